@@ -1,0 +1,65 @@
+// Runs one EC2 Query request through the checks every action shares, then the action itself.
+
+import type { Clock } from "../domain/clock.js";
+import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
+import type { PageTokens } from "../domain/pageToken.js";
+import {
+  dryRunOperation,
+  invalidAction,
+  missingAction,
+  unauthorizedOperation,
+} from "../protocol/errors.js";
+import { readParams, type RawParams } from "../protocol/params.js";
+import { readCredential, type SigV4Credential } from "../protocol/sigv4.js";
+import { writeResult } from "../protocol/xml.js";
+import type { Store } from "../store/store.js";
+import { ACTIONS } from "./index.js";
+
+export interface Ec2Request {
+  readonly requestId: string;
+  readonly params: RawParams;
+  readonly authorization: string | undefined;
+}
+
+/** Checks the request's signature (strict auth); throws a named EC2 error when it does not verify. */
+export type Authenticator = (request: Ec2Request, credential: SigV4Credential | undefined) => void;
+
+export interface DispatchDeps extends IdentityDefaults {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly tokens: PageTokens;
+  readonly authenticate?: Authenticator;
+}
+
+/** What the request turned out to be, filled in as the checks go, for the log line. */
+export interface Ec2Trace {
+  action?: string;
+  caller?: Caller;
+}
+
+/**
+ * The order of SPEC section 3: the action, the request's own parameters, identity, DryRun,
+ * permission, then the action (which checks NextToken before it looks anything up).
+ * Returns the success body; throws an Ec2Error for every refusal.
+ */
+export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): string {
+  const actionName = request.params.get("Action");
+  if (!actionName) throw missingAction();
+  const action = ACTIONS.get(actionName);
+  if (!action) throw invalidAction(actionName);
+  trace.action = action.name;
+
+  const input = readParams(action.params, request.params);
+
+  const credential = readCredential(request.authorization, request.params);
+  deps.authenticate?.(request, credential);
+  const caller = resolveCaller(credential, deps.store, deps);
+  trace.caller = caller;
+
+  const denied = deps.store.isDenied(caller.accountId, action.name);
+  if (input.DryRun === true) throw denied ? unauthorizedOperation() : dryRunOperation();
+  if (denied) throw unauthorizedOperation();
+
+  const result = action.handle(input, { caller, store: deps.store, clock: deps.clock, tokens: deps.tokens });
+  return writeResult(action.name, request.requestId, action.result, result);
+}

@@ -1,0 +1,8 @@
+// The registry of EC2 actions this emulator answers: adding one is a new file and a line here.
+
+import type { Action } from "./action.js";
+import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
+
+export const ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>(
+  [getCapacityReservationUsage].map((action) => [action.name, action as unknown as Action]),
+);

@@ -1,0 +1,38 @@
+// The emulator's settings, with their defaults: one shape for the command, the library and the image.
+
+import { SHIPPED_FIXTURES } from "./fixtures/read.js";
+import type { FixtureDocument } from "./fixtures/types.js";
+
+export type AuthMode = "lenient" | "strict";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Paths of fixture files or folders, and fixture objects, loaded in order. */
+  readonly fixtures: readonly (string | FixtureDocument)[];
+  /** A database file that keeps state across restarts; in memory when absent. */
+  readonly db?: string;
+  readonly auth: AuthMode;
+  readonly defaultAccount: string;
+  readonly defaultRegion: string;
+  readonly logLevel: LogLevel;
+  readonly adminToken?: string;
+  /** When set, the clock starts frozen at this instant. */
+  readonly clock?: Date;
+}
+
+export const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 4580,
+  fixtures: [SHIPPED_FIXTURES],
+  auth: "lenient",
+  defaultAccount: "123456789012",
+  defaultRegion: "us-east-1",
+  logLevel: "info",
+} as const satisfies Partial<Config>;
+
+export function resolveConfig(options: Partial<Config>): Config {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  return { ...DEFAULTS, ...defined } as Config;
+}

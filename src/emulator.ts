@@ -1,0 +1,79 @@
+// The running emulator's state and what can be done to it: load, reset, dump. Shared by HTTP and the library API.
+
+import type { DispatchDeps } from "./actions/dispatch.js";
+import type { Config } from "./config.js";
+import { Clock } from "./domain/clock.js";
+import { PageTokens } from "./domain/pageToken.js";
+import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
+import { readFixtureFiles } from "./fixtures/read.js";
+import type { FixtureDocument } from "./fixtures/types.js";
+import { Store } from "./store/store.js";
+
+/** Turns the configured fixtures (paths and objects) into sources to check, reading files in order. */
+export function fixtureSources(fixtures: Config["fixtures"]): FixtureSource[] {
+  return fixtures.flatMap((entry, index) =>
+    typeof entry === "string" ? readFixtureFiles([entry]) : [{ source: `fixtures[${index}]`, document: entry }],
+  );
+}
+
+export class Emulator {
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly tokens: PageTokens;
+  /** What every EC2 request is dispatched with, built once. */
+  readonly dispatchDeps: DispatchDeps;
+  /** The state right after start, which reset() returns to. */
+  private startState: FixtureDocument;
+
+  private constructor(
+    readonly config: Config,
+    store: Store,
+  ) {
+    this.store = store;
+    this.clock = new Clock(config.clock);
+    this.tokens = new PageTokens(store.tokenKey());
+    this.startState = store.dump();
+    this.dispatchDeps = {
+      store,
+      clock: this.clock,
+      tokens: this.tokens,
+      defaultAccount: config.defaultAccount,
+      defaultRegion: config.defaultRegion,
+    };
+  }
+
+  /**
+   * Checks every configured fixture before opening anything, then opens the database and loads
+   * them in one transaction. Throws FixtureError or DatabaseError, having written nothing.
+   */
+  static open(config: Config): Emulator {
+    const fixture = checkFixtures(fixtureSources(config.fixtures));
+    const store = Store.open(config.db ?? ":memory:");
+    try {
+      store.load(fixture, new Date(config.clock?.getTime() ?? Date.now()));
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    return new Emulator(config, store);
+  }
+
+
+  /** Checks and upserts fixture objects, all or nothing. Throws FixtureError listing every problem. */
+  load(sources: readonly FixtureSource[]): void {
+    this.store.load(checkFixtures(sources), new Date(this.clock.now()));
+  }
+
+  /** Back to the state as it was once the emulator had started. */
+  reset(): void {
+    this.store.replaceAll(this.startState, new Date(this.clock.now()));
+  }
+
+  state(): FixtureDocument {
+    return this.store.dump();
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}

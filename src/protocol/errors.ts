@@ -1,0 +1,76 @@
+// The EC2 error table (SPEC section 2): every error the wire can carry, with its code and status.
+
+export class Ec2Error extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "Ec2Error";
+  }
+}
+
+/** Statuses of the codes SPEC section 2 names; any other code is a client error (400) unless told. */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  MissingAction: 400,
+  InvalidAction: 400,
+  UnknownParameter: 400,
+  MissingParameter: 400,
+  InvalidParameterValue: 400,
+  MalformedQueryString: 400,
+  "InvalidCapacityReservationId.Malformed": 400,
+  "InvalidCapacityReservationId.NotFound": 400,
+  DryRunOperation: 412,
+  UnauthorizedOperation: 403,
+  AuthFailure: 401,
+  MissingAuthenticationToken: 401,
+  RequestExpired: 400,
+  RequestLimitExceeded: 503,
+  InternalError: 500,
+  Unavailable: 503,
+  MethodNotAllowed: 405,
+  RequestEntityTooLarge: 413,
+  UnsupportedMediaType: 415,
+};
+
+export function statusOf(code: string): number {
+  return STATUS_BY_CODE[code] ?? 400;
+}
+
+export const missingAction = (): Ec2Error =>
+  new Ec2Error("MissingAction", "The request must contain the parameter Action", 400);
+
+export const invalidAction = (action: string): Ec2Error =>
+  new Ec2Error("InvalidAction", `The action ${action} is not valid for this web service.`, 400);
+
+export const unknownParameter = (name: string): Ec2Error =>
+  new Ec2Error("UnknownParameter", `The parameter ${name} is not recognized`, 400);
+
+export const missingParameter = (name: string): Ec2Error =>
+  new Ec2Error("MissingParameter", `The request must contain the parameter ${name}`, 400);
+
+export const invalidParameterValue = (message: string): Ec2Error =>
+  new Ec2Error("InvalidParameterValue", message, 400);
+
+export const malformedQueryString = (detail: string): Ec2Error =>
+  new Ec2Error("MalformedQueryString", `The query string contains a syntax error: ${detail}`, 400);
+
+export const dryRunOperation = (): Ec2Error =>
+  new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+
+export const unauthorizedOperation = (): Ec2Error =>
+  new Ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.", 403);
+
+export const methodNotAllowed = (method: string): Ec2Error =>
+  new Ec2Error("MethodNotAllowed", `The HTTP method ${method} is not allowed; use GET or POST.`, 405);
+
+export const requestEntityTooLarge = (limit: number): Ec2Error =>
+  new Ec2Error("RequestEntityTooLarge", `The request body is larger than ${limit} bytes.`, 413);
+
+export const unsupportedMediaType = (contentType: string): Ec2Error =>
+  new Ec2Error(
+    "UnsupportedMediaType",
+    `The content type ${contentType} is not supported; send application/x-www-form-urlencoded.`,
+    415,
+  );

@@ -1,0 +1,78 @@
+// Opens the SQLite database and brings its schema up to date from migrations/NNN_*.sql.
+
+import Database from "better-sqlite3";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type SqliteDatabase = Database.Database;
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
+
+export class DatabaseError extends Error {
+  override name = "DatabaseError";
+}
+
+export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
+  const migrations = readdirSync(dir)
+    .filter((file) => MIGRATION_FILE.test(file))
+    .sort()
+    .map((file) => ({
+      version: Number(MIGRATION_FILE.exec(file)?.[1]),
+      name: file,
+      sql: readFileSync(join(dir, file), "utf8"),
+    }));
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new DatabaseError(`migrations: expected version ${index + 1} but found ${migration.name}`);
+    }
+  });
+  return migrations;
+}
+
+/**
+ * Opens the database (":memory:" or a file, in WAL mode) and applies each migration not yet
+ * recorded, in order, each in its own transaction. A database recorded at a version newer than
+ * the newest migration here was written by a newer release and is refused, not guessed at.
+ */
+export function openDatabase(path: string, migrations: readonly Migration[] = readMigrations()): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path);
+    if (path !== ":memory:") db.pragma("journal_mode = WAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("synchronous = NORMAL");
+    db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    );
+  } catch (error) {
+    throw new DatabaseError(`${path}: cannot open the database: ${(error as Error).message}`);
+  }
+  const current = (db.prepare("SELECT max(version) AS version FROM schema_migration").get() as {
+    version: number | null;
+  }).version ?? 0;
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (current > newest) {
+    db.close();
+    throw new DatabaseError(
+      `${path}: the database is at schema version ${current}, newer than this release knows (${newest}); use a newer ec2-capacity-emulator or another --db file`,
+    );
+  }
+  const record = db.prepare("INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)");
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    })();
+  }
+  return db;
+}

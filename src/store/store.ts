@@ -1,0 +1,313 @@
+// Every read and write of emulator state, as statements prepared once when the store opens.
+
+import { randomBytes } from "node:crypto";
+import type {
+  AccountFixture,
+  CapacityReservationFixture,
+  CapacityReservationState,
+  FixtureDocument,
+  InstanceUsageFixture,
+} from "../fixtures/types.js";
+import { openDatabase, type SqliteDatabase } from "./database.js";
+
+/** A capacity reservation as stored: what the fixture said, plus the running total of its usage. */
+export interface CapacityReservationRecord {
+  readonly capacityReservationId: string;
+  readonly ownerId: string;
+  readonly availabilityZone: string;
+  readonly instanceType: string;
+  readonly instancePlatform: string;
+  readonly totalInstanceCount: number;
+  readonly state: CapacityReservationState;
+  readonly createDate: string;
+  readonly startDate: string | null;
+  readonly endDate: string | null;
+  readonly endDateType: "limited" | "unlimited";
+  readonly interruptible: boolean | null;
+  readonly interruptibleCapacityAllocation: CapacityReservationFixture["interruptibleCapacityAllocation"] | null;
+  readonly interruptionInfo: CapacityReservationFixture["interruptionInfo"] | null;
+  readonly usedInstanceCountTotal: number;
+}
+
+export interface AccessKeyRecord {
+  readonly accountId: string;
+  readonly secretAccessKey: string;
+}
+
+interface ReservationRow {
+  capacity_reservation_id: string;
+  owner_id: string;
+  availability_zone: string;
+  instance_type: string;
+  instance_platform: string;
+  total_instance_count: number;
+  state: CapacityReservationState;
+  create_date: string;
+  start_date: string | null;
+  end_date: string | null;
+  end_date_type: "limited" | "unlimited";
+  interruptible: number | null;
+  interruptible_capacity_allocation: string | null;
+  interruption_info: string | null;
+  used_instance_count_total: number;
+}
+
+const RESERVATION_COLUMNS = `capacity_reservation_id, owner_id, availability_zone, instance_type, instance_platform,
+  total_instance_count, state, create_date, start_date, end_date, end_date_type, interruptible,
+  interruptible_capacity_allocation, interruption_info, used_instance_count_total`;
+
+function toRecord(row: ReservationRow): CapacityReservationRecord {
+  return {
+    capacityReservationId: row.capacity_reservation_id,
+    ownerId: row.owner_id,
+    availabilityZone: row.availability_zone,
+    instanceType: row.instance_type,
+    instancePlatform: row.instance_platform,
+    totalInstanceCount: row.total_instance_count,
+    state: row.state,
+    createDate: row.create_date,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    endDateType: row.end_date_type,
+    interruptible: row.interruptible === null ? null : row.interruptible === 1,
+    interruptibleCapacityAllocation:
+      row.interruptible_capacity_allocation === null ? null : JSON.parse(row.interruptible_capacity_allocation),
+    interruptionInfo: row.interruption_info === null ? null : JSON.parse(row.interruption_info),
+    usedInstanceCountTotal: row.used_instance_count_total,
+  };
+}
+
+function prepareStatements(db: SqliteDatabase) {
+  return {
+    reservation: db.prepare<[string], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
+    ),
+    allReservations: db.prepare<[], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation ORDER BY capacity_reservation_id`,
+    ),
+    isShared: db.prepare<[string, string], { one: number }>(
+      "SELECT 1 AS one FROM capacity_reservation_share WHERE capacity_reservation_id = ? AND account_id = ?",
+    ),
+    sharesOf: db.prepare<[string], { account_id: string }>(
+      "SELECT account_id FROM capacity_reservation_share WHERE capacity_reservation_id = ? ORDER BY account_id",
+    ),
+    usedBy: db.prepare<[string, string], { used_instance_count: number }>(
+      "SELECT used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? AND account_id = ?",
+    ),
+    // Keyset page over the partial index: accounts after `after` with instances in use, owner excluded.
+    usagePage: db.prepare<[string, string, string, number], { account_id: string; used_instance_count: number }>(
+      `SELECT account_id, used_instance_count FROM instance_usage INDEXED BY instance_usage_in_use
+        WHERE capacity_reservation_id = ? AND used_instance_count > 0 AND account_id > ? AND account_id <> ?
+        ORDER BY account_id LIMIT ?`,
+    ),
+    usageOf: db.prepare<[string], { account_id: string; used_instance_count: number }>(
+      "SELECT account_id, used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? ORDER BY account_id",
+    ),
+    accessKey: db.prepare<[string], { account_id: string; secret_access_key: string }>(
+      "SELECT account_id, secret_access_key FROM access_key WHERE access_key_id = ?",
+    ),
+    isDenied: db.prepare<[string, string], { one: number }>(
+      "SELECT 1 AS one FROM denied_action WHERE account_id = ? AND action = ?",
+    ),
+    allAccounts: db.prepare<[], { account_id: string }>("SELECT account_id FROM account ORDER BY account_id"),
+    keysOf: db.prepare<[string], { access_key_id: string; secret_access_key: string }>(
+      "SELECT access_key_id, secret_access_key FROM access_key WHERE account_id = ? ORDER BY access_key_id",
+    ),
+    deniedOf: db.prepare<[string], { action: string }>(
+      "SELECT action FROM denied_action WHERE account_id = ? ORDER BY action",
+    ),
+    getMeta: db.prepare<[string], { value: string }>("SELECT value FROM emulator_meta WHERE key = ?"),
+    putMeta: db.prepare<[string, string]>("INSERT OR IGNORE INTO emulator_meta (key, value) VALUES (?, ?)"),
+
+    deleteAccount: db.prepare<[string]>("DELETE FROM account WHERE account_id = ?"),
+    insertAccount: db.prepare<[string]>("INSERT INTO account (account_id) VALUES (?)"),
+    deleteAccessKey: db.prepare<[string]>("DELETE FROM access_key WHERE access_key_id = ?"),
+    insertAccessKey: db.prepare<[string, string, string]>(
+      "INSERT INTO access_key (access_key_id, account_id, secret_access_key) VALUES (?, ?, ?)",
+    ),
+    insertDenied: db.prepare<[string, string]>("INSERT OR IGNORE INTO denied_action (account_id, action) VALUES (?, ?)"),
+    deleteReservation: db.prepare<[string]>("DELETE FROM capacity_reservation WHERE capacity_reservation_id = ?"),
+    insertReservation: db.prepare(
+      `INSERT INTO capacity_reservation (${RESERVATION_COLUMNS}) VALUES (
+        @capacity_reservation_id, @owner_id, @availability_zone, @instance_type, @instance_platform,
+        @total_instance_count, @state, @create_date, @start_date, @end_date, @end_date_type, @interruptible,
+        @interruptible_capacity_allocation, @interruption_info, @used_instance_count_total)`,
+    ),
+    insertShare: db.prepare<[string, string]>(
+      "INSERT OR IGNORE INTO capacity_reservation_share (capacity_reservation_id, account_id) VALUES (?, ?)",
+    ),
+    insertUsage: db.prepare<[string, string, number]>(
+      "INSERT INTO instance_usage (capacity_reservation_id, account_id, used_instance_count) VALUES (?, ?, ?)",
+    ),
+    clearUsage: db.prepare("DELETE FROM instance_usage"),
+    clearShares: db.prepare("DELETE FROM capacity_reservation_share"),
+    clearReservations: db.prepare("DELETE FROM capacity_reservation"),
+    clearDenied: db.prepare("DELETE FROM denied_action"),
+    clearAccessKeys: db.prepare("DELETE FROM access_key"),
+    clearAccounts: db.prepare("DELETE FROM account"),
+  };
+}
+
+export class Store {
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  private constructor(readonly db: SqliteDatabase) {
+    this.statements = prepareStatements(db);
+  }
+
+  /** Opens ":memory:" or a file and migrates it. */
+  static open(path = ":memory:"): Store {
+    return new Store(openDatabase(path));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  findReservation(capacityReservationId: string): CapacityReservationRecord | undefined {
+    const row = this.statements.reservation.get(capacityReservationId);
+    return row && toRecord(row);
+  }
+
+  isSharedWith(capacityReservationId: string, accountId: string): boolean {
+    return this.statements.isShared.get(capacityReservationId, accountId) !== undefined;
+  }
+
+  /** The instances one account has in a reservation; 0 when it has no usage row. */
+  usedBy(capacityReservationId: string, accountId: string): number {
+    return this.statements.usedBy.get(capacityReservationId, accountId)?.used_instance_count ?? 0;
+  }
+
+  /** Up to `limit` accounts other than the owner with instances in use, in account order, after `after`. */
+  usageAfter(capacityReservationId: string, ownerId: string, after: string, limit: number): InstanceUsageFixture[] {
+    return this.statements.usagePage
+      .all(capacityReservationId, after, ownerId, limit)
+      .map((row) => ({ accountId: row.account_id, usedInstanceCount: row.used_instance_count }));
+  }
+
+  accessKey(accessKeyId: string): AccessKeyRecord | undefined {
+    const row = this.statements.accessKey.get(accessKeyId);
+    return row && { accountId: row.account_id, secretAccessKey: row.secret_access_key };
+  }
+
+  isDenied(accountId: string, action: string): boolean {
+    return this.statements.isDenied.get(accountId, action) !== undefined;
+  }
+
+  /** A value kept with the data (for example the page-token key), created on first use. */
+  meta(key: string, create: () => string): string {
+    this.statements.putMeta.run(key, create());
+    const row = this.statements.getMeta.get(key);
+    if (!row) throw new Error(`emulator_meta.${key} was not written`);
+    return row.value;
+  }
+
+  /** Page tokens are signed with a key stored beside the data, so they outlive a restart on the same file. */
+  tokenKey(): Buffer {
+    return Buffer.from(this.meta("page-token-key", () => randomBytes(32).toString("base64")), "base64");
+  }
+
+  /**
+   * Writes a checked fixture set in one transaction, replacing each account and reservation it
+   * names whole (an upsert by id) and leaving everything else as it was.
+   */
+  load(fixture: FixtureDocument, loadedAt: Date): void {
+    const s = this.statements;
+    this.db.transaction(() => {
+      for (const account of fixture.accounts ?? []) this.writeAccount(account);
+      for (const reservation of fixture.capacityReservations ?? []) {
+        const usage = reservation.usage ?? [];
+        s.deleteReservation.run(reservation.capacityReservationId);
+        s.insertReservation.run({
+          capacity_reservation_id: reservation.capacityReservationId,
+          owner_id: reservation.ownerId,
+          availability_zone: reservation.availabilityZone,
+          instance_type: reservation.instanceType,
+          instance_platform: reservation.instancePlatform ?? "Linux/UNIX",
+          total_instance_count: reservation.totalInstanceCount,
+          state: reservation.state,
+          create_date: reservation.createDate ?? loadedAt.toISOString(),
+          start_date: reservation.startDate ?? null,
+          end_date: reservation.endDate ?? null,
+          end_date_type: reservation.endDateType ?? "unlimited",
+          interruptible: reservation.interruptible === undefined ? null : Number(reservation.interruptible),
+          interruptible_capacity_allocation: reservation.interruptibleCapacityAllocation
+            ? JSON.stringify(reservation.interruptibleCapacityAllocation)
+            : null,
+          interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
+          used_instance_count_total: usage.reduce((sum, row) => sum + row.usedInstanceCount, 0),
+        });
+        for (const accountId of reservation.sharedWith ?? []) s.insertShare.run(reservation.capacityReservationId, accountId);
+        for (const row of usage) s.insertUsage.run(reservation.capacityReservationId, row.accountId, row.usedInstanceCount);
+      }
+    })();
+  }
+
+  private writeAccount(account: AccountFixture): void {
+    const s = this.statements;
+    s.deleteAccount.run(account.accountId);
+    s.insertAccount.run(account.accountId);
+    for (const key of account.accessKeys ?? []) {
+      s.deleteAccessKey.run(key.accessKeyId);
+      s.insertAccessKey.run(key.accessKeyId, account.accountId, key.secretAccessKey);
+    }
+    for (const action of account.deniedActions ?? []) s.insertDenied.run(account.accountId, action);
+  }
+
+  /** Empties every table of state and loads `fixture`, in one transaction: a reset is all or nothing. */
+  replaceAll(fixture: FixtureDocument, loadedAt: Date): void {
+    const s = this.statements;
+    this.db.transaction(() => {
+      s.clearUsage.run();
+      s.clearShares.run();
+      s.clearReservations.run();
+      s.clearDenied.run();
+      s.clearAccessKeys.run();
+      s.clearAccounts.run();
+      this.load(fixture, loadedAt);
+    })();
+  }
+
+  /** The whole state as one fixture object that loads back to the same answers. */
+  dump(): FixtureDocument {
+    const s = this.statements;
+    const accounts: AccountFixture[] = s.allAccounts.all().map(({ account_id }) => {
+      const account: AccountFixture = { accountId: account_id };
+      const keys = s.keysOf.all(account_id);
+      if (keys.length > 0) {
+        account.accessKeys = keys.map((k) => ({ accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key }));
+      }
+      const denied = s.deniedOf.all(account_id);
+      if (denied.length > 0) account.deniedActions = denied.map((d) => d.action);
+      return account;
+    });
+    const capacityReservations = s.allReservations.all().map((row): CapacityReservationFixture => {
+      const record = toRecord(row);
+      const fixture: CapacityReservationFixture = {
+        capacityReservationId: record.capacityReservationId,
+        ownerId: record.ownerId,
+        availabilityZone: record.availabilityZone,
+        instanceType: record.instanceType,
+        instancePlatform: record.instancePlatform,
+        totalInstanceCount: record.totalInstanceCount,
+        state: record.state,
+        createDate: record.createDate,
+        endDateType: record.endDateType,
+      };
+      if (record.startDate !== null) fixture.startDate = record.startDate;
+      if (record.endDate !== null) fixture.endDate = record.endDate;
+      const sharedWith = s.sharesOf.all(record.capacityReservationId).map((r) => r.account_id);
+      if (sharedWith.length > 0) fixture.sharedWith = sharedWith;
+      fixture.usage = s.usageOf
+        .all(record.capacityReservationId)
+        .map((r) => ({ accountId: r.account_id, usedInstanceCount: r.used_instance_count }));
+      if (record.interruptible !== null) fixture.interruptible = record.interruptible;
+      if (record.interruptibleCapacityAllocation) {
+        fixture.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
+      }
+      if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
+      return fixture;
+    });
+    return { accounts, capacityReservations };
+  }
+}

@@ -1,0 +1,96 @@
+// Shared test helpers: a real emulator on a real port and real SDK clients pointed at it.
+
+import { EC2Client, GetCapacityReservationUsageCommand, type GetCapacityReservationUsageCommandOutput } from "@aws-sdk/client-ec2";
+import { XMLParser } from "fast-xml-parser";
+import { startEmulator, type RunningEmulator, type StartOptions } from "../src/index.js";
+
+export const OWNER = "111111111111";
+export const SHAREE = "222222222222";
+export const OTHER_SHAREE = "333333333333";
+export const DENIED = "444444444444";
+export const OWNER_KEY = "AKIAOWNER00000000001";
+export const SHAREE_KEY = "AKIASHAREE0000000002";
+export const DENIED_KEY = "AKIADENIED0000000004";
+/** The shipped demo's shared reservation (owner 111111111111, shared with 222222222222 and 333333333333). */
+export const DEMO_SHARED = "cr-0123456789abcdef0";
+
+export async function start(options: StartOptions = {}): Promise<RunningEmulator> {
+  return startEmulator({ port: 0, ...options });
+}
+
+/** A JS SDK v3 client for an access key (an account's fixture key, or a 12-digit account id) in a region. */
+export function ec2(emu: RunningEmulator, accessKeyId = OWNER_KEY, region = "us-east-1"): EC2Client {
+  return new EC2Client({
+    endpoint: emu.url,
+    region,
+    credentials: { accessKeyId, secretAccessKey: "not-checked-in-lenient-mode" },
+    maxAttempts: 1,
+  });
+}
+
+export function usage(
+  client: EC2Client,
+  input: { CapacityReservationId: string; MaxResults?: number; NextToken?: string; DryRun?: boolean },
+): Promise<GetCapacityReservationUsageCommandOutput> {
+  return client.send(new GetCapacityReservationUsageCommand(input));
+}
+
+/** What the SDK threw: its error class name (the EC2 code), status and message. */
+export async function failure(promise: Promise<unknown>): Promise<{ code: string; status?: number; message: string; requestId?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } };
+    return { code: e.name, status: e.$metadata?.httpStatusCode, message: e.message, requestId: e.$metadata?.requestId };
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+/** A raw HTTP call, for what an SDK would never send. */
+export async function raw(
+  emu: RunningEmulator,
+  init: { method?: string; path?: string; body?: string | Buffer; contentType?: string | null; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.contentType !== null) headers["content-type"] = init.contentType ?? "application/x-www-form-urlencoded";
+  const response = await fetch(`${emu.url}${init.path ?? "/"}`, { method: init.method ?? "POST", headers, body: init.body });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => name === "item" });
+
+/** Parses an XML body strictly enough to catch a broken document; returns the parsed tree. */
+export function parseXml(text: string): Record<string, unknown> {
+  return parser.parse(text, true) as Record<string, unknown>;
+}
+
+/** The Code and Message of an EC2 error body. */
+export function errorOf(text: string): { code: string; message: string; requestId: string } {
+  const doc = parseXml(text) as { Response: { Errors: { Error: { Code: string; Message: string } }; RequestID: string } };
+  return { code: doc.Response.Errors.Error.Code, message: doc.Response.Errors.Error.Message, requestId: doc.Response.RequestID };
+}
+
+/** A fixture of one active reservation owned by OWNER and shared with `accounts` accounts, each using one instance. */
+export function sharedWithMany(id: string, accounts: number, firstAccount = 600000000000): { capacityReservations: object[] } {
+  const sharedWith: string[] = [];
+  const rows = [{ accountId: OWNER, usedInstanceCount: 1 }];
+  for (let i = 1; i <= accounts; i++) {
+    const accountId = String(firstAccount + i);
+    sharedWith.push(accountId);
+    rows.push({ accountId, usedInstanceCount: 1 });
+  }
+  return {
+    capacityReservations: [
+      {
+        capacityReservationId: id,
+        ownerId: OWNER,
+        availabilityZone: "us-east-1a",
+        instanceType: "m5.large",
+        totalInstanceCount: accounts + 10,
+        state: "active",
+        sharedWith,
+        usage: rows,
+      },
+    ],
+  };
+}
