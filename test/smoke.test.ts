@@ -13,6 +13,6 @@ describe("the shipped demo", () => {
     const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
     expect(out.State).toBe("active");
     expect(out.AvailableInstanceCount).toBe(1);
-    expect(out.InstanceUsages?.map((u) => u.AccountId)).toEqual(["111111111111", "222222222222", "333333333333"]);
+    expect(out.InstanceUsages?.map((u) => u.AccountId)).toEqual(["123456789012", "222222222222", "333333333333"]);
   });
 });

@@ -2,9 +2,9 @@
 
 import { EC2Client, GetCapacityReservationUsageCommand, type GetCapacityReservationUsageCommandOutput } from "@aws-sdk/client-ec2";
 import { XMLParser } from "fast-xml-parser";
-import { startEmulator, type RunningEmulator, type StartOptions } from "../src/index.js";
+import { startEmulator, type FixtureDocument, type RunningEmulator, type StartOptions } from "../src/index.js";
 
-export const OWNER = "111111111111";
+export const OWNER = "123456789012";
 export const SHAREE = "222222222222";
 export const OTHER_SHAREE = "333333333333";
 export const DENIED = "444444444444";
@@ -71,7 +71,7 @@ export function errorOf(text: string): { code: string; message: string; requestI
 }
 
 /** A fixture of one active reservation owned by OWNER and shared with `accounts` accounts, each using one instance. */
-export function sharedWithMany(id: string, accounts: number, firstAccount = 600000000000): { capacityReservations: object[] } {
+export function sharedWithMany(id: string, accounts: number, firstAccount = 600000000000): FixtureDocument {
   const sharedWith: string[] = [];
   const rows = [{ accountId: OWNER, usedInstanceCount: 1 }];
   for (let i = 1; i <= accounts; i++) {
