@@ -1,0 +1,163 @@
+// Fixture sets are checked whole and refused whole, with every problem named by file and path.
+
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FixtureError, type CapacityReservationFixture, type FixtureDocument } from "../src/index.js";
+import { DEMO_SHARED, OWNER, SHAREE, ec2, failure, raw, start, usage } from "./support.js";
+
+const good: CapacityReservationFixture = {
+  capacityReservationId: "cr-0a0000000000000a1",
+  ownerId: OWNER,
+  availabilityZone: "us-east-1a",
+  instanceType: "m5.large",
+  totalInstanceCount: 10,
+  state: "active",
+  sharedWith: [SHAREE],
+  usage: [
+    { accountId: OWNER, usedInstanceCount: 3 },
+    { accountId: SHAREE, usedInstanceCount: 2 },
+  ],
+};
+
+function folderWith(files: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), "ec2-fixtures-"));
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content));
+  }
+  return dir;
+}
+
+async function problemsOf(fixtures: (string | FixtureDocument)[]): Promise<readonly string[]> {
+  try {
+    const emu = await start({ fixtures });
+    await emu.close();
+  } catch (error) {
+    expect(error).toBeInstanceOf(FixtureError);
+    return (error as FixtureError).problems;
+  }
+  throw new Error("expected the fixtures to be refused");
+}
+
+const withReservation = (changes: Record<string, unknown>): FixtureDocument => ({
+  capacityReservations: [{ ...good, ...changes } as CapacityReservationFixture],
+});
+
+describe("fixture checks", () => {
+  it("names the file and the path of a usage row by an account neither owner nor shared with", async () => {
+    const dir = folderWith({
+      "team.json": {
+        capacityReservations: [
+          good,
+          { ...good, capacityReservationId: "cr-0a0000000000000a2" },
+          { ...good, capacityReservationId: "cr-0a0000000000000a3", usage: [good.usage?.[0], { accountId: "444455556666", usedInstanceCount: 1 }] },
+        ],
+      },
+    });
+    expect(await problemsOf([dir])).toEqual([
+      `${join(dir, "team.json")}: capacityReservations[2].usage[1].accountId: 444455556666 is neither the owner nor shared with`,
+    ]);
+  });
+
+  it.each([
+    ["an id of the wrong form", { capacityReservationId: "cr-XYZ" }, "capacityReservations[0].capacityReservationId: cr-XYZ is not a capacity reservation id"],
+    ["an owner id that is not 12 digits", { ownerId: "12345" }, "capacityReservations[0].ownerId: 12345 is not an account id of 12 digits"],
+    ["a shared account id that is not 12 digits", { sharedWith: ["abc"] }, "capacityReservations[0].sharedWith[0]: abc is not an account id of 12 digits"],
+    ["an unknown state", { state: "running" }, "capacityReservations[0].state: running is not one of active, expired"],
+    ["a negative count", { totalInstanceCount: -1 }, "capacityReservations[0].totalInstanceCount: -1 is below the minimum of 0"],
+    ["a non-integer count", { totalInstanceCount: 1.5 }, "capacityReservations[0].totalInstanceCount: 1.5 is not a whole number"],
+    ["a negative usage", { usage: [{ accountId: OWNER, usedInstanceCount: -2 }] }, "capacityReservations[0].usage[0].usedInstanceCount: -2 is below the minimum of 0"],
+    ["an unknown key", { color: "blue" }, "capacityReservations[0].color: unknown key"],
+    ["a missing key", { instanceType: undefined }, "capacityReservations[0]: missing required key instanceType"],
+    ["usage over the total of an active reservation", { totalInstanceCount: 4 }, "capacityReservations[0].usage: 5 instances in use is more than the totalInstanceCount of 4"],
+    ["a limited end without an endDate", { endDateType: "limited" }, "capacityReservations[0].endDate: missing, but endDateType is limited"],
+    ["a date that is not a date", { createDate: "2026-13-45T00:00:00Z" }, "capacityReservations[0].createDate: 2026-13-45T00:00:00Z is not a real date"],
+    ["a usage row twice for one account", { usage: [{ accountId: OWNER, usedInstanceCount: 1 }, { accountId: OWNER, usedInstanceCount: 1 }] }, "capacityReservations[0].usage[1].accountId: 123456789012 has a usage row already"],
+  ])("refuses %s", async (_what, changes, expected) => {
+    const problems = await problemsOf([withReservation(changes)]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`fixtures[0]: ${expected}`);
+  });
+
+  it("allows usage over the total when the reservation is not active", async () => {
+    const emu = await start({ fixtures: [withReservation({ totalInstanceCount: 4, state: "cancelled" })] });
+    const out = await usage(ec2(emu), { CapacityReservationId: good.capacityReservationId });
+    expect(out.AvailableInstanceCount).toBe(0);
+    await emu.close();
+  });
+
+  it("refuses a duplicate id across files, naming where it was first", async () => {
+    const dir = folderWith({ "a.json": { capacityReservations: [good] }, "b.json": { capacityReservations: [good] } });
+    expect(await problemsOf([dir])).toEqual([
+      `${join(dir, "b.json")}: capacityReservations[0].capacityReservationId: ${good.capacityReservationId} is a duplicate capacity reservation id (first at ${join(dir, "a.json")}: capacityReservations[0].capacityReservationId)`,
+    ]);
+  });
+
+  it("refuses duplicate accounts and access keys", async () => {
+    const problems = await problemsOf([
+      {
+        accounts: [
+          { accountId: OWNER, accessKeys: [{ accessKeyId: "AKIADUPLICATE0000001", secretAccessKey: "s" }] },
+          { accountId: OWNER, accessKeys: [{ accessKeyId: "AKIADUPLICATE0000001", secretAccessKey: "t" }] },
+        ],
+      },
+    ]);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain("accounts[1].accountId: 123456789012 is a duplicate account id");
+    expect(problems[1]).toContain("accounts[1].accessKeys[0].accessKeyId: AKIADUPLICATE0000001 is a duplicate access key id");
+  });
+
+  it("lists every problem of a set, not only the first", async () => {
+    const problems = await problemsOf([withReservation({ ownerId: "x", state: "nope", extra: 1 })]);
+    expect(problems).toHaveLength(3);
+  });
+
+  it("names a file that is not JSON, and a path that does not exist", async () => {
+    const dir = folderWith({ "broken.json": "{ not json" });
+    const [broken] = await problemsOf([dir]);
+    expect(broken).toMatch(new RegExp(`^${join(dir, "broken.json")}: not valid JSON: `));
+    expect(await problemsOf([join(dir, "missing.json")])).toEqual([`${join(dir, "missing.json")}: cannot read: no such file or folder`]);
+  });
+
+  it("reads a folder's .json files in name order and leaves its schema.json aside", async () => {
+    const schema = readFileSync("fixtures/schema.json", "utf8");
+    const dir = folderWith({ "schema.json": schema, "z.json": { capacityReservations: [good] }, "readme.txt": "not a fixture" });
+    const emu = await start({ fixtures: [dir] });
+    const out = await usage(ec2(emu), { CapacityReservationId: good.capacityReservationId });
+    expect(out.AvailableInstanceCount).toBe(5);
+    await emu.close();
+  });
+
+  it("accepts every shipped demo file against the published schema", async () => {
+    const emu = await start();
+    const state = await emu.state();
+    expect(state.capacityReservations?.length).toBeGreaterThanOrEqual(12);
+    await emu.close();
+  });
+
+  it("refuses a bad load at run time whole: nothing of it is written", async () => {
+    const emu = await start();
+    const before = await emu.state();
+    const response = await raw(emu, {
+      path: "/_emulator/fixtures",
+      contentType: "application/json",
+      body: JSON.stringify({
+        capacityReservations: [
+          { ...good, capacityReservationId: DEMO_SHARED, totalInstanceCount: 99 },
+          { ...good, capacityReservationId: "cr-0a0000000000000a9", state: "bogus" },
+        ],
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = JSON.parse(response.text) as { problems: string[] };
+    expect(body.problems).toEqual([
+      "request body: capacityReservations[1].state: bogus is not one of active, expired, cancelled, pending, failed, scheduled, payment-pending, payment-failed, assessing, delayed, unsupported, unavailable, cancelling",
+    ]);
+    expect(await emu.state()).toEqual(before);
+    const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
+    expect(out.TotalInstanceCount).toBe(10);
+    await failure(usage(ec2(emu), { CapacityReservationId: "cr-0a0000000000000a9" }));
+    await emu.close();
+  });
+});
