@@ -1,7 +1,7 @@
 // The EC2 Query response writer: a typed result and its declared shape in, EC2 XML out.
 
 export const EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
-const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
 export type Shape =
   | { readonly kind: "string" }
