@@ -1,5 +1,6 @@
 # Shared helpers for the cross-client checks: boto3 clients, the AWS CLI, the JS SDK and raw HTTP, all pointed at EC2_EMULATOR_URL.
 
+import functools
 import json
 import os
 import subprocess
@@ -89,8 +90,9 @@ def expected_available(reservation):
     return reservation["totalInstanceCount"] - sum(row["usedInstanceCount"] for row in reservation.get("usage", []))
 
 
+@functools.lru_cache(maxsize=None)
 def ec2(access_key=OWNER_KEY, region="us-east-1"):
-    """A boto3 EC2 client for an access key (a fixture key or a 12-digit account id) in a region."""
+    """A boto3 EC2 client for an access key (a fixture key or a 12-digit account id) in a region (made once, reused)."""
     return boto3.session.Session().client(
         "ec2",
         endpoint_url=require_url(),
@@ -108,20 +110,29 @@ def client_error(test, call, **kwargs):
     return caught.exception
 
 
-def js_sdk(access_key=OWNER_KEY, region="us-east-1", **params):
-    """The same call through the JS SDK v3 (test/cross-client/jssdk.mjs): its output, or its error's name, status and message."""
+def js_sdk_batch(calls):
+    """Calls through the JS SDK v3 (jssdk.mjs), one Node process for the batch.
+
+    calls: (access_key, region, params) tuples. Returns, for each, {"output": …} or {"error": name, "status", "message"}.
+    """
     env = dict(os.environ, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="true")
+    payload = [{"accessKeyId": key, "region": region, "input": params} for key, region, params in calls]
     done = subprocess.run(
-        [NODE, os.path.join(HERE, "jssdk.mjs"), require_url(), access_key, region, json.dumps(params)],
+        [NODE, os.path.join(HERE, "jssdk.mjs"), require_url(), json.dumps(payload)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         env=env,
         cwd=ROOT,
     )
     if done.returncode != 0:
         raise RuntimeError(f"jssdk.mjs failed: {done.stderr.strip()}")
     return json.loads(done.stdout)
+
+
+def js_sdk(access_key=OWNER_KEY, region="us-east-1", **params):
+    """One call through the JS SDK v3."""
+    return js_sdk_batch([(access_key, region, params)])[0]
 
 
 def aws_env(access_key, extra=None):
