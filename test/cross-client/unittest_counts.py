@@ -9,10 +9,14 @@ def main(folder, counts_path):
     # A file that does not import is reported by discovery as a failing test of its own.
     suite = loader.discover(start_dir=folder, pattern="test_*.py", top_level_dir=folder)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    failed_ids = {test.id() for test, _ in result.failures + result.errors}
-    failed_ids |= {test.id() for test in result.unexpectedSuccesses}
+    # A failing subTest is reported on its own; count the test it belongs to, once. A failing
+    # setUpClass is reported as a holder that is not a test and was not counted in testsRun.
+    failures = [getattr(test, "test_case", test) for test, _ in result.failures + result.errors]
+    failures += list(result.unexpectedSuccesses)
+    failed_ids = {test.id() for test in failures}
+    failed_run = {test.id() for test in failures if isinstance(test, unittest.TestCase)}
     failed = len(failed_ids)
-    passed = result.testsRun - failed - len(result.skipped)
+    passed = result.testsRun - len(failed_run) - len(result.skipped)
     if result.testsRun == 0:
         print("no cross-client tests were found", file=sys.stderr)
         failed = 1
