@@ -1,7 +1,10 @@
 # boto3 (Debian's python3-boto3) against the shipped demo fixtures: the answers SPEC section 3 promises, as boto3 parses them.
 
+import os
 import re
 import unittest
+
+import boto3
 
 from crossclient import (
     DEMO_EU,
@@ -20,6 +23,7 @@ from crossclient import (
     SHAREE_KEY,
     STRANGER_KEY,
     TOKEN_MESSAGE,
+    botocore_version,
     client_error,
     demo_reservations,
     ec2,
@@ -27,6 +31,7 @@ from crossclient import (
     expected_owner_rows,
     js_sdk,
     js_sdk_batch,
+    require_url,
 )
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -438,6 +443,27 @@ class Boto3Pagination(unittest.TestCase):
             CapacityReservationId=DEMO_LARGE, MaxResults=500, NextToken=token
         )
         self.assertEqual(out["InstanceUsages"], self.expected[5:505])
+
+
+class Boto3EndpointSettings(unittest.TestCase):
+    # AWS_ENDPOINT_URL_<SERVICE> arrived in botocore 1.31.0 (2023-08); Debian 12 ships 1.29.27.
+    SINCE = (1, 31, 0)
+
+    def test_aws_endpoint_url_ec2_is_used_only_by_a_botocore_that_knows_it(self):
+        os.environ["AWS_ENDPOINT_URL_EC2"] = require_url()
+        try:
+            client = boto3.session.Session().client(
+                "ec2", region_name="us-east-1", aws_access_key_id=OWNER_KEY, aws_secret_access_key="x"
+            )
+        finally:
+            del os.environ["AWS_ENDPOINT_URL_EC2"]
+        # Only the resolved endpoint is read: nothing is sent, so an old botocore never reaches AWS.
+        if botocore_version() >= self.SINCE:
+            self.assertEqual(client.meta.endpoint_url, require_url())
+            out = client.get_capacity_reservation_usage(CapacityReservationId=DEMO_SHARED)
+            self.assertEqual(out["State"], "active")
+        else:
+            self.assertEqual(client.meta.endpoint_url, "https://ec2.us-east-1.amazonaws.com")
 
 
 if __name__ == "__main__":
