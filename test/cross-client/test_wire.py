@@ -8,6 +8,8 @@ import unittest
 import urllib.parse
 import urllib.request
 
+from botocore.exceptions import ClientError
+
 from crossclient import (
     DEMO_INTERRUPTIBLE,
     DEMO_INTERRUPTIBLE_SOURCE,
@@ -21,6 +23,7 @@ from crossclient import (
     TOKEN_MESSAGE,
     XML_DECLARATION,
     child_names,
+    ec2,
     local,
     raw,
     require_url,
@@ -225,6 +228,42 @@ class WireErrors(unittest.TestCase):
         token = '<nextToken>"&'
         root = self.assert_error_document(raw(form=usage_form(DEMO_SHARED, NextToken=token)), 400, "InvalidParameterValue")
         self.assertEqual(root.findtext("Errors/Error/Message"), TOKEN_MESSAGE.format(token))
+
+    def test_requests_that_cannot_be_parsed_get_an_ec2_error_with_a_4xx(self):
+        cases = {
+            "a broken percent escape": dict(form="Action=GetCapacityReservationUsage&CapacityReservationId=%zz"),
+            "bytes that are not UTF-8": dict(form="Action=GetCapacityReservationUsage&CapacityReservationId=%ff%fe"),
+            "a method other than GET or POST": dict(method="PUT", form=usage_form(DEMO_SHARED)),
+        }
+        for name, request in cases.items():
+            with self.subTest(case=name):
+                response = raw(**request)
+                self.assertGreaterEqual(response.status, 400)
+                self.assertLess(response.status, 500)
+                self.assertEqual(response.headers["Content-Type"], XML_CONTENT_TYPE)
+                root = response.xml()
+                self.assertEqual(root.tag, "Response")
+                self.assertEqual(response.headers["x-amzn-RequestId"], root.findtext("RequestID"))
+
+    def test_a_body_over_1_mib_gets_request_entity_too_large_through_boto3(self):
+        # Through boto3, not urllib: the emulator answers 413 and closes before reading the body, and
+        # urllib, which writes the whole body first, then often sees a broken pipe instead of the answer.
+        with self.assertRaises(ClientError) as caught:
+            ec2(OWNER_KEY).get_capacity_reservation_usage(CapacityReservationId=DEMO_SHARED, NextToken="x" * (1024 * 1024 + 1))
+        response = caught.exception.response
+        self.assertEqual(response["Error"]["Code"], "RequestEntityTooLarge")
+        self.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], 413)
+        self.assertEqual(response["ResponseMetadata"]["HTTPHeaders"]["content-type"], XML_CONTENT_TYPE)
+
+    def test_any_version_is_accepted(self):
+        for version in ("2016-11-15", "2099-01-01", None):
+            with self.subTest(version=version):
+                form = usage_form(DEMO_SHARED)
+                if version is None:
+                    del form["Version"]
+                else:
+                    form["Version"] = version
+                self.assertEqual(raw(form=form).status, 200)
 
     def test_a_body_that_is_not_a_form_gets_an_ec2_error(self):
         for content_type in ("application/json", "text/plain"):
