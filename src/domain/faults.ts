@@ -105,12 +105,12 @@ function describe(error: ErrorObject): string {
     case "type":
       return path === "(the body)"
         ? "(the body): must be a JSON array of fault rules"
-        : `${path}: ${show(error.data)} is not ${params.type === "integer" ? "an integer" : `a ${show(params.type)}`}`;
+        : `${path}: ${JSON.stringify(error.data)} is not ${/^[aeiou]/.test(show(params.type)) ? "an" : "a"} ${show(params.type)}`;
     case "pattern":
-      return `${path}: ${show(error.data)} is not ${description ?? `matching ${show(params.pattern)}`}`;
+      return `${path}: ${JSON.stringify(error.data)} is not ${description ?? `matching ${show(params.pattern)}`}`;
     case "minimum":
     case "maximum":
-      return `${path}: ${show(error.data)} is ${error.keyword === "minimum" ? "below the minimum" : "above the maximum"} of ${show(params.limit)}`;
+      return `${path}: ${JSON.stringify(error.data)} is ${error.keyword === "minimum" ? "below the minimum" : "above the maximum"} of ${show(params.limit)}`;
     case "minLength":
       return `${path}: must not be empty`;
     default:
