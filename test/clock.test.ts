@@ -240,9 +240,13 @@ describe("state that follows the clock, read through the JS SDK", () => {
 });
 
 describe("--clock on the command line", () => {
-  it("starts the emulator with its clock frozen at that time", async () => {
-    const child = spawn(process.execPath, ["dist/cli.js", "--port", "0", "--clock", "2030-06-01T00:00:00Z"], {
+  it.each([
+    ["--clock", ["--clock", "2030-06-01T00:00:00Z"], {}],
+    ["EC2_EMULATOR_CLOCK", [], { EC2_EMULATOR_CLOCK: "2030-06-01T00:00:00Z" }],
+  ])("starts the emulator with its clock frozen at the time %s gives", async (_name, args, env) => {
+    const child = spawn(process.execPath, ["dist/cli.js", "--port", "0", ...args], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
     });
     try {
       let url: string | undefined;
