@@ -57,19 +57,30 @@ function requestParams(request: FastifyRequest): RawParams {
 
 /**
  * Applies what an injected fault does at the HTTP layer: waits its latency (cut short when the server
- * closes), then, for dropConnection, destroys the socket without a response. True when dropped.
+ * closes), then, for dropConnection, destroys the socket without a response. True when nothing is to
+ * be sent: the connection was dropped, or the client gave up waiting (a client-side timeout).
  */
 async function applyInjected(request: FastifyRequest, reply: FastifyReply, closing: AbortSignal): Promise<boolean> {
   const injected = request.ec2.injected;
   if (!injected) return false;
   if (injected.latencyMs) await sleep(injected.latencyMs, undefined, { signal: closing }).catch(() => undefined);
-  if (!injected.dropConnection) return false;
+  const clientGone = request.raw.socket.destroyed;
+  if (!injected.dropConnection && !clientGone) return false;
   reply.hijack();
   request.raw.socket.destroy();
-  // No response means no onResponse hook: this is the request's one log line.
+  // Nothing is sent, so no onResponse hook runs: this is the request's one log line.
   const { action, caller } = request.ec2;
   request.log.info(
-    { method: request.method, action, accountId: caller?.accountId, region: caller?.region, status: null, injected, durationMs: Math.round(reply.elapsedTime * 100) / 100 },
+    {
+      method: request.method,
+      action,
+      accountId: caller?.accountId,
+      region: caller?.region,
+      status: null,
+      closedBy: injected.dropConnection ? "fault" : "client",
+      injected,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    },
     "request",
   );
   return true;

@@ -3,7 +3,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import type { DestinationStream } from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FaultRuleError, type FaultRule, type FixtureDocument, type RunningEmulator } from "../src/index.js";
 import {
   DEMO_SHARED,
@@ -306,6 +306,11 @@ describe("fault injection", () => {
       await putFaults(emu, [{ action: ACTION, latencyMs: 1000, count: 3 }]);
       const error = await thrown(usage(retryingClient(emu, { requestTimeoutMs: 100 }), { CapacityReservationId: DEMO_SHARED }));
       expect(error).toMatchObject({ name: "TimeoutError", code: "ETIMEDOUT", attempts: 3 });
+      // Each abandoned attempt still gets its one log line, once its latency is over.
+      await vi.waitFor(
+        () => expect(log.lines.filter((line) => line.closedBy === "client" && line.status === null)).toHaveLength(4),
+        { timeout: 10_000, interval: 50 },
+      );
     });
 
     it("answers normally after a latency shorter than the timeout, marked in the log line", async () => {
@@ -328,7 +333,7 @@ describe("fault injection", () => {
       expect(error).toMatchObject({ code: "ECONNRESET", attempts: 3 });
       expect(error.status).toBeUndefined();
       const dropped = log.lines.filter((line) => (line.injected as { dropConnection?: boolean } | undefined)?.dropConnection);
-      expect(dropped.at(-1)).toMatchObject({ action: ACTION, status: null, injected: { rule: 0, dropConnection: true } });
+      expect(dropped.at(-1)).toMatchObject({ action: ACTION, status: null, closedBy: "fault", injected: { rule: 0, dropConnection: true } });
     });
   });
 

@@ -42,8 +42,8 @@ export interface Ec2Trace {
 }
 
 /**
- * The order of SPEC section 3: the action, the request's own parameters, identity, DryRun,
- * permission, then the action (which checks NextToken before it looks anything up).
+ * The order of SPEC section 3: the action, the request's own parameters, identity, (an injected
+ * fault, SPEC section 8), DryRun, permission, then the action (which checks NextToken before it looks anything up).
  * Returns the success body; throws an Ec2Error for every refusal.
  */
 export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): string {
