@@ -61,7 +61,11 @@ export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trac
   trace.caller = caller;
 
   // Injected faults (SPEC section 8) act as soon as the action and the caller are known.
-  const fault = deps.faults?.decide({ action: action.name, accountId: caller.accountId, nextToken: request.params.get("NextToken") });
+  const fault = deps.faults?.decide({
+    action: action.name,
+    accountId: caller.accountId,
+    nextToken: request.params.get("NextToken"),
+  });
   if (fault) trace.injected = fault;
   if (fault?.error !== undefined) throw injectedError(fault.error, fault.status, fault.message);
 
