@@ -3,6 +3,7 @@
 import type { DispatchDeps } from "./actions/dispatch.js";
 import type { Config } from "./config.js";
 import { Clock } from "./domain/clock.js";
+import { Faults } from "./domain/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
 import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
@@ -20,6 +21,8 @@ export class Emulator {
   readonly clock: Clock;
   readonly store: Store;
   readonly tokens: PageTokens;
+  /** The fault rules a test injected (SPEC section 8); none at start. */
+  readonly faults: Faults;
   /** What every EC2 request is dispatched with, built once. */
   readonly dispatchDeps: DispatchDeps;
   /** The state right after start, which reset() returns to. */
@@ -32,11 +35,13 @@ export class Emulator {
     this.store = store;
     this.clock = new Clock(config.clock);
     this.tokens = new PageTokens(store.tokenKey());
+    this.faults = new Faults((token) => this.tokens.pageOf(token));
     this.startState = store.dump();
     this.dispatchDeps = {
       store,
       clock: this.clock,
       tokens: this.tokens,
+      faults: this.faults,
       defaultAccount: config.defaultAccount,
       defaultRegion: config.defaultRegion,
     };

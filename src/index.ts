@@ -2,7 +2,10 @@
 
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
+import { ACTIONS } from "./actions/index.js";
 import { resolveConfig, type Config } from "./config.js";
+import type { ClockReading } from "./domain/clock.js";
+import { checkFaultRules, type FaultRule, type FaultRuleState } from "./domain/faults.js";
 import { Emulator, fixtureSources } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { createLogger } from "./logger.js";
@@ -12,6 +15,8 @@ export type { Config, AuthMode, LogLevel } from "./config.js";
 export type * from "./fixtures/types.js";
 export { FixtureError } from "./fixtures/check.js";
 export { DatabaseError } from "./store/database.js";
+export type { ClockReading } from "./domain/clock.js";
+export { FaultRuleError, type FaultRule, type FaultRuleState } from "./domain/faults.js";
 
 export interface StartOptions extends Partial<Omit<Config, "clock">> {
   /** Start with the clock frozen at this instant (a Date or an ISO 8601 string). */
@@ -32,6 +37,25 @@ export interface RunningEmulator {
   state(): Promise<FixtureDocument>;
   /** Stops accepting, finishes requests in flight and closes the database. */
   close(): Promise<void>;
+  /** The emulator's clock (SPEC section 8), as PUT/POST/GET /_emulator/clock control it. */
+  readonly clock: {
+    /** Freezes the clock at `date` (a Date or an ISO 8601 string), or returns it to real time with null. */
+    set(date: Date | string | null): void;
+    /** Moves the clock by `ms` milliseconds (back, when negative), frozen or not. */
+    advance(ms: number): void;
+    /** The emulator's current time. */
+    now(): Date;
+    /** The time and whether the clock is frozen, as GET /_emulator/clock answers. */
+    read(): ClockReading;
+  };
+  /** Injected EC2 failures (SPEC section 8), as PUT/GET/DELETE /_emulator/faults control them. */
+  readonly faults: {
+    /** Replaces the rule set; throws FaultRuleError listing every problem, changing nothing. */
+    set(rules: readonly FaultRule[]): void;
+    /** The rules with how often each may still fire (null: no limit) and has fired. */
+    get(): FaultRuleState[];
+    clear(): void;
+  };
 }
 
 export interface StartedServer {
@@ -57,6 +81,12 @@ export async function listen(config: Config, logDestination?: DestinationStream)
   return { emulator, server, url: `http://${host}:${address.port}` };
 }
 
+function validDate(date: Date | string): Date {
+  const time = new Date(date);
+  if (Number.isNaN(time.getTime())) throw new TypeError(`clock.set takes a Date, an ISO 8601 time or null, not ${String(date)}`);
+  return time;
+}
+
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const { logDestination, clock, ...rest } = options;
   const config = resolveConfig({
@@ -74,6 +104,20 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     state: async () => emulator.state(),
     close: async () => {
       await server.close();
+    },
+    clock: {
+      set: (date) => emulator.clock.set(date === null ? null : validDate(date)),
+      advance: (ms) => {
+        if (!Number.isFinite(ms)) throw new TypeError(`clock.advance takes a number of milliseconds, not ${String(ms)}`);
+        emulator.clock.advance(ms);
+      },
+      now: () => new Date(emulator.clock.now()),
+      read: () => emulator.clock.read(),
+    },
+    faults: {
+      set: (rules) => emulator.faults.set(checkFaultRules(rules, [...ACTIONS.keys()])),
+      get: () => emulator.faults.get(),
+      clear: () => emulator.faults.clear(),
     },
   };
 }

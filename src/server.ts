@@ -2,6 +2,7 @@
 
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { dispatch, type Ec2Trace } from "./actions/dispatch.js";
 import { adminRoutes } from "./admin/routes.js";
@@ -54,7 +55,38 @@ function requestParams(request: FastifyRequest): RawParams {
   return parseFormEncoded(query, params);
 }
 
-function ec2Routes(emulator: Emulator) {
+/**
+ * Applies what an injected fault does at the HTTP layer: waits its latency (cut short when the server
+ * closes), then, for dropConnection, destroys the socket without a response. True when nothing is to
+ * be sent: the connection was dropped, or the client gave up waiting (a client-side timeout).
+ */
+async function applyInjected(request: FastifyRequest, reply: FastifyReply, closing: AbortSignal): Promise<boolean> {
+  const injected = request.ec2.injected;
+  if (!injected) return false;
+  if (injected.latencyMs) await sleep(injected.latencyMs, undefined, { signal: closing }).catch(() => undefined);
+  const clientGone = request.raw.socket.destroyed;
+  if (!injected.dropConnection && !clientGone) return false;
+  reply.hijack();
+  request.raw.socket.destroy();
+  // Nothing is sent, so no onResponse hook runs: this is the request's one log line.
+  const { action, caller } = request.ec2;
+  request.log.info(
+    {
+      method: request.method,
+      action,
+      accountId: caller?.accountId,
+      region: caller?.region,
+      status: null,
+      closedBy: injected.dropConnection ? "fault" : "client",
+      injected,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    },
+    "request",
+  );
+  return true;
+}
+
+function ec2Routes(emulator: Emulator, closing: AbortSignal) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", { parseAs: "string", bodyLimit: EC2_BODY_LIMIT }, (request, body, done) => {
@@ -63,7 +95,8 @@ function ec2Routes(emulator: Emulator) {
       else done(null, body);
     });
 
-    app.setErrorHandler((error: FastifyError, request, reply) => {
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      if (await applyInjected(request, reply, closing)) return reply;
       const ec2Error = asEc2Error(error);
       if (ec2Error) return sendError(request, reply, ec2Error);
       request.log.error({ err: error }, "internal error");
@@ -79,6 +112,7 @@ function ec2Routes(emulator: Emulator) {
         emulator.dispatchDeps,
         request.ec2,
       );
+      if (await applyInjected(request, reply, closing)) return reply;
       return reply.code(200).header("content-type", XML_CONTENT_TYPE).send(body);
     });
   };
@@ -111,13 +145,17 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
         region: caller?.region,
         status: reply.statusCode,
         errorCode,
+        injected: request.ec2.injected,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
       },
       "request",
     );
   });
+  // A fault's latency must not hold up shutting down: closing cuts the wait short.
+  const closing = new AbortController();
+  app.addHook("preClose", async () => closing.abort());
 
-  app.register(ec2Routes(emulator));
+  app.register(ec2Routes(emulator, closing.signal));
   app.register(adminRoutes(emulator), { prefix: "/_emulator" });
   return app;
 }

@@ -1,6 +1,7 @@
 // Runs one EC2 Query request through the checks every action shares, then the action itself.
 
 import type { Clock } from "../domain/clock.js";
+import { injectedError, type Faults, type InjectedFault } from "../domain/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
 import type { PageTokens } from "../domain/pageToken.js";
 import {
@@ -29,17 +30,20 @@ export interface DispatchDeps extends IdentityDefaults {
   readonly clock: Clock;
   readonly tokens: PageTokens;
   readonly authenticate?: Authenticator;
+  readonly faults?: Faults;
 }
 
 /** What the request turned out to be, filled in as the checks go, for the log line. */
 export interface Ec2Trace {
   action?: string;
   caller?: Caller;
+  /** A fault a test injected into this call; the HTTP layer applies its latency and dropped connection. */
+  injected?: InjectedFault;
 }
 
 /**
- * The order of SPEC section 3: the action, the request's own parameters, identity, DryRun,
- * permission, then the action (which checks NextToken before it looks anything up).
+ * The order of SPEC section 3: the action, the request's own parameters, identity, (an injected
+ * fault, SPEC section 8), DryRun, permission, then the action (which checks NextToken before it looks anything up).
  * Returns the success body; throws an Ec2Error for every refusal.
  */
 export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): string {
@@ -55,6 +59,15 @@ export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trac
   deps.authenticate?.(request, credential);
   const caller = resolveCaller(credential, deps.store, deps);
   trace.caller = caller;
+
+  // Injected faults (SPEC section 8) act as soon as the action and the caller are known.
+  const fault = deps.faults?.decide({
+    action: action.name,
+    accountId: caller.accountId,
+    nextToken: request.params.get("NextToken"),
+  });
+  if (fault) trace.injected = fault;
+  if (fault?.error !== undefined) throw injectedError(fault.error, fault.status, fault.message);
 
   const denied = deps.store.isDenied(caller.accountId, action.name);
   if (input.DryRun === true) throw denied ? unauthorizedOperation() : dryRunOperation();

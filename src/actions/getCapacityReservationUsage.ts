@@ -71,7 +71,7 @@ export const getCapacityReservationUsage = defineAction({
     const id = input.CapacityReservationId;
     const now = clock.now();
     // The token is checked before the lookup, so a bad token is reported even for an unknown id.
-    const after = input.NextToken
+    const position = input.NextToken
       ? tokens.read(input.NextToken, {
           capacityReservationId: id,
           accountId: caller.accountId,
@@ -79,6 +79,7 @@ export const getCapacityReservationUsage = defineAction({
           now,
         })
       : undefined;
+    const after = position?.after;
 
     const reservation = store.findReservation(id);
     const viewer =
@@ -109,6 +110,7 @@ export const getCapacityReservationUsage = defineAction({
           region: caller.region,
           after: others.at(-1)?.accountId ?? "",
           issuedAt: now,
+          page: (position?.page ?? 1) + 1,
         });
       }
     }

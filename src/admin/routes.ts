@@ -4,6 +4,8 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { timingSafeEqual } from "node:crypto";
 import type { Emulator } from "../emulator.js";
 import { FixtureError } from "../fixtures/check.js";
+import { clockRoutes } from "./clock.js";
+import { faultRoutes } from "./faults.js";
 
 /** Control-plane fixture loads may be larger than an EC2 request. */
 export const ADMIN_BODY_LIMIT = 256 * 1024 * 1024;
@@ -65,5 +67,8 @@ export function adminRoutes(emulator: Emulator) {
     });
 
     app.get("/state", async () => emulator.state());
+
+    app.register(clockRoutes(emulator));
+    app.register(faultRoutes(emulator));
   };
 }

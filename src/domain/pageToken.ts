@@ -15,6 +15,8 @@ export interface PagePosition {
   /** The walk's keyset position: the last account id returned, or "" when only the owner's row was. */
   readonly after: string;
   readonly issuedAt: number;
+  /** The page of the walk the token leads to: 2 for the token the first page hands out. */
+  readonly page: number;
 }
 
 interface Payload {
@@ -23,6 +25,7 @@ interface Payload {
   g: string;
   k: string;
   t: number;
+  p: number;
 }
 
 const invalidToken = (token: string): Ec2Error =>
@@ -42,13 +45,17 @@ export class PageTokens {
       g: position.region,
       k: position.after,
       t: position.issuedAt,
+      p: position.page,
     };
     const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
     return `${body}.${this.mac(body).toString("base64url")}`;
   }
 
   /** The position a token names, if this server issued it for this reservation, account and region and it has not expired. */
-  read(token: string, expect: { capacityReservationId: string; accountId: string; region: string; now: number }): string {
+  read(
+    token: string,
+    expect: { capacityReservationId: string; accountId: string; region: string; now: number },
+  ): { after: string; page: number } {
     const payload = this.verify(token);
     if (
       !payload ||
@@ -59,7 +66,12 @@ export class PageTokens {
     ) {
       throw invalidToken(token);
     }
-    return payload.k;
+    return { after: payload.k, page: payload.p };
+  }
+
+  /** The page a token leads to, if this server issued it (whoever it was issued to, expired or not). */
+  pageOf(token: string): number | undefined {
+    return this.verify(token)?.p;
   }
 
   private verify(token: string): Payload | undefined {
@@ -77,7 +89,8 @@ export class PageTokens {
         typeof payload.a !== "string" ||
         typeof payload.g !== "string" ||
         typeof payload.k !== "string" ||
-        typeof payload.t !== "number"
+        typeof payload.t !== "number" ||
+        typeof payload.p !== "number"
       ) {
         return undefined;
       }

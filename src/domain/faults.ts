@@ -1,0 +1,264 @@
+// Fault injection (SPEC section 8): the rule set a test installs, checked whole, and which rule fires on a call.
+
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { Ec2Error, statusOf } from "../protocol/errors.js";
+
+/** One rule as a test writes it: what it matches, when it fires, and what it does. */
+export interface FaultRule {
+  /** The EC2 action it matches, such as GetCapacityReservationUsage. */
+  readonly action: string;
+  /** Only calls by this account (12 digits); every account when absent. */
+  readonly accountId?: string;
+  /** An EC2 error code to answer with, such as RequestLimitExceeded. */
+  readonly error?: string;
+  /** The HTTP status of that error; by default the one EC2 uses for the code. */
+  readonly status?: number;
+  /** The error's message; by default the one EC2 uses for the code. */
+  readonly message?: string;
+  /** Milliseconds (of real time) to wait before answering. */
+  readonly latencyMs?: number;
+  /** Close the connection without any response. */
+  readonly dropConnection?: boolean;
+  /** Fire on at most this many calls, then never again; unlimited when absent. */
+  readonly count?: number;
+  /** Fire on each matching call with this chance (0 to 1). */
+  readonly probability?: number;
+  /** Seeds the rule's own random numbers, so a run of calls repeats exactly. */
+  readonly seed?: number;
+  /** Fire only on this page of a walk: 1 is a call without NextToken, 2 the first call with one, and so on. */
+  readonly onPage?: number;
+}
+
+/** A rule as GET /_emulator/faults shows it: as given, plus how often it may still fire and has fired. */
+export type FaultRuleState = FaultRule & { readonly remaining: number | null; readonly fired: number };
+
+/** What happens to one call, decided before its action runs. Also what its log line records. */
+export interface InjectedFault {
+  /** The rule's position in the rule set. */
+  readonly rule: number;
+  readonly error?: string;
+  readonly status?: number;
+  readonly message?: string;
+  readonly latencyMs?: number;
+  readonly dropConnection?: boolean;
+}
+
+/** A rule set that was refused: every problem, each as `[index].key: what is wrong`. */
+export class FaultRuleError extends Error {
+  override name = "FaultRuleError";
+  constructor(readonly problems: readonly string[]) {
+    super(problems.length === 1 ? (problems[0] ?? "") : `${problems.length} problems: ${problems.join("; ")}`);
+  }
+}
+
+/** The longest wait a rule may ask for; a longer one would only hold up shutting down. */
+export const MAX_LATENCY_MS = 5 * 60 * 1000;
+const MAX_RULES = 100;
+
+const RULES_SCHEMA = {
+  type: "array",
+  maxItems: MAX_RULES,
+  items: {
+    type: "object",
+    additionalProperties: false,
+    required: ["action"],
+    properties: {
+      action: { type: "string", minLength: 1 },
+      accountId: { type: "string", pattern: "^\\d{12}$", description: "an account id of 12 digits" },
+      error: {
+        type: "string",
+        pattern: "^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)*$",
+        description: "an EC2 error code such as RequestLimitExceeded",
+      },
+      status: { type: "integer", minimum: 400, maximum: 599 },
+      message: { type: "string", minLength: 1, maxLength: 1000 },
+      latencyMs: { type: "integer", minimum: 0, maximum: MAX_LATENCY_MS },
+      dropConnection: { type: "boolean" },
+      count: { type: "integer", minimum: 1 },
+      probability: { type: "number", minimum: 0, maximum: 1 },
+      seed: { type: "integer", minimum: 0, maximum: 0xffffffff },
+      onPage: { type: "integer", minimum: 1 },
+    },
+  },
+} as const;
+
+let validator: ValidateFunction | undefined;
+
+const show = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+
+function pathOf(instancePath: string): string {
+  return instancePath
+    .slice(1)
+    .split("/")
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
+}
+
+function describe(error: ErrorObject): string {
+  const path = pathOf(error.instancePath) || "(the body)";
+  const params = error.params as Record<string, unknown>;
+  const description = (error.parentSchema as { description?: string } | undefined)?.description;
+  switch (error.keyword) {
+    case "additionalProperties":
+      return `${path}.${show(params.additionalProperty)}: unknown key (a rule takes action, accountId, error, status, message, latencyMs, dropConnection, count, probability, seed, onPage)`;
+    case "required":
+      return `${path}: missing required key ${show(params.missingProperty)}`;
+    case "type":
+      return path === "(the body)"
+        ? "(the body): must be a JSON array of fault rules"
+        : `${path}: ${JSON.stringify(error.data)} is not ${/^[aeiou]/.test(show(params.type)) ? "an" : "a"} ${show(params.type)}`;
+    case "pattern":
+      return `${path}: ${JSON.stringify(error.data)} is not ${description ?? `matching ${show(params.pattern)}`}`;
+    case "minimum":
+    case "maximum":
+      return `${path}: ${JSON.stringify(error.data)} is ${error.keyword === "minimum" ? "below the minimum" : "above the maximum"} of ${show(params.limit)}`;
+    case "minLength":
+      return `${path}: must not be empty`;
+    default:
+      return `${path}: ${error.message ?? "is invalid"}`;
+  }
+}
+
+/**
+ * Checks a rule set whole: its shape, then what only makes sense together. Throws FaultRuleError
+ * listing every problem; `actions` are the names this emulator answers.
+ */
+export function checkFaultRules(body: unknown, actions: readonly string[]): FaultRule[] {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(RULES_SCHEMA);
+  const problems = validator(body) ? [] : (validator.errors ?? []).map(describe);
+  // What only makes sense together, checked on every rule too, so one answer lists every problem.
+  const rules: unknown[] = Array.isArray(body) ? body : [];
+  rules.forEach((rule, index) => {
+    if (typeof rule !== "object" || rule === null) return;
+    const { action, error, latencyMs, dropConnection, status, message, seed, probability } = rule as Record<string, unknown>;
+    const at = `[${index}]`;
+    if (typeof action === "string" && action !== "" && !actions.includes(action)) {
+      problems.push(`${at}.action: ${action} is not an action this emulator answers (${actions.join(", ")})`);
+    }
+    if (error === undefined && latencyMs === undefined && dropConnection !== true) {
+      problems.push(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
+    }
+    if (status !== undefined && error === undefined) problems.push(`${at}.status: only goes with an error`);
+    if (message !== undefined && error === undefined) problems.push(`${at}.message: only goes with an error`);
+    if (seed !== undefined && probability === undefined) problems.push(`${at}.seed: only goes with a probability`);
+  });
+  if (problems.length > 0) throw new FaultRuleError(problems);
+  return body as FaultRule[];
+}
+
+/** Statuses EC2 documents for its server-side codes that SPEC section 2's table does not list. */
+const SERVER_ERROR_STATUS: Readonly<Record<string, number>> = {
+  InternalFailure: 500,
+  ServiceUnavailable: 503,
+  InsufficientCapacity: 500,
+  InsufficientInstanceCapacity: 500,
+};
+
+/** The messages EC2 sends with these codes, so an injected error reads like a real one. */
+const MESSAGE_BY_CODE: Readonly<Record<string, string>> = {
+  RequestLimitExceeded: "Request limit exceeded.",
+  InternalError: "An internal error has occurred",
+  InternalFailure: "The request processing has failed because of an unknown error, exception or failure.",
+  Unavailable: "The server is overloaded and can't handle the request.",
+  ServiceUnavailable: "The request has failed due to a temporary failure of the server.",
+  InsufficientInstanceCapacity: "We currently do not have sufficient capacity in the Availability Zone you requested.",
+  InsufficientCapacity: "There is not enough capacity to fulfill your request.",
+  UnauthorizedOperation: "You are not authorized to perform this operation.",
+  DryRunOperation: "Request would have succeeded, but DryRun flag is set.",
+  AuthFailure: "AWS was not able to validate the provided access credentials",
+};
+
+/** The error a rule answers with, exactly as a real one of that code goes on the wire. */
+export function injectedError(code: string, status?: number, message?: string): Ec2Error {
+  return new Ec2Error(
+    code,
+    message ?? MESSAGE_BY_CODE[code] ?? `The request failed with ${code} (injected by an ec2-capacity-emulator fault rule).`,
+    status ?? SERVER_ERROR_STATUS[code] ?? statusOf(code),
+  );
+}
+
+/** mulberry32: a small, fast 32-bit PRNG; good enough to decide faults, and repeatable from a seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One call, as far as rules can see it. */
+export interface FaultCall {
+  readonly action: string;
+  readonly accountId: string;
+  /** The NextToken it carries, if any. */
+  readonly nextToken: string | undefined;
+}
+
+interface ActiveRule {
+  readonly rule: FaultRule;
+  remaining: number | null;
+  fired: number;
+  readonly random: () => number;
+}
+
+/** The installed rule set and what it has done so far. */
+export class Faults {
+  private rules: ActiveRule[] = [];
+
+  /** `pageOf` names the page a NextToken leads to, or undefined for a token this server did not issue. */
+  constructor(private readonly pageOf: (nextToken: string) => number | undefined) {}
+
+  /** A call's page of its walk: 1 without NextToken (an empty one is none), else what its token says. */
+  private pageOfCall(call: FaultCall): number | undefined {
+    return call.nextToken ? this.pageOf(call.nextToken) : 1;
+  }
+
+  /** Replaces the rule set with `rules`, already checked by checkFaultRules. */
+  set(rules: readonly FaultRule[]): void {
+    // A copy, so that changing the caller's objects later changes nothing here.
+    this.rules = structuredClone(rules).map((rule) => ({
+      rule,
+      remaining: rule.count ?? null,
+      fired: 0,
+      random: rule.seed === undefined ? Math.random : seededRandom(rule.seed),
+    }));
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  get(): FaultRuleState[] {
+    return this.rules.map(({ rule, remaining, fired }) => ({ ...rule, remaining, fired }));
+  }
+
+  /**
+   * The fault for this call, if any: rules are tried in order and the first that fires wins; the
+   * rules after it are not consulted (their counts and random numbers stay as they were).
+   */
+  decide(call: FaultCall): InjectedFault | undefined {
+    for (const [index, active] of this.rules.entries()) {
+      const { rule } = active;
+      if (rule.action !== call.action) continue;
+      if (rule.accountId !== undefined && rule.accountId !== call.accountId) continue;
+      if (rule.onPage !== undefined && rule.onPage !== this.pageOfCall(call)) continue;
+      if (active.remaining === 0) continue;
+      if (rule.probability !== undefined && !(active.random() < rule.probability)) continue;
+      if (active.remaining !== null) active.remaining -= 1;
+      active.fired += 1;
+      const fault: { -readonly [K in keyof InjectedFault]: InjectedFault[K] } = { rule: index };
+      if (rule.error !== undefined) {
+        const error = injectedError(rule.error, rule.status, rule.message);
+        fault.error = error.code;
+        fault.status = error.status;
+        fault.message = error.message;
+      }
+      if (rule.latencyMs !== undefined) fault.latencyMs = rule.latencyMs;
+      if (rule.dropConnection === true) fault.dropConnection = true;
+      return fault;
+    }
+    return undefined;
+  }
+}
