@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { resolveConfig, type Config } from "./config.js";
-import { Emulator, fixtureSources } from "./emulator.js";
+import { Emulator } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { createLogger } from "./logger.js";
 import { buildServer } from "./server.js";
@@ -14,6 +14,13 @@ export { FixtureError } from "./fixtures/check.js";
 export { DatabaseError } from "./store/database.js";
 
 export interface StartOptions extends Partial<Omit<Config, "clock">> {
+  /**
+   * Fixture files, folders of them, and fixture objects, loaded in order and checked as one set
+   * (relative paths from the current directory). Default: the shipped demo set; [] starts empty.
+   */
+  fixtures?: readonly (string | FixtureDocument)[];
+  /** Port to listen on; the library's default is 0, a free port (the command's is 4580). */
+  port?: number;
   /** Start with the clock frozen at this instant (a Date or an ISO 8601 string). */
   clock?: Date | string;
   /** Where log lines go; by default stdout, at logLevel (library default: "silent"). */
@@ -59,18 +66,17 @@ export async function listen(config: Config, logDestination?: DestinationStream)
 
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const { logDestination, clock, ...rest } = options;
-  const config = resolveConfig({
-    port: 0,
-    logLevel: "silent",
-    ...rest,
-    clock: clock === undefined ? undefined : new Date(clock),
-  });
+  const clockAt = clock === undefined ? undefined : new Date(clock);
+  if (clockAt && Number.isNaN(clockAt.getTime())) {
+    throw new TypeError(`clock must be a Date or an ISO 8601 time such as 2026-01-01T00:00:00Z, not "${String(clock)}"`);
+  }
+  const config = resolveConfig({ port: 0, logLevel: "silent", ...rest, clock: clockAt });
   const { emulator, server, url } = await listen(config, logDestination);
   return {
     url,
     config,
     reset: async () => emulator.reset(),
-    load: async (fixture) => emulator.load(fixtureSources([fixture])),
+    load: async (fixture) => emulator.load([{ source: "load()", document: fixture }]),
     state: async () => emulator.state(),
     close: async () => {
       await server.close();
