@@ -13,10 +13,11 @@ ENV npm_config_nodedir=/usr/local \
     npm_config_audit=false
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
-# An npm that does not know package.json's "allowScripts" may have skipped the install script:
-# build the module explicitly and prove it loads, so a broken image fails here, not at run time.
-RUN npm rebuild better-sqlite3 \
+# Install scripts are skipped, then better-sqlite3's alone is run: the same on every npm, whether or
+# not it knows package.json's "allowScripts" approval, and the module is compiled once, explicitly.
+# Loading it proves the build, so a broken image fails here, not at run time.
+RUN npm ci --ignore-scripts \
+ && npm rebuild better-sqlite3 \
  && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 COPY tsconfig.json ./
 COPY src ./src

@@ -36,13 +36,14 @@ export function adminRoutes(emulator: Emulator) {
       if (status === 500) request.log.error({ err: error }, "internal error");
       return reply.code(status).send({ error: error.code ?? "BadRequest", message: error.message });
     });
-    app.setNotFoundHandler((request, reply) =>
-      reply.code(404).send({ error: "NotFound", message: `no control-plane route ${request.method} ${request.url}` }),
-    );
 
     const { adminToken } = emulator.config;
     if (adminToken) requireAdminToken(app, adminToken);
 
     for (const group of ROUTE_GROUPS) group(app, emulator);
+    // Without this, an unknown /_emulator/ path would fall through to the EC2 endpoint's catch-all.
+    app.all("/*", async (request) => {
+      throw new AdminError(404, "NotFound", `no control-plane route ${request.method} ${request.url}`);
+    });
   };
 }
