@@ -2,7 +2,7 @@
 
 import { GetCapacityReservationUsageCommand } from "@aws-sdk/client-ec2";
 import Database from "better-sqlite3";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ const running: RunningCommand[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((command) => command.stop()));
 });
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function start(args: readonly string[], env: Record<string, string> = {}): RunningCommand {
   const command = runCommand(args, env);

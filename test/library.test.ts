@@ -1,7 +1,7 @@
 // The library API from a test file, as users call it: startEmulator, url, reset, load, state, close.
 
 import { Writable } from "node:stream";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,7 +115,8 @@ describe("startEmulator's other options", () => {
   });
 
   it("keeps state in a db file from one emulator to the next", async () => {
-    const db = join(mkdtempSync(join(tmpdir(), "ec2-emulator-lib-")), "state.db");
+    const folder = mkdtempSync(join(tmpdir(), "ec2-emulator-lib-"));
+    const db = join(folder, "state.db");
     const first = await startEmulator({ fixtures: [], db });
     await first.load(objectFixture);
     await first.close();
@@ -124,6 +125,7 @@ describe("startEmulator's other options", () => {
       expect((await second.state()).capacityReservations?.map((r) => r.capacityReservationId)).toEqual([OBJECT_RESERVATION]);
     } finally {
       await second.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
