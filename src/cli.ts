@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // The command: options and EC2_EMULATOR_* variables in, a running server out; signals stop it cleanly.
 
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { DestinationStream } from "pino";
 import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
 import { FixtureError } from "./fixtures/check.js";
-import { listen } from "./index.js";
+import { listen, type StartedServer } from "./index.js";
+import { createReadableDestination } from "./logger.js";
 import { DatabaseError } from "./store/database.js";
-
-const NAME = "ec2-capacity-emulator";
+import { PACKAGE_NAME, VERSION } from "./version.js";
 
 const OPTIONS = {
   host: { type: "string" },
@@ -25,7 +25,9 @@ const OPTIONS = {
   version: { type: "boolean", short: "v" },
 } as const;
 
-const HELP = `Usage: ${NAME} [options]
+type OptionName = Exclude<keyof typeof OPTIONS, "help" | "version">;
+
+const HELP = `Usage: ${PACKAGE_NAME} [options]
 
 Serves the EC2 GetCapacityReservationUsage API from fixture files, on http://127.0.0.1:4580 by default.
 Each option can also be set with an environment variable EC2_EMULATOR_<NAME> (for example
@@ -45,22 +47,35 @@ Options:
   --clock ISO-TIME         start with the clock frozen at this instant
   -h, --help               print this help
   -v, --version            print the version
+
+Logs are one JSON line per request on stdout (human-readable when stdout is a terminal).
+SIGTERM or SIGINT finishes the requests in flight, closes the database and exits 0.
 `;
+
+/** Exit statuses: 2 for a command line that cannot be used, 1 for a server that could not start. */
+const EXIT_USAGE = 2;
+const EXIT_START = 1;
 
 class UsageError extends Error {}
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 const AUTH_MODES: readonly AuthMode[] = ["lenient", "strict"];
 
-function envName(option: string): string {
+export function envName(option: OptionName): string {
   return `EC2_EMULATOR_${option.toUpperCase().replaceAll("-", "_")}`;
 }
 
-function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${option} must be one of ${allowed.join(", ")}, not "${value}"`);
+/** One option's value and where it came from, so that a refusal names what the user wrote. */
+interface Given {
+  readonly value: string;
+  readonly from: string;
+}
+
+function oneOf<T extends string>(given: Given, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(given.value)) {
+    throw new UsageError(`${given.from} must be one of ${allowed.join(", ")}, not "${given.value}"`);
   }
-  return value as T;
+  return given.value as T;
 }
 
 /** Reads argv and the environment into a Config; throws UsageError with one clear sentence. */
@@ -74,63 +89,68 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values.help) return "help";
   if (values.version) return "version";
 
-  const pick = (option: keyof typeof OPTIONS): string | undefined => {
+  const pick = (option: OptionName): Given | undefined => {
     const given = values[option];
-    if (typeof given === "string") return given;
+    if (typeof given === "string") return { value: given, from: `--${option}` };
     const fromEnv = env[envName(option)];
-    return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+    return fromEnv === undefined || fromEnv === "" ? undefined : { value: fromEnv, from: envName(option) };
   };
 
-  const portText = pick("port");
+  const portGiven = pick("port");
   let port: number | undefined;
-  if (portText !== undefined) {
-    port = Number(portText);
-    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${portText}"`);
+  if (portGiven !== undefined) {
+    port = Number(portGiven.value);
+    if (!/^\d{1,5}$/.test(portGiven.value) || port > 65535) {
+      throw new UsageError(`${portGiven.from} must be a number from 0 to 65535, not "${portGiven.value}"`);
+    }
   }
   const fixtures =
     values.fixtures ?? env[envName("fixtures")]?.split(",").map((path) => path.trim()).filter(Boolean);
+  if (values.fixtures?.some((path) => path === "")) throw new UsageError("--fixtures must name a file or a folder");
   const defaultAccount = pick("default-account");
-  if (defaultAccount !== undefined && !/^\d{12}$/.test(defaultAccount)) {
-    throw new UsageError(`--default-account must be an account id of 12 digits, not "${defaultAccount}"`);
+  if (defaultAccount !== undefined && !/^\d{12}$/.test(defaultAccount.value)) {
+    throw new UsageError(`${defaultAccount.from} must be an account id of 12 digits, not "${defaultAccount.value}"`);
   }
-  const clockText = pick("clock");
-  const clock = clockText === undefined ? undefined : new Date(clockText);
-  if (clock && Number.isNaN(clock.getTime())) {
-    throw new UsageError(`--clock must be an ISO 8601 time such as 2026-01-01T00:00:00Z, not "${clockText}"`);
+  const clockGiven = pick("clock");
+  const clock = clockGiven === undefined ? undefined : new Date(clockGiven.value);
+  if (clockGiven && clock && Number.isNaN(clock.getTime())) {
+    throw new UsageError(`${clockGiven.from} must be an ISO 8601 time such as 2026-01-01T00:00:00Z, not "${clockGiven.value}"`);
   }
   const auth = pick("auth");
   const logLevel = pick("log-level");
   return resolveConfig({
-    host: pick("host"),
+    host: pick("host")?.value,
     port,
     fixtures: fixtures && fixtures.length > 0 ? fixtures : undefined,
-    db: pick("db"),
-    auth: auth === undefined ? undefined : oneOf("auth", auth, AUTH_MODES),
-    defaultAccount,
-    defaultRegion: pick("default-region"),
-    logLevel: logLevel === undefined ? undefined : oneOf("log-level", logLevel, LOG_LEVELS),
-    adminToken: pick("admin-token"),
+    db: pick("db")?.value,
+    auth: auth === undefined ? undefined : oneOf(auth, AUTH_MODES),
+    defaultAccount: defaultAccount?.value,
+    defaultRegion: pick("default-region")?.value,
+    logLevel: logLevel === undefined ? undefined : oneOf(logLevel, LOG_LEVELS),
+    adminToken: pick("admin-token")?.value,
     clock,
   });
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+function fail(message: string, status: number): never {
+  process.stderr.write(`${PACKAGE_NAME}: ${message}\n`);
+  process.exit(status);
 }
 
-function fail(message: string): never {
-  process.stderr.write(`${NAME}: ${message}\n`);
-  process.exit(2);
-}
-
+/** One line that says why the server could not start, in the user's terms (never a stack trace). */
 function startFailure(error: unknown, config: Config): string {
   if (error instanceof FixtureError || error instanceof DatabaseError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE") return `port ${config.port} on ${config.host} is in use`;
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return `cannot listen on ${config.host}: no such address here`;
+  if (code === "EADDRINUSE") return `port ${config.port} on ${config.host} is in use (choose another with --port, or --port 0 for a free one)`;
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return `cannot listen on ${config.host}: no such address on this machine`;
   if (code === "EACCES") return `not allowed to listen on ${config.host}:${config.port}`;
-  return `cannot start: ${(error as Error).message}`;
+  return `cannot start: ${String((error as Error).message ?? error).split("\n")[0]}`;
+}
+
+/** Human-readable lines for a person at a terminal; JSON lines for everything else (files, pipes, log collectors). */
+async function logDestination(): Promise<DestinationStream | undefined> {
+  if (!process.stdout.isTTY) return undefined;
+  return createReadableDestination();
 }
 
 async function main(): Promise<void> {
@@ -138,32 +158,40 @@ async function main(): Promise<void> {
   try {
     config = parseCommandLine(process.argv.slice(2), process.env);
   } catch (error) {
-    fail(`${(error as Error).message} (see --help)`);
+    fail(`${(error as Error).message} (see --help)`, EXIT_USAGE);
   }
   if (config === "help") return void process.stdout.write(HELP);
-  if (config === "version") return void process.stdout.write(`${version()}\n`);
+  if (config === "version") return void process.stdout.write(`${VERSION}\n`);
 
-  let started: Awaited<ReturnType<typeof listen>>;
+  let started: StartedServer;
   try {
-    started = await listen(config);
+    started = await listen(config, await logDestination());
   } catch (error) {
-    fail(startFailure(error, config));
+    fail(startFailure(error, config), EXIT_START);
   }
   const { server, url } = started;
-  server.log.info({ url }, `${NAME} listening on ${url}`);
+  server.log.info({ url, version: VERSION }, `${PACKAGE_NAME} ready on ${url}`);
 
   let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second signal: the user does not want to wait for requests in flight.
+      server.log.warn({ signal }, "stopping now, without waiting");
+      process.exit(EXIT_START);
+    }
     stopping = true;
     server.log.info({ signal }, "stopping: finishing requests in flight");
+    // server.close() stops accepting, waits for requests in flight, then closes the database (onClose).
     server.close().then(
-      () => process.exit(0),
-      (error: unknown) => fail(`error while stopping: ${(error as Error).message}`),
+      () => {
+        server.log.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => fail(`error while stopping: ${(error as Error).message}`, EXIT_START),
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }
 
-await main();
+main().catch((error: unknown) => fail(`unexpected error: ${String((error as Error)?.message ?? error).split("\n")[0]}`, EXIT_START));

@@ -6,7 +6,7 @@ import { ACTIONS } from "./actions/index.js";
 import { resolveConfig, type Config } from "./config.js";
 import type { ClockReading } from "./domain/clock.js";
 import { checkFaultRules, type FaultRule, type FaultRuleState } from "./domain/faults.js";
-import { Emulator, fixtureSources } from "./emulator.js";
+import { Emulator } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { createLogger } from "./logger.js";
 import { buildServer } from "./server.js";
@@ -19,6 +19,13 @@ export type { ClockReading } from "./domain/clock.js";
 export { FaultRuleError, type FaultRule, type FaultRuleState } from "./domain/faults.js";
 
 export interface StartOptions extends Partial<Omit<Config, "clock">> {
+  /**
+   * Fixture files, folders of them, and fixture objects, loaded in order and checked as one set
+   * (relative paths from the current directory). Default: the shipped demo set; [] starts empty.
+   */
+  fixtures?: readonly (string | FixtureDocument)[];
+  /** Port to listen on; the library's default is 0, a free port (the command's is 4580). */
+  port?: number;
   /** Start with the clock frozen at this instant (a Date or an ISO 8601 string). */
   clock?: Date | string;
   /** Where log lines go; by default stdout, at logLevel (library default: "silent"). */
@@ -81,32 +88,31 @@ export async function listen(config: Config, logDestination?: DestinationStream)
   return { emulator, server, url: `http://${host}:${address.port}` };
 }
 
-function validDate(date: Date | string): Date {
-  const time = new Date(date);
-  if (Number.isNaN(time.getTime())) throw new TypeError(`clock.set takes a Date, an ISO 8601 time or null, not ${String(date)}`);
+/** A Date from a Date or an ISO 8601 string, or a TypeError naming what was expected where. */
+function toDate(value: Date | string, where: string): Date {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) {
+    throw new TypeError(`${where} takes a Date or an ISO 8601 time such as 2026-01-01T00:00:00Z, not "${String(value)}"`);
+  }
   return time;
 }
 
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const { logDestination, clock, ...rest } = options;
-  const config = resolveConfig({
-    port: 0,
-    logLevel: "silent",
-    ...rest,
-    clock: clock === undefined ? undefined : new Date(clock),
-  });
+  const clockAt = clock === undefined ? undefined : toDate(clock, "the clock option");
+  const config = resolveConfig({ port: 0, logLevel: "silent", ...rest, clock: clockAt });
   const { emulator, server, url } = await listen(config, logDestination);
   return {
     url,
     config,
     reset: async () => emulator.reset(),
-    load: async (fixture) => emulator.load(fixtureSources([fixture])),
+    load: async (fixture) => emulator.load([{ source: "load()", document: fixture }]),
     state: async () => emulator.state(),
     close: async () => {
       await server.close();
     },
     clock: {
-      set: (date) => emulator.clock.set(date === null ? null : validDate(date)),
+      set: (date) => emulator.clock.set(date === null ? null : toDate(date, "clock.set")),
       advance: (ms) => {
         if (!Number.isFinite(ms)) throw new TypeError(`clock.advance takes a number of milliseconds, not ${String(ms)}`);
         emulator.clock.advance(ms);

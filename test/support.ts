@@ -11,7 +11,7 @@ export const DENIED = "444444444444";
 export const OWNER_KEY = "AKIAOWNER00000000001";
 export const SHAREE_KEY = "AKIASHAREE0000000002";
 export const DENIED_KEY = "AKIADENIED0000000004";
-/** The shipped demo's shared reservation (owner 111111111111, shared with 222222222222 and 333333333333). */
+/** The shipped demo's shared reservation (owner 123456789012, shared with 222222222222 and 333333333333). */
 export const DEMO_SHARED = "cr-0123456789abcdef0";
 
 export async function start(options: StartOptions = {}): Promise<RunningEmulator> {

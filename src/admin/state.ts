@@ -1,0 +1,27 @@
+// The state routes: reset to the start, load a fixture object whole or not at all, dump everything.
+
+import { FixtureError } from "../fixtures/check.js";
+import { AdminError } from "./errors.js";
+import type { AdminRouteGroup } from "./routes.js";
+
+export const stateRoutes: AdminRouteGroup = (app, emulator) => {
+  app.post("/reset", async () => {
+    emulator.reset();
+    return { status: "reset" };
+  });
+
+  app.post("/fixtures", async (request) => {
+    if (request.body === undefined) throw new AdminError(400, "InvalidFixture", "the body must be a fixture object (JSON)");
+    try {
+      emulator.load([{ source: "request body", document: request.body }]);
+    } catch (error) {
+      if (error instanceof FixtureError) {
+        throw new AdminError(400, "InvalidFixture", error.message, { problems: error.problems });
+      }
+      throw error;
+    }
+    return { status: "loaded" };
+  });
+
+  app.get("/state", async () => emulator.state());
+};

@@ -1,0 +1,40 @@
+// The documentation that users copy from: it must match the code, so these checks fail when either drifts.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+
+/** Every property name the schema defines, at any depth. */
+function propertyNames(schema: unknown, names = new Set<string>()): Set<string> {
+  if (schema && typeof schema === "object") {
+    const node = schema as Record<string, unknown>;
+    if (node.properties && typeof node.properties === "object") {
+      for (const name of Object.keys(node.properties)) names.add(name);
+    }
+    for (const value of Object.values(node)) propertyNames(value, names);
+  }
+  return names;
+}
+
+describe("the documentation", () => {
+  it("shows in the README, word for word, the vitest example the suite runs", () => {
+    const example = read("test/readme-example.test.ts");
+    expect(read("README.md")).toContain("```ts\n" + example + "```");
+  });
+
+  it("describes every field of fixtures/schema.json in docs/fixtures.md", () => {
+    const guide = read("docs/fixtures.md");
+    const names = [...propertyNames(JSON.parse(read("fixtures/schema.json")))];
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((name) => !guide.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it("lists every command-line option in the README", () => {
+    const readme = read("README.md");
+    const help = read("src/cli.ts");
+    const options = [...help.matchAll(/^ {2}"?([a-z-]+)"?: \{ type:/gm)].map((match) => match[1]).filter((o) => o !== "help" && o !== "version");
+    expect(options.length).toBeGreaterThanOrEqual(10);
+    expect(options.filter((option) => !readme.includes(`\`--${option}`))).toEqual([]);
+  });
+});
