@@ -7,6 +7,7 @@ import { PageTokens } from "./domain/pageToken.js";
 import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import type { FixtureDocument } from "./fixtures/types.js";
+import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { Store } from "./store/store.js";
 
 /** Turns the configured fixtures (paths and objects) into sources to check, reading files in order. */
@@ -39,6 +40,14 @@ export class Emulator {
       tokens: this.tokens,
       defaultAccount: config.defaultAccount,
       defaultRegion: config.defaultRegion,
+      authenticate:
+        config.auth === "strict"
+          ? (request, credential) =>
+              verifySigV4(request.http, credential, {
+                secretOf: (accessKeyId) => store.accessKey(accessKeyId)?.secretAccessKey,
+                now: () => this.clock.now(),
+              })
+          : undefined,
     };
   }
 
