@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js";
 import { adminRoutes } from "./admin/routes.js";
@@ -78,6 +79,7 @@ function answerError(error: FastifyError, request: FastifyRequest, reply: Fastif
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: "Bad Request",
+  405: "Method Not Allowed",
   408: "Request Timeout",
   431: "Request Header Fields Too Large",
 };
@@ -106,17 +108,22 @@ function clientErrorHandler(logger: Logger) {
     } else {
       ec2Error = invalidRequest("The request is not valid HTTP/1.1.");
     }
-    const requestId = randomUUID();
-    const body = writeError(ec2Error.code, ec2Error.message, requestId);
-    logger.info({ requestId, status: ec2Error.status, errorCode: ec2Error.code, clientError: error.code }, "request");
-    socket.end(
-      `HTTP/1.1 ${ec2Error.status} ${STATUS_TEXT[ec2Error.status] ?? "Bad Request"}\r\n` +
-        `Content-Type: ${XML_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `x-amzn-RequestId: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    // A client that keeps sending after the answer must not hold the socket open.
-    setTimeout(() => socket.destroy(), 1000).unref();
+    answerOnSocket(socket, ec2Error, logger, { clientError: error.code });
   };
+}
+
+/** Writes an EC2 error straight onto a socket no route will answer, then closes it. */
+function answerOnSocket(socket: Duplex, ec2Error: Ec2Error, logger: Logger, detail: object): void {
+  const requestId = randomUUID();
+  const body = writeError(ec2Error.code, ec2Error.message, requestId);
+  logger.info({ requestId, status: ec2Error.status, errorCode: ec2Error.code, ...detail }, "request");
+  socket.end(
+    `HTTP/1.1 ${ec2Error.status} ${STATUS_TEXT[ec2Error.status] ?? "Bad Request"}\r\n` +
+      `Content-Type: ${XML_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-amzn-RequestId: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  // A client that keeps sending after the answer must not hold the socket open.
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 function ec2Routes(emulator: Emulator) {
@@ -189,6 +196,10 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   // Whatever no route answers (a method Fastify has no route for) or fails outside one is still EC2-shaped.
   app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) => sendError(request, reply, methodNotAllowed(request.method)));
+  // Node hands CONNECT to this event and, with no listener, drops the connection without a word.
+  app.server.on("connect", (_request: unknown, socket: Duplex) =>
+    answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
+  );
   app.register(ec2Routes(emulator));
   app.register(adminRoutes(emulator), { prefix: "/_emulator" });
   return app;
