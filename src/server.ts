@@ -39,6 +39,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: Ec2Error
   request.ec2.errorCode = error.code;
   return reply
     .code(error.status)
+    .header("x-amzn-RequestId", request.id)
     .header("content-type", XML_CONTENT_TYPE)
     .send(writeError(error.code, error.message, request.id));
 }
