@@ -28,8 +28,8 @@ export interface RunningEmulator {
   reset(): Promise<void>;
   /** Checks and upserts a fixture object, all or nothing. */
   load(fixture: FixtureDocument): Promise<void>;
-  /** The whole state as one fixture object. */
-  state(): Promise<FixtureDocument>;
+  /** The whole state as one fixture object; secret access keys only with { secrets: true }. */
+  state(options?: { secrets?: boolean }): Promise<FixtureDocument>;
   /** Stops accepting, finishes requests in flight and closes the database. */
   close(): Promise<void>;
 }
@@ -71,7 +71,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     config,
     reset: async () => emulator.reset(),
     load: async (fixture) => emulator.load(fixtureSources([fixture])),
-    state: async () => emulator.state(),
+    state: async (options) => emulator.state(options),
     close: async () => {
       await server.close();
     },

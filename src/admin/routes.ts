@@ -22,7 +22,10 @@ export function adminRoutes(emulator: Emulator) {
       try {
         done(null, JSON.parse(body as string));
       } catch (error) {
-        done(Object.assign(new Error(`the body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }));
+        // Only the position: V8's message quotes the text around it, which may be a secret key.
+        const at = /position (\d+)/.exec((error as Error).message)?.[1];
+        const where = at === undefined ? "" : ` (at character ${at})`;
+        done(Object.assign(new Error(`the body is not valid JSON${where}`), { statusCode: 400 }));
       }
     });
 
@@ -64,6 +67,8 @@ export function adminRoutes(emulator: Emulator) {
       return { status: "loaded" };
     });
 
-    app.get("/state", async () => emulator.state());
+    app.get<{ Querystring: { secrets?: string } }>("/state", async (request) =>
+      emulator.state({ secrets: request.query.secrets === "true" }),
+    );
   };
 }
