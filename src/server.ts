@@ -130,11 +130,11 @@ function answerOnSocket(socket: Duplex, ec2Error: Ec2Error, logger: Logger, deta
 function ec2Routes(emulator: Emulator) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
-    // The body is kept as the bytes that arrived: a signature covers them, not their decoding.
-    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: EC2_BODY_LIMIT }, (request, body, done) => {
-      const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-      if (type !== FORM_CONTENT_TYPE) done(unsupportedMediaType(type || "(none)"), undefined);
-      else done(null, body);
+    // The body is kept as the bytes that arrived: a signature covers them, not their decoding. Its
+    // content type is checked in the handler, not here: Fastify closes the connection after a parser
+    // error, and a body read in full leaves nothing that would force that.
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: EC2_BODY_LIMIT }, (_request, body, done) => {
+      done(null, body);
     });
 
     app.setErrorHandler(answerError);
@@ -142,6 +142,10 @@ function ec2Routes(emulator: Emulator) {
     app.all("/*", async (request, reply) => {
       if (request.method !== "GET" && request.method !== "POST") {
         return sendError(request, reply, methodNotAllowed(request.method));
+      }
+      if (request.body !== undefined) {
+        const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+        if (type !== FORM_CONTENT_TYPE) return sendError(request, reply, unsupportedMediaType(type || "(none)"));
       }
       const body = await dispatch(ec2Request(request), emulator.dispatchDeps, request.ec2);
       return reply.code(200).header("content-type", XML_CONTENT_TYPE).send(body);

@@ -145,6 +145,18 @@ describe("limits that protect the server", () => {
     }
   });
 
+  it("keeps the connection open after refusing a content type, so the next request on it is answered", async () => {
+    const json = '{"Action":"x"}';
+    const answer = await exchange(emu, [
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}` +
+        "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 11\r\n\r\nAction=Nope",
+    ]);
+    expect(answer.status).toBe(415);
+    expect(answer.headers).not.toMatch(/connection: close/i);
+    expect(answer.body).toContain("<Code>UnsupportedMediaType</Code>");
+    expect(answer.body).toContain("<Code>InvalidAction</Code>");
+  });
+
   it("still answers normally afterwards", async () => {
     const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
     expect(out.CapacityReservationId).toBe(DEMO_SHARED);
