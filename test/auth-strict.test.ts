@@ -237,6 +237,39 @@ describe("--auth strict, with the clock frozen where the requests were signed", 
       expect((await send(emu, valid)).status).toBe(200);
     });
 
+    it("refuses a presigned POST whose body names another credential than the one that signed it", async () => {
+      // Body parameters win over the query's, so without this check the request would verify as the
+      // owner and then act as the sharee named in the body.
+      const body = `${BODY}&X-Amz-Credential=${SHAREE_KEY}%2F20260301%2Fus-east-1%2Fec2%2Faws4_request`;
+      const host = new URL(emu.url).host;
+      const presigned = await signer().presign(
+        {
+          method: "POST",
+          protocol: "http:",
+          hostname: "127.0.0.1",
+          path: "/",
+          query: {},
+          headers: { host, "content-type": "application/x-www-form-urlencoded" },
+          body,
+        },
+        { signingDate: SIGNED_AT, expiresIn: 300 },
+      );
+      const query = Object.entries(presigned.query ?? {})
+        .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+        .join("&");
+      const sent = { method: "POST", path: `/?${query}`, headers: presigned.headers, body };
+      expect(refusal(await send(emu, sent))).toEqual({ status: 400, code: "IncompleteSignature" });
+      // The same presigned POST without the extra credential verifies.
+      const plain = await signer().presign(
+        { method: "POST", protocol: "http:", hostname: "127.0.0.1", path: "/", query: {}, headers: { host, "content-type": "application/x-www-form-urlencoded" }, body: BODY },
+        { signingDate: SIGNED_AT, expiresIn: 300 },
+      );
+      const plainQuery = Object.entries(plain.query ?? {})
+        .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+        .join("&");
+      expect((await send(emu, { method: "POST", path: `/?${plainQuery}`, headers: plain.headers, body: BODY })).status).toBe(200);
+    });
+
     it("accepts a URL presigned with temporary credentials (X-Amz-Security-Token in the query)", async () => {
       const sent = await presignedGet(emu, { signer: signer(OWNER_KEY, OWNER_SECRET, "session/token+with=odd&chars") });
       expect(sent.path).toContain("X-Amz-Security-Token=");
