@@ -32,6 +32,8 @@ async function startServer(): Promise<{ pid: number; url: string; stop: () => Pr
   const child = spawn(process.execPath, ["dist/cli.js", "--port", "0", "--auth", "strict", "--log-level", "info"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // Never leave the server behind, even when this script dies early (a closed pipe, Ctrl-C).
+  process.on("exit", () => child.kill("SIGKILL"));
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     lines.on("line", (line) => {
