@@ -20,6 +20,8 @@ export interface Config {
   readonly adminToken?: string;
   /** When set, the clock starts frozen at this instant. */
   readonly clock?: Date;
+  /** How long a client may take to send a whole request before a 408 (default 30 s); for tests and slow links. */
+  readonly requestTimeoutMs?: number;
 }
 
 export const DEFAULTS = {

@@ -8,6 +8,7 @@ import { PageTokens } from "./domain/pageToken.js";
 import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import type { FixtureDocument } from "./fixtures/types.js";
+import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { Store } from "./store/store.js";
 
 /** Turns the configured fixtures (paths and objects) into sources to check, reading files in order. */
@@ -15,6 +16,18 @@ export function fixtureSources(fixtures: Config["fixtures"]): FixtureSource[] {
   return fixtures.flatMap((entry, index) =>
     typeof entry === "string" ? readFixtureFiles([entry]) : [{ source: `fixtures[${index}]`, document: entry }],
   );
+}
+
+/** A dump with every secretAccessKey left out; loading it back keeps the secrets the keys already have. */
+export function withoutSecrets(fixture: FixtureDocument): FixtureDocument {
+  return {
+    ...fixture,
+    accounts: fixture.accounts?.map((account) =>
+      account.accessKeys
+        ? { ...account, accessKeys: account.accessKeys.map(({ accessKeyId }) => ({ accessKeyId })) }
+        : account,
+    ),
+  };
 }
 
 export class Emulator {
@@ -44,6 +57,14 @@ export class Emulator {
       faults: this.faults,
       defaultAccount: config.defaultAccount,
       defaultRegion: config.defaultRegion,
+      authenticate:
+        config.auth === "strict"
+          ? (request, credential) =>
+              verifySigV4(request.http, credential, {
+                secretOf: (accessKeyId) => store.accessKey(accessKeyId)?.secretAccessKey,
+                now: () => this.clock.now(),
+              })
+          : undefined,
     };
   }
 
@@ -74,8 +95,10 @@ export class Emulator {
     this.store.replaceAll(this.startState, new Date(this.clock.now()));
   }
 
-  state(): FixtureDocument {
-    return this.store.dump();
+  /** The whole state as one fixture object; secret access keys only when asked for explicitly. */
+  state(options: { secrets?: boolean } = {}): FixtureDocument {
+    const dump = this.store.dump();
+    return options.secrets === true ? dump : withoutSecrets(dump);
   }
 
   close(): void {

@@ -40,8 +40,8 @@ export interface RunningEmulator {
   reset(): Promise<void>;
   /** Checks and upserts a fixture object, all or nothing. */
   load(fixture: FixtureDocument): Promise<void>;
-  /** The whole state as one fixture object. */
-  state(): Promise<FixtureDocument>;
+  /** The whole state as one fixture object; secret access keys only with { secrets: true }. */
+  state(options?: { secrets?: boolean }): Promise<FixtureDocument>;
   /** Stops accepting, finishes requests in flight and closes the database. */
   close(): Promise<void>;
   /** The emulator's clock (SPEC section 8), as PUT/POST/GET /_emulator/clock control it. */
@@ -107,7 +107,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     config,
     reset: async () => emulator.reset(),
     load: async (fixture) => emulator.load([{ source: "load()", document: fixture }]),
-    state: async () => emulator.state(),
+    state: async (options) => emulator.state(options),
     close: async () => {
       await server.close();
     },

@@ -2,13 +2,16 @@
 
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { dispatch, type Ec2Trace } from "./actions/dispatch.js";
+import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import {
   Ec2Error,
+  invalidRequest,
   methodNotAllowed,
   requestEntityTooLarge,
   unsupportedMediaType,
@@ -18,6 +21,9 @@ import { writeError } from "./protocol/xml.js";
 
 /** The largest EC2 request body accepted (SPEC section 2). */
 export const EC2_BODY_LIMIT = 1024 * 1024;
+/** How long a client may take to send a whole request (headers and body) before a 408. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+const EMPTY_BODY = Buffer.alloc(0);
 const XML_CONTENT_TYPE = "text/xml;charset=UTF-8";
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
 
@@ -29,9 +35,12 @@ declare module "fastify" {
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
+  // Framework errors (a bad URL) arrive before the onRequest hook has set request.ec2.
+  request.ec2 ??= {};
   request.ec2.errorCode = error.code;
   return reply
     .code(error.status)
+    .header("x-amzn-RequestId", request.id)
     .header("content-type", XML_CONTENT_TYPE)
     .send(writeError(error.code, error.message, request.id));
 }
@@ -45,14 +54,78 @@ function asEc2Error(error: FastifyError): Ec2Error | undefined {
   return undefined;
 }
 
-function requestParams(request: FastifyRequest): RawParams {
+/** The request as it arrived (what a signature covers) and its parameters. */
+function ec2Request(request: FastifyRequest): Ec2Request {
   const url = request.raw.url ?? "/";
   const q = url.indexOf("?");
   const query = q === -1 ? "" : url.slice(q + 1);
-  if (request.method === "GET") return parseFormEncoded(query);
+  const body = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
+  let params: RawParams;
+  if (request.method === "GET") params = parseFormEncoded(query);
   // A name in both places takes the body's value: parse the body first, then add what only the query has.
-  const params = parseFormEncoded(typeof request.body === "string" ? request.body : "");
-  return parseFormEncoded(query, params);
+  else params = parseFormEncoded(query, parseFormEncoded(body.toString("utf8")));
+  return {
+    requestId: request.id,
+    params,
+    authorization: request.headers.authorization,
+    http: { method: request.method, path: q === -1 ? url : url.slice(0, q), query, rawHeaders: request.raw.rawHeaders, body },
+  };
+}
+
+function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const ec2Error = asEc2Error(error);
+  if (ec2Error) return sendError(request, reply, ec2Error);
+  request.log.error({ err: error }, "internal error");
+  return sendError(request, reply, new Ec2Error("InternalError", "An internal error has occurred", 500));
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+};
+
+/**
+ * Answers what Node's HTTP parser refuses before any route runs (headers over maxHeaderSize, a
+ * request that took too long, a malformed request line) with an EC2 error on the socket itself,
+ * then closes it, instead of Node's bare close or Fastify's JSON.
+ */
+function clientErrorHandler(logger: Logger) {
+  return (error: NodeJS.ErrnoException, socket: Socket): void => {
+    const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === "ECONNRESET" || socket.destroyed || !socket.writable || response?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    let ec2Error: Ec2Error;
+    if (error.code === "HPE_HEADER_OVERFLOW") {
+      ec2Error = new Ec2Error("RequestHeaderSectionTooLarge", "The request's headers are larger than the server accepts.", 431);
+    } else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+      ec2Error = new Ec2Error(
+        "RequestTimeout",
+        "The request was not received in full within the time allowed; send it again.",
+        408,
+      );
+    } else {
+      ec2Error = invalidRequest("The request is not valid HTTP/1.1.");
+    }
+    answerOnSocket(socket, ec2Error, logger, { clientError: error.code });
+  };
+}
+
+/** Writes an EC2 error straight onto a socket no route will answer, then closes it. */
+function answerOnSocket(socket: Duplex, ec2Error: Ec2Error, logger: Logger, detail: object): void {
+  const requestId = randomUUID();
+  const body = writeError(ec2Error.code, ec2Error.message, requestId);
+  logger.info({ requestId, status: ec2Error.status, errorCode: ec2Error.code, ...detail }, "request");
+  socket.end(
+    `HTTP/1.1 ${ec2Error.status} ${STATUS_TEXT[ec2Error.status] ?? "Bad Request"}\r\n` +
+      `Content-Type: ${XML_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-amzn-RequestId: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  // A client that keeps sending after the answer must not hold the socket open.
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /**
@@ -89,29 +162,27 @@ async function applyInjected(request: FastifyRequest, reply: FastifyReply, closi
 function ec2Routes(emulator: Emulator, closing: AbortSignal) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser("*", { parseAs: "string", bodyLimit: EC2_BODY_LIMIT }, (request, body, done) => {
-      const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-      if (type !== FORM_CONTENT_TYPE) done(unsupportedMediaType(type || "(none)"), undefined);
-      else done(null, body);
+    // The body is kept as the bytes that arrived: a signature covers them, not their decoding. Its
+    // content type is checked in the handler, not here: Fastify closes the connection after a parser
+    // error, and a body read in full leaves nothing that would force that.
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: EC2_BODY_LIMIT }, (_request, body, done) => {
+      done(null, body);
     });
 
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       if (await applyInjected(request, reply, closing)) return reply;
-      const ec2Error = asEc2Error(error);
-      if (ec2Error) return sendError(request, reply, ec2Error);
-      request.log.error({ err: error }, "internal error");
-      return sendError(request, reply, new Ec2Error("InternalError", "An internal error has occurred", 500));
+      return answerError(error, request, reply);
     });
 
     app.all("/*", async (request, reply) => {
       if (request.method !== "GET" && request.method !== "POST") {
         return sendError(request, reply, methodNotAllowed(request.method));
       }
-      const body = dispatch(
-        { requestId: request.id, params: requestParams(request), authorization: request.headers.authorization },
-        emulator.dispatchDeps,
-        request.ec2,
-      );
+      if (request.body !== undefined) {
+        const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+        if (type !== FORM_CONTENT_TYPE) return sendError(request, reply, unsupportedMediaType(type || "(none)"));
+      }
+      const body = await dispatch(ec2Request(request), emulator.dispatchDeps, request.ec2);
       if (await applyInjected(request, reply, closing)) return reply;
       return reply.code(200).header("content-type", XML_CONTENT_TYPE).send(body);
     });
@@ -119,6 +190,7 @@ function ec2Routes(emulator: Emulator, closing: AbortSignal) {
 }
 
 export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance {
+  const requestTimeout = emulator.config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     loggerInstance: logger,
     // One line per request is written by the onResponse hook below, with the EC2 fields.
@@ -127,6 +199,17 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     requestIdHeader: false,
     bodyLimit: EC2_BODY_LIMIT,
     return503OnClosing: false,
+    // Slow or never-finished requests are cut off (Fastify's default is no limit at all).
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(requestTimeout / 4))),
+      // Node would answer an HTTP/1.1 request without Host with a bare 400; EC2 needs no Host to answer.
+      requireHostHeader: false,
+    },
+    clientErrorHandler: clientErrorHandler(logger),
+    frameworkErrors: (error, request, reply) => sendError(request, reply, invalidRequest(error.message)),
   }) as unknown as FastifyInstance;
 
   app.decorateRequest("ec2", null as unknown as FastifyRequest["ec2"]);
@@ -135,7 +218,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     reply.header("x-amzn-RequestId", request.id);
   });
   app.addHook("onResponse", async (request, reply) => {
-    const { action, caller, errorCode } = request.ec2;
+    const { action, caller, errorCode } = request.ec2 ?? {};
     request.log.info(
       {
         method: request.method,
@@ -155,6 +238,13 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   const closing = new AbortController();
   app.addHook("preClose", async () => closing.abort());
 
+  // Whatever no route answers (a method Fastify has no route for) or fails outside one is still EC2-shaped.
+  app.setErrorHandler(answerError);
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, methodNotAllowed(request.method)));
+  // Node hands CONNECT to this event and, with no listener, drops the connection without a word.
+  app.server.on("connect", (_request: unknown, socket: Duplex) =>
+    answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
+  );
   app.register(ec2Routes(emulator, closing.signal));
   app.register(adminRoutes(emulator), { prefix: "/_emulator" });
   return app;

@@ -12,6 +12,7 @@ import {
 } from "../protocol/errors.js";
 import { readParams, type RawParams } from "../protocol/params.js";
 import { readCredential, type SigV4Credential } from "../protocol/sigv4.js";
+import type { RawHttpRequest } from "../protocol/sigv4Verify.js";
 import { writeResult } from "../protocol/xml.js";
 import type { Store } from "../store/store.js";
 import { ACTIONS } from "./index.js";
@@ -20,10 +21,12 @@ export interface Ec2Request {
   readonly requestId: string;
   readonly params: RawParams;
   readonly authorization: string | undefined;
+  /** The request as it arrived, for checking its signature. */
+  readonly http: RawHttpRequest;
 }
 
 /** Checks the request's signature (strict auth); throws a named EC2 error when it does not verify. */
-export type Authenticator = (request: Ec2Request, credential: SigV4Credential | undefined) => void;
+export type Authenticator = (request: Ec2Request, credential: SigV4Credential | undefined) => void | Promise<void>;
 
 export interface DispatchDeps extends IdentityDefaults {
   readonly store: Store;
@@ -44,9 +47,9 @@ export interface Ec2Trace {
 /**
  * The order of SPEC section 3: the action, the request's own parameters, identity, (an injected
  * fault, SPEC section 8), DryRun, permission, then the action (which checks NextToken before it looks anything up).
- * Returns the success body; throws an Ec2Error for every refusal.
+ * Resolves to the success body; rejects with an Ec2Error for every refusal.
  */
-export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): string {
+export async function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Promise<string> {
   const actionName = request.params.get("Action");
   if (!actionName) throw missingAction();
   const action = ACTIONS.get(actionName);
@@ -56,7 +59,7 @@ export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trac
   const input = readParams(action.params, request.params);
 
   const credential = readCredential(request.authorization, request.params);
-  deps.authenticate?.(request, credential);
+  await deps.authenticate?.(request, credential);
   const caller = resolveCaller(credential, deps.store, deps);
   trace.caller = caller;
 

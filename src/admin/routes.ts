@@ -26,7 +26,10 @@ export function adminRoutes(emulator: Emulator) {
       try {
         done(null, JSON.parse(body as string));
       } catch (error) {
-        done(new AdminError(400, "InvalidJson", `the body is not valid JSON: ${(error as Error).message}`));
+        // Only the position: V8's message quotes the text around it, which may be a secret key.
+        const at = /position (\d+)/.exec((error as Error).message)?.[1];
+        const where = at === undefined ? "" : ` (at character ${at})`;
+        done(new AdminError(400, "InvalidJson", `the body is not valid JSON${where}`));
       }
     });
 

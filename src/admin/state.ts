@@ -23,5 +23,7 @@ export const stateRoutes: AdminRouteGroup = (app, emulator) => {
     return { status: "loaded" };
   });
 
-  app.get("/state", async () => emulator.state());
+  app.get<{ Querystring: { secrets?: string } }>("/state", async (request) =>
+    emulator.state({ secrets: request.query.secrets === "true" }),
+  );
 };

@@ -32,6 +32,10 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   MethodNotAllowed: 405,
   RequestEntityTooLarge: 413,
   UnsupportedMediaType: 415,
+  IncompleteSignature: 400,
+  InvalidRequest: 400,
+  RequestTimeout: 408,
+  RequestHeaderSectionTooLarge: 431,
 };
 
 export function statusOf(code: string): number {
@@ -74,3 +78,22 @@ export const unsupportedMediaType = (contentType: string): Ec2Error =>
     `The content type ${contentType} is not supported; send application/x-www-form-urlencoded.`,
     415,
   );
+
+// Strict authentication (SPEC section 5), in EC2's own words.
+export const authFailure = (): Ec2Error =>
+  new Ec2Error("AuthFailure", "AWS was not able to validate the provided access credentials", 401);
+
+export const missingAuthenticationToken = (): Ec2Error =>
+  new Ec2Error(
+    "MissingAuthenticationToken",
+    "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+    401,
+  );
+
+export const requestExpired = (): Ec2Error => new Ec2Error("RequestExpired", "Request has expired.", 400);
+
+export const incompleteSignature = (detail: string): Ec2Error =>
+  new Ec2Error("IncompleteSignature", `The request signature does not conform to AWS standards: ${detail}`, 400);
+
+/** A request outside the limits that protect the server (parameter count and sizes). */
+export const invalidRequest = (detail: string): Ec2Error => new Ec2Error("InvalidRequest", detail, 400);

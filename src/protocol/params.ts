@@ -3,6 +3,7 @@
 import {
   Ec2Error,
   invalidParameterValue,
+  invalidRequest,
   malformedQueryString,
   missingParameter,
   unknownParameter,
@@ -56,18 +57,39 @@ export const PROTOCOL_PARAMETERS: ReadonlySet<string> = new Set([
 export type RawParams = Map<string, string>;
 
 /**
+ * Limits that protect the server, far above what any SDK sends (the largest EC2 calls carry a
+ * few thousand parameters, and RunInstances' UserData is at most 16 KiB before base64): past
+ * them a request is refused before any work is done on it, and no error echoes a huge input.
+ */
+export const MAX_PARAMETERS = 10_000;
+export const MAX_PARAMETER_NAME_LENGTH = 512;
+export const MAX_PARAMETER_VALUE_LENGTH = 256 * 1024;
+
+/**
  * Parses an application/x-www-form-urlencoded string strictly: a broken percent escape or bytes
  * that are not UTF-8 are refused rather than guessed at. The first occurrence of a name wins.
+ * Name=value pairs count towards MAX_PARAMETERS across every call that fills the same map,
+ * repeated names included.
  */
 export function parseFormEncoded(text: string, into: RawParams = new Map()): RawParams {
   if (text.length === 0) return into;
+  let pairs = into.size;
   for (const pair of text.split("&")) {
     if (pair.length === 0) continue;
+    if (++pairs > MAX_PARAMETERS) throw invalidRequest(`The request has more than ${MAX_PARAMETERS} parameters.`);
     const eq = pair.indexOf("=");
     const rawName = eq === -1 ? pair : pair.slice(0, eq);
     const rawValue = eq === -1 ? "" : pair.slice(eq + 1);
     const name = decodeComponent(rawName);
-    if (!into.has(name)) into.set(name, decodeComponent(rawValue));
+    if (name.length > MAX_PARAMETER_NAME_LENGTH) {
+      throw invalidRequest(`A parameter name is longer than ${MAX_PARAMETER_NAME_LENGTH} characters.`);
+    }
+    if (into.has(name)) continue;
+    const value = decodeComponent(rawValue);
+    if (value.length > MAX_PARAMETER_VALUE_LENGTH) {
+      throw invalidRequest(`The value of parameter ${name} is longer than ${MAX_PARAMETER_VALUE_LENGTH} characters.`);
+    }
+    into.set(name, value);
   }
   return into;
 }

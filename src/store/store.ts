@@ -31,8 +31,12 @@ export interface CapacityReservationRecord {
 
 export interface AccessKeyRecord {
   readonly accountId: string;
-  readonly secretAccessKey: string;
+  /** Undefined for a key that was loaded without a secret and never had one: strict auth refuses it. */
+  readonly secretAccessKey: string | undefined;
 }
+
+/** How a key without a secret is stored (the column is NOT NULL, and a fixture secret is never empty). */
+const NO_SECRET = "";
 
 interface ReservationRow {
   capacity_reservation_id: string;
@@ -187,7 +191,7 @@ export class Store {
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
     const row = this.statements.accessKey.get(accessKeyId);
-    return row && { accountId: row.account_id, secretAccessKey: row.secret_access_key };
+    return row && { accountId: row.account_id, secretAccessKey: row.secret_access_key || undefined };
   }
 
   isDenied(accountId: string, action: string): boolean {
@@ -245,11 +249,21 @@ export class Store {
 
   private writeAccount(account: AccountFixture): void {
     const s = this.statements;
+    // A key listed without its secret (as in a state dump) keeps the one it has: read it before the rows go.
+    const keptSecrets = new Map(
+      (account.accessKeys ?? [])
+        .filter((key) => key.secretAccessKey === undefined)
+        .map((key) => [key.accessKeyId, s.accessKey.get(key.accessKeyId)?.secret_access_key ?? NO_SECRET]),
+    );
     s.deleteAccount.run(account.accountId);
     s.insertAccount.run(account.accountId);
     for (const key of account.accessKeys ?? []) {
       s.deleteAccessKey.run(key.accessKeyId);
-      s.insertAccessKey.run(key.accessKeyId, account.accountId, key.secretAccessKey);
+      s.insertAccessKey.run(
+        key.accessKeyId,
+        account.accountId,
+        key.secretAccessKey ?? keptSecrets.get(key.accessKeyId) ?? NO_SECRET,
+      );
     }
     for (const action of account.deniedActions ?? []) s.insertDenied.run(account.accountId, action);
   }
@@ -275,7 +289,11 @@ export class Store {
       const account: AccountFixture = { accountId: account_id };
       const keys = s.keysOf.all(account_id);
       if (keys.length > 0) {
-        account.accessKeys = keys.map((k) => ({ accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key }));
+        account.accessKeys = keys.map((k) =>
+          k.secret_access_key === NO_SECRET
+            ? { accessKeyId: k.access_key_id }
+            : { accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key },
+        );
       }
       const denied = s.deniedOf.all(account_id);
       if (denied.length > 0) account.deniedActions = denied.map((d) => d.action);
