@@ -72,8 +72,37 @@ function ec2Request(request: FastifyRequest): Ec2Request {
   };
 }
 
-function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** How much of an oversized body is read and thrown away so its sender can read the 413. */
+const DISCARD_LIMIT = { bytes: 64 * 1024 * 1024, ms: 10_000 };
+
+/**
+ * Reads and drops the rest of a request body that will not be used. A client that writes its whole
+ * body before reading (Python's urllib, for one) gets a broken pipe instead of the answer when the
+ * server closes early; past the bounds the connection closes all the same.
+ */
+function discardBody(request: FastifyRequest): Promise<void> {
+  const stream = request.raw;
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (): void => {
+      clearTimeout(timer);
+      stream.off("data", onData).off("end", finish).off("error", finish).off("close", finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > DISCARD_LIMIT.bytes) finish();
+    };
+    const timer = setTimeout(finish, DISCARD_LIMIT.ms);
+    stream.on("data", onData).once("end", finish).once("error", finish).once("close", finish);
+    stream.resume();
+  });
+}
+
+async function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const ec2Error = asEc2Error(error);
+  if (ec2Error?.code === "RequestEntityTooLarge") await discardBody(request);
   if (ec2Error) return sendError(request, reply, ec2Error);
   request.log.error({ err: error }, "internal error");
   return sendError(request, reply, new Ec2Error("InternalError", "An internal error has occurred", 500));
