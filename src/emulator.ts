@@ -22,8 +22,6 @@ export class Emulator {
   readonly tokens: PageTokens;
   /** What every EC2 request is dispatched with, built once. */
   readonly dispatchDeps: DispatchDeps;
-  /** The state right after start, which reset() returns to. */
-  private startState: FixtureDocument;
 
   private constructor(
     readonly config: Config,
@@ -32,7 +30,8 @@ export class Emulator {
     this.store = store;
     this.clock = new Clock(config.clock);
     this.tokens = new PageTokens(store.tokenKey());
-    this.startState = store.dump();
+    // The state right after start, which reset() returns to.
+    store.saveStartState();
     this.dispatchDeps = {
       store,
       clock: this.clock,
@@ -66,7 +65,7 @@ export class Emulator {
 
   /** Back to the state as it was once the emulator had started. */
   reset(): void {
-    this.store.replaceAll(this.startState, new Date(this.clock.now()));
+    this.store.restoreStartState();
   }
 
   state(): FixtureDocument {

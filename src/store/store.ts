@@ -148,8 +148,36 @@ function prepareStatements(db: SqliteDatabase) {
   };
 }
 
+/** The tables of state, parents before children: what reset() puts back. */
+const STATE_TABLES = [
+  "account",
+  "denied_action",
+  "access_key",
+  "capacity_reservation",
+  "capacity_reservation_share",
+  "instance_usage",
+] as const;
+
+/**
+ * A copy of the state tables in an attached in-memory database, taken once the start fixtures are
+ * loaded. Restoring it is a few set-based statements inside SQLite, with no row passing through
+ * JavaScript, so a reset costs little more than the copy itself.
+ */
+function prepareStartState(db: SqliteDatabase) {
+  db.exec("ATTACH DATABASE ':memory:' AS start_state");
+  for (const table of STATE_TABLES) db.exec(`CREATE TABLE start_state.${table} AS SELECT * FROM main.${table} WHERE 0`);
+  const children = [...STATE_TABLES].reverse();
+  return {
+    clearSaved: STATE_TABLES.map((table) => db.prepare(`DELETE FROM start_state.${table}`)),
+    save: STATE_TABLES.map((table) => db.prepare(`INSERT INTO start_state.${table} SELECT * FROM main.${table}`)),
+    clear: children.map((table) => db.prepare(`DELETE FROM main.${table}`)),
+    restore: STATE_TABLES.map((table) => db.prepare(`INSERT INTO main.${table} SELECT * FROM start_state.${table}`)),
+  };
+}
+
 export class Store {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private startState: ReturnType<typeof prepareStartState> | undefined;
 
   private constructor(readonly db: SqliteDatabase) {
     this.statements = prepareStatements(db);
@@ -265,6 +293,25 @@ export class Store {
       s.clearAccessKeys.run();
       s.clearAccounts.run();
       this.load(fixture, loadedAt);
+    })();
+  }
+
+  /** Remembers the current state as the one restoreStartState() returns to. */
+  saveStartState(): void {
+    const startState = (this.startState ??= prepareStartState(this.db));
+    this.db.transaction(() => {
+      for (const statement of startState.clearSaved) statement.run();
+      for (const statement of startState.save) statement.run();
+    })();
+  }
+
+  /** Back to the state saveStartState() remembered, in one transaction: all or nothing. */
+  restoreStartState(): void {
+    const startState = this.startState;
+    if (!startState) throw new Error("restoreStartState() before saveStartState()");
+    this.db.transaction(() => {
+      for (const statement of startState.clear) statement.run();
+      for (const statement of startState.restore) statement.run();
     })();
   }
 
