@@ -26,9 +26,9 @@ if (mode === "whole") {
   const t3 = t();
   store.load(fixture, new Date());
   const t4 = t();
-  store.dump();
+  store.saveStartState();
   const t5 = t();
   store.close();
-  result = { readMs: t1 - t0, checkMs: t2 - t1, openMs: t3 - t2, insertMs: t4 - t3, dumpMs: t5 - t4 };
+  result = { readMs: t1 - t0, checkMs: t2 - t1, openMs: t3 - t2, insertMs: t4 - t3, snapshotMs: t5 - t4 };
 }
 process.send?.({ result });

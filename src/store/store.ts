@@ -133,11 +133,16 @@ function prepareStatements(db: SqliteDatabase) {
         @total_instance_count, @state, @create_date, @start_date, @end_date, @end_date_type, @interruptible,
         @interruptible_capacity_allocation, @interruption_info, @used_instance_count_total)`,
     ),
-    insertShare: db.prepare<[string, string]>(
-      "INSERT OR IGNORE INTO capacity_reservation_share (capacity_reservation_id, account_id) VALUES (?, ?)",
+    // A reservation's shares and usage rows go in as one JSON array each (usage as [accountId, count]
+    // pairs, which SQLite reads faster than objects): one call into SQLite per reservation instead of
+    // one per row, which was most of the cost of loading a million rows.
+    insertShares: db.prepare<[string, string]>(
+      `INSERT OR IGNORE INTO capacity_reservation_share (capacity_reservation_id, account_id)
+        SELECT ?, value FROM json_each(?)`,
     ),
-    insertUsage: db.prepare<[string, string, number]>(
-      "INSERT INTO instance_usage (capacity_reservation_id, account_id, used_instance_count) VALUES (?, ?, ?)",
+    insertUsages: db.prepare<[string, string]>(
+      `INSERT INTO instance_usage (capacity_reservation_id, account_id, used_instance_count)
+        SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
     clearUsage: db.prepare("DELETE FROM instance_usage"),
     clearShares: db.prepare("DELETE FROM capacity_reservation_share"),
@@ -265,8 +270,15 @@ export class Store {
           interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
           used_instance_count_total: usage.reduce((sum, row) => sum + row.usedInstanceCount, 0),
         });
-        for (const accountId of reservation.sharedWith ?? []) s.insertShare.run(reservation.capacityReservationId, accountId);
-        for (const row of usage) s.insertUsage.run(reservation.capacityReservationId, row.accountId, row.usedInstanceCount);
+        if (reservation.sharedWith?.length) {
+          s.insertShares.run(reservation.capacityReservationId, JSON.stringify(reservation.sharedWith));
+        }
+        if (usage.length > 0) {
+          s.insertUsages.run(
+            reservation.capacityReservationId,
+            JSON.stringify(usage.map((row) => [row.accountId, row.usedInstanceCount])),
+          );
+        }
       }
     })();
   }
