@@ -292,13 +292,13 @@ async function starts(): Promise<void> {
     met: startMs <= 300,
   });
 
-  const probe = await runProbe<{ coldMs: number; warmMs: number[]; resetMs: number[] }>("inProcess.ts", [
+  const probe = await runProbe<{ coldMs: number; coldStartMs: number; warmMs: number[]; resetMs: number[] }>("inProcess.ts", [
     String(settings.warmStarts),
     String(settings.resets),
   ]);
   rows.push({
     measure: "startEmulator() in process to its first answer (shipped fixtures)",
-    result: `${fmt(probe.coldMs, 1)} ms first in a process; ${fmt(median(probe.warmMs), 1)} ms after`,
+    result: `${fmt(probe.coldMs, 1)} ms first in a process (of which startEmulator() ${fmt(probe.coldStartMs, 1)} ms); ${fmt(median(probe.warmMs), 1)} ms after`,
     target: "≤ 50 ms",
     met: probe.coldMs <= 50,
   });

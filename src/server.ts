@@ -14,6 +14,7 @@ import {
 } from "./protocol/errors.js";
 import { parseFormEncoded, type RawParams } from "./protocol/params.js";
 import { writeError } from "./protocol/xml.js";
+import { LAZY_SCHEMA_COMPILERS } from "./schemaCompilers.js";
 
 /** The largest EC2 request body accepted (SPEC section 2). */
 export const EC2_BODY_LIMIT = 1024 * 1024;
@@ -93,6 +94,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     requestIdHeader: false,
     bodyLimit: EC2_BODY_LIMIT,
     return503OnClosing: false,
+    schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
   }) as unknown as FastifyInstance;
 
   app.decorateRequest("ec2", null as unknown as FastifyRequest["ec2"]);
