@@ -95,11 +95,15 @@ function prepareStatements(db: SqliteDatabase) {
       "SELECT used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? AND account_id = ?",
     ),
     // Keyset page over the partial index: accounts after `after` with instances in use, owner excluded.
-    usagePage: db.prepare<[string, string, string, number], { account_id: string; used_instance_count: number }>(
-      `SELECT account_id, used_instance_count FROM instance_usage INDEXED BY instance_usage_in_use
-        WHERE capacity_reservation_id = ? AND used_instance_count > 0 AND account_id > ? AND account_id <> ?
-        ORDER BY account_id LIMIT ?`,
-    ),
+    // Rows come back as [account_id, used_instance_count] arrays (raw mode): a page can hold 500 of
+    // them, and arrays are cheaper to build than objects with named keys.
+    usagePage: db
+      .prepare<[string, string, string, number], [string, number]>(
+        `SELECT account_id, used_instance_count FROM instance_usage INDEXED BY instance_usage_in_use
+          WHERE capacity_reservation_id = ? AND used_instance_count > 0 AND account_id > ? AND account_id <> ?
+          ORDER BY account_id LIMIT ?`,
+      )
+      .raw(true),
     usageOf: db.prepare<[string], { account_id: string; used_instance_count: number }>(
       "SELECT account_id, used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? ORDER BY account_id",
     ),
@@ -215,7 +219,7 @@ export class Store {
   usageAfter(capacityReservationId: string, ownerId: string, after: string, limit: number): InstanceUsageFixture[] {
     return this.statements.usagePage
       .all(capacityReservationId, after, ownerId, limit)
-      .map((row) => ({ accountId: row.account_id, usedInstanceCount: row.used_instance_count }));
+      .map(([accountId, usedInstanceCount]) => ({ accountId, usedInstanceCount }));
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
