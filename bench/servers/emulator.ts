@@ -5,7 +5,9 @@ import { pathToFileURL } from "node:url";
 import { ROOT } from "../lib.js";
 
 type Library = typeof import("../../src/index.js");
-const { startEmulator } = (await import(pathToFileURL(`${ROOT}dist/index.js`).href)) as Library;
+// BENCH_DIST names another build (a copy of dist/ beside it) to compare two builds side by side.
+const dist = process.env.BENCH_DIST ?? "dist";
+const { startEmulator } = (await import(pathToFileURL(`${ROOT}${dist}/index.js`).href)) as Library;
 
 // Arguments: fixture files to load after the shipped set.
 const started = performance.now();
