@@ -1,9 +1,9 @@
 // `npm run bench [-- --quick]`: starts what it measures, drives it with autocannon, prints the figures against their targets.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { benchId, manyReservations, writeFixture } from "./fixtures.js";
 import {
   interleave,
@@ -22,6 +22,8 @@ import {
 import { pageLatencySvg, type PagePoint } from "./svg.js";
 
 const quick = process.argv.includes("--quick");
+// --svg PATH writes the chart there instead (the full run's default is docs/page-latency.svg).
+const svgOption = process.argv.includes("--svg") ? resolve(process.argv[process.argv.indexOf("--svg") + 1] ?? "") : undefined;
 const settings = quick
   ? { rounds: 2, seconds: 1, warmSeconds: 1, pageSeconds: 0.5, sizes: [10, 500, 1_000, 10_000, 100_000], bigFixture: { reservations: 1_000, rowsEach: 100 }, loadRuns: 1, starts: 3, warmStarts: 3, resets: 50 }
   : { rounds: 5, seconds: 5, warmSeconds: 3, pageSeconds: 1.5, sizes: [10, 500, 1_000, 10_000, 100_000, 1_000_000], bigFixture: { reservations: 10_000, rowsEach: 100 }, loadRuns: 3, starts: 10, warmStarts: 10, resets: 200 };
@@ -186,7 +188,8 @@ async function pages(): Promise<void> {
       target: "≤ 1.3 ×",
       met: ratio <= 1.3,
     });
-    const svgPath = quick ? join(work, "page-latency.svg") : join(ROOT, "docs", "page-latency.svg");
+    const svgPath = svgOption ?? (quick ? join(work, "page-latency.svg") : join(ROOT, "docs", "page-latency.svg"));
+    mkdirSync(dirname(svgPath), { recursive: true });
     writeFileSync(svgPath, pageLatencySvg(points, `load ${loadNow()}${quick ? ", quick mode" : ""}`));
     log(`pages: chart written to ${svgPath}`);
   } finally {
