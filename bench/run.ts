@@ -190,7 +190,10 @@ async function pages(): Promise<void> {
     });
     const svgPath = svgOption ?? (quick ? join(work, "page-latency.svg") : join(ROOT, "docs", "page-latency.svg"));
     mkdirSync(dirname(svgPath), { recursive: true });
-    writeFileSync(svgPath, pageLatencySvg(points, `load ${loadNow()}${quick ? ", quick mode" : ""}`));
+    writeFileSync(
+      svgPath,
+      pageLatencySvg(points, `the 10-row reservation's page holds 10 rows, every other page 500; load average ${loadNow()}${quick ? ", quick mode" : ""}`),
+    );
     log(`pages: chart written to ${svgPath}`);
   } finally {
     await emulator.stop();

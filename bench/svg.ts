@@ -9,7 +9,7 @@ export interface PagePoint {
 const WIDTH = 640;
 const HEIGHT = 360;
 const LEFT = 64;
-const RIGHT = 24;
+const RIGHT = 48;
 const TOP = 40;
 const BOTTOM = 56;
 
