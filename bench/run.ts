@@ -25,8 +25,8 @@ const quick = process.argv.includes("--quick");
 // --svg PATH writes the chart there instead (the full run's default is docs/page-latency.svg).
 const svgOption = process.argv.includes("--svg") ? resolve(process.argv[process.argv.indexOf("--svg") + 1] ?? "") : undefined;
 const settings = quick
-  ? { rounds: 2, seconds: 1, warmSeconds: 1, pageSeconds: 0.5, sizes: [10, 500, 1_000, 10_000, 100_000], bigFixture: { reservations: 1_000, rowsEach: 100 }, loadRuns: 1, starts: 3, warmStarts: 3, resets: 50 }
-  : { rounds: 5, seconds: 5, warmSeconds: 3, pageSeconds: 1.5, sizes: [10, 500, 1_000, 10_000, 100_000, 1_000_000], bigFixture: { reservations: 10_000, rowsEach: 100 }, loadRuns: 3, starts: 10, warmStarts: 10, resets: 200 };
+  ? { rounds: 2, seconds: 1, warmSeconds: 1, pageSeconds: 0.5, sizes: [10, 500, 1_000, 10_000, 100_000], bigFixture: { reservations: 1_000, rowsEach: 100 }, loadRuns: 1, starts: 3, coldStarts: 2, warmStarts: 3, resets: 50 }
+  : { rounds: 5, seconds: 5, warmSeconds: 3, pageSeconds: 1.5, sizes: [10, 500, 1_000, 10_000, 100_000, 1_000_000], bigFixture: { reservations: 10_000, rowsEach: 100 }, loadRuns: 3, starts: 10, coldStarts: 5, warmStarts: 10, resets: 200 };
 const CONNECTIONS = 64;
 const PAGE_SIZE = 500;
 
@@ -298,20 +298,25 @@ async function starts(): Promise<void> {
     met: startMs <= 300,
   });
 
-  const probe = await runProbe<{ coldMs: number; coldStartMs: number; warmMs: number[]; resetMs: number[] }>("inProcess.ts", [
-    String(settings.warmStarts),
-    String(settings.resets),
-  ]);
+  // Each probe is a fresh process: its first start is cold (as in a test file), the rest warm.
+  const probes: { coldMs: number; coldStartMs: number; warmMs: number[]; resetMs: number[] }[] = [];
+  for (let run = 0; run < settings.coldStarts; run++) {
+    probes.push(await runProbe("inProcess.ts", [String(settings.warmStarts), String(settings.resets)]));
+  }
+  const coldMs = median(probes.map((p) => p.coldMs));
   rows.push({
-    measure: "startEmulator() in process to its first answer (shipped fixtures)",
-    result: `${fmt(probe.coldMs, 1)} ms first in a process (of which startEmulator() ${fmt(probe.coldStartMs, 1)} ms); ${fmt(median(probe.warmMs), 1)} ms after`,
+    measure: `startEmulator() in process to its first answer (shipped fixtures; median of ${probes.length} fresh processes)`,
+    result:
+      `${fmt(coldMs, 1)} ms first in a process (of which startEmulator() ${fmt(median(probes.map((p) => p.coldStartMs)), 1)} ms); ` +
+      `${fmt(median(probes.flatMap((p) => p.warmMs)), 1)} ms after`,
     target: "≤ 50 ms",
-    met: probe.coldMs <= 50,
+    met: coldMs <= 50,
   });
-  const reset = median(probe.resetMs);
+  const resets = probes.flatMap((p) => p.resetMs);
+  const reset = median(resets);
   rows.push({
     measure: "reset() with the shipped fixtures",
-    result: `${fmt(reset, 2)} ms median, ${fmt(percentile(probe.resetMs, 99), 2)} ms p99`,
+    result: `${fmt(reset, 2)} ms median, ${fmt(percentile(resets, 99), 2)} ms p99`,
     target: "≤ 5 ms",
     met: reset <= 5,
   });
@@ -334,11 +339,13 @@ function table(): string {
 
 const loadBefore = loadNow();
 log(`${quick ? "quick" : "full"} run; load average ${loadBefore}`);
+// --only a,b runs some sections: request-path, pages, fixture-load, starts.
+const SECTIONS = { "request-path": requestPath, pages, "fixture-load": fixtureLoad, starts } as const;
+const only = process.argv.includes("--only") ? (process.argv[process.argv.indexOf("--only") + 1] ?? "").split(",") : undefined;
 try {
-  await requestPath();
-  await pages();
-  await fixtureLoad();
-  await starts();
+  for (const [name, section] of Object.entries(SECTIONS)) {
+    if (!only || only.includes(name)) await section();
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
