@@ -188,7 +188,7 @@ async function pages(): Promise<void> {
       target: "≤ 1.3 ×",
       met: ratio <= 1.3,
     });
-    const svgPath = svgOption ?? (quick ? join(work, "page-latency.svg") : join(ROOT, "docs", "page-latency.svg"));
+    const svgPath = svgOption ?? (quick ? join(tmpdir(), "ec2-emulator-page-latency-quick.svg") : join(ROOT, "docs", "page-latency.svg"));
     mkdirSync(dirname(svgPath), { recursive: true });
     writeFileSync(
       svgPath,
