@@ -38,8 +38,6 @@ export class Emulator {
   readonly faults: Faults;
   /** What every EC2 request is dispatched with, built once. */
   readonly dispatchDeps: DispatchDeps;
-  /** The state right after start, which reset() returns to. */
-  private startState: FixtureDocument;
 
   private constructor(
     readonly config: Config,
@@ -49,7 +47,8 @@ export class Emulator {
     this.clock = new Clock(config.clock);
     this.tokens = new PageTokens(store.tokenKey());
     this.faults = new Faults((token) => this.tokens.pageOf(token));
-    this.startState = store.dump();
+    // The state right after start, which reset() returns to.
+    store.saveStartState();
     this.dispatchDeps = {
       store,
       clock: this.clock,
@@ -92,7 +91,7 @@ export class Emulator {
 
   /** Back to the state as it was once the emulator had started. */
   reset(): void {
-    this.store.replaceAll(this.startState, new Date(this.clock.now()));
+    this.store.restoreStartState();
   }
 
   /** The whole state as one fixture object; secret access keys only when asked for explicitly. */

@@ -18,6 +18,7 @@ import {
 } from "./protocol/errors.js";
 import { parseFormEncoded, type RawParams } from "./protocol/params.js";
 import { writeError } from "./protocol/xml.js";
+import { LAZY_SCHEMA_COMPILERS } from "./schemaCompilers.js";
 
 /** The largest EC2 request body accepted (SPEC section 2). */
 export const EC2_BODY_LIMIT = 1024 * 1024;
@@ -239,6 +240,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     },
     clientErrorHandler: clientErrorHandler(logger),
     frameworkErrors: (error, request, reply) => sendError(request, reply, invalidRequest(error.message)),
+    schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
   }) as unknown as FastifyInstance;
 
   app.decorateRequest("ec2", null as unknown as FastifyRequest["ec2"]);

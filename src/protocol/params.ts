@@ -107,6 +107,14 @@ function decodeComponent(raw: string): string {
 const INTEGER = /^[+-]?\d+$/;
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 
+// An action's declared parameters as [name, spec] pairs, listed once per declaration rather than per request.
+const declaredEntries = new WeakMap<ParamSpecs, readonly (readonly [string, ParamSpec])[]>();
+function entriesOf(specs: ParamSpecs): readonly (readonly [string, ParamSpec])[] {
+  let entries = declaredEntries.get(specs);
+  if (!entries) declaredEntries.set(specs, (entries = Object.entries(specs)));
+  return entries;
+}
+
 /**
  * Checks raw parameters against an action's declaration, in the order EC2 reports problems:
  * unknown names, then missing required ones, then each declared parameter's type and range in
@@ -116,11 +124,12 @@ export function readParams<P extends ParamSpecs>(specs: P, raw: RawParams): Para
   for (const name of raw.keys()) {
     if (!Object.hasOwn(specs, name) && !PROTOCOL_PARAMETERS.has(name)) throw unknownParameter(name);
   }
-  for (const [name, spec] of Object.entries(specs)) {
+  const entries = entriesOf(specs);
+  for (const [name, spec] of entries) {
     if (spec.required && !raw.get(name)) throw missingParameter(name);
   }
   const values: Record<string, string | number | boolean | undefined> = {};
-  for (const [name, spec] of Object.entries(specs)) {
+  for (const [name, spec] of entries) {
     const value = raw.get(name);
     values[name] = value === undefined ? undefined : convert(name, spec, value);
   }

@@ -44,37 +44,56 @@ export function escapeXml(text: string): string {
   return text.replace(NOT_XML_CHAR, "\uFFFD").replace(/[&<>"'\r]/g, (c) => ENTITIES[c] ?? c);
 }
 
-function writeValue(out: string[], name: string, shape: Shape, value: unknown): void {
-  if (value === undefined || value === null) return;
+/** Writes one member's element (nothing for an absent value), its tags built once per shape. */
+type ValueWriter = (value: unknown) => string;
+
+function compileValue(name: string, shape: Shape): ValueWriter {
+  const open = `<${name}>`;
+  const close = `</${name}>`;
   switch (shape.kind) {
     case "string":
-      out.push(`<${name}>`, escapeXml(String(value)), `</${name}>`);
-      return;
+      return (value) => (value === undefined || value === null ? "" : open + escapeXml(String(value)) + close);
     case "integer":
     case "boolean":
-      out.push(`<${name}>${String(value)}</${name}>`);
-      return;
+      return (value) => (value === undefined || value === null ? "" : open + String(value) + close);
     case "list": {
-      const items = value as readonly unknown[];
-      if (items.length === 0) {
-        out.push(`<${name}/>`);
-        return;
-      }
-      out.push(`<${name}>`);
-      for (const item of items) writeValue(out, "item", shape.member, item);
-      out.push(`</${name}>`);
-      return;
+      const writeItem = compileValue("item", shape.member);
+      const empty = `<${name}/>`;
+      return (value) => {
+        if (value === undefined || value === null) return "";
+        const items = value as readonly unknown[];
+        if (items.length === 0) return empty;
+        let out = open;
+        for (const item of items) out += writeItem(item);
+        return out + close;
+      };
     }
-    case "structure":
-      out.push(`<${name}>`);
-      writeMembers(out, shape.members, value as Record<string, unknown>);
-      out.push(`</${name}>`);
-      return;
+    case "structure": {
+      const writeMembers = compileMembers(shape.members);
+      return (value) =>
+        value === undefined || value === null ? "" : open + writeMembers(value as Record<string, unknown>) + close;
+    }
   }
 }
 
-function writeMembers(out: string[], members: readonly Member[], value: Record<string, unknown>): void {
-  for (const member of members) writeValue(out, member.name, member.shape, value[member.name]);
+function compileMembers(members: readonly Member[]): (value: Record<string, unknown>) => string {
+  const writers = members.map((member) => [member.name, compileValue(member.name, member.shape)] as const);
+  return (value) => {
+    let out = "";
+    for (const [name, write] of writers) out += write(value[name]);
+    return out;
+  };
+}
+
+type ResultWriter = (requestId: string, result: Record<string, unknown>) => string;
+// Each action's writer is compiled on its first answer: per request, only the values are new.
+const resultWriters = new WeakMap<Shape, Map<string, ResultWriter>>();
+
+function compileResult(action: string, shape: Shape & { kind: "structure" }): ResultWriter {
+  const head = `${XML_DECLARATION}<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>`;
+  const tail = `</${action}Response>`;
+  const writeMembers = compileMembers(shape.members);
+  return (requestId, result) => head + requestId + "</requestId>" + writeMembers(result) + tail;
 }
 
 /** Writes `<ActionResponse>` with `requestId` first and the result's members in declared order. */
@@ -84,14 +103,11 @@ export function writeResult(
   shape: Shape & { kind: "structure" },
   result: object,
 ): string {
-  const out: string[] = [
-    XML_DECLARATION,
-    `<${action}Response xmlns="${EC2_NAMESPACE}">`,
-    `<requestId>${requestId}</requestId>`,
-  ];
-  writeMembers(out, shape.members, result as Record<string, unknown>);
-  out.push(`</${action}Response>`);
-  return out.join("");
+  let byAction = resultWriters.get(shape);
+  if (!byAction) resultWriters.set(shape, (byAction = new Map()));
+  let write = byAction.get(action);
+  if (!write) byAction.set(action, (write = compileResult(action, shape)));
+  return write(requestId, result as Record<string, unknown>);
 }
 
 export function writeError(code: string, message: string, requestId: string): string {

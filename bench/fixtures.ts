@@ -1,0 +1,54 @@
+// Bench fixtures: reservations with as many usage rows as asked, written as fixture files for a child to load.
+
+import { closeSync, openSync, writeSync } from "node:fs";
+import { OWNER } from "./lib.js";
+
+/** A capacity reservation id in the bench's own range, apart from the shipped demo's. */
+export const benchId = (n: number): string => `cr-f${n.toString(16).padStart(16, "0")}`;
+
+/** Account ids of the accounts a bench reservation is shared with. */
+const sharee = (i: number): string => String(700000000000 + i);
+
+/**
+ * One active reservation owned by the demo owner with `rows` usage rows: the owner's and `rows - 1`
+ * accounts it is shared with, each using one instance.
+ */
+function* reservationJson(id: string, rows: number): Generator<string> {
+  yield `{"capacityReservationId":"${id}","ownerId":"${OWNER}","availabilityZone":"us-east-1a",` +
+    `"instanceType":"m5.large","totalInstanceCount":${rows + 10},"state":"active","sharedWith":[`;
+  const chunk: string[] = [];
+  for (let i = 1; i < rows; i++) {
+    chunk.push(`"${sharee(i)}"`);
+    if (chunk.length === 10_000) yield chunk.splice(0).join(",") + (i < rows - 1 ? "," : "");
+  }
+  if (chunk.length > 0) yield chunk.splice(0).join(",");
+  yield `],"usage":[{"accountId":"${OWNER}","usedInstanceCount":1}`;
+  for (let i = 1; i < rows; i++) {
+    chunk.push(`,{"accountId":"${sharee(i)}","usedInstanceCount":1}`);
+    if (chunk.length === 10_000) yield chunk.splice(0).join("");
+  }
+  if (chunk.length > 0) yield chunk.splice(0).join("");
+  yield "]}";
+}
+
+/** Writes a fixture file of reservations, each `{ id, rows }`, without holding it all in memory. */
+export function writeFixture(path: string, reservations: Iterable<{ id: string; rows: number }>): void {
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, '{"capacityReservations":[');
+    let first = true;
+    for (const { id, rows } of reservations) {
+      if (!first) writeSync(fd, ",");
+      first = false;
+      for (const part of reservationJson(id, rows)) writeSync(fd, part);
+    }
+    writeSync(fd, "]}\n");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `count` reservations of `rowsEach` usage rows each. */
+export function* manyReservations(count: number, rowsEach: number): Generator<{ id: string; rows: number }> {
+  for (let n = 0; n < count; n++) yield { id: benchId(0x100000 + n), rows: rowsEach };
+}

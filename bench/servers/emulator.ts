@@ -1,0 +1,30 @@
+// The emulator under test, from the built dist/ (what users run), logging at info as the command does.
+
+import { pino } from "pino";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "../lib.js";
+
+type Library = typeof import("../../src/index.js");
+// BENCH_DIST names another build (a copy of dist/ beside it) to compare two builds side by side.
+const dist = process.env.BENCH_DIST ?? "dist";
+const { startEmulator } = (await import(pathToFileURL(`${ROOT}${dist}/index.js`).href)) as Library;
+
+// Arguments: fixture files to load after the shipped set.
+const started = performance.now();
+const emu = await startEmulator({
+  fixtures: [`${ROOT}fixtures`, ...process.argv.slice(2)],
+  logLevel: "info",
+  logDestination: pino.destination({ dest: "/dev/null", sync: false }),
+});
+const startMs = performance.now() - started;
+
+process.on("message", (question: { id: number; do: string }) => {
+  const answer = (fields: Record<string, unknown>): void => void process.send?.({ id: question.id, ...fields });
+  if (question.do === "stats") {
+    answer({ startMs, rssBytes: process.memoryUsage().rss, maxRssKb: process.resourceUsage().maxRSS });
+  } else {
+    answer({ error: `unknown question ${question.do}` });
+  }
+});
+process.send?.({ ready: emu.url });
+process.on("SIGTERM", () => void emu.close().then(() => process.exit(0)));

@@ -1,0 +1,48 @@
+// Logging: the library is silent by default and writes nothing; at info, one line per request with its id.
+
+import { execFile } from "node:child_process";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { DEMO_SHARED, ec2, start, usage } from "./support.js";
+
+describe("logging", () => {
+  it("writes nothing to stdout from a library emulator left at its default level", async () => {
+    const script = `
+      const { startEmulator } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+      const emu = await startEmulator();
+      const response = await fetch(emu.url + "/?Action=GetCapacityReservationUsage&CapacityReservationId=cr-0123456789abcdef0");
+      if (response.status !== 400 && response.status !== 200) throw new Error("unexpected " + response.status);
+      await emu.close();`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]);
+    expect(stdout).toBe("");
+  });
+
+  it("writes one JSON line per request, with its request id, at info", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split("\n").filter(Boolean));
+        done();
+      },
+    });
+    const emu = await start({ logLevel: "info", logDestination: sink });
+    try {
+      const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
+      // The line is written once the response has gone out, so it may land just after the SDK returns.
+      for (let wait = 0; wait < 100 && !lines.some((line) => line.includes('"msg":"request"')); wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const requestLines = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === "request");
+      expect(requestLines).toHaveLength(1);
+      expect(requestLines[0]).toMatchObject({
+        requestId: out.$metadata.requestId,
+        action: "GetCapacityReservationUsage",
+        accountId: "123456789012",
+        status: 200,
+      });
+    } finally {
+      await emu.close();
+    }
+  });
+});
