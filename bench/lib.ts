@@ -7,7 +7,7 @@ import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
-export const OWNER = "111111111111";
+export const OWNER = "123456789012"; // owns the shipped demo set; OWNER_KEY is its key there
 export const OWNER_KEY = "AKIAOWNER00000000001";
 export const REGION = "us-east-1";
 
