@@ -172,21 +172,28 @@ async function applyInjected(request: FastifyRequest, reply: FastifyReply, closi
   reply.hijack();
   request.raw.socket.destroy();
   // Nothing is sent, so no onResponse hook runs: this is the request's one log line.
-  const { action, caller } = request.ec2;
+  logRequest(request, reply, null, injected.dropConnection ? "fault" : "client");
+  return true;
+}
+
+/** The request's one log line (SPEC section 6): its id comes from the child logger, the rest from its trace. */
+function logRequest(request: FastifyRequest, reply: FastifyReply, status: number | null, closedBy?: "fault" | "client"): void {
+  const { action, caller, errorCode, injected } = request.ec2 ?? {};
   request.log.info(
     {
       method: request.method,
+      url: request.url.startsWith("/_emulator/") ? request.url : undefined,
       action,
       accountId: caller?.accountId,
       region: caller?.region,
-      status: null,
-      closedBy: injected.dropConnection ? "fault" : "client",
+      status,
+      closedBy,
+      errorCode,
       injected,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
     },
     "request",
   );
-  return true;
 }
 
 function ec2Routes(emulator: Emulator, closing: AbortSignal) {
@@ -248,23 +255,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     request.ec2 = {};
     reply.header("x-amzn-RequestId", request.id);
   });
-  app.addHook("onResponse", async (request, reply) => {
-    const { action, caller, errorCode } = request.ec2 ?? {};
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url.startsWith("/_emulator/") ? request.url : undefined,
-        action,
-        accountId: caller?.accountId,
-        region: caller?.region,
-        status: reply.statusCode,
-        errorCode,
-        injected: request.ec2.injected,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      "request",
-    );
-  });
+  app.addHook("onResponse", async (request, reply) => logRequest(request, reply, reply.statusCode));
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
   app.addHook("preClose", async () => closing.abort());
