@@ -152,12 +152,6 @@ function prepareStatements(db: SqliteDatabase) {
       `INSERT INTO instance_usage (capacity_reservation_id, account_id, used_instance_count)
         SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
-    clearUsage: db.prepare("DELETE FROM instance_usage"),
-    clearShares: db.prepare("DELETE FROM capacity_reservation_share"),
-    clearReservations: db.prepare("DELETE FROM capacity_reservation"),
-    clearDenied: db.prepare("DELETE FROM denied_action"),
-    clearAccessKeys: db.prepare("DELETE FROM access_key"),
-    clearAccounts: db.prepare("DELETE FROM account"),
   };
 }
 
@@ -310,20 +304,6 @@ export class Store {
       );
     }
     for (const action of account.deniedActions ?? []) s.insertDenied.run(account.accountId, action);
-  }
-
-  /** Empties every table of state and loads `fixture`, in one transaction: a reset is all or nothing. */
-  replaceAll(fixture: FixtureDocument, loadedAt: Date): void {
-    const s = this.statements;
-    this.db.transaction(() => {
-      s.clearUsage.run();
-      s.clearShares.run();
-      s.clearReservations.run();
-      s.clearDenied.run();
-      s.clearAccessKeys.run();
-      s.clearAccounts.run();
-      this.load(fixture, loadedAt);
-    })();
   }
 
   /** Remembers the current state as the one restoreStartState() returns to. */
