@@ -109,6 +109,23 @@ describe("fixture checks", () => {
     expect(problems[1]).toContain("accounts[1].accessKeys[0].accessKeyId: AKIADUPLICATE0000001 is a duplicate access key id");
   });
 
+  it("lists the rules broken by well-formed records beside the form errors of others, in one answer", async () => {
+    const problems = await problemsOf([
+      {
+        capacityReservations: [
+          { ...good, capacityReservationId: "cr-0a0000000000000b1", state: "sleeping" } as unknown as CapacityReservationFixture,
+          { ...good, capacityReservationId: "cr-0a0000000000000b2", totalInstanceCount: 1 },
+          { ...good, capacityReservationId: "cr-0a0000000000000b2" },
+        ],
+      },
+    ]);
+    expect(problems).toEqual([
+      expect.stringContaining("fixtures[0]: capacityReservations[0].state: sleeping is not one of"),
+      "fixtures[0]: capacityReservations[1].usage: 5 instances in use is more than the totalInstanceCount of 1",
+      "fixtures[0]: capacityReservations[2].capacityReservationId: cr-0a0000000000000b2 is a duplicate capacity reservation id (first at fixtures[0]: capacityReservations[1].capacityReservationId)",
+    ]);
+  });
+
   it("lists every problem of a set, not only the first", async () => {
     const problems = await problemsOf([withReservation({ ownerId: "x", state: "nope", extra: 1 })]);
     expect(problems).toHaveLength(3);
