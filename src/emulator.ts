@@ -83,7 +83,6 @@ export class Emulator {
     return new Emulator(config, store);
   }
 
-
   /** Checks and upserts fixture objects, all or nothing. Throws FixtureError listing every problem. */
   load(sources: readonly FixtureSource[]): void {
     this.store.load(checkFixtures(sources), new Date(this.clock.now()));
