@@ -2,6 +2,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ec2Error, statusOf } from "../protocol/errors.js";
+import { pathOf, ProblemsError, show } from "../schemaProblems.js";
 
 /** One rule as a test writes it: what it matches, when it fires, and what it does. */
 export interface FaultRule {
@@ -44,11 +45,8 @@ export interface InjectedFault {
 }
 
 /** A rule set that was refused: every problem, each as `[index].key: what is wrong`. */
-export class FaultRuleError extends Error {
+export class FaultRuleError extends ProblemsError {
   override name = "FaultRuleError";
-  constructor(readonly problems: readonly string[]) {
-    super(problems.length === 1 ? (problems[0] ?? "") : `${problems.length} problems: ${problems.join("; ")}`);
-  }
 }
 
 /** The longest wait a rule may ask for; a longer one would only hold up shutting down. */
@@ -83,15 +81,6 @@ const RULES_SCHEMA = {
 } as const;
 
 let validator: ValidateFunction | undefined;
-
-const show = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
-
-function pathOf(instancePath: string): string {
-  return instancePath
-    .slice(1)
-    .split("/")
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
-}
 
 function describe(error: ErrorObject): string {
   const path = pathOf(error.instancePath) || "(the body)";
