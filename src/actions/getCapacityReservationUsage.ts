@@ -101,14 +101,13 @@ export const getCapacityReservationUsage = defineAction({
       const room = pageSize - rows.length;
       const others = store.usageAfter(id, reservation.ownerId, after ?? "", room + 1);
       const more = others.length > room;
-      if (more) others.length = room;
-      rows.push(...others);
+      rows = rows.concat(more ? others.slice(0, room) : others);
       if (more) {
         nextToken = tokens.issue({
           capacityReservationId: id,
           accountId: caller.accountId,
           region: caller.region,
-          after: others.at(-1)?.accountId ?? "",
+          after: others[room - 1]?.accountId ?? "",
           issuedAt: now,
           page: (position?.page ?? 1) + 1,
         });

@@ -9,6 +9,7 @@ import type {
   InstanceUsageFixture,
 } from "../fixtures/types.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
+import { keyOf, Memo } from "./readCache.js";
 
 /** A capacity reservation as stored: what the fixture said, plus the running total of its usage. */
 export interface CapacityReservationRecord {
@@ -182,8 +183,30 @@ function prepareStartState(db: SqliteDatabase) {
   };
 }
 
+/** How many answers each read keeps (for usage pages, how many rows): a few MB at most. */
+const KEPT_ANSWERS = 10_000;
+const KEPT_USAGE_ROWS = 100_000;
+
+/**
+ * The request path's reads, answered from memory after their first trip into SQLite. Every write
+ * goes through load() or restoreStartState(), which forget them all, so an answer kept here is
+ * always what SQLite holds. (A page costs about 0.2 µs per row to bring out of SQLite, which was
+ * most of a request's own cost; docs/performance.md.)
+ */
+function readMemos() {
+  return {
+    reservation: new Memo<CapacityReservationRecord | undefined>(KEPT_ANSWERS),
+    shared: new Memo<boolean>(KEPT_ANSWERS),
+    usedBy: new Memo<number>(KEPT_ANSWERS),
+    usagePage: new Memo<readonly InstanceUsageFixture[]>(KEPT_USAGE_ROWS, (rows) => rows.length),
+    accessKey: new Memo<AccessKeyRecord | undefined>(KEPT_ANSWERS),
+    denied: new Memo<boolean>(KEPT_ANSWERS),
+  };
+}
+
 export class Store {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly reads = readMemos();
   private startState: ReturnType<typeof prepareStartState> | undefined;
 
   private constructor(readonly db: SqliteDatabase) {
@@ -196,37 +219,61 @@ export class Store {
   }
 
   close(): void {
+    this.forgetReads();
     if (this.db.open) this.db.close();
   }
 
+  private forgetReads(): void {
+    for (const memo of Object.values(this.reads)) memo.clear();
+  }
+
   findReservation(capacityReservationId: string): CapacityReservationRecord | undefined {
-    const row = this.statements.reservation.get(capacityReservationId);
-    return row && toRecord(row);
+    return this.reads.reservation.get(capacityReservationId, () => {
+      const row = this.statements.reservation.get(capacityReservationId);
+      return row && toRecord(row);
+    });
   }
 
   isSharedWith(capacityReservationId: string, accountId: string): boolean {
-    return this.statements.isShared.get(capacityReservationId, accountId) !== undefined;
+    return this.reads.shared.get(
+      keyOf(capacityReservationId, accountId),
+      () => this.statements.isShared.get(capacityReservationId, accountId) !== undefined,
+    );
   }
 
   /** The instances one account has in a reservation; 0 when it has no usage row. */
   usedBy(capacityReservationId: string, accountId: string): number {
-    return this.statements.usedBy.get(capacityReservationId, accountId)?.used_instance_count ?? 0;
+    return this.reads.usedBy.get(
+      keyOf(capacityReservationId, accountId),
+      () => this.statements.usedBy.get(capacityReservationId, accountId)?.used_instance_count ?? 0,
+    );
   }
 
   /** Up to `limit` accounts other than the owner with instances in use, in account order, after `after`. */
-  usageAfter(capacityReservationId: string, ownerId: string, after: string, limit: number): InstanceUsageFixture[] {
-    return this.statements.usagePage
-      .all(capacityReservationId, after, ownerId, limit)
-      .map(([accountId, usedInstanceCount]) => ({ accountId, usedInstanceCount }));
+  usageAfter(capacityReservationId: string, ownerId: string, after: string, limit: number): readonly InstanceUsageFixture[] {
+    // Frozen, rows and list: kept answers are shared by every request that asks, and the XML
+    // writer reuses what it wrote for a frozen value.
+    return this.reads.usagePage.get(keyOf(capacityReservationId, ownerId, after, String(limit)), () =>
+      Object.freeze(
+        this.statements.usagePage
+          .all(capacityReservationId, after, ownerId, limit)
+          .map(([accountId, usedInstanceCount]) => Object.freeze({ accountId, usedInstanceCount })),
+      ),
+    );
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
-    const row = this.statements.accessKey.get(accessKeyId);
-    return row && { accountId: row.account_id, secretAccessKey: row.secret_access_key || undefined };
+    return this.reads.accessKey.get(accessKeyId, () => {
+      const row = this.statements.accessKey.get(accessKeyId);
+      return row && { accountId: row.account_id, secretAccessKey: row.secret_access_key || undefined };
+    });
   }
 
   isDenied(accountId: string, action: string): boolean {
-    return this.statements.isDenied.get(accountId, action) !== undefined;
+    return this.reads.denied.get(
+      keyOf(accountId, action),
+      () => this.statements.isDenied.get(accountId, action) !== undefined,
+    );
   }
 
   /** A value kept with the data (for example the page-token key), created on first use. */
@@ -248,6 +295,7 @@ export class Store {
    */
   load(fixture: FixtureDocument, loadedAt: Date): void {
     const s = this.statements;
+    this.forgetReads();
     this.db.transaction(() => {
       for (const account of fixture.accounts ?? []) this.writeAccount(account);
       for (const reservation of fixture.capacityReservations ?? []) {
@@ -319,6 +367,7 @@ export class Store {
   restoreStartState(): void {
     const startState = this.startState;
     if (!startState) throw new Error("restoreStartState() before saveStartState()");
+    this.forgetReads();
     this.db.transaction(() => {
       for (const statement of startState.clear) statement.run();
       for (const statement of startState.restore) statement.run();
