@@ -12,6 +12,20 @@ describe("the EC2 XML writer", () => {
     expect(xml).toContain("<requestId>rid</requestId><nextToken>t</nextToken><name>n</name><count>2</count><rows><item><a>1</a></item></rows>");
   });
 
+  it("writes a changed value anew each time, and reuses the text of a frozen one without changing it", () => {
+    const row = { a: "1" };
+    const rows = [row];
+    expect(writeResult("Do", "rid", shape, { rows })).toContain("<rows><item><a>1</a></item></rows>");
+    row.a = "2";
+    rows.push({ a: "<3>" });
+    expect(writeResult("Do", "rid", shape, { rows })).toContain("<rows><item><a>2</a></item><item><a>&lt;3&gt;</a></item></rows>");
+    const frozen = Object.freeze([Object.freeze({ a: "x&y" }), Object.freeze({ a: "z" })]);
+    const first = writeResult("Do", "one", shape, { rows: frozen });
+    const again = writeResult("Do", "two", shape, { rows: frozen, count: 1 });
+    expect(first).toContain("<requestId>one</requestId><rows><item><a>x&amp;y</a></item><item><a>z</a></item></rows>");
+    expect(again).toContain("<requestId>two</requestId><count>1</count><rows><item><a>x&amp;y</a></item><item><a>z</a></item></rows>");
+  });
+
   it("omits absent members and renders an empty list as an empty element", () => {
     const xml = writeResult("Do", "rid", shape, { name: "n", count: 0, rows: [] });
     expect(xml).not.toContain("nextToken");

@@ -59,21 +59,36 @@ function compileValue(name: string, shape: Shape): ValueWriter {
     case "list": {
       const writeItem = compileValue("item", shape.member);
       const empty = `<${name}/>`;
-      return (value) => {
-        if (value === undefined || value === null) return "";
+      return writtenOnceIfFrozen((value) => {
         const items = value as readonly unknown[];
         if (items.length === 0) return empty;
         let out = open;
         for (const item of items) out += writeItem(item);
         return out + close;
-      };
+      });
     }
     case "structure": {
       const writeMembers = compileMembers(shape.members);
-      return (value) =>
-        value === undefined || value === null ? "" : open + writeMembers(value as Record<string, unknown>) + close;
+      return writtenOnceIfFrozen((value) => open + writeMembers(value as Record<string, unknown>) + close);
     }
   }
+}
+
+/**
+ * Writes a list or structure, and remembers what it wrote for a frozen one: a frozen value is taken
+ * as never changing, all the way down, so the next answer that holds it reuses the text. The store
+ * freezes the usage rows it keeps, so a repeated page is mostly text already written.
+ */
+function writtenOnceIfFrozen(write: (value: object) => string): ValueWriter {
+  const written = new WeakMap<object, string>();
+  return (value) => {
+    if (value === undefined || value === null) return "";
+    const object = value as object;
+    if (!Object.isFrozen(object)) return write(object);
+    let text = written.get(object);
+    if (text === undefined) written.set(object, (text = write(object)));
+    return text;
+  };
 }
 
 function compileMembers(members: readonly Member[]): (value: Record<string, unknown>) => string {
