@@ -199,6 +199,36 @@ describe("the command's logs", () => {
     expect(command.lines.filter((line) => line.requestId === foundId)).toHaveLength(1);
   });
 
+  it("writes the lines of many requests in order, one each, batched or not", async () => {
+    const command = start(["--port", "0"]);
+    const url = await command.ready();
+    const ids = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const response = await fetch(`${url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${DEMO_SHARED}`);
+        await response.text();
+        return response.headers.get("x-amzn-RequestId") ?? "";
+      }),
+    );
+    await Promise.all(ids.map((id) => command.waitForLine((line) => line.requestId === id)));
+    for (const id of ids) expect(command.lines.filter((line) => line.requestId === id)).toHaveLength(1);
+    expect(command.lines.every((line) => typeof line.level === "number")).toBe(true);
+  });
+
+  it("keeps answering when whatever reads its stdout goes away, and still stops cleanly", async () => {
+    const command = start(["--port", "0"]);
+    const url = await command.ready();
+    command.child.stdout?.destroy();
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${DEMO_SHARED}`);
+      expect(response.status).toBe(200);
+      await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    command.signal("SIGTERM");
+    expect(await command.exited).toBe(0);
+    expect(command.stderr).toBe("");
+  });
+
   it("writes readable lines, not JSON, when stdout is a terminal", async () => {
     // `script` (util-linux) gives the command a pseudo-terminal as stdout.
     const child = spawn("script", ["-qec", `"${process.execPath}" "${CLI}" --port 0`, "/dev/null"], {
