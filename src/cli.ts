@@ -169,22 +169,22 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(startFailure(error, config), EXIT_START);
   }
-  const { server, url } = started;
-  server.log.info({ url, version: VERSION }, `${PACKAGE_NAME} ready on ${url}`);
+  const { server, logger, url } = started;
+  logger.info({ url, version: VERSION }, `${PACKAGE_NAME} ready on ${url}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
       // A second signal: the user does not want to wait for requests in flight.
-      server.log.warn({ signal }, "stopping now, without waiting");
+      logger.warn({ signal }, "stopping now, without waiting");
       process.exit(EXIT_START);
     }
     stopping = true;
-    server.log.info({ signal }, "stopping: finishing requests in flight");
+    logger.info({ signal }, "stopping: finishing requests in flight");
     // server.close() stops accepting, waits for requests in flight, then closes the database (onClose).
     server.close().then(
       () => {
-        server.log.info("stopped");
+        logger.info("stopped");
         process.exit(0);
       },
       (error: unknown) => fail(`error while stopping: ${(error as Error).message}`, EXIT_START),

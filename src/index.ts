@@ -1,7 +1,7 @@
 // The library API: start an emulator from a test, point an SDK at emu.url, reset it between tests.
 
 import type { FastifyInstance } from "fastify";
-import type { DestinationStream } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import { ACTIONS } from "./actions/index.js";
 import { resolveConfig, type Config } from "./config.js";
 import type { ClockReading } from "./domain/clock.js";
@@ -68,13 +68,16 @@ export interface RunningEmulator {
 export interface StartedServer {
   readonly emulator: Emulator;
   readonly server: FastifyInstance;
+  /** The emulator's logger (Fastify itself has none). */
+  readonly logger: Logger;
   readonly url: string;
 }
 
 /** Opens the state and listens; the command and the library both start here. */
 export async function listen(config: Config, logDestination?: DestinationStream): Promise<StartedServer> {
   const emulator = Emulator.open(config);
-  const server = buildServer(emulator, createLogger(config.logLevel, logDestination));
+  const logger = createLogger(config.logLevel, logDestination);
+  const server = buildServer(emulator, logger);
   server.addHook("onClose", async () => emulator.close());
   try {
     await server.listen({ host: config.host, port: config.port });
@@ -85,7 +88,7 @@ export async function listen(config: Config, logDestination?: DestinationStream)
   const address = server.server.address();
   if (address === null || typeof address === "string") throw new Error("the server is not listening on a TCP port");
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return { emulator, server, url: `http://${host}:${address.port}` };
+  return { emulator, server, logger, url: `http://${host}:${address.port}` };
 }
 
 /** A Date from a Date or an ISO 8601 string, or a TypeError naming what was expected where. */

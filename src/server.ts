@@ -1,6 +1,6 @@
 // buildServer: the HTTP face of the emulator: the EC2 Query endpoint, the control plane, hooks and error mapping.
 
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -28,17 +28,61 @@ const EMPTY_BODY = Buffer.alloc(0);
 const XML_CONTENT_TYPE = "text/xml;charset=UTF-8";
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
 
+/** What an EC2 request turned out to be, filled in as it is answered, for its log line. */
+interface RequestTrace extends Ec2Trace {
+  errorCode?: string;
+  /** performance.now() when the emulator took the request up (its route, or the error handler). */
+  readonly startedAt: number;
+}
+
 declare module "fastify" {
   interface FastifyRequest {
-    /** What the EC2 request turned out to be, for its log line. */
-    ec2: Ec2Trace & { errorCode?: string };
+    /** Null until the EC2 route (or an error handler) takes the request up. */
+    ec2: RequestTrace | null;
   }
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
-  // Framework errors (a bad URL) arrive before the onRequest hook has set request.ec2.
-  request.ec2 ??= {};
-  request.ec2.errorCode = error.code;
+const startTrace = (request: FastifyRequest): RequestTrace => (request.ec2 ??= { startedAt: performance.now() });
+
+/** Writes a request's one log line (SPEC section 6). */
+export type LogRequest = (
+  request: FastifyRequest,
+  status: number | null,
+  detail?: { durationMs?: number; closedBy?: "fault" | "client" },
+) => void;
+
+/**
+ * The request log goes to the emulator's pino logger from here, not through Fastify's: a Fastify
+ * logger costs a child logger and response listeners on every request, about 4% of throughput
+ * (docs/performance.md), and an EC2 request's line is written as it is answered anyway.
+ */
+function requestLog(logger: Logger): LogRequest {
+  return (request, status, detail) => {
+    const trace = request.ec2;
+    const durationMs = detail?.durationMs ?? (trace ? performance.now() - trace.startedAt : undefined);
+    logger.info(
+      {
+        requestId: request.id,
+        method: request.method,
+        url: request.url.startsWith("/_emulator/") ? request.url : undefined,
+        action: trace?.action,
+        accountId: trace?.caller?.accountId,
+        region: trace?.caller?.region,
+        status,
+        closedBy: detail?.closedBy,
+        errorCode: trace?.errorCode,
+        injected: trace?.injected,
+        durationMs: durationMs === undefined ? undefined : Math.round(durationMs * 100) / 100,
+      },
+      "request",
+    );
+  };
+}
+
+function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
+  // Errors raised before the EC2 route ran (a bad URL, a body too large) arrive with no trace yet.
+  startTrace(request).errorCode = error.code;
+  log(request, error.status);
   return reply
     .code(error.status)
     .header("x-amzn-RequestId", request.id)
@@ -53,6 +97,13 @@ function asEc2Error(error: FastifyError): Ec2Error | undefined {
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new Ec2Error("InvalidRequest", error.message, status);
   return undefined;
+}
+
+/** A Content-Type header's media type, lowercase, without its parameters. */
+function mediaType(header: string | undefined): string {
+  if (header === undefined) return "";
+  const semicolon = header.indexOf(";");
+  return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /** The request as it arrived (what a signature covers) and its parameters. */
@@ -101,12 +152,15 @@ function discardBody(request: FastifyRequest): Promise<void> {
   });
 }
 
-async function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const ec2Error = asEc2Error(error);
-  if (ec2Error?.code === "RequestEntityTooLarge") await discardBody(request);
-  if (ec2Error) return sendError(request, reply, ec2Error);
-  request.log.error({ err: error }, "internal error");
-  return sendError(request, reply, new Ec2Error("InternalError", "An internal error has occurred", 500));
+function answerError(logger: Logger, log: LogRequest) {
+  return async (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    startTrace(request);
+    const ec2Error = asEc2Error(error);
+    if (ec2Error?.code === "RequestEntityTooLarge") await discardBody(request);
+    if (ec2Error) return sendError(log, request, reply, ec2Error);
+    logger.error({ requestId: request.id, err: error }, "internal error");
+    return sendError(log, request, reply, new Ec2Error("InternalError", "An internal error has occurred", 500));
+  };
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
@@ -163,40 +217,25 @@ function answerOnSocket(socket: Duplex, ec2Error: Ec2Error, logger: Logger, deta
  * closes), then, for dropConnection, destroys the socket without a response. True when nothing is to
  * be sent: the connection was dropped, or the client gave up waiting (a client-side timeout).
  */
-async function applyInjected(request: FastifyRequest, reply: FastifyReply, closing: AbortSignal): Promise<boolean> {
-  const injected = request.ec2.injected;
+async function applyInjected(
+  log: LogRequest,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  closing: AbortSignal,
+): Promise<boolean> {
+  const injected = request.ec2?.injected;
   if (!injected) return false;
   if (injected.latencyMs) await sleep(injected.latencyMs, undefined, { signal: closing }).catch(() => undefined);
   const clientGone = request.raw.socket.destroyed;
   if (!injected.dropConnection && !clientGone) return false;
   reply.hijack();
   request.raw.socket.destroy();
-  // Nothing is sent, so no onResponse hook runs: this is the request's one log line.
-  logRequest(request, reply, null, injected.dropConnection ? "fault" : "client");
+  // Nothing is sent: this is the request's one log line.
+  log(request, null, { closedBy: injected.dropConnection ? "fault" : "client" });
   return true;
 }
 
-/** The request's one log line (SPEC section 6): its id comes from the child logger, the rest from its trace. */
-function logRequest(request: FastifyRequest, reply: FastifyReply, status: number | null, closedBy?: "fault" | "client"): void {
-  const { action, caller, errorCode, injected } = request.ec2 ?? {};
-  request.log.info(
-    {
-      method: request.method,
-      url: request.url.startsWith("/_emulator/") ? request.url : undefined,
-      action,
-      accountId: caller?.accountId,
-      region: caller?.region,
-      status,
-      closedBy,
-      errorCode,
-      injected,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
-    },
-    "request",
-  );
-}
-
-function ec2Routes(emulator: Emulator, closing: AbortSignal) {
+function ec2Routes(emulator: Emulator, logger: Logger, log: LogRequest, closing: AbortSignal) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     // The body is kept as the bytes that arrived: a signature covers them, not their decoding. Its
@@ -206,32 +245,45 @@ function ec2Routes(emulator: Emulator, closing: AbortSignal) {
       done(null, body);
     });
 
+    const answerOtherError = answerError(logger, log);
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
-      if (await applyInjected(request, reply, closing)) return reply;
-      return answerError(error, request, reply);
+      if (await applyInjected(log, request, reply, closing)) return reply;
+      return answerOtherError(error, request, reply);
     });
 
-    app.all("/*", async (request, reply) => {
+    const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
+      log(request, 200);
+      return reply.code(200).header("x-amzn-RequestId", request.id).header("content-type", XML_CONTENT_TYPE).send(body);
+    };
+
+    // Not an async function: most requests are answered in the same call, without a promise (a
+    // thrown Ec2Error reaches the error handler all the same). Strict auth and injected faults wait.
+    const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => {
       if (request.method !== "GET" && request.method !== "POST") {
-        return sendError(request, reply, methodNotAllowed(request.method));
+        return sendError(log, request, reply, methodNotAllowed(request.method));
       }
       if (request.body !== undefined) {
-        const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-        if (type !== FORM_CONTENT_TYPE) return sendError(request, reply, unsupportedMediaType(type || "(none)"));
+        const type = mediaType(request.headers["content-type"]);
+        if (type !== FORM_CONTENT_TYPE) return sendError(log, request, reply, unsupportedMediaType(type || "(none)"));
       }
-      const body = await dispatch(ec2Request(request), emulator.dispatchDeps, request.ec2);
-      if (await applyInjected(request, reply, closing)) return reply;
-      return reply.code(200).header("content-type", XML_CONTENT_TYPE).send(body);
-    });
+      const trace = startTrace(request);
+      const answer = dispatch(ec2Request(request), emulator.dispatchDeps, trace);
+      if (typeof answer === "string" && !trace.injected) return sendResult(request, reply, answer);
+      return (async () => {
+        const body = await answer;
+        if (trace.injected && (await applyInjected(log, request, reply, closing))) return reply;
+        return sendResult(request, reply, body);
+      })();
+    };
+    app.all("/*", handler);
   };
 }
 
 export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance {
   const requestTimeout = emulator.config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const log = requestLog(logger);
   const app = Fastify({
-    loggerInstance: logger,
-    // One line per request is written by the onResponse hook below, with the EC2 fields.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    // No logger for Fastify itself: each request's line is written by requestLog() (see there).
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: EC2_BODY_LIMIT,
@@ -246,28 +298,23 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
       requireHostHeader: false,
     },
     clientErrorHandler: clientErrorHandler(logger),
-    frameworkErrors: (error, request, reply) => sendError(request, reply, invalidRequest(error.message)),
+    frameworkErrors: (error, request, reply) => sendError(log, request, reply, invalidRequest(error.message)),
     schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
   }) as unknown as FastifyInstance;
 
-  app.decorateRequest("ec2", null as unknown as FastifyRequest["ec2"]);
-  app.addHook("onRequest", async (request, reply) => {
-    request.ec2 = {};
-    reply.header("x-amzn-RequestId", request.id);
-  });
-  app.addHook("onResponse", async (request, reply) => logRequest(request, reply, reply.statusCode));
+  app.decorateRequest("ec2", null);
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
   app.addHook("preClose", async () => closing.abort());
 
   // Whatever no route answers (a method Fastify has no route for) or fails outside one is still EC2-shaped.
-  app.setErrorHandler(answerError);
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, methodNotAllowed(request.method)));
+  app.setErrorHandler(answerError(logger, log));
+  app.setNotFoundHandler((request, reply) => sendError(log, request, reply, methodNotAllowed(request.method)));
   // Node hands CONNECT to this event and, with no listener, drops the connection without a word.
   app.server.on("connect", (_request: unknown, socket: Duplex) =>
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
   );
-  app.register(ec2Routes(emulator, closing.signal));
-  app.register(adminRoutes(emulator), { prefix: "/_emulator" });
+  app.register(ec2Routes(emulator, logger, log, closing.signal));
+  app.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });
   return app;
 }

@@ -41,6 +41,41 @@ describe("logging", () => {
         accountId: "123456789012",
         status: 200,
       });
+      expect(typeof requestLines[0]?.durationMs).toBe("number");
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("writes the line, with a duration, for a control-plane call and for a request refused before its route", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const emu = await start({ logLevel: "info", logDestination: sink });
+    try {
+      const health = await fetch(`${emu.url}/_emulator/health`);
+      const tooLarge = await fetch(emu.url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "a".repeat(2 * 1024 * 1024),
+      });
+      expect([health.status, tooLarge.status]).toEqual([200, 413]);
+      const lineOf = async (response: Response): Promise<Record<string, unknown>> => {
+        const id = response.headers.get("x-amzn-RequestId");
+        for (let wait = 0; wait < 100 && !lines.some((line) => line.requestId === id); wait++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const found = lines.filter((line) => line.requestId === id);
+        expect(found).toHaveLength(1);
+        return found[0] ?? {};
+      };
+      expect(await lineOf(health)).toMatchObject({ msg: "request", method: "GET", url: "/_emulator/health", status: 200 });
+      expect(await lineOf(tooLarge)).toMatchObject({ msg: "request", method: "POST", status: 413, errorCode: "RequestEntityTooLarge" });
+      for (const response of [health, tooLarge]) expect(typeof (await lineOf(response)).durationMs).toBe("number");
     } finally {
       await emu.close();
     }

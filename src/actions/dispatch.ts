@@ -10,11 +10,12 @@ import {
   missingAction,
   unauthorizedOperation,
 } from "../protocol/errors.js";
-import { readParams, type RawParams } from "../protocol/params.js";
+import { readParams, type ParamSpecs, type ParamValues, type RawParams } from "../protocol/params.js";
 import { readCredential, type SigV4Credential } from "../protocol/sigv4.js";
 import type { RawHttpRequest } from "../protocol/sigv4Verify.js";
 import { writeResult } from "../protocol/xml.js";
 import type { Store } from "../store/store.js";
+import type { Action } from "./action.js";
 import { ACTIONS } from "./index.js";
 
 export interface Ec2Request {
@@ -47,9 +48,10 @@ export interface Ec2Trace {
 /**
  * The order of SPEC section 3: the action, the request's own parameters, identity, (an injected
  * fault, SPEC section 8), DryRun, permission, then the action (which checks NextToken before it looks anything up).
- * Resolves to the success body; rejects with an Ec2Error for every refusal.
+ * Returns the success body, or a promise of it when the signature check is asynchronous (strict
+ * auth): a lenient request is answered without one. Throws (or rejects with) an Ec2Error for every refusal.
  */
-export async function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Promise<string> {
+export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): string | Promise<string> {
   const actionName = request.params.get("Action");
   if (!actionName) throw missingAction();
   const action = ACTIONS.get(actionName);
@@ -59,7 +61,20 @@ export async function dispatch(request: Ec2Request, deps: DispatchDeps, trace: E
   const input = readParams(action.params, request.params);
 
   const credential = readCredential(request.authorization, request.params);
-  await deps.authenticate?.(request, credential);
+  const checking = deps.authenticate?.(request, credential);
+  if (checking) return checking.then(() => answer(request, deps, trace, action, input, credential));
+  return answer(request, deps, trace, action, input, credential);
+}
+
+/** The steps after the signature: who is calling, faults, DryRun, permission, the action itself. */
+function answer(
+  request: Ec2Request,
+  deps: DispatchDeps,
+  trace: Ec2Trace,
+  action: Action,
+  input: ParamValues<ParamSpecs>,
+  credential: SigV4Credential | undefined,
+): string {
   const caller = resolveCaller(credential, deps.store, deps);
   trace.caller = caller;
 

@@ -1,7 +1,9 @@
 // The /_emulator/ control plane (SPEC section 7): JSON bodies, errors, the admin token, then each route group.
 
 import type { FastifyError, FastifyInstance } from "fastify";
+import type { Logger } from "pino";
 import type { Emulator } from "../emulator.js";
+import type { LogRequest } from "../server.js";
 import { requireAdminToken } from "./auth.js";
 import { clockRoutes } from "./clock.js";
 import { AdminError } from "./errors.js";
@@ -18,7 +20,7 @@ export type AdminRouteGroup = (app: FastifyInstance, emulator: Emulator) => void
 /** Every route group, in one place: a new group is one import and one entry here. */
 const ROUTE_GROUPS: readonly AdminRouteGroup[] = [healthRoutes, stateRoutes, clockRoutes, faultRoutes];
 
-export function adminRoutes(emulator: Emulator) {
+export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", { parseAs: "string", bodyLimit: ADMIN_BODY_LIMIT }, (_request, body, done) => {
@@ -38,8 +40,19 @@ export function adminRoutes(emulator: Emulator) {
         return reply.code(error.statusCode).send({ error: error.error, message: error.message, ...error.details });
       }
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-      if (status === 500) request.log.error({ err: error }, "internal error");
+      if (status === 500) logger.error({ requestId: request.id, err: error }, "internal error");
       return reply.code(status).send({ error: error.code ?? "BadRequest", message: error.message });
+    });
+
+    // The EC2 endpoint sets its own request id header and writes its log line as it answers; here
+    // hooks do both for every route.
+    app.addHook("onRequest", (request, reply, done) => {
+      reply.header("x-amzn-RequestId", request.id);
+      done();
+    });
+    app.addHook("onResponse", (request, reply, done) => {
+      log(request, reply.statusCode, { durationMs: reply.elapsedTime });
+      done();
     });
 
     const { adminToken } = emulator.config;
