@@ -117,7 +117,8 @@ let nextQuestion = 0;
 export function startChild(script: string, args: readonly string[] = []): Promise<ChildServer> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL(`servers/${script}`, import.meta.url)), ...args], {
     cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // stdout (the emulator's request log) goes to /dev/null, as with `npm start > /dev/null`.
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`${script} exited (${code}) before it was ready`));

@@ -1,6 +1,6 @@
-// The emulator under test, from the built dist/ (what users run), logging at info as the command does.
+// The emulator under test, from the built dist/ (what users run), logging at info to stdout as the
+// command does (startChild points the child's stdout at /dev/null).
 
-import { pino } from "pino";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../lib.js";
 
@@ -14,7 +14,6 @@ const started = performance.now();
 const emu = await startEmulator({
   fixtures: [`${ROOT}fixtures`, ...process.argv.slice(2)],
   logLevel: "info",
-  logDestination: pino.destination({ dest: "/dev/null", sync: false }),
 });
 const startMs = performance.now() - started;
 
