@@ -27,7 +27,7 @@ export interface GetCapacityReservationUsageResult {
   totalInstanceCount: number;
   availableInstanceCount: number;
   state: CapacityReservationState;
-  instanceUsageSet: InstanceUsageFixture[];
+  instanceUsageSet: readonly InstanceUsageFixture[];
   interruptible?: boolean;
   interruptibleCapacityAllocation?: InterruptibleCapacityAllocation;
   interruptionInfo?: InterruptionInfo;
@@ -88,26 +88,20 @@ export const getCapacityReservationUsage = defineAction({
     if (!reservation || !state) throw capacityReservationNotFound(id);
 
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
-    let rows: InstanceUsageFixture[];
+    let rows: readonly InstanceUsageFixture[];
     let nextToken: string | undefined;
     if (viewer === "sharee") {
       rows = [{ accountId: caller.accountId, usedInstanceCount: store.usedBy(id, caller.accountId) }];
     } else {
       // The owner's own row leads the first page; the others follow in account order, keyset-paged.
-      const first = after === undefined;
-      rows = first
-        ? [{ accountId: reservation.ownerId, usedInstanceCount: store.usedBy(id, reservation.ownerId) }]
-        : [];
-      const room = pageSize - rows.length;
-      const others = store.usageAfter(id, reservation.ownerId, after ?? "", room + 1);
-      const more = others.length > room;
-      rows = rows.concat(more ? others.slice(0, room) : others);
-      if (more) {
+      const page = store.usagePage(id, reservation.ownerId, after ?? "", pageSize);
+      rows = page.rows;
+      if (page.more) {
         nextToken = tokens.issue({
           capacityReservationId: id,
           accountId: caller.accountId,
           region: caller.region,
-          after: others[room - 1]?.accountId ?? "",
+          after: rows.at(-1)?.accountId ?? "",
           issuedAt: now,
           page: (position?.page ?? 1) + 1,
         });

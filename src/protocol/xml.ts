@@ -77,7 +77,7 @@ function compileValue(name: string, shape: Shape): ValueWriter {
 /**
  * Writes a list or structure, and remembers what it wrote for a frozen one: a frozen value is taken
  * as never changing, all the way down, so the next answer that holds it reuses the text. The store
- * freezes the usage rows it keeps, so a repeated page is mostly text already written.
+ * freezes the usage pages it keeps, so a repeated page's rows are text already written.
  */
 function writtenOnceIfFrozen(write: (value: object) => string): ValueWriter {
   const written = new WeakMap<object, string>();

@@ -30,6 +30,11 @@ export interface CapacityReservationRecord {
   readonly usedInstanceCountTotal: number;
 }
 
+export interface UsagePage {
+  readonly rows: readonly InstanceUsageFixture[];
+  readonly more: boolean;
+}
+
 export interface AccessKeyRecord {
   readonly accountId: string;
   /** Undefined for a key that was loaded without a secret and never had one: strict auth refuses it. */
@@ -198,7 +203,7 @@ function readMemos() {
     reservation: new Memo<CapacityReservationRecord | undefined>(KEPT_ANSWERS),
     shared: new Memo<boolean>(KEPT_ANSWERS),
     usedBy: new Memo<number>(KEPT_ANSWERS),
-    usagePage: new Memo<readonly InstanceUsageFixture[]>(KEPT_USAGE_ROWS, (rows) => rows.length),
+    usagePage: new Memo<UsagePage>(KEPT_USAGE_ROWS, (page) => page.rows.length),
     accessKey: new Memo<AccessKeyRecord | undefined>(KEPT_ANSWERS),
     denied: new Memo<boolean>(KEPT_ANSWERS),
   };
@@ -249,17 +254,22 @@ export class Store {
     );
   }
 
-  /** Up to `limit` accounts other than the owner with instances in use, in account order, after `after`. */
-  usageAfter(capacityReservationId: string, ownerId: string, after: string, limit: number): readonly InstanceUsageFixture[] {
-    // Frozen, rows and list: kept answers are shared by every request that asks, and the XML
-    // writer reuses what it wrote for a frozen value.
-    return this.reads.usagePage.get(keyOf(capacityReservationId, ownerId, after, String(limit)), () =>
-      Object.freeze(
-        this.statements.usagePage
-          .all(capacityReservationId, after, ownerId, limit)
-          .map(([accountId, usedInstanceCount]) => Object.freeze({ accountId, usedInstanceCount })),
-      ),
-    );
+  /**
+   * One page of a reservation's usage as EC2 orders it: on the first page (`after` empty) the
+   * owner's row leads, even at 0; then the accounts other than the owner with instances in use, in
+   * account order, after `after`. `more` says whether rows follow the page.
+   */
+  usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {
+    // Frozen: a kept page is shared by every request that asks, and the XML writer reuses the text
+    // it wrote for a frozen list.
+    return this.reads.usagePage.get(keyOf(capacityReservationId, ownerId, after, String(size)), () => {
+      const rows: InstanceUsageFixture[] =
+        after === "" ? [{ accountId: ownerId, usedInstanceCount: this.usedBy(capacityReservationId, ownerId) }] : [];
+      const room = size - rows.length;
+      const others = this.statements.usagePage.all(capacityReservationId, after, ownerId, room + 1);
+      for (const [accountId, usedInstanceCount] of others.slice(0, room)) rows.push({ accountId, usedInstanceCount });
+      return Object.freeze({ rows: Object.freeze(rows), more: others.length > room });
+    });
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
