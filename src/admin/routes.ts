@@ -51,7 +51,8 @@ export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest)
       done();
     });
     app.addHook("onResponse", (request, reply, done) => {
-      log(request, reply.statusCode, { durationMs: reply.elapsedTime });
+      // A request Fastify refused before any route (a malformed URL) had its line from sendError.
+      if (request.ec2 === null) log(request, reply.statusCode, { durationMs: reply.elapsedTime });
       done();
     });
 
