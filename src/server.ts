@@ -152,8 +152,10 @@ function discardBody(request: FastifyRequest): Promise<void> {
   });
 }
 
-function answerError(logger: Logger, log: LogRequest) {
-  return async (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+function answerError(logger: Logger, log: LogRequest): ErrorHandler {
+  return async (error, request, reply) => {
     startTrace(request);
     const ec2Error = asEc2Error(error);
     if (ec2Error?.code === "RequestEntityTooLarge") await discardBody(request);
@@ -235,7 +237,7 @@ async function applyInjected(
   return true;
 }
 
-function ec2Routes(emulator: Emulator, logger: Logger, log: LogRequest, closing: AbortSignal) {
+function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorHandler, closing: AbortSignal) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     // The body is kept as the bytes that arrived: a signature covers them, not their decoding. Its
@@ -245,7 +247,6 @@ function ec2Routes(emulator: Emulator, logger: Logger, log: LogRequest, closing:
       done(null, body);
     });
 
-    const answerOtherError = answerError(logger, log);
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       if (await applyInjected(log, request, reply, closing)) return reply;
       return answerOtherError(error, request, reply);
@@ -308,13 +309,14 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   app.addHook("preClose", async () => closing.abort());
 
   // Whatever no route answers (a method Fastify has no route for) or fails outside one is still EC2-shaped.
-  app.setErrorHandler(answerError(logger, log));
+  const answerOtherError = answerError(logger, log);
+  app.setErrorHandler(answerOtherError);
   app.setNotFoundHandler((request, reply) => sendError(log, request, reply, methodNotAllowed(request.method)));
   // Node hands CONNECT to this event and, with no listener, drops the connection without a word.
   app.server.on("connect", (_request: unknown, socket: Duplex) =>
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
   );
-  app.register(ec2Routes(emulator, logger, log, closing.signal));
+  app.register(ec2Routes(emulator, log, answerOtherError, closing.signal));
   app.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });
   return app;
 }
