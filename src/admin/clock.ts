@@ -12,21 +12,22 @@ function badClockRequest(reply: FastifyReply, message: string): FastifyReply {
 const isObject = (body: unknown): body is Record<string, unknown> =>
   typeof body === "object" && body !== null && !Array.isArray(body);
 
-/** The keys of `body` other than `allowed`, for a message that names them. */
-function unknownKeys(body: Record<string, unknown>, allowed: string): string[] {
-  return Object.keys(body).filter((key) => key !== allowed);
+/** The value of `key` in a JSON object body that holds that key and no other, or why the body is not one. */
+function onlyKey(body: unknown, key: string, usage: string): { value: unknown } | { problem: string } {
+  if (!isObject(body) || !(key in body)) return { problem: `the body must be a JSON object with a "${key}" key: ${usage}` };
+  const extra = Object.keys(body).filter((name) => name !== key);
+  if (extra.length > 0) return { problem: `unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")}: ${usage}` };
+  return { value: body[key] };
 }
 
 export const clockRoutes: AdminRouteGroup = (app, emulator) => {
   app.get("/clock", async () => emulator.clock.read());
 
   app.put("/clock", async (request, reply) => {
-    const body = request.body;
     const usage = 'send {"now":"2026-06-01T00:00:00Z"} to freeze the clock at that time, or {"now":null} to return to real time';
-    if (!isObject(body) || !("now" in body)) return badClockRequest(reply, `the body must be a JSON object with a "now" key: ${usage}`);
-    const extra = unknownKeys(body, "now");
-    if (extra.length > 0) return badClockRequest(reply, `unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")}: ${usage}`);
-    const { now } = body;
+    const read = onlyKey(request.body, "now", usage);
+    if ("problem" in read) return badClockRequest(reply, read.problem);
+    const now = read.value;
     if (now === null) {
       emulator.clock.set(null);
       return emulator.clock.read();
@@ -40,12 +41,10 @@ export const clockRoutes: AdminRouteGroup = (app, emulator) => {
   });
 
   app.post("/clock/advance", async (request, reply) => {
-    const body = request.body;
     const usage = 'send {"seconds":N}, such as {"seconds":3600}; a negative N moves the clock back';
-    if (!isObject(body) || !("seconds" in body)) return badClockRequest(reply, `the body must be a JSON object with a "seconds" key: ${usage}`);
-    const extra = unknownKeys(body, "seconds");
-    if (extra.length > 0) return badClockRequest(reply, `unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")}: ${usage}`);
-    const { seconds } = body;
+    const read = onlyKey(request.body, "seconds", usage);
+    if ("problem" in read) return badClockRequest(reply, read.problem);
+    const seconds = read.value;
     if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
       return badClockRequest(reply, `"seconds" must be a number, not ${JSON.stringify(seconds)}: ${usage}`);
     }
