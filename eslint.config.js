@@ -1,4 +1,4 @@
-// Lint rules: the recommended sets, with `any` refused outright.
+// Lint rules: the recommended sets, with `any` refused outright, and the database reachable only from src/store/.
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
@@ -12,6 +12,31 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Every write goes through Store.write(), which keeps the read memos true: no module outside
+    // the store may hold the database handle.
+    files: ["src/**"],
+    ignores: ["src/store/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "better-sqlite3", message: "SQLite is reached only through src/store/ (Store)." }],
+          patterns: [
+            {
+              group: ["**/store/database.js", "**/store/database"],
+              importNames: ["openDatabase", "SqliteDatabase", "readMigrations"],
+              message: "The database handle is private to src/store/: use Store.",
+            },
+            {
+              group: ["**/store/accounts.js", "**/store/reservations.js", "**/store/stateTables.js"],
+              message: "Reach state through the Store facade (src/store/store.ts).",
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,7 +1,74 @@
 // The rules of a capacity reservation: its region, its state at a given time, who sees it, what is left.
 
-import type { CapacityReservationState } from "../fixtures/types.js";
-import type { CapacityReservationRecord } from "../store/store.js";
+/** Every state of the current EC2 model (`CapacityReservationState`), in the model's order. */
+export const CAPACITY_RESERVATION_STATES = [
+  "active",
+  "expired",
+  "cancelled",
+  "pending",
+  "failed",
+  "scheduled",
+  "payment-pending",
+  "payment-failed",
+  "assessing",
+  "delayed",
+  "unsupported",
+  "unavailable",
+  "cancelling",
+] as const;
+export type CapacityReservationState = (typeof CAPACITY_RESERVATION_STATES)[number];
+
+/** One account's instances in a reservation (EC2's `InstanceUsage`). */
+export interface InstanceUsage {
+  accountId: string;
+  usedInstanceCount: number;
+}
+
+/** EC2's `InterruptibleCapacityAllocation`: what an interruptible reservation gives back. */
+export interface InterruptibleCapacityAllocation {
+  instanceCount?: number;
+  targetInstanceCount?: number;
+  status?: string;
+  interruptibleCapacityReservationId?: string;
+  interruptionType?: string;
+  zeroSizePreference?: string;
+}
+
+/** EC2's `InterruptionInfo`: where an interruptible reservation's capacity came from. */
+export interface InterruptionInfo {
+  sourceCapacityReservationId?: string;
+  interruptionType?: string;
+}
+
+/**
+ * A capacity reservation as the emulator holds it: its stored members (the state as last written;
+ * stateAt() gives it at a time) and the sum of its accounts' usedInstanceCount, which the schema keeps.
+ */
+export interface CapacityReservationRecord {
+  readonly capacityReservationId: string;
+  readonly ownerId: string;
+  readonly availabilityZone: string;
+  /** The region of availabilityZone (regionOfZone()); a reservation is seen only in it. */
+  readonly region: string;
+  readonly instanceType: string;
+  readonly instancePlatform: string;
+  readonly totalInstanceCount: number;
+  readonly state: CapacityReservationState;
+  readonly createDate: string;
+  readonly startDate: string | null;
+  readonly endDate: string | null;
+  readonly endDateType: "limited" | "unlimited";
+  readonly interruptible: boolean | null;
+  readonly interruptibleCapacityAllocation: InterruptibleCapacityAllocation | null;
+  readonly interruptionInfo: InterruptionInfo | null;
+  readonly usedInstanceCountTotal: number;
+}
+
+/** One page of a reservation's usage rows, and whether rows follow it. */
+export interface UsagePage {
+  readonly rows: readonly InstanceUsage[];
+  readonly more: boolean;
+}
 
 /** How long EC2 keeps a failed reservation request visible after it was created. */
 export const FAILED_RETENTION_MS = 60 * 60 * 1000;
@@ -40,6 +107,7 @@ export function availableInstanceCount(
   return Math.max(0, reservation.totalInstanceCount - reservation.usedInstanceCountTotal);
 }
 
+/** How an account sees a reservation: as its owner, or as an account it is shared with (a consumer). */
 export type Viewer = "owner" | "sharee";
 
 /** How an account sees a reservation in a region, or undefined when, for it, the reservation does not exist. */
@@ -49,7 +117,7 @@ export function viewerOf(
   region: string,
   isSharedWith: (accountId: string) => boolean,
 ): Viewer | undefined {
-  if (regionOfZone(reservation.availabilityZone) !== region) return undefined;
+  if (reservation.region !== region) return undefined;
   if (reservation.ownerId === accountId) return "owner";
   return isSharedWith(accountId) ? "sharee" : undefined;
 }

@@ -48,7 +48,6 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
   try {
     db = new Database(path);
     if (path !== ":memory:") db.pragma("journal_mode = WAL");
-    db.pragma("foreign_keys = ON");
     db.pragma("synchronous = NORMAL");
     db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -67,12 +66,19 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
     );
   }
   const record = db.prepare("INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)");
+  // Foreign keys are off while migrating (SQLite's way of changing a table: a migration may rebuild
+  // a parent table without its drop cascading to the children) and checked before each commit.
+  db.pragma("foreign_keys = OFF");
+  const check = db.prepare("PRAGMA foreign_key_check");
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      const broken = check.get() as { table: string } | undefined;
+      if (broken) throw new DatabaseError(`${migration.name}: leaves a row of ${broken.table} without its parent`);
       record.run(migration.version, migration.name, new Date().toISOString());
     })();
   }
+  db.pragma("foreign_keys = ON");
   return db;
 }

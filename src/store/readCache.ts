@@ -2,6 +2,23 @@
 // asks what the last one asked costs no trip into SQLite.
 
 /**
+ * The longest key a memo keeps: longer than any id EC2 issues (reservation ids are 20 characters,
+ * access key ids at most 128) combined with the others of a key. A longer key is answered from
+ * SQLite every time and never kept, so a client's bytes cannot become the memo's memory.
+ */
+export const MAX_KEY_LENGTH = 512;
+
+/**
+ * A copy of `key` that shares no memory with the string it came from. A string read out of a
+ * request is often a slice of the whole body (V8 keeps the parent alive for as long as the slice
+ * lives), so a kept key must be its own: encoding to UTF-16 bytes and back copies every code unit,
+ * lone surrogates included, into a new string.
+ */
+export function ownCopy(key: string): string {
+  return Buffer.from(key, "utf16le").toString("utf16le");
+}
+
+/**
  * One read statement's answers by key, oldest dropped first once the entries (or, for lists, their
  * items) pass `capacity`: memory stays bounded whatever ids a client asks for.
  */
@@ -15,19 +32,19 @@ export class Memo<V> {
     private readonly weigh: (answer: V) => number = () => 1,
   ) {}
 
-  /** The kept answer for `key`, or `compute()`'s, kept for next time. */
+  /** The kept answer for `key`, or `compute()`'s, kept for next time (under a copy of the key). */
   get(key: string, compute: () => V): V {
     const kept = this.answers.get(key);
     if (kept !== undefined || this.answers.has(key)) return kept as V;
     const answer = compute();
     const weight = Math.max(1, this.weigh(answer));
-    if (weight > this.capacity) return answer;
+    if (weight > this.capacity || key.length > MAX_KEY_LENGTH) return answer;
     for (const [oldest, kept] of this.answers) {
       if (this.size + weight <= this.capacity) break;
       this.answers.delete(oldest);
       this.size -= Math.max(1, this.weigh(kept));
     }
-    this.answers.set(key, answer);
+    this.answers.set(ownCopy(key), answer);
     this.size += weight;
     return answer;
   }
@@ -35,6 +52,22 @@ export class Memo<V> {
   clear(): void {
     this.answers.clear();
     this.size = 0;
+  }
+}
+
+/** Every memo of a store, forgotten together: what Store.write() clears when a transaction ends. */
+export class ReadCache {
+  private readonly memos: { clear(): void }[] = [];
+
+  /** A new memo that clear() forgets with the others. */
+  memo<V>(capacity: number, weigh?: (answer: V) => number): Memo<V> {
+    const memo = new Memo<V>(capacity, weigh);
+    this.memos.push(memo);
+    return memo;
+  }
+
+  clear(): void {
+    for (const memo of this.memos) memo.clear();
   }
 }
 

@@ -1,0 +1,240 @@
+// Capacity reservations, who they are shared with and their usage rows: statements, kept reads, writes and dump.
+
+import {
+  regionOfZone,
+  type CapacityReservationRecord,
+  type CapacityReservationState,
+  type InstanceUsage,
+  type UsagePage,
+} from "../domain/capacityReservation.js";
+import type { CapacityReservationFixture } from "../fixtures/types.js";
+import type { SqliteDatabase } from "./database.js";
+import { keyOf, type ReadCache } from "./readCache.js";
+
+interface ReservationRow {
+  capacity_reservation_id: string;
+  owner_id: string;
+  availability_zone: string;
+  region: string;
+  instance_type: string;
+  instance_platform: string;
+  total_instance_count: number;
+  state: CapacityReservationState;
+  create_date: string;
+  start_date: string | null;
+  end_date: string | null;
+  end_date_type: "limited" | "unlimited";
+  interruptible: number | null;
+  interruptible_capacity_allocation: string | null;
+  interruption_info: string | null;
+  used_instance_count_total: number;
+}
+
+// used_instance_count_total is read, never written: the schema's triggers keep it (migration 002).
+const WRITTEN_COLUMNS = `capacity_reservation_id, owner_id, availability_zone, region, instance_type, instance_platform,
+  total_instance_count, state, create_date, start_date, end_date, end_date_type, interruptible,
+  interruptible_capacity_allocation, interruption_info`;
+const RESERVATION_COLUMNS = `${WRITTEN_COLUMNS}, used_instance_count_total`;
+
+function toRecord(row: ReservationRow): CapacityReservationRecord {
+  return {
+    capacityReservationId: row.capacity_reservation_id,
+    ownerId: row.owner_id,
+    availabilityZone: row.availability_zone,
+    region: row.region,
+    instanceType: row.instance_type,
+    instancePlatform: row.instance_platform,
+    totalInstanceCount: row.total_instance_count,
+    state: row.state,
+    createDate: row.create_date,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    endDateType: row.end_date_type,
+    interruptible: row.interruptible === null ? null : row.interruptible === 1,
+    interruptibleCapacityAllocation:
+      row.interruptible_capacity_allocation === null ? null : JSON.parse(row.interruptible_capacity_allocation),
+    interruptionInfo: row.interruption_info === null ? null : JSON.parse(row.interruption_info),
+    usedInstanceCountTotal: row.used_instance_count_total,
+  };
+}
+
+function prepare(db: SqliteDatabase) {
+  return {
+    reservation: db.prepare<[string], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
+    ),
+    allReservations: db.prepare<[], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation ORDER BY capacity_reservation_id`,
+    ),
+    isShared: db.prepare<[string, string], { one: number }>(
+      "SELECT 1 AS one FROM capacity_reservation_share WHERE capacity_reservation_id = ? AND account_id = ?",
+    ),
+    sharesOf: db.prepare<[string], { account_id: string }>(
+      "SELECT account_id FROM capacity_reservation_share WHERE capacity_reservation_id = ? ORDER BY account_id",
+    ),
+    usedBy: db.prepare<[string, string], { used_instance_count: number }>(
+      "SELECT used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? AND account_id = ?",
+    ),
+    // Keyset page over the partial index: accounts after `after` with instances in use, owner excluded.
+    // Rows come back as [account_id, used_instance_count] arrays (raw mode): a page can hold 500 of
+    // them, and arrays are cheaper to build than objects with named keys.
+    usagePage: db
+      .prepare<[string, string, string, number], [string, number]>(
+        `SELECT account_id, used_instance_count FROM instance_usage INDEXED BY instance_usage_in_use
+          WHERE capacity_reservation_id = ? AND used_instance_count > 0 AND account_id > ? AND account_id <> ?
+          ORDER BY account_id LIMIT ?`,
+      )
+      .raw(true),
+    usageOf: db.prepare<[string], { account_id: string; used_instance_count: number }>(
+      "SELECT account_id, used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? ORDER BY account_id",
+    ),
+    deleteReservation: db.prepare<[string]>("DELETE FROM capacity_reservation WHERE capacity_reservation_id = ?"),
+    insertReservation: db.prepare(
+      `INSERT INTO capacity_reservation (${WRITTEN_COLUMNS}) VALUES (
+        @capacity_reservation_id, @owner_id, @availability_zone, @region, @instance_type, @instance_platform,
+        @total_instance_count, @state, @create_date, @start_date, @end_date, @end_date_type, @interruptible,
+        @interruptible_capacity_allocation, @interruption_info)`,
+    ),
+    // A reservation's shares and usage rows go in as one JSON array each (usage as [accountId, count]
+    // pairs, which SQLite reads faster than objects): one call into SQLite per reservation instead of
+    // one per row, which was most of the cost of loading a million rows.
+    insertShares: db.prepare<[string, string]>(
+      `INSERT OR IGNORE INTO capacity_reservation_share (capacity_reservation_id, account_id)
+        SELECT ?, value FROM json_each(?)`,
+    ),
+    insertUsages: db.prepare<[string, string]>(
+      `INSERT INTO instance_usage (capacity_reservation_id, account_id, used_instance_count)
+        SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)`,
+    ),
+  };
+}
+
+/** How many answers each read keeps (for usage pages, how many rows): a few MB at most. */
+const KEPT_ANSWERS = 10_000;
+const KEPT_USAGE_ROWS = 100_000;
+
+function keptReads(cache: ReadCache) {
+  return {
+    reservation: cache.memo<CapacityReservationRecord | undefined>(KEPT_ANSWERS),
+    shared: cache.memo<boolean>(KEPT_ANSWERS),
+    usedBy: cache.memo<number>(KEPT_ANSWERS),
+    usagePage: cache.memo<UsagePage>(KEPT_USAGE_ROWS, (page) => page.rows.length),
+  };
+}
+
+export class Reservations {
+  private readonly s: ReturnType<typeof prepare>;
+  private readonly kept: ReturnType<typeof keptReads>;
+
+  constructor(db: SqliteDatabase, cache: ReadCache) {
+    this.s = prepare(db);
+    this.kept = keptReads(cache);
+  }
+
+  find(capacityReservationId: string): CapacityReservationRecord | undefined {
+    return this.kept.reservation.get(capacityReservationId, () => {
+      const row = this.s.reservation.get(capacityReservationId);
+      return row && toRecord(row);
+    });
+  }
+
+  isSharedWith(capacityReservationId: string, accountId: string): boolean {
+    return this.kept.shared.get(
+      keyOf(capacityReservationId, accountId),
+      () => this.s.isShared.get(capacityReservationId, accountId) !== undefined,
+    );
+  }
+
+  usedBy(capacityReservationId: string, accountId: string): number {
+    return this.kept.usedBy.get(
+      keyOf(capacityReservationId, accountId),
+      () => this.s.usedBy.get(capacityReservationId, accountId)?.used_instance_count ?? 0,
+    );
+  }
+
+  usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {
+    // Frozen: a kept page is shared by every request that asks, and the XML writer reuses the text
+    // it wrote for a frozen list.
+    return this.kept.usagePage.get(keyOf(capacityReservationId, ownerId, after, String(size)), () => {
+      const rows: InstanceUsage[] =
+        after === "" ? [{ accountId: ownerId, usedInstanceCount: this.usedBy(capacityReservationId, ownerId) }] : [];
+      const room = size - rows.length;
+      const others = this.s.usagePage.all(capacityReservationId, after, ownerId, room + 1);
+      for (const [accountId, usedInstanceCount] of others.slice(0, room)) rows.push({ accountId, usedInstanceCount });
+      return Object.freeze({ rows: Object.freeze(rows), more: others.length > room });
+    });
+  }
+
+  /**
+   * Replaces the reservation whole (its shares and usage rows); only inside Store.write().
+   * `loadedAt` is its createDate when the fixture gives none.
+   */
+  put(reservation: CapacityReservationFixture, loadedAt: Date): void {
+    const s = this.s;
+    const region = regionOfZone(reservation.availabilityZone);
+    // The fixture schema's zone pattern guarantees a region; a record without one could never be seen.
+    if (region === undefined) throw new Error(`${reservation.availabilityZone} names no region`);
+    s.deleteReservation.run(reservation.capacityReservationId);
+    s.insertReservation.run({
+      capacity_reservation_id: reservation.capacityReservationId,
+      owner_id: reservation.ownerId,
+      availability_zone: reservation.availabilityZone,
+      region,
+      instance_type: reservation.instanceType,
+      instance_platform: reservation.instancePlatform ?? "Linux/UNIX",
+      total_instance_count: reservation.totalInstanceCount,
+      state: reservation.state,
+      create_date: reservation.createDate ?? loadedAt.toISOString(),
+      start_date: reservation.startDate ?? null,
+      end_date: reservation.endDate ?? null,
+      end_date_type: reservation.endDateType ?? "unlimited",
+      interruptible: reservation.interruptible === undefined ? null : Number(reservation.interruptible),
+      interruptible_capacity_allocation: reservation.interruptibleCapacityAllocation
+        ? JSON.stringify(reservation.interruptibleCapacityAllocation)
+        : null,
+      interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
+    });
+    if (reservation.sharedWith?.length) {
+      s.insertShares.run(reservation.capacityReservationId, JSON.stringify(reservation.sharedWith));
+    }
+    const usage = reservation.usage ?? [];
+    if (usage.length > 0) {
+      s.insertUsages.run(
+        reservation.capacityReservationId,
+        JSON.stringify(usage.map((row) => [row.accountId, row.usedInstanceCount])),
+      );
+    }
+  }
+
+  /** Every reservation as a fixture that loads back to the same answers. */
+  dump(): CapacityReservationFixture[] {
+    const s = this.s;
+    return s.allReservations.all().map((row): CapacityReservationFixture => {
+      const record = toRecord(row);
+      const fixture: CapacityReservationFixture = {
+        capacityReservationId: record.capacityReservationId,
+        ownerId: record.ownerId,
+        availabilityZone: record.availabilityZone,
+        instanceType: record.instanceType,
+        instancePlatform: record.instancePlatform,
+        totalInstanceCount: record.totalInstanceCount,
+        state: record.state,
+        createDate: record.createDate,
+        endDateType: record.endDateType,
+      };
+      if (record.startDate !== null) fixture.startDate = record.startDate;
+      if (record.endDate !== null) fixture.endDate = record.endDate;
+      const sharedWith = s.sharesOf.all(record.capacityReservationId).map((r) => r.account_id);
+      if (sharedWith.length > 0) fixture.sharedWith = sharedWith;
+      fixture.usage = s.usageOf
+        .all(record.capacityReservationId)
+        .map((r) => ({ accountId: r.account_id, usedInstanceCount: r.used_instance_count }));
+      if (record.interruptible !== null) fixture.interruptible = record.interruptible;
+      if (record.interruptibleCapacityAllocation) {
+        fixture.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
+      }
+      if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
+      return fixture;
+    });
+  }
+}

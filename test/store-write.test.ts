@@ -1,0 +1,206 @@
+// The store's one write path and the totals its schema keeps: no write can leave a kept read stale or a total wrong.
+
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+import type { CapacityReservationFixture, FixtureDocument } from "../src/fixtures/types.js";
+import { openDatabase, type SqliteDatabase } from "../src/store/database.js";
+import { NOT_STATE_TABLES, STATE_TABLES } from "../src/store/stateTables.js";
+import { Store } from "../src/store/store.js";
+
+const ID = "cr-0d00000000000d001";
+const OWNER = "123456789012";
+const CONSUMER = "222222222222";
+
+function reservation(total: number, used: number, more: Partial<CapacityReservationFixture> = {}): CapacityReservationFixture {
+  return {
+    capacityReservationId: ID,
+    ownerId: OWNER,
+    availabilityZone: "us-east-1a",
+    instanceType: "m5.large",
+    totalInstanceCount: total,
+    state: "active",
+    sharedWith: [CONSUMER],
+    usage: [
+      { accountId: OWNER, usedInstanceCount: used },
+      { accountId: CONSUMER, usedInstanceCount: 1 },
+    ],
+    ...more,
+  };
+}
+
+const fixture = (r: CapacityReservationFixture): FixtureDocument => ({
+  accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: "AKIAOWNER00000000001", secretAccessKey: "s" }] }],
+  capacityReservations: [r],
+});
+
+const AT = new Date("2026-01-01T00:00:00Z");
+
+/** Every read the request path makes, warmed into the memos. */
+function reads(store: Store) {
+  return {
+    record: store.findReservation(ID),
+    shared: store.isSharedWith(ID, CONSUMER),
+    used: store.usedBy(ID, OWNER),
+    page: store.usagePage(ID, OWNER, "", 5),
+    key: store.accessKey("AKIAOWNER00000000001"),
+    denied: store.isDenied(OWNER, "GetCapacityReservationUsage"),
+  };
+}
+
+describe("Store.write()", () => {
+  it("rolls back a write that throws and leaves no answer read inside it kept", () => {
+    const store = Store.open();
+    store.load(fixture(reservation(10, 3)), AT);
+    const before = reads(store);
+    expect(() =>
+      store.write(() => {
+        store.load(
+          {
+            accounts: [{ accountId: OWNER, deniedActions: ["GetCapacityReservationUsage"] }],
+            capacityReservations: [reservation(20, 7, { sharedWith: [], usage: [{ accountId: OWNER, usedInstanceCount: 7 }] })],
+          },
+          AT,
+        );
+        // Read inside the transaction: these answers see rows that are about to be rolled back.
+        const inside = reads(store);
+        expect(inside.record?.totalInstanceCount).toBe(20);
+        expect(inside.used).toBe(7);
+        expect(inside.shared).toBe(false);
+        expect(inside.denied).toBe(true);
+        expect(inside.key).toBeUndefined();
+        throw new Error("changed my mind");
+      }),
+    ).toThrow("changed my mind");
+    expect(reads(store)).toEqual(before);
+    expect(store.dump()).toEqual({ accounts: fixture(reservation(10, 3)).accounts, capacityReservations: [
+      { ...reservation(10, 3), instancePlatform: "Linux/UNIX", createDate: AT.toISOString(), endDateType: "unlimited" },
+    ] });
+    store.close();
+  });
+
+  it("answers from the committed state after a write, every memo included", () => {
+    const store = Store.open();
+    store.load(fixture(reservation(10, 3)), AT);
+    reads(store);
+    store.write(() => store.load(fixture(reservation(12, 5, { sharedWith: [] })), AT));
+    const after = reads(store);
+    expect(after.record?.totalInstanceCount).toBe(12);
+    expect(after.record?.usedInstanceCountTotal).toBe(6);
+    expect(after.used).toBe(5);
+    expect(after.shared).toBe(false);
+    expect(after.page.rows).toEqual([
+      { accountId: OWNER, usedInstanceCount: 5 },
+      { accountId: CONSUMER, usedInstanceCount: 1 },
+    ]);
+    store.close();
+  });
+
+  it("keeps state and answers whole when a load fails part-way (a duplicate usage row)", () => {
+    const store = Store.open();
+    store.load(fixture(reservation(10, 3)), AT);
+    const before = reads(store);
+    const broken = reservation(30, 1, {
+      usage: [
+        { accountId: OWNER, usedInstanceCount: 1 },
+        { accountId: OWNER, usedInstanceCount: 2 },
+      ],
+    });
+    expect(() => store.load(fixture(broken), AT)).toThrow(/UNIQUE constraint failed/);
+    expect(reads(store)).toEqual(before);
+    store.close();
+  });
+
+  it("returns what the function returns, and nests as one transaction", () => {
+    const store = Store.open();
+    const value = store.write(() => {
+      store.load(fixture(reservation(10, 3)), AT);
+      return store.write(() => store.findReservation(ID)?.usedInstanceCountTotal);
+    });
+    expect(value).toBe(4);
+    store.close();
+  });
+
+  it("is the only way to the database: no public handle on the store", () => {
+    const store = Store.open();
+    expect("db" in store).toBe(false);
+    expect(Object.keys(store)).toEqual([]);
+    store.close();
+  });
+
+  it("is enforced by lint: better-sqlite3 and openDatabase are refused outside src/store/", async () => {
+    const eslint = new ESLint();
+    const code = 'import Database from "better-sqlite3";\nimport { openDatabase } from "../store/database.js";\nexport const x = [Database, openDatabase];\n';
+    const [outside] = await eslint.lintText(code, { filePath: "src/actions/sneaky.ts" });
+    expect(outside?.messages.filter((m) => m.ruleId === "no-restricted-imports")).toHaveLength(2);
+    const [inside] = await eslint.lintText(code.replace("../store/database.js", "./database.js"), { filePath: "src/store/sneaky.ts" });
+    expect(inside?.messages.filter((m) => m.ruleId === "no-restricted-imports")).toEqual([]);
+  });
+});
+
+describe("the schema's usage totals (migration 002)", () => {
+  const total = (db: SqliteDatabase, id = ID): number =>
+    db.prepare("SELECT used_instance_count_total FROM capacity_reservation WHERE capacity_reservation_id = ?").pluck().get(id) as number;
+
+  function withReservation(): SqliteDatabase {
+    const db = openDatabase(":memory:");
+    for (const id of [ID, "cr-0d00000000000d002"]) {
+      db.prepare(
+        `INSERT INTO capacity_reservation (capacity_reservation_id, owner_id, availability_zone, region, instance_type,
+          instance_platform, total_instance_count, state, create_date, end_date_type, used_instance_count_total)
+         VALUES (?, ?, 'us-east-1a', 'us-east-1', 'm5.large', 'Linux/UNIX', 10, 'active', '2026-01-01T00:00:00Z', 'unlimited', 99)`,
+      ).run(id, OWNER);
+    }
+    return db;
+  }
+
+  it("starts a new reservation at the sum of its usage rows, whatever total the insert named", () => {
+    const db = withReservation();
+    expect(total(db)).toBe(0);
+    db.close();
+  });
+
+  it("follows every insert, update, move and delete of a usage row, and a reservation's cascade", () => {
+    const db = withReservation();
+    const insert = db.prepare("INSERT INTO instance_usage (capacity_reservation_id, account_id, used_instance_count) VALUES (?, ?, ?)");
+    insert.run(ID, OWNER, 3);
+    insert.run(ID, CONSUMER, 2);
+    expect(total(db)).toBe(5);
+    db.prepare("UPDATE instance_usage SET used_instance_count = 6 WHERE account_id = ?").run(CONSUMER);
+    expect(total(db)).toBe(9);
+    db.prepare("UPDATE instance_usage SET capacity_reservation_id = ? WHERE account_id = ?").run("cr-0d00000000000d002", CONSUMER);
+    expect([total(db), total(db, "cr-0d00000000000d002")]).toEqual([3, 6]);
+    db.prepare("DELETE FROM instance_usage WHERE account_id = ?").run(OWNER);
+    expect(total(db)).toBe(0);
+    db.prepare("DELETE FROM capacity_reservation WHERE capacity_reservation_id = ?").run("cr-0d00000000000d002");
+    expect(db.prepare("SELECT count(*) FROM instance_usage").pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it("refuses a total below 0 (the CHECK backstop)", () => {
+    const db = withReservation();
+    expect(() =>
+      db.prepare("UPDATE capacity_reservation SET used_instance_count_total = -1 WHERE capacity_reservation_id = ?").run(ID),
+    ).toThrow(/CHECK constraint failed/);
+    db.close();
+  });
+
+  it("stays equal to the sum after loads and a reset through the store", () => {
+    const store = Store.open();
+    store.load(fixture(reservation(10, 3)), AT);
+    store.saveStartState();
+    store.load(fixture(reservation(10, 8, { usage: [{ accountId: OWNER, usedInstanceCount: 8 }] })), AT);
+    expect(store.findReservation(ID)?.usedInstanceCountTotal).toBe(8);
+    store.restoreStartState();
+    expect(store.findReservation(ID)?.usedInstanceCountTotal).toBe(4);
+    store.close();
+  });
+});
+
+describe("the state tables", () => {
+  it("list every table of the schema but the two that are not state", () => {
+    const db = openDatabase(":memory:");
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    db.close();
+    expect(tables).toEqual([...STATE_TABLES, ...NOT_STATE_TABLES].sort());
+  });
+});
