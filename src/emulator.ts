@@ -3,7 +3,7 @@
 import type { DispatchDeps } from "./actions/dispatch.js";
 import type { Config } from "./config.js";
 import { Clock } from "./domain/clock.js";
-import { Faults } from "./domain/faults.js";
+import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
 import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";

@@ -5,7 +5,7 @@ import type { DestinationStream, Logger } from "pino";
 import { ACTIONS } from "./actions/index.js";
 import { resolveConfig, type Config } from "./config.js";
 import type { ClockReading } from "./domain/clock.js";
-import { checkFaultRules, type FaultRule, type FaultRuleState } from "./domain/faults.js";
+import { checkFaultRules, type FaultRule, type FaultRuleState } from "./faults/faults.js";
 import { Emulator } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { createLogger } from "./logger.js";
@@ -16,7 +16,7 @@ export type * from "./fixtures/types.js";
 export { FixtureError } from "./fixtures/check.js";
 export { DatabaseError } from "./store/database.js";
 export type { ClockReading } from "./domain/clock.js";
-export { FaultRuleError, type FaultRule, type FaultRuleState } from "./domain/faults.js";
+export { FaultRuleError, type FaultRule, type FaultRuleState } from "./faults/faults.js";
 
 export interface StartOptions extends Partial<Omit<Config, "clock">> {
   /**

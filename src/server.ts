@@ -6,9 +6,10 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js";
+import { dispatch, type Ec2Request } from "./actions/dispatch.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
+import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
 import {
   Ec2Error,
   invalidRequest,
@@ -27,57 +28,6 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 const EMPTY_BODY = Buffer.alloc(0);
 const XML_CONTENT_TYPE = "text/xml;charset=UTF-8";
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
-
-/** What an EC2 request turned out to be, filled in as it is answered, for its log line. */
-interface RequestTrace extends Ec2Trace {
-  errorCode?: string;
-  /** performance.now() when the emulator took the request up (its route, or the error handler). */
-  readonly startedAt: number;
-}
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** Null until the EC2 route (or an error handler) takes the request up. */
-    ec2: RequestTrace | null;
-  }
-}
-
-const startTrace = (request: FastifyRequest): RequestTrace => (request.ec2 ??= { startedAt: performance.now() });
-
-/** Writes a request's one log line (SPEC section 6). */
-export type LogRequest = (
-  request: FastifyRequest,
-  status: number | null,
-  detail?: { durationMs?: number; closedBy?: "fault" | "client" },
-) => void;
-
-/**
- * The request log goes to the emulator's pino logger from here, not through Fastify's: a Fastify
- * logger costs a child logger and response listeners on every request, about 4% of throughput
- * (docs/performance.md), and an EC2 request's line is written as it is answered anyway.
- */
-function requestLog(logger: Logger): LogRequest {
-  return (request, status, detail) => {
-    const trace = request.ec2;
-    const durationMs = detail?.durationMs ?? (trace ? performance.now() - trace.startedAt : undefined);
-    logger.info(
-      {
-        requestId: request.id,
-        method: request.method,
-        url: request.url.startsWith("/_emulator/") ? request.url : undefined,
-        action: trace?.action,
-        accountId: trace?.caller?.accountId,
-        region: trace?.caller?.region,
-        status,
-        closedBy: detail?.closedBy,
-        errorCode: trace?.errorCode,
-        injected: trace?.injected,
-        durationMs: durationMs === undefined ? undefined : Math.round(durationMs * 100) / 100,
-      },
-      "request",
-    );
-  };
-}
 
 function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
   // Errors raised before the EC2 route ran (a bad URL, a body too large) arrive with no trace yet.

@@ -1,7 +1,7 @@
 // Runs one EC2 Query request through the checks every action shares, then the action itself.
 
 import type { Clock } from "../domain/clock.js";
-import { injectedError, type Faults, type InjectedFault } from "../domain/faults.js";
+import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
 import type { PageTokens } from "../domain/pageToken.js";
 import {
@@ -75,7 +75,7 @@ function answer(
   input: ParamValues<ParamSpecs>,
   credential: SigV4Credential | undefined,
 ): string {
-  const caller = resolveCaller(credential, deps.store, deps);
+  const caller = resolveCaller(credential, (key) => deps.store.accessKey(key)?.accountId, deps);
   trace.caller = caller;
 
   // Injected faults (SPEC section 8) act as soon as the action and the caller are known.

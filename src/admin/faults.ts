@@ -1,7 +1,7 @@
 // The /_emulator/faults control plane (SPEC section 8): install, read and clear the injected-fault rules.
 
 import { ACTIONS } from "../actions/index.js";
-import { checkFaultRules, FaultRuleError } from "../domain/faults.js";
+import { checkFaultRules, FaultRuleError } from "../faults/faults.js";
 import type { AdminRouteGroup } from "./routes.js";
 
 export const faultRoutes: AdminRouteGroup = (app, emulator) => {

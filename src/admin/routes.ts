@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Emulator } from "../emulator.js";
-import type { LogRequest } from "../server.js";
+import type { LogRequest } from "../http/requestLog.js";
 import { requireAdminToken } from "./auth.js";
 import { clockRoutes } from "./clock.js";
 import { AdminError } from "./errors.js";

@@ -1,7 +1,6 @@
 // Who is calling, and from which region: the account behind a SigV4 access key.
 
 import type { SigV4Credential } from "../protocol/sigv4.js";
-import type { Store } from "../store/store.js";
 
 export interface Caller {
   readonly accountId: string;
@@ -17,19 +16,22 @@ export interface IdentityDefaults {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/** The account an access key belongs to, or undefined when no account lists it. */
+export type AccountOfKey = (accessKeyId: string) => string | undefined;
+
 /**
  * The account of a fixture that lists the access key; else the key itself when it is a 12-digit
  * account id (so AWS_ACCESS_KEY_ID=222222222222 acts as that account); else the default account.
  */
 export function resolveCaller(
   credential: SigV4Credential | undefined,
-  store: Store,
+  accountOfKey: AccountOfKey,
   defaults: IdentityDefaults,
 ): Caller {
   if (!credential) return { accountId: defaults.defaultAccount, region: defaults.defaultRegion };
   const { accessKeyId, region } = credential;
   const accountId =
-    store.accessKey(accessKeyId)?.accountId ??
+    accountOfKey(accessKeyId) ??
     (ACCOUNT_ID.test(accessKeyId) ? accessKeyId : defaults.defaultAccount);
   return { accountId, region, accessKeyId };
 }
