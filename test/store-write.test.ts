@@ -3,7 +3,13 @@
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
 import type { CapacityReservationFixture, FixtureDocument } from "../src/fixtures/types.js";
-import { openDatabase, type SqliteDatabase } from "../src/store/database.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { regionOfZone } from "../src/domain/capacityReservation.js";
+import { openDatabase, readMigrations, type SqliteDatabase } from "../src/store/database.js";
+import { ReadCache } from "../src/store/readCache.js";
+import { Reservations } from "../src/store/reservations.js";
 import { NOT_STATE_TABLES, STATE_TABLES } from "../src/store/stateTables.js";
 import { Store } from "../src/store/store.js";
 
@@ -120,6 +126,14 @@ describe("Store.write()", () => {
     store.close();
   });
 
+  it("is the only way the store's writers run: one called outside it throws and writes nothing", () => {
+    const db = openDatabase(":memory:");
+    const reservations = new Reservations(db, new ReadCache());
+    expect(() => reservations.put(reservation(10, 3), AT)).toThrow("Reservations.put() outside Store.write()");
+    expect(db.prepare("SELECT count(*) FROM capacity_reservation").pluck().get()).toBe(0);
+    db.close();
+  });
+
   it("is the only way to the database: no public handle on the store", () => {
     const store = Store.open();
     expect("db" in store).toBe(false);
@@ -193,6 +207,45 @@ describe("the schema's usage totals (migration 002)", () => {
     store.restoreStartState();
     expect(store.findReservation(ID)?.usedInstanceCountTotal).toBe(4);
     store.close();
+  });
+});
+
+describe("the region column (migration 002)", () => {
+  it("is filled, for rows written before it, with the region regionOfZone() gives, for every form of zone", () => {
+    const zones = [
+      "us-east-1a",
+      "eu-west-3c",
+      "ap-southeast-12b",
+      "us-gov-west-1a",
+      "us-iso-east-1b",
+      "us-isob-east-1a",
+      "us-east-1-bos-1a",
+      "us-west-2-lax-1b",
+      "us-east-1-wl1-bos-wlz-1",
+      "ap-northeast-1-tpe-1a",
+    ];
+    const file = join(mkdtempSync(join(tmpdir(), "ec2-region-")), "state.db");
+    const [first] = readMigrations();
+    if (!first) throw new Error("no migrations shipped");
+    const old = openDatabase(file, [first]);
+    zones.forEach((zone, i) =>
+      old
+        .prepare(
+          `INSERT INTO capacity_reservation (capacity_reservation_id, owner_id, availability_zone, instance_type,
+            instance_platform, total_instance_count, state, create_date, end_date_type)
+           VALUES (?, ?, ?, 'm5.large', 'Linux/UNIX', 1, 'active', '2026-01-01T00:00:00Z', 'unlimited')`,
+        )
+        .run(`cr-${String(i).padStart(17, "0")}`, OWNER, zone),
+    );
+    old.close();
+    const upgraded = openDatabase(file);
+    const rows = upgraded.prepare("SELECT availability_zone AS zone, region FROM capacity_reservation").all() as {
+      zone: string;
+      region: string;
+    }[];
+    upgraded.close();
+    expect(rows.map((row) => [row.zone, row.region])).toEqual(zones.map((zone) => [zone, regionOfZone(zone)]));
+    expect(rows.every((row) => row.region.length > 0)).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 // Accounts, their access keys and the actions they are denied: statements, kept reads, writes and dump.
 
 import type { AccountFixture } from "../fixtures/types.js";
-import type { SqliteDatabase } from "./database.js";
+import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
 export interface AccessKeyRecord {
@@ -52,7 +52,10 @@ export class Accounts {
   private readonly s: ReturnType<typeof prepare>;
   private readonly kept: ReturnType<typeof keptReads>;
 
-  constructor(db: SqliteDatabase, cache: ReadCache) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    cache: ReadCache,
+  ) {
     this.s = prepare(db);
     this.kept = keptReads(cache);
   }
@@ -70,6 +73,7 @@ export class Accounts {
 
   /** Replaces the account whole (its keys and denied actions); only inside Store.write(). */
   put(account: AccountFixture): void {
+    assertInWrite(this.db, "Accounts.put()");
     const s = this.s;
     // A key listed without its secret (as in a state dump) keeps the one it has: read it before the rows go.
     const keptSecrets = new Map(

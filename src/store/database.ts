@@ -21,6 +21,14 @@ export class DatabaseError extends Error {
   override name = "DatabaseError";
 }
 
+/**
+ * Refuses a write made outside Store.write(): the store's write statements are run only from
+ * there, whose transaction forgets the kept reads when it ends. Throws Error (a bug, not input).
+ */
+export function assertInWrite(db: SqliteDatabase, what: string): void {
+  if (!db.inTransaction) throw new Error(`${what} outside Store.write()`);
+}
+
 export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const migrations = readdirSync(dir)
     .filter((file) => MIGRATION_FILE.test(file))

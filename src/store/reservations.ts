@@ -8,7 +8,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
-import type { SqliteDatabase } from "./database.js";
+import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
 interface ReservationRow {
@@ -126,7 +126,10 @@ export class Reservations {
   private readonly s: ReturnType<typeof prepare>;
   private readonly kept: ReturnType<typeof keptReads>;
 
-  constructor(db: SqliteDatabase, cache: ReadCache) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    cache: ReadCache,
+  ) {
     this.s = prepare(db);
     this.kept = keptReads(cache);
   }
@@ -170,6 +173,7 @@ export class Reservations {
    * `loadedAt` is its createDate when the fixture gives none.
    */
   put(reservation: CapacityReservationFixture, loadedAt: Date): void {
+    assertInWrite(this.db, "Reservations.put()");
     const s = this.s;
     const region = regionOfZone(reservation.availabilityZone);
     // The fixture schema's zone pattern guarantees a region; a record without one could never be seen.

@@ -1,7 +1,7 @@
 // The tables that hold emulator state, listed once, and the start-state snapshot that reset returns to.
 
 import type Database from "better-sqlite3";
-import type { SqliteDatabase } from "./database.js";
+import { assertInWrite, type SqliteDatabase } from "./database.js";
 
 /**
  * Every table of emulator state, parents before children: what the start snapshot copies and
@@ -35,7 +35,7 @@ export class StartState {
   private readonly clear: Statement[];
   private readonly restore: Statement[];
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     db.exec("ATTACH DATABASE ':memory:' AS start_state");
     for (const table of STATE_TABLES) {
       db.exec(`CREATE TABLE start_state.${table} AS SELECT * FROM main.${table} WHERE 0`);
@@ -49,12 +49,14 @@ export class StartState {
 
   /** Remembers the current state (call inside a write). */
   saveCurrent(): void {
+    assertInWrite(this.db, "StartState.saveCurrent()");
     for (const statement of this.clearSaved) statement.run();
     for (const statement of this.save) statement.run();
   }
 
   /** Puts the remembered state back (call inside a write). */
   restoreSaved(): void {
+    assertInWrite(this.db, "StartState.restoreSaved()");
     for (const statement of this.clear) statement.run();
     for (const statement of this.restore) statement.run();
   }
