@@ -1,6 +1,6 @@
-// The rules of a capacity reservation: its region, its state at a given time, who sees it, what is left.
+// A capacity reservation in EC2's terms: its types, its region, its state at a given time, who sees it, what is left.
 
-/** Every state of the current EC2 model (`CapacityReservationState`), in the model's order. */
+/** Every state of the current EC2 model (`CapacityReservationState`), as SPEC section 3 lists them. */
 export const CAPACITY_RESERVATION_STATES = [
   "active",
   "expired",
