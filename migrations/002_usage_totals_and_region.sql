@@ -42,9 +42,11 @@ FROM capacity_reservation AS r;
 DROP TABLE capacity_reservation;
 ALTER TABLE capacity_reservation_002 RENAME TO capacity_reservation;
 
--- Which reservations an account sees in a region: those it owns, by this index, in id order...
-CREATE INDEX capacity_reservation_by_region_owner ON capacity_reservation (region, owner_id, capacity_reservation_id);
--- ...and those shared with it, by this one.
+-- Which reservations an account sees in a region, a page at a time: walked in id order from the
+-- keyset position within the region, the owner read from the index itself (WHERE region = ? AND
+-- capacity_reservation_id > ? AND (owner_id = ? OR shared) ORDER BY capacity_reservation_id LIMIT ?)...
+CREATE INDEX capacity_reservation_by_region ON capacity_reservation (region, capacity_reservation_id, owner_id);
+-- ...and the reservations shared with an account, by account.
 CREATE INDEX capacity_reservation_share_by_account ON capacity_reservation_share (account_id, capacity_reservation_id);
 
 -- A new reservation starts from the usage rows it already has (none, while foreign keys hold),

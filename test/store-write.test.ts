@@ -249,6 +249,25 @@ describe("the region column (migration 002)", () => {
   });
 });
 
+describe("visibility as a SQL condition (migration 002)", () => {
+  it("pages the reservations an account sees in a region by keyset, from an index, without sorting", () => {
+    const db = openDatabase(":memory:");
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT capacity_reservation_id FROM capacity_reservation AS r
+          WHERE region = ? AND capacity_reservation_id > ? AND (owner_id = ? OR EXISTS (
+            SELECT 1 FROM capacity_reservation_share AS s
+             WHERE s.capacity_reservation_id = r.capacity_reservation_id AND s.account_id = ?))
+          ORDER BY capacity_reservation_id LIMIT ?`,
+      )
+      .all("us-east-1", "", OWNER, OWNER, 5)
+      .map((row) => (row as { detail: string }).detail);
+    db.close();
+    expect(plan[0]).toMatch(/USING COVERING INDEX capacity_reservation_by_region \(region=\? AND capacity_reservation_id>\?\)/);
+    expect(plan.join("\n")).not.toMatch(/TEMP B-TREE|SCAN/);
+  });
+});
+
 describe("the state tables", () => {
   it("list every table of the schema but the two that are not state", () => {
     const db = openDatabase(":memory:");
