@@ -199,7 +199,7 @@ function readScalar(shape: Shape, { wireName, value }: Leaf, rule: MemberRule<un
     }
     case "timestamp": {
       const date = readTimestamp(value);
-      if (!date) throw invalid("Expecting an ISO 8601 date and time, such as 2026-01-01T00:00:00Z.");
+      if (!date) throw invalid("Must be in ISO8601 format.");
       return date;
     }
   }
