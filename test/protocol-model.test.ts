@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { checkCapacityReservationIds } from "../src/domain/capacityReservationId.js";
 import { Ec2Error } from "../src/protocol/errors.js";
 import { OPERATIONS, type CapacityReservation } from "../src/protocol/model/ec2.generated.js";
-import type { StructureShape } from "../src/protocol/model/shape.js";
+import { DOUBLE, LONG, structureOf, type StructureShape } from "../src/protocol/model/shape.js";
 import { parseFormEncoded } from "../src/protocol/params.js";
 import { readInput, type InputRules } from "../src/protocol/query.js";
 import { writeResult } from "../src/protocol/xml.js";
@@ -176,6 +176,21 @@ describe("the query parser, against the SDK's own serializer", () => {
     expect(refusal(() => read(shape, "EbsOptimized=yes")).message).toBe(
       "Value ( yes ) for parameter EbsOptimized is invalid. Expecting true or false.",
     );
+  });
+
+  it("reads a long within JavaScript's safe integers and a double, as no declared operation has one yet", () => {
+    const shape = structureOf("Probe", [
+      ["Size", "Size", "size", LONG],
+      ["Ratio", "Ratio", "ratio", DOUBLE],
+    ]);
+    expect(read(shape, "Size=9007199254740991&Ratio=-1.5e2")).toEqual({ Size: 9007199254740991, Ratio: -150 });
+    expect(refusal(() => read(shape, "Size=9007199254740992")).code).toBe("InvalidParameterValue");
+    for (const bad of ["NaN", "Infinity", "1e999", "0x10", "1,5", ""]) {
+      expect(refusal(() => read(shape, `Ratio=${bad}`)), bad).toEqual({
+        code: "InvalidParameterValue",
+        message: `Value ( ${bad} ) for parameter Ratio is invalid. Expecting a number.`,
+      });
+    }
   });
 
   it("applies an overlay's range, enum and id checks in model order, inside lists too", () => {

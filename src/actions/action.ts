@@ -50,6 +50,8 @@ export interface Action {
   readonly name: OperationName;
   readonly input: StructureShape;
   readonly output: StructureShape;
+  /** The members its overlay requires (a test holds them to botocore's `required` lists). */
+  readonly required: readonly string[];
   /** Reads the request's parameters (SPEC section 3's first checks); throws a named Ec2Error. */
   read(raw: RawParams): ActionCall;
 }
@@ -66,6 +68,7 @@ export function defineAction<const O extends OperationName, const R extends keyo
     name: definition.operation,
     input,
     output,
+    required: definition.overlay?.required ?? [],
     read(raw) {
       // readInput refuses a request without every member the overlay requires.
       const request = readInput<RequestOf<O>>(input, raw, definition.overlay) as WithRequired<RequestOf<O>, R>;
