@@ -14,10 +14,15 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { checkCapacityReservationIds } from "../src/domain/capacityReservationId.js";
 import { Ec2Error } from "../src/protocol/errors.js";
-import { OPERATIONS, type CapacityReservation } from "../src/protocol/model/ec2.generated.js";
+import {
+  OPERATIONS,
+  ResourceType$,
+  type CapacityReservation,
+  type RunInstancesRequest,
+} from "../src/protocol/model/ec2.generated.js";
 import { DOUBLE, LONG, structureOf, type StructureShape } from "../src/protocol/model/shape.js";
 import { parseFormEncoded } from "../src/protocol/params.js";
-import { readInput, type InputRules } from "../src/protocol/query.js";
+import { checkEnum, readInput, type InputRules } from "../src/protocol/query.js";
 import { writeResult } from "../src/protocol/xml.js";
 
 /** A client whose transport hands the request body to `capture` and answers with `xml`. */
@@ -209,6 +214,23 @@ describe("the query parser, against the SDK's own serializer", () => {
     expect(refusal(() => read(create, "InstanceMatchCriteria=closed", { members: { InstanceMatchCriteria: { enumValues: true } } }))).toEqual({
       code: "InvalidParameterValue",
       message: "Value ( closed ) for parameter InstanceMatchCriteria is invalid. Expecting one of: open, targeted.",
+    });
+  });
+
+  it("lets an overlay check an enum deep in a list, naming the parameter as sent", () => {
+    const rules: InputRules<RunInstancesRequest> = {
+      members: {
+        TagSpecifications: {
+          check: (specs) =>
+            specs.forEach((spec, i) => checkEnum(ResourceType$, spec.ResourceType ?? "", `TagSpecification.${i + 1}.ResourceType`)),
+        },
+      },
+    };
+    const shape = OPERATIONS.RunInstances.input;
+    expect(read(shape, "TagSpecification.1.ResourceType=instance", rules)).toEqual({ TagSpecifications: [{ ResourceType: "instance" }] });
+    expect(refusal(() => read(shape, "TagSpecification.1.ResourceType=instance&TagSpecification.2.ResourceType=vm", rules))).toEqual({
+      code: "InvalidParameterValue",
+      message: "Value ( vm ) for parameter TagSpecification.2.ResourceType is invalid. It is not a valid ResourceType.",
     });
   });
 });

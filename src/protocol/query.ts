@@ -1,7 +1,7 @@
 // EC2 Query parameters, read by the model: flattened names in, the operation's typed input out.
 
 import { invalidParameterValue, missingParameter, unknownParameter } from "./errors.js";
-import type { Member, Shape, StructureShape } from "./model/shape.js";
+import type { EnumShape, Member, Shape, StructureShape } from "./model/shape.js";
 import { PROTOCOL_PARAMETERS, type RawParams } from "./params.js";
 
 /** A server-side rule on one member, checked after its type, in the model's member order (SPEC section 3). */
@@ -161,11 +161,7 @@ function readScalar(shape: Shape, { wireName, value }: Leaf, rule: MemberRule<un
     case "blob":
       return value;
     case "enum":
-      if (rule?.enumValues && !shape.values.includes(value)) {
-        throw invalid(
-          shape.values.length <= 20 ? `Expecting one of: ${shape.values.join(", ")}.` : `It is not a valid ${shape.name}.`,
-        );
-      }
+      if (rule?.enumValues) checkEnum(shape, value, wireName);
       return value;
     case "boolean": {
       const lower = value.toLowerCase();
@@ -203,6 +199,18 @@ function readScalar(shape: Shape, { wireName, value }: Leaf, rule: MemberRule<un
       return date;
     }
   }
+}
+
+/**
+ * Throws InvalidParameterValue unless `value` is one of the enum's values, naming the parameter as
+ * sent (for a member deep in a list, an overlay's `check` passes its own wire name, such as
+ * `TagSpecification.1.ResourceType`).
+ */
+export function checkEnum(shape: EnumShape, value: string, wireName: string): void {
+  if (shape.values.includes(value)) return;
+  const expecting =
+    shape.values.length <= 20 ? `Expecting one of: ${shape.values.join(", ")}.` : `It is not a valid ${shape.name}.`;
+  throw invalidParameterValue(`Value ( ${value} ) for parameter ${wireName} is invalid. ${expecting}`);
 }
 
 /** An ISO 8601 date and time with a zone (Z or an offset), fractional seconds optional; undefined for anything else. */

@@ -226,7 +226,7 @@ export function generateModel(sdk: Sdk, botocore: BotocoreModel): string {
     const name = typeName(e);
     out.push(`export const ${name}Values = ${JSON.stringify(enums.get(e))} as const;`);
     out.push(`export type ${name} = (typeof ${name}Values)[number];`);
-    out.push(`const ${name}$ = enumOf(${JSON.stringify(name)}, ${name}Values);`);
+    out.push(`export const ${name}$ = enumOf(${JSON.stringify(name)}, ${name}Values);`);
   }
   out.push("", ...structures.map((s) => s + "\n"), ...types.map((t) => t + "\n"));
   out.push("/** The declared operations' request and result shapes. */");
