@@ -12,6 +12,7 @@ import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
 import {
   Ec2Error,
+  ec2Error,
   invalidRequest,
   methodNotAllowed,
   requestEntityTooLarge,
@@ -107,11 +108,11 @@ type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: Fastif
 function answerError(logger: Logger, log: LogRequest): ErrorHandler {
   return async (error, request, reply) => {
     startTrace(request);
-    const ec2Error = asEc2Error(error);
-    if (ec2Error?.code === "RequestEntityTooLarge") await discardBody(request);
-    if (ec2Error) return sendError(log, request, reply, ec2Error);
+    const known = asEc2Error(error);
+    if (known?.code === "RequestEntityTooLarge") await discardBody(request);
+    if (known) return sendError(log, request, reply, known);
     logger.error({ requestId: request.id, err: error }, "internal error");
-    return sendError(log, request, reply, new Ec2Error("InternalError", "An internal error has occurred", 500));
+    return sendError(log, request, reply, ec2Error("InternalError"));
   };
 }
 
@@ -134,19 +135,15 @@ function clientErrorHandler(logger: Logger) {
       socket.destroy();
       return;
     }
-    let ec2Error: Ec2Error;
+    let refusal: Ec2Error;
     if (error.code === "HPE_HEADER_OVERFLOW") {
-      ec2Error = new Ec2Error("RequestHeaderSectionTooLarge", "The request's headers are larger than the server accepts.", 431);
+      refusal = ec2Error("RequestHeaderSectionTooLarge");
     } else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
-      ec2Error = new Ec2Error(
-        "RequestTimeout",
-        "The request was not received in full within the time allowed; send it again.",
-        408,
-      );
+      refusal = ec2Error("RequestTimeout");
     } else {
-      ec2Error = invalidRequest("The request is not valid HTTP/1.1.");
+      refusal = invalidRequest("The request is not valid HTTP/1.1.");
     }
-    answerOnSocket(socket, ec2Error, logger, { clientError: error.code });
+    answerOnSocket(socket, refusal, logger, { clientError: error.code });
   };
 }
 

@@ -4,7 +4,7 @@ import * as sdk from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { getCapacityReservationUsage } from "../src/actions/getCapacityReservationUsage.js";
 import { CAPACITY_RESERVATION_STATES } from "../src/fixtures/types.js";
-import type { Shape } from "../src/protocol/xml.js";
+import type { Shape } from "../src/protocol/model/shape.js";
 
 // The SDK's static schema tuples: [kind, namespace, name, traits, memberNames, memberSchemas, …];
 // a member schema is a simple type number (0 string, 1 number, 2 boolean), a nested tuple, or a
@@ -35,12 +35,15 @@ function fromSdk(schema: Schema): Described {
   };
 }
 
+// The SDK's tuples know three simple kinds: an enum is a string there, and every number an integer.
 function fromOurs(shape: Shape): Described {
   switch (shape.kind) {
     case "list":
       return { kind: "list", member: fromOurs(shape.member) };
     case "structure":
-      return { kind: "structure", members: shape.members.map((m) => ({ name: m.name, shape: fromOurs(m.shape) })) };
+      return { kind: "structure", members: shape.members.map((m) => ({ name: m.xmlName, shape: fromOurs(m.shape) })) };
+    case "enum":
+      return { kind: "string" };
     default:
       return { kind: shape.kind };
   }
@@ -52,13 +55,13 @@ describe("GetCapacityReservationUsage against the EC2 model", () => {
   it("declares the result members, their wire names, types and order exactly as the model", () => {
     const model = models["GetCapacityReservationUsageResult$"];
     if (model === undefined) throw new Error("the SDK no longer exports GetCapacityReservationUsageResult$");
-    expect(fromOurs(getCapacityReservationUsage.result)).toEqual(fromSdk(model));
+    expect(fromOurs(getCapacityReservationUsage.output)).toEqual(fromSdk(model));
   });
 
   it("declares the request parameters the model has, with their types", () => {
     const model = models["GetCapacityReservationUsageRequest$"] as readonly unknown[];
     const [, , , , names, types] = model as [number, string, string, number, string[], number[]];
-    const ours = Object.entries(getCapacityReservationUsage.params).map(([name, spec]) => [name, spec.type] as const);
+    const ours = getCapacityReservationUsage.input.members.map((m) => [m.queryName, fromOurs(m.shape).kind] as const);
     const theirs = names.map((name, i) => [name, ["string", "integer", "boolean"][types[i] ?? 0]] as const);
     expect(new Map(ours)).toEqual(new Map(theirs));
   });

@@ -94,11 +94,19 @@ describe("the EC2 Query wire", () => {
       expect(await refused({ method: "GET", path: "/", contentType: null })).toMatchObject({ status: 400, code: "MissingAction" });
     });
 
-    it("InvalidAction for an action it does not know", async () => {
-      expect(await refused({ body: "Action=DescribeInstances" })).toMatchObject({
+    it("InvalidAction for an action EC2 does not have", async () => {
+      expect(await refused({ body: "Action=ListBuckets" })).toMatchObject({
         status: 400,
         code: "InvalidAction",
-        message: "The action DescribeInstances is not valid for this web service.",
+        message: "The action ListBuckets is not valid for this web service.",
+      });
+    });
+
+    it("UnsupportedOperation, naming it, for an EC2 action the emulator does not implement", async () => {
+      expect(await refused({ body: "Action=DescribeVpcs&VpcId.1=vpc-1" })).toMatchObject({
+        status: 400,
+        code: "UnsupportedOperation",
+        message: "The action DescribeVpcs is an EC2 action that ec2-capacity-emulator does not implement.",
       });
     });
 

@@ -1,28 +1,84 @@
-// What an EC2 action declares: its parameters, its result's members in wire order, and its handler.
+// How an EC2 action is declared: the model operation it serves, what the model lacks (the overlay), and its handler.
 
 import type { Caller } from "../domain/identity.js";
 import type { Clock } from "../domain/clock.js";
-import type { PageTokens } from "../domain/pageToken.js";
-import type { ParamSpecs, ParamValues } from "../protocol/params.js";
-import type { Shape } from "../protocol/xml.js";
+import type { PageCursor } from "../domain/pageToken.js";
+import { OPERATIONS, type OperationName, type OperationTypes } from "../protocol/model/ec2.generated.js";
+import type { StructureShape } from "../protocol/model/shape.js";
+import type { RawParams } from "../protocol/params.js";
+import { readInput, type InputRules, type WithRequired } from "../protocol/query.js";
 import type { Store } from "../store/store.js";
 
+export type RequestOf<O extends OperationName> = OperationTypes[O]["input"];
+export type ResultOf<O extends OperationName> = OperationTypes[O]["output"];
+
+/** What a handler may use: who calls, the state, the clock, and this request's page tokens. */
 export interface ActionContext {
   readonly caller: Caller;
   readonly store: Store;
   readonly clock: Clock;
-  readonly tokens: PageTokens;
+  /** The emulator time the request is answered at (ms), read once. */
+  readonly now: number;
+  /** Page tokens bound to this action, caller, region and the request's selection. */
+  readonly pages: PageCursor;
 }
 
-export interface Action<P extends ParamSpecs = ParamSpecs, R extends object = object> {
-  readonly name: string;
-  readonly params: P;
-  readonly result: Shape & { kind: "structure" };
-  /** Runs after the request is validated, DryRun answered and permission granted. */
-  handle(input: ParamValues<P>, context: ActionContext): R;
+/** What an action file declares. */
+export interface ActionDefinition<O extends OperationName, R extends keyof RequestOf<O> & string> {
+  /** The operation's name in the EC2 model; its request and result shapes and types come from there. */
+  readonly operation: O;
+  /** The server-side rules the SDK model lacks: required members, ranges, id patterns, enum checks. */
+  readonly overlay?: InputRules<RequestOf<O>> & { readonly required?: readonly R[] };
+  /**
+   * Runs once the request is read and checked, the caller known, DryRun answered and permission
+   * granted. Returns the result (written by the model), or throws a named Ec2Error.
+   */
+  handle(input: WithRequired<RequestOf<O>, R>, context: ActionContext): ResultOf<O>;
 }
 
-/** Declares an action with its types inferred, so the handler sees exactly its declared input. */
-export function defineAction<P extends ParamSpecs, R extends object>(action: Action<P, R>): Action<P, R> {
-  return action;
+/** A request read and checked against its action, ready to answer. */
+export interface ActionCall {
+  readonly dryRun: boolean;
+  /** The members that choose rows, as one string: what a page token is bound to besides the caller. */
+  readonly selection: string;
+  /** Runs the handler; returns the result to write with the operation's output shape. */
+  run(context: ActionContext): object;
+}
+
+/** An action as the registry and dispatch see it, its types sealed inside. */
+export interface Action {
+  readonly name: OperationName;
+  readonly input: StructureShape;
+  readonly output: StructureShape;
+  /** The members its overlay requires (a test holds them to botocore's `required` lists). */
+  readonly required: readonly string[];
+  /** Reads the request's parameters (SPEC section 3's first checks); throws a named Ec2Error. */
+  read(raw: RawParams): ActionCall;
+}
+
+/** Members that never change which rows a walk returns: a page token is not bound to them. */
+const NOT_SELECTION: ReadonlySet<string> = new Set(["NextToken", "MaxResults", "DryRun"]);
+
+/** Declares an action: its handler sees exactly its operation's request type and must return its result type. */
+export function defineAction<const O extends OperationName, const R extends keyof RequestOf<O> & string = never>(
+  definition: ActionDefinition<O, R>,
+): Action {
+  const { input, output } = OPERATIONS[definition.operation];
+  return {
+    name: definition.operation,
+    input,
+    output,
+    required: definition.overlay?.required ?? [],
+    read(raw) {
+      // readInput refuses a request without every member the overlay requires.
+      const request = readInput<RequestOf<O>>(input, raw, definition.overlay) as WithRequired<RequestOf<O>, R>;
+      const selected = Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name));
+      const { DryRun } = request as { DryRun?: unknown };
+      return {
+        dryRun: DryRun === true,
+        selection: JSON.stringify(selected),
+        run: (context) => definition.handle(request, context),
+      };
+    },
+  };
 }

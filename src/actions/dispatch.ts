@@ -3,19 +3,21 @@
 import type { Clock } from "../domain/clock.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
-import type { PageTokens } from "../domain/pageToken.js";
+import { PageCursor, type PageTokens } from "../domain/pageToken.js";
 import {
   dryRunOperation,
   invalidAction,
   missingAction,
   unauthorizedOperation,
+  unsupportedOperation,
 } from "../protocol/errors.js";
-import { readParams, type ParamSpecs, type ParamValues, type RawParams } from "../protocol/params.js";
+import { EC2_OPERATION_NAMES } from "../protocol/model/ec2.generated.js";
+import type { RawParams } from "../protocol/params.js";
 import { readCredential, type SigV4Credential } from "../protocol/sigv4.js";
 import type { RawHttpRequest } from "../protocol/sigv4Verify.js";
 import { writeResult } from "../protocol/xml.js";
 import type { Store } from "../store/store.js";
-import type { Action } from "./action.js";
+import type { Action, ActionCall } from "./action.js";
 import { ACTIONS } from "./index.js";
 
 export interface Ec2Request {
@@ -45,25 +47,33 @@ export interface Ec2Trace {
   injected?: InjectedFault;
 }
 
+/** The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's, not ours). */
+function actionOf(params: RawParams): Action {
+  const name = params.get("Action");
+  if (!name) throw missingAction();
+  const action = ACTIONS.get(name);
+  if (action) return action;
+  throw EC2_OPERATION_NAMES.has(name) ? unsupportedOperation(name) : invalidAction(name);
+}
+
 /**
- * The order of SPEC section 3: the action, the request's own parameters, identity, (an injected
- * fault, SPEC section 8), DryRun, permission, then the action (which checks NextToken before it looks anything up).
- * Returns the success body, or a promise of it when the signature check is asynchronous (strict
- * auth): a lenient request is answered without one. Throws (or rejects with) an Ec2Error for every refusal.
+ * The order of SPEC section 3, the same for every action: the action, the request's own
+ * parameters (unknown, missing, then each member's type and rules in model order), identity, (an
+ * injected fault, SPEC section 8), DryRun, permission, then the handler (which checks NextToken
+ * before it looks anything up). Returns the success body, or a promise of it when the signature
+ * check is asynchronous (strict auth): a lenient request is answered without one. Throws (or
+ * rejects with) an Ec2Error for every refusal.
  */
 export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): string | Promise<string> {
-  const actionName = request.params.get("Action");
-  if (!actionName) throw missingAction();
-  const action = ACTIONS.get(actionName);
-  if (!action) throw invalidAction(actionName);
+  const action = actionOf(request.params);
   trace.action = action.name;
 
-  const input = readParams(action.params, request.params);
+  const call = action.read(request.params);
 
   const credential = readCredential(request.authorization, request.params);
   const checking = deps.authenticate?.(request, credential);
-  if (checking) return checking.then(() => answer(request, deps, trace, action, input, credential));
-  return answer(request, deps, trace, action, input, credential);
+  if (checking) return checking.then(() => answer(request, deps, trace, action, call, credential));
+  return answer(request, deps, trace, action, call, credential);
 }
 
 /** The steps after the signature: who is calling, faults, DryRun, permission, the action itself. */
@@ -72,7 +82,7 @@ function answer(
   deps: DispatchDeps,
   trace: Ec2Trace,
   action: Action,
-  input: ParamValues<ParamSpecs>,
+  call: ActionCall,
   credential: SigV4Credential | undefined,
 ): string {
   const caller = resolveCaller(credential, (key) => deps.store.accessKey(key)?.accountId, deps);
@@ -88,9 +98,15 @@ function answer(
   if (fault?.error !== undefined) throw injectedError(fault.error, fault.status, fault.message);
 
   const denied = deps.store.isDenied(caller.accountId, action.name);
-  if (input.DryRun === true) throw denied ? unauthorizedOperation() : dryRunOperation();
+  if (call.dryRun) throw denied ? unauthorizedOperation() : dryRunOperation();
   if (denied) throw unauthorizedOperation();
 
-  const result = action.handle(input, { caller, store: deps.store, clock: deps.clock, tokens: deps.tokens });
-  return writeResult(action.name, request.requestId, action.result, result);
+  const now = deps.clock.now();
+  const pages = new PageCursor(
+    deps.tokens,
+    { action: action.name, accountId: caller.accountId, region: caller.region, selection: call.selection },
+    now,
+  );
+  const result = call.run({ caller, store: deps.store, clock: deps.clock, now, pages });
+  return writeResult(action.name, request.requestId, action.output, result);
 }

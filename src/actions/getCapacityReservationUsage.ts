@@ -1,85 +1,53 @@
 // GetCapacityReservationUsage: one reservation's usage by account, paged (SPEC section 3).
 
 import { availableInstanceCount, stateAt, viewerOf } from "../domain/capacityReservation.js";
-import type {
-  CapacityReservationState,
-  InstanceUsageFixture,
-  InterruptibleCapacityAllocation,
-  InterruptionInfo,
-} from "../fixtures/types.js";
-import { Ec2Error } from "../protocol/errors.js";
-import { boolean, integer, list, string, structure } from "../protocol/xml.js";
+import { capacityReservationNotFound, checkCapacityReservationId } from "../domain/capacityReservationId.js";
+import type { InstanceUsageFixture } from "../fixtures/types.js";
+import {
+  InterruptibleCapacityReservationAllocationStatusValues,
+  InterruptionTypeValues,
+  ZeroSizePreferenceValues,
+  type GetCapacityReservationUsageResult,
+  type InstanceUsage,
+} from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 
-const CAPACITY_RESERVATION_ID = /^cr-(?:[0-9a-f]{17}|[0-9a-f]{8})$/;
 const DEFAULT_PAGE_SIZE = 500;
 
-export const malformedCapacityReservationId = (id: string): Ec2Error =>
-  new Ec2Error("InvalidCapacityReservationId.Malformed", `Invalid id: "${id}" (expecting "cr-...")`, 400);
+/** `value` when it is one of the model's enum values (the fixture schema allows no other), else undefined. */
+function oneOf<T extends string>(values: readonly T[], value: string | undefined): T | undefined {
+  return values.find((v) => v === value);
+}
 
-export const capacityReservationNotFound = (id: string): Ec2Error =>
-  new Ec2Error("InvalidCapacityReservationId.NotFound", `The capacity reservation ID '${id}' does not exist`, 400);
-
-export interface GetCapacityReservationUsageResult {
-  nextToken?: string;
-  capacityReservationId: string;
-  instanceType: string;
-  totalInstanceCount: number;
-  availableInstanceCount: number;
-  state: CapacityReservationState;
-  instanceUsageSet: readonly InstanceUsageFixture[];
-  interruptible?: boolean;
-  interruptibleCapacityAllocation?: InterruptibleCapacityAllocation;
-  interruptionInfo?: InterruptionInfo;
+// The store keeps usage pages frozen; their rows in the model's form are kept beside them, frozen too,
+// so the writer reuses the text of a page it wrote before.
+const inModelForm = new WeakMap<readonly InstanceUsageFixture[], readonly InstanceUsage[]>();
+function usages(rows: readonly InstanceUsageFixture[]): readonly InstanceUsage[] {
+  let mapped = inModelForm.get(rows);
+  if (!mapped) {
+    mapped = Object.freeze(
+      rows.map((row) => Object.freeze({ AccountId: row.accountId, UsedInstanceCount: row.usedInstanceCount })),
+    );
+    if (Object.isFrozen(rows)) inModelForm.set(rows, mapped);
+  }
+  return mapped;
 }
 
 export const getCapacityReservationUsage = defineAction({
-  name: "GetCapacityReservationUsage",
-  params: {
-    CapacityReservationId: {
-      type: "string",
-      required: true,
-      validate: (id: string) => {
-        if (!CAPACITY_RESERVATION_ID.test(id)) throw malformedCapacityReservationId(id);
-      },
+  operation: "GetCapacityReservationUsage",
+  overlay: {
+    required: ["CapacityReservationId"],
+    members: {
+      CapacityReservationId: { check: checkCapacityReservationId },
+      // Today's EC2 refuses outside 5..500 (botocore's model says 1..1000; SPEC section 3).
+      MaxResults: { range: [5, 500] },
     },
-    MaxResults: { type: "integer", min: 5, max: 500 },
-    DryRun: { type: "boolean" },
-    NextToken: { type: "string" },
   },
-  result: structure({
-    nextToken: string,
-    capacityReservationId: string,
-    instanceType: string,
-    totalInstanceCount: integer,
-    availableInstanceCount: integer,
-    state: string,
-    instanceUsageSet: list(structure({ accountId: string, usedInstanceCount: integer })),
-    interruptible: boolean,
-    interruptibleCapacityAllocation: structure({
-      instanceCount: integer,
-      targetInstanceCount: integer,
-      status: string,
-      interruptibleCapacityReservationId: string,
-      interruptionType: string,
-      zeroSizePreference: string,
-    }),
-    interruptionInfo: structure({ sourceCapacityReservationId: string, interruptionType: string }),
-  }),
 
-  handle(input, { caller, store, clock, tokens }): GetCapacityReservationUsageResult {
+  handle(input, { caller, store, now, pages }): GetCapacityReservationUsageResult {
     const id = input.CapacityReservationId;
-    const now = clock.now();
     // The token is checked before the lookup, so a bad token is reported even for an unknown id.
-    const position = input.NextToken
-      ? tokens.read(input.NextToken, {
-          capacityReservationId: id,
-          accountId: caller.accountId,
-          region: caller.region,
-          now,
-        })
-      : undefined;
-    const after = position?.after;
+    const position = pages.start(input.NextToken);
 
     const reservation = store.findReservation(id);
     const viewer =
@@ -88,40 +56,45 @@ export const getCapacityReservationUsage = defineAction({
     if (!reservation || !state) throw capacityReservationNotFound(id);
 
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
-    let rows: readonly InstanceUsageFixture[];
+    let rows: readonly InstanceUsage[];
     let nextToken: string | undefined;
     if (viewer === "sharee") {
-      rows = [{ accountId: caller.accountId, usedInstanceCount: store.usedBy(id, caller.accountId) }];
+      rows = [{ AccountId: caller.accountId, UsedInstanceCount: store.usedBy(id, caller.accountId) }];
     } else {
       // The owner's own row leads the first page; the others follow in account order, keyset-paged.
-      const page = store.usagePage(id, reservation.ownerId, after ?? "", pageSize);
-      rows = page.rows;
-      if (page.more) {
-        nextToken = tokens.issue({
-          capacityReservationId: id,
-          accountId: caller.accountId,
-          region: caller.region,
-          after: rows.at(-1)?.accountId ?? "",
-          issuedAt: now,
-          page: (position?.page ?? 1) + 1,
-        });
-      }
+      const page = store.usagePage(id, reservation.ownerId, position.after ?? "", pageSize);
+      rows = usages(page.rows);
+      if (page.more) nextToken = pages.next(page.rows.at(-1)?.accountId ?? "", position.page);
     }
 
     const result: GetCapacityReservationUsageResult = {
-      nextToken,
-      capacityReservationId: reservation.capacityReservationId,
-      instanceType: reservation.instanceType,
-      totalInstanceCount: reservation.totalInstanceCount,
-      availableInstanceCount: availableInstanceCount(reservation, state),
-      state,
-      instanceUsageSet: rows,
+      NextToken: nextToken,
+      CapacityReservationId: reservation.capacityReservationId,
+      InstanceType: reservation.instanceType,
+      TotalInstanceCount: reservation.totalInstanceCount,
+      AvailableInstanceCount: availableInstanceCount(reservation, state),
+      State: state,
+      InstanceUsages: rows,
     };
-    if (reservation.interruptible !== null) result.interruptible = reservation.interruptible;
-    if (reservation.interruptibleCapacityAllocation) {
-      result.interruptibleCapacityAllocation = reservation.interruptibleCapacityAllocation;
+    if (reservation.interruptible !== null) result.Interruptible = reservation.interruptible;
+    const allocation = reservation.interruptibleCapacityAllocation;
+    if (allocation) {
+      result.InterruptibleCapacityAllocation = {
+        InstanceCount: allocation.instanceCount,
+        TargetInstanceCount: allocation.targetInstanceCount,
+        Status: oneOf(InterruptibleCapacityReservationAllocationStatusValues, allocation.status),
+        InterruptibleCapacityReservationId: allocation.interruptibleCapacityReservationId,
+        InterruptionType: oneOf(InterruptionTypeValues, allocation.interruptionType),
+        ZeroSizePreference: oneOf(ZeroSizePreferenceValues, allocation.zeroSizePreference),
+      };
     }
-    if (reservation.interruptionInfo) result.interruptionInfo = reservation.interruptionInfo;
+    const info = reservation.interruptionInfo;
+    if (info) {
+      result.InterruptionInfo = {
+        SourceCapacityReservationId: info.sourceCapacityReservationId,
+        InterruptionType: oneOf(InterruptionTypeValues, info.interruptionType),
+      };
+    }
     return result;
   },
 });

@@ -3,6 +3,6 @@
 import type { Action } from "./action.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 
-export const ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>(
-  [getCapacityReservationUsage].map((action) => [action.name, action as unknown as Action]),
-);
+const REGISTERED: readonly Action[] = [getCapacityReservationUsage];
+
+export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -1,28 +1,42 @@
-// Opaque, tamper-proof page tokens: where a walk stands, bound to who walks it and what it walks.
+// Opaque, tamper-proof page tokens: where a walk stands, bound to the action, who walks it, where, and what it selects.
 
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { invalidParameterValue, type Ec2Error } from "../protocol/errors.js";
 
 /** Tokens expire after 24 hours of emulator time, as EC2's do. */
 export const PAGE_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const MAX_TOKEN_LENGTH = 1024;
+/** One part of a token: unpadded base64url, the only form the server writes. */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-export interface PagePosition {
-  /** The reservation, account and region the token was issued for. */
-  readonly capacityReservationId: string;
+/** What a walk is bound to: a token issued for one scope is refused in any other. */
+export interface PageScope {
+  /** The EC2 action, such as DescribeCapacityReservations. */
+  readonly action: string;
   readonly accountId: string;
   readonly region: string;
-  /** The walk's keyset position: the last account id returned, or "" when only the owner's row was. */
+  /**
+   * The request's selection as one string (the members that choose rows: ids, filters, a
+   * reservation id; never MaxResults, which may change from page to page). Only its digest is kept.
+   */
+  readonly selection: string;
+}
+
+/** Where a walk stands. */
+export interface PagePosition {
+  /** The keyset position: the sort key of the last row returned ("" when only a leading row was). */
   readonly after: string;
-  readonly issuedAt: number;
   /** The page of the walk the token leads to: 2 for the token the first page hands out. */
   readonly page: number;
 }
 
 interface Payload {
-  r: string;
+  /** action */
+  o: string;
   a: string;
   g: string;
+  /** digest of the selection */
+  s: string;
   k: string;
   t: number;
   p: number;
@@ -31,6 +45,16 @@ interface Payload {
 const invalidToken = (token: string): Ec2Error =>
   invalidParameterValue(`Value ( ${token} ) for parameter NextToken is invalid. The token is invalid.`);
 
+const digest = (selection: string): string => createHash("sha256").update(selection).digest("base64url").slice(0, 22);
+
+/** A part of a token exactly as the server writes it: canonical unpadded base64url, nothing else. */
+function decodeCanonical(part: string): Buffer | undefined {
+  if (!BASE64URL.test(part)) return undefined;
+  const bytes = Buffer.from(part, "base64url");
+  // Decoding forgives what encoding never writes (stray bits in the last character); comparing the round trip does not.
+  return bytes.toString("base64url") === part ? bytes : undefined;
+}
+
 export class PageTokens {
   constructor(private readonly key: Buffer) {}
 
@@ -38,31 +62,34 @@ export class PageTokens {
     return createHmac("sha256", this.key).update(body).digest();
   }
 
-  issue(position: PagePosition): string {
+  /** A token for the next page of a walk in `scope`, issued at `issuedAt` (emulator time, ms). */
+  issue(scope: PageScope, position: PagePosition, issuedAt: number): string {
     const payload: Payload = {
-      r: position.capacityReservationId,
-      a: position.accountId,
-      g: position.region,
+      o: scope.action,
+      a: scope.accountId,
+      g: scope.region,
+      s: digest(scope.selection),
       k: position.after,
-      t: position.issuedAt,
+      t: issuedAt,
       p: position.page,
     };
     const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
     return `${body}.${this.mac(body).toString("base64url")}`;
   }
 
-  /** The position a token names, if this server issued it for this reservation, account and region and it has not expired. */
-  read(
-    token: string,
-    expect: { capacityReservationId: string; accountId: string; region: string; now: number },
-  ): { after: string; page: number } {
+  /**
+   * The position a token names, if this server issued it, in exactly this form, for this scope,
+   * less than 24 hours ago. Throws InvalidParameterValue ("… The token is invalid.") otherwise.
+   */
+  read(token: string, scope: PageScope, now: number): PagePosition {
     const payload = this.verify(token);
     if (
       !payload ||
-      payload.r !== expect.capacityReservationId ||
-      payload.a !== expect.accountId ||
-      payload.g !== expect.region ||
-      expect.now - payload.t >= PAGE_TOKEN_LIFETIME_MS
+      payload.o !== scope.action ||
+      payload.a !== scope.accountId ||
+      payload.g !== scope.region ||
+      payload.s !== digest(scope.selection) ||
+      now - payload.t >= PAGE_TOKEN_LIFETIME_MS
     ) {
       throw invalidToken(token);
     }
@@ -79,15 +106,18 @@ export class PageTokens {
     const dot = token.indexOf(".");
     if (dot <= 0) return undefined;
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), "base64url");
+    const given = decodeCanonical(token.slice(dot + 1));
+    const json = decodeCanonical(body);
+    if (!given || !json) return undefined;
     const expected = this.mac(body);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
-      const payload = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Partial<Payload>;
+      const payload = JSON.parse(json.toString("utf8")) as Partial<Payload>;
       if (
-        typeof payload.r !== "string" ||
+        typeof payload.o !== "string" ||
         typeof payload.a !== "string" ||
         typeof payload.g !== "string" ||
+        typeof payload.s !== "string" ||
         typeof payload.k !== "string" ||
         typeof payload.t !== "number" ||
         typeof payload.p !== "number"
@@ -98,5 +128,31 @@ export class PageTokens {
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * A walk's tokens for one request: bound to its action, caller, region and selection by the
+ * pipeline, so an action cannot issue or accept a token for anything else.
+ */
+export class PageCursor {
+  constructor(
+    private readonly tokens: PageTokens,
+    private readonly scope: PageScope,
+    private readonly now: number,
+  ) {}
+
+  /**
+   * Where the walk resumes: the position in `nextToken`, or the first page when it is absent or
+   * empty (an empty NextToken is the same as none). Throws InvalidParameterValue for a bad token.
+   */
+  start(nextToken: string | undefined): { readonly after: string | undefined; readonly page: number } {
+    if (!nextToken) return { after: undefined, page: 1 };
+    return this.tokens.read(nextToken, this.scope, this.now);
+  }
+
+  /** The token for the page after `page`, resuming after the sort key `after`. */
+  next(after: string, page: number): string {
+    return this.tokens.issue(this.scope, { after, page: page + 1 }, this.now);
   }
 }

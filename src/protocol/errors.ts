@@ -1,4 +1,4 @@
-// The EC2 error table (SPEC section 2): every error the wire can carry, with its code and status.
+// The EC2 error table (SPEC section 2): every error the wire can carry, its HTTP status and its message, in one place.
 
 export class Ec2Error extends Error {
   constructor(
@@ -11,89 +11,131 @@ export class Ec2Error extends Error {
   }
 }
 
-/** Statuses of the codes SPEC section 2 names; any other code is a client error (400) unless told. */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  MissingAction: 400,
-  InvalidAction: 400,
-  UnknownParameter: 400,
-  MissingParameter: 400,
-  InvalidParameterValue: 400,
-  MalformedQueryString: 400,
-  "InvalidCapacityReservationId.Malformed": 400,
-  "InvalidCapacityReservationId.NotFound": 400,
-  DryRunOperation: 412,
-  UnauthorizedOperation: 403,
-  AuthFailure: 401,
-  MissingAuthenticationToken: 401,
-  RequestExpired: 400,
-  RequestLimitExceeded: 503,
-  InternalError: 500,
-  Unavailable: 503,
-  MethodNotAllowed: 405,
-  RequestEntityTooLarge: 413,
-  UnsupportedMediaType: 415,
-  IncompleteSignature: 400,
-  InvalidRequest: 400,
-  RequestTimeout: 408,
-  RequestHeaderSectionTooLarge: 431,
-};
+interface ErrorForm<A extends readonly unknown[]> {
+  readonly status: number;
+  /** The message EC2 sends, from what the caller names (an action, a parameter, an id). */
+  readonly message: (...args: A) => string;
+  /** The message of a code that names nothing. */
+  readonly fixedText?: string;
+}
+const form = <A extends readonly unknown[]>(status: number, message: (...args: A) => string): ErrorForm<A> => ({
+  status,
+  message,
+});
+const fixed = (status: number, message: string): ErrorForm<[]> => ({ status, message: () => message, fixedText: message });
 
-export function statusOf(code: string): number {
-  return STATUS_BY_CODE[code] ?? 400;
+/**
+ * Code → status → message. The protocol, the actions, the fault injector and the server all build
+ * their errors from here; a code that is not listed is a client error (400) with the message given.
+ * Sources: SPEC section 2, and AWS's "Error codes for the Amazon EC2 API" page for the statuses
+ * of the server-side codes (docs/decisions.md).
+ */
+export const ERRORS = {
+  // The request itself (SPEC sections 2, 3).
+  MissingAction: fixed(400, "The request must contain the parameter Action"),
+  InvalidAction: form(400, (action: string) => `The action ${action} is not valid for this web service.`),
+  UnsupportedOperation: form(
+    400,
+    (action: string) =>
+      `The action ${action} is an EC2 action that ec2-capacity-emulator does not implement.`,
+  ),
+  UnknownParameter: form(400, (name: string) => `The parameter ${name} is not recognized`),
+  MissingParameter: form(400, (name: string) => `The request must contain the parameter ${name}`),
+  InvalidParameterValue: form(400, (message: string) => message),
+  InvalidParameterCombination: form(400, (message: string) => message),
+  MalformedQueryString: form(400, (detail: string) => `The query string contains a syntax error: ${detail}`),
+  InvalidRequest: form(400, (detail: string) => detail),
+  IdempotentParameterMismatch: form(400, (message: string) => message),
+  // The reservation's own rules use these (src/domain), for every action that takes a cr- id.
+  "InvalidCapacityReservationId.Malformed": form(400, (id: string) => `Invalid id: "${id}" (expecting "cr-...")`),
+  "InvalidCapacityReservationId.NotFound": form(
+    400,
+    (id: string) => `The capacity reservation ID '${id}' does not exist`,
+  ),
+  ReservationCapacityExceeded: fixed(
+    400,
+    "The requested reservation does not have sufficient compatible and available capacity for this request.",
+  ),
+  // Answers before the action runs.
+  DryRunOperation: fixed(412, "Request would have succeeded, but DryRun flag is set."),
+  UnauthorizedOperation: fixed(403, "You are not authorized to perform this operation."),
+  // Strict authentication (SPEC section 5), in EC2's own words.
+  AuthFailure: fixed(401, "AWS was not able to validate the provided access credentials"),
+  MissingAuthenticationToken: fixed(
+    401,
+    "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+  ),
+  RequestExpired: fixed(400, "Request has expired."),
+  IncompleteSignature: form(
+    400,
+    (detail: string) => `The request signature does not conform to AWS standards: ${detail}`,
+  ),
+  // HTTP-level refusals.
+  MethodNotAllowed: form(405, (method: string) => `The HTTP method ${method} is not allowed; use GET or POST.`),
+  RequestEntityTooLarge: form(413, (limit: number) => `The request body is larger than ${limit} bytes.`),
+  UnsupportedMediaType: form(
+    415,
+    (contentType: string) =>
+      `The content type ${contentType} is not supported; send application/x-www-form-urlencoded.`,
+  ),
+  RequestTimeout: fixed(408, "The request was not received in full within the time allowed; send it again."),
+  RequestHeaderSectionTooLarge: fixed(431, "The request's headers are larger than the server accepts."),
+  // Server-side and throttling codes: answered only when a fault rule injects them (SPEC section 8),
+  // with the statuses the SDKs' retry rules expect.
+  RequestLimitExceeded: fixed(503, "Request limit exceeded."),
+  EC2ThrottledException: fixed(503, "Request limit exceeded."),
+  InternalError: fixed(500, "An internal error has occurred"),
+  InternalFailure: fixed(500, "The request processing has failed because of an unknown error, exception or failure."),
+  Unavailable: fixed(503, "The server is overloaded and can't handle the request."),
+  ServiceUnavailable: fixed(503, "The request has failed due to a temporary failure of the server."),
+  InsufficientInstanceCapacity: fixed(
+    500,
+    "We currently do not have sufficient capacity in the Availability Zone you requested.",
+  ),
+  InsufficientCapacity: fixed(500, "There is not enough capacity to fulfill your request."),
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+type ArgsOf<C extends ErrorCode> = (typeof ERRORS)[C] extends ErrorForm<infer A> ? A : never;
+
+/** The named EC2 error, with its status and message from the table. */
+export function ec2Error<C extends ErrorCode>(code: C, ...args: ArgsOf<C>): Ec2Error {
+  const entry: ErrorForm<ArgsOf<C>> = ERRORS[code] as ErrorForm<ArgsOf<C>>;
+  return new Ec2Error(code, entry.message(...args), entry.status);
 }
 
-export const missingAction = (): Ec2Error =>
-  new Ec2Error("MissingAction", "The request must contain the parameter Action", 400);
+const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERRORS, code);
 
-export const invalidAction = (action: string): Ec2Error =>
-  new Ec2Error("InvalidAction", `The action ${action} is not valid for this web service.`, 400);
+/** The status of a code: the table's, or 400 for a code it does not list. */
+export function statusOf(code: string): number {
+  return isErrorCode(code) ? ERRORS[code].status : 400;
+}
 
-export const unknownParameter = (name: string): Ec2Error =>
-  new Ec2Error("UnknownParameter", `The parameter ${name} is not recognized`, 400);
+/** The message EC2 sends with a code that names nothing (a fixed message), if the table has one. */
+export function fixedMessageOf(code: string): string | undefined {
+  if (!isErrorCode(code)) return undefined;
+  const entry: { readonly fixedText?: string } = ERRORS[code];
+  return entry.fixedText;
+}
 
-export const missingParameter = (name: string): Ec2Error =>
-  new Ec2Error("MissingParameter", `The request must contain the parameter ${name}`, 400);
-
-export const invalidParameterValue = (message: string): Ec2Error =>
-  new Ec2Error("InvalidParameterValue", message, 400);
-
-export const malformedQueryString = (detail: string): Ec2Error =>
-  new Ec2Error("MalformedQueryString", `The query string contains a syntax error: ${detail}`, 400);
-
-export const dryRunOperation = (): Ec2Error =>
-  new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
-
-export const unauthorizedOperation = (): Ec2Error =>
-  new Ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation.", 403);
-
-export const methodNotAllowed = (method: string): Ec2Error =>
-  new Ec2Error("MethodNotAllowed", `The HTTP method ${method} is not allowed; use GET or POST.`, 405);
-
-export const requestEntityTooLarge = (limit: number): Ec2Error =>
-  new Ec2Error("RequestEntityTooLarge", `The request body is larger than ${limit} bytes.`, 413);
-
-export const unsupportedMediaType = (contentType: string): Ec2Error =>
-  new Ec2Error(
-    "UnsupportedMediaType",
-    `The content type ${contentType} is not supported; send application/x-www-form-urlencoded.`,
-    415,
-  );
-
-// Strict authentication (SPEC section 5), in EC2's own words.
-export const authFailure = (): Ec2Error =>
-  new Ec2Error("AuthFailure", "AWS was not able to validate the provided access credentials", 401);
-
-export const missingAuthenticationToken = (): Ec2Error =>
-  new Ec2Error(
-    "MissingAuthenticationToken",
-    "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
-    401,
-  );
-
-export const requestExpired = (): Ec2Error => new Ec2Error("RequestExpired", "Request has expired.", 400);
-
-export const incompleteSignature = (detail: string): Ec2Error =>
-  new Ec2Error("IncompleteSignature", `The request signature does not conform to AWS standards: ${detail}`, 400);
-
+// Shorthands for the errors raised in many places.
+export const missingAction = (): Ec2Error => ec2Error("MissingAction");
+export const invalidAction = (action: string): Ec2Error => ec2Error("InvalidAction", action);
+export const unsupportedOperation = (action: string): Ec2Error => ec2Error("UnsupportedOperation", action);
+export const unknownParameter = (name: string): Ec2Error => ec2Error("UnknownParameter", name);
+export const missingParameter = (name: string): Ec2Error => ec2Error("MissingParameter", name);
+export const invalidParameterValue = (message: string): Ec2Error => ec2Error("InvalidParameterValue", message);
+export const invalidParameterCombination = (message: string): Ec2Error =>
+  ec2Error("InvalidParameterCombination", message);
+export const malformedQueryString = (detail: string): Ec2Error => ec2Error("MalformedQueryString", detail);
+export const dryRunOperation = (): Ec2Error => ec2Error("DryRunOperation");
+export const unauthorizedOperation = (): Ec2Error => ec2Error("UnauthorizedOperation");
+export const methodNotAllowed = (method: string): Ec2Error => ec2Error("MethodNotAllowed", method);
+export const requestEntityTooLarge = (limit: number): Ec2Error => ec2Error("RequestEntityTooLarge", limit);
+export const unsupportedMediaType = (contentType: string): Ec2Error => ec2Error("UnsupportedMediaType", contentType);
+export const authFailure = (): Ec2Error => ec2Error("AuthFailure");
+export const missingAuthenticationToken = (): Ec2Error => ec2Error("MissingAuthenticationToken");
+export const requestExpired = (): Ec2Error => ec2Error("RequestExpired");
+export const incompleteSignature = (detail: string): Ec2Error => ec2Error("IncompleteSignature", detail);
 /** A request outside the limits that protect the server (parameter count and sizes). */
-export const invalidRequest = (detail: string): Ec2Error => new Ec2Error("InvalidRequest", detail, 400);
+export const invalidRequest = (detail: string): Ec2Error => ec2Error("InvalidRequest", detail);

@@ -1,45 +1,6 @@
-// Declared EC2 Query parameters: raw name=value pairs in, typed and validated input out.
+// The raw EC2 Query parameters: a form-encoded body or query string in, name → value out (query.ts reads them by the model).
 
-import {
-  Ec2Error,
-  invalidParameterValue,
-  invalidRequest,
-  malformedQueryString,
-  missingParameter,
-  unknownParameter,
-} from "./errors.js";
-
-export type ParamType = "string" | "integer" | "boolean";
-
-interface ParamSpecBase {
-  readonly required?: boolean;
-}
-export interface StringParamSpec extends ParamSpecBase {
-  readonly type: "string";
-  /** Throws a named EC2 error when the value has the wrong form. */
-  readonly validate?: (value: string) => void;
-}
-export interface IntegerParamSpec extends ParamSpecBase {
-  readonly type: "integer";
-  readonly min?: number;
-  readonly max?: number;
-}
-export interface BooleanParamSpec extends ParamSpecBase {
-  readonly type: "boolean";
-}
-export type ParamSpec = StringParamSpec | IntegerParamSpec | BooleanParamSpec;
-export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
-
-type ValueOf<S extends ParamSpec> = S extends IntegerParamSpec
-  ? number
-  : S extends BooleanParamSpec
-    ? boolean
-    : string;
-
-/** The typed input an action's handler receives: required members are always present. */
-export type ParamValues<P extends ParamSpecs> = {
-  readonly [K in keyof P]: P[K] extends { required: true } ? ValueOf<P[K]> : ValueOf<P[K]> | undefined;
-};
+import { invalidRequest, malformedQueryString } from "./errors.js";
 
 /** Names every request may carry whatever the action: the protocol's own and SigV4 query signing. */
 export const PROTOCOL_PARAMETERS: ReadonlySet<string> = new Set([
@@ -102,67 +63,4 @@ function decodeComponent(raw: string): string {
   } catch {
     throw malformedQueryString(`"${raw.slice(0, 64)}" is not valid percent-encoded UTF-8`);
   }
-}
-
-const INTEGER = /^[+-]?\d+$/;
-const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
-
-// An action's declared parameters as [name, spec] pairs, listed once per declaration rather than per request.
-const declaredEntries = new WeakMap<ParamSpecs, readonly (readonly [string, ParamSpec])[]>();
-function entriesOf(specs: ParamSpecs): readonly (readonly [string, ParamSpec])[] {
-  let entries = declaredEntries.get(specs);
-  if (!entries) declaredEntries.set(specs, (entries = Object.entries(specs)));
-  return entries;
-}
-
-/**
- * Checks raw parameters against an action's declaration, in the order EC2 reports problems:
- * unknown names, then missing required ones, then each declared parameter's type and range in
- * declaration order.
- */
-export function readParams<P extends ParamSpecs>(specs: P, raw: RawParams): ParamValues<P> {
-  for (const name of raw.keys()) {
-    if (!Object.hasOwn(specs, name) && !PROTOCOL_PARAMETERS.has(name)) throw unknownParameter(name);
-  }
-  const entries = entriesOf(specs);
-  for (const [name, spec] of entries) {
-    if (spec.required && !raw.get(name)) throw missingParameter(name);
-  }
-  const values: Record<string, string | number | boolean | undefined> = {};
-  for (const [name, spec] of entries) {
-    const value = raw.get(name);
-    values[name] = value === undefined ? undefined : convert(name, spec, value);
-  }
-  return values as ParamValues<P>;
-}
-
-function convert(name: string, spec: ParamSpec, value: string): string | number | boolean {
-  switch (spec.type) {
-    case "string":
-      spec.validate?.(value);
-      return value;
-    case "boolean": {
-      const lower = value.toLowerCase();
-      if (lower === "true") return true;
-      if (lower === "false") return false;
-      throw invalidParameterValue(`Value ( ${value} ) for parameter ${name} is invalid. Expecting true or false.`);
-    }
-    case "integer": {
-      if (!INTEGER.test(value)) {
-        throw invalidParameterValue(`Value ( ${value} ) for parameter ${name} is invalid. Expecting an integer.`);
-      }
-      const n = Number(value);
-      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-        throw invalidParameterValue(
-          `Value ( ${value} ) for parameter ${lowerFirst(name)} is invalid. ` +
-            `Expecting a value between ${spec.min ?? "-∞"} and ${spec.max ?? "∞"}.`,
-        );
-      }
-      return n;
-    }
-  }
-}
-
-export function isEc2Error(error: unknown): error is Ec2Error {
-  return error instanceof Ec2Error;
 }

@@ -1,29 +1,33 @@
-// The EC2 Query response writer: a typed result and its declared shape in, EC2 XML out.
+// The EC2 Query response writer: a typed result and its model shape in, EC2 XML out (members by wire name, in model order).
+
+import {
+  BOOLEAN,
+  INTEGER,
+  listOf,
+  STRING,
+  structureOf,
+  TIMESTAMP,
+  type Member,
+  type Shape,
+  type StructureShape,
+} from "./model/shape.js";
 
 export const EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
-export type Shape =
-  | { readonly kind: "string" }
-  | { readonly kind: "integer" }
-  | { readonly kind: "boolean" }
-  | { readonly kind: "list"; readonly member: Shape }
-  | { readonly kind: "structure"; readonly members: readonly Member[] };
+export type { Member, Shape, StructureShape } from "./model/shape.js";
 
-/** A member of a structure: `name` is the model's locationName, used both on the wire and as the result's key. */
-export interface Member {
-  readonly name: string;
-  readonly shape: Shape;
-}
-
-export const string: Shape = { kind: "string" };
-export const integer: Shape = { kind: "integer" };
-export const boolean: Shape = { kind: "boolean" };
-export const list = (member: Shape): Shape => ({ kind: "list", member });
-export const structure = (members: Record<string, Shape>): Shape & { kind: "structure" } => ({
-  kind: "structure",
-  members: Object.entries(members).map(([name, shape]) => ({ name, shape })),
-});
+// Hand-built shapes, for tests and probes: a member's key is also its wire name.
+export const string: Shape = STRING;
+export const integer: Shape = INTEGER;
+export const boolean: Shape = BOOLEAN;
+export const timestamp: Shape = TIMESTAMP;
+export const list = (member: Shape): Shape => listOf(member);
+export const structure = (members: Record<string, Shape>): StructureShape =>
+  structureOf(
+    "",
+    Object.entries(members).map(([name, shape]) => [name, name, name, shape] as const),
+  );
 
 // Characters XML 1.0 cannot carry even as references; they become U+FFFD so no input breaks the document.
 // eslint-disable-next-line no-control-regex
@@ -50,14 +54,24 @@ type ValueWriter = (value: unknown) => string;
 function compileValue(name: string, shape: Shape): ValueWriter {
   const open = `<${name}>`;
   const close = `</${name}>`;
+  const absent = (value: unknown): value is undefined | null => value === undefined || value === null;
   switch (shape.kind) {
     case "string":
-      return (value) => (value === undefined || value === null ? "" : open + escapeXml(String(value)) + close);
+    case "enum":
+      return (value) => (absent(value) ? "" : open + escapeXml(String(value)) + close);
     case "integer":
+    case "long":
+    case "double":
+    case "float":
     case "boolean":
-      return (value) => (value === undefined || value === null ? "" : open + String(value) + close);
+      return (value) => (absent(value) ? "" : open + String(value) + close);
+    case "timestamp":
+      // EC2's form: UTC with milliseconds, 2026-01-01T00:00:00.000Z.
+      return (value) => (absent(value) ? "" : open + (value as Date).toISOString() + close);
+    case "blob":
+      return (value) => (absent(value) ? "" : open + Buffer.from(value as Uint8Array).toString("base64") + close);
     case "list": {
-      const writeItem = compileValue("item", shape.member);
+      const writeItem = compileValue(shape.itemName, shape.member);
       const empty = `<${name}/>`;
       return writtenOnceIfFrozen((value) => {
         const items = value as readonly unknown[];
@@ -92,7 +106,7 @@ function writtenOnceIfFrozen(write: (value: object) => string): ValueWriter {
 }
 
 function compileMembers(members: readonly Member[]): (value: Record<string, unknown>) => string {
-  const writers = members.map((member) => [member.name, compileValue(member.name, member.shape)] as const);
+  const writers = members.map((member) => [member.name, compileValue(member.xmlName, member.shape)] as const);
   return (value) => {
     let out = "";
     for (const [name, write] of writers) out += write(value[name]);
@@ -102,20 +116,23 @@ function compileMembers(members: readonly Member[]): (value: Record<string, unkn
 
 type ResultWriter = (requestId: string, result: Record<string, unknown>) => string;
 // Each action's writer is compiled on its first answer: per request, only the values are new.
-const resultWriters = new WeakMap<Shape, Map<string, ResultWriter>>();
+const resultWriters = new WeakMap<StructureShape, Map<string, ResultWriter>>();
 
-function compileResult(action: string, shape: Shape & { kind: "structure" }): ResultWriter {
+function compileResult(action: string, shape: StructureShape): ResultWriter {
   const head = `${XML_DECLARATION}<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>`;
   const tail = `</${action}Response>`;
   const writeMembers = compileMembers(shape.members);
   return (requestId, result) => head + requestId + "</requestId>" + writeMembers(result) + tail;
 }
 
-/** Writes `<ActionResponse>` with `requestId` first and the result's members in declared order. */
+/**
+ * Writes `<ActionResponse>` with `requestId` first, then the result's members by their model
+ * wire names (`xmlName`) in model order; absent members are left out, an empty list is `<xSet/>`.
+ */
 export function writeResult(
   action: string,
   requestId: string,
-  shape: Shape & { kind: "structure" },
+  shape: StructureShape,
   result: object,
 ): string {
   let byAction = resultWriters.get(shape);

@@ -1,0 +1,232 @@
+// EC2 Query parameters, read by the model: flattened names in, the operation's typed input out.
+
+import { invalidParameterValue, missingParameter, unknownParameter } from "./errors.js";
+import type { EnumShape, Member, Shape, StructureShape } from "./model/shape.js";
+import { PROTOCOL_PARAMETERS, type RawParams } from "./params.js";
+
+/** A server-side rule on one member, checked after its type, in the model's member order (SPEC section 3). */
+export interface MemberRule<V> {
+  /** Inclusive bounds of a number: outside them, EC2's "Expecting a value between MIN and MAX." */
+  readonly range?: readonly [min: number, max: number];
+  /** Refuse a value (or, for a list, an entry) that is not one of the model's enum values. */
+  readonly enumValues?: boolean;
+  /** Any other check (an id's form, a pattern): throws a named Ec2Error. */
+  readonly check?: (value: V) => void;
+}
+
+/** What an action adds to the model's request shape: what the SDK model lacks. */
+export interface InputRules<I> {
+  /** Members a request must carry, not empty (cross-checked against botocore's `required`). */
+  readonly required?: readonly (keyof I & string)[];
+  readonly members?: { readonly [K in keyof I]?: MemberRule<NonNullable<I[K]>> };
+}
+
+/** An input whose required members are present. */
+export type WithRequired<I, R extends keyof I> = I & { [K in R]-?: NonNullable<I[K]> };
+
+// A parameter tree, built from the names as sent: a structure's members by name, a list's entries by index.
+interface Leaf {
+  readonly wireName: string;
+  readonly value: string;
+}
+type Node = Leaf | Branch;
+interface Branch {
+  readonly wireName: string;
+  /** Member name (structure) or index (list) to the node under it. */
+  readonly children: Map<string | number, Node>;
+}
+
+/** A list index as EC2's SDKs write it: 1, 2, … in base 10 without leading zeros. */
+const INDEX = /^[1-9]\d{0,14}$/;
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+const INT32: readonly [number, number] = [-(2 ** 31), 2 ** 31 - 1];
+const INT64_SAFE: readonly [number, number] = [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+
+const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+
+// Each structure's members by request name, built once per shape rather than per request.
+const byQueryName = new WeakMap<StructureShape, Map<string, Member>>();
+function membersByQueryName(shape: StructureShape): Map<string, Member> {
+  let members = byQueryName.get(shape);
+  if (!members) byQueryName.set(shape, (members = new Map(shape.members.map((m) => [m.queryName, m]))));
+  return members;
+}
+
+/**
+ * Places one name=value in the tree, or returns false when the name is not one the shape defines
+ * (including a non-canonical list index such as `.01`, `.0` or `.x`: see docs/decisions.md).
+ */
+function place(root: Branch, shape: StructureShape, name: string, value: string): boolean {
+  const segments = name.split(".");
+  let branch = root;
+  let structure: StructureShape | undefined = shape;
+  let list: Shape | undefined;
+  let path = "";
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] ?? "";
+    path = i === 0 ? segment : `${path}.${segment}`;
+    let key: string | number;
+    let next: Shape;
+    if (structure) {
+      const member = membersByQueryName(structure).get(segment);
+      if (!member) return false;
+      key = member.name;
+      next = member.shape;
+    } else if (list) {
+      if (!INDEX.test(segment)) return false;
+      key = Number(segment);
+      next = list;
+    } else {
+      return false;
+    }
+    const last = i === segments.length - 1;
+    structure = next.kind === "structure" ? next : undefined;
+    list = next.kind === "list" ? next.member : undefined;
+    if (last) {
+      // A structure or a list is never a value of its own.
+      if (structure || list) return false;
+      // The first occurrence of a name wins (params.ts already keeps only that one).
+      if (!branch.children.has(key)) branch.children.set(key, { wireName: path, value });
+      return true;
+    }
+    if (!structure && !list) return false;
+    let child = branch.children.get(key);
+    if (child === undefined) branch.children.set(key, (child = { wireName: path, children: new Map() }));
+    if (!("children" in child)) return false;
+    branch = child;
+  }
+  return true;
+}
+
+/**
+ * Reads an operation's input from the raw parameters, in the order EC2 reports problems (SPEC
+ * section 3): the first name the operation does not define (in request order), then each required
+ * member that is absent or empty, then each member's type and rules in model order.
+ * Throws UnknownParameter, MissingParameter, InvalidParameterValue or what a rule throws.
+ */
+export function readInput<I extends object>(shape: StructureShape, raw: RawParams, rules: InputRules<I> = {}): I {
+  const root: Branch = { wireName: "", children: new Map() };
+  for (const [name, value] of raw) {
+    if (PROTOCOL_PARAMETERS.has(name)) continue;
+    if (!place(root, shape, name, value)) throw unknownParameter(name);
+  }
+  for (const name of rules.required ?? []) {
+    const member = shape.members.find((m) => m.name === name);
+    const node = root.children.get(name);
+    if (node === undefined || ("value" in node && node.value === "")) throw missingParameter(member?.queryName ?? name);
+  }
+  const memberRules = (rules.members ?? {}) as Readonly<Record<string, MemberRule<unknown> | undefined>>;
+  return readStructure(shape, root, memberRules) as I;
+}
+
+function readStructure(
+  shape: StructureShape,
+  branch: Branch,
+  rules: Readonly<Record<string, MemberRule<unknown> | undefined>> = {},
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const member of shape.members) {
+    const node = branch.children.get(member.name);
+    if (node === undefined) continue;
+    const rule = rules[member.name];
+    const value = readValue(member.shape, node, rule);
+    rule?.check?.(value);
+    out[member.name] = value;
+  }
+  return out;
+}
+
+function readValue(shape: Shape, node: Node, rule: MemberRule<unknown> | undefined): unknown {
+  if (shape.kind === "structure") return "children" in node ? readStructure(shape, node) : {};
+  if (shape.kind === "list") {
+    if (!("children" in node)) return [];
+    // Entries in numeric index order, gaps allowed; only the indexes sent are ever looked at.
+    const indexes = [...node.children.keys()].sort((a, b) => Number(a) - Number(b));
+    return indexes.map((index) => {
+      const entry = node.children.get(index);
+      return entry === undefined ? undefined : readValue(shape.member, entry, rule);
+    });
+  }
+  if (!("value" in node)) return undefined;
+  return readScalar(shape, node, rule);
+}
+
+function readScalar(shape: Shape, { wireName, value }: Leaf, rule: MemberRule<unknown> | undefined): unknown {
+  const invalid = (expecting: string) =>
+    invalidParameterValue(`Value ( ${value} ) for parameter ${wireName} is invalid. ${expecting}`);
+  switch (shape.kind) {
+    case "string":
+    case "blob":
+      return value;
+    case "enum":
+      if (rule?.enumValues) checkEnum(shape, value, wireName);
+      return value;
+    case "boolean": {
+      const lower = value.toLowerCase();
+      if (lower === "true") return true;
+      if (lower === "false") return false;
+      throw invalid("Expecting true or false.");
+    }
+    case "integer":
+    case "long": {
+      if (!INTEGER.test(value)) throw invalid("Expecting an integer.");
+      const n = Number(value);
+      const range = rule?.range;
+      if (range && (n < range[0] || n > range[1])) {
+        throw invalidParameterValue(
+          `Value ( ${value} ) for parameter ${lowerFirst(wireName)} is invalid. Expecting a value between ${range[0]} and ${range[1]}.`,
+        );
+      }
+      const [min, max] = shape.kind === "integer" ? INT32 : INT64_SAFE;
+      if (n < min || n > max) throw invalid(`Expecting a value between ${min} and ${max}.`);
+      return n;
+    }
+    case "double":
+    case "float": {
+      const n = Number(value);
+      if (!DECIMAL.test(value) || !Number.isFinite(n)) throw invalid("Expecting a number.");
+      const range = rule?.range;
+      if (range && (n < range[0] || n > range[1])) {
+        throw invalid(`Expecting a value between ${range[0]} and ${range[1]}.`);
+      }
+      return n;
+    }
+    case "timestamp": {
+      const date = readTimestamp(value);
+      if (!date) throw invalid("Must be in ISO8601 format.");
+      return date;
+    }
+  }
+}
+
+/**
+ * Throws InvalidParameterValue unless `value` is one of the enum's values, naming the parameter as
+ * sent (for a member deep in a list, an overlay's `check` passes its own wire name, such as
+ * `TagSpecification.1.ResourceType`).
+ */
+export function checkEnum(shape: EnumShape, value: string, wireName: string): void {
+  if (shape.values.includes(value)) return;
+  const expecting =
+    shape.values.length <= 20 ? `Expecting one of: ${shape.values.join(", ")}.` : `It is not a valid ${shape.name}.`;
+  throw invalidParameterValue(`Value ( ${value} ) for parameter ${wireName} is invalid. ${expecting}`);
+}
+
+/** An ISO 8601 date and time with a zone (Z or an offset), fractional seconds optional; undefined for anything else. */
+export function readTimestamp(text: string): Date | undefined {
+  const m = ISO_8601.exec(text);
+  if (!m) return undefined;
+  const [, year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.map(Number);
+  if (
+    month === undefined || month < 1 || month > 12 ||
+    day === undefined || day < 1 || day > new Date(Date.UTC(year ?? 0, month, 0)).getUTCDate() ||
+    (hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59 ||
+    (offsetHours !== undefined && !Number.isNaN(offsetHours) && offsetHours > 23) ||
+    (offsetMinutes !== undefined && !Number.isNaN(offsetMinutes) && offsetMinutes > 59)
+  ) {
+    return undefined;
+  }
+  const time = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
