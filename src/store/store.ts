@@ -3,16 +3,42 @@
 import { randomBytes } from "node:crypto";
 import type {
   AccountFixture,
+  CapacityReservationDeliveryPreference,
   CapacityReservationFixture,
   CapacityReservationState,
+  CapacityReservationTenancy,
+  CapacityReservationType,
+  CommitmentInfo,
   FixtureDocument,
+  InstanceMatchCriteria,
   InstanceUsageFixture,
+  TagFixture,
 } from "../fixtures/types.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { keyOf, Memo } from "./readCache.js";
 
+/**
+ * The members of migration 003 (SPEC section 4's additions for the describe), with EC2's defaults
+ * already applied; null for an optional member the reservation does not have. Tags are kept apart,
+ * by resource id (tagsOf).
+ */
+export interface CapacityReservationMembers {
+  readonly tenancy: CapacityReservationTenancy;
+  readonly instanceMatchCriteria: InstanceMatchCriteria;
+  readonly reservationType: CapacityReservationType;
+  readonly ebsOptimized: boolean;
+  readonly ephemeralStorage: boolean;
+  readonly availabilityZoneId: string | null;
+  readonly placementGroupArn: string | null;
+  readonly outpostArn: string | null;
+  readonly capacityBlockId: string | null;
+  readonly deliveryPreference: CapacityReservationDeliveryPreference | null;
+  readonly commitmentInfo: CommitmentInfo | null;
+  readonly unusedReservationBillingOwnerId: string | null;
+}
+
 /** A capacity reservation as stored: what the fixture said, plus the running total of its usage. */
-export interface CapacityReservationRecord {
+export interface CapacityReservationRecord extends CapacityReservationMembers {
   readonly capacityReservationId: string;
   readonly ownerId: string;
   readonly availabilityZone: string;
@@ -44,7 +70,99 @@ export interface AccessKeyRecord {
 /** How a key without a secret is stored (the column is NOT NULL, and a fixture secret is never empty). */
 const NO_SECRET = "";
 
-interface ReservationRow {
+/** The columns of migration 003, as a row holds them. */
+interface ReservationMemberColumns {
+  tenancy: CapacityReservationTenancy;
+  instance_match_criteria: InstanceMatchCriteria;
+  reservation_type: CapacityReservationType;
+  ebs_optimized: number;
+  ephemeral_storage: number;
+  availability_zone_id: string | null;
+  placement_group_arn: string | null;
+  outpost_arn: string | null;
+  capacity_block_id: string | null;
+  delivery_preference: CapacityReservationDeliveryPreference | null;
+  commitment_info: string | null;
+  unused_reservation_billing_owner_id: string | null;
+}
+
+const RESERVATION_MEMBER_COLUMNS = `tenancy, instance_match_criteria, reservation_type, ebs_optimized, ephemeral_storage,
+  availability_zone_id, placement_group_arn, outpost_arn, capacity_block_id, delivery_preference, commitment_info,
+  unused_reservation_billing_owner_id`;
+
+function toMembers(row: ReservationMemberColumns): CapacityReservationMembers {
+  return {
+    tenancy: row.tenancy,
+    instanceMatchCriteria: row.instance_match_criteria,
+    reservationType: row.reservation_type,
+    ebsOptimized: row.ebs_optimized === 1,
+    ephemeralStorage: row.ephemeral_storage === 1,
+    availabilityZoneId: row.availability_zone_id,
+    placementGroupArn: row.placement_group_arn,
+    outpostArn: row.outpost_arn,
+    capacityBlockId: row.capacity_block_id,
+    deliveryPreference: row.delivery_preference,
+    commitmentInfo: row.commitment_info === null ? null : (JSON.parse(row.commitment_info) as CommitmentInfo),
+    unusedReservationBillingOwnerId: row.unused_reservation_billing_owner_id,
+  };
+}
+
+/** The migration 003 columns of a fixture reservation, or undefined when every one keeps its column default. */
+function memberColumnsOf(reservation: CapacityReservationFixture): ReservationMemberColumns | undefined {
+  const columns: ReservationMemberColumns = {
+    tenancy: reservation.tenancy ?? "default",
+    instance_match_criteria: reservation.instanceMatchCriteria ?? "open",
+    reservation_type: reservation.reservationType ?? "default",
+    ebs_optimized: Number(reservation.ebsOptimized ?? false),
+    ephemeral_storage: Number(reservation.ephemeralStorage ?? false),
+    availability_zone_id: reservation.availabilityZoneId ?? null,
+    placement_group_arn: reservation.placementGroupArn ?? null,
+    outpost_arn: reservation.outpostArn ?? null,
+    capacity_block_id: reservation.capacityBlockId ?? null,
+    delivery_preference: reservation.deliveryPreference ?? null,
+    commitment_info: reservation.commitmentInfo ? JSON.stringify(reservation.commitmentInfo) : null,
+    unused_reservation_billing_owner_id: reservation.unusedReservationBillingOwnerId ?? null,
+  };
+  const defaults =
+    columns.tenancy === "default" &&
+    columns.instance_match_criteria === "open" &&
+    columns.reservation_type === "default" &&
+    columns.ebs_optimized === 0 &&
+    columns.ephemeral_storage === 0 &&
+    [
+      columns.availability_zone_id,
+      columns.placement_group_arn,
+      columns.outpost_arn,
+      columns.capacity_block_id,
+      columns.delivery_preference,
+      columns.commitment_info,
+      columns.unused_reservation_billing_owner_id,
+    ].every((value) => value === null);
+  return defaults ? undefined : columns;
+}
+
+/** The members of migration 003 as a fixture writes them (a dump): defaults written out, absent ones left out. */
+function membersFixture(members: CapacityReservationMembers): Partial<CapacityReservationFixture> {
+  const fixture: Partial<CapacityReservationFixture> = {
+    tenancy: members.tenancy,
+    instanceMatchCriteria: members.instanceMatchCriteria,
+    reservationType: members.reservationType,
+    ebsOptimized: members.ebsOptimized,
+    ephemeralStorage: members.ephemeralStorage,
+  };
+  if (members.availabilityZoneId !== null) fixture.availabilityZoneId = members.availabilityZoneId;
+  if (members.placementGroupArn !== null) fixture.placementGroupArn = members.placementGroupArn;
+  if (members.outpostArn !== null) fixture.outpostArn = members.outpostArn;
+  if (members.capacityBlockId !== null) fixture.capacityBlockId = members.capacityBlockId;
+  if (members.deliveryPreference !== null) fixture.deliveryPreference = members.deliveryPreference;
+  if (members.commitmentInfo !== null) fixture.commitmentInfo = members.commitmentInfo;
+  if (members.unusedReservationBillingOwnerId !== null) {
+    fixture.unusedReservationBillingOwnerId = members.unusedReservationBillingOwnerId;
+  }
+  return fixture;
+}
+
+interface ReservationRow extends ReservationMemberColumns {
   capacity_reservation_id: string;
   owner_id: string;
   availability_zone: string;
@@ -84,16 +202,48 @@ function toRecord(row: ReservationRow): CapacityReservationRecord {
       row.interruptible_capacity_allocation === null ? null : JSON.parse(row.interruptible_capacity_allocation),
     interruptionInfo: row.interruption_info === null ? null : JSON.parse(row.interruption_info),
     usedInstanceCountTotal: row.used_instance_count_total,
+    ...toMembers(row),
+  };
+}
+
+/**
+ * The statements of migration 003: a reservation's other members (written after its row, only when
+ * one differs from its column default) and the tags of any resource by id.
+ */
+function prepareMemberStatements(db: SqliteDatabase) {
+  return {
+    setReservationMembers: db.prepare<[ReservationMemberColumns & { capacity_reservation_id: string }]>(
+      `UPDATE capacity_reservation SET tenancy = @tenancy, instance_match_criteria = @instance_match_criteria,
+        reservation_type = @reservation_type, ebs_optimized = @ebs_optimized, ephemeral_storage = @ephemeral_storage,
+        availability_zone_id = @availability_zone_id, placement_group_arn = @placement_group_arn,
+        outpost_arn = @outpost_arn, capacity_block_id = @capacity_block_id, delivery_preference = @delivery_preference,
+        commitment_info = @commitment_info, unused_reservation_billing_owner_id = @unused_reservation_billing_owner_id
+        WHERE capacity_reservation_id = @capacity_reservation_id`,
+    ),
+    // A resource's tags go in as one JSON array of [key, value] pairs: one call into SQLite per resource.
+    insertTags: db.prepare<[string, string]>(
+      `INSERT INTO resource_tag (resource_id, key, value) SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)`,
+    ),
+    tagsOf: db.prepare<[string], { key: string; value: string }>(
+      "SELECT key, value FROM resource_tag WHERE resource_id = ? ORDER BY key",
+    ),
+    // The tags of a page of resources in one statement (ids as a JSON array), in id then key order.
+    tagsOfResources: db
+      .prepare<[string], [string, string, string]>(
+        `SELECT resource_id, key, value FROM resource_tag
+          WHERE resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key`,
+      )
+      .raw(true),
   };
 }
 
 function prepareStatements(db: SqliteDatabase) {
   return {
     reservation: db.prepare<[string], ReservationRow>(
-      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
+      `SELECT ${RESERVATION_COLUMNS}, ${RESERVATION_MEMBER_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
     allReservations: db.prepare<[], ReservationRow>(
-      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation ORDER BY capacity_reservation_id`,
+      `SELECT ${RESERVATION_COLUMNS}, ${RESERVATION_MEMBER_COLUMNS} FROM capacity_reservation ORDER BY capacity_reservation_id`,
     ),
     isShared: db.prepare<[string, string], { one: number }>(
       "SELECT 1 AS one FROM capacity_reservation_share WHERE capacity_reservation_id = ? AND account_id = ?",
@@ -169,6 +319,7 @@ const STATE_TABLES = [
   "capacity_reservation",
   "capacity_reservation_share",
   "instance_usage",
+  "resource_tag",
 ] as const;
 
 /**
@@ -211,11 +362,13 @@ function readMemos() {
 
 export class Store {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly memberStatements: ReturnType<typeof prepareMemberStatements>;
   private readonly reads = readMemos();
   private startState: ReturnType<typeof prepareStartState> | undefined;
 
   private constructor(readonly db: SqliteDatabase) {
     this.statements = prepareStatements(db);
+    this.memberStatements = prepareMemberStatements(db);
   }
 
   /** Opens ":memory:" or a file and migrates it. */
@@ -330,6 +483,7 @@ export class Store {
           interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
           used_instance_count_total: usage.reduce((sum, row) => sum + row.usedInstanceCount, 0),
         });
+        this.writeReservationMembers(reservation);
         if (reservation.sharedWith?.length) {
           s.insertShares.run(reservation.capacityReservationId, JSON.stringify(reservation.sharedWith));
         }
@@ -341,6 +495,32 @@ export class Store {
         }
       }
     })();
+  }
+
+  /** Migration 003's members and the tags of a reservation whose row was just written. */
+  private writeReservationMembers(reservation: CapacityReservationFixture): void {
+    const s = this.memberStatements;
+    const columns = memberColumnsOf(reservation);
+    if (columns) s.setReservationMembers.run({ ...columns, capacity_reservation_id: reservation.capacityReservationId });
+    if (reservation.tags?.length) {
+      s.insertTags.run(reservation.capacityReservationId, JSON.stringify(reservation.tags.map((tag) => [tag.key, tag.value])));
+    }
+  }
+
+  /** A resource's tags (a reservation's, an instance's), in key order; empty when it has none. */
+  tagsOf(resourceId: string): TagFixture[] {
+    return this.memberStatements.tagsOf.all(resourceId);
+  }
+
+  /** The tags of several resources in one trip into SQLite, by resource id; a resource without tags is absent. */
+  tagsOfResources(resourceIds: readonly string[]): Map<string, TagFixture[]> {
+    const tags = new Map<string, TagFixture[]>();
+    for (const [resourceId, key, value] of this.memberStatements.tagsOfResources.all(JSON.stringify(resourceIds))) {
+      const list = tags.get(resourceId);
+      if (list) list.push({ key, value });
+      else tags.set(resourceId, [{ key, value }]);
+    }
+    return tags;
   }
 
   private writeAccount(account: AccountFixture): void {
@@ -426,6 +606,9 @@ export class Store {
         fixture.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
       }
       if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
+      Object.assign(fixture, membersFixture(record));
+      const tags = this.tagsOf(record.capacityReservationId);
+      if (tags.length > 0) fixture.tags = tags;
       return fixture;
     });
     return { accounts, capacityReservations };

@@ -1,0 +1,3 @@
+-- A placeholder that keeps the version numbers contiguous on the describe-prep branch: migration 002
+-- belongs to the store branch (a region column and triggers), and its file replaces this one when the
+-- branches merge. Nothing here: 003 must not depend on 002.
