@@ -48,7 +48,7 @@ describe("the reservation members of the describe, in fixtures", () => {
     ["an availability zone name as its id", { availabilityZoneId: "us-east-1a" }, "t.json: capacityReservations[0].availabilityZoneId: us-east-1a is not an availability zone id such as use1-az1"],
     ["an outpost ARN of the wrong form", { outpostArn: "op-0123456789abcdef0" }, "t.json: capacityReservations[0].outpostArn: op-0123456789abcdef0 is not an Outpost ARN"],
     ["a placement group name for its ARN", { placementGroupArn: "training" }, "t.json: capacityReservations[0].placementGroupArn: training is not a cluster placement group ARN"],
-    ["a capacity block id of the wrong form", { capacityBlockId: "cb-XYZ" }, "t.json: capacityReservations[0].capacityBlockId: cb-XYZ is not a Capacity Block id"],
+    ["a capacity block id of the wrong form", { capacityBlockId: "cb 1" }, "t.json: capacityReservations[0].capacityBlockId: cb 1 is not a Capacity Block id such as cb-0123456789abcdef0"],
     ["a capacity block id on a default reservation", { reservationType: "default" }, "t.json: capacityReservations[0].capacityBlockId: set, but only a reservationType of capacity-block belongs to a Capacity Block"],
     ["a capacity block without an end", { endDateType: "unlimited", endDate: undefined }, "t.json: capacityReservations[0].endDateType: a capacity-block reservation ends at its endDate; set it to limited"],
     ["a commitment end that is not a date", { commitmentInfo: { commitmentEndDate: "2030-02-30T00:00:00Z" } }, "t.json: capacityReservations[0].commitmentInfo.commitmentEndDate: 2030-02-30T00:00:00Z is not a real date"],
