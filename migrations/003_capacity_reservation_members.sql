@@ -20,18 +20,20 @@ ALTER TABLE capacity_reservation ADD COLUMN commitment_info TEXT;   -- JSON obje
 ALTER TABLE capacity_reservation ADD COLUMN unused_reservation_billing_owner_id TEXT;
 
 -- The tags of every taggable resource, by its id (cr-…, and i-… once instances exist), so that one
--- CreateTags/DeleteTags path serves them all. EC2 tag keys and values are case-sensitive, as is
--- the default BINARY collation.
+-- CreateTags/DeleteTags path serves them all. EC2 tags belong to an account: the owner's tags on a
+-- shared resource are not shown to the accounts it is shared with, which may tag it for themselves
+-- (docs/decisions.md). Keys and values are case-sensitive, as is the default BINARY collation.
 CREATE TABLE resource_tag (
   resource_id TEXT NOT NULL,
+  account_id  TEXT NOT NULL,
   key         TEXT NOT NULL,
   value       TEXT NOT NULL,
-  PRIMARY KEY (resource_id, key)
+  PRIMARY KEY (resource_id, account_id, key)
 ) WITHOUT ROWID;
 
--- tag:KEY=VALUE and tag-key=KEY find their resources without a scan (the primary key's resource_id
--- is part of every index entry of a WITHOUT ROWID table).
-CREATE INDEX resource_tag_by_key ON resource_tag (key, value);
+-- tag:KEY=VALUE and tag-key=KEY find an account's tagged resources without a scan (the primary
+-- key's resource_id is part of every index entry of a WITHOUT ROWID table).
+CREATE INDEX resource_tag_by_key ON resource_tag (account_id, key, value);
 
 -- A resource's tags go with it. No foreign key: resource_id names rows of more than one table.
 CREATE TRIGGER capacity_reservation_tags_deleted AFTER DELETE ON capacity_reservation

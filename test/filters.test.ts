@@ -46,6 +46,8 @@ const FIXTURES: CapacityReservationFixture[] = [
   { ...everyMember, capacityReservationId: "cr-00000000000000010", sharedWith: ["222222222222"] },
 ];
 
+const CALLER = "123456789012";
+
 function loaded(): { store: Store; records: CapacityReservationRecord[]; context: CapacityReservationFilterContext } {
   const store = Store.open();
   store.load({ capacityReservations: FIXTURES }, LOADED_AT);
@@ -55,7 +57,7 @@ function loaded(): { store: Store; records: CapacityReservationRecord[]; context
     if (!record) throw new Error(`${id} not loaded`);
     return record;
   });
-  return { store, records, context: { now: NOW, tags: store.tagsOfResources(ids) } };
+  return { store, records, context: { now: NOW, tags: store.tagsOfResources(ids, CALLER) } };
 }
 
 /** The ids a filter set selects, in memory. */
@@ -71,7 +73,7 @@ function throughSql(request: RequestFilter[]): string[] {
   const { store, records, context } = loaded();
   const filters = parseFilters(T, request);
   const sql = sqlFilter(T, filters);
-  const ids = prepareFilteredReservationIds(store.db)({ ...filterParameters(sql), after: "", limit: 1000 });
+  const ids = prepareFilteredReservationIds(store.db)({ ...filterParameters(sql, CALLER), after: "", limit: 1000 });
   store.close();
   return records
     .filter((r) => ids.includes(r.capacityReservationId) && matches(T, sql.remaining, r, context))
@@ -276,11 +278,20 @@ describe("capacity reservation filters", () => {
   it("walks a keyset of filtered ids in pages", () => {
     const { store } = loaded();
     const page = prepareFilteredReservationIds(store.db);
-    const parameters = filterParameters(sqlFilter(T, parseFilters(T, [{ Name: "instance-type", Values: ["m5.*"] }])));
+    const parameters = filterParameters(sqlFilter(T, parseFilters(T, [{ Name: "instance-type", Values: ["m5.*"] }])), CALLER);
     const first = page({ ...parameters, after: "", limit: 2 });
     const second = page({ ...parameters, after: first.at(-1) ?? "", limit: 2 });
     const third = page({ ...parameters, after: second.at(-1) ?? "", limit: 2 });
     expect([...first, ...second, ...third]).toEqual(ids("a", "b", "d", "e", "f"));
+    store.close();
+  });
+
+  it("matches tag filters on the calling account's own tags: a consumer does not see the owner's", () => {
+    const { store } = loaded();
+    const sql = sqlFilter(T, parseFilters(T, [{ Name: "tag-key", Values: ["*"] }]));
+    const page = prepareFilteredReservationIds(store.db);
+    expect(page({ ...filterParameters(sql, CALLER), after: "", limit: 100 })).toEqual(ids("a", "b", "e", "f", "10"));
+    expect(page({ ...filterParameters(sql, "222222222222"), after: "", limit: 100 })).toEqual([]);
     store.close();
   });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { FixtureDocument } from "../src/fixtures/types.js";
 import { openDatabase, readMigrations } from "../src/store/database.js";
 import { Store } from "../src/store/store.js";
-import { everyMember } from "./members.js";
+import { CONSUMER, everyMember } from "./members.js";
 import { start } from "./support.js";
 
 const LOADED_AT = new Date("2026-01-01T00:00:00.000Z");
@@ -78,7 +78,7 @@ describe("migration 003 (the describe's reservation members and tags)", () => {
       availabilityZoneId: null,
       commitmentInfo: null,
     });
-    expect(store.tagsOf("cr-0a0000000000000c2")).toEqual([]);
+    expect(store.tagsOf("cr-0a0000000000000c2", "123456789012")).toEqual([]);
     store.close();
   });
 
@@ -129,12 +129,24 @@ describe("the store with the describe's members", () => {
   it("keeps tags by resource id, in key order, and answers a page of ids in one call", () => {
     const store = Store.open();
     store.load(fixture, LOADED_AT);
-    expect(store.tagsOf(everyMember.capacityReservationId)).toEqual([
+    expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toEqual([
       { key: "empty", value: "" },
       { key: "team", value: "ml" },
     ]);
-    const page = store.tagsOfResources([everyMember.capacityReservationId, plain.capacityReservationId, "cr-0000000000000dead"]);
+    const page = store.tagsOfResources(
+      [everyMember.capacityReservationId, plain.capacityReservationId, "cr-0000000000000dead"],
+      everyMember.ownerId,
+    );
     expect([...page.keys()]).toEqual([everyMember.capacityReservationId]);
+    store.close();
+  });
+
+  it("keeps the tags as the owner's: an account it is shared with has none of them", () => {
+    const store = Store.open();
+    store.load(fixture, LOADED_AT);
+    expect(everyMember.sharedWith).toContain(CONSUMER);
+    expect(store.tagsOf(everyMember.capacityReservationId, CONSUMER)).toEqual([]);
+    expect(store.tagsOfResources([everyMember.capacityReservationId], CONSUMER).size).toBe(0);
     store.close();
   });
 
@@ -142,9 +154,9 @@ describe("the store with the describe's members", () => {
     const store = Store.open();
     store.load(fixture, LOADED_AT);
     store.load({ capacityReservations: [{ ...everyMember, tags: [{ key: "stage", value: "prod" }] }] }, LOADED_AT);
-    expect(store.tagsOf(everyMember.capacityReservationId)).toEqual([{ key: "stage", value: "prod" }]);
+    expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toEqual([{ key: "stage", value: "prod" }]);
     store.load({ capacityReservations: [{ ...everyMember, tags: undefined }] }, LOADED_AT);
-    expect(store.tagsOf(everyMember.capacityReservationId)).toEqual([]);
+    expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toEqual([]);
     store.db.prepare("DELETE FROM capacity_reservation").run();
     store.load({ capacityReservations: [plain] }, LOADED_AT);
     expect(store.db.prepare("SELECT count(*) AS n FROM resource_tag").get()).toEqual({ n: 0 });
@@ -177,7 +189,7 @@ describe("the store with the describe's members", () => {
     store.saveStartState();
     store.load({ capacityReservations: [{ ...everyMember, tags: [] }] }, LOADED_AT);
     store.restoreStartState();
-    expect(store.tagsOf(everyMember.capacityReservationId)).toHaveLength(2);
+    expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toHaveLength(2);
     store.close();
   });
 

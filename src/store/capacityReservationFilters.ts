@@ -24,6 +24,8 @@ type FilterColumn = (typeof FILTER_COLUMNS)[number];
 /** The named parameters of RESERVATION_FILTER_CONDITION. */
 export type FilterParameters = Record<`${FilterColumn}_values` | `${FilterColumn}_globs`, string | null> & {
   tag_filters: string | null;
+  /** The calling account: tag filters read its own tags (EC2 tags belong to an account). */
+  tag_account: string;
 };
 
 // A column passes when no filter is on it (@values NULL), or it equals a literal value, or it GLOBs
@@ -32,11 +34,12 @@ const columnCondition = (column: FilterColumn): string =>
   `(@${column}_values IS NULL OR cr.${column} IN (SELECT value FROM json_each(@${column}_values))
     OR EXISTS (SELECT 1 FROM json_each(@${column}_globs) WHERE cr.${column} GLOB value))`;
 
-// Every element of @tag_filters ({ on, key, values, globs }) needs a tag of the reservation whose key
-// is `key` (tag:KEY) and whose value, or key (tag-key), is among `values` or GLOBs one of `globs`.
+// Every element of @tag_filters ({ on, key, values, globs }) needs a tag of @tag_account on the
+// reservation whose key is `key` (tag:KEY) and whose value, or key (tag-key), is among `values` or
+// GLOBs one of `globs`.
 const TAG_CONDITION = `NOT EXISTS (SELECT 1 FROM json_each(@tag_filters) AS f WHERE NOT EXISTS (
     SELECT 1 FROM resource_tag AS t
-    WHERE t.resource_id = cr.capacity_reservation_id
+    WHERE t.resource_id = cr.capacity_reservation_id AND t.account_id = @tag_account
       AND (f.value ->> 'key' IS NULL OR t.key = f.value ->> 'key')
       AND (EXISTS (SELECT 1 FROM json_each(f.value -> 'values') AS v
                    WHERE v.value = CASE f.value ->> 'on' WHEN 'key' THEN t.key ELSE t.value END)
@@ -46,9 +49,9 @@ const TAG_CONDITION = `NOT EXISTS (SELECT 1 FROM json_each(@tag_filters) AS f WH
 /** The WHERE condition on `capacity_reservation AS cr` for a filter set, for the describe's page statement. */
 export const RESERVATION_FILTER_CONDITION = [...FILTER_COLUMNS.map(columnCondition), TAG_CONDITION].join("\n  AND ");
 
-/** sqlFilter()'s answer as the named parameters of RESERVATION_FILTER_CONDITION. */
-export function filterParameters(filter: SqlFilter): FilterParameters {
-  const parameters: Record<string, string | null> = { tag_filters: filter.tags };
+/** sqlFilter()'s answer as the named parameters of RESERVATION_FILTER_CONDITION, for the calling account. */
+export function filterParameters(filter: SqlFilter, accountId: string): FilterParameters {
+  const parameters: Record<string, string | null> = { tag_filters: filter.tags, tag_account: accountId };
   for (const column of FILTER_COLUMNS) {
     parameters[`${column}_values`] = filter.columns[column]?.values ?? null;
     parameters[`${column}_globs`] = filter.columns[column]?.globs ?? null;

@@ -221,17 +221,18 @@ function prepareMemberStatements(db: SqliteDatabase) {
         WHERE capacity_reservation_id = @capacity_reservation_id`,
     ),
     // A resource's tags go in as one JSON array of [key, value] pairs: one call into SQLite per resource.
-    insertTags: db.prepare<[string, string]>(
-      `INSERT INTO resource_tag (resource_id, key, value) SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)`,
+    insertTags: db.prepare<[string, string, string]>(
+      `INSERT INTO resource_tag (resource_id, account_id, key, value)
+        SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
-    tagsOf: db.prepare<[string], { key: string; value: string }>(
-      "SELECT key, value FROM resource_tag WHERE resource_id = ? ORDER BY key",
+    tagsOf: db.prepare<[string, string], { key: string; value: string }>(
+      "SELECT key, value FROM resource_tag WHERE resource_id = ? AND account_id = ? ORDER BY key",
     ),
-    // The tags of a page of resources in one statement (ids as a JSON array), in id then key order.
+    // One account's tags on a page of resources in one statement (ids as a JSON array), in id then key order.
     tagsOfResources: db
-      .prepare<[string], [string, string, string]>(
+      .prepare<[string, string], [string, string, string]>(
         `SELECT resource_id, key, value FROM resource_tag
-          WHERE resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key`,
+          WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ? ORDER BY resource_id, key`,
       )
       .raw(true),
   };
@@ -503,19 +504,28 @@ export class Store {
     const columns = memberColumnsOf(reservation);
     if (columns) s.setReservationMembers.run({ ...columns, capacity_reservation_id: reservation.capacityReservationId });
     if (reservation.tags?.length) {
-      s.insertTags.run(reservation.capacityReservationId, JSON.stringify(reservation.tags.map((tag) => [tag.key, tag.value])));
+      // A fixture's tags are the owner's.
+      s.insertTags.run(
+        reservation.capacityReservationId,
+        reservation.ownerId,
+        JSON.stringify(reservation.tags.map((tag) => [tag.key, tag.value])),
+      );
     }
   }
 
-  /** A resource's tags (a reservation's, an instance's), in key order; empty when it has none. */
-  tagsOf(resourceId: string): TagFixture[] {
-    return this.memberStatements.tagsOf.all(resourceId);
+  /**
+   * One account's tags on a resource (a reservation's, an instance's), in key order; empty when it
+   * has none. EC2 tags belong to an account: the owner's are not shown to a consumer.
+   */
+  tagsOf(resourceId: string, accountId: string): TagFixture[] {
+    return this.memberStatements.tagsOf.all(resourceId, accountId);
   }
 
-  /** The tags of several resources in one trip into SQLite, by resource id; a resource without tags is absent. */
-  tagsOfResources(resourceIds: readonly string[]): Map<string, TagFixture[]> {
+  /** One account's tags on several resources in one trip into SQLite, by resource id; a resource without tags is absent. */
+  tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, TagFixture[]> {
     const tags = new Map<string, TagFixture[]>();
-    for (const [resourceId, key, value] of this.memberStatements.tagsOfResources.all(JSON.stringify(resourceIds))) {
+    const rows = this.memberStatements.tagsOfResources.all(JSON.stringify(resourceIds), accountId);
+    for (const [resourceId, key, value] of rows) {
       const list = tags.get(resourceId);
       if (list) list.push({ key, value });
       else tags.set(resourceId, [{ key, value }]);
@@ -607,7 +617,7 @@ export class Store {
       }
       if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
       Object.assign(fixture, membersFixture(record));
-      const tags = this.tagsOf(record.capacityReservationId);
+      const tags = this.tagsOf(record.capacityReservationId, record.ownerId);
       if (tags.length > 0) fixture.tags = tags;
       return fixture;
     });
