@@ -40,11 +40,50 @@ export interface InterruptionInfo {
   interruptionType?: string;
 }
 
+/** A tag (EC2's `Tag`); tags belong to an account, and the owner's are not shown to a consumer. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** The commitment of a future-dated reservation (the model's `CapacityReservationCommitmentInfo`). */
+export interface CommitmentInfo {
+  committedInstanceCount?: number;
+  commitmentEndDate?: string;
+  /** Seconds. */
+  commitmentDuration?: number;
+}
+
+export type CapacityReservationTenancy = "default" | "dedicated";
+export type InstanceMatchCriteria = "open" | "targeted";
+export type CapacityReservationType = "default" | "capacity-block";
+export type CapacityReservationDeliveryPreference = "fixed" | "incremental";
+
+/**
+ * The members SPEC section 4 adds for the describe (migration 003), with EC2's defaults already
+ * applied; null for an optional member the reservation does not have. Tags are kept apart, by
+ * resource and account (Store.tagsOf).
+ */
+export interface CapacityReservationMembers {
+  readonly tenancy: CapacityReservationTenancy;
+  readonly instanceMatchCriteria: InstanceMatchCriteria;
+  readonly reservationType: CapacityReservationType;
+  readonly ebsOptimized: boolean;
+  readonly ephemeralStorage: boolean;
+  readonly availabilityZoneId: string | null;
+  readonly placementGroupArn: string | null;
+  readonly outpostArn: string | null;
+  readonly capacityBlockId: string | null;
+  readonly deliveryPreference: CapacityReservationDeliveryPreference | null;
+  readonly commitmentInfo: CommitmentInfo | null;
+  readonly unusedReservationBillingOwnerId: string | null;
+}
+
 /**
  * A capacity reservation as the emulator holds it: its stored members (the state as last written;
  * stateAt() gives it at a time) and the sum of its accounts' usedInstanceCount, which the schema keeps.
  */
-export interface CapacityReservationRecord {
+export interface CapacityReservationRecord extends CapacityReservationMembers {
   readonly capacityReservationId: string;
   readonly ownerId: string;
   readonly availabilityZone: string;

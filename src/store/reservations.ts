@@ -2,7 +2,14 @@
 
 import {
   regionOfZone,
+  type CapacityReservationDeliveryPreference,
+  type CapacityReservationMembers,
   type CapacityReservationRecord,
+  type CapacityReservationTenancy,
+  type CapacityReservationType,
+  type CommitmentInfo,
+  type InstanceMatchCriteria,
+  type Tag,
   type CapacityReservationState,
   type InstanceUsage,
   type UsagePage,
@@ -11,7 +18,7 @@ import type { CapacityReservationFixture } from "../fixtures/types.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
-interface ReservationRow {
+interface ReservationRow extends ReservationMemberColumns {
   capacity_reservation_id: string;
   owner_id: string;
   availability_zone: string;
@@ -30,10 +37,88 @@ interface ReservationRow {
   used_instance_count_total: number;
 }
 
+/** The columns of migration 003, as a row holds them. */
+interface ReservationMemberColumns {
+  tenancy: CapacityReservationTenancy;
+  instance_match_criteria: InstanceMatchCriteria;
+  reservation_type: CapacityReservationType;
+  ebs_optimized: number;
+  ephemeral_storage: number;
+  availability_zone_id: string | null;
+  placement_group_arn: string | null;
+  outpost_arn: string | null;
+  capacity_block_id: string | null;
+  delivery_preference: CapacityReservationDeliveryPreference | null;
+  commitment_info: string | null;
+  unused_reservation_billing_owner_id: string | null;
+}
+
+const RESERVATION_MEMBER_COLUMNS = `tenancy, instance_match_criteria, reservation_type, ebs_optimized, ephemeral_storage,
+  availability_zone_id, placement_group_arn, outpost_arn, capacity_block_id, delivery_preference, commitment_info,
+  unused_reservation_billing_owner_id`;
+
+function toMembers(row: ReservationMemberColumns): CapacityReservationMembers {
+  return {
+    tenancy: row.tenancy,
+    instanceMatchCriteria: row.instance_match_criteria,
+    reservationType: row.reservation_type,
+    ebsOptimized: row.ebs_optimized === 1,
+    ephemeralStorage: row.ephemeral_storage === 1,
+    availabilityZoneId: row.availability_zone_id,
+    placementGroupArn: row.placement_group_arn,
+    outpostArn: row.outpost_arn,
+    capacityBlockId: row.capacity_block_id,
+    deliveryPreference: row.delivery_preference,
+    commitmentInfo: row.commitment_info === null ? null : (JSON.parse(row.commitment_info) as CommitmentInfo),
+    unusedReservationBillingOwnerId: row.unused_reservation_billing_owner_id,
+  };
+}
+
+/** The migration 003 columns of a fixture reservation, EC2's defaults applied. */
+function memberColumnsOf(reservation: CapacityReservationFixture): ReservationMemberColumns {
+  return {
+    tenancy: reservation.tenancy ?? "default",
+    instance_match_criteria: reservation.instanceMatchCriteria ?? "open",
+    reservation_type: reservation.reservationType ?? "default",
+    ebs_optimized: Number(reservation.ebsOptimized ?? false),
+    ephemeral_storage: Number(reservation.ephemeralStorage ?? false),
+    availability_zone_id: reservation.availabilityZoneId ?? null,
+    placement_group_arn: reservation.placementGroupArn ?? null,
+    outpost_arn: reservation.outpostArn ?? null,
+    capacity_block_id: reservation.capacityBlockId ?? null,
+    delivery_preference: reservation.deliveryPreference ?? null,
+    commitment_info: reservation.commitmentInfo ? JSON.stringify(reservation.commitmentInfo) : null,
+    unused_reservation_billing_owner_id: reservation.unusedReservationBillingOwnerId ?? null,
+  };
+}
+
+/**
+ * The members of migration 003 as a fixture writes them (a dump): a member at EC2's default is left
+ * out, as a fixture would leave it, so a dump of a database that never set one reads as before.
+ */
+function membersFixture(members: CapacityReservationMembers): Partial<CapacityReservationFixture> {
+  const fixture: Partial<CapacityReservationFixture> = {};
+  if (members.tenancy !== "default") fixture.tenancy = members.tenancy;
+  if (members.instanceMatchCriteria !== "open") fixture.instanceMatchCriteria = members.instanceMatchCriteria;
+  if (members.reservationType !== "default") fixture.reservationType = members.reservationType;
+  if (members.ebsOptimized) fixture.ebsOptimized = true;
+  if (members.ephemeralStorage) fixture.ephemeralStorage = true;
+  if (members.availabilityZoneId !== null) fixture.availabilityZoneId = members.availabilityZoneId;
+  if (members.placementGroupArn !== null) fixture.placementGroupArn = members.placementGroupArn;
+  if (members.outpostArn !== null) fixture.outpostArn = members.outpostArn;
+  if (members.capacityBlockId !== null) fixture.capacityBlockId = members.capacityBlockId;
+  if (members.deliveryPreference !== null) fixture.deliveryPreference = members.deliveryPreference;
+  if (members.commitmentInfo !== null) fixture.commitmentInfo = members.commitmentInfo;
+  if (members.unusedReservationBillingOwnerId !== null) {
+    fixture.unusedReservationBillingOwnerId = members.unusedReservationBillingOwnerId;
+  }
+  return fixture;
+}
+
 // used_instance_count_total is read, never written: the schema's triggers keep it (migration 002).
 const WRITTEN_COLUMNS = `capacity_reservation_id, owner_id, availability_zone, region, instance_type, instance_platform,
   total_instance_count, state, create_date, start_date, end_date, end_date_type, interruptible,
-  interruptible_capacity_allocation, interruption_info`;
+  interruptible_capacity_allocation, interruption_info, ${RESERVATION_MEMBER_COLUMNS}`;
 const RESERVATION_COLUMNS = `${WRITTEN_COLUMNS}, used_instance_count_total`;
 
 function toRecord(row: ReservationRow): CapacityReservationRecord {
@@ -55,6 +140,7 @@ function toRecord(row: ReservationRow): CapacityReservationRecord {
       row.interruptible_capacity_allocation === null ? null : JSON.parse(row.interruptible_capacity_allocation),
     interruptionInfo: row.interruption_info === null ? null : JSON.parse(row.interruption_info),
     usedInstanceCountTotal: row.used_instance_count_total,
+    ...toMembers(row),
   };
 }
 
@@ -93,8 +179,25 @@ function prepare(db: SqliteDatabase) {
       `INSERT INTO capacity_reservation (${WRITTEN_COLUMNS}) VALUES (
         @capacity_reservation_id, @owner_id, @availability_zone, @region, @instance_type, @instance_platform,
         @total_instance_count, @state, @create_date, @start_date, @end_date, @end_date_type, @interruptible,
-        @interruptible_capacity_allocation, @interruption_info)`,
+        @interruptible_capacity_allocation, @interruption_info, @tenancy, @instance_match_criteria,
+        @reservation_type, @ebs_optimized, @ephemeral_storage, @availability_zone_id, @placement_group_arn,
+        @outpost_arn, @capacity_block_id, @delivery_preference, @commitment_info, @unused_reservation_billing_owner_id)`,
     ),
+    // A resource's tags go in as one JSON array of [key, value] pairs: one call into SQLite per resource.
+    insertTags: db.prepare<[string, string, string]>(
+      `INSERT INTO resource_tag (resource_id, account_id, key, value)
+        SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
+    ),
+    tagsOf: db.prepare<[string, string], Tag>(
+      "SELECT key, value FROM resource_tag WHERE resource_id = ? AND account_id = ? ORDER BY key",
+    ),
+    // One account's tags on a page of resources in one statement (ids as a JSON array), in id then key order.
+    tagsOfResources: db
+      .prepare<[string, string], [string, string, string]>(
+        `SELECT resource_id, key, value FROM resource_tag
+          WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ? ORDER BY resource_id, key`,
+      )
+      .raw(true),
     // A reservation's shares and usage rows go in as one JSON array each (usage as [accountId, count]
     // pairs, which SQLite reads faster than objects): one call into SQLite per reservation instead of
     // one per row, which was most of the cost of loading a million rows.
@@ -197,7 +300,16 @@ export class Reservations {
         ? JSON.stringify(reservation.interruptibleCapacityAllocation)
         : null,
       interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
+      ...memberColumnsOf(reservation),
     });
+    if (reservation.tags?.length) {
+      // A fixture's tags are the owner's.
+      s.insertTags.run(
+        reservation.capacityReservationId,
+        reservation.ownerId,
+        JSON.stringify(reservation.tags.map((tag) => [tag.key, tag.value])),
+      );
+    }
     if (reservation.sharedWith?.length) {
       s.insertShares.run(reservation.capacityReservationId, JSON.stringify(reservation.sharedWith));
     }
@@ -208,6 +320,25 @@ export class Reservations {
         JSON.stringify(usage.map((row) => [row.accountId, row.usedInstanceCount])),
       );
     }
+  }
+
+  /**
+   * One account's tags on a resource (a reservation's, an instance's), in key order; empty when it
+   * has none. EC2 tags belong to an account: the owner's are not shown to a consumer.
+   */
+  tagsOf(resourceId: string, accountId: string): Tag[] {
+    return this.s.tagsOf.all(resourceId, accountId);
+  }
+
+  /** One account's tags on several resources in one trip into SQLite, by resource id; a resource without tags is absent. */
+  tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, Tag[]> {
+    const tags = new Map<string, Tag[]>();
+    for (const [resourceId, key, value] of this.s.tagsOfResources.all(JSON.stringify(resourceIds), accountId)) {
+      const list = tags.get(resourceId);
+      if (list) list.push({ key, value });
+      else tags.set(resourceId, [{ key, value }]);
+    }
+    return tags;
   }
 
   /** Every reservation as a fixture that loads back to the same answers. */
@@ -238,6 +369,9 @@ export class Reservations {
         fixture.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
       }
       if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
+      Object.assign(fixture, membersFixture(record));
+      const tags = this.tagsOf(record.capacityReservationId, record.ownerId);
+      if (tags.length > 0) fixture.tags = tags;
       return fixture;
     });
   }

@@ -15,6 +15,7 @@ export const STATE_TABLES = [
   "capacity_reservation",
   "capacity_reservation_share",
   "instance_usage",
+  "resource_tag",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

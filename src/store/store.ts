@@ -1,11 +1,15 @@
 // The store: emulator state in SQLite behind one facade, with one write path that keeps the read memos true.
 
 import { randomBytes } from "node:crypto";
-import type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
+import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
 import type { FixtureDocument } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
+import {
+  prepareFilteredReservationIds,
+  type FilterParameters,
+} from "./capacityReservationFilters.js";
 import { Reservations } from "./reservations.js";
 import { StartState } from "./stateTables.js";
 
@@ -33,6 +37,7 @@ export class Store {
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #meta: ReturnType<typeof prepareMeta>;
+  readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
 
   private constructor(db: SqliteDatabase) {
@@ -40,6 +45,7 @@ export class Store {
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
     this.#meta = prepareMeta(db);
+    this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
 
   /** Opens ":memory:" or a file and migrates it. Throws DatabaseError. */
@@ -88,6 +94,21 @@ export class Store {
    */
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {
     return this.#reservations.usagePage(capacityReservationId, ownerId, after, size);
+  }
+
+  /** One account's tags on a resource, in key order (EC2 tags belong to an account). */
+  tagsOf(resourceId: string, accountId: string): Tag[] {
+    return this.#reservations.tagsOf(resourceId, accountId);
+  }
+
+  /** One account's tags on several resources, by resource id; a resource without tags is absent. */
+  tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, Tag[]> {
+    return this.#reservations.tagsOfResources(resourceIds, accountId);
+  }
+
+  /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
+  filteredReservationIds(parameters: FilterParameters & { after: string; limit: number }): string[] {
+    return this.#filteredReservationIds(parameters);
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {

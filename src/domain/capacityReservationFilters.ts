@@ -1,0 +1,39 @@
+// The filters DescribeCapacityReservations takes (SPEC section 9, the model's documented list), for the filter engine.
+
+import type { CapacityReservationRecord } from "../store/store.js";
+import { stateAt } from "./capacityReservation.js";
+import type { FilterTable, Tag } from "./filters.js";
+
+/** What the capacity reservation filters read besides the record: the emulator's clock and the page's tags. */
+export interface CapacityReservationFilterContext {
+  /** The emulator's clock, ms since the epoch: `state` is the state at this time. */
+  readonly now: number;
+  /** Tags by reservation id (Store.tagsOfResources); a reservation absent here has none. */
+  readonly tags: ReadonlyMap<string, readonly Tag[]>;
+}
+
+/** A stored date as the response writes it (`2030-06-01T12:00:00.000Z`), which is what date filters match. */
+const responseDate = (iso: string | null): string | null => (iso === null ? null : new Date(iso).toISOString());
+
+/**
+ * `column` marks the filters SQL can decide from the reservation's own columns; `state` (at the
+ * clock) and the dates (matched in their response form, stored as the fixture wrote them) are
+ * decided in memory.
+ */
+export const CAPACITY_RESERVATION_FILTERS: FilterTable<CapacityReservationRecord, CapacityReservationFilterContext> = {
+  filters: {
+    "instance-type": { read: (r) => r.instanceType, column: "instance_type" },
+    "owner-id": { read: (r) => r.ownerId, column: "owner_id" },
+    "instance-platform": { read: (r) => r.instancePlatform, column: "instance_platform" },
+    "availability-zone": { read: (r) => r.availabilityZone, column: "availability_zone" },
+    tenancy: { read: (r) => r.tenancy, column: "tenancy" },
+    "outpost-arn": { read: (r) => r.outpostArn, column: "outpost_arn" },
+    state: { read: (r, { now }) => stateAt(r, now) },
+    "start-date": { read: (r) => responseDate(r.startDate) },
+    "end-date": { read: (r) => responseDate(r.endDate) },
+    "end-date-type": { read: (r) => r.endDateType, column: "end_date_type" },
+    "instance-match-criteria": { read: (r) => r.instanceMatchCriteria, column: "instance_match_criteria" },
+    "placement-group-arn": { read: (r) => r.placementGroupArn, column: "placement_group_arn" },
+  },
+  tags: (r, { tags }) => tags.get(r.capacityReservationId) ?? [],
+};
