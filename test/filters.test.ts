@@ -3,7 +3,13 @@
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CAPACITY_RESERVATION_FILTERS, type CapacityReservationFilterContext } from "../src/domain/capacityReservationFilters.js";
+import {
+  CAPACITY_RESERVATION_FILTERS,
+  storedStatesReadAs,
+  type CapacityReservationFilterContext,
+} from "../src/domain/capacityReservationFilters.js";
+import { stateAt } from "../src/domain/capacityReservation.js";
+import { CAPACITY_RESERVATION_STATES } from "../src/fixtures/types.js";
 import { compilePattern, matches, parseFilters, sqlFilter, type RequestFilter, type Tag } from "../src/domain/filters.js";
 import { Ec2Error } from "../src/protocol/errors.js";
 import type { CapacityReservationFixture } from "../src/fixtures/types.js";
@@ -180,7 +186,9 @@ describe("a filter set from the request", () => {
   });
 
   it("hands SQL the columns the store's condition knows, and no others", () => {
-    const columns = Object.values(T.filters).flatMap((definition) => (definition.column ? [definition.column] : []));
+    const columns = Object.values(T.filters).flatMap((definition) =>
+      [definition.column, definition.narrowedBy?.column].filter((column) => column !== undefined),
+    );
     expect(columns.sort()).toEqual([...FILTER_COLUMNS].sort());
   });
 });
@@ -202,6 +210,8 @@ const CASES: [string, RequestFilter[], string[]][] = [
   ["state at the clock (scheduled has started)", [{ Name: "state", Values: ["active"] }], ids("a", "b", "c", "d", "f", "10")],
   ["state cancelled", [{ Name: "state", Values: ["cancelled"] }], ids("e")],
   ["state scheduled (none at this time)", [{ Name: "state", Values: ["scheduled"] }], []],
+  ["state with a wildcard (not narrowed in SQL)", [{ Name: "state", Values: ["*ed"] }], ids("e")],
+  ["state values ORed", [{ Name: "state", Values: ["cancelled", "expired", "active"] }], ids("a", "b", "c", "d", "e", "f", "10")],
   ["start-date in its response form", [{ Name: "start-date", Values: ["2026-02-01T00:00:00.000Z"] }], ids("d")],
   ["start-date in the fixture's form matches nothing", [{ Name: "start-date", Values: ["2026-02-01T00:00:00Z"] }], []],
   ["end-date with a wildcard", [{ Name: "end-date", Values: ["2030-06-01T*"] }], ids("f", "10")],
@@ -271,6 +281,7 @@ describe("capacity reservation filters", () => {
     expect(sql.remaining.map((f) => f.name)).toEqual(["state", "start-date", "instance-type"]);
     expect(sql.columns.instance_type).toEqual({ values: '["m5.large"]', globs: "[]" });
     expect(sql.columns.owner_id).toEqual({ values: null, globs: null });
+    expect(sql.columns.state).toEqual({ values: '["active","scheduled"]', globs: "[]" });
     expect(JSON.parse(sql.tags ?? "null")).toEqual([{ on: "value", key: "team", values: ["ml"], globs: [] }]);
   });
 
@@ -302,5 +313,30 @@ describe("capacity reservation filters", () => {
     const filters = parseFilters(T, [{ Name: "tag:k", Values: ["v"] }]);
     expect(matches(T, filters, record, { now: NOW, tags: new Map([[record.capacityReservationId, tags]]) })).toBe(true);
     expect(matches(T, filters, record, { now: NOW, tags: new Map() })).toBe(false);
+  });
+
+  it("narrows state in SQL only to stored states that can read as it, at any clock", () => {
+    const base = { totalInstanceCount: 1, createDate: "2026-01-01T00:00:00Z" };
+    const store = Store.open();
+    const fixtures = CAPACITY_RESERVATION_STATES.flatMap((state, i) =>
+      [undefined, "2026-06-01T00:00:00Z"].map((endDate, j) =>
+        reservation(`cr-${(i * 2 + j).toString(16).padStart(17, "0")}`, {
+          ...base,
+          state,
+          startDate: "2026-03-01T00:00:00Z",
+          ...(endDate ? { endDate, endDateType: "limited" as const } : {}),
+        }),
+      ),
+    );
+    store.load({ capacityReservations: fixtures }, LOADED_AT);
+    for (const fixture of fixtures) {
+      const record = store.findReservation(fixture.capacityReservationId);
+      if (!record) throw new Error("not loaded");
+      for (const at of ["2026-02-01", "2026-04-01", "2026-07-01"]) {
+        const read = stateAt(record, Date.parse(`${at}T00:00:00Z`));
+        if (read !== undefined) expect(storedStatesReadAs(read)).toContain(record.state);
+      }
+    }
+    store.close();
   });
 });

@@ -16,9 +16,19 @@ export interface CapacityReservationFilterContext {
 const responseDate = (iso: string | null): string | null => (iso === null ? null : new Date(iso).toISOString());
 
 /**
+ * The stored states a reservation can have when stateAt() reads it as `state`: a scheduled one
+ * becomes active at its start, and an active (or scheduled) one with a limited end expires at it.
+ */
+export function storedStatesReadAs(state: string): readonly string[] {
+  if (state === "active") return ["active", "scheduled"];
+  if (state === "expired") return ["expired", "active", "scheduled"];
+  return [state];
+}
+
+/**
  * `column` marks the filters SQL can decide from the reservation's own columns; `state` (at the
  * clock) and the dates (matched in their response form, stored as the fixture wrote them) are
- * decided in memory.
+ * decided in memory (`state` narrowed in SQL first by the stored states it can come from).
  */
 export const CAPACITY_RESERVATION_FILTERS: FilterTable<CapacityReservationRecord, CapacityReservationFilterContext> = {
   filters: {
@@ -28,7 +38,7 @@ export const CAPACITY_RESERVATION_FILTERS: FilterTable<CapacityReservationRecord
     "availability-zone": { read: (r) => r.availabilityZone, column: "availability_zone" },
     tenancy: { read: (r) => r.tenancy, column: "tenancy" },
     "outpost-arn": { read: (r) => r.outpostArn, column: "outpost_arn" },
-    state: { read: (r, { now }) => stateAt(r, now) },
+    state: { read: (r, { now }) => stateAt(r, now), narrowedBy: { column: "state", storedValues: storedStatesReadAs } },
     "start-date": { read: (r) => responseDate(r.startDate) },
     "end-date": { read: (r) => responseDate(r.endDate) },
     "end-date-type": { read: (r) => r.endDateType, column: "end_date_type" },

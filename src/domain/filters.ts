@@ -46,6 +46,12 @@ export interface FilterDefinition<R, C> {
    * response form), which only `matches` decides.
    */
   readonly column?: string;
+  /**
+   * For a derived value read from a column (the state at the clock from the stored state): the
+   * column, and the stored values that can read as a given value. SQL then narrows the rows by the
+   * literal values of the filter, and `matches` still decides each row.
+   */
+  readonly narrowedBy?: { readonly column: string; readonly storedValues: (value: string) => readonly string[] };
 }
 
 /** The filters one resource's describe takes, by EC2's filter name, and how to read its tags. */
@@ -138,7 +144,8 @@ export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter
  * - `tags`: the tag filters as one JSON array of `{ on: "value" | "key", key, values, globs }` (`key`
  *   null for tag-key), or null: a record passes when each element has a matching tag.
  * - `remaining`: what SQL cannot decide (derived values, and a second filter on a column already
- *   used), for `matches` on the rows the statement returns.
+ *   used), for `matches` on the rows the statement returns. A derived value with `narrowedBy` and
+ *   no wildcard also narrows its column in SQL, and stays here too.
  */
 export interface SqlFilter {
   readonly columns: Readonly<Record<string, { readonly values: string | null; readonly globs: string | null }>>;
@@ -155,7 +162,9 @@ const globsOf = (values: readonly ValuePattern[]): string =>
 export function sqlFilter<R, C>(table: FilterTable<R, C>, filters: readonly Filter[]): SqlFilter {
   const columns: Record<string, { values: string | null; globs: string | null }> = {};
   for (const definition of Object.values(table.filters)) {
-    if (definition.column) columns[definition.column] = { values: null, globs: null };
+    for (const column of [definition.column, definition.narrowedBy?.column]) {
+      if (column !== undefined) columns[column] = { values: null, globs: null };
+    }
   }
   const tags: { on: "value" | "key"; key: string | null; values: unknown; globs: unknown }[] = [];
   const remaining: Filter[] = [];
@@ -166,14 +175,22 @@ export function sqlFilter<R, C>(table: FilterTable<R, C>, filters: readonly Filt
       tags.push({ on, key, values: JSON.parse(literalsOf(filter.values)), globs: JSON.parse(globsOf(filter.values)) });
       continue;
     }
-    const column = table.filters[filter.name]?.column;
+    const definition = table.filters[filter.name];
+    const column = definition?.column;
     const slot = column === undefined ? undefined : columns[column];
-    if (!slot || slot.values !== null) {
-      remaining.push(filter);
+    if (slot && slot.values === null) {
+      slot.values = literalsOf(filter.values);
+      slot.globs = globsOf(filter.values);
       continue;
     }
-    slot.values = literalsOf(filter.values);
-    slot.globs = globsOf(filter.values);
+    remaining.push(filter);
+    const narrowed = definition?.narrowedBy;
+    const narrowSlot = narrowed && columns[narrowed.column];
+    if (narrowed && narrowSlot && narrowSlot.values === null && filter.values.every((v) => v.literal !== null)) {
+      const stored = new Set(filter.values.flatMap((value) => narrowed.storedValues(value.literal ?? "")));
+      narrowSlot.values = JSON.stringify([...stored]);
+      narrowSlot.globs = "[]";
+    }
   }
   return { columns, tags: tags.length > 0 ? JSON.stringify(tags) : null, remaining };
 }

@@ -4,8 +4,8 @@ import type { SqlFilter } from "../domain/filters.js";
 import type { SqliteDatabase } from "./database.js";
 
 /**
- * The reservation columns a filter can be decided on (the `column`s of CAPACITY_RESERVATION_FILTERS;
- * a test keeps the two lists equal). SQL below is built from this constant list only, never from input.
+ * The reservation columns a filter can be decided or narrowed on (the `column`s and `narrowedBy`
+ * columns of CAPACITY_RESERVATION_FILTERS; a test keeps the two lists equal). SQL below is built from this constant list only, never from input.
  */
 export const FILTER_COLUMNS = [
   "instance_type",
@@ -17,6 +17,7 @@ export const FILTER_COLUMNS = [
   "end_date_type",
   "instance_match_criteria",
   "placement_group_arn",
+  "state",
 ] as const;
 
 type FilterColumn = (typeof FILTER_COLUMNS)[number];
