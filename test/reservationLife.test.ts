@@ -130,6 +130,14 @@ describe("a capacity block's state over time", () => {
     expect(reservationStateAt(life, NOW + 2 * DAY)).toBe("expired");
   });
 
+  it("stored as payment-pending with a provisioned date, pays then and runs on its dates", () => {
+    const life: ReservationLife = { ...block(NOW + MINUTE), state: "payment-pending" };
+    expect(reservationStateAt(life, NOW)).toBe("payment-pending");
+    expect(reservationStateAt(life, NOW + MINUTE)).toBe("scheduled");
+    expect(reservationStateAt(life, NOW + DAY)).toBe("active");
+    expect(reservationStateAt({ ...life, provisionedDate: null }, NOW + DAY)).toBe("payment-pending");
+  });
+
   it("from a fixture, keeps its expired state visible (no retention for fixture reservations)", () => {
     expect(reservationStateAt(block(null), NOW + 30 * DAY)).toBe("expired");
   });

@@ -76,6 +76,9 @@ export function reservationStateAt(life: ReservationLife, now: number): Capacity
     case "active":
     case "scheduled":
       return timedState(life, now);
+    case "payment-pending":
+      // A fixture's keeps its state; one given a provisionedDate pays then, and runs on its dates.
+      return life.provisionedDate === null ? "payment-pending" : timedState(life, now);
     default:
       return life.state;
   }
@@ -90,7 +93,8 @@ function timedState(life: ReservationLife, now: number): CapacityReservationStat
     if (life.reservationType === "capacity-block") return "payment-pending";
     return isFutureDated(life) ? "assessing" : "pending";
   }
-  if (life.state === "scheduled" && (life.startDate === null || now < life.startDate)) return "scheduled";
+  const waitsForStart = life.state === "scheduled" || life.state === "payment-pending";
+  if (waitsForStart && (life.startDate === null || now < life.startDate)) return "scheduled";
   return "active";
 }
 
