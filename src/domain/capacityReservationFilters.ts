@@ -1,6 +1,6 @@
 // The filters DescribeCapacityReservations takes (SPEC section 9, the model's documented list), for the filter engine.
 
-import type { CapacityReservationRecord } from "../store/store.js";
+import type { CapacityReservationRecord } from "./capacityReservation.js";
 import { stateAt } from "./capacityReservation.js";
 import type { FilterTable, Tag } from "./filters.js";
 
