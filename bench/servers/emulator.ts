@@ -9,10 +9,11 @@ type Library = typeof import("../../src/index.js");
 const dist = process.env.BENCH_DIST ?? "dist";
 const { startEmulator } = (await import(pathToFileURL(`${ROOT}${dist}/index.js`).href)) as Library;
 
-// Arguments: fixture files to load after the shipped set.
+// Arguments: fixture files to load after the shipped set. The shipped set is the one beside the build
+// (`fixtures/` next to its `dist/`), so an older build is given the fixtures of its own release.
 const started = performance.now();
 const emu = await startEmulator({
-  fixtures: [`${ROOT}fixtures`, ...process.argv.slice(2)],
+  fixtures: [`${ROOT}${dist}/../fixtures`, ...process.argv.slice(2)],
   logLevel: "info",
 });
 const startMs = performance.now() - started;
