@@ -2,7 +2,7 @@
 
 import type { DispatchDeps } from "./actions/dispatch.js";
 import type { Config } from "./config.js";
-import { Clock } from "./domain/clock.js";
+import { checkInstant, Clock } from "./domain/clock.js";
 import { Faults } from "./domain/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
 import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
@@ -72,6 +72,7 @@ export class Emulator {
    * them in one transaction. Throws FixtureError or DatabaseError, having written nothing.
    */
   static open(config: Config): Emulator {
+    if (config.clock) checkInstant(config.clock.getTime(), "the clock option");
     const fixture = checkFixtures(fixtureSources(config.fixtures));
     const store = Store.open(config.db ?? ":memory:");
     try {

@@ -1,9 +1,8 @@
 // The /_emulator/clock control plane (SPEC section 8): read, freeze, release and move the emulator's clock.
 
 import type { FastifyReply } from "fastify";
+import { ClockRangeError, parseInstant } from "../domain/clock.js";
 import type { AdminRouteGroup } from "./routes.js";
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 function badClockRequest(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(400).send({ error: "InvalidClockRequest", message });
@@ -32,11 +31,16 @@ export const clockRoutes: AdminRouteGroup = (app, emulator) => {
       emulator.clock.set(null);
       return emulator.clock.read();
     }
-    const time = typeof now === "string" && ISO_TIME.test(now) ? new Date(now) : undefined;
-    if (!time || Number.isNaN(time.getTime())) {
+    const time = typeof now === "string" ? parseInstant(now) : undefined;
+    if (!time) {
       return badClockRequest(reply, `"now" must be an ISO 8601 time with a zone, such as 2026-06-01T00:00:00Z, or null; not ${JSON.stringify(now)}`);
     }
-    emulator.clock.set(time);
+    try {
+      emulator.clock.set(time);
+    } catch (error) {
+      if (error instanceof ClockRangeError) return badClockRequest(reply, `${error.message}; not ${JSON.stringify(now)}`);
+      throw error;
+    }
     return emulator.clock.read();
   });
 
@@ -48,7 +52,12 @@ export const clockRoutes: AdminRouteGroup = (app, emulator) => {
     if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
       return badClockRequest(reply, `"seconds" must be a number, not ${JSON.stringify(seconds)}: ${usage}`);
     }
-    emulator.clock.advance(seconds * 1000);
+    try {
+      emulator.clock.advance(seconds * 1000);
+    } catch (error) {
+      if (error instanceof ClockRangeError) return badClockRequest(reply, `"seconds": ${error.message}`);
+      throw error;
+    }
     return emulator.clock.read();
   });
 };

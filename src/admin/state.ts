@@ -16,7 +16,7 @@ export const stateRoutes: AdminRouteGroup = (app, emulator) => {
       emulator.load([{ source: "request body", document: request.body }]);
     } catch (error) {
       if (error instanceof FixtureError) {
-        throw new AdminError(400, "InvalidFixture", error.message, { problems: error.problems });
+        throw new AdminError(400, "InvalidFixture", error.message, { problems: error.problems, problemCount: error.problemCount });
       }
       throw error;
     }
