@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
+import { closeConnectionsAfter, limitUnsentAnswers, overLimit, SHUTDOWN_GRACE_MS } from "./http/connections.js";
 import {
   Ec2Error,
   invalidRequest,
@@ -80,6 +81,7 @@ function requestLog(logger: Logger): LogRequest {
 }
 
 function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
+  if (overLimit(request.raw.socket)) return reply.hijack();
   // Errors raised before the EC2 route ran (a bad URL, a body too large) arrive with no trace yet.
   startTrace(request).errorCode = error.code;
   log(request, error.status);
@@ -253,6 +255,8 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     });
 
     const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
+      // A connection closed for the answers it left unread gets no more (src/http/connections.ts).
+      if (overLimit(request.raw.socket)) return reply.hijack();
       log(request, 200);
       return reply.code(200).header("x-amzn-RequestId", request.id).header("content-type", XML_CONTENT_TYPE).send(body);
     };
@@ -260,6 +264,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     // Not an async function: most requests are answered in the same call, without a promise (a
     // thrown Ec2Error reaches the error handler all the same). Strict auth and injected faults wait.
     const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => {
+      if (request.raw.socket.destroyed) return reply.hijack();
       if (request.method !== "GET" && request.method !== "POST") {
         return sendError(log, request, reply, methodNotAllowed(request.method));
       }
@@ -306,7 +311,17 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   app.decorateRequest("ec2", null);
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
-  app.addHook("preClose", async () => closing.abort());
+  const graceMs = emulator.config.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+  app.addHook("preClose", async () => {
+    closing.abort();
+    closeConnectionsAfter(app.server, graceMs);
+  });
+  limitUnsentAnswers(app.server, (request) =>
+    logger.warn(
+      { remoteAddress: request.socket.remoteAddress, url: request.url?.slice(0, 200) },
+      "closed a connection that left too many answers unread",
+    ),
+  );
 
   // Whatever no route answers (a method Fastify has no route for) or fails outside one is still EC2-shaped.
   const answerOtherError = answerError(logger, log);

@@ -1,0 +1,135 @@
+// Issue 11, connections: pipelined answers never read (item 2), shutdown with stuck clients (item 8), a stalled log reader (item 10).
+
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCommand, type RunningCommand } from "./process.js";
+import { sharedWithMany, start } from "./support.js";
+
+const BIG = "cr-0aaaaaaaaaaaaaaa1";
+const dir = mkdtempSync(join(tmpdir(), "ec2-harden-"));
+const bigFixture = join(dir, "big.json");
+writeFileSync(bigFixture, JSON.stringify(sharedWithMany(BIG, 1199)));
+
+let command: RunningCommand | undefined;
+afterEach(async () => {
+  await command?.stop();
+  command = undefined;
+});
+
+/** The child's resident memory now and at its peak, in MiB, from /proc. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  return { rss: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 };
+}
+
+function connect(url: string): Promise<net.Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("item 2: pipelined requests whose answers are never read", () => {
+  const call = `GET /?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG}&MaxResults=500 HTTP/1.1\r\nHost: x\r\n\r\n`;
+  const burst = call.repeat(Math.floor(65536 / call.length));
+
+  it("closes a connection that leaves answers unread, so 12 sockets of 64 KiB bursts leave memory bounded", async () => {
+    command = runCommand(["--port", "0", "--fixtures", bigFixture]);
+    const url = await command.ready();
+    const pid = command.child.pid ?? 0;
+    await fetch(`${url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG}`);
+    const before = memory(pid);
+    const sockets: net.Socket[] = [];
+    for (let i = 0; i < 12; i++) {
+      const socket = await connect(url);
+      socket.pause(); // reads nothing
+      socket.on("error", () => undefined);
+      socket.write(burst);
+      sockets.push(socket);
+    }
+    await sleep(2500);
+    const after = memory(pid);
+    // Unbounded, each socket held about 29 MB of answers (546 × 44 KB): 12 sockets, over 300 MB.
+    expect(after.peak - before.peak).toBeLessThan(100);
+    const health = await fetch(`${url}/_emulator/health`);
+    expect(health.status).toBe(200);
+    // The server closed each of them after a bounded number of answers.
+    const answered = await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<number>((resolve) => {
+            let text = "";
+            socket.setEncoding("latin1").on("data", (chunk: string) => (text += chunk));
+            socket.once("close", () => resolve(text.split("HTTP/1.1 200 OK").length - 1));
+            socket.resume();
+          }),
+      ),
+    );
+    for (const count of answered) expect(count).toBeLessThan(546);
+    expect(command.lines.filter((line) => line.msg === "closed a connection that left too many answers unread").length).toBe(12);
+  });
+
+  it("answers a client that pipelines a few calls and reads them", async () => {
+    const emu = await start({ fixtures: [sharedWithMany(BIG, 1199)] });
+    try {
+      const socket = await connect(emu.url);
+      let text = "";
+      socket.setEncoding("latin1").on("data", (chunk: string) => (text += chunk));
+      socket.write(call.repeat(10));
+      for (let i = 0; i < 100 && text.split("</GetCapacityReservationUsageResponse>").length - 1 < 10; i++) await sleep(50);
+      expect(text.split("</GetCapacityReservationUsageResponse>").length - 1).toBe(10);
+      socket.destroy();
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("item 8: shutdown ends in bounded time whatever clients do", () => {
+  /** A POST whose body never arrives in full, a keep-alive socket left idle, and a pipelined burst never read. */
+  async function misbehave(url: string): Promise<net.Socket[]> {
+    const half = await connect(url);
+    half.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=Get");
+    const idle = await connect(url);
+    idle.write("GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    const unread = await connect(url);
+    unread.pause();
+    unread.write(`GET /?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(100));
+    const headersOnly = await connect(url);
+    headersOnly.write("GET / HTTP/1.1\r\nHost: x\r\n");
+    const sockets = [half, idle, unread, headersOnly];
+    for (const socket of sockets) socket.on("error", () => undefined);
+    await sleep(300);
+    return sockets;
+  }
+
+  it("SIGTERM exits 0 within the 5 s grace period and a margin, with a half-sent body and other stuck sockets open", async () => {
+    command = runCommand(["--port", "0", "--fixtures", bigFixture]);
+    const url = await command.ready();
+    const sockets = await misbehave(url);
+    const began = Date.now();
+    command.signal("SIGTERM");
+    const code = await command.exited;
+    const took = Date.now() - began;
+    expect(code).toBe(0);
+    expect(took).toBeLessThan(8000);
+    expect(command.lines.some((line) => line.msg === "stopped")).toBe(true);
+    for (const socket of sockets) socket.destroy();
+  });
+
+  it("emu.close() resolves within its grace period with a socket that never finishes its body", async () => {
+    const emu = await start({ fixtures: [], shutdownGraceMs: 300 });
+    const sockets = await misbehave(emu.url);
+    const began = Date.now();
+    await emu.close();
+    expect(Date.now() - began).toBeLessThan(2000);
+    for (const socket of sockets) socket.destroy();
+  });
+});
