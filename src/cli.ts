@@ -8,7 +8,7 @@ import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
 import { REGION_NAME } from "./domain/identity.js";
 import { FixtureError } from "./fixtures/check.js";
 import { listen, type StartedServer } from "./index.js";
-import { createReadableDestination } from "./logger.js";
+import { createReadableDestination, drainLog } from "./logger.js";
 import { DatabaseError } from "./store/database.js";
 import { PACKAGE_NAME, VERSION } from "./version.js";
 
@@ -207,7 +207,8 @@ async function main(): Promise<void> {
     server.close().then(
       () => {
         logger.info("stopped");
-        process.exit(0);
+        // The last lines reach a slow log reader; a stalled one costs at most this second.
+        void drainLog(1000).then(() => process.exit(0));
       },
       (error: unknown) => fail(`error while stopping: ${(error as Error).message}`, EXIT_START),
     );

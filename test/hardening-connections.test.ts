@@ -133,3 +133,34 @@ describe("item 8: shutdown ends in bounded time whatever clients do", () => {
     for (const socket of sockets) socket.destroy();
   });
 });
+
+describe("item 10: a log reader that stops reading", () => {
+  it("keeps answering with stdout piped to a reader that never reads, drops lines past 1 MiB, and says how many once it can", async () => {
+    command = runCommand(["--port", "0", "--fixtures", bigFixture]);
+    const url = await command.ready();
+    const stdout = command.child.stdout;
+    if (!stdout) throw new Error("no stdout");
+    stdout.pause(); // from here on nobody reads the command's log
+    const pid = command.child.pid ?? 0;
+    const before = memory(pid);
+    // About 6,000 request lines of 300 bytes: far more than the pipe and the reader's buffer hold.
+    const call = `${url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG}&MaxResults=5`;
+    const began = Date.now();
+    for (let round = 0; round < 300; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => fetch(call, { signal: AbortSignal.timeout(5000) }).then((r) => r.status)),
+      );
+      expect(new Set(answers)).toEqual(new Set([200]));
+    }
+    expect(Date.now() - began).toBeLessThan(15_000);
+    expect(memory(pid).rss - before.rss).toBeLessThan(60);
+    stdout.resume();
+    // Once the reader reads again, the next write says how many lines were lost.
+    const dropped = command.waitForLine((line) => typeof line.droppedLines === "number");
+    for (let i = 0; i < 50 && !command.lines.some((line) => typeof line.droppedLines === "number"); i++) {
+      await fetch(call);
+      await sleep(20);
+    }
+    expect((await dropped).droppedLines as number).toBeGreaterThan(100);
+  });
+});
