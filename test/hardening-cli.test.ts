@@ -1,7 +1,12 @@
 // Issue 11, the command: every option's value has one form (items 7 and 12), refused with exit 2 and one line.
 
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runToExit } from "./process.js";
+import { DatabaseError } from "../src/index.js";
+import { runCommand, runToExit } from "./process.js";
+import { start } from "./support.js";
 
 /** Runs the command with `args` (and `env`), which must refuse to start: exit 2, one line on stderr. */
 async function refused(args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -43,5 +48,33 @@ describe("item 12: option values outside their one documented form", () => {
   it("refuses a --default-region that is not a region name", async () => {
     const lines = await Promise.all(["x".repeat(700), "US-EAST-1", "us east 1"].map((value) => refused(["--default-region", value])));
     for (const line of lines) expect(line).toMatch(/--default-region must be a region name such as us-east-1/);
+  });
+});
+
+describe("item 14: one emulator per --db file", () => {
+  it("refuses a second emulator on a file in use with one line, leaves the first serving, and leaves no stale lock after a kill", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "ec2-lock-")), "state.db");
+    const first = runCommand(["--port", "0", "--db", db]);
+    try {
+      const url = await first.ready();
+      const second = await runToExit(["--port", "0", "--db", db]);
+      expect(second.code).toBe(1);
+      expect(second.stderr.trim().split("\n")).toEqual([
+        `ec2-capacity-emulator: ${db}: the database is in use by another process (another ec2-capacity-emulator?); stop it or choose another --db file`,
+      ]);
+      await expect(start({ db })).rejects.toThrow(DatabaseError);
+      expect((await fetch(`${url}/_emulator/state`)).status).toBe(200);
+      first.signal("SIGKILL");
+      await first.exited;
+      // The operating system dropped the lock with the process: the file opens again.
+      const third = runCommand(["--port", "0", "--db", db]);
+      try {
+        await third.ready();
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      await first.stop();
+    }
   });
 });
