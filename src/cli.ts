@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import type { DestinationStream } from "pino";
 import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
-import { REGION_NAME } from "./domain/identity.js";
+import { REGION_NAME } from "./protocol/sigv4.js";
 import { FixtureError } from "./fixtures/check.js";
 import { listen, type StartedServer } from "./index.js";
 import { createReadableDestination, drainLog } from "./logger.js";

@@ -2,6 +2,7 @@
 
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -93,9 +94,15 @@ function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply
 }
 
 /** An error Fastify raised before our handler ran (a body too large, a bad content length) as EC2 would say it. */
-function asEc2Error(error: FastifyError): Ec2Error | undefined {
+function asEc2Error(error: FastifyError, request: FastifyRequest): Ec2Error | undefined {
   if (error instanceof Ec2Error) return error;
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return requestEntityTooLarge(EC2_BODY_LIMIT);
+  // A Content-Type that does not even parse is one the server cannot take, as a well-formed
+  // unsupported one is: the same code and status (docs/decisions.md), not InvalidRequest with a 415.
+  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    const given = String(request.headers["content-type"] ?? "");
+    return unsupportedMediaType(given.length > 100 ? `${given.slice(0, 100)}…` : given || "(none)");
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new Ec2Error("InvalidRequest", error.message, status);
   return undefined;
@@ -159,7 +166,7 @@ type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: Fastif
 function answerError(logger: Logger, log: LogRequest): ErrorHandler {
   return async (error, request, reply) => {
     startTrace(request);
-    const ec2Error = asEc2Error(error);
+    const ec2Error = asEc2Error(error, request);
     if (ec2Error?.code === "RequestEntityTooLarge") await discardBody(request);
     if (ec2Error) return sendError(log, request, reply, ec2Error);
     logger.error({ requestId: request.id, err: error }, "internal error");
@@ -199,6 +206,29 @@ function clientErrorHandler(logger: Logger) {
       ec2Error = invalidRequest("The request is not valid HTTP/1.1.");
     }
     answerOnSocket(socket, ec2Error, logger, { clientError: error.code });
+  };
+}
+
+/**
+ * Answers an `Expect` other than 100-continue, which Node would refuse itself with a bare 417 (no
+ * request id, no log line): the same 417, EC2-shaped and logged, then the connection is closed
+ * because the body, if any, was never read (RFC 9110 section 10.1.1 allows the 417).
+ */
+function expectationFailed(logger: Logger) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const requestId = randomUUID();
+    const expectation = String(request.headers.expect ?? "").slice(0, 100);
+    const error = new Ec2Error("ExpectationFailed", `The expectation "${expectation}" is not supported; only 100-continue is.`, 417);
+    const body = writeError(error.code, error.message, requestId);
+    logger.info({ requestId, method: request.method, status: error.status, errorCode: error.code }, "request");
+    response.shouldKeepAlive = false;
+    response.writeHead(error.status, {
+      "Content-Type": XML_CONTENT_TYPE,
+      "Content-Length": Buffer.byteLength(body),
+      "x-amzn-RequestId": requestId,
+      Connection: "close",
+    });
+    response.end(body);
   };
 }
 
@@ -327,6 +357,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   const answerOtherError = answerError(logger, log);
   app.setErrorHandler(answerOtherError);
   app.setNotFoundHandler((request, reply) => sendError(log, request, reply, methodNotAllowed(request.method)));
+  app.server.on("checkExpectation", expectationFailed(logger));
   // Node hands CONNECT to this event and, with no listener, drops the connection without a word.
   app.server.on("connect", (_request: unknown, socket: Duplex) =>
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),

@@ -18,13 +18,6 @@ export interface IdentityDefaults {
 const ACCOUNT_ID = /^\d{12}$/;
 
 /**
- * The form of an AWS region name (us-east-1, us-gov-west-1, ap-southeast-4, eu-isoe-west-1): what
- * --default-region and a SigV4 credential scope must match. A region outside it would end up in page
- * tokens and log lines at whatever length a client chose.
- */
-export const REGION_NAME = /^[a-z]{2}(?:-[a-z]{1,12}){1,3}-\d{1,2}$/;
-
-/**
  * The account of a fixture that lists the access key; else the key itself when it is a 12-digit
  * account id (so AWS_ACCESS_KEY_ID=222222222222 acts as that account); else the default account.
  */
