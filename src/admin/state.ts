@@ -2,6 +2,7 @@
 
 import { FixtureError } from "../fixtures/check.js";
 import { AdminError } from "./errors.js";
+import { stateStream } from "./stateDump.js";
 import type { AdminRouteGroup } from "./routes.js";
 
 export const stateRoutes: AdminRouteGroup = (app, emulator) => {
@@ -23,7 +24,7 @@ export const stateRoutes: AdminRouteGroup = (app, emulator) => {
     return { status: "loaded" };
   });
 
-  app.get<{ Querystring: { secrets?: string } }>("/state", async (request) =>
-    emulator.state({ secrets: request.query.secrets === "true" }),
+  app.get<{ Querystring: { secrets?: string } }>("/state", async (request, reply) =>
+    reply.type("application/json; charset=utf-8").send(stateStream(emulator, request.query.secrets === "true")),
   );
 };

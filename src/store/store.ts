@@ -209,6 +209,9 @@ function readMemos() {
   };
 }
 
+/** The members of a reservation's fixture record that follow its usage rows in a dump. */
+type ReservationTail = Pick<CapacityReservationFixture, "interruptible" | "interruptibleCapacityAllocation" | "interruptionInfo">;
+
 export class Store {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly reads = readMemos();
@@ -387,47 +390,110 @@ export class Store {
   /** The whole state as one fixture object that loads back to the same answers. */
   dump(): FixtureDocument {
     const s = this.statements;
-    const accounts: AccountFixture[] = s.allAccounts.all().map(({ account_id }) => {
-      const account: AccountFixture = { accountId: account_id };
-      const keys = s.keysOf.all(account_id);
-      if (keys.length > 0) {
-        account.accessKeys = keys.map((k) =>
-          k.secret_access_key === NO_SECRET
-            ? { accessKeyId: k.access_key_id }
-            : { accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key },
-        );
-      }
-      const denied = s.deniedOf.all(account_id);
-      if (denied.length > 0) account.deniedActions = denied.map((d) => d.action);
-      return account;
-    });
-    const capacityReservations = s.allReservations.all().map((row): CapacityReservationFixture => {
-      const record = toRecord(row);
-      const fixture: CapacityReservationFixture = {
-        capacityReservationId: record.capacityReservationId,
-        ownerId: record.ownerId,
-        availabilityZone: record.availabilityZone,
-        instanceType: record.instanceType,
-        instancePlatform: record.instancePlatform,
-        totalInstanceCount: record.totalInstanceCount,
-        state: record.state,
-        createDate: record.createDate,
-        endDateType: record.endDateType,
-      };
-      if (record.startDate !== null) fixture.startDate = record.startDate;
-      if (record.endDate !== null) fixture.endDate = record.endDate;
-      const sharedWith = s.sharesOf.all(record.capacityReservationId).map((r) => r.account_id);
-      if (sharedWith.length > 0) fixture.sharedWith = sharedWith;
-      fixture.usage = s.usageOf
-        .all(record.capacityReservationId)
+    const accounts = s.allAccounts.all().map(({ account_id }) => this.accountFixture(account_id));
+    const capacityReservations = s.allReservations.all().map((row) => {
+      const { head, tail } = this.reservationFixture(row);
+      const sharedWith = s.sharesOf.all(head.capacityReservationId).map((r) => r.account_id);
+      const usage = s.usageOf
+        .all(head.capacityReservationId)
         .map((r) => ({ accountId: r.account_id, usedInstanceCount: r.used_instance_count }));
-      if (record.interruptible !== null) fixture.interruptible = record.interruptible;
-      if (record.interruptibleCapacityAllocation) {
-        fixture.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
-      }
-      if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
-      return fixture;
+      return { ...head, ...(sharedWith.length > 0 ? { sharedWith } : {}), usage, ...tail } as CapacityReservationFixture;
     });
     return { accounts, capacityReservations };
+  }
+
+  /**
+   * Writes the same document as `JSON.stringify(this.dump())`, in pieces of about `chunkBytes`,
+   * without ever holding the whole of it: rows are read one at a time (a reservation's usage rows
+   * too), so ten million rows never become one string (V8's limit is about 512 MiB) or one object
+   * tree. It runs synchronously, so what it writes is one consistent state; `write` must not call
+   * back into the store. Secret access keys are left out unless `secrets` is true (as withoutSecrets).
+   */
+  writeDump(write: (chunk: string) => void, options: { secrets: boolean; chunkBytes?: number }): void {
+    const s = this.statements;
+    const limit = options.chunkBytes ?? 64 * 1024;
+    let pending = "";
+    const put = (text: string): void => {
+      pending += text;
+      if (pending.length >= limit) {
+        write(pending);
+        pending = "";
+      }
+    };
+    put('{"accounts":[');
+    let first = true;
+    for (const { account_id } of s.allAccounts.iterate()) {
+      const account = this.accountFixture(account_id);
+      if (!options.secrets && account.accessKeys) {
+        account.accessKeys = account.accessKeys.map(({ accessKeyId }) => ({ accessKeyId }));
+      }
+      put(`${first ? "" : ","}${JSON.stringify(account)}`);
+      first = false;
+    }
+    put('],"capacityReservations":[');
+    first = true;
+    for (const row of s.allReservations.iterate()) {
+      const { head, tail } = this.reservationFixture(row);
+      put(`${first ? "" : ","}${JSON.stringify(head).slice(0, -1)}`);
+      first = false;
+      let firstShare = true;
+      for (const share of s.sharesOf.iterate(head.capacityReservationId)) {
+        put(`${firstShare ? ',"sharedWith":[' : ","}${JSON.stringify(share.account_id)}`);
+        firstShare = false;
+      }
+      put(firstShare ? ',"usage":[' : '],"usage":[');
+      let firstRow = true;
+      for (const usage of s.usageOf.iterate(head.capacityReservationId)) {
+        put(`${firstRow ? "" : ","}{"accountId":${JSON.stringify(usage.account_id)},"usedInstanceCount":${usage.used_instance_count}}`);
+        firstRow = false;
+      }
+      const rest = JSON.stringify(tail);
+      put(rest === "{}" ? "]}" : `],${rest.slice(1)}`);
+    }
+    put("]}");
+    if (pending !== "") write(pending);
+  }
+
+  /** One account as a fixture record, its keys with their secrets. */
+  private accountFixture(accountId: string): AccountFixture {
+    const s = this.statements;
+    const account: AccountFixture = { accountId };
+    const keys = s.keysOf.all(accountId);
+    if (keys.length > 0) {
+      account.accessKeys = keys.map((k) =>
+        k.secret_access_key === NO_SECRET
+          ? { accessKeyId: k.access_key_id }
+          : { accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key },
+      );
+    }
+    const denied = s.deniedOf.all(accountId);
+    if (denied.length > 0) account.deniedActions = denied.map((d) => d.action);
+    return account;
+  }
+
+  /** One reservation as a fixture record, in two parts around its shares and usage rows (read apart, as they may be many). */
+  private reservationFixture(row: ReservationRow): {
+    head: Omit<CapacityReservationFixture, "sharedWith" | "usage" | keyof ReservationTail>;
+    tail: ReservationTail;
+  } {
+    const record = toRecord(row);
+    const head: Omit<CapacityReservationFixture, "sharedWith" | "usage" | keyof ReservationTail> = {
+      capacityReservationId: record.capacityReservationId,
+      ownerId: record.ownerId,
+      availabilityZone: record.availabilityZone,
+      instanceType: record.instanceType,
+      instancePlatform: record.instancePlatform,
+      totalInstanceCount: record.totalInstanceCount,
+      state: record.state,
+      createDate: record.createDate,
+      endDateType: record.endDateType,
+    };
+    if (record.startDate !== null) head.startDate = record.startDate;
+    if (record.endDate !== null) head.endDate = record.endDate;
+    const tail: ReservationTail = {};
+    if (record.interruptible !== null) tail.interruptible = record.interruptible;
+    if (record.interruptibleCapacityAllocation) tail.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
+    if (record.interruptionInfo) tail.interruptionInfo = record.interruptionInfo;
+    return { head, tail };
   }
 }
