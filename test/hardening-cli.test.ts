@@ -1,12 +1,13 @@
 // Issue 11, the command: every option's value has one form (items 7 and 12), refused with exit 2 and one line.
 
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DatabaseError } from "../src/index.js";
-import { runCommand, runToExit } from "./process.js";
-import { start } from "./support.js";
+import { CLI, ROOT, runCommand, runToExit } from "./process.js";
+import { DEMO_SHARED, start } from "./support.js";
 
 /** Runs the command with `args` (and `env`), which must refuse to start: exit 2, one line on stderr. */
 async function refused(args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -77,4 +78,101 @@ describe("item 14: one emulator per --db file", () => {
       await first.stop();
     }
   });
+});
+
+describe("item 17: the image's entrypoint serves a mounted fixture source or says why not", () => {
+  const ENTRYPOINT = join(ROOT, "docker/entrypoint.sh");
+  const TEAM = join(ROOT, "test/fixtures/team.json");
+
+  /**
+   * Runs docker/entrypoint.sh with `mount` standing for /fixtures, as the image's user would, until
+   * the server is ready (then stops it) or the script exits. Answers the exit code, stderr and the
+   * fixtures the ready line names.
+   */
+  function entrypoint(mount: string, options: { asNobody?: boolean; env?: Record<string, string> } = {}) {
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("EC2_EMULATOR_")));
+    Object.assign(env, { FIXTURES_MOUNT: mount, EMULATOR_CLI: CLI, EC2_EMULATOR_PORT: "0", ...options.env });
+    // Tests run as root, which reads everything: the image's user is played by nobody.
+    const asNobody = options.asNobody === true && process.getuid?.() === 0;
+    const [command, args] = asNobody
+      ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "sh", ENTRYPOINT]]
+      : ["sh", [ENTRYPOINT]];
+    const child = spawn(command, args as string[], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let served: string[] | undefined;
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const url = /"url":"([^"]+)"/.exec(stdout)?.[1];
+      if (url === undefined || served !== undefined) return;
+      served = [];
+      // What it serves: the reservation ids of its state.
+      void fetch(`${url}/_emulator/state`)
+        .then((response) => response.json() as Promise<{ capacityReservations: { capacityReservationId: string }[] }>)
+        .then((state) => (served = state.capacityReservations.map((r) => r.capacityReservationId)))
+        .finally(() => child.kill("SIGTERM"));
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    return new Promise<{ code: number | null; stderr: string; ready: boolean; served: string[] }>((resolve) =>
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr: stderr.trim(), ready: served !== undefined, served: served ?? [] });
+      }),
+    );
+  }
+
+  const work = mkdtempSync(join(tmpdir(), "ec2-entrypoint-"));
+  chmodSync(work, 0o755);
+
+  it("refuses a mounted folder the image's user cannot read, with one line that says so", async () => {
+    const locked = join(work, "locked");
+    mkdirSync(locked, { mode: 0o700 });
+    copyFileSync(TEAM, join(locked, "team.json"));
+    const run = await entrypoint(locked, { asNobody: true });
+    expect(run.code).toBe(1);
+    expect(run.ready).toBe(false);
+    expect(run.stderr.split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`^ec2-capacity-emulator: ${locked} is mounted but this container's user \\(.*uid \\d+\\) cannot read it`));
+  });
+
+  it("refuses a mounted folder with no fixture file in it, and an unreadable mounted file", async () => {
+    const empty = join(work, "empty");
+    mkdirSync(empty);
+    const run = await entrypoint(empty);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`ec2-capacity-emulator: ${empty}: the folder holds no *.json fixture file`);
+    const lockedFile = join(work, "locked.json");
+    copyFileSync(TEAM, lockedFile);
+    chmodSync(lockedFile, 0o600);
+    const file = await entrypoint(lockedFile, { asNobody: true });
+    expect(file.code).toBe(1);
+    expect(file.stderr).toMatch(/is mounted but this container's user .* cannot read it/);
+  });
+
+  it("serves a readable mounted folder or file, the demo set when nothing is mounted, and a named source over the mount", async () => {
+    const teamIds = (JSON.parse(readFileSync(TEAM, "utf8")) as { capacityReservations: { capacityReservationId: string }[] }).capacityReservations.map(
+      (r) => r.capacityReservationId,
+    );
+    const readable = join(work, "readable");
+    mkdirSync(readable);
+    copyFileSync(TEAM, join(readable, "team.json"));
+    const folder = await entrypoint(readable);
+    expect(folder.served.sort()).toEqual([...teamIds].sort());
+    const file = await entrypoint(join(readable, "team.json"));
+    expect(file.served.sort()).toEqual([...teamIds].sort());
+    const nothing = await entrypoint(join(work, "absent"));
+    expect(nothing.ready).toBe(true);
+    expect(nothing.served).toContain(DEMO_SHARED);
+    writeFileSync(join(work, "named.json"), "{}");
+    const named = await entrypoint(empty(), { env: { EC2_EMULATOR_FIXTURES: join(work, "named.json") } });
+    expect(named.ready).toBe(true);
+    expect(named.served).toEqual([]);
+  });
+
+  function empty(): string {
+    const path = join(work, "empty-named");
+    mkdirSync(path, { recursive: true });
+    return path;
+  }
 });
