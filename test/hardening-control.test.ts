@@ -122,6 +122,24 @@ describe("items 5 and 6: checking is linear and refusals are bounded", () => {
     expect(large).toBeLessThan(10_000);
   });
 
+  it("answers health while a large bad load is being checked", async () => {
+    const body = invalid(300_000);
+    let loadDone = 0;
+    const load = admin("POST", "/fixtures", body).then((answer) => {
+      loadDone = performance.now();
+      return answer;
+    });
+    // Once the body is in and its check has begun, other calls are answered between its records.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const health = await fetch(`${emu.url}/_emulator/health`);
+    const healthDone = performance.now();
+    expect(health.status).toBe(200);
+    const answer = await load;
+    expect(answer.status).toBe(400);
+    expect(answer.json.problemCount).toBe(1_800_000);
+    expect(loadDone).toBeGreaterThan(healthDone);
+  });
+
   it("refuses three hundred thousand empty fault rules at once, naming one problem", async () => {
     const body = `[${Array.from({ length: 300_000 }, () => "{}").join(",")}]`;
     const answer = await admin("PUT", "/faults", body);

@@ -14,7 +14,7 @@ export const stateRoutes: AdminRouteGroup = (app, emulator) => {
   app.post("/fixtures", async (request) => {
     if (request.body === undefined) throw new AdminError(400, "InvalidFixture", "the body must be a fixture object (JSON)");
     try {
-      emulator.load([{ source: "request body", document: request.body }]);
+      await emulator.load([{ source: "request body", document: request.body }]);
     } catch (error) {
       if (error instanceof FixtureError) {
         throw new AdminError(400, "InvalidFixture", error.message, { problems: error.problems, problemCount: error.problemCount });
