@@ -81,8 +81,19 @@ function requestLog(logger: Logger): LogRequest {
   };
 }
 
+/**
+ * Sends nothing for a request whose connection is gone or was closed for the answers it left unread
+ * (src/http/connections.ts); its log line says the client's side ended it. True when so.
+ */
+function answerDropped(log: LogRequest, request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!overLimit(request.raw.socket)) return false;
+  reply.hijack();
+  log(request, null, { closedBy: "client" });
+  return true;
+}
+
 function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
-  if (overLimit(request.raw.socket)) return reply.hijack();
+  if (answerDropped(log, request, reply)) return reply;
   // Errors raised before the EC2 route ran (a bad URL, a body too large) arrive with no trace yet.
   startTrace(request).errorCode = error.code;
   log(request, error.status);
@@ -285,8 +296,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     });
 
     const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
-      // A connection closed for the answers it left unread gets no more (src/http/connections.ts).
-      if (overLimit(request.raw.socket)) return reply.hijack();
+      if (answerDropped(log, request, reply)) return reply;
       log(request, 200);
       return reply.code(200).header("x-amzn-RequestId", request.id).header("content-type", XML_CONTENT_TYPE).send(body);
     };
@@ -294,7 +304,8 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     // Not an async function: most requests are answered in the same call, without a promise (a
     // thrown Ec2Error reaches the error handler all the same). Strict auth and injected faults wait.
     const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => {
-      if (request.raw.socket.destroyed) return reply.hijack();
+      // A connection closed for the answers it left unread gets no more work done for it.
+      if (answerDropped(log, request, reply)) return reply;
       if (request.method !== "GET" && request.method !== "POST") {
         return sendError(log, request, reply, methodNotAllowed(request.method));
       }
