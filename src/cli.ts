@@ -51,7 +51,8 @@ Options:
   -v, --version            print the version
 
 Logs are one JSON line per request on stdout (human-readable when stdout is a terminal).
-SIGTERM or SIGINT finishes the requests in flight, closes the database and exits 0.
+SIGTERM or SIGINT finishes the requests in flight (waiting at most 5 s for them), closes the
+database and exits 0.
 `;
 
 /** Exit statuses: 2 for a command line that cannot be used, 1 for a server that could not start. */

@@ -43,7 +43,10 @@ export interface RunningEmulator {
   load(fixture: FixtureDocument): Promise<void>;
   /** The whole state as one fixture object; secret access keys only with { secrets: true }. */
   state(options?: { secrets?: boolean }): Promise<FixtureDocument>;
-  /** Stops accepting, finishes requests in flight and closes the database. */
+  /**
+   * Stops accepting, finishes requests in flight and closes the database. Waits at most
+   * `shutdownGraceMs` (default 5 s) for them, then closes every connection still open.
+   */
   close(): Promise<void>;
   /** The emulator's clock (SPEC section 8), as PUT/POST/GET /_emulator/clock control it. */
   readonly clock: {
