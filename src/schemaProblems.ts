@@ -5,23 +5,15 @@ export const MAX_LISTED_PROBLEMS = 100;
 /** The most characters of a client's value quoted back in one problem. */
 const MAX_SHOWN_CHARS = 120;
 
-/**
- * Problems as a check finds them: the first MAX_LISTED_PROBLEMS kept as text, every one counted.
- * A check takes `full` to stop early once enough is known (a large input checked to its end would
- * only add to a count).
- */
+/** Problems as a check finds them: the first MAX_LISTED_PROBLEMS kept as text, every one counted. */
 export class Problems {
   readonly listed: string[] = [];
   count = 0;
 
-  add(problem: string): void {
+  /** Counts a problem and lists it while the list has room; a function is called only then. */
+  add(problem: string | (() => string)): void {
     this.count += 1;
-    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(problem);
-  }
-
-  /** True once the list is full: later problems are only counted. */
-  get full(): boolean {
-    return this.listed.length >= MAX_LISTED_PROBLEMS;
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(typeof problem === "string" ? problem : problem());
   }
 }
 

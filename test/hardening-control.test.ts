@@ -157,6 +157,21 @@ describe("items 5 and 6: checking is linear and refusals are bounded", () => {
     expect(answer.json.message as string).toMatch(/; and \d+ more$/);
   });
 
+  it("keeps refusals short when one record, one rule or one clock body has 100,000 unknown keys", async () => {
+    const keys = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    const fixture = await admin("POST", "/fixtures", JSON.stringify({ accounts: [{ accountId: OWNER, ...keys }] }));
+    expect(fixture.status).toBe(400);
+    expect(fixture.json.problemCount).toBe(100_000);
+    expect(fixture.size).toBeLessThan(30_000);
+    const rule = await admin("PUT", "/faults", JSON.stringify([{ action: "GetCapacityReservationUsage", error: "Unavailable", ...keys }]));
+    expect(rule.status).toBe(400);
+    expect(rule.json.problemCount).toBe(100_000);
+    expect(rule.size).toBeLessThan(30_000);
+    const clock = await admin("PUT", "/clock", JSON.stringify({ now: null, ...keys }));
+    expect(clock.status).toBe(400);
+    expect(clock.json.message).toMatch(/^unknown key "k0", "k1", "k2", "k3", "k4" and 99995 more: /);
+  });
+
   it("refuses a fixture of 200,000 duplicate account ids with 100 problems and a count, in bounded size", async () => {
     const accounts = Array.from({ length: 200_000 }, () => ({ accountId: OWNER }));
     const answer = await admin("POST", "/fixtures", JSON.stringify({ accounts }));

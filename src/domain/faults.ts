@@ -2,7 +2,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ec2Error, statusOf } from "../protocol/errors.js";
-import { pathOf, ProblemsError, show, showJson } from "../schemaProblems.js";
+import { pathOf, Problems, ProblemsError, show, showJson } from "../schemaProblems.js";
 
 /** One rule as a test writes it: what it matches, when it fires, and what it does. */
 export interface FaultRule {
@@ -119,7 +119,9 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
     throw new FaultRuleError([`(the body): ${body.length} rules is more than the ${MAX_RULES} a rule set may hold`]);
   }
   validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(RULES_SCHEMA);
-  const problems = validator(body) ? [] : (validator.errors ?? []).map(describe);
+  // Described only as far as a refusal lists them (a rule with a million unknown keys is a million errors).
+  const problems = new Problems();
+  for (const error of validator(body) ? [] : (validator.errors ?? [])) problems.add(() => describe(error));
   // What only makes sense together, checked on every rule too, so one answer lists every problem.
   const rules: unknown[] = Array.isArray(body) ? body : [];
   rules.forEach((rule, index) => {
@@ -127,16 +129,16 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
     const { action, error, latencyMs, dropConnection, status, message, seed, probability } = rule as Record<string, unknown>;
     const at = `[${index}]`;
     if (typeof action === "string" && action !== "" && !actions.includes(action)) {
-      problems.push(`${at}.action: ${show(action)} is not an action this emulator answers (${actions.join(", ")})`);
+      problems.add(`${at}.action: ${show(action)} is not an action this emulator answers (${actions.join(", ")})`);
     }
     if (error === undefined && latencyMs === undefined && dropConnection !== true) {
-      problems.push(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
+      problems.add(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
     }
-    if (status !== undefined && error === undefined) problems.push(`${at}.status: only goes with an error`);
-    if (message !== undefined && error === undefined) problems.push(`${at}.message: only goes with an error`);
-    if (seed !== undefined && probability === undefined) problems.push(`${at}.seed: only goes with a probability`);
+    if (status !== undefined && error === undefined) problems.add(`${at}.status: only goes with an error`);
+    if (message !== undefined && error === undefined) problems.add(`${at}.message: only goes with an error`);
+    if (seed !== undefined && probability === undefined) problems.add(`${at}.seed: only goes with a probability`);
   });
-  if (problems.length > 0) throw new FaultRuleError(problems);
+  if (problems.count > 0) throw new FaultRuleError(problems);
   return body as FaultRule[];
 }
 
