@@ -8,7 +8,8 @@ import type { Socket } from "node:net";
  * of answer its client has not taken from the socket's buffer. Past either the connection is closed:
  * a client that does not read its answers gets no more work done for it. An SDK sends one request at
  * a time and never comes near; unbounded, a burst of 546 pipelined calls answered with 44 KB each
- * held 29 MB per socket. So a connection holds at most 16 answers and 256 KiB of output its client has not read.
+ * held 29 MB per socket. So a connection holds at most 16 answers and 256 KiB of output its client
+ * has not read.
  */
 export const CONNECTION_LIMITS = { unsentAnswers: 16, unreadBytes: 256 * 1024 } as const;
 
@@ -37,12 +38,8 @@ export function overLimit(socket: Socket): boolean {
 export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingMessage) => void): void {
   server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
-    let unsent = unsentBySocket.get(socket);
-    if (unsent === undefined) {
-      unsent = new Set();
-      unsentBySocket.set(socket, unsent);
-    }
-    const responses = unsent;
+    const responses = unsentBySocket.get(socket) ?? new Set<ServerResponse>();
+    unsentBySocket.set(socket, responses);
     responses.add(response);
     const done = (): void => void responses.delete(response);
     response.once("finish", done).once("close", done);
