@@ -1,6 +1,7 @@
 // Issue 11, connections: pipelined answers never read (item 2), shutdown with stuck clients (item 8), a stalled log reader (item 10).
 
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent, get as httpGet } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,6 +75,28 @@ describe("item 2: pipelined requests whose answers are never read", () => {
     );
     for (const count of answered) expect(count).toBeLessThan(546);
     expect(command.lines.filter((line) => line.msg === "closed a connection that left too many answers unread").length).toBe(12);
+  });
+
+  it("serves 200 calls one after another on one keep-alive connection (the limit counts unsent answers, not calls)", async () => {
+    const emu = await start({ fixtures: [sharedWithMany(BIG, 1199)] });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const sockets = new Set<net.Socket>();
+      for (let i = 0; i < 200; i++) {
+        const status = await new Promise<number | undefined>((resolve, reject) => {
+          const request = httpGet(`${emu.url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG}&MaxResults=5`, { agent }, (response) => {
+            sockets.add(request.socket as net.Socket);
+            response.resume().on("end", () => resolve(response.statusCode));
+          });
+          request.on("error", reject);
+        });
+        expect(status).toBe(200);
+      }
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+      await emu.close();
+    }
   });
 
   it("answers a client that pipelines a few calls and reads them", async () => {

@@ -41,8 +41,8 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
     const responses = unsentBySocket.get(socket) ?? new Set<ServerResponse>();
     unsentBySocket.set(socket, responses);
     responses.add(response);
-    const done = (): void => void responses.delete(response);
-    response.once("finish", done).once("close", done);
+    // 'close' follows 'finish' once the answer is written, and also comes when the socket dies first.
+    response.once("close", () => responses.delete(response));
     if (!socket.destroyed && overLimit(socket)) onClosed(request);
   });
 }
