@@ -4,9 +4,11 @@
 import { parseArgs } from "node:util";
 import type { DestinationStream } from "pino";
 import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
+import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
+import { REGION_NAME } from "./protocol/sigv4.js";
 import { FixtureError } from "./fixtures/check.js";
 import { listen, type StartedServer } from "./index.js";
-import { createReadableDestination } from "./logger.js";
+import { createReadableDestination, drainLog } from "./logger.js";
 import { DatabaseError } from "./store/database.js";
 import { PACKAGE_NAME, VERSION } from "./version.js";
 
@@ -44,12 +46,13 @@ Options:
   --default-region REGION  region of unsigned requests (default ${DEFAULTS.defaultRegion})
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent (default ${DEFAULTS.logLevel})
   --admin-token TOKEN      require "Authorization: Bearer TOKEN" on /_emulator/ calls but health
-  --clock ISO-TIME         start with the clock frozen at this instant
+  --clock ISO-TIME         start with the clock frozen at this instant (with a zone: 2026-01-01T00:00:00Z)
   -h, --help               print this help
   -v, --version            print the version
 
 Logs are one JSON line per request on stdout (human-readable when stdout is a terminal).
-SIGTERM or SIGINT finishes the requests in flight, closes the database and exits 0.
+SIGTERM or SIGINT finishes the requests in flight (waiting at most 5 s for them), closes the
+database and exits 0.
 `;
 
 /** Exit statuses: 2 for a command line that cannot be used, 1 for a server that could not start. */
@@ -89,6 +92,17 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values.help) return "help";
   if (values.version) return "version";
 
+  // Every option has one form, and an empty value is none of them: `--db ""` would otherwise mean a
+  // temporary file, and `--admin-token ""` an open control plane.
+  for (const [option, given] of Object.entries(values)) {
+    const empty = typeof given === "string" ? given === "" : Array.isArray(given) && given.some((value) => value === "");
+    if (empty) throw new UsageError(`--${option} must not be empty`);
+  }
+  // An empty variable reads as unset (compose files write NAME= for "not given"), except for a
+  // value that protects something: an empty admin token is refused, never an open door.
+  if (values["admin-token"] === undefined && env[envName("admin-token")] === "") {
+    throw new UsageError(`${envName("admin-token")} is set but empty; unset it to run without an admin token`);
+  }
   const pick = (option: OptionName): Given | undefined => {
     const given = values[option];
     if (typeof given === "string") return { value: given, from: `--${option}` };
@@ -106,15 +120,24 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const fixtures =
     values.fixtures ?? env[envName("fixtures")]?.split(",").map((path) => path.trim()).filter(Boolean);
-  if (values.fixtures?.some((path) => path === "")) throw new UsageError("--fixtures must name a file or a folder");
   const defaultAccount = pick("default-account");
   if (defaultAccount !== undefined && !/^\d{12}$/.test(defaultAccount.value)) {
     throw new UsageError(`${defaultAccount.from} must be an account id of 12 digits, not "${defaultAccount.value}"`);
   }
   const clockGiven = pick("clock");
-  const clock = clockGiven === undefined ? undefined : new Date(clockGiven.value);
-  if (clockGiven && clock && Number.isNaN(clock.getTime())) {
-    throw new UsageError(`${clockGiven.from} must be an ISO 8601 time such as 2026-01-01T00:00:00Z, not "${clockGiven.value}"`);
+  const clock = clockGiven === undefined ? undefined : parseInstant(clockGiven.value);
+  if (clockGiven && (!clock || clock.getTime() < CLOCK_MIN_MS || clock.getTime() > CLOCK_MAX_MS)) {
+    throw new UsageError(
+      `${clockGiven.from} must be an ISO 8601 time with a zone, from year 0001 to 9999, such as 2026-01-01T00:00:00Z, not "${clockGiven.value}"`,
+    );
+  }
+  const region = pick("default-region");
+  if (region !== undefined && !REGION_NAME.test(region.value)) {
+    throw new UsageError(`${region.from} must be a region name such as us-east-1, not "${region.value}"`);
+  }
+  const adminToken = pick("admin-token");
+  if (adminToken !== undefined && !/^[\x21-\x7e]+$/.test(adminToken.value)) {
+    throw new UsageError(`${adminToken.from} must be printable ASCII without spaces (it is sent as "Authorization: Bearer TOKEN")`);
   }
   const auth = pick("auth");
   const logLevel = pick("log-level");
@@ -125,9 +148,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     db: pick("db")?.value,
     auth: auth === undefined ? undefined : oneOf(auth, AUTH_MODES),
     defaultAccount: defaultAccount?.value,
-    defaultRegion: pick("default-region")?.value,
+    defaultRegion: region?.value,
     logLevel: logLevel === undefined ? undefined : oneOf(logLevel, LOG_LEVELS),
-    adminToken: pick("admin-token")?.value,
+    adminToken: adminToken?.value,
     clock,
   });
 }
@@ -185,7 +208,8 @@ async function main(): Promise<void> {
     server.close().then(
       () => {
         logger.info("stopped");
-        process.exit(0);
+        // The last lines reach a slow log reader; a stalled one costs at most this second.
+        void drainLog(1000).then(() => process.exit(0));
       },
       (error: unknown) => fail(`error while stopping: ${(error as Error).message}`, EXIT_START),
     );

@@ -2,10 +2,10 @@
 
 import type { DispatchDeps } from "./actions/dispatch.js";
 import type { Config } from "./config.js";
-import { Clock } from "./domain/clock.js";
+import { checkInstant, Clock } from "./domain/clock.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
-import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
+import { checkFixtures, checkFixturesAsync, type FixtureSource } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
@@ -72,6 +72,7 @@ export class Emulator {
    * them in one transaction. Throws FixtureError or DatabaseError, having written nothing.
    */
   static open(config: Config): Emulator {
+    if (config.clock) checkInstant(config.clock.getTime(), "the clock option");
     const fixture = checkFixtures(fixtureSources(config.fixtures));
     const store = Store.open(config.db ?? ":memory:");
     try {
@@ -83,9 +84,14 @@ export class Emulator {
     return new Emulator(config, store);
   }
 
-  /** Checks and upserts fixture objects, all or nothing. Throws FixtureError listing every problem. */
-  load(sources: readonly FixtureSource[]): void {
-    this.store.load(checkFixtures(sources), new Date(this.clock.now()));
+  /**
+   * Checks and upserts fixture objects, all or nothing; rejects with a FixtureError listing the
+   * problems. The check lets the event loop run between records (checkFixturesAsync); the write is
+   * one transaction.
+   */
+  async load(sources: readonly FixtureSource[]): Promise<void> {
+    const fixture = await checkFixturesAsync(sources);
+    this.store.load(fixture, new Date(this.clock.now()));
   }
 
   /** Back to the state as it was once the emulator had started. */

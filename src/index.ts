@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { DestinationStream, Logger } from "pino";
 import { ACTIONS } from "./actions/index.js";
 import { resolveConfig, type Config } from "./config.js";
-import type { ClockReading } from "./domain/clock.js";
+import { parseInstant, type ClockReading } from "./domain/clock.js";
 import { checkFaultRules, type FaultRule, type FaultRuleState } from "./faults/faults.js";
 import { Emulator } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
@@ -15,6 +15,7 @@ export type { Config, AuthMode, LogLevel } from "./config.js";
 export type * from "./fixtures/types.js";
 export { FixtureError } from "./fixtures/check.js";
 export { DatabaseError } from "./store/database.js";
+export { ClockRangeError } from "./domain/clock.js";
 export type { ClockReading } from "./domain/clock.js";
 export { FaultRuleError, type FaultRule, type FaultRuleState } from "./faults/faults.js";
 
@@ -42,7 +43,10 @@ export interface RunningEmulator {
   load(fixture: FixtureDocument): Promise<void>;
   /** The whole state as one fixture object; secret access keys only with { secrets: true }. */
   state(options?: { secrets?: boolean }): Promise<FixtureDocument>;
-  /** Stops accepting, finishes requests in flight and closes the database. */
+  /**
+   * Stops accepting, finishes requests in flight and closes the database. Waits at most
+   * `shutdownGraceMs` (default 5 s) for them, then closes every connection still open.
+   */
   close(): Promise<void>;
   /** The emulator's clock (SPEC section 8), as PUT/POST/GET /_emulator/clock control it. */
   readonly clock: {
@@ -91,10 +95,10 @@ export async function listen(config: Config, logDestination?: DestinationStream)
   return { emulator, server, logger, url: `http://${host}:${address.port}` };
 }
 
-/** A Date from a Date or an ISO 8601 string, or a TypeError naming what was expected where. */
+/** A Date from a Date or an ISO 8601 string with a zone, or a TypeError naming what was expected where. */
 function toDate(value: Date | string, where: string): Date {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) {
+  const time = typeof value === "string" ? parseInstant(value) : value instanceof Date ? new Date(value.getTime()) : undefined;
+  if (time === undefined || Number.isNaN(time.getTime())) {
     throw new TypeError(`${where} takes a Date or an ISO 8601 time such as 2026-01-01T00:00:00Z, not "${String(value)}"`);
   }
   return time;
@@ -103,6 +107,10 @@ function toDate(value: Date | string, where: string): Date {
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const { logDestination, clock, ...rest } = options;
   const clockAt = clock === undefined ? undefined : toDate(clock, "the clock option");
+  if (rest.adminToken !== undefined && !(typeof rest.adminToken === "string" && /^[\x21-\x7e]+$/.test(rest.adminToken))) {
+    // An empty token would open the control plane it is meant to close (SPEC section 7).
+    throw new TypeError("adminToken must be a non-empty string of printable ASCII without spaces; leave it out to run without one");
+  }
   const config = resolveConfig({ port: 0, logLevel: "silent", ...rest, clock: clockAt });
   const { emulator, server, url } = await listen(config, logDestination);
   return {

@@ -1,5 +1,7 @@
 // The pino logger: one JSON line per event on stdout, or one readable line per event for a person at a terminal.
 
+import { fstatSync } from "node:fs";
+import { Socket } from "node:net";
 import { pino, type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "./config.js";
 
@@ -8,26 +10,121 @@ const NOWHERE: DestinationStream = { write: () => undefined };
 
 let stdoutLines: DestinationStream | undefined;
 
+/** The most log output kept waiting for a pipe whose reader is slow or stalled; past it lines are dropped and counted. */
+export const MAX_UNWRITTEN_LOG_BYTES = 1024 * 1024;
+
+/**
+ * Writes JSON lines to a pipe or socket without ever waiting for its reader. Node writes to a piped
+ * stdout synchronously, so a reader that stopped reading froze every request once the pipe's 64 KiB
+ * were full (issue 11). Here stdout is opened as a non-blocking stream: what the reader has not taken
+ * waits in memory up to MAX_UNWRITTEN_LOG_BYTES; past that whole lines are dropped and counted, and
+ * once the reader catches up a line says how many were lost.
+ */
+class PipeLines {
+  private readonly stream = new Socket({ fd: 1, readable: false, writable: true });
+  private dropped = 0;
+  private broken = false;
+
+  constructor() {
+    // A reader that goes away (EPIPE, as under `| head`) ends the log, not the emulator.
+    this.stream.on("error", () => {
+      this.broken = true;
+    });
+    this.stream.on("drain", () => this.reportDropped());
+  }
+
+  write(text: string): void {
+    if (this.broken) return;
+    if (this.stream.writableLength > MAX_UNWRITTEN_LOG_BYTES) {
+      this.dropped += countLines(text);
+      return;
+    }
+    this.reportDropped();
+    this.stream.write(text);
+  }
+
+  private reportDropped(): void {
+    if (this.dropped === 0 || this.broken) return;
+    const line = JSON.stringify({
+      level: 40,
+      time: new Date().toISOString(),
+      service: "ec2-capacity-emulator",
+      droppedLines: this.dropped,
+      msg: `dropped ${this.dropped} log lines: stdout was not being read`,
+    });
+    this.dropped = 0;
+    this.stream.write(`${line}\n`);
+  }
+
+  /** Resolves once everything written has reached the pipe, or after `ms`, whichever comes first. */
+  drain(ms: number): Promise<void> {
+    if (this.broken || this.stream.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.stream.once("drain", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lines++;
+  return lines;
+}
+
+let pipe: PipeLines | undefined;
+
+/**
+ * Waits (at most `ms`) for log lines still held for a slow pipe reader to be written, so that the
+ * last lines before an exit are not lost when the reader is only slow; a stalled one costs `ms`.
+ */
+export function drainLog(ms: number): Promise<void> {
+  flushPending?.();
+  return pipe?.drain(ms) ?? Promise.resolve();
+}
+
+let flushPending: (() => void) | undefined;
+
+/** True when stdout is a pipe or a socket (a reader that may stall), false for a file or a terminal. */
+function stdoutIsPipe(): boolean {
+  try {
+    const stat = fstatSync(1);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Stdout for JSON lines, one write per turn of the event loop: the lines of every request answered
  * in that turn go out together. A write is a system call, and on these virtual machines one per
- * request line cost more than a sixth of the throughput (docs/performance.md). The writing itself
- * is sonic-boom's (pino.destination), synchronous as Node's own stdout is for files and pipes, with
- * its handling of short writes and EAGAIN. One per process, so its exit hook is registered once.
+ * request line cost more than a sixth of the throughput (docs/performance.md). To a file the writing
+ * is sonic-boom's (pino.destination), synchronous, with its handling of short writes; to a pipe it
+ * never waits for the reader (PipeLines). One per process, so its exit hook is registered once.
  */
 function batchedStdout(): DestinationStream {
   if (stdoutLines) return stdoutLines;
-  const stdout = pino.destination({ dest: 1, sync: true });
+  let out: { write(text: string): void };
+  if (stdoutIsPipe()) {
+    pipe = new PipeLines();
+    out = pipe;
+  } else {
+    // A reader that goes away (EPIPE) ends the log, not the emulator: pino.destination turns the
+    // writes that follow into no-ops.
+    out = pino.destination({ dest: 1, sync: true });
+  }
   let pending: string[] = [];
-  // A reader that goes away (EPIPE, as under `| head`) ends the log, not the emulator: pino.destination
-  // turns the writes that follow into no-ops.
   const flush = (): void => {
     if (pending.length === 0) return;
     const text = pending.join("");
     pending = [];
-    stdout.write(text);
+    out.write(text);
   };
-  // Lines of the last turn still go out when the process exits (short of SIGKILL).
+  flushPending = flush;
+  // Lines of the last turn still go out when the process exits (short of SIGKILL), when they can.
   process.once("exit", flush);
   stdoutLines = {
     write(line: string): void {

@@ -2,6 +2,7 @@
 
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,6 +11,7 @@ import { dispatch, type Ec2Request } from "./actions/dispatch.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
+import { closeConnectionsAfter, limitUnsentAnswers, overLimit, SHUTDOWN_GRACE_MS } from "./http/connections.js";
 import {
   Ec2Error,
   ec2Error,
@@ -30,7 +32,19 @@ const EMPTY_BODY = Buffer.alloc(0);
 const XML_CONTENT_TYPE = "text/xml;charset=UTF-8";
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
 
+/**
+ * Sends nothing for a request whose connection is gone or was closed for the answers it left unread
+ * (src/http/connections.ts); its log line says the client's side ended it. True when so.
+ */
+function answerDropped(log: LogRequest, request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!overLimit(request.raw.socket)) return false;
+  reply.hijack();
+  log(request, null, { closedBy: "client" });
+  return true;
+}
+
 function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
+  if (answerDropped(log, request, reply)) return reply;
   // Errors raised before the EC2 route ran (a bad URL, a body too large) arrive with no trace yet.
   startTrace(request).errorCode = error.code;
   log(request, error.status);
@@ -42,9 +56,15 @@ function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply
 }
 
 /** An error Fastify raised before our handler ran (a body too large, a bad content length) as EC2 would say it. */
-function asEc2Error(error: FastifyError): Ec2Error | undefined {
+function asEc2Error(error: FastifyError, request: FastifyRequest): Ec2Error | undefined {
   if (error instanceof Ec2Error) return error;
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return requestEntityTooLarge(EC2_BODY_LIMIT);
+  // A Content-Type that does not even parse is one the server cannot take, as a well-formed
+  // unsupported one is: the same code and status (docs/decisions.md), not InvalidRequest with a 415.
+  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    const given = String(request.headers["content-type"] ?? "");
+    return unsupportedMediaType(given.length > 100 ? `${given.slice(0, 100)}…` : given || "(none)");
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new Ec2Error("InvalidRequest", error.message, status);
   return undefined;
@@ -108,7 +128,7 @@ type ErrorHandler = (error: FastifyError, request: FastifyRequest, reply: Fastif
 function answerError(logger: Logger, log: LogRequest): ErrorHandler {
   return async (error, request, reply) => {
     startTrace(request);
-    const known = asEc2Error(error);
+    const known = asEc2Error(error, request);
     if (known?.code === "RequestEntityTooLarge") await discardBody(request);
     if (known) return sendError(log, request, reply, known);
     logger.error({ requestId: request.id, err: error }, "internal error");
@@ -144,6 +164,29 @@ function clientErrorHandler(logger: Logger) {
       refusal = invalidRequest("The request is not valid HTTP/1.1.");
     }
     answerOnSocket(socket, refusal, logger, { clientError: error.code });
+  };
+}
+
+/**
+ * Answers an `Expect` other than 100-continue, which Node would refuse itself with a bare 417 (no
+ * request id, no log line): the same 417, EC2-shaped and logged, then the connection is closed
+ * because the body, if any, was never read (RFC 9110 section 10.1.1 allows the 417).
+ */
+function expectationFailed(logger: Logger) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const requestId = randomUUID();
+    const expectation = String(request.headers.expect ?? "").slice(0, 100);
+    const error = new Ec2Error("ExpectationFailed", `The expectation "${expectation}" is not supported; only 100-continue is.`, 417);
+    const body = writeError(error.code, error.message, requestId);
+    logger.info({ requestId, method: request.method, status: error.status, errorCode: error.code }, "request");
+    response.shouldKeepAlive = false;
+    response.writeHead(error.status, {
+      "Content-Type": XML_CONTENT_TYPE,
+      "Content-Length": Buffer.byteLength(body),
+      "x-amzn-RequestId": requestId,
+      Connection: "close",
+    });
+    response.end(body);
   };
 }
 
@@ -200,6 +243,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     });
 
     const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
+      if (answerDropped(log, request, reply)) return reply;
       log(request, 200);
       return reply.code(200).header("x-amzn-RequestId", request.id).header("content-type", XML_CONTENT_TYPE).send(body);
     };
@@ -207,6 +251,8 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     // Not an async function: most requests are answered in the same call, without a promise (a
     // thrown Ec2Error reaches the error handler all the same). Strict auth and injected faults wait.
     const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => {
+      // A connection closed for the answers it left unread gets no more work done for it.
+      if (answerDropped(log, request, reply)) return reply;
       if (request.method !== "GET" && request.method !== "POST") {
         return sendError(log, request, reply, methodNotAllowed(request.method));
       }
@@ -253,12 +299,23 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   app.decorateRequest("ec2", null);
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
-  app.addHook("preClose", async () => closing.abort());
+  const graceMs = emulator.config.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+  app.addHook("preClose", async () => {
+    closing.abort();
+    closeConnectionsAfter(app.server, graceMs);
+  });
+  limitUnsentAnswers(app.server, (request) =>
+    logger.warn(
+      { remoteAddress: request.socket.remoteAddress, url: request.url?.slice(0, 200) },
+      "closed a connection that left too many answers unread",
+    ),
+  );
 
   // Whatever no route answers (a method Fastify has no route for) or fails outside one is still EC2-shaped.
   const answerOtherError = answerError(logger, log);
   app.setErrorHandler(answerOtherError);
   app.setNotFoundHandler((request, reply) => sendError(log, request, reply, methodNotAllowed(request.method)));
+  app.server.on("checkExpectation", expectationFailed(logger));
   // Node hands CONNECT to this event and, with no listener, drops the connection without a word.
   app.server.on("connect", (_request: unknown, socket: Duplex) =>
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),

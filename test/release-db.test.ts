@@ -2,14 +2,15 @@
 
 import { GetCapacityReservationUsageCommand } from "@aws-sdk/client-ec2";
 import Database from "better-sqlite3";
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { regionOfZone } from "../src/domain/capacityReservation.js";
 import type { FixtureDocument, RunningEmulator } from "../src/index.js";
 import { readMigrations } from "../src/store/database.js";
+import { Store } from "../src/store/store.js";
 import { ec2, start } from "./support.js";
 
 const RELEASE_DB = fileURLToPath(new URL("./fixtures/db/release-0.1.0.sqlite", import.meta.url));
@@ -31,10 +32,17 @@ describe("a database file written by release 0.1.0", () => {
     // Nothing loaded at start: every answer comes from the upgraded file.
     emu = await start({ db: file, fixtures: [], clock: recorded.clock });
   });
-  afterAll(async () => emu.close());
+  afterAll(async () => {
+    await emu.close();
+    rmSync(dirname(file), { recursive: true, force: true });
+  });
 
   it("is upgraded in place to every migration of this release", () => {
-    const db = new Database(file, { readonly: true });
+    // A copy of its own: the running emulator holds its file with an exclusive lock (one emulator per file).
+    const upgraded = join(mkdtempSync(join(tmpdir(), "ec2-release-")), "state.sqlite");
+    copyFileSync(RELEASE_DB, upgraded);
+    Store.open(upgraded).close();
+    const db = new Database(upgraded, { readonly: true });
     const versions = db.prepare("SELECT version FROM schema_migration ORDER BY version").pluck().all();
     expect(versions).toEqual(readMigrations().map((m) => m.version));
     // The region and the usage totals the migration filled in, for every row it had.
@@ -47,6 +55,7 @@ describe("a database file written by release 0.1.0", () => {
       )
       .all() as { zone: string; region: string; total: number; sum: number }[];
     db.close();
+    rmSync(dirname(upgraded), { recursive: true, force: true });
     expect(rows).toHaveLength(recorded.state.capacityReservations?.length ?? -1);
     for (const row of rows) {
       expect(row.region).toBe(regionOfZone(row.zone));

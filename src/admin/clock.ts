@@ -1,9 +1,9 @@
 // The /_emulator/clock control plane (SPEC section 8): read, freeze, release and move the emulator's clock.
 
 import type { FastifyReply } from "fastify";
+import { ClockRangeError, parseInstant } from "../domain/clock.js";
+import { showJson } from "../schemaProblems.js";
 import type { AdminRouteGroup } from "./routes.js";
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 function badClockRequest(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(400).send({ error: "InvalidClockRequest", message });
@@ -16,7 +16,12 @@ const isObject = (body: unknown): body is Record<string, unknown> =>
 function onlyKey(body: unknown, key: string, usage: string): { value: unknown } | { problem: string } {
   if (!isObject(body) || !(key in body)) return { problem: `the body must be a JSON object with a "${key}" key: ${usage}` };
   const extra = Object.keys(body).filter((name) => name !== key);
-  if (extra.length > 0) return { problem: `unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")}: ${usage}` };
+  if (extra.length > 0) {
+    // At most a few keys named, each cut short: the answer never grows with the body.
+    const named = extra.slice(0, 5).map((k) => showJson(k));
+    const more = extra.length > 5 ? ` and ${extra.length - 5} more` : "";
+    return { problem: `unknown key ${named.join(", ")}${more}: ${usage}` };
+  }
   return { value: body[key] };
 }
 
@@ -32,11 +37,16 @@ export const clockRoutes: AdminRouteGroup = (app, emulator) => {
       emulator.clock.set(null);
       return emulator.clock.read();
     }
-    const time = typeof now === "string" && ISO_TIME.test(now) ? new Date(now) : undefined;
-    if (!time || Number.isNaN(time.getTime())) {
-      return badClockRequest(reply, `"now" must be an ISO 8601 time with a zone, such as 2026-06-01T00:00:00Z, or null; not ${JSON.stringify(now)}`);
+    const time = typeof now === "string" ? parseInstant(now) : undefined;
+    if (!time) {
+      return badClockRequest(reply, `"now" must be an ISO 8601 time with a zone, such as 2026-06-01T00:00:00Z, or null; not ${showJson(now)}`);
     }
-    emulator.clock.set(time);
+    try {
+      emulator.clock.set(time);
+    } catch (error) {
+      if (error instanceof ClockRangeError) return badClockRequest(reply, `${error.message}; not ${showJson(now)}`);
+      throw error;
+    }
     return emulator.clock.read();
   });
 
@@ -46,9 +56,14 @@ export const clockRoutes: AdminRouteGroup = (app, emulator) => {
     if ("problem" in read) return badClockRequest(reply, read.problem);
     const seconds = read.value;
     if (typeof seconds !== "number" || !Number.isFinite(seconds)) {
-      return badClockRequest(reply, `"seconds" must be a number, not ${JSON.stringify(seconds)}: ${usage}`);
+      return badClockRequest(reply, `"seconds" must be a number, not ${showJson(seconds)}: ${usage}`);
     }
-    emulator.clock.advance(seconds * 1000);
+    try {
+      emulator.clock.advance(seconds * 1000);
+    } catch (error) {
+      if (error instanceof ClockRangeError) return badClockRequest(reply, `"seconds": ${error.message}`);
+      throw error;
+    }
     return emulator.clock.read();
   });
 };

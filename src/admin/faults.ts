@@ -12,7 +12,7 @@ export const faultRoutes: AdminRouteGroup = (app, emulator) => {
       emulator.faults.set(checkFaultRules(request.body, [...ACTIONS.keys()]));
     } catch (error) {
       if (error instanceof FaultRuleError) {
-        return reply.code(400).send({ error: "InvalidFaultRules", message: error.message, problems: error.problems });
+        return reply.code(400).send({ error: "InvalidFaultRules", message: error.message, problems: error.problems, problemCount: error.problemCount });
       }
       throw error;
     }

@@ -9,6 +9,7 @@ import { clockRoutes } from "./clock.js";
 import { AdminError } from "./errors.js";
 import { faultRoutes } from "./faults.js";
 import { healthRoutes } from "./health.js";
+import { parseJsonBody } from "./jsonBody.js";
 import { stateRoutes } from "./state.js";
 
 /** Control-plane fixture loads may be larger than an EC2 request. */
@@ -26,12 +27,9 @@ export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest)
     app.addContentTypeParser("*", { parseAs: "string", bodyLimit: ADMIN_BODY_LIMIT }, (_request, body, done) => {
       if (body === "") return done(null, undefined);
       try {
-        done(null, JSON.parse(body as string));
+        done(null, parseJsonBody(body as string));
       } catch (error) {
-        // Only the position: V8's message quotes the text around it, which may be a secret key.
-        const at = /position (\d+)/.exec((error as Error).message)?.[1];
-        const where = at === undefined ? "" : ` (at character ${at})`;
-        done(new AdminError(400, "InvalidJson", `the body is not valid JSON${where}`));
+        done(error as AdminError);
       }
     });
 
@@ -57,7 +55,8 @@ export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest)
     });
 
     const { adminToken } = emulator.config;
-    if (adminToken) requireAdminToken(app, adminToken);
+    // Checked for emptiness at start (cli.ts, startEmulator): here any token given, even "", closes the door.
+    if (adminToken !== undefined) requireAdminToken(app, adminToken);
 
     for (const group of ROUTE_GROUPS) group(app, emulator);
     // Without this, an unknown /_emulator/ path would fall through to the EC2 endpoint's catch-all.

@@ -2,7 +2,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ec2Error, statusOf } from "../protocol/errors.js";
-import { pathOf, ProblemsError, show } from "../schemaProblems.js";
+import { pathOf, Problems, ProblemsError, show, showJson } from "../schemaProblems.js";
 
 /** One rule as a test writes it: what it matches, when it fires, and what it does. */
 export interface FaultRule {
@@ -72,10 +72,11 @@ const RULES_SCHEMA = {
       message: { type: "string", minLength: 1, maxLength: 1000 },
       latencyMs: { type: "integer", minimum: 0, maximum: MAX_LATENCY_MS },
       dropConnection: { type: "boolean" },
-      count: { type: "integer", minimum: 1 },
+      // Counts are EC2-sized (a 32-bit Integer): beyond 2^53 JSON numbers are silently rounded.
+      count: { type: "integer", minimum: 1, maximum: 2147483647 },
       probability: { type: "number", minimum: 0, maximum: 1 },
       seed: { type: "integer", minimum: 0, maximum: 0xffffffff },
-      onPage: { type: "integer", minimum: 1 },
+      onPage: { type: "integer", minimum: 1, maximum: 2147483647 },
     },
   },
 } as const;
@@ -94,12 +95,12 @@ function describe(error: ErrorObject): string {
     case "type":
       return path === "(the body)"
         ? "(the body): must be a JSON array of fault rules"
-        : `${path}: ${JSON.stringify(error.data)} is not ${/^[aeiou]/.test(show(params.type)) ? "an" : "a"} ${show(params.type)}`;
+        : `${path}: ${showJson(error.data)} is not ${/^[aeiou]/.test(show(params.type)) ? "an" : "a"} ${show(params.type)}`;
     case "pattern":
-      return `${path}: ${JSON.stringify(error.data)} is not ${description ?? `matching ${show(params.pattern)}`}`;
+      return `${path}: ${showJson(error.data)} is not ${description ?? `matching ${show(params.pattern)}`}`;
     case "minimum":
     case "maximum":
-      return `${path}: ${JSON.stringify(error.data)} is ${error.keyword === "minimum" ? "below the minimum" : "above the maximum"} of ${show(params.limit)}`;
+      return `${path}: ${showJson(error.data)} is ${error.keyword === "minimum" ? "below the minimum" : "above the maximum"} of ${show(params.limit)}`;
     case "minLength":
       return `${path}: must not be empty`;
     default:
@@ -112,8 +113,15 @@ function describe(error: ErrorObject): string {
  * listing every problem; `actions` are the names this emulator answers.
  */
 export function checkFaultRules(body: unknown, actions: readonly string[]): FaultRule[] {
+  // A body past the limit is refused before anything walks it: Ajv with allErrors would check
+  // every one of three million rules, and list a problem for each.
+  if (Array.isArray(body) && body.length > MAX_RULES) {
+    throw new FaultRuleError([`(the body): ${body.length} rules is more than the ${MAX_RULES} a rule set may hold`]);
+  }
   validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(RULES_SCHEMA);
-  const problems = validator(body) ? [] : (validator.errors ?? []).map(describe);
+  // Described only as far as a refusal lists them (a rule with a million unknown keys is a million errors).
+  const problems = new Problems();
+  for (const error of validator(body) ? [] : (validator.errors ?? [])) problems.add(() => describe(error));
   // What only makes sense together, checked on every rule too, so one answer lists every problem.
   const rules: unknown[] = Array.isArray(body) ? body : [];
   rules.forEach((rule, index) => {
@@ -121,16 +129,16 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
     const { action, error, latencyMs, dropConnection, status, message, seed, probability } = rule as Record<string, unknown>;
     const at = `[${index}]`;
     if (typeof action === "string" && action !== "" && !actions.includes(action)) {
-      problems.push(`${at}.action: ${action} is not an action this emulator answers (${actions.join(", ")})`);
+      problems.add(`${at}.action: ${show(action)} is not an action this emulator answers (${actions.join(", ")})`);
     }
     if (error === undefined && latencyMs === undefined && dropConnection !== true) {
-      problems.push(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
+      problems.add(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
     }
-    if (status !== undefined && error === undefined) problems.push(`${at}.status: only goes with an error`);
-    if (message !== undefined && error === undefined) problems.push(`${at}.message: only goes with an error`);
-    if (seed !== undefined && probability === undefined) problems.push(`${at}.seed: only goes with a probability`);
+    if (status !== undefined && error === undefined) problems.add(`${at}.status: only goes with an error`);
+    if (message !== undefined && error === undefined) problems.add(`${at}.message: only goes with an error`);
+    if (seed !== undefined && probability === undefined) problems.add(`${at}.seed: only goes with a probability`);
   });
-  if (problems.length > 0) throw new FaultRuleError(problems);
+  if (problems.count > 0) throw new FaultRuleError(problems);
   return body as FaultRule[];
 }
 

@@ -1,6 +1,17 @@
 // Reads who signed a request, and for which region, from its SigV4 header or presigned query.
 
+import { incompleteSignature } from "./errors.js";
 import type { RawParams } from "./params.js";
+
+/**
+ * The form of a region name as the emulator takes it, in a credential scope and in --default-region:
+ * lower-case letters, digits and hyphens, at most 64 (us-east-1, us-gov-west-1, and a made-up "local"
+ * too, which some test setups use). A region outside it would end up in page tokens and log lines at
+ * whatever length a client chose (a 700-character region made a 1,100-character token).
+ */
+export const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** An access key id as the emulator takes it: printable ASCII without spaces, at most 128 (AWS's own limit). */
+const ACCESS_KEY_ID = /^[\x21-\x7e]{1,128}$/;
 
 export interface SigV4Credential {
   readonly accessKeyId: string;
@@ -18,6 +29,9 @@ function parseScope(scope: string, source: SigV4Credential["source"]): SigV4Cred
   if (parts.length !== 5 || parts[4] !== "aws4_request") return undefined;
   const [accessKeyId, date, region, service] = parts as [string, string, string, string, string];
   if (!accessKeyId || !region) return undefined;
+  // Checked for form here, at the door, for lenient and strict auth alike.
+  if (!REGION_NAME.test(region)) throw incompleteSignature("Credential should be scoped to a valid region.");
+  if (!ACCESS_KEY_ID.test(accessKeyId)) throw incompleteSignature("the access key id in the credential is not 1 to 128 printable characters");
   return { accessKeyId, date, region, service, source };
 }
 

@@ -238,6 +238,23 @@ function sameSignature(given: string, expected: string): boolean {
 }
 
 /**
+ * Headers a signature must cover: `host` always ("'Host' or ':authority' must be a 'SignedHeader'
+ * in the AWS Authorization."), and, when the request carries them, the signing date of an
+ * Authorization header and the session token. A header left out of SignedHeaders could be added or
+ * changed after signing (AWS: "There were headers present in the request which were not signed";
+ * docs/decisions.md has the sources).
+ */
+function checkSignedHeaders(claim: Claim, headers: Record<string, string>, byHeader: boolean): void {
+  const signed = new Set(claim.signedHeaders);
+  if (!signed.has("host")) throw incompleteSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  const mustBeSigned = byHeader ? ["x-amz-date", "x-amz-security-token"] : ["x-amz-security-token"];
+  const unsigned = mustBeSigned.filter((name) => headers[name] !== undefined && !signed.has(name));
+  if (unsigned.length > 0) {
+    throw incompleteSignature(`There were headers present in the request which were not signed: ${unsigned.join(", ")}`);
+  }
+}
+
+/**
  * Verifies one request's SigV4 signature, or throws the EC2 error that says why not:
  * MissingAuthenticationToken (unsigned), IncompleteSignature (malformed), AuthFailure (unknown key,
  * wrong scope or a signature that does not verify), RequestExpired (signed too far from the clock).
@@ -264,6 +281,8 @@ export async function verifySigV4(
   ) {
     throw incompleteSignature("the credential was given in more than one form");
   }
+
+  checkSignedHeaders(claim, headers, authorization !== undefined);
 
   const secretAccessKey = keys.secretOf(claim.accessKeyId);
   if (secretAccessKey === undefined) throw authFailure();

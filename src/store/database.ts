@@ -53,14 +53,29 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
  */
 export function openDatabase(path: string, migrations: readonly Migration[] = readMigrations()): SqliteDatabase {
   let db: SqliteDatabase;
+  let opened: SqliteDatabase | undefined;
   try {
-    db = new Database(path);
-    if (path !== ":memory:") db.pragma("journal_mode = WAL");
+    // No waiting on a lock: a file in use by another emulator is refused at once (below).
+    db = new Database(path, { timeout: 0 });
+    opened = db;
+    if (path !== ":memory:") {
+      // One emulator per file: a second one on the same file would reset away what the first
+      // loaded while the first kept answering from memory. EXCLUSIVE locking mode keeps the lock
+      // from the first write until close, and the operating system drops it when the process dies
+      // (even by SIGKILL), so no stale lock is ever left behind.
+      db.pragma("locking_mode = EXCLUSIVE");
+      db.pragma("journal_mode = WAL");
+      db.exec("BEGIN EXCLUSIVE; COMMIT");
+    }
     db.pragma("synchronous = NORMAL");
     db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     );
   } catch (error) {
+    opened?.close();
+    if ((error as { code?: string }).code === "SQLITE_BUSY") {
+      throw new DatabaseError(`${path}: the database is in use by another process (another ec2-capacity-emulator?); stop it or choose another --db file`);
+    }
     throw new DatabaseError(`${path}: cannot open the database: ${(error as Error).message}`);
   }
   const current = (db.prepare("SELECT max(version) AS version FROM schema_migration").get() as {
@@ -80,12 +95,18 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
   const check = db.prepare("PRAGMA foreign_key_check");
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      const broken = check.get() as { table: string } | undefined;
-      if (broken) throw new DatabaseError(`${migration.name}: leaves a row of ${broken.table} without its parent`);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        const broken = check.get() as { table: string } | undefined;
+        if (broken) throw new DatabaseError(`${migration.name}: leaves a row of ${broken.table} without its parent`);
+        record.run(migration.version, migration.name, new Date().toISOString());
+      })();
+    } catch (error) {
+      // Closed, so that the file's lock goes with the failure.
+      db.close();
+      throw error;
+    }
   }
   db.pragma("foreign_keys = ON");
   return db;

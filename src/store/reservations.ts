@@ -345,34 +345,66 @@ export class Reservations {
   dump(): CapacityReservationFixture[] {
     const s = this.s;
     return s.allReservations.all().map((row): CapacityReservationFixture => {
-      const record = toRecord(row);
-      const fixture: CapacityReservationFixture = {
-        capacityReservationId: record.capacityReservationId,
-        ownerId: record.ownerId,
-        availabilityZone: record.availabilityZone,
-        instanceType: record.instanceType,
-        instancePlatform: record.instancePlatform,
-        totalInstanceCount: record.totalInstanceCount,
-        state: record.state,
-        createDate: record.createDate,
-        endDateType: record.endDateType,
-      };
-      if (record.startDate !== null) fixture.startDate = record.startDate;
-      if (record.endDate !== null) fixture.endDate = record.endDate;
-      const sharedWith = s.sharesOf.all(record.capacityReservationId).map((r) => r.account_id);
-      if (sharedWith.length > 0) fixture.sharedWith = sharedWith;
-      fixture.usage = s.usageOf
-        .all(record.capacityReservationId)
+      const { head, tail } = this.fixtureParts(row);
+      const sharedWith = s.sharesOf.all(head.capacityReservationId).map((r) => r.account_id);
+      const usage = s.usageOf
+        .all(head.capacityReservationId)
         .map((r) => ({ accountId: r.account_id, usedInstanceCount: r.used_instance_count }));
-      if (record.interruptible !== null) fixture.interruptible = record.interruptible;
-      if (record.interruptibleCapacityAllocation) {
-        fixture.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
-      }
-      if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
-      Object.assign(fixture, membersFixture(record));
-      const tags = this.tagsOf(record.capacityReservationId, record.ownerId);
-      if (tags.length > 0) fixture.tags = tags;
-      return fixture;
+      return { ...head, ...(sharedWith.length > 0 ? { sharedWith } : {}), usage, ...tail };
     });
+  }
+
+  /**
+   * Writes the same JSON as each of dump()'s records, comma-separated, through `put`, reading one row
+   * at a time (a reservation's shares and usage rows too), so a million usage rows never become one
+   * string or one object tree (issue 11, item 18). `put` must not call back into the store.
+   */
+  writeEach(put: (text: string) => void): void {
+    const s = this.s;
+    let first = true;
+    for (const row of s.allReservations.iterate()) {
+      const { head, tail } = this.fixtureParts(row);
+      put(`${first ? "" : ","}${JSON.stringify(head).slice(0, -1)}`);
+      first = false;
+      let firstShare = true;
+      for (const share of s.sharesOf.iterate(head.capacityReservationId)) {
+        put(`${firstShare ? ',"sharedWith":[' : ","}${JSON.stringify(share.account_id)}`);
+        firstShare = false;
+      }
+      put(firstShare ? ',"usage":[' : '],"usage":[');
+      let firstRow = true;
+      for (const usage of s.usageOf.iterate(head.capacityReservationId)) {
+        put(`${firstRow ? "" : ","}{"accountId":${JSON.stringify(usage.account_id)},"usedInstanceCount":${usage.used_instance_count}}`);
+        firstRow = false;
+      }
+      const rest = JSON.stringify(tail);
+      put(rest === "{}" ? "]}" : `],${rest.slice(1)}`);
+    }
+  }
+
+  /** One reservation as a fixture record, in two parts around its shares and usage rows (read apart, as they may be many). */
+  private fixtureParts(row: ReservationRow): { head: CapacityReservationFixture; tail: Partial<CapacityReservationFixture> } {
+    const record = toRecord(row);
+    const head: CapacityReservationFixture = {
+      capacityReservationId: record.capacityReservationId,
+      ownerId: record.ownerId,
+      availabilityZone: record.availabilityZone,
+      instanceType: record.instanceType,
+      instancePlatform: record.instancePlatform,
+      totalInstanceCount: record.totalInstanceCount,
+      state: record.state,
+      createDate: record.createDate,
+      endDateType: record.endDateType,
+    };
+    if (record.startDate !== null) head.startDate = record.startDate;
+    if (record.endDate !== null) head.endDate = record.endDate;
+    const tail: Partial<CapacityReservationFixture> = {};
+    if (record.interruptible !== null) tail.interruptible = record.interruptible;
+    if (record.interruptibleCapacityAllocation) tail.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
+    if (record.interruptionInfo) tail.interruptionInfo = record.interruptionInfo;
+    Object.assign(tail, membersFixture(record));
+    const tags = this.tagsOf(record.capacityReservationId, record.ownerId);
+    if (tags.length > 0) tail.tags = tags;
+    return { head, tail };
   }
 }

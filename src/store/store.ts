@@ -158,6 +158,38 @@ export class Store {
     this.write(() => startState.restoreSaved());
   }
 
+  /**
+   * Writes the same document as `JSON.stringify(this.dump())`, in pieces of about `chunkBytes`,
+   * without ever holding the whole of it: rows are read one at a time, so ten million usage rows
+   * never become one string (V8's limit is about 512 MiB) or one object tree. It runs synchronously,
+   * so what it writes is one consistent state; `write` must not call back into the store. Secret
+   * access keys are left out unless `secrets` is true (as withoutSecrets()).
+   */
+  writeDump(write: (chunk: string) => void, options: { secrets: boolean; chunkBytes?: number }): void {
+    const limit = options.chunkBytes ?? 64 * 1024;
+    let pending = "";
+    const put = (text: string): void => {
+      pending += text;
+      if (pending.length >= limit) {
+        write(pending);
+        pending = "";
+      }
+    };
+    put('{"accounts":[');
+    let first = true;
+    for (const account of this.#accounts.each()) {
+      if (!options.secrets && account.accessKeys) {
+        account.accessKeys = account.accessKeys.map(({ accessKeyId }) => ({ accessKeyId }));
+      }
+      put(`${first ? "" : ","}${JSON.stringify(account)}`);
+      first = false;
+    }
+    put('],"capacityReservations":[');
+    this.#reservations.writeEach(put);
+    put("]}");
+    if (pending !== "") write(pending);
+  }
+
   /** The whole state as one fixture object that loads back to the same answers. */
   dump(): FixtureDocument {
     return { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };

@@ -1,0 +1,59 @@
+// What one TCP connection may cost the server (answers its client has not read), and how shutting down ends every connection.
+
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+
+/**
+ * What one connection may hold: pipelined requests taken up but not yet answered in full, and bytes
+ * of answer its client has not taken from the socket's buffer. Past either the connection is closed:
+ * a client that does not read its answers gets no more work done for it. An SDK sends one request at
+ * a time and never comes near; unbounded, a burst of 546 pipelined calls answered with 44 KB each
+ * held 29 MB per socket. So a connection holds at most 16 answers and 256 KiB of output its client
+ * has not read.
+ */
+export const CONNECTION_LIMITS = { unsentAnswers: 16, unreadBytes: 256 * 1024 } as const;
+
+/** How long shutting down waits for requests in flight before closing every connection still open. */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
+const unsentBySocket = new WeakMap<Socket, Set<ServerResponse>>();
+
+/** True when `socket` is closed or holds more than CONNECTION_LIMITS allow; it is then destroyed. */
+export function overLimit(socket: Socket): boolean {
+  if (socket.destroyed) return true;
+  const unsent = unsentBySocket.get(socket);
+  if (unsent === undefined) return false;
+  if (unsent.size > CONNECTION_LIMITS.unsentAnswers || socket.writableLength > CONNECTION_LIMITS.unreadBytes) {
+    socket.destroy();
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Counts each connection's answers until they are written, and closes a connection that takes up a
+ * request while over CONNECTION_LIMITS. Runs before Fastify sees the request, so the route of a
+ * closed connection finds its socket destroyed and does no work (see `overLimit`).
+ */
+export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingMessage) => void): void {
+  server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    const responses = unsentBySocket.get(socket) ?? new Set<ServerResponse>();
+    unsentBySocket.set(socket, responses);
+    responses.add(response);
+    // 'close' follows 'finish' once the answer is written, and also comes when the socket dies first.
+    response.once("close", () => responses.delete(response));
+    if (!socket.destroyed && overLimit(socket)) onClosed(request);
+  });
+}
+
+/**
+ * Ends every connection once shutting down has waited `graceMs`: idle keep-alive connections at
+ * once, and those still busy (a body that never finishes, an answer never read) when the grace
+ * period is over. Node's request timeout stops checking once the server closes, so without this a
+ * half-sent request held shutdown open forever. The timer does not keep the process alive.
+ */
+export function closeConnectionsAfter(server: Server, graceMs: number): void {
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), graceMs).unref();
+}

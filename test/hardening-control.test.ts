@@ -1,0 +1,222 @@
+// Issue 11, control plane: the clock's range, deep and huge JSON bodies, bounded refusals, EC2-sized counts, empty tokens.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClockRangeError, type FixtureDocument, type RunningEmulator } from "../src/index.js";
+import { DEMO_SHARED, ec2, OWNER, start, usage } from "./support.js";
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(async () => emu.close());
+
+async function admin(method: string, path: string, body?: string): Promise<{ status: number; json: Record<string, unknown>; size: number }> {
+  const response = await fetch(`${emu.url}/_emulator${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, json: JSON.parse(text) as Record<string, unknown>, size: text.length };
+}
+
+const reservation = (id: string, totalInstanceCount: unknown): Record<string, unknown> => ({
+  capacityReservationId: id,
+  ownerId: OWNER,
+  availabilityZone: "us-east-1a",
+  instanceType: "m5.large",
+  totalInstanceCount,
+  state: "active",
+});
+
+describe("item 3: the clock stays a valid instant", () => {
+  it("refuses an advance past year 9999 with a 400, leaves the clock as it was, and every route still answers", async () => {
+    await admin("PUT", "/clock", JSON.stringify({ now: "2026-01-01T00:00:00Z" }));
+    const refused = await admin("POST", "/clock/advance", JSON.stringify({ seconds: 1e20 }));
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toBe("InvalidClockRequest");
+    expect((await admin("GET", "/clock")).json).toEqual({ now: "2026-01-01T00:00:00.000Z", frozen: true });
+    expect((await admin("POST", "/fixtures", JSON.stringify({ capacityReservations: [] }))).status).toBe(200);
+    const answer = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
+    expect(answer.CapacityReservationId).toBe(DEMO_SHARED);
+    await admin("PUT", "/clock", JSON.stringify({ now: null }));
+  });
+
+  it("refuses every clock input that would leave years 0001..9999: advance either way, PUT, the library calls", async () => {
+    await admin("PUT", "/clock", JSON.stringify({ now: "9999-12-31T23:59:59.999Z" }));
+    expect((await admin("POST", "/clock/advance", JSON.stringify({ seconds: 0.001 }))).status).toBe(400);
+    await admin("PUT", "/clock", JSON.stringify({ now: "0001-01-01T00:00:00Z" }));
+    expect((await admin("POST", "/clock/advance", JSON.stringify({ seconds: -1 }))).status).toBe(400);
+    for (const now of ["+275760-09-13T00:00:00Z", "10000-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z"]) {
+      expect((await admin("PUT", "/clock", JSON.stringify({ now }))).status, now).toBe(400);
+    }
+    expect((await admin("GET", "/clock")).json.now).toBe("0001-01-01T00:00:00.000Z");
+    expect(() => emu.clock.advance(-1)).toThrow(ClockRangeError);
+    expect(() => emu.clock.set(new Date(8.64e15))).toThrow(ClockRangeError);
+    expect(() => emu.clock.set("Jan 1")).toThrow(TypeError);
+    expect(emu.clock.read().now).toBe("0001-01-01T00:00:00.000Z");
+    emu.clock.set(null);
+    await expect(start({ fixtures: [], clock: new Date(Date.UTC(10000, 0, 1)) })).rejects.toThrow(ClockRangeError);
+  });
+});
+
+describe("item 4: deep JSON bodies", () => {
+  const routes: [string, string][] = [
+    ["POST", "/fixtures"],
+    ["PUT", "/faults"],
+    ["PUT", "/clock"],
+    ["POST", "/clock/advance"],
+  ];
+  it("refuses 4,200 levels of arrays or objects on every JSON route with a 400 InvalidJson", async () => {
+    const arrays = "[".repeat(4200) + "]".repeat(4200);
+    const objects = '{"a":'.repeat(4200) + "1" + "}".repeat(4200);
+    for (const [method, path] of routes) {
+      for (const body of [arrays, objects]) {
+        const answer = await admin(method, path, body);
+        expect(answer.status, `${method} ${path}`).toBe(400);
+        expect(answer.json.error).toBe("InvalidJson");
+      }
+    }
+  });
+
+  it("answers a body within the depth limit, or a huge one, with a short message that never serialises it whole", async () => {
+    const nested = "[".repeat(60) + "]".repeat(60);
+    const wide = JSON.stringify({ capacityReservations: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, "v".repeat(10)])) });
+    const longAction = JSON.stringify([{ action: "A".repeat(500_000), error: "Unavailable" }]);
+    for (const [method, path, body] of [
+      ["POST", "/fixtures", nested],
+      ["POST", "/fixtures", wide],
+      ["PUT", "/faults", nested],
+      ["PUT", "/faults", wide],
+      ["PUT", "/faults", longAction],
+    ] as const) {
+      const answer = await admin(method, path, body);
+      expect(answer.status, `${method} ${path}`).toBe(400);
+      expect(answer.size, `${method} ${path}`).toBeLessThan(4000);
+    }
+  });
+});
+
+describe("items 5 and 6: checking is linear and refusals are bounded", () => {
+  const invalid = (count: number): string =>
+    JSON.stringify({ capacityReservations: Array.from({ length: count }, () => ({ capacityReservationId: "bad" })) });
+
+  it("checks 160,000 invalid records in time linear in their number, listing 100 problems and counting the rest", async () => {
+    const time = async (count: number): Promise<number> => {
+      const body = invalid(count);
+      const began = performance.now();
+      const answer = await admin("POST", "/fixtures", body);
+      const ms = performance.now() - began;
+      expect(answer.status).toBe(400);
+      expect((answer.json.problems as string[]).length).toBe(100);
+      // Each bad record: a bad id and five missing keys.
+      expect(answer.json.problemCount).toBe(count * 6);
+      expect(answer.size).toBeLessThan(20_000);
+      return ms;
+    };
+    await time(2_000); // warm up
+    const small = await time(20_000);
+    const large = await time(160_000);
+    // 8 times the records: about 8 times the time when linear, 64 when quadratic (issue 11: 30,000 took 17 s).
+    expect(large).toBeLessThan(Math.max(small, 50) * 24);
+    expect(large).toBeLessThan(10_000);
+  });
+
+  it("answers health while a large bad load is being checked", async () => {
+    const body = invalid(300_000);
+    let loadDone = 0;
+    const load = admin("POST", "/fixtures", body).then((answer) => {
+      loadDone = performance.now();
+      return answer;
+    });
+    // Once the body is in and its check has begun, other calls are answered between its records.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const health = await fetch(`${emu.url}/_emulator/health`);
+    const healthDone = performance.now();
+    expect(health.status).toBe(200);
+    const answer = await load;
+    expect(answer.status).toBe(400);
+    expect(answer.json.problemCount).toBe(1_800_000);
+    expect(loadDone).toBeGreaterThan(healthDone);
+  });
+
+  it("refuses three hundred thousand empty fault rules at once, naming one problem", async () => {
+    const body = `[${Array.from({ length: 300_000 }, () => "{}").join(",")}]`;
+    const answer = await admin("PUT", "/faults", body);
+    expect(answer.status).toBe(400);
+    expect(answer.json.problems).toEqual(["(the body): 300000 rules is more than the 100 a rule set may hold"]);
+    expect((await admin("GET", "/faults")).json).toEqual([]);
+  });
+
+  it("refuses 100 rules of every wrong kind with at most 100 problems listed and the count of all", async () => {
+    const body = JSON.stringify(Array.from({ length: 100 }, () => ({ status: 1, seed: -1, message: "", extra: 1 })));
+    const answer = await admin("PUT", "/faults", body);
+    expect(answer.status).toBe(400);
+    expect((answer.json.problems as string[]).length).toBe(100);
+    expect(answer.json.problemCount as number).toBeGreaterThan(400);
+    expect(answer.json.message as string).toMatch(/; and \d+ more$/);
+  });
+
+  it("keeps refusals short when one record, one rule or one clock body has 100,000 unknown keys", async () => {
+    const keys = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    const fixture = await admin("POST", "/fixtures", JSON.stringify({ accounts: [{ accountId: OWNER, ...keys }] }));
+    expect(fixture.status).toBe(400);
+    expect(fixture.json.problemCount).toBe(100_000);
+    expect(fixture.size).toBeLessThan(30_000);
+    const rule = await admin("PUT", "/faults", JSON.stringify([{ action: "GetCapacityReservationUsage", error: "Unavailable", ...keys }]));
+    expect(rule.status).toBe(400);
+    expect(rule.json.problemCount).toBe(100_000);
+    expect(rule.size).toBeLessThan(30_000);
+    const clock = await admin("PUT", "/clock", JSON.stringify({ now: null, ...keys }));
+    expect(clock.status).toBe(400);
+    expect(clock.json.message).toMatch(/^unknown key "k0", "k1", "k2", "k3", "k4" and 99995 more: /);
+  });
+
+  it("refuses a fixture of 200,000 duplicate account ids with 100 problems and a count, in bounded size", async () => {
+    const accounts = Array.from({ length: 200_000 }, () => ({ accountId: OWNER }));
+    const answer = await admin("POST", "/fixtures", JSON.stringify({ accounts }));
+    expect(answer.status).toBe(400);
+    expect((answer.json.problems as string[]).length).toBe(100);
+    expect(answer.json.problemCount).toBe(199_999);
+    expect(answer.size).toBeLessThan(30_000);
+  });
+});
+
+describe("item 11: counts within EC2's 32-bit Integer", () => {
+  it("refuses 1e21 and 2^53+1 in a fixture, and serves 2147483647 exactly", async () => {
+    for (const total of ["1e21", "9007199254740993", "2147483648"]) {
+      const body = JSON.stringify({ capacityReservations: [reservation("cr-0fffffffffffffff1", 0)] }).replace(
+        '"totalInstanceCount":0',
+        `"totalInstanceCount":${total}`,
+      );
+      const answer = await admin("POST", "/fixtures", body);
+      expect(answer.status, total).toBe(400);
+      expect((answer.json.problems as string[])[0]).toMatch(/totalInstanceCount: .* is above the maximum of 2147483647$/);
+    }
+    const fixture: FixtureDocument = { capacityReservations: [reservation("cr-0fffffffffffffff2", 2147483647) as never] };
+    expect((await admin("POST", "/fixtures", JSON.stringify(fixture))).status).toBe(200);
+    const answer = await usage(ec2(emu), { CapacityReservationId: "cr-0fffffffffffffff2" });
+    expect(answer.TotalInstanceCount).toBe(2147483647);
+    expect(answer.AvailableInstanceCount).toBe(2147483647);
+  });
+
+  it("refuses usage and allocation counts and fault-rule counts past it", async () => {
+    const usageRow = { ...reservation("cr-0fffffffffffffff3", 1), usage: [{ accountId: OWNER, usedInstanceCount: 4294967296 }] };
+    const allocation = { ...reservation("cr-0fffffffffffffff4", 1), interruptibleCapacityAllocation: { instanceCount: 1e300 } };
+    const answer = await admin("POST", "/fixtures", JSON.stringify({ capacityReservations: [usageRow, allocation] }));
+    expect(answer.status).toBe(400);
+    expect(answer.json.problemCount).toBe(2);
+    for (const rule of ['"count":1e21', '"onPage":9007199254740993']) {
+      const faults = await admin("PUT", "/faults", `[{"action":"GetCapacityReservationUsage","error":"Unavailable",${rule}}]`);
+      expect(faults.status).toBe(400);
+    }
+  });
+});
+
+describe("item 7: an empty admin token", () => {
+  it("is refused by startEmulator, as is one with spaces", async () => {
+    for (const adminToken of ["", " ", "two words"]) {
+      await expect(start({ fixtures: [], adminToken })).rejects.toThrow(/adminToken must be a non-empty string/);
+    }
+  });
+});
