@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { isUtf8 } from "node:buffer";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js";
@@ -12,8 +13,10 @@ import type { Emulator } from "./emulator.js";
 import {
   Ec2Error,
   invalidRequest,
+  malformedQueryString,
   methodNotAllowed,
   requestEntityTooLarge,
+  unsupportedContentEncoding,
   unsupportedMediaType,
 } from "./protocol/errors.js";
 import { parseFormEncoded, type RawParams } from "./protocol/params.js";
@@ -106,12 +109,35 @@ function mediaType(header: string | undefined): string {
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
 }
 
+/** A Content-Encoding other than identity, as sent; undefined when the body is not encoded. */
+function contentCoding(header: string | undefined): string | undefined {
+  const coding = header?.trim();
+  return coding && coding.toLowerCase() !== "identity" ? coding : undefined;
+}
+
+/** The emulator clock's time as an HTTP Date header (RFC 9110 IMF-fixdate), formatted once a second. */
+function httpDateOf(clock: { now(): number }): () => string {
+  let second = NaN;
+  let text = "";
+  return () => {
+    const now = Math.floor(clock.now() / 1000);
+    if (now !== second) {
+      second = now;
+      text = new Date(now * 1000).toUTCString();
+    }
+    return text;
+  };
+}
+
 /** The request as it arrived (what a signature covers) and its parameters. */
 function ec2Request(request: FastifyRequest): Ec2Request {
   const url = request.raw.url ?? "/";
   const q = url.indexOf("?");
   const query = q === -1 ? "" : url.slice(q + 1);
   const body = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
+  // One rule for every body, whatever charset it declares: its bytes are UTF-8, as its %-escapes
+  // must decode to, or it is refused (never read with U+FFFD in place of what was sent).
+  if (!isUtf8(body)) throw malformedQueryString("the body is not UTF-8");
   let params: RawParams;
   if (request.method === "GET") params = parseFormEncoded(query);
   // A name in both places takes the body's value: parse the body first, then add what only the query has.
@@ -266,6 +292,8 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
       if (request.body !== undefined) {
         const type = mediaType(request.headers["content-type"]);
         if (type !== FORM_CONTENT_TYPE) return sendError(log, request, reply, unsupportedMediaType(type || "(none)"));
+        const coding = contentCoding(request.headers["content-encoding"]);
+        if (coding !== undefined) return sendError(log, request, reply, unsupportedContentEncoding(coding));
       }
       const trace = startTrace(request);
       const answer = dispatch(ec2Request(request), emulator.dispatchDeps, trace);
@@ -304,6 +332,13 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   }) as unknown as FastifyInstance;
 
   app.decorateRequest("ec2", null);
+  // The emulator's clock is the one clock of the wire (SPEC section 2): SDKs correct their clock
+  // skew from Date, so it must not carry the host's time when a test has moved the clock.
+  const httpDate = httpDateOf(emulator.clock);
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.header("date", httpDate());
+    done();
+  });
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
   app.addHook("preClose", async () => closing.abort());

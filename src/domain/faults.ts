@@ -1,7 +1,7 @@
 // Fault injection (SPEC section 8): the rule set a test installs, checked whole, and which rule fires on a call.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { Ec2Error, statusOf } from "../protocol/errors.js";
+import { Ec2Error, isKnownCode, STATUS_BY_CODE, statusOf } from "../protocol/errors.js";
 import { pathOf, ProblemsError, show } from "../schemaProblems.js";
 
 /** One rule as a test writes it: what it matches, when it fires, and what it does. */
@@ -123,6 +123,10 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
     if (typeof action === "string" && action !== "" && !actions.includes(action)) {
       problems.push(`${at}.action: ${action} is not an action this emulator answers (${actions.join(", ")})`);
     }
+    // An unknown code would go out as a 400 that no SDK retries, whatever the user meant by it.
+    if (typeof error === "string" && /^[A-Za-z][A-Za-z0-9.]*$/.test(error) && !isKnownCode(error)) {
+      problems.push(`${at}.error: ${error} is not an EC2 error code this emulator knows (${Object.keys(STATUS_BY_CODE).join(", ")})`);
+    }
     if (error === undefined && latencyMs === undefined && dropConnection !== true) {
       problems.push(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
     }
@@ -133,14 +137,6 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
   if (problems.length > 0) throw new FaultRuleError(problems);
   return body as FaultRule[];
 }
-
-/** Statuses EC2 documents for its server-side codes that SPEC section 2's table does not list. */
-const SERVER_ERROR_STATUS: Readonly<Record<string, number>> = {
-  InternalFailure: 500,
-  ServiceUnavailable: 503,
-  InsufficientCapacity: 500,
-  InsufficientInstanceCapacity: 500,
-};
 
 /** The messages EC2 sends with these codes, so an injected error reads like a real one. */
 const MESSAGE_BY_CODE: Readonly<Record<string, string>> = {
@@ -161,7 +157,7 @@ export function injectedError(code: string, status?: number, message?: string): 
   return new Ec2Error(
     code,
     message ?? MESSAGE_BY_CODE[code] ?? `The request failed with ${code} (injected by an ec2-capacity-emulator fault rule).`,
-    status ?? SERVER_ERROR_STATUS[code] ?? statusOf(code),
+    status ?? statusOf(code),
   );
 }
 

@@ -36,7 +36,28 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   InvalidRequest: 400,
   RequestTimeout: 408,
   RequestHeaderSectionTooLarge: 431,
+  // Codes a fault rule may inject (SPEC section 8), each with the status botocore's legacy rules
+  // (data/_retry.json: the EC2 ones, then the general ones) match it with; the JS SDK and botocore's
+  // standard mode retry them by code or by any 5xx. docs/decisions.md lists the sources.
+  EC2ThrottledException: 503,
+  Throttling: 400,
+  ThrottlingException: 400,
+  ThrottledException: 400,
+  RequestThrottledException: 400,
+  TooManyRequestsException: 429,
+  SlowDown: 503,
+  InternalFailure: 500,
+  ServiceUnavailable: 503,
+  InsufficientCapacity: 500,
+  InsufficientInstanceCapacity: 500,
+  ReservationCapacityExceeded: 400,
+  IdempotentParameterMismatch: 400,
+  InvalidParameterCombination: 400,
+  UnsupportedOperation: 400,
 };
+
+/** True when the emulator knows this EC2 error code and the status it goes out with. */
+export const isKnownCode = (code: string): boolean => Object.hasOwn(STATUS_BY_CODE, code);
 
 export function statusOf(code: string): number {
   return STATUS_BY_CODE[code] ?? 400;
@@ -76,6 +97,13 @@ export const unsupportedMediaType = (contentType: string): Ec2Error =>
   new Ec2Error(
     "UnsupportedMediaType",
     `The content type ${contentType} is not supported; send application/x-www-form-urlencoded.`,
+    415,
+  );
+
+export const unsupportedContentEncoding = (coding: string): Ec2Error =>
+  new Ec2Error(
+    "UnsupportedMediaType",
+    `The content encoding ${coding} is not supported; send the body uncompressed (EC2 Query requests are never compressed).`,
     415,
   );
 

@@ -430,4 +430,27 @@ export class Store {
     });
     return { accounts, capacityReservations };
   }
+
+  private countsStatement: { get(): StateCounts | undefined } | undefined;
+
+  /** What is loaded, for the health answer and the ready line (SPEC section 7). */
+  counts(): StateCounts {
+    this.countsStatement ??= this.db.prepare<[], StateCounts>(
+      `SELECT
+         (SELECT count(*) FROM (SELECT account_id FROM account UNION SELECT owner_id FROM capacity_reservation)) AS accounts,
+         (SELECT count(*) FROM capacity_reservation) AS capacityReservations,
+         (SELECT coalesce(sum(used_instance_count_total), 0) FROM capacity_reservation) AS instancesInUse`,
+    );
+    return this.countsStatement.get() ?? { accounts: 0, capacityReservations: 0, instancesInUse: 0 };
+  }
+}
+
+/**
+ * How many accounts (listed by a fixture, or owning a reservation), capacity reservations, and
+ * instances in use in them (the sum of the usage rows) the state holds.
+ */
+export interface StateCounts {
+  readonly accounts: number;
+  readonly capacityReservations: number;
+  readonly instancesInUse: number;
 }
