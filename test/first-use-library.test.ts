@@ -1,12 +1,13 @@
 // Issue 15's items on what is loaded: keys never move between accounts, health and the ready line say what is served, --check, and fixture errors a person can act on.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FixtureError, type RunningEmulator } from "../src/index.js";
 import { VERSION } from "../src/version.js";
-import { runCommand, runToExit } from "./process.js";
+import { ROOT, runCommand, runToExit } from "./process.js";
 import { OWNER, OWNER_KEY, start } from "./support.js";
 
 const RESERVATION = {
@@ -133,5 +134,36 @@ describe("--check and fixture errors", () => {
       `${file}: capacityReservations[0].totalInstanceCount: -1 is below the minimum of 0`,
       expect.stringMatching(new RegExp(`^${file}: capacityReservations\\[0\\]\\.state: "actve" is not one of `)),
     ]);
+  });
+});
+
+describe("npm start", () => {
+  it("starts without rebuilding a current build, and a SIGTERM to npm stops the server", async () => {
+    const stamp = join(ROOT, "dist", ".build-stamp");
+    const builtAt = statSync(stamp).mtimeMs;
+    const npm = spawn(process.platform === "win32" ? "npm.cmd" : "npm", ["start", "--", "--port", "0"], {
+      cwd: ROOT,
+      env: { ...process.env, npm_config_update_notifier: "false" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => npm.once("close", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let seen = "";
+        npm.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+          seen += chunk;
+          const found = /"url":"([^"]+)"/.exec(seen)?.[1];
+          if (found) resolve(found);
+        });
+        void exited.then((code) => reject(new Error(`npm start exited (${code}) first: ${seen}`)));
+      });
+      expect(statSync(stamp).mtimeMs).toBe(builtAt);
+      expect((await fetch(`${url}/_emulator/health`)).status).toBe(200);
+      npm.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await expect(fetch(`${url}/_emulator/health`)).rejects.toThrow();
+    } finally {
+      if (npm.exitCode === null) npm.kill("SIGKILL");
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The package as a user gets it: packed from a clean copy of the checkout, installed into a new project, and every example of the README run there as pasted.
 
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,6 +120,18 @@ describe("the packed package in a new project", () => {
     const map = JSON.parse(readFileSync(join(installed, "dist", "index.js.map"), "utf8")) as { sources: string[]; sourcesContent?: string[] };
     expect(map.sourcesContent?.length).toBe(map.sources.length);
     expect(map.sourcesContent?.[0]).toContain("startEmulator");
+  });
+
+  it("resolves the $schema paths docs/fixtures.md gives, from the fixture files they are written in", () => {
+    const guide = readFileSync(join(ROOT, "docs", "fixtures.md"), "utf8");
+    const paths = [...guide.matchAll(/"\$schema": "([^"]+)"/g)].map((m) => m[1] ?? "");
+    expect(paths).toEqual(expect.arrayContaining(["./node_modules/ec2-capacity-emulator/fixtures/schema.json", "../../node_modules/ec2-capacity-emulator/fixtures/schema.json"]));
+    for (const path of paths) {
+      // A path with n "../" is written in a fixture n folders below the project (test/fixtures/ for two).
+      const depth = path.split("../").length - 1;
+      const fixtureFolder = join(project, ...["test", "fixtures"].slice(0, depth));
+      expect([path, existsSync(join(fixtureFolder, path))]).toEqual([path, true]);
+    }
   });
 
   it("runs the README's vitest examples as pasted, and they and the public types compile strictly without skipLibCheck", () => {
