@@ -43,6 +43,10 @@ declare module "fastify" {
     /** Null until the EC2 route (or an error handler) takes the request up. */
     ec2: RequestTrace | null;
   }
+  interface FastifyReply {
+    /** The emulator clock's time as an HTTP Date header value. */
+    emulatorDate(): string;
+  }
 }
 
 const startTrace = (request: FastifyRequest): RequestTrace => (request.ec2 ??= { startedAt: performance.now() });
@@ -88,6 +92,7 @@ function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply
   log(request, error.status);
   return reply
     .code(error.status)
+    .header("date", reply.emulatorDate())
     .header("x-amzn-RequestId", request.id)
     .header("content-type", XML_CONTENT_TYPE)
     .send(writeError(error.code, error.message, request.id));
@@ -280,7 +285,12 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
 
     const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
       log(request, 200);
-      return reply.code(200).header("x-amzn-RequestId", request.id).header("content-type", XML_CONTENT_TYPE).send(body);
+      return reply
+        .code(200)
+        .header("date", reply.emulatorDate())
+        .header("x-amzn-RequestId", request.id)
+        .header("content-type", XML_CONTENT_TYPE)
+        .send(body);
     };
 
     // Not an async function: most requests are answered in the same call, without a promise (a
@@ -333,12 +343,9 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
 
   app.decorateRequest("ec2", null);
   // The emulator's clock is the one clock of the wire (SPEC section 2): SDKs correct their clock
-  // skew from Date, so it must not carry the host's time when a test has moved the clock.
-  const httpDate = httpDateOf(emulator.clock);
-  app.addHook("onRequest", (_request, reply, done) => {
-    reply.header("date", httpDate());
-    done();
-  });
+  // skew from Date, so it must not carry the host's time when a test has moved the clock. EC2
+  // answers set it where they are sent (no hook on the request path); the control plane by a hook.
+  app.decorateReply("emulatorDate", httpDateOf(emulator.clock));
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
   app.addHook("preClose", async () => closing.abort());
@@ -352,6 +359,12 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
   );
   app.register(ec2Routes(emulator, log, answerOtherError, closing.signal));
-  app.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });
+  app.register(async (scope) => {
+    scope.addHook("onRequest", (_request, reply, done) => {
+      reply.header("date", reply.emulatorDate());
+      done();
+    });
+    await scope.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });
+  });
   return app;
 }

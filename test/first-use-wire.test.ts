@@ -24,9 +24,16 @@ describe("the emulator's clock is the wire's clock", () => {
   afterAll(async () => emu.close());
 
   it("sends the emulator's time in the Date header of answers and errors, control plane too", async () => {
-    for (const path of [`/?Action=${ACTION}&CapacityReservationId=${DEMO_SHARED}`, "/", "/_emulator/health"]) {
-      const answer = await raw(emu, { method: "GET", path, contentType: null });
-      expect(answer.headers.get("date")).toBe(twoHoursAhead.toUTCString());
+    const calls = [
+      ["GET", `/?Action=${ACTION}&CapacityReservationId=${DEMO_SHARED}`],
+      ["GET", "/"],
+      ["DELETE", "/"],
+      ["GET", "/_emulator/health"],
+      ["GET", "/_emulator/no-such-route"],
+    ] as const;
+    for (const [method, path] of calls) {
+      const answer = await raw(emu, { method, path, contentType: null });
+      expect([method, path, answer.headers.get("date")]).toEqual([method, path, twoHoursAhead.toUTCString()]);
     }
   });
 

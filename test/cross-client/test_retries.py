@@ -111,15 +111,19 @@ def tearDownModule():
     EMULATOR.stop()
 
 
-def client():
-    """A boto3 client as an application would build one, in the standard retry mode: 3 attempts in all."""
+STANDARD_RETRIES = {"mode": "standard", "total_max_attempts": 3}
+
+
+def client(retries=STANDARD_RETRIES):
+    """A boto3 client as an application would build one: by default in the standard retry mode, 3 attempts
+    in all; with retries=None, with no retry configuration at all (Debian's boto3 then uses botocore's legacy mode)."""
     return contextlib.closing(boto3.client(
         "ec2",
         endpoint_url=EMULATOR.url,
         region_name="us-east-1",
         aws_access_key_id=OWNER_KEY,
         aws_secret_access_key="not-checked-in-lenient-mode",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+        config=None if retries is None else Config(retries=retries),
     ))
 
 
@@ -166,17 +170,6 @@ class Boto3Retries(unittest.TestCase):
         self.assertEqual(EMULATOR.faults()[0]["fired"], 1)
 
 
-def legacy_client():
-    """A boto3 client with no retry configuration at all: Debian's boto3 defaults to botocore's legacy mode."""
-    return contextlib.closing(boto3.client(
-        "ec2",
-        endpoint_url=EMULATOR.url,
-        region_name="us-east-1",
-        aws_access_key_id=OWNER_KEY,
-        aws_secret_access_key="not-checked-in-lenient-mode",
-    ))
-
-
 def botocore_ec2_retry_rules():
     """(code, status) of every rule botocore's legacy mode applies to EC2: data/_retry.json's general and EC2 policies."""
     import botocore
@@ -202,7 +195,7 @@ class Boto3DefaultRetries(unittest.TestCase):
 
     def test_an_injected_ec2_throttled_exception_is_retried_by_default(self):
         EMULATOR.set_faults([{"action": ACTION, "error": "EC2ThrottledException", "count": 2}])
-        with legacy_client() as ec2:
+        with client(retries=None) as ec2:
             out = ec2.get_capacity_reservation_usage(CapacityReservationId=RESERVATION)
         self.assertEqual(out["State"], "active")
         self.assertEqual(out["ResponseMetadata"]["RetryAttempts"], 2)
@@ -221,11 +214,33 @@ class Boto3DefaultRetries(unittest.TestCase):
                     self.assertIn(code, json.loads(refused.read())["message"])
                     continue
                 known += 1
-                with legacy_client() as ec2:
+                with client(retries=None) as ec2:
                     out = ec2.get_capacity_reservation_usage(CapacityReservationId=RESERVATION)
                 self.assertEqual(out["ResponseMetadata"]["RetryAttempts"], 1)
                 self.assertEqual(EMULATOR.faults()[0]["fired"], 1)
         self.assertGreaterEqual(known, 6)
+
+
+def run_cli(retry_settings):
+    """One `aws ec2 get-capacity-reservation-usage` as the owner, with these AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (or the CLI's defaults)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": OWNER_KEY,
+        "AWS_SECRET_ACCESS_KEY": "not-checked-in-lenient-mode",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_PAGER": "",
+        **retry_settings,
+    })
+    return subprocess.run(
+        ["/usr/bin/aws", "ec2", "get-capacity-reservation-usage", "--endpoint-url", EMULATOR.url,
+         "--capacity-reservation-id", RESERVATION, "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 class AwsCliRetries(unittest.TestCase):
@@ -234,48 +249,14 @@ class AwsCliRetries(unittest.TestCase):
 
     def test_the_cli_in_standard_mode_retries_two_throttles_and_succeeds(self):
         EMULATOR.set_faults([{"action": ACTION, "error": "RequestLimitExceeded", "count": 2}])
-        env = {
-            **os.environ,
-            "AWS_ACCESS_KEY_ID": OWNER_KEY,
-            "AWS_SECRET_ACCESS_KEY": "not-checked-in-lenient-mode",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_RETRY_MODE": "standard",
-            "AWS_MAX_ATTEMPTS": "3",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_PAGER": "",
-        }
-        result = subprocess.run(
-            ["/usr/bin/aws", "ec2", "get-capacity-reservation-usage", "--endpoint-url", EMULATOR.url,
-             "--capacity-reservation-id", RESERVATION, "--output", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_cli({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "3"})
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(json.loads(result.stdout)["State"], "active")
         self.assertEqual(EMULATOR.faults()[0]["fired"], 2)
 
     def test_the_cli_with_its_defaults_retries_an_injected_ec2_throttled_exception(self):
         EMULATOR.set_faults([{"action": ACTION, "error": "EC2ThrottledException", "count": 1}])
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")},
-            "AWS_ACCESS_KEY_ID": OWNER_KEY,
-            "AWS_SECRET_ACCESS_KEY": "not-checked-in-lenient-mode",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_PAGER": "",
-        }
-        result = subprocess.run(
-            ["/usr/bin/aws", "ec2", "get-capacity-reservation-usage", "--endpoint-url", EMULATOR.url,
-             "--capacity-reservation-id", RESERVATION, "--output", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_cli({})
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(EMULATOR.faults()[0]["fired"], 1)
 
