@@ -49,6 +49,19 @@ describe("a run-time load never moves an access key to another account", () => {
     await expect(emu.load(moving)).rejects.toBeInstanceOf(FixtureError);
   });
 
+  it("gives a broken JSON body's line and column, and never the text around it", async () => {
+    const response = await fetch(`${emu.url}/_emulator/fixtures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{\n  "accounts": [{ "accountId": "111111111111", "accessKeys": [{ "secretAccessKey": "s3cr3t-value" x }] }]\n}',
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body.error).toBe("InvalidJson");
+    expect(body.message).toMatch(/^the body is not valid JSON at line 2, column 98: /);
+    expect(body.message).not.toContain("s3cr3t");
+  });
+
   it("still lets the same account load its own key again", async () => {
     await emu.load({ accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "new" }] }] });
   });

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Emulator } from "../emulator.js";
+import { jsonSyntaxError } from "../fixtures/read.js";
 import type { LogRequest } from "../server.js";
 import { requireAdminToken } from "./auth.js";
 import { clockRoutes } from "./clock.js";
@@ -28,10 +29,8 @@ export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest)
       try {
         done(null, JSON.parse(body as string));
       } catch (error) {
-        // Only the position: V8's message quotes the text around it, which may be a secret key.
-        const at = /position (\d+)/.exec((error as Error).message)?.[1];
-        const where = at === undefined ? "" : ` (at character ${at})`;
-        done(new AdminError(400, "InvalidJson", `the body is not valid JSON${where}`));
+        // Line, column and V8's reason, never the text around it (which may be a secret key).
+        done(new AdminError(400, "InvalidJson", `the body is ${jsonSyntaxError(body as string, (error as Error).message)}`));
       }
     });
 
