@@ -10,11 +10,14 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const stamp = join(root, "dist", ".build-stamp");
 
-/** The newest modification time under a file or folder, in ms. */
+/**
+ * The newest modification time of the files under a file or folder, in ms. Folders' own times are
+ * left out: a copy of the tree (as .ci/other-node.sh makes) creates them anew.
+ */
 function newest(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stat.mtimeMs);
+  return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), 0);
 }
 
 const inputs = ["src", "tsconfig.json", "package.json"].map((name) => join(root, name));

@@ -43,10 +43,6 @@ declare module "fastify" {
     /** Null until the EC2 route (or an error handler) takes the request up. */
     ec2: RequestTrace | null;
   }
-  interface FastifyReply {
-    /** The emulator clock's time as an HTTP Date header value. */
-    emulatorDate(): string;
-  }
 }
 
 const startTrace = (request: FastifyRequest): RequestTrace => (request.ec2 ??= { startedAt: performance.now() });
@@ -86,13 +82,21 @@ function requestLog(logger: Logger): LogRequest {
   };
 }
 
+/**
+ * Each server's HTTP date of its emulator's clock, found by the server's request log: every EC2
+ * answer, errors raised before any route included, is sent with that log at hand, and Fastify gives
+ * the replies of its own framework errors none of the server's decorators.
+ */
+const httpDates = new WeakMap<LogRequest, () => string>();
+
 function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
+  const date = httpDates.get(log)?.();
+  if (date !== undefined) reply.header("date", date);
   // Errors raised before the EC2 route ran (a bad URL, a body too large) arrive with no trace yet.
   startTrace(request).errorCode = error.code;
   log(request, error.status);
   return reply
     .code(error.status)
-    .header("date", reply.emulatorDate())
     .header("x-amzn-RequestId", request.id)
     .header("content-type", XML_CONTENT_TYPE)
     .send(writeError(error.code, error.message, request.id));
@@ -283,11 +287,12 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
       return answerOtherError(error, request, reply);
     });
 
+    const httpDate = httpDateOf(emulator.clock);
     const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
       log(request, 200);
       return reply
         .code(200)
-        .header("date", reply.emulatorDate())
+        .header("date", httpDate())
         .header("x-amzn-RequestId", request.id)
         .header("content-type", XML_CONTENT_TYPE)
         .send(body);
@@ -345,7 +350,8 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   // The emulator's clock is the one clock of the wire (SPEC section 2): SDKs correct their clock
   // skew from Date, so it must not carry the host's time when a test has moved the clock. EC2
   // answers set it where they are sent (no hook on the request path); the control plane by a hook.
-  app.decorateReply("emulatorDate", httpDateOf(emulator.clock));
+  const httpDate = httpDateOf(emulator.clock);
+  httpDates.set(log, httpDate);
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
   app.addHook("preClose", async () => closing.abort());
@@ -361,7 +367,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   app.register(ec2Routes(emulator, log, answerOtherError, closing.signal));
   app.register(async (scope) => {
     scope.addHook("onRequest", (_request, reply, done) => {
-      reply.header("date", reply.emulatorDate());
+      reply.header("date", httpDate());
       done();
     });
     await scope.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });

@@ -37,6 +37,19 @@ describe("the emulator's clock is the wire's clock", () => {
     }
   });
 
+  it("sends it on an error Fastify raises before any route (a request target of *)", async () => {
+    const url = new URL(emu.url);
+    const date = await new Promise<string | undefined>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, method: "GET", path: "*" }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.headers.date));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(date).toBe(twoHoursAhead.toUTCString());
+  });
+
   it("lets the JS SDK with its default retries correct its skew and succeed on its second attempt", async () => {
     const client = new EC2Client({
       endpoint: emu.url,
