@@ -5,8 +5,10 @@ import { parseArgs } from "node:util";
 import type { DestinationStream } from "pino";
 import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
+import { fixtureSources } from "./emulator.js";
+import { checkFixtures, FixtureError } from "./fixtures/check.js";
+import type { FixtureDocument } from "./fixtures/types.js";
 import { REGION_NAME } from "./protocol/sigv4.js";
-import { FixtureError } from "./fixtures/check.js";
 import { listen, type StartedServer } from "./index.js";
 import { createReadableDestination, drainLog } from "./logger.js";
 import { DatabaseError } from "./store/database.js";
@@ -23,11 +25,12 @@ const OPTIONS = {
   "log-level": { type: "string" },
   "admin-token": { type: "string" },
   clock: { type: "string" },
+  check: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
 
-type OptionName = Exclude<keyof typeof OPTIONS, "help" | "version">;
+type OptionName = Exclude<keyof typeof OPTIONS, "help" | "version" | "check">;
 
 const HELP = `Usage: ${PACKAGE_NAME} [options]
 
@@ -47,6 +50,7 @@ Options:
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent (default ${DEFAULTS.logLevel})
   --admin-token TOKEN      require "Authorization: Bearer TOKEN" on /_emulator/ calls but health
   --clock ISO-TIME         start with the clock frozen at this instant (with a zone: 2026-01-01T00:00:00Z)
+  --check                  check the fixtures and exit (0: valid, 1: not), without serving
   -h, --help               print this help
   -v, --version            print the version
 
@@ -82,7 +86,10 @@ function oneOf<T extends string>(given: Given, allowed: readonly T[]): T {
 }
 
 /** Reads argv and the environment into a Config; throws UsageError with one clear sentence. */
-export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Config | "help" | "version" {
+export function parseCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Config | "help" | "version" | { check: Config } {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; args: string[]; allowPositionals: false }>>["values"];
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }));
@@ -141,7 +148,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const auth = pick("auth");
   const logLevel = pick("log-level");
-  return resolveConfig({
+  const config = resolveConfig({
     host: pick("host")?.value,
     port,
     fixtures: fixtures && fixtures.length > 0 ? fixtures : undefined,
@@ -153,6 +160,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     adminToken: adminToken?.value,
     clock,
   });
+  return values.check ? { check: config } : config;
 }
 
 function fail(message: string, status: number): never {
@@ -160,9 +168,16 @@ function fail(message: string, status: number): never {
   process.exit(status);
 }
 
-/** One line that says why the server could not start, in the user's terms (never a stack trace). */
+/** Every problem of a refused fixture set on its own line, after one line that counts them. */
+function fixtureProblems(error: FixtureError): string {
+  if (error.problems.length === 1) return error.message;
+  return [`the fixtures have ${error.problems.length} problems:`, ...error.problems].join("\n");
+}
+
+/** Why the server could not start, in the user's terms (never a stack trace): one line, or one per fixture problem. */
 function startFailure(error: unknown, config: Config): string {
-  if (error instanceof FixtureError || error instanceof DatabaseError) return error.message;
+  if (error instanceof FixtureError) return fixtureProblems(error);
+  if (error instanceof DatabaseError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE") return `port ${config.port} on ${config.host} is in use (choose another with --port, or --port 0 for a free one)`;
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return `cannot listen on ${config.host}: no such address on this machine`;
@@ -176,8 +191,31 @@ async function logDestination(): Promise<DestinationStream | undefined> {
   return createReadableDestination();
 }
 
+/** --check: reads and checks the fixtures as a start would, says what they hold, and serves nothing. */
+function checkOnly(config: Config): never {
+  let fixture: FixtureDocument;
+  try {
+    fixture = checkFixtures(fixtureSources(config.fixtures));
+  } catch (error) {
+    if (error instanceof FixtureError) fail(fixtureProblems(error), EXIT_START);
+    throw error;
+  }
+  const reservations = fixture.capacityReservations?.length ?? 0;
+  const accounts = fixture.accounts?.length ?? 0;
+  process.stdout.write(
+    `${PACKAGE_NAME}: the fixtures are valid: ${fixtureNames(config)} (${reservations} capacity reservations, ${accounts} accounts with keys or refused actions)\n`,
+  );
+  process.exit(0);
+}
+
+/** The configured fixtures as the ready line and --check name them. */
+function fixtureNames(config: Config): string {
+  if (config.fixtures.length === 0) return "no fixtures";
+  return config.fixtures.map((entry, index) => (typeof entry === "string" ? entry : `fixtures[${index}]`)).join(", ");
+}
+
 async function main(): Promise<void> {
-  let config: Config | "help" | "version";
+  let config: ReturnType<typeof parseCommandLine>;
   try {
     config = parseCommandLine(process.argv.slice(2), process.env);
   } catch (error) {
@@ -185,6 +223,7 @@ async function main(): Promise<void> {
   }
   if (config === "help") return void process.stdout.write(HELP);
   if (config === "version") return void process.stdout.write(`${VERSION}\n`);
+  if ("check" in config) checkOnly(config.check);
 
   let started: StartedServer;
   try {
@@ -192,8 +231,13 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(startFailure(error, config), EXIT_START);
   }
-  const { server, logger, url } = started;
-  logger.info({ url, version: VERSION }, `${PACKAGE_NAME} ready on ${url}`);
+  const { emulator, server, logger, url } = started;
+  const fixtures = fixtureNames(config);
+  const { capacityReservations } = emulator.store.counts();
+  logger.info(
+    { url, version: VERSION, fixtures: config.fixtures.filter((entry) => typeof entry === "string"), capacityReservations },
+    `${PACKAGE_NAME} ready on ${url} (${capacityReservations} capacity reservations from ${fixtures})`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -5,7 +5,7 @@ import type { Config } from "./config.js";
 import { checkInstant, Clock } from "./domain/clock.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
-import { checkFixtures, checkFixturesAsync, type FixtureSource } from "./fixtures/check.js";
+import { checkFixtures, checkFixturesAsync, FixtureError, type FixtureSource } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
@@ -28,6 +28,31 @@ export function withoutSecrets(fixture: FixtureDocument): FixtureDocument {
         : account,
     ),
   };
+}
+
+/**
+ * Every access key a set would give to another account than the one that holds it now, each as
+ * `source: path: what is wrong` (SPEC section 4: a load never moves a key silently). `holderOf`
+ * answers the account a key belongs to in the current state.
+ */
+export function movedAccessKeys(
+  sources: readonly FixtureSource[],
+  holderOf: (accessKeyId: string) => string | undefined,
+): string[] {
+  const problems: string[] = [];
+  for (const { source, document } of sources) {
+    (document as FixtureDocument).accounts?.forEach((account, i) =>
+      account.accessKeys?.forEach((key, k) => {
+        const holder = holderOf(key.accessKeyId);
+        if (holder !== undefined && holder !== account.accountId) {
+          problems.push(
+            `${source}: accounts[${i}].accessKeys[${k}].accessKeyId: "${key.accessKeyId}" is the access key of account ${holder}; a load does not move a key to another account (${account.accountId})`,
+          );
+        }
+      }),
+    );
+  }
+  return problems;
 }
 
 export class Emulator {
@@ -91,6 +116,8 @@ export class Emulator {
    */
   async load(sources: readonly FixtureSource[]): Promise<void> {
     const fixture = await checkFixturesAsync(sources);
+    const moved = movedAccessKeys(sources, (accessKeyId) => this.store.accessKey(accessKeyId)?.accountId);
+    if (moved.length > 0) throw new FixtureError(moved);
     this.store.load(fixture, new Date(this.clock.now()));
   }
 

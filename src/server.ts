@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { isUtf8 } from "node:buffer";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { dispatch, type Ec2Request } from "./actions/dispatch.js";
@@ -16,8 +17,10 @@ import {
   Ec2Error,
   ec2Error,
   invalidRequest,
+  malformedQueryString,
   methodNotAllowed,
   requestEntityTooLarge,
+  unsupportedContentEncoding,
   unsupportedMediaType,
 } from "./protocol/errors.js";
 import { parseFormEncoded, type RawParams } from "./protocol/params.js";
@@ -43,8 +46,17 @@ function answerDropped(log: LogRequest, request: FastifyRequest, reply: FastifyR
   return true;
 }
 
+/**
+ * Each server's HTTP date of its emulator's clock, found by the server's request log: every EC2
+ * answer, errors raised before any route included, is sent with that log at hand, and Fastify gives
+ * the replies of its own framework errors none of the server's decorators.
+ */
+const httpDates = new WeakMap<LogRequest, () => string>();
+
 function sendError(log: LogRequest, request: FastifyRequest, reply: FastifyReply, error: Ec2Error): FastifyReply {
   if (answerDropped(log, request, reply)) return reply;
+  const date = httpDates.get(log)?.();
+  if (date !== undefined) reply.header("date", date);
   // Errors raised before the EC2 route ran (a bad URL, a body too large) arrive with no trace yet.
   startTrace(request).errorCode = error.code;
   log(request, error.status);
@@ -77,12 +89,35 @@ function mediaType(header: string | undefined): string {
   return (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
 }
 
+/** A Content-Encoding other than identity, as sent; undefined when the body is not encoded. */
+function contentCoding(header: string | undefined): string | undefined {
+  const coding = header?.trim();
+  return coding && coding.toLowerCase() !== "identity" ? coding : undefined;
+}
+
+/** The emulator clock's time as an HTTP Date header (RFC 9110 IMF-fixdate), formatted once a second. */
+function httpDateOf(clock: { now(): number }): () => string {
+  let second = NaN;
+  let text = "";
+  return () => {
+    const now = Math.floor(clock.now() / 1000);
+    if (now !== second) {
+      second = now;
+      text = new Date(now * 1000).toUTCString();
+    }
+    return text;
+  };
+}
+
 /** The request as it arrived (what a signature covers) and its parameters. */
 function ec2Request(request: FastifyRequest): Ec2Request {
   const url = request.raw.url ?? "/";
   const q = url.indexOf("?");
   const query = q === -1 ? "" : url.slice(q + 1);
   const body = Buffer.isBuffer(request.body) ? request.body : EMPTY_BODY;
+  // One rule for every body, whatever charset it declares: its bytes are UTF-8, as its %-escapes
+  // must decode to, or it is refused (never read with U+FFFD in place of what was sent).
+  if (!isUtf8(body)) throw malformedQueryString("the body is not UTF-8");
   let params: RawParams;
   if (request.method === "GET") params = parseFormEncoded(query);
   // A name in both places takes the body's value: parse the body first, then add what only the query has.
@@ -242,10 +277,16 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
       return answerOtherError(error, request, reply);
     });
 
+    const httpDate = httpDateOf(emulator.clock);
     const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
       if (answerDropped(log, request, reply)) return reply;
       log(request, 200);
-      return reply.code(200).header("x-amzn-RequestId", request.id).header("content-type", XML_CONTENT_TYPE).send(body);
+      return reply
+        .code(200)
+        .header("date", httpDate())
+        .header("x-amzn-RequestId", request.id)
+        .header("content-type", XML_CONTENT_TYPE)
+        .send(body);
     };
 
     // Not an async function: most requests are answered in the same call, without a promise (a
@@ -259,6 +300,8 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
       if (request.body !== undefined) {
         const type = mediaType(request.headers["content-type"]);
         if (type !== FORM_CONTENT_TYPE) return sendError(log, request, reply, unsupportedMediaType(type || "(none)"));
+        const coding = contentCoding(request.headers["content-encoding"]);
+        if (coding !== undefined) return sendError(log, request, reply, unsupportedContentEncoding(coding));
       }
       const trace = startTrace(request);
       const answer = dispatch(ec2Request(request), emulator.dispatchDeps, trace);
@@ -297,6 +340,11 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   }) as unknown as FastifyInstance;
 
   app.decorateRequest("ec2", null);
+  // The emulator's clock is the one clock of the wire (SPEC section 2): SDKs correct their clock
+  // skew from Date, so it must not carry the host's time when a test has moved the clock. EC2
+  // answers set it where they are sent (no hook on the request path); the control plane by a hook.
+  const httpDate = httpDateOf(emulator.clock);
+  httpDates.set(log, httpDate);
   // A fault's latency must not hold up shutting down: closing cuts the wait short.
   const closing = new AbortController();
   const graceMs = emulator.config.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
@@ -321,6 +369,12 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
   );
   app.register(ec2Routes(emulator, log, answerOtherError, closing.signal));
-  app.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });
+  app.register(async (scope) => {
+    scope.addHook("onRequest", (_request, reply, done) => {
+      reply.header("date", httpDate());
+      done();
+    });
+    await scope.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });
+  });
   return app;
 }

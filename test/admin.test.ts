@@ -100,8 +100,8 @@ describe("the control plane", () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         "request body: extra: unknown key",
-        expect.stringContaining("request body: capacityReservations[2].capacityReservationId: cr-NOTHEX is not"),
-        expect.stringContaining("request body: capacityReservations[2].state: sleeping is not one of"),
+        expect.stringContaining("request body: capacityReservations[2].capacityReservationId: \"cr-NOTHEX\" is not"),
+        expect.stringContaining("request body: capacityReservations[2].state: \"sleeping\" is not one of"),
       ]),
     );
     // The schema problems are found first; the cross-record rules then follow on a set that passes it.
@@ -116,7 +116,7 @@ describe("the control plane", () => {
     expect(second.status).toBe(400);
     expect(second.body.problems).toEqual([
       "request body: capacityReservations[1].usage: 5 instances in use is more than the totalInstanceCount of 1",
-      "request body: capacityReservations[2].usage[0].accountId: 444455556666 is neither the owner nor shared with",
+      'request body: capacityReservations[2].usage[0].accountId: "444455556666" is neither the owner nor shared with',
     ]);
 
     expect((await admin(emu, "GET", "/state")).body).toEqual(before.body);

@@ -388,7 +388,7 @@ describe("the command's refusals: one line on stderr, a non-zero exit, no stack 
     );
     expect(await refused(["--fixtures", file])).toEqual({
       code: 1,
-      line: `ec2-capacity-emulator: ${file}: capacityReservations[0].usage[1].accountId: 444455556666 is neither the owner nor shared with`,
+      line: `ec2-capacity-emulator: ${file}: capacityReservations[0].usage[1].accountId: "444455556666" is neither the owner nor shared with`,
     });
   });
 

@@ -28,12 +28,12 @@ const BAD = {
 const EXPECTED = [
   "request body: extra: unknown key",
   "request body: accounts[0].nickname: unknown key",
-  "request body: accounts[0].accountId: 12345 is not an account id of 12 digits",
-  "request body: accounts[0].accessKeys[0].accessKeyId: AKIAX is not an access key id of 16 to 128 letters and digits",
+  "request body: accounts[0].accountId: \"12345\" is not an account id of 12 digits",
+  "request body: accounts[0].accessKeys[0].accessKeyId: \"AKIAX\" is not an access key id of 16 to 128 letters and digits",
   "request body: accounts[0].accessKeys[0].secretAccessKey: is not a non-empty string",
-  "request body: capacityReservations[0].capacityReservationId: cr-NOTHEX is not a capacity reservation id: cr- and 17 (or 8) lowercase hex digits",
+  "request body: capacityReservations[0].capacityReservationId: \"cr-NOTHEX\" is not a capacity reservation id: cr- and 17 (or 8) lowercase hex digits",
   "request body: capacityReservations[0].totalInstanceCount: -1 is below the minimum of 0",
-  "request body: capacityReservations[0].state: sleeping is not one of active, expired, cancelled, pending, failed, scheduled, payment-pending, payment-failed, assessing, delayed, unsupported, unavailable, cancelling",
+  "request body: capacityReservations[0].state: \"sleeping\" is not one of active, expired, cancelled, pending, failed, scheduled, payment-pending, payment-failed, assessing, delayed, unsupported, unavailable, cancelling",
   "request body: capacityReservations[0].usage[0].usedInstanceCount: 1.5 is not a whole number",
   "request body: capacityReservations[1]: missing required key instanceType",
   "request body: capacityReservations[1]: missing required key totalInstanceCount",
@@ -65,7 +65,7 @@ describe("the fixture schema", () => {
     );
     expect(error).toBeInstanceOf(FixtureError);
     expect((error as FixtureError).problems).toContain(
-      "fixtures[0]: capacityReservations[0].capacityReservationId: cr-1 is not a capacity reservation id: cr- and 17 (or 8) lowercase hex digits",
+      "fixtures[0]: capacityReservations[0].capacityReservationId: \"cr-1\" is not a capacity reservation id: cr- and 17 (or 8) lowercase hex digits",
     );
   });
 

@@ -56,15 +56,15 @@ describe("fixture checks", () => {
       },
     });
     expect(await problemsOf([dir])).toEqual([
-      `${join(dir, "team.json")}: capacityReservations[2].usage[1].accountId: 444455556666 is neither the owner nor shared with`,
+      `${join(dir, "team.json")}: capacityReservations[2].usage[1].accountId: "444455556666" is neither the owner nor shared with`,
     ]);
   });
 
   it.each([
-    ["an id of the wrong form", { capacityReservationId: "cr-XYZ" }, "capacityReservations[0].capacityReservationId: cr-XYZ is not a capacity reservation id"],
-    ["an owner id that is not 12 digits", { ownerId: "12345" }, "capacityReservations[0].ownerId: 12345 is not an account id of 12 digits"],
-    ["a shared account id that is not 12 digits", { sharedWith: ["abc"] }, "capacityReservations[0].sharedWith[0]: abc is not an account id of 12 digits"],
-    ["an unknown state", { state: "running" }, "capacityReservations[0].state: running is not one of active, expired"],
+    ["an id of the wrong form", { capacityReservationId: "cr-XYZ" }, "capacityReservations[0].capacityReservationId: \"cr-XYZ\" is not a capacity reservation id"],
+    ["an owner id that is not 12 digits", { ownerId: "12345" }, "capacityReservations[0].ownerId: \"12345\" is not an account id of 12 digits"],
+    ["a shared account id that is not 12 digits", { sharedWith: ["abc"] }, "capacityReservations[0].sharedWith[0]: \"abc\" is not an account id of 12 digits"],
+    ["an unknown state", { state: "running" }, "capacityReservations[0].state: \"running\" is not one of active, expired"],
     ["a negative count", { totalInstanceCount: -1 }, "capacityReservations[0].totalInstanceCount: -1 is below the minimum of 0"],
     ["a non-integer count", { totalInstanceCount: 1.5 }, "capacityReservations[0].totalInstanceCount: 1.5 is not a whole number"],
     ["a negative usage", { usage: [{ accountId: OWNER, usedInstanceCount: -2 }] }, "capacityReservations[0].usage[0].usedInstanceCount: -2 is below the minimum of 0"],
@@ -72,9 +72,9 @@ describe("fixture checks", () => {
     ["a missing key", { instanceType: undefined }, "capacityReservations[0]: missing required key instanceType"],
     ["usage over the total of an active reservation", { totalInstanceCount: 4 }, "capacityReservations[0].usage: 5 instances in use is more than the totalInstanceCount of 4"],
     ["a limited end without an endDate", { endDateType: "limited" }, "capacityReservations[0].endDate: missing, but endDateType is limited"],
-    ["a date that is not a date", { createDate: "2026-13-45T00:00:00Z" }, "capacityReservations[0].createDate: 2026-13-45T00:00:00Z is not a real date"],
-    ["a day the month does not have", { startDate: "2026-02-30T00:00:00Z" }, "capacityReservations[0].startDate: 2026-02-30T00:00:00Z is not a real date"],
-    ["a usage row twice for one account", { usage: [{ accountId: OWNER, usedInstanceCount: 1 }, { accountId: OWNER, usedInstanceCount: 1 }] }, "capacityReservations[0].usage[1].accountId: 123456789012 has a usage row already"],
+    ["a date that is not a date", { createDate: "2026-13-45T00:00:00Z" }, "capacityReservations[0].createDate: \"2026-13-45T00:00:00Z\" is not a real date"],
+    ["a day the month does not have", { startDate: "2026-02-30T00:00:00Z" }, "capacityReservations[0].startDate: \"2026-02-30T00:00:00Z\" is not a real date"],
+    ["a usage row twice for one account", { usage: [{ accountId: OWNER, usedInstanceCount: 1 }, { accountId: OWNER, usedInstanceCount: 1 }] }, "capacityReservations[0].usage[1].accountId: \"123456789012\" has a usage row already"],
   ])("refuses %s", async (_what, changes, expected) => {
     const problems = await problemsOf([withReservation(changes)]);
     expect(problems).toHaveLength(1);
@@ -91,7 +91,7 @@ describe("fixture checks", () => {
   it("refuses a duplicate id across files, naming where it was first", async () => {
     const dir = folderWith({ "a.json": { capacityReservations: [good] }, "b.json": { capacityReservations: [good] } });
     expect(await problemsOf([dir])).toEqual([
-      `${join(dir, "b.json")}: capacityReservations[0].capacityReservationId: ${good.capacityReservationId} is a duplicate capacity reservation id (first at ${join(dir, "a.json")}: capacityReservations[0].capacityReservationId)`,
+      `${join(dir, "b.json")}: capacityReservations[0].capacityReservationId: "${good.capacityReservationId}" is a duplicate capacity reservation id (first at ${join(dir, "a.json")}: capacityReservations[0].capacityReservationId)`,
     ]);
   });
 
@@ -105,8 +105,8 @@ describe("fixture checks", () => {
       },
     ]);
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toContain("accounts[1].accountId: 123456789012 is a duplicate account id");
-    expect(problems[1]).toContain("accounts[1].accessKeys[0].accessKeyId: AKIADUPLICATE0000001 is a duplicate access key id");
+    expect(problems[0]).toContain("accounts[1].accountId: \"123456789012\" is a duplicate account id");
+    expect(problems[1]).toContain("accounts[1].accessKeys[0].accessKeyId: \"AKIADUPLICATE0000001\" is a duplicate access key id");
   });
 
   it("lists the rules broken by well-formed records beside the form errors of others, in one answer", async () => {
@@ -120,9 +120,9 @@ describe("fixture checks", () => {
       },
     ]);
     expect(problems).toEqual([
-      expect.stringContaining("fixtures[0]: capacityReservations[0].state: sleeping is not one of"),
+      expect.stringContaining("fixtures[0]: capacityReservations[0].state: \"sleeping\" is not one of"),
       "fixtures[0]: capacityReservations[1].usage: 5 instances in use is more than the totalInstanceCount of 1",
-      "fixtures[0]: capacityReservations[2].capacityReservationId: cr-0a0000000000000b2 is a duplicate capacity reservation id (first at fixtures[0]: capacityReservations[1].capacityReservationId)",
+      "fixtures[0]: capacityReservations[2].capacityReservationId: \"cr-0a0000000000000b2\" is a duplicate capacity reservation id (first at fixtures[0]: capacityReservations[1].capacityReservationId)",
     ]);
   });
 
@@ -134,7 +134,7 @@ describe("fixture checks", () => {
   it("names a file that is not JSON, and a path that does not exist", async () => {
     const dir = folderWith({ "broken.json": "{ not json" });
     const [broken] = await problemsOf([dir]);
-    expect(broken).toMatch(new RegExp(`^${join(dir, "broken.json")}: not valid JSON: `));
+    expect(broken).toMatch(new RegExp(`^${join(dir, "broken.json")}: not valid JSON at line \\d+, column \\d+: `));
     expect(await problemsOf([join(dir, "missing.json")])).toEqual([`${join(dir, "missing.json")}: cannot read: no such file or folder`]);
   });
 
@@ -170,7 +170,7 @@ describe("fixture checks", () => {
     expect(response.status).toBe(400);
     const body = JSON.parse(response.text) as { problems: string[] };
     expect(body.problems).toEqual([
-      "request body: capacityReservations[1].state: bogus is not one of active, expired, cancelled, pending, failed, scheduled, payment-pending, payment-failed, assessing, delayed, unsupported, unavailable, cancelling",
+      "request body: capacityReservations[1].state: \"bogus\" is not one of active, expired, cancelled, pending, failed, scheduled, payment-pending, payment-failed, assessing, delayed, unsupported, unavailable, cancelling",
     ]);
     expect(await emu.state()).toEqual(before);
     const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });

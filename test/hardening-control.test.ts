@@ -129,15 +129,24 @@ describe("items 5 and 6: checking is linear and refusals are bounded", () => {
       loadDone = performance.now();
       return answer;
     });
-    // Once the body is in and its check has begun, other calls are answered between its records.
+    // While the body is checked, other calls are answered between its records: health is asked
+    // again and again until the load answers, and at least one answer comes before it does.
+    const healthAnswers: number[] = [];
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const health = await fetch(`${emu.url}/_emulator/health`);
-    const healthDone = performance.now();
-    expect(health.status).toBe(200);
+    const asking = (async () => {
+      while (loadDone === 0) {
+        const health = await fetch(`${emu.url}/_emulator/health`);
+        expect(health.status).toBe(200);
+        if (loadDone === 0) healthAnswers.push(performance.now());
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
     const answer = await load;
+    await asking;
     expect(answer.status).toBe(400);
     expect(answer.json.problemCount).toBe(1_800_000);
-    expect(loadDone).toBeGreaterThan(healthDone);
+    expect(healthAnswers.length).toBeGreaterThan(0);
+    expect(Math.min(...healthAnswers)).toBeLessThan(loadDone);
   });
 
   it("refuses three hundred thousand empty fault rules at once, naming one problem", async () => {

@@ -64,13 +64,13 @@ describe("startEmulator", () => {
     expect(error).toBeInstanceOf(FixtureError);
     expect((error as FixtureError).problems).toEqual([
       "load(): capacityReservations[2].totalInstanceCount: -1 is below the minimum of 0",
-      `load(): capacityReservations[1].usage[0].accountId: ${OWNER} is neither the owner nor shared with`,
+      `load(): capacityReservations[1].usage[0].accountId: "${OWNER}" is neither the owner nor shared with`,
     ]);
     const second = await emu
       .load({ capacityReservations: [{ ...objectFixture.capacityReservations![0]!, capacityReservationId: "cr-0ccccccccccccccc2", usage: [{ accountId: OWNER, usedInstanceCount: 1 }] }] })
       .catch((caught: unknown) => caught);
     expect((second as FixtureError).problems).toEqual([
-      `load(): capacityReservations[0].usage[0].accountId: ${OWNER} is neither the owner nor shared with`,
+      `load(): capacityReservations[0].usage[0].accountId: "${OWNER}" is neither the owner nor shared with`,
     ]);
     expect(await emu.state()).toEqual(before);
   });

@@ -18,7 +18,8 @@ let ec2: EC2Client;
 beforeAll(async () => {
   emu = await startEmulator({
     port: 0, // a free port; emu.url says which
-    fixtures: ["./test/fixtures", { capacityReservations: [reservation] }], // files, folders, objects
+    // Fixture objects, and paths of .json files or folders of them (relative to the current directory).
+    fixtures: [{ capacityReservations: [reservation] }],
   });
   ec2 = new EC2Client({
     endpoint: emu.url,

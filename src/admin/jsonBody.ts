@@ -1,5 +1,6 @@
 // A control-plane JSON body: parsed only after its nesting is checked, refused with a message that never quotes it.
 
+import { jsonSyntaxError } from "../fixtures/read.js";
 import { AdminError } from "./errors.js";
 
 /**
@@ -33,9 +34,7 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    // Only the position: V8's message quotes the text around it, which may be a secret key.
-    const at = /position (\d+)/.exec((error as Error).message)?.[1];
-    const where = at === undefined ? "" : ` (at character ${at})`;
-    throw new AdminError(400, "InvalidJson", `the body is not valid JSON${where}`);
+    // Line, column and V8's reason, never the text around it (which may be a secret key).
+    throw new AdminError(400, "InvalidJson", `the body is ${jsonSyntaxError(text, (error as Error).message)}`);
   }
 }

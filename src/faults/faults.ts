@@ -1,7 +1,7 @@
 // Fault injection (SPEC section 8): the rule set a test installs, checked whole, and which rule fires on a call.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { Ec2Error, statusOf } from "../protocol/errors.js";
+import { Ec2Error, ERRORS, fixedMessageOf, isKnownCode, statusOf } from "../protocol/errors.js";
 import { pathOf, Problems, ProblemsError, show, showJson } from "../schemaProblems.js";
 
 /** One rule as a test writes it: what it matches, when it fires, and what it does. */
@@ -131,6 +131,10 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
     if (typeof action === "string" && action !== "" && !actions.includes(action)) {
       problems.add(`${at}.action: ${show(action)} is not an action this emulator answers (${actions.join(", ")})`);
     }
+    // An unknown code would go out as a 400 that no SDK retries, whatever the user meant by it.
+    if (typeof error === "string" && /^[A-Za-z][A-Za-z0-9.]*$/.test(error) && !isKnownCode(error)) {
+      problems.add(`${at}.error: ${show(error)} is not an EC2 error code this emulator knows (${Object.keys(ERRORS).join(", ")})`);
+    }
     if (error === undefined && latencyMs === undefined && dropConnection !== true) {
       problems.add(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
     }
@@ -142,34 +146,12 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
   return body as FaultRule[];
 }
 
-/** Statuses EC2 documents for its server-side codes that SPEC section 2's table does not list. */
-const SERVER_ERROR_STATUS: Readonly<Record<string, number>> = {
-  InternalFailure: 500,
-  ServiceUnavailable: 503,
-  InsufficientCapacity: 500,
-  InsufficientInstanceCapacity: 500,
-};
-
-/** The messages EC2 sends with these codes, so an injected error reads like a real one. */
-const MESSAGE_BY_CODE: Readonly<Record<string, string>> = {
-  RequestLimitExceeded: "Request limit exceeded.",
-  InternalError: "An internal error has occurred",
-  InternalFailure: "The request processing has failed because of an unknown error, exception or failure.",
-  Unavailable: "The server is overloaded and can't handle the request.",
-  ServiceUnavailable: "The request has failed due to a temporary failure of the server.",
-  InsufficientInstanceCapacity: "We currently do not have sufficient capacity in the Availability Zone you requested.",
-  InsufficientCapacity: "There is not enough capacity to fulfill your request.",
-  UnauthorizedOperation: "You are not authorized to perform this operation.",
-  DryRunOperation: "Request would have succeeded, but DryRun flag is set.",
-  AuthFailure: "AWS was not able to validate the provided access credentials",
-};
-
 /** The error a rule answers with, exactly as a real one of that code goes on the wire. */
 export function injectedError(code: string, status?: number, message?: string): Ec2Error {
   return new Ec2Error(
     code,
-    message ?? MESSAGE_BY_CODE[code] ?? `The request failed with ${code} (injected by an ec2-capacity-emulator fault rule).`,
-    status ?? SERVER_ERROR_STATUS[code] ?? statusOf(code),
+    message ?? fixedMessageOf(code) ?? `The request failed with ${code} (injected by an ec2-capacity-emulator fault rule).`,
+    status ?? statusOf(code),
   );
 }
 

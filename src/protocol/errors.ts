@@ -93,6 +93,15 @@ export const ERRORS = {
     "We currently do not have sufficient capacity in the Availability Zone you requested.",
   ),
   InsufficientCapacity: fixed(500, "There is not enough capacity to fulfill your request."),
+  // Other throttling codes a fault rule may inject, each with the status botocore's legacy retry
+  // rules (data/_retry.json: the EC2 ones, then the general ones) match it with; the JS SDK and
+  // botocore's standard mode retry them by code or by any 5xx (docs/decisions.md lists the sources).
+  Throttling: fixed(400, "Rate exceeded"),
+  ThrottlingException: fixed(400, "Rate exceeded"),
+  ThrottledException: fixed(400, "Rate exceeded"),
+  RequestThrottledException: fixed(400, "Rate exceeded"),
+  TooManyRequestsException: fixed(429, "Too many requests"),
+  SlowDown: fixed(503, "Please reduce your request rate."),
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -117,6 +126,22 @@ export function fixedMessageOf(code: string): string | undefined {
   const entry: { readonly fixedText?: string } = ERRORS[code];
   return entry.fixedText;
 }
+
+/** Each code's HTTP status, from the table (for tests and tools that list them). */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, entry]) => [code, entry.status]),
+);
+
+/** True when the emulator knows this EC2 error code and the status it goes out with. */
+export const isKnownCode = (code: string): boolean => isErrorCode(code);
+
+/** A request body in a content coding the server does not decode (EC2 Query requests are never compressed). */
+export const unsupportedContentEncoding = (coding: string): Ec2Error =>
+  new Ec2Error(
+    "UnsupportedMediaType",
+    `The content encoding ${coding} is not supported; send the body uncompressed (EC2 Query requests are never compressed).`,
+    415,
+  );
 
 // Shorthands for the errors raised in many places.
 export const missingAction = (): Ec2Error => ec2Error("MissingAction");

@@ -173,6 +173,18 @@ function signedHeaderList(list: string): string[] {
   return names;
 }
 
+/**
+ * The signing time of a request timed by its Date header (no X-Amz-Date), in SigV4's basic format:
+ * AWS takes either header, and its SigV4 test suite signs with `Date` in either the basic ISO 8601
+ * form or the HTTP-date form (the string to sign always has the basic form). Anything else is left
+ * as it is for signingTime() to refuse by name.
+ */
+function longDateOf(date: string): string {
+  if (LONG_DATE.test(date)) return date;
+  const time = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(date) ? Date.parse(date) : NaN;
+  return Number.isNaN(time) ? date : new Date(time).toISOString().replace(/[-:]|\.\d{3}/g, "");
+}
+
 /** Reads `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`, each field exactly once. */
 function claimFromHeader(authorization: string, headers: Record<string, string>): Claim {
   const match = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(authorization);
@@ -191,12 +203,14 @@ function claimFromHeader(authorization: string, headers: Record<string, string>)
     credential ? undefined : "Authorization header requires 'Credential' parameter.",
     signedHeaders ? undefined : "Authorization header requires 'SignedHeaders' parameter.",
     signature ? undefined : "Authorization header requires 'Signature' parameter.",
-    headers["x-amz-date"] ? undefined : "Authorization header requires existence of an 'X-Amz-Date' header.",
+    headers["x-amz-date"] ?? headers.date
+      ? undefined
+      : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
   ].filter((text) => text !== undefined);
   if (missing.length > 0 || !credential || !signedHeaders || !signature) throw incompleteSignature(missing.join(" "));
   return {
     ...parseScope(credential),
-    longDate: headers["x-amz-date"] ?? "",
+    longDate: headers["x-amz-date"] ?? longDateOf(headers.date ?? ""),
     signedHeaders: signedHeaderList(signedHeaders),
     signature,
   };

@@ -20,6 +20,12 @@ function prepareMeta(db: SqliteDatabase) {
   return {
     get: db.prepare<[string], { value: string }>("SELECT value FROM emulator_meta WHERE key = ?"),
     put: db.prepare<[string, string]>("INSERT OR IGNORE INTO emulator_meta (key, value) VALUES (?, ?)"),
+    counts: db.prepare<[], StateCounts>(
+      `SELECT
+         (SELECT count(*) FROM (SELECT account_id FROM account UNION SELECT owner_id FROM capacity_reservation)) AS accounts,
+         (SELECT count(*) FROM capacity_reservation) AS capacityReservations,
+         (SELECT coalesce(sum(used_instance_count_total), 0) FROM capacity_reservation) AS instancesInUse`,
+    ),
   };
 }
 
@@ -194,4 +200,19 @@ export class Store {
   dump(): FixtureDocument {
     return { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
   }
+
+  /** What is loaded, for the health answer and the ready line (SPEC section 7). */
+  counts(): StateCounts {
+    return this.#meta.counts.get() ?? { accounts: 0, capacityReservations: 0, instancesInUse: 0 };
+  }
+}
+
+/**
+ * How many accounts (listed by a fixture, or owning a reservation), capacity reservations, and
+ * instances in use in them (the sum of the usage rows) the state holds.
+ */
+export interface StateCounts {
+  readonly accounts: number;
+  readonly capacityReservations: number;
+  readonly instancesInUse: number;
 }

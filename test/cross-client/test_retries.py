@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import unittest
+import urllib.error
 import urllib.request
 
 import boto3
@@ -110,15 +111,19 @@ def tearDownModule():
     EMULATOR.stop()
 
 
-def client():
-    """A boto3 client as an application would build one, in the standard retry mode: 3 attempts in all."""
+STANDARD_RETRIES = {"mode": "standard", "total_max_attempts": 3}
+
+
+def client(retries=STANDARD_RETRIES):
+    """A boto3 client as an application would build one: by default in the standard retry mode, 3 attempts
+    in all; with retries=None, with no retry configuration at all (Debian's boto3 then uses botocore's legacy mode)."""
     return contextlib.closing(boto3.client(
         "ec2",
         endpoint_url=EMULATOR.url,
         region_name="us-east-1",
         aws_access_key_id=OWNER_KEY,
         aws_secret_access_key="not-checked-in-lenient-mode",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+        config=None if retries is None else Config(retries=retries),
     ))
 
 
@@ -165,34 +170,95 @@ class Boto3Retries(unittest.TestCase):
         self.assertEqual(EMULATOR.faults()[0]["fired"], 1)
 
 
+def botocore_ec2_retry_rules():
+    """(code, status) of every rule botocore's legacy mode applies to EC2: data/_retry.json's general and EC2 policies."""
+    import botocore
+
+    with open(os.path.join(os.path.dirname(botocore.__file__), "data", "_retry.json")) as file:
+        table = json.load(file)
+    policies = dict(table["retry"]["__default__"]["policies"])
+    policies.update(table["retry"].get("ec2", {}).get("__default__", {}).get("policies", {}))
+    rules = []
+    for policy in policies.values():
+        when = table["definitions"][policy["$ref"]] if "$ref" in policy else policy
+        response = when["applies_when"].get("response", {})
+        if "service_error_code" in response:
+            rules.append((response["service_error_code"], response["http_status_code"]))
+    return rules
+
+
+class Boto3DefaultRetries(unittest.TestCase):
+    """Every code a fault rule may inject goes out with the status botocore's own rules match it with."""
+
+    def setUp(self):
+        EMULATOR.admin("DELETE", "/faults")
+
+    def test_an_injected_ec2_throttled_exception_is_retried_by_default(self):
+        EMULATOR.set_faults([{"action": ACTION, "error": "EC2ThrottledException", "count": 2}])
+        with client(retries=None) as ec2:
+            out = ec2.get_capacity_reservation_usage(CapacityReservationId=RESERVATION)
+        self.assertEqual(out["State"], "active")
+        self.assertEqual(out["ResponseMetadata"]["RetryAttempts"], 2)
+
+    def test_every_botocore_throttling_code_the_emulator_knows_has_botocores_status(self):
+        rules = botocore_ec2_retry_rules()
+        self.assertIn(("EC2ThrottledException", 503), rules)
+        known = 0
+        for code, status in rules:
+            with self.subTest(code=code):
+                try:
+                    EMULATOR.set_faults([{"action": ACTION, "error": code, "count": 1}])
+                except urllib.error.HTTPError as refused:
+                    # A code the emulator does not know is refused by name, never sent as a plain 400.
+                    self.assertEqual(refused.code, 400)
+                    self.assertIn(code, json.loads(refused.read())["message"])
+                    continue
+                known += 1
+                with client(retries=None) as ec2:
+                    out = ec2.get_capacity_reservation_usage(CapacityReservationId=RESERVATION)
+                self.assertEqual(out["ResponseMetadata"]["RetryAttempts"], 1)
+                self.assertEqual(EMULATOR.faults()[0]["fired"], 1)
+        self.assertGreaterEqual(known, 6)
+
+
+def run_cli(retry_settings):
+    """One `aws ec2 get-capacity-reservation-usage` as the owner, with these AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (or the CLI's defaults)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": OWNER_KEY,
+        "AWS_SECRET_ACCESS_KEY": "not-checked-in-lenient-mode",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_PAGER": "",
+        **retry_settings,
+    })
+    return subprocess.run(
+        ["/usr/bin/aws", "ec2", "get-capacity-reservation-usage", "--endpoint-url", EMULATOR.url,
+         "--capacity-reservation-id", RESERVATION, "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 class AwsCliRetries(unittest.TestCase):
     def setUp(self):
         EMULATOR.admin("DELETE", "/faults")
 
     def test_the_cli_in_standard_mode_retries_two_throttles_and_succeeds(self):
         EMULATOR.set_faults([{"action": ACTION, "error": "RequestLimitExceeded", "count": 2}])
-        env = {
-            **os.environ,
-            "AWS_ACCESS_KEY_ID": OWNER_KEY,
-            "AWS_SECRET_ACCESS_KEY": "not-checked-in-lenient-mode",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_RETRY_MODE": "standard",
-            "AWS_MAX_ATTEMPTS": "3",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_PAGER": "",
-        }
-        result = subprocess.run(
-            ["/usr/bin/aws", "ec2", "get-capacity-reservation-usage", "--endpoint-url", EMULATOR.url,
-             "--capacity-reservation-id", RESERVATION, "--output", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_cli({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "3"})
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(json.loads(result.stdout)["State"], "active")
         self.assertEqual(EMULATOR.faults()[0]["fired"], 2)
+
+    def test_the_cli_with_its_defaults_retries_an_injected_ec2_throttled_exception(self):
+        EMULATOR.set_faults([{"action": ACTION, "error": "EC2ThrottledException", "count": 1}])
+        result = run_cli({})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(EMULATOR.faults()[0]["fired"], 1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,73 @@
+// Issue 15's documentation and compose items: what a user copies must be true, so each is checked against its source.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+const DOCS = ["README.md", "docs/decisions.md", "docs/docker.md", "docs/fixtures.md", "docs/performance.md", "docs/reliability.md"];
+
+describe("the documentation users copy from", () => {
+  it("gives the AWS CLI recipe the credentials the CLI needs", () => {
+    const readme = read("README.md");
+    const recipe = [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "").find((code) => code.includes("aws ec2 "));
+    expect(recipe).toMatch(/AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+/);
+  });
+
+  it("names no folder of a developer's machine", () => {
+    for (const doc of DOCS) expect([doc, read(doc).match(/\/work\/[\w./-]*|\/home\/\w+|\/tmp\/[\w-]+\//g)]).toEqual([doc, null]);
+  });
+
+  it("names the autocannon major the project installs", () => {
+    const major = /(\d+)/.exec((JSON.parse(read("package.json")) as { devDependencies: Record<string, string> }).devDependencies.autocannon ?? "")?.[1];
+    const named = [...read("docs/decisions.md").matchAll(/`autocannon` (\d+)/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(new Set(named)).toEqual(new Set([major]));
+  });
+
+  it("opens docs/performance.md with the latest results, the older passes after them", () => {
+    const sections = [...read("docs/performance.md").matchAll(/^## (.*)$/gm)].map((m) => m[1]);
+    expect(sections[0]).toBe("How to measure");
+    expect(sections[1]).toMatch(/^Results: on main, after the second pass/);
+    expect(sections.indexOf(sections.find((title) => title?.startsWith("First pass")) ?? "")).toBeGreaterThan(1);
+  });
+
+  it("says which Node versions are tested, as .ci/run tests them", () => {
+    const ci = read(".ci/run");
+    const majors = /^for major in ([\d ]+); do\n[\s\S]*?other-node\.sh \$major/m.exec(ci)?.[1]?.split(" ");
+    expect(majors).toEqual(["22", "24"]);
+    expect(read("README.md")).toMatch(/Tested on Node\.js 20, 22 and 24/);
+  });
+
+  it("lists what building better-sqlite3 needs", () => {
+    expect(read("README.md")).toMatch(/python3, make and a C\+\+ compiler \(g\+\+\)/);
+  });
+});
+
+describe("the compose example", () => {
+  const compose = read("docker-compose.yml");
+
+  it("publishes the port on the loopback only, and says how to open it", () => {
+    const published = [...compose.matchAll(/^\s+- "([^"]*:\d+)"/gm)].map((m) => m[1]);
+    expect(published).toEqual(["127.0.0.1:4580:4580"]);
+    expect(compose).toMatch(/publish on every interface/);
+  });
+
+  it("reads the port in its health check from EC2_EMULATOR_PORT, as the image's does", () => {
+    const check = /healthcheck:\n\s+test: (.*)/.exec(compose)?.[1] ?? "";
+    expect(check).toContain("process.env.EC2_EMULATOR_PORT");
+    expect(check).not.toContain(":4580/");
+    expect(read("Dockerfile")).toContain("process.env.EC2_EMULATOR_PORT");
+  });
+
+  it("keeps docker/entrypoint.sh in LF line endings on every checkout", () => {
+    // Read from .gitattributes itself: the suite also runs in copies of the tree that are not checkouts.
+    const rules = read(".gitattributes")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+      .map((line) => line.trim().split(/\s+/));
+    const forEntrypoint = rules.filter(([pattern]) => pattern === "docker/entrypoint.sh" || pattern === "*.sh");
+    expect(forEntrypoint.length).toBeGreaterThan(0);
+    for (const [, ...attributes] of forEntrypoint) expect(attributes).toContain("eol=lf");
+    expect(read("docker/entrypoint.sh")).not.toContain("\r");
+  });
+});

@@ -1,0 +1,182 @@
+// Issue 15's items on what is loaded: keys never move between accounts, health and the ready line say what is served, --check, and fixture errors a person can act on.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FixtureError, type RunningEmulator } from "../src/index.js";
+import { VERSION } from "../src/version.js";
+import { ROOT, runCommand, runToExit } from "./process.js";
+import { OWNER, OWNER_KEY, start } from "./support.js";
+
+const RESERVATION = {
+  capacityReservationId: "cr-0aaaaaaaaaaaaaaa1",
+  ownerId: OWNER,
+  availabilityZone: "us-east-1a",
+  instanceType: "m5.large",
+  totalInstanceCount: 4,
+  state: "active",
+} as const;
+
+describe("a run-time load never moves an access key to another account", () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await start();
+  });
+  afterAll(async () => emu.close());
+
+  const moving = { accounts: [{ accountId: "999999999999", accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "x" }] }] };
+
+  it("refuses it over the control plane with 400, naming the key and both accounts, and changes nothing", async () => {
+    const response = await fetch(`${emu.url}/_emulator/fixtures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(moving),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; problems: string[] };
+    expect(body.error).toBe("InvalidFixture");
+    expect(body.problems).toEqual([
+      `request body: accounts[0].accessKeys[0].accessKeyId: "${OWNER_KEY}" is the access key of account ${OWNER}; a load does not move a key to another account (999999999999)`,
+    ]);
+    const owner = (await emu.state()).accounts?.find((account) => account.accountId === OWNER);
+    expect(owner?.accessKeys).toEqual([{ accessKeyId: OWNER_KEY }]);
+    expect((await emu.state()).accounts?.some((account) => account.accountId === "999999999999")).toBe(false);
+  });
+
+  it("refuses it from the library with a FixtureError", async () => {
+    await expect(emu.load(moving)).rejects.toBeInstanceOf(FixtureError);
+  });
+
+  it("gives a broken JSON body's line and column, and never the text around it", async () => {
+    const response = await fetch(`${emu.url}/_emulator/fixtures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{\n  "accounts": [{ "accountId": "111111111111", "accessKeys": [{ "secretAccessKey": "s3cr3t-value" x }] }]\n}',
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body.error).toBe("InvalidJson");
+    expect(body.message).toMatch(/^the body is not valid JSON at line 2, column 98: /);
+    expect(body.message).not.toContain("s3cr3t");
+  });
+
+  it("still lets the same account load its own key again", async () => {
+    await emu.load({ accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "new" }] }] });
+  });
+});
+
+describe("what is loaded and supported", () => {
+  it("health says the version, the actions and the counts", async () => {
+    const emu = await start({ fixtures: [{ accounts: [{ accountId: "111111111111" }], capacityReservations: [{ ...RESERVATION, usage: [{ accountId: OWNER, usedInstanceCount: 3 }] }] }] });
+    try {
+      const health = (await (await fetch(`${emu.url}/_emulator/health`)).json()) as Record<string, unknown>;
+      expect(health).toEqual({
+        status: "ok",
+        service: "ec2-capacity-emulator",
+        version: VERSION,
+        actions: expect.arrayContaining(["GetCapacityReservationUsage"]),
+        loaded: { accounts: 2, capacityReservations: 1, instancesInUse: 3 },
+      });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("the ready line names the fixtures and how many reservations", async () => {
+    const command = runCommand(["--port", "0", "--fixtures", "fixtures/demo.json"]);
+    try {
+      await command.ready();
+      const line = await command.waitForLine((l) => String(l.msg).includes("ready on"));
+      expect(line).toMatchObject({ fixtures: ["fixtures/demo.json"], capacityReservations: expect.any(Number) });
+      expect(line.capacityReservations).toBeGreaterThan(5);
+      expect(String(line.msg)).toMatch(/ready on http:\/\/127\.0\.0\.1:\d+ \(\d+ capacity reservations from fixtures\/demo\.json\)$/);
+    } finally {
+      command.signal("SIGTERM");
+      await command.exited;
+    }
+  });
+});
+
+describe("--check and fixture errors", () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), "ec2-emulator-check-"));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  const write = (name: string, content: unknown): string => {
+    const file = join(work, name);
+    writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+    return file;
+  };
+
+  it("--check exits 0 for valid fixtures, says what they hold, and serves nothing", async () => {
+    const result = await runToExit(["--check", "--fixtures", "fixtures/demo.json", "--port", "1"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ec2-capacity-emulator: the fixtures are valid: fixtures\/demo\.json \(\d+ capacity reservations, 4 accounts/);
+  });
+
+  it("--check exits 1 with every problem on its own line", async () => {
+    const file = write("two-problems.json", {
+      capacityReservations: [{ ...RESERVATION, totalInstanceCount: "2", instanceTpye: "m5.large" }],
+    });
+    const result = await runToExit(["--check", "--fixtures", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "ec2-capacity-emulator: the fixtures have 2 problems:",
+      `${file}: capacityReservations[0].instanceTpye: unknown key (did you mean instanceType?)`,
+      `${file}: capacityReservations[0].totalInstanceCount: "2" is not a whole number`,
+    ]);
+  });
+
+  it("gives a JSON syntax error's line and column", async () => {
+    const file = write("broken.json", '{\n  "capacityReservations": [\n    { "ownerId": "123456789012", }\n  ]\n}\n');
+    const result = await runToExit(["--check", "--fixtures", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^ec2-capacity-emulator: ${file}: not valid JSON at line 3, column 34: \\S`));
+  });
+
+  it("starts with one problem per line too", async () => {
+    const file = write("start.json", { capacityReservations: [{ ...RESERVATION, state: "actve", totalInstanceCount: -1 }] });
+    const result = await runToExit(["--port", "0", "--fixtures", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "ec2-capacity-emulator: the fixtures have 2 problems:",
+      `${file}: capacityReservations[0].totalInstanceCount: -1 is below the minimum of 0`,
+      expect.stringMatching(new RegExp(`^${file}: capacityReservations\\[0\\]\\.state: "actve" is not one of `)),
+    ]);
+  });
+});
+
+describe("npm start", () => {
+  it("starts without rebuilding a current build, and a SIGTERM to npm stops the server", async () => {
+    const stamp = join(ROOT, "dist", ".build-stamp");
+    const builtAt = statSync(stamp).mtimeMs;
+    const npm = spawn(process.platform === "win32" ? "npm.cmd" : "npm", ["start", "--", "--port", "0"], {
+      cwd: ROOT,
+      env: { ...process.env, npm_config_update_notifier: "false" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => npm.once("close", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let seen = "";
+        npm.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+          seen += chunk;
+          const found = /"url":"([^"]+)"/.exec(seen)?.[1];
+          if (found) resolve(found);
+        });
+        void exited.then((code) => reject(new Error(`npm start exited (${code}) first: ${seen}`)));
+      });
+      expect(statSync(stamp).mtimeMs).toBe(builtAt);
+      expect((await fetch(`${url}/_emulator/health`)).status).toBe(200);
+      npm.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await expect(fetch(`${url}/_emulator/health`)).rejects.toThrow();
+    } finally {
+      if (npm.exitCode === null) npm.kill("SIGKILL");
+    }
+  });
+});
