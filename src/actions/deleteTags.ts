@@ -1,6 +1,5 @@
 // DeleteTags: removes the caller's tags from reservations (and, with instances, from i- ids), as the model describes (SPEC section 10).
 
-import { Refusal } from "../domain/refusal.js";
 import { applyDeleteTags, checkTagsToDelete } from "../domain/tags.js";
 import { refusalError } from "../protocol/errors.js";
 import type { DeleteTagsResult } from "../protocol/model/ec2.generated.js";
