@@ -18,7 +18,8 @@ import type {
 } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
 import { defineAction, type ActionContext } from "./action.js";
-import { capacityReservationResult, poolRoom, zoneOfRequest } from "./reservationLife.js";
+import { describeItem } from "./describeCapacityReservations.js";
+import { poolRoom, zoneOfRequest } from "./reservationLife.js";
 
 const time = (date: Date | undefined): number | undefined => date?.getTime();
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
@@ -73,7 +74,7 @@ function retried(
   // Past its retention, EC2 would have forgotten the token with the reservation: a new request.
   if (!reservation || !state) return undefined;
   return {
-    CapacityReservation: capacityReservationResult(reservation, state, store.tagsOf(reservation.capacityReservationId, caller.accountId)),
+    CapacityReservation: describeItem(reservation, state, store.tagsOf(reservation.capacityReservationId, caller.accountId)),
   };
 }
 
@@ -146,7 +147,7 @@ export const createCapacityReservation = defineAction({
       const created = store.findReservation(id);
       const state = created && stateAt(created, now);
       if (!created || !state) throw new Error(`${id} was not written`);
-      return { CapacityReservation: capacityReservationResult(created, state, plan.tags) };
+      return { CapacityReservation: describeItem(created, state, plan.tags) };
     });
   },
 });

@@ -5,11 +5,13 @@ import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
 import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createTags } from "./createTags.js";
 import { deleteTags } from "./deleteTags.js";
+import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 
 const REGISTERED: readonly Action[] = [
   getCapacityReservationUsage,
+  describeCapacityReservations,
   createCapacityReservation,
   modifyCapacityReservation,
   cancelCapacityReservation,

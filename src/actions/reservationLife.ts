@@ -1,19 +1,16 @@
-// What Create, Modify and Cancel share: the reservation a caller owns, the zone of a request, a pool's room, the result's form.
+// What Create, Modify and Cancel share: the reservation a caller owns, the zone of a request, a pool's room.
 
 import {
-  availableInstanceCount,
   regionOfZone,
   stateAt,
-  viewerOf,
   type CapacityReservationRecord,
   type CapacityReservationState,
-  type Tag,
 } from "../domain/capacityReservation.js";
 import { capacityReservationNotFound } from "../domain/capacityReservationId.js";
 import type { Caller } from "../domain/identity.js";
 import { invalidParameterValue, unauthorizedOperation } from "../protocol/errors.js";
-import type { CapacityReservation, CapacityReservationInstancePlatform } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
+import { seenReservation } from "./capacityReservationView.js";
 
 /** A reservation the caller owns, and its state now. */
 export interface OwnedReservation {
@@ -28,13 +25,10 @@ export interface OwnedReservation {
  * only the owner may modify or cancel (SPEC section 10; the code is a choice, docs/decisions.md).
  */
 export function ownedReservation(store: Store, id: string, caller: Caller, now: number): OwnedReservation {
-  const reservation = store.findReservation(id);
-  const viewer =
-    reservation && viewerOf(reservation, caller.accountId, caller.region, (account) => store.isSharedWith(id, account));
-  const state = reservation && viewer && stateAt(reservation, now);
-  if (!reservation || !state) throw capacityReservationNotFound(id);
-  if (viewer !== "owner") throw unauthorizedOperation();
-  return { reservation, state };
+  const seen = seenReservation(store, id, caller, now);
+  if (!seen) throw capacityReservationNotFound(id);
+  if (seen.viewer !== "owner") throw unauthorizedOperation();
+  return seen;
 }
 
 // The compass words of a region name as EC2's zone ids abbreviate them (us-east-1 → use1, ap-southeast-2 → apse2).
@@ -107,50 +101,4 @@ export function poolRoom(store: Store, availabilityZone: string, instanceType: s
     if (state && HOLDS_CAPACITY.has(state)) taken += reservation.totalInstanceCount;
   }
   return available - taken;
-}
-
-const date = (iso: string | null | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
-
-/** A reservation as the model's CapacityReservation (what Create answers), at `state`, with the owner's tags. */
-export function capacityReservationResult(
-  reservation: CapacityReservationRecord,
-  state: CapacityReservationState,
-  tags: readonly Tag[],
-): CapacityReservation {
-  const id = reservation.capacityReservationId;
-  const used = reservation.usedInstanceCountTotal;
-  const commitment = reservation.commitmentInfo;
-  return {
-    CapacityReservationId: id,
-    OwnerId: reservation.ownerId,
-    CapacityReservationArn: `arn:aws:ec2:${reservation.region}:${reservation.ownerId}:capacity-reservation/${id}`,
-    AvailabilityZoneId: reservation.availabilityZoneId ?? undefined,
-    InstanceType: reservation.instanceType,
-    InstancePlatform: reservation.instancePlatform as CapacityReservationInstancePlatform,
-    AvailabilityZone: reservation.availabilityZone,
-    Tenancy: reservation.tenancy,
-    TotalInstanceCount: reservation.totalInstanceCount,
-    AvailableInstanceCount: availableInstanceCount(reservation, state),
-    EbsOptimized: reservation.ebsOptimized,
-    EphemeralStorage: reservation.ephemeralStorage,
-    State: state,
-    StartDate: date(reservation.startDate),
-    EndDate: date(reservation.endDate),
-    EndDateType: reservation.endDateType,
-    InstanceMatchCriteria: reservation.instanceMatchCriteria,
-    CreateDate: date(reservation.createDate),
-    Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
-    OutpostArn: reservation.outpostArn ?? undefined,
-    PlacementGroupArn: reservation.placementGroupArn ?? undefined,
-    CapacityAllocations: used > 0 ? [{ AllocationType: "used", Count: used }] : [],
-    ReservationType: reservation.reservationType,
-    CommitmentInfo: commitment
-      ? {
-          CommittedInstanceCount: commitment.committedInstanceCount,
-          CommitmentEndDate: date(commitment.commitmentEndDate),
-          CommitmentDuration: commitment.commitmentDuration,
-        }
-      : undefined,
-    DeliveryPreference: reservation.deliveryPreference ?? undefined,
-  };
 }

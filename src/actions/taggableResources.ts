@@ -1,11 +1,11 @@
 // The resources CreateTags and DeleteTags reach, by kind: one entry each says whether a caller may tag an id and how EC2 says it is missing.
 
-import { stateAt, viewerOf } from "../domain/capacityReservation.js";
 import type { Caller } from "../domain/identity.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound } from "../domain/refusal.js";
 import { classifyResourceIds, type TaggableResource } from "../domain/tags.js";
 import { refusalError } from "../protocol/errors.js";
 import type { Store } from "../store/store.js";
+import { seenReservation } from "./capacityReservationView.js";
 
 /** One kind of taggable resource. */
 export interface TaggableKind {
@@ -23,12 +23,7 @@ export interface TaggableKind {
 export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKind> = {
   "capacity-reservation": {
     // The owner and the accounts it is shared with may tag it, each with tags of its own (docs/decisions.md).
-    visible: (store, id, caller, now) => {
-      const reservation = store.findReservation(id);
-      const viewer =
-        reservation && viewerOf(reservation, caller.accountId, caller.region, (account) => store.isSharedWith(id, account));
-      return Boolean(reservation && viewer && stateAt(reservation, now));
-    },
+    visible: (store, id, caller, now) => seenReservation(store, id, caller, now) !== undefined,
     notFound: capacityReservationNotFound,
   },
   instance: {

@@ -15,6 +15,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
+import { RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
@@ -150,8 +151,43 @@ function toRecord(row: ReservationRow): CapacityReservationRecord {
   };
 }
 
+/**
+ * What the describe's page statements take: who asks and where, the keyset position, how many rows,
+ * and the SQL part of the filters (filterParameters()).
+ */
+export type VisiblePageParameters = FilterParameters & {
+  /** The calling account: it sees what it owns and what is shared with it. */
+  account: string;
+  region: string;
+  /** The keyset position: rows with a greater id ("" for the first page). */
+  after: string;
+  limit: number;
+};
+
+// Visible to @account in @region: owned, or shared (the share table's primary key answers it).
+const VISIBLE = `cr.region = @region AND (cr.owner_id = @account OR EXISTS (
+    SELECT 1 FROM capacity_reservation_share AS s
+     WHERE s.capacity_reservation_id = cr.capacity_reservation_id AND s.account_id = @account))`;
+
 function prepare(db: SqliteDatabase) {
   return {
+    // The describe's page: a keyset walk of the region index (region, id, owner) from @after, in id
+    // order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each
+    // row read costs one index step and one primary-key lookup, whatever the region holds.
+    visiblePage: db.prepare<[VisiblePageParameters], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+        WHERE cr.region = @region AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+          AND ${RESERVATION_FILTER_CONDITION}
+        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
+    ),
+    // The same page among the ids a request names (a JSON array): driven by the primary key, not the region.
+    visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr
+        WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
+          AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+          AND ${RESERVATION_FILTER_CONDITION}
+        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
+    ),
     reservation: db.prepare<[string], ReservationRow>(
       `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
@@ -293,6 +329,17 @@ export class Reservations {
       keyOf(capacityReservationId, accountId),
       () => this.s.usedBy.get(capacityReservationId, accountId)?.used_instance_count ?? 0,
     );
+  }
+
+  /**
+   * Up to `limit` reservations after `after`, in id order, that `account` sees in `region` and that
+   * pass the SQL part of a filter set; among `ids` (a JSON array) when given. Not kept: a page is
+   * read once per request.
+   */
+  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): CapacityReservationRecord[] {
+    const rows =
+      ids === undefined ? this.s.visiblePage.all(parameters) : this.s.visiblePageOfIds.all({ ...parameters, ids });
+    return rows.map(toRecord);
   }
 
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {

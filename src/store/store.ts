@@ -11,11 +11,11 @@ import {
   type FilterParameters,
 } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
-import { Reservations, type ReservationChange } from "./reservations.js";
+import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
 import { StartState } from "./stateTables.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
-export type { ReservationChange } from "./reservations.js";
+export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 
 function prepareMeta(db: SqliteDatabase) {
@@ -108,6 +108,17 @@ export class Store {
   /** One account's tags on several resources, by resource id; a resource without tags is absent. */
   tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, Tag[]> {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
+  }
+
+  /**
+   * The describe's page, in one prepared statement: up to `limit` reservations with an id after
+   * `after`, in id order, that `account` owns or that are shared with it in `region`, passing the SQL
+   * part of a filter set (filterParameters()); only among `ids` (a JSON array of ids) when given.
+   * The state at the clock, the dates and a failed reservation's retention are the caller's to
+   * decide on what it returns.
+   */
+  visibleReservationPage(parameters: VisiblePageParameters, ids?: string): CapacityReservationRecord[] {
+    return this.#reservations.visiblePage(parameters, ids);
   }
 
   /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
