@@ -151,21 +151,26 @@ export class Store {
    */
   createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
     this.#reservations.put(reservation, createdAt);
+    // Reads later in the same transaction (the answer) must see it: kept reads go now, not only at the end.
+    this.#reads.clear();
   }
 
   /** ModifyCapacityReservation's change; only inside write(). */
   modifyReservation(capacityReservationId: string, change: ReservationChange): void {
     this.#reservations.modify(capacityReservationId, change);
+    this.#reads.clear();
   }
 
   /** CancelCapacityReservation: `cancelled` (or `cancelling`) from `cancelDate` (ISO); only inside write(). */
   cancelReservation(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
     this.#reservations.cancel(capacityReservationId, state, cancelDate);
+    this.#reads.clear();
   }
 
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
   setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
     this.#reservations.setTags(resourceId, accountId, tags);
+    this.#reads.clear();
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
