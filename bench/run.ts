@@ -224,6 +224,25 @@ async function fixtureLoad(): Promise<void> {
   });
 }
 
+/** The reservation's life (issue 13): Create+Cancel pairs per second, and a describe page while 10,000 reservations are created. */
+async function life(): Promise<void> {
+  const creations = quick ? 1_000 : 10_000;
+  const r = await runProbe<{ pairsPerSecond: number; pages: number; pageMedianMs: number; pageP99Ms: number }>("life.ts", [
+    String(settings.seconds * 2),
+    String(creations),
+  ]);
+  rows.push({
+    measure: "CreateCapacityReservation + CancelCapacityReservation pairs, one after the other, in one process",
+    result: `${fmt(r.pairsPerSecond, 0)} pairs/s`,
+    target: "reported",
+  });
+  rows.push({
+    measure: `a DescribeCapacityReservations page of 100 (state=active), read after every 100 of ${creations.toLocaleString("en-US")} reservations created`,
+    result: `median ${fmt(r.pageMedianMs, 2)} ms, p99 ${fmt(r.pageP99Ms, 2)} ms over ${r.pages} pages`,
+    target: "reported",
+  });
+}
+
 /** Spawn to exit of `node -e 0`: the floor under any command's start. */
 async function nodeFloor(): Promise<number> {
   const t0 = performance.now();
@@ -339,8 +358,8 @@ function table(): string {
 
 const loadBefore = loadNow();
 log(`${quick ? "quick" : "full"} run; load average ${loadBefore}`);
-// --only a,b runs some sections: request-path, pages, fixture-load, starts.
-const SECTIONS = { "request-path": requestPath, pages, "fixture-load": fixtureLoad, starts } as const;
+// --only a,b runs some sections: request-path, pages, fixture-load, starts, life.
+const SECTIONS = { "request-path": requestPath, pages, "fixture-load": fixtureLoad, starts, life } as const;
 const only = process.argv.includes("--only") ? (process.argv[process.argv.indexOf("--only") + 1] ?? "").split(",") : undefined;
 try {
   for (const [name, section] of Object.entries(SECTIONS)) {
