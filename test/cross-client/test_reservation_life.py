@@ -9,6 +9,15 @@ from crossclient import aws, client_error, ec2
 BOTO_ACCOUNT = "777777777777"
 CLI_ACCOUNT = "777777777778"
 
+CREATE = {
+    "InstanceType": "m5.large",
+    "InstancePlatform": "Linux/UNIX",
+    "InstanceCount": 2,
+    "AvailabilityZone": "us-east-1a",
+    "ClientToken": "boto3-life-1",
+    "TagSpecifications": [{"ResourceType": "capacity-reservation", "Tags": [{"Key": "Name", "Value": "boto3"}]}],
+}
+
 
 class Boto3Life(unittest.TestCase):
     def setUp(self):
@@ -18,37 +27,15 @@ class Boto3Life(unittest.TestCase):
         return self.ec2.describe_capacity_reservations(CapacityReservationIds=[reservation_id])["CapacityReservations"][0]
 
     def test_create_modify_tag_cancel(self):
-        made = self.ec2.create_capacity_reservation(
-            InstanceType="m5.large",
-            InstancePlatform="Linux/UNIX",
-            InstanceCount=2,
-            AvailabilityZone="us-east-1a",
-            ClientToken="boto3-life-1",
-            TagSpecifications=[{"ResourceType": "capacity-reservation", "Tags": [{"Key": "Name", "Value": "boto3"}]}],
-        )["CapacityReservation"]
+        made = self.ec2.create_capacity_reservation(**CREATE)["CapacityReservation"]
         reservation_id = made["CapacityReservationId"]
         self.assertRegex(reservation_id, r"^cr-[0-9a-f]{17}$")
         self.assertEqual(made["OwnerId"], BOTO_ACCOUNT)
         self.assertEqual(made["State"], "active")
         self.assertEqual(made["Tags"], [{"Key": "Name", "Value": "boto3"}])
-        again = self.ec2.create_capacity_reservation(
-            InstanceType="m5.large",
-            InstancePlatform="Linux/UNIX",
-            InstanceCount=2,
-            AvailabilityZone="us-east-1a",
-            ClientToken="boto3-life-1",
-            TagSpecifications=[{"ResourceType": "capacity-reservation", "Tags": [{"Key": "Name", "Value": "boto3"}]}],
-        )["CapacityReservation"]
+        again = self.ec2.create_capacity_reservation(**CREATE)["CapacityReservation"]
         self.assertEqual(again["CapacityReservationId"], reservation_id)
-        error = client_error(
-            self,
-            self.ec2.create_capacity_reservation,
-            InstanceType="m5.large",
-            InstancePlatform="Linux/UNIX",
-            InstanceCount=3,
-            AvailabilityZone="us-east-1a",
-            ClientToken="boto3-life-1",
-        )
+        error = client_error(self, self.ec2.create_capacity_reservation, **{**CREATE, "InstanceCount": 3})
         self.assertEqual(error.response["Error"]["Code"], "IdempotentParameterMismatch")
 
         self.assertTrue(self.ec2.modify_capacity_reservation(CapacityReservationId=reservation_id, InstanceCount=4)["Return"])
@@ -69,14 +56,7 @@ class Boto3Life(unittest.TestCase):
         self.assertEqual(error.response["Error"]["Code"], "IncorrectState")
 
     def test_refusals_keep_their_codes(self):
-        error = client_error(
-            self,
-            self.ec2.create_capacity_reservation,
-            InstanceType="m5.large",
-            InstancePlatform="Linux/UNIX",
-            InstanceCount=1001,
-            AvailabilityZone="us-east-1a",
-        )
+        error = client_error(self, self.ec2.create_capacity_reservation, **{**CREATE, "InstanceCount": 1001, "ClientToken": "boto3-big"})
         self.assertEqual(error.response["Error"]["Code"], "InvalidParameterValue")
         error = client_error(self, self.ec2.create_tags, Resources=["i-0123456789abcdef0"], Tags=[{"Key": "a", "Value": "b"}])
         self.assertEqual(error.response["Error"]["Code"], "InvalidInstanceID.NotFound")
