@@ -169,25 +169,27 @@ const VISIBLE = `cr.region = @region AND (cr.owner_id = @account OR EXISTS (
     SELECT 1 FROM capacity_reservation_share AS s
      WHERE s.capacity_reservation_id = cr.capacity_reservation_id AND s.account_id = @account))`;
 
+/**
+ * The describe's page: a keyset walk of the region index (region, id, owner) from @after, in id
+ * order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each row
+ * read costs one index step and one primary-key lookup, whatever else the region holds.
+ */
+export const VISIBLE_PAGE_SQL = `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+    AND ${RESERVATION_FILTER_CONDITION}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
+/** The same page among the ids a request names (@ids, a JSON array): driven by the primary key, not the region. */
+export const VISIBLE_PAGE_OF_IDS_SQL = `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr
+  WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
+    AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+    AND ${RESERVATION_FILTER_CONDITION}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
 function prepare(db: SqliteDatabase) {
   return {
-    // The describe's page: a keyset walk of the region index (region, id, owner) from @after, in id
-    // order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each
-    // row read costs one index step and one primary-key lookup, whatever the region holds.
-    visiblePage: db.prepare<[VisiblePageParameters], ReservationRow>(
-      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
-        WHERE cr.region = @region AND cr.capacity_reservation_id > @after AND ${VISIBLE}
-          AND ${RESERVATION_FILTER_CONDITION}
-        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
-    ),
-    // The same page among the ids a request names (a JSON array): driven by the primary key, not the region.
-    visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], ReservationRow>(
-      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr
-        WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
-          AND cr.capacity_reservation_id > @after AND ${VISIBLE}
-          AND ${RESERVATION_FILTER_CONDITION}
-        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
-    ),
+    visiblePage: db.prepare<[VisiblePageParameters], ReservationRow>(VISIBLE_PAGE_SQL),
+    visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], ReservationRow>(VISIBLE_PAGE_OF_IDS_SQL),
     reservation: db.prepare<[string], ReservationRow>(
       `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
