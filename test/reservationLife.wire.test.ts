@@ -421,6 +421,42 @@ describe("CancelCapacityReservation", () => {
     expect(await stateOf(IN_USE)).toBe("active");
   });
 
+  it("answers DryRun for Modify, Cancel, CreateTags and DeleteTags with DryRunOperation, changing nothing", async () => {
+    const before = await emu.state();
+    for (const call of [
+      modify({ CapacityReservationId: IN_USE, InstanceCount: 4, DryRun: true }),
+      client.send(new CancelCapacityReservationCommand({ CapacityReservationId: IN_USE, DryRun: true })),
+      client.send(new CreateTagsCommand({ Resources: [IN_USE], Tags: [{ Key: "a", Value: "b" }], DryRun: true })),
+      client.send(new DeleteTagsCommand({ Resources: [IN_USE], DryRun: true })),
+    ]) {
+      expect(await failure(call)).toMatchObject({ code: "DryRunOperation", status: 412 });
+    }
+    expect(await emu.state()).toEqual(before);
+  });
+
+  it("cancels a future-dated one within its commitment only with commitment-wind-down: cancelling, then cancelled at its end", async () => {
+    const startDate = Date.parse(NOW) + 10 * DAY;
+    const commitment = 14 * 24 * 3600;
+    const id =
+      (
+        await create({
+          InstanceMatchCriteria: "targeted",
+          StartDate: new Date(startDate),
+          CommitmentDuration: commitment,
+          DeliveryPreference: "incremental",
+        })
+      ).CapacityReservation?.CapacityReservationId ?? "";
+    expect(await failure(cancel(id))).toMatchObject({ code: "IncorrectState" });
+    await client.send(
+      new CancelCapacityReservationCommand({ CapacityReservationId: id, ApplyCancellationCharges: "commitment-wind-down" }),
+    );
+    expect(await stateOf(id)).toBe("cancelling");
+    emu.clock.set(new Date(startDate + commitment * 1000 - 1));
+    expect(await stateOf(id)).toBe("cancelling");
+    emu.clock.advance(1);
+    expect(await stateOf(id)).toBe("cancelled");
+  });
+
   it("leaves the instances in use counted, and nothing available", async () => {
     await cancel(IN_USE);
     expect(await usage(client, { CapacityReservationId: IN_USE })).toMatchObject({
