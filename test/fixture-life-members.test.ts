@@ -17,7 +17,7 @@ const reservation: CapacityReservationFixture = {
   requestFingerprint: "[]",
 };
 
-function problemsOf(document: FixtureDocument): string[] {
+function problemsOf(document: FixtureDocument): readonly string[] {
   try {
     checkFixtures([{ source: "t.json", document }]);
   } catch (error) {
@@ -38,7 +38,7 @@ describe("fixtures of a reservation's life", () => {
   });
 
   it("refuses a clientToken without its fingerprint, a token twice for one owner and region, a bad date", () => {
-    const { requestFingerprint: _, ...withoutFingerprint } = reservation;
+    const withoutFingerprint = { ...reservation, requestFingerprint: undefined };
     expect(problemsOf({ capacityReservations: [withoutFingerprint] })).toEqual([
       "t.json: capacityReservations[0].clientToken: clientToken and requestFingerprint go together (a dump writes both)",
     ]);
