@@ -263,6 +263,41 @@ describe("states over the clock", () => {
     expect(await stateOf(id)).toBeUndefined();
     expect(await failure(cancel(id))).toMatchObject({ code: "InvalidCapacityReservationId.NotFound" });
   });
+
+  it("moves a capacity block that pays at its provisionedDate through payment-pending, scheduled, active and expired", async () => {
+    const at = (hours: number) => new Date(Date.parse(NOW) + hours * HOUR).toISOString();
+    const block = "cr-0bbbbbbbbbbbbbbb1";
+    await emu.load({
+      capacityReservations: [
+        {
+          capacityReservationId: block,
+          ownerId: OWNER,
+          availabilityZone: "us-east-1a",
+          instanceType: "p5.48xlarge",
+          totalInstanceCount: 2,
+          state: "payment-pending",
+          reservationType: "capacity-block",
+          createDate: NOW,
+          provisionedDate: at(1),
+          startDate: at(2),
+          endDate: at(3),
+          endDateType: "limited",
+        },
+      ],
+    });
+    const seen: [string | undefined, string | undefined, number | undefined][] = [];
+    for (const hours of [0, 1, 2, 3]) {
+      emu.clock.set(at(hours));
+      const answer = await usage(client, { CapacityReservationId: block });
+      seen.push([await stateOf(block), answer.State, answer.AvailableInstanceCount]);
+    }
+    expect(seen).toEqual([
+      ["payment-pending", "payment-pending", 0],
+      ["scheduled", "scheduled", 0],
+      ["active", "active", 2],
+      ["expired", "expired", 0],
+    ]);
+  });
 });
 
 describe("ClientToken", () => {
