@@ -5,7 +5,7 @@ import { CAPACITY_RESERVATION_FILTERS as TABLE } from "../src/domain/capacityRes
 import { parseFilters, sqlFilter, type RequestFilter } from "../src/domain/filters.js";
 import { filterParameters } from "../src/store/capacityReservationFilters.js";
 import { openDatabase } from "../src/store/database.js";
-import { VISIBLE_PAGE_OF_IDS_SQL, VISIBLE_PAGE_SQL } from "../src/store/reservations.js";
+import { VISIBLE_PAGE_OF_IDS_SQL, VISIBLE_PAGE_SQL, VISIBLE_PAGE_UNFILTERED_SQL } from "../src/store/reservations.js";
 import { OWNER } from "./support.js";
 
 function planOf(sql: string, filters: RequestFilter[]): string[] {
@@ -44,6 +44,12 @@ describe("the describe's page statement", () => {
     // Sharing is one primary-key probe per row; no other table is scanned.
     expect(text).toMatch(/SEARCH s USING PRIMARY KEY \(capacity_reservation_id=\? AND account_id=\?\)/);
     expect(text).not.toMatch(/SCAN (cr|s|t|capacity_reservation|resource_tag)\b/);
+  });
+
+  it("without a filter for SQL, reads the region index alone", () => {
+    const plan = planOf(VISIBLE_PAGE_UNFILTERED_SQL, []);
+    expect(plan[0]).toBe("SEARCH cr USING COVERING INDEX capacity_reservation_by_region (region=? AND capacity_reservation_id>?)");
+    expect(plan.join("\n")).not.toMatch(/TEMP B-TREE|SCAN cr\b/);
   });
 
   it("with ids, looks each one up rather than walking the region", () => {
