@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import type { DestinationStream } from "pino";
 import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
+import { MAX_SETTING_SECONDS, settingProblem } from "./domain/settings.js";
 import { fixtureSources } from "./emulator.js";
 import { checkFixtures, FixtureError } from "./fixtures/check.js";
 import type { FixtureDocument } from "./fixtures/types.js";
@@ -26,6 +27,8 @@ const OPTIONS = {
   "admin-token": { type: "string" },
   clock: { type: "string" },
   check: { type: "boolean" },
+  "provisioning-seconds": { type: "string" },
+  "instance-transition-seconds": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -34,7 +37,9 @@ type OptionName = Exclude<keyof typeof OPTIONS, "help" | "version" | "check">;
 
 const HELP = `Usage: ${PACKAGE_NAME} [options]
 
-Serves the EC2 GetCapacityReservationUsage API from fixture files, on http://127.0.0.1:4580 by default.
+Serves EC2's capacity reservation API (GetCapacityReservationUsage, DescribeCapacityReservations,
+Create/Modify/CancelCapacityReservation, CreateTags, DeleteTags) from fixture files,
+on http://127.0.0.1:4580 by default.
 Each option can also be set with an environment variable EC2_EMULATOR_<NAME> (for example
 EC2_EMULATOR_PORT=4600); a command-line option wins over the variable.
 
@@ -51,6 +56,9 @@ Options:
   --admin-token TOKEN      require "Authorization: Bearer TOKEN" on /_emulator/ calls but health
   --clock ISO-TIME         start with the clock frozen at this instant (with a zone: 2026-01-01T00:00:00Z)
   --check                  check the fixtures and exit (0: valid, 1: not), without serving
+  --provisioning-seconds N seconds a new capacity reservation reads pending before active (default 0)
+  --instance-transition-seconds N
+                           seconds an instance stays pending, stopping or shutting-down (default 0)
   -h, --help               print this help
   -v, --version            print the version
 
@@ -146,6 +154,15 @@ export function parseCommandLine(
   if (adminToken !== undefined && !/^[\x21-\x7e]+$/.test(adminToken.value)) {
     throw new UsageError(`${adminToken.from} must be printable ASCII without spaces (it is sent as "Authorization: Bearer TOKEN")`);
   }
+  const seconds = (option: "provisioning-seconds" | "instance-transition-seconds"): number | undefined => {
+    const given = pick(option);
+    if (given === undefined) return undefined;
+    const value = Number(given.value);
+    if (!/^\d+(\.\d+)?$/.test(given.value) || settingProblem(option, value)) {
+      throw new UsageError(`${given.from} must be a number of seconds from 0 to ${MAX_SETTING_SECONDS}, not "${given.value}"`);
+    }
+    return value;
+  };
   const auth = pick("auth");
   const logLevel = pick("log-level");
   const config = resolveConfig({
@@ -159,6 +176,8 @@ export function parseCommandLine(
     logLevel: logLevel === undefined ? undefined : oneOf(logLevel, LOG_LEVELS),
     adminToken: adminToken?.value,
     clock,
+    provisioningSeconds: seconds("provisioning-seconds"),
+    instanceTransitionSeconds: seconds("instance-transition-seconds"),
   });
   return values.check ? { check: config } : config;
 }

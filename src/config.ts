@@ -24,6 +24,10 @@ export interface Config {
   readonly requestTimeoutMs?: number;
   /** How long close() and SIGTERM wait for requests in flight before closing every connection (default 5 s). */
   readonly shutdownGraceMs?: number;
+  /** Seconds a new reservation reads `pending` (SPEC section 7); default 0. */
+  readonly provisioningSeconds: number;
+  /** Seconds an instance's `pending`, `stopping` and `shutting-down` last (SPEC section 7); default 0. */
+  readonly instanceTransitionSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -34,6 +38,8 @@ export const DEFAULTS = {
   defaultAccount: "123456789012",
   defaultRegion: "us-east-1",
   logLevel: "info",
+  provisioningSeconds: 0,
+  instanceTransitionSeconds: 0,
 } as const satisfies Partial<Config>;
 
 export function resolveConfig(options: Partial<Config>): Config {

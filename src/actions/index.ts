@@ -1,8 +1,22 @@
 // The registry of EC2 actions this emulator answers: adding one is a new file and a line here.
 
 import type { Action } from "./action.js";
+import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
+import { createCapacityReservation } from "./createCapacityReservation.js";
+import { createTags } from "./createTags.js";
+import { deleteTags } from "./deleteTags.js";
+import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
+import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 
-const REGISTERED: readonly Action[] = [getCapacityReservationUsage];
+const REGISTERED: readonly Action[] = [
+  getCapacityReservationUsage,
+  describeCapacityReservations,
+  createCapacityReservation,
+  modifyCapacityReservation,
+  cancelCapacityReservation,
+  createTags,
+  deleteTags,
+];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

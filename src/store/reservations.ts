@@ -15,6 +15,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
+import { FILTER_COLUMNS, RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
@@ -34,6 +35,8 @@ interface ReservationRow extends ReservationMemberColumns {
   interruptible: number | null;
   interruptible_capacity_allocation: string | null;
   interruption_info: string | null;
+  provisioned_date: string | null;
+  cancel_date: string | null;
   used_instance_count_total: number;
 }
 
@@ -116,10 +119,12 @@ function membersFixture(members: CapacityReservationMembers): Partial<CapacityRe
 }
 
 // used_instance_count_total is read, never written: the schema's triggers keep it (migration 002).
-const WRITTEN_COLUMNS = `capacity_reservation_id, owner_id, availability_zone, region, instance_type, instance_platform,
+// The ClientToken columns (migration 004) are read only by clientToken() and the dump, not with every record.
+const RECORD_COLUMNS = `capacity_reservation_id, owner_id, availability_zone, region, instance_type, instance_platform,
   total_instance_count, state, create_date, start_date, end_date, end_date_type, interruptible,
-  interruptible_capacity_allocation, interruption_info, ${RESERVATION_MEMBER_COLUMNS}`;
-const RESERVATION_COLUMNS = `${WRITTEN_COLUMNS}, used_instance_count_total`;
+  interruptible_capacity_allocation, interruption_info, ${RESERVATION_MEMBER_COLUMNS}, provisioned_date, cancel_date`;
+const WRITTEN_COLUMNS = `${RECORD_COLUMNS}, client_token, request_fingerprint`;
+const RESERVATION_COLUMNS = `${RECORD_COLUMNS}, used_instance_count_total`;
 
 function toRecord(row: ReservationRow): CapacityReservationRecord {
   return {
@@ -139,13 +144,67 @@ function toRecord(row: ReservationRow): CapacityReservationRecord {
     interruptibleCapacityAllocation:
       row.interruptible_capacity_allocation === null ? null : JSON.parse(row.interruptible_capacity_allocation),
     interruptionInfo: row.interruption_info === null ? null : JSON.parse(row.interruption_info),
+    provisionedDate: row.provisioned_date,
+    cancelDate: row.cancel_date,
     usedInstanceCountTotal: row.used_instance_count_total,
     ...toMembers(row),
   };
 }
 
+/**
+ * What the describe's page statements take: who asks and where, the keyset position, how many rows,
+ * and the SQL part of the filters (filterParameters()).
+ */
+export type VisiblePageParameters = FilterParameters & {
+  /** The calling account: it sees what it owns and what is shared with it. */
+  account: string;
+  region: string;
+  /** The keyset position: rows with a greater id ("" for the first page). */
+  after: string;
+  limit: number;
+};
+
+// Visible to @account in @region: owned, or shared (the share table's primary key answers it).
+const VISIBLE = `cr.region = @region AND (cr.owner_id = @account OR EXISTS (
+    SELECT 1 FROM capacity_reservation_share AS s
+     WHERE s.capacity_reservation_id = cr.capacity_reservation_id AND s.account_id = @account))`;
+
+/**
+ * The describe's page of ids: a keyset walk of the region index (region, id, owner) from @after, in
+ * id order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each
+ * row read costs one index step (and, for a filter on a column, one primary-key lookup), whatever
+ * else the region holds. Ids only: the records come from find(), whose kept answers a repeated page
+ * reuses.
+ */
+export const VISIBLE_PAGE_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+    AND ${RESERVATION_FILTER_CONDITION}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
+/** The same walk when the request has no filter SQL decides: the condition's per-row cost left out. */
+export const VISIBLE_PAGE_UNFILTERED_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
+/** The same page among the ids a request names (@ids, a JSON array): driven by the primary key, not the region. */
+export const VISIBLE_PAGE_OF_IDS_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr
+  WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
+    AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+    AND ${RESERVATION_FILTER_CONDITION}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
+/** Whether a filter set leaves anything for SQL to decide (a column's values or tags). */
+function hasSqlFilter(parameters: FilterParameters): boolean {
+  return parameters.tag_filters !== null || FILTER_COLUMNS.some((column) => parameters[`${column}_values`] !== null);
+}
+
 function prepare(db: SqliteDatabase) {
   return {
+    visiblePage: db.prepare<[VisiblePageParameters], string>(VISIBLE_PAGE_SQL).pluck(),
+    visiblePageUnfiltered: db
+      .prepare<[{ account: string; region: string; after: string; limit: number }], string>(VISIBLE_PAGE_UNFILTERED_SQL)
+      .pluck(),
+    visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], string>(VISIBLE_PAGE_OF_IDS_SQL).pluck(),
     reservation: db.prepare<[string], ReservationRow>(
       `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
@@ -181,8 +240,31 @@ function prepare(db: SqliteDatabase) {
         @total_instance_count, @state, @create_date, @start_date, @end_date, @end_date_type, @interruptible,
         @interruptible_capacity_allocation, @interruption_info, @tenancy, @instance_match_criteria,
         @reservation_type, @ebs_optimized, @ephemeral_storage, @availability_zone_id, @placement_group_arn,
-        @outpost_arn, @capacity_block_id, @delivery_preference, @commitment_info, @unused_reservation_billing_owner_id)`,
+        @outpost_arn, @capacity_block_id, @delivery_preference, @commitment_info, @unused_reservation_billing_owner_id,
+        @provisioned_date, @cancel_date, @client_token, @request_fingerprint)`,
     ),
+    // What ModifyCapacityReservation changes.
+    modify: db.prepare<[number, string | null, string, string, string]>(
+      `UPDATE capacity_reservation SET total_instance_count = ?, end_date = ?, end_date_type = ?,
+        instance_match_criteria = ? WHERE capacity_reservation_id = ?`,
+    ),
+    cancel: db.prepare<[string, string, string]>(
+      "UPDATE capacity_reservation SET state = ?, cancel_date = ? WHERE capacity_reservation_id = ?",
+    ),
+    clientToken: db.prepare<[string, string, string], { capacity_reservation_id: string; request_fingerprint: string }>(
+      `SELECT capacity_reservation_id, request_fingerprint FROM capacity_reservation
+        WHERE owner_id = ? AND region = ? AND client_token = ?`,
+    ),
+    tokenOf: db.prepare<[string], { client_token: string | null; request_fingerprint: string | null }>(
+      "SELECT client_token, request_fingerprint FROM capacity_reservation WHERE capacity_reservation_id = ?",
+    ),
+    // The API-made reservations of a zone and type that may still hold capacity (stateAt() decides).
+    holdingCapacity: db.prepare<[string, string], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation INDEXED BY capacity_reservation_by_zone_type
+        WHERE availability_zone = ? AND instance_type = ? AND provisioned_date IS NOT NULL
+          AND state NOT IN ('cancelled', 'failed', 'expired')`,
+    ),
+    deleteTags: db.prepare<[string, string]>("DELETE FROM resource_tag WHERE resource_id = ? AND account_id = ?"),
     // A resource's tags go in as one JSON array of [key, value] pairs: one call into SQLite per resource.
     insertTags: db.prepare<[string, string, string]>(
       `INSERT INTO resource_tag (resource_id, account_id, key, value)
@@ -210,6 +292,14 @@ function prepare(db: SqliteDatabase) {
         SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
   };
+}
+
+/** What ModifyCapacityReservation stores (ISO end date, null when unlimited). */
+export interface ReservationChange {
+  readonly totalInstanceCount: number;
+  readonly endDate: string | null;
+  readonly endDateType: "limited" | "unlimited";
+  readonly instanceMatchCriteria: InstanceMatchCriteria;
 }
 
 /** How many answers each read keeps (for usage pages, how many rows): a few MB at most. */
@@ -258,6 +348,19 @@ export class Reservations {
     );
   }
 
+  /**
+   * The ids of up to `limit` reservations after `after`, in id order, that `account` sees in
+   * `region` and that pass the SQL part of a filter set; among `ids` (a JSON array) when given.
+   */
+  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): string[] {
+    if (ids !== undefined) return this.s.visiblePageOfIds.all({ ...parameters, ids });
+    if (!hasSqlFilter(parameters)) {
+      const { account, region, after, limit } = parameters;
+      return this.s.visiblePageUnfiltered.all({ account, region, after, limit });
+    }
+    return this.s.visiblePage.all(parameters);
+  }
+
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {
     // Frozen: a kept page is shared by every request that asks, and the XML writer reuses the text
     // it wrote for a frozen list.
@@ -301,6 +404,10 @@ export class Reservations {
         : null,
       interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
       ...memberColumnsOf(reservation),
+      provisioned_date: reservation.provisionedDate ?? null,
+      cancel_date: reservation.cancelDate ?? null,
+      client_token: reservation.clientToken ?? null,
+      request_fingerprint: reservation.requestFingerprint ?? null,
     });
     if (reservation.tags?.length) {
       // A fixture's tags are the owner's.
@@ -320,6 +427,46 @@ export class Reservations {
         JSON.stringify(usage.map((row) => [row.accountId, row.usedInstanceCount])),
       );
     }
+  }
+
+  /** ModifyCapacityReservation's members, as planModify() gave them; only inside Store.write(). */
+  modify(capacityReservationId: string, change: ReservationChange): void {
+    assertInWrite(this.db, "Reservations.modify()");
+    this.s.modify.run(
+      change.totalInstanceCount,
+      change.endDate,
+      change.endDateType,
+      change.instanceMatchCriteria,
+      capacityReservationId,
+    );
+  }
+
+  /** CancelCapacityReservation: the state it now has and when; only inside Store.write(). */
+  cancel(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
+    assertInWrite(this.db, "Reservations.cancel()");
+    this.s.cancel.run(state, cancelDate, capacityReservationId);
+  }
+
+  /** The reservation an owner's ClientToken made in a region, and the fingerprint of that request. */
+  clientToken(
+    ownerId: string,
+    region: string,
+    clientToken: string,
+  ): { capacityReservationId: string; requestFingerprint: string } | undefined {
+    const row = this.s.clientToken.get(ownerId, region, clientToken);
+    return row && { capacityReservationId: row.capacity_reservation_id, requestFingerprint: row.request_fingerprint };
+  }
+
+  /** The reservations made through the API in a zone for a type whose stored state may still hold capacity. */
+  holdingCapacity(availabilityZone: string, instanceType: string): CapacityReservationRecord[] {
+    return this.s.holdingCapacity.all(availabilityZone, instanceType).map(toRecord);
+  }
+
+  /** Replaces one account's tags on a resource whole; only inside Store.write(). */
+  setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.setTags()");
+    this.s.deleteTags.run(resourceId, accountId);
+    if (tags.length > 0) this.s.insertTags.run(resourceId, accountId, JSON.stringify(tags.map((t) => [t.key, t.value])));
   }
 
   /**
@@ -402,6 +549,13 @@ export class Reservations {
     if (record.interruptible !== null) tail.interruptible = record.interruptible;
     if (record.interruptibleCapacityAllocation) tail.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
     if (record.interruptionInfo) tail.interruptionInfo = record.interruptionInfo;
+    if (record.provisionedDate !== null) tail.provisionedDate = record.provisionedDate;
+    if (record.cancelDate !== null) tail.cancelDate = record.cancelDate;
+    const token = this.s.tokenOf.get(record.capacityReservationId);
+    if (token?.client_token && token.request_fingerprint) {
+      tail.clientToken = token.client_token;
+      tail.requestFingerprint = token.request_fingerprint;
+    }
     Object.assign(tail, membersFixture(record));
     const tags = this.tagsOf(record.capacityReservationId, record.ownerId);
     if (tags.length > 0) tail.tags = tags;

@@ -16,6 +16,7 @@ export const STATE_TABLES = [
   "capacity_reservation_share",
   "instance_usage",
   "resource_tag",
+  "capacity_pool",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
-import type { FixtureDocument } from "../fixtures/types.js";
+import type { CapacityReservationFixture, FixtureDocument } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
@@ -10,10 +10,12 @@ import {
   prepareFilteredReservationIds,
   type FilterParameters,
 } from "./capacityReservationFilters.js";
-import { Reservations } from "./reservations.js";
+import { CapacityPools } from "./capacityPools.js";
+import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
 import { StartState } from "./stateTables.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
+export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 
 function prepareMeta(db: SqliteDatabase) {
@@ -42,6 +44,7 @@ export class Store {
   readonly #reads = new ReadCache();
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
+  readonly #pools: CapacityPools;
   readonly #meta: ReturnType<typeof prepareMeta>;
   readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
@@ -50,6 +53,7 @@ export class Store {
     this.#db = db;
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
+    this.#pools = new CapacityPools(db);
     this.#meta = prepareMeta(db);
     this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
@@ -112,9 +116,67 @@ export class Store {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
   }
 
+  /**
+   * The describe's page, in one prepared statement: the ids of up to `limit` reservations with an id
+   * after `after`, in id order, that `account` owns or that are shared with it in `region`, passing
+   * the SQL part of a filter set (filterParameters()); only among `ids` (a JSON array of ids) when
+   * given. The records are findReservation()'s; the state at the clock, the dates and a failed
+   * reservation's retention are the caller's to decide on them.
+   */
+  visibleReservationIds(parameters: VisiblePageParameters, ids?: string): string[] {
+    return this.#reservations.visiblePage(parameters, ids);
+  }
+
   /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
   filteredReservationIds(parameters: FilterParameters & { after: string; limit: number }): string[] {
     return this.#filteredReservationIds(parameters);
+  }
+
+  /** The reservation an owner's ClientToken made in a region, with the fingerprint of that request. */
+  reservationOfClientToken(
+    ownerId: string,
+    region: string,
+    clientToken: string,
+  ): { capacityReservationId: string; requestFingerprint: string } | undefined {
+    return this.#reservations.clientToken(ownerId, region, clientToken);
+  }
+
+  /** A capacity pool's `available` as loaded, or undefined when the zone has no pool for the type (unlimited). */
+  capacityPool(availabilityZone: string, instanceType: string): number | undefined {
+    return this.#pools.available(availabilityZone, instanceType);
+  }
+
+  /** The API-made reservations of a zone and type whose stored state may still hold pool capacity. */
+  reservationsHoldingCapacity(availabilityZone: string, instanceType: string): CapacityReservationRecord[] {
+    return this.#reservations.holdingCapacity(availabilityZone, instanceType);
+  }
+
+  /**
+   * Adds a reservation made through the API (CreateCapacityReservation), with its tags, in the
+   * fixture form a dump writes. Only inside write().
+   */
+  createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
+    this.#reservations.put(reservation, createdAt);
+    // Reads later in the same transaction (the answer) must see it: kept reads go now, not only at the end.
+    this.#reads.clear();
+  }
+
+  /** ModifyCapacityReservation's change; only inside write(). */
+  modifyReservation(capacityReservationId: string, change: ReservationChange): void {
+    this.#reservations.modify(capacityReservationId, change);
+    this.#reads.clear();
+  }
+
+  /** CancelCapacityReservation: `cancelled` (or `cancelling`) from `cancelDate` (ISO); only inside write(). */
+  cancelReservation(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
+    this.#reservations.cancel(capacityReservationId, state, cancelDate);
+    this.#reads.clear();
+  }
+
+  /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
+  setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.setTags(resourceId, accountId, tags);
+    this.#reads.clear();
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
@@ -148,6 +210,7 @@ export class Store {
     this.write(() => {
       for (const account of fixture.accounts ?? []) this.#accounts.put(account);
       for (const reservation of fixture.capacityReservations ?? []) this.#reservations.put(reservation, loadedAt);
+      for (const pool of fixture.capacityPools ?? []) this.#pools.put(pool);
     });
   }
 
@@ -192,13 +255,21 @@ export class Store {
     }
     put('],"capacityReservations":[');
     this.#reservations.writeEach(put);
-    put("]}");
+    put("]");
+    // As dump(): capacityPools only when there are some (few: one per zone and type).
+    const pools = this.#pools.dump();
+    if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
+    put("}");
     if (pending !== "") write(pending);
   }
 
   /** The whole state as one fixture object that loads back to the same answers. */
   dump(): FixtureDocument {
-    return { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
+    const dump: FixtureDocument = { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
+    const pools = this.#pools.dump();
+    // Left out when there are none, so a dump of a database without pools reads as before.
+    if (pools.length > 0) dump.capacityPools = pools;
+    return dump;
   }
 
   /** What is loaded, for the health answer and the ready line (SPEC section 7). */
