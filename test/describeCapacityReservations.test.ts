@@ -505,6 +505,24 @@ describe("DescribeCapacityReservations", () => {
       expect(got.length).toBeGreaterThan(61);
     });
 
+    it("fills each page across chunks when the state at the clock drops most rows, and ends exactly", async () => {
+      const all = await walk(ownerWest);
+      const filters = [{ Name: "state", Values: ["pending"] }];
+      const expected = expectedFor(all, filters);
+      expect(expected.length).toBeGreaterThan(20);
+      const seen: (string | undefined)[] = [];
+      let token: string | undefined;
+      do {
+        const page = await describeCr(ownerWest, { MaxResults: 5, Filters: filters, NextToken: token });
+        const items = page.CapacityReservations ?? [];
+        seen.push(...idsOf(items));
+        token = page.NextToken;
+        // Every page but the last is full, and the last carries no token.
+        if (token) expect(items).toHaveLength(5);
+      } while (token);
+      expect(seen).toEqual(expected);
+    });
+
     it("gives the last page no token, and a page that fits exactly no token", async () => {
       const page = await describeCr(owner, { MaxResults: 1000 });
       expect(page.NextToken).toBeUndefined();
