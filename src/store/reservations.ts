@@ -171,8 +171,12 @@ function prepare(db: SqliteDatabase) {
           ORDER BY account_id LIMIT ?`,
       )
       .raw(true),
+    // The fixture part of each row (what instances add is theirs to write back); a row that only
+    // instances made is left out.
     usageOf: db.prepare<[string], { account_id: string; used_instance_count: number }>(
-      "SELECT account_id, used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? ORDER BY account_id",
+      `SELECT account_id, used_instance_count - instance_count AS used_instance_count FROM instance_usage
+        WHERE capacity_reservation_id = ? AND (instance_count = 0 OR used_instance_count > instance_count)
+        ORDER BY account_id`,
     ),
     deleteReservation: db.prepare<[string]>("DELETE FROM capacity_reservation WHERE capacity_reservation_id = ?"),
     insertReservation: db.prepare(
@@ -186,6 +190,11 @@ function prepare(db: SqliteDatabase) {
     // A resource's tags go in as one JSON array of [key, value] pairs: one call into SQLite per resource.
     insertTags: db.prepare<[string, string, string]>(
       `INSERT INTO resource_tag (resource_id, account_id, key, value)
+        SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
+    ),
+    // CreateTags' write: a key the account already has on the resource takes the new value.
+    putTags: db.prepare<[string, string, string]>(
+      `INSERT OR REPLACE INTO resource_tag (resource_id, account_id, key, value)
         SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
     tagsOf: db.prepare<[string, string], Tag>(
@@ -320,6 +329,12 @@ export class Reservations {
         JSON.stringify(usage.map((row) => [row.accountId, row.usedInstanceCount])),
       );
     }
+  }
+
+  /** Sets an account's tags on a resource (a key it has takes the new value); only inside Store.write(). */
+  putTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.putTags()");
+    this.s.putTags.run(resourceId, accountId, JSON.stringify(tags.map((tag) => [tag.key, tag.value])));
   }
 
   /**

@@ -11,10 +11,37 @@ import {
   type FilterParameters,
 } from "./capacityReservationFilters.js";
 import { Reservations } from "./reservations.js";
+import { Instances, type InstancePosition } from "./instances.js";
+import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
+import { instanceFixtureOf, instanceOfFixture } from "./instanceFixtures.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
+export type { InstancePosition } from "./instances.js";
+
+/** The ids of the reservations of one zone and instance type that an account owns or is shared. */
+function prepareReservationsOfZone(db: SqliteDatabase) {
+  const statement = db
+    .prepare<[string, string, string, string], string>(
+      `SELECT capacity_reservation_id FROM capacity_reservation AS r INDEXED BY capacity_reservation_by_zone_and_type
+        WHERE availability_zone = ? AND instance_type = ?
+          AND (owner_id = ? OR EXISTS (SELECT 1 FROM capacity_reservation_share AS s
+                WHERE s.capacity_reservation_id = r.capacity_reservation_id AND s.account_id = ?))
+        ORDER BY capacity_reservation_id`,
+    )
+    .pluck(true);
+  const all = db
+    .prepare<[string, string], string>(
+      `SELECT capacity_reservation_id FROM capacity_reservation INDEXED BY capacity_reservation_by_zone_and_type
+        WHERE availability_zone = ? AND instance_type = ? ORDER BY capacity_reservation_id`,
+    )
+    .pluck(true);
+  return {
+    usableBy: (zone: string, type: string, accountId: string) => statement.all(zone, type, accountId, accountId),
+    all: (zone: string, type: string) => all.all(zone, type),
+  };
+}
 
 function prepareMeta(db: SqliteDatabase) {
   return {
@@ -36,6 +63,8 @@ export class Store {
   readonly #reads = new ReadCache();
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
+  readonly #instances: Instances;
+  readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #meta: ReturnType<typeof prepareMeta>;
   readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
@@ -44,6 +73,8 @@ export class Store {
     this.#db = db;
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
+    this.#instances = new Instances(db);
+    this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#meta = prepareMeta(db);
     this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
@@ -111,6 +142,83 @@ export class Store {
     return this.#filteredReservationIds(parameters);
   }
 
+  // --- instances (SPEC section 11) ---
+
+  findInstance(instanceId: string): InstanceRecord | undefined {
+    return this.#instances.find(instanceId);
+  }
+
+  /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
+  instancePage(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): InstanceRecord[] {
+    return this.#instances.pageOfOwner(ownerId, region, after, limit);
+  }
+
+  /** The same, only those holding a place in one reservation (the capacity-reservation-id filter). */
+  instancePageInReservation(
+    capacityReservationId: string,
+    ownerId: string,
+    region: string,
+    after: InstancePosition | undefined,
+    limit: number,
+  ): InstanceRecord[] {
+    return this.#instances.pageInReservation(capacityReservationId, ownerId, region, after, limit);
+  }
+
+  instancesOfLaunch(reservationId: string): InstanceRecord[] {
+    return this.#instances.ofLaunch(reservationId);
+  }
+
+  /** Instances an open reservation of this zone and type may take in: outside any, preference open, pending or running, oldest first. */
+  waitingInstances(availabilityZone: string, instanceType: string): InstanceRecord[] {
+    return this.#instances.waiting(availabilityZone, instanceType);
+  }
+
+  /** The reservations of a zone and type an account owns or is shared (all of them when accountId is undefined), by id. */
+  reservationIdsOfZone(availabilityZone: string, instanceType: string, accountId?: string): string[] {
+    return accountId === undefined
+      ? this.#reservationsOfZone.all(availabilityZone, instanceType)
+      : this.#reservationsOfZone.usableBy(availabilityZone, instanceType, accountId);
+  }
+
+  launch(reservationId: string): LaunchRecord | undefined {
+    return this.#instances.launch(reservationId);
+  }
+
+  launchByClientToken(ownerId: string, region: string, clientToken: string): LaunchRecord | undefined {
+    return this.#instances.launchByClientToken(ownerId, region, clientToken);
+  }
+
+  /** Writes a launch and its instances (inside write()). */
+  putLaunch(launch: LaunchRecord, instances: readonly InstanceRecord[]): void {
+    this.#instances.putLaunch(launch);
+    for (const instance of instances) this.#instances.put(instance);
+  }
+
+  /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
+  changeInstance(change: InstanceStateChange): void {
+    this.#instances.change(change);
+  }
+
+  /** Moves an instance into a reservation, or out of any with null (inside write()). */
+  placeInstance(instanceId: string, capacityReservationId: string | null): void {
+    this.#instances.place(instanceId, capacityReservationId);
+  }
+
+  /** When the earliest instance transition settles, or undefined. */
+  nextInstanceSettle(): number | undefined {
+    return this.#instances.nextSettle();
+  }
+
+  /** Settles the transitions due at `now` (inside write()); returns how many. */
+  settleInstances(now: number): number {
+    return this.#instances.settle(now);
+  }
+
+  /** Adds tags for an account to a resource, replacing values of keys it has (inside write()). */
+  putTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.putTags(resourceId, accountId, tags);
+  }
+
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
     return this.#accounts.accessKey(accessKeyId);
   }
@@ -141,7 +249,26 @@ export class Store {
   load(fixture: FixtureDocument, loadedAt: Date): void {
     this.write(() => {
       for (const account of fixture.accounts ?? []) this.#accounts.put(account);
-      for (const reservation of fixture.capacityReservations ?? []) this.#reservations.put(reservation, loadedAt);
+      for (const reservation of fixture.capacityReservations ?? []) {
+        this.#reservations.put(reservation, loadedAt);
+        this.#instances.recount(reservation.capacityReservationId);
+      }
+      const launches = new Map<string, LaunchRecord>();
+      for (const fixtureInstance of fixture.instances ?? []) {
+        const record = instanceOfFixture(fixtureInstance, loadedAt);
+        if (!launches.has(record.reservationId)) {
+          launches.set(record.reservationId, {
+            reservationId: record.reservationId,
+            ownerId: record.ownerId,
+            region: record.region,
+            clientToken: null,
+            requestDigest: null,
+          });
+          this.#instances.putLaunch(launches.get(record.reservationId) as LaunchRecord);
+        }
+        this.#instances.put(record);
+        if (fixtureInstance.tags?.length) this.#reservations.putTags(record.instanceId, record.ownerId, fixtureInstance.tags);
+      }
     });
   }
 
@@ -160,6 +287,14 @@ export class Store {
 
   /** The whole state as one fixture object that loads back to the same answers. */
   dump(): FixtureDocument {
-    return { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
+    const document: FixtureDocument = {
+      accounts: this.#accounts.dump(),
+      capacityReservations: this.#reservations.dump(),
+    };
+    const instances = this.#instances.dump().instances.map((record) =>
+      instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId)),
+    );
+    if (instances.length > 0) document.instances = instances;
+    return document;
   }
 }
