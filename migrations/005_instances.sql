@@ -51,9 +51,11 @@ CREATE INDEX instance_by_owner ON instance (owner_id, region, reservation_id, in
 -- ...and those in one reservation (the capacity-reservation-id filter).
 CREATE INDEX instance_by_capacity_reservation ON instance (capacity_reservation_id, reservation_id, instance_id)
   WHERE capacity_reservation_id IS NOT NULL;
--- Instances outside any reservation that an open reservation may take in, oldest first.
+-- Instances outside any reservation that an open reservation may take in (preference open, no
+-- target), oldest first.
 CREATE INDEX instance_waiting ON instance (availability_zone, instance_type, launch_time, instance_id)
-  WHERE capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open' AND state IN ('pending', 'running');
+  WHERE capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
+    AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running');
 -- Transitions due at the clock.
 CREATE INDEX instance_settling ON instance (settles_at) WHERE state IN ('pending', 'stopping', 'shutting-down');
 

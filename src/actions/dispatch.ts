@@ -19,6 +19,7 @@ import { writeResult } from "../protocol/xml.js";
 import type { Store } from "../store/store.js";
 import type { Action, ActionCall } from "./action.js";
 import { ACTIONS } from "./index.js";
+import { settleInstances } from "./instanceRules.js";
 
 export interface Ec2Request {
   readonly requestId: string;
@@ -102,6 +103,8 @@ function answer(
   if (denied) throw unauthorizedOperation();
 
   const now = deps.clock.now();
+  // Instance transitions that have run their time settle before anything reads them (SPEC section 11).
+  settleInstances(deps.store, now);
   const pages = new PageCursor(
     deps.tokens,
     { action: action.name, accountId: caller.accountId, region: caller.region, selection: call.selection },

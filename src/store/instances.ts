@@ -106,7 +106,8 @@ function prepare(db: SqliteDatabase) {
     waiting: db.prepare<[string, string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_waiting
         WHERE availability_zone = ? AND instance_type = ? AND capacity_reservation_id IS NULL
-          AND capacity_reservation_preference = 'open' AND state IN ('pending', 'running')
+          AND capacity_reservation_preference = 'open' AND capacity_reservation_target_id IS NULL
+          AND state IN ('pending', 'running')
         ORDER BY launch_time, instance_id`,
     ),
     insert: db.prepare<[InstanceRow]>(
@@ -122,6 +123,11 @@ function prepare(db: SqliteDatabase) {
     nextSettle: db.prepare<[], { at: number | null }>(
       `SELECT min(settles_at) AS at FROM instance INDEXED BY instance_settling
         WHERE state IN ('pending', 'stopping', 'shutting-down')`,
+    ),
+    freeing: db.prepare<[number], { availability_zone: string; instance_type: string }>(
+      `SELECT DISTINCT availability_zone, instance_type FROM instance INDEXED BY instance_settling
+        WHERE state IN ('pending', 'stopping', 'shutting-down') AND settles_at <= ?
+          AND state <> 'pending' AND capacity_reservation_id IS NOT NULL`,
     ),
     // A transition that has run its time settles: pending → running, stopping → stopped (its place
     // given back), shutting-down → terminated (likewise). The CHECK on the table holds the place rule.
@@ -251,10 +257,18 @@ export class Instances {
     return this.s.nextSettle.get()?.at ?? undefined;
   }
 
-  /** Settles every transition due at `now` (a terminated instance stays, read as gone an hour later). Returns how many. */
-  settle(now: number): number {
+  /**
+   * Settles every transition due at `now` (a terminated instance stays, read as gone an hour later).
+   * Returns the zones and types where a place was given back.
+   */
+  settle(now: number): { availabilityZone: string; instanceType: string }[] {
     assertInWrite(this.db, "Instances.settle()");
-    return this.s.settle.run(now).changes;
+    const freed = this.s.freeing.all(now).map((row) => ({
+      availabilityZone: row.availability_zone,
+      instanceType: row.instance_type,
+    }));
+    this.s.settle.run(now);
+    return freed;
   }
 
   recount(capacityReservationId: string): void {

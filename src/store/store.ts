@@ -68,6 +68,8 @@ export class Store {
   readonly #meta: ReturnType<typeof prepareMeta>;
   readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
+  /** When the earliest instance transition settles: asked before every action, kept until a write. */
+  readonly #nextSettle = this.#reads.memo<number | undefined>(1);
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -192,31 +194,40 @@ export class Store {
   putLaunch(launch: LaunchRecord, instances: readonly InstanceRecord[]): void {
     this.#instances.putLaunch(launch);
     for (const instance of instances) this.#instances.put(instance);
+    this.#reads.clear();
   }
+
+  // The writes below forget every kept read at once, not only when their transaction ends: the
+  // action that made them reads the counts they moved before it commits.
 
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
+    this.#reads.clear();
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */
   placeInstance(instanceId: string, capacityReservationId: string | null): void {
     this.#instances.place(instanceId, capacityReservationId);
+    this.#reads.clear();
   }
 
   /** When the earliest instance transition settles, or undefined. */
   nextInstanceSettle(): number | undefined {
-    return this.#instances.nextSettle();
+    return this.#nextSettle.get("", () => this.#instances.nextSettle());
   }
 
-  /** Settles the transitions due at `now` (inside write()); returns how many. */
-  settleInstances(now: number): number {
-    return this.#instances.settle(now);
+  /** Settles the transitions due at `now` (inside write()); returns the zones and types where places were given back. */
+  settleInstances(now: number): { availabilityZone: string; instanceType: string }[] {
+    const freed = this.#instances.settle(now);
+    this.#reads.clear();
+    return freed;
   }
 
   /** Adds tags for an account to a resource, replacing values of keys it has (inside write()). */
   putTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
     this.#reservations.putTags(resourceId, accountId, tags);
+    this.#reads.clear();
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {

@@ -1,0 +1,195 @@
+// What the instance actions share: refusals on the wire, the transition time, placement against the store, taking in, settling, and an instance in the model's form.
+
+import { randomBytes } from "node:crypto";
+import { regionOfZone, stateAt } from "../domain/capacityReservation.js";
+import type { InstanceRecord } from "../domain/instance.js";
+import {
+  INSTANCE_STATE_CODES,
+  instanceStateAt,
+  instancesToTakeIn,
+  type InstanceStateName,
+  type PlacementReservation,
+  type PlacedInstance,
+  instanceIdMalformedOr,
+} from "../domain/placement.js";
+import { Refusal } from "../domain/refusal.js";
+import { Ec2Error, statusOf } from "../protocol/errors.js";
+import {
+  InstanceTypeValues,
+  type Instance,
+  type InstanceType,
+  type Tag as ModelTag,
+} from "../protocol/model/ec2.generated.js";
+import type { Store } from "../store/store.js";
+import type { Tag } from "../domain/capacityReservation.js";
+
+/** A domain refusal as the wire error it is. */
+export const refused = (refusal: Refusal): Ec2Error => new Ec2Error(refusal.code, refusal.message, statusOf(refusal.code));
+
+/** Throws the refusal when `value` is one, else gives it back. */
+export function orThrow<T>(value: T | Refusal): T {
+  if (value instanceof Refusal) throw refused(value);
+  return value;
+}
+
+/**
+ * How long `pending`, `stopping` and `shutting-down` last, in ms of emulator time (SPEC section 7's
+ * `instanceTransitionSeconds`). The one place that reads it: 0 (the default) until the setting exists.
+ */
+export function instanceTransitionMs(): number {
+  return 0;
+}
+
+/** A fresh EC2-style id: the prefix and 17 lowercase hex digits. */
+export const newId = (prefix: "i" | "r"): string => `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+
+/** Checks every id of a request (i- and 8 or 17 hex digits): InvalidInstanceID.Malformed naming the first bad one. */
+export function checkInstanceIds(ids: readonly string[]): void {
+  for (const id of ids) {
+    const refusal = instanceIdMalformedOr(id);
+    if (refusal) throw refused(refusal);
+  }
+}
+
+/**
+ * The reservations of a zone and type as placement sees them at `now`; those an account may use,
+ * or all. A target (`targetId`) is added when the account may use it, whatever it matches, so that
+ * a mismatch is told from a reservation that is not there.
+ */
+export function placementReservations(
+  store: Store,
+  availabilityZone: string,
+  instanceType: string,
+  now: number,
+  accountId?: string,
+  targetId?: string,
+): PlacementReservation[] {
+  const reservations: PlacementReservation[] = [];
+  const ids = store.reservationIdsOfZone(availabilityZone, instanceType, accountId);
+  if (targetId !== undefined && accountId !== undefined && !ids.includes(targetId)) {
+    const target = store.findReservation(targetId);
+    const region = regionOfZone(availabilityZone);
+    const usable =
+      target &&
+      target.region === region &&
+      (target.ownerId === accountId || store.isSharedWith(targetId, accountId));
+    if (usable) ids.push(targetId);
+  }
+  for (const id of ids) {
+    const record = store.findReservation(id);
+    const state = record && stateAt(record, now);
+    if (!record || !state) continue;
+    reservations.push({
+      capacityReservationId: record.capacityReservationId,
+      ownerId: record.ownerId,
+      state,
+      instanceType: record.instanceType,
+      instancePlatform: record.instancePlatform,
+      availabilityZone: record.availabilityZone,
+      tenancy: record.tenancy,
+      instanceMatchCriteria: record.instanceMatchCriteria,
+      reservationType: record.reservationType,
+      totalInstanceCount: record.totalInstanceCount,
+      usedInstanceCount: record.usedInstanceCountTotal,
+    });
+  }
+  return reservations;
+}
+
+/**
+ * Open reservations of one zone and type take in the running matching instances outside any
+ * reservation with preference open, oldest first, while they have room (`instancesToTakeIn`).
+ * Inside a write.
+ */
+export function takeIn(store: Store, now: number, availabilityZone: string, instanceType: string): void {
+  const reservations = placementReservations(store, availabilityZone, instanceType, now);
+  if (!reservations.some((r) => r.state === "active" && r.instanceMatchCriteria === "open")) return;
+  const waiting: PlacedInstance[] = [];
+  for (const instance of store.waitingInstances(availabilityZone, instanceType)) {
+    const state = instanceStateAt(instance, now);
+    if (state === undefined) continue;
+    waiting.push({ ...instance, state });
+  }
+  const usableBy = (r: PlacementReservation, accountId: string): boolean =>
+    r.ownerId === accountId || store.isSharedWith(r.capacityReservationId, accountId);
+  for (const move of instancesToTakeIn(reservations, waiting, usableBy)) {
+    store.placeInstance(move.instanceId, move.capacityReservationId);
+  }
+}
+
+/**
+ * Settles every instance transition due at `now` (a stop or terminate that has run its time gives
+ * its place back, and open reservations take in what waits). Cheap when none is due: one indexed
+ * minimum, kept until the next write.
+ */
+export function settleInstances(store: Store, now: number): void {
+  const next = store.nextInstanceSettle();
+  if (next === undefined || next > now) return;
+  store.write(() => {
+    const freed = store.settleInstances(now);
+    for (const { availabilityZone, instanceType } of freed) takeIn(store, now, availabilityZone, instanceType);
+  });
+}
+
+/** An instance type the model names, or undefined (RunInstances refuses any other; a fixture may hold one). */
+export const modelInstanceType = (type: string): InstanceType | undefined => InstanceTypeValues.find((v) => v === type);
+
+/** The instance's state at `now` in the model's form. */
+export const modelState = (state: InstanceStateName): { Code: number; Name: InstanceStateName } => ({
+  Code: INSTANCE_STATE_CODES[state],
+  Name: state,
+});
+
+/**
+ * The reservation an instance holds a place in at `now`: only while that reservation is active (a
+ * cancelled or expired one lets its instances run on outside it).
+ */
+export function reservationHeldAt(store: Store, instance: InstanceRecord, now: number): string | undefined {
+  const id = instance.capacityReservationId;
+  if (id === null) return undefined;
+  const reservation = store.findReservation(id);
+  return reservation && stateAt(reservation, now) === "active" ? id : undefined;
+}
+
+/** An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator knows. */
+export function modelInstance(
+  store: Store,
+  instance: InstanceRecord,
+  state: InstanceStateName,
+  now: number,
+  tags: readonly Tag[],
+  launchIndex: number,
+): Instance {
+  const held = reservationHeldAt(store, instance, now);
+  const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
+  const target = instance.targetId;
+  const block = held === undefined ? undefined : store.findReservation(held);
+  return {
+    InstanceId: instance.instanceId,
+    ImageId: instance.imageId,
+    State: modelState(state),
+    PrivateDnsName: "",
+    PublicDnsName: "",
+    StateTransitionReason: "",
+    AmiLaunchIndex: launchIndex,
+    InstanceType: modelInstanceType(instance.instanceType),
+    LaunchTime: new Date(instance.launchTime),
+    Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: instance.tenancy, GroupName: "" },
+    Monitoring: { State: "disabled" },
+    Architecture: "x86_64",
+    RootDeviceType: "ebs",
+    RootDeviceName: "/dev/xvda",
+    VirtualizationType: "hvm",
+    Hypervisor: "xen",
+    EbsOptimized: false,
+    PlatformDetails: instance.platform,
+    Tags: modelTags.length > 0 ? modelTags : undefined,
+    CapacityReservationId: held,
+    CapacityBlockId: block?.capacityBlockId ?? undefined,
+    CapacityReservationSpecification: {
+      CapacityReservationPreference: target === null ? instance.preference : undefined,
+      CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
+    },
+    InstanceLifecycle: instance.marketType === "capacity-block" ? "capacity-block" : undefined,
+  };
+}
