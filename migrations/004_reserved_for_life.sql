@@ -1,1 +1,0 @@
--- Reserved for the life branch (the reservation's life); this placeholder keeps the numbers contiguous until it is merged.
