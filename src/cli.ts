@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import type { DestinationStream } from "pino";
 import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
+import { MAX_SETTING_SECONDS, settingProblem } from "./domain/settings.js";
 import { FixtureError } from "./fixtures/check.js";
 import { listen, type StartedServer } from "./index.js";
 import { createReadableDestination } from "./logger.js";
@@ -21,6 +22,8 @@ const OPTIONS = {
   "log-level": { type: "string" },
   "admin-token": { type: "string" },
   clock: { type: "string" },
+  "provisioning-seconds": { type: "string" },
+  "instance-transition-seconds": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -45,6 +48,9 @@ Options:
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent (default ${DEFAULTS.logLevel})
   --admin-token TOKEN      require "Authorization: Bearer TOKEN" on /_emulator/ calls but health
   --clock ISO-TIME         start with the clock frozen at this instant
+  --provisioning-seconds N seconds a new capacity reservation reads pending before active (default 0)
+  --instance-transition-seconds N
+                           seconds an instance stays pending, stopping or shutting-down (default 0)
   -h, --help               print this help
   -v, --version            print the version
 
@@ -116,6 +122,15 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (clockGiven && clock && Number.isNaN(clock.getTime())) {
     throw new UsageError(`${clockGiven.from} must be an ISO 8601 time such as 2026-01-01T00:00:00Z, not "${clockGiven.value}"`);
   }
+  const seconds = (option: "provisioning-seconds" | "instance-transition-seconds"): number | undefined => {
+    const given = pick(option);
+    if (given === undefined) return undefined;
+    const value = Number(given.value);
+    if (!/^\d+(\.\d+)?$/.test(given.value) || settingProblem(option, value)) {
+      throw new UsageError(`${given.from} must be a number of seconds from 0 to ${MAX_SETTING_SECONDS}, not "${given.value}"`);
+    }
+    return value;
+  };
   const auth = pick("auth");
   const logLevel = pick("log-level");
   return resolveConfig({
@@ -129,6 +144,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     logLevel: logLevel === undefined ? undefined : oneOf(logLevel, LOG_LEVELS),
     adminToken: pick("admin-token")?.value,
     clock,
+    provisioningSeconds: seconds("provisioning-seconds"),
+    instanceTransitionSeconds: seconds("instance-transition-seconds"),
   });
 }
 

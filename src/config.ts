@@ -22,6 +22,10 @@ export interface Config {
   readonly clock?: Date;
   /** How long a client may take to send a whole request before a 408 (default 30 s); for tests and slow links. */
   readonly requestTimeoutMs?: number;
+  /** Seconds a new reservation reads `pending` (SPEC section 7); default 0. */
+  readonly provisioningSeconds: number;
+  /** Seconds an instance's `pending`, `stopping` and `shutting-down` last (SPEC section 7); default 0. */
+  readonly instanceTransitionSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -32,6 +36,8 @@ export const DEFAULTS = {
   defaultAccount: "123456789012",
   defaultRegion: "us-east-1",
   logLevel: "info",
+  provisioningSeconds: 0,
+  instanceTransitionSeconds: 0,
 } as const satisfies Partial<Config>;
 
 export function resolveConfig(options: Partial<Config>): Config {

@@ -3,6 +3,7 @@
 import type { DispatchDeps } from "./actions/dispatch.js";
 import type { Config } from "./config.js";
 import { Clock } from "./domain/clock.js";
+import type { Settings } from "./domain/settings.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
 import { checkFixtures, type FixtureSource } from "./fixtures/check.js";
@@ -36,6 +37,8 @@ export class Emulator {
   readonly tokens: PageTokens;
   /** The fault rules a test injected (SPEC section 8); none at start. */
   readonly faults: Faults;
+  /** SPEC section 7's times, changed by PUT /_emulator/settings; reset keeps them. */
+  readonly settings: Settings;
   /** What every EC2 request is dispatched with, built once. */
   readonly dispatchDeps: DispatchDeps;
 
@@ -47,6 +50,10 @@ export class Emulator {
     this.clock = new Clock(config.clock);
     this.tokens = new PageTokens(store.tokenKey());
     this.faults = new Faults((token) => this.tokens.pageOf(token));
+    this.settings = {
+      provisioningSeconds: config.provisioningSeconds,
+      instanceTransitionSeconds: config.instanceTransitionSeconds,
+    };
     // The state right after start, which reset() returns to.
     store.saveStartState();
     this.dispatchDeps = {
@@ -54,6 +61,7 @@ export class Emulator {
       clock: this.clock,
       tokens: this.tokens,
       faults: this.faults,
+      settings: this.settings,
       defaultAccount: config.defaultAccount,
       defaultRegion: config.defaultRegion,
       authenticate:
@@ -88,7 +96,12 @@ export class Emulator {
     this.store.load(checkFixtures(sources), new Date(this.clock.now()));
   }
 
-  /** Back to the state as it was once the emulator had started. */
+  /** Changes settings already checked (readSettings); the ones not named stay. */
+  changeSettings(settings: Partial<Settings>): void {
+    Object.assign(this.settings, settings);
+  }
+
+  /** Back to the state as it was once the emulator had started (the settings stay as they are). */
   reset(): void {
     this.store.restoreStartState();
   }

@@ -5,6 +5,7 @@ import type { DestinationStream, Logger } from "pino";
 import { ACTIONS } from "./actions/index.js";
 import { resolveConfig, type Config } from "./config.js";
 import type { ClockReading } from "./domain/clock.js";
+import { readSettings, type Settings } from "./domain/settings.js";
 import { checkFaultRules, type FaultRule, type FaultRuleState } from "./faults/faults.js";
 import { Emulator } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
@@ -16,6 +17,7 @@ export type * from "./fixtures/types.js";
 export { FixtureError } from "./fixtures/check.js";
 export { DatabaseError } from "./store/database.js";
 export type { ClockReading } from "./domain/clock.js";
+export type { Settings } from "./domain/settings.js";
 export { FaultRuleError, type FaultRule, type FaultRuleState } from "./faults/faults.js";
 
 export interface StartOptions extends Partial<Omit<Config, "clock">> {
@@ -56,6 +58,12 @@ export interface RunningEmulator {
     read(): ClockReading;
   };
   /** Injected EC2 failures (SPEC section 8), as PUT/GET/DELETE /_emulator/faults control them. */
+  /** The times of SPEC section 7, as PUT/GET /_emulator/settings control them; reset keeps them. */
+  readonly settings: {
+    /** Changes either or both; throws TypeError naming every bad value, changing nothing. */
+    set(settings: Partial<Settings>): void;
+    get(): Settings;
+  };
   readonly faults: {
     /** Replaces the rule set; throws FaultRuleError listing every problem, changing nothing. */
     set(rules: readonly FaultRule[]): void;
@@ -104,6 +112,11 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const { logDestination, clock, ...rest } = options;
   const clockAt = clock === undefined ? undefined : toDate(clock, "the clock option");
   const config = resolveConfig({ port: 0, logLevel: "silent", ...rest, clock: clockAt });
+  const settings = readSettings({
+    provisioningSeconds: config.provisioningSeconds,
+    instanceTransitionSeconds: config.instanceTransitionSeconds,
+  });
+  if ("problems" in settings) throw new TypeError(settings.problems.join("; "));
   const { emulator, server, url } = await listen(config, logDestination);
   return {
     url,
@@ -122,6 +135,14 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       },
       now: () => new Date(emulator.clock.now()),
       read: () => emulator.clock.read(),
+    },
+    settings: {
+      set: (settings) => {
+        const read = readSettings(settings);
+        if ("problems" in read) throw new TypeError(read.problems.join("; "));
+        emulator.changeSettings(read.settings);
+      },
+      get: () => ({ ...emulator.settings }),
     },
     faults: {
       set: (rules) => emulator.faults.set(checkFaultRules(rules, [...ACTIONS.keys()])),

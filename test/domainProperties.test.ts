@@ -10,7 +10,8 @@ import {
   placeLaunch,
 } from "../src/domain/placement.js";
 import { Refusal } from "../src/domain/refusal.js";
-import { type ReservationLife, planCreate, reservationStateAt } from "../src/domain/reservationLife.js";
+import { type ReservationLife, planCreate } from "../src/domain/reservationLife.js";
+import { stateAt } from "../src/domain/capacityReservation.js";
 import { applyCreateTags, applyDeleteTags, isReservedTagKey } from "../src/domain/tags.js";
 
 const NOW = Date.parse("2026-06-01T00:00:00.000Z");
@@ -163,7 +164,7 @@ describe("reservation life properties", () => {
           const life: ReservationLife = plan.life;
           const ranks = [...offsets]
             .sort((a, b) => a - b)
-            .map((offset) => ORDER.indexOf(reservationStateAt(life, NOW + offset) ?? "gone"));
+            .map((offset) => ORDER.indexOf(stateAt(life, NOW + offset) ?? "gone"));
           expect(ranks.every((rank) => rank >= 0)).toBe(true);
           for (let i = 1; i < ranks.length; i++) expect(ranks[i]).toBeGreaterThanOrEqual(ranks[i - 1] ?? 0);
         },

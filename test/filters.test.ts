@@ -281,7 +281,7 @@ describe("capacity reservation filters", () => {
     expect(sql.remaining.map((f) => f.name)).toEqual(["state", "start-date", "instance-type"]);
     expect(sql.columns.instance_type).toEqual({ values: '["m5.large"]', globs: "[]" });
     expect(sql.columns.owner_id).toEqual({ values: null, globs: null });
-    expect(sql.columns.state).toEqual({ values: '["active","scheduled"]', globs: "[]" });
+    expect(sql.columns.state).toEqual({ values: '["active","scheduled","payment-pending"]', globs: "[]" });
     expect(JSON.parse(sql.tags ?? "null")).toEqual([{ on: "value", key: "team", values: ["ml"], globs: [] }]);
   });
 

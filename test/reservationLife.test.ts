@@ -12,9 +12,9 @@ import {
   planCancel,
   planCreate,
   planModify,
-  reservationStateAt,
   sameCreateRequest,
 } from "../src/domain/reservationLife.js";
+import { stateAt } from "../src/domain/capacityReservation.js";
 import { accepted, refusal } from "./refusals.js";
 
 const NOW = Date.parse("2026-06-01T00:00:00.000Z");
@@ -68,45 +68,45 @@ const reservation = (overrides: Partial<ModifiableReservation> = {}): Modifiable
 
 describe("a created reservation's state over time", () => {
   it("reads active at once when the provisioning time is 0", () => {
-    expect(reservationStateAt(lifeOf(basic), NOW)).toBe("active");
+    expect(stateAt(lifeOf(basic), NOW)).toBe("active");
   });
 
   it("reads pending for the provisioning time, then active", () => {
     const life = lifeOf(basic, 30 * SECOND);
-    expect(reservationStateAt(life, NOW)).toBe("pending");
-    expect(reservationStateAt(life, NOW + 30 * SECOND - 1)).toBe("pending");
-    expect(reservationStateAt(life, NOW + 30 * SECOND)).toBe("active");
+    expect(stateAt(life, NOW)).toBe("pending");
+    expect(stateAt(life, NOW + 30 * SECOND - 1)).toBe("pending");
+    expect(stateAt(life, NOW + 30 * SECOND)).toBe("active");
   });
 
   it("expires exactly at a limited end date, and is NotFound the retention after", () => {
     const end = NOW + HOUR;
     const life = lifeOf({ ...basic, endDateType: "limited", endDate: end });
-    expect(reservationStateAt(life, end - 1)).toBe("active");
-    expect(reservationStateAt(life, end)).toBe("expired");
-    expect(reservationStateAt(life, end + CANCELLED_RETENTION_MS - 1)).toBe("expired");
-    expect(reservationStateAt(life, end + CANCELLED_RETENTION_MS)).toBeUndefined();
+    expect(stateAt(life, end - 1)).toBe("active");
+    expect(stateAt(life, end)).toBe("expired");
+    expect(stateAt(life, end + CANCELLED_RETENTION_MS - 1)).toBe("expired");
+    expect(stateAt(life, end + CANCELLED_RETENTION_MS)).toBeUndefined();
   });
 
   it("reads assessing while provisioning, scheduled until its start date, then active when future-dated", () => {
     const life = lifeOf(futureDated, MINUTE);
-    expect(reservationStateAt(life, NOW)).toBe("assessing");
-    expect(reservationStateAt(life, NOW + MINUTE)).toBe("scheduled");
-    expect(reservationStateAt(life, NOW + 10 * DAY - 1)).toBe("scheduled");
-    expect(reservationStateAt(life, NOW + 10 * DAY)).toBe("active");
+    expect(stateAt(life, NOW)).toBe("assessing");
+    expect(stateAt(life, NOW + MINUTE)).toBe("scheduled");
+    expect(stateAt(life, NOW + 10 * DAY - 1)).toBe("scheduled");
+    expect(stateAt(life, NOW + 10 * DAY)).toBe("active");
   });
 
   it("reads cancelled after a cancel until the retention has passed, then NotFound", () => {
     const life: ReservationLife = { ...lifeOf(basic), state: "cancelled", cancelDate: NOW + HOUR };
-    expect(reservationStateAt(life, NOW + HOUR)).toBe("cancelled");
-    expect(reservationStateAt(life, NOW + HOUR + CANCELLED_RETENTION_MS - 1)).toBe("cancelled");
-    expect(reservationStateAt(life, NOW + HOUR + CANCELLED_RETENTION_MS)).toBeUndefined();
+    expect(stateAt(life, NOW + HOUR)).toBe("cancelled");
+    expect(stateAt(life, NOW + HOUR + CANCELLED_RETENTION_MS - 1)).toBe("cancelled");
+    expect(stateAt(life, NOW + HOUR + CANCELLED_RETENTION_MS)).toBeUndefined();
   });
 
   it("reads cancelling until the commitment ends, then cancelled", () => {
     const life: ReservationLife = { ...lifeOf(futureDated), state: "cancelling", cancelDate: NOW + 11 * DAY };
     const commitmentEnd = NOW + 24 * DAY;
-    expect(reservationStateAt(life, commitmentEnd - 1)).toBe("cancelling");
-    expect(reservationStateAt(life, commitmentEnd)).toBe("cancelled");
+    expect(stateAt(life, commitmentEnd - 1)).toBe("cancelling");
+    expect(stateAt(life, commitmentEnd)).toBe("cancelled");
   });
 });
 
@@ -124,35 +124,35 @@ describe("a capacity block's state over time", () => {
 
   it("goes payment-pending, then scheduled, then active, then expired at its end", () => {
     const life = block(NOW + MINUTE);
-    expect(reservationStateAt(life, NOW)).toBe("payment-pending");
-    expect(reservationStateAt(life, NOW + MINUTE)).toBe("scheduled");
-    expect(reservationStateAt(life, NOW + DAY)).toBe("active");
-    expect(reservationStateAt(life, NOW + 2 * DAY)).toBe("expired");
+    expect(stateAt(life, NOW)).toBe("payment-pending");
+    expect(stateAt(life, NOW + MINUTE)).toBe("scheduled");
+    expect(stateAt(life, NOW + DAY)).toBe("active");
+    expect(stateAt(life, NOW + 2 * DAY)).toBe("expired");
   });
 
   it("stored as payment-pending with a provisioned date, pays then and runs on its dates", () => {
     const life: ReservationLife = { ...block(NOW + MINUTE), state: "payment-pending" };
-    expect(reservationStateAt(life, NOW)).toBe("payment-pending");
-    expect(reservationStateAt(life, NOW + MINUTE)).toBe("scheduled");
-    expect(reservationStateAt(life, NOW + DAY)).toBe("active");
-    expect(reservationStateAt({ ...life, provisionedDate: null }, NOW + DAY)).toBe("payment-pending");
+    expect(stateAt(life, NOW)).toBe("payment-pending");
+    expect(stateAt(life, NOW + MINUTE)).toBe("scheduled");
+    expect(stateAt(life, NOW + DAY)).toBe("active");
+    expect(stateAt({ ...life, provisionedDate: null }, NOW + DAY)).toBe("payment-pending");
   });
 
   it("from a fixture, keeps its expired state visible (no retention for fixture reservations)", () => {
-    expect(reservationStateAt(block(null), NOW + 30 * DAY)).toBe("expired");
+    expect(stateAt(block(null), NOW + 30 * DAY)).toBe("expired");
   });
 });
 
 describe("a fixture reservation's state over time", () => {
   it("keeps the state it was given apart from the time rules", () => {
-    expect(reservationStateAt(fixtureLife({ state: "unsupported" }), NOW)).toBe("unsupported");
-    expect(reservationStateAt(fixtureLife({ state: "cancelled" }), NOW + 365 * DAY)).toBe("cancelled");
+    expect(stateAt(fixtureLife({ state: "unsupported" }), NOW)).toBe("unsupported");
+    expect(stateAt(fixtureLife({ state: "cancelled" }), NOW + 365 * DAY)).toBe("cancelled");
   });
 
   it("shows a failed one for 60 minutes after its create date, then NotFound", () => {
     const life = fixtureLife({ state: "failed", createDate: NOW });
-    expect(reservationStateAt(life, NOW + 60 * MINUTE - 1)).toBe("failed");
-    expect(reservationStateAt(life, NOW + 60 * MINUTE)).toBeUndefined();
+    expect(stateAt(life, NOW + 60 * MINUTE - 1)).toBe("failed");
+    expect(stateAt(life, NOW + 60 * MINUTE)).toBeUndefined();
   });
 });
 

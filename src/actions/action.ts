@@ -2,6 +2,7 @@
 
 import type { Caller } from "../domain/identity.js";
 import type { Clock } from "../domain/clock.js";
+import type { Settings } from "../domain/settings.js";
 import type { PageCursor } from "../domain/pageToken.js";
 import { OPERATIONS, type OperationName, type OperationTypes } from "../protocol/model/ec2.generated.js";
 import type { StructureShape } from "../protocol/model/shape.js";
@@ -21,6 +22,8 @@ export interface ActionContext {
   readonly now: number;
   /** Page tokens bound to this action, caller, region and the request's selection. */
   readonly pages: PageCursor;
+  /** SPEC section 7's times (provisioningSeconds, instanceTransitionSeconds) as they are now. */
+  readonly settings: Readonly<Settings>;
 }
 
 /** What an action file declares. */

@@ -1,6 +1,7 @@
 // Runs one EC2 Query request through the checks every action shares, then the action itself.
 
 import type { Clock } from "../domain/clock.js";
+import { DEFAULT_SETTINGS, type Settings } from "../domain/settings.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
 import { PageCursor, type PageTokens } from "../domain/pageToken.js";
@@ -38,6 +39,8 @@ export interface DispatchDeps extends IdentityDefaults {
   readonly tokens: PageTokens;
   readonly authenticate?: Authenticator;
   readonly faults?: Faults;
+  /** SPEC section 7's times; read at each call, so a change applies to the next one. */
+  readonly settings?: Readonly<Settings>;
 }
 
 /** What the request turned out to be, filled in as the checks go, for the log line. */
@@ -110,6 +113,7 @@ function answer(
     { action: action.name, accountId: caller.accountId, region: caller.region, selection: call.selection },
     now,
   );
-  const result = call.run({ caller, store: deps.store, clock: deps.clock, now, pages });
+  const settings = deps.settings ?? DEFAULT_SETTINGS;
+  const result = call.run({ caller, store: deps.store, clock: deps.clock, now, pages, settings });
   return writeResult(action.name, request.requestId, action.output, result);
 }

@@ -1,23 +1,13 @@
 // GetCapacityReservationUsage: one reservation's usage by account, paged (SPEC section 3).
 
-import { availableInstanceCount, stateAt, viewerOf } from "../domain/capacityReservation.js";
+import { availableInstanceCount } from "../domain/capacityReservation.js";
 import { capacityReservationNotFound, checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { InstanceUsageFixture } from "../fixtures/types.js";
-import {
-  InterruptibleCapacityReservationAllocationStatusValues,
-  InterruptionTypeValues,
-  ZeroSizePreferenceValues,
-  type GetCapacityReservationUsageResult,
-  type InstanceUsage,
-} from "../protocol/model/ec2.generated.js";
+import type { GetCapacityReservationUsageResult, InstanceUsage } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
+import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
 
 const DEFAULT_PAGE_SIZE = 500;
-
-/** `value` when it is one of the model's enum values (the fixture schema allows no other), else undefined. */
-function oneOf<T extends string>(values: readonly T[], value: string | undefined): T | undefined {
-  return values.find((v) => v === value);
-}
 
 // The store keeps usage pages frozen; their rows in the model's form are kept beside them, frozen too,
 // so the writer reuses the text of a page it wrote before.
@@ -49,11 +39,9 @@ export const getCapacityReservationUsage = defineAction({
     // The token is checked before the lookup, so a bad token is reported even for an unknown id.
     const position = pages.start(input.NextToken);
 
-    const reservation = store.findReservation(id);
-    const viewer =
-      reservation && viewerOf(reservation, caller.accountId, caller.region, (a) => store.isSharedWith(id, a));
-    const state = reservation && viewer && stateAt(reservation, now);
-    if (!reservation || !state) throw capacityReservationNotFound(id);
+    const seen = seenReservation(store, id, caller, now);
+    if (!seen) throw capacityReservationNotFound(id);
+    const { reservation, viewer, state } = seen;
 
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     let rows: readonly InstanceUsage[];
@@ -67,7 +55,7 @@ export const getCapacityReservationUsage = defineAction({
       if (page.more) nextToken = pages.next(page.rows.at(-1)?.accountId ?? "", position.page);
     }
 
-    const result: GetCapacityReservationUsageResult = {
+    return {
       NextToken: nextToken,
       CapacityReservationId: reservation.capacityReservationId,
       InstanceType: reservation.instanceType,
@@ -75,26 +63,7 @@ export const getCapacityReservationUsage = defineAction({
       AvailableInstanceCount: availableInstanceCount(reservation, state),
       State: state,
       InstanceUsages: rows,
+      ...interruptibleMembers(reservation),
     };
-    if (reservation.interruptible !== null) result.Interruptible = reservation.interruptible;
-    const allocation = reservation.interruptibleCapacityAllocation;
-    if (allocation) {
-      result.InterruptibleCapacityAllocation = {
-        InstanceCount: allocation.instanceCount,
-        TargetInstanceCount: allocation.targetInstanceCount,
-        Status: oneOf(InterruptibleCapacityReservationAllocationStatusValues, allocation.status),
-        InterruptibleCapacityReservationId: allocation.interruptibleCapacityReservationId,
-        InterruptionType: oneOf(InterruptionTypeValues, allocation.interruptionType),
-        ZeroSizePreference: oneOf(ZeroSizePreferenceValues, allocation.zeroSizePreference),
-      };
-    }
-    const info = reservation.interruptionInfo;
-    if (info) {
-      result.InterruptionInfo = {
-        SourceCapacityReservationId: info.sourceCapacityReservationId,
-        InterruptionType: oneOf(InterruptionTypeValues, info.interruptionType),
-      };
-    }
-    return result;
   },
 });

@@ -1,8 +1,14 @@
 // The registry of EC2 actions this emulator answers: adding one is a new file and a line here.
 
 import type { Action } from "./action.js";
+import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
+import { createCapacityReservation } from "./createCapacityReservation.js";
+import { createTags } from "./createTags.js";
+import { deleteTags } from "./deleteTags.js";
+import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeInstances } from "./describeInstances.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
+import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { runInstances } from "./runInstances.js";
 import { startInstances } from "./startInstances.js";
 import { stopInstances } from "./stopInstances.js";
@@ -10,6 +16,12 @@ import { terminateInstances } from "./terminateInstances.js";
 
 const REGISTERED: readonly Action[] = [
   getCapacityReservationUsage,
+  describeCapacityReservations,
+  createCapacityReservation,
+  modifyCapacityReservation,
+  cancelCapacityReservation,
+  createTags,
+  deleteTags,
   runInstances,
   describeInstances,
   startInstances,

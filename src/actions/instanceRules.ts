@@ -13,7 +13,8 @@ import {
   instanceIdMalformedOr,
 } from "../domain/placement.js";
 import { Refusal } from "../domain/refusal.js";
-import { Ec2Error, statusOf } from "../protocol/errors.js";
+import { refusalError } from "../protocol/errors.js";
+import type { Settings } from "../domain/settings.js";
 import {
   InstanceTypeValues,
   type Instance,
@@ -24,7 +25,7 @@ import type { Store } from "../store/store.js";
 import type { Tag } from "../domain/capacityReservation.js";
 
 /** A domain refusal as the wire error it is. */
-export const refused = (refusal: Refusal): Ec2Error => new Ec2Error(refusal.code, refusal.message, statusOf(refusal.code));
+export const refused = refusalError;
 
 /** Throws the refusal when `value` is one, else gives it back. */
 export function orThrow<T>(value: T | Refusal): T {
@@ -34,10 +35,10 @@ export function orThrow<T>(value: T | Refusal): T {
 
 /**
  * How long `pending`, `stopping` and `shutting-down` last, in ms of emulator time (SPEC section 7's
- * `instanceTransitionSeconds`). The one place that reads it: 0 (the default) until the setting exists.
+ * `instanceTransitionSeconds`). The one place that reads it.
  */
-export function instanceTransitionMs(): number {
-  return 0;
+export function instanceTransitionMs(settings: Readonly<Settings>): number {
+  return settings.instanceTransitionSeconds * 1000;
 }
 
 /** A fresh EC2-style id: the prefix and 17 lowercase hex digits. */

@@ -77,7 +77,7 @@ export const runInstances = defineAction({
     },
   },
 
-  handle(input, { caller, store, now }): Reservation {
+  handle(input, { caller, store, now, settings }): Reservation {
     const imageId = input.ImageId;
     if (imageId === undefined || imageId === "") throw missingParameter("ImageId");
     if (!IMAGE_ID.test(imageId)) throw new Ec2Error("InvalidAMIID.Malformed", `Invalid id: "${imageId}" (expecting "ami-...")`, 400);
@@ -130,7 +130,7 @@ export const runInstances = defineAction({
         placeLaunch(launching, placementReservations(store, zone, launching.instanceType, now, caller.accountId, targetId)),
       );
       const reservationId = newId("r");
-      const transition = instanceTransitionMs();
+      const transition = instanceTransitionMs(settings);
       const records: InstanceRecord[] = [];
       for (let i = 0; i < placement.count; i += 1) {
         const instanceId = newId("i");
@@ -159,7 +159,7 @@ export const runInstances = defineAction({
         { reservationId, ownerId: caller.accountId, region: caller.region, clientToken: token ?? null, requestDigest: digest },
         records,
       );
-      if (tags.length > 0) for (const record of records) store.putTags(record.instanceId, caller.accountId, tags);
+      if (tags.length > 0) for (const record of records) store.setTags(record.instanceId, caller.accountId, tags);
       takeIn(store, now, zone, launching.instanceType);
       return answerAgain(store, reservationId, now, caller.accountId);
     });

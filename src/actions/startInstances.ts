@@ -11,7 +11,7 @@ export const startInstances = defineAction({
   operation: "StartInstances",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
-  handle(input, { caller, store, now }): StartInstancesResult {
+  handle(input, { caller, store, now, settings }): StartInstancesResult {
     const found = findInstances(store, input.InstanceIds, caller, now);
     const changes = found.map(({ record, state }) => ({ record, state, change: orThrow(startChange(record.instanceId, state)) }));
     // One transaction: a start refused (a full targeted reservation) leaves every instance as it was.
@@ -36,7 +36,7 @@ export const startInstances = defineAction({
             visible,
           ),
         );
-        store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(), place));
+        store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), place));
         takeIn(store, now, record.availabilityZone, record.instanceType);
       }
       return { StartingInstances: changes.map(({ record, state }) => stateChangeItem(store, record.instanceId, state, now)) };

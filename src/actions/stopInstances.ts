@@ -11,7 +11,7 @@ export const stopInstances = defineAction({
   operation: "StopInstances",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
-  handle(input, { caller, store, now }): StopInstancesResult {
+  handle(input, { caller, store, now, settings }): StopInstancesResult {
     const found = findInstances(store, input.InstanceIds, caller, now);
     // All or nothing: every instance must be stoppable before any stops.
     const changes = found.map(({ record, state }) => ({ record, state, change: orThrow(stopChange(record.instanceId, state)) }));
@@ -19,7 +19,7 @@ export const stopInstances = defineAction({
       const zones = new Map<string, { zone: string; type: string }>();
       for (const { record, change } of changes) {
         if (change.next === null) continue;
-        store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(), record.capacityReservationId));
+        store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), record.capacityReservationId));
         zones.set(`${record.availabilityZone}/${record.instanceType}`, { zone: record.availabilityZone, type: record.instanceType });
       }
       for (const { zone, type } of zones.values()) takeIn(store, now, zone, type);

@@ -11,14 +11,14 @@ export const terminateInstances = defineAction({
   operation: "TerminateInstances",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
-  handle(input, { caller, store, now }): TerminateInstancesResult {
+  handle(input, { caller, store, now, settings }): TerminateInstancesResult {
     const found = findInstances(store, input.InstanceIds, caller, now);
     return store.write(() => {
       const zones = new Map<string, { zone: string; type: string }>();
       for (const { record, state } of found) {
         const change = terminateChange(state);
         if (change.next === null) continue;
-        store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(), record.capacityReservationId));
+        store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), record.capacityReservationId));
         zones.set(`${record.availabilityZone}/${record.instanceType}`, { zone: record.availabilityZone, type: record.instanceType });
       }
       for (const { zone, type } of zones.values()) takeIn(store, now, zone, type);

@@ -9,6 +9,7 @@ import { clockRoutes } from "./clock.js";
 import { AdminError } from "./errors.js";
 import { faultRoutes } from "./faults.js";
 import { healthRoutes } from "./health.js";
+import { settingsRoutes } from "./settings.js";
 import { stateRoutes } from "./state.js";
 
 /** Control-plane fixture loads may be larger than an EC2 request. */
@@ -18,7 +19,7 @@ export const ADMIN_BODY_LIMIT = 256 * 1024 * 1024;
 export type AdminRouteGroup = (app: FastifyInstance, emulator: Emulator) => void;
 
 /** Every route group, in one place: a new group is one import and one entry here. */
-const ROUTE_GROUPS: readonly AdminRouteGroup[] = [healthRoutes, stateRoutes, clockRoutes, faultRoutes];
+const ROUTE_GROUPS: readonly AdminRouteGroup[] = [healthRoutes, stateRoutes, clockRoutes, faultRoutes, settingsRoutes];
 
 export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest) {
   return async (app: FastifyInstance): Promise<void> => {

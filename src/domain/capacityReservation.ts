@@ -100,6 +100,10 @@ export interface CapacityReservationRecord extends CapacityReservationMembers {
   readonly interruptible: boolean | null;
   readonly interruptibleCapacityAllocation: InterruptibleCapacityAllocation | null;
   readonly interruptionInfo: InterruptionInfo | null;
+  /** Made through the API: when its provisioning ends (ISO); null for a fixture reservation, which keeps its state. */
+  readonly provisionedDate: string | null;
+  /** When CancelCapacityReservation took it (ISO); its retention counts from here. */
+  readonly cancelDate: string | null;
   readonly usedInstanceCountTotal: number;
 }
 
@@ -119,22 +123,99 @@ export function regionOfZone(availabilityZone: string): string | undefined {
   return REGION_OF_ZONE.exec(availabilityZone)?.[1];
 }
 
-const time = (iso: string | null): number => (iso === null ? Number.NaN : Date.parse(iso));
+const time = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+
+/** How long a reservation cancelled or expired through the emulator's clock stays describable (docs/decisions.md). */
+export const CANCELLED_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** What the state at a time is computed from; times are epoch milliseconds. */
+export interface ReservationLife {
+  /** As stored: what a fixture gave, or what the API last set (`active`, `scheduled`, `cancelled`, `cancelling`). */
+  readonly state: CapacityReservationState;
+  readonly reservationType: CapacityReservationType;
+  readonly createDate: number;
+  readonly startDate: number | null;
+  readonly endDate: number | null;
+  readonly endDateType: "limited" | "unlimited";
+  /**
+   * Made through the API: when provisioning ends (createDate + the provisioning time in effect at
+   * creation). Before it the reservation reads `pending` (`assessing` when future-dated,
+   * `payment-pending` for a capacity block). Null for a fixture reservation, which keeps its state.
+   */
+  readonly provisionedDate: number | null;
+  /** When CancelCapacityReservation took it; its retention counts from here. */
+  readonly cancelDate: number | null;
+  /** Future-dated: startDate + CommitmentDuration. */
+  readonly commitmentEndDate: number | null;
+}
+
+/** The life of a stored reservation, its ISO dates as epoch milliseconds. */
+export function lifeOf(reservation: CapacityReservationRecord): ReservationLife {
+  return {
+    state: reservation.state,
+    reservationType: reservation.reservationType,
+    createDate: Date.parse(reservation.createDate),
+    startDate: time(reservation.startDate),
+    endDate: time(reservation.endDate),
+    endDateType: reservation.endDateType,
+    provisionedDate: time(reservation.provisionedDate),
+    cancelDate: time(reservation.cancelDate),
+    commitmentEndDate: time(reservation.commitmentInfo?.commitmentEndDate ?? null),
+  };
+}
 
 /**
- * The state as EC2 would report it at `now`, or undefined when EC2 no longer returns the
- * reservation at all (a failed request older than its retention). Computed on read, never stored.
+ * The state EC2 reports at `now` (ms), or undefined once EC2 no longer returns the reservation.
+ * The one place a state over time is decided: every reader (GetCapacityReservationUsage,
+ * DescribeCapacityReservations, the filters, Modify and Cancel) asks here. The rules
+ * (SPEC sections 8 and 10, evidence in docs/decisions.md):
+ * - `failed`: NotFound 60 minutes after its createDate.
+ * - `cancelled` by the API: NotFound CANCELLED_RETENTION_MS after its cancelDate (a fixture's stays).
+ * - `cancelling`: `cancelled` when its commitment ends.
+ * - made by the API (a provisionedDate): `pending` until then (`assessing` when future-dated,
+ *   `payment-pending` for a capacity block).
+ * - `scheduled` (and a paid capacity block): `scheduled` until its startDate, then `active`.
+ * - limited: `expired` exactly at its endDate; one made by the API NotFound CANCELLED_RETENTION_MS after.
+ * Any other state is the one stored.
  */
-export function stateAt(reservation: CapacityReservationRecord, now: number): CapacityReservationState | undefined {
-  let state = reservation.state;
-  if (state === "failed") {
-    return now >= time(reservation.createDate) + FAILED_RETENTION_MS ? undefined : state;
+export function stateAt(
+  reservation: CapacityReservationRecord | ReservationLife,
+  now: number,
+): CapacityReservationState | undefined {
+  const life = "capacityReservationId" in reservation ? lifeOf(reservation) : reservation;
+  switch (life.state) {
+    case "failed":
+      return now >= life.createDate + FAILED_RETENTION_MS ? undefined : "failed";
+    case "cancelled":
+      return life.cancelDate !== null && now >= life.cancelDate + CANCELLED_RETENTION_MS ? undefined : "cancelled";
+    case "cancelling": {
+      const windDownEnd = life.commitmentEndDate;
+      if (windDownEnd === null || now < windDownEnd) return "cancelling";
+      return now >= windDownEnd + CANCELLED_RETENTION_MS ? undefined : "cancelled";
+    }
+    case "active":
+    case "scheduled":
+      return timedState(life, now);
+    case "payment-pending":
+      // A fixture's keeps its state; one given a provisionedDate pays then, and runs on its dates.
+      return life.provisionedDate === null ? "payment-pending" : timedState(life, now);
+    default:
+      return life.state;
   }
-  if (state === "scheduled" && now >= time(reservation.startDate)) state = "active";
-  if (state === "active" && reservation.endDateType === "limited" && now >= time(reservation.endDate)) {
-    state = "expired";
+}
+
+function timedState(life: ReservationLife, now: number): CapacityReservationState | undefined {
+  if (life.endDateType === "limited" && life.endDate !== null && now >= life.endDate) {
+    const madeByApi = life.provisionedDate !== null;
+    return madeByApi && now >= life.endDate + CANCELLED_RETENTION_MS ? undefined : "expired";
   }
-  return state;
+  if (life.provisionedDate !== null && now < life.provisionedDate) {
+    if (life.reservationType === "capacity-block") return "payment-pending";
+    return life.commitmentEndDate !== null ? "assessing" : "pending";
+  }
+  const waitsForStart = life.state === "scheduled" || life.state === "payment-pending";
+  if (waitsForStart && (life.startDate === null || now < life.startDate)) return "scheduled";
+  return "active";
 }
 
 /** What is left to launch into: only an active reservation has any. */

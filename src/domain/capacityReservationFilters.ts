@@ -20,10 +20,20 @@ const responseDate = (iso: string | null): string | null => (iso === null ? null
  * becomes active at its start, and an active (or scheduled) one with a limited end expires at it.
  */
 export function storedStatesReadAs(state: string): readonly string[] {
-  if (state === "active") return ["active", "scheduled"];
-  if (state === "expired") return ["expired", "active", "scheduled"];
-  return [state];
+  return STORED_STATES_READ_AS[state] ?? [state];
 }
+
+// What stateAt() can turn a stored state into: a scheduled one (or a paid capacity block) starts,
+// an API-made one provisions, a limited one expires, a cancelling one ends its wind-down.
+const STORED_STATES_READ_AS: Readonly<Record<string, readonly string[]>> = {
+  active: ["active", "scheduled", "payment-pending"],
+  expired: ["expired", "active", "scheduled", "payment-pending"],
+  pending: ["pending", "active"],
+  assessing: ["assessing", "scheduled"],
+  scheduled: ["scheduled", "payment-pending"],
+  "payment-pending": ["payment-pending", "active", "scheduled"],
+  cancelled: ["cancelled", "cancelling"],
+};
 
 /**
  * `column` marks the filters SQL can decide from the reservation's own columns; `state` (at the

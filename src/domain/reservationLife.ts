@@ -1,7 +1,6 @@
 // A reservation's life through the API: its state at a time, and EC2's rules for Create, Modify and Cancel.
 
-import type { CapacityReservationState } from "../fixtures/types.js";
-import { FAILED_RETENTION_MS } from "./capacityReservation.js";
+import { stateAt, type ReservationLife } from "./capacityReservation.js";
 import {
   Refusal,
   invalidParameterCombination,
@@ -10,6 +9,7 @@ import {
 } from "./refusal.js";
 import { type Tag, type TagSpecificationInput, tagsFromSpecifications } from "./tags.js";
 
+export { CANCELLED_RETENTION_MS, type ReservationLife } from "./capacityReservation.js";
 export type ReservationType = "default" | "capacity-block";
 export type EndDateType = "limited" | "unlimited";
 export type InstanceMatchCriteria = "open" | "targeted";
@@ -17,13 +17,6 @@ export type ReservationTenancy = "default" | "dedicated";
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
-
-/**
- * How long a reservation cancelled (or expired) through the emulator's clock stays describable,
- * then NotFound. EC2 documents none (it documents 60 minutes for `failed` only); a choice, in
- * docs/decisions.md, long enough for any waiter to see `cancelled`.
- */
-export const CANCELLED_RETENTION_MS = DAY_MS;
 
 /** CreateCapacityReservation's `InstanceCount`: "Valid range: 1 - 1000" (the API model). */
 export const MAX_INSTANCE_COUNT = 1000;
@@ -35,70 +28,7 @@ export const FUTURE_DATED_MAX_LEAD_MS = 120 * DAY_MS;
 /** `ClientToken`: "a unique, case-sensitive string of up to 64 ASCII characters" (EC2 idempotency guide). */
 export const MAX_CLIENT_TOKEN_LENGTH = 64;
 
-/** What the state at a time is computed from; times are epoch milliseconds. */
-export interface ReservationLife {
-  /** As stored: what a fixture gave, or what the API last set (`active`, `scheduled`, `cancelled`, `cancelling`). */
-  readonly state: CapacityReservationState;
-  readonly reservationType: ReservationType;
-  readonly createDate: number;
-  readonly startDate: number | null;
-  readonly endDate: number | null;
-  readonly endDateType: EndDateType;
-  /**
-   * Made through the API: when provisioning ends (createDate + the provisioning time in effect at
-   * creation). Before it the reservation reads `pending` (`assessing` when future-dated,
-   * `payment-pending` for a capacity block). Null for a fixture reservation, which keeps its state.
-   */
-  readonly provisionedDate: number | null;
-  /** When CancelCapacityReservation took it; its retention counts from here. */
-  readonly cancelDate: number | null;
-  /** Future-dated: startDate + CommitmentDuration. */
-  readonly commitmentEndDate: number | null;
-}
 
-/**
- * The state EC2 reports at `now`, or undefined once EC2 no longer returns the reservation:
- * `failed` 60 minutes after its createDate (SPEC section 8), cancelled or expired through the
- * clock CANCELLED_RETENTION_MS after it happened. A limited reservation expires exactly at its
- * endDate (SPEC section 10: EC2 allows itself an hour; exact is what a test can rely on).
- */
-export function reservationStateAt(life: ReservationLife, now: number): CapacityReservationState | undefined {
-  switch (life.state) {
-    case "failed":
-      return now >= life.createDate + FAILED_RETENTION_MS ? undefined : "failed";
-    case "cancelled":
-      return life.cancelDate !== null && now >= life.cancelDate + CANCELLED_RETENTION_MS ? undefined : "cancelled";
-    case "cancelling": {
-      const windDownEnd = life.commitmentEndDate;
-      if (windDownEnd === null || now < windDownEnd) return "cancelling";
-      return now >= windDownEnd + CANCELLED_RETENTION_MS ? undefined : "cancelled";
-    }
-    case "active":
-    case "scheduled":
-      return timedState(life, now);
-    case "payment-pending":
-      // A fixture's keeps its state; one given a provisionedDate pays then, and runs on its dates.
-      return life.provisionedDate === null ? "payment-pending" : timedState(life, now);
-    default:
-      return life.state;
-  }
-}
-
-function timedState(life: ReservationLife, now: number): CapacityReservationState | undefined {
-  if (life.endDateType === "limited" && life.endDate !== null && now >= life.endDate) {
-    const madeByApi = life.provisionedDate !== null;
-    return madeByApi && now >= life.endDate + CANCELLED_RETENTION_MS ? undefined : "expired";
-  }
-  if (life.provisionedDate !== null && now < life.provisionedDate) {
-    if (life.reservationType === "capacity-block") return "payment-pending";
-    return isFutureDated(life) ? "assessing" : "pending";
-  }
-  const waitsForStart = life.state === "scheduled" || life.state === "payment-pending";
-  if (waitsForStart && (life.startDate === null || now < life.startDate)) return "scheduled";
-  return "active";
-}
-
-const isFutureDated = (life: ReservationLife): boolean => life.commitmentEndDate !== null;
 
 /** Is `now` within a future-dated reservation's commitment (from creation to startDate + CommitmentDuration)? */
 const inCommitment = (life: ReservationLife, now: number): boolean =>
@@ -430,7 +360,7 @@ export function planModify(
   if (endDate instanceof Refusal) return endDate;
 
   if (life.reservationType === "capacity-block") return capacityBlockUnchangeable(id);
-  const state = reservationStateAt(life, now);
+  const state = stateAt(life, now);
   if (state !== "active") return incorrectState(id, state ?? life.state, "modified");
 
   const instanceCount = input.instanceCount ?? reservation.totalInstanceCount;
@@ -504,7 +434,7 @@ export function planCancel(
   now: number,
 ): Refusal | CancelPlan {
   if (life.reservationType === "capacity-block") return capacityBlockUnchangeable(capacityReservationId);
-  const state = reservationStateAt(life, now) ?? life.state;
+  const state = stateAt(life, now) ?? life.state;
   const windDown = input.applyCancellationCharges === "commitment-wind-down";
   switch (state) {
     case "assessing":

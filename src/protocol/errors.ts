@@ -139,3 +139,7 @@ export const requestExpired = (): Ec2Error => ec2Error("RequestExpired");
 export const incompleteSignature = (detail: string): Ec2Error => ec2Error("IncompleteSignature", detail);
 /** A request outside the limits that protect the server (parameter count and sizes). */
 export const invalidRequest = (detail: string): Ec2Error => ec2Error("InvalidRequest", detail);
+
+/** A domain rule's refusal (src/domain/refusal.ts) as the error the wire carries, with its code's status. */
+export const refusalError = (refusal: { readonly code: string; readonly message: string }): Ec2Error =>
+  new Ec2Error(refusal.code, refusal.message, statusOf(refusal.code));

@@ -19,6 +19,8 @@ export interface InputRules<I> {
   /** Members a request must carry, not empty (cross-checked against botocore's `required`). */
   readonly required?: readonly (keyof I & string)[];
   readonly members?: { readonly [K in keyof I]?: MemberRule<NonNullable<I[K]>> };
+  /** Checks across members (EC2's InvalidParameterCombination), after every member's own: throws a named Ec2Error. */
+  readonly request?: (input: I) => void;
 }
 
 /** An input whose required members are present. */
@@ -118,7 +120,9 @@ export function readInput<I extends object>(shape: StructureShape, raw: RawParam
     if (node === undefined || ("value" in node && node.value === "")) throw missingParameter(member?.queryName ?? name);
   }
   const memberRules = (rules.members ?? {}) as Readonly<Record<string, MemberRule<unknown> | undefined>>;
-  return readStructure(shape, root, memberRules) as I;
+  const input = readStructure(shape, root, memberRules) as I;
+  rules.request?.(input);
+  return input;
 }
 
 function readStructure(

@@ -119,6 +119,7 @@ function prepare(db: SqliteDatabase) {
     change: db.prepare<[string, number, number, string | null, string]>(
       `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ? WHERE instance_id = ?`,
     ),
+    release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),
     place: db.prepare<[string | null, string]>("UPDATE instance SET capacity_reservation_id = ? WHERE instance_id = ?"),
     nextSettle: db.prepare<[], { at: number | null }>(
       `SELECT min(settles_at) AS at FROM instance INDEXED BY instance_settling
@@ -250,6 +251,12 @@ export class Instances {
   place(instanceId: string, capacityReservationId: string | null): void {
     assertInWrite(this.db, "Instances.place()");
     this.s.place.run(capacityReservationId, instanceId);
+  }
+
+  /** Every instance in a reservation leaves it (it was cancelled): they run on outside any. */
+  release(capacityReservationId: string): void {
+    assertInWrite(this.db, "Instances.release()");
+    this.s.release.run(capacityReservationId);
   }
 
   /** When the earliest transition settles, or undefined when none is under way. */

@@ -15,6 +15,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
+import { RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
@@ -34,6 +35,8 @@ interface ReservationRow extends ReservationMemberColumns {
   interruptible: number | null;
   interruptible_capacity_allocation: string | null;
   interruption_info: string | null;
+  provisioned_date: string | null;
+  cancel_date: string | null;
   used_instance_count_total: number;
 }
 
@@ -116,10 +119,12 @@ function membersFixture(members: CapacityReservationMembers): Partial<CapacityRe
 }
 
 // used_instance_count_total is read, never written: the schema's triggers keep it (migration 002).
-const WRITTEN_COLUMNS = `capacity_reservation_id, owner_id, availability_zone, region, instance_type, instance_platform,
+// The ClientToken columns (migration 004) are read only by clientToken() and the dump, not with every record.
+const RECORD_COLUMNS = `capacity_reservation_id, owner_id, availability_zone, region, instance_type, instance_platform,
   total_instance_count, state, create_date, start_date, end_date, end_date_type, interruptible,
-  interruptible_capacity_allocation, interruption_info, ${RESERVATION_MEMBER_COLUMNS}`;
-const RESERVATION_COLUMNS = `${WRITTEN_COLUMNS}, used_instance_count_total`;
+  interruptible_capacity_allocation, interruption_info, ${RESERVATION_MEMBER_COLUMNS}, provisioned_date, cancel_date`;
+const WRITTEN_COLUMNS = `${RECORD_COLUMNS}, client_token, request_fingerprint`;
+const RESERVATION_COLUMNS = `${RECORD_COLUMNS}, used_instance_count_total`;
 
 function toRecord(row: ReservationRow): CapacityReservationRecord {
   return {
@@ -139,13 +144,50 @@ function toRecord(row: ReservationRow): CapacityReservationRecord {
     interruptibleCapacityAllocation:
       row.interruptible_capacity_allocation === null ? null : JSON.parse(row.interruptible_capacity_allocation),
     interruptionInfo: row.interruption_info === null ? null : JSON.parse(row.interruption_info),
+    provisionedDate: row.provisioned_date,
+    cancelDate: row.cancel_date,
     usedInstanceCountTotal: row.used_instance_count_total,
     ...toMembers(row),
   };
 }
 
+/**
+ * What the describe's page statements take: who asks and where, the keyset position, how many rows,
+ * and the SQL part of the filters (filterParameters()).
+ */
+export type VisiblePageParameters = FilterParameters & {
+  /** The calling account: it sees what it owns and what is shared with it. */
+  account: string;
+  region: string;
+  /** The keyset position: rows with a greater id ("" for the first page). */
+  after: string;
+  limit: number;
+};
+
+// Visible to @account in @region: owned, or shared (the share table's primary key answers it).
+const VISIBLE = `cr.region = @region AND (cr.owner_id = @account OR EXISTS (
+    SELECT 1 FROM capacity_reservation_share AS s
+     WHERE s.capacity_reservation_id = cr.capacity_reservation_id AND s.account_id = @account))`;
+
 function prepare(db: SqliteDatabase) {
   return {
+    // The describe's page: a keyset walk of the region index (region, id, owner) from @after, in id
+    // order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each
+    // row read costs one index step and one primary-key lookup, whatever the region holds.
+    visiblePage: db.prepare<[VisiblePageParameters], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+        WHERE cr.region = @region AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+          AND ${RESERVATION_FILTER_CONDITION}
+        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
+    ),
+    // The same page among the ids a request names (a JSON array): driven by the primary key, not the region.
+    visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr
+        WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
+          AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+          AND ${RESERVATION_FILTER_CONDITION}
+        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
+    ),
     reservation: db.prepare<[string], ReservationRow>(
       `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
@@ -185,16 +227,34 @@ function prepare(db: SqliteDatabase) {
         @total_instance_count, @state, @create_date, @start_date, @end_date, @end_date_type, @interruptible,
         @interruptible_capacity_allocation, @interruption_info, @tenancy, @instance_match_criteria,
         @reservation_type, @ebs_optimized, @ephemeral_storage, @availability_zone_id, @placement_group_arn,
-        @outpost_arn, @capacity_block_id, @delivery_preference, @commitment_info, @unused_reservation_billing_owner_id)`,
+        @outpost_arn, @capacity_block_id, @delivery_preference, @commitment_info, @unused_reservation_billing_owner_id,
+        @provisioned_date, @cancel_date, @client_token, @request_fingerprint)`,
     ),
+    // What ModifyCapacityReservation changes.
+    modify: db.prepare<[number, string | null, string, string, string]>(
+      `UPDATE capacity_reservation SET total_instance_count = ?, end_date = ?, end_date_type = ?,
+        instance_match_criteria = ? WHERE capacity_reservation_id = ?`,
+    ),
+    cancel: db.prepare<[string, string, string]>(
+      "UPDATE capacity_reservation SET state = ?, cancel_date = ? WHERE capacity_reservation_id = ?",
+    ),
+    clientToken: db.prepare<[string, string, string], { capacity_reservation_id: string; request_fingerprint: string }>(
+      `SELECT capacity_reservation_id, request_fingerprint FROM capacity_reservation
+        WHERE owner_id = ? AND region = ? AND client_token = ?`,
+    ),
+    tokenOf: db.prepare<[string], { client_token: string | null; request_fingerprint: string | null }>(
+      "SELECT client_token, request_fingerprint FROM capacity_reservation WHERE capacity_reservation_id = ?",
+    ),
+    // The API-made reservations of a zone and type that may still hold capacity (stateAt() decides).
+    holdingCapacity: db.prepare<[string, string], ReservationRow>(
+      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation INDEXED BY capacity_reservation_by_zone_type
+        WHERE availability_zone = ? AND instance_type = ? AND provisioned_date IS NOT NULL
+          AND state NOT IN ('cancelled', 'failed', 'expired')`,
+    ),
+    deleteTags: db.prepare<[string, string]>("DELETE FROM resource_tag WHERE resource_id = ? AND account_id = ?"),
     // A resource's tags go in as one JSON array of [key, value] pairs: one call into SQLite per resource.
     insertTags: db.prepare<[string, string, string]>(
       `INSERT INTO resource_tag (resource_id, account_id, key, value)
-        SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
-    ),
-    // CreateTags' write: a key the account already has on the resource takes the new value.
-    putTags: db.prepare<[string, string, string]>(
-      `INSERT OR REPLACE INTO resource_tag (resource_id, account_id, key, value)
         SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
     tagsOf: db.prepare<[string, string], Tag>(
@@ -219,6 +279,14 @@ function prepare(db: SqliteDatabase) {
         SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
   };
+}
+
+/** What ModifyCapacityReservation stores (ISO end date, null when unlimited). */
+export interface ReservationChange {
+  readonly totalInstanceCount: number;
+  readonly endDate: string | null;
+  readonly endDateType: "limited" | "unlimited";
+  readonly instanceMatchCriteria: InstanceMatchCriteria;
 }
 
 /** How many answers each read keeps (for usage pages, how many rows): a few MB at most. */
@@ -267,6 +335,17 @@ export class Reservations {
     );
   }
 
+  /**
+   * Up to `limit` reservations after `after`, in id order, that `account` sees in `region` and that
+   * pass the SQL part of a filter set; among `ids` (a JSON array) when given. Not kept: a page is
+   * read once per request.
+   */
+  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): CapacityReservationRecord[] {
+    const rows =
+      ids === undefined ? this.s.visiblePage.all(parameters) : this.s.visiblePageOfIds.all({ ...parameters, ids });
+    return rows.map(toRecord);
+  }
+
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {
     // Frozen: a kept page is shared by every request that asks, and the XML writer reuses the text
     // it wrote for a frozen list.
@@ -310,6 +389,10 @@ export class Reservations {
         : null,
       interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
       ...memberColumnsOf(reservation),
+      provisioned_date: reservation.provisionedDate ?? null,
+      cancel_date: reservation.cancelDate ?? null,
+      client_token: reservation.clientToken ?? null,
+      request_fingerprint: reservation.requestFingerprint ?? null,
     });
     if (reservation.tags?.length) {
       // A fixture's tags are the owner's.
@@ -331,10 +414,44 @@ export class Reservations {
     }
   }
 
-  /** Sets an account's tags on a resource (a key it has takes the new value); only inside Store.write(). */
-  putTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
-    assertInWrite(this.db, "Reservations.putTags()");
-    this.s.putTags.run(resourceId, accountId, JSON.stringify(tags.map((tag) => [tag.key, tag.value])));
+  /** ModifyCapacityReservation's members, as planModify() gave them; only inside Store.write(). */
+  modify(capacityReservationId: string, change: ReservationChange): void {
+    assertInWrite(this.db, "Reservations.modify()");
+    this.s.modify.run(
+      change.totalInstanceCount,
+      change.endDate,
+      change.endDateType,
+      change.instanceMatchCriteria,
+      capacityReservationId,
+    );
+  }
+
+  /** CancelCapacityReservation: the state it now has and when; only inside Store.write(). */
+  cancel(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
+    assertInWrite(this.db, "Reservations.cancel()");
+    this.s.cancel.run(state, cancelDate, capacityReservationId);
+  }
+
+  /** The reservation an owner's ClientToken made in a region, and the fingerprint of that request. */
+  clientToken(
+    ownerId: string,
+    region: string,
+    clientToken: string,
+  ): { capacityReservationId: string; requestFingerprint: string } | undefined {
+    const row = this.s.clientToken.get(ownerId, region, clientToken);
+    return row && { capacityReservationId: row.capacity_reservation_id, requestFingerprint: row.request_fingerprint };
+  }
+
+  /** The reservations made through the API in a zone for a type whose stored state may still hold capacity. */
+  holdingCapacity(availabilityZone: string, instanceType: string): CapacityReservationRecord[] {
+    return this.s.holdingCapacity.all(availabilityZone, instanceType).map(toRecord);
+  }
+
+  /** Replaces one account's tags on a resource whole; only inside Store.write(). */
+  setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.setTags()");
+    this.s.deleteTags.run(resourceId, accountId);
+    if (tags.length > 0) this.s.insertTags.run(resourceId, accountId, JSON.stringify(tags.map((t) => [t.key, t.value])));
   }
 
   /**
@@ -384,6 +501,13 @@ export class Reservations {
         fixture.interruptibleCapacityAllocation = record.interruptibleCapacityAllocation;
       }
       if (record.interruptionInfo) fixture.interruptionInfo = record.interruptionInfo;
+      if (record.provisionedDate !== null) fixture.provisionedDate = record.provisionedDate;
+      if (record.cancelDate !== null) fixture.cancelDate = record.cancelDate;
+      const token = s.tokenOf.get(record.capacityReservationId);
+      if (token?.client_token && token.request_fingerprint) {
+        fixture.clientToken = token.client_token;
+        fixture.requestFingerprint = token.request_fingerprint;
+      }
       Object.assign(fixture, membersFixture(record));
       const tags = this.tagsOf(record.capacityReservationId, record.ownerId);
       if (tags.length > 0) fixture.tags = tags;

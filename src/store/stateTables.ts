@@ -18,6 +18,7 @@ export const STATE_TABLES = [
   "instance",
   "instance_usage",
   "resource_tag",
+  "capacity_pool",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

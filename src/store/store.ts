@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
-import type { FixtureDocument } from "../fixtures/types.js";
+import type { CapacityReservationFixture, FixtureDocument } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
@@ -10,13 +10,15 @@ import {
   prepareFilteredReservationIds,
   type FilterParameters,
 } from "./capacityReservationFilters.js";
-import { Reservations } from "./reservations.js";
+import { CapacityPools } from "./capacityPools.js";
+import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf, instanceOfFixture } from "./instanceFixtures.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
+export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
 
@@ -65,6 +67,7 @@ export class Store {
   readonly #accounts: Accounts;
   readonly #instances: Instances;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
+  readonly #pools: CapacityPools;
   readonly #meta: ReturnType<typeof prepareMeta>;
   readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
@@ -77,6 +80,7 @@ export class Store {
     this.#accounts = new Accounts(db, this.#reads);
     this.#instances = new Instances(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
+    this.#pools = new CapacityPools(db);
     this.#meta = prepareMeta(db);
     this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
@@ -137,6 +141,17 @@ export class Store {
   /** One account's tags on several resources, by resource id; a resource without tags is absent. */
   tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, Tag[]> {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
+  }
+
+  /**
+   * The describe's page, in one prepared statement: up to `limit` reservations with an id after
+   * `after`, in id order, that `account` owns or that are shared with it in `region`, passing the SQL
+   * part of a filter set (filterParameters()); only among `ids` (a JSON array of ids) when given.
+   * The state at the clock, the dates and a failed reservation's retention are the caller's to
+   * decide on what it returns.
+   */
+  visibleReservationPage(parameters: VisiblePageParameters, ids?: string): CapacityReservationRecord[] {
+    return this.#reservations.visiblePage(parameters, ids);
   }
 
   /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
@@ -212,6 +227,12 @@ export class Store {
     this.#reads.clear();
   }
 
+  /** Every instance in a cancelled reservation runs on outside it (inside write()). */
+  releaseInstances(capacityReservationId: string): void {
+    this.#instances.release(capacityReservationId);
+    this.#reads.clear();
+  }
+
   /** When the earliest instance transition settles, or undefined. */
   nextInstanceSettle(): number | undefined {
     return this.#nextSettle.get("", () => this.#instances.nextSettle());
@@ -224,9 +245,49 @@ export class Store {
     return freed;
   }
 
-  /** Adds tags for an account to a resource, replacing values of keys it has (inside write()). */
-  putTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
-    this.#reservations.putTags(resourceId, accountId, tags);
+  /** The reservation an owner's ClientToken made in a region, with the fingerprint of that request. */
+  reservationOfClientToken(
+    ownerId: string,
+    region: string,
+    clientToken: string,
+  ): { capacityReservationId: string; requestFingerprint: string } | undefined {
+    return this.#reservations.clientToken(ownerId, region, clientToken);
+  }
+
+  /** A capacity pool's `available` as loaded, or undefined when the zone has no pool for the type (unlimited). */
+  capacityPool(availabilityZone: string, instanceType: string): number | undefined {
+    return this.#pools.available(availabilityZone, instanceType);
+  }
+
+  /** The API-made reservations of a zone and type whose stored state may still hold pool capacity. */
+  reservationsHoldingCapacity(availabilityZone: string, instanceType: string): CapacityReservationRecord[] {
+    return this.#reservations.holdingCapacity(availabilityZone, instanceType);
+  }
+
+  /**
+   * Adds a reservation made through the API (CreateCapacityReservation), with its tags, in the
+   * fixture form a dump writes. Only inside write().
+   */
+  createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
+    this.#reservations.put(reservation, createdAt);
+    this.#reads.clear();
+  }
+
+  /** ModifyCapacityReservation's change; only inside write(). */
+  modifyReservation(capacityReservationId: string, change: ReservationChange): void {
+    this.#reservations.modify(capacityReservationId, change);
+    this.#reads.clear();
+  }
+
+  /** CancelCapacityReservation: `cancelled` (or `cancelling`) from `cancelDate` (ISO); only inside write(). */
+  cancelReservation(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
+    this.#reservations.cancel(capacityReservationId, state, cancelDate);
+    this.#reads.clear();
+  }
+
+  /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
+  setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.setTags(resourceId, accountId, tags);
     this.#reads.clear();
   }
 
@@ -278,8 +339,9 @@ export class Store {
           this.#instances.putLaunch(launches.get(record.reservationId) as LaunchRecord);
         }
         this.#instances.put(record);
-        if (fixtureInstance.tags?.length) this.#reservations.putTags(record.instanceId, record.ownerId, fixtureInstance.tags);
+        if (fixtureInstance.tags?.length) this.#reservations.setTags(record.instanceId, record.ownerId, fixtureInstance.tags);
       }
+      for (const pool of fixture.capacityPools ?? []) this.#pools.put(pool);
     });
   }
 
@@ -298,14 +360,14 @@ export class Store {
 
   /** The whole state as one fixture object that loads back to the same answers. */
   dump(): FixtureDocument {
-    const document: FixtureDocument = {
-      accounts: this.#accounts.dump(),
-      capacityReservations: this.#reservations.dump(),
-    };
+    const dump: FixtureDocument = { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
     const instances = this.#instances.dump().instances.map((record) =>
       instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId)),
     );
-    if (instances.length > 0) document.instances = instances;
-    return document;
+    // Each left out when there are none, so a dump of a database without them reads as before.
+    if (instances.length > 0) dump.instances = instances;
+    const pools = this.#pools.dump();
+    if (pools.length > 0) dump.capacityPools = pools;
+    return dump;
   }
 }

@@ -1,0 +1,163 @@
+// DescribeCapacityReservations: the reservations a caller sees in its region, filtered and keyset-paged (SPEC section 9).
+
+import {
+  availableInstanceCount,
+  stateAt,
+  type CapacityReservationRecord,
+  type CapacityReservationState,
+  type Tag,
+} from "../domain/capacityReservation.js";
+import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
+import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
+import { matches, parseFilters, sqlFilter } from "../domain/filters.js";
+import { capacityReservationNotFound } from "../domain/refusal.js";
+import { Ec2Error, invalidParameterCombination, statusOf } from "../protocol/errors.js";
+import type {
+  CapacityReservation,
+  CapacityReservationInstancePlatform,
+  DescribeCapacityReservationsResult,
+} from "../protocol/model/ec2.generated.js";
+import { filterParameters } from "../store/capacityReservationFilters.js";
+import { defineAction } from "./action.js";
+import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
+
+/** A page's size when the request gives no MaxResults (the most MaxResults allows; a choice, docs/decisions.md). */
+export const DEFAULT_PAGE_SIZE = 1000;
+
+const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
+const date = (iso: string | null | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
+
+/**
+ * One reservation as the describe answers it: every member of the model's CapacityReservation the
+ * reservation has (the writer puts them in model order), the derived ones computed here.
+ * `AvailableInstanceCount` and `State` are GetCapacityReservationUsage's numbers at the same clock.
+ */
+export function describeItem(reservation: CapacityReservationRecord, state: CapacityReservationState, tags: readonly Tag[]): CapacityReservation {
+  const id = reservation.capacityReservationId;
+  const used = reservation.usedInstanceCountTotal;
+  const commitment = reservation.commitmentInfo;
+  return {
+    CapacityReservationId: id,
+    OwnerId: reservation.ownerId,
+    CapacityReservationArn: `arn:aws:ec2:${reservation.region}:${reservation.ownerId}:capacity-reservation/${id}`,
+    AvailabilityZoneId: reservation.availabilityZoneId ?? undefined,
+    InstanceType: reservation.instanceType,
+    // The model's enums are open (EC2 adds platforms; the SDKs read any string), and fixtures may name any.
+    InstancePlatform: reservation.instancePlatform as CapacityReservationInstancePlatform,
+    AvailabilityZone: reservation.availabilityZone,
+    Tenancy: reservation.tenancy,
+    TotalInstanceCount: reservation.totalInstanceCount,
+    AvailableInstanceCount: availableInstanceCount(reservation, state),
+    EbsOptimized: reservation.ebsOptimized,
+    EphemeralStorage: reservation.ephemeralStorage,
+    State: state,
+    StartDate: date(reservation.startDate),
+    EndDate: date(reservation.endDate),
+    EndDateType: reservation.endDateType,
+    InstanceMatchCriteria: reservation.instanceMatchCriteria,
+    CreateDate: date(reservation.createDate),
+    Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
+    OutpostArn: reservation.outpostArn ?? undefined,
+    PlacementGroupArn: reservation.placementGroupArn ?? undefined,
+    // Every account's instances, the number availableInstanceCount subtracts; empty when none (docs/decisions.md).
+    CapacityAllocations: used > 0 ? [{ AllocationType: "used", Count: used }] : [],
+    ReservationType: reservation.reservationType,
+    UnusedReservationBillingOwnerId: reservation.unusedReservationBillingOwnerId ?? undefined,
+    CommitmentInfo: commitment
+      ? {
+          CommittedInstanceCount: commitment.committedInstanceCount,
+          CommitmentEndDate: date(commitment.commitmentEndDate),
+          CommitmentDuration: commitment.commitmentDuration,
+        }
+      : undefined,
+    DeliveryPreference: reservation.deliveryPreference ?? undefined,
+    CapacityBlockId: reservation.capacityBlockId ?? undefined,
+    ...interruptibleMembers(reservation),
+  };
+}
+
+export const describeCapacityReservations = defineAction({
+  operation: "DescribeCapacityReservations",
+  overlay: {
+    members: {
+      CapacityReservationIds: { check: checkCapacityReservationIds },
+      MaxResults: { range: [1, 1000] },
+      // Unknown names and filters without values are refused with the request, before identity and DryRun.
+      Filters: { check: (filters) => void parseFilters(CAPACITY_RESERVATION_FILTERS, filters) },
+    },
+    // EC2's rule for every describe: ids and MaxResults together are refused (docs/decisions.md).
+    request: (input) => {
+      if (input.CapacityReservationIds?.length && input.MaxResults !== undefined) {
+        throw invalidParameterCombination("The parameter capacityReservationIdSet cannot be used with the parameter maxResults");
+      }
+    },
+  },
+
+  handle(input, { caller, store, now, pages }): DescribeCapacityReservationsResult {
+    // The token is checked before any lookup (SPEC section 3's order).
+    const position = pages.start(input.NextToken);
+
+    const ids = input.CapacityReservationIds?.length ? input.CapacityReservationIds : undefined;
+    if (ids) {
+      const missing = [...new Set(ids)].filter((id) => !seenReservation(store, id, caller, now));
+      if (missing.length > 0) {
+        const refusal = capacityReservationNotFound(missing);
+        throw new Ec2Error(refusal.code, refusal.message, statusOf(refusal.code));
+      }
+    }
+
+    const filters = parseFilters(CAPACITY_RESERVATION_FILTERS, input.Filters);
+    const sql = sqlFilter(CAPACITY_RESERVATION_FILTERS, filters);
+    const remaining = sql.remaining;
+    const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
+    // One row past the page says whether another page follows; it is also the size of each later chunk.
+    const limit = pageSize + 1;
+    const parameters = {
+      ...filterParameters(sql, caller.accountId),
+      account: caller.accountId,
+      region: caller.region,
+      after: position.after ?? "",
+      limit,
+    };
+    const idList = ids && JSON.stringify(ids);
+
+    // SQL decides visibility, the region and the filters on columns (tags included); what is left
+    // (the state at the clock, the dates, a failed reservation's retention) is decided here. When
+    // that drops rows, the next chunk resumes after the last row read, until the page is full and
+    // one more row is known to follow, or the rows run out.
+    const page: { reservation: CapacityReservationRecord; state: CapacityReservationState }[] = [];
+    let more = false;
+    for (;;) {
+      const chunk = store.visibleReservationPage(parameters, idList);
+      for (const reservation of chunk) {
+        const state = stateAt(reservation, now);
+        if (state === undefined) continue;
+        // Tag filters are always decided in SQL (sqlFilter), so none is left for the tags here.
+        if (remaining.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, remaining, reservation, { now, tags: NO_TAGS })) {
+          continue;
+        }
+        if (page.length === pageSize) {
+          more = true;
+          break;
+        }
+        page.push({ reservation, state });
+      }
+      const last = chunk.at(-1);
+      if (more || chunk.length < limit || !last) break;
+      parameters.after = last.capacityReservationId;
+    }
+
+    // The caller's own tags on the page, in one statement: a consumer does not see the owner's.
+    const tags = store.tagsOfResources(
+      page.map(({ reservation }) => reservation.capacityReservationId),
+      caller.accountId,
+    );
+    const lastId = page.at(-1)?.reservation.capacityReservationId;
+    return {
+      NextToken: more && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
+      CapacityReservations: page.map(({ reservation, state }) =>
+        describeItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []),
+      ),
+    };
+  },
+});
