@@ -56,6 +56,9 @@ CREATE INDEX instance_by_capacity_reservation ON instance (capacity_reservation_
 CREATE INDEX instance_waiting ON instance (availability_zone, instance_type, launch_time, instance_id)
   WHERE capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
     AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running');
+-- Instances running outside any reservation take room from their zone's capacity pool (migration 004).
+CREATE INDEX instance_outside ON instance (availability_zone, instance_type)
+  WHERE capacity_reservation_id IS NULL AND state NOT IN ('stopped', 'terminated');
 -- Transitions due at the clock.
 CREATE INDEX instance_settling ON instance (settles_at) WHERE state IN ('pending', 'stopping', 'shutting-down');
 

@@ -13,7 +13,8 @@ import {
   instanceIdMalformedOr,
 } from "../domain/placement.js";
 import { Refusal } from "../domain/refusal.js";
-import { refusalError } from "../protocol/errors.js";
+import { ec2Error, refusalError } from "../protocol/errors.js";
+import { poolRoom } from "./reservationLife.js";
 import type { Settings } from "../domain/settings.js";
 import {
   InstanceTypeValues,
@@ -40,6 +41,19 @@ export function orThrow<T>(value: T | Refusal): T {
 export function instanceTransitionMs(settings: Readonly<Settings>): number {
   return settings.instanceTransitionSeconds * 1000;
 }
+
+/**
+ * Room for instances outside any reservation in a zone and type: the capacity pool's room left by
+ * the API-made reservations (poolRoom), less the instances already running outside; unlimited
+ * without a pool (SPEC section 4).
+ */
+export function roomOutside(store: Store, availabilityZone: string, instanceType: string, now: number): number {
+  const room = poolRoom(store, availabilityZone, instanceType, now);
+  return room === Number.POSITIVE_INFINITY ? room : Math.max(0, room - store.instancesOutside(availabilityZone, instanceType));
+}
+
+/** EC2's refusal when a zone has no capacity left for a launch or a start (HTTP 500). */
+export const insufficientInstanceCapacity = () => ec2Error("InsufficientInstanceCapacity");
 
 /** A fresh EC2-style id: the prefix and 17 lowercase hex digits. */
 export const newId = (prefix: "i" | "r"): string => `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;

@@ -18,9 +18,10 @@ import {
 import { checkEnum } from "../protocol/query.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
+import { insufficientInstanceCapacity, roomOutside } from "./instanceRules.js";
 import { instanceTransitionMs, modelInstance, newId, orThrow, placementReservations, refused, takeIn } from "./instanceRules.js";
 import { stateChange } from "../domain/instance.js";
-import { instanceStateAt } from "../domain/placement.js";
+import { instanceStateAt, launchCountWithin } from "../domain/placement.js";
 
 /** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
 export const MAX_LAUNCH = 1000;
@@ -129,10 +130,16 @@ export const runInstances = defineAction({
       const placement = orThrow(
         placeLaunch(launching, placementReservations(store, zone, launching.instanceType, now, caller.accountId, targetId)),
       );
+      let count = placement.count;
+      if (placement.capacityReservationId === null) {
+        const fits = launchCountWithin(launching.minCount, count, roomOutside(store, zone, launching.instanceType, now));
+        if (fits === undefined) throw insufficientInstanceCapacity();
+        count = fits;
+      }
       const reservationId = newId("r");
       const transition = instanceTransitionMs(settings);
       const records: InstanceRecord[] = [];
-      for (let i = 0; i < placement.count; i += 1) {
+      for (let i = 0; i < count; i += 1) {
         const instanceId = newId("i");
         const change = stateChange(instanceId, "pending", now, transition, placement.capacityReservationId);
         records.push({

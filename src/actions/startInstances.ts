@@ -4,6 +4,7 @@ import { stateChange } from "../domain/instance.js";
 import { placeStart, startChange } from "../domain/placement.js";
 import type { StartInstancesResult } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
+import { insufficientInstanceCapacity, roomOutside } from "./instanceRules.js";
 import { checkInstanceIds, instanceTransitionMs, orThrow, placementReservations, takeIn } from "./instanceRules.js";
 import { findInstances, stateChangeItem } from "./instanceStateChanges.js";
 
@@ -36,6 +37,9 @@ export const startInstances = defineAction({
             visible,
           ),
         );
+        if (place === null && roomOutside(store, record.availabilityZone, record.instanceType, now) < 1) {
+          throw insufficientInstanceCapacity();
+        }
         store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), place));
         takeIn(store, now, record.availabilityZone, record.instanceType);
       }

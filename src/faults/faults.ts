@@ -20,6 +20,8 @@ export interface FaultRule {
   readonly latencyMs?: number;
   /** Close the connection without any response. */
   readonly dropConnection?: boolean;
+  /** A describe answers from the state this many seconds (of emulator time) ago (LAGGING_ACTIONS only). */
+  readonly lagSeconds?: number;
   /** Fire on at most this many calls, then never again; unlimited when absent. */
   readonly count?: number;
   /** Fire on each matching call with this chance (0 to 1). */
@@ -42,7 +44,13 @@ export interface InjectedFault {
   readonly message?: string;
   readonly latencyMs?: number;
   readonly dropConnection?: boolean;
+  readonly lagSeconds?: number;
 }
+
+/** The reads a `lagSeconds` rule may delay: EC2's eventually consistent describes (SPEC section 11). */
+export const LAGGING_ACTIONS = ["DescribeInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"];
+/** The longest lag a rule may ask for. */
+export const MAX_LAG_SECONDS = 3600;
 
 /** A rule set that was refused: every problem, each as `[index].key: what is wrong`. */
 export class FaultRuleError extends ProblemsError {
@@ -72,6 +80,7 @@ const RULES_SCHEMA = {
       message: { type: "string", minLength: 1, maxLength: 1000 },
       latencyMs: { type: "integer", minimum: 0, maximum: MAX_LATENCY_MS },
       dropConnection: { type: "boolean" },
+      lagSeconds: { type: "integer", minimum: 1, maximum: MAX_LAG_SECONDS },
       count: { type: "integer", minimum: 1 },
       probability: { type: "number", minimum: 0, maximum: 1 },
       seed: { type: "integer", minimum: 0, maximum: 0xffffffff },
@@ -88,7 +97,7 @@ function describe(error: ErrorObject): string {
   const description = (error.parentSchema as { description?: string } | undefined)?.description;
   switch (error.keyword) {
     case "additionalProperties":
-      return `${path}.${show(params.additionalProperty)}: unknown key (a rule takes action, accountId, error, status, message, latencyMs, dropConnection, count, probability, seed, onPage)`;
+      return `${path}.${show(params.additionalProperty)}: unknown key (a rule takes action, accountId, error, status, message, latencyMs, dropConnection, lagSeconds, count, probability, seed, onPage)`;
     case "required":
       return `${path}: missing required key ${show(params.missingProperty)}`;
     case "type":
@@ -118,13 +127,19 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
   const rules: unknown[] = Array.isArray(body) ? body : [];
   rules.forEach((rule, index) => {
     if (typeof rule !== "object" || rule === null) return;
-    const { action, error, latencyMs, dropConnection, status, message, seed, probability } = rule as Record<string, unknown>;
+    const { action, error, latencyMs, dropConnection, lagSeconds, status, message, seed, probability } = rule as Record<
+      string,
+      unknown
+    >;
     const at = `[${index}]`;
     if (typeof action === "string" && action !== "" && !actions.includes(action)) {
       problems.push(`${at}.action: ${action} is not an action this emulator answers (${actions.join(", ")})`);
     }
-    if (error === undefined && latencyMs === undefined && dropConnection !== true) {
-      problems.push(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
+    if (error === undefined && latencyMs === undefined && dropConnection !== true && lagSeconds === undefined) {
+      problems.push(`${at}: does nothing; give it an error, a latencyMs, a lagSeconds or dropConnection: true`);
+    }
+    if (lagSeconds !== undefined && typeof action === "string" && !LAGGING_ACTIONS.includes(action)) {
+      problems.push(`${at}.lagSeconds: only goes with a describe (${LAGGING_ACTIONS.join(", ")})`);
     }
     if (status !== undefined && error === undefined) problems.push(`${at}.status: only goes with an error`);
     if (message !== undefined && error === undefined) problems.push(`${at}.message: only goes with an error`);
@@ -213,11 +228,16 @@ export class Faults {
       fired: 0,
       random: rule.seed === undefined ? Math.random : seededRandom(rule.seed),
     }));
+    this.onChange?.(rules.some((rule) => rule.lagSeconds !== undefined));
   }
 
   clear(): void {
     this.rules = [];
+    this.onChange?.(false);
   }
+
+  /** Told whether any rule with `lagSeconds` is installed, whenever the rule set changes. */
+  onChange: ((lagging: boolean) => void) | undefined;
 
   get(): FaultRuleState[] {
     return this.rules.map(({ rule, remaining, fired }) => ({ ...rule, remaining, fired }));
@@ -246,6 +266,7 @@ export class Faults {
       }
       if (rule.latencyMs !== undefined) fault.latencyMs = rule.latencyMs;
       if (rule.dropConnection === true) fault.dropConnection = true;
+      if (rule.lagSeconds !== undefined) fault.lagSeconds = rule.lagSeconds;
       return fault;
     }
     return undefined;

@@ -119,6 +119,13 @@ function prepare(db: SqliteDatabase) {
     change: db.prepare<[string, number, number, string | null, string]>(
       `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ? WHERE instance_id = ?`,
     ),
+    outside: db
+      .prepare<[string, string], number>(
+        `SELECT count(*) FROM instance INDEXED BY instance_outside
+          WHERE availability_zone = ? AND instance_type = ? AND capacity_reservation_id IS NULL
+            AND state NOT IN ('stopped', 'terminated')`,
+      )
+      .pluck(true),
     release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),
     place: db.prepare<[string | null, string]>("UPDATE instance SET capacity_reservation_id = ? WHERE instance_id = ?"),
     nextSettle: db.prepare<[], { at: number | null }>(
@@ -251,6 +258,11 @@ export class Instances {
   place(instanceId: string, capacityReservationId: string | null): void {
     assertInWrite(this.db, "Instances.place()");
     this.s.place.run(capacityReservationId, instanceId);
+  }
+
+  /** How many instances of a zone and type run (or start, or stop) outside any reservation. */
+  outside(availabilityZone: string, instanceType: string): number {
+    return this.s.outside.get(availabilityZone, instanceType) ?? 0;
   }
 
   /** Every instance in a reservation leaves it (it was cancelled): they run on outside any. */

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture, FixtureDocument } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
-import { openDatabase, type SqliteDatabase } from "./database.js";
+import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
 import {
   prepareFilteredReservationIds,
@@ -85,6 +85,19 @@ export class Store {
     this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
 
+  /** The whole database as bytes (SQLite's serialization): what a lagging describe reads later. */
+  snapshot(): Buffer {
+    return this.#db.serialize();
+  }
+
+  /** A read-only store over a snapshot: every read as the state was when it was taken. */
+  static ofSnapshot(snapshot: Buffer): Store {
+    return new Store(openSnapshot(snapshot));
+  }
+
+  /** Called after every write transaction ends (committed or not): the lag history listens. */
+  onWrite: (() => void) | undefined;
+
   /** Opens ":memory:" or a file and migrates it. Throws DatabaseError. */
   static open(path = ":memory:"): Store {
     return new Store(openDatabase(path));
@@ -107,6 +120,7 @@ export class Store {
       return this.#db.transaction(fn)();
     } finally {
       this.#reads.clear();
+      if (!this.#db.inTransaction) this.onWrite?.();
     }
   }
 
@@ -225,6 +239,11 @@ export class Store {
   placeInstance(instanceId: string, capacityReservationId: string | null): void {
     this.#instances.place(instanceId, capacityReservationId);
     this.#reads.clear();
+  }
+
+  /** How many instances of a zone and type hold capacity outside any reservation (a capacity pool's share). */
+  instancesOutside(availabilityZone: string, instanceType: string): number {
+    return this.#instances.outside(availabilityZone, instanceType);
   }
 
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */
