@@ -58,14 +58,19 @@ export async function signedUsageRequest(
   url: string,
   input: { capacityReservationId: string; maxResults?: number; nextToken?: string },
 ): Promise<SignedRequest> {
-  const { hostname, port, host } = new URL(url);
-  const params = new URLSearchParams({
+  const params: Record<string, string> = {
     Action: "GetCapacityReservationUsage",
-    Version: "2016-11-15",
     CapacityReservationId: input.capacityReservationId,
-  });
-  if (input.maxResults !== undefined) params.set("MaxResults", String(input.maxResults));
-  if (input.nextToken !== undefined) params.set("NextToken", input.nextToken);
+  };
+  if (input.maxResults !== undefined) params.MaxResults = String(input.maxResults);
+  if (input.nextToken !== undefined) params.NextToken = input.nextToken;
+  return signedRequest(url, params);
+}
+
+/** Any EC2 Query POST (`Action` and its flattened parameters) with the JS SDK v3's headers, signed with SigV4. */
+export async function signedRequest(url: string, parameters: Record<string, string>): Promise<SignedRequest> {
+  const { hostname, port, host } = new URL(url);
+  const params = new URLSearchParams({ Version: "2016-11-15", ...parameters });
   const body = params.toString();
   const signed = await signer.sign({
     method: "POST",
