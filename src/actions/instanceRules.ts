@@ -174,8 +174,8 @@ export function modelInstance(
   now: number,
   tags: readonly Tag[],
   launchIndex: number,
+  held: string | undefined = reservationHeldAt(store, instance, now),
 ): Instance {
-  const held = reservationHeldAt(store, instance, now);
   const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
   const target = instance.targetId;
   const block = held === undefined ? undefined : store.findReservation(held);
