@@ -203,6 +203,11 @@ describe("open reservations", () => {
     const out = await usage(client, { CapacityReservationId: EXPIRING });
     expect(out.State).toBe("expired");
     expect(out.AvailableInstanceCount).toBe(0);
+    expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
+    // It runs on outside any reservation: stopping it and starting it again changes nothing else.
+    await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    await client.send(new StartInstancesCommand({ InstanceIds: [id] }));
+    expect((await placements()).get(id)).toBeUndefined();
   });
 });
 

@@ -139,9 +139,23 @@ export function takeIn(store: Store, now: number, availabilityZone: string, inst
  */
 export function settleInstances(store: Store, now: number): void {
   const next = store.nextInstanceSettle();
-  if (next === undefined || next > now) return;
+  // A reservation that has ended lets its instances run on outside it (SPEC section 11).
+  const ended = store
+    .reservationsEndingWithInstances()
+    .filter(({ capacityReservationId, endMs }) => {
+      if (endMs > now + 1) return false;
+      const reservation = store.findReservation(capacityReservationId);
+      return reservation !== undefined && stateAt(reservation, now) !== "active";
+    });
+  if ((next === undefined || next > now) && ended.length === 0) return;
   store.write(() => {
-    const freed = store.settleInstances(now);
+    const freed = next !== undefined && next <= now ? store.settleInstances(now) : [];
+    for (const { capacityReservationId } of ended) {
+      const reservation = store.findReservation(capacityReservationId);
+      if (!reservation) continue;
+      store.releaseInstances(capacityReservationId);
+      freed.push({ availabilityZone: reservation.availabilityZone, instanceType: reservation.instanceType });
+    }
     for (const { availabilityZone, instanceType } of freed) takeIn(store, now, availabilityZone, instanceType);
   });
 }

@@ -126,6 +126,15 @@ function prepare(db: SqliteDatabase) {
             AND state NOT IN ('stopped', 'terminated')`,
       )
       .pluck(true),
+    // Reservations with a limited end that hold instances: the ones whose end lets instances go.
+    ending: db
+      .prepare<[], [string, number]>(
+        `SELECT capacity_reservation_id, (julianday(end_date) - 2440587.5) * 86400000.0 FROM capacity_reservation AS r
+          WHERE end_date_type = 'limited' AND end_date IS NOT NULL
+            AND EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_by_capacity_reservation
+                         WHERE i.capacity_reservation_id = r.capacity_reservation_id)`,
+      )
+      .raw(true),
     release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),
     place: db.prepare<[string | null, string]>("UPDATE instance SET capacity_reservation_id = ? WHERE instance_id = ?"),
     nextSettle: db.prepare<[], { at: number | null }>(
@@ -263,6 +272,11 @@ export class Instances {
   /** How many instances of a zone and type run (or start, or stop) outside any reservation. */
   outside(availabilityZone: string, instanceType: string): number {
     return this.s.outside.get(availabilityZone, instanceType) ?? 0;
+  }
+
+  /** The reservations with a limited end that hold instances, with that end (epoch ms). */
+  ending(): { capacityReservationId: string; endMs: number }[] {
+    return this.s.ending.all().map(([capacityReservationId, endMs]) => ({ capacityReservationId, endMs }));
   }
 
   /** Every instance in a reservation leaves it (it was cancelled): they run on outside any. */

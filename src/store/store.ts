@@ -73,6 +73,7 @@ export class Store {
   #startState: StartState | undefined;
   /** When the earliest instance transition settles: asked before every action, kept until a write. */
   readonly #nextSettle = this.#reads.memo<number | undefined>(1);
+  readonly #ending = this.#reads.memo<readonly { capacityReservationId: string; endMs: number }[]>(1);
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -244,6 +245,11 @@ export class Store {
   /** How many instances of a zone and type hold capacity outside any reservation (a capacity pool's share). */
   instancesOutside(availabilityZone: string, instanceType: string): number {
     return this.#instances.outside(availabilityZone, instanceType);
+  }
+
+  /** The reservations with a limited end that hold instances, and that end (ms); kept until the next write. */
+  reservationsEndingWithInstances(): readonly { capacityReservationId: string; endMs: number }[] {
+    return this.#ending.get("", () => this.#instances.ending());
   }
 
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */
