@@ -89,3 +89,40 @@ export function writeInstanceFixture(path: string, reservations: readonly { id: 
     closeSync(fd);
   }
 }
+
+const INSTANCE_TYPES = ["m5.large", "m5.xlarge", "c6i.large", "r6g.2xlarge"];
+
+/**
+ * Writes `count` reservations of the demo owner in `region` (zones a to c), one a line: nine in ten
+ * active, the rest pending or cancelled; every other one tagged team=a (the others team=b); types in
+ * turn. Ids start at `first` in the bench's range.
+ */
+export function writeRegionFixture(path: string, groups: readonly { region: string; count: number; first: number }[]): void {
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, '{"capacityReservations":[\n');
+    let separator = "";
+    for (const { region, count, first } of groups) {
+      const lines: string[] = [];
+      for (let n = 0; n < count; n++) {
+        const state = n % 10 === 9 ? (n % 20 === 19 ? "cancelled" : "pending") : "active";
+        lines.push(
+          `{"capacityReservationId":"${benchId(first + n)}","ownerId":"${OWNER}","availabilityZone":"${region}${"abc"[n % 3]}",` +
+            `"instanceType":"${INSTANCE_TYPES[n % INSTANCE_TYPES.length]}","totalInstanceCount":${(n % 7) + 1},"state":"${state}",` +
+            `"tags":[{"key":"team","value":"${n % 2 === 0 ? "a" : "b"}"}]}`,
+        );
+        if (lines.length === 10_000) {
+          writeSync(fd, separator + lines.splice(0).join(",\n"));
+          separator = ",\n";
+        }
+      }
+      if (lines.length > 0) {
+        writeSync(fd, separator + lines.join(",\n"));
+        separator = ",\n";
+      }
+    }
+    writeSync(fd, "\n]}\n");
+  } finally {
+    closeSync(fd);
+  }
+}

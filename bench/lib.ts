@@ -41,38 +41,32 @@ class NodeSha256 {
   }
 }
 
-const signer = new SignatureV4({
-  service: "ec2",
-  region: REGION,
-  credentials: { accessKeyId: OWNER_KEY, secretAccessKey: "owner-secret" },
-  sha256: NodeSha256,
-});
+// One signer per region: the region is part of what a signature covers, and the emulator reads it as the caller's.
+const signers = new Map<string, SignatureV4>();
+function signerFor(region: string): SignatureV4 {
+  let signer = signers.get(region);
+  if (!signer) {
+    signer = new SignatureV4({
+      service: "ec2",
+      region,
+      credentials: { accessKeyId: OWNER_KEY, secretAccessKey: "owner-secret" },
+      sha256: NodeSha256,
+    });
+    signers.set(region, signer);
+  }
+  return signer;
+}
 
 export interface SignedRequest {
   readonly body: string;
   readonly headers: Record<string, string>;
 }
 
-/** A GetCapacityReservationUsage POST with the headers the JS SDK v3 sends, signed with SigV4. */
-export async function signedUsageRequest(
-  url: string,
-  input: { capacityReservationId: string; maxResults?: number; nextToken?: string },
-): Promise<SignedRequest> {
-  const params: Record<string, string> = {
-    Action: "GetCapacityReservationUsage",
-    CapacityReservationId: input.capacityReservationId,
-  };
-  if (input.maxResults !== undefined) params.MaxResults = String(input.maxResults);
-  if (input.nextToken !== undefined) params.NextToken = input.nextToken;
-  return signedRequest(url, params);
-}
-
-/** Any EC2 Query POST (`Action` and its flattened parameters) with the JS SDK v3's headers, signed with SigV4. */
-export async function signedRequest(url: string, parameters: Record<string, string>): Promise<SignedRequest> {
+/** An EC2 Query POST of `params` with the headers the JS SDK v3 sends, signed with SigV4 for `region`. */
+export async function signedRequest(url: string, params: URLSearchParams, region = REGION): Promise<SignedRequest> {
   const { hostname, port, host } = new URL(url);
-  const params = new URLSearchParams({ Version: "2016-11-15", ...parameters });
   const body = params.toString();
-  const signed = await signer.sign({
+  const signed = await signerFor(region).sign({
     method: "POST",
     protocol: "http:",
     hostname,
@@ -91,6 +85,37 @@ export async function signedRequest(url: string, parameters: Record<string, stri
     body,
   });
   return { body, headers: signed.headers };
+}
+
+/** A GetCapacityReservationUsage POST, signed. */
+export async function signedUsageRequest(
+  url: string,
+  input: { capacityReservationId: string; maxResults?: number; nextToken?: string },
+): Promise<SignedRequest> {
+  const params = new URLSearchParams({
+    Action: "GetCapacityReservationUsage",
+    Version: "2016-11-15",
+    CapacityReservationId: input.capacityReservationId,
+  });
+  if (input.maxResults !== undefined) params.set("MaxResults", String(input.maxResults));
+  if (input.nextToken !== undefined) params.set("NextToken", input.nextToken);
+  return signedRequest(url, params);
+}
+
+/** A DescribeCapacityReservations POST in `region`, signed; `filters` by name, each with its values. */
+export async function signedDescribeRequest(
+  url: string,
+  region: string,
+  input: { maxResults?: number; nextToken?: string; filters?: Record<string, readonly string[]> },
+): Promise<SignedRequest> {
+  const params = new URLSearchParams({ Action: "DescribeCapacityReservations", Version: "2016-11-15" });
+  if (input.maxResults !== undefined) params.set("MaxResults", String(input.maxResults));
+  if (input.nextToken !== undefined) params.set("NextToken", input.nextToken);
+  Object.entries(input.filters ?? {}).forEach(([name, values], i) => {
+    params.set(`Filter.${i + 1}.Name`, name);
+    values.forEach((value, j) => params.set(`Filter.${i + 1}.Value.${j + 1}`, value));
+  });
+  return signedRequest(url, params, region);
 }
 
 /** The headers without content-length, which both fetch and autocannon set themselves from the body. */

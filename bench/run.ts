@@ -4,15 +4,17 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { benchId, manyReservations, writeFixture, writeInstanceFixture } from "./fixtures.js";
+import { benchId, manyReservations, writeFixture, writeInstanceFixture, writeRegionFixture } from "./fixtures.js";
 import {
   interleave,
   load,
   median,
+  OWNER,
   percentile,
   ROOT,
   runProbe,
   send,
+  signedDescribeRequest,
   signedRequest,
   signedUsageRequest,
   sleep,
@@ -26,8 +28,8 @@ const quick = process.argv.includes("--quick");
 // --svg PATH writes the chart there instead (the full run's default is docs/page-latency.svg).
 const svgOption = process.argv.includes("--svg") ? resolve(process.argv[process.argv.indexOf("--svg") + 1] ?? "") : undefined;
 const settings = quick
-  ? { rounds: 2, seconds: 1, warmSeconds: 1, pageSeconds: 0.5, sizes: [10, 500, 1_000, 10_000, 100_000], bigFixture: { reservations: 1_000, rowsEach: 100 }, loadRuns: 1, starts: 3, coldStarts: 2, warmStarts: 3, resets: 50 }
-  : { rounds: 5, seconds: 5, warmSeconds: 3, pageSeconds: 1.5, sizes: [10, 500, 1_000, 10_000, 100_000, 1_000_000], bigFixture: { reservations: 10_000, rowsEach: 100 }, loadRuns: 3, starts: 10, coldStarts: 5, warmStarts: 10, resets: 200 };
+  ? { rounds: 2, seconds: 1, warmSeconds: 1, pageSeconds: 0.5, sizes: [10, 500, 1_000, 10_000, 100_000], bigFixture: { reservations: 1_000, rowsEach: 100 }, loadRuns: 1, starts: 3, coldStarts: 2, warmStarts: 3, resets: 50, visible: 10_000 }
+  : { rounds: 5, seconds: 5, warmSeconds: 3, pageSeconds: 1.5, sizes: [10, 500, 1_000, 10_000, 100_000, 1_000_000], bigFixture: { reservations: 10_000, rowsEach: 100 }, loadRuns: 3, starts: 10, coldStarts: 5, warmStarts: 10, resets: 200, visible: 100_000 };
 const CONNECTIONS = 64;
 const PAGE_SIZE = 500;
 
@@ -201,6 +203,135 @@ async function pages(): Promise<void> {
   }
 }
 
+const RESERVATION_ITEM = /<capacityReservationId>/g;
+
+/**
+ * DescribeCapacityReservations (issue 12): a page of up to 1000 items from 10, 2,000 and 100,000 visible
+ * reservations (one region each, the demo owner's), with no filter and with filters; a full walk;
+ * and a 100-item page against the bare Fastify baseline at 64 connections.
+ */
+async function describe(): Promise<void> {
+  const largest = settings.visible;
+  const groups = [
+    { region: "ap-south-1", count: 10, first: 0x1000000 },
+    // Enough that each filter still fills a page of 1000: the full page every other size is held to.
+    { region: "ap-southeast-2", count: 2_000, first: 0x2000000 },
+    { region: "ap-northeast-1", count: largest, first: 0x3000000 },
+  ];
+  const file = join(work, "describe.json");
+  writeRegionFixture(file, groups);
+  log(`describe: loading ${groups.map((g) => `${g.count.toLocaleString("en-US")} in ${g.region}`).join(", ")}`);
+  const emulator = await startChild("emulator.ts", [file]);
+  const big = groups[2] as (typeof groups)[number];
+  // The filters of the targets (own columns, and state at the clock), then a tag filter, reported.
+  const FILTERS: readonly { name: string; filters: Record<string, readonly string[]>; target: boolean }[] = [
+    { name: "no filter", filters: {}, target: true },
+    { name: "state=active", filters: { state: ["active"] }, target: true },
+    { name: "instance-type=m5.*", filters: { "instance-type": ["m5.*"] }, target: true },
+    { name: "owner-id", filters: { "owner-id": [OWNER] }, target: true },
+    { name: "tag:team=a", filters: { "tag:team": ["a"] }, target: false },
+  ];
+  let baseline: Awaited<ReturnType<typeof startChild>> | undefined;
+  try {
+    // Walks: every page of the largest region, unfiltered and filtered, keeping the middle page's request.
+    const middles = new Map<string, SignedRequest>();
+    for (const { name, filters } of FILTERS) {
+      let request = await signedDescribeRequest(emulator.url, big.region, { maxResults: 1000, filters });
+      const pages: SignedRequest[] = [];
+      let walked = 0;
+      const t0 = performance.now();
+      for (;;) {
+        pages.push(request);
+        const xml = await send(emulator.url, request);
+        walked += (xml.match(RESERVATION_ITEM) ?? []).length;
+        const token = NEXT_TOKEN.exec(xml)?.[1];
+        if (!token) break;
+        request = await signedDescribeRequest(emulator.url, big.region, { maxResults: 1000, filters, nextToken: token });
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const middle = pages[Math.floor(pages.length / 2)];
+      if (middle) middles.set(name, middle);
+      if (name === "no filter") {
+        if (walked !== largest) throw new Error(`the walk of ${largest} reservations returned ${walked}`);
+        rows.push({
+          measure: `DescribeCapacityReservations: full walk of ${largest.toLocaleString("en-US")} reservations at MaxResults=1000 (one connection, signing each page)`,
+          result: `${fmt(seconds, 2)} s, ${fmt(walked / seconds, 0)} reservations/s, ${pages.length} pages`,
+          target: "reported",
+        });
+      }
+      log(`describe: walked ${walked} (${name}) in ${fmt(seconds, 2)} s`);
+    }
+
+    const cases: { key: string; request: SignedRequest }[] = [];
+    for (const { name, filters } of FILTERS) {
+      for (const group of groups) {
+        const request = await signedDescribeRequest(emulator.url, group.region, { maxResults: 1000, filters });
+        cases.push({ key: `${name}|${group.count}|first`, request });
+      }
+      const middle = middles.get(name);
+      if (middle) cases.push({ key: `${name}|${largest}|middle`, request: middle });
+    }
+    for (const { request } of cases) await load(emulator.url, request, { connections: 1, seconds: 0.3 });
+    const times = new Map<string, number[]>();
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const { key, request } of interleave(cases, round)) {
+        const result = checked(await load(emulator.url, request, { connections: 1, seconds: settings.pageSeconds }), key);
+        times.set(key, [...(times.get(key) ?? []), result.meanMs]);
+      }
+      log(`describe pages round ${round + 1} done, load ${loadNow()}`);
+    }
+    const at = (key: string): number => median(times.get(key) ?? []);
+    for (const { name, target } of FILTERS) {
+      const small = at(`${name}|10|first`);
+      const full = at(`${name}|2000|first`);
+      const first = at(`${name}|${largest}|first`);
+      const middle = at(`${name}|${largest}|middle`);
+      const ratio = Math.max(first, Number.isFinite(middle) ? middle : 0) / full;
+      rows.push({
+        measure:
+          `DescribeCapacityReservations page (MaxResults=1000), ${name}: from 10 / 2,000 / ${largest.toLocaleString("en-US")} visible ` +
+          `(one connection); ${largest.toLocaleString("en-US")} against 2,000 (both full pages; slower of first and middle)`,
+        result: `${fmt(small, 3)} / ${fmt(full, 3)} / first ${fmt(first, 3)}, middle ${fmt(middle, 3)} ms; ${fmt(ratio, 2)} ×`,
+        target: target ? "≤ 1.3 ×" : "reported",
+        met: target ? ratio <= 1.3 : undefined,
+      });
+    }
+
+    // The request path: a 100-item page against a bare Fastify server sending the same bytes.
+    const hundred = await signedDescribeRequest(emulator.url, big.region, { maxResults: 100 });
+    const xml = await send(emulator.url, hundred);
+    if ((xml.match(RESERVATION_ITEM) ?? []).length !== 100) throw new Error("the 100-item page did not answer 100 items");
+    baseline = await startChild("baseline.ts", [Buffer.from(xml).toString("base64")]);
+    const targets = [
+      { name: "baseline", url: baseline.url, request: hundred },
+      { name: "emulator", url: emulator.url, request: hundred },
+    ];
+    for (const t of targets) await load(t.url, t.request, { connections: CONNECTIONS, seconds: settings.warmSeconds });
+    const seen: Record<string, LoadResult[]> = { baseline: [], emulator: [] };
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const t of interleave(targets, round)) {
+        seen[t.name]?.push(checked(await load(t.url, t.request, { connections: CONNECTIONS, seconds: settings.seconds }), t.name));
+      }
+      log(`describe request path round ${round + 1}, load ${loadNow()}`);
+    }
+    const rps = (name: string): number => median((seen[name] ?? []).map((r) => r.requestsPerSecond));
+    const p99 = median((seen.emulator ?? []).map((r) => r.p99Ms));
+    rows.push({
+      measure: `DescribeCapacityReservations, 100-item page, signed POST, ${CONNECTIONS} connections: emulator / bare Fastify`,
+      result: `${fmt(rps("emulator") / rps("baseline"), 2)} × (${fmt(rps("emulator"), 0)} vs ${fmt(rps("baseline"), 0)} req/s)`,
+      target: "reported",
+    });
+    rows.push({
+      measure: "p99 latency at that load (emulator, 100-item describe page)",
+      result: `${fmt(p99, 1)} ms (p50 ${fmt(median((seen.emulator ?? []).map((r) => r.p50Ms)), 1)} ms)`,
+      target: "≤ 10 ms",
+      met: p99 <= 10,
+    });
+  } finally {
+    await Promise.all([emulator.stop(), baseline?.stop()]);
+  }
+}
+
 /** A big fixture file loaded in a fresh process: whole (with peak RSS), and stage by stage. */
 async function fixtureLoad(): Promise<void> {
   const { reservations, rowsEach } = settings.bigFixture;
@@ -222,6 +353,25 @@ async function fixtureLoad(): Promise<void> {
       `(read+parse ${stage("readMs")} ms, check ${stage("checkMs")} ms, insert ${stage("insertMs")} ms, start-state snapshot ${stage("snapshotMs")} ms)`,
     target: "≤ 5 s",
     met: ms <= 5000,
+  });
+}
+
+/** The reservation's life (issue 13): Create+Cancel pairs per second, and a describe page while 10,000 reservations are created. */
+async function life(): Promise<void> {
+  const creations = quick ? 1_000 : 10_000;
+  const r = await runProbe<{ pairsPerSecond: number; pages: number; pageMedianMs: number; pageP99Ms: number }>("life.ts", [
+    String(settings.seconds * 2),
+    String(creations),
+  ]);
+  rows.push({
+    measure: "CreateCapacityReservation + CancelCapacityReservation pairs, one after the other, in one process",
+    result: `${fmt(r.pairsPerSecond, 0)} pairs/s`,
+    target: "reported",
+  });
+  rows.push({
+    measure: `a DescribeCapacityReservations page of 100 (state=active), read after every 100 of ${creations.toLocaleString("en-US")} reservations created`,
+    result: `median ${fmt(r.pageMedianMs, 2)} ms, p99 ${fmt(r.pageP99Ms, 2)} ms over ${r.pages} pages`,
+    target: "reported",
   });
 }
 
@@ -356,12 +506,13 @@ async function instances(): Promise<void> {
   try {
     // Pages of the same size in both reservations (10: all the small one holds), so only the reservation's size differs.
     const describe = (id: string, maxResults = 10) =>
-      signedRequest(emulator.url, {
+      signedRequest(emulator.url, new URLSearchParams({
         Action: "DescribeInstances",
+        Version: "2016-11-15",
         "Filter.1.Name": "capacity-reservation-id",
         "Filter.1.Value.1": id,
         MaxResults: String(maxResults),
-      });
+      }));
     const cases = [
       { name: "GetCapacityReservationUsage page", requests: [await signedUsageRequest(emulator.url, { capacityReservationId: small }), await signedUsageRequest(emulator.url, { capacityReservationId: large })] },
       { name: "DescribeInstances page of 10 filtered by capacity-reservation-id", requests: [await describe(small), await describe(large)] },
@@ -396,18 +547,19 @@ async function instances(): Promise<void> {
     const pairMs: number[] = [];
     for (let i = 0; i < launches; i++) {
       const started = performance.now();
-      const run = await signedRequest(emulator.url, {
+      const run = await signedRequest(emulator.url, new URLSearchParams({
         Action: "RunInstances",
+        Version: "2016-11-15",
         ImageId: "ami-0123456789abcdef0",
         InstanceType: "m5.large",
         MinCount: "1",
         MaxCount: "1",
         "Placement.AvailabilityZone": "us-east-1a",
-      });
+      }));
       const xml = await send(emulator.url, run);
       const id = /<instanceId>(i-[0-9a-f]+)<\/instanceId>/.exec(xml)?.[1];
       if (!id) throw new Error(`RunInstances answered no instance: ${xml.slice(0, 300)}`);
-      await send(emulator.url, await signedRequest(emulator.url, { Action: "TerminateInstances", "InstanceId.1": id }));
+      await send(emulator.url, await signedRequest(emulator.url, new URLSearchParams({ Action: "TerminateInstances", Version: "2016-11-15", "InstanceId.1": id })));
       const ms = performance.now() - started;
       pairMs.push(ms);
       await sleep(Math.max(0, 1000 - ms));
@@ -432,8 +584,8 @@ function table(): string {
 
 const loadBefore = loadNow();
 log(`${quick ? "quick" : "full"} run; load average ${loadBefore}`);
-// --only a,b runs some sections: request-path, pages, fixture-load, starts, instances.
-const SECTIONS = { "request-path": requestPath, pages, "fixture-load": fixtureLoad, starts, instances } as const;
+// --only a,b runs some sections: request-path, pages, describe, fixture-load, starts, life, instances.
+const SECTIONS = { "request-path": requestPath, pages, describe, "fixture-load": fixtureLoad, starts, life, instances } as const;
 const only = process.argv.includes("--only") ? (process.argv[process.argv.indexOf("--only") + 1] ?? "").split(",") : undefined;
 try {
   for (const [name, section] of Object.entries(SECTIONS)) {

@@ -273,6 +273,23 @@ describe("DescribeCapacityReservations", () => {
       expect(idsOf(byOwner.CapacityReservations ?? [])).toEqual(["cr-03333333333333339"]);
     });
 
+    it("answers a changed reservation anew after a write, never an item kept from before", async () => {
+      const id = "cr-0f000000000000c01";
+      const put = (total: number, tags: { key: string; value: string }[]) =>
+        emu.load({ capacityReservations: [westReservation(id, { availabilityZone: "us-east-1a", totalInstanceCount: total, tags })] });
+      const read = async () => ((await describeCr(owner, { CapacityReservationIds: [id] })).CapacityReservations ?? [])[0];
+      await put(3, [{ key: "k", value: "one" }]);
+      expect(await read()).toMatchObject({ TotalInstanceCount: 3, AvailableInstanceCount: 3, Tags: [{ Key: "k", Value: "one" }] });
+      expect(await read()).toMatchObject({ TotalInstanceCount: 3 });
+      await put(5, [{ key: "k", value: "two" }]);
+      expect(await read()).toMatchObject({ TotalInstanceCount: 5, AvailableInstanceCount: 5, Tags: [{ Key: "k", Value: "two" }] });
+      // The owner's kept item is not what a consumer sees.
+      await emu.load({ capacityReservations: [westReservation(id, { availabilityZone: "us-east-1a", tags: [{ key: "k", value: "v" }], sharedWith: [SHAREE] })] });
+      expect((await read())?.Tags).toEqual([{ Key: "k", Value: "v" }]);
+      const theirs = (await describeCr(sharee, { CapacityReservationIds: [id] })).CapacityReservations ?? [];
+      expect(theirs[0]?.Tags).toEqual([]);
+    });
+
     it("reads the state and counts at the emulator's clock", async () => {
       const scheduled = "cr-0fffffffffffffff6"; // starts 2030-06-01, ends 2030-12-01
       const at = async (now: string) => {

@@ -18,6 +18,7 @@ import type {
   DescribeCapacityReservationsResult,
 } from "../protocol/model/ec2.generated.js";
 import { filterParameters } from "../store/capacityReservationFilters.js";
+import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
 import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
 
@@ -25,6 +26,14 @@ import { interruptibleMembers, seenReservation } from "./capacityReservationView
 export const DEFAULT_PAGE_SIZE = 1000;
 
 const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
+
+/**
+ * Items already built, by the record they were built from, then by caller and state: an item is all
+ * the record, the caller's tags and the state at the clock make it, and the store hands out a new
+ * record object once a write has happened (its kept reads are forgotten), so an item kept here is
+ * never stale. Frozen, so the XML writer reuses the text it wrote for it.
+ */
+const keptItems = new WeakMap<CapacityReservationRecord, Map<string, CapacityReservation>>();
 const date = (iso: string | null | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
 
 /**
@@ -74,6 +83,36 @@ export function describeItem(reservation: CapacityReservationRecord, state: Capa
     CapacityBlockId: reservation.capacityBlockId ?? undefined,
     ...interruptibleMembers(reservation),
   };
+}
+
+/**
+ * The page's items as `account` sees them: kept ones reused, the others built with the caller's own
+ * tags, fetched for all of them in one statement (a consumer does not see the owner's).
+ */
+function itemsOf(
+  page: readonly { reservation: CapacityReservationRecord; state: CapacityReservationState }[],
+  account: string,
+  store: Store,
+): CapacityReservation[] {
+  const keyOf = (state: CapacityReservationState) => `${account} ${state}`;
+  const missing = page.filter(({ reservation, state }) => !keptItems.get(reservation)?.has(keyOf(state)));
+  const tags =
+    missing.length > 0
+      ? store.tagsOfResources(
+          missing.map(({ reservation }) => reservation.capacityReservationId),
+          account,
+        )
+      : NO_TAGS;
+  return page.map(({ reservation, state }) => {
+    let byCaller = keptItems.get(reservation);
+    if (!byCaller) keptItems.set(reservation, (byCaller = new Map()));
+    let item = byCaller.get(keyOf(state));
+    if (!item) {
+      item = Object.freeze(describeItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
+      byCaller.set(keyOf(state), item);
+    }
+    return item;
+  });
 }
 
 export const describeCapacityReservations = defineAction({
@@ -128,10 +167,11 @@ export const describeCapacityReservations = defineAction({
     const page: { reservation: CapacityReservationRecord; state: CapacityReservationState }[] = [];
     let more = false;
     for (;;) {
-      const chunk = store.visibleReservationPage(parameters, idList);
-      for (const reservation of chunk) {
-        const state = stateAt(reservation, now);
-        if (state === undefined) continue;
+      const chunk = store.visibleReservationIds(parameters, idList);
+      for (const id of chunk) {
+        const reservation = store.findReservation(id);
+        const state = reservation && stateAt(reservation, now);
+        if (!reservation || state === undefined) continue;
         // Tag filters are always decided in SQL (sqlFilter), so none is left for the tags here.
         if (remaining.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, remaining, reservation, { now, tags: NO_TAGS })) {
           continue;
@@ -143,21 +183,15 @@ export const describeCapacityReservations = defineAction({
         page.push({ reservation, state });
       }
       const last = chunk.at(-1);
-      if (more || chunk.length < limit || !last) break;
-      parameters.after = last.capacityReservationId;
+      if (more || chunk.length < limit || last === undefined) break;
+      parameters.after = last;
     }
 
-    // The caller's own tags on the page, in one statement: a consumer does not see the owner's.
-    const tags = store.tagsOfResources(
-      page.map(({ reservation }) => reservation.capacityReservationId),
-      caller.accountId,
-    );
+    const items = itemsOf(page, caller.accountId, store);
     const lastId = page.at(-1)?.reservation.capacityReservationId;
     return {
       NextToken: more && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
-      CapacityReservations: page.map(({ reservation, state }) =>
-        describeItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []),
-      ),
+      CapacityReservations: items,
     };
   },
 });

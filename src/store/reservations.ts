@@ -15,7 +15,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
-import { RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
+import { FILTER_COLUMNS, RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
@@ -169,25 +169,42 @@ const VISIBLE = `cr.region = @region AND (cr.owner_id = @account OR EXISTS (
     SELECT 1 FROM capacity_reservation_share AS s
      WHERE s.capacity_reservation_id = cr.capacity_reservation_id AND s.account_id = @account))`;
 
+/**
+ * The describe's page of ids: a keyset walk of the region index (region, id, owner) from @after, in
+ * id order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each
+ * row read costs one index step (and, for a filter on a column, one primary-key lookup), whatever
+ * else the region holds. Ids only: the records come from find(), whose kept answers a repeated page
+ * reuses.
+ */
+export const VISIBLE_PAGE_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+    AND ${RESERVATION_FILTER_CONDITION}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
+/** The same walk when the request has no filter SQL decides: the condition's per-row cost left out. */
+export const VISIBLE_PAGE_UNFILTERED_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
+/** The same page among the ids a request names (@ids, a JSON array): driven by the primary key, not the region. */
+export const VISIBLE_PAGE_OF_IDS_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr
+  WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
+    AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+    AND ${RESERVATION_FILTER_CONDITION}
+  ORDER BY cr.capacity_reservation_id LIMIT @limit`;
+
+/** Whether a filter set leaves anything for SQL to decide (a column's values or tags). */
+function hasSqlFilter(parameters: FilterParameters): boolean {
+  return parameters.tag_filters !== null || FILTER_COLUMNS.some((column) => parameters[`${column}_values`] !== null);
+}
+
 function prepare(db: SqliteDatabase) {
   return {
-    // The describe's page: a keyset walk of the region index (region, id, owner) from @after, in id
-    // order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each
-    // row read costs one index step and one primary-key lookup, whatever the region holds.
-    visiblePage: db.prepare<[VisiblePageParameters], ReservationRow>(
-      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
-        WHERE cr.region = @region AND cr.capacity_reservation_id > @after AND ${VISIBLE}
-          AND ${RESERVATION_FILTER_CONDITION}
-        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
-    ),
-    // The same page among the ids a request names (a JSON array): driven by the primary key, not the region.
-    visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], ReservationRow>(
-      `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation AS cr
-        WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
-          AND cr.capacity_reservation_id > @after AND ${VISIBLE}
-          AND ${RESERVATION_FILTER_CONDITION}
-        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
-    ),
+    visiblePage: db.prepare<[VisiblePageParameters], string>(VISIBLE_PAGE_SQL).pluck(),
+    visiblePageUnfiltered: db
+      .prepare<[{ account: string; region: string; after: string; limit: number }], string>(VISIBLE_PAGE_UNFILTERED_SQL)
+      .pluck(),
+    visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], string>(VISIBLE_PAGE_OF_IDS_SQL).pluck(),
     reservation: db.prepare<[string], ReservationRow>(
       `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
@@ -336,14 +353,16 @@ export class Reservations {
   }
 
   /**
-   * Up to `limit` reservations after `after`, in id order, that `account` sees in `region` and that
-   * pass the SQL part of a filter set; among `ids` (a JSON array) when given. Not kept: a page is
-   * read once per request.
+   * The ids of up to `limit` reservations after `after`, in id order, that `account` sees in
+   * `region` and that pass the SQL part of a filter set; among `ids` (a JSON array) when given.
    */
-  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): CapacityReservationRecord[] {
-    const rows =
-      ids === undefined ? this.s.visiblePage.all(parameters) : this.s.visiblePageOfIds.all({ ...parameters, ids });
-    return rows.map(toRecord);
+  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): string[] {
+    if (ids !== undefined) return this.s.visiblePageOfIds.all({ ...parameters, ids });
+    if (!hasSqlFilter(parameters)) {
+      const { account, region, after, limit } = parameters;
+      return this.s.visiblePageUnfiltered.all({ account, region, after, limit });
+    }
+    return this.s.visiblePage.all(parameters);
   }
 
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {

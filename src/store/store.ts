@@ -159,13 +159,13 @@ export class Store {
   }
 
   /**
-   * The describe's page, in one prepared statement: up to `limit` reservations with an id after
-   * `after`, in id order, that `account` owns or that are shared with it in `region`, passing the SQL
-   * part of a filter set (filterParameters()); only among `ids` (a JSON array of ids) when given.
-   * The state at the clock, the dates and a failed reservation's retention are the caller's to
-   * decide on what it returns.
+   * The describe's page, in one prepared statement: the ids of up to `limit` reservations with an id
+   * after `after`, in id order, that `account` owns or that are shared with it in `region`, passing
+   * the SQL part of a filter set (filterParameters()); only among `ids` (a JSON array of ids) when
+   * given. The records are findReservation()'s; the state at the clock, the dates and a failed
+   * reservation's retention are the caller's to decide on them.
    */
-  visibleReservationPage(parameters: VisiblePageParameters, ids?: string): CapacityReservationRecord[] {
+  visibleReservationIds(parameters: VisiblePageParameters, ids?: string): string[] {
     return this.#reservations.visiblePage(parameters, ids);
   }
 
@@ -295,6 +295,7 @@ export class Store {
    */
   createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
     this.#reservations.put(reservation, createdAt);
+    // Reads later in the same transaction (the answer) must see it: kept reads go now, not only at the end.
     this.#reads.clear();
   }
 

@@ -113,10 +113,14 @@ def client_error(test, call, **kwargs):
 def js_sdk_batch(calls):
     """Calls through the JS SDK v3 (jssdk.mjs), one Node process for the batch.
 
-    calls: (access_key, region, params) tuples. Returns, for each, {"output": …} or {"error": name, "status", "message"}.
+    calls: (access_key, region, params) tuples, or (access_key, region, params, command) for another action than
+    GetCapacityReservationUsage. Returns, for each, {"output": …} or {"error": name, "status", "message"}.
     """
     env = dict(os.environ, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="true")
-    payload = [{"accessKeyId": key, "region": region, "input": params} for key, region, params in calls]
+    payload = [
+        {"accessKeyId": key, "region": region, "input": params, **({"command": rest[0]} if rest else {})}
+        for key, region, params, *rest in calls
+    ]
     done = subprocess.run(
         [NODE, os.path.join(HERE, "jssdk.mjs"), require_url(), json.dumps(payload)],
         capture_output=True,

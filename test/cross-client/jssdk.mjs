@@ -1,13 +1,19 @@
-// GetCapacityReservationUsage calls through the JS SDK v3, for the Python checks to compare: prints each output or error as JSON.
+// EC2 calls through the JS SDK v3, for the Python checks to compare: prints each output or error as JSON.
 // Usage: node jssdk.mjs ENDPOINT '[{"accessKeyId":"…","region":"us-east-1","input":{"CapacityReservationId":"cr-…"}}, …]'
+// Each call is GetCapacityReservationUsage unless it names "command": "DescribeCapacityReservations".
 // One process answers a whole batch, since starting Node and loading the SDK costs more than the calls.
 
 import process from "node:process";
-import { EC2Client, GetCapacityReservationUsageCommand } from "@aws-sdk/client-ec2";
+import { DescribeCapacityReservationsCommand, EC2Client, GetCapacityReservationUsageCommand } from "@aws-sdk/client-ec2";
+
+const COMMANDS = {
+  GetCapacityReservationUsage: GetCapacityReservationUsageCommand,
+  DescribeCapacityReservations: DescribeCapacityReservationsCommand,
+};
 
 const [endpoint, calls] = process.argv.slice(2);
 
-async function call({ accessKeyId, region, input }) {
+async function call({ accessKeyId, region, input, command = "GetCapacityReservationUsage" }) {
   const client = new EC2Client({
     endpoint,
     region,
@@ -15,7 +21,7 @@ async function call({ accessKeyId, region, input }) {
     maxAttempts: 1,
   });
   try {
-    const output = await client.send(new GetCapacityReservationUsageCommand(input));
+    const output = await client.send(new COMMANDS[command](input));
     const { $metadata, ...members } = output;
     return { output: members, requestId: $metadata.requestId, status: $metadata.httpStatusCode };
   } catch (error) {
