@@ -350,6 +350,38 @@ describe("DescribeInstances", () => {
   });
 });
 
+describe("the rest of RunInstances", () => {
+  it("accepts every other member of the model when well formed, with no effect on placement", async () => {
+    const out = await run({
+      ...targeting(TARGETED),
+      KeyName: "my-key",
+      SecurityGroupIds: ["sg-0123456789abcdef0"],
+      SubnetId: "subnet-0123456789abcdef0",
+      UserData: Buffer.from("#!/bin/sh\necho hi\n").toString("base64"),
+      Monitoring: { Enabled: true },
+      EbsOptimized: true,
+      IamInstanceProfile: { Name: "role" },
+      MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2 },
+      BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: 20, VolumeType: "gp3", DeleteOnTermination: true } }],
+      TagSpecifications: [
+        { ResourceType: "instance", Tags: [{ Key: "Name", Value: "a" }] },
+        { ResourceType: "volume", Tags: [{ Key: "Name", Value: "v" }] },
+      ],
+      DisableApiTermination: false,
+      InstanceInitiatedShutdownBehavior: "terminate",
+    });
+    expect(out.Instances?.[0]).toMatchObject({ CapacityReservationId: TARGETED, Tags: [{ Key: "Name", Value: "a" }] });
+    expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
+    expect((await failure(run({ ImageId: "not-an-ami" }))).code).toBe("InvalidAMIID.Malformed");
+    expect((await failure(run({ MinCount: 3, MaxCount: 2 }))).code).toBe("InvalidParameterValue");
+    expect((await failure(run({ InstanceType: "m5.huge" as "m5.large" }))).code).toBe("InvalidParameterValue");
+    expect((await failure(run({ TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "a", Value: "b" }] }] }))).code).toBe(
+      "InvalidParameterValue",
+    );
+    expect(await placements()).toHaveProperty("size", 1);
+  });
+});
+
 describe("state", () => {
   it("a dump loads back to the same answers, without counting an instance twice", async () => {
     await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 });
