@@ -36,9 +36,9 @@ export class LagHistory {
     this.#active = active;
     if (active) {
       this.#snapshots = [{ from: Number.NEGATIVE_INFINITY, bytes: this.live.snapshot() }];
-      this.live.onWrite = () => this.record();
+      this.live.listenToWrites(() => this.record());
     } else {
-      this.live.onWrite = undefined;
+      this.live.listenToWrites(undefined);
       for (const snapshot of this.#snapshots) snapshot.store?.close();
       this.#snapshots = [];
     }

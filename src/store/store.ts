@@ -96,8 +96,12 @@ export class Store {
     return new Store(openSnapshot(snapshot));
   }
 
-  /** Called after every write transaction ends (committed or not): the lag history listens. */
-  onWrite: (() => void) | undefined;
+  #onWrite: (() => void) | undefined;
+
+  /** Calls `listener` after every write transaction ends (committed or not), or no one with undefined: the lag history listens. */
+  listenToWrites(listener: (() => void) | undefined): void {
+    this.#onWrite = listener;
+  }
 
   /** Opens ":memory:" or a file and migrates it. Throws DatabaseError. */
   static open(path = ":memory:"): Store {
@@ -121,7 +125,7 @@ export class Store {
       return this.#db.transaction(fn)();
     } finally {
       this.#reads.clear();
-      if (!this.#db.inTransaction) this.onWrite?.();
+      if (!this.#db.inTransaction) this.#onWrite?.();
     }
   }
 
