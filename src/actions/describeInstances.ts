@@ -6,7 +6,7 @@ import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.j
 import { instanceStateAt } from "../domain/placement.js";
 import { instanceNotFound } from "../domain/refusal.js";
 import { invalidParameterCombination } from "../protocol/errors.js";
-import type { DescribeInstancesResult, Reservation } from "../protocol/model/ec2.generated.js";
+import type { DescribeInstancesResult, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
 import { defineAction } from "./action.js";
 import { checkInstanceIds, modelInstance, reservationHeldAt, refused } from "./instanceRules.js";
@@ -41,6 +41,25 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
   return views;
 }
 
+/**
+ * Built items kept, frozen, by record object, then by what else makes them (state, reservation held,
+ * launch index, tags): a record is kept (frozen) until the next write, so the writer reuses an
+ * item's text while nothing changes, and every item kept for a record goes with it.
+ */
+const keptItems = new WeakMap<InstanceRecord, Map<string, Instance>>();
+
+function itemOf(store: Store, view: InstanceView, now: number, index: number): Instance {
+  const key = `${view.state} ${view.capacityReservationId ?? ""} ${index} ${JSON.stringify(view.tags)}`;
+  let byKey = keptItems.get(view.record);
+  if (!byKey) keptItems.set(view.record, (byKey = new Map()));
+  let item = byKey.get(key);
+  if (!item) {
+    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, index, view.capacityReservationId));
+    byKey.set(key, item);
+  }
+  return item;
+}
+
 /** Instances grouped as EC2 answers them: one reservationSet item per launch, in walk order. */
 function grouped(store: Store, views: readonly InstanceView[], ownerId: string, now: number): Reservation[] {
   const items: { id: string; views: InstanceView[] }[] = [];
@@ -53,9 +72,7 @@ function grouped(store: Store, views: readonly InstanceView[], ownerId: string, 
     ReservationId: item.id,
     OwnerId: ownerId,
     Groups: [],
-    Instances: item.views.map((view, index) =>
-      modelInstance(store, view.record, view.state, now, view.tags, index, view.capacityReservationId),
-    ),
+    Instances: item.views.map((view, index) => itemOf(store, view, now, index)),
   }));
 }
 
@@ -92,7 +109,7 @@ export const describeInstances = defineAction({
     const byReservation = filters.find((f) => f.kind === "member" && f.name === "capacity-reservation-id");
     const oneReservation =
       byReservation && byReservation.values.length === 1 ? (byReservation.values[0]?.literal ?? undefined) : undefined;
-    const read = (after: InstancePosition | undefined, limit: number): InstanceRecord[] =>
+    const read = (after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] =>
       oneReservation === undefined
         ? store.instancePage(accountId, region, after, limit)
         : store.instancePageInReservation(oneReservation, accountId, region, after, limit);

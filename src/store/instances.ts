@@ -3,6 +3,7 @@
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
+import { keyOf, type Memo, type ReadCache } from "./readCache.js";
 
 interface InstanceRow {
   instance_id: string;
@@ -37,7 +38,8 @@ const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instan
   market_type, capacity_reservation_id`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
-  return {
+  // Frozen: a kept record is shared by every request until the next write, and kept answers built from it (by identity) with it.
+  return Object.freeze({
     instanceId: row.instance_id,
     reservationId: row.reservation_id,
     ownerId: row.owner_id,
@@ -55,7 +57,7 @@ function toRecord(row: InstanceRow): InstanceRecord {
     targetId: row.capacity_reservation_target_id,
     marketType: row.market_type,
     capacityReservationId: row.capacity_reservation_id,
-  };
+  });
 }
 
 function toRow(record: InstanceRecord): InstanceRow {
@@ -189,23 +191,38 @@ const toLaunch = (row: LaunchRow): LaunchRecord => ({
   requestDigest: row.request_digest,
 });
 
+/** Kept answers: instances by id, and pages (weighed by their rows). */
+const KEPT_INSTANCES = 10_000;
+const KEPT_PAGE_ROWS = 100_000;
+
 export class Instances {
   private readonly s: ReturnType<typeof prepare>;
+  private readonly kept: { instance: Memo<InstanceRecord | undefined>; page: Memo<readonly InstanceRecord[]> };
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    cache: ReadCache,
+  ) {
     this.s = prepare(db);
+    this.kept = {
+      instance: cache.memo<InstanceRecord | undefined>(KEPT_INSTANCES),
+      page: cache.memo<readonly InstanceRecord[]>(KEPT_PAGE_ROWS, (rows) => rows.length),
+    };
   }
 
   find(instanceId: string): InstanceRecord | undefined {
-    const row = this.s.instance.get(instanceId);
-    return row && toRecord(row);
+    return this.kept.instance.get(instanceId, () => {
+      const row = this.s.instance.get(instanceId);
+      return row && toRecord(row);
+    });
   }
 
   /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
-  pageOfOwner(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): InstanceRecord[] {
-    return this.s.ofOwner
-      .all(ownerId, region, after?.reservationId ?? "", after?.instanceId ?? "", limit)
-      .map(toRecord);
+  pageOfOwner(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
+    const from = [after?.reservationId ?? "", after?.instanceId ?? ""] as const;
+    return this.kept.page.get(keyOf("owner", ownerId, region, ...from, String(limit)), () =>
+      Object.freeze(this.s.ofOwner.all(ownerId, region, ...from, limit).map(toRecord)),
+    );
   }
 
   /** The same, only those holding a place in one reservation. */
@@ -215,10 +232,11 @@ export class Instances {
     region: string,
     after: InstancePosition | undefined,
     limit: number,
-  ): InstanceRecord[] {
-    return this.s.inReservation
-      .all(capacityReservationId, ownerId, region, after?.reservationId ?? "", after?.instanceId ?? "", limit)
-      .map(toRecord);
+  ): readonly InstanceRecord[] {
+    const from = [after?.reservationId ?? "", after?.instanceId ?? ""] as const;
+    return this.kept.page.get(keyOf("reservation", capacityReservationId, ownerId, region, ...from, String(limit)), () =>
+      Object.freeze(this.s.inReservation.all(capacityReservationId, ownerId, region, ...from, limit).map(toRecord)),
+    );
   }
 
   ofLaunch(reservationId: string): InstanceRecord[] {

@@ -79,7 +79,7 @@ export class Store {
     this.#db = db;
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
-    this.#instances = new Instances(db);
+    this.#instances = new Instances(db, this.#reads);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#meta = prepareMeta(db);
@@ -185,7 +185,7 @@ export class Store {
   }
 
   /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
-  instancePage(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): InstanceRecord[] {
+  instancePage(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
     return this.#instances.pageOfOwner(ownerId, region, after, limit);
   }
 
@@ -196,7 +196,7 @@ export class Store {
     region: string,
     after: InstancePosition | undefined,
     limit: number,
-  ): InstanceRecord[] {
+  ): readonly InstanceRecord[] {
     return this.#instances.pageInReservation(capacityReservationId, ownerId, region, after, limit);
   }
 
