@@ -53,6 +53,43 @@ export function* manyReservations(count: number, rowsEach: number): Generator<{ 
   for (let n = 0; n < count; n++) yield { id: benchId(0x100000 + n), rows: rowsEach };
 }
 
+/** An instance id for the bench: `i-` and 17 hex digits from a number. */
+export const benchInstanceId = (n: number): string => `i-${n.toString(16).padStart(17, "0")}`;
+
+/**
+ * Writes a fixture of one reservation per entry, each `{ id, instances }` with that many running
+ * instances of the owner holding a place in it (all of one launch), one line per instance, streamed.
+ */
+export function writeInstanceFixture(path: string, reservations: readonly { id: string; instances: number }[]): void {
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, '{"capacityReservations":[');
+    reservations.forEach(({ id, instances }, index) => {
+      writeSync(
+        fd,
+        `${index === 0 ? "" : ","}{"capacityReservationId":"${id}","ownerId":"${OWNER}","availabilityZone":"us-east-1a","instanceType":"m5.large","totalInstanceCount":${instances},"state":"active","instanceMatchCriteria":"targeted"}`,
+      );
+    });
+    writeSync(fd, '],"instances":[\n');
+    let n = 0;
+    const chunk: string[] = [];
+    for (const { id, instances } of reservations) {
+      const launch = `r-${id.slice(3).padStart(17, "0")}`;
+      for (let i = 0; i < instances; i++) {
+        chunk.push(
+          `${n === 0 ? "" : ","}{"instanceId":"${benchInstanceId(n)}","ownerId":"${OWNER}","imageId":"ami-0123456789abcdef0","instanceType":"m5.large","availabilityZone":"us-east-1a","state":"running","reservationId":"${launch}","capacityReservationId":"${id}"}\n`,
+        );
+        n++;
+        if (chunk.length >= 10_000) writeSync(fd, chunk.splice(0).join(""));
+      }
+    }
+    if (chunk.length > 0) writeSync(fd, chunk.splice(0).join(""));
+    writeSync(fd, "]}\n");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const INSTANCE_TYPES = ["m5.large", "m5.xlarge", "c6i.large", "r6g.2xlarge"];
 
 /**

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { benchId, manyReservations, writeFixture, writeRegionFixture } from "./fixtures.js";
+import { benchId, manyReservations, writeFixture, writeInstanceFixture, writeRegionFixture } from "./fixtures.js";
 import {
   interleave,
   load,
@@ -15,6 +15,7 @@ import {
   runProbe,
   send,
   signedDescribeRequest,
+  signedRequest,
   signedUsageRequest,
   sleep,
   startChild,
@@ -479,6 +480,100 @@ async function starts(): Promise<void> {
   });
 }
 
+/**
+ * Instances (SPEC section 11): RunInstances + TerminateInstances of one instance a second; a
+ * GetCapacityReservationUsage page and a 100-instance DescribeInstances page filtered by
+ * capacity-reservation-id in a reservation of 10 instances and in one of INSTANCES_LARGE.
+ */
+const INSTANCES_LARGE = quick ? 100_000 : 1_000_000;
+async function instances(): Promise<void> {
+  const file = join(work, "instances.json");
+  const small = benchId(0xa10);
+  const large = benchId(0xa11);
+  writeInstanceFixture(file, [
+    { id: small, instances: 10 },
+    { id: large, instances: INSTANCES_LARGE },
+  ]);
+  log(`instances: loading 10 and ${INSTANCES_LARGE.toLocaleString("en-US")} instances`);
+  const t0 = performance.now();
+  const emulator = await startChild("emulator.ts", [file]);
+  const loadSeconds = (performance.now() - t0) / 1000;
+  rows.push({
+    measure: `start with ${(INSTANCES_LARGE + 10).toLocaleString("en-US")} instances in fixtures`,
+    result: `${fmt(loadSeconds, 1)} s`,
+    target: "reported (under a minute, or the size is lowered)",
+  });
+  try {
+    // Pages of the same size in both reservations (10: all the small one holds), so only the reservation's size differs.
+    const describe = (id: string, maxResults = 10) =>
+      signedRequest(emulator.url, new URLSearchParams({
+        Action: "DescribeInstances",
+        Version: "2016-11-15",
+        "Filter.1.Name": "capacity-reservation-id",
+        "Filter.1.Value.1": id,
+        MaxResults: String(maxResults),
+      }));
+    const cases = [
+      { name: "GetCapacityReservationUsage page", requests: [await signedUsageRequest(emulator.url, { capacityReservationId: small }), await signedUsageRequest(emulator.url, { capacityReservationId: large })] },
+      { name: "DescribeInstances page of 10 filtered by capacity-reservation-id", requests: [await describe(small), await describe(large)] },
+    ];
+    for (const { requests } of cases) for (const request of requests) await send(emulator.url, request);
+    for (const { name, requests } of cases) {
+      const [smallRequest, largeRequest] = requests as [SignedRequest, SignedRequest];
+      const smallMs: number[] = [];
+      const largeMs: number[] = [];
+      for (let round = 0; round < settings.rounds; round++) {
+        smallMs.push(checked(await load(emulator.url, smallRequest, { connections: 1, seconds: settings.pageSeconds }), name).meanMs);
+        largeMs.push(checked(await load(emulator.url, largeRequest, { connections: 1, seconds: settings.pageSeconds }), name).meanMs);
+      }
+      const ratio = median(largeMs) / median(smallMs);
+      rows.push({
+        measure: `${name}: ${INSTANCES_LARGE.toLocaleString("en-US")} instances against 10 (one connection)`,
+        result: `${fmt(median(smallMs), 3)} ms → ${fmt(median(largeMs), 3)} ms, ${fmt(ratio, 2)} ×`,
+        target: "≤ 1.3 ×",
+        met: ratio <= 1.3,
+      });
+    }
+    const pageAt64 = checked(await load(emulator.url, await describe(large, 100), { connections: CONNECTIONS, seconds: settings.seconds }), "describe at 64");
+    rows.push({
+      measure: `DescribeInstances 100-instance page at ${CONNECTIONS} connections (${INSTANCES_LARGE.toLocaleString("en-US")} instances)`,
+      result: `p99 ${fmt(pageAt64.p99Ms, 1)} ms, ${fmt(pageAt64.requestsPerSecond, 0)} req/s`,
+      target: "p99 ≤ 10 ms",
+      met: pageAt64.p99Ms <= 10,
+    });
+
+    // One launch and its termination a second, as a controller replacing nodes would.
+    const launches = quick ? 5 : 30;
+    const pairMs: number[] = [];
+    for (let i = 0; i < launches; i++) {
+      const started = performance.now();
+      const run = await signedRequest(emulator.url, new URLSearchParams({
+        Action: "RunInstances",
+        Version: "2016-11-15",
+        ImageId: "ami-0123456789abcdef0",
+        InstanceType: "m5.large",
+        MinCount: "1",
+        MaxCount: "1",
+        "Placement.AvailabilityZone": "us-east-1a",
+      }));
+      const xml = await send(emulator.url, run);
+      const id = /<instanceId>(i-[0-9a-f]+)<\/instanceId>/.exec(xml)?.[1];
+      if (!id) throw new Error(`RunInstances answered no instance: ${xml.slice(0, 300)}`);
+      await send(emulator.url, await signedRequest(emulator.url, new URLSearchParams({ Action: "TerminateInstances", Version: "2016-11-15", "InstanceId.1": id })));
+      const ms = performance.now() - started;
+      pairMs.push(ms);
+      await sleep(Math.max(0, 1000 - ms));
+    }
+    rows.push({
+      measure: `RunInstances + TerminateInstances of one instance a second, ${launches} times (one process, signing included)`,
+      result: `median ${fmt(median(pairMs), 2)} ms, p99 ${fmt(percentile(pairMs, 99), 2)} ms`,
+      target: "reported",
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+
 function table(): string {
   const lines = ["| Measure | Result | Target | Met |", "|---|---|---|---|"];
   for (const row of rows) {
@@ -489,8 +584,8 @@ function table(): string {
 
 const loadBefore = loadNow();
 log(`${quick ? "quick" : "full"} run; load average ${loadBefore}`);
-// --only a,b runs some sections: request-path, pages, describe, fixture-load, starts, life.
-const SECTIONS = { "request-path": requestPath, pages, describe, "fixture-load": fixtureLoad, starts, life } as const;
+// --only a,b runs some sections: request-path, pages, describe, fixture-load, starts, life, instances.
+const SECTIONS = { "request-path": requestPath, pages, describe, "fixture-load": fixtureLoad, starts, life, instances } as const;
 const only = process.argv.includes("--only") ? (process.argv[process.argv.indexOf("--only") + 1] ?? "").split(",") : undefined;
 try {
   for (const [name, section] of Object.entries(SECTIONS)) {

@@ -38,7 +38,8 @@ type OptionName = Exclude<keyof typeof OPTIONS, "help" | "version" | "check">;
 const HELP = `Usage: ${PACKAGE_NAME} [options]
 
 Serves EC2's capacity reservation API (GetCapacityReservationUsage, DescribeCapacityReservations,
-Create/Modify/CancelCapacityReservation, CreateTags, DeleteTags) from fixture files,
+Create/Modify/CancelCapacityReservation, CreateTags, DeleteTags, and the instances that fill
+reservations: Run/Describe/Start/Stop/TerminateInstances) from fixture files,
 on http://127.0.0.1:4580 by default.
 Each option can also be set with an environment variable EC2_EMULATOR_<NAME> (for example
 EC2_EMULATOR_PORT=4600); a command-line option wins over the variable.

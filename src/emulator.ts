@@ -11,6 +11,7 @@ import { readFixtureFiles } from "./fixtures/read.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { Store } from "./store/store.js";
+import { LagHistory } from "./store/lagHistory.js";
 
 /** Turns the configured fixtures (paths and objects) into sources to check, reading files in order. */
 export function fixtureSources(fixtures: Config["fixtures"]): FixtureSource[] {
@@ -79,6 +80,8 @@ export class Emulator {
       provisioningSeconds: config.provisioningSeconds,
       instanceTransitionSeconds: config.instanceTransitionSeconds,
     };
+    const history = new LagHistory(store, () => this.clock.now());
+    this.faults.onChange = (lagging) => history.setActive(lagging);
     // The state right after start, which reset() returns to.
     store.saveStartState();
     this.dispatchDeps = {
@@ -86,6 +89,7 @@ export class Emulator {
       clock: this.clock,
       tokens: this.tokens,
       faults: this.faults,
+      history,
       settings: this.settings,
       defaultAccount: config.defaultAccount,
       defaultRegion: config.defaultRegion,

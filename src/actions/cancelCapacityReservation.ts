@@ -7,6 +7,7 @@ import { planCancel } from "../domain/reservationLife.js";
 import { refusalError } from "../protocol/errors.js";
 import type { CancelCapacityReservationResult } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
+import { takeIn } from "./instanceRules.js";
 import { ownedReservation } from "./reservationLife.js";
 
 export const cancelCapacityReservation = defineAction({
@@ -31,6 +32,9 @@ export const cancelCapacityReservation = defineAction({
       );
       if (plan instanceof Refusal) throw refusalError(plan);
       store.cancelReservation(id, plan.state, new Date(plan.cancelDate).toISOString());
+      // Its instances run on outside it, where another open reservation may take them in (SPEC section 11).
+      store.releaseInstances(id);
+      takeIn(store, now, reservation.availabilityZone, reservation.instanceType);
       return { Return: true };
     });
   },

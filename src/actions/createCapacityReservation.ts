@@ -19,6 +19,7 @@ import type {
 import type { Store } from "../store/store.js";
 import { defineAction, type ActionContext } from "./action.js";
 import { describeItem } from "./describeCapacityReservations.js";
+import { takeIn } from "./instanceRules.js";
 import { poolRoom, zoneOfRequest } from "./reservationLife.js";
 
 const time = (date: Date | undefined): number | undefined => date?.getTime();
@@ -144,6 +145,8 @@ export const createCapacityReservation = defineAction({
         reservation.requestFingerprint = fingerprint;
       }
       store.createReservation(reservation, new Date(now));
+      // An open reservation takes in the matching instances running outside any (SPEC section 11).
+      takeIn(store, now, reservation.availabilityZone, reservation.instanceType);
       const created = store.findReservation(id);
       const state = created && stateAt(created, now);
       if (!created || !state) throw new Error(`${id} was not written`);

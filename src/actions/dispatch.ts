@@ -18,8 +18,10 @@ import { readCredential, type SigV4Credential } from "../protocol/sigv4.js";
 import type { RawHttpRequest } from "../protocol/sigv4Verify.js";
 import { writeResult } from "../protocol/xml.js";
 import type { Store } from "../store/store.js";
+import type { LagHistory } from "../store/lagHistory.js";
 import type { Action, ActionCall } from "./action.js";
 import { ACTIONS } from "./index.js";
+import { settleInstances } from "./instanceRules.js";
 
 export interface Ec2Request {
   readonly requestId: string;
@@ -38,6 +40,8 @@ export interface DispatchDeps extends IdentityDefaults {
   readonly tokens: PageTokens;
   readonly authenticate?: Authenticator;
   readonly faults?: Faults;
+  /** The state as it was, for describes a `lagSeconds` rule delays. */
+  readonly history?: LagHistory;
   /** SPEC section 7's times; read at each call, so a change applies to the next one. */
   readonly settings?: Readonly<Settings>;
 }
@@ -105,12 +109,17 @@ function answer(
   if (denied) throw unauthorizedOperation();
 
   const now = deps.clock.now();
+  // Instance transitions that have run their time settle before anything reads them (SPEC section 11).
+  settleInstances(deps.store, now);
   const pages = new PageCursor(
     deps.tokens,
     { action: action.name, accountId: caller.accountId, region: caller.region, selection: call.selection },
     now,
   );
   const settings = deps.settings ?? DEFAULT_SETTINGS;
-  const result = call.run({ caller, store: deps.store, clock: deps.clock, now, pages, settings });
+  // A lagging describe (SPEC section 11) reads the state, and the clock, as they were that long ago.
+  const lagMs = (fault?.lagSeconds ?? 0) * 1000;
+  const store = lagMs > 0 && deps.history ? deps.history.storeAt(now - lagMs) : deps.store;
+  const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings });
   return writeResult(action.name, request.requestId, action.output, result);
 }

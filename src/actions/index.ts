@@ -6,8 +6,13 @@ import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createTags } from "./createTags.js";
 import { deleteTags } from "./deleteTags.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
+import { describeInstances } from "./describeInstances.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
+import { runInstances } from "./runInstances.js";
+import { startInstances } from "./startInstances.js";
+import { stopInstances } from "./stopInstances.js";
+import { terminateInstances } from "./terminateInstances.js";
 
 const REGISTERED: readonly Action[] = [
   getCapacityReservationUsage,
@@ -17,6 +22,11 @@ const REGISTERED: readonly Action[] = [
   cancelCapacityReservation,
   createTags,
   deleteTags,
+  runInstances,
+  describeInstances,
+  startInstances,
+  stopInstances,
+  terminateInstances,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -7,6 +7,7 @@ import { insufficientReservationCapacity, planModify } from "../domain/reservati
 import { refusalError } from "../protocol/errors.js";
 import type { ModifyCapacityReservationResult } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
+import { takeIn } from "./instanceRules.js";
 import { ownedReservation, poolRoom } from "./reservationLife.js";
 
 export const modifyCapacityReservation = defineAction({
@@ -58,7 +59,8 @@ export const modifyCapacityReservation = defineAction({
         endDateType: plan.endDateType,
         instanceMatchCriteria: plan.instanceMatchCriteria,
       });
-      // plan.becameOpen: the instances issue takes matching open instances in here (placement.ts instancesToTakeIn).
+      // Opened, or given room: it takes in matching instances running outside any (SPEC section 11).
+      takeIn(store, now, reservation.availabilityZone, reservation.instanceType);
       return { Return: true };
     });
   },

@@ -1,6 +1,7 @@
 // The resources CreateTags and DeleteTags reach, by kind: one entry each says whether a caller may tag an id and how EC2 says it is missing.
 
 import type { Caller } from "../domain/identity.js";
+import { instanceStateAt } from "../domain/placement.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound } from "../domain/refusal.js";
 import { classifyResourceIds, type TaggableResource } from "../domain/tags.js";
 import { refusalError } from "../protocol/errors.js";
@@ -15,11 +16,7 @@ export interface TaggableKind {
   readonly notFound: (ids: readonly string[]) => Refusal;
 }
 
-/**
- * Every kind CreateTags / DeleteTags serve, in the order their NotFound is reported. Instances
- * (SPEC section 11) replace the `instance` entry with one that looks them up; until then every
- * `i-` id is missing, as EC2 answers for an instance that does not exist.
- */
+/** Every kind CreateTags / DeleteTags serve, in the order their NotFound is reported. */
 export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKind> = {
   "capacity-reservation": {
     // The owner and the accounts it is shared with may tag it, each with tags of its own (docs/decisions.md).
@@ -27,7 +24,16 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
     notFound: capacityReservationNotFound,
   },
   instance: {
-    visible: () => false,
+    // Only the account that launched it, in its region, while it is described (SPEC section 11).
+    visible: (store, id, caller, now) => {
+      const instance = store.findInstance(id);
+      return (
+        instance !== undefined &&
+        instance.ownerId === caller.accountId &&
+        instance.region === caller.region &&
+        instanceStateAt(instance, now) !== undefined
+      );
+    },
     notFound: instanceNotFound,
   },
 };

@@ -5,6 +5,7 @@ import {
   Refusal,
   capacityReservationNotFound,
   invalidParameterCombination,
+  instanceIdMalformed,
   invalidParameterValue,
   missingParameter,
   reservationCapacityExceeded,
@@ -378,3 +379,9 @@ export function instancesToTakeIn(
   }
   return moves;
 }
+
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** InvalidInstanceID.Malformed for an id that is not `i-` and 8 or 17 lowercase hex digits, else undefined. */
+export const instanceIdMalformedOr = (id: string): Refusal | undefined =>
+  INSTANCE_ID.test(id) ? undefined : instanceIdMalformed(id);

@@ -2,7 +2,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ec2Error, ERRORS, fixedMessageOf, isKnownCode, statusOf } from "../protocol/errors.js";
-import { pathOf, Problems, ProblemsError, show, showJson } from "../schemaProblems.js";
+import { nearMiss, pathOf, Problems, ProblemsError, show, showJson } from "../schemaProblems.js";
 
 /** One rule as a test writes it: what it matches, when it fires, and what it does. */
 export interface FaultRule {
@@ -20,6 +20,8 @@ export interface FaultRule {
   readonly latencyMs?: number;
   /** Close the connection without any response. */
   readonly dropConnection?: boolean;
+  /** A describe answers from the state this many seconds (of emulator time) ago (LAGGING_ACTIONS only). */
+  readonly lagSeconds?: number;
   /** Fire on at most this many calls, then never again; unlimited when absent. */
   readonly count?: number;
   /** Fire on each matching call with this chance (0 to 1). */
@@ -42,7 +44,13 @@ export interface InjectedFault {
   readonly message?: string;
   readonly latencyMs?: number;
   readonly dropConnection?: boolean;
+  readonly lagSeconds?: number;
 }
+
+/** The reads a `lagSeconds` rule may delay: EC2's eventually consistent describes (SPEC section 11). */
+export const LAGGING_ACTIONS = ["DescribeInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"];
+/** The longest lag a rule may ask for. */
+export const MAX_LAG_SECONDS = 3600;
 
 /** A rule set that was refused: every problem, each as `[index].key: what is wrong`. */
 export class FaultRuleError extends ProblemsError {
@@ -72,6 +80,7 @@ const RULES_SCHEMA = {
       message: { type: "string", minLength: 1, maxLength: 1000 },
       latencyMs: { type: "integer", minimum: 0, maximum: MAX_LATENCY_MS },
       dropConnection: { type: "boolean" },
+      lagSeconds: { type: "integer", minimum: 1, maximum: MAX_LAG_SECONDS },
       // Counts are EC2-sized (a 32-bit Integer): beyond 2^53 JSON numbers are silently rounded.
       count: { type: "integer", minimum: 1, maximum: 2147483647 },
       probability: { type: "number", minimum: 0, maximum: 1 },
@@ -83,13 +92,23 @@ const RULES_SCHEMA = {
 
 let validator: ValidateFunction | undefined;
 
-function describe(error: ErrorObject): string {
+/** The keys a rule takes, from the schema, so the list in messages cannot fall behind it. */
+const RULE_KEYS = Object.keys(RULES_SCHEMA.items.properties);
+
+/** One schema error in words; `first` says whether it is the first unknown key (which lists the keys a rule takes). */
+function describe(error: ErrorObject, first: boolean): string {
   const path = pathOf(error.instancePath) || "(the body)";
   const params = error.params as Record<string, unknown>;
   const description = (error.parentSchema as { description?: string } | undefined)?.description;
   switch (error.keyword) {
-    case "additionalProperties":
-      return `${path}.${show(params.additionalProperty)}: unknown key (a rule takes action, accountId, error, status, message, latencyMs, dropConnection, count, probability, seed, onPage)`;
+    case "additionalProperties": {
+      // A near miss names the key meant; the first other one lists the keys a rule takes (once, so
+      // that a hundred unknown keys do not repeat the list a hundred times).
+      const key = String(params.additionalProperty);
+      const meant = nearMiss(key, RULE_KEYS);
+      const hint = meant !== undefined ? ` (did you mean ${meant}?)` : first ? ` (a rule takes ${RULE_KEYS.join(", ")})` : "";
+      return `${path}.${show(key)}: unknown key${hint}`;
+    }
     case "required":
       return `${path}: missing required key ${show(params.missingProperty)}`;
     case "type":
@@ -121,12 +140,22 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
   validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(RULES_SCHEMA);
   // Described only as far as a refusal lists them (a rule with a million unknown keys is a million errors).
   const problems = new Problems();
-  for (const error of validator(body) ? [] : (validator.errors ?? [])) problems.add(() => describe(error));
+  let listedKeys = false;
+  for (const error of validator(body) ? [] : (validator.errors ?? [])) {
+    problems.add(() => {
+      const first = error.keyword === "additionalProperties" && !listedKeys;
+      if (first) listedKeys = true;
+      return describe(error, first);
+    });
+  }
   // What only makes sense together, checked on every rule too, so one answer lists every problem.
   const rules: unknown[] = Array.isArray(body) ? body : [];
   rules.forEach((rule, index) => {
     if (typeof rule !== "object" || rule === null) return;
-    const { action, error, latencyMs, dropConnection, status, message, seed, probability } = rule as Record<string, unknown>;
+    const { action, error, latencyMs, dropConnection, lagSeconds, status, message, seed, probability } = rule as Record<
+      string,
+      unknown
+    >;
     const at = `[${index}]`;
     if (typeof action === "string" && action !== "" && !actions.includes(action)) {
       problems.add(`${at}.action: ${show(action)} is not an action this emulator answers (${actions.join(", ")})`);
@@ -135,8 +164,11 @@ export function checkFaultRules(body: unknown, actions: readonly string[]): Faul
     if (typeof error === "string" && /^[A-Za-z][A-Za-z0-9.]*$/.test(error) && !isKnownCode(error)) {
       problems.add(`${at}.error: ${show(error)} is not an EC2 error code this emulator knows (${Object.keys(ERRORS).join(", ")})`);
     }
-    if (error === undefined && latencyMs === undefined && dropConnection !== true) {
-      problems.add(`${at}: does nothing; give it an error, a latencyMs or dropConnection: true`);
+    if (error === undefined && latencyMs === undefined && dropConnection !== true && lagSeconds === undefined) {
+      problems.add(`${at}: does nothing; give it an error, a latencyMs, a lagSeconds or dropConnection: true`);
+    }
+    if (lagSeconds !== undefined && typeof action === "string" && !LAGGING_ACTIONS.includes(action)) {
+      problems.add(`${at}.lagSeconds: only goes with a describe (${LAGGING_ACTIONS.join(", ")})`);
     }
     if (status !== undefined && error === undefined) problems.add(`${at}.status: only goes with an error`);
     if (message !== undefined && error === undefined) problems.add(`${at}.message: only goes with an error`);
@@ -203,11 +235,16 @@ export class Faults {
       fired: 0,
       random: rule.seed === undefined ? Math.random : seededRandom(rule.seed),
     }));
+    this.onChange?.(rules.some((rule) => rule.lagSeconds !== undefined));
   }
 
   clear(): void {
     this.rules = [];
+    this.onChange?.(false);
   }
+
+  /** Told whether any rule with `lagSeconds` is installed, whenever the rule set changes. */
+  onChange: ((lagging: boolean) => void) | undefined;
 
   get(): FaultRuleState[] {
     return this.rules.map(({ rule, remaining, fired }) => ({ ...rule, remaining, fired }));
@@ -236,6 +273,7 @@ export class Faults {
       }
       if (rule.latencyMs !== undefined) fault.latencyMs = rule.latencyMs;
       if (rule.dropConnection === true) fault.dropConnection = true;
+      if (rule.lagSeconds !== undefined) fault.lagSeconds = rule.lagSeconds;
       return fault;
     }
     return undefined;

@@ -46,6 +46,11 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
+/** Opens a snapshot (Store.snapshot()) read-only in memory: its schema is already current. */
+export function openSnapshot(snapshot: Buffer): SqliteDatabase {
+  return new Database(snapshot, { readonly: true });
+}
+
 /**
  * Opens the database (":memory:" or a file, in WAL mode) and applies each migration not yet
  * recorded, in order, each in its own transaction. A database recorded at a version newer than

@@ -230,8 +230,12 @@ function prepare(db: SqliteDatabase) {
           ORDER BY account_id LIMIT ?`,
       )
       .raw(true),
+    // The fixture part of each row (what instances add is theirs to write back); a row that only
+    // instances made is left out.
     usageOf: db.prepare<[string], { account_id: string; used_instance_count: number }>(
-      "SELECT account_id, used_instance_count FROM instance_usage WHERE capacity_reservation_id = ? ORDER BY account_id",
+      `SELECT account_id, used_instance_count - instance_count AS used_instance_count FROM instance_usage
+        WHERE capacity_reservation_id = ? AND (instance_count = 0 OR used_instance_count > instance_count)
+        ORDER BY account_id`,
     ),
     deleteReservation: db.prepare<[string]>("DELETE FROM capacity_reservation WHERE capacity_reservation_id = ?"),
     insertReservation: db.prepare(

@@ -14,6 +14,8 @@ export const STATE_TABLES = [
   "access_key",
   "capacity_reservation",
   "capacity_reservation_share",
+  "launch",
+  "instance",
   "instance_usage",
   "resource_tag",
   "capacity_pool",
@@ -31,6 +33,17 @@ export const NOT_STATE_TABLES = ["emulator_meta", "schema_migration"] as const;
  */
 type Statement = Database.Statement<[]>;
 
+/**
+ * How a table comes back when a plain copy would not do. instance_usage: restoring `instance`
+ * before it has already made (through migration 005's triggers) the rows its instances count in;
+ * the saved rows then set each row to what it was (the update trigger keeps the total).
+ */
+const RESTORE: Partial<Record<(typeof STATE_TABLES)[number], string>> = {
+  instance_usage: `INSERT INTO main.instance_usage SELECT * FROM start_state.instance_usage WHERE true
+    ON CONFLICT (capacity_reservation_id, account_id) DO UPDATE
+      SET used_instance_count = excluded.used_instance_count, instance_count = excluded.instance_count`,
+};
+
 export class StartState {
   private readonly clearSaved: Statement[];
   private readonly save: Statement[];
@@ -46,7 +59,7 @@ export class StartState {
     this.clearSaved = STATE_TABLES.map((table) => db.prepare(`DELETE FROM start_state.${table}`));
     this.save = STATE_TABLES.map((table) => db.prepare(`INSERT INTO start_state.${table} SELECT * FROM main.${table}`));
     this.clear = children.map((table) => db.prepare(`DELETE FROM main.${table}`));
-    this.restore = STATE_TABLES.map((table) => db.prepare(`INSERT INTO main.${table} SELECT * FROM start_state.${table}`));
+    this.restore = STATE_TABLES.map((table) => db.prepare(RESTORE[table] ?? `INSERT INTO main.${table} SELECT * FROM start_state.${table}`));
   }
 
   /** Remembers the current state (call inside a write). */

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture, FixtureDocument } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
-import { openDatabase, type SqliteDatabase } from "./database.js";
+import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
 import {
   prepareFilteredReservationIds,
@@ -12,11 +12,38 @@ import {
 } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
 import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
+import { Instances, type InstancePosition } from "./instances.js";
+import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
+import { instanceFixtureOf, instanceOfFixture } from "./instanceFixtures.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
+export type { InstancePosition } from "./instances.js";
+
+/** The ids of the reservations of one zone and instance type that an account owns or is shared. */
+function prepareReservationsOfZone(db: SqliteDatabase) {
+  const statement = db
+    .prepare<[string, string, string, string], string>(
+      `SELECT capacity_reservation_id FROM capacity_reservation AS r INDEXED BY capacity_reservation_by_zone_and_type
+        WHERE availability_zone = ? AND instance_type = ?
+          AND (owner_id = ? OR EXISTS (SELECT 1 FROM capacity_reservation_share AS s
+                WHERE s.capacity_reservation_id = r.capacity_reservation_id AND s.account_id = ?))
+        ORDER BY capacity_reservation_id`,
+    )
+    .pluck(true);
+  const all = db
+    .prepare<[string, string], string>(
+      `SELECT capacity_reservation_id FROM capacity_reservation INDEXED BY capacity_reservation_by_zone_and_type
+        WHERE availability_zone = ? AND instance_type = ? ORDER BY capacity_reservation_id`,
+    )
+    .pluck(true);
+  return {
+    usableBy: (zone: string, type: string, accountId: string) => statement.all(zone, type, accountId, accountId),
+    all: (zone: string, type: string) => all.all(zone, type),
+  };
+}
 
 function prepareMeta(db: SqliteDatabase) {
   return {
@@ -44,18 +71,42 @@ export class Store {
   readonly #reads = new ReadCache();
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
+  readonly #instances: Instances;
+  readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
   readonly #meta: ReturnType<typeof prepareMeta>;
   readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
+  /** When the earliest instance transition settles: asked before every action, kept until a write. */
+  readonly #nextSettle = this.#reads.memo<number | undefined>(1);
+  readonly #ending = this.#reads.memo<readonly { capacityReservationId: string; endMs: number }[]>(1);
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
+    this.#instances = new Instances(db, this.#reads);
+    this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#meta = prepareMeta(db);
     this.#filteredReservationIds = prepareFilteredReservationIds(db);
+  }
+
+  /** The whole database as bytes (SQLite's serialization): what a lagging describe reads later. */
+  snapshot(): Buffer {
+    return this.#db.serialize();
+  }
+
+  /** A read-only store over a snapshot: every read as the state was when it was taken. */
+  static ofSnapshot(snapshot: Buffer): Store {
+    return new Store(openSnapshot(snapshot));
+  }
+
+  #onWrite: (() => void) | undefined;
+
+  /** Calls `listener` after every write transaction ends (committed or not), or no one with undefined: the lag history listens. */
+  listenToWrites(listener: (() => void) | undefined): void {
+    this.#onWrite = listener;
   }
 
   /** Opens ":memory:" or a file and migrates it. Throws DatabaseError. */
@@ -80,6 +131,7 @@ export class Store {
       return this.#db.transaction(fn)();
     } finally {
       this.#reads.clear();
+      if (!this.#db.inTransaction) this.#onWrite?.();
     }
   }
 
@@ -130,6 +182,102 @@ export class Store {
   /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
   filteredReservationIds(parameters: FilterParameters & { after: string; limit: number }): string[] {
     return this.#filteredReservationIds(parameters);
+  }
+
+  // --- instances (SPEC section 11) ---
+
+  findInstance(instanceId: string): InstanceRecord | undefined {
+    return this.#instances.find(instanceId);
+  }
+
+  /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
+  instancePage(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
+    return this.#instances.pageOfOwner(ownerId, region, after, limit);
+  }
+
+  /** The same, only those holding a place in one reservation (the capacity-reservation-id filter). */
+  instancePageInReservation(
+    capacityReservationId: string,
+    ownerId: string,
+    region: string,
+    after: InstancePosition | undefined,
+    limit: number,
+  ): readonly InstanceRecord[] {
+    return this.#instances.pageInReservation(capacityReservationId, ownerId, region, after, limit);
+  }
+
+  instancesOfLaunch(reservationId: string): InstanceRecord[] {
+    return this.#instances.ofLaunch(reservationId);
+  }
+
+  /** Instances an open reservation of this zone and type may take in: outside any, preference open, pending or running, oldest first. */
+  waitingInstances(availabilityZone: string, instanceType: string): InstanceRecord[] {
+    return this.#instances.waiting(availabilityZone, instanceType);
+  }
+
+  /** The reservations of a zone and type an account owns or is shared (all of them when accountId is undefined), by id. */
+  reservationIdsOfZone(availabilityZone: string, instanceType: string, accountId?: string): string[] {
+    return accountId === undefined
+      ? this.#reservationsOfZone.all(availabilityZone, instanceType)
+      : this.#reservationsOfZone.usableBy(availabilityZone, instanceType, accountId);
+  }
+
+  launch(reservationId: string): LaunchRecord | undefined {
+    return this.#instances.launch(reservationId);
+  }
+
+  launchByClientToken(ownerId: string, region: string, clientToken: string): LaunchRecord | undefined {
+    return this.#instances.launchByClientToken(ownerId, region, clientToken);
+  }
+
+  /** Writes a launch and its instances (inside write()). */
+  putLaunch(launch: LaunchRecord, instances: readonly InstanceRecord[]): void {
+    this.#instances.putLaunch(launch);
+    for (const instance of instances) this.#instances.put(instance);
+    this.#reads.clear();
+  }
+
+  // The writes below forget every kept read at once, not only when their transaction ends: the
+  // action that made them reads the counts they moved before it commits.
+
+  /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
+  changeInstance(change: InstanceStateChange): void {
+    this.#instances.change(change);
+    this.#reads.clear();
+  }
+
+  /** Moves an instance into a reservation, or out of any with null (inside write()). */
+  placeInstance(instanceId: string, capacityReservationId: string | null): void {
+    this.#instances.place(instanceId, capacityReservationId);
+    this.#reads.clear();
+  }
+
+  /** How many instances of a zone and type hold capacity outside any reservation (a capacity pool's share). */
+  instancesOutside(availabilityZone: string, instanceType: string): number {
+    return this.#instances.outside(availabilityZone, instanceType);
+  }
+
+  /** The reservations with a limited end that hold instances, and that end (ms); kept until the next write. */
+  reservationsEndingWithInstances(): readonly { capacityReservationId: string; endMs: number }[] {
+    return this.#ending.get("", () => this.#instances.ending());
+  }
+
+  /** Every instance in a cancelled reservation runs on outside it (inside write()). */
+  releaseInstances(capacityReservationId: string): void {
+    this.#instances.release(capacityReservationId);
+    this.#reads.clear();
+  }
+
+  /** When the earliest instance transition settles, or undefined. */
+  nextInstanceSettle(): number | undefined {
+    return this.#nextSettle.get("", () => this.#instances.nextSettle());
+  }
+
+  /** Settles the transitions due at `now` (inside write()); returns the zones and types where places were given back. */
+  settleInstances(now: number): { availabilityZone: string; instanceType: string }[] {
+    const freed = this.#instances.settle(now);
+    this.#reads.clear();
+    return freed;
   }
 
   /** The reservation an owner's ClientToken made in a region, with the fingerprint of that request. */
@@ -209,7 +357,26 @@ export class Store {
   load(fixture: FixtureDocument, loadedAt: Date): void {
     this.write(() => {
       for (const account of fixture.accounts ?? []) this.#accounts.put(account);
-      for (const reservation of fixture.capacityReservations ?? []) this.#reservations.put(reservation, loadedAt);
+      for (const reservation of fixture.capacityReservations ?? []) {
+        this.#reservations.put(reservation, loadedAt);
+        this.#instances.recount(reservation.capacityReservationId);
+      }
+      const launches = new Map<string, LaunchRecord>();
+      for (const fixtureInstance of fixture.instances ?? []) {
+        const record = instanceOfFixture(fixtureInstance, loadedAt);
+        if (!launches.has(record.reservationId)) {
+          launches.set(record.reservationId, {
+            reservationId: record.reservationId,
+            ownerId: record.ownerId,
+            region: record.region,
+            clientToken: null,
+            requestDigest: null,
+          });
+          this.#instances.putLaunch(launches.get(record.reservationId) as LaunchRecord);
+        }
+        this.#instances.put(record);
+        if (fixtureInstance.tags?.length) this.#reservations.setTags(record.instanceId, record.ownerId, fixtureInstance.tags);
+      }
       for (const pool of fixture.capacityPools ?? []) this.#pools.put(pool);
     });
   }
@@ -266,8 +433,12 @@ export class Store {
   /** The whole state as one fixture object that loads back to the same answers. */
   dump(): FixtureDocument {
     const dump: FixtureDocument = { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
+    const instances = this.#instances.dump().instances.map((record) =>
+      instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId)),
+    );
+    // Each left out when there are none, so a dump of a database without them reads as before.
+    if (instances.length > 0) dump.instances = instances;
     const pools = this.#pools.dump();
-    // Left out when there are none, so a dump of a database without pools reads as before.
     if (pools.length > 0) dump.capacityPools = pools;
     return dump;
   }

@@ -1,0 +1,224 @@
+// What the instance actions share: refusals on the wire, the transition time, placement against the store, taking in, settling, and an instance in the model's form.
+
+import { randomBytes } from "node:crypto";
+import { regionOfZone, stateAt } from "../domain/capacityReservation.js";
+import type { InstanceRecord } from "../domain/instance.js";
+import {
+  INSTANCE_STATE_CODES,
+  instanceStateAt,
+  instancesToTakeIn,
+  type InstanceStateName,
+  type PlacementReservation,
+  type PlacedInstance,
+  instanceIdMalformedOr,
+} from "../domain/placement.js";
+import { Refusal } from "../domain/refusal.js";
+import { ec2Error, refusalError } from "../protocol/errors.js";
+import { poolRoom } from "./reservationLife.js";
+import type { Settings } from "../domain/settings.js";
+import {
+  InstanceTypeValues,
+  type Instance,
+  type InstanceType,
+  type Tag as ModelTag,
+} from "../protocol/model/ec2.generated.js";
+import type { Store } from "../store/store.js";
+import type { Tag } from "../domain/capacityReservation.js";
+
+/** A domain refusal as the wire error it is. */
+export const refused = refusalError;
+
+/** Throws the refusal when `value` is one, else gives it back. */
+export function orThrow<T>(value: T | Refusal): T {
+  if (value instanceof Refusal) throw refused(value);
+  return value;
+}
+
+/**
+ * How long `pending`, `stopping` and `shutting-down` last, in ms of emulator time (SPEC section 7's
+ * `instanceTransitionSeconds`). The one place that reads it.
+ */
+export function instanceTransitionMs(settings: Readonly<Settings>): number {
+  return settings.instanceTransitionSeconds * 1000;
+}
+
+/**
+ * Room for instances outside any reservation in a zone and type: the capacity pool's room left by
+ * the API-made reservations (poolRoom), less the instances already running outside; unlimited
+ * without a pool (SPEC section 4).
+ */
+export function roomOutside(store: Store, availabilityZone: string, instanceType: string, now: number): number {
+  const room = poolRoom(store, availabilityZone, instanceType, now);
+  return room === Number.POSITIVE_INFINITY ? room : Math.max(0, room - store.instancesOutside(availabilityZone, instanceType));
+}
+
+/** EC2's refusal when a zone has no capacity left for a launch or a start (HTTP 500). */
+export const insufficientInstanceCapacity = () => ec2Error("InsufficientInstanceCapacity");
+
+/** A fresh EC2-style id: the prefix and 17 lowercase hex digits. */
+export const newId = (prefix: "i" | "r"): string => `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+
+/** Checks every id of a request (i- and 8 or 17 hex digits): InvalidInstanceID.Malformed naming the first bad one. */
+export function checkInstanceIds(ids: readonly string[]): void {
+  for (const id of ids) {
+    const refusal = instanceIdMalformedOr(id);
+    if (refusal) throw refused(refusal);
+  }
+}
+
+/**
+ * The reservations of a zone and type as placement sees them at `now`; those an account may use,
+ * or all. A target (`targetId`) is added when the account may use it, whatever it matches, so that
+ * a mismatch is told from a reservation that is not there.
+ */
+export function placementReservations(
+  store: Store,
+  availabilityZone: string,
+  instanceType: string,
+  now: number,
+  accountId?: string,
+  targetId?: string,
+): PlacementReservation[] {
+  const reservations: PlacementReservation[] = [];
+  const ids = store.reservationIdsOfZone(availabilityZone, instanceType, accountId);
+  if (targetId !== undefined && accountId !== undefined && !ids.includes(targetId)) {
+    const target = store.findReservation(targetId);
+    const region = regionOfZone(availabilityZone);
+    const usable =
+      target &&
+      target.region === region &&
+      (target.ownerId === accountId || store.isSharedWith(targetId, accountId));
+    if (usable) ids.push(targetId);
+  }
+  for (const id of ids) {
+    const record = store.findReservation(id);
+    const state = record && stateAt(record, now);
+    if (!record || !state) continue;
+    reservations.push({
+      capacityReservationId: record.capacityReservationId,
+      ownerId: record.ownerId,
+      state,
+      instanceType: record.instanceType,
+      instancePlatform: record.instancePlatform,
+      availabilityZone: record.availabilityZone,
+      tenancy: record.tenancy,
+      instanceMatchCriteria: record.instanceMatchCriteria,
+      reservationType: record.reservationType,
+      totalInstanceCount: record.totalInstanceCount,
+      usedInstanceCount: record.usedInstanceCountTotal,
+    });
+  }
+  return reservations;
+}
+
+/**
+ * Open reservations of one zone and type take in the running matching instances outside any
+ * reservation with preference open, oldest first, while they have room (`instancesToTakeIn`).
+ * Inside a write.
+ */
+export function takeIn(store: Store, now: number, availabilityZone: string, instanceType: string): void {
+  const reservations = placementReservations(store, availabilityZone, instanceType, now);
+  if (!reservations.some((r) => r.state === "active" && r.instanceMatchCriteria === "open")) return;
+  const waiting: PlacedInstance[] = [];
+  for (const instance of store.waitingInstances(availabilityZone, instanceType)) {
+    const state = instanceStateAt(instance, now);
+    if (state === undefined) continue;
+    waiting.push({ ...instance, state });
+  }
+  const usableBy = (r: PlacementReservation, accountId: string): boolean =>
+    r.ownerId === accountId || store.isSharedWith(r.capacityReservationId, accountId);
+  for (const move of instancesToTakeIn(reservations, waiting, usableBy)) {
+    store.placeInstance(move.instanceId, move.capacityReservationId);
+  }
+}
+
+/**
+ * Settles every instance transition due at `now` (a stop or terminate that has run its time gives
+ * its place back, and open reservations take in what waits). Cheap when none is due: one indexed
+ * minimum, kept until the next write.
+ */
+export function settleInstances(store: Store, now: number): void {
+  const next = store.nextInstanceSettle();
+  // A reservation that has ended lets its instances run on outside it (SPEC section 11).
+  const ended = store
+    .reservationsEndingWithInstances()
+    .filter(({ capacityReservationId, endMs }) => {
+      if (endMs > now + 1) return false;
+      const reservation = store.findReservation(capacityReservationId);
+      return reservation !== undefined && stateAt(reservation, now) !== "active";
+    });
+  if ((next === undefined || next > now) && ended.length === 0) return;
+  store.write(() => {
+    const freed = next !== undefined && next <= now ? store.settleInstances(now) : [];
+    for (const { capacityReservationId } of ended) {
+      const reservation = store.findReservation(capacityReservationId);
+      if (!reservation) continue;
+      store.releaseInstances(capacityReservationId);
+      freed.push({ availabilityZone: reservation.availabilityZone, instanceType: reservation.instanceType });
+    }
+    for (const { availabilityZone, instanceType } of freed) takeIn(store, now, availabilityZone, instanceType);
+  });
+}
+
+/** An instance type the model names, or undefined (RunInstances refuses any other; a fixture may hold one). */
+export const modelInstanceType = (type: string): InstanceType | undefined => InstanceTypeValues.find((v) => v === type);
+
+/** The instance's state at `now` in the model's form. */
+export const modelState = (state: InstanceStateName): { Code: number; Name: InstanceStateName } => ({
+  Code: INSTANCE_STATE_CODES[state],
+  Name: state,
+});
+
+/**
+ * The reservation an instance holds a place in at `now`: only while that reservation is active (a
+ * cancelled or expired one lets its instances run on outside it).
+ */
+export function reservationHeldAt(store: Store, instance: InstanceRecord, now: number): string | undefined {
+  const id = instance.capacityReservationId;
+  if (id === null) return undefined;
+  const reservation = store.findReservation(id);
+  return reservation && stateAt(reservation, now) === "active" ? id : undefined;
+}
+
+/** An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator knows. */
+export function modelInstance(
+  store: Store,
+  instance: InstanceRecord,
+  state: InstanceStateName,
+  now: number,
+  tags: readonly Tag[],
+  launchIndex: number,
+  held: string | undefined = reservationHeldAt(store, instance, now),
+): Instance {
+  const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
+  const target = instance.targetId;
+  const block = held === undefined ? undefined : store.findReservation(held);
+  return {
+    InstanceId: instance.instanceId,
+    ImageId: instance.imageId,
+    State: modelState(state),
+    PrivateDnsName: "",
+    PublicDnsName: "",
+    StateTransitionReason: "",
+    AmiLaunchIndex: launchIndex,
+    InstanceType: modelInstanceType(instance.instanceType),
+    LaunchTime: new Date(instance.launchTime),
+    Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: instance.tenancy, GroupName: "" },
+    Monitoring: { State: "disabled" },
+    Architecture: "x86_64",
+    RootDeviceType: "ebs",
+    RootDeviceName: "/dev/xvda",
+    VirtualizationType: "hvm",
+    Hypervisor: "xen",
+    EbsOptimized: false,
+    PlatformDetails: instance.platform,
+    Tags: modelTags.length > 0 ? modelTags : undefined,
+    CapacityReservationId: held,
+    CapacityBlockId: block?.capacityBlockId ?? undefined,
+    CapacityReservationSpecification: {
+      CapacityReservationPreference: target === null ? instance.preference : undefined,
+      CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
+    },
+    InstanceLifecycle: instance.marketType === "capacity-block" ? "capacity-block" : undefined,
+  };
+}

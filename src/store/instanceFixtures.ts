@@ -1,0 +1,56 @@
+// An instance between its fixture form (SPEC section 4) and its record: defaults applied on load, left out on dump.
+
+import { regionOfZone, type Tag } from "../domain/capacityReservation.js";
+import type { InstanceRecord } from "../domain/instance.js";
+import type { InstanceFixture } from "../fixtures/types.js";
+
+/** A checked fixture instance as a record; `loadedAt` is its launch time when it names none. */
+export function instanceOfFixture(fixture: InstanceFixture, loadedAt: Date): InstanceRecord {
+  const region = regionOfZone(fixture.availabilityZone);
+  // The fixture schema's zone pattern guarantees a region.
+  if (region === undefined) throw new Error(`${fixture.availabilityZone} names no region`);
+  const launchTime = fixture.launchTime === undefined ? loadedAt.getTime() : Date.parse(fixture.launchTime);
+  const holds = fixture.state !== "stopped" && fixture.state !== "terminated";
+  return {
+    instanceId: fixture.instanceId,
+    reservationId: fixture.reservationId ?? `r-${fixture.instanceId.slice(2)}`,
+    ownerId: fixture.ownerId,
+    region,
+    imageId: fixture.imageId,
+    instanceType: fixture.instanceType,
+    availabilityZone: fixture.availabilityZone,
+    tenancy: fixture.tenancy ?? "default",
+    platform: fixture.platform ?? "Linux/UNIX",
+    state: fixture.state,
+    // A loaded transition has already run its time: it settles on the next request.
+    since: launchTime,
+    settlesAt: launchTime,
+    launchTime,
+    preference: fixture.capacityReservationPreference ?? "open",
+    targetId: fixture.capacityReservationTargetId ?? null,
+    marketType: fixture.marketType ?? null,
+    capacityReservationId: holds ? (fixture.capacityReservationId ?? null) : null,
+  };
+}
+
+/** A record as a fixture writes it: members at their defaults left out. */
+export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[]): InstanceFixture {
+  const fixture: InstanceFixture = {
+    instanceId: record.instanceId,
+    ownerId: record.ownerId,
+    imageId: record.imageId,
+    instanceType: record.instanceType,
+    availabilityZone: record.availabilityZone,
+    state: record.state,
+    reservationId: record.reservationId,
+    launchTime: new Date(record.launchTime).toISOString(),
+  };
+  if (record.tenancy !== "default") fixture.tenancy = record.tenancy;
+  if (record.platform !== "Linux/UNIX") fixture.platform = record.platform;
+  if (record.preference !== "open") fixture.capacityReservationPreference = record.preference;
+  if (record.targetId !== null) fixture.capacityReservationTargetId = record.targetId;
+  if (record.marketType === "capacity-block") fixture.marketType = "capacity-block";
+  if (record.capacityReservationId !== null) fixture.capacityReservationId = record.capacityReservationId;
+  if (tags.length > 0) fixture.tags = [...tags];
+  return fixture;
+}

@@ -1,0 +1,333 @@
+// Instances and their launches: statements, writes, the pages DescribeInstances reads, and the dump.
+
+import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
+import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
+import { assertInWrite, type SqliteDatabase } from "./database.js";
+import { keyOf, type Memo, type ReadCache } from "./readCache.js";
+
+interface InstanceRow {
+  instance_id: string;
+  reservation_id: string;
+  owner_id: string;
+  region: string;
+  image_id: string;
+  instance_type: string;
+  availability_zone: string;
+  tenancy: InstanceTenancy;
+  platform: string;
+  state: InstanceStateName;
+  state_since: number;
+  settles_at: number;
+  launch_time: number;
+  capacity_reservation_preference: CapacityReservationPreference;
+  capacity_reservation_target_id: string | null;
+  market_type: string | null;
+  capacity_reservation_id: string | null;
+}
+
+interface LaunchRow {
+  reservation_id: string;
+  owner_id: string;
+  region: string;
+  client_token: string | null;
+  request_digest: string | null;
+}
+
+const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instance_type, availability_zone, tenancy,
+  platform, state, state_since, settles_at, launch_time, capacity_reservation_preference, capacity_reservation_target_id,
+  market_type, capacity_reservation_id`;
+
+function toRecord(row: InstanceRow): InstanceRecord {
+  // Frozen: a kept record is shared by every request until the next write, and kept answers built from it (by identity) with it.
+  return Object.freeze({
+    instanceId: row.instance_id,
+    reservationId: row.reservation_id,
+    ownerId: row.owner_id,
+    region: row.region,
+    imageId: row.image_id,
+    instanceType: row.instance_type,
+    availabilityZone: row.availability_zone,
+    tenancy: row.tenancy,
+    platform: row.platform,
+    state: row.state,
+    since: row.state_since,
+    settlesAt: row.settles_at,
+    launchTime: row.launch_time,
+    preference: row.capacity_reservation_preference,
+    targetId: row.capacity_reservation_target_id,
+    marketType: row.market_type,
+    capacityReservationId: row.capacity_reservation_id,
+  });
+}
+
+function toRow(record: InstanceRecord): InstanceRow {
+  return {
+    instance_id: record.instanceId,
+    reservation_id: record.reservationId,
+    owner_id: record.ownerId,
+    region: record.region,
+    image_id: record.imageId,
+    instance_type: record.instanceType,
+    availability_zone: record.availabilityZone,
+    tenancy: record.tenancy,
+    platform: record.platform,
+    state: record.state,
+    state_since: record.since,
+    settles_at: record.settlesAt,
+    launch_time: record.launchTime,
+    capacity_reservation_preference: record.preference,
+    capacity_reservation_target_id: record.targetId,
+    market_type: record.marketType,
+    capacity_reservation_id: record.capacityReservationId,
+  };
+}
+
+/** Where a DescribeInstances page starts: after this launch and instance (keyset order). */
+export interface InstancePosition {
+  readonly reservationId: string;
+  readonly instanceId: string;
+}
+
+function prepare(db: SqliteDatabase) {
+  return {
+    instance: db.prepare<[string], InstanceRow>(`SELECT ${COLUMNS} FROM instance WHERE instance_id = ?`),
+    all: db.prepare<[], InstanceRow>(`SELECT ${COLUMNS} FROM instance ORDER BY reservation_id, instance_id`),
+    ofOwner: db.prepare<[string, string, string, string, number], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_owner
+        WHERE owner_id = ? AND region = ? AND (reservation_id, instance_id) > (?, ?)
+        ORDER BY reservation_id, instance_id LIMIT ?`,
+    ),
+    inReservation: db.prepare<[string, string, string, string, string, number], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_capacity_reservation
+        WHERE capacity_reservation_id = ? AND owner_id = ? AND region = ? AND (reservation_id, instance_id) > (?, ?)
+        ORDER BY reservation_id, instance_id LIMIT ?`,
+    ),
+    ofLaunch: db.prepare<[string], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`,
+    ),
+    waiting: db.prepare<[string, string], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance INDEXED BY instance_waiting
+        WHERE availability_zone = ? AND instance_type = ? AND capacity_reservation_id IS NULL
+          AND capacity_reservation_preference = 'open' AND capacity_reservation_target_id IS NULL
+          AND state IN ('pending', 'running')
+        ORDER BY launch_time, instance_id`,
+    ),
+    insert: db.prepare<[InstanceRow]>(
+      `INSERT INTO instance (${COLUMNS}) VALUES (@instance_id, @reservation_id, @owner_id, @region, @image_id,
+        @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
+        @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id)`,
+    ),
+    deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
+    change: db.prepare<[string, number, number, string | null, string]>(
+      `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ? WHERE instance_id = ?`,
+    ),
+    outside: db
+      .prepare<[string, string], number>(
+        `SELECT count(*) FROM instance INDEXED BY instance_outside
+          WHERE availability_zone = ? AND instance_type = ? AND capacity_reservation_id IS NULL
+            AND state NOT IN ('stopped', 'terminated')`,
+      )
+      .pluck(true),
+    // Reservations with a limited end that hold instances: the ones whose end lets instances go.
+    ending: db
+      .prepare<[], [string, number]>(
+        `SELECT capacity_reservation_id, (julianday(end_date) - 2440587.5) * 86400000.0 FROM capacity_reservation AS r
+          WHERE end_date_type = 'limited' AND end_date IS NOT NULL
+            AND EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_by_capacity_reservation
+                         WHERE i.capacity_reservation_id = r.capacity_reservation_id)`,
+      )
+      .raw(true),
+    release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),
+    place: db.prepare<[string | null, string]>("UPDATE instance SET capacity_reservation_id = ? WHERE instance_id = ?"),
+    nextSettle: db.prepare<[], { at: number | null }>(
+      `SELECT min(settles_at) AS at FROM instance INDEXED BY instance_settling
+        WHERE state IN ('pending', 'stopping', 'shutting-down')`,
+    ),
+    freeing: db.prepare<[number], { availability_zone: string; instance_type: string }>(
+      `SELECT DISTINCT availability_zone, instance_type FROM instance INDEXED BY instance_settling
+        WHERE state IN ('pending', 'stopping', 'shutting-down') AND settles_at <= ?
+          AND state <> 'pending' AND capacity_reservation_id IS NOT NULL`,
+    ),
+    // A transition that has run its time settles: pending → running, stopping → stopped (its place
+    // given back), shutting-down → terminated (likewise). The CHECK on the table holds the place rule.
+    settle: db.prepare<[number]>(
+      `UPDATE instance INDEXED BY instance_settling
+          SET state = CASE state WHEN 'pending' THEN 'running' WHEN 'stopping' THEN 'stopped' ELSE 'terminated' END,
+              state_since = settles_at,
+              capacity_reservation_id = CASE state WHEN 'pending' THEN capacity_reservation_id ELSE NULL END
+        WHERE state IN ('pending', 'stopping', 'shutting-down') AND settles_at <= ?`,
+    ),
+    launch: db.prepare<[string], LaunchRow>(
+      "SELECT reservation_id, owner_id, region, client_token, request_digest FROM launch WHERE reservation_id = ?",
+    ),
+    launchByToken: db.prepare<[string, string, string], LaunchRow>(
+      `SELECT reservation_id, owner_id, region, client_token, request_digest FROM launch
+        WHERE owner_id = ? AND region = ? AND client_token = ?`,
+    ),
+    allLaunches: db.prepare<[], LaunchRow>(
+      "SELECT reservation_id, owner_id, region, client_token, request_digest FROM launch ORDER BY reservation_id",
+    ),
+    insertLaunch: db.prepare<[LaunchRow]>(
+      `INSERT OR REPLACE INTO launch (reservation_id, owner_id, region, client_token, request_digest)
+        VALUES (@reservation_id, @owner_id, @region, @client_token, @request_digest)`,
+    ),
+    // The instance part of each account's use of a reservation, counted again after the reservation
+    // was replaced whole by a fixture load (its usage rows went with it; its instances stayed).
+    recount: db.prepare<[string]>(
+      `INSERT INTO instance_usage (capacity_reservation_id, account_id, used_instance_count, instance_count)
+        SELECT capacity_reservation_id, owner_id, count(*), count(*) FROM instance
+         WHERE capacity_reservation_id = ? GROUP BY owner_id
+        ON CONFLICT (capacity_reservation_id, account_id) DO UPDATE
+          SET used_instance_count = used_instance_count + excluded.instance_count, instance_count = excluded.instance_count`,
+    ),
+  };
+}
+
+const toLaunch = (row: LaunchRow): LaunchRecord => ({
+  reservationId: row.reservation_id,
+  ownerId: row.owner_id,
+  region: row.region,
+  clientToken: row.client_token,
+  requestDigest: row.request_digest,
+});
+
+/** Kept answers: instances by id, and pages (weighed by their rows). */
+const KEPT_INSTANCES = 10_000;
+const KEPT_PAGE_ROWS = 100_000;
+
+export class Instances {
+  private readonly s: ReturnType<typeof prepare>;
+  private readonly kept: { instance: Memo<InstanceRecord | undefined>; page: Memo<readonly InstanceRecord[]> };
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    cache: ReadCache,
+  ) {
+    this.s = prepare(db);
+    this.kept = {
+      instance: cache.memo<InstanceRecord | undefined>(KEPT_INSTANCES),
+      page: cache.memo<readonly InstanceRecord[]>(KEPT_PAGE_ROWS, (rows) => rows.length),
+    };
+  }
+
+  find(instanceId: string): InstanceRecord | undefined {
+    return this.kept.instance.get(instanceId, () => {
+      const row = this.s.instance.get(instanceId);
+      return row && toRecord(row);
+    });
+  }
+
+  /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
+  pageOfOwner(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
+    const from = [after?.reservationId ?? "", after?.instanceId ?? ""] as const;
+    return this.kept.page.get(keyOf("owner", ownerId, region, ...from, String(limit)), () =>
+      Object.freeze(this.s.ofOwner.all(ownerId, region, ...from, limit).map(toRecord)),
+    );
+  }
+
+  /** The same, only those holding a place in one reservation. */
+  pageInReservation(
+    capacityReservationId: string,
+    ownerId: string,
+    region: string,
+    after: InstancePosition | undefined,
+    limit: number,
+  ): readonly InstanceRecord[] {
+    const from = [after?.reservationId ?? "", after?.instanceId ?? ""] as const;
+    return this.kept.page.get(keyOf("reservation", capacityReservationId, ownerId, region, ...from, String(limit)), () =>
+      Object.freeze(this.s.inReservation.all(capacityReservationId, ownerId, region, ...from, limit).map(toRecord)),
+    );
+  }
+
+  ofLaunch(reservationId: string): InstanceRecord[] {
+    return this.s.ofLaunch.all(reservationId).map(toRecord);
+  }
+
+  /** Instances outside any reservation, preference open, pending or running, of one zone and type, oldest first. */
+  waiting(availabilityZone: string, instanceType: string): InstanceRecord[] {
+    return this.s.waiting.all(availabilityZone, instanceType).map(toRecord);
+  }
+
+  launch(reservationId: string): LaunchRecord | undefined {
+    const row = this.s.launch.get(reservationId);
+    return row && toLaunch(row);
+  }
+
+  launchByClientToken(ownerId: string, region: string, clientToken: string): LaunchRecord | undefined {
+    const row = this.s.launchByToken.get(ownerId, region, clientToken);
+    return row && toLaunch(row);
+  }
+
+  putLaunch(launch: LaunchRecord): void {
+    assertInWrite(this.db, "Instances.putLaunch()");
+    this.s.insertLaunch.run({
+      reservation_id: launch.reservationId,
+      owner_id: launch.ownerId,
+      region: launch.region,
+      client_token: launch.clientToken,
+      request_digest: launch.requestDigest,
+    });
+  }
+
+  /** Inserts the instance, replacing one of the same id (an upsert by id, as fixture loads do). */
+  put(record: InstanceRecord): void {
+    assertInWrite(this.db, "Instances.put()");
+    this.s.deleteInstance.run(record.instanceId);
+    this.s.insert.run(toRow(record));
+  }
+
+  change(change: InstanceStateChange): void {
+    assertInWrite(this.db, "Instances.change()");
+    this.s.change.run(change.state, change.since, change.settlesAt, change.capacityReservationId, change.instanceId);
+  }
+
+  /** Moves an instance into a reservation (or out of any, with null). */
+  place(instanceId: string, capacityReservationId: string | null): void {
+    assertInWrite(this.db, "Instances.place()");
+    this.s.place.run(capacityReservationId, instanceId);
+  }
+
+  /** How many instances of a zone and type run (or start, or stop) outside any reservation. */
+  outside(availabilityZone: string, instanceType: string): number {
+    return this.s.outside.get(availabilityZone, instanceType) ?? 0;
+  }
+
+  /** The reservations with a limited end that hold instances, with that end (epoch ms). */
+  ending(): { capacityReservationId: string; endMs: number }[] {
+    return this.s.ending.all().map(([capacityReservationId, endMs]) => ({ capacityReservationId, endMs }));
+  }
+
+  /** Every instance in a reservation leaves it (it was cancelled): they run on outside any. */
+  release(capacityReservationId: string): void {
+    assertInWrite(this.db, "Instances.release()");
+    this.s.release.run(capacityReservationId);
+  }
+
+  /** When the earliest transition settles, or undefined when none is under way. */
+  nextSettle(): number | undefined {
+    return this.s.nextSettle.get()?.at ?? undefined;
+  }
+
+  /**
+   * Settles every transition due at `now` (a terminated instance stays, read as gone an hour later).
+   * Returns the zones and types where a place was given back.
+   */
+  settle(now: number): { availabilityZone: string; instanceType: string }[] {
+    assertInWrite(this.db, "Instances.settle()");
+    const freed = this.s.freeing.all(now).map((row) => ({
+      availabilityZone: row.availability_zone,
+      instanceType: row.instance_type,
+    }));
+    this.s.settle.run(now);
+    return freed;
+  }
+
+  recount(capacityReservationId: string): void {
+    assertInWrite(this.db, "Instances.recount()");
+    this.s.recount.run(capacityReservationId);
+  }
+
+  dump(): { instances: InstanceRecord[]; launches: LaunchRecord[] } {
+    return { instances: this.s.all.all().map(toRecord), launches: this.s.allLaunches.all().map(toLaunch) };
+  }
+}

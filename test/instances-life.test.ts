@@ -1,0 +1,182 @@
+// Instances with the rest of the emulator through the real JS SDK v3 client: reservations created, modified and cancelled around running instances, tags on i- ids, transitions over the clock, capacity pools, lagging describes.
+
+import {
+  CancelCapacityReservationCommand,
+  CreateCapacityReservationCommand,
+  CreateTagsCommand,
+  DescribeCapacityReservationsCommand,
+  DescribeInstancesCommand,
+  ModifyCapacityReservationCommand,
+  RunInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type EC2Client,
+  type RunInstancesCommandInput,
+} from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { FixtureDocument, RunningEmulator } from "../src/index.js";
+import { OWNER, OWNER_KEY, ec2, failure, start, usage } from "./support.js";
+
+const AMI = "ami-0123456789abcdef0";
+const NOW = "2026-01-01T00:00:00.000Z";
+const FIXTURE: FixtureDocument = {
+  accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "s" }] }],
+  capacityPools: [{ availabilityZone: "us-east-1b", instanceType: "m5.large", available: 3 }],
+};
+
+let emu: RunningEmulator;
+let client: EC2Client;
+
+beforeAll(async () => {
+  emu = await start({ fixtures: [FIXTURE], clock: NOW });
+  client = ec2(emu);
+});
+afterAll(async () => emu.close());
+beforeEach(async () => {
+  await emu.reset();
+  await emu.clock.set(NOW);
+  emu.faults.clear();
+  emu.settings.set({ instanceTransitionSeconds: 0, provisioningSeconds: 0 });
+});
+
+const run = (input: Partial<RunInstancesCommandInput> = {}) =>
+  client.send(new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, InstanceType: "c5.large", Placement: { AvailabilityZone: "us-east-1a" }, ...input }));
+const idsOf = (out: { Instances?: { InstanceId?: string }[] }) => (out.Instances ?? []).map((i) => i.InstanceId ?? "");
+
+async function create(count: number, criteria: "open" | "targeted" = "open"): Promise<string> {
+  const out = await client.send(
+    new CreateCapacityReservationCommand({
+      InstanceType: "c5.large",
+      InstancePlatform: "Linux/UNIX",
+      AvailabilityZone: "us-east-1a",
+      InstanceCount: count,
+      InstanceMatchCriteria: criteria,
+    }),
+  );
+  return out.CapacityReservation?.CapacityReservationId ?? "";
+}
+
+async function placeOf(id: string): Promise<string | undefined> {
+  const out = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+  return out.Reservations?.[0]?.Instances?.[0]?.CapacityReservationId;
+}
+
+/** The numbers of one reservation through DescribeCapacityReservations and GetCapacityReservationUsage, which must agree. */
+async function numbers(id: string): Promise<{ available: number; used: number }> {
+  const described = (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] })))
+    .CapacityReservations?.[0];
+  const got = await usage(client, { CapacityReservationId: id });
+  const used = (got.InstanceUsages ?? []).reduce((sum, u) => sum + (u.UsedInstanceCount ?? 0), 0);
+  expect(described?.AvailableInstanceCount).toBe(got.AvailableInstanceCount);
+  expect(described?.TotalInstanceCount).toBe(got.TotalInstanceCount);
+  if (got.State === "active") expect((got.AvailableInstanceCount ?? 0) + used).toBe(got.TotalInstanceCount);
+  return { available: got.AvailableInstanceCount ?? 0, used };
+}
+
+describe("reservations made around running instances", () => {
+  it("a new open reservation takes in running instances, oldest first; a modify adds room and takes more", async () => {
+    const older = idsOf(await run());
+    await emu.clock.advance(1000);
+    const newer = idsOf(await run());
+    const id = await create(1);
+    expect(await placeOf(older[0] ?? "")).toBe(id);
+    expect(await placeOf(newer[0] ?? "")).toBeUndefined();
+    expect(await numbers(id)).toEqual({ available: 0, used: 1 });
+    await client.send(new ModifyCapacityReservationCommand({ CapacityReservationId: id, InstanceCount: 3 }));
+    expect(await placeOf(newer[0] ?? "")).toBe(id);
+    expect(await numbers(id)).toEqual({ available: 1, used: 2 });
+  });
+
+  it("a targeted reservation takes in nothing until modified to open", async () => {
+    const [a = ""] = idsOf(await run());
+    const id = await create(2, "targeted");
+    expect(await placeOf(a)).toBeUndefined();
+    await client.send(new ModifyCapacityReservationCommand({ CapacityReservationId: id, InstanceMatchCriteria: "open" }));
+    expect(await placeOf(a)).toBe(id);
+    expect(await numbers(id)).toEqual({ available: 1, used: 1 });
+  });
+
+  it("a cancelled reservation lets its instances run on outside it, into another open one when there is room", async () => {
+    const first = await create(1);
+    const [a = ""] = idsOf(await run());
+    expect(await placeOf(a)).toBe(first);
+    const second = await create(1);
+    expect(await numbers(second)).toEqual({ available: 1, used: 0 });
+    await client.send(new CancelCapacityReservationCommand({ CapacityReservationId: first }));
+    expect(await placeOf(a)).toBe(second);
+    expect(await numbers(second)).toEqual({ available: 0, used: 1 });
+    const cancelled = await usage(client, { CapacityReservationId: first });
+    expect(cancelled.State).toBe("cancelled");
+    expect(cancelled.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
+  });
+});
+
+describe("tags on instances", () => {
+  it("CreateTags reaches an i- id the caller launched, and DescribeInstances filters on it", async () => {
+    const [a = ""] = idsOf(await run());
+    await client.send(new CreateTagsCommand({ Resources: [a], Tags: [{ Key: "role", Value: "worker" }] }));
+    const out = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: "tag:role", Values: ["worker"] }] }));
+    expect(out.Reservations?.[0]?.Instances?.[0]?.Tags).toEqual([{ Key: "role", Value: "worker" }]);
+    expect((await failure(client.send(new CreateTagsCommand({ Resources: ["i-0ffffffffffffffff"], Tags: [{ Key: "a", Value: "b" }] })))).code).toBe(
+      "InvalidInstanceID.NotFound",
+    );
+  });
+});
+
+describe("instance states over the clock", () => {
+  it("pending, stopping and shutting-down last instanceTransitionSeconds; a stopping instance holds its place until stopped", async () => {
+    emu.settings.set({ instanceTransitionSeconds: 30 });
+    const id = await create(1);
+    const [a = ""] = idsOf(await run());
+    const describeState = async () =>
+      (await client.send(new DescribeInstancesCommand({ InstanceIds: [a] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    expect(await describeState()).toBe("pending");
+    expect(await numbers(id)).toEqual({ available: 0, used: 1 });
+    await emu.clock.advance(30_000);
+    expect(await describeState()).toBe("running");
+    await client.send(new StopInstancesCommand({ InstanceIds: [a] }));
+    expect(await describeState()).toBe("stopping");
+    expect(await numbers(id)).toEqual({ available: 0, used: 1 });
+    await emu.clock.advance(30_000);
+    expect(await describeState()).toBe("stopped");
+    expect(await numbers(id)).toEqual({ available: 1, used: 0 });
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
+    expect(await describeState()).toBe("shutting-down");
+    await emu.clock.advance(30_000);
+    expect(await describeState()).toBe("terminated");
+  });
+});
+
+describe("capacity pools", () => {
+  it("instances outside any reservation take from the zone's pool; past it, InsufficientInstanceCapacity", async () => {
+    const zone = { Placement: { AvailabilityZone: "us-east-1b" }, InstanceType: "m5.large" as const };
+    expect(idsOf(await run({ ...zone, MinCount: 1, MaxCount: 5 }))).toHaveLength(3);
+    expect(await failure(run(zone))).toMatchObject({ code: "InsufficientInstanceCapacity", status: 500 });
+    const [a = ""] = idsOf(await run({ Placement: { AvailabilityZone: "us-east-1a" } }));
+    expect(a).toMatch(/^i-/);
+  });
+});
+
+describe("a lagging describe", () => {
+  it("answers from the state lagSeconds ago while the rule holds", async () => {
+    const id = await create(2);
+    emu.faults.set([
+      { action: "GetCapacityReservationUsage", lagSeconds: 5 },
+      { action: "DescribeInstances", lagSeconds: 5 },
+    ]);
+    await emu.clock.advance(10_000);
+    const [a = ""] = idsOf(await run());
+    const lagged = await usage(client, { CapacityReservationId: id });
+    expect(lagged.AvailableInstanceCount).toBe(2);
+    expect((await client.send(new DescribeInstancesCommand({}))).Reservations).toEqual([]);
+    await emu.clock.advance(5_000);
+    expect((await usage(client, { CapacityReservationId: id })).AvailableInstanceCount).toBe(1);
+    expect((await client.send(new DescribeInstancesCommand({}))).Reservations?.[0]?.Instances?.[0]?.InstanceId).toBe(a);
+    emu.faults.clear();
+    expect(await numbers(id)).toEqual({ available: 1, used: 1 });
+  });
+
+  it("refuses lagSeconds on an action that is not a describe", async () => {
+    expect(() => emu.faults.set([{ action: "RunInstances", lagSeconds: 5 }])).toThrow(/lagSeconds: only goes with a describe/);
+  });
+});

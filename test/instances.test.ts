@@ -1,0 +1,415 @@
+// RunInstances, DescribeInstances, Start/Stop/TerminateInstances through the real JS SDK v3 client: SPEC section 11's rules, checked against usage after every step.
+
+import {
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type EC2Client,
+  type RunInstancesCommandInput,
+} from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { FixtureDocument, RunningEmulator } from "../src/index.js";
+import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, failure, start, usage } from "./support.js";
+
+const TARGETED = "cr-0a00000000000000a"; // m5.large, us-east-1a, targeted, 2
+const OPEN = "cr-0b00000000000000b"; // c5.large, us-east-1a, open, 2, shared with SHAREE
+const BLOCK_1 = "cr-0c00000000000000c"; // p5.48xlarge capacity block, 1
+const BLOCK_2 = "cr-0d00000000000000d"; // p5.48xlarge capacity block, 1
+const EXPIRING = "cr-0e00000000000000e"; // r5.large open, 1, ends 2026-01-02
+const AMI = "ami-0123456789abcdef0";
+const NOW = "2026-01-01T00:00:00.000Z";
+
+const reservation = (id: string, instanceType: string, total: number, more: object = {}) => ({
+  capacityReservationId: id,
+  ownerId: OWNER,
+  availabilityZone: "us-east-1a",
+  instanceType,
+  totalInstanceCount: total,
+  state: "active" as const,
+  createDate: "2025-12-01T00:00:00Z",
+  ...more,
+});
+
+const FIXTURE: FixtureDocument = {
+  accounts: [
+    { accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "s" }] },
+    { accountId: SHAREE, accessKeys: [{ accessKeyId: SHAREE_KEY, secretAccessKey: "s" }] },
+  ],
+  capacityReservations: [
+    reservation(TARGETED, "m5.large", 2, { instanceMatchCriteria: "targeted" }),
+    reservation(OPEN, "c5.large", 2, { sharedWith: [SHAREE] }),
+    ...[BLOCK_1, BLOCK_2].map((id) =>
+      reservation(id, "p5.48xlarge", 1, {
+        reservationType: "capacity-block",
+        instanceMatchCriteria: "targeted",
+        endDateType: "limited",
+        endDate: "2026-02-01T00:00:00Z",
+      }),
+    ),
+    reservation(EXPIRING, "r5.large", 1, { endDateType: "limited", endDate: "2026-01-02T00:00:00Z" }),
+  ],
+};
+
+let emu: RunningEmulator;
+let client: EC2Client;
+
+beforeAll(async () => {
+  emu = await start({ fixtures: [FIXTURE], clock: NOW });
+  client = ec2(emu);
+});
+afterAll(async () => emu.close());
+beforeEach(async () => {
+  await emu.reset();
+  await emu.clock.set(NOW);
+});
+
+function run(input: Partial<RunInstancesCommandInput>, on: EC2Client = client) {
+  return on.send(new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, InstanceType: "m5.large", ...input }));
+}
+const targeting = (id: string) => ({ CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: id } } });
+const ids = (out: { Instances?: { InstanceId?: string }[] }) => (out.Instances ?? []).map((i) => i.InstanceId ?? "");
+
+/** Where each of the caller's described instances runs, by id (undefined: outside any reservation). */
+async function placements(on: EC2Client = client): Promise<Map<string, string | undefined>> {
+  const out = await on.send(new DescribeInstancesCommand({}));
+  const map = new Map<string, string | undefined>();
+  for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) map.set(i.InstanceId ?? "", i.CapacityReservationId);
+  return map;
+}
+
+/** The reservation's numbers through GetCapacityReservationUsage, checked against the instances DescribeInstances places in it. */
+async function counts(id: string): Promise<{ available: number; owner: number }> {
+  const out = await usage(client, { CapacityReservationId: id });
+  const owner = out.InstanceUsages?.find((u) => u.AccountId === OWNER)?.UsedInstanceCount ?? 0;
+  const used = (out.InstanceUsages ?? []).reduce((sum, u) => sum + (u.UsedInstanceCount ?? 0), 0);
+  if (out.State === "active") expect((out.AvailableInstanceCount ?? 0) + used).toBe(out.TotalInstanceCount);
+  const described = [...(await placements()).values()].filter((held) => held === id).length;
+  expect(owner).toBe(described);
+  return { available: out.AvailableInstanceCount ?? 0, owner };
+}
+
+describe("a targeted launch until the reservation is full", () => {
+  it("fills the reservation, then refuses with ReservationCapacityExceeded; MinCount..MaxCount launches what fits", async () => {
+    const first = await run(targeting(TARGETED));
+    expect(first.Instances?.[0]?.CapacityReservationId).toBe(TARGETED);
+    expect(first.Instances?.[0]?.State?.Name).toBe("running");
+    expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
+
+    const tooMany = await failure(run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
+    expect(tooMany).toMatchObject({
+      code: "ReservationCapacityExceeded",
+      status: 400,
+      message: "The requested reservation does not have sufficient compatible and available capacity for this request.",
+    });
+    expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
+
+    const fit = await run({ ...targeting(TARGETED), MinCount: 1, MaxCount: 5 });
+    expect(fit.Instances).toHaveLength(1);
+    expect(await counts(TARGETED)).toEqual({ available: 0, owner: 2 });
+    expect((await failure(run(targeting(TARGETED)))).code).toBe("ReservationCapacityExceeded");
+  });
+
+  it("refuses a mismatch, a target with preference open, and an unknown target", async () => {
+    expect((await failure(run({ ...targeting(TARGETED), InstanceType: "m5.xlarge" }))).code).toBe("ReservationCapacityExceeded");
+    expect(await failure(run({ ...targeting(TARGETED), Placement: { AvailabilityZone: "us-east-1b" } }))).toMatchObject({
+      code: "ReservationCapacityExceeded",
+    });
+    const both = await failure(
+      run({
+        CapacityReservationSpecification: {
+          CapacityReservationPreference: "open",
+          CapacityReservationTarget: { CapacityReservationId: TARGETED },
+        },
+      }),
+    );
+    expect(both).toMatchObject({
+      code: "InvalidParameterCombination",
+      message: "The request can include either a CapacityReservationId or a CapacityReservationPreference but not both.",
+    });
+    expect((await failure(run(targeting("cr-0ffffffffffffffff")))).code).toBe("InvalidCapacityReservationId.NotFound");
+    expect((await failure(run(targeting("cr-bad")))).code).toBe("InvalidCapacityReservationId.Malformed");
+    expect(await counts(TARGETED)).toEqual({ available: 2, owner: 0 });
+    expect(await placements()).toEqual(new Map());
+  });
+
+  it("a replacement launched before its predecessor is terminated hits ReservationCapacityExceeded", async () => {
+    const old = ids(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
+    expect((await failure(run(targeting(TARGETED)))).code).toBe("ReservationCapacityExceeded");
+    const terminated = await client.send(new TerminateInstancesCommand({ InstanceIds: [old[0] ?? ""] }));
+    expect(terminated.TerminatingInstances?.[0]).toMatchObject({
+      PreviousState: { Name: "running", Code: 16 },
+      CurrentState: { Name: "terminated", Code: 48 },
+    });
+    expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
+    expect((await run(targeting(TARGETED))).Instances?.[0]?.CapacityReservationId).toBe(TARGETED);
+    expect(await counts(TARGETED)).toEqual({ available: 0, owner: 2 });
+  });
+});
+
+describe("open reservations", () => {
+  it("a launch with preference none leaves an open reservation idle; an open one goes in", async () => {
+    const none = await run({ InstanceType: "c5.large", CapacityReservationSpecification: { CapacityReservationPreference: "none" } });
+    expect(none.Instances?.[0]?.CapacityReservationId).toBeUndefined();
+    expect(none.Instances?.[0]?.CapacityReservationSpecification?.CapacityReservationPreference).toBe("none");
+    expect(await counts(OPEN)).toEqual({ available: 2, owner: 0 });
+    const open = await run({ InstanceType: "c5.large" });
+    expect(open.Instances?.[0]?.CapacityReservationId).toBe(OPEN);
+    expect(await counts(OPEN)).toEqual({ available: 1, owner: 1 });
+  });
+
+  it("takes in running instances outside it, oldest first, when a place is given back", async () => {
+    const inside = ids(await run({ InstanceType: "c5.large", MinCount: 2, MaxCount: 2 }));
+    expect(await counts(OPEN)).toEqual({ available: 0, owner: 2 });
+    const outside = ids(await run({ InstanceType: "c5.large" }));
+    await emu.clock.advance(1000);
+    const newer = ids(await run({ InstanceType: "c5.large" }));
+    expect((await placements()).get(outside[0] ?? "")).toBeUndefined();
+    await client.send(new StopInstancesCommand({ InstanceIds: [inside[0] ?? ""] }));
+    const now = await placements();
+    expect(now.get(outside[0] ?? "")).toBe(OPEN);
+    expect(now.get(newer[0] ?? "")).toBeUndefined();
+    expect(now.get(inside[0] ?? "")).toBeUndefined();
+    expect(await counts(OPEN)).toEqual({ available: 0, owner: 2 });
+  });
+
+  it("a shared open reservation takes the consumer's launch, counted in the consumer's row", async () => {
+    const sharee = ec2(emu, SHAREE_KEY);
+    const out = await run({ InstanceType: "c5.large" }, sharee);
+    expect(out.Instances?.[0]?.CapacityReservationId).toBe(OPEN);
+    const owner = await usage(client, { CapacityReservationId: OPEN });
+    expect(owner.InstanceUsages).toEqual([
+      { AccountId: OWNER, UsedInstanceCount: 0 },
+      { AccountId: SHAREE, UsedInstanceCount: 1 },
+    ]);
+    expect(owner.AvailableInstanceCount).toBe(1);
+    expect(await placements()).toEqual(new Map());
+  });
+
+  it("capacity-reservations-only without a target: an open match, else ReservationCapacityExceeded", async () => {
+    const only = { CapacityReservationSpecification: { CapacityReservationPreference: "capacity-reservations-only" as const } };
+    expect((await run({ InstanceType: "c5.large", ...only, MaxCount: 5 })).Instances).toHaveLength(2);
+    expect((await failure(run({ InstanceType: "c5.large", ...only }))).code).toBe("ReservationCapacityExceeded");
+    expect((await failure(run({ InstanceType: "t3.micro", ...only }))).code).toBe("ReservationCapacityExceeded");
+    expect(await counts(OPEN)).toEqual({ available: 0, owner: 2 });
+  });
+
+  it("an expired reservation lets its instances run on outside it", async () => {
+    const id = ids(await run({ InstanceType: "r5.large" }))[0] ?? "";
+    expect((await placements()).get(id)).toBe(EXPIRING);
+    await emu.clock.set("2026-01-03T00:00:00Z");
+    expect((await placements()).get(id)).toBeUndefined();
+    const out = await usage(client, { CapacityReservationId: EXPIRING });
+    expect(out.State).toBe("expired");
+    expect(out.AvailableInstanceCount).toBe(0);
+    expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
+    // It runs on outside any reservation: stopping it and starting it again changes nothing else.
+    await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    await client.send(new StartInstancesCommand({ InstanceIds: [id] }));
+    expect((await placements()).get(id)).toBeUndefined();
+  });
+});
+
+describe("capacity blocks", () => {
+  it("two capacity blocks of one type are filled in turn", async () => {
+    const block = (id: string) => ({
+      InstanceType: "p5.48xlarge" as const,
+      InstanceMarketOptions: { MarketType: "capacity-block" as const },
+      ...targeting(id),
+    });
+    const first = await run(block(BLOCK_1));
+    expect(first.Instances?.[0]).toMatchObject({ CapacityReservationId: BLOCK_1, InstanceLifecycle: "capacity-block" });
+    expect((await failure(run(block(BLOCK_1)))).code).toBe("ReservationCapacityExceeded");
+    expect((await run(block(BLOCK_2))).Instances?.[0]?.CapacityReservationId).toBe(BLOCK_2);
+    expect(await counts(BLOCK_1)).toEqual({ available: 0, owner: 1 });
+    expect(await counts(BLOCK_2)).toEqual({ available: 0, owner: 1 });
+    expect((await failure(run({ ...targeting(BLOCK_1), InstanceType: "p5.48xlarge" }))).code).toBe(
+      "InvalidParameterCombination",
+    );
+    expect(
+      (await failure(run({ InstanceType: "p5.48xlarge", InstanceMarketOptions: { MarketType: "capacity-block" } }))).code,
+    ).toBe("MissingParameter");
+  });
+});
+
+describe("stop, start and terminate", () => {
+  it("stop gives the place back, start re-enters, and a full targeted reservation refuses the start", async () => {
+    const [a = "", b = ""] = ids(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
+    const stopped = await client.send(new StopInstancesCommand({ InstanceIds: [a] }));
+    expect(stopped.StoppingInstances?.[0]?.CurrentState?.Name).toBe("stopped");
+    expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
+    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [a] }));
+    expect(described.Reservations?.[0]?.Instances?.[0]).toMatchObject({
+      State: { Name: "stopped", Code: 80 },
+      CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: TARGETED } },
+    });
+    expect(described.Reservations?.[0]?.Instances?.[0]?.CapacityReservationId).toBeUndefined();
+
+    const replacement = ids(await run(targeting(TARGETED)));
+    expect((await failure(client.send(new StartInstancesCommand({ InstanceIds: [a] }))))).toMatchObject({
+      code: "ReservationCapacityExceeded",
+    });
+    expect(await counts(TARGETED)).toEqual({ available: 0, owner: 2 });
+    await client.send(new TerminateInstancesCommand({ InstanceIds: replacement }));
+    const started = await client.send(new StartInstancesCommand({ InstanceIds: [a] }));
+    expect(started.StartingInstances?.[0]).toMatchObject({ PreviousState: { Name: "stopped" }, CurrentState: { Name: "running" } });
+    expect((await placements()).get(a)).toBe(TARGETED);
+    expect((await placements()).get(b)).toBe(TARGETED);
+    expect(await counts(TARGETED)).toEqual({ available: 0, owner: 2 });
+  });
+
+  it("refuses what EC2 refuses, all or nothing", async () => {
+    const [a = ""] = ids(await run(targeting(TARGETED)));
+    expect(await failure(client.send(new StartInstancesCommand({ InstanceIds: ["i-0123"] })))).toMatchObject({
+      code: "InvalidInstanceID.Malformed",
+      message: 'Invalid id: "i-0123"',
+    });
+    expect(
+      await failure(client.send(new StopInstancesCommand({ InstanceIds: [a, "i-0ffffffffffffffff"] }))),
+    ).toMatchObject({ code: "InvalidInstanceID.NotFound", message: "The instance ID 'i-0ffffffffffffffff' does not exist" });
+    expect((await placements()).get(a)).toBe(TARGETED);
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
+    expect(await failure(client.send(new StartInstancesCommand({ InstanceIds: [a] })))).toMatchObject({
+      code: "IncorrectInstanceState",
+      message: `The instance '${a}' is not in a state from which it can be started.`,
+    });
+    // Terminating again succeeds.
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
+    // Another account does not see it.
+    expect((await failure(ec2(emu, SHAREE_KEY).send(new StopInstancesCommand({ InstanceIds: [a] })))).code).toBe(
+      "InvalidInstanceID.NotFound",
+    );
+  });
+
+  it("a terminated instance is described for one hour, then not at all", async () => {
+    const [a = ""] = ids(await run({}));
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
+    await emu.clock.advance(59 * 60 * 1000);
+    expect((await placements()).has(a)).toBe(true);
+    await emu.clock.advance(60 * 1000);
+    expect((await placements()).has(a)).toBe(false);
+    expect((await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [a] })))).code).toBe(
+      "InvalidInstanceID.NotFound",
+    );
+  });
+});
+
+describe("DescribeInstances", () => {
+  it("groups by launch, filters, pages, and refuses ids with MaxResults", async () => {
+    await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "ml" }] }] });
+    await run({ InstanceType: "c5.large", MinCount: 3, MaxCount: 3 });
+    const all = await client.send(new DescribeInstancesCommand({}));
+    expect(all.Reservations?.map((r) => r.Instances?.length).sort()).toEqual([2, 3]);
+    expect(all.Reservations?.every((r) => r.OwnerId === OWNER && r.ReservationId?.startsWith("r-"))).toBe(true);
+
+    const filtered = async (Name: string, Values: string[]) =>
+      (await client.send(new DescribeInstancesCommand({ Filters: [{ Name, Values }] }))).Reservations?.flatMap(
+        (r) => r.Instances ?? [],
+      ) ?? [];
+    expect(await filtered("capacity-reservation-id", [TARGETED])).toHaveLength(2);
+    expect(await filtered("capacity-reservation-id", [OPEN])).toHaveLength(2);
+    expect(await filtered("tag:team", ["ml"])).toHaveLength(2);
+    expect(await filtered("tag-key", ["team"])).toHaveLength(2);
+    expect(await filtered("instance-type", ["c5.*"])).toHaveLength(3);
+    expect(await filtered("instance-state-name", ["running"])).toHaveLength(5);
+    expect(await filtered("availability-zone", ["us-east-1a"])).toHaveLength(5);
+    expect(await filtered("owner-id", [OWNER])).toHaveLength(5);
+    expect((await failure(filtered("no-such-filter", ["x"]))).message).toBe("The filter 'no-such-filter' is invalid");
+
+    const first = await client.send(new DescribeInstancesCommand({ MaxResults: 5, Filters: [{ Name: "instance-state-name", Values: ["running"] }] }));
+    expect(first.NextToken).toBeUndefined();
+    await run({ InstanceType: "t3.micro", MinCount: 4, MaxCount: 4 });
+    const seen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: token }));
+      seen.push(...(page.Reservations ?? []).flatMap((r) => ids(r)));
+      token = page.NextToken;
+    } while (token);
+    expect(new Set(seen).size).toBe(9);
+    expect(seen).toHaveLength(9);
+
+    const combination = await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [seen[0] ?? ""], MaxResults: 5 })));
+    expect(combination).toMatchObject({
+      code: "InvalidParameterCombination",
+      message: "The parameter instancesSet cannot be used with the parameter maxResults",
+    });
+    expect((await failure(client.send(new DescribeInstancesCommand({ MaxResults: 4 })))).code).toBe("InvalidParameterValue");
+  });
+
+  it("answers a ClientToken again with the same launch, and refuses it with other parameters", async () => {
+    const once = await run({ InstanceType: "c5.large", ClientToken: "token-1" });
+    const again = await run({ InstanceType: "c5.large", ClientToken: "token-1" });
+    expect(again.ReservationId).toBe(once.ReservationId);
+    expect(ids(again)).toEqual(ids(once));
+    expect(await counts(OPEN)).toEqual({ available: 1, owner: 1 });
+    expect(await failure(run({ InstanceType: "c5.large", MaxCount: 2, ClientToken: "token-1" }))).toMatchObject({
+      code: "IdempotentParameterMismatch",
+    });
+  });
+});
+
+describe("the rest of RunInstances", () => {
+  it("accepts every other member of the model when well formed, with no effect on placement", async () => {
+    const out = await run({
+      ...targeting(TARGETED),
+      KeyName: "my-key",
+      SecurityGroupIds: ["sg-0123456789abcdef0"],
+      SubnetId: "subnet-0123456789abcdef0",
+      UserData: Buffer.from("#!/bin/sh\necho hi\n").toString("base64"),
+      Monitoring: { Enabled: true },
+      EbsOptimized: true,
+      IamInstanceProfile: { Name: "role" },
+      MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2 },
+      BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: 20, VolumeType: "gp3", DeleteOnTermination: true } }],
+      TagSpecifications: [
+        { ResourceType: "instance", Tags: [{ Key: "Name", Value: "a" }] },
+        { ResourceType: "volume", Tags: [{ Key: "Name", Value: "v" }] },
+      ],
+      DisableApiTermination: false,
+      InstanceInitiatedShutdownBehavior: "terminate",
+    });
+    expect(out.Instances?.[0]).toMatchObject({ CapacityReservationId: TARGETED, Tags: [{ Key: "Name", Value: "a" }] });
+    expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
+    expect((await failure(run({ ImageId: "not-an-ami" }))).code).toBe("InvalidAMIID.Malformed");
+    expect((await failure(run({ MinCount: 3, MaxCount: 2 }))).code).toBe("InvalidParameterValue");
+    expect((await failure(run({ InstanceType: "m5.huge" as "m5.large" }))).code).toBe("InvalidParameterValue");
+    expect((await failure(run({ TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "a", Value: "b" }] }] }))).code).toBe(
+      "InvalidParameterValue",
+    );
+    expect(await placements()).toHaveProperty("size", 1);
+  });
+});
+
+describe("state", () => {
+  it("a dump loads back to the same answers, without counting an instance twice", async () => {
+    await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 });
+    await run({ InstanceType: "c5.large" });
+    const dump = await emu.state();
+    expect(dump.instances).toHaveLength(3);
+    expect(dump.capacityReservations?.find((r) => r.capacityReservationId === TARGETED)?.usage ?? []).toEqual([]);
+    const second = await start({ fixtures: [dump], clock: NOW });
+    try {
+      const other = ec2(second);
+      for (const id of [TARGETED, OPEN]) {
+        const a = await usage(client, { CapacityReservationId: id });
+        const b = await usage(other, { CapacityReservationId: id });
+        expect(b.InstanceUsages).toEqual(a.InstanceUsages);
+        expect(b.AvailableInstanceCount).toBe(a.AvailableInstanceCount);
+      }
+      expect(await placements(other)).toEqual(await placements());
+      await second.reset();
+      expect(await placements(other)).toEqual(await placements());
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("reset forgets launched instances and gives their places back", async () => {
+    await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 });
+    await emu.reset();
+    expect(await placements()).toEqual(new Map());
+    expect(await counts(TARGETED)).toEqual({ available: 2, owner: 0 });
+  });
+});
