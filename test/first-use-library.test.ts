@@ -77,7 +77,7 @@ describe("what is loaded and supported", () => {
         service: "ec2-capacity-emulator",
         version: VERSION,
         actions: expect.arrayContaining(["GetCapacityReservationUsage"]),
-        loaded: { accounts: 2, capacityReservations: 1, instancesInUse: 3 },
+        loaded: { accounts: 2, capacityReservations: 1, instances: 0, instancesInUse: 3 },
       });
     } finally {
       await emu.close();

@@ -327,6 +327,11 @@ export class Instances {
     this.s.recount.run(capacityReservationId);
   }
 
+  /** Every instance, one row read at a time (for the streamed dump). */
+  *each(): Generator<InstanceRecord> {
+    for (const row of this.s.all.iterate()) yield toRecord(row);
+  }
+
   dump(): { instances: InstanceRecord[]; launches: LaunchRecord[] } {
     return { instances: this.s.all.all().map(toRecord), launches: this.s.allLaunches.all().map(toLaunch) };
   }

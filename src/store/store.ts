@@ -53,6 +53,7 @@ function prepareMeta(db: SqliteDatabase) {
       `SELECT
          (SELECT count(*) FROM (SELECT account_id FROM account UNION SELECT owner_id FROM capacity_reservation)) AS accounts,
          (SELECT count(*) FROM capacity_reservation) AS capacityReservations,
+         (SELECT count(*) FROM instance) AS instances,
          (SELECT coalesce(sum(used_instance_count_total), 0) FROM capacity_reservation) AS instancesInUse`,
     ),
   };
@@ -423,7 +424,14 @@ export class Store {
     put('],"capacityReservations":[');
     this.#reservations.writeEach(put);
     put("]");
-    // As dump(): capacityPools only when there are some (few: one per zone and type).
+    // As dump(): instances and capacityPools only when there are some.
+    first = true;
+    for (const record of this.#instances.each()) {
+      const instance = instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId));
+      put(`${first ? ',"instances":[' : ","}${JSON.stringify(instance)}`);
+      first = false;
+    }
+    if (!first) put("]");
     const pools = this.#pools.dump();
     if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
     put("}");
@@ -445,16 +453,18 @@ export class Store {
 
   /** What is loaded, for the health answer and the ready line (SPEC section 7). */
   counts(): StateCounts {
-    return this.#meta.counts.get() ?? { accounts: 0, capacityReservations: 0, instancesInUse: 0 };
+    return this.#meta.counts.get() ?? { accounts: 0, capacityReservations: 0, instances: 0, instancesInUse: 0 };
   }
 }
 
 /**
- * How many accounts (listed by a fixture, or owning a reservation), capacity reservations, and
- * instances in use in them (the sum of the usage rows) the state holds.
+ * How many accounts (listed by a fixture, or owning a reservation), capacity reservations,
+ * instances (described one by one, whatever their state), and instances in use in reservations
+ * (the sum of the usage rows: fixture usage plus the instances holding a place) the state holds.
  */
 export interface StateCounts {
   readonly accounts: number;
   readonly capacityReservations: number;
+  readonly instances: number;
   readonly instancesInUse: number;
 }
