@@ -144,9 +144,14 @@ export interface ChildServer {
 let nextQuestion = 0;
 
 /** Starts a bench/servers/*.ts child under tsx; it reports `{ ready: url }` over IPC once it listens. */
-export function startChild(script: string, args: readonly string[] = []): Promise<ChildServer> {
+export function startChild(
+  script: string,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildServer> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL(`servers/${script}`, import.meta.url)), ...args], {
     cwd: ROOT,
+    env,
     // stdout (the emulator's request log) goes to /dev/null, as with `npm start > /dev/null`.
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

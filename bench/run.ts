@@ -70,10 +70,23 @@ async function requestPath(): Promise<void> {
     { name: "baseline", url: baseline.url, request: baselineRequest },
     { name: "emulator", url: emulator.url, request: emulatorRequest },
   ];
+  // BENCH_PREVIOUS_DIST names the build before this one (a copy of its dist/ with its fixtures/ and
+  // migrations/ beside it): it runs in the same rounds, so both ratios to the baseline meet the same noise.
+  const previousDist = process.env.BENCH_PREVIOUS_DIST;
+  const previous = previousDist ? await startChild("emulator.ts", [file], { ...process.env, BENCH_DIST: previousDist }) : undefined;
+  if (previous) {
+    const request = await signedUsageRequest(previous.url, { capacityReservationId: id });
+    const withoutId = (answer: string): string => answer.replace(/<requestId>[^<]*<\/requestId>/, "");
+    if (withoutId(await send(previous.url, request)) !== withoutId(xml)) {
+      log("request path: the previous build answers other bytes than this one (beyond the request id)");
+    }
+    targets.push({ name: "previous", url: previous.url, request });
+  }
   try {
     for (const target of targets) await load(target.url, target.request, { connections: CONNECTIONS, seconds: settings.warmSeconds });
     const ratios: number[] = [];
-    const seen: Record<string, LoadResult[]> = { baseline: [], emulator: [] };
+    const seen: Record<string, LoadResult[]> = { baseline: [], emulator: [], previous: [] };
+    const previousRatios: number[] = [];
     for (let round = 0; round < settings.rounds; round++) {
       const byName: Record<string, LoadResult> = {};
       for (const target of interleave(targets, round)) {
@@ -85,6 +98,10 @@ async function requestPath(): Promise<void> {
       }
       const ratio = (byName.emulator?.requestsPerSecond ?? 0) / (byName.baseline?.requestsPerSecond ?? 1);
       ratios.push(ratio);
+      if (byName.previous) {
+        previousRatios.push(byName.previous.requestsPerSecond / (byName.baseline?.requestsPerSecond ?? 1));
+        log(`request path round ${round + 1}: previous build ${fmt(byName.previous.requestsPerSecond, 0)} req/s, ratio ${fmt(previousRatios.at(-1) ?? 0, 2)}`);
+      }
       log(`request path round ${round + 1}: emulator ${fmt(byName.emulator?.requestsPerSecond ?? 0, 0)} req/s, baseline ${fmt(byName.baseline?.requestsPerSecond ?? 0, 0)} req/s, ratio ${fmt(ratio, 2)}, load ${loadNow()}`);
     }
     const rps = (name: string): number => median((seen[name] ?? []).map((r) => r.requestsPerSecond));
@@ -96,6 +113,15 @@ async function requestPath(): Promise<void> {
       target: "≥ 0.6 ×",
       met: ratio >= 0.6,
     });
+    if (previous) {
+      const before = median(previousRatios);
+      rows.push({
+        measure: `the same, the build before this one (BENCH_PREVIOUS_DIST=${previousDist}) / bare Fastify, in the same rounds`,
+        result: `${fmt(before, 2)} × (${fmt(rps("previous"), 0)} req/s)`,
+        target: `this build's ratio ≥ it (${fmt(ratio, 2)} ×)`,
+        met: ratio >= before,
+      });
+    }
     rows.push({
       measure: "p99 latency at that load (emulator)",
       result: `${fmt(p99, 0)} ms (p50 ${fmt(median((seen.emulator ?? []).map((r) => r.p50Ms)), 0)} ms; baseline p99 ${fmt(median((seen.baseline ?? []).map((r) => r.p99Ms)), 0)} ms)`,
@@ -103,7 +129,7 @@ async function requestPath(): Promise<void> {
       met: p99 <= 10,
     });
   } finally {
-    await Promise.all([emulator.stop(), baseline.stop()]);
+    await Promise.all([emulator.stop(), baseline.stop(), previous?.stop()]);
   }
 }
 
