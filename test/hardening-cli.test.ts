@@ -89,13 +89,29 @@ describe("item 17: the image's entrypoint serves a mounted fixture source or say
    * the server is ready (then stops it) or the script exits. Answers the exit code, stderr and the
    * fixtures the ready line names.
    */
+  /**
+   * A copy of the entrypoint in a folder anyone may enter: the checkout may sit below a folder
+   * nobody cannot traverse (a CI clone under /root, a mktemp copy of the tree), which would fail
+   * the run before the entrypoint's own checks.
+   */
+  let readableEntrypoint: string | undefined;
+  function entrypointNobodyCanRead(): string {
+    if (readableEntrypoint) return readableEntrypoint;
+    const dir = mkdtempSync(join(tmpdir(), "ec2-entrypoint-"));
+    chmodSync(dir, 0o755);
+    readableEntrypoint = join(dir, "entrypoint.sh");
+    copyFileSync(ENTRYPOINT, readableEntrypoint);
+    chmodSync(readableEntrypoint, 0o644);
+    return readableEntrypoint;
+  }
+
   function entrypoint(mount: string, options: { asNobody?: boolean; env?: Record<string, string> } = {}) {
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("EC2_EMULATOR_")));
     Object.assign(env, { FIXTURES_MOUNT: mount, EMULATOR_CLI: CLI, EC2_EMULATOR_PORT: "0", ...options.env });
     // Tests run as root, which reads everything: the image's user is played by nobody.
     const asNobody = options.asNobody === true && process.getuid?.() === 0;
     const [command, args] = asNobody
-      ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "sh", ENTRYPOINT]]
+      ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "sh", entrypointNobodyCanRead()]]
       : ["sh", [ENTRYPOINT]];
     const child = spawn(command, args as string[], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
