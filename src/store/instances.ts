@@ -102,6 +102,9 @@ function prepare(db: SqliteDatabase) {
         WHERE capacity_reservation_id = ? AND owner_id = ? AND region = ? AND (reservation_id, instance_id) > (?, ?)
         ORDER BY reservation_id, instance_id LIMIT ?`,
     ),
+    heldIn: db.prepare<[string], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id = ?`,
+    ),
     ofLaunch: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`,
     ),
@@ -237,6 +240,11 @@ export class Instances {
     return this.kept.page.get(keyOf("reservation", capacityReservationId, ownerId, region, ...from, String(limit)), () =>
       Object.freeze(this.s.inReservation.all(capacityReservationId, ownerId, region, ...from, limit).map(toRecord)),
     );
+  }
+
+  /** The instances holding a place in a reservation (every owner, any region). */
+  heldIn(capacityReservationId: string): InstanceRecord[] {
+    return this.s.heldIn.all(capacityReservationId).map(toRecord);
   }
 
   ofLaunch(reservationId: string): InstanceRecord[] {

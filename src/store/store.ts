@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
-import type { CapacityReservationFixture, FixtureDocument } from "../fixtures/types.js";
+import type { CapacityReservationFixture, FixtureDocument, InstanceFixture } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
@@ -261,6 +261,11 @@ export class Store {
   /** The reservations with a limited end that hold instances, and that end (ms); kept until the next write. */
   reservationsEndingWithInstances(): readonly { capacityReservationId: string; endMs: number }[] {
     return this.#ending.get("", () => this.#instances.ending());
+  }
+
+  /** The instances holding a place in a reservation, in fixture form (what a run-time load checks against). */
+  instancesHeldIn(capacityReservationId: string): InstanceFixture[] {
+    return this.#instances.heldIn(capacityReservationId).map((record) => instanceFixtureOf(record, []));
   }
 
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */
