@@ -86,11 +86,44 @@ describe("a run-time load of a reservation that holds instances", () => {
     );
   });
 
+  it("is refused when it makes the reservation cancelled or expired with instances still in it", async () => {
+    for (const state of ["cancelled", "expired"] as const) {
+      await expect(emu.load({ capacityReservations: [{ ...RESERVATION, state }] })).rejects.toThrow(
+        new RegExp(`already loaded: instance i-[0-9a-f]{17}\\.capacityReservationId: a ${state} reservation holds no instances`),
+      );
+    }
+    expect(await counts()).toEqual({ total: 3, available: 0, used: 3, described: 0 });
+  });
+
   it("is taken when the instances still fit, keeping the counts they make", async () => {
     await emu.load({ capacityReservations: [{ ...RESERVATION, totalInstanceCount: 5 }] });
     expect(await counts()).toEqual({ total: 5, available: 2, used: 3, described: 2 });
     await emu.load({ capacityReservations: [RESERVATION] });
     expect(await counts()).toEqual({ total: 3, available: 0, used: 3, described: 0 });
+  });
+});
+
+describe("a fixture set whose instance names a reservation that has ended", () => {
+  it("is refused: a cancelled, expired or failed reservation holds no instances (its usage would count them)", async () => {
+    for (const state of ["cancelled", "expired", "failed"] as const) {
+      const set: FixtureDocument = {
+        capacityReservations: [{ ...RESERVATION, state }],
+        instances: [
+          {
+            instanceId: "i-0123456789abcdef0",
+            ownerId: OWNER,
+            imageId: "ami-0123456789abcdef0",
+            instanceType: "c5.large",
+            availabilityZone: "us-east-1a",
+            state: "running",
+            capacityReservationId: OPEN,
+          },
+        ],
+      };
+      await expect(start({ fixtures: [set] })).rejects.toThrow(
+        `fixtures[0]: instances[0].capacityReservationId: a ${state} reservation holds no instances`,
+      );
+    }
   });
 });
 
