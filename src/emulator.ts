@@ -114,7 +114,7 @@ export class Emulator {
     const store = Store.open(config.db ?? ":memory:");
     try {
       // A --db file may already hold instances in the reservations the fixtures replace.
-      const stranded = checkInstancesAlreadyLoaded(fixture, (id) => store.instancesHeldIn(id));
+      const stranded = checkInstancesAlreadyLoaded(fixture, (id) => store.instancesHeldIn(id), store.instancesHeldAnywhere());
       if (stranded.count > 0) throw new FixtureError(stranded);
       store.load(fixture, new Date(config.clock?.getTime() ?? Date.now()));
     } catch (error) {
@@ -133,7 +133,7 @@ export class Emulator {
     const fixture = await checkFixturesAsync(sources);
     const moved = movedAccessKeys(sources, (accessKeyId) => this.store.accessKey(accessKeyId)?.accountId);
     if (moved.length > 0) throw new FixtureError(moved);
-    const stranded = checkInstancesAlreadyLoaded(fixture, (id) => this.store.instancesHeldIn(id));
+    const stranded = checkInstancesAlreadyLoaded(fixture, (id) => this.store.instancesHeldIn(id), this.store.instancesHeldAnywhere());
     if (stranded.count > 0) throw new FixtureError(stranded);
     this.store.load(fixture, new Date(this.clock.now()));
   }

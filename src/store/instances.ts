@@ -102,6 +102,11 @@ function prepare(db: SqliteDatabase) {
         WHERE capacity_reservation_id = ? AND owner_id = ? AND region = ? AND (reservation_id, instance_id) > (?, ?)
         ORDER BY reservation_id, instance_id LIMIT ?`,
     ),
+    anyHeld: db
+      .prepare<[], number>(
+        "SELECT EXISTS (SELECT 1 FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id IS NOT NULL)",
+      )
+      .pluck(true),
     heldIn: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
@@ -254,6 +259,11 @@ export class Instances {
     return this.kept.page.get(keyOf("reservation", capacityReservationId, ownerId, region, ...from, String(limit)), () =>
       Object.freeze(this.s.inReservation.all(capacityReservationId, ownerId, region, ...from, limit).map(toRecord)),
     );
+  }
+
+  /** Whether any instance holds a place in any reservation. */
+  anyHeld(): boolean {
+    return this.s.anyHeld.get() === 1;
   }
 
   /** The instances holding a place in a reservation (every owner, any region). */

@@ -274,6 +274,11 @@ export class Store {
     return this.#instances.heldIn(capacityReservationId).map((record) => instanceFixtureOf(record, []));
   }
 
+  /** Whether any instance holds a place in a reservation (so a load need not ask reservation by reservation). */
+  instancesHeldAnywhere(): boolean {
+    return this.#instances.anyHeld();
+  }
+
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */
   releaseInstances(capacityReservationId: string): void {
     this.#instances.release(capacityReservationId);
