@@ -6,7 +6,7 @@ import { checkInstant, Clock } from "./domain/clock.js";
 import type { Settings } from "./domain/settings.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
-import { checkFixtures, checkFixturesAsync, FixtureError, type FixtureSource } from "./fixtures/check.js";
+import { checkFixtures, checkFixturesAsync, checkInstancesAlreadyLoaded, FixtureError, type FixtureSource } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
@@ -113,6 +113,9 @@ export class Emulator {
     const fixture = checkFixtures(fixtureSources(config.fixtures));
     const store = Store.open(config.db ?? ":memory:");
     try {
+      // A --db file may already hold instances in the reservations the fixtures replace.
+      const stranded = checkInstancesAlreadyLoaded(fixture, (id) => store.instancesHeldIn(id), store.instancesHeldAnywhere());
+      if (stranded.count > 0) throw new FixtureError(stranded);
       store.load(fixture, new Date(config.clock?.getTime() ?? Date.now()));
     } catch (error) {
       store.close();
@@ -130,6 +133,8 @@ export class Emulator {
     const fixture = await checkFixturesAsync(sources);
     const moved = movedAccessKeys(sources, (accessKeyId) => this.store.accessKey(accessKeyId)?.accountId);
     if (moved.length > 0) throw new FixtureError(moved);
+    const stranded = checkInstancesAlreadyLoaded(fixture, (id) => this.store.instancesHeldIn(id), this.store.instancesHeldAnywhere());
+    if (stranded.count > 0) throw new FixtureError(stranded);
     this.store.load(fixture, new Date(this.clock.now()));
   }
 

@@ -348,6 +348,18 @@ describe("DescribeInstances", () => {
       code: "IdempotentParameterMismatch",
     });
   });
+
+  it("refuses a ClientToken over 64 ASCII characters, as CreateCapacityReservation does, launching nothing", async () => {
+    for (const token of ["t".repeat(65), "é"]) {
+      expect(await failure(run({ InstanceType: "c5.large", ClientToken: token }))).toMatchObject({
+        code: "InvalidParameterValue",
+        status: 400,
+        message: `Value (${token}) for parameter ClientToken is invalid. It must be at most 64 ASCII characters`,
+      });
+    }
+    expect(await counts(OPEN)).toEqual({ available: 2, owner: 0 });
+    expect(ids(await run({ InstanceType: "c5.large", ClientToken: "t".repeat(64) }))).toHaveLength(1);
+  });
 });
 
 describe("the rest of RunInstances", () => {

@@ -1,7 +1,7 @@
 // What the instance actions share: refusals on the wire, the transition time, placement against the store, taking in, settling, and an instance in the model's form.
 
 import { randomBytes } from "node:crypto";
-import { regionOfZone, stateAt } from "../domain/capacityReservation.js";
+import { lifeOf, regionOfZone, stateAt } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import {
   INSTANCE_STATE_CODES,
@@ -139,6 +139,7 @@ export function takeIn(store: Store, now: number, availabilityZone: string, inst
  */
 export function settleInstances(store: Store, now: number): void {
   const next = store.nextInstanceSettle();
+  const activated = reservationsActivatedSinceLastStep(store, now);
   // A reservation that has ended lets its instances run on outside it (SPEC section 11).
   const ended = store
     .reservationsEndingWithInstances()
@@ -147,7 +148,7 @@ export function settleInstances(store: Store, now: number): void {
       const reservation = store.findReservation(capacityReservationId);
       return reservation !== undefined && stateAt(reservation, now) !== "active";
     });
-  if ((next === undefined || next > now) && ended.length === 0) return;
+  if ((next === undefined || next > now) && ended.length === 0 && activated.length === 0) return;
   store.write(() => {
     const freed = next !== undefined && next <= now ? store.settleInstances(now) : [];
     for (const { capacityReservationId } of ended) {
@@ -156,8 +157,34 @@ export function settleInstances(store: Store, now: number): void {
       store.releaseInstances(capacityReservationId);
       freed.push({ availabilityZone: reservation.availabilityZone, instanceType: reservation.instanceType });
     }
-    for (const { availabilityZone, instanceType } of freed) takeIn(store, now, availabilityZone, instanceType);
+    for (const { availabilityZone, instanceType } of [...freed, ...activated]) takeIn(store, now, availabilityZone, instanceType);
   });
+}
+
+/** The clock of each store's last step, so that a reservation's activation is acted on once (the clock may move back). */
+const lastStep = new WeakMap<Store, number>();
+
+/**
+ * The zones and types of the open reservations that became active between the last step and `now`
+ * (their provisioning time or start date passed) while instances wait outside any: they take them
+ * in as a new reservation does (SPEC section 11, "whenever it has room"). Cheap when none waits:
+ * one kept list, empty, until the next write.
+ */
+function reservationsActivatedSinceLastStep(store: Store, now: number): { availabilityZone: string; instanceType: string }[] {
+  const since = lastStep.get(store) ?? Number.NEGATIVE_INFINITY;
+  lastStep.set(store, now);
+  if (now <= since) return [];
+  const activated: { availabilityZone: string; instanceType: string }[] = [];
+  for (const capacityReservationId of store.reservationsActivatingWithWaiting()) {
+    const reservation = store.findReservation(capacityReservationId);
+    if (!reservation || stateAt(reservation, now) !== "active") continue;
+    const life = lifeOf(reservation);
+    const waitsForStart = life.state === "scheduled" || life.state === "payment-pending";
+    const startsAt = waitsForStart ? life.startDate : null;
+    const activeFrom = Math.max(life.provisionedDate ?? Number.NEGATIVE_INFINITY, startsAt ?? Number.NEGATIVE_INFINITY);
+    if (activeFrom > since) activated.push({ availabilityZone: reservation.availabilityZone, instanceType: reservation.instanceType });
+  }
+  return activated;
 }
 
 /** An instance type the model names, or undefined (RunInstances refuses any other; a fixture may hold one). */

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { InstanceRecord } from "../domain/instance.js";
 import { checkLaunchRequest, placeLaunch, type LaunchRequest } from "../domain/placement.js";
-import { idempotentParameterMismatch } from "../domain/reservationLife.js";
+import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type Tag } from "../domain/tags.js";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { regionOfZone } from "../domain/capacityReservation.js";
@@ -102,7 +102,7 @@ export const runInstances = defineAction({
       targetId,
       marketType: input.InstanceMarketOptions?.MarketType,
     };
-    orThrow(checkLaunchRequest(request) ?? null);
+    orThrow(checkLaunchRequest(request) ?? checkClientToken(input.ClientToken) ?? null);
     if (request.minCount > MAX_LAUNCH) {
       throw new Ec2Error(
         "InstanceLimitExceeded",

@@ -153,7 +153,8 @@ export function planCreate(
   };
 }
 
-function checkClientToken(token: string | undefined): Refusal | undefined {
+/** A ClientToken's refusal (over 64 ASCII characters), shared by every action that takes one. */
+export function checkClientToken(token: string | undefined): Refusal | undefined {
   if (token === undefined) return undefined;
   // eslint-disable-next-line no-control-regex -- "ASCII characters" is EC2's rule, control characters included
   if (token.length > MAX_CLIENT_TOKEN_LENGTH || !/^[\x00-\x7f]*$/.test(token)) {

@@ -102,6 +102,14 @@ function prepare(db: SqliteDatabase) {
         WHERE capacity_reservation_id = ? AND owner_id = ? AND region = ? AND (reservation_id, instance_id) > (?, ?)
         ORDER BY reservation_id, instance_id LIMIT ?`,
     ),
+    anyHeld: db
+      .prepare<[], number>(
+        "SELECT EXISTS (SELECT 1 FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id IS NOT NULL)",
+      )
+      .pluck(true),
+    heldIn: db.prepare<[string], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id = ?`,
+    ),
     ofLaunch: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`,
     ),
@@ -137,6 +145,20 @@ function prepare(db: SqliteDatabase) {
                          WHERE i.capacity_reservation_id = r.capacity_reservation_id)`,
       )
       .raw(true),
+    // Open reservations with room that become active over time (made by the API, or scheduled) in a
+    // zone and type where instances wait outside any: the ones that take them in when they do.
+    activating: db
+      .prepare<[], string>(
+        `SELECT r.capacity_reservation_id
+           FROM (SELECT DISTINCT availability_zone, instance_type FROM instance INDEXED BY instance_waiting
+                  WHERE capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
+                    AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running')) AS w
+           JOIN capacity_reservation AS r INDEXED BY capacity_reservation_by_zone_and_type
+             ON r.availability_zone = w.availability_zone AND r.instance_type = w.instance_type
+          WHERE r.instance_match_criteria = 'open' AND r.total_instance_count > r.used_instance_count_total
+            AND (r.provisioned_date IS NOT NULL OR r.state IN ('scheduled', 'payment-pending'))`,
+      )
+      .pluck(true),
     release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),
     place: db.prepare<[string | null, string]>("UPDATE instance SET capacity_reservation_id = ? WHERE instance_id = ?"),
     nextSettle: db.prepare<[], { at: number | null }>(
@@ -239,6 +261,16 @@ export class Instances {
     );
   }
 
+  /** Whether any instance holds a place in any reservation. */
+  anyHeld(): boolean {
+    return this.s.anyHeld.get() === 1;
+  }
+
+  /** The instances holding a place in a reservation (every owner, any region). */
+  heldIn(capacityReservationId: string): InstanceRecord[] {
+    return this.s.heldIn.all(capacityReservationId).map(toRecord);
+  }
+
   ofLaunch(reservationId: string): InstanceRecord[] {
     return this.s.ofLaunch.all(reservationId).map(toRecord);
   }
@@ -295,6 +327,11 @@ export class Instances {
   /** The reservations with a limited end that hold instances, with that end (epoch ms). */
   ending(): { capacityReservationId: string; endMs: number }[] {
     return this.s.ending.all().map(([capacityReservationId, endMs]) => ({ capacityReservationId, endMs }));
+  }
+
+  /** Open reservations with room that become active over time where matching instances wait outside any. */
+  activating(): string[] {
+    return this.s.activating.all();
   }
 
   /** Every instance in a reservation leaves it (it was cancelled): they run on outside any. */

@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
-import type { CapacityReservationFixture, FixtureDocument } from "../fixtures/types.js";
+import type { CapacityReservationFixture, FixtureDocument, InstanceFixture } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
@@ -81,6 +81,7 @@ export class Store {
   /** When the earliest instance transition settles: asked before every action, kept until a write. */
   readonly #nextSettle = this.#reads.memo<number | undefined>(1);
   readonly #ending = this.#reads.memo<readonly { capacityReservationId: string; endMs: number }[]>(1);
+  readonly #activating = this.#reads.memo<readonly string[]>(1);
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -261,6 +262,21 @@ export class Store {
   /** The reservations with a limited end that hold instances, and that end (ms); kept until the next write. */
   reservationsEndingWithInstances(): readonly { capacityReservationId: string; endMs: number }[] {
     return this.#ending.get("", () => this.#instances.ending());
+  }
+
+  /** Open reservations with room that become active over time where instances wait to be taken in; kept until the next write. */
+  reservationsActivatingWithWaiting(): readonly string[] {
+    return this.#activating.get("", () => this.#instances.activating());
+  }
+
+  /** The instances holding a place in a reservation, in fixture form (what a run-time load checks against). */
+  instancesHeldIn(capacityReservationId: string): InstanceFixture[] {
+    return this.#instances.heldIn(capacityReservationId).map((record) => instanceFixtureOf(record, []));
+  }
+
+  /** Whether any instance holds a place in a reservation (so a load need not ask reservation by reservation). */
+  instancesHeldAnywhere(): boolean {
+    return this.#instances.anyHeld();
   }
 
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */

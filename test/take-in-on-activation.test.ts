@@ -1,0 +1,90 @@
+// An open reservation that becomes active over time (after its provisioning time, or at its start date) takes in the matching instances running outside any reservation (SPEC section 11).
+
+import {
+  CreateCapacityReservationCommand,
+  DescribeCapacityReservationsCommand,
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  type EC2Client,
+} from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../src/index.js";
+import { OWNER, OWNER_KEY, ec2, start, usage } from "./support.js";
+
+const NOW = Date.parse("2026-01-01T00:00:00.000Z");
+const SCHEDULED = "cr-0f00000000000000f";
+
+let emu: RunningEmulator;
+let client: EC2Client;
+
+beforeAll(async () => {
+  emu = await start({
+    clock: new Date(NOW),
+    fixtures: [
+      {
+        accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "s" }] }],
+        capacityReservations: [
+          {
+            capacityReservationId: SCHEDULED,
+            ownerId: OWNER,
+            availabilityZone: "us-east-1a",
+            instanceType: "r5.large",
+            totalInstanceCount: 2,
+            state: "scheduled",
+            createDate: "2025-12-01T00:00:00Z",
+            startDate: "2026-01-01T01:00:00Z",
+          },
+        ],
+      },
+    ],
+  });
+  client = ec2(emu);
+});
+afterAll(() => emu.close());
+beforeEach(async () => {
+  await emu.reset();
+  emu.clock.set(new Date(NOW));
+  emu.settings.set({ provisioningSeconds: 0 });
+});
+
+async function launchOutside(instanceType: "m5.large" | "r5.large", count: number): Promise<string[]> {
+  const launched = await client.send(
+    new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: instanceType, MinCount: count, MaxCount: count, Placement: { AvailabilityZone: "us-east-1a" } }),
+  );
+  const instances = launched.Instances ?? [];
+  expect(instances.map((i) => i.CapacityReservationId)).toEqual(instances.map(() => undefined));
+  return instances.map((i) => i.InstanceId ?? "");
+}
+
+async function reservationsOf(ids: string[]): Promise<(string | undefined)[]> {
+  const answer = await client.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+  const byId = new Map((answer.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i.CapacityReservationId]));
+  return ids.map((id) => byId.get(id));
+}
+
+describe("an open reservation that becomes active later", () => {
+  it("takes in a waiting instance once its provisioning time has passed", async () => {
+    emu.settings.set({ provisioningSeconds: 30 });
+    const [waiting = ""] = await launchOutside("m5.large", 1);
+    const created = await client.send(
+      new CreateCapacityReservationCommand({ InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", InstanceCount: 2, AvailabilityZone: "us-east-1a" }),
+    );
+    const id = created.CapacityReservation?.CapacityReservationId ?? "";
+    expect(created.CapacityReservation?.State).toBe("pending");
+    emu.clock.advance(31_000);
+    expect(await reservationsOf([waiting])).toEqual([id]);
+    const answer = await usage(client, { CapacityReservationId: id });
+    expect([answer.State, answer.AvailableInstanceCount, answer.InstanceUsages]).toEqual(["active", 1, [{ AccountId: OWNER, UsedInstanceCount: 1 }]]);
+    const [described] = (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }))).CapacityReservations ?? [];
+    expect(described?.AvailableInstanceCount).toBe(1);
+  });
+
+  it("takes in waiting instances at its start date, up to its total", async () => {
+    const waiting = await launchOutside("r5.large", 3);
+    expect(await reservationsOf(waiting)).toEqual([undefined, undefined, undefined]);
+    emu.clock.set(new Date(NOW + 3_600_000));
+    expect(await reservationsOf(waiting)).toEqual([SCHEDULED, SCHEDULED, undefined]);
+    const answer = await usage(client, { CapacityReservationId: SCHEDULED });
+    expect([answer.State, answer.TotalInstanceCount, answer.AvailableInstanceCount]).toEqual(["active", 2, 0]);
+  });
+});
