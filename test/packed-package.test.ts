@@ -107,9 +107,10 @@ describe("the packed package in a new project", () => {
     cpSync(join(ROOT, "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node"), join(release, "better_sqlite3.node"));
   }, SLOW);
 
+  // Removing the scratch project (a node_modules of its own) took over 30 s on a loaded machine.
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+  }, SLOW);
 
   it("ships dist/ (built by prepack), the LICENSE and source maps that carry their sources", () => {
     const listing = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n");
