@@ -158,6 +158,37 @@ describe("capacity pools", () => {
   });
 });
 
+describe("capacity pools shared by reservations and instances outside them", () => {
+  const zone = { AvailabilityZone: "us-east-1b", InstanceType: "m5.large" as const, InstancePlatform: "Linux/UNIX" as const };
+  const reserve = (InstanceCount: number, InstanceMatchCriteria: "open" | "targeted" = "open") =>
+    client.send(new CreateCapacityReservationCommand({ ...zone, InstanceCount, InstanceMatchCriteria }));
+
+  it("an instance running outside any reservation takes room a Create or a raising Modify needs, and gives it back when it terminates", async () => {
+    const outside = idsOf(
+      await run({ Placement: { AvailabilityZone: "us-east-1b" }, InstanceType: "m5.large", MinCount: 2, MaxCount: 2, CapacityReservationSpecification: { CapacityReservationPreference: "none" } }),
+    );
+    const before = await emu.state();
+    expect(await failure(reserve(2))).toMatchObject({ code: "InsufficientInstanceCapacity", status: 500 });
+    expect(await emu.state()).toEqual(before);
+    const id = (await reserve(1)).CapacityReservation?.CapacityReservationId ?? "";
+    const raise = () => client.send(new ModifyCapacityReservationCommand({ CapacityReservationId: id, InstanceCount: 2 }));
+    expect(await failure(raise())).toMatchObject({ code: "InsufficientInstanceCapacity" });
+    expect(await numbers(id)).toEqual({ available: 1, used: 0 });
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [outside[0] ?? ""] }));
+    expect((await raise()).Return).toBe(true);
+    expect(await numbers(id)).toEqual({ available: 2, used: 0 });
+  });
+
+  it("an open reservation that takes in the instances outside it needs no room for them", async () => {
+    const outside = idsOf(await run({ Placement: { AvailabilityZone: "us-east-1b" }, InstanceType: "m5.large", MinCount: 3, MaxCount: 3 }));
+    expect(await failure(reserve(3, "targeted"))).toMatchObject({ code: "InsufficientInstanceCapacity" });
+    const id = (await reserve(3)).CapacityReservation?.CapacityReservationId ?? "";
+    expect(await numbers(id)).toEqual({ available: 0, used: 3 });
+    for (const instance of outside) expect(await placeOf(instance)).toBe(id);
+    expect(await failure(reserve(1))).toMatchObject({ code: "InsufficientInstanceCapacity" });
+  });
+});
+
 describe("a lagging describe", () => {
   it("answers from the state lagSeconds ago while the rule holds", async () => {
     const id = await create(2);
