@@ -11,6 +11,7 @@ export function instanceOfFixture(fixture: InstanceFixture, loadedAt: Date): Ins
   if (region === undefined) throw new Error(`${fixture.availabilityZone} names no region`);
   const launchTime = fixture.launchTime === undefined ? loadedAt.getTime() : Date.parse(fixture.launchTime);
   const holds = fixture.state !== "stopped" && fixture.state !== "terminated";
+  const since = fixture.stateSince === undefined ? launchTime : Date.parse(fixture.stateSince);
   return {
     instanceId: fixture.instanceId,
     reservationId: fixture.reservationId ?? `r-${fixture.instanceId.slice(2)}`,
@@ -22,9 +23,9 @@ export function instanceOfFixture(fixture: InstanceFixture, loadedAt: Date): Ins
     tenancy: fixture.tenancy ?? "default",
     platform: fixture.platform ?? "Linux/UNIX",
     state: fixture.state,
-    // A loaded transition has already run its time: it settles on the next request.
-    since: launchTime,
-    settlesAt: launchTime,
+    // Without settlesAt a loaded transition has already run its time: it settles on the next request.
+    since,
+    settlesAt: fixture.settlesAt === undefined ? since : Date.parse(fixture.settlesAt),
     launchTime,
     preference: fixture.capacityReservationPreference ?? "open",
     targetId: fixture.capacityReservationTargetId ?? null,
@@ -45,6 +46,9 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[]):
     reservationId: record.reservationId,
     launchTime: new Date(record.launchTime).toISOString(),
   };
+  // The times of its state, so that a loaded dump settles and forgets a terminated instance when this one does.
+  if (record.since !== record.launchTime) fixture.stateSince = new Date(record.since).toISOString();
+  if (record.settlesAt !== record.since) fixture.settlesAt = new Date(record.settlesAt).toISOString();
   if (record.tenancy !== "default") fixture.tenancy = record.tenancy;
   if (record.platform !== "Linux/UNIX") fixture.platform = record.platform;
   if (record.preference !== "open") fixture.capacityReservationPreference = record.preference;
