@@ -414,7 +414,7 @@ describe("state", () => {
     const [stopping = ""] = ids(await run({ ...targeting(TARGETED) }));
     await emu.clock.advance(60_000);
     await client.send(new StopInstancesCommand({ InstanceIds: [stopping] }));
-    const [pending = ""] = ids(await run({ InstanceType: "c5.large" }));
+    const [pending = ""] = ids(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }));
     await emu.clock.advance(30_000);
     const states = async (on: EC2Client) => {
       const out = await on.send(new DescribeInstancesCommand({}));
@@ -426,6 +426,11 @@ describe("state", () => {
       const other = ec2(copy);
       expect((await states(client)).get(pending)).toEqual(["pending", OPEN]);
       expect((await states(client)).get(stopping)?.[0]).toBe("stopping");
+      // The launch's ClientToken came along: a retry answers the same instance, other parameters are refused.
+      expect(ids(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }, other))).toEqual([pending]);
+      expect((await failure(run({ InstanceType: "c5.large", MaxCount: 2, ClientToken: "launch-once" }, other))).code).toBe(
+        "IdempotentParameterMismatch",
+      );
       for (const step of [0, 30_000, 60_000, 3_600_000]) {
         await emu.clock.advance(step);
         await copy.clock.advance(step);
