@@ -1,9 +1,15 @@
 // The documentation that users copy from: it must match the code, so these checks fail when either drifts.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+
+/** Every `.ts` file under src/, as paths from the repository root. */
+const sources = (): string[] =>
+  readdirSync(new URL("../src", import.meta.url), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => `src/${file}`);
 
 /** Every property name the schema defines, at any depth. */
 function propertyNames(schema: unknown, names = new Set<string>()): Set<string> {
@@ -36,5 +42,15 @@ describe("the documentation", () => {
     const options = [...help.matchAll(/^ {2}"?([a-z-]+)"?: \{ type:/gm)].map((match) => match[1]).filter((o) => o !== "help" && o !== "version");
     expect(options.length).toBeGreaterThanOrEqual(10);
     expect(options.filter((option) => !readme.includes(`\`--${option}`))).toEqual([]);
+  });
+
+  it("lists in the README's errors table every EC2 error code the source raises", () => {
+    const readme = read("README.md");
+    const table = readme.slice(readme.indexOf("## Errors it returns"), readme.indexOf("Every response carries a fresh request id"));
+    const listed = new Set([...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((row) => [...(row[1] ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1])));
+    // A code is raised as new Refusal("X", …), new Ec2Error("X", …) or ec2Error("X", …), the code on the call's first line or the next.
+    const raised = new Set(sources().flatMap((file) => [...read(file).matchAll(/(?:Refusal|Ec2Error|ec2Error)\(\s*"([A-Za-z0-9.]+)"/g)].map((m) => m[1])));
+    expect(raised.size).toBeGreaterThan(30);
+    expect([...raised].filter((code) => !listed.has(code)).sort()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FixtureError, type CapacityReservationFixture, type FixtureDocument } from "../src/index.js";
+import type { InstanceFixture } from "../src/fixtures/types.js";
 import { DEMO_SHARED, OWNER, SHAREE, ec2, failure, raw, start, usage } from "./support.js";
 
 const good: CapacityReservationFixture = {
@@ -177,5 +178,67 @@ describe("fixture checks", () => {
     expect(out.TotalInstanceCount).toBe(10);
     await failure(usage(ec2(emu), { CapacityReservationId: "cr-0a0000000000000a9" }));
     await emu.close();
+  });
+});
+
+describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
+  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture => ({
+    instanceId: `i-0a000000000000${n.toString().padStart(3, "0")}`,
+    ownerId: OWNER,
+    imageId: "ami-0123456789abcdef0",
+    instanceType: "m5.large",
+    availabilityZone: "us-east-1a",
+    state: "running",
+    capacityReservationId: good.capacityReservationId,
+    ...changes,
+  });
+  const withInstances = (instances: InstanceFixture[], reservation: Partial<CapacityReservationFixture> = {}): FixtureDocument => ({
+    capacityReservations: [{ ...good, ...reservation }],
+    instances,
+  });
+
+  it("refuses an instance that names a reservation it does not match, cannot use, or holds no place in; and one naming no reservation of the set", async () => {
+    const problems = await problemsOf([
+      withInstances([
+        instance(1, { instanceType: "c5.large" }),
+        instance(2, { availabilityZone: "us-east-1b" }),
+        instance(3, { tenancy: "dedicated" }),
+        instance(4, { platform: "Windows" }),
+        instance(5, { ownerId: "999999999999" }),
+        instance(6, { state: "stopped" }),
+        instance(7, { capacityReservationId: "cr-0f0000000000000f0" }),
+      ]),
+    ]);
+    expect(problems.map((p) => p.replace(/^[^:]*: /, ""))).toEqual([
+      "instances[0].capacityReservationId: the instance's instanceType c5.large does not match the reservation's m5.large",
+      "instances[1].capacityReservationId: the instance's availabilityZone us-east-1b does not match the reservation's us-east-1a",
+      "instances[2].capacityReservationId: the instance's tenancy dedicated does not match the reservation's default",
+      "instances[3].capacityReservationId: the instance's platform Windows does not match the reservation's Linux/UNIX",
+      `instances[4].capacityReservationId: 999999999999 is neither the owner of ${good.capacityReservationId} nor shared with`,
+      "instances[5].capacityReservationId: a stopped instance holds no place in a reservation",
+      'instances[6].capacityReservationId: "cr-0f0000000000000f0" is not a capacity reservation of this fixture set',
+    ]);
+  });
+
+  it("refuses usage rows plus instances above an active reservation's total, and counts both when they fit", async () => {
+    // good: total 10, usage rows 3 + 2; six more instances make 11.
+    const six = [1, 2, 3, 4, 5, 6].map((n) => instance(n));
+    expect(await problemsOf([withInstances(six)])).toEqual([
+      expect.stringContaining(`${good.capacityReservationId}: 11 instances in use (usage rows and instances) is more than the totalInstanceCount of 10`),
+    ]);
+    // Not active: the sum is not bounded (EC2 lets instances run on outside an ended one).
+    await expect(start({ fixtures: [withInstances(six, { state: "expired" })] }).then((emu) => emu.close())).resolves.toBeUndefined();
+
+    const emu = await start({ fixtures: [withInstances([...six.slice(0, 4), instance(9, { ownerId: SHAREE })])] });
+    try {
+      const got = await usage(ec2(emu), { CapacityReservationId: good.capacityReservationId });
+      expect(got.AvailableInstanceCount).toBe(0);
+      expect(got.InstanceUsages).toEqual([
+        { AccountId: OWNER, UsedInstanceCount: 7 },
+        { AccountId: SHAREE, UsedInstanceCount: 3 },
+      ]);
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   DescribeInstancesCommand,
   ModifyCapacityReservationCommand,
   RunInstancesCommand,
+  StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
   type EC2Client,
@@ -157,6 +158,37 @@ describe("capacity pools", () => {
   });
 });
 
+describe("capacity pools shared by reservations and instances outside them", () => {
+  const zone = { AvailabilityZone: "us-east-1b", InstanceType: "m5.large" as const, InstancePlatform: "Linux/UNIX" as const };
+  const reserve = (InstanceCount: number, InstanceMatchCriteria: "open" | "targeted" = "open") =>
+    client.send(new CreateCapacityReservationCommand({ ...zone, InstanceCount, InstanceMatchCriteria }));
+
+  it("an instance running outside any reservation takes room a Create or a raising Modify needs, and gives it back when it terminates", async () => {
+    const outside = idsOf(
+      await run({ Placement: { AvailabilityZone: "us-east-1b" }, InstanceType: "m5.large", MinCount: 2, MaxCount: 2, CapacityReservationSpecification: { CapacityReservationPreference: "none" } }),
+    );
+    const before = await emu.state();
+    expect(await failure(reserve(2))).toMatchObject({ code: "InsufficientInstanceCapacity", status: 500 });
+    expect(await emu.state()).toEqual(before);
+    const id = (await reserve(1)).CapacityReservation?.CapacityReservationId ?? "";
+    const raise = () => client.send(new ModifyCapacityReservationCommand({ CapacityReservationId: id, InstanceCount: 2 }));
+    expect(await failure(raise())).toMatchObject({ code: "InsufficientInstanceCapacity" });
+    expect(await numbers(id)).toEqual({ available: 1, used: 0 });
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [outside[0] ?? ""] }));
+    expect((await raise()).Return).toBe(true);
+    expect(await numbers(id)).toEqual({ available: 2, used: 0 });
+  });
+
+  it("an open reservation that takes in the instances outside it needs no room for them", async () => {
+    const outside = idsOf(await run({ Placement: { AvailabilityZone: "us-east-1b" }, InstanceType: "m5.large", MinCount: 3, MaxCount: 3 }));
+    expect(await failure(reserve(3, "targeted"))).toMatchObject({ code: "InsufficientInstanceCapacity" });
+    const id = (await reserve(3)).CapacityReservation?.CapacityReservationId ?? "";
+    expect(await numbers(id)).toEqual({ available: 0, used: 3 });
+    for (const instance of outside) expect(await placeOf(instance)).toBe(id);
+    expect(await failure(reserve(1))).toMatchObject({ code: "InsufficientInstanceCapacity" });
+  });
+});
+
 describe("a lagging describe", () => {
   it("answers from the state lagSeconds ago while the rule holds", async () => {
     const id = await create(2);
@@ -178,5 +210,60 @@ describe("a lagging describe", () => {
 
   it("refuses lagSeconds on an action that is not a describe", async () => {
     expect(() => emu.faults.set([{ action: "RunInstances", lagSeconds: 5 }])).toThrow(/lagSeconds: only goes with a describe/);
+  });
+});
+
+describe("faults on the actions of sections 10 and 11", () => {
+  it("a lagging DescribeCapacityReservations answers from the state lagSeconds ago: counts, a reservation made since, a cancel since", async () => {
+    const kept = await create(2);
+    const cancelled = await create(1);
+    emu.faults.set([{ action: "DescribeCapacityReservations", lagSeconds: 5 }]);
+    await emu.clock.advance(10_000);
+    await run({ CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: kept } } });
+    const made = await create(3);
+    await client.send(new CancelCapacityReservationCommand({ CapacityReservationId: cancelled }));
+    const all = async () =>
+      new Map(
+        ((await client.send(new DescribeCapacityReservationsCommand({}))).CapacityReservations ?? []).map((r) => [
+          r.CapacityReservationId ?? "",
+          { state: r.State, available: r.AvailableInstanceCount },
+        ]),
+      );
+    const lagged = await all();
+    expect(lagged.get(kept)).toEqual({ state: "active", available: 2 });
+    expect(lagged.get(cancelled)).toEqual({ state: "active", available: 1 });
+    expect(lagged.has(made)).toBe(false);
+    // GetCapacityReservationUsage has no rule, so it answers now.
+    expect((await usage(client, { CapacityReservationId: kept })).AvailableInstanceCount).toBe(1);
+    await emu.clock.advance(5_000);
+    const caughtUp = await all();
+    expect(caughtUp.get(kept)).toEqual({ state: "active", available: 1 });
+    expect(caughtUp.get(cancelled)).toEqual({ state: "cancelled", available: 0 });
+    expect(caughtUp.get(made)).toEqual({ state: "active", available: 3 });
+  });
+
+  it("InsufficientInstanceCapacity injected on RunInstances and StartInstances: the SDK sees 500 and nothing changes", async () => {
+    const id = await create(2);
+    const [a = ""] = idsOf(await run());
+    await client.send(new StopInstancesCommand({ InstanceIds: [a] }));
+    const before = await emu.state();
+    emu.faults.set([
+      { action: "RunInstances", error: "InsufficientInstanceCapacity", count: 1 },
+      { action: "StartInstances", error: "InsufficientInstanceCapacity", count: 1 },
+    ]);
+    expect(await failure(run())).toMatchObject({
+      code: "InsufficientInstanceCapacity",
+      status: 500,
+    });
+    expect(await failure(client.send(new StartInstancesCommand({ InstanceIds: [a] })))).toMatchObject({
+      code: "InsufficientInstanceCapacity",
+      status: 500,
+    });
+    expect(await emu.state()).toEqual(before);
+    expect(await numbers(id)).toEqual({ available: 2, used: 0 });
+    // The rules are spent: both calls go through and fill the reservation.
+    await client.send(new StartInstancesCommand({ InstanceIds: [a] }));
+    await run();
+    expect(await numbers(id)).toEqual({ available: 0, used: 2 });
   });
 });

@@ -418,6 +418,47 @@ describe("state", () => {
     }
   });
 
+  it("a dump taken mid-transition, and with an instance terminated within the hour, loads back to the same answers as the clock moves", async () => {
+    const [old = ""] = ids(await run({ ...targeting(TARGETED) }));
+    await emu.clock.set(new Date(Date.parse(NOW) + 2 * 3_600_000));
+    emu.settings.set({ instanceTransitionSeconds: 60 });
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [old] }));
+    const [stopping = ""] = ids(await run({ ...targeting(TARGETED) }));
+    await emu.clock.advance(60_000);
+    await client.send(new StopInstancesCommand({ InstanceIds: [stopping] }));
+    const [pending = ""] = ids(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }));
+    await emu.clock.advance(30_000);
+    const states = async (on: EC2Client) => {
+      const out = await on.send(new DescribeInstancesCommand({}));
+      return new Map((out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, [i.State?.Name, i.CapacityReservationId]]));
+    };
+    const dump = await emu.state();
+    const copy = await start({ fixtures: [dump], clock: emu.clock.now().toISOString() });
+    try {
+      const other = ec2(copy);
+      expect((await states(client)).get(pending)).toEqual(["pending", OPEN]);
+      expect((await states(client)).get(stopping)?.[0]).toBe("stopping");
+      // The launch's ClientToken came along: a retry answers the same instance, other parameters are refused.
+      expect(ids(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }, other))).toEqual([pending]);
+      expect((await failure(run({ InstanceType: "c5.large", MaxCount: 2, ClientToken: "launch-once" }, other))).code).toBe(
+        "IdempotentParameterMismatch",
+      );
+      for (const step of [0, 30_000, 60_000, 3_600_000]) {
+        await emu.clock.advance(step);
+        await copy.clock.advance(step);
+        expect(await states(other)).toEqual(await states(client));
+        for (const id of [TARGETED, OPEN]) {
+          expect((await usage(other, { CapacityReservationId: id })).AvailableInstanceCount).toBe(
+            (await usage(client, { CapacityReservationId: id })).AvailableInstanceCount,
+          );
+        }
+      }
+    } finally {
+      emu.settings.set({ instanceTransitionSeconds: 0 });
+      await copy.close();
+    }
+  });
+
   it("reset forgets launched instances and gives their places back", async () => {
     await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 });
     await emu.reset();

@@ -46,7 +46,7 @@ describe("GET /_emulator/state", () => {
       }),
     );
     const run = await client.send(
-      new RunInstancesCommand({ ImageId: "ami-12345678", InstanceType: "m5.large", MinCount: 2, MaxCount: 2 }),
+      new RunInstancesCommand({ ImageId: "ami-12345678", InstanceType: "m5.large", MinCount: 2, MaxCount: 2, ClientToken: "streamed" }),
     );
     const instanceId = run.Instances?.[0]?.InstanceId ?? "";
     await client.send(new CreateTagsCommand({ Resources: [instanceId], Tags: [{ Key: "role", Value: "worker" }] }));
@@ -60,6 +60,7 @@ describe("GET /_emulator/state", () => {
     const state = await emu.state();
     expect(state.instances?.map((i) => i.instanceId).sort()).toEqual(run.Instances?.map((i) => i.InstanceId).sort());
     expect(state.instances?.find((i) => i.instanceId === instanceId)?.tags).toEqual([{ key: "role", value: "worker" }]);
+    expect(state.instances?.every((i) => i.clientToken === "streamed" && i.requestFingerprint !== undefined)).toBe(true);
     expect(state.capacityPools).toEqual([{ availabilityZone: "us-east-1b", instanceType: "c5.large", available: 40 }]);
     expect(state.capacityReservations?.map((r) => r.capacityReservationId)).toContain(
       created.CapacityReservation?.CapacityReservationId,

@@ -6,7 +6,6 @@ import { Refusal } from "../domain/refusal.js";
 import {
   createRequestFingerprint,
   idempotentParameterMismatch,
-  insufficientReservationCapacity,
   planCreate,
   type CreateCapacityReservationInput,
 } from "../domain/reservationLife.js";
@@ -20,7 +19,7 @@ import type { Store } from "../store/store.js";
 import { defineAction, type ActionContext } from "./action.js";
 import { describeItem } from "./describeCapacityReservations.js";
 import { takeIn } from "./instanceRules.js";
-import { poolRoom, zoneOfRequest } from "./reservationLife.js";
+import { refuseOverdrawnPool, zoneOfRequest, zoneRoom } from "./reservationLife.js";
 
 const time = (date: Date | undefined): number | undefined => date?.getTime();
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
@@ -105,9 +104,7 @@ export const createCapacityReservation = defineAction({
       const clientToken = request.ClientToken;
       const again = clientToken === undefined ? undefined : retried(context, clientToken, fingerprint);
       if (again) return again;
-      if (poolRoom(store, zone.availabilityZone, plan.instanceType, now) < plan.instanceCount) {
-        throw refusalError(insufficientReservationCapacity());
-      }
+      const roomBefore = zoneRoom(store, zone.availabilityZone, plan.instanceType, now);
       const id = newCapacityReservationId(store);
       const { life } = plan;
       const reservation: CapacityReservationFixture = {
@@ -147,6 +144,7 @@ export const createCapacityReservation = defineAction({
       store.createReservation(reservation, new Date(now));
       // An open reservation takes in the matching instances running outside any (SPEC section 11).
       takeIn(store, now, reservation.availabilityZone, reservation.instanceType);
+      refuseOverdrawnPool(roomBefore, zoneRoom(store, zone.availabilityZone, plan.instanceType, now));
       const created = store.findReservation(id);
       const state = created && stateAt(created, now);
       if (!created || !state) throw new Error(`${id} was not written`);

@@ -14,7 +14,7 @@ import {
 } from "../domain/placement.js";
 import { Refusal } from "../domain/refusal.js";
 import { ec2Error, refusalError } from "../protocol/errors.js";
-import { poolRoom } from "./reservationLife.js";
+import { zoneRoom } from "./reservationLife.js";
 import type { Settings } from "../domain/settings.js";
 import {
   InstanceTypeValues,
@@ -48,8 +48,7 @@ export function instanceTransitionMs(settings: Readonly<Settings>): number {
  * without a pool (SPEC section 4).
  */
 export function roomOutside(store: Store, availabilityZone: string, instanceType: string, now: number): number {
-  const room = poolRoom(store, availabilityZone, instanceType, now);
-  return room === Number.POSITIVE_INFINITY ? room : Math.max(0, room - store.instancesOutside(availabilityZone, instanceType));
+  return Math.max(0, zoneRoom(store, availabilityZone, instanceType, now));
 }
 
 /** EC2's refusal when a zone has no capacity left for a launch or a start (HTTP 500). */

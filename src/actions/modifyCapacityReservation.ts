@@ -3,12 +3,12 @@
 import { lifeOf } from "../domain/capacityReservation.js";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { Refusal } from "../domain/refusal.js";
-import { insufficientReservationCapacity, planModify } from "../domain/reservationLife.js";
+import { planModify } from "../domain/reservationLife.js";
 import { refusalError } from "../protocol/errors.js";
 import type { ModifyCapacityReservationResult } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { takeIn } from "./instanceRules.js";
-import { ownedReservation, poolRoom } from "./reservationLife.js";
+import { ownedReservation, refuseOverdrawnPool, zoneRoom } from "./reservationLife.js";
 
 export const modifyCapacityReservation = defineAction({
   operation: "ModifyCapacityReservation",
@@ -46,13 +46,8 @@ export const modifyCapacityReservation = defineAction({
         now,
       );
       if (plan instanceof Refusal) throw refusalError(plan);
-      // A raised total takes the difference from the zone's pool, as a new reservation would.
-      const more = plan.totalInstanceCount - reservation.totalInstanceCount;
-      if (more > 0 && reservation.provisionedDate !== null) {
-        if (poolRoom(store, reservation.availabilityZone, reservation.instanceType, now) < more) {
-          throw refusalError(insufficientReservationCapacity());
-        }
-      }
+      const { availabilityZone, instanceType } = reservation;
+      const roomBefore = zoneRoom(store, availabilityZone, instanceType, now);
       store.modifyReservation(id, {
         totalInstanceCount: plan.totalInstanceCount,
         endDate: plan.endDate === null ? null : new Date(plan.endDate).toISOString(),
@@ -60,7 +55,9 @@ export const modifyCapacityReservation = defineAction({
         instanceMatchCriteria: plan.instanceMatchCriteria,
       });
       // Opened, or given room: it takes in matching instances running outside any (SPEC section 11).
-      takeIn(store, now, reservation.availabilityZone, reservation.instanceType);
+      takeIn(store, now, availabilityZone, instanceType);
+      // A raised total takes the difference from the zone's pool, as a new reservation would.
+      refuseOverdrawnPool(roomBefore, zoneRoom(store, availabilityZone, instanceType, now));
       return { Return: true };
     });
   },

@@ -8,7 +8,8 @@ import {
 } from "../domain/capacityReservation.js";
 import { capacityReservationNotFound } from "../domain/capacityReservationId.js";
 import type { Caller } from "../domain/identity.js";
-import { invalidParameterValue, unauthorizedOperation } from "../protocol/errors.js";
+import { insufficientReservationCapacity } from "../domain/reservationLife.js";
+import { invalidParameterValue, refusalError, unauthorizedOperation } from "../protocol/errors.js";
 import type { Store } from "../store/store.js";
 import { seenReservation } from "./capacityReservationView.js";
 
@@ -101,4 +102,24 @@ export function poolRoom(store: Store, availabilityZone: string, instanceType: s
     if (state && HOLDS_CAPACITY.has(state)) taken += reservation.totalInstanceCount;
   }
   return available - taken;
+}
+
+/**
+ * The room a zone's capacity pool has left at `now` for anything new: poolRoom() less the instances
+ * running outside any reservation, since both take from it (SPEC section 10). Infinity without a
+ * pool; below 0 when fixtures put more outside than the pool holds.
+ */
+export function zoneRoom(store: Store, availabilityZone: string, instanceType: string, now: number): number {
+  const room = poolRoom(store, availabilityZone, instanceType, now);
+  return room === Number.POSITIVE_INFINITY ? room : room - store.instancesOutside(availabilityZone, instanceType);
+}
+
+/**
+ * Throws InsufficientInstanceCapacity (500) when a write inside Store.write() left the zone's pool
+ * short where it was not short before (`before` and `after` from zoneRoom()), so the transaction
+ * rolls back. Checked after the write because an open reservation takes in instances running
+ * outside it, which moves their share of the pool into its total rather than adding to it.
+ */
+export function refuseOverdrawnPool(before: number, after: number): void {
+  if (after < 0 && after < before) throw refusalError(insufficientReservationCapacity());
 }

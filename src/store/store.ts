@@ -15,7 +15,7 @@ import { Reservations, type ReservationChange, type VisiblePageParameters } from
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
-import { instanceFixtureOf, instanceOfFixture } from "./instanceFixtures.js";
+import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanceFixtures.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
@@ -382,14 +382,9 @@ export class Store {
       for (const fixtureInstance of fixture.instances ?? []) {
         const record = instanceOfFixture(fixtureInstance, loadedAt);
         if (!launches.has(record.reservationId)) {
-          launches.set(record.reservationId, {
-            reservationId: record.reservationId,
-            ownerId: record.ownerId,
-            region: record.region,
-            clientToken: null,
-            requestDigest: null,
-          });
-          this.#instances.putLaunch(launches.get(record.reservationId) as LaunchRecord);
+          const launch = launchOfFixture(fixtureInstance, record);
+          launches.set(record.reservationId, launch);
+          this.#instances.putLaunch(launch);
         }
         this.#instances.put(record);
         if (fixtureInstance.tags?.length) this.#reservations.setTags(record.instanceId, record.ownerId, fixtureInstance.tags);
@@ -443,7 +438,11 @@ export class Store {
     // As dump(): instances and capacityPools only when there are some.
     first = true;
     for (const record of this.#instances.each()) {
-      const instance = instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId));
+      const instance = instanceFixtureOf(
+        record,
+        this.#reservations.tagsOf(record.instanceId, record.ownerId),
+        this.#instances.launch(record.reservationId),
+      );
       put(`${first ? ',"instances":[' : ","}${JSON.stringify(instance)}`);
       first = false;
     }
@@ -457,8 +456,10 @@ export class Store {
   /** The whole state as one fixture object that loads back to the same answers. */
   dump(): FixtureDocument {
     const dump: FixtureDocument = { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
-    const instances = this.#instances.dump().instances.map((record) =>
-      instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId)),
+    const held = this.#instances.dump();
+    const launches = new Map(held.launches.map((launch) => [launch.reservationId, launch]));
+    const instances = held.instances.map((record) =>
+      instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), launches.get(record.reservationId)),
     );
     // Each left out when there are none, so a dump of a database without them reads as before.
     if (instances.length > 0) dump.instances = instances;
