@@ -271,7 +271,7 @@ export class Store {
 
   /** The instances holding a place in a reservation, in fixture form (what a run-time load checks against). */
   instancesHeldIn(capacityReservationId: string): InstanceFixture[] {
-    return this.#instances.heldIn(capacityReservationId).map((record) => instanceFixtureOf(record, []));
+    return this.#instances.heldIn(capacityReservationId).map((record) => instanceFixtureOf(record, [], undefined));
   }
 
   /** Whether any instance holds a place in a reservation (so a load need not ask reservation by reservation). */
