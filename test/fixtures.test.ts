@@ -226,8 +226,10 @@ describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
     expect(await problemsOf([withInstances(six)])).toEqual([
       expect.stringContaining(`${good.capacityReservationId}: 11 instances in use (usage rows and instances) is more than the totalInstanceCount of 10`),
     ]);
-    // Not active: the sum is not bounded (EC2 lets instances run on outside an ended one).
-    await expect(start({ fixtures: [withInstances(six, { state: "expired" })] }).then((emu) => emu.close())).resolves.toBeUndefined();
+    // An ended reservation holds no instances at all (they run on outside it), so none may name it.
+    expect(await problemsOf([withInstances(six, { state: "expired" })])).toEqual(
+      six.map(() => expect.stringContaining("the reservation is expired, and an ended reservation holds no instances")),
+    );
 
     const emu = await start({ fixtures: [withInstances([...six.slice(0, 4), instance(9, { ownerId: SHAREE })])] });
     try {

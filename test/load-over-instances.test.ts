@@ -89,7 +89,7 @@ describe("a run-time load of a reservation that holds instances", () => {
   it("is refused when it makes the reservation cancelled or expired with instances still in it", async () => {
     for (const state of ["cancelled", "expired"] as const) {
       await expect(emu.load({ capacityReservations: [{ ...RESERVATION, state }] })).rejects.toThrow(
-        new RegExp(`already loaded: instance i-[0-9a-f]{17}\\.capacityReservationId: a ${state} reservation holds no instances`),
+        new RegExp(`already loaded: instance i-[0-9a-f]{17}\\.capacityReservationId: the reservation is ${state}, and an ended reservation holds no instances`),
       );
     }
     expect(await counts()).toEqual({ total: 3, available: 0, used: 3, described: 0 });
@@ -121,7 +121,7 @@ describe("a fixture set whose instance names a reservation that has ended", () =
         ],
       };
       await expect(start({ fixtures: [set] })).rejects.toThrow(
-        `fixtures[0]: instances[0].capacityReservationId: a ${state} reservation holds no instances`,
+        `fixtures[0]: instances[0].capacityReservationId: the reservation is ${state}, and an ended reservation holds no instances`,
       );
     }
   });
