@@ -233,6 +233,28 @@ describe("capacity blocks", () => {
   });
 });
 
+describe("a capacity block's end", () => {
+  it("terminates the instances running in it, as EC2 does, and they stay described as terminated for an hour", async () => {
+    const block = { InstanceType: "p5.48xlarge" as const, InstanceMarketOptions: { MarketType: "capacity-block" as const } };
+    const id = ids(await run({ ...block, ...targeting(BLOCK_1) }))[0] ?? "";
+    await emu.clock.set("2026-02-01T00:30:00Z");
+    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+    const instance = described.Reservations?.[0]?.Instances?.[0];
+    expect(instance?.State).toEqual({ Name: "terminated", Code: 48 });
+    expect(instance?.CapacityReservationId).toBeUndefined();
+    const out = await usage(client, { CapacityReservationId: BLOCK_1 });
+    expect(out).toMatchObject({ State: "expired", AvailableInstanceCount: 0 });
+    expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
+    expect((await emu.state()).instances).toContainEqual(expect.objectContaining({ instanceId: id, state: "terminated" }));
+    expect((await failure(client.send(new StartInstancesCommand({ InstanceIds: [id] })))).code).toBe("IncorrectInstanceState");
+    // Terminated at the block's end: no longer described an hour after it.
+    await emu.clock.set("2026-02-01T01:00:00Z");
+    expect((await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [id] })))).code).toBe(
+      "InvalidInstanceID.NotFound",
+    );
+  });
+});
+
 describe("stop, start and terminate", () => {
   it("stop gives the place back, start re-enters, and a full targeted reservation refuses the start", async () => {
     const [a = "", b = ""] = ids(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
