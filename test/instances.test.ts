@@ -211,6 +211,23 @@ describe("open reservations", () => {
   });
 });
 
+describe("the control plane at the clock", () => {
+  it("the state dump and health show what the clock made of the instances, with no EC2 call between", async () => {
+    const id = ids(await run({ InstanceType: "r5.large" }))[0] ?? "";
+    const health = async () =>
+      ((await (await fetch(`${emu.url}/_emulator/health`)).json()) as { loaded: { instancesInUse: number } }).loaded;
+    expect((await health()).instancesInUse).toBe(1);
+    await emu.clock.set("2026-01-03T00:00:00Z");
+    expect((await health()).instancesInUse).toBe(0);
+    const streamed = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as FixtureDocument;
+    for (const dump of [streamed, await emu.state()]) {
+      const instance = dump.instances?.find((i) => i.instanceId === id);
+      expect(instance).toMatchObject({ state: "running" });
+      expect(instance?.capacityReservationId).toBeUndefined();
+    }
+  });
+});
+
 describe("capacity blocks", () => {
   it("two capacity blocks of one type are filled in turn", async () => {
     const block = (id: string) => ({
