@@ -222,11 +222,18 @@ function checkOnly(config: Config): never {
   }
   const reservations = fixture.capacityReservations?.length ?? 0;
   const accounts = fixture.accounts?.length ?? 0;
-  process.stdout.write(
-    `${PACKAGE_NAME}: the fixtures are valid: ${fixtureNames(config)} (${reservations} capacity reservations, ${accounts} accounts with keys or refused actions)\n`,
-  );
+  const instances = fixture.instances?.length ?? 0;
+  const held = [
+    counted(reservations, "capacity reservation"),
+    ...(instances > 0 ? [counted(instances, "instance")] : []),
+    `${counted(accounts, "account")} with keys or refused actions`,
+  ];
+  process.stdout.write(`${PACKAGE_NAME}: the fixtures are valid: ${fixtureNames(config)} (${held.join(", ")})\n`);
   process.exit(0);
 }
+
+/** "1 capacity reservation", "12 capacity reservations": a count with its noun. */
+const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 /** The configured fixtures as the ready line and --check name them. */
 function fixtureNames(config: Config): string {
@@ -256,7 +263,7 @@ async function main(): Promise<void> {
   const { capacityReservations } = emulator.store.counts();
   logger.info(
     { url, version: VERSION, fixtures: config.fixtures.filter((entry) => typeof entry === "string"), capacityReservations },
-    `${PACKAGE_NAME} ready on ${url} (${capacityReservations} capacity reservations from ${fixtures})`,
+    `${PACKAGE_NAME} ready on ${url} (${counted(capacityReservations, "capacity reservation")} from ${fixtures})`,
   );
 
   let stopping = false;

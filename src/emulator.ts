@@ -1,6 +1,7 @@
 // The running emulator's state and what can be done to it: load, reset, dump. Shared by HTTP and the library API.
 
 import type { DispatchDeps } from "./actions/dispatch.js";
+import { settleInstances } from "./actions/instanceRules.js";
 import type { Config } from "./config.js";
 import { checkInstant, Clock } from "./domain/clock.js";
 import type { Settings } from "./domain/settings.js";
@@ -148,8 +149,18 @@ export class Emulator {
     this.store.restoreStartState();
   }
 
-  /** The whole state as one fixture object; secret access keys only when asked for explicitly. */
+  /**
+   * Writes what the clock has made of the instances since the last EC2 call (transitions settled,
+   * ended reservations' instances let go or terminated), as the step before each action does, so the
+   * state dump and health count what DescribeInstances would describe.
+   */
+  settle(): void {
+    settleInstances(this.store, this.clock.now());
+  }
+
+  /** The whole state as one fixture object, at the clock; secret access keys only when asked for explicitly. */
   state(options: { secrets?: boolean } = {}): FixtureDocument {
+    this.settle();
     const dump = this.store.dump();
     return options.secrets === true ? dump : withoutSecrets(dump);
   }

@@ -118,6 +118,28 @@ describe("--check and fixture errors", () => {
     expect(result.stdout).toMatch(/^ec2-capacity-emulator: the fixtures are valid: fixtures\/demo\.json \(\d+ capacity reservations, 4 accounts/);
   });
 
+  it("--check counts the instances a fixture holds, with each noun in the singular for one", async () => {
+    const file = write("one-instance.json", {
+      capacityReservations: [RESERVATION],
+      instances: [
+        {
+          instanceId: "i-0123456789abcdef0",
+          ownerId: OWNER,
+          imageId: "ami-0123456789abcdef0",
+          instanceType: "m5.large",
+          availabilityZone: "us-east-1a",
+          state: "running",
+          capacityReservationId: RESERVATION.capacityReservationId,
+        },
+      ],
+    });
+    const result = await runToExit(["--check", "--fixtures", file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      `ec2-capacity-emulator: the fixtures are valid: ${file} (1 capacity reservation, 1 instance, 0 accounts with keys or refused actions)`,
+    );
+  });
+
   it("--check exits 1 with every problem on its own line", async () => {
     const file = write("two-problems.json", {
       capacityReservations: [{ ...RESERVATION, totalInstanceCount: "2", instanceTpye: "m5.large" }],

@@ -211,6 +211,23 @@ describe("open reservations", () => {
   });
 });
 
+describe("the control plane at the clock", () => {
+  it("the state dump and health show what the clock made of the instances, with no EC2 call between", async () => {
+    const id = ids(await run({ InstanceType: "r5.large" }))[0] ?? "";
+    const health = async () =>
+      ((await (await fetch(`${emu.url}/_emulator/health`)).json()) as { loaded: { instancesInUse: number } }).loaded;
+    expect((await health()).instancesInUse).toBe(1);
+    await emu.clock.set("2026-01-03T00:00:00Z");
+    expect((await health()).instancesInUse).toBe(0);
+    const streamed = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as FixtureDocument;
+    for (const dump of [streamed, await emu.state()]) {
+      const instance = dump.instances?.find((i) => i.instanceId === id);
+      expect(instance).toMatchObject({ state: "running" });
+      expect(instance?.capacityReservationId).toBeUndefined();
+    }
+  });
+});
+
 describe("capacity blocks", () => {
   it("two capacity blocks of one type are filled in turn", async () => {
     const block = (id: string) => ({
@@ -230,6 +247,28 @@ describe("capacity blocks", () => {
     expect(
       (await failure(run({ InstanceType: "p5.48xlarge", InstanceMarketOptions: { MarketType: "capacity-block" } }))).code,
     ).toBe("MissingParameter");
+  });
+});
+
+describe("a capacity block's end", () => {
+  it("terminates the instances running in it, as EC2 does, and they stay described as terminated for an hour", async () => {
+    const block = { InstanceType: "p5.48xlarge" as const, InstanceMarketOptions: { MarketType: "capacity-block" as const } };
+    const id = ids(await run({ ...block, ...targeting(BLOCK_1) }))[0] ?? "";
+    await emu.clock.set("2026-02-01T00:30:00Z");
+    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+    const instance = described.Reservations?.[0]?.Instances?.[0];
+    expect(instance?.State).toEqual({ Name: "terminated", Code: 48 });
+    expect(instance?.CapacityReservationId).toBeUndefined();
+    const out = await usage(client, { CapacityReservationId: BLOCK_1 });
+    expect(out).toMatchObject({ State: "expired", AvailableInstanceCount: 0 });
+    expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
+    expect((await emu.state()).instances).toContainEqual(expect.objectContaining({ instanceId: id, state: "terminated" }));
+    expect((await failure(client.send(new StartInstancesCommand({ InstanceIds: [id] })))).code).toBe("IncorrectInstanceState");
+    // Terminated at the block's end: no longer described an hour after it.
+    await emu.clock.set("2026-02-01T01:00:00Z");
+    expect((await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [id] })))).code).toBe(
+      "InvalidInstanceID.NotFound",
+    );
   });
 });
 

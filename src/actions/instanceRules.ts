@@ -139,7 +139,9 @@ export function takeIn(store: Store, now: number, availabilityZone: string, inst
 export function settleInstances(store: Store, now: number): void {
   const next = store.nextInstanceSettle();
   const activated = reservationsActivatedSinceLastStep(store, now);
-  // A reservation that has ended lets its instances run on outside it (SPEC section 11).
+  // A reservation that has ended lets its instances run on outside it (SPEC section 11); a capacity
+  // block's end terminates them ("Instances running in a Capacity Block ... are terminated before the
+  // Capacity Block ends", docs/decisions.md).
   const ended = store
     .reservationsEndingWithInstances()
     .filter(({ capacityReservationId, endMs }) => {
@@ -150,10 +152,11 @@ export function settleInstances(store: Store, now: number): void {
   if ((next === undefined || next > now) && ended.length === 0 && activated.length === 0) return;
   store.write(() => {
     const freed = next !== undefined && next <= now ? store.settleInstances(now) : [];
-    for (const { capacityReservationId } of ended) {
+    for (const { capacityReservationId, endMs } of ended) {
       const reservation = store.findReservation(capacityReservationId);
       if (!reservation) continue;
-      store.releaseInstances(capacityReservationId);
+      if (reservation.reservationType === "capacity-block") store.terminateInstancesIn(capacityReservationId, endMs);
+      else store.releaseInstances(capacityReservationId);
       freed.push({ availabilityZone: reservation.availabilityZone, instanceType: reservation.instanceType });
     }
     for (const { availabilityZone, instanceType } of [...freed, ...activated]) takeIn(store, now, availabilityZone, instanceType);

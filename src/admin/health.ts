@@ -6,11 +6,14 @@ import type { AdminRouteGroup } from "./routes.js";
 
 export const healthRoutes: AdminRouteGroup = (app, emulator) => {
   const actions = [...ACTIONS.keys()].sort();
-  app.get("/health", async () => ({
-    status: "ok",
-    service: PACKAGE_NAME,
-    version: VERSION,
-    actions,
-    loaded: emulator.store.counts(),
-  }));
+  app.get("/health", async () => {
+    emulator.settle();
+    return {
+      status: "ok",
+      service: PACKAGE_NAME,
+      version: VERSION,
+      actions,
+      loaded: emulator.store.counts(),
+    };
+  });
 };

@@ -14,6 +14,7 @@ import type { Emulator } from "../emulator.js";
  * memory instead (as Buffers, never one string).
  */
 export function stateStream(emulator: Emulator, secrets: boolean): Readable {
+  emulator.settle();
   let dir: string | undefined;
   try {
     dir = mkdtempSync(join(tmpdir(), "ec2-emulator-state-"));

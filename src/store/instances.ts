@@ -160,6 +160,11 @@ function prepare(db: SqliteDatabase) {
       )
       .pluck(true),
     release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),
+    // A capacity block's end terminates what runs in it: terminated at that time, its place given back.
+    terminateIn: db.prepare<[number, number, string]>(
+      `UPDATE instance SET state = 'terminated', state_since = ?, settles_at = ?, capacity_reservation_id = NULL
+        WHERE capacity_reservation_id = ?`,
+    ),
     place: db.prepare<[string | null, string]>("UPDATE instance SET capacity_reservation_id = ? WHERE instance_id = ?"),
     nextSettle: db.prepare<[], { at: number | null }>(
       `SELECT min(settles_at) AS at FROM instance INDEXED BY instance_settling
@@ -338,6 +343,12 @@ export class Instances {
   release(capacityReservationId: string): void {
     assertInWrite(this.db, "Instances.release()");
     this.s.release.run(capacityReservationId);
+  }
+
+  /** Every instance in a capacity block is terminated at its end (`at`, epoch ms) and leaves it. */
+  terminateIn(capacityReservationId: string, at: number): void {
+    assertInWrite(this.db, "Instances.terminateIn()");
+    this.s.terminateIn.run(Math.round(at), Math.round(at), capacityReservationId);
   }
 
   /** When the earliest transition settles, or undefined when none is under way. */

@@ -285,6 +285,12 @@ export class Store {
     this.#reads.clear();
   }
 
+  /** Every instance in an ended capacity block is terminated at its end, `at` (inside write()). */
+  terminateInstancesIn(capacityReservationId: string, at: number): void {
+    this.#instances.terminateIn(capacityReservationId, at);
+    this.#reads.clear();
+  }
+
   /** When the earliest instance transition settles, or undefined. */
   nextInstanceSettle(): number | undefined {
     return this.#nextSettle.get("", () => this.#instances.nextSettle());
