@@ -75,11 +75,13 @@ export function defineAction<const O extends OperationName, const R extends keyo
     read(raw) {
       // readInput refuses a request without every member the overlay requires.
       const request = readInput<RequestOf<O>>(input, raw, definition.overlay) as WithRequired<RequestOf<O>, R>;
-      const selected = Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name));
       const { DryRun } = request as { DryRun?: unknown };
       return {
         dryRun: DryRun === true,
-        selection: JSON.stringify(selected),
+        // Only a page token reads it: built then, not for every request.
+        get selection() {
+          return JSON.stringify(Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name)));
+        },
         run: (context) => definition.handle(request, context),
       };
     },
