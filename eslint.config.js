@@ -1,4 +1,4 @@
-// Lint rules: the recommended sets, with `any` refused outright, and the database reachable only from src/store/.
+// Lint rules: the recommended sets, with `any` refused outright, no accessors in object literals, and the database reachable only from src/store/.
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
@@ -12,6 +12,21 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // An object literal with a getter, made on every request, grew V8's old generation and made
+    // collections long and frequent (docs/performance.md): request-path objects use plain values
+    // or functions instead.
+    files: ["src/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ObjectExpression > Property[kind='get'], ObjectExpression > Property[kind='set']",
+          message: "No accessors in object literals: use a value or a function (docs/performance.md, the request path).",
+        },
+      ],
     },
   },
   {

@@ -43,7 +43,7 @@ export interface ActionDefinition<O extends OperationName, R extends keyof Reque
 export interface ActionCall {
   readonly dryRun: boolean;
   /** The members that choose rows, as one string: what a page token is bound to besides the caller. */
-  readonly selection: string;
+  readonly selection: () => string;
   /** Runs the handler; returns the result to write with the operation's output shape. */
   run(context: ActionContext): object;
 }
@@ -78,10 +78,11 @@ export function defineAction<const O extends OperationName, const R extends keyo
       const { DryRun } = request as { DryRun?: unknown };
       return {
         dryRun: DryRun === true,
-        // Only a page token reads it: built then, not for every request.
-        get selection() {
-          return JSON.stringify(Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name)));
-        },
+        // Only a page token reads it: built then, not for every request. A function, not a getter:
+        // an object literal with a getter, made per request, grew the old generation by megabytes
+        // a second (V8 gives such literals new hidden classes, which live there), so collections
+        // ran long and often (docs/performance.md).
+        selection: () => JSON.stringify(Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name))),
         run: (context) => definition.handle(request, context),
       };
     },

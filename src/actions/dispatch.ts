@@ -113,15 +113,7 @@ function answer(
   settleInstances(deps.store, now);
   const pages = new PageCursor(
     deps.tokens,
-    {
-      action: action.name,
-      accountId: caller.accountId,
-      region: caller.region,
-      // Read only when a token is issued or read.
-      get selection() {
-        return call.selection;
-      },
-    },
+    { action: action.name, accountId: caller.accountId, region: caller.region, selection: call.selection },
     now,
   );
   const settings = deps.settings ?? DEFAULT_SETTINGS;

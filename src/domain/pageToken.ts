@@ -18,8 +18,9 @@ export interface PageScope {
   /**
    * The request's selection as one string (the members that choose rows: ids, filters, a
    * reservation id; never MaxResults, which may change from page to page). Only its digest is kept.
+   * A function, called only when a token is issued or read: most requests never need it.
    */
-  readonly selection: string;
+  readonly selection: () => string;
 }
 
 /** Where a walk stands. */
@@ -68,7 +69,7 @@ export class PageTokens {
       o: scope.action,
       a: scope.accountId,
       g: scope.region,
-      s: digest(scope.selection),
+      s: digest(scope.selection()),
       k: position.after,
       t: issuedAt,
       p: position.page,
@@ -88,7 +89,7 @@ export class PageTokens {
       payload.o !== scope.action ||
       payload.a !== scope.accountId ||
       payload.g !== scope.region ||
-      payload.s !== digest(scope.selection) ||
+      payload.s !== digest(scope.selection()) ||
       now - payload.t >= PAGE_TOKEN_LIFETIME_MS
     ) {
       throw invalidToken(token);
