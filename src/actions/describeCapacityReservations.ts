@@ -28,12 +28,13 @@ export const DEFAULT_PAGE_SIZE = 1000;
 const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
 
 /**
- * Items already built, by the record they were built from, then by caller and state: an item is all
- * the record, the caller's tags and the state at the clock make it, and the store hands out a new
- * record object once a write has happened (its kept reads are forgotten), so an item kept here is
- * never stale. Frozen, so the XML writer reuses the text it wrote for it.
+ * Items already built, by the record they were built from, then by caller, then by state: an item is
+ * all the record, the caller's tags and the state at the clock make it, and the store hands out a
+ * new record object once a write has happened (its kept reads are forgotten), so an item kept here
+ * is never stale. Frozen, so the XML writer reuses the text it wrote for it. Nested maps rather than
+ * one joined key: a page looks up 100 items, and a key built per item cost more than the lookup.
  */
-const keptItems = new WeakMap<CapacityReservationRecord, Map<string, CapacityReservation>>();
+const keptItems = new WeakMap<CapacityReservationRecord, Map<string, Map<CapacityReservationState, CapacityReservation>>>();
 const date = (iso: string | null | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
 
 /**
@@ -94,8 +95,7 @@ function itemsOf(
   account: string,
   store: Store,
 ): CapacityReservation[] {
-  const keyOf = (state: CapacityReservationState) => `${account} ${state}`;
-  const missing = page.filter(({ reservation, state }) => !keptItems.get(reservation)?.has(keyOf(state)));
+  const missing = page.filter(({ reservation, state }) => !keptItems.get(reservation)?.get(account)?.has(state));
   const tags =
     missing.length > 0
       ? store.tagsOfResources(
@@ -106,10 +106,12 @@ function itemsOf(
   return page.map(({ reservation, state }) => {
     let byCaller = keptItems.get(reservation);
     if (!byCaller) keptItems.set(reservation, (byCaller = new Map()));
-    let item = byCaller.get(keyOf(state));
+    let byState = byCaller.get(account);
+    if (!byState) byCaller.set(account, (byState = new Map()));
+    let item = byState.get(state);
     if (!item) {
       item = Object.freeze(describeItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
-      byCaller.set(keyOf(state), item);
+      byState.set(state, item);
     }
     return item;
   });

@@ -50,14 +50,28 @@ const TAG_CONDITION = `NOT EXISTS (SELECT 1 FROM json_each(@tag_filters) AS f WH
 /** The WHERE condition on `capacity_reservation AS cr` for a filter set, for the describe's page statement. */
 export const RESERVATION_FILTER_CONDITION = [...FILTER_COLUMNS.map(columnCondition), TAG_CONDITION].join("\n  AND ");
 
+// The parameter names of each column, made once (not per request).
+const COLUMN_PARAMETERS = FILTER_COLUMNS.map((column) => [column, `${column}_values`, `${column}_globs`] as const);
+
 /** sqlFilter()'s answer as the named parameters of RESERVATION_FILTER_CONDITION, for the calling account. */
 export function filterParameters(filter: SqlFilter, accountId: string): FilterParameters {
   const parameters: Record<string, string | null> = { tag_filters: filter.tags, tag_account: accountId };
-  for (const column of FILTER_COLUMNS) {
-    parameters[`${column}_values`] = filter.columns[column]?.values ?? null;
-    parameters[`${column}_globs`] = filter.columns[column]?.globs ?? null;
+  for (const [column, values, globs] of COLUMN_PARAMETERS) {
+    const slot = filter.columns[column];
+    parameters[values] = slot?.values ?? null;
+    parameters[globs] = slot?.globs ?? null;
   }
   return parameters as FilterParameters;
+}
+
+/**
+ * The filter parameters' values as parts of a memo key, in a fixed order ("" for an absent one:
+ * every present one is a JSON array, never empty text).
+ */
+export function filterKeyParts(parameters: FilterParameters): string[] {
+  const parts = [parameters.tag_filters ?? "", parameters.tag_account];
+  for (const [, values, globs] of COLUMN_PARAMETERS) parts.push(parameters[values] ?? "", parameters[globs] ?? "");
+  return parts;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
-import { FILTER_COLUMNS, RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
+import { FILTER_COLUMNS, filterKeyParts, RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
@@ -309,6 +309,8 @@ export interface ReservationChange {
 /** How many answers each read keeps (for usage pages, how many rows): a few MB at most. */
 const KEPT_ANSWERS = 10_000;
 const KEPT_USAGE_ROWS = 100_000;
+/** The describe's pages of ids kept, counted in ids. */
+const KEPT_PAGE_IDS = 100_000;
 
 function keptReads(cache: ReadCache) {
   return {
@@ -316,6 +318,7 @@ function keptReads(cache: ReadCache) {
     shared: cache.memo<boolean>(KEPT_ANSWERS),
     usedBy: cache.memo<number>(KEPT_ANSWERS),
     usagePage: cache.memo<UsagePage>(KEPT_USAGE_ROWS, (page) => page.rows.length),
+    visiblePage: cache.memo<readonly string[]>(KEPT_PAGE_IDS, (ids) => ids.length),
   };
 }
 
@@ -356,13 +359,19 @@ export class Reservations {
    * The ids of up to `limit` reservations after `after`, in id order, that `account` sees in
    * `region` and that pass the SQL part of a filter set; among `ids` (a JSON array) when given.
    */
-  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): string[] {
-    if (ids !== undefined) return this.s.visiblePageOfIds.all({ ...parameters, ids });
-    if (!hasSqlFilter(parameters)) {
-      const { account, region, after, limit } = parameters;
-      return this.s.visiblePageUnfiltered.all({ account, region, after, limit });
-    }
-    return this.s.visiblePage.all(parameters);
+  /**
+   * Kept until the next write, frozen, weighed by its ids: a describe that repeats a page (a
+   * controller's poll) makes no trip into SQLite. The ids do not depend on the clock; the state at
+   * the clock is decided on the records afterwards.
+   */
+  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): readonly string[] {
+    const { account, region, after, limit } = parameters;
+    const key = keyOf(account, region, after, String(limit), ids ?? "", ...filterKeyParts(parameters));
+    return this.kept.visiblePage.get(key, () => {
+      if (ids !== undefined) return Object.freeze(this.s.visiblePageOfIds.all({ ...parameters, ids }));
+      if (!hasSqlFilter(parameters)) return Object.freeze(this.s.visiblePageUnfiltered.all({ account, region, after, limit }));
+      return Object.freeze(this.s.visiblePage.all(parameters));
+    });
   }
 
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {

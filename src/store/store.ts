@@ -177,7 +177,7 @@ export class Store {
    * given. The records are findReservation()'s; the state at the clock, the dates and a failed
    * reservation's retention are the caller's to decide on them.
    */
-  visibleReservationIds(parameters: VisiblePageParameters, ids?: string): string[] {
+  visibleReservationIds(parameters: VisiblePageParameters, ids?: string): readonly string[] {
     return this.#reservations.visiblePage(parameters, ids);
   }
 
