@@ -110,6 +110,14 @@ function prepare(db: SqliteDatabase) {
     heldIn: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
+    // An instance's place in its launch (AmiLaunchIndex): the launch's instances with a smaller id,
+    // which is the order RunInstances answers them in.
+    launchIndex: db
+      .prepare<[string, string, string, string], number>(
+        `SELECT count(*) FROM instance INDEXED BY instance_by_owner
+          WHERE owner_id = ? AND region = ? AND reservation_id = ? AND instance_id < ?`,
+      )
+      .pluck(true),
     ofLaunch: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`,
     ),
@@ -224,7 +232,11 @@ const KEPT_PAGE_ROWS = 100_000;
 
 export class Instances {
   private readonly s: ReturnType<typeof prepare>;
-  private readonly kept: { instance: Memo<InstanceRecord | undefined>; page: Memo<readonly InstanceRecord[]> };
+  private readonly kept: {
+    instance: Memo<InstanceRecord | undefined>;
+    page: Memo<readonly InstanceRecord[]>;
+    launchIndex: Memo<number>;
+  };
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -234,6 +246,7 @@ export class Instances {
     this.kept = {
       instance: cache.memo<InstanceRecord | undefined>(KEPT_INSTANCES),
       page: cache.memo<readonly InstanceRecord[]>(KEPT_PAGE_ROWS, (rows) => rows.length),
+      launchIndex: cache.memo<number>(KEPT_INSTANCES),
     };
   }
 
@@ -274,6 +287,13 @@ export class Instances {
   /** The instances holding a place in a reservation (every owner, any region). */
   heldIn(capacityReservationId: string): InstanceRecord[] {
     return this.s.heldIn.all(capacityReservationId).map(toRecord);
+  }
+
+  /** The instance's place in its launch: 0 for the launch's smallest instance id, as RunInstances orders them. */
+  launchIndex(record: InstanceRecord): number {
+    return this.kept.launchIndex.get(record.instanceId, () =>
+      this.s.launchIndex.get(record.ownerId, record.region, record.reservationId, record.instanceId) ?? 0,
+    );
   }
 
   ofLaunch(reservationId: string): InstanceRecord[] {

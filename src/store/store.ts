@@ -208,6 +208,11 @@ export class Store {
     return this.#instances.pageInReservation(capacityReservationId, ownerId, region, after, limit);
   }
 
+  /** An instance's AmiLaunchIndex: its place among its launch's instances in id order (RunInstances' order). */
+  launchIndex(record: InstanceRecord): number {
+    return this.#instances.launchIndex(record);
+  }
+
   instancesOfLaunch(reservationId: string): InstanceRecord[] {
     return this.#instances.ofLaunch(reservationId);
   }
