@@ -202,9 +202,14 @@ function prepare(db: SqliteDatabase) {
     allLaunches: db.prepare<[], LaunchRow>(
       "SELECT reservation_id, owner_id, region, client_token, request_digest FROM launch ORDER BY reservation_id",
     ),
+    // An upsert, never a REPLACE: replacing the row would delete the launch's instances already
+    // loaded (the foreign key cascades). A launch named again keeps its token unless given one.
     insertLaunch: db.prepare<[LaunchRow]>(
-      `INSERT OR REPLACE INTO launch (reservation_id, owner_id, region, client_token, request_digest)
-        VALUES (@reservation_id, @owner_id, @region, @client_token, @request_digest)`,
+      `INSERT INTO launch (reservation_id, owner_id, region, client_token, request_digest)
+        VALUES (@reservation_id, @owner_id, @region, @client_token, @request_digest)
+        ON CONFLICT (reservation_id) DO UPDATE
+          SET client_token = coalesce(excluded.client_token, client_token),
+              request_digest = coalesce(excluded.request_digest, request_digest)`,
     ),
     // The instance part of each account's use of a reservation, counted again after the reservation
     // was replaced whole by a fixture load (its usage rows went with it; its instances stayed).

@@ -279,6 +279,11 @@ export class Store {
     return this.#instances.heldIn(capacityReservationId).map((record) => instanceFixtureOf(record, [], undefined));
   }
 
+  /** One reservation in the form a dump writes it (its usage rows without its instances), or undefined. */
+  reservationFixture(capacityReservationId: string): CapacityReservationFixture | undefined {
+    return this.#reservations.fixtureOf(capacityReservationId);
+  }
+
   /** Whether any instance holds a place in a reservation (so a load need not ask reservation by reservation). */
   instancesHeldAnywhere(): boolean {
     return this.#instances.anyHeld();
@@ -385,6 +390,9 @@ export class Store {
   load(fixture: FixtureDocument, loadedAt: Date): void {
     this.write(() => {
       for (const account of fixture.accounts ?? []) this.#accounts.put(account);
+      // Every replaced reservation goes first, so that a ClientToken one of them gives up can go to
+      // another of the set whatever their order (the index keeps a token to one reservation).
+      for (const reservation of fixture.capacityReservations ?? []) this.#reservations.remove(reservation.capacityReservationId);
       for (const reservation of fixture.capacityReservations ?? []) {
         this.#reservations.put(reservation, loadedAt);
         this.#instances.recount(reservation.capacityReservationId);
