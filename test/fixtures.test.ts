@@ -7,7 +7,7 @@ import { DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-e
 import { describe, expect, it } from "vitest";
 import { FixtureError, type CapacityReservationFixture, type FixtureDocument } from "../src/index.js";
 import type { InstanceFixture } from "../src/fixtures/types.js";
-import { DEMO_SHARED, OWNER, SHAREE, ec2, failure, raw, start, usage } from "./support.js";
+import { DEMO_SHARED, OWNER, SHAREE, ec2, failure, instanceFixture, raw, start, usage } from "./support.js";
 
 const good: CapacityReservationFixture = {
   capacityReservationId: "cr-0a0000000000000a1",
@@ -183,16 +183,8 @@ describe("fixture checks", () => {
 });
 
 describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
-  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture => ({
-    instanceId: `i-0a000000000000${n.toString().padStart(3, "0")}`,
-    ownerId: OWNER,
-    imageId: "ami-0123456789abcdef0",
-    instanceType: "m5.large",
-    availabilityZone: "us-east-1a",
-    state: "running",
-    capacityReservationId: good.capacityReservationId,
-    ...changes,
-  });
+  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture =>
+    instanceFixture("0a", n, { capacityReservationId: good.capacityReservationId, ...changes });
   const withInstances = (instances: InstanceFixture[], reservation: Partial<CapacityReservationFixture> = {}): FixtureDocument => ({
     capacityReservations: [{ ...good, ...reservation }],
     instances,
@@ -247,15 +239,7 @@ describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
 });
 
 describe("RunInstances clientTokens in fixtures (one launch per token, owner and region)", () => {
-  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture => ({
-    instanceId: `i-0b000000000000${n.toString().padStart(3, "0")}`,
-    ownerId: OWNER,
-    imageId: "ami-0123456789abcdef0",
-    instanceType: "m5.large",
-    availabilityZone: "us-east-1a",
-    state: "running",
-    ...changes,
-  });
+  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture => instanceFixture("0b", n, changes);
   const launched = (reservationId: string, clientToken: string, requestFingerprint = "fp") => ({ reservationId, clientToken, requestFingerprint });
   const loadBody = async (emu: Awaited<ReturnType<typeof start>>, document: FixtureDocument) =>
     raw(emu, { path: "/_emulator/fixtures", contentType: "application/json", body: JSON.stringify(document) });

@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FixtureDocument, RunningEmulator } from "../src/index.js";
 import type { InstanceFixture } from "../src/fixtures/types.js";
-import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, raw, start, usage } from "./support.js";
+import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, instanceFixture, raw, start, usage } from "./support.js";
 
 const OPEN = "cr-0b00000000000000b";
 const RESERVATION = {
@@ -164,27 +164,15 @@ describe("a start on a --db file whose reservation holds instances", () => {
 describe("a run-time load of instances into a reservation loaded earlier", () => {
   const LATER = "cr-0c00000000000000c";
   const later = {
+    ...RESERVATION,
     capacityReservationId: LATER,
-    ownerId: OWNER,
-    availabilityZone: "us-east-1a",
     instanceType: "m5.large",
     totalInstanceCount: 4,
-    state: "active" as const,
     instanceMatchCriteria: "targeted" as const,
-    createDate: "2025-12-01T00:00:00Z",
-    sharedWith: [SHAREE],
     usage: [{ accountId: SHAREE, usedInstanceCount: 1 }],
   };
-  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture => ({
-    instanceId: `i-0c000000000000${n.toString().padStart(3, "0")}`,
-    ownerId: OWNER,
-    imageId: "ami-0123456789abcdef0",
-    instanceType: "m5.large",
-    availabilityZone: "us-east-1a",
-    state: "running",
-    capacityReservationId: LATER,
-    ...changes,
-  });
+  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture =>
+    instanceFixture("0c", n, { capacityReservationId: LATER, ...changes });
   const load = (document: FixtureDocument) =>
     raw(emu, { path: "/_emulator/fixtures", contentType: "application/json", body: JSON.stringify(document) });
 
@@ -275,15 +263,7 @@ describe("a start on a --db file with fixtures naming a reservation in the file"
   it("places them in it when they fit, and refuses them when they do not", async () => {
     const dir = mkdtempSync(join(tmpdir(), "load-over-instances-"));
     const db = join(dir, "state.db");
-    const instance = (n: number): InstanceFixture => ({
-      instanceId: `i-0d000000000000${n.toString().padStart(3, "0")}`,
-      ownerId: OWNER,
-      imageId: "ami-0123456789abcdef0",
-      instanceType: "c5.large",
-      availabilityZone: "us-east-1a",
-      state: "running",
-      capacityReservationId: OPEN,
-    });
+    const instance = (n: number): InstanceFixture => instanceFixture("0d", n, { instanceType: "c5.large", capacityReservationId: OPEN });
     try {
       await (await start({ fixtures: [FIXTURE], db, clock: "2026-01-01T00:00:00.000Z" })).close();
       await expect(start({ fixtures: [{ instances: [1, 2, 3, 4].map(instance) }], db })).rejects.toThrow(
