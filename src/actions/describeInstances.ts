@@ -41,7 +41,7 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
       state,
       capacityReservationId: reservationHeldAt(store, record, now),
       tags: tags.get(record.instanceId) ?? [],
-      launchIndex: store.launchIndex(record),
+      launchIndex: () => store.launchIndex(record),
       described: () => itemOf(store, view, now),
     };
     views.push(view);
@@ -51,18 +51,19 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
 
 /**
  * Built items kept, frozen, by record object, then by what else makes them (state, reservation held,
- * tags): a record is kept (frozen) until the next write, so the writer reuses an
+ * launch index, tags): a record is kept (frozen) until the next write, so the writer reuses an
  * item's text while nothing changes, and every item kept for a record goes with it.
  */
 const keptItems = new WeakMap<InstanceRecord, Map<string, Instance>>();
 
 function itemOf(store: Store, view: InstanceView, now: number): Instance {
-  const key = `${view.state} ${view.capacityReservationId ?? ""} ${view.launchIndex} ${JSON.stringify(view.tags)}`;
+  const launchIndex = view.launchIndex();
+  const key = `${view.state} ${view.capacityReservationId ?? ""} ${launchIndex} ${JSON.stringify(view.tags)}`;
   let byKey = keptItems.get(view.record);
   if (!byKey) keptItems.set(view.record, (byKey = new Map()));
   let item = byKey.get(key);
   if (!item) {
-    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, view.launchIndex, view.capacityReservationId));
+    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, launchIndex, view.capacityReservationId));
     byKey.set(key, item);
   }
   return item;

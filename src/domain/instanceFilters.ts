@@ -12,8 +12,8 @@ export interface InstanceView {
   /** The reservation it holds a place in now (only while that one is active). */
   readonly capacityReservationId: string | undefined;
   readonly tags: readonly Tag[];
-  /** Its place in its launch (AmiLaunchIndex): 0 for the first instance of a RunInstances call. */
-  readonly launchIndex: number;
+  /** Its place in its launch (AmiLaunchIndex): 0 for the first instance of a RunInstances call; read when asked. */
+  readonly launchIndex: () => number;
   /** The instance exactly as DescribeInstances answers it (built on first call, kept). */
   readonly described: () => Instance;
 }
@@ -231,7 +231,7 @@ export const RECORD_FILTER_READS: Readonly<Record<string, (view: InstanceView) =
   tenancy: (v) => v.record.tenancy,
   "instance-lifecycle": (v) => (v.record.marketType === "capacity-block" ? "capacity-block" : undefined),
   "launch-time": (v) => new Date(v.record.launchTime).toISOString(),
-  "launch-index": (v) => String(v.launchIndex),
+  "launch-index": (v) => String(v.launchIndex()),
   "tag-value": (v) => v.tags.map((tag) => tag.value),
 };
 

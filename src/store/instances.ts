@@ -110,12 +110,11 @@ function prepare(db: SqliteDatabase) {
     heldIn: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
-    // An instance's place in its launch (AmiLaunchIndex): the launch's instances with a smaller id,
-    // which is the order RunInstances answers them in.
-    launchIndex: db
-      .prepare<[string, string, string, string], number>(
-        `SELECT count(*) FROM instance INDEXED BY instance_by_owner
-          WHERE owner_id = ? AND region = ? AND reservation_id = ? AND instance_id < ?`,
+    // A launch's instance ids in the order RunInstances answers them (AmiLaunchIndex is the place in it).
+    launchOrder: db
+      .prepare<[string, string, string], string>(
+        `SELECT instance_id FROM instance INDEXED BY instance_by_owner
+          WHERE owner_id = ? AND region = ? AND reservation_id = ? ORDER BY instance_id`,
       )
       .pluck(true),
     ofLaunch: db.prepare<[string], InstanceRow>(
@@ -240,7 +239,7 @@ export class Instances {
   private readonly kept: {
     instance: Memo<InstanceRecord | undefined>;
     page: Memo<readonly InstanceRecord[]>;
-    launchIndex: Memo<number>;
+    launchOrder: Memo<ReadonlyMap<string, number>>;
   };
 
   constructor(
@@ -251,7 +250,7 @@ export class Instances {
     this.kept = {
       instance: cache.memo<InstanceRecord | undefined>(KEPT_INSTANCES),
       page: cache.memo<readonly InstanceRecord[]>(KEPT_PAGE_ROWS, (rows) => rows.length),
-      launchIndex: cache.memo<number>(KEPT_INSTANCES),
+      launchOrder: cache.memo<ReadonlyMap<string, number>>(KEPT_PAGE_ROWS, (order) => order.size),
     };
   }
 
@@ -296,9 +295,12 @@ export class Instances {
 
   /** The instance's place in its launch: 0 for the launch's smallest instance id, as RunInstances orders them. */
   launchIndex(record: InstanceRecord): number {
-    return this.kept.launchIndex.get(record.instanceId, () =>
-      this.s.launchIndex.get(record.ownerId, record.region, record.reservationId, record.instanceId) ?? 0,
-    );
+    // One read per launch, kept: a page of a launch's instances reads it once, not once per instance.
+    const order = this.kept.launchOrder.get(keyOf(record.ownerId, record.region, record.reservationId), () => {
+      const ids = this.s.launchOrder.all(record.ownerId, record.region, record.reservationId);
+      return new Map(ids.map((id, index) => [id, index]));
+    });
+    return order.get(record.instanceId) ?? 0;
   }
 
   ofLaunch(reservationId: string): InstanceRecord[] {
