@@ -4,10 +4,19 @@ import type { DispatchDeps } from "./actions/dispatch.js";
 import { settleInstances } from "./actions/instanceRules.js";
 import type { Config } from "./config.js";
 import { checkInstant, Clock } from "./domain/clock.js";
+import { stateAt } from "./domain/capacityReservation.js";
 import type { Settings } from "./domain/settings.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
-import { checkFixtures, checkFixturesAsync, checkInstancesAlreadyLoaded, FixtureError, type FixtureSource } from "./fixtures/check.js";
+import {
+  checkAgainstLoaded,
+  checkFixturesToLoad,
+  checkFixturesToLoadAsync,
+  FixtureError,
+  type CheckedFixtures,
+  type FixtureSource,
+  type LoadedState,
+} from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
@@ -56,6 +65,33 @@ export function movedAccessKeys(
     );
   }
   return problems;
+}
+
+/** The state a fixture set is loaded over, as the whole-set checks read it, at `now` (ms). */
+export function loadedState(store: Store, now: number): LoadedState {
+  return {
+    reservation: (id) => {
+      const record = store.findReservation(id);
+      const state = record && stateAt(record, now);
+      const fixture = state && store.reservationFixture(id);
+      // Its state at the clock: a reservation provisioned or started since it was written counts as active.
+      return fixture && state ? { ...fixture, state } : undefined;
+    },
+    heldIn: (id) => store.instancesHeldIn(id),
+    anyHeld: store.instancesHeldAnywhere(),
+    reservationOfClientToken: (ownerId, region, token) => store.reservationOfClientToken(ownerId, region, token)?.capacityReservationId,
+    launchOfClientToken: (ownerId, region, token) => store.launchByClientToken(ownerId, region, token)?.reservationId,
+    launch: (reservationId) => {
+      const launch = store.launch(reservationId);
+      return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };
+    },
+  };
+}
+
+/** Refuses a checked set that does not fit what is loaded (checkAgainstLoaded); writes nothing either way. */
+function refuseWhatDoesNotFit(checked: CheckedFixtures, store: Store, now: number): void {
+  const problems = checkAgainstLoaded(checked, loadedState(store, now));
+  if (problems.count > 0) throw new FixtureError(problems);
 }
 
 export class Emulator {
@@ -111,13 +147,14 @@ export class Emulator {
    */
   static open(config: Config): Emulator {
     if (config.clock) checkInstant(config.clock.getTime(), "the clock option");
-    const fixture = checkFixtures(fixtureSources(config.fixtures));
+    // Without --db the state starts empty: an instance can name only a reservation of the set.
+    const checked = checkFixturesToLoad(fixtureSources(config.fixtures), config.db === undefined ? null : () => true);
     const store = Store.open(config.db ?? ":memory:");
     try {
-      // A --db file may already hold instances in the reservations the fixtures replace.
-      const stranded = checkInstancesAlreadyLoaded(fixture, (id) => store.instancesHeldIn(id), store.instancesHeldAnywhere());
-      if (stranded.count > 0) throw new FixtureError(stranded);
-      store.load(fixture, new Date(config.clock?.getTime() ?? Date.now()));
+      const now = config.clock?.getTime() ?? Date.now();
+      // A --db file may already hold reservations, instances and tokens the fixtures meet.
+      refuseWhatDoesNotFit(checked, store, now);
+      store.load(checked.fixture, new Date(now));
     } catch (error) {
       store.close();
       throw error;
@@ -131,12 +168,14 @@ export class Emulator {
    * one transaction.
    */
   async load(sources: readonly FixtureSource[]): Promise<void> {
-    const fixture = await checkFixturesAsync(sources);
+    const checked = await checkFixturesToLoadAsync(sources, (id) => this.store.findReservation(id) !== undefined);
     const moved = movedAccessKeys(sources, (accessKeyId) => this.store.accessKey(accessKeyId)?.accountId);
     if (moved.length > 0) throw new FixtureError(moved);
-    const stranded = checkInstancesAlreadyLoaded(fixture, (id) => this.store.instancesHeldIn(id), this.store.instancesHeldAnywhere());
-    if (stranded.count > 0) throw new FixtureError(stranded);
-    this.store.load(fixture, new Date(this.clock.now()));
+    // The instances in reservations as the clock has made them (a stopped one holds no place).
+    this.settle();
+    const now = this.clock.now();
+    refuseWhatDoesNotFit(checked, this.store, now);
+    this.store.load(checked.fixture, new Date(now));
   }
 
   /** Changes settings already checked (readSettings); the ones not named stay. */

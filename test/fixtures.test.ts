@@ -3,10 +3,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { FixtureError, type CapacityReservationFixture, type FixtureDocument } from "../src/index.js";
 import type { InstanceFixture } from "../src/fixtures/types.js";
-import { DEMO_SHARED, OWNER, SHAREE, ec2, failure, raw, start, usage } from "./support.js";
+import { DEMO_SHARED, OWNER, SHAREE, ec2, failure, instanceFixture, raw, start, usage } from "./support.js";
 
 const good: CapacityReservationFixture = {
   capacityReservationId: "cr-0a0000000000000a1",
@@ -182,16 +183,8 @@ describe("fixture checks", () => {
 });
 
 describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
-  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture => ({
-    instanceId: `i-0a000000000000${n.toString().padStart(3, "0")}`,
-    ownerId: OWNER,
-    imageId: "ami-0123456789abcdef0",
-    instanceType: "m5.large",
-    availabilityZone: "us-east-1a",
-    state: "running",
-    capacityReservationId: good.capacityReservationId,
-    ...changes,
-  });
+  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture =>
+    instanceFixture("0a", n, { capacityReservationId: good.capacityReservationId, ...changes });
   const withInstances = (instances: InstanceFixture[], reservation: Partial<CapacityReservationFixture> = {}): FixtureDocument => ({
     capacityReservations: [{ ...good, ...reservation }],
     instances,
@@ -238,6 +231,107 @@ describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
       expect(got.InstanceUsages).toEqual([
         { AccountId: OWNER, UsedInstanceCount: 7 },
         { AccountId: SHAREE, UsedInstanceCount: 3 },
+      ]);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("RunInstances clientTokens in fixtures (one launch per token, owner and region)", () => {
+  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture => instanceFixture("0b", n, changes);
+  const launched = (reservationId: string, clientToken: string, requestFingerprint = "fp") => ({ reservationId, clientToken, requestFingerprint });
+  const loadBody = async (emu: Awaited<ReturnType<typeof start>>, document: FixtureDocument) =>
+    raw(emu, { path: "/_emulator/fixtures", contentType: "application/json", body: JSON.stringify(document) });
+
+  it("refuses two launches with one clientToken of an owner in a region, in one file or across files", async () => {
+    const first = instance(1, launched("r-0b0000000000000b1", "tok"));
+    const second = instance(2, launched("r-0b0000000000000b2", "tok"));
+    expect(await problemsOf([{ instances: [first, second] }])).toEqual([
+      `fixtures[0]: instances[1].clientToken: "${OWNER} us-east-1 tok" is a duplicate RunInstances clientToken of an owner in a region (first at fixtures[0]: instances[0].clientToken)`,
+    ]);
+    expect(await problemsOf([{ instances: [first] }, { instances: [second] }])).toEqual([
+      `fixtures[1]: instances[0].clientToken: "${OWNER} us-east-1 tok" is a duplicate RunInstances clientToken of an owner in a region (first at fixtures[0]: instances[0].clientToken)`,
+    ]);
+  });
+
+  it("refuses instances of one launch that carry different clientTokens", async () => {
+    const problems = await problemsOf([
+      { instances: [instance(1, launched("r-0b0000000000000b1", "tok")), instance(2, launched("r-0b0000000000000b1", "other"))] },
+    ]);
+    expect(problems).toEqual([
+      "fixtures[0]: instances[1].clientToken: differs from the clientToken and requestFingerprint of its launch r-0b0000000000000b1 (first at fixtures[0]: instances[0]); the instances of one launch carry the same",
+    ]);
+  });
+
+  it("takes one token on every instance of its launch, and the same token for another owner, region or a reservation", async () => {
+    const emu = await start({
+      fixtures: [
+        {
+          capacityReservations: [{ ...good, clientToken: "tok", requestFingerprint: "fp" }],
+          instances: [
+            instance(1, launched("r-0b0000000000000b1", "tok")),
+            instance(2, launched("r-0b0000000000000b1", "tok")),
+            instance(3, { ...launched("r-0b0000000000000b3", "tok"), ownerId: SHAREE }),
+            instance(4, { ...launched("r-0b0000000000000b4", "tok"), availabilityZone: "us-west-2a" }),
+          ],
+        },
+      ],
+    });
+    await emu.close();
+  });
+
+  it("refuses at run time a token that a launch already loaded (or made by RunInstances) holds, changing nothing", async () => {
+    const emu = await start({ fixtures: [{ instances: [instance(1, launched("r-0b0000000000000b1", "tok"))] }] });
+    try {
+      const before = await emu.state();
+      const made = await ec2(emu).send(
+        new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: 1, MaxCount: 1, ClientToken: "api" }),
+      );
+      const afterRun = await emu.state();
+      expect(afterRun.instances).toHaveLength(2);
+      for (const token of ["tok", "api"]) {
+        const response = await loadBody(emu, { instances: [instance(2, launched("r-0b0000000000000b2", token))] });
+        expect(response.status).toBe(400);
+        const holder = token === "tok" ? "r-0b0000000000000b1" : made.ReservationId;
+        expect((JSON.parse(response.text) as { problems: string[] }).problems).toEqual([
+          `request body: instances[0].clientToken: "${token}" is the clientToken of launch ${holder} already loaded (owner ${OWNER}, us-east-1); a load does not give it to another launch`,
+        ]);
+      }
+      // A launch already loaded keeps its token: another one on it is refused too.
+      const renamed = await loadBody(emu, { instances: [instance(2, launched("r-0b0000000000000b1", "new"))] });
+      expect(renamed.status).toBe(400);
+      expect(renamed.text).toContain("launch r-0b0000000000000b1 is already loaded with the clientToken \\\"tok\\\"");
+      expect(await emu.state()).toEqual(afterRun);
+      expect(before.instances).toHaveLength(1);
+      // An instance added to the launch with its own token joins it, keeping the launch's instances.
+      expect((await loadBody(emu, { instances: [instance(2, launched("r-0b0000000000000b1", "tok"))] })).status).toBe(200);
+      const described = await ec2(emu).send(new DescribeInstancesCommand({ Filters: [{ Name: "reservation-id", Values: ["r-0b0000000000000b1"] }] }));
+      expect(described.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId)).toEqual([
+        "i-0b000000000000001",
+        "i-0b000000000000002",
+      ]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("refuses at run time a reservation clientToken another loaded reservation holds (400, not a database error), changing nothing", async () => {
+    const emu = await start({ fixtures: [{ capacityReservations: [{ ...good, clientToken: "t1", requestFingerprint: "fp" }] }] });
+    try {
+      const before = await emu.state();
+      const other = { ...good, capacityReservationId: "cr-0a0000000000000a2", clientToken: "t1", requestFingerprint: "fp" };
+      const response = await loadBody(emu, { capacityReservations: [other] });
+      expect(response.status).toBe(400);
+      expect((JSON.parse(response.text) as { problems: string[] }).problems).toEqual([
+        `request body: capacityReservations[0].clientToken: "t1" is the clientToken of capacity reservation ${good.capacityReservationId} already loaded (owner ${OWNER}, us-east-1); a load does not give it to another reservation`,
+      ]);
+      expect(await emu.state()).toEqual(before);
+      // The holder may give it up in the same load, whatever the order of the two.
+      expect((await loadBody(emu, { capacityReservations: [other, good] })).status).toBe(200);
+      expect((await emu.state()).capacityReservations?.map((r) => [r.capacityReservationId, r.clientToken])).toEqual([
+        [good.capacityReservationId, undefined],
+        [other.capacityReservationId, "t1"],
       ]);
     } finally {
       await emu.close();

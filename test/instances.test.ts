@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FixtureDocument, RunningEmulator } from "../src/index.js";
+import { INSTANCE_FILTERS } from "../src/domain/instanceFilters.js";
 import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, failure, start, usage } from "./support.js";
 
 const TARGETED = "cr-0a00000000000000a"; // m5.large, us-east-1a, targeted, 2
@@ -398,6 +399,85 @@ describe("DescribeInstances", () => {
     }
     expect(await counts(OPEN)).toEqual({ available: 2, owner: 0 });
     expect(ids(await run({ InstanceType: "c5.large", ClientToken: "t".repeat(64) }))).toHaveLength(1);
+  });
+});
+
+describe("DescribeInstances' documented filters", () => {
+  /** Three launches: 2 targeted and tagged, 3 open (2 land in OPEN), 1 with preference none. */
+  async function launchSix(): Promise<{ targeted: string[]; open: string[]; none: string[]; indexes: Map<string, number | undefined> }> {
+    const tagged = { TagSpecifications: [{ ResourceType: "instance" as const, Tags: [{ Key: "team", Value: "ml" }] }] };
+    const a = await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2, ...tagged });
+    const b = await run({ InstanceType: "c5.large", MinCount: 3, MaxCount: 3 });
+    const c = await run({ InstanceType: "c5.large", CapacityReservationSpecification: { CapacityReservationPreference: "none" } });
+    const indexes = new Map([a, b, c].flatMap((out) => (out.Instances ?? []).map((i) => [i.InstanceId ?? "", i.AmiLaunchIndex] as const)));
+    return { targeted: ids(a), open: ids(b), none: ids(c), indexes };
+  }
+  const matching = async (Name: string, Values: string[], InstanceIds?: string[]) =>
+    ((await client.send(new DescribeInstancesCommand({ Filters: [{ Name, Values }], InstanceIds }))).Reservations ?? [])
+      .flatMap((r) => ids(r))
+      .sort();
+
+  it("takes every documented name; one on a member the emulator does not describe matches nothing, even with *", async () => {
+    await launchSix();
+    // What the emulator describes for these six instances: how many have a value for each filter.
+    const described: Record<string, number> = {
+      architecture: 6, "availability-zone": 6, "capacity-reservation-id": 4,
+      "capacity-reservation-specification.capacity-reservation-preference": 4,
+      "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id": 2,
+      "dns-name": 6, "ebs-optimized": 6, hypervisor: 6, "image-id": 6, "instance-id": 6, "instance-state-code": 6,
+      "instance-state-name": 6, "instance-type": 6, "launch-index": 6, "launch-time": 6, "monitoring-state": 6,
+      "owner-id": 6, "placement-group-name": 6, "platform-details": 6, "private-dns-name": 6, reason: 6,
+      "reservation-id": 6, "root-device-name": 6, "root-device-type": 6, "tag-value": 2, tenancy: 6, "virtualization-type": 6,
+    };
+    for (const name of Object.keys(INSTANCE_FILTERS.filters)) {
+      expect([name, (await matching(name, ["*"])).length]).toEqual([name, described[name] ?? 0]);
+    }
+  });
+
+  it("matches each described member by its value, as the instance is described", async () => {
+    const six = await launchSix();
+    const all = [...six.targeted, ...six.open, ...six.none].sort();
+    expect(await matching("architecture", ["x86_64"])).toEqual(all);
+    expect(await matching("architecture", ["arm64"])).toEqual([]);
+    expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["open"])).toEqual([...six.open].sort());
+    expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["none"])).toEqual(six.none);
+    expect(await matching("capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id", [TARGETED])).toEqual(
+      [...six.targeted].sort(),
+    );
+    expect(await matching("platform-details", ["Linux/UNIX"])).toEqual(all);
+    expect(await matching("root-device-type", ["ebs"])).toEqual(all);
+    expect(await matching("ebs-optimized", ["false"])).toEqual(all);
+    expect(await matching("ebs-optimized", ["true"])).toEqual([]);
+    expect(await matching("tag-value", ["ml"])).toEqual([...six.targeted].sort());
+    expect(await matching("tag-value", ["m?"], six.targeted)).toEqual([...six.targeted].sort());
+    expect(await matching("launch-time", ["2026-01-01T*"])).toEqual(all);
+    expect(await matching("vpc-id", ["vpc-*"])).toEqual([]);
+    // launch-index is each instance's place in its RunInstances call, as RunInstances answered it.
+    for (const index of [0, 1, 2]) {
+      const expected = [...six.indexes].filter(([, i]) => i === index).map(([id]) => id).sort();
+      expect(await matching("launch-index", [String(index)])).toEqual(expected);
+    }
+    expect([...six.indexes.values()].sort()).toEqual([0, 0, 0, 1, 1, 2]);
+  });
+
+  it("describes each instance's AmiLaunchIndex as RunInstances did, on every page", async () => {
+    const six = await launchSix();
+    const seen = new Map<string, number | undefined>();
+    let token: string | undefined;
+    do {
+      const page = await client.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: token }));
+      for (const i of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) seen.set(i.InstanceId ?? "", i.AmiLaunchIndex);
+      token = page.NextToken;
+    } while (token);
+    expect(seen).toEqual(six.indexes);
+    const filtered = (await client.send(new DescribeInstancesCommand({ Filters: [{ Name: "launch-index", Values: ["2"] }] }))).Reservations;
+    expect(filtered?.flatMap((r) => r.Instances ?? []).map((i) => i.AmiLaunchIndex)).toEqual([2]);
+  });
+
+  it("still refuses a name EC2 does not document, as before", async () => {
+    for (const name of ["placement-tenancy", "tag-values", "Instance-id", "network-interface.nope"]) {
+      expect(await failure(matching(name, ["x"]))).toMatchObject({ code: "InvalidParameterValue", message: `The filter '${name}' is invalid` });
+    }
   });
 });
 

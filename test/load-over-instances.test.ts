@@ -3,10 +3,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeCapacityReservationsCommand, RunInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeCapacityReservationsCommand,
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  StopInstancesCommand,
+  type EC2Client,
+} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FixtureDocument, RunningEmulator } from "../src/index.js";
-import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, start, usage } from "./support.js";
+import type { InstanceFixture } from "../src/fixtures/types.js";
+import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, instanceFixture, raw, start, usage } from "./support.js";
 
 const OPEN = "cr-0b00000000000000b";
 const RESERVATION = {
@@ -145,6 +152,127 @@ describe("a start on a --db file whose reservation holds instances", () => {
       try {
         const answer = await usage(ec2(again), { CapacityReservationId: OPEN });
         expect([answer.TotalInstanceCount, answer.AvailableInstanceCount]).toEqual([3, 1]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a run-time load of instances into a reservation loaded earlier", () => {
+  const LATER = "cr-0c00000000000000c";
+  const later = {
+    ...RESERVATION,
+    capacityReservationId: LATER,
+    instanceType: "m5.large",
+    totalInstanceCount: 4,
+    instanceMatchCriteria: "targeted" as const,
+    usage: [{ accountId: SHAREE, usedInstanceCount: 1 }],
+  };
+  const instance = (n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture =>
+    instanceFixture("0c", n, { capacityReservationId: LATER, ...changes });
+  const load = (document: FixtureDocument) =>
+    raw(emu, { path: "/_emulator/fixtures", contentType: "application/json", body: JSON.stringify(document) });
+
+  /** The reservation's numbers both ways, and the instances DescribeInstances places in it. */
+  async function numbers(): Promise<{ available?: number; described?: number; rows: [string?, number?][]; held: string[] }> {
+    const answer = await usage(owner, { CapacityReservationId: LATER });
+    const [described] = (await owner.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [LATER] }))).CapacityReservations ?? [];
+    const inIt = await owner.send(new DescribeInstancesCommand({ Filters: [{ Name: "capacity-reservation-id", Values: [LATER] }] }));
+    return {
+      available: answer.AvailableInstanceCount,
+      described: described?.AvailableInstanceCount,
+      rows: (answer.InstanceUsages ?? []).map((row) => [row.AccountId, row.UsedInstanceCount]),
+      held: (inIt.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => `${i.InstanceId} ${i.CapacityReservationId}`),
+    };
+  }
+
+  beforeEach(async () => {
+    expect((await load({ capacityReservations: [later] })).status).toBe(200);
+  });
+
+  it("takes them when they match and fit, and both describes count them at once", async () => {
+    expect(await numbers()).toEqual({ available: 3, described: 3, rows: [[OWNER, 0], [SHAREE, 1]], held: [] });
+    const response = await load({ instances: [instance(1), instance(2), instance(3, { capacityReservationId: undefined, state: "stopped" })] });
+    expect(response.status).toBe(200);
+    expect(await numbers()).toEqual({
+      available: 1,
+      described: 1,
+      rows: [[OWNER, 2], [SHAREE, 1]],
+      held: [`i-0c000000000000001 ${LATER}`, `i-0c000000000000002 ${LATER}`],
+    });
+    // And they leave it as launched ones do.
+    await owner.send(new StopInstancesCommand({ InstanceIds: ["i-0c000000000000001"] }));
+    expect((await numbers()).available).toBe(2);
+  });
+
+  it("counts the instances launched into it since, and refuses more than its room, changing nothing", async () => {
+    await owner.send(
+      new RunInstancesCommand({
+        ImageId: "ami-0123456789abcdef0",
+        InstanceType: "m5.large",
+        MinCount: 1,
+        MaxCount: 1,
+        CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: LATER } },
+      }),
+    );
+    const before = await numbers();
+    expect(before.available).toBe(2);
+    const state = await emu.state();
+    const response = await load({ instances: [instance(1), instance(2), instance(3)] });
+    expect(response.status).toBe(400);
+    expect((JSON.parse(response.text) as { problems: string[] }).problems).toEqual([
+      `${LATER}: 5 instances in use (usage rows and instances) is more than the totalInstanceCount of 4`,
+    ]);
+    expect(await numbers()).toEqual(before);
+    expect(await emu.state()).toEqual(state);
+    expect((await load({ instances: [instance(1), instance(2)] })).status).toBe(200);
+    expect((await numbers()).available).toBe(0);
+  });
+
+  it("refuses one that does not match it, or that names no reservation loaded, naming the instance and changing nothing", async () => {
+    const before = await numbers();
+    const state = await emu.state();
+    const response = await load({
+      instances: [instance(1), instance(2, { instanceType: "c5.large" }), instance(3, { ownerId: "999999999999" }), instance(4, { capacityReservationId: "cr-0f0000000000000f0" })],
+    });
+    expect(response.status).toBe(400);
+    expect((JSON.parse(response.text) as { problems: string[] }).problems).toEqual([
+      "request body: instances[3].capacityReservationId: \"cr-0f0000000000000f0\" is neither a capacity reservation of this fixture set nor one already loaded",
+    ]);
+    const mismatch = await load({ instances: [instance(1), instance(2, { instanceType: "c5.large" }), instance(3, { ownerId: "999999999999" })] });
+    expect((JSON.parse(mismatch.text) as { problems: string[] }).problems).toEqual([
+      "request body: instances[1].capacityReservationId: the instance's instanceType c5.large does not match the reservation's m5.large",
+      `request body: instances[2].capacityReservationId: 999999999999 is neither the owner of ${LATER} nor shared with`,
+    ]);
+    expect(await numbers()).toEqual(before);
+    expect(await emu.state()).toEqual(state);
+  });
+
+  it("refuses instances in a reservation loaded earlier that has ended since", async () => {
+    expect((await load({ capacityReservations: [{ ...later, state: "expired" }] })).status).toBe(200);
+    const response = await load({ instances: [instance(1)] });
+    expect(response.status).toBe(400);
+    expect(response.text).toContain("the reservation is expired, and an ended reservation holds no instances");
+  });
+});
+
+describe("a start on a --db file with fixtures naming a reservation in the file", () => {
+  it("places them in it when they fit, and refuses them when they do not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "load-over-instances-"));
+    const db = join(dir, "state.db");
+    const instance = (n: number): InstanceFixture => instanceFixture("0d", n, { instanceType: "c5.large", capacityReservationId: OPEN });
+    try {
+      await (await start({ fixtures: [FIXTURE], db, clock: "2026-01-01T00:00:00.000Z" })).close();
+      await expect(start({ fixtures: [{ instances: [1, 2, 3, 4].map(instance) }], db })).rejects.toThrow(
+        /4 instances in use .* more than the totalInstanceCount of 3/,
+      );
+      const again = await start({ fixtures: [{ instances: [1, 2].map(instance) }], db });
+      try {
+        const answer = await usage(ec2(again), { CapacityReservationId: OPEN });
+        expect([answer.AvailableInstanceCount, answer.InstanceUsages?.[0]?.UsedInstanceCount]).toEqual([1, 2]);
       } finally {
         await again.close();
       }

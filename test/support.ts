@@ -3,6 +3,7 @@
 import { EC2Client, GetCapacityReservationUsageCommand, type GetCapacityReservationUsageCommandOutput } from "@aws-sdk/client-ec2";
 import { XMLParser } from "fast-xml-parser";
 import { startEmulator, type FixtureDocument, type RunningEmulator, type StartOptions } from "../src/index.js";
+import type { InstanceFixture } from "../src/fixtures/types.js";
 
 export const OWNER = "123456789012";
 export const SHAREE = "222222222222";
@@ -92,5 +93,18 @@ export function sharedWithMany(id: string, accounts: number, firstAccount = 6000
         usage: rows,
       },
     ],
+  };
+}
+
+/** A running m5.large instance of OWNER in us-east-1a, as a fixture: id `i-` + `series` (2 hex digits) + the number. */
+export function instanceFixture(series: string, n: number, changes: Partial<InstanceFixture> = {}): InstanceFixture {
+  return {
+    instanceId: `i-${series}000000000000${n.toString().padStart(3, "0")}`,
+    ownerId: OWNER,
+    imageId: "ami-0123456789abcdef0",
+    instanceType: "m5.large",
+    availabilityZone: "us-east-1a",
+    state: "running",
+    ...changes,
   };
 }

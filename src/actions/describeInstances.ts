@@ -36,7 +36,15 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
   for (const record of seen) {
     const state = instanceStateAt(record, now);
     if (state === undefined) continue;
-    views.push({ record, state, capacityReservationId: reservationHeldAt(store, record, now), tags: tags.get(record.instanceId) ?? [] });
+    const view: InstanceView = {
+      record,
+      state,
+      capacityReservationId: reservationHeldAt(store, record, now),
+      tags: tags.get(record.instanceId) ?? [],
+      launchIndex: () => store.launchIndex(record),
+      described: () => itemOf(store, view, now),
+    };
+    views.push(view);
   }
   return views;
 }
@@ -48,20 +56,21 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
  */
 const keptItems = new WeakMap<InstanceRecord, Map<string, Instance>>();
 
-function itemOf(store: Store, view: InstanceView, now: number, index: number): Instance {
-  const key = `${view.state} ${view.capacityReservationId ?? ""} ${index} ${JSON.stringify(view.tags)}`;
+function itemOf(store: Store, view: InstanceView, now: number): Instance {
+  const launchIndex = view.launchIndex();
+  const key = `${view.state} ${view.capacityReservationId ?? ""} ${launchIndex} ${JSON.stringify(view.tags)}`;
   let byKey = keptItems.get(view.record);
   if (!byKey) keptItems.set(view.record, (byKey = new Map()));
   let item = byKey.get(key);
   if (!item) {
-    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, index, view.capacityReservationId));
+    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, launchIndex, view.capacityReservationId));
     byKey.set(key, item);
   }
   return item;
 }
 
 /** Instances grouped as EC2 answers them: one reservationSet item per launch, in walk order. */
-function grouped(store: Store, views: readonly InstanceView[], ownerId: string, now: number): Reservation[] {
+function grouped(views: readonly InstanceView[], ownerId: string): Reservation[] {
   const items: { id: string; views: InstanceView[] }[] = [];
   for (const view of views) {
     const last = items.at(-1);
@@ -72,7 +81,7 @@ function grouped(store: Store, views: readonly InstanceView[], ownerId: string, 
     ReservationId: item.id,
     OwnerId: ownerId,
     Groups: [],
-    Instances: item.views.map((view, index) => itemOf(store, view, now, index)),
+    Instances: item.views.map((view) => view.described()),
   }));
 }
 
@@ -102,7 +111,7 @@ export const describeInstances = defineAction({
       const missing = unique.filter((id) => !seen.has(id));
       if (missing.length > 0) throw refused(instanceNotFound(missing));
       const found = views.filter((view) => matches(INSTANCE_FILTERS, filters, view, undefined));
-      return { Reservations: grouped(store, found, accountId, now) };
+      return { Reservations: grouped(found, accountId) };
     }
 
     // A filter on one reservation walks that reservation's index; every filter is still matched in memory.
@@ -135,6 +144,6 @@ export const describeInstances = defineAction({
     const lastView = page.at(-1);
     const nextToken =
       more && lastView ? pages.next(`${lastView.record.reservationId}/${lastView.record.instanceId}`, position.page) : undefined;
-    return { Reservations: grouped(store, page, accountId, now), NextToken: nextToken };
+    return { Reservations: grouped(page, accountId), NextToken: nextToken };
   },
 });

@@ -2,7 +2,7 @@
 
 import { regionOfZone, type Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
-import type { InstanceFixture } from "../fixtures/types.js";
+import { launchIdOf, type InstanceFixture } from "../fixtures/types.js";
 
 /** A checked fixture instance as a record; `loadedAt` is its launch time when it names none. */
 export function instanceOfFixture(fixture: InstanceFixture, loadedAt: Date): InstanceRecord {
@@ -14,7 +14,7 @@ export function instanceOfFixture(fixture: InstanceFixture, loadedAt: Date): Ins
   const since = fixture.stateSince === undefined ? launchTime : Date.parse(fixture.stateSince);
   return {
     instanceId: fixture.instanceId,
-    reservationId: fixture.reservationId ?? `r-${fixture.instanceId.slice(2)}`,
+    reservationId: launchIdOf(fixture),
     ownerId: fixture.ownerId,
     region,
     imageId: fixture.imageId,

@@ -110,6 +110,13 @@ function prepare(db: SqliteDatabase) {
     heldIn: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_capacity_reservation WHERE capacity_reservation_id = ?`,
     ),
+    // A launch's instance ids in the order RunInstances answers them (AmiLaunchIndex is the place in it).
+    launchOrder: db
+      .prepare<[string, string, string], string>(
+        `SELECT instance_id FROM instance INDEXED BY instance_by_owner
+          WHERE owner_id = ? AND region = ? AND reservation_id = ? ORDER BY instance_id`,
+      )
+      .pluck(true),
     ofLaunch: db.prepare<[string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`,
     ),
@@ -194,9 +201,14 @@ function prepare(db: SqliteDatabase) {
     allLaunches: db.prepare<[], LaunchRow>(
       "SELECT reservation_id, owner_id, region, client_token, request_digest FROM launch ORDER BY reservation_id",
     ),
+    // An upsert, never a REPLACE: replacing the row would delete the launch's instances already
+    // loaded (the foreign key cascades). A launch named again keeps its token unless given one.
     insertLaunch: db.prepare<[LaunchRow]>(
-      `INSERT OR REPLACE INTO launch (reservation_id, owner_id, region, client_token, request_digest)
-        VALUES (@reservation_id, @owner_id, @region, @client_token, @request_digest)`,
+      `INSERT INTO launch (reservation_id, owner_id, region, client_token, request_digest)
+        VALUES (@reservation_id, @owner_id, @region, @client_token, @request_digest)
+        ON CONFLICT (reservation_id) DO UPDATE
+          SET client_token = coalesce(excluded.client_token, client_token),
+              request_digest = coalesce(excluded.request_digest, request_digest)`,
     ),
     // The instance part of each account's use of a reservation, counted again after the reservation
     // was replaced whole by a fixture load (its usage rows went with it; its instances stayed).
@@ -224,7 +236,11 @@ const KEPT_PAGE_ROWS = 100_000;
 
 export class Instances {
   private readonly s: ReturnType<typeof prepare>;
-  private readonly kept: { instance: Memo<InstanceRecord | undefined>; page: Memo<readonly InstanceRecord[]> };
+  private readonly kept: {
+    instance: Memo<InstanceRecord | undefined>;
+    page: Memo<readonly InstanceRecord[]>;
+    launchOrder: Memo<ReadonlyMap<string, number>>;
+  };
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -234,6 +250,7 @@ export class Instances {
     this.kept = {
       instance: cache.memo<InstanceRecord | undefined>(KEPT_INSTANCES),
       page: cache.memo<readonly InstanceRecord[]>(KEPT_PAGE_ROWS, (rows) => rows.length),
+      launchOrder: cache.memo<ReadonlyMap<string, number>>(KEPT_PAGE_ROWS, (order) => order.size),
     };
   }
 
@@ -274,6 +291,16 @@ export class Instances {
   /** The instances holding a place in a reservation (every owner, any region). */
   heldIn(capacityReservationId: string): InstanceRecord[] {
     return this.s.heldIn.all(capacityReservationId).map(toRecord);
+  }
+
+  /** The instance's place in its launch: 0 for the launch's smallest instance id, as RunInstances orders them. */
+  launchIndex(record: InstanceRecord): number {
+    // One read per launch, kept: a page of a launch's instances reads it once, not once per instance.
+    const order = this.kept.launchOrder.get(keyOf(record.ownerId, record.region, record.reservationId), () => {
+      const ids = this.s.launchOrder.all(record.ownerId, record.region, record.reservationId);
+      return new Map(ids.map((id, index) => [id, index]));
+    });
+    return order.get(record.instanceId) ?? 0;
   }
 
   ofLaunch(reservationId: string): InstanceRecord[] {

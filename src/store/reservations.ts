@@ -503,15 +503,28 @@ export class Reservations {
 
   /** Every reservation as a fixture that loads back to the same answers. */
   dump(): CapacityReservationFixture[] {
-    const s = this.s;
-    return s.allReservations.all().map((row): CapacityReservationFixture => {
-      const { head, tail } = this.fixtureParts(row);
-      const sharedWith = s.sharesOf.all(head.capacityReservationId).map((r) => r.account_id);
-      const usage = s.usageOf
-        .all(head.capacityReservationId)
-        .map((r) => ({ accountId: r.account_id, usedInstanceCount: r.used_instance_count }));
-      return { ...head, ...(sharedWith.length > 0 ? { sharedWith } : {}), usage, ...tail };
-    });
+    return this.s.allReservations.all().map((row) => this.fixtureOfRow(row));
+  }
+
+  /** One reservation as dump() writes it (its usage rows: the fixture part alone), or undefined. */
+  fixtureOf(capacityReservationId: string): CapacityReservationFixture | undefined {
+    const row = this.s.reservation.get(capacityReservationId);
+    return row && this.fixtureOfRow(row);
+  }
+
+  /** Deletes a reservation with its shares, usage rows and tags; only inside Store.write(). */
+  remove(capacityReservationId: string): void {
+    assertInWrite(this.db, "Reservations.remove()");
+    this.s.deleteReservation.run(capacityReservationId);
+  }
+
+  private fixtureOfRow(row: ReservationRow): CapacityReservationFixture {
+    const { head, tail } = this.fixtureParts(row);
+    const sharedWith = this.s.sharesOf.all(head.capacityReservationId).map((r) => r.account_id);
+    const usage = this.s.usageOf
+      .all(head.capacityReservationId)
+      .map((r) => ({ accountId: r.account_id, usedInstanceCount: r.used_instance_count }));
+    return { ...head, ...(sharedWith.length > 0 ? { sharedWith } : {}), usage, ...tail };
   }
 
   /**

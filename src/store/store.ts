@@ -208,6 +208,11 @@ export class Store {
     return this.#instances.pageInReservation(capacityReservationId, ownerId, region, after, limit);
   }
 
+  /** An instance's AmiLaunchIndex: its place among its launch's instances in id order (RunInstances' order). */
+  launchIndex(record: InstanceRecord): number {
+    return this.#instances.launchIndex(record);
+  }
+
   instancesOfLaunch(reservationId: string): InstanceRecord[] {
     return this.#instances.ofLaunch(reservationId);
   }
@@ -272,6 +277,11 @@ export class Store {
   /** The instances holding a place in a reservation, in fixture form (what a run-time load checks against). */
   instancesHeldIn(capacityReservationId: string): InstanceFixture[] {
     return this.#instances.heldIn(capacityReservationId).map((record) => instanceFixtureOf(record, [], undefined));
+  }
+
+  /** One reservation in the form a dump writes it (its usage rows without its instances), or undefined. */
+  reservationFixture(capacityReservationId: string): CapacityReservationFixture | undefined {
+    return this.#reservations.fixtureOf(capacityReservationId);
   }
 
   /** Whether any instance holds a place in a reservation (so a load need not ask reservation by reservation). */
@@ -380,6 +390,9 @@ export class Store {
   load(fixture: FixtureDocument, loadedAt: Date): void {
     this.write(() => {
       for (const account of fixture.accounts ?? []) this.#accounts.put(account);
+      // Every replaced reservation goes first, so that a ClientToken one of them gives up can go to
+      // another of the set whatever their order (the index keeps a token to one reservation).
+      for (const reservation of fixture.capacityReservations ?? []) this.#reservations.remove(reservation.capacityReservationId);
       for (const reservation of fixture.capacityReservations ?? []) {
         this.#reservations.put(reservation, loadedAt);
         this.#instances.recount(reservation.capacityReservationId);

@@ -134,6 +134,26 @@ class InstancesThroughBoto3(unittest.TestCase):
         found = [i["InstanceId"] for page in paged for r in page["Reservations"] for i in r["Instances"]]
         self.assertEqual(found, [instance])
 
+    def described_ids(self, *filters):
+        running = {"Name": "instance-state-name", "Values": ["running"]}
+        out = self.client.describe_instances(Filters=[running, *filters])
+        return sorted(i["InstanceId"] for r in out["Reservations"] for i in r["Instances"])
+
+    def test_documented_filters_read_what_is_described(self):
+        targeted = self.run_instances(MinCount=2, MaxCount=2, **self.target(TARGETED))
+        pair = [i["InstanceId"] for i in targeted["Instances"]]
+        none = self.run_instances(InstanceType="c5.large", CapacityReservationSpecification={"CapacityReservationPreference": "none"})
+        target_filter = "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id"
+        self.assertEqual(self.described_ids({"Name": target_filter, "Values": [TARGETED]}), sorted(pair))
+        preference = {"Name": "capacity-reservation-specification.capacity-reservation-preference", "Values": ["none"]}
+        self.assertEqual(self.described_ids(preference), [none["Instances"][0]["InstanceId"]])
+        second = [i["InstanceId"] for i in targeted["Instances"] if i["AmiLaunchIndex"] == 1]
+        launch = {"Name": "reservation-id", "Values": [targeted["ReservationId"]]}
+        self.assertEqual(self.described_ids(launch, {"Name": "launch-index", "Values": ["1"]}), second)
+        # A member the emulator does not describe matches no instance, not every one.
+        for name in ("vpc-id", "subnet-id", "instance.group-id", "network-interface.private-ip-address"):
+            self.assertEqual(self.described_ids({"Name": name, "Values": ["*"]}), [], name)
+
 
 class InstancesThroughTheAwsCli(unittest.TestCase):
     def setUp(self):
@@ -166,6 +186,11 @@ class InstancesThroughTheAwsCli(unittest.TestCase):
         refused = self.cli(args[:-4] + ["--count", "1"] + args[-2:])
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("ReservationCapacityExceeded", refused.stderr)
+        target_filter = "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id"
+        by_target = self.cli(["describe-instances", "--filters", f"Name={target_filter},Values={TARGETED}", "Name=instance-state-name,Values=running"])
+        self.assertEqual(by_target.returncode, 0, by_target.stderr)
+        targeted = [i["InstanceId"] for r in json.loads(by_target.stdout)["Reservations"] for i in r["Instances"]]
+        self.assertEqual(sorted(targeted), sorted(i["InstanceId"] for i in launched))
         described = self.cli(["describe-instances", "--filters", f"Name=capacity-reservation-id,Values={TARGETED}"])
         self.assertEqual(described.returncode, 0, described.stderr)
         ids = [i["InstanceId"] for r in json.loads(described.stdout)["Reservations"] for i in r["Instances"]]
