@@ -88,6 +88,9 @@ export interface InstancePosition {
   readonly instanceId: string;
 }
 
+/** A launch's instances in id order, by the launch index (migration 006): RunInstances answers with them. */
+export const OF_LAUNCH_SQL = `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`;
+
 function prepare(db: SqliteDatabase) {
   return {
     instance: db.prepare<[string], InstanceRow>(`SELECT ${COLUMNS} FROM instance WHERE instance_id = ?`),
@@ -117,9 +120,7 @@ function prepare(db: SqliteDatabase) {
           WHERE owner_id = ? AND region = ? AND reservation_id = ? ORDER BY instance_id`,
       )
       .pluck(true),
-    ofLaunch: db.prepare<[string], InstanceRow>(
-      `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`,
-    ),
+    ofLaunch: db.prepare<[string], InstanceRow>(OF_LAUNCH_SQL),
     waiting: db.prepare<[string, string], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_waiting
         WHERE availability_zone = ? AND instance_type = ? AND capacity_reservation_id IS NULL
