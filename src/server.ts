@@ -286,7 +286,9 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         .header("date", httpDate())
         .header("x-amzn-RequestId", request.id)
         .header("content-type", XML_CONTENT_TYPE)
-        .send(body);
+        // As bytes: Fastify measures a string answer (Buffer.byteLength) and Node then encodes it
+        // again; a Buffer is encoded once (a 100-item page's cost nearly halved, docs/performance.md).
+        .send(Buffer.from(body));
     };
 
     // Not an async function: most requests are answered in the same call, without a promise (a

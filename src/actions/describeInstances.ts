@@ -1,6 +1,7 @@
 // DescribeInstances: the caller's instances in its region, by id or filter, paged, grouped by launch (SPEC section 11).
 
 import { matches, parseFilters } from "../domain/filters.js";
+import type { Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
 import { instanceStateAt } from "../domain/placement.js";
@@ -15,6 +16,7 @@ import { checkInstanceIds, modelInstance, reservationHeldAt, refused } from "./i
 const DEFAULT_PAGE_SIZE = 1000;
 /** Rows read from SQLite per trip while a filtered page fills. */
 const BATCH = 200;
+const NO_TAGS: readonly Tag[] = Object.freeze([]);
 
 const positionOf = (after: string | undefined): InstancePosition | undefined => {
   if (after === undefined) return undefined;
@@ -40,7 +42,7 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
       record,
       state,
       capacityReservationId: reservationHeldAt(store, record, now),
-      tags: tags.get(record.instanceId) ?? [],
+      tags: tags.get(record.instanceId) ?? NO_TAGS,
       launchIndex: () => store.launchIndex(record),
       described: () => itemOf(store, view, now),
     };
@@ -51,21 +53,22 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
 
 /**
  * Built items kept, frozen, by record object, then by what else makes them (state, reservation held,
- * launch index, tags): a record is kept (frozen) until the next write, so the writer reuses an
- * item's text while nothing changes, and every item kept for a record goes with it.
+ * launch index) with the tags they were built with: a record and its tags list are kept (frozen)
+ * until the next write, so the writer reuses an item's text while nothing changes, and every item
+ * kept for a record goes with it. Tags are compared as the same list, not by their contents: the
+ * store hands out one list per resource until a write.
  */
-const keptItems = new WeakMap<InstanceRecord, Map<string, Instance>>();
+const keptItems = new WeakMap<InstanceRecord, Map<string, { readonly tags: readonly Tag[]; readonly item: Instance }>>();
 
 function itemOf(store: Store, view: InstanceView, now: number): Instance {
   const launchIndex = view.launchIndex();
-  const key = `${view.state} ${view.capacityReservationId ?? ""} ${launchIndex} ${JSON.stringify(view.tags)}`;
+  const key = `${view.state} ${view.capacityReservationId ?? ""} ${launchIndex}`;
   let byKey = keptItems.get(view.record);
   if (!byKey) keptItems.set(view.record, (byKey = new Map()));
-  let item = byKey.get(key);
-  if (!item) {
-    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, launchIndex, view.capacityReservationId));
-    byKey.set(key, item);
-  }
+  const kept = byKey.get(key);
+  if (kept !== undefined && kept.tags === view.tags) return kept.item;
+  const item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, launchIndex, view.capacityReservationId));
+  byKey.set(key, { tags: view.tags, item });
   return item;
 }
 

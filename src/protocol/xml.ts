@@ -100,9 +100,19 @@ function writtenOnceIfFrozen(write: (value: object) => string): ValueWriter {
     const object = value as object;
     if (!Object.isFrozen(object)) return write(object);
     let text = written.get(object);
-    if (text === undefined) written.set(object, (text = write(object)));
+    if (text === undefined) written.set(object, (text = flatCopy(write(object))));
     return text;
   };
+}
+
+/**
+ * A kept text as one flat string. V8 holds text joined with `+` as a tree of its parts, and an
+ * answer made of kept texts was walked part by part every time it was sent (a 100-instance page's
+ * tree had thousands of parts: most of its cost, docs/performance.md). A string decoded from bytes
+ * is flat; the round trip is exact because written text is well-formed (escapeXml).
+ */
+function flatCopy(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
 }
 
 function compileMembers(members: readonly Member[]): (value: Record<string, unknown>) => string {

@@ -166,7 +166,7 @@ export class Store {
   }
 
   /** One account's tags on several resources, by resource id; a resource without tags is absent. */
-  tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, Tag[]> {
+  tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, readonly Tag[]> {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
   }
 
