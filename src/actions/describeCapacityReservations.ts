@@ -20,6 +20,7 @@ import type {
 import { filterParameters } from "../store/capacityReservationFilters.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
+import { keptList } from "./keptList.js";
 import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
 
 /** A page's size when the request gives no MaxResults (the most MaxResults allows; a choice, docs/decisions.md). */
@@ -193,7 +194,7 @@ export const describeCapacityReservations = defineAction({
     const lastId = page.at(-1)?.reservation.capacityReservationId;
     return {
       NextToken: more && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
-      CapacityReservations: items,
+      CapacityReservations: keptList(items),
     };
   },
 });

@@ -7,9 +7,10 @@ import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.j
 import { instanceStateAt } from "../domain/placement.js";
 import { instanceNotFound } from "../domain/refusal.js";
 import { invalidParameterCombination } from "../protocol/errors.js";
-import type { DescribeInstancesResult, Instance, Reservation } from "../protocol/model/ec2.generated.js";
+import type { DescribeInstancesResult, GroupIdentifier, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
 import { defineAction } from "./action.js";
+import { keptList } from "./keptList.js";
 import { checkInstanceIds, modelInstance, reservationHeldAt, refused } from "./instanceRules.js";
 
 /** Without MaxResults a page holds this many instances (EC2 answers "all"; a bound keeps memory bounded). */
@@ -25,67 +26,93 @@ const positionOf = (after: string | undefined): InstancePosition | undefined => 
 };
 
 /**
+ * What is kept by record object until the next write: its owner's tags, its place in its launch,
+ * and the items built from it by what else makes them (state and reservation held at the clock).
+ * The store hands out a new record object once a write has happened (its kept reads are
+ * forgotten), and tags and launches change only by writes, so nothing kept here is ever stale; a
+ * repeated page finds everything here and the writer reuses each item's text (kept items are
+ * frozen). Only instances the caller owns are described, so the tags are always the owner's.
+ */
+interface KeptForRecord {
+  tags?: readonly Tag[];
+  launchIndex?: number;
+  readonly items: Map<string, Instance>;
+}
+const kept = new WeakMap<InstanceRecord, KeptForRecord>();
+
+function keptFor(record: InstanceRecord): KeptForRecord {
+  let entry = kept.get(record);
+  if (entry === undefined) kept.set(record, (entry = { items: new Map() }));
+  return entry;
+}
+
+/**
  * The instances as the caller sees them at `now`, leaving out another account's, another region's
- * and those no longer described; their tags read in one trip.
+ * and those no longer described; the tags not kept yet read in one trip.
  */
 function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: string, region: string, now: number): InstanceView[] {
   const seen = records.filter((record) => record.ownerId === accountId && record.region === region);
-  const tags = store.tagsOfResources(
-    seen.map((record) => record.instanceId),
-    accountId,
-  );
+  const untagged = seen.filter((record) => keptFor(record).tags === undefined);
+  if (untagged.length > 0) {
+    const tags = store.tagsOfResources(
+      untagged.map((record) => record.instanceId),
+      accountId,
+    );
+    for (const record of untagged) keptFor(record).tags = Object.freeze(tags.get(record.instanceId) ?? NO_TAGS);
+  }
   const views: InstanceView[] = [];
   for (const record of seen) {
     const state = instanceStateAt(record, now);
     if (state === undefined) continue;
+    const entry = keptFor(record);
     const view: InstanceView = {
       record,
       state,
       capacityReservationId: reservationHeldAt(store, record, now),
-      tags: tags.get(record.instanceId) ?? NO_TAGS,
-      launchIndex: () => store.launchIndex(record),
-      described: () => itemOf(store, view, now),
+      tags: entry.tags ?? NO_TAGS,
+      launchIndex: () => (entry.launchIndex ??= store.launchIndex(record)),
+      described: () => itemOf(store, view, entry, now),
     };
     views.push(view);
   }
   return views;
 }
 
-/**
- * Built items kept, frozen, by record object, then by what else makes them (state, reservation held,
- * launch index) with the tags they were built with: a record and its tags list are kept (frozen)
- * until the next write, so the writer reuses an item's text while nothing changes, and every item
- * kept for a record goes with it. Tags are compared as the same list, not by their contents: the
- * store hands out one list per resource until a write.
- */
-const keptItems = new WeakMap<InstanceRecord, Map<string, { readonly tags: readonly Tag[]; readonly item: Instance }>>();
-
-function itemOf(store: Store, view: InstanceView, now: number): Instance {
-  const launchIndex = view.launchIndex();
-  const key = `${view.state} ${view.capacityReservationId ?? ""} ${launchIndex}`;
-  let byKey = keptItems.get(view.record);
-  if (!byKey) keptItems.set(view.record, (byKey = new Map()));
-  const kept = byKey.get(key);
-  if (kept !== undefined && kept.tags === view.tags) return kept.item;
-  const item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, launchIndex, view.capacityReservationId));
-  byKey.set(key, { tags: view.tags, item });
+function itemOf(store: Store, view: InstanceView, entry: KeptForRecord, now: number): Instance {
+  const key = `${view.state} ${view.capacityReservationId ?? ""}`;
+  let item = entry.items.get(key);
+  if (item === undefined) {
+    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, view.launchIndex(), view.capacityReservationId));
+    entry.items.set(key, item);
+  }
   return item;
 }
 
-/** Instances grouped as EC2 answers them: one reservationSet item per launch, in walk order. */
-function grouped(views: readonly InstanceView[], ownerId: string): Reservation[] {
-  const items: { id: string; views: InstanceView[] }[] = [];
+/** Each kept list of instances' reservationSet item (all of one launch and one owner), kept with it. */
+const keptGroups = new WeakMap<readonly Instance[], Reservation>();
+
+/**
+ * Instances grouped as EC2 answers them: one reservationSet item per launch, in walk order. Kept
+ * lists and frozen items throughout, so a repeated page reuses its text (keptList).
+ */
+function grouped(views: readonly InstanceView[], ownerId: string): readonly Reservation[] {
+  const launches: { id: string; views: InstanceView[] }[] = [];
   for (const view of views) {
-    const last = items.at(-1);
+    const last = launches.at(-1);
     if (last && last.id === view.record.reservationId) last.views.push(view);
-    else items.push({ id: view.record.reservationId, views: [view] });
+    else launches.push({ id: view.record.reservationId, views: [view] });
   }
-  return items.map((item) => ({
-    ReservationId: item.id,
-    OwnerId: ownerId,
-    Groups: [],
-    Instances: item.views.map((view) => view.described()),
-  }));
+  return keptList(
+    launches.map((launch) => {
+      const instances = keptList(launch.views.map((view) => view.described()));
+      let group = keptGroups.get(instances);
+      if (group === undefined) {
+        group = Object.freeze({ ReservationId: launch.id, OwnerId: ownerId, Groups: keptList<GroupIdentifier>([]), Instances: instances });
+        keptGroups.set(instances, group);
+      }
+      return group;
+    }),
+  );
 }
 
 export const describeInstances = defineAction({

@@ -32,11 +32,6 @@ export class Memo<V> {
     private readonly weigh: (answer: V) => number = () => 1,
   ) {}
 
-  /** The kept answer for `key`, or undefined when none is kept (nothing is computed or kept). */
-  peek(key: string): V | undefined {
-    return this.answers.get(key);
-  }
-
   /** The kept answer for `key`, or `compute()`'s, kept for next time (under a copy of the key). */
   get(key: string, compute: () => V): V {
     const kept = this.answers.get(key);

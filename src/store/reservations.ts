@@ -319,7 +319,6 @@ function keptReads(cache: ReadCache) {
     usedBy: cache.memo<number>(KEPT_ANSWERS),
     usagePage: cache.memo<UsagePage>(KEPT_USAGE_ROWS, (page) => page.rows.length),
     visiblePage: cache.memo<readonly string[]>(KEPT_PAGE_IDS, (ids) => ids.length),
-    tags: cache.memo<readonly Tag[]>(KEPT_ANSWERS),
   };
 }
 
@@ -491,30 +490,13 @@ export class Reservations {
     return this.s.tagsOf.all(resourceId, accountId);
   }
 
-  /**
-   * One account's tags on several resources, by resource id; a resource without tags is absent. Each
-   * resource's tags are kept until the next write (frozen, the same list each time, so what is built
-   * from them can be kept by it); those not kept are read in one trip into SQLite.
-   */
+  /** One account's tags on several resources in one trip into SQLite, by resource id; a resource without tags is absent. */
   tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, readonly Tag[]> {
-    const tags = new Map<string, readonly Tag[]>();
-    const unknown: string[] = [];
-    for (const resourceId of resourceIds) {
-      const kept = this.kept.tags.peek(keyOf(accountId, resourceId));
-      if (kept === undefined) unknown.push(resourceId);
-      else if (kept.length > 0) tags.set(resourceId, kept);
-    }
-    if (unknown.length === 0) return tags;
-    const read = new Map<string, Tag[]>();
-    for (const [resourceId, key, value] of this.s.tagsOfResources.all(JSON.stringify(unknown), accountId)) {
-      const list = read.get(resourceId);
-      if (list) list.push(Object.freeze({ key, value }));
-      else read.set(resourceId, [Object.freeze({ key, value })]);
-    }
-    for (const resourceId of unknown) {
-      const list = Object.freeze(read.get(resourceId) ?? []);
-      this.kept.tags.get(keyOf(accountId, resourceId), () => list);
-      if (list.length > 0) tags.set(resourceId, list);
+    const tags = new Map<string, Tag[]>();
+    for (const [resourceId, key, value] of this.s.tagsOfResources.all(JSON.stringify(resourceIds), accountId)) {
+      const list = tags.get(resourceId);
+      if (list) list.push({ key, value });
+      else tags.set(resourceId, [{ key, value }]);
     }
     return tags;
   }
