@@ -16,14 +16,17 @@ export const CONNECTION_LIMITS = { unsentAnswers: 16, unreadBytes: 256 * 1024 } 
 /** How long shutting down waits for requests in flight before closing every connection still open. */
 export const SHUTDOWN_GRACE_MS = 5_000;
 
-const unsentBySocket = new WeakMap<Socket, Set<ServerResponse>>();
+/** Each connection's answers taken up and not yet written in full, oldest first. */
+const unsentBySocket = new WeakMap<Socket, ServerResponse[]>();
 
-/** True when `socket` is closed or holds more than CONNECTION_LIMITS allow; it is then destroyed. */
+/**
+ * True when `socket` is closed, or holds more answer bytes its client has not read than
+ * CONNECTION_LIMITS allow; it is then destroyed. (The number of unsent answers is checked as each
+ * request arrives, the only time it grows: see limitUnsentAnswers.)
+ */
 export function overLimit(socket: Socket): boolean {
   if (socket.destroyed) return true;
-  const unsent = unsentBySocket.get(socket);
-  if (unsent === undefined) return false;
-  if (unsent.size > CONNECTION_LIMITS.unsentAnswers || socket.writableLength > CONNECTION_LIMITS.unreadBytes) {
+  if (socket.writableLength > CONNECTION_LIMITS.unreadBytes) {
     socket.destroy();
     return true;
   }
@@ -33,17 +36,26 @@ export function overLimit(socket: Socket): boolean {
 /**
  * Counts each connection's answers until they are written, and closes a connection that takes up a
  * request while over CONNECTION_LIMITS. Runs before Fastify sees the request, so the route of a
- * closed connection finds its socket destroyed and does no work (see `overLimit`).
+ * closed connection finds its socket destroyed and does no work (see `overLimit`). A connection's
+ * answers are written in the order its requests came, so the written ones are dropped from the front
+ * as each request arrives: no listener per answer (it cost a few percent of the request path).
  */
 export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingMessage) => void): void {
   server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
-    const responses = unsentBySocket.get(socket) ?? new Set<ServerResponse>();
-    unsentBySocket.set(socket, responses);
-    responses.add(response);
-    // 'close' follows 'finish' once the answer is written, and also comes when the socket dies first.
-    response.once("close", () => responses.delete(response));
-    if (!socket.destroyed && overLimit(socket)) onClosed(request);
+    let unsent = unsentBySocket.get(socket);
+    if (unsent === undefined) unsentBySocket.set(socket, (unsent = []));
+    let written = 0;
+    while (written < unsent.length && (unsent[written] as ServerResponse).writableFinished) written++;
+    if (written > 0) unsent.splice(0, written);
+    unsent.push(response);
+    if (socket.destroyed) return;
+    if (unsent.length > CONNECTION_LIMITS.unsentAnswers) {
+      socket.destroy();
+      onClosed(request);
+    } else if (overLimit(socket)) {
+      onClosed(request);
+    }
   });
 }
 
