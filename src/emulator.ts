@@ -1,5 +1,6 @@
 // The running emulator's state and what can be done to it: load, reset, dump. Shared by HTTP and the library API.
 
+import { AnswerCache } from "./actions/answerCache.js";
 import type { DispatchDeps } from "./actions/dispatch.js";
 import { settleInstances } from "./actions/instanceRules.js";
 import type { Config } from "./config.js";
@@ -123,6 +124,7 @@ export class Emulator {
     store.saveStartState();
     this.dispatchDeps = {
       store,
+      answers: new AnswerCache(),
       clock: this.clock,
       tokens: this.tokens,
       faults: this.faults,

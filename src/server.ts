@@ -24,7 +24,7 @@ import {
   unsupportedMediaType,
 } from "./protocol/errors.js";
 import { parseFormEncoded, type RawParams } from "./protocol/params.js";
-import { writeError } from "./protocol/xml.js";
+import { writeError, type Answer } from "./protocol/xml.js";
 import { LAZY_SCHEMA_COMPILERS } from "./schemaCompilers.js";
 
 /** The largest EC2 request body accepted (SPEC section 2). */
@@ -115,6 +115,31 @@ function httpDateOf(clock: { now(): number }): () => string {
     }
     return text;
   };
+}
+
+/**
+ * Sends an answer in parts (src/protocol/xml.ts, Answer) as one response: the parts go out as they
+ * are, in one write, so a kept page's bytes are never copied or encoded again. Fastify has no
+ * reply for a list of buffers, so this one is written on the raw response, with the same headers
+ * as every other EC2 answer.
+ */
+function sendParts(reply: FastifyReply, requestId: string, date: string, parts: readonly (string | Buffer)[]): FastifyReply {
+  const bytes = parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : part));
+  let length = 0;
+  for (const part of bytes) length += part.length;
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    date,
+    "x-amzn-requestid": requestId,
+    "content-type": XML_CONTENT_TYPE,
+    "content-length": length,
+  });
+  raw.cork();
+  for (const part of bytes) raw.write(part);
+  raw.end();
+  raw.uncork();
+  return reply;
 }
 
 /** The request as it arrived (what a signature covers) and its parameters. */
@@ -286,15 +311,16 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     });
 
     const httpDate = httpDateOf(emulator.clock);
-    const sendResult = (request: FastifyRequest, reply: FastifyReply, body: string): FastifyReply => {
+    const sendResult = (request: FastifyRequest, reply: FastifyReply, answer: Answer): FastifyReply => {
       if (answerDropped(log, request, reply)) return reply;
       log(request, 200);
+      if (typeof answer !== "string") return sendParts(reply, request.id, httpDate(), answer);
       return reply
         .code(200)
         .header("date", httpDate())
         .header("x-amzn-RequestId", request.id)
         .header("content-type", XML_CONTENT_TYPE)
-        .send(body.length > LARGE_ANSWER_CHARS ? Buffer.from(body) : body);
+        .send(answer.length > LARGE_ANSWER_CHARS ? Buffer.from(answer) : answer);
     };
 
     // Not an async function: most requests are answered in the same call, without a promise (a
@@ -313,7 +339,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
       }
       const trace = startTrace(request);
       const answer = dispatch(ec2Request(request), emulator.dispatchDeps, trace);
-      if (typeof answer === "string" && !trace.injected) return sendResult(request, reply, answer);
+      if (!(answer instanceof Promise) && !trace.injected) return sendResult(request, reply, answer);
       return (async () => {
         const body = await answer;
         if (trace.injected && (await applyInjected(log, request, reply, closing))) return reply;

@@ -1,5 +1,6 @@
 // How an EC2 action is declared: the model operation it serves, what the model lacks (the overlay), and its handler.
 
+import type { TimeSpan } from "../domain/capacityReservation.js";
 import type { Caller } from "../domain/identity.js";
 import type { Clock } from "../domain/clock.js";
 import type { Settings } from "../domain/settings.js";
@@ -24,6 +25,13 @@ export interface ActionContext {
   readonly pages: PageCursor;
   /** SPEC section 7's times (provisioningSeconds, instanceTransitionSeconds) as they are now. */
   readonly settings: Readonly<Settings>;
+  /**
+   * Says the answer depends only on the stored state, the request and the caller, and stays the
+   * same while the clock is in `span` (each call narrows it). A large answer may then be given again
+   * without running the handler until a write or the clock leaves the span (AnswerCache). A handler
+   * that never calls it is always run.
+   */
+  steadyBetween(span: TimeSpan): void;
 }
 
 /** What an action file declares. */

@@ -3,6 +3,7 @@
 import {
   availableInstanceCount,
   stateAt,
+  stateSteadyAround,
   type CapacityReservationRecord,
   type CapacityReservationState,
   type Tag,
@@ -96,19 +97,25 @@ function itemsOf(
   account: string,
   store: Store,
 ): CapacityReservation[] {
-  const missing = page.filter(({ reservation, state }) => !keptItems.get(reservation)?.get(account)?.has(state));
-  const tags =
-    missing.length > 0
-      ? store.tagsOfResources(
-          missing.map(({ reservation }) => reservation.capacityReservationId),
-          account,
-        )
-      : NO_TAGS;
-  return page.map(({ reservation, state }) => {
+  const kept: Map<CapacityReservationState, CapacityReservation>[] = [];
+  const missing: CapacityReservationRecord[] = [];
+  for (const { reservation, state } of page) {
     let byCaller = keptItems.get(reservation);
     if (!byCaller) keptItems.set(reservation, (byCaller = new Map()));
     let byState = byCaller.get(account);
     if (!byState) byCaller.set(account, (byState = new Map()));
+    kept.push(byState);
+    if (!byState.has(state)) missing.push(reservation);
+  }
+  const tags =
+    missing.length > 0
+      ? store.tagsOfResources(
+          missing.map((reservation) => reservation.capacityReservationId),
+          account,
+        )
+      : NO_TAGS;
+  return page.map(({ reservation, state }, index) => {
+    const byState = kept[index] as Map<CapacityReservationState, CapacityReservation>;
     let item = byState.get(state);
     if (!item) {
       item = Object.freeze(describeItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
@@ -135,13 +142,17 @@ export const describeCapacityReservations = defineAction({
     },
   },
 
-  handle(input, { caller, store, now, pages }): DescribeCapacityReservationsResult {
+  handle(input, { caller, store, now, pages, steadyBetween }): DescribeCapacityReservationsResult {
     // The token is checked before any lookup (SPEC section 3's order).
     const position = pages.start(input.NextToken);
 
     const ids = input.CapacityReservationIds?.length ? input.CapacityReservationIds : undefined;
     if (ids) {
-      const missing = [...new Set(ids)].filter((id) => !seenReservation(store, id, caller, now));
+      const missing = [...new Set(ids)].filter((id) => {
+        const seen = seenReservation(store, id, caller, now);
+        if (seen) steadyBetween(stateSteadyAround(seen.reservation, now));
+        return !seen;
+      });
       if (missing.length > 0) {
         const refusal = capacityReservationNotFound(missing);
         throw new Ec2Error(refusal.code, refusal.message, statusOf(refusal.code));
@@ -173,6 +184,9 @@ export const describeCapacityReservations = defineAction({
       const chunk = store.visibleReservationIds(parameters, idList);
       for (const id of chunk) {
         const reservation = store.findReservation(id);
+        // The page is the stored rows and each read row's state: the same until a write or the first
+        // of those states changes (rows left out for their state count as much as those answered).
+        if (reservation) steadyBetween(stateSteadyAround(reservation, now));
         const state = reservation && stateAt(reservation, now);
         if (!reservation || state === undefined) continue;
         // Tag filters are always decided in SQL (sqlFilter), so none is left for the tags here.

@@ -1,15 +1,15 @@
 // DescribeInstances: the caller's instances in its region, by id or filter, paged, grouped by launch (SPEC section 11).
 
 import { matches, parseFilters } from "../domain/filters.js";
-import type { Tag } from "../domain/capacityReservation.js";
+import { stateSteadyAround, type Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
-import { instanceStateAt } from "../domain/placement.js";
+import { instanceStateAt, instanceStateSteadyAround } from "../domain/placement.js";
 import { instanceNotFound } from "../domain/refusal.js";
 import { invalidParameterCombination } from "../protocol/errors.js";
 import type { DescribeInstancesResult, GroupIdentifier, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
-import { defineAction } from "./action.js";
+import { defineAction, type ActionContext } from "./action.js";
 import { keptList } from "./keptList.js";
 import { checkInstanceIds, modelInstance, reservationHeldAt, refused } from "./instanceRules.js";
 
@@ -50,7 +50,14 @@ function keptFor(record: InstanceRecord): KeptForRecord {
  * The instances as the caller sees them at `now`, leaving out another account's, another region's
  * and those no longer described; the tags not kept yet read in one trip.
  */
-function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: string, region: string, now: number): InstanceView[] {
+function viewsOf(
+  store: Store,
+  records: readonly InstanceRecord[],
+  accountId: string,
+  region: string,
+  now: number,
+  steadyBetween: ActionContext["steadyBetween"],
+): InstanceView[] {
   const seen = records.filter((record) => record.ownerId === accountId && record.region === region);
   const untagged = seen.filter((record) => keptFor(record).tags === undefined);
   if (untagged.length > 0) {
@@ -62,6 +69,11 @@ function viewsOf(store: Store, records: readonly InstanceRecord[], accountId: st
   }
   const views: InstanceView[] = [];
   for (const record of seen) {
+    // What the clock decides of an instance: its state, and whether the reservation it names is
+    // active (it holds a place only then); the answer holds until the first of those changes.
+    steadyBetween(instanceStateSteadyAround(record, now));
+    const named = record.capacityReservationId === null ? undefined : store.findReservation(record.capacityReservationId);
+    if (named) steadyBetween(stateSteadyAround(named, now));
     const state = instanceStateAt(record, now);
     if (state === undefined) continue;
     const entry = keptFor(record);
@@ -124,7 +136,7 @@ export const describeInstances = defineAction({
     },
   },
 
-  handle(input, { caller, store, now, pages }): DescribeInstancesResult {
+  handle(input, { caller, store, now, pages, steadyBetween }): DescribeInstancesResult {
     const ids = input.InstanceIds ?? [];
     if (ids.length > 0 && input.MaxResults !== undefined) {
       throw invalidParameterCombination("The parameter instancesSet cannot be used with the parameter maxResults");
@@ -136,7 +148,7 @@ export const describeInstances = defineAction({
     if (ids.length > 0) {
       const unique = [...new Set(ids)];
       const records = unique.flatMap((id) => store.findInstance(id) ?? []);
-      const views = viewsOf(store, records, accountId, region, now);
+      const views = viewsOf(store, records, accountId, region, now, steadyBetween);
       const seen = new Set(views.map((view) => view.record.instanceId));
       const missing = unique.filter((id) => !seen.has(id));
       if (missing.length > 0) throw refused(instanceNotFound(missing));
@@ -159,7 +171,7 @@ export const describeInstances = defineAction({
     let more = false;
     for (;;) {
       const rows = read(after, Math.min(BATCH, size + 1));
-      for (const view of viewsOf(store, rows, accountId, region, now)) {
+      for (const view of viewsOf(store, rows, accountId, region, now, steadyBetween)) {
         if (!matches(INSTANCE_FILTERS, filters, view, undefined)) continue;
         if (page.length === size) {
           more = true;

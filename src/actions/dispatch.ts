@@ -1,5 +1,6 @@
 // Runs one EC2 Query request through the checks every action shares, then the action itself.
 
+import type { TimeSpan } from "../domain/capacityReservation.js";
 import type { Clock } from "../domain/clock.js";
 import { DEFAULT_SETTINGS, type Settings } from "../domain/settings.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
@@ -16,10 +17,11 @@ import { EC2_OPERATION_NAMES } from "../protocol/model/ec2.generated.js";
 import type { RawParams } from "../protocol/params.js";
 import { readCredential, type SigV4Credential } from "../protocol/sigv4.js";
 import type { RawHttpRequest } from "../protocol/sigv4Verify.js";
-import { writeResult } from "../protocol/xml.js";
+import { answerHead, writeAnswer, type Answer } from "../protocol/xml.js";
 import type { Store } from "../store/store.js";
 import type { LagHistory } from "../store/lagHistory.js";
 import type { Action, ActionCall } from "./action.js";
+import { AnswerCache } from "./answerCache.js";
 import { ACTIONS } from "./index.js";
 import { settleInstances } from "./instanceRules.js";
 
@@ -44,6 +46,8 @@ export interface DispatchDeps extends IdentityDefaults {
   readonly history?: LagHistory;
   /** SPEC section 7's times; read at each call, so a change applies to the next one. */
   readonly settings?: Readonly<Settings>;
+  /** Large answers kept for repeated requests; none are kept without it. */
+  readonly answers?: AnswerCache;
 }
 
 /** What the request turned out to be, filled in as the checks go, for the log line. */
@@ -67,11 +71,11 @@ function actionOf(params: RawParams): Action {
  * The order of SPEC section 3, the same for every action: the action, the request's own
  * parameters (unknown, missing, then each member's type and rules in model order), identity, (an
  * injected fault, SPEC section 8), DryRun, permission, then the handler (which checks NextToken
- * before it looks anything up). Returns the success body, or a promise of it when the signature
+ * before it looks anything up). Returns the success body (text, or its parts: Answer), or a promise of it when the signature
  * check is asynchronous (strict auth): a lenient request is answered without one. Throws (or
  * rejects with) an Ec2Error for every refusal.
  */
-export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): string | Promise<string> {
+export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
   const action = actionOf(request.params);
   trace.action = action.name;
 
@@ -91,7 +95,7 @@ function answer(
   action: Action,
   call: ActionCall,
   credential: SigV4Credential | undefined,
-): string {
+): Answer {
   const caller = resolveCaller(credential, (key) => deps.store.accessKey(key)?.accountId, deps);
   trace.caller = caller;
 
@@ -120,6 +124,21 @@ function answer(
   // A lagging describe (SPEC section 11) reads the state, and the clock, as they were that long ago.
   const lagMs = (fault?.lagSeconds ?? 0) * 1000;
   const store = lagMs > 0 && deps.history ? deps.history.storeAt(now - lagMs) : deps.store;
-  const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings });
-  return writeResult(action.name, request.requestId, action.output, result);
+
+  // A large answer asked again is given again while it holds (AnswerCache); never one a fault touched.
+  const key = deps.answers && !fault ? AnswerCache.keyOf(action.name, caller.accountId, caller.region, request.params) : undefined;
+  const generation = deps.store.generation;
+  const kept = key === undefined ? undefined : deps.answers?.get(key, generation, now);
+  if (kept !== undefined) return [answerHead(action.name, request.requestId), ...kept];
+
+  let span: TimeSpan | undefined;
+  const steadyBetween = (within: TimeSpan): void => {
+    span = span ? { from: Math.max(span.from, within.from), until: Math.min(span.until, within.until) } : within;
+  };
+  const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings, steadyBetween });
+  const answer = writeAnswer(action.name, request.requestId, action.output, result);
+  if (key !== undefined && span !== undefined && typeof answer !== "string" && deps.store.generation === generation) {
+    deps.answers?.set(key, generation, now, span, answer.slice(1));
+  }
+  return answer;
 }

@@ -1,6 +1,6 @@
 // GetCapacityReservationUsage: one reservation's usage by account, paged (SPEC section 3).
 
-import { availableInstanceCount } from "../domain/capacityReservation.js";
+import { availableInstanceCount, stateSteadyAround } from "../domain/capacityReservation.js";
 import { capacityReservationNotFound, checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { InstanceUsageFixture } from "../fixtures/types.js";
 import type { GetCapacityReservationUsageResult, InstanceUsage } from "../protocol/model/ec2.generated.js";
@@ -34,7 +34,7 @@ export const getCapacityReservationUsage = defineAction({
     },
   },
 
-  handle(input, { caller, store, now, pages }): GetCapacityReservationUsageResult {
+  handle(input, { caller, store, now, pages, steadyBetween }): GetCapacityReservationUsageResult {
     const id = input.CapacityReservationId;
     // The token is checked before the lookup, so a bad token is reported even for an unknown id.
     const position = pages.start(input.NextToken);
@@ -42,6 +42,8 @@ export const getCapacityReservationUsage = defineAction({
     const seen = seenReservation(store, id, caller, now);
     if (!seen) throw capacityReservationNotFound(id);
     const { reservation, viewer, state } = seen;
+    // The answer is the stored rows and the state: the same until a write or the state's next change.
+    steadyBetween(stateSteadyAround(reservation, now));
 
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     let rows: readonly InstanceUsage[];

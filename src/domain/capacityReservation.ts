@@ -177,6 +177,40 @@ function readLife(reservation: CapacityReservationRecord): ReservationLife {
   };
 }
 
+/** A span of emulator time, [from, until) in ms. */
+export interface TimeSpan {
+  readonly from: number;
+  readonly until: number;
+}
+
+/**
+ * The span around `now` in which stateAt() gives the reservation the same answer. Every rule of
+ * stateAt() compares the clock with one of the reservation's own times (`now >= t` or `now < t`),
+ * so the answer can change only at those times: the span runs from the last of them at or before
+ * `now` to the first after it. The describes keep an answer for that span (src/actions/answerCache.ts).
+ */
+export function stateSteadyAround(reservation: CapacityReservationRecord | ReservationLife, now: number): TimeSpan {
+  const life = "capacityReservationId" in reservation ? lifeOf(reservation) : reservation;
+  const times = [
+    life.createDate + FAILED_RETENTION_MS,
+    life.startDate,
+    life.endDate,
+    life.endDate === null ? null : life.endDate + CANCELLED_RETENTION_MS,
+    life.provisionedDate,
+    life.cancelDate === null ? null : life.cancelDate + CANCELLED_RETENTION_MS,
+    life.commitmentEndDate,
+    life.commitmentEndDate === null ? null : life.commitmentEndDate + CANCELLED_RETENTION_MS,
+  ];
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  for (const time of times) {
+    if (time === null || Number.isNaN(time)) continue;
+    if (time <= now) from = Math.max(from, time);
+    else until = Math.min(until, time);
+  }
+  return { from, until };
+}
+
 /**
  * The state EC2 reports at `now` (ms), or undefined once EC2 no longer returns the reservation.
  * The one place a state over time is decided: every reader (GetCapacityReservationUsage,

@@ -124,32 +124,77 @@ function compileMembers(members: readonly Member[]): (value: Record<string, unkn
   };
 }
 
-type ResultWriter = (requestId: string, result: Record<string, unknown>) => string;
+/**
+ * An answer as written: its text, or, when a member of the result is a kept text of at least
+ * KEPT_BYTES_FROM characters (a describe page asked again), its parts in order, answerHead() first,
+ * with that member as bytes encoded once. The parts are sent as they are: a repeated 100-item page is neither joined
+ * nor encoded again (docs/performance.md).
+ */
+export type Answer = string | readonly (string | Buffer)[];
+
+/** The smallest kept member text an answer carries as bytes rather than text. */
+export const KEPT_BYTES_FROM = 8 * 1024;
+
+/** The bytes of each frozen member whose kept text is that long, encoded when first sent. */
+const keptBytes = new WeakMap<object, Buffer>();
+
+type ResultWriter = (requestId: string, result: Record<string, unknown>) => Answer;
 // Each action's writer is compiled on its first answer: per request, only the values are new.
 const resultWriters = new WeakMap<StructureShape, Map<string, ResultWriter>>();
 
+/** An answer's opening, up to and with its requestId: the first part of an answer in parts. */
+export function answerHead(action: string, requestId: string): string {
+  return `${XML_DECLARATION}<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>${requestId}</requestId>`;
+}
+
 function compileResult(action: string, shape: StructureShape): ResultWriter {
-  const head = `${XML_DECLARATION}<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>`;
   const tail = `</${action}Response>`;
-  const writeMembers = compileMembers(shape.members);
-  return (requestId, result) => head + requestId + "</requestId>" + writeMembers(result) + tail;
+  const writers = shape.members.map((member) => [member.name, compileValue(member.xmlName, member.shape)] as const);
+  return (requestId, result) => {
+    const head = answerHead(action, requestId);
+    let text = "";
+    // In parts, the head is a part of its own (an answer kept whole is kept without it: AnswerCache).
+    let parts: (string | Buffer)[] | undefined;
+    for (const [name, write] of writers) {
+      const value = result[name];
+      const written = write(value);
+      if (written.length < KEPT_BYTES_FROM || typeof value !== "object" || value === null || !Object.isFrozen(value)) {
+        text += written;
+        continue;
+      }
+      let bytes = keptBytes.get(value);
+      if (bytes === undefined) keptBytes.set(value, (bytes = Buffer.from(written, "utf8")));
+      (parts ??= [head]).push(text, bytes);
+      text = "";
+    }
+    text += tail;
+    if (parts === undefined) return head + text;
+    parts.push(text);
+    return parts;
+  };
 }
 
 /**
  * Writes `<ActionResponse>` with `requestId` first, then the result's members by their model
  * wire names (`xmlName`) in model order; absent members are left out, an empty list is `<xSet/>`.
+ * The answer is text, or its parts (see Answer).
  */
-export function writeResult(
-  action: string,
-  requestId: string,
-  shape: StructureShape,
-  result: object,
-): string {
+export function writeAnswer(action: string, requestId: string, shape: StructureShape, result: object): Answer {
   let byAction = resultWriters.get(shape);
   if (!byAction) resultWriters.set(shape, (byAction = new Map()));
   let write = byAction.get(action);
   if (!write) byAction.set(action, (write = compileResult(action, shape)));
   return write(requestId, result as Record<string, unknown>);
+}
+
+/** An answer's whole text. */
+export function answerText(answer: Answer): string {
+  return typeof answer === "string" ? answer : answer.map((part) => (typeof part === "string" ? part : part.toString("utf8"))).join("");
+}
+
+/** writeAnswer() as one text. */
+export function writeResult(action: string, requestId: string, shape: StructureShape, result: object): string {
+  return answerText(writeAnswer(action, requestId, shape, result));
 }
 
 export function writeError(code: string, message: string, requestId: string): string {

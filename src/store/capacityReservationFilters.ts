@@ -65,13 +65,16 @@ export function filterParameters(filter: SqlFilter, accountId: string): FilterPa
 }
 
 /**
- * The filter parameters' values as parts of a memo key, in a fixed order ("" for an absent one:
- * every present one is a JSON array, never empty text).
+ * The filter parameters as one memo key: the present ones, each after its place in a fixed order
+ * (every present value is a JSON array, so no two different sets share a key); "" with no filter.
  */
-export function filterKeyParts(parameters: FilterParameters): string[] {
-  const parts = [parameters.tag_filters ?? "", parameters.tag_account];
-  for (const [, values, globs] of COLUMN_PARAMETERS) parts.push(parameters[values] ?? "", parameters[globs] ?? "");
-  return parts;
+export function filterKey(parameters: FilterParameters): string {
+  let key = parameters.tag_filters === null ? "" : `t${parameters.tag_filters}`;
+  COLUMN_PARAMETERS.forEach(([, values, globs], index) => {
+    const given = parameters[values];
+    if (given !== null) key += `${index}${given}${parameters[globs] ?? ""}`;
+  });
+  return key;
 }
 
 /**

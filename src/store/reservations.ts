@@ -15,7 +15,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
-import { FILTER_COLUMNS, filterKeyParts, RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
+import { FILTER_COLUMNS, filterKey, RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
@@ -366,7 +366,7 @@ export class Reservations {
    */
   visiblePage(parameters: VisiblePageParameters, ids: string | undefined): readonly string[] {
     const { account, region, after, limit } = parameters;
-    const key = keyOf(account, region, after, String(limit), ids ?? "", ...filterKeyParts(parameters));
+    const key = keyOf(account, region, after, String(limit), ids ?? "", filterKey(parameters));
     return this.kept.visiblePage.get(key, () => {
       if (ids !== undefined) return Object.freeze(this.s.visiblePageOfIds.all({ ...parameters, ids }));
       if (!hasSqlFilter(parameters)) return Object.freeze(this.s.visiblePageUnfiltered.all({ account, region, after, limit }));

@@ -70,6 +70,12 @@ export class Store {
   readonly #db: SqliteDatabase;
   /** The request path's reads, answered from memory after their first trip into SQLite. */
   readonly #reads = new ReadCache();
+  #generation = 0;
+
+  /** A number that changes with every write(), committed or not: what an answer was made from. */
+  get generation(): number {
+    return this.#generation;
+  }
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
@@ -132,6 +138,7 @@ export class Store {
     try {
       return this.#db.transaction(fn)();
     } finally {
+      this.#generation++;
       this.#reads.clear();
       if (!this.#db.inTransaction) this.#onWrite?.();
     }

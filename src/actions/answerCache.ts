@@ -1,0 +1,86 @@
+// Large answers kept whole, as bytes, while nothing is written and the clock stays where they hold.
+
+import type { TimeSpan } from "../domain/capacityReservation.js";
+
+/**
+ * How long an answer is kept around the clock time it was made at, at most (ms, both ways): a
+ * page's NextToken carries the time it was issued, so an answer given again carries a token at
+ * most this much older (or newer) than the request's clock.
+ */
+export const KEPT_ANSWER_SLACK_MS = 1000;
+/** The most answers kept, and the most bytes they may hold together. */
+export const KEPT_ANSWER_LIMITS = { answers: 1000, bytes: 64 * 1024 * 1024 } as const;
+/** The longest request (action, caller, region and parameters) whose answer is kept. */
+const MAX_KEY_LENGTH = 4096;
+
+interface KeptAnswer {
+  /** The store's generation (Store.generation) the answer was made from. */
+  readonly generation: number;
+  readonly span: TimeSpan;
+  /** The answer after its requestId, as bytes. */
+  readonly rest: readonly Buffer[];
+  readonly bytes: number;
+}
+
+/**
+ * The answers of repeated describe pages (a controller polling the same page), by request. An
+ * answer is given again only for the same action, caller, region and parameters, from the same
+ * state (no write since: the store's generation), at a clock time inside the span its handler said
+ * it holds for (ActionContext.steadyBetween), narrowed to KEPT_ANSWER_SLACK_MS around the time it
+ * was made. Only answers the writer sent in parts (a kept member of 8 KiB or more) are kept: those
+ * are the ones whose rebuilding costs most (docs/performance.md). Oldest dropped first past the limits.
+ */
+export class AnswerCache {
+  private readonly answers = new Map<string, KeptAnswer>();
+  private bytes = 0;
+
+  /**
+   * The key of a request's answer: the action, the caller, the region and every parameter as read
+   * (names and values, in the order sent; no name or value holds a newline undetected, as each is
+   * preceded by its length). Undefined when the request is too long to keep.
+   */
+  static keyOf(action: string, accountId: string, region: string, params: ReadonlyMap<string, string>): string | undefined {
+    let key = `${action}\n${accountId}\n${region}`;
+    for (const [name, value] of params) {
+      key += `\n${name.length}:${name}${value.length}:${value}`;
+      if (key.length > MAX_KEY_LENGTH) return undefined;
+    }
+    return key;
+  }
+
+  /** The answer kept for `key` (after its requestId), if made from `generation` and holding at `now`. */
+  get(key: string, generation: number, now: number): readonly Buffer[] | undefined {
+    const kept = this.answers.get(key);
+    if (kept === undefined) return undefined;
+    if (kept.generation !== generation || now < kept.span.from || now >= kept.span.until) {
+      this.drop(key, kept);
+      return undefined;
+    }
+    return kept.rest;
+  }
+
+  /** Keeps an answer's parts after its requestId, made from `generation` at `now`, holding over `span`. */
+  set(key: string, generation: number, now: number, span: TimeSpan, rest: readonly (string | Buffer)[]): void {
+    const bytes = rest.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : part));
+    const size = bytes.reduce((sum, part) => sum + part.length, 0);
+    if (size > KEPT_ANSWER_LIMITS.bytes) return;
+    const previous = this.answers.get(key);
+    if (previous) this.drop(key, previous);
+    for (const [oldest, kept] of this.answers) {
+      if (this.answers.size < KEPT_ANSWER_LIMITS.answers && this.bytes + size <= KEPT_ANSWER_LIMITS.bytes) break;
+      this.drop(oldest, kept);
+    }
+    const narrowed = {
+      from: Math.max(span.from, now - KEPT_ANSWER_SLACK_MS),
+      until: Math.min(span.until, now + KEPT_ANSWER_SLACK_MS),
+    };
+    // A copy of the key: a key read from a request may share the whole body's memory.
+    this.answers.set(Buffer.from(key, "utf16le").toString("utf16le"), { generation, span: narrowed, rest: bytes, bytes: size });
+    this.bytes += size;
+  }
+
+  private drop(key: string, kept: KeptAnswer): void {
+    this.answers.delete(key);
+    this.bytes -= kept.bytes;
+  }
+}
