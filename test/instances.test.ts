@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FixtureDocument, RunningEmulator } from "../src/index.js";
 import { INSTANCE_FILTERS } from "../src/domain/instanceFilters.js";
-import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, failure, start, usage } from "./support.js";
+import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, failure, instanceFixture, start, usage } from "./support.js";
 
 const TARGETED = "cr-0a00000000000000a"; // m5.large, us-east-1a, targeted, 2
 const OPEN = "cr-0b00000000000000b"; // c5.large, us-east-1a, open, 2, shared with SHAREE
@@ -458,6 +458,23 @@ describe("DescribeInstances' documented filters", () => {
       expect(await matching("launch-index", [String(index)])).toEqual(expected);
     }
     expect([...six.indexes.values()].sort()).toEqual([0, 0, 0, 1, 1, 2]);
+  });
+
+  it("describes a Windows instance's platform as EC2 does (windows, lowercase), and the platform filter finds it", async () => {
+    await emu.load({
+      instances: [
+        instanceFixture("f1", 1, { platform: "Windows", availabilityZone: "us-east-1c" }),
+        instanceFixture("f1", 2, { availabilityZone: "us-east-1c" }),
+      ],
+    });
+    const windows = "i-f1000000000000001";
+    const described = ((await client.send(new DescribeInstancesCommand({ InstanceIds: [windows, "i-f1000000000000002"] }))).Reservations ?? [])
+      .flatMap((r) => r.Instances ?? []);
+    expect(described.map((i) => [i.InstanceId, i.Platform, i.PlatformDetails])).toEqual([
+      [windows, "windows", "Windows"],
+      ["i-f1000000000000002", undefined, "Linux/UNIX"],
+    ]);
+    expect(await matching("platform", ["windows"])).toEqual([windows]);
   });
 
   it("describes each instance's AmiLaunchIndex as RunInstances did, on every page", async () => {

@@ -20,6 +20,7 @@ import {
   InstanceTypeValues,
   type Instance,
   type InstanceType,
+  type PlatformValues,
   type Tag as ModelTag,
 } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
@@ -240,6 +241,9 @@ export function modelInstance(
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: false,
+    // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
+    // lowercase on the wire, though the model's enum spells it Windows (its enums are open).
+    Platform: instance.platform.startsWith("Windows") ? ("windows" as PlatformValues) : undefined,
     PlatformDetails: instance.platform,
     Tags: modelTags.length > 0 ? modelTags : undefined,
     CapacityReservationId: held,
