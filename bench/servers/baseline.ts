@@ -1,8 +1,11 @@
 // The request-path baseline: a bare Fastify server answering every POST with the same precomputed XML bytes.
 
 import Fastify from "fastify";
+import { readFileSync } from "node:fs";
 
-const body = Buffer.from(process.argv[2] ?? "", "base64");
+// The bytes: base64 in the argument, or a file named after @ (an argument is limited to 128 KiB).
+const given = process.argv[2] ?? "";
+const body = given.startsWith("@") ? readFileSync(given.slice(1)) : Buffer.from(given, "base64");
 const app = Fastify();
 app.removeAllContentTypeParsers();
 app.addContentTypeParser("*", { parseAs: "string" }, (_request, text, done) => done(null, text));
