@@ -40,12 +40,15 @@ export class AnswerCache {
    * preceded by its length). Undefined when the request is too long to keep.
    */
   static keyOf(action: string, accountId: string, region: string, params: ReadonlyMap<string, string>): string | undefined {
-    let key = `${action}\n${accountId}\n${region}`;
+    // Joined once (a flat string), not grown part by part: the key is hashed on every lookup.
+    const parts = [action, accountId, region];
+    let length = 0;
     for (const [name, value] of params) {
-      key += `\n${name.length}:${name}${value.length}:${value}`;
-      if (key.length > MAX_KEY_LENGTH) return undefined;
+      length += name.length + value.length;
+      if (length > MAX_KEY_LENGTH) return undefined;
+      parts.push(`${name.length}:${name}${value.length}:${value}`);
     }
-    return key;
+    return parts.join("\n");
   }
 
   /** The answer kept for `key` (after its requestId), if made from `generation` and holding at `now`. */
