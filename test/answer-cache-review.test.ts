@@ -1,18 +1,28 @@
 // A second look at answers given again (AnswerCache) and answers sent in parts: what else an answer depends on, and the wire.
 
 import { connect } from "node:net";
-import { CreateTagsCommand, DescribeCapacityReservationsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  EC2Client as Client,
+  CreateTagsCommand,
+  DescribeCapacityReservationsCommand,
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  type EC2Client,
+} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CapacityReservationFixture } from "../src/fixtures/types.js";
 import type { RunningEmulator } from "../src/index.js";
 import { KEPT_BYTES_FROM } from "../src/protocol/xml.js";
-import { OWNER, SHAREE, ec2, failure, raw, start } from "./support.js";
+import { OWNER, OWNER_KEY, SHAREE, ec2, failure, raw, start } from "./support.js";
 
 const CLOCK = "2027-03-01T00:00:00.000Z";
 const T0 = Date.parse(CLOCK);
 const DAY = 24 * 60 * 60 * 1000;
 const COUNT = 60;
 const PAGE = 30;
+/** An open reservation that starts half a second after CLOCK, for instances waiting outside any. */
+const STARTING = "cr-0ff00000000000000";
+const STARTS_IN_MS = 500;
 
 let emu: RunningEmulator;
 let client: EC2Client;
@@ -29,7 +39,18 @@ const reservation = (n: number): CapacityReservationFixture => ({
 });
 
 beforeAll(async () => {
-  emu = await start({ clock: CLOCK, fixtures: [{ capacityReservations: Array.from({ length: COUNT }, (_, n) => reservation(n)) }] });
+  const starting: CapacityReservationFixture = {
+    capacityReservationId: STARTING,
+    ownerId: OWNER,
+    availabilityZone: "eu-west-3b",
+    instanceType: "r5.large",
+    totalInstanceCount: 20,
+    state: "scheduled",
+    createDate: "2027-02-01T00:00:00.000Z",
+    startDate: new Date(T0 + STARTS_IN_MS).toISOString(),
+  };
+  const capacityReservations = [...Array.from({ length: COUNT }, (_, n) => reservation(n)), starting];
+  emu = await start({ clock: CLOCK, fixtures: [{ capacityReservations }] });
   client = ec2(emu, OWNER, "eu-west-3");
 });
 
@@ -80,6 +101,37 @@ describe("a page asked again with a NextToken", () => {
 });
 
 describe("a kept page and what else it depends on", () => {
+  it("is not given to another caller that sends the same NextToken", async () => {
+    const token = (await describePage()).NextToken;
+    expect((await describePage(token)).CapacityReservations?.length).toBe(PAGE);
+    expect((await describePage(token)).CapacityReservations?.length).toBe(PAGE);
+    const sharee = ec2(emu, SHAREE, "eu-west-3");
+    const refused = await failure(sharee.send(new DescribeCapacityReservationsCommand({ MaxResults: PAGE, NextToken: token })));
+    expect(refused.code).toBe("InvalidParameterValue");
+  });
+
+  it("is not given, under strict auth, to the same request signed with the wrong secret", async () => {
+    const strict = await start({
+      auth: "strict",
+      fixtures: [
+        {
+          accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "right-secret" }] }],
+          capacityReservations: Array.from({ length: COUNT }, (_, n) => reservation(n)),
+        },
+      ],
+    });
+    try {
+      const signedWith = (secretAccessKey: string) =>
+        new Client({ endpoint: strict.url, region: "eu-west-3", credentials: { accessKeyId: OWNER_KEY, secretAccessKey }, maxAttempts: 1 });
+      const send = (c: Client) => c.send(new DescribeCapacityReservationsCommand({ MaxResults: PAGE }));
+      expect((await send(signedWith("right-secret"))).CapacityReservations?.length).toBe(PAGE);
+      expect((await send(signedWith("right-secret"))).CapacityReservations?.length).toBe(PAGE);
+      expect((await failure(send(signedWith("wrong-secret")))).code).toBe("AuthFailure");
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("is gone after a reset, and each caller sees its own tags on a shared reservation", async () => {
     const id = reservation(3).capacityReservationId;
     const tagsOf = async (c: EC2Client) =>
@@ -104,6 +156,34 @@ describe("a kept page and what else it depends on", () => {
     await describePage();
     const dryRun = await failure(client.send(new DescribeCapacityReservationsCommand({ MaxResults: PAGE, DryRun: true })));
     expect(dryRun.code).toBe("DryRunOperation");
+  });
+});
+
+describe("a kept DescribeInstances page", () => {
+  it("shows waiting instances taken in by a reservation that became active by the clock alone", async () => {
+    const launched = await client.send(
+      new RunInstancesCommand({
+        ImageId: "ami-0123456789abcdef0",
+        InstanceType: "r5.large",
+        MinCount: 14,
+        MaxCount: 14,
+        Placement: { AvailabilityZone: "eu-west-3b" },
+      }),
+    );
+    expect((launched.Instances ?? []).map((instance) => instance.CapacityReservationId)).toEqual(Array(14).fill(undefined));
+    const placed = async () =>
+      ((await client.send(new DescribeInstancesCommand({ MaxResults: 100 }))).Reservations ?? [])
+        .flatMap((group) => group.Instances ?? [])
+        .map((instance) => instance.CapacityReservationId);
+    const { body, authorization } = pageRequest();
+    const instancesPage = await raw(emu, {
+      body: body.replace("DescribeCapacityReservations", "DescribeInstances").replace(`MaxResults=${PAGE}`, "MaxResults=100"),
+      headers: { authorization },
+    });
+    expect(instancesPage.text.length).toBeGreaterThan(KEPT_BYTES_FROM);
+    expect(await placed()).toEqual(Array(14).fill(undefined));
+    emu.clock.advance(STARTS_IN_MS);
+    expect(await placed()).toEqual(Array(14).fill(STARTING));
   });
 });
 
