@@ -247,6 +247,8 @@ describe("answers in parts on the wire", () => {
     for (const response of responses) {
       expect(response.head).toMatch(/^HTTP\/1\.1 200 OK/);
       expect(response.head).toMatch(/x-amzn-requestid: [0-9a-f-]{36}/i);
+      // One Date, the emulator's clock's (SDKs correct their clock skew from it).
+      expect(response.head.match(/^date: .*$/gim)?.map((line) => line.toLowerCase())).toEqual(["date: mon, 01 mar 2027 00:00:00 gmt"]);
       expect(response.body.endsWith("</DescribeCapacityReservationsResponse>")).toBe(true);
     }
     const ids = responses.map((response) => /<requestId>([^<]*)<\/requestId>/.exec(response.body)?.[1]);
