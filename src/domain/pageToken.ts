@@ -144,11 +144,15 @@ export class PageTokens {
  * pipeline, so an action cannot issue or accept a token for anything else.
  */
 export class PageCursor {
+  #tokenExpiresAt: number | undefined;
+
   /**
    * When the NextToken start() accepted stops being good (emulator ms); undefined without one. An
    * answer given again for the same request (AnswerCache) holds only until then.
    */
-  tokenExpiresAt: number | undefined;
+  get tokenExpiresAt(): number | undefined {
+    return this.#tokenExpiresAt;
+  }
 
   constructor(
     private readonly tokens: PageTokens,
@@ -163,7 +167,7 @@ export class PageCursor {
   start(nextToken: string | undefined): { readonly after: string | undefined; readonly page: number } {
     if (!nextToken) return { after: undefined, page: 1 };
     const position = this.tokens.read(nextToken, this.scope, this.now);
-    this.tokenExpiresAt = position.expiresAt;
+    this.#tokenExpiresAt = position.expiresAt;
     return { after: position.after, page: position.page };
   }
 
