@@ -136,6 +136,8 @@ function answer(
     span = span ? { from: Math.max(span.from, within.from), until: Math.min(span.until, within.until) } : within;
   };
   const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings, steadyBetween });
+  // The request's NextToken expires (PAGE_TOKEN_LIFETIME_MS): past that the same request is refused.
+  if (span !== undefined && pages.tokenExpiresAt !== undefined) steadyBetween({ from: Number.NEGATIVE_INFINITY, until: pages.tokenExpiresAt });
   const answer = writeAnswer(action.name, request.requestId, action.output, result);
   if (key !== undefined && span !== undefined && typeof answer !== "string" && deps.store.generation === generation) {
     deps.answers?.set(key, generation, now, span, answer.slice(1));

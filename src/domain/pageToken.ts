@@ -86,9 +86,10 @@ export class PageTokens {
 
   /**
    * The position a token names, if this server issued it, in exactly this form, for this scope,
-   * less than 24 hours ago. Throws InvalidParameterValue ("… The token is invalid.") otherwise.
+   * less than 24 hours ago, and when it stops being good (`expiresAt`, emulator ms). Throws
+   * InvalidParameterValue ("… The token is invalid.") otherwise.
    */
-  read(token: string, scope: PageScope, now: number): PagePosition {
+  read(token: string, scope: PageScope, now: number): PagePosition & { readonly expiresAt: number } {
     const payload = this.verify(token);
     if (
       !payload ||
@@ -100,7 +101,7 @@ export class PageTokens {
     ) {
       throw invalidToken(token);
     }
-    return { after: payload.k, page: payload.p };
+    return { after: payload.k, page: payload.p, expiresAt: payload.t + PAGE_TOKEN_LIFETIME_MS };
   }
 
   /** The page a token leads to, if this server issued it (whoever it was issued to, expired or not). */
@@ -143,6 +144,16 @@ export class PageTokens {
  * pipeline, so an action cannot issue or accept a token for anything else.
  */
 export class PageCursor {
+  #tokenExpiresAt: number | undefined;
+
+  /**
+   * When the NextToken start() accepted stops being good (emulator ms); undefined without one. An
+   * answer given again for the same request (AnswerCache) holds only until then.
+   */
+  get tokenExpiresAt(): number | undefined {
+    return this.#tokenExpiresAt;
+  }
+
   constructor(
     private readonly tokens: PageTokens,
     private readonly scope: PageScope,
@@ -155,7 +166,9 @@ export class PageCursor {
    */
   start(nextToken: string | undefined): { readonly after: string | undefined; readonly page: number } {
     if (!nextToken) return { after: undefined, page: 1 };
-    return this.tokens.read(nextToken, this.scope, this.now);
+    const position = this.tokens.read(nextToken, this.scope, this.now);
+    this.#tokenExpiresAt = position.expiresAt;
+    return { after: position.after, page: position.page };
   }
 
   /** The token for the page after `page`, resuming after the sort key `after`. */
