@@ -135,9 +135,6 @@ export type Answer = string | readonly (string | Buffer)[];
 /** The smallest kept member text an answer carries as bytes rather than text. */
 export const KEPT_BYTES_FROM = 8 * 1024;
 
-/** The bytes of each frozen member whose kept text is that long, encoded when first sent. */
-const keptBytes = new WeakMap<object, Buffer>();
-
 type ResultWriter = (requestId: string, result: Record<string, unknown>) => Answer;
 // Each action's writer is compiled on its first answer: per request, only the values are new.
 const resultWriters = new WeakMap<StructureShape, Map<string, ResultWriter>>();
@@ -149,13 +146,17 @@ export function answerHead(action: string, requestId: string): string {
 
 function compileResult(action: string, shape: StructureShape): ResultWriter {
   const tail = `</${action}Response>`;
-  const writers = shape.members.map((member) => [member.name, compileValue(member.xmlName, member.shape)] as const);
+  // Each member's writer with the bytes of the frozen values whose kept text is that long, encoded
+  // when first sent: by member, as a value's text holds the member's element name.
+  const writers = shape.members.map(
+    (member) => [member.name, compileValue(member.xmlName, member.shape), new WeakMap<object, Buffer>()] as const,
+  );
   return (requestId, result) => {
     const head = answerHead(action, requestId);
     let text = "";
     // In parts, the head is a part of its own (an answer kept whole is kept without it: AnswerCache).
     let parts: (string | Buffer)[] | undefined;
-    for (const [name, write] of writers) {
+    for (const [name, write, keptBytes] of writers) {
       const value = result[name];
       const written = write(value);
       if (written.length < KEPT_BYTES_FROM || typeof value !== "object" || value === null || !Object.isFrozen(value)) {
