@@ -628,13 +628,24 @@ log(`${quick ? "quick" : "full"} run; load average ${loadBefore}`);
 // --only a,b runs some sections: request-path, pages, describe, fixture-load, starts, life, instances.
 const SECTIONS = { "request-path": requestPath, pages, describe, "fixture-load": fixtureLoad, starts, life, instances } as const;
 const only = process.argv.includes("--only") ? (process.argv[process.argv.indexOf("--only") + 1] ?? "").split(",") : undefined;
+// A section that fails (a probe stopped, a server gone) is a row of the table, not the end of the
+// run: the sections measured before and after it still print.
+let failed = false;
 try {
   for (const [name, section] of Object.entries(SECTIONS)) {
-    if (!only || only.includes(name)) await section();
+    if (only && !only.includes(name)) continue;
+    try {
+      await section();
+    } catch (error) {
+      failed = true;
+      log(`${name} failed: ${(error as Error).message}`);
+      rows.push({ measure: `section ${name}`, result: `failed: ${(error as Error).message}`, target: "", met: false });
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+process.exitCode = failed ? 1 : 0;
 process.stdout.write(
   `\n${table()}\n\n${quick ? "Quick mode" : "Full run"}, node ${process.version}, load average (1, 5, 15 min) ${loadBefore} before and ${loadNow()} after.\n`,
 );
