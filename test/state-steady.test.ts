@@ -28,22 +28,31 @@ const lifeArb: fc.Arbitrary<ReservationLife> = fc.record({
   commitmentEndDate: optionalTime,
 });
 
+/**
+ * For generated lives and clock times: the span contains the time, and the state is the same at both
+ * ends' insides and at a point between them (an unbounded side is sampled 200 hours out).
+ */
+function assertSteady<L>(lives: fc.Arbitrary<L>, stateOf: (life: L, now: number) => unknown, spanOf: (life: L, now: number) => { from: number; until: number }): void {
+  const nows = fc.integer({ min: -100, max: 100 }).map((hours) => T0 + hours * HOUR + 1);
+  fc.assert(
+    fc.property(lives, nows, fc.double({ min: 0, max: 1, noNaN: true }), (life, now, where) => {
+      const { from, until } = spanOf(life, now);
+      expect(from).toBeLessThanOrEqual(now);
+      expect(until).toBeGreaterThan(now);
+      const state = stateOf(life, now);
+      const lower = Number.isFinite(from) ? from : now - 200 * HOUR;
+      const upper = Number.isFinite(until) ? until - 1 : now + 200 * HOUR;
+      for (const instant of [lower, upper, Math.floor(lower + (upper - lower) * where)]) {
+        expect(stateOf(life, instant)).toBe(state);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+}
+
 describe("stateSteadyAround", () => {
   it("holds stateAt() constant over the whole span, both ends' insides included", () => {
-    fc.assert(
-      fc.property(lifeArb, fc.integer({ min: -100, max: 100 }).map((hours) => T0 + hours * HOUR + 1), fc.double({ min: 0, max: 1, noNaN: true }), (life, now, where) => {
-        const { from, until } = stateSteadyAround(life, now);
-        expect(from).toBeLessThanOrEqual(now);
-        expect(until).toBeGreaterThan(now);
-        const state = stateAt(life, now);
-        const lower = Number.isFinite(from) ? from : now - 200 * HOUR;
-        const upper = Number.isFinite(until) ? until - 1 : now + 200 * HOUR;
-        for (const instant of [lower, upper, Math.floor(lower + (upper - lower) * where)]) {
-          expect(stateAt(life, instant)).toBe(state);
-        }
-      }),
-      { numRuns: 2000 },
-    );
+    assertSteady(lifeArb, stateAt, stateSteadyAround);
   });
 
   it("ends where the state changes: an expiry at its end date", () => {
@@ -75,19 +84,6 @@ const instanceLifeArb: fc.Arbitrary<InstanceLife> = fc
 
 describe("instanceStateSteadyAround", () => {
   it("holds instanceStateAt() constant over the whole span", () => {
-    fc.assert(
-      fc.property(instanceLifeArb, fc.integer({ min: -100, max: 100 }).map((hours) => T0 + hours * HOUR + 1), fc.double({ min: 0, max: 1, noNaN: true }), (life, now, where) => {
-        const { from, until } = instanceStateSteadyAround(life, now);
-        expect(from).toBeLessThanOrEqual(now);
-        expect(until).toBeGreaterThan(now);
-        const state = instanceStateAt(life, now);
-        const lower = Number.isFinite(from) ? from : now - 200 * HOUR;
-        const upper = Number.isFinite(until) ? until - 1 : now + 200 * HOUR;
-        for (const instant of [lower, upper, Math.floor(lower + (upper - lower) * where)]) {
-          expect(instanceStateAt(life, instant)).toBe(state);
-        }
-      }),
-      { numRuns: 2000 },
-    );
+    assertSteady(instanceLifeArb, instanceStateAt, instanceStateSteadyAround);
   });
 });

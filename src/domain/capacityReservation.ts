@@ -201,10 +201,19 @@ export function stateSteadyAround(reservation: CapacityReservationRecord | Reser
     life.commitmentEndDate,
     life.commitmentEndDate === null ? null : life.commitmentEndDate + CANCELLED_RETENTION_MS,
   ];
+  return spanAround(times, now);
+}
+
+/**
+ * The span around `now` bounded by the given times (ms; null or not finite: none): from the last at or
+ * before `now` to the first after it, unbounded on a side without one. For a state decided only by
+ * comparing the clock with those times, the state is the same throughout.
+ */
+export function spanAround(times: readonly (number | null)[], now: number): TimeSpan {
   let from = Number.NEGATIVE_INFINITY;
   let until = Number.POSITIVE_INFINITY;
   for (const time of times) {
-    if (time === null || Number.isNaN(time)) continue;
+    if (time === null || !Number.isFinite(time)) continue;
     if (time <= now) from = Math.max(from, time);
     else until = Math.min(until, time);
   }

@@ -1,7 +1,7 @@
 // Where EC2 runs an instance (which reservation, if any), and an instance's state over time.
 
 import type { CapacityReservationState } from "../fixtures/types.js";
-import type { TimeSpan } from "./capacityReservation.js";
+import { spanAround, type TimeSpan } from "./capacityReservation.js";
 import {
   Refusal,
   capacityReservationNotFound,
@@ -247,15 +247,7 @@ export function instanceStateAt(life: InstanceLife, now: number): InstanceStateN
  * change only at those times (as stateSteadyAround() for reservations).
  */
 export function instanceStateSteadyAround(life: InstanceLife, now: number): TimeSpan {
-  const times = [life.settlesAt, life.since + TERMINATED_VISIBILITY_MS, life.settlesAt + TERMINATED_VISIBILITY_MS];
-  let from = Number.NEGATIVE_INFINITY;
-  let until = Number.POSITIVE_INFINITY;
-  for (const time of times) {
-    if (!Number.isFinite(time)) continue;
-    if (time <= now) from = Math.max(from, time);
-    else until = Math.min(until, time);
-  }
-  return { from, until };
+  return spanAround([life.settlesAt, life.since + TERMINATED_VISIBILITY_MS, life.settlesAt + TERMINATED_VISIBILITY_MS], now);
 }
 
 /**
