@@ -124,9 +124,10 @@ function httpDateOf(clock: { now(): number }): () => string {
  * as every other EC2 answer.
  */
 function sendParts(reply: FastifyReply, requestId: string, date: string, parts: readonly (string | Buffer)[]): FastifyReply {
-  const bytes = parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : part));
+  // A text part (the head with the request id, the tail) goes as text: Node encodes it as it
+  // writes, with no Buffer made for it.
   let length = 0;
-  for (const part of bytes) length += part.length;
+  for (const part of parts) length += typeof part === "string" ? Buffer.byteLength(part) : part.length;
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -136,7 +137,7 @@ function sendParts(reply: FastifyReply, requestId: string, date: string, parts: 
     "content-length": length,
   });
   raw.cork();
-  for (const part of bytes) raw.write(part);
+  for (const part of parts) raw.write(part);
   raw.end();
   raw.uncork();
   return reply;

@@ -51,6 +51,11 @@ export class AnswerCache {
     return parts.join("\n");
   }
 
+  /** How many answers are kept: with none, no request needs its key made to look for one. */
+  get size(): number {
+    return this.answers.size;
+  }
+
   /** The answer kept for `key` (after its requestId), if made from `generation` and holding at `now`. */
   get(key: string, generation: number, now: number): readonly Buffer[] | undefined {
     const kept = this.answers.get(key);

@@ -126,9 +126,12 @@ function answer(
   const store = lagMs > 0 && deps.history ? deps.history.storeAt(now - lagMs) : deps.store;
 
   // A large answer asked again is given again while it holds (AnswerCache); never one a fault touched.
-  const key = deps.answers && !fault ? AnswerCache.keyOf(action.name, caller.accountId, caller.region, request.params) : undefined;
+  // Its key is made only when there is a kept answer to find, or one to keep: most answers are small.
+  const answers = fault ? undefined : deps.answers;
+  const keyOf = (): string | undefined => AnswerCache.keyOf(action.name, caller.accountId, caller.region, request.params);
+  const key = answers !== undefined && answers.size > 0 ? keyOf() : undefined;
   const generation = deps.store.generation;
-  const kept = key === undefined ? undefined : deps.answers?.get(key, generation, now);
+  const kept = key === undefined ? undefined : answers?.get(key, generation, now);
   if (kept !== undefined) return [answerHead(action.name, request.requestId), ...kept];
 
   let span: TimeSpan | undefined;
@@ -139,8 +142,9 @@ function answer(
   // The request's NextToken expires (PAGE_TOKEN_LIFETIME_MS): past that the same request is refused.
   if (span !== undefined && pages.tokenExpiresAt !== undefined) steadyBetween({ from: Number.NEGATIVE_INFINITY, until: pages.tokenExpiresAt });
   const answer = writeAnswer(action.name, request.requestId, action.output, result);
-  if (key !== undefined && span !== undefined && typeof answer !== "string" && deps.store.generation === generation) {
-    deps.answers?.set(key, generation, now, span, answer.slice(1));
+  if (answers !== undefined && span !== undefined && typeof answer !== "string" && deps.store.generation === generation) {
+    const keptAs = key ?? keyOf();
+    if (keptAs !== undefined) answers.set(keptAs, generation, now, span, answer.slice(1));
   }
   return answer;
 }

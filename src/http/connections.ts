@@ -45,9 +45,8 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
     const socket = request.socket;
     let unsent = unsentBySocket.get(socket);
     if (unsent === undefined) unsentBySocket.set(socket, (unsent = []));
-    let written = 0;
-    while (written < unsent.length && (unsent[written] as ServerResponse).writableFinished) written++;
-    if (written > 0) unsent.splice(0, written);
+    // shift(), not splice(): splice makes an array of what it removes, once a request.
+    while (unsent.length > 0 && (unsent[0] as ServerResponse).writableFinished) unsent.shift();
     unsent.push(response);
     if (socket.destroyed) return;
     if (unsent.length > CONNECTION_LIMITS.unsentAnswers) {
