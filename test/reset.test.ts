@@ -68,6 +68,25 @@ describe("reset", () => {
     expect(second.InstanceUsages?.[0]?.AccountId).toBe("600000000010");
     expect(await emu.state()).toEqual(stateAtStart);
   });
+
+  it("puts back what changed after resets that found nothing to do, and after a load that was refused", async () => {
+    // Two resets with nothing written between them (the second finds the start state already),
+    // then a change: the reset after it must still put the start state back.
+    await emu.reset();
+    await emu.reset();
+    await emu.load(sharedWithMany(ADDED, 2));
+    await emu.reset();
+    expect((await failure(usage(ec2(emu), { CapacityReservationId: ADDED }))).code).toBe("InvalidCapacityReservationId.NotFound");
+    await emu.reset();
+    await emu.load(sharedWithMany(ADDED, 2));
+    // A refused load writes nothing, but what the load before it wrote must still go.
+    const refused = sharedWithMany("cr-0bbbbbbbbbbbb7772", 1);
+    const [reservation] = refused.capacityReservations ?? [];
+    if (reservation) reservation.totalInstanceCount = -1;
+    await expect(emu.load(refused)).rejects.toThrow();
+    await emu.reset();
+    expect(await emu.state()).toEqual(stateAtStart);
+  });
 });
 
 describe("reset with a database file", () => {

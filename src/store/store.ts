@@ -419,17 +419,27 @@ export class Store {
     });
   }
 
+  /** The generation at which the state was last the start state (saved or put back), if it was. */
+  #startGeneration: number | undefined;
+
   /** Remembers the current state as the one restoreStartState() returns to. */
   saveStartState(): void {
     const startState = (this.#startState ??= new StartState(this.#db));
     this.write(() => startState.saveCurrent());
+    this.#startGeneration = this.#generation;
   }
 
-  /** Back to the state saveStartState() remembered, in one transaction: all or nothing. */
+  /**
+   * Back to the state saveStartState() remembered, in one transaction: all or nothing. With no
+   * write since it was saved or last put back (the generation has not moved) the state is the start
+   * state already, and nothing is done: a test that only reads costs its reset nothing.
+   */
   restoreStartState(): void {
     const startState = this.#startState;
     if (!startState) throw new Error("restoreStartState() before saveStartState()");
+    if (this.#generation === this.#startGeneration) return;
     this.write(() => startState.restoreSaved());
+    this.#startGeneration = this.#generation;
   }
 
   /**
