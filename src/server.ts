@@ -23,7 +23,7 @@ import {
   unsupportedContentEncoding,
   unsupportedMediaType,
 } from "./protocol/errors.js";
-import { parseFormEncoded, type RawParams } from "./protocol/params.js";
+import { ParamsByText } from "./protocol/params.js";
 import { writeError, type Answer } from "./protocol/xml.js";
 import { LAZY_SCHEMA_COMPILERS } from "./schemaCompilers.js";
 
@@ -143,8 +143,8 @@ function sendParts(reply: FastifyReply, requestId: string, date: string, parts: 
   return reply;
 }
 
-/** The request as it arrived (what a signature covers) and its parameters. */
-function ec2Request(request: FastifyRequest): Ec2Request {
+/** The request as it arrived (what a signature covers) and its parameters, kept by text in `known`. */
+function ec2Request(request: FastifyRequest, known: ParamsByText): Ec2Request {
   const url = request.raw.url ?? "/";
   const q = url.indexOf("?");
   const query = q === -1 ? "" : url.slice(q + 1);
@@ -152,13 +152,12 @@ function ec2Request(request: FastifyRequest): Ec2Request {
   // One rule for every body, whatever charset it declares: its bytes are UTF-8, as its %-escapes
   // must decode to, or it is refused (never read with U+FFFD in place of what was sent).
   if (!isUtf8(body)) throw malformedQueryString("the body is not UTF-8");
-  let params: RawParams;
-  if (request.method === "GET") params = parseFormEncoded(query);
-  // A name in both places takes the body's value: parse the body first, then add what only the query has.
-  else params = parseFormEncoded(query, parseFormEncoded(body.toString("utf8")));
+  // A name in both places takes the body's value (ParamsByText parses the body first).
+  const { params, kept } = known.read(query, request.method === "GET" ? undefined : body.toString("utf8"));
   return {
     requestId: request.id,
     params,
+    repeatable: kept,
     authorization: request.headers.authorization,
     http: { method: request.method, path: q === -1 ? url : url.slice(0, q), query, rawHeaders: request.raw.rawHeaders, body },
   };
@@ -312,6 +311,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     });
 
     const httpDate = httpDateOf(emulator.clock);
+    const known = new ParamsByText();
     const sendResult = (request: FastifyRequest, reply: FastifyReply, answer: Answer): FastifyReply => {
       if (answerDropped(log, request, reply)) return reply;
       log(request, 200);
@@ -339,7 +339,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         if (coding !== undefined) return sendError(log, request, reply, unsupportedContentEncoding(coding));
       }
       const trace = startTrace(request);
-      const answer = dispatch(ec2Request(request), emulator.dispatchDeps, trace);
+      const answer = dispatch(ec2Request(request, known), emulator.dispatchDeps, trace);
       if (!(answer instanceof Promise) && !trace.injected) return sendResult(request, reply, answer);
       return (async () => {
         const body = await answer;

@@ -38,7 +38,11 @@ export interface ActionContext {
 export interface ActionDefinition<O extends OperationName, R extends keyof RequestOf<O> & string> {
   /** The operation's name in the EC2 model; its request and result shapes and types come from there. */
   readonly operation: O;
-  /** The server-side rules the SDK model lacks: required members, ranges, id patterns, enum checks. */
+  /**
+   * The server-side rules the SDK model lacks: required members, ranges, id patterns, enum checks.
+   * Decided by the parameters alone: a request that repeats its text is not read again (dispatch.ts,
+   * readCall), so a check that needs the clock or the state belongs in `handle`.
+   */
   readonly overlay?: InputRules<RequestOf<O>> & { readonly required?: readonly R[] };
   /**
    * Runs once the request is read and checked, the caller known, DryRun answered and permission
@@ -84,13 +88,15 @@ export function defineAction<const O extends OperationName, const R extends keyo
       // readInput refuses a request without every member the overlay requires.
       const request = readInput<RequestOf<O>>(input, raw, definition.overlay) as WithRequired<RequestOf<O>, R>;
       const { DryRun } = request as { DryRun?: unknown };
+      // Made at most once: a reading may serve every request that repeats its text (dispatch.ts).
+      let selection: string | undefined;
       return {
         dryRun: DryRun === true,
         // Only a page token reads it: built then, not for every request. A function, not a getter:
         // an object literal with a getter, made per request, grew the old generation by megabytes
         // a second (V8 gives such literals new hidden classes, which live there), so collections
         // ran long and often (docs/performance.md).
-        selection: () => JSON.stringify(Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name))),
+        selection: () => (selection ??= JSON.stringify(Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name)))),
         run: (context) => definition.handle(request, context),
       };
     },

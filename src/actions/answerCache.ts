@@ -1,6 +1,7 @@
 // Large answers kept whole, as bytes, while nothing is written and the clock stays where they hold.
 
 import type { TimeSpan } from "../domain/capacityReservation.js";
+import type { RawParams } from "../protocol/params.js";
 
 /**
  * How long an answer is kept around the clock time it was made at, at most (ms, both ways): a
@@ -12,6 +13,22 @@ export const KEPT_ANSWER_SLACK_MS = 1000;
 export const KEPT_ANSWER_LIMITS = { answers: 1000, bytes: 64 * 1024 * 1024 } as const;
 /** The longest request (action, caller, region and parameters) whose answer is kept. */
 const MAX_KEY_LENGTH = 4096;
+
+/** The parameters' part of a key (null: too long to keep), for parameters kept by their text. */
+const paramsParts = new WeakMap<RawParams, string | null>();
+
+/** Every parameter as `length:name` `length:value`, one a line, in the order sent; null past MAX_KEY_LENGTH. */
+function paramsPart(params: RawParams): string | null {
+  // Joined once (a flat string), not grown part by part: the key is hashed on every lookup.
+  const parts: string[] = [];
+  let length = 0;
+  for (const [name, value] of params) {
+    length += name.length + value.length;
+    if (length > MAX_KEY_LENGTH) return null;
+    parts.push(`${name.length}:${name}${value.length}:${value}`);
+  }
+  return parts.join("\n");
+}
 
 interface KeptAnswer {
   /** The store's generation (Store.generation) the answer was made from. */
@@ -37,18 +54,23 @@ export class AnswerCache {
   /**
    * The key of a request's answer: the action, the caller, the region and every parameter as read
    * (names and values, in the order sent; no name or value holds a newline undetected, as each is
-   * preceded by its length). Undefined when the request is too long to keep.
+   * preceded by its length). Undefined when the request is too long to keep. With `repeatable`
+   * (the parameters are kept by their text: Ec2Request.repeatable), the parameters' part is made
+   * once and kept with them.
    */
-  static keyOf(action: string, accountId: string, region: string, params: ReadonlyMap<string, string>): string | undefined {
-    // Joined once (a flat string), not grown part by part: the key is hashed on every lookup.
-    const parts = [action, accountId, region];
-    let length = 0;
-    for (const [name, value] of params) {
-      length += name.length + value.length;
-      if (length > MAX_KEY_LENGTH) return undefined;
-      parts.push(`${name.length}:${name}${value.length}:${value}`);
+  static keyOf(
+    action: string,
+    accountId: string,
+    region: string,
+    params: RawParams,
+    repeatable = false,
+  ): string | undefined {
+    let part = repeatable ? paramsParts.get(params) : undefined;
+    if (part === undefined) {
+      part = paramsPart(params);
+      if (repeatable) paramsParts.set(params, part);
     }
-    return parts.join("\n");
+    return part === null ? undefined : `${action}\n${accountId}\n${region}\n${part}`;
   }
 
   /** How many answers are kept: with none, no request needs its key made to look for one. */

@@ -28,6 +28,12 @@ import { settleInstances } from "./instanceRules.js";
 export interface Ec2Request {
   readonly requestId: string;
   readonly params: RawParams;
+  /**
+   * True when `params` is the object kept for this request's text (ParamsByText): a request that
+   * sends the same text again brings the same object, and what is derived from the parameters
+   * alone (the action's reading of them, the answer cache's part of a key) is kept with it.
+   */
+  readonly repeatable?: boolean;
   readonly authorization: string | undefined;
   /** The request as it arrived, for checking its signature. */
   readonly http: RawHttpRequest;
@@ -58,6 +64,21 @@ export interface Ec2Trace {
   injected?: InjectedFault;
 }
 
+/** Each kept request's reading by its action, while its parameters are kept (ParamsByText). */
+const readings = new WeakMap<RawParams, ActionCall>();
+
+/**
+ * The action's reading of the request (Action.read): for a repeatable request, the one made the
+ * first time its text came. Reading depends on the parameters alone, and what it gives is frozen,
+ * so one reading serves every request that sends the same text. A reading that throws is not kept.
+ */
+function readCall(action: Action, request: Ec2Request): ActionCall {
+  if (!request.repeatable) return action.read(request.params);
+  let call = readings.get(request.params);
+  if (call === undefined) readings.set(request.params, (call = action.read(request.params)));
+  return call;
+}
+
 /** The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's, not ours). */
 function actionOf(params: RawParams): Action {
   const name = params.get("Action");
@@ -79,7 +100,7 @@ export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trac
   const action = actionOf(request.params);
   trace.action = action.name;
 
-  const call = action.read(request.params);
+  const call = readCall(action, request);
 
   const credential = readCredential(request.authorization, request.params);
   const checking = deps.authenticate?.(request, credential);
@@ -128,7 +149,8 @@ function answer(
   // A large answer asked again is given again while it holds (AnswerCache); never one a fault touched.
   // Its key is made only when there is a kept answer to find, or one to keep: most answers are small.
   const answers = fault ? undefined : deps.answers;
-  const keyOf = (): string | undefined => AnswerCache.keyOf(action.name, caller.accountId, caller.region, request.params);
+  const keyOf = (): string | undefined =>
+    AnswerCache.keyOf(action.name, caller.accountId, caller.region, request.params, request.repeatable);
   const key = answers !== undefined && answers.size > 0 ? keyOf() : undefined;
   const generation = deps.store.generation;
   const kept = key === undefined ? undefined : answers?.get(key, generation, now);

@@ -15,7 +15,8 @@ export const PROTOCOL_PARAMETERS: ReadonlySet<string> = new Set([
   "X-Amz-Security-Token",
 ]);
 
-export type RawParams = Map<string, string>;
+/** A request's parameters by name, as sent (the first occurrence of a name); never changed once read. */
+export type RawParams = ReadonlyMap<string, string>;
 
 /**
  * Limits that protect the server, far above what any SDK sends (the largest EC2 calls carry a
@@ -32,7 +33,7 @@ export const MAX_PARAMETER_VALUE_LENGTH = 256 * 1024;
  * Name=value pairs count towards MAX_PARAMETERS across every call that fills the same map,
  * repeated names included.
  */
-export function parseFormEncoded(text: string, into: RawParams = new Map()): RawParams {
+export function parseFormEncoded(text: string, into: Map<string, string> = new Map()): Map<string, string> {
   if (text.length === 0) return into;
   let pairs = into.size;
   for (const pair of text.split("&")) {
@@ -62,5 +63,39 @@ function decodeComponent(raw: string): string {
     return decodeURIComponent(spaced);
   } catch {
     throw malformedQueryString(`"${raw.slice(0, 64)}" is not valid percent-encoded UTF-8`);
+  }
+}
+
+/**
+ * The parameters of request texts lately seen, by text (the query and the body): a controller
+ * polling one page, or a test suite asking the same thing, sends the same bytes each time, and
+ * parsing them, then reading them by the model, cost about 3 µs of a request of 25 (--cpu-prof, in
+ * process). The same text gives back the same RawParams object, so what is derived from the
+ * parameters alone can be kept with it (dispatch.ts). At most `capacity` texts of at most
+ * `maxTextLength` characters, the oldest dropped first; a text that does not parse is never kept.
+ */
+export class ParamsByText {
+  private readonly kept = new Map<string, RawParams>();
+
+  constructor(
+    private readonly capacity = 1000,
+    private readonly maxTextLength = 4096,
+  ) {}
+
+  /**
+   * The parameters of a query and a body (the body's values win; a GET has no body), and whether
+   * they are the object kept for that text. Throws what parseFormEncoded throws.
+   */
+  read(query: string, body: string | undefined): { params: RawParams; kept: boolean } {
+    const parse = (): RawParams => (body === undefined ? parseFormEncoded(query) : parseFormEncoded(query, parseFormEncoded(body)));
+    if (query.length + (body?.length ?? 0) > this.maxTextLength) return { params: parse(), kept: false };
+    // The query's length first, so no query and body can be read as another pair.
+    const text = `${query.length}:${query}${body === undefined ? "" : `&${body}`}`;
+    const seen = this.kept.get(text);
+    if (seen !== undefined) return { params: seen, kept: true };
+    const params = parse();
+    if (this.kept.size >= this.capacity) this.kept.delete(this.kept.keys().next().value as string);
+    this.kept.set(text, params);
+    return { params, kept: true };
   }
 }

@@ -139,19 +139,23 @@ function readStructure(
     rule?.check?.(value);
     out[member.name] = value;
   }
-  return out;
+  // Frozen, as every list in it: a repeated request's reading is kept and shared (dispatch.ts), so
+  // a handler must never change its input; one that tried would fail loudly in the tests.
+  return Object.freeze(out);
 }
 
 function readValue(shape: Shape, node: Node, rule: MemberRule<unknown> | undefined): unknown {
-  if (shape.kind === "structure") return "children" in node ? readStructure(shape, node) : {};
+  if (shape.kind === "structure") return "children" in node ? readStructure(shape, node) : Object.freeze({});
   if (shape.kind === "list") {
-    if (!("children" in node)) return [];
+    if (!("children" in node)) return Object.freeze([]);
     // Entries in numeric index order, gaps allowed; only the indexes sent are ever looked at.
     const indexes = [...node.children.keys()].sort((a, b) => Number(a) - Number(b));
-    return indexes.map((index) => {
-      const entry = node.children.get(index);
-      return entry === undefined ? undefined : readValue(shape.member, entry, rule);
-    });
+    return Object.freeze(
+      indexes.map((index) => {
+        const entry = node.children.get(index);
+        return entry === undefined ? undefined : readValue(shape.member, entry, rule);
+      }),
+    );
   }
   if (!("value" in node)) return undefined;
   return readScalar(shape, node, rule);
