@@ -36,7 +36,9 @@ const SCOPES_KEPT = 256;
 const MAX_SCOPE_KEPT = 300;
 
 function parseScope(scope: string, source: SigV4Credential["source"]): SigV4Credential | undefined {
-  const key = source === "header" ? scope : `?${scope}`;
+  // Each source has its own mark: a scope is any printable text, so one that began with the other's
+  // mark would otherwise be taken for the other source's scope (and its access key).
+  const key = `${source === "header" ? "h" : "q"}${scope}`;
   const seen = scopesSeen.get(key);
   if (seen !== undefined || scopesSeen.has(key)) return seen;
   const credential = readScope(scope, source);
