@@ -162,11 +162,19 @@ const infoLines = new WeakMap<Logger, (fields: string) => void>();
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const out = destination ?? (level === "silent" ? NOWHERE : batchedStdout());
   const logger = pino({ level, base: BASE, timestamp: isoTime }, out);
+  // A destination that asks for each line's metadata (pino.multistream routes a line by the level
+  // pino sets on it before each write) gets every line from pino: a line written here has none.
+  if (needsMetadata(out)) return logger;
   infoLines.set(logger, (fields) => {
     // The level is read at each line: a library user may change it on the logger startEmulator returns.
     if (logger.levelVal <= INFO) out.write(`{"level":${INFO}${isoTime()}${BASE_JSON}${fields}}\n`);
   });
   return logger;
+}
+
+/** Whether pino sets a line's level, object and time on `stream` before writing it there (DestinationStreamHasMetadata). */
+function needsMetadata(stream: DestinationStream): boolean {
+  return Reflect.get(stream, pino.symbols.needsMetadataGsym) === true;
 }
 
 /**
@@ -175,7 +183,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
  * pino writes for `logger.info(object, message)` with those fields (test/request-log-line.test.ts
  * holds the two equal). The request log's line has fixed fields and is written once per request;
  * pino's walk over an object cost about 2.5 µs of a request's 25 (--cpu-prof, docs/performance.md).
- * Undefined for a logger made elsewhere (its options may change what pino writes).
+ * Undefined for a logger made elsewhere (its options may change what pino writes), and for one whose
+ * destination needs each line's metadata.
  */
 export function infoLineWriter(logger: Logger): ((fields: string) => void) | undefined {
   return infoLines.get(logger);
