@@ -88,3 +88,53 @@ describe("an open reservation that becomes active later", () => {
     expect([answer.State, answer.TotalInstanceCount, answer.AvailableInstanceCount]).toEqual(["active", 2, 0]);
   });
 });
+
+describe("after a reset", () => {
+  it("an activation the clock passed before the reset takes in again the instances the start state has waiting", async () => {
+    const waiting = "i-0a0000000000000f1";
+    const emulator = await start({
+      clock: new Date(NOW),
+      fixtures: [
+        {
+          accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "s" }] }],
+          capacityReservations: [
+            {
+              capacityReservationId: SCHEDULED,
+              ownerId: OWNER,
+              availabilityZone: "us-east-1a",
+              instanceType: "r5.large",
+              totalInstanceCount: 2,
+              state: "scheduled",
+              createDate: "2025-12-01T00:00:00Z",
+              startDate: "2026-01-01T01:00:00Z",
+            },
+          ],
+          instances: [
+            {
+              instanceId: waiting,
+              ownerId: OWNER,
+              imageId: "ami-0123456789abcdef0",
+              instanceType: "r5.large",
+              availabilityZone: "us-east-1a",
+              state: "running",
+            },
+          ],
+        },
+      ],
+    });
+    try {
+      const c = ec2(emulator);
+      const placeOf = async (): Promise<string | undefined> =>
+        (await c.send(new DescribeInstancesCommand({ InstanceIds: [waiting] }))).Reservations?.[0]?.Instances?.[0]?.CapacityReservationId;
+      expect(await placeOf()).toBeUndefined();
+      emulator.clock.set(new Date(NOW + 2 * 3600_000));
+      expect(await placeOf()).toBe(SCHEDULED);
+      await emulator.reset();
+      // The start state again: the instance outside, the reservation active at this clock.
+      expect(await placeOf()).toBe(SCHEDULED);
+      expect((await usage(c, { CapacityReservationId: SCHEDULED })).AvailableInstanceCount).toBe(1);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

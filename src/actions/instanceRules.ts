@@ -173,6 +173,16 @@ export function settleInstances(store: Store, now: number): void {
 const lastStep = new WeakMap<Store, number>();
 
 /**
+ * Forgets the store's last step, as for a store just opened: after reset() the start state is back,
+ * with the instances that waited in it, and each activation the clock has passed is acted on again
+ * at the next step, as it was the first time. Without this, a reservation that had become active
+ * before the reset left its waiting instances outside for good.
+ */
+export function forgetSteps(store: Store): void {
+  lastStep.delete(store);
+}
+
+/**
  * The zones and types of the open reservations that became active between the last step and `now`
  * (their provisioning time or start date passed) while instances wait outside any: they take them
  * in as a new reservation does (SPEC section 11, "whenever it has room"). Cheap when none waits:
