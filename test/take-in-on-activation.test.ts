@@ -8,36 +8,34 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../src/index.js";
+import type { FixtureDocument, RunningEmulator } from "../src/index.js";
 import { OWNER, OWNER_KEY, ec2, start, usage } from "./support.js";
 
 const NOW = Date.parse("2026-01-01T00:00:00.000Z");
 const SCHEDULED = "cr-0f00000000000000f";
 
+/** The owner and an open reservation scheduled to start an hour after NOW. */
+const START: FixtureDocument = {
+  accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "s" }] }],
+  capacityReservations: [
+    {
+      capacityReservationId: SCHEDULED,
+      ownerId: OWNER,
+      availabilityZone: "us-east-1a",
+      instanceType: "r5.large",
+      totalInstanceCount: 2,
+      state: "scheduled",
+      createDate: "2025-12-01T00:00:00Z",
+      startDate: "2026-01-01T01:00:00Z",
+    },
+  ],
+};
+
 let emu: RunningEmulator;
 let client: EC2Client;
 
 beforeAll(async () => {
-  emu = await start({
-    clock: new Date(NOW),
-    fixtures: [
-      {
-        accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "s" }] }],
-        capacityReservations: [
-          {
-            capacityReservationId: SCHEDULED,
-            ownerId: OWNER,
-            availabilityZone: "us-east-1a",
-            instanceType: "r5.large",
-            totalInstanceCount: 2,
-            state: "scheduled",
-            createDate: "2025-12-01T00:00:00Z",
-            startDate: "2026-01-01T01:00:00Z",
-          },
-        ],
-      },
-    ],
-  });
+  emu = await start({ clock: new Date(NOW), fixtures: [START] });
   client = ec2(emu);
 });
 afterAll(() => emu.close());
@@ -96,19 +94,7 @@ describe("after a reset", () => {
       clock: new Date(NOW),
       fixtures: [
         {
-          accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY, secretAccessKey: "s" }] }],
-          capacityReservations: [
-            {
-              capacityReservationId: SCHEDULED,
-              ownerId: OWNER,
-              availabilityZone: "us-east-1a",
-              instanceType: "r5.large",
-              totalInstanceCount: 2,
-              state: "scheduled",
-              createDate: "2025-12-01T00:00:00Z",
-              startDate: "2026-01-01T01:00:00Z",
-            },
-          ],
+          ...START,
           instances: [
             {
               instanceId: waiting,
