@@ -1,6 +1,7 @@
 // Large answers kept whole, as bytes, while nothing is written and the clock stays where they hold.
 
 import type { TimeSpan } from "../domain/capacityReservation.js";
+import { ownCopy } from "../memo.js";
 import type { RawParams } from "../protocol/params.js";
 
 /**
@@ -105,7 +106,7 @@ export class AnswerCache {
       until: Math.min(span.until, now + KEPT_ANSWER_SLACK_MS),
     };
     // A copy of the key: a key read from a request may share the whole body's memory.
-    this.answers.set(Buffer.from(key, "utf16le").toString("utf16le"), { generation, span: narrowed, rest: bytes, bytes: size });
+    this.answers.set(ownCopy(key), { generation, span: narrowed, rest: bytes, bytes: size });
     this.bytes += size;
   }
 

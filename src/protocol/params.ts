@@ -1,5 +1,6 @@
 // The raw EC2 Query parameters: a form-encoded body or query string in, name → value out (query.ts reads them by the model).
 
+import { Memo } from "../memo.js";
 import { invalidRequest, malformedQueryString } from "./errors.js";
 
 /** Names every request may carry whatever the action: the protocol's own and SigV4 query signing. */
@@ -75,12 +76,15 @@ function decodeComponent(raw: string): string {
  * `maxTextLength` characters, the oldest dropped first; a text that does not parse is never kept.
  */
 export class ParamsByText {
-  private readonly kept = new Map<string, RawParams>();
+  private readonly kept: Memo<RawParams>;
 
   constructor(
-    private readonly capacity = 1000,
+    capacity = 1000,
     private readonly maxTextLength = 4096,
-  ) {}
+  ) {
+    // The key adds the query's length and a separator to the text: never over the text's bound by more.
+    this.kept = new Memo<RawParams>(capacity, undefined, maxTextLength + 32);
+  }
 
   /**
    * The parameters of a query and a body (the body's values win; a GET has no body), and whether
@@ -91,11 +95,6 @@ export class ParamsByText {
     if (query.length + (body?.length ?? 0) > this.maxTextLength) return { params: parse(), kept: false };
     // The query's length first, so no query and body can be read as another pair.
     const text = `${query.length}:${query}${body === undefined ? "" : `&${body}`}`;
-    const seen = this.kept.get(text);
-    if (seen !== undefined) return { params: seen, kept: true };
-    const params = parse();
-    if (this.kept.size >= this.capacity) this.kept.delete(this.kept.keys().next().value as string);
-    this.kept.set(text, params);
-    return { params, kept: true };
+    return { params: this.kept.get(text, parse), kept: true };
   }
 }

@@ -1,5 +1,6 @@
 // Reads who signed a request, and for which region, from its SigV4 header or presigned query.
 
+import { Memo } from "../memo.js";
 import { incompleteSignature } from "./errors.js";
 import type { RawParams } from "./params.js";
 
@@ -27,27 +28,16 @@ const CREDENTIAL_IN_HEADER = /Credential=([^,\s]+)/;
 /**
  * Credentials read from scopes lately seen, by source and scope: an SDK client signs every request
  * of a day with the same scope, and reading one costs a split and two pattern tests (about 1 µs of a
- * request's 25 at load, --cpu-prof). At most SCOPES_KEPT, the oldest dropped first; a scope that is
- * refused is never kept, so it is refused again each time.
+ * request's 25 at load, --cpu-prof). At most 256 scopes of at most 300 characters (longer than any
+ * scope the patterns accept: 128 + 8 + 64 + service + 4 slashes + aws4_request), the oldest dropped
+ * first; a scope that is refused (readScope throws) is never kept, so it is refused again each time.
  */
-const scopesSeen = new Map<string, SigV4Credential | undefined>();
-const SCOPES_KEPT = 256;
-/** Longer than any scope the patterns accept (128 + 8 + 64 + service + 4 slashes + aws4_request). */
-const MAX_SCOPE_KEPT = 300;
+const scopesSeen = new Memo<SigV4Credential | undefined>(256, undefined, 1 + 300);
 
 function parseScope(scope: string, source: SigV4Credential["source"]): SigV4Credential | undefined {
   // Each source has its own mark: a scope is any printable text, so one that began with the other's
   // mark would otherwise be taken for the other source's scope (and its access key).
-  const key = `${source === "header" ? "h" : "q"}${scope}`;
-  const seen = scopesSeen.get(key);
-  if (seen !== undefined || scopesSeen.has(key)) return seen;
-  const credential = readScope(scope, source);
-  if (scope.length <= MAX_SCOPE_KEPT) {
-    if (scopesSeen.size >= SCOPES_KEPT) scopesSeen.delete(scopesSeen.keys().next().value as string);
-    // A copy of the scope: it is a slice of the request's header, which it would keep alive.
-    scopesSeen.set(Buffer.from(key, "utf16le").toString("utf16le"), credential);
-  }
-  return credential;
+  return scopesSeen.get(`${source === "header" ? "h" : "q"}${scope}`, () => readScope(scope, source));
 }
 
 function readScope(scope: string, source: SigV4Credential["source"]): SigV4Credential | undefined {
