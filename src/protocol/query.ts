@@ -1,6 +1,6 @@
 // EC2 Query parameters, read by the model: flattened names in, the operation's typed input out.
 
-import { invalidParameterValue, missingParameter, unknownParameter } from "./errors.js";
+import { ec2Error, invalidParameterValue, unknownParameter } from "./errors.js";
 import type { EnumShape, Member, Shape, StructureShape } from "./model/shape.js";
 import { PROTOCOL_PARAMETERS, type RawParams } from "./params.js";
 
@@ -117,7 +117,7 @@ export function readInput<I extends object>(shape: StructureShape, raw: RawParam
   for (const name of rules.required ?? []) {
     const member = shape.members.find((m) => m.name === name);
     const node = root.children.get(name);
-    if (node === undefined || ("value" in node && node.value === "")) throw missingParameter(member?.queryName ?? name);
+    if (node === undefined || ("value" in node && node.value === "")) throw ec2Error("MissingParameter", member?.queryName ?? name);
   }
   const memberRules = (rules.members ?? {}) as Readonly<Record<string, MemberRule<unknown> | undefined>>;
   const input = readStructure(shape, root, memberRules) as I;
