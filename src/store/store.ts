@@ -62,7 +62,7 @@ function prepareMeta(db: SqliteDatabase) {
 /**
  * Every read and write of emulator state. The database handle is private to src/store/ (a lint
  * rule refuses better-sqlite3 and openDatabase elsewhere), and every change goes through write(),
- * which forgets every kept read when its transaction ends, committed or rolled back.
+ * after which every kept read is stale (ReadCache's generation), committed or rolled back.
  *
  * What is kept for speed, and why, is in docs/architecture.md ("What is kept for speed").
  */
@@ -70,11 +70,10 @@ export class Store {
   readonly #db: SqliteDatabase;
   /** The request path's reads, answered from memory after their first trip into SQLite. */
   readonly #reads = new ReadCache();
-  #generation = 0;
 
   /** A number that changes with every write(), committed or not: what an answer was made from. */
   get generation(): number {
-    return this.#generation;
+    return this.#reads.generation;
   }
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
@@ -123,23 +122,21 @@ export class Store {
   }
 
   close(): void {
-    this.#reads.clear();
     if (this.#db.open) this.#db.close();
   }
 
   /**
    * Runs `fn` in one SQLite transaction (a savepoint when nested in another write) and returns
-   * what it returns; when `fn` throws, nothing it wrote stays and the error is rethrown. Either
-   * way every kept read is forgotten once the transaction has ended, so an answer read before the
-   * write, or read inside it and then rolled back, is never served afterwards. The only way to
-   * change state: each write method of the store runs inside it.
+   * what it returns; when `fn` throws, nothing it wrote stays and the error is rethrown. The only
+   * way to change state: each write method of the store asserts it runs inside it. While it runs,
+   * reads go to SQLite (they see the transaction's own writes); once it has ended, every read kept
+   * before it is stale (ReadCache), so an answer read before the write, or read inside it and then
+   * rolled back, is never served afterwards.
    */
   write<T>(fn: () => T): T {
     try {
-      return this.#db.transaction(fn)();
+      return this.#reads.writing(() => this.#db.transaction(fn)());
     } finally {
-      this.#generation++;
-      this.#reads.clear();
       if (!this.#db.inTransaction) this.#onWrite?.();
     }
   }
@@ -248,22 +245,16 @@ export class Store {
   putLaunch(launch: LaunchRecord, instances: readonly InstanceRecord[]): void {
     this.#instances.putLaunch(launch);
     for (const instance of instances) this.#instances.put(instance);
-    this.#reads.clear();
   }
-
-  // The writes below forget every kept read at once, not only when their transaction ends: the
-  // action that made them reads the counts they moved before it commits.
 
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
-    this.#reads.clear();
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */
   placeInstance(instanceId: string, capacityReservationId: string | null): void {
     this.#instances.place(instanceId, capacityReservationId);
-    this.#reads.clear();
   }
 
   /** How many instances of a zone and type hold capacity outside any reservation (a capacity pool's share). */
@@ -299,13 +290,11 @@ export class Store {
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */
   releaseInstances(capacityReservationId: string): void {
     this.#instances.release(capacityReservationId);
-    this.#reads.clear();
   }
 
   /** Every instance in an ended capacity block is terminated at its end, `at` (inside write()). */
   terminateInstancesIn(capacityReservationId: string, at: number): void {
     this.#instances.terminateIn(capacityReservationId, at);
-    this.#reads.clear();
   }
 
   /** When the earliest instance transition settles, or undefined. */
@@ -315,9 +304,7 @@ export class Store {
 
   /** Settles the transitions due at `now` (inside write()); returns the zones and types where places were given back. */
   settleInstances(now: number): { availabilityZone: string; instanceType: string }[] {
-    const freed = this.#instances.settle(now);
-    this.#reads.clear();
-    return freed;
+    return this.#instances.settle(now);
   }
 
   /** The reservation an owner's ClientToken made in a region, with the fingerprint of that request. */
@@ -345,32 +332,26 @@ export class Store {
    */
   createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
     this.#reservations.put(reservation, createdAt);
-    // Reads later in the same transaction (the answer) must see it: kept reads go now, not only at the end.
-    this.#reads.clear();
   }
 
   /** ModifyCapacityReservation's change; only inside write(). */
   modifyReservation(capacityReservationId: string, change: ReservationChange): void {
     this.#reservations.modify(capacityReservationId, change);
-    this.#reads.clear();
   }
 
   /** CancelCapacityReservation: `cancelled` (or `cancelling`) from `cancelDate` (ISO); only inside write(). */
   cancelReservation(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
     this.#reservations.cancel(capacityReservationId, state, cancelDate);
-    this.#reads.clear();
   }
 
   /** Replaces one account's tags on each of several resources whole, with the same tags, in one statement (a launch's instances); only inside write(). */
   setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
     this.#reservations.setTagsOfResources(resourceIds, accountId, tags);
-    this.#reads.clear();
   }
 
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
   setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
     this.#reservations.setTags(resourceId, accountId, tags);
-    this.#reads.clear();
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
@@ -447,7 +428,7 @@ export class Store {
   saveStartState(): void {
     const startState = (this.#startState ??= new StartState(this.#db));
     this.write(() => startState.saveCurrent());
-    this.#startGeneration = this.#generation;
+    this.#startGeneration = this.generation;
     this.#startLastStep = this.#lastStep;
   }
 
@@ -460,9 +441,9 @@ export class Store {
     const startState = this.#startState;
     if (!startState) throw new Error("restoreStartState() before saveStartState()");
     this.#lastStep = this.#startLastStep;
-    if (this.#generation === this.#startGeneration) return;
+    if (this.generation === this.#startGeneration) return;
     this.write(() => startState.restoreSaved());
-    this.#startGeneration = this.#generation;
+    this.#startGeneration = this.generation;
   }
 
   /**
