@@ -19,6 +19,7 @@ import {
   type LoadedState,
 } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
+import { recordsOfFixture } from "./fixtures/records.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { Store } from "./store/store.js";
@@ -156,7 +157,7 @@ export class Emulator {
       const now = config.clock?.getTime() ?? Date.now();
       // A --db file may already hold reservations, instances and tokens the fixtures meet.
       refuseWhatDoesNotFit(checked, store, now);
-      store.load(checked.fixture, new Date(now));
+      store.load(recordsOfFixture(checked.fixture, new Date(now)));
     } catch (error) {
       store.close();
       throw error;
@@ -177,7 +178,7 @@ export class Emulator {
     this.settle();
     const now = this.clock.now();
     refuseWhatDoesNotFit(checked, this.store, now);
-    this.store.load(checked.fixture, new Date(now));
+    this.store.load(recordsOfFixture(checked.fixture, new Date(now)));
   }
 
   /** Changes settings already checked (readSettings); the ones not named stay. */

@@ -15,7 +15,8 @@ import { Reservations, type ReservationChange, type VisiblePageParameters } from
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
-import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanceFixtures.js";
+import { instanceFixtureOf } from "./instanceFixtures.js";
+import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
@@ -326,12 +327,9 @@ export class Store {
     return this.#reservations.holdingCapacity(availabilityZone, instanceType);
   }
 
-  /**
-   * Adds a reservation made through the API (CreateCapacityReservation), with its tags, in the
-   * fixture form a dump writes. Only inside write().
-   */
-  createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
-    this.#reservations.put(reservation, createdAt);
+  /** Adds a reservation made through the API (CreateCapacityReservation), with its owner's tags. Only inside write(). */
+  createReservation(reservation: CapacityReservationToStore, tags: readonly Tag[]): void {
+    this.#reservations.put({ reservation, tags, sharedWith: [], usage: [] });
   }
 
   /** ModifyCapacityReservation's change; only inside write(). */
@@ -378,31 +376,26 @@ export class Store {
   }
 
   /**
-   * Writes a checked fixture set in one transaction, replacing each account and reservation it
-   * names whole (an upsert by id) and leaving everything else as it was.
+   * Writes one load's records (a checked fixture set: recordsOfFixture() in src/fixtures/records.ts)
+   * in one transaction, replacing each account, reservation and instance it names whole (an upsert
+   * by id) and leaving everything else as it was.
    */
-  load(fixture: FixtureDocument, loadedAt: Date): void {
+  load(records: StateRecords): void {
     this.write(() => {
-      for (const account of fixture.accounts ?? []) this.#accounts.put(account);
+      for (const account of records.accounts) this.#accounts.put(account);
       // Every replaced reservation goes first, so that a ClientToken one of them gives up can go to
       // another of the set whatever their order (the index keeps a token to one reservation).
-      for (const reservation of fixture.capacityReservations ?? []) this.#reservations.remove(reservation.capacityReservationId);
-      for (const reservation of fixture.capacityReservations ?? []) {
-        this.#reservations.put(reservation, loadedAt);
-        this.#instances.recount(reservation.capacityReservationId);
+      for (const { reservation } of records.capacityReservations) this.#reservations.remove(reservation.capacityReservationId);
+      for (const loaded of records.capacityReservations) {
+        this.#reservations.put(loaded);
+        this.#instances.recount(loaded.reservation.capacityReservationId);
       }
-      const launches = new Map<string, LaunchRecord>();
-      for (const fixtureInstance of fixture.instances ?? []) {
-        const record = instanceOfFixture(fixtureInstance, loadedAt);
-        if (!launches.has(record.reservationId)) {
-          const launch = launchOfFixture(fixtureInstance, record);
-          launches.set(record.reservationId, launch);
-          this.#instances.putLaunch(launch);
-        }
-        this.#instances.put(record);
-        if (fixtureInstance.tags?.length) this.#reservations.setTags(record.instanceId, record.ownerId, fixtureInstance.tags);
+      for (const launch of records.launches) this.#instances.putLaunch(launch);
+      for (const { instance, tags } of records.instances) {
+        this.#instances.put(instance);
+        if (tags.length > 0) this.#reservations.setTags(instance.instanceId, instance.ownerId, tags);
       }
-      for (const pool of fixture.capacityPools ?? []) this.#pools.put(pool);
+      for (const pool of records.capacityPools) this.#pools.put(pool);
     });
   }
 
