@@ -10,7 +10,7 @@ export interface MemberRule<V> {
   readonly range?: readonly [min: number, max: number];
   /** Refuse a value (or, for a list, an entry) that is not one of the model's enum values. */
   readonly enumValues?: boolean;
-  /** Any other check (an id's form, a pattern): throws a named Ec2Error. */
+  /** Any other check (an id's form, a pattern): throws a named Ec2Error, or a Refusal (src/domain/refusal.ts) that dispatch turns into one. */
   readonly check?: (value: V) => void;
 }
 
@@ -19,7 +19,7 @@ export interface InputRules<I> {
   /** Members a request must carry, not empty (cross-checked against botocore's `required`). */
   readonly required?: readonly (keyof I & string)[];
   readonly members?: { readonly [K in keyof I]?: MemberRule<NonNullable<I[K]>> };
-  /** Checks across members (EC2's InvalidParameterCombination), after every member's own: throws a named Ec2Error. */
+  /** Checks across members (EC2's InvalidParameterCombination), after every member's own: throws as `check` does. */
   readonly request?: (input: I) => void;
 }
 
