@@ -7,6 +7,7 @@ import { createTags } from "./createTags.js";
 import { deleteTags } from "./deleteTags.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeInstanceTypes } from "./describeInstanceTypes.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { runInstances } from "./runInstances.js";
@@ -27,6 +28,7 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeInstanceTypes,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));
