@@ -10,7 +10,6 @@ import {
   isInstanceType,
   withoutTagFilters,
 } from "../domain/instanceTypes.js";
-import { refusalError } from "../protocol/errors.js";
 import type { DescribeInstanceTypesResult, InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { keptList } from "./keptList.js";
@@ -43,7 +42,7 @@ export const describeInstanceTypes = defineAction({
     const declared = store.declaredInstanceTypes();
     const asked = input.InstanceTypes ?? [];
     const unknown = [...new Set(asked)].filter((name) => !isInstanceType(name, declared));
-    if (unknown.length > 0) throw refusalError(invalidInstanceType(unknown));
+    if (unknown.length > 0) throw invalidInstanceType(unknown);
     const position = pages.start(input.NextToken);
     // The answer is the declared types and the request's: the clock never changes it.
     steadyBetween(ALWAYS);

@@ -3,7 +3,6 @@
 import { catalogueNames, catalogueType, inCatalogue } from "../instanceTypes/catalogue.js";
 import type { InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
 import type { FilterDefinition, FilterTable, RequestFilter } from "./filters.js";
-import { invalidParameterValue as invalidFilter } from "../protocol/errors.js";
 import { invalidParameterValue, Refusal } from "./refusal.js";
 
 /**
@@ -177,6 +176,6 @@ export const INSTANCE_TYPE_FILTERS: FilterTable<InstanceTypeInfo, undefined> = {
  */
 export function withoutTagFilters(request: readonly RequestFilter[] | undefined): readonly RequestFilter[] | undefined {
   const tagged = request?.find(({ Name }) => Name !== undefined && (Name === "tag-key" || Name.startsWith("tag:")));
-  if (tagged !== undefined) throw invalidFilter(`The filter '${tagged.Name ?? "null"}' is invalid`);
+  if (tagged !== undefined) throw invalidParameterValue(`The filter '${tagged.Name ?? "null"}' is invalid`);
   return request;
 }

@@ -156,12 +156,18 @@ export function rowCells(family: FamilyForm, row: readonly Json[]): Map<string, 
   return cells;
 }
 
+/** Bounds on what a record may hold (EC2's longest text is a network performance, its longest list a type's valid core counts). */
+const MAX_TEXT = 256;
+const MAX_ENTRIES = 256;
+
 /**
  * What is wrong with a value as the model's shape would have it, each problem with its path:
  * members the shape lacks, a value of the wrong kind, a number out of its width, an enum value the
- * model does not list. Empty when it is right.
+ * model does not list, a text or list longer than any EC2 answers. Empty when it is right.
  */
 export function problemsOf(value: unknown, shape: Shape, path: string): string[] {
+  if (typeof value === "string" && value.length > MAX_TEXT) return [`${path} is longer than ${MAX_TEXT} characters`];
+  if (Array.isArray(value) && value.length > MAX_ENTRIES) return [`${path} has more than ${MAX_ENTRIES} entries`];
   switch (shape.kind) {
     case "structure": {
       if (!isRecord(value)) return [`${path} must be an object`];
