@@ -8,8 +8,8 @@ import {
   instanceTypeNames,
   invalidInstanceType,
   isInstanceType,
-  withoutTagFilters,
 } from "../domain/instanceTypes.js";
+import { withoutTagFilters } from "../domain/untaggedFilters.js";
 import type { DescribeInstanceTypesResult, InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { keptList } from "./keptList.js";

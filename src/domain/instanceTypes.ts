@@ -2,7 +2,7 @@
 
 import { catalogueNames, catalogueType, inCatalogue } from "../instanceTypes/catalogue.js";
 import type { InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
-import type { FilterDefinition, FilterTable, RequestFilter } from "./filters.js";
+import type { FilterDefinition, FilterTable } from "./filters.js";
 import { invalidParameterValue, Refusal } from "./refusal.js";
 
 /**
@@ -169,13 +169,3 @@ export const INSTANCE_TYPE_FILTERS: FilterTable<InstanceTypeInfo, undefined> = {
   tags: () => [],
 };
 
-/**
- * Refuses, as EC2 refuses any filter a describe does not have ("The filter 'NAME' is invalid"),
- * the `tag:` and `tag-key` filters the shared parser takes for every resource: instance types
- * have no tags. Returns the filters as they came.
- */
-export function withoutTagFilters(request: readonly RequestFilter[] | undefined): readonly RequestFilter[] | undefined {
-  const tagged = request?.find(({ Name }) => Name !== undefined && (Name === "tag-key" || Name.startsWith("tag:")));
-  if (tagged !== undefined) throw invalidParameterValue(`The filter '${tagged.Name ?? "null"}' is invalid`);
-  return request;
-}
