@@ -6,6 +6,7 @@ import { forgetSteps, settleInstances } from "./actions/instanceRules.js";
 import type { Config } from "./config.js";
 import { checkInstant, Clock } from "./domain/clock.js";
 import { stateAt } from "./domain/capacityReservation.js";
+import { instanceStateAt } from "./domain/placement.js";
 import type { Settings } from "./domain/settings.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
@@ -80,8 +81,18 @@ export function loadedState(store: Store, now: number): LoadedState {
     },
     heldIn: (id) => store.instancesHeldIn(id),
     anyHeld: store.instancesHeldAnywhere(),
-    reservationOfClientToken: (ownerId, region, token) => store.reservationOfClientToken(ownerId, region, token)?.capacityReservationId,
-    launchOfClientToken: (ownerId, region, token) => store.launchByClientToken(ownerId, region, token)?.reservationId,
+    // A token is held while what it made is described: a reservation past its retention, or a launch
+    // whose instances are all forgotten, has given it up (as CreateCapacityReservation and RunInstances treat it).
+    reservationOfClientToken: (ownerId, region, token) => {
+      const id = store.reservationOfClientToken(ownerId, region, token)?.capacityReservationId;
+      const holder = id === undefined ? undefined : store.findReservation(id);
+      return holder && stateAt(holder, now) !== undefined ? id : undefined;
+    },
+    launchOfClientToken: (ownerId, region, token) => {
+      const id = store.launchByClientToken(ownerId, region, token)?.reservationId;
+      const described = id !== undefined && store.instancesOfLaunch(id).some((instance) => instanceStateAt(instance, now) !== undefined);
+      return described ? id : undefined;
+    },
     launch: (reservationId) => {
       const launch = store.launch(reservationId);
       return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };

@@ -121,9 +121,12 @@ export const runInstances = defineAction({
     return store.write(() => {
       if (token !== undefined) {
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        if (earlier) {
+        const again = earlier && answerAgain(store, earlier.reservationId, now, caller.accountId);
+        // A launch whose instances are all forgotten (terminated an hour ago) is forgotten with its
+        // token: a new launch, whatever it asks, takes the token over (Store.putLaunch).
+        if (earlier && again && again.Instances && again.Instances.length > 0) {
           if (earlier.requestDigest !== digest) throw refused(idempotentParameterMismatch());
-          return answerAgain(store, earlier.reservationId, now, caller.accountId);
+          return again;
         }
       }
       const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };

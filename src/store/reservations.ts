@@ -254,6 +254,13 @@ function prepare(db: SqliteDatabase) {
         ORDER BY account_id`,
     ),
     deleteReservation: db.prepare<[string]>("DELETE FROM capacity_reservation WHERE capacity_reservation_id = ?"),
+    // A ClientToken given to a new row is given up by the row that had it (one no longer described:
+    // Create and the fixture checks refuse to take it from one that is), so the unique index of
+    // migration 004 never refuses the write.
+    giveUpToken: db.prepare<[string, string, string, string]>(
+      `UPDATE capacity_reservation SET client_token = NULL, request_fingerprint = NULL
+        WHERE owner_id = ? AND region = ? AND client_token = ? AND capacity_reservation_id <> ?`,
+    ),
     insertReservation: db.prepare(
       `INSERT INTO capacity_reservation (${WRITTEN_COLUMNS}) VALUES (
         @capacity_reservation_id, @owner_id, @availability_zone, @region, @instance_type, @instance_platform,
@@ -422,6 +429,9 @@ export class Reservations {
     // The fixture schema's zone pattern guarantees a region; a record without one could never be seen.
     if (region === undefined) throw new Error(`${reservation.availabilityZone} names no region`);
     s.deleteReservation.run(reservation.capacityReservationId);
+    if (reservation.clientToken !== undefined) {
+      s.giveUpToken.run(reservation.ownerId, region, reservation.clientToken, reservation.capacityReservationId);
+    }
     s.insertReservation.run({
       capacity_reservation_id: reservation.capacityReservationId,
       owner_id: reservation.ownerId,
