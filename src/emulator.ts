@@ -100,6 +100,25 @@ export function loadedState(store: Store, now: number): LoadedState {
   };
 }
 
+/**
+ * The part of a checked set that a --db file does not hold yet: every account and capacity pool
+ * (the API never changes them), and the reservations and instances whose ids the file lacks. What the
+ * file holds stays as the file has it, with every change the API made to it since it was loaded.
+ */
+function onlyWhatTheFileLacks(checked: CheckedFixtures, store: Store): CheckedFixtures {
+  const reservations = checked.reservations.filter(({ reservation }) => !store.findReservation(reservation.capacityReservationId));
+  const instances = checked.instances.filter(({ instance }) => !store.findInstance(instance.instanceId));
+  return {
+    fixture: {
+      ...checked.fixture,
+      capacityReservations: reservations.map(({ reservation }) => reservation),
+      instances: instances.map(({ instance }) => instance),
+    },
+    reservations,
+    instances,
+  };
+}
+
 /** Refuses a checked set that does not fit what is loaded (checkAgainstLoaded); writes nothing either way. */
 function refuseWhatDoesNotFit(checked: CheckedFixtures, store: Store, now: number): void {
   const problems = checkAgainstLoaded(checked, loadedState(store, now));
@@ -165,9 +184,13 @@ export class Emulator {
     const store = Store.open(config.db ?? ":memory:");
     try {
       const now = config.clock?.getTime() ?? Date.now();
+      // A --db file keeps what it holds: the fixtures add only the reservations and instances it
+      // lacks (docs/decisions.md, "A start with --db and fixtures"), so a restart never replays them
+      // over the file's own writes.
+      const toLoad = config.db === undefined ? checked : onlyWhatTheFileLacks(checked, store);
       // A --db file may already hold reservations, instances and tokens the fixtures meet.
-      refuseWhatDoesNotFit(checked, store, now);
-      store.load(checked.fixture, new Date(now));
+      refuseWhatDoesNotFit(toLoad, store, now);
+      store.load(toLoad.fixture, new Date(now));
     } catch (error) {
       store.close();
       throw error;
