@@ -18,6 +18,7 @@ import {
 import { checkEnum } from "../protocol/query.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
+import { seenReservation } from "./capacityReservationView.js";
 import { insufficientInstanceCapacity, roomOutside } from "./instanceRules.js";
 import { instanceTransitionMs, modelInstance, newId, orThrow, placementReservations, refused, takeIn } from "./instanceRules.js";
 import { stateChange } from "../domain/instance.js";
@@ -86,7 +87,9 @@ export const runInstances = defineAction({
     const specification = input.CapacityReservationSpecification;
     const targetId = specification?.CapacityReservationTarget?.CapacityReservationId;
     const preference = specification?.CapacityReservationPreference as LaunchRequest["preference"];
-    const target = targetId === undefined ? undefined : store.findReservation(targetId);
+    // Only a reservation the caller sees lends the launch its zone: another account's or region's is
+    // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
+    const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
     const zone = input.Placement?.AvailabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
     if (regionOfZone(zone) !== caller.region) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
     const tenancy = (input.Placement?.Tenancy ?? "default") as LaunchRequest["tenancy"];
