@@ -1,7 +1,7 @@
 // What Create, Modify and Cancel share: the reservation a caller owns, the zone of a request, a pool's room.
 
+import { zoneNamed, zoneWithId } from "../domain/zones.js";
 import {
-  regionOfZone,
   stateAt,
   type CapacityReservationRecord,
   type CapacityReservationState,
@@ -32,31 +32,13 @@ export function ownedReservation(store: Store, id: string, caller: Caller, now: 
   return seen;
 }
 
-// The compass words of a region name as EC2's zone ids abbreviate them (us-east-1 → use1, ap-southeast-2 → apse2).
-const COMPASS: Readonly<Record<string, string>> = {
-  north: "n",
-  south: "s",
-  east: "e",
-  west: "w",
-  central: "c",
-  northeast: "ne",
-  northwest: "nw",
-  southeast: "se",
-  southwest: "sw",
-};
-
-/** The zone id prefix of a region (us-east-1 → use1), or undefined for a region name of another form. */
-export function zoneIdPrefix(region: string): string | undefined {
-  const match = /^([a-z]{2})-([a-z]+)-(\d+)$/.exec(region);
-  const direction = match && COMPASS[match[2] ?? ""];
-  return match && direction ? `${match[1]}${direction}${match[3]}` : undefined;
-}
-
 /**
- * The zone (name and id) a Create names, in the caller's region. A zone name must be of that
- * region; a zone id `PREFIX-azN` (use1-az1) stands for the zone lettered N (a, b, …) — the emulator
- * has one account view of the zones, so the mapping is fixed (a choice, docs/decisions.md). Any other
- * value: InvalidParameterValue "Value (X) for parameter availabilityZone is invalid." (EC2's form).
+ * The zone (name and id) a Create names, in the caller's region, from the one list of zones
+ * (src/domain/zones.ts): a zone name must be one of the region's zones, and a zone id `PREFIX-azN`
+ * (use1-az1) stands for the zone lettered N of the region (the emulator has one account view of the
+ * zones; docs/decisions.md, "Zone ids"). Any other value, a made-up zone or a region followed by
+ * letters the region has no zone for: InvalidParameterValue "Value (X) for parameter
+ * availabilityZone is invalid." (EC2's form).
  */
 export function zoneOfRequest(
   caller: Caller,
@@ -64,17 +46,15 @@ export function zoneOfRequest(
   availabilityZoneId: string | null,
 ): { availabilityZone: string; availabilityZoneId: string | null } {
   if (availabilityZone !== null) {
-    const inRegion = /^[a-z0-9-]+[a-z]$/.test(availabilityZone) && regionOfZone(availabilityZone) === caller.region;
-    if (!inRegion) throw invalidParameterValue(`Value (${availabilityZone}) for parameter availabilityZone is invalid.`);
+    if (zoneNamed(availabilityZone)?.regionName !== caller.region) {
+      throw invalidParameterValue(`Value (${availabilityZone}) for parameter availabilityZone is invalid.`);
+    }
     return { availabilityZone, availabilityZoneId: null };
   }
   const id = availabilityZoneId ?? "";
-  const match = /^([a-z0-9]+)-az([1-9])$/.exec(id);
-  if (!match || match[1] !== zoneIdPrefix(caller.region)) {
-    throw invalidParameterValue(`Value (${id}) for parameter availabilityZoneId is invalid.`);
-  }
-  const letter = String.fromCharCode("a".charCodeAt(0) + Number(match[2]) - 1);
-  return { availabilityZone: `${caller.region}${letter}`, availabilityZoneId: id };
+  const zone = zoneWithId(id);
+  if (zone?.regionName !== caller.region) throw invalidParameterValue(`Value (${id}) for parameter availabilityZoneId is invalid.`);
+  return { availabilityZone: zone.zoneName, availabilityZoneId: id };
 }
 
 /** States in which a reservation holds its pool's capacity: from its request until it ends. */

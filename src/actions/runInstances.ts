@@ -6,12 +6,13 @@ import { checkLaunchRequest, placeLaunch, type LaunchRequest } from "../domain/p
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type Tag } from "../domain/tags.js";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
-import { regionOfZone } from "../domain/capacityReservation.js";
+import { zoneNamed } from "../domain/zones.js";
 import { Ec2Error, invalidParameterValue, missingParameter } from "../protocol/errors.js";
 import {
   CapacityReservationPreference$,
   MarketType$,
   ResourceType$,
+  Tenancy$,
   type Reservation,
   type RunInstancesRequest,
 } from "../protocol/model/ec2.generated.js";
@@ -60,6 +61,8 @@ export const runInstances = defineAction({
     required: ["MaxCount", "MinCount"],
     members: {
       InstanceType: { enumValues: true },
+      // Kept with the instance (and held to it by the table's CHECK): EC2's enum, never a 500.
+      Placement: { check: (v) => v.Tenancy !== undefined && checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy") },
       InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },
       CapacityReservationSpecification: {
         check: (v) => {
@@ -91,7 +94,8 @@ export const runInstances = defineAction({
     // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
     const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
     const zone = input.Placement?.AvailabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
-    if (regionOfZone(zone) !== caller.region) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
+    // A zone of the caller's region from the one list (src/domain/zones.ts): a made-up one is never kept.
+    if (zoneNamed(zone)?.regionName !== caller.region) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
     const tenancy = (input.Placement?.Tenancy ?? "default") as LaunchRequest["tenancy"];
     const request: LaunchRequest = {
       accountId: caller.accountId,

@@ -8,6 +8,7 @@ import {
   missingParameter,
 } from "./refusal.js";
 import { type Tag, type TagSpecificationInput, tagsFromSpecifications } from "./tags.js";
+import { checkInstanceTypeForm, checkOutpostArn, checkPlacementGroupArn } from "./values.js";
 
 export { CANCELLED_RETENTION_MS, type ReservationLife } from "./capacityReservation.js";
 export type ReservationType = "default" | "capacity-block";
@@ -90,7 +91,8 @@ export interface CreateCapacityReservationPlan {
  * - InvalidParameterValue: InstanceCount outside 1–1000; EndDate not in the future; a future-dated
  *   StartDate outside 5–120 days ahead, not `targeted`, not `incremental`, of a family other than
  *   C, M, R, I, T, G, or with an EndDate within the commitment; a ClientToken over 64 ASCII
- *   characters; bad tag specifications (see tags.ts).
+ *   characters; bad tag specifications (see tags.ts); an instance type, placement group ARN or
+ *   Outpost ARN not of EC2's form and length (values.ts).
  * The zone's region, and capacity pools, are the action's to check.
  */
 export function planCreate(
@@ -114,6 +116,11 @@ export function planCreate(
   }
   const token = checkClientToken(input.clientToken);
   if (token) return token;
+  const form =
+    checkInstanceTypeForm(input.instanceType) ??
+    (input.placementGroupArn === undefined ? undefined : checkPlacementGroupArn(input.placementGroupArn)) ??
+    (input.outpostArn === undefined ? undefined : checkOutpostArn(input.outpostArn));
+  if (form) return form;
 
   const endDateType = input.endDateType ?? "unlimited";
   const endDate = checkEndDate(endDateType, input.endDate, now);
