@@ -9,6 +9,7 @@ import {
 } from "./refusal.js";
 import { type Tag, type TagSpecificationInput, tagsFromSpecifications } from "./tags.js";
 import { checkInstanceTypeForm, checkOutpostArn, checkPlacementGroupArn } from "./values.js";
+import { zoneNamed, zoneWithId } from "./zones.js";
 
 export { CANCELLED_RETENTION_MS, type ReservationLife } from "./capacityReservation.js";
 export type ReservationType = "default" | "capacity-block";
@@ -277,6 +278,31 @@ export function createRequestFingerprint(input: CreateCapacityReservationInput):
     input.commitmentDuration ?? null,
     input.deliveryPreference ?? null,
   ]);
+}
+
+/**
+ * The zone (name and id) a Create names, in the caller's region, from the one list of zones
+ * (zones.ts): a zone name must be one of the region's zones, and a zone id `PREFIX-azN` (use1-az1)
+ * stands for the zone lettered N of the region (the emulator has one account view of the zones;
+ * docs/decisions.md, "Zone ids"). Any other value, a made-up zone or a region followed by letters
+ * the region has no zone for: InvalidParameterValue "Value (X) for parameter availabilityZone is
+ * invalid." (EC2's form).
+ */
+export function zoneOfRequest(
+  region: string,
+  availabilityZone: string | null,
+  availabilityZoneId: string | null,
+): Refusal | { availabilityZone: string; availabilityZoneId: string | null } {
+  if (availabilityZone !== null) {
+    if (zoneNamed(availabilityZone)?.regionName !== region) {
+      return invalidParameterValue(`Value (${availabilityZone}) for parameter availabilityZone is invalid.`);
+    }
+    return { availabilityZone, availabilityZoneId: null };
+  }
+  const id = availabilityZoneId ?? "";
+  const zone = zoneWithId(id);
+  if (zone?.regionName !== region) return invalidParameterValue(`Value (${id}) for parameter availabilityZoneId is invalid.`);
+  return { availabilityZone: zone.zoneName, availabilityZoneId: id };
 }
 
 /** Whether a retry with the same ClientToken is the same request (else IdempotentParameterMismatch). */
