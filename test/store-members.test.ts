@@ -109,7 +109,7 @@ describe("the store with the describe's members", () => {
       reservationType: "capacity-block",
       ebsOptimized: true,
       ephemeralStorage: false,
-      availabilityZoneId: "use1-az4",
+      availabilityZoneId: "use1-az1",
       placementGroupArn: everyMember.placementGroupArn,
       outpostArn: everyMember.outpostArn,
       capacityBlockId: "cb-0123456789abcdef0",

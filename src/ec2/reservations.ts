@@ -200,11 +200,12 @@ export function createReservation(context: Ec2Context, input: CreateCapacityRese
 function madeWithToken({ store, caller, now }: Ec2Context, clientToken: string, fingerprint: string): ReservationNow | undefined {
   const made = store.reservationOfClientToken(caller.accountId, caller.region, clientToken);
   if (!made) return undefined;
-  if (made.requestFingerprint !== fingerprint) throw idempotentParameterMismatch();
   const reservation = store.findReservation(made.capacityReservationId);
   const state = reservation && stateAt(reservation, now);
-  // Past its retention, EC2 would have forgotten the token with the reservation: a new request.
+  // Past its retention, EC2 has forgotten the token with the reservation: a new request, whatever
+  // it asks (the new reservation takes the token over: Store.createReservation).
   if (!reservation || !state) return undefined;
+  if (made.requestFingerprint !== fingerprint) throw idempotentParameterMismatch();
   return { reservation, state, tags: store.tagsOf(reservation.capacityReservationId, caller.accountId) };
 }
 

@@ -6,14 +6,12 @@ import type { CapacityReservationFixture, FixtureDocument, InstanceFixture } fro
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
-import {
-  prepareFilteredReservationIds,
-  type FilterParameters,
-} from "./capacityReservationFilters.js";
+import type { Filter } from "../domain/filters.js";
+import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
 import { InstanceTypes } from "./instanceTypes.js";
 import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
-import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
+import { Reservations, type ReservationChange } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
@@ -21,9 +19,17 @@ import { instanceFixtureOf } from "./instanceFixtures.js";
 import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
-export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
+export type { ReservationChange } from "./reservations.js";
+export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
+
+/** What DescribeInstances asks the store for: an owner's instances in a region, narrowed by its filters where an index can. */
+export interface InstanceQuery {
+  readonly owner: string;
+  readonly region: string;
+  readonly filters: readonly Filter[];
+}
 
 /** The ids of the reservations of one zone and instance type that an account owns or is shared. */
 function prepareReservationsOfZone(db: SqliteDatabase) {
@@ -87,7 +93,6 @@ export class Store {
   /** The declared instance types: read before every action that takes a type, kept until a write. */
   readonly #declaredTypes = this.#reads.memo<DeclaredInstanceTypes>(1);
   readonly #meta: ReturnType<typeof prepareMeta>;
-  readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
   /** When the earliest instance transition settles: asked before every action, kept until a write. */
   readonly #nextSettle = this.#reads.memo<number | undefined>(1);
@@ -103,7 +108,6 @@ export class Store {
     this.#pools = new CapacityPools(db);
     this.#instanceTypes = new InstanceTypes(db);
     this.#meta = prepareMeta(db);
-    this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
 
   /** The whole database as bytes (SQLite's serialization): what a lagging describe reads later. */
@@ -183,18 +187,26 @@ export class Store {
 
   /**
    * The describe's page, in one prepared statement: the ids of up to `limit` reservations with an id
-   * after `after`, in id order, that `account` owns or that are shared with it in `region`, passing
-   * the SQL part of a filter set (filterParameters()); only among `ids` (a JSON array of ids) when
-   * given. The records are findReservation()'s; the state at the clock, the dates and a failed
-   * reservation's retention are the caller's to decide on them.
+   * after `after` (and at most `upto`), in id order, that the query's account owns or that are
+   * shared with it in its region, passing the filters SQL decides; only among the query's ids when
+   * it names some. `undecided` are the filters left for the caller to match in memory on the
+   * records (findReservation()), as are the state at the clock and a failed reservation's retention.
    */
-  visibleReservationIds(parameters: VisiblePageParameters, ids?: string): readonly string[] {
-    return this.#reservations.visiblePage(parameters, ids);
+  visibleReservationIds(
+    query: ReservationQuery,
+    after: string,
+    limit: number,
+    upto: string | null = null,
+  ): { readonly ids: readonly string[]; readonly undecided: readonly Filter[] } {
+    return this.#reservations.visiblePage(query, after, limit, upto);
   }
 
-  /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
-  filteredReservationIds(parameters: FilterParameters & { after: string; limit: number }): string[] {
-    return this.#filteredReservationIds(parameters);
+  /**
+   * How far one request may walk the reservations the account sees in the region from `after`: the
+   * id of the `rows`-th, or null when fewer follow (the walk may go to the end).
+   */
+  reservationWalkEnd(account: string, region: string, after: string, rows: number): string | null {
+    return this.#reservations.walkEnd(account, region, after, rows);
   }
 
   // --- instances (SPEC section 11) ---
@@ -203,20 +215,18 @@ export class Store {
     return this.#instances.find(instanceId);
   }
 
-  /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
-  instancePage(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
-    return this.#instances.pageOfOwner(ownerId, region, after, limit);
-  }
-
-  /** The same, only those holding a place in one reservation (the capacity-reservation-id filter). */
-  instancePageInReservation(
-    capacityReservationId: string,
-    ownerId: string,
-    region: string,
-    after: InstancePosition | undefined,
-    limit: number,
-  ): readonly InstanceRecord[] {
-    return this.#instances.pageInReservation(capacityReservationId, ownerId, region, after, limit);
+  /**
+   * A page of an account's instances in a region, in (launch, instance) order after `after`: the
+   * walk DescribeInstances filters in memory. A `capacity-reservation-id` filter of one literal value
+   * walks that reservation's index instead (only instances holding a place in it can pass it).
+   */
+  instancePage(query: InstanceQuery, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
+    const byReservation = query.filters.find((f) => f.kind === "member" && f.name === "capacity-reservation-id");
+    const literals = byReservation?.values.allLiteral ? [...byReservation.values.literals] : [];
+    const one = literals.length === 1 ? literals[0] : undefined;
+    return one === undefined
+      ? this.#instances.pageOfOwner(query.owner, query.region, after, limit)
+      : this.#instances.pageInReservation(one, query.owner, query.region, after, limit);
   }
 
   /** An instance's AmiLaunchIndex: its place among its launch's instances in id order (RunInstances' order). */
