@@ -27,7 +27,6 @@ export const runInstances = defineAction({
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {
-      InstanceType: { enumValues: true },
       InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },
       CapacityReservationSpecification: {
         check: (v) => {

@@ -6,6 +6,7 @@ import type {
   Tag,
 } from "./capacityReservation.js";
 import type { InstanceRecord, LaunchRecord } from "./instance.js";
+import type { InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
 
 /** An account, the access keys that sign as it, and the actions it is denied (SPEC sections 4, 5). */
 export interface AccountRecord {
@@ -52,4 +53,6 @@ export interface StateRecords {
   /** Each instance with its owner's tags. */
   readonly instances: readonly { readonly instance: InstanceRecord; readonly tags: readonly Tag[] }[];
   readonly capacityPools: readonly CapacityPool[];
+  /** Instance types the set adds to the catalogue or overrides, upserted by name (SPEC section 13). */
+  readonly instanceTypes: readonly InstanceTypeInfo[];
 }

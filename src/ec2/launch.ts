@@ -22,6 +22,7 @@ import {
 } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import type { Ec2Context } from "./context.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 
@@ -96,6 +97,8 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   const imageId = specification.imageId;
   if (imageId === undefined || imageId === "") return missingParameter("ImageId");
   if (!IMAGE_ID.test(imageId)) return amiIdMalformed(imageId);
+  const unknownType = checkInstanceType(specification.instanceType, store.declaredInstanceTypes());
+  if (unknownType) return unknownType;
 
   const targetId = specification.capacityReservationTargetId;
   const target = targetId === undefined ? undefined : store.findReservation(targetId);

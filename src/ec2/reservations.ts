@@ -25,6 +25,7 @@ import {
 } from "../domain/reservationLife.js";
 import type { CapacityReservationToStore } from "../domain/state.js";
 import type { Store } from "../store/store.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import type { Ec2Context } from "./context.js";
 import { takeIn } from "./instances.js";
 
@@ -135,6 +136,7 @@ export function createReservation(context: Ec2Context, input: CreateCapacityRese
   const { store, caller, now, settings } = context;
   const fingerprint = createRequestFingerprint(input);
   const plan = orThrow(planCreate(input, now, settings.provisioningSeconds * 1000));
+  orThrow(checkInstanceType(plan.instanceType, store.declaredInstanceTypes()));
   const zone = orThrow(zoneOfRequest(caller.region, plan.availabilityZone, plan.availabilityZoneId));
 
   return store.write(() => {

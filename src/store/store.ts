@@ -11,6 +11,8 @@ import {
   type FilterParameters,
 } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
+import { InstanceTypes } from "./instanceTypes.js";
+import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
@@ -81,6 +83,9 @@ export class Store {
   readonly #instances: Instances;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
+  readonly #instanceTypes: InstanceTypes;
+  /** The declared instance types: read before every action that takes a type, kept until a write. */
+  readonly #declaredTypes = this.#reads.memo<DeclaredInstanceTypes>(1);
   readonly #meta: ReturnType<typeof prepareMeta>;
   readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
@@ -96,6 +101,7 @@ export class Store {
     this.#instances = new Instances(db, this.#reads);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
+    this.#instanceTypes = new InstanceTypes(db);
     this.#meta = prepareMeta(db);
     this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
@@ -322,6 +328,11 @@ export class Store {
     return this.#pools.available(availabilityZone, instanceType);
   }
 
+  /** The instance types fixtures declare, by name (the catalogue's own are not stored). */
+  declaredInstanceTypes(): DeclaredInstanceTypes {
+    return this.#declaredTypes.get("", () => this.#instanceTypes.declared());
+  }
+
   /** The API-made reservations of a zone and type whose stored state may still hold pool capacity. */
   reservationsHoldingCapacity(availabilityZone: string, instanceType: string): CapacityReservationRecord[] {
     return this.#reservations.holdingCapacity(availabilityZone, instanceType);
@@ -396,6 +407,7 @@ export class Store {
         if (tags.length > 0) this.#reservations.setTags(instance.instanceId, instance.ownerId, tags);
       }
       for (const pool of records.capacityPools) this.#pools.put(pool);
+      for (const info of records.instanceTypes) this.#instanceTypes.put(info);
     });
   }
 
@@ -482,6 +494,8 @@ export class Store {
     if (!first) put("]");
     const pools = this.#pools.dump();
     if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
+    const instanceTypes = this.#instanceTypes.dump();
+    if (instanceTypes.length > 0) put(`,"instanceTypes":${JSON.stringify(instanceTypes)}`);
     put("}");
     if (pending !== "") write(pending);
   }
@@ -498,6 +512,8 @@ export class Store {
     if (instances.length > 0) dump.instances = instances;
     const pools = this.#pools.dump();
     if (pools.length > 0) dump.capacityPools = pools;
+    const instanceTypes = this.#instanceTypes.dump();
+    if (instanceTypes.length > 0) dump.instanceTypes = instanceTypes;
     return dump;
   }
 
