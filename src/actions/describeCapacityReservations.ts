@@ -3,6 +3,7 @@
 import {
   availableInstanceCount,
   stateAt,
+  usedInstanceCount,
   stateSteadyAround,
   type CapacityReservationRecord,
   type CapacityReservationState,
@@ -46,7 +47,7 @@ const date = (iso: string | null | undefined): Date | undefined => (iso ? new Da
  */
 export function describeItem(reservation: CapacityReservationRecord, state: CapacityReservationState, tags: readonly Tag[]): CapacityReservation {
   const id = reservation.capacityReservationId;
-  const used = reservation.usedInstanceCountTotal;
+  const used = usedInstanceCount(reservation, state);
   const commitment = reservation.commitmentInfo;
   return {
     CapacityReservationId: id,
