@@ -276,6 +276,10 @@ const cannotStart = (id: string): Refusal =>
 const cannotStop = (id: string): Refusal =>
   new Refusal("IncorrectInstanceState", `This instance '${id}' is not in a state from which it can be stopped.`);
 
+/** "Instance 'i-…' cannot be stopped as it has never reached the 'running' state." (botocore's report of StopInstances on a pending instance, docs/decisions.md). */
+const neverRan = (id: string): Refusal =>
+  new Refusal("IncorrectInstanceState", `Instance '${id}' cannot be stopped as it has never reached the 'running' state.`);
+
 /**
  * StartInstances on one instance in `state` (its state at the clock): `stopped` → `pending`;
  * `pending` and `running` unchanged; `stopping`, `shutting-down`, `terminated`: IncorrectInstanceState.
@@ -289,11 +293,13 @@ export function startChange(instanceId: string, state: InstanceStateName): Refus
 
 /**
  * StopInstances on one instance: `running` → `stopping`; `stopping` and `stopped` unchanged;
- * `pending`, `shutting-down`, `terminated`: IncorrectInstanceState.
+ * `pending` (EC2's own message: it never reached `running`), `shutting-down`, `terminated`:
+ * IncorrectInstanceState.
  */
 export function stopChange(instanceId: string, state: InstanceStateName): Refusal | InstanceChange {
   if (state === "running") return { next: "stopping" };
   if (state === "stopping" || state === "stopped") return { next: null };
+  if (state === "pending") return neverRan(instanceId);
   return cannotStop(instanceId);
 }
 
