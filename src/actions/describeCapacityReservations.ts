@@ -13,6 +13,7 @@ import { checkCapacityReservationIds } from "../domain/capacityReservationId.js"
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
 import { matches, parseFilters, sqlFilter } from "../domain/filters.js";
 import { capacityReservationNotFound } from "../domain/refusal.js";
+import { zoneNamed } from "../domain/zones.js";
 import { Ec2Error, invalidParameterCombination, statusOf } from "../protocol/errors.js";
 import type {
   CapacityReservation,
@@ -53,7 +54,8 @@ export function describeItem(reservation: CapacityReservationRecord, state: Capa
     CapacityReservationId: id,
     OwnerId: reservation.ownerId,
     CapacityReservationArn: `arn:aws:ec2:${reservation.region}:${reservation.ownerId}:capacity-reservation/${id}`,
-    AvailabilityZoneId: reservation.availabilityZoneId ?? undefined,
+    // Every recorded EC2 answer has it: the fixture's own (a real account's mapping), else the one zone list's.
+    AvailabilityZoneId: reservation.availabilityZoneId ?? zoneNamed(reservation.availabilityZone)?.zoneId,
     InstanceType: reservation.instanceType,
     // The model's enums are open (EC2 adds platforms; the SDKs read any string), and fixtures may name any.
     InstancePlatform: reservation.instancePlatform as CapacityReservationInstancePlatform,

@@ -1,4 +1,4 @@
-# Instances answered as EC2 records them (issue 22) through boto3: the same scenarios as test/instance-answers.test.ts.
+# Answers as EC2 records them (issue 22) through boto3: the scenarios of test/instance-answers.test.ts and test/zone-ids.test.ts.
 
 import json
 import unittest
@@ -55,6 +55,21 @@ class InstanceAnswersThroughBoto3(unittest.TestCase):
         self.assertEqual(error.response["Error"]["Message"], f"This instance '{instance_id}' is not in a state from which it can be stopped.")
         error = client_error(self, self.client.start_instances, InstanceIds=[instance_id])
         self.assertEqual(error.response["Error"]["Message"], f"The instance '{instance_id}' is not in a state from which it can be started.")
+
+
+class ZoneIdsThroughBoto3(unittest.TestCase):
+    def test_every_reservation_answers_its_zone_id(self):
+        client = ec2(ACCOUNT)
+        made = client.create_capacity_reservation(
+            InstanceType="c5.large", InstancePlatform="Linux/UNIX", AvailabilityZone="us-east-1c", InstanceCount=1
+        )["CapacityReservation"]
+        self.assertEqual(made["AvailabilityZoneId"], "use1-az3")
+        described = client.describe_capacity_reservations(CapacityReservationIds=[made["CapacityReservationId"]])
+        self.assertEqual(described["CapacityReservations"][0]["AvailabilityZoneId"], "use1-az3")
+        client.cancel_capacity_reservation(CapacityReservationId=made["CapacityReservationId"])
+        # The demo set's reservations say no zone id; each is answered from the one zone list.
+        demo = ec2().describe_capacity_reservations(CapacityReservationIds=["cr-0aaaaaaaaaaaaaaa1"])["CapacityReservations"][0]
+        self.assertEqual((demo["AvailabilityZone"], demo["AvailabilityZoneId"]), ("us-east-1b", "use1-az2"))
 
 
 if __name__ == "__main__":
