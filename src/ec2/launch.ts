@@ -70,6 +70,8 @@ export interface LaunchedInstances {
   readonly ownerId: string;
   /** The launch's instances as stored once it is done (take-in included), in launch order (AmiLaunchIndex). */
   readonly instances: readonly InstanceRecord[];
+  /** True when this call launched them; false when a ClientToken gave back an earlier launch. */
+  readonly launchedNow: boolean;
 }
 
 /** Where the instances go, and how many: what every record of a launch shares. */
@@ -126,7 +128,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
         if (earlier) {
           if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
-          return launched(context, earlier.reservationId);
+          return launched(context, earlier.reservationId, false);
         }
       }
       const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
@@ -160,7 +162,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       store.putLaunch(launchRecord, records);
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
-      return launched(context, reservationId);
+      return launched(context, reservationId, true);
     });
   } catch (error) {
     if (error instanceof Refusal) return error;
@@ -207,6 +209,7 @@ function tagInstances({ store, caller }: Ec2Context, records: readonly InstanceR
 }
 
 /** A launch's instances as they are now, in launch order. */
-function launched({ store, caller }: Ec2Context, reservationId: string): LaunchedInstances {
-  return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId) };
+function launched({ store, caller }: Ec2Context, reservationId: string, launchedNow: boolean): LaunchedInstances {
+  return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId), launchedNow };
 }
+
