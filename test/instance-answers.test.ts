@@ -234,3 +234,28 @@ describe("what a launch gave an instance and what a node needs", () => {
   });
 });
 
+describe("idempotency after termination", () => {
+  const message = "The client token you have provided is associated with a terminated instance. Please use a different client token";
+
+  it("gives the launch back while an instance of it lives, and refuses the token once all are terminated", async () => {
+    const first = await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 });
+    const ids = (first.Instances ?? []).map((i) => i.InstanceId ?? "");
+    const again = await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 });
+    expect(again.ReservationId).toBe(first.ReservationId);
+    // A retry is not a launch: its instances answer the state they are in.
+    expect(again.Instances?.map((i) => i.State?.Name)).toEqual(["running", "running"]);
+
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [ids[0] ?? ""] }));
+    expect((await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 })).ReservationId).toBe(first.ReservationId);
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [ids[1] ?? ""] }));
+    expect(await failure(run({ ClientToken: "once", MinCount: 2, MaxCount: 2 }))).toMatchObject({
+      code: "IdempotentInstanceTerminated",
+      status: 400,
+      message,
+    });
+    // Still refused once the instances are no longer described, and a new token launches.
+    emu.clock.advance(2 * 3600 * 1000);
+    expect((await failure(run({ ClientToken: "once", MinCount: 2, MaxCount: 2 }))).code).toBe("IdempotentInstanceTerminated");
+    expect((await run({ ClientToken: "twice" })).Instances).toHaveLength(1);
+  });
+});

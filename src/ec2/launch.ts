@@ -5,6 +5,7 @@ import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
 import { stateChange } from "../domain/instance.js";
 import {
   checkLaunchRequest,
+  instanceStateAt,
   launchCountWithin,
   placeLaunch,
   type CapacityReservationPreference,
@@ -127,8 +128,10 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       if (token !== undefined) {
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
         if (earlier) {
+          const before = launched(context, earlier.reservationId, false);
+          if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
           if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
-          return launched(context, earlier.reservationId, false);
+          return before;
         }
       }
       const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
@@ -213,3 +216,18 @@ function launched({ store, caller }: Ec2Context, reservationId: string, launched
   return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId), launchedNow };
 }
 
+/** Terminated at `now`, or no longer described at all (an hour after it was). */
+const isGone = (instance: InstanceRecord, now: number): boolean => {
+  const state = instanceStateAt(instance, now);
+  return state === undefined || state === "terminated";
+};
+
+/**
+ * A ClientToken whose launch's instances are all terminated: EC2's answer since January 2025
+ * (boto/boto3#4406 quotes it), where it used to give the terminated launch back.
+ */
+const idempotentInstanceTerminated = (): Refusal =>
+  new Refusal(
+    "IdempotentInstanceTerminated",
+    "The client token you have provided is associated with a terminated instance. Please use a different client token",
+  );
