@@ -28,6 +28,21 @@ export interface FamilyForm {
 /** For each list of structures, the leaf paths of its items, in the order an item's array holds them. */
 export type ItemColumns = Readonly<Record<string, readonly string[]>>;
 
+/**
+ * The generated catalogue's first line: what src/instanceTypes/catalogue.ts reads when a type is
+ * first asked about. Each further line is one family, `{"family":NAME,"form":FamilyForm}`, parsed
+ * only when one of its types is first described: knowing which types exist costs one short line.
+ */
+export interface CatalogueHeader {
+  readonly about: string;
+  /** Every type's name, in code-unit order. */
+  readonly names: readonly string[];
+  readonly items: ItemColumns;
+}
+
+/** The start of every family line, the family's name following it. */
+export const FAMILY_LINE_START = '{"family":';
+
 /** A cell the source keeps with each type that is not the model's: where its figures came from. */
 export const SOURCE_COLUMN = "source";
 
