@@ -171,6 +171,12 @@ export function rowCells(family: FamilyForm, row: readonly Json[]): Map<string, 
   return cells;
 }
 
+/**
+ * Members EC2 answers with fractions that the generated model calls integers: Debian's botocore,
+ * which gives the model its number widths, predates them (docs/decisions.md, "Instance types").
+ */
+const FRACTIONS: ReadonlySet<string> = new Set(["BaselineBandwidthInGbps", "PeakBandwidthInGbps", "GpuPartitionSize", "BaselineThroughputInMBps", "MaximumThroughputInMBps"]);
+
 /** Bounds on what a record may hold (EC2's longest text is a network performance, its longest list a type's valid core counts). */
 const MAX_TEXT = 256;
 const MAX_ENTRIES = 256;
@@ -208,10 +214,14 @@ export function problemsOf(value: unknown, shape: Shape, path: string): string[]
     case "boolean":
       return typeof value === "boolean" ? [] : [`${path} must be true or false`];
     case "integer":
-    case "long":
+    case "long": {
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return [`${path} must be a number of 0 or more`];
+      const member = path.slice(path.lastIndexOf(".") + 1);
+      // A client reads an integer member as an integer (botocore's int()): a fraction there would break its read.
+      return Number.isInteger(value) || FRACTIONS.has(member) ? [] : [`${path} must be a whole number`];
+    }
     case "double":
     case "float":
-      // The model's integers here carry fractions EC2 sends (BaselineBandwidthInGbps 0.75): any finite number.
       return typeof value === "number" && Number.isFinite(value) && value >= 0 ? [] : [`${path} must be a number of 0 or more`];
     case "timestamp":
     case "blob":
