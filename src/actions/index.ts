@@ -6,9 +6,11 @@ import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createTags } from "./createTags.js";
 import { deleteTags } from "./deleteTags.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
+import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
 import { describeInstances } from "./describeInstances.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
+import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
 import { runInstances } from "./runInstances.js";
 import { startInstances } from "./startInstances.js";
 import { stopInstances } from "./stopInstances.js";
@@ -27,6 +29,8 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeInstanceAttribute,
+  modifyInstanceAttribute,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -20,7 +20,8 @@ import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
 import { insufficientInstanceCapacity, roomOutside } from "./instanceRules.js";
 import { instanceTransitionMs, modelInstance, newId, orThrow, placementReservations, refused, takeIn } from "./instanceRules.js";
-import { stateChange } from "../domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, stateChange } from "../domain/instance.js";
+import { checkUserData, type InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { instanceStateAt, launchCountWithin } from "../domain/placement.js";
 
 /** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
@@ -53,6 +54,19 @@ function answerAgain(store: Store, reservationId: string, now: number, ownerId: 
   };
 }
 
+/** The instance attributes RunInstances sets (SPEC section 13), each at EC2's default when absent. */
+function launchAttributes(input: RunInstancesRequest): Omit<InstanceAttributeValues, "instanceType"> {
+  const userData = input.UserData === undefined || input.UserData === "" ? null : orThrow(checkUserData(input.UserData));
+  return {
+    disableApiTermination: input.DisableApiTermination ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiTermination,
+    disableApiStop: input.DisableApiStop ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiStop,
+    instanceInitiatedShutdownBehavior:
+      input.InstanceInitiatedShutdownBehavior === "terminate" ? "terminate" : DEFAULT_INSTANCE_ATTRIBUTES.instanceInitiatedShutdownBehavior,
+    userData,
+    ebsOptimized: input.EbsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
+  };
+}
+
 export const runInstances = defineAction({
   operation: "RunInstances",
   overlay: {
@@ -69,6 +83,7 @@ export const runInstances = defineAction({
           if (target !== undefined) checkCapacityReservationId(target);
         },
       },
+      InstanceInitiatedShutdownBehavior: { enumValues: true },
       TagSpecifications: {
         check: (specs) =>
           specs.forEach((spec, i) => {
@@ -115,6 +130,7 @@ export const runInstances = defineAction({
       tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
     }));
     const tags: Tag[] = orThrow(tagsFromSpecifications(specs, "instance", ALSO_TAGGABLE));
+    const attributes = launchAttributes(input);
 
     const token = input.ClientToken;
     const digest = token === undefined ? null : digestOf(input);
@@ -160,6 +176,7 @@ export const runInstances = defineAction({
           targetId: targetId ?? null,
           marketType: launching.marketType ?? null,
           capacityReservationId: change.capacityReservationId,
+          ...attributes,
         });
       }
       store.putLaunch(

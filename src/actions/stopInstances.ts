@@ -1,6 +1,7 @@
 // StopInstances: running instances stop and, once stopped, give their place in a reservation back (SPEC section 11).
 
 import { stateChange } from "../domain/instance.js";
+import { stopRefusal } from "../domain/instanceAttributes.js";
 import { stopChange } from "../domain/placement.js";
 import type { StopInstancesResult } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
@@ -15,6 +16,7 @@ export const stopInstances = defineAction({
     const found = findInstances(store, input.InstanceIds, caller, now);
     // All or nothing: every instance must be stoppable before any stops.
     const changes = found.map(({ record, state }) => ({ record, state, change: orThrow(stopChange(record.instanceId, state)) }));
+    orThrow(stopRefusal(changes.filter(({ change }) => change.next !== null).map(({ record }) => record)) ?? null);
     return store.write(() => {
       const zones = new Map<string, { zone: string; type: string }>();
       for (const { record, change } of changes) {

@@ -1,7 +1,9 @@
 // TerminateInstances: instances shut down and, once terminated, give their place back; described for an hour (SPEC section 11).
 
 import { stateChange } from "../domain/instance.js";
+import { terminationAllowed } from "../domain/instanceAttributes.js";
 import { terminateChange } from "../domain/placement.js";
+import { refusalError } from "../protocol/errors.js";
 import type { TerminateInstancesResult } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { checkInstanceIds, instanceTransitionMs, takeIn } from "./instanceRules.js";
@@ -13,9 +15,11 @@ export const terminateInstances = defineAction({
 
   handle(input, { caller, store, now, settings }): TerminateInstancesResult {
     const found = findInstances(store, input.InstanceIds, caller, now);
-    return store.write(() => {
+    // Termination protection holds back its zone's instances; the others terminate, and the request still fails.
+    const { terminating, refusal } = terminationAllowed(found.filter(({ state }) => terminateChange(state).next !== null));
+    const answer = store.write(() => {
       const zones = new Map<string, { zone: string; type: string }>();
-      for (const { record, state } of found) {
+      for (const { record, state } of refusal === undefined ? found : terminating) {
         const change = terminateChange(state);
         if (change.next === null) continue;
         store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), record.capacityReservationId));
@@ -26,5 +30,7 @@ export const terminateInstances = defineAction({
         TerminatingInstances: found.map(({ record, state }) => stateChangeItem(store, record.instanceId, state, now)),
       };
     });
+    if (refusal !== undefined) throw refusalError(refusal);
+    return answer;
   },
 });

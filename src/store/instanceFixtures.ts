@@ -1,7 +1,7 @@
 // An instance between its fixture form (SPEC section 4) and its record: defaults applied on load, left out on dump.
 
 import { regionOfZone, type Tag } from "../domain/capacityReservation.js";
-import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, type InstanceRecord, type LaunchRecord } from "../domain/instance.js";
 import { launchIdOf, type InstanceFixture } from "../fixtures/types.js";
 
 /** A checked fixture instance as a record; `loadedAt` is its launch time when it names none. */
@@ -31,6 +31,12 @@ export function instanceOfFixture(fixture: InstanceFixture, loadedAt: Date): Ins
     targetId: fixture.capacityReservationTargetId ?? null,
     marketType: fixture.marketType ?? null,
     capacityReservationId: holds ? (fixture.capacityReservationId ?? null) : null,
+    disableApiTermination: fixture.disableApiTermination ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiTermination,
+    disableApiStop: fixture.disableApiStop ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiStop,
+    instanceInitiatedShutdownBehavior:
+      fixture.instanceInitiatedShutdownBehavior ?? DEFAULT_INSTANCE_ATTRIBUTES.instanceInitiatedShutdownBehavior,
+    userData: fixture.userData ?? DEFAULT_INSTANCE_ATTRIBUTES.userData,
+    ebsOptimized: fixture.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
   };
 }
 
@@ -70,6 +76,11 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[], 
   if (record.targetId !== null) fixture.capacityReservationTargetId = record.targetId;
   if (record.marketType === "capacity-block") fixture.marketType = "capacity-block";
   if (record.capacityReservationId !== null) fixture.capacityReservationId = record.capacityReservationId;
+  if (record.disableApiTermination) fixture.disableApiTermination = true;
+  if (record.disableApiStop) fixture.disableApiStop = true;
+  if (record.instanceInitiatedShutdownBehavior !== "stop") fixture.instanceInitiatedShutdownBehavior = record.instanceInitiatedShutdownBehavior;
+  if (record.userData !== null) fixture.userData = record.userData;
+  if (record.ebsOptimized) fixture.ebsOptimized = true;
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
 }

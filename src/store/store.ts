@@ -14,6 +14,7 @@ import { CapacityPools } from "./capacityPools.js";
 import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
+import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanceFixtures.js";
 
@@ -257,6 +258,12 @@ export class Store {
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
+    this.#reads.clear();
+  }
+
+  /** Sets the attributes ModifyInstanceAttribute changes (inside write()). */
+  setInstanceAttributes(instanceId: string, values: InstanceAttributeValues): void {
+    this.#instances.setAttributes(instanceId, values);
     this.#reads.clear();
   }
 
