@@ -8,6 +8,7 @@ import { deleteTags } from "./deleteTags.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeTags } from "./describeTags.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
@@ -31,6 +32,7 @@ const REGISTERED: readonly Action[] = [
   terminateInstances,
   describeInstanceAttribute,
   modifyInstanceAttribute,
+  describeTags,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

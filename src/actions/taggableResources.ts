@@ -1,4 +1,4 @@
-// The resources CreateTags and DeleteTags reach, by kind: one entry each says whether a caller may tag an id and how EC2 says it is missing.
+// The resources CreateTags, DeleteTags and DescribeTags reach, by kind: one entry each says whether a caller sees an id and how EC2 says it is missing.
 
 import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
@@ -16,7 +16,10 @@ export interface TaggableKind {
   readonly notFound: (ids: readonly string[]) => Refusal;
 }
 
-/** Every kind CreateTags / DeleteTags serve, in the order their NotFound is reported. */
+/**
+ * Every kind CreateTags / DeleteTags serve, in the order their NotFound is reported, and whose tags
+ * DescribeTags lists: a new taggable resource joins all three here (and in classifyResourceIds).
+ */
 export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKind> = {
   "capacity-reservation": {
     // The owner and the accounts it is shared with may tag it, each with tags of its own (docs/decisions.md).
@@ -58,4 +61,15 @@ export function taggableResources(
     if (missing.length > 0) throw refusalError(kind.notFound([...new Set(missing)]));
   }
   return resources;
+}
+
+/**
+ * The kind of resource `id` is, when the caller sees it at `now`; undefined for an id of no kind the
+ * emulator knows or one the caller cannot see (DescribeTags leaves its tags out).
+ */
+export function visibleTaggable(store: Store, id: string, caller: Caller, now: number): TaggableResource | undefined {
+  const classified = classifyResourceIds([id]);
+  const resource = classified instanceof Refusal ? undefined : classified[0];
+  if (resource === undefined) return undefined;
+  return TAGGABLE_KINDS[resource.resourceType].visible(store, resource.id, caller, now) ? resource : undefined;
 }

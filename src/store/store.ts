@@ -13,6 +13,7 @@ import {
 import { CapacityPools } from "./capacityPools.js";
 import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
+import { Tags, type TagPosition, type TagRow } from "./tags.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
@@ -22,6 +23,7 @@ export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
+export type { TagPosition, TagRow } from "./tags.js";
 
 /** The ids of the reservations of one zone and instance type that an account owns or is shared. */
 function prepareReservationsOfZone(db: SqliteDatabase) {
@@ -80,6 +82,7 @@ export class Store {
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
+  readonly #tags: Tags;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
   readonly #meta: ReturnType<typeof prepareMeta>;
@@ -95,6 +98,7 @@ export class Store {
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
     this.#instances = new Instances(db, this.#reads);
+    this.#tags = new Tags(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#meta = prepareMeta(db);
@@ -176,6 +180,11 @@ export class Store {
   /** One account's tags on several resources, by resource id; a resource without tags is absent. */
   tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, readonly Tag[]> {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
+  }
+
+  /** Up to `limit` of an account's tags on any resource, in (resource id, key) order after `after` (DescribeTags). */
+  tagPage(accountId: string, after: TagPosition | undefined, limit: number): TagRow[] {
+    return this.#tags.page(accountId, after, limit);
   }
 
   /**
