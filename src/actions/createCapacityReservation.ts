@@ -53,7 +53,7 @@ function domainInput(request: CreateCapacityReservationRequest): CreateCapacityR
 }
 
 /** A fresh id EC2's way: `cr-` and 17 lowercase hex digits, not yet in the store. */
-function newCapacityReservationId(store: Store): string {
+export function newCapacityReservationId(store: Store): string {
   for (;;) {
     const id = `cr-${randomBytes(9).toString("hex").slice(0, 17)}`;
     if (!store.findReservation(id)) return id;

@@ -5,6 +5,7 @@ import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
 import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createTags } from "./createTags.js";
 import { deleteTags } from "./deleteTags.js";
+import { describeCapacityBlockOfferings } from "./describeCapacityBlockOfferings.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
 import { describeInstances } from "./describeInstances.js";
@@ -12,6 +13,7 @@ import { describeTags } from "./describeTags.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
+import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
 import { startInstances } from "./startInstances.js";
 import { stopInstances } from "./stopInstances.js";
@@ -33,6 +35,8 @@ const REGISTERED: readonly Action[] = [
   describeInstanceAttribute,
   modifyInstanceAttribute,
   describeTags,
+  describeCapacityBlockOfferings,
+  purchaseCapacityBlock,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));
