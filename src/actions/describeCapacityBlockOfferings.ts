@@ -1,14 +1,13 @@
 // DescribeCapacityBlockOfferings: the Capacity Blocks the capacity the emulator holds can sell, at its clock (SPEC section 13).
 
 import { checkOfferingSearch, type CapacityBlockOffering } from "../domain/capacityBlocks.js";
-import { Ec2Error } from "../protocol/errors.js";
+import { Refusal, orThrow } from "../domain/refusal.js";
+import { offeringsFor } from "../ec2/capacityBlocks.js";
 import type {
   CapacityBlockOffering as ModelOffering,
   DescribeCapacityBlockOfferingsResult,
 } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { offeringsFor } from "./capacityBlockOfferings.js";
-import { orThrow } from "./instanceRules.js";
 
 /** An offering in the model's form. */
 export const modelOffering = (offering: CapacityBlockOffering): ModelOffering => ({
@@ -30,7 +29,7 @@ export const describeCapacityBlockOfferings = defineAction({
 
   handle(input, { caller, store, now, pages }): DescribeCapacityBlockOfferingsResult {
     if (input.UltraserverType !== undefined || input.UltraserverCount !== undefined) {
-      throw new Ec2Error("UnsupportedOperation", "ec2-capacity-emulator does not offer UltraServer Capacity Blocks.", 400);
+      throw new Refusal("UnsupportedOperation", "ec2-capacity-emulator does not offer UltraServer Capacity Blocks.");
     }
     const search = orThrow(
       checkOfferingSearch({

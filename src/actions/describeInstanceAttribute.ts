@@ -1,10 +1,10 @@
 // DescribeInstanceAttribute: one attribute of one of the caller's instances, in the model's form (SPEC section 13).
 
 import type { InstanceRecord } from "../domain/instance.js";
+import { checkInstanceIds } from "../domain/placement.js";
+import { instanceWithAttributes } from "../ec2/instanceAttributes.js";
 import type { InstanceAttribute, InstanceAttributeName } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { checkInstanceIds } from "./instanceRules.js";
-import { findInstances } from "./instanceStateChanges.js";
 
 /**
  * The answer's member for each attribute. The kept ones come from the instance; the others are what
@@ -40,10 +40,8 @@ export const describeInstanceAttribute = defineAction({
     members: { Attribute: { enumValues: true }, InstanceId: { check: (id) => checkInstanceIds([id]) } },
   },
 
-  handle(input, { caller, store, now }): InstanceAttribute {
-    const [found] = findInstances(store, [input.InstanceId], caller, now);
-    const record = found?.record;
-    if (record === undefined) throw new Error(`${input.InstanceId} was found and then not`);
+  handle(input, context): InstanceAttribute {
+    const record = instanceWithAttributes(context, input.InstanceId);
     const answer = ANSWERS[input.Attribute as InstanceAttributeName];
     return { InstanceId: record.instanceId, ...answer(record) };
   },

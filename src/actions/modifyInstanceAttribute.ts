@@ -1,7 +1,9 @@
 // ModifyInstanceAttribute: changes one kept attribute of one of the caller's instances (SPEC section 13).
 
-import { applyAttributeChange, booleanValue, oneChange, type AttributeChange } from "../domain/instanceAttributes.js";
-import { Ec2Error, missingParameter } from "../protocol/errors.js";
+import { booleanValue, oneChange, type AttributeChange } from "../domain/instanceAttributes.js";
+import { checkInstanceIds } from "../domain/placement.js";
+import { Refusal, missingParameter, orThrow } from "../domain/refusal.js";
+import { modifyInstanceAttribute as modify } from "../ec2/instanceAttributes.js";
 import {
   InstanceType$,
   type AttributeBooleanValue,
@@ -10,8 +12,6 @@ import {
 } from "../protocol/model/ec2.generated.js";
 import { checkEnum } from "../protocol/query.js";
 import { defineAction } from "./action.js";
-import { checkInstanceIds, orThrow } from "./instanceRules.js";
-import { findInstances } from "./instanceStateChanges.js";
 
 /** Attributes EC2 lets this action change that the emulator does not keep: refused rather than pretended. */
 const NOT_KEPT: readonly (keyof ModifyInstanceAttributeRequest)[] = [
@@ -99,17 +99,14 @@ export const modifyInstanceAttribute = defineAction({
     members: { Attribute: { enumValues: true }, InstanceId: { check: (id) => checkInstanceIds([id]) } },
   },
 
-  handle(input, { caller, store, now }): ModifyInstanceAttributeResult {
+  handle(input, context): ModifyInstanceAttributeResult {
     const { changes, named } = requestedChanges(input);
     if (named.length === 1 && changes.length === 0) {
-      throw new Ec2Error("UnsupportedOperation", `ec2-capacity-emulator does not keep the instance attribute ${named[0]}.`, 400);
+      throw new Refusal("UnsupportedOperation", `ec2-capacity-emulator does not keep the instance attribute ${named[0]}.`);
     }
     const change = orThrow(oneChange(changes, named));
     if (change.attribute === "instanceType") checkEnum(InstanceType$, change.value, "InstanceType.Value");
-    const [found] = findInstances(store, [input.InstanceId], caller, now);
-    if (found === undefined) throw new Error(`${input.InstanceId} was found and then not`);
-    const values = orThrow(applyAttributeChange(found.record, found.state, change));
-    store.write(() => store.setInstanceAttributes(found.record.instanceId, values));
+    modify(context, input.InstanceId, change);
     return {};
   },
 });

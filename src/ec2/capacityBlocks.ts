@@ -1,15 +1,22 @@
-// What DescribeCapacityBlockOfferings and PurchaseCapacityBlock share: the offerings the capacity held allows, and the ones handed out.
+// Capacity Blocks over the store (SPEC section 13): the offerings the capacity held allows, the ones handed out, and a purchase's reservation.
 
+import { randomBytes } from "node:crypto";
+import { stateAt } from "../domain/capacityReservation.js";
 import {
+  isOfferingId,
   offeredBlock,
   offeringOf,
   type CapacityBlockOffering,
   type OfferingSearch,
 } from "../domain/capacityBlocks.js";
 import type { Caller } from "../domain/identity.js";
-import { zonesOf } from "../domain/zones.js";
+import { insufficientInstanceCapacity, invalidParameterValue, orThrow } from "../domain/refusal.js";
+import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
+import { zoneNamed, zonesOf } from "../domain/zones.js";
+import type { CapacityReservationFixture } from "../fixtures/types.js";
 import type { Store } from "../store/store.js";
-import { zoneRoom } from "./reservationLife.js";
+import type { Ec2Context } from "./context.js";
+import { newCapacityReservationId, refuseOverdrawnPool, zoneRoom, type ReservationNow } from "./reservations.js";
 
 /** Offerings kept per store, oldest dropped first past this many: what a purchase looks an id up in. */
 const KEPT_OFFERINGS = 10_000;
@@ -89,7 +96,7 @@ export function offeringsFor(store: Store, caller: Caller, search: OfferingSearc
 }
 
 /** Why an offering handed out can no longer be bought at `now`, or undefined when it can. */
-export function offeringProblem(store: Store, offering: CapacityBlockOffering, now: number): "started" | "bought" | "no room" | undefined {
+function offeringProblem(store: Store, offering: CapacityBlockOffering, now: number): "started" | "bought" | "no room" | undefined {
   if (now >= offering.startDate) return "started";
   const search: OfferingSearch = {
     instanceType: offering.instanceType,
@@ -106,7 +113,66 @@ export function offeringProblem(store: Store, offering: CapacityBlockOffering, n
   return undefined;
 }
 
-/** An offering this process handed out, by id. */
-export function handedOutOffering(store: Store, id: string): CapacityBlockOffering | undefined {
-  return handedOutBy(store).find(id);
+/** A purchase as the request gives it. */
+export interface PurchaseInput {
+  readonly capacityBlockOfferingId: string;
+  readonly instancePlatform: string;
+  readonly tagSpecifications?: readonly TagSpecificationInput[] | undefined;
+}
+
+/**
+ * PurchaseCapacityBlock: the offering handed out becomes a capacity-block reservation of the
+ * caller's, `payment-pending` for the provisioning time in effect (SPEC section 7), then `scheduled`
+ * until its start, `active`, and `expired` at its end (stateAt), holding its pool's room from now
+ * until it expires. Refusals (the emulator's words, docs/decisions.md): InvalidParameterValue for an
+ * offering never handed out in the caller's region ("does not exist"), and for one whose block has
+ * started or was bought since ("no longer available"); InsufficientInstanceCapacity when its zone's
+ * pool no longer has the room.
+ */
+export function purchaseCapacityBlock(context: Ec2Context, input: PurchaseInput): ReservationNow {
+  const { store, caller, now, settings } = context;
+  const id = input.capacityBlockOfferingId;
+  const offering = isOfferingId(id) ? handedOutBy(store).find(id) : undefined;
+  // Offerings are of a region: another region's id is as unknown as a made-up one.
+  if (offering === undefined || offering.region !== caller.region) {
+    throw invalidParameterValue(`The Capacity Block offering ID '${id}' does not exist`);
+  }
+  const tags = orThrow(tagsFromSpecifications(input.tagSpecifications ?? [], "capacity-reservation", ["capacity-block"]));
+  return store.write(() => {
+    const problem = offeringProblem(store, offering, now);
+    if (problem === "no room") throw insufficientInstanceCapacity();
+    if (problem !== undefined) throw invalidParameterValue(`The Capacity Block offering '${id}' is no longer available`);
+    const roomBefore = zoneRoom(store, offering.availabilityZone, offering.instanceType, now);
+    const capacityReservationId = newCapacityReservationId(store);
+    const reservation: CapacityReservationFixture = {
+      capacityReservationId,
+      ownerId: caller.accountId,
+      availabilityZone: offering.availabilityZone,
+      availabilityZoneId: zoneNamed(offering.availabilityZone)?.zoneId,
+      instanceType: offering.instanceType,
+      instancePlatform: input.instancePlatform,
+      totalInstanceCount: offering.instanceCount,
+      state: "payment-pending",
+      createDate: new Date(now).toISOString(),
+      startDate: new Date(offering.startDate).toISOString(),
+      endDate: new Date(offering.endDate).toISOString(),
+      endDateType: "limited",
+      tenancy: "default",
+      // Capacity Blocks are "delivered as targeted Capacity Reservations" (EC2 user guide).
+      instanceMatchCriteria: "targeted",
+      reservationType: "capacity-block",
+      ebsOptimized: false,
+      ephemeralStorage: false,
+      // A Capacity Block's own id is `cbr-…` (DescribeCapacityBlocks), unlike its offering's `cb-…`.
+      capacityBlockId: `cbr-${randomBytes(9).toString("hex").slice(0, 17)}`,
+      tags,
+      provisionedDate: new Date(now + settings.provisioningSeconds * 1000).toISOString(),
+    };
+    store.createReservation(reservation, new Date(now));
+    refuseOverdrawnPool(roomBefore, zoneRoom(store, offering.availabilityZone, offering.instanceType, now));
+    const created = store.findReservation(capacityReservationId);
+    const state = created && stateAt(created, now);
+    if (!created || !state) throw new Error(`${capacityReservationId} was not written`);
+    return { reservation: created, state, tags };
+  });
 }
