@@ -82,12 +82,16 @@ function readCall(action: Action, request: Ec2Request): ActionCall {
 }
 
 /** The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's, not ours). */
-function actionOf(params: RawParams): Action {
+function actionOf(params: RawParams, trace: Ec2Trace): Action {
   const name = params.get("Action");
   if (!name) throw missingAction();
   const action = ACTIONS.get(name);
   if (action) return action;
-  throw EC2_OPERATION_NAMES.has(name) ? unsupportedOperation(name) : invalidAction(name);
+  if (!EC2_OPERATION_NAMES.has(name)) throw invalidAction(name);
+  // An EC2 operation's name (the model's list, never a client's free text) goes in the log line, so
+  // a client's log of failed calls says which call it lacks.
+  trace.action = name;
+  throw unsupportedOperation(name);
 }
 
 /**
@@ -117,7 +121,7 @@ function onTheWire(error: unknown): never {
 }
 
 function checkAndAnswer(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
-  const action = actionOf(request.params);
+  const action = actionOf(request.params, trace);
   trace.action = action.name;
 
   const call = readCall(action, request);
