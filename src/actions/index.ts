@@ -10,6 +10,9 @@ import { describeCapacityReservations } from "./describeCapacityReservations.js"
 import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
 import { describeInstances } from "./describeInstances.js";
 import { describeTags } from "./describeTags.js";
+import { describeInstanceTypes } from "./describeInstanceTypes.js";
+import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
+import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
@@ -37,6 +40,9 @@ const REGISTERED: readonly Action[] = [
   describeTags,
   describeCapacityBlockOfferings,
   purchaseCapacityBlock,
+  describeInstanceTypes,
+  describeInstanceTypeOfferings,
+  describeAvailabilityZones,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

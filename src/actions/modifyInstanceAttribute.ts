@@ -5,12 +5,10 @@ import { checkInstanceIds } from "../domain/placement.js";
 import { Refusal, missingParameter, orThrow } from "../domain/refusal.js";
 import { modifyInstanceAttribute as modify } from "../ec2/instanceAttributes.js";
 import {
-  InstanceType$,
   type AttributeBooleanValue,
   type ModifyInstanceAttributeRequest,
   type ModifyInstanceAttributeResult,
 } from "../protocol/model/ec2.generated.js";
-import { checkEnum } from "../protocol/query.js";
 import { defineAction } from "./action.js";
 
 /** Attributes EC2 lets this action change that the emulator does not keep: refused rather than pretended. */
@@ -105,7 +103,6 @@ export const modifyInstanceAttribute = defineAction({
       throw new Refusal("UnsupportedOperation", `ec2-capacity-emulator does not keep the instance attribute ${named[0]}.`);
     }
     const change = orThrow(oneChange(changes, named));
-    if (change.attribute === "instanceType") checkEnum(InstanceType$, change.value, "InstanceType.Value");
     modify(context, input.InstanceId, change);
     return {};
   },

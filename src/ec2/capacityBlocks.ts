@@ -13,7 +13,7 @@ import type { Caller } from "../domain/identity.js";
 import { insufficientInstanceCapacity, invalidParameterValue, orThrow } from "../domain/refusal.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
 import { zoneNamed, zonesOf } from "../domain/zones.js";
-import type { CapacityReservationFixture } from "../fixtures/types.js";
+import type { CapacityReservationToStore } from "../domain/state.js";
 import type { Store } from "../store/store.js";
 import type { Ec2Context } from "./context.js";
 import { newCapacityReservationId, refuseOverdrawnPool, zoneRoom, type ReservationNow } from "./reservations.js";
@@ -144,11 +144,11 @@ export function purchaseCapacityBlock(context: Ec2Context, input: PurchaseInput)
     if (problem !== undefined) throw invalidParameterValue(`The Capacity Block offering '${id}' is no longer available`);
     const roomBefore = zoneRoom(store, offering.availabilityZone, offering.instanceType, now);
     const capacityReservationId = newCapacityReservationId(store);
-    const reservation: CapacityReservationFixture = {
+    const reservation: CapacityReservationToStore = {
       capacityReservationId,
       ownerId: caller.accountId,
       availabilityZone: offering.availabilityZone,
-      availabilityZoneId: zoneNamed(offering.availabilityZone)?.zoneId,
+      availabilityZoneId: zoneNamed(offering.availabilityZone)?.zoneId ?? null,
       instanceType: offering.instanceType,
       instancePlatform: input.instancePlatform,
       totalInstanceCount: offering.instanceCount,
@@ -157,18 +157,29 @@ export function purchaseCapacityBlock(context: Ec2Context, input: PurchaseInput)
       startDate: new Date(offering.startDate).toISOString(),
       endDate: new Date(offering.endDate).toISOString(),
       endDateType: "limited",
+      interruptible: null,
+      interruptibleCapacityAllocation: null,
+      interruptionInfo: null,
       tenancy: "default",
       // Capacity Blocks are "delivered as targeted Capacity Reservations" (EC2 user guide).
       instanceMatchCriteria: "targeted",
       reservationType: "capacity-block",
       ebsOptimized: false,
       ephemeralStorage: false,
+      placementGroupArn: null,
+      outpostArn: null,
       // A Capacity Block's own id is `cbr-…` (DescribeCapacityBlocks), unlike its offering's `cb-…`.
       capacityBlockId: `cbr-${randomBytes(9).toString("hex").slice(0, 17)}`,
-      tags,
+      deliveryPreference: null,
+      commitmentInfo: null,
+      unusedReservationBillingOwnerId: null,
+      // Paid once the provisioning time in effect has run (SPEC section 7).
       provisionedDate: new Date(now + settings.provisioningSeconds * 1000).toISOString(),
+      cancelDate: null,
+      clientToken: null,
+      requestFingerprint: null,
     };
-    store.createReservation(reservation, new Date(now));
+    store.createReservation(reservation, tags);
     refuseOverdrawnPool(roomBefore, zoneRoom(store, offering.availabilityZone, offering.instanceType, now));
     const created = store.findReservation(capacityReservationId);
     const state = created && stateAt(created, now);

@@ -2,6 +2,7 @@
 
 import type { InstanceRecord } from "../domain/instance.js";
 import { applyAttributeChange, type AttributeChange } from "../domain/instanceAttributes.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import { orThrow } from "../domain/refusal.js";
 import type { Ec2Context } from "./context.js";
 import { findInstances, type FoundInstance } from "./instances.js";
@@ -18,6 +19,8 @@ export const instanceWithAttributes = (context: Ec2Context, instanceId: string):
 
 /** ModifyInstanceAttribute's one change (applyAttributeChange's rules), written. */
 export function modifyInstanceAttribute(context: Ec2Context, instanceId: string, change: AttributeChange): void {
+  // The one instance type check every action makes (the catalogue, with a fixture's types).
+  if (change.attribute === "instanceType") orThrow(checkInstanceType(change.value, context.store.declaredInstanceTypes()));
   const { record, state } = oneInstance(context, instanceId);
   const values = orThrow(applyAttributeChange(record, state, change));
   context.store.write(() => context.store.setInstanceAttributes(record.instanceId, values));

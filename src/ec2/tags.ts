@@ -116,8 +116,8 @@ const byPosition = (a: TagPosition, b: TagPosition): number =>
  */
 function literalResourceIds(filters: readonly Filter[]): string[] | undefined {
   const filter = filters.find((f) => f.kind === "member" && f.name === "resource-id");
-  if (filter === undefined || filter.values.some((value) => value.literal === null)) return undefined;
-  return [...new Set(filter.values.map((value) => value.literal ?? ""))];
+  if (filter === undefined || !filter.values.allLiteral) return undefined;
+  return [...filter.values.literals];
 }
 
 /** The tags of `rows` the caller sees, as the filters read them; whether each resource is seen is asked once. */
