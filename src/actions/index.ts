@@ -3,10 +3,16 @@
 import type { Action } from "./action.js";
 import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
 import { createCapacityReservation } from "./createCapacityReservation.js";
+import { createLaunchTemplate } from "./createLaunchTemplate.js";
 import { createTags } from "./createTags.js";
+import { deleteLaunchTemplate } from "./deleteLaunchTemplate.js";
 import { deleteTags } from "./deleteTags.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
+import { describeImages } from "./describeImages.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeLaunchTemplates } from "./describeLaunchTemplates.js";
+import { describeSecurityGroups } from "./describeSecurityGroups.js";
+import { describeSubnets } from "./describeSubnets.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { runInstances } from "./runInstances.js";
@@ -27,6 +33,12 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeSubnets,
+  describeSecurityGroups,
+  describeImages,
+  createLaunchTemplate,
+  describeLaunchTemplates,
+  deleteLaunchTemplate,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

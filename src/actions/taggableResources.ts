@@ -3,7 +3,11 @@
 import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound } from "../domain/refusal.js";
+import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
 import { classifyResourceIds, type TaggableResource } from "../domain/tags.js";
+import { findSecurityGroup, findSubnet } from "../ec2/network.js";
+import { findTemplateById } from "../ec2/launchTemplates.js";
+import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
 import { refusalError } from "../protocol/errors.js";
 import type { Store } from "../store/store.js";
 import { seenReservation } from "./capacityReservationView.js";
@@ -35,6 +39,28 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
       );
     },
     notFound: instanceNotFound,
+  },
+  // A subnet or security group: its owner's, in its region (the default ones included, SPEC section 14).
+  subnet: {
+    visible: (store, id, caller) => findSubnet(store, caller, id) !== undefined,
+    notFound: subnetNotFound,
+  },
+  "security-group": {
+    visible: (store, id, caller) => findSecurityGroup(store, caller, id) !== undefined,
+    notFound: securityGroupNotFound,
+  },
+  // An image only by its owner: tags on a public image are not shared (EC2 does not show them to others).
+  image: {
+    visible: (store, id, caller) => {
+      const image = store.image(id);
+      return image !== undefined && image.ownerId === caller.accountId && image.region === caller.region;
+    },
+    notFound: imageNotFound,
+  },
+  "launch-template": {
+    visible: (store, id, caller) => findTemplateById(store, caller, id) !== undefined,
+    // EC2 names one id at a time in this refusal.
+    notFound: (ids) => launchTemplateIdNotFound(ids[0] ?? ""),
   },
 };
 

@@ -19,6 +19,11 @@ export const STATE_TABLES = [
   "instance_usage",
   "resource_tag",
   "capacity_pool",
+  "subnet",
+  "security_group",
+  "image",
+  "launch_template",
+  "fleet",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

@@ -16,6 +16,12 @@ import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanceFixtures.js";
+import { Network } from "./network.js";
+import { LaunchTemplates } from "./launchTemplates.js";
+import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
+import { launchTemplateFixtureOf, launchTemplateOfFixture } from "./launchTemplateFixtures.js";
+import { imageFixtureOf, imageOfFixture, securityGroupFixtureOf, securityGroupOfFixture, subnetFixtureOf, subnetOfFixture } from "./networkFixtures.js";
+import type { ImageRecord, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
@@ -79,6 +85,8 @@ export class Store {
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
+  readonly #network: Network;
+  readonly #launchTemplates: LaunchTemplates;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
   readonly #meta: ReturnType<typeof prepareMeta>;
@@ -94,6 +102,8 @@ export class Store {
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
     this.#instances = new Instances(db, this.#reads);
+    this.#network = new Network(db);
+    this.#launchTemplates = new LaunchTemplates(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#meta = prepareMeta(db);
@@ -191,6 +201,77 @@ export class Store {
   /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
   filteredReservationIds(parameters: FilterParameters & { after: string; limit: number }): string[] {
     return this.#filteredReservationIds(parameters);
+  }
+
+  // --- subnets, security groups and images that fixtures add (SPEC section 14) ---
+
+  /** An added subnet by id (a default subnet is derived, never stored). */
+  subnet(subnetId: string): SubnetRecord | undefined {
+    return this.#network.subnet(subnetId);
+  }
+
+  /** Up to `limit` of an account's added subnets in a region, in id order after `after`. */
+  subnetPage(ownerId: string, region: string, after: string, limit: number): SubnetRecord[] {
+    return this.#network.subnetPage(ownerId, region, after, limit);
+  }
+
+  securityGroup(groupId: string): SecurityGroupRecord | undefined {
+    return this.#network.securityGroup(groupId);
+  }
+
+  securityGroupPage(ownerId: string, region: string, after: string, limit: number): SecurityGroupRecord[] {
+    return this.#network.securityGroupPage(ownerId, region, after, limit);
+  }
+
+  image(imageId: string): ImageRecord | undefined {
+    return this.#network.image(imageId);
+  }
+
+  /** Up to `limit` declared images of a region, every owner's, in id order after `after`. */
+  imagePage(region: string, after: string, limit: number): ImageRecord[] {
+    return this.#network.imagePage(region, after, limit);
+  }
+
+  /** How many of a subnet's addresses live (not terminated) instances hold. */
+  addressesInUse(subnetId: string): number {
+    return this.#network.addressesInUse(subnetId);
+  }
+
+  /** The lowest free address of a subnet in `first`..`last` (as numbers), or undefined when none is. */
+  freeAddress(subnetId: string, first: number, last: number): number | undefined {
+    return this.#network.freeAddress(subnetId, first, last);
+  }
+
+  // --- launch templates (SPEC section 14) ---
+
+  launchTemplateById(id: string): LaunchTemplateRecord | undefined {
+    return this.#launchTemplates.byId(id);
+  }
+
+  launchTemplateByName(ownerId: string, region: string, name: string): LaunchTemplateRecord | undefined {
+    return this.#launchTemplates.byName(ownerId, region, name);
+  }
+
+  launchTemplateByClientToken(ownerId: string, region: string, token: string): LaunchTemplateRecord | undefined {
+    return this.#launchTemplates.byClientToken(ownerId, region, token);
+  }
+
+  /** Up to `limit` of an account's templates in a region, in id order after `after`. */
+  launchTemplatePage(ownerId: string, region: string, after: string, limit: number): LaunchTemplateRecord[] {
+    return this.#launchTemplates.page(ownerId, region, after, limit);
+  }
+
+  /** Adds a template with its tags (inside write()). */
+  putLaunchTemplate(record: LaunchTemplateRecord, tags: readonly Tag[]): void {
+    this.#launchTemplates.put(record);
+    if (tags.length > 0) this.#reservations.setTags(record.launchTemplateId, record.ownerId, tags);
+    this.#reads.clear();
+  }
+
+  /** Deletes a template and its tags (inside write()). */
+  deleteLaunchTemplate(id: string): void {
+    this.#launchTemplates.delete(id);
+    this.#reads.clear();
   }
 
   // --- instances (SPEC section 11) ---
@@ -416,6 +497,22 @@ export class Store {
         if (fixtureInstance.tags?.length) this.#reservations.setTags(record.instanceId, record.ownerId, fixtureInstance.tags);
       }
       for (const pool of fixture.capacityPools ?? []) this.#pools.put(pool);
+      for (const subnet of fixture.subnets ?? []) {
+        this.#network.putSubnet(subnetOfFixture(subnet));
+        if (subnet.tags?.length) this.#reservations.setTags(subnet.subnetId, subnet.ownerId, subnet.tags);
+      }
+      for (const group of fixture.securityGroups ?? []) {
+        this.#network.putSecurityGroup(securityGroupOfFixture(group));
+        if (group.tags?.length) this.#reservations.setTags(group.groupId, group.ownerId, group.tags);
+      }
+      for (const template of fixture.launchTemplates ?? []) {
+        this.#launchTemplates.put(launchTemplateOfFixture(template, loadedAt));
+        if (template.tags?.length) this.#reservations.setTags(template.launchTemplateId, template.ownerId, template.tags);
+      }
+      for (const image of fixture.images ?? []) {
+        this.#network.putImage(imageOfFixture(image, loadedAt));
+        if (image.tags?.length) this.#reservations.setTags(image.imageId, image.ownerId, image.tags);
+      }
     });
   }
 
@@ -485,6 +582,8 @@ export class Store {
     if (!first) put("]");
     const pools = this.#pools.dump();
     if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
+    // Few (fixtures add them): written whole, as dump() does.
+    for (const [name, records] of Object.entries(this.#networkDump())) put(`,${JSON.stringify(name)}:${JSON.stringify(records)}`);
     put("}");
     if (pending !== "") write(pending);
   }
@@ -501,7 +600,27 @@ export class Store {
     if (instances.length > 0) dump.instances = instances;
     const pools = this.#pools.dump();
     if (pools.length > 0) dump.capacityPools = pools;
+    Object.assign(dump, this.#networkDump());
     return dump;
+  }
+
+  /** The added subnets, security groups and images in fixture form, each list only when there are some. */
+  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates"> {
+    const tags = (id: string, ownerId: string) => this.#reservations.tagsOf(id, ownerId);
+    const subnets = this.#network.allSubnets().map((subnet) => subnetFixtureOf(subnet, tags(subnet.subnetId, subnet.ownerId)));
+    const securityGroups = this.#network
+      .allSecurityGroups()
+      .map((group) => securityGroupFixtureOf(group, tags(group.groupId, group.ownerId)));
+    const images = this.#network.allImages().map((image) => imageFixtureOf(image, tags(image.imageId, image.ownerId)));
+    const launchTemplates = this.#launchTemplates
+      .all()
+      .map((template) => launchTemplateFixtureOf(template, tags(template.launchTemplateId, template.ownerId)));
+    return {
+      ...(subnets.length > 0 ? { subnets } : {}),
+      ...(securityGroups.length > 0 ? { securityGroups } : {}),
+      ...(images.length > 0 ? { images } : {}),
+      ...(launchTemplates.length > 0 ? { launchTemplates } : {}),
+    };
   }
 
   /** What is loaded, for the health answer and the ready line (SPEC section 7). */
