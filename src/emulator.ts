@@ -2,7 +2,7 @@
 
 import { AnswerCache } from "./actions/answerCache.js";
 import type { DispatchDeps } from "./actions/dispatch.js";
-import { forgetSteps, settleInstances } from "./actions/instanceRules.js";
+import { settleInstances } from "./ec2/instances.js";
 import type { Config } from "./config.js";
 import { checkInstant, Clock } from "./domain/clock.js";
 import { stateAt } from "./domain/capacityReservation.js";
@@ -188,7 +188,6 @@ export class Emulator {
   /** Back to the state as it was once the emulator had started (the settings stay as they are). */
   reset(): void {
     this.store.restoreStartState();
-    forgetSteps(this.store);
   }
 
   /**

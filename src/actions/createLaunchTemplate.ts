@@ -10,7 +10,6 @@ import {
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications } from "../domain/tags.js";
 import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
-import { refusalError } from "../protocol/errors.js";
 import {
   InstanceType$,
   MarketType$,
@@ -21,7 +20,7 @@ import {
 } from "../protocol/model/ec2.generated.js";
 import { checkEnum } from "../protocol/query.js";
 import { defineAction } from "./action.js";
-import { orThrow } from "./instanceRules.js";
+import { orThrow } from "../domain/refusal.js";
 import { checkLaunchData } from "./launchData.js";
 
 /** What a template's data may tag besides the instance (the model's LaunchTemplateTagSpecificationRequest). */
@@ -40,7 +39,7 @@ export const createLaunchTemplate = defineAction({
     members: {
       LaunchTemplateName: {
         check: (name) => {
-          if (!LAUNCH_TEMPLATE_NAME.test(name)) throw refusalError(launchTemplateNameMalformed());
+          if (!LAUNCH_TEMPLATE_NAME.test(name)) throw launchTemplateNameMalformed();
         },
       },
       LaunchTemplateData: {
@@ -92,12 +91,12 @@ export const createLaunchTemplate = defineAction({
       if (token !== undefined) {
         const earlier = store.launchTemplateByClientToken(caller.accountId, caller.region, token);
         if (earlier) {
-          if (earlier.requestDigest !== digest) throw refusalError(idempotentParameterMismatch());
+          if (earlier.requestDigest !== digest) throw idempotentParameterMismatch();
           return { LaunchTemplate: modelLaunchTemplate(earlier, store.tagsOf(earlier.launchTemplateId, caller.accountId)) };
         }
       }
       if (store.launchTemplateByName(caller.accountId, caller.region, input.LaunchTemplateName)) {
-        throw refusalError(launchTemplateNameInUse());
+        throw launchTemplateNameInUse();
       }
       const record: LaunchTemplateRecord = {
         launchTemplateId: `lt-${randomBytes(9).toString("hex").slice(0, 17)}`,

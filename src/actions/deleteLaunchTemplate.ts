@@ -2,7 +2,7 @@
 
 import { LAUNCH_TEMPLATE_ID, launchTemplateIdMalformed, launchTemplateIdNotFound, launchTemplateNameNotFound } from "../domain/launchTemplate.js";
 import { findTemplateById, findTemplateByName, modelLaunchTemplate } from "../ec2/launchTemplates.js";
-import { missingParameter, refusalError } from "../protocol/errors.js";
+import { missingParameter } from "../domain/refusal.js";
 import type { DeleteLaunchTemplateResult } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 
@@ -12,7 +12,7 @@ export const deleteLaunchTemplate = defineAction({
     members: {
       LaunchTemplateId: {
         check: (id) => {
-          if (!LAUNCH_TEMPLATE_ID.test(id)) throw refusalError(launchTemplateIdMalformed(id));
+          if (!LAUNCH_TEMPLATE_ID.test(id)) throw launchTemplateIdMalformed(id);
         },
       },
     },
@@ -30,7 +30,7 @@ export const deleteLaunchTemplate = defineAction({
     const record =
       id !== undefined ? findTemplateById(store, caller, id) : name !== undefined ? findTemplateByName(store, caller, name) : undefined;
     if (!record) {
-      throw refusalError(id !== undefined ? launchTemplateIdNotFound(id) : launchTemplateNameNotFound(name ?? ""));
+      throw id !== undefined ? launchTemplateIdNotFound(id) : launchTemplateNameNotFound(name ?? "");
     }
     store.write(() => store.deleteLaunchTemplate(record.launchTemplateId));
     // EC2 answers the deleted template without its tags (they went with it).

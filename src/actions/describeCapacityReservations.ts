@@ -1,7 +1,6 @@
 // DescribeCapacityReservations: the reservations a caller sees in its region, filtered and keyset-paged (SPEC section 9).
 
 import {
-  availableInstanceCount,
   stateAt,
   stateSteadyAround,
   type CapacityReservationRecord,
@@ -11,18 +10,14 @@ import {
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
 import { matches, parseFilters, sqlFilter } from "../domain/filters.js";
-import { capacityReservationNotFound } from "../domain/refusal.js";
-import { Ec2Error, invalidParameterCombination, statusOf } from "../protocol/errors.js";
-import type {
-  CapacityReservation,
-  CapacityReservationInstancePlatform,
-  DescribeCapacityReservationsResult,
-} from "../protocol/model/ec2.generated.js";
+import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
+import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import { filterParameters } from "../store/capacityReservationFilters.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
 import { keptList } from "./keptList.js";
-import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
+import { seenReservation } from "../ec2/reservations.js";
+import { capacityReservationItem } from "./shapes/capacityReservation.js";
 
 /** A page's size when the request gives no MaxResults (the most MaxResults allows; a choice, docs/decisions.md). */
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -37,57 +32,6 @@ const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
  * one joined key: a page looks up 100 items, and a key built per item cost more than the lookup.
  */
 const keptItems = new WeakMap<CapacityReservationRecord, Map<string, Map<CapacityReservationState, CapacityReservation>>>();
-const date = (iso: string | null | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
-
-/**
- * One reservation as the describe answers it: every member of the model's CapacityReservation the
- * reservation has (the writer puts them in model order), the derived ones computed here.
- * `AvailableInstanceCount` and `State` are GetCapacityReservationUsage's numbers at the same clock.
- */
-export function describeItem(reservation: CapacityReservationRecord, state: CapacityReservationState, tags: readonly Tag[]): CapacityReservation {
-  const id = reservation.capacityReservationId;
-  const used = reservation.usedInstanceCountTotal;
-  const commitment = reservation.commitmentInfo;
-  return {
-    CapacityReservationId: id,
-    OwnerId: reservation.ownerId,
-    CapacityReservationArn: `arn:aws:ec2:${reservation.region}:${reservation.ownerId}:capacity-reservation/${id}`,
-    AvailabilityZoneId: reservation.availabilityZoneId ?? undefined,
-    InstanceType: reservation.instanceType,
-    // The model's enums are open (EC2 adds platforms; the SDKs read any string), and fixtures may name any.
-    InstancePlatform: reservation.instancePlatform as CapacityReservationInstancePlatform,
-    AvailabilityZone: reservation.availabilityZone,
-    Tenancy: reservation.tenancy,
-    TotalInstanceCount: reservation.totalInstanceCount,
-    AvailableInstanceCount: availableInstanceCount(reservation, state),
-    EbsOptimized: reservation.ebsOptimized,
-    EphemeralStorage: reservation.ephemeralStorage,
-    State: state,
-    StartDate: date(reservation.startDate),
-    EndDate: date(reservation.endDate),
-    EndDateType: reservation.endDateType,
-    InstanceMatchCriteria: reservation.instanceMatchCriteria,
-    CreateDate: date(reservation.createDate),
-    Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
-    OutpostArn: reservation.outpostArn ?? undefined,
-    PlacementGroupArn: reservation.placementGroupArn ?? undefined,
-    // Every account's instances, the number availableInstanceCount subtracts; empty when none (docs/decisions.md).
-    CapacityAllocations: used > 0 ? [{ AllocationType: "used", Count: used }] : [],
-    ReservationType: reservation.reservationType,
-    UnusedReservationBillingOwnerId: reservation.unusedReservationBillingOwnerId ?? undefined,
-    CommitmentInfo: commitment
-      ? {
-          CommittedInstanceCount: commitment.committedInstanceCount,
-          CommitmentEndDate: date(commitment.commitmentEndDate),
-          CommitmentDuration: commitment.commitmentDuration,
-        }
-      : undefined,
-    DeliveryPreference: reservation.deliveryPreference ?? undefined,
-    CapacityBlockId: reservation.capacityBlockId ?? undefined,
-    ...interruptibleMembers(reservation),
-  };
-}
-
 /**
  * The page's items as `account` sees them: kept ones reused, the others built with the caller's own
  * tags, fetched for all of them in one statement (a consumer does not see the owner's).
@@ -118,7 +62,7 @@ function itemsOf(
     const byState = kept[index] as Map<CapacityReservationState, CapacityReservation>;
     let item = byState.get(state);
     if (!item) {
-      item = Object.freeze(describeItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
+      item = Object.freeze(capacityReservationItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
       byState.set(state, item);
     }
     return item;
@@ -153,10 +97,7 @@ export const describeCapacityReservations = defineAction({
         if (seen) steadyBetween(stateSteadyAround(seen.reservation, now));
         return !seen;
       });
-      if (missing.length > 0) {
-        const refusal = capacityReservationNotFound(missing);
-        throw new Ec2Error(refusal.code, refusal.message, statusOf(refusal.code));
-      }
+      if (missing.length > 0) throw capacityReservationNotFound(missing);
     }
 
     const filters = parseFilters(CAPACITY_RESERVATION_FILTERS, input.Filters);

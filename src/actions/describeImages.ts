@@ -6,7 +6,6 @@ import { IMAGE_ID, imageIdMalformed, imageNotFound, type ImageRecord } from "../
 import { IMAGE_FILTERS } from "../domain/networkFilters.js";
 import { Refusal } from "../domain/refusal.js";
 import { imageVisibleTo, modelImage } from "../ec2/network.js";
-import { refusalError } from "../protocol/errors.js";
 import type { DescribeImagesResult, Image } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { walkPage } from "./walkPage.js";
@@ -39,13 +38,13 @@ export const describeImages = defineAction({
       ImageIds: {
         check: (ids) => {
           const bad = ids.find((id) => !IMAGE_ID.test(id));
-          if (bad !== undefined) throw refusalError(imageIdMalformed(bad));
+          if (bad !== undefined) throw imageIdMalformed(bad);
         },
       },
       Owners: {
         check: (owners) => {
           const bad = owners.find((o) => o !== "self" && o !== "amazon" && o !== "aws-marketplace" && !ACCOUNT_ID.test(o));
-          if (bad !== undefined) throw refusalError(new Refusal("InvalidUserID.Malformed", `Invalid user id: "${bad}"`));
+          if (bad !== undefined) throw new Refusal("InvalidUserID.Malformed", `Invalid user id: "${bad}"`);
         },
       },
       MaxResults: { range: [1, 1000] },
@@ -80,7 +79,7 @@ export const describeImages = defineAction({
         return image && imageVisibleTo(image, caller) ? image : undefined;
       });
       const missing = ids.filter((_, i) => found[i] === undefined);
-      if (missing.length > 0) throw refusalError(imageNotFound(missing));
+      if (missing.length > 0) throw imageNotFound(missing);
       return { Images: found.flatMap((image) => (image ? (describe(image) ?? []) : [])) };
     }
 

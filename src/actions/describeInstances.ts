@@ -4,14 +4,14 @@ import { matches, parseFilters } from "../domain/filters.js";
 import { stateSteadyAround, type Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
-import { instanceStateAt, instanceStateSteadyAround } from "../domain/placement.js";
-import { instanceNotFound } from "../domain/refusal.js";
-import { invalidParameterCombination } from "../protocol/errors.js";
+import { checkInstanceIds, instanceStateAt, instanceStateSteadyAround } from "../domain/placement.js";
+import { instanceNotFound, invalidParameterCombination } from "../domain/refusal.js";
+import { reservationHeldAt } from "../ec2/instances.js";
 import type { DescribeInstancesResult, GroupIdentifier, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
 import { defineAction, type ActionContext } from "./action.js";
 import { keptList } from "./keptList.js";
-import { checkInstanceIds, modelInstance, reservationHeldAt, refused } from "./instanceRules.js";
+import { modelInstance } from "./shapes/instance.js";
 
 /** Without MaxResults a page holds this many instances (EC2 answers "all"; a bound keeps memory bounded). */
 const DEFAULT_PAGE_SIZE = 1000;
@@ -151,7 +151,7 @@ export const describeInstances = defineAction({
       const views = viewsOf(store, records, accountId, region, now, steadyBetween);
       const seen = new Set(views.map((view) => view.record.instanceId));
       const missing = unique.filter((id) => !seen.has(id));
-      if (missing.length > 0) throw refused(instanceNotFound(missing));
+      if (missing.length > 0) throw instanceNotFound(missing);
       const found = views.filter((view) => matches(INSTANCE_FILTERS, filters, view, undefined));
       return { Reservations: grouped(found, accountId) };
     }

@@ -9,7 +9,6 @@ import {
   type LaunchTemplateRecord,
 } from "../domain/launchTemplate.js";
 import { findTemplateById, findTemplateByName, modelLaunchTemplate } from "../ec2/launchTemplates.js";
-import { refusalError } from "../protocol/errors.js";
 import type { DescribeLaunchTemplatesResult, LaunchTemplate } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { walkPage } from "./walkPage.js";
@@ -33,7 +32,7 @@ export const describeLaunchTemplates = defineAction({
       LaunchTemplateIds: {
         check: (ids) => {
           const bad = ids.find((id) => !LAUNCH_TEMPLATE_ID.test(id));
-          if (bad !== undefined) throw refusalError(launchTemplateIdMalformed(bad));
+          if (bad !== undefined) throw launchTemplateIdMalformed(bad);
         },
       },
       MaxResults: { range: [1, 200] },
@@ -55,13 +54,13 @@ export const describeLaunchTemplates = defineAction({
       const found = new Map<string, LaunchTemplateRecord>();
       for (const id of ids) {
         const record = findTemplateById(store, caller, id);
-        if (!record) throw refusalError(launchTemplateIdNotFound(id));
+        if (!record) throw launchTemplateIdNotFound(id);
         found.set(id, record);
       }
       for (const name of names) {
         const record = findTemplateByName(store, caller, name);
         // The code Karpenter waits for before it creates a template (pkg/providers/launchtemplate).
-        if (!record) throw refusalError(launchTemplatesNotFound());
+        if (!record) throw launchTemplatesNotFound();
         found.set(record.launchTemplateId, record);
       }
       const records = [...found.values()].sort((a, b) => (a.launchTemplateId < b.launchTemplateId ? -1 : 1));

@@ -11,7 +11,6 @@ import {
 } from "../domain/network.js";
 import { SECURITY_GROUP_FILTERS } from "../domain/networkFilters.js";
 import { findSecurityGroup, modelSecurityGroup, securityGroupPage } from "../ec2/network.js";
-import { refusalError } from "../protocol/errors.js";
 import type { DescribeSecurityGroupsResult, SecurityGroup } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { walkPage } from "./walkPage.js";
@@ -25,7 +24,7 @@ export const describeSecurityGroups = defineAction({
       GroupIds: {
         check: (ids) => {
           const bad = ids.find((id) => !SECURITY_GROUP_ID.test(id));
-          if (bad !== undefined) throw refusalError(securityGroupIdMalformed(bad));
+          if (bad !== undefined) throw securityGroupIdMalformed(bad);
         },
       },
       MaxResults: { range: [5, 1000] },
@@ -51,7 +50,7 @@ export const describeSecurityGroups = defineAction({
           if (group) found.set(group.groupId, group);
           return !group;
         });
-        if (missing.length > 0) throw refusalError(securityGroupNotFound(missing));
+        if (missing.length > 0) throw securityGroupNotFound(missing);
       }
       if (names) {
         // GroupNames names groups of the default VPC only (the model: "for a non-default VPC, use the group-name filter").
@@ -64,7 +63,7 @@ export const describeSecurityGroups = defineAction({
           size: names.length,
         }).items;
         const missing = names.find((name) => !inDefaultVpc.some((group) => group.groupName === name));
-        if (missing !== undefined) throw refusalError(securityGroupNameNotFound(missing, vpcId));
+        if (missing !== undefined) throw securityGroupNameNotFound(missing, vpcId);
         for (const group of inDefaultVpc) found.set(group.groupId, group);
       }
       const groups = [...found.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));

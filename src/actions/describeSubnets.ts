@@ -4,7 +4,6 @@ import { matches, parseFilters } from "../domain/filters.js";
 import { subnetNotFound } from "../domain/network.js";
 import { SUBNET_FILTERS } from "../domain/networkFilters.js";
 import { findSubnet, modelSubnet, subnetPage } from "../ec2/network.js";
-import { refusalError } from "../protocol/errors.js";
 import type { DescribeSubnetsResult, Subnet } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { walkPage } from "./walkPage.js";
@@ -33,7 +32,7 @@ export const describeSubnets = defineAction({
     if (ids) {
       const found = ids.map((id) => findSubnet(store, caller, id));
       const missing = ids.filter((_, i) => found[i] === undefined);
-      if (missing.length > 0) throw refusalError(subnetNotFound(missing));
+      if (missing.length > 0) throw subnetNotFound(missing);
       return { Subnets: found.flatMap((subnet) => (subnet ? (describe(subnet) ?? []) : [])) };
     }
 

@@ -6,8 +6,10 @@ import { DEFAULT_SETTINGS, type Settings } from "../domain/settings.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
 import { PageCursor, type PageTokens } from "../domain/pageToken.js";
+import { Refusal } from "../domain/refusal.js";
 import {
   dryRunOperation,
+  refusalError,
   invalidAction,
   missingAction,
   unauthorizedOperation,
@@ -23,7 +25,7 @@ import type { LagHistory } from "../store/lagHistory.js";
 import type { Action, ActionCall } from "./action.js";
 import { AnswerCache } from "./answerCache.js";
 import { ACTIONS } from "./index.js";
-import { settleInstances } from "./instanceRules.js";
+import { settleInstances } from "../ec2/instances.js";
 
 export interface Ec2Request {
   readonly requestId: string;
@@ -97,6 +99,24 @@ function actionOf(params: RawParams): Action {
  * rejects with) an Ec2Error for every refusal.
  */
 export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
+  try {
+    const answer = checkAndAnswer(request, deps, trace);
+    return answer instanceof Promise ? answer.catch(onTheWire) : answer;
+  } catch (error) {
+    return onTheWire(error);
+  }
+}
+
+/**
+ * The one bridge from EC2's rules to the wire: a refusal (src/domain/refusal.ts) thrown by a rule,
+ * a use case or an action goes out as the Ec2Error of its code, with the status the error table
+ * gives it. Anything else is rethrown as it is.
+ */
+function onTheWire(error: unknown): never {
+  throw error instanceof Refusal ? refusalError(error) : error;
+}
+
+function checkAndAnswer(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
   const action = actionOf(request.params);
   trace.action = action.name;
 

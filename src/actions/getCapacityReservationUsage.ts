@@ -1,11 +1,13 @@
 // GetCapacityReservationUsage: one reservation's usage by account, paged (SPEC section 3).
 
 import { availableInstanceCount, stateSteadyAround } from "../domain/capacityReservation.js";
-import { capacityReservationNotFound, checkCapacityReservationId } from "../domain/capacityReservationId.js";
+import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
+import { capacityReservationNotFound } from "../domain/refusal.js";
+import { seenReservation } from "../ec2/reservations.js";
 import type { InstanceUsageFixture } from "../fixtures/types.js";
 import type { GetCapacityReservationUsageResult, InstanceUsage } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
+import { interruptibleMembers } from "./shapes/capacityReservation.js";
 
 const DEFAULT_PAGE_SIZE = 500;
 
@@ -40,7 +42,7 @@ export const getCapacityReservationUsage = defineAction({
     const position = pages.start(input.NextToken);
 
     const seen = seenReservation(store, id, caller, now);
-    if (!seen) throw capacityReservationNotFound(id);
+    if (!seen) throw capacityReservationNotFound([id]);
     const { reservation, viewer, state } = seen;
     // The answer is the stored rows and the state: the same until a write or the state's next change.
     steadyBetween(stateSteadyAround(reservation, now));

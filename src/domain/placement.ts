@@ -348,8 +348,21 @@ export interface PlacedInstance extends InstanceAttributes {
   readonly preference: CapacityReservationPreference;
   /** Null when it runs outside any reservation (or in one that is no longer active). */
   readonly capacityReservationId: string | null;
+  /** The reservation it was launched to target, if any (such an instance never waits for an open one). */
+  readonly targetId?: string | null | undefined;
   readonly launchTime: number;
 }
+
+/**
+ * Does an instance wait for an open reservation to take it in? Outside any reservation, preference
+ * `open`, no target, `pending` or `running`. The store's `instance_waiting` index (migration 005)
+ * holds the same rows, so that take-in reads only these.
+ */
+export const waitsToBeTakenIn = (instance: PlacedInstance): boolean =>
+  instance.capacityReservationId === null &&
+  instance.preference === "open" &&
+  (instance.targetId ?? null) === null &&
+  (instance.state === "running" || instance.state === "pending");
 
 /**
  * Open reservations take in matching instances (`pending` or `running`) that run outside any
@@ -368,12 +381,7 @@ export function instancesToTakeIn(
 ): { instanceId: string; capacityReservationId: string }[] {
   const room = new Map(reservations.map((r) => [r.capacityReservationId, roomIn(r)]));
   const waiting = instances
-    .filter(
-      (i) =>
-        i.capacityReservationId === null &&
-        i.preference === "open" &&
-        (i.state === "running" || i.state === "pending"),
-    )
+    .filter(waitsToBeTakenIn)
     .sort((a, b) => a.launchTime - b.launchTime || (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   const moves: { instanceId: string; capacityReservationId: string }[] = [];
   for (const instance of waiting) {
@@ -395,3 +403,11 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** InvalidInstanceID.Malformed for an id that is not `i-` and 8 or 17 lowercase hex digits, else undefined. */
 export const instanceIdMalformedOr = (id: string): Refusal | undefined =>
   INSTANCE_ID.test(id) ? undefined : instanceIdMalformed(id);
+
+/** Checks every id of a request: throws InvalidInstanceID.Malformed naming the first bad one. */
+export function checkInstanceIds(ids: readonly string[]): void {
+  for (const id of ids) {
+    const refusal = instanceIdMalformedOr(id);
+    if (refusal) throw refusal;
+  }
+}

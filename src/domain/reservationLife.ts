@@ -1,6 +1,6 @@
 // A reservation's life through the API: its state at a time, and EC2's rules for Create, Modify and Cancel.
 
-import { stateAt, type ReservationLife } from "./capacityReservation.js";
+import { regionOfZone, stateAt, type ReservationLife } from "./capacityReservation.js";
 import {
   Refusal,
   invalidParameterCombination,
@@ -270,6 +270,51 @@ export function createRequestFingerprint(input: CreateCapacityReservationInput):
     input.commitmentDuration ?? null,
     input.deliveryPreference ?? null,
   ]);
+}
+
+// The compass words of a region name as EC2's zone ids abbreviate them (us-east-1 → use1, ap-southeast-2 → apse2).
+const COMPASS: Readonly<Record<string, string>> = {
+  north: "n",
+  south: "s",
+  east: "e",
+  west: "w",
+  central: "c",
+  northeast: "ne",
+  northwest: "nw",
+  southeast: "se",
+  southwest: "sw",
+};
+
+/** The zone id prefix of a region (us-east-1 → use1), or undefined for a region name of another form. */
+export function zoneIdPrefix(region: string): string | undefined {
+  const match = /^([a-z]{2})-([a-z]+)-(\d+)$/.exec(region);
+  const direction = match && COMPASS[match[2] ?? ""];
+  return match && direction ? `${match[1]}${direction}${match[3]}` : undefined;
+}
+
+/**
+ * The zone (name and id) a Create names, in the caller's region. A zone name must be of that
+ * region; a zone id `PREFIX-azN` (use1-az1) stands for the zone lettered N (a, b, …) — the emulator
+ * has one account view of the zones, so the mapping is fixed (a choice, docs/decisions.md). Any other
+ * value: InvalidParameterValue "Value (X) for parameter availabilityZone is invalid." (EC2's form).
+ */
+export function zoneOfRequest(
+  region: string,
+  availabilityZone: string | null,
+  availabilityZoneId: string | null,
+): Refusal | { availabilityZone: string; availabilityZoneId: string | null } {
+  if (availabilityZone !== null) {
+    const inRegion = /^[a-z0-9-]+[a-z]$/.test(availabilityZone) && regionOfZone(availabilityZone) === region;
+    if (!inRegion) return invalidParameterValue(`Value (${availabilityZone}) for parameter availabilityZone is invalid.`);
+    return { availabilityZone, availabilityZoneId: null };
+  }
+  const id = availabilityZoneId ?? "";
+  const match = /^([a-z0-9]+)-az([1-9])$/.exec(id);
+  if (!match || match[1] !== zoneIdPrefix(region)) {
+    return invalidParameterValue(`Value (${id}) for parameter availabilityZoneId is invalid.`);
+  }
+  const letter = String.fromCharCode("a".charCodeAt(0) + Number(match[2]) - 1);
+  return { availabilityZone: `${region}${letter}`, availabilityZoneId: id };
 }
 
 /** Whether a retry with the same ClientToken is the same request (else IdempotentParameterMismatch). */

@@ -274,6 +274,14 @@ function prepare(db: SqliteDatabase) {
       `INSERT INTO resource_tag (resource_id, account_id, key, value)
         SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
     ),
+    deleteTagsOfResources: db.prepare<[string, string]>(
+      "DELETE FROM resource_tag WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ?",
+    ),
+    // The same tags on several resources: ids and [key, value] pairs as two JSON arrays, one statement.
+    insertTagsOfResources: db.prepare<[string, string, string]>(
+      `INSERT INTO resource_tag (resource_id, account_id, key, value)
+        SELECT ids.value, ?, tags.value ->> 0, tags.value ->> 1 FROM json_each(?) AS ids, json_each(?) AS tags`,
+    ),
     tagsOf: db.prepare<[string, string], Tag>(
       "SELECT key, value FROM resource_tag WHERE resource_id = ? AND account_id = ? ORDER BY key",
     ),
@@ -480,6 +488,14 @@ export class Reservations {
     assertInWrite(this.db, "Reservations.setTags()");
     this.s.deleteTags.run(resourceId, accountId);
     if (tags.length > 0) this.s.insertTags.run(resourceId, accountId, JSON.stringify(tags.map((t) => [t.key, t.value])));
+  }
+
+  /** Replaces one account's tags on each of several resources with the same tags; only inside Store.write(). */
+  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.setTagsOfResources()");
+    const ids = JSON.stringify(resourceIds);
+    this.s.deleteTagsOfResources.run(ids, accountId);
+    if (tags.length > 0) this.s.insertTagsOfResources.run(accountId, ids, JSON.stringify(tags.map((t) => [t.key, t.value])));
   }
 
   /**

@@ -442,6 +442,12 @@ export class Store {
     this.#reads.clear();
   }
 
+  /** Replaces one account's tags on each of several resources whole, with the same tags, in one statement (a launch's instances); only inside write(). */
+  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.setTagsOfResources(resourceIds, accountId, tags);
+    this.#reads.clear();
+  }
+
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
   setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
     this.#reservations.setTags(resourceId, accountId, tags);
@@ -519,11 +525,27 @@ export class Store {
   /** The generation at which the state was last the start state (saved or put back), if it was. */
   #startGeneration: number | undefined;
 
+  /**
+   * The clock of the emulator's last instance step (src/ec2/instances.ts), so that a reservation's
+   * activation is acted on once. Held in memory, not written (a step that finds nothing to do writes
+   * nothing), and part of the start state: restoreStartState() puts it back with the rows.
+   */
+  #lastStep = Number.NEGATIVE_INFINITY;
+  #startLastStep = Number.NEGATIVE_INFINITY;
+
+  /** Moves the instance step's clock to `now`; returns where it was. */
+  stepTo(now: number): number {
+    const since = this.#lastStep;
+    this.#lastStep = now;
+    return since;
+  }
+
   /** Remembers the current state as the one restoreStartState() returns to. */
   saveStartState(): void {
     const startState = (this.#startState ??= new StartState(this.#db));
     this.write(() => startState.saveCurrent());
     this.#startGeneration = this.#generation;
+    this.#startLastStep = this.#lastStep;
   }
 
   /**
@@ -534,6 +556,7 @@ export class Store {
   restoreStartState(): void {
     const startState = this.#startState;
     if (!startState) throw new Error("restoreStartState() before saveStartState()");
+    this.#lastStep = this.#startLastStep;
     if (this.#generation === this.#startGeneration) return;
     this.write(() => startState.restoreSaved());
     this.#startGeneration = this.#generation;

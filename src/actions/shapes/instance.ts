@@ -1,0 +1,97 @@
+// An instance in the model's form, the one place: DescribeInstances' and RunInstances' item, and the state changes of Start, Stop and Terminate.
+
+import type { Tag } from "../../domain/capacityReservation.js";
+import type { InstanceRecord } from "../../domain/instance.js";
+import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
+import type { LaunchedInstances } from "../../ec2/launch.js";
+import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
+import {
+  InstanceTypeValues,
+  type Instance,
+  type InstanceStateChange,
+  type InstanceType,
+  type PlatformValues,
+  type Reservation,
+  type Tag as ModelTag,
+} from "../../protocol/model/ec2.generated.js";
+import type { Store } from "../../store/store.js";
+
+/** An instance type the model names, or undefined (RunInstances refuses any other; a fixture may hold one). */
+export const modelInstanceType = (type: string): InstanceType | undefined => InstanceTypeValues.find((v) => v === type);
+
+/** The instance's state at `now` in the model's form. */
+export const modelState = (state: InstanceStateName): { Code: number; Name: InstanceStateName } => ({
+  Code: INSTANCE_STATE_CODES[state],
+  Name: state,
+});
+
+/** An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator knows. */
+export function modelInstance(
+  store: Store,
+  instance: InstanceRecord,
+  state: InstanceStateName,
+  now: number,
+  tags: readonly Tag[],
+  launchIndex: number,
+  held: string | undefined = reservationHeldAt(store, instance, now),
+): Instance {
+  const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
+  const target = instance.targetId;
+  const block = held === undefined ? undefined : store.findReservation(held);
+  return {
+    InstanceId: instance.instanceId,
+    ImageId: instance.imageId,
+    State: modelState(state),
+    PrivateDnsName: "",
+    PublicDnsName: "",
+    StateTransitionReason: "",
+    AmiLaunchIndex: launchIndex,
+    InstanceType: modelInstanceType(instance.instanceType),
+    LaunchTime: new Date(instance.launchTime),
+    Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: instance.tenancy, GroupName: "" },
+    Monitoring: { State: "disabled" },
+    Architecture: "x86_64",
+    RootDeviceType: "ebs",
+    RootDeviceName: "/dev/xvda",
+    VirtualizationType: "hvm",
+    Hypervisor: "xen",
+    EbsOptimized: false,
+    // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
+    // lowercase on the wire, though the model's enum spells it Windows (its enums are open).
+    Platform: instance.platform.startsWith("Windows") ? ("windows" as PlatformValues) : undefined,
+    PlatformDetails: instance.platform,
+    Tags: modelTags.length > 0 ? modelTags : undefined,
+    CapacityReservationId: held,
+    CapacityBlockId: block?.capacityBlockId ?? undefined,
+    CapacityReservationSpecification: {
+      CapacityReservationPreference: target === null ? instance.preference : undefined,
+      CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
+    },
+    InstanceLifecycle: instance.marketType === "capacity-block" ? "capacity-block" : undefined,
+  };
+}
+
+/**
+ * A launch as RunInstances answers it (EC2's reservation): its instances still described, each with
+ * its place in the launch as AmiLaunchIndex, and the owner's tags.
+ */
+export function launchItem(store: Store, launch: LaunchedInstances, now: number): Reservation {
+  return {
+    ReservationId: launch.reservationId,
+    OwnerId: launch.ownerId,
+    Groups: [],
+    Instances: launch.instances.flatMap((instance, index) => {
+      const state = instanceStateAt(instance, now);
+      return state === undefined
+        ? []
+        : [modelInstance(store, instance, state, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
+    }),
+  };
+}
+
+/** One item of a Start, Stop or Terminate answer: the state before and now. */
+export const stateChangeItem = (change: InstanceStateTransition): InstanceStateChange => ({
+  InstanceId: change.instanceId,
+  CurrentState: modelState(change.currentState),
+  PreviousState: modelState(change.previousState),
+});
