@@ -81,17 +81,24 @@ CREATE TABLE fleet (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX fleet_by_client_token ON fleet (owner_id, region, client_token) WHERE client_token IS NOT NULL;
 
--- Where an instance sits in its VPC: its subnet, VPC, private address (as a number; NULL for an
--- instance loaded from an older fixture, which then has none) and security groups (a JSON array of
--- [id, name] pairs, as launched).
-ALTER TABLE instance ADD COLUMN subnet_id TEXT;
-ALTER TABLE instance ADD COLUMN vpc_id TEXT;
-ALTER TABLE instance ADD COLUMN private_ip INTEGER;
-ALTER TABLE instance ADD COLUMN security_groups TEXT;
--- The addresses a subnet has given out: a launch takes the next free one, and the count of those in
--- use makes the subnet's AvailableIpAddressCount. A terminated instance gives its address back.
-CREATE INDEX instance_by_subnet ON instance (subnet_id, private_ip)
-  WHERE subnet_id IS NOT NULL AND state <> 'terminated';
+-- Where an instance sits in its VPC: its subnet, VPC, private address (as a number) and security
+-- groups (a JSON array of [id, name] pairs, as launched). A row of its own, so the instance table
+-- keeps its shape: an instance launched before this release, or loaded from a fixture that names no
+-- subnet, has none. A terminated instance gives its address back (EC2 describes it without one).
+CREATE TABLE instance_network (
+  instance_id     TEXT PRIMARY KEY REFERENCES instance (instance_id) ON DELETE CASCADE,
+  subnet_id       TEXT NOT NULL,
+  vpc_id          TEXT NOT NULL,
+  private_ip      INTEGER NOT NULL,
+  security_groups TEXT NOT NULL
+) WITHOUT ROWID;
+-- The addresses a subnet has given out: a launch takes the next free one, and their count makes the
+-- subnet's AvailableIpAddressCount.
+CREATE INDEX instance_network_by_address ON instance_network (subnet_id, private_ip);
+CREATE TRIGGER instance_network_released AFTER UPDATE OF state ON instance WHEN NEW.state = 'terminated'
+BEGIN
+  DELETE FROM instance_network WHERE instance_id = NEW.instance_id;
+END;
 
 -- A resource's tags go with it.
 CREATE TRIGGER subnet_tags_deleted AFTER DELETE ON subnet

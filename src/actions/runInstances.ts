@@ -22,6 +22,10 @@ function digestOf(input: RunInstancesRequest): string {
   return createHash("sha256").update(JSON.stringify(bound)).digest("base64url");
 }
 
+/** The network interface at device index 0 (or the only one given), whose subnet and groups the instance takes. */
+const primaryInterface = (input: RunInstancesRequest) =>
+  input.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
+
 export const runInstances = defineAction({
   operation: "RunInstances",
   overlay: {
@@ -64,6 +68,10 @@ export const runInstances = defineAction({
         resourceType: spec.ResourceType,
         tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
       })),
+      // A first network interface (device 0) names the subnet and groups as the top-level members do.
+      subnetId: input.SubnetId ?? primaryInterface(input)?.SubnetId,
+      securityGroupIds: input.SecurityGroupIds ?? primaryInterface(input)?.Groups,
+      securityGroupNames: input.SecurityGroups,
       clientToken: input.ClientToken,
       requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
     });

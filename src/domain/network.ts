@@ -51,6 +51,15 @@ export interface ImageRecord {
   readonly deprecationTime: string | null;
 }
 
+/** Where an instance sits in its VPC: what DescribeInstances shows of it and what a subnet's count reads. */
+export interface InstanceNetwork {
+  readonly subnetId: string;
+  readonly vpcId: string;
+  /** Its private IPv4 address, as a number (ipv4Text writes it). */
+  readonly privateIp: number;
+  readonly securityGroups: readonly { readonly groupId: string; readonly groupName: string }[];
+}
+
 /** The default VPC's range (the VPC user guide, "Default VPCs": 172.31.0.0/16, one /20 default subnet per zone). */
 export const DEFAULT_VPC_CIDR = "172.31.0.0/16";
 const DEFAULT_SUBNET_PREFIX = 20;

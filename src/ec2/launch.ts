@@ -15,6 +15,7 @@ import {
   amiIdMalformed,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
+  invalidParameterCombination,
   invalidParameterValue,
   missingParameter,
   orThrow,
@@ -22,7 +23,9 @@ import {
 } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
+import { insufficientFreeAddresses } from "../domain/network.js";
 import type { Ec2Context } from "./context.js";
+import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 
 /** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
@@ -58,6 +61,12 @@ export interface LaunchSpecification {
   readonly marketType?: string | undefined;
   /** `TagSpecifications`: the `instance` ones tag every instance; the types in ALSO_TAGGABLE are checked and kept nowhere. */
   readonly tagSpecifications?: readonly TagSpecificationInput[] | undefined;
+  /** `SubnetId` (or the first network interface's): absent, the default subnet of the launch's zone. */
+  readonly subnetId?: string | undefined;
+  /** `SecurityGroupIds` (or the first network interface's `Groups`): absent with no names, the VPC's `default` group. */
+  readonly securityGroupIds?: readonly string[] | undefined;
+  /** `SecurityGroups`: group names, of the subnet's VPC. */
+  readonly securityGroupNames?: readonly string[] | undefined;
   /** `ClientToken`: a retry with it answers the launch it made (checked: at most 64 ASCII characters). */
   readonly clientToken?: string | undefined;
   /** What the token is bound to (the caller's digest of its request without token and DryRun): IdempotentParameterMismatch when it differs. */
@@ -99,8 +108,20 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
 
   const targetId = specification.capacityReservationTargetId;
   const target = targetId === undefined ? undefined : store.findReservation(targetId);
-  const zone = specification.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
+  const named = specification.subnetId === undefined ? undefined : findSubnet(store, caller, specification.subnetId);
+  const zone = specification.availabilityZone ?? named?.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
   if (regionOfZone(zone) !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const network = launchNetwork(store, caller, {
+    subnetId: specification.subnetId,
+    availabilityZone: zone,
+    zoneNamed: specification.availabilityZone !== undefined,
+    securityGroupIds: specification.securityGroupIds,
+    securityGroupNames: specification.securityGroupNames,
+  });
+  if (network instanceof Refusal) return network;
+  // A Spot Instance never runs in a Capacity Reservation (the emulator's spot is capacity outside them).
+  const spot = specification.marketType === "spot";
+  if (spot && targetId !== undefined) return invalidParameterCombination("Spot Instances cannot be launched into a Capacity Reservation.");
   const request: LaunchRequest = {
     accountId: caller.accountId,
     instanceType: specification.instanceType,
@@ -109,7 +130,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
     tenancy: specification.tenancy ?? "default",
     minCount: specification.minCount,
     maxCount: specification.maxCount,
-    preference: specification.capacityReservationPreference,
+    preference: spot ? "none" : specification.capacityReservationPreference,
     targetId,
     marketType: specification.marketType,
   };
@@ -139,6 +160,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         if (fits === undefined) throw insufficientInstanceCapacity();
         count = fits;
       }
+      const addresses = allocateAddresses(store, network.subnet, count);
+      if (addresses.length < launching.minCount) throw insufficientFreeAddresses(network.subnet.subnetId);
+      count = addresses.length;
       const reservationId = newId("r");
       const placed: PlacedLaunch = {
         specification,
@@ -158,6 +182,14 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         requestDigest: token === undefined ? null : (specification.requestDigest ?? null),
       };
       store.putLaunch(launchRecord, records);
+      records.forEach((record, index) =>
+        store.putInstanceNetwork(record.instanceId, {
+          subnetId: network.subnet.subnetId,
+          vpcId: network.subnet.vpcId,
+          privateIp: addresses[index] ?? 0,
+          securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
+        }),
+      );
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
       return launched(context, reservationId);
@@ -190,7 +222,7 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     since: change.since,
     settlesAt: change.settlesAt,
     launchTime: now,
-    preference: specification.capacityReservationPreference ?? "open",
+    preference: specification.marketType === "spot" ? "none" : (specification.capacityReservationPreference ?? "open"),
     targetId: specification.capacityReservationTargetId ?? null,
     marketType: specification.marketType ?? null,
     capacityReservationId: change.capacityReservationId,

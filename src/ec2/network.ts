@@ -1,13 +1,18 @@
 // What a caller's VPCs hold: its default subnets and security group (derived) and those fixtures added, as the describes show them and a launch finds them.
 
 import type { Caller } from "../domain/identity.js";
+import type { Refusal } from "../domain/refusal.js";
 import {
   defaultSecurityGroupOf,
   defaultSubnetsOf,
+  differentNetworks,
   hostRange,
   parseCidr,
   securityGroupArn,
+  securityGroupNotInVpc,
   subnetArn,
+  subnetInOtherZone,
+  subnetNotFound,
   type ImageRecord,
   type SecurityGroupRecord,
   type SubnetRecord,
@@ -159,4 +164,95 @@ export function modelImage(image: ImageRecord, tags: readonly { key: string; val
     Architecture: image.architecture as Image["Architecture"],
     ImageType: "machine",
   };
+}
+
+/** The subnet and security groups a launch goes into, resolved and checked before anything is written. */
+export interface LaunchNetwork {
+  readonly subnet: SubnetRecord;
+  readonly securityGroups: readonly SecurityGroupRecord[];
+}
+
+/**
+ * Where a launch sits in its VPC, as EC2 decides it: the subnet named (its zone is the launch's; a
+ * Placement zone that is not its zone is refused), else the default subnet of the launch's zone;
+ * the groups named by id (of the caller, in the subnet's VPC) or by name (in the subnet's VPC), else
+ * that VPC's `default` group. Refusals: InvalidSubnetID.NotFound, InvalidGroup.NotFound,
+ * InvalidParameter (a group of another VPC), InvalidParameterValue (zone and subnet disagree).
+ */
+export function launchNetwork(
+  store: Store,
+  caller: Caller,
+  request: {
+    readonly subnetId?: string | undefined;
+    /** The launch's zone when no subnet is named (Placement, the target's, or the region's first). */
+    readonly availabilityZone: string;
+    /** Whether the zone was named by the request (Placement) rather than chosen for it. */
+    readonly zoneNamed: boolean;
+    readonly securityGroupIds?: readonly string[] | undefined;
+    readonly securityGroupNames?: readonly string[] | undefined;
+  },
+): Refusal | LaunchNetwork {
+  let subnet: SubnetRecord | undefined;
+  if (request.subnetId !== undefined) {
+    subnet = findSubnet(store, caller, request.subnetId);
+    if (!subnet) return subnetNotFound([request.subnetId]);
+    if (request.zoneNamed && request.availabilityZone !== subnet.availabilityZone) return subnetInOtherZone(request.availabilityZone, subnet);
+  } else {
+    subnet = defaultSubnetsOf(caller.accountId, caller.region).find((s) => s.availabilityZone === request.availabilityZone);
+    if (!subnet) return subnetNotFound([request.availabilityZone]);
+  }
+  const groups: SecurityGroupRecord[] = [];
+  for (const id of request.securityGroupIds ?? []) {
+    const group = findSecurityGroup(store, caller, id);
+    if (!group) return securityGroupNotInVpc(id, subnet.vpcId);
+    if (group.vpcId !== subnet.vpcId) return differentNetworks(id, subnet.subnetId);
+    if (!groups.some((g) => g.groupId === group.groupId)) groups.push(group);
+  }
+  const names = request.securityGroupNames ?? [];
+  if (names.length > 0 || groups.length === 0) {
+    const inVpc = groupsOfVpc(store, caller, subnet.vpcId);
+    for (const name of names) {
+      const group = inVpc.find((g) => g.groupName === name);
+      if (!group) return securityGroupNotInVpc(name, subnet.vpcId);
+      if (!groups.some((g) => g.groupId === group.groupId)) groups.push(group);
+    }
+    if (groups.length === 0) {
+      const fallback = inVpc.find((g) => g.groupName === "default");
+      if (fallback) groups.push(fallback);
+    }
+  }
+  return { subnet, securityGroups: groups };
+}
+
+/** The caller's groups of one VPC in its region: few, read whole. */
+function groupsOfVpc(store: Store, caller: Caller, vpcId: string): SecurityGroupRecord[] {
+  const groups: SecurityGroupRecord[] = [];
+  let after = "";
+  for (;;) {
+    const page = securityGroupPage(store, caller, after, 1000);
+    groups.push(...page.filter((group) => group.vpcId === vpcId));
+    const last = page.at(-1);
+    if (page.length < 1000 || !last) return groups;
+    after = last.groupId;
+  }
+}
+
+/**
+ * Addresses for `count` instances of a launch in a subnet (EC2 reserves the first four and the
+ * last): after the highest held while there is room there, then the lowest free ones; fewer when
+ * the subnet runs out. Inside the launch's write.
+ */
+export function allocateAddresses(store: Store, subnet: SubnetRecord, count: number): number[] {
+  const cidr = parseCidr(subnet.cidrBlock);
+  if (!cidr) return [];
+  const { first, last } = hostRange(cidr);
+  const addresses: number[] = [];
+  let from = first;
+  while (addresses.length < count) {
+    const address = store.freeAddress(subnet.subnetId, from, last);
+    if (address === undefined) break;
+    addresses.push(address);
+    from = address + 1;
+  }
+  return addresses;
 }

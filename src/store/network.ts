@@ -1,6 +1,6 @@
 // Subnets, security groups and images that fixtures add: statements, keyset pages, load and dump (default ones are derived, never stored).
 
-import type { ImageRecord, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
+import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 
 interface SubnetRow {
@@ -21,6 +21,24 @@ interface SecurityGroupRow {
   group_name: string;
   description: string;
 }
+
+interface InstanceNetworkRow {
+  instance_id: string;
+  subnet_id: string;
+  vpc_id: string;
+  private_ip: number;
+  security_groups: string;
+}
+
+const networkOf = (row: InstanceNetworkRow): InstanceNetwork =>
+  Object.freeze({
+    subnetId: row.subnet_id,
+    vpcId: row.vpc_id,
+    privateIp: row.private_ip,
+    securityGroups: Object.freeze(
+      (JSON.parse(row.security_groups) as [string, string][]).map(([groupId, groupName]) => Object.freeze({ groupId, groupName })),
+    ),
+  });
 
 interface ImageRow {
   image_id: string;
@@ -128,31 +146,33 @@ function prepare(db: SqliteDatabase) {
         @root_device_name, @virtualization_type, @ena_support, @boot_mode, @deprecation_time)`,
     ),
     deleteImage: db.prepare<[string]>("DELETE FROM image WHERE image_id = ?"),
-    // Addresses a subnet has given out to instances that are not terminated (migration 008's index).
+    // Addresses a subnet has given out (a terminated instance has given its back: migration 008).
     addressesInUse: db
-      .prepare<[string], number>(
-        `SELECT count(*) FROM instance INDEXED BY instance_by_subnet WHERE subnet_id = ? AND state <> 'terminated'`,
-      )
+      .prepare<[string], number>("SELECT count(*) FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ?")
       .pluck(true),
     highestAddress: db
       .prepare<[string], number | null>(
-        `SELECT max(private_ip) FROM instance INDEXED BY instance_by_subnet WHERE subnet_id = ? AND state <> 'terminated'`,
+        "SELECT max(private_ip) FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ?",
       )
       .pluck(true),
-    // The lowest address from `first` on that no live instance of the subnet holds: the first after a
-    // held one with none after it, or `first` itself when it is free.
+    // The lowest address from `first` on that no instance of the subnet holds: `first` itself when
+    // it is free, else the first after a held one with none after it.
     lowestFreeAddress: db
       .prepare<{ subnet: string; first: number }, number | null>(
-        `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM instance INDEXED BY instance_by_subnet
-                                       WHERE subnet_id = @subnet AND state <> 'terminated' AND private_ip = @first)
+        `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM instance_network INDEXED BY instance_network_by_address
+                                       WHERE subnet_id = @subnet AND private_ip = @first)
                      THEN @first
-                     ELSE (SELECT min(a.private_ip) + 1 FROM instance AS a INDEXED BY instance_by_subnet
-                            WHERE a.subnet_id = @subnet AND a.state <> 'terminated' AND a.private_ip >= @first
-                              AND NOT EXISTS (SELECT 1 FROM instance AS b INDEXED BY instance_by_subnet
-                                               WHERE b.subnet_id = @subnet AND b.state <> 'terminated'
-                                                 AND b.private_ip = a.private_ip + 1)) END`,
+                     ELSE (SELECT min(a.private_ip) + 1 FROM instance_network AS a INDEXED BY instance_network_by_address
+                            WHERE a.subnet_id = @subnet AND a.private_ip >= @first
+                              AND NOT EXISTS (SELECT 1 FROM instance_network AS b INDEXED BY instance_network_by_address
+                                               WHERE b.subnet_id = @subnet AND b.private_ip = a.private_ip + 1)) END`,
       )
       .pluck(true),
+    instanceNetwork: db.prepare<[string], InstanceNetworkRow>("SELECT * FROM instance_network WHERE instance_id = ?"),
+    putInstanceNetwork: db.prepare<[InstanceNetworkRow]>(
+      `INSERT OR REPLACE INTO instance_network (instance_id, subnet_id, vpc_id, private_ip, security_groups)
+        VALUES (@instance_id, @subnet_id, @vpc_id, @private_ip, @security_groups)`,
+    ),
   };
 }
 
@@ -197,7 +217,7 @@ export class Network {
     return this.s.imagePage.all(region, after, limit).map(imageOf);
   }
 
-  /** How many addresses of a subnet live instances hold. */
+  /** How many addresses of a subnet instances hold (terminated ones hold none). */
   addressesInUse(subnetId: string): number {
     return this.s.addressesInUse.get(subnetId) ?? 0;
   }
@@ -213,6 +233,23 @@ export class Network {
     if (highest < last) return highest + 1;
     const gap = this.s.lowestFreeAddress.get({ subnet: subnetId, first }) ?? null;
     return gap !== null && gap <= last ? gap : undefined;
+  }
+
+  /** Where an instance sits in its VPC, or undefined for one that has no address (terminated, or loaded without a subnet). */
+  instanceNetwork(instanceId: string): InstanceNetwork | undefined {
+    const row = this.s.instanceNetwork.get(instanceId);
+    return row && networkOf(row);
+  }
+
+  putInstanceNetwork(instanceId: string, network: InstanceNetwork): void {
+    assertInWrite(this.db, "Network.putInstanceNetwork()");
+    this.s.putInstanceNetwork.run({
+      instance_id: instanceId,
+      subnet_id: network.subnetId,
+      vpc_id: network.vpcId,
+      private_ip: network.privateIp,
+      security_groups: JSON.stringify(network.securityGroups.map((group) => [group.groupId, group.groupName])),
+    });
   }
 
   putSubnet(subnet: SubnetRecord): void {

@@ -1,9 +1,9 @@
 // Subnets, security groups and images between their fixture form (SPEC section 14) and their records: defaults applied on load, left out on dump.
 
 import type { Tag } from "../domain/capacityReservation.js";
-import type { ImageRecord, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
+import { defaultSubnetOf, ipv4Number, type ImageRecord, type InstanceNetwork, type SecurityGroupRecord, type SubnetRecord } from "../domain/network.js";
 import { vpcOfSecurityGroup, vpcOfSubnet } from "../fixtures/checkNetwork.js";
-import type { ImageFixture, SecurityGroupFixture, SubnetFixture } from "../fixtures/types.js";
+import type { ImageFixture, InstanceFixture, SecurityGroupFixture, SubnetFixture } from "../fixtures/types.js";
 import { zoneNamed } from "../domain/zones.js";
 
 export function subnetOfFixture(fixture: SubnetFixture): SubnetRecord {
@@ -108,4 +108,27 @@ export function imageFixtureOf(record: ImageRecord, tags: readonly Tag[]): Image
   if (record.deprecationTime !== null) fixture.deprecationTime = record.deprecationTime;
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
+}
+
+/**
+ * Where a fixture instance sits in its VPC, or undefined when it names no subnet or is terminated
+ * (which holds no address). Its VPC: the one it names, else its subnet's (`subnetOf`: one loaded),
+ * else that of the owner's default subnet of that id. The fixture check makes sure one of them is.
+ */
+export function instanceNetworkOfFixture(
+  fixture: InstanceFixture,
+  subnetOf: (subnetId: string) => SubnetRecord | undefined,
+): InstanceNetwork | undefined {
+  const { subnetId, privateIpAddress } = fixture;
+  if (subnetId === undefined || privateIpAddress === undefined || fixture.state === "terminated") return undefined;
+  const fixed = defaultSubnetOf(fixture.ownerId, fixture.availabilityZone);
+  const vpcId = fixture.vpcId ?? subnetOf(subnetId)?.vpcId ?? (fixed?.subnetId === subnetId ? fixed.vpcId : undefined);
+  const privateIp = ipv4Number(privateIpAddress);
+  if (vpcId === undefined || privateIp === undefined) return undefined;
+  return {
+    subnetId,
+    vpcId,
+    privateIp,
+    securityGroups: (fixture.securityGroups ?? []).map(({ groupId, groupName }) => ({ groupId, groupName })),
+  };
 }

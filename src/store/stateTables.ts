@@ -24,6 +24,7 @@ export const STATE_TABLES = [
   "image",
   "launch_template",
   "fleet",
+  "instance_network",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

@@ -16,12 +16,13 @@ import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanceFixtures.js";
+import { ipv4Text } from "../domain/network.js";
 import { Network } from "./network.js";
 import { LaunchTemplates } from "./launchTemplates.js";
 import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
 import { launchTemplateFixtureOf, launchTemplateOfFixture } from "./launchTemplateFixtures.js";
-import { imageFixtureOf, imageOfFixture, securityGroupFixtureOf, securityGroupOfFixture, subnetFixtureOf, subnetOfFixture } from "./networkFixtures.js";
-import type { ImageRecord, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
+import { imageFixtureOf, imageOfFixture, instanceNetworkOfFixture, securityGroupFixtureOf, securityGroupOfFixture, subnetFixtureOf, subnetOfFixture } from "./networkFixtures.js";
+import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
@@ -96,6 +97,7 @@ export class Store {
   readonly #nextSettle = this.#reads.memo<number | undefined>(1);
   readonly #ending = this.#reads.memo<readonly { capacityReservationId: string; endMs: number }[]>(1);
   readonly #activating = this.#reads.memo<readonly string[]>(1);
+  readonly #instanceNetworks = this.#reads.memo<InstanceNetwork | undefined>(10_000);
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -240,6 +242,17 @@ export class Store {
   /** The lowest free address of a subnet in `first`..`last` (as numbers), or undefined when none is. */
   freeAddress(subnetId: string, first: number, last: number): number | undefined {
     return this.#network.freeAddress(subnetId, first, last);
+  }
+
+  /** Where an instance sits in its VPC (kept until the next write), or undefined when it has no address. */
+  instanceNetwork(instanceId: string): InstanceNetwork | undefined {
+    return this.#instanceNetworks.get(instanceId, () => this.#network.instanceNetwork(instanceId));
+  }
+
+  /** Gives a launched instance its subnet, address and groups (inside write()). */
+  putInstanceNetwork(instanceId: string, network: InstanceNetwork): void {
+    this.#network.putInstanceNetwork(instanceId, network);
+    this.#reads.clear();
   }
 
   // --- launch templates (SPEC section 14) ---
@@ -519,6 +532,11 @@ export class Store {
         this.#network.putImage(imageOfFixture(image, loadedAt));
         if (image.tags?.length) this.#reservations.setTags(image.imageId, image.ownerId, image.tags);
       }
+      // After the set's subnets, whose VPCs an instance's network may take.
+      for (const instance of fixture.instances ?? []) {
+        const network = instanceNetworkOfFixture(instance, (id) => this.#network.subnet(id));
+        if (network) this.#network.putInstanceNetwork(instance.instanceId, network);
+      }
     });
   }
 
@@ -594,10 +612,8 @@ export class Store {
     // As dump(): instances and capacityPools only when there are some.
     first = true;
     for (const record of this.#instances.each()) {
-      const instance = instanceFixtureOf(
-        record,
-        this.#reservations.tagsOf(record.instanceId, record.ownerId),
-        this.#instances.launch(record.reservationId),
+      const instance = this.#withNetwork(
+        instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), this.#instances.launch(record.reservationId)),
       );
       put(`${first ? ',"instances":[' : ","}${JSON.stringify(instance)}`);
       first = false;
@@ -617,7 +633,9 @@ export class Store {
     const held = this.#instances.dump();
     const launches = new Map(held.launches.map((launch) => [launch.reservationId, launch]));
     const instances = held.instances.map((record) =>
-      instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), launches.get(record.reservationId)),
+      this.#withNetwork(
+        instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), launches.get(record.reservationId)),
+      ),
     );
     // Each left out when there are none, so a dump of a database without them reads as before.
     if (instances.length > 0) dump.instances = instances;
@@ -625,6 +643,19 @@ export class Store {
     if (pools.length > 0) dump.capacityPools = pools;
     Object.assign(dump, this.#networkDump());
     return dump;
+  }
+
+  /** An instance's fixture with where it sits in its VPC, when it has an address. */
+  #withNetwork(fixture: InstanceFixture): InstanceFixture {
+    const network = this.#network.instanceNetwork(fixture.instanceId);
+    if (!network) return fixture;
+    return {
+      ...fixture,
+      subnetId: network.subnetId,
+      vpcId: network.vpcId,
+      privateIpAddress: ipv4Text(network.privateIp),
+      securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
+    };
   }
 
   /** The added subnets, security groups and images in fixture form, each list only when there are some. */

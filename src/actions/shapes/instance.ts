@@ -1,7 +1,9 @@
 // An instance in the model's form, the one place: DescribeInstances' and RunInstances' item, and the state changes of Start, Stop and Terminate.
 
+import { createHash } from "node:crypto";
 import type { Tag } from "../../domain/capacityReservation.js";
-import type { InstanceRecord } from "../../domain/instance.js";
+import { ipv4Text, privateDnsName } from "../../domain/network.js";
+import { instanceLifecycleOf, type InstanceRecord } from "../../domain/instance.js";
 import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
 import type { LaunchedInstances } from "../../ec2/launch.js";
 import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
@@ -25,6 +27,14 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
   Name: state,
 });
 
+/**
+ * The Spot request a spot instance came from (`sir-` and 8 characters, EC2's form), derived from the
+ * instance: there is no Spot market here, but Karpenter tells spot instances by this member
+ * (capacityTypeFromInstance, pkg/providers/instance/types.go).
+ */
+export const spotInstanceRequestId = (instanceId: string): string =>
+  `sir-${createHash("sha256").update(instanceId).digest("hex").slice(0, 8)}`;
+
 /** An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator knows. */
 export function modelInstance(
   store: Store,
@@ -38,11 +48,16 @@ export function modelInstance(
   const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
   const target = instance.targetId;
   const block = held === undefined ? undefined : store.findReservation(held);
+  // A terminated instance, or one loaded without a subnet, has no address (EC2 describes a terminated one without).
+  const network = store.instanceNetwork(instance.instanceId);
+  const address = network && ipv4Text(network.privateIp);
+  const lifecycle = instanceLifecycleOf(instance.marketType);
   return {
     InstanceId: instance.instanceId,
     ImageId: instance.imageId,
     State: modelState(state),
-    PrivateDnsName: "",
+    PrivateDnsName: address === undefined ? "" : privateDnsName(address, instance.region),
+    PrivateIpAddress: address,
     PublicDnsName: "",
     StateTransitionReason: "",
     AmiLaunchIndex: launchIndex,
@@ -50,12 +65,16 @@ export function modelInstance(
     LaunchTime: new Date(instance.launchTime),
     Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: instance.tenancy, GroupName: "" },
     Monitoring: { State: "disabled" },
+    SubnetId: network?.subnetId,
+    VpcId: network?.vpcId,
     Architecture: "x86_64",
     RootDeviceType: "ebs",
     RootDeviceName: "/dev/xvda",
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: false,
+    SecurityGroups: network?.securityGroups.map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
+    SpotInstanceRequestId: lifecycle === "spot" ? spotInstanceRequestId(instance.instanceId) : undefined,
     // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
     // lowercase on the wire, though the model's enum spells it Windows (its enums are open).
     Platform: instance.platform.startsWith("Windows") ? ("windows" as PlatformValues) : undefined,
@@ -63,11 +82,13 @@ export function modelInstance(
     Tags: modelTags.length > 0 ? modelTags : undefined,
     CapacityReservationId: held,
     CapacityBlockId: block?.capacityBlockId ?? undefined,
+    // A targeted instance reads capacity-reservations-only (SPEC section 14): Karpenter counts an
+    // instance as reserved only with that preference (pkg/providers/instance/types.go).
     CapacityReservationSpecification: {
-      CapacityReservationPreference: target === null ? instance.preference : undefined,
+      CapacityReservationPreference: target === null ? instance.preference : "capacity-reservations-only",
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
-    InstanceLifecycle: instance.marketType === "capacity-block" ? "capacity-block" : undefined,
+    InstanceLifecycle: lifecycle,
   };
 }
 
