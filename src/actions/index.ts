@@ -3,6 +3,7 @@
 import type { Action } from "./action.js";
 import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
 import { createCapacityReservation } from "./createCapacityReservation.js";
+import { createFleet } from "./createFleet.js";
 import { createLaunchTemplate } from "./createLaunchTemplate.js";
 import { createTags } from "./createTags.js";
 import { deleteLaunchTemplate } from "./deleteLaunchTemplate.js";
@@ -39,6 +40,7 @@ const REGISTERED: readonly Action[] = [
   createLaunchTemplate,
   describeLaunchTemplates,
   deleteLaunchTemplate,
+  createFleet,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

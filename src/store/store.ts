@@ -19,6 +19,8 @@ import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanc
 import { ipv4Text } from "../domain/network.js";
 import { Network } from "./network.js";
 import { LaunchTemplates } from "./launchTemplates.js";
+import { Fleets, type FleetRecord } from "./fleets.js";
+import type { FleetOutcome } from "../domain/fleet.js";
 import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
 import { launchTemplateFixtureOf, launchTemplateOfFixture } from "./launchTemplateFixtures.js";
 import { imageFixtureOf, imageOfFixture, instanceNetworkOfFixture, securityGroupFixtureOf, securityGroupOfFixture, subnetFixtureOf, subnetOfFixture } from "./networkFixtures.js";
@@ -28,6 +30,7 @@ export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
+export type { FleetRecord } from "./fleets.js";
 
 /** The ids of the reservations of one zone and instance type that an account owns or is shared. */
 function prepareReservationsOfZone(db: SqliteDatabase) {
@@ -88,6 +91,7 @@ export class Store {
   readonly #instances: Instances;
   readonly #network: Network;
   readonly #launchTemplates: LaunchTemplates;
+  readonly #fleets: Fleets;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
   readonly #meta: ReturnType<typeof prepareMeta>;
@@ -106,6 +110,7 @@ export class Store {
     this.#instances = new Instances(db, this.#reads);
     this.#network = new Network(db);
     this.#launchTemplates = new LaunchTemplates(db);
+    this.#fleets = new Fleets(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#meta = prepareMeta(db);
@@ -284,6 +289,17 @@ export class Store {
   /** Deletes a template and its tags (inside write()). */
   deleteLaunchTemplate(id: string): void {
     this.#launchTemplates.delete(id);
+    this.#reads.clear();
+  }
+
+  /** The instant fleet an owner's ClientToken made in a region. */
+  fleetByClientToken(ownerId: string, region: string, token: string): FleetRecord | undefined {
+    return this.#fleets.byClientToken(ownerId, region, token);
+  }
+
+  /** Keeps an instant fleet's outcome (inside write()). */
+  putFleet(record: FleetRecord): void {
+    this.#fleets.put(record);
     this.#reads.clear();
   }
 
@@ -532,6 +548,16 @@ export class Store {
         this.#network.putImage(imageOfFixture(image, loadedAt));
         if (image.tags?.length) this.#reservations.setTags(image.imageId, image.ownerId, image.tags);
       }
+      for (const fleet of fixture.fleets ?? []) {
+        this.#fleets.put({
+          outcome: { fleetId: fleet.fleetId, ...(fleet.outcome as Omit<FleetOutcome, "fleetId">) },
+          ownerId: fleet.ownerId,
+          region: fleet.region,
+          createTime: Date.parse(fleet.createTime),
+          clientToken: fleet.clientToken ?? null,
+          requestDigest: fleet.requestFingerprint ?? null,
+        });
+      }
       // After the set's subnets, whose VPCs an instance's network may take.
       for (const instance of fixture.instances ?? []) {
         const network = instanceNetworkOfFixture(instance, (id) => this.#network.subnet(id));
@@ -659,13 +685,26 @@ export class Store {
   }
 
   /** The added subnets, security groups and images in fixture form, each list only when there are some. */
-  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates"> {
+  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets"> {
     const tags = (id: string, ownerId: string) => this.#reservations.tagsOf(id, ownerId);
     const subnets = this.#network.allSubnets().map((subnet) => subnetFixtureOf(subnet, tags(subnet.subnetId, subnet.ownerId)));
     const securityGroups = this.#network
       .allSecurityGroups()
       .map((group) => securityGroupFixtureOf(group, tags(group.groupId, group.ownerId)));
     const images = this.#network.allImages().map((image) => imageFixtureOf(image, tags(image.imageId, image.ownerId)));
+    const fleets = this.#fleets.all().map((fleet) => {
+      const { fleetId, ...outcome } = fleet.outcome;
+      return {
+        fleetId,
+        ownerId: fleet.ownerId,
+        region: fleet.region,
+        createTime: new Date(fleet.createTime).toISOString(),
+        ...(fleet.clientToken !== null && fleet.requestDigest !== null
+          ? { clientToken: fleet.clientToken, requestFingerprint: fleet.requestDigest }
+          : {}),
+        outcome: { launches: [...outcome.launches], errors: [...outcome.errors] },
+      };
+    });
     const launchTemplates = this.#launchTemplates
       .all()
       .map((template) => launchTemplateFixtureOf(template, tags(template.launchTemplateId, template.ownerId)));
@@ -674,6 +713,7 @@ export class Store {
       ...(securityGroups.length > 0 ? { securityGroups } : {}),
       ...(images.length > 0 ? { images } : {}),
       ...(launchTemplates.length > 0 ? { launchTemplates } : {}),
+      ...(fleets.length > 0 ? { fleets } : {}),
     };
   }
 
