@@ -6,11 +6,14 @@ import {
   DeleteLaunchTemplateCommand,
   DescribeCapacityReservationsCommand,
   DescribeImagesCommand,
+  DescribeInstanceTypesCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   TerminateInstancesCommand,
+  paginateDescribeInstanceTypeOfferings,
+  paginateDescribeInstanceTypes,
   type CreateFleetCommandInput,
   type CreateLaunchTemplateCommandInput,
   type EC2Client,
@@ -177,6 +180,28 @@ describe("Karpenter's launch path, replayed", () => {
   }
 
   it("replays discovery, a template per reservation, fleets into the reservation and the block, the full reservation's error, and the block's end", async () => {
+    // pkg/operator/operator.go: the start-up check is DescribeInstanceTypes with DryRun, answered DryRunOperation.
+    expect((await failure(client.send(new DescribeInstanceTypesCommand({ DryRun: true })))).code).toBe("DryRunOperation");
+    // pkg/providers/instancetype/instancetype.go: hvm types of both architectures, 100 a page, then every zone's offerings, 1000 a page.
+    const types: string[] = [];
+    for await (const page of paginateDescribeInstanceTypes(
+      { client },
+      {
+        Filters: [
+          { Name: "supported-virtualization-type", Values: ["hvm"] },
+          { Name: "processor-info.supported-architecture", Values: ["x86_64", "arm64"] },
+        ],
+        MaxResults: 100,
+      },
+    )) {
+      types.push(...(page.InstanceTypes ?? []).map((t) => t.InstanceType ?? ""));
+    }
+    expect(types).toEqual(expect.arrayContaining(["m5.large", "p5.48xlarge"]));
+    const offerings: string[] = [];
+    for await (const page of paginateDescribeInstanceTypeOfferings({ client }, { LocationType: "availability-zone", MaxResults: 1000 })) {
+      offerings.push(...(page.InstanceTypeOfferings ?? []).map((o) => `${o.InstanceType}@${o.Location}`));
+    }
+    expect(offerings).toEqual(expect.arrayContaining(["m5.large@us-east-1a", "p5.48xlarge@us-east-1b"]));
     // pkg/providers/capacityreservation/types.go: DescribeCapacityReservationsInput for a tag selector term.
     const found = await client.send(
       new DescribeCapacityReservationsCommand({

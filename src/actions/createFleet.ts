@@ -2,6 +2,7 @@
 
 import { createHash } from "node:crypto";
 import type { FleetError, FleetLaunch, FleetOverride, FleetPass } from "../domain/fleet.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import { invalidParameterValue, orThrow } from "../domain/refusal.js";
 import { createFleet as runFleet } from "../ec2/fleet.js";
 import {
@@ -10,7 +11,6 @@ import {
   FleetOnDemandAllocationStrategy$,
   FleetReservationType$,
   FleetType$,
-  InstanceType$,
   ResourceType$,
   SpotAllocationStrategy$,
   type CreateFleetRequest,
@@ -83,11 +83,6 @@ export const createFleet = defineAction({
                 `LaunchTemplateConfigs.${i + 1}.LaunchTemplateSpecification must name a LaunchTemplateId or a LaunchTemplateName`,
               );
             }
-            config.Overrides?.forEach((override, j) => {
-              if (override.InstanceType !== undefined) {
-                checkEnum(InstanceType$, override.InstanceType, `LaunchTemplateConfigs.${i + 1}.Overrides.${j + 1}.InstanceType`);
-              }
-            });
           });
         },
       },
@@ -140,6 +135,13 @@ export const createFleet = defineAction({
   },
 
   handle(input, context): CreateFleetResult {
+    // The catalogue's check (SPEC section 13): an override of a type EC2 does not have fails the call.
+    const declared = context.store.declaredInstanceTypes();
+    for (const config of input.LaunchTemplateConfigs) {
+      for (const override of config.Overrides ?? []) {
+        if (override.InstanceType !== undefined) orThrow(checkInstanceType(override.InstanceType, declared) ?? null);
+      }
+    }
     const target = input.TargetCapacitySpecification;
     const outcome = orThrow(
       runFleet(context, {

@@ -7,11 +7,11 @@ import {
   launchTemplateNameMalformed,
   type LaunchTemplateRecord,
 } from "../domain/launchTemplate.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications } from "../domain/tags.js";
 import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
 import {
-  InstanceType$,
   MarketType$,
   ResourceType$,
   type CreateLaunchTemplateRequest,
@@ -44,7 +44,6 @@ export const createLaunchTemplate = defineAction({
       },
       LaunchTemplateData: {
         check: (data: RequestLaunchTemplateData) => {
-          if (data.InstanceType !== undefined) checkEnum(InstanceType$, data.InstanceType, "LaunchTemplateData.InstanceType");
           const market = data.InstanceMarketOptions?.MarketType;
           if (market !== undefined) checkEnum(MarketType$, market, "LaunchTemplateData.InstanceMarketOptions.MarketType");
           (data.TagSpecifications ?? []).forEach((spec, i) => {
@@ -66,6 +65,9 @@ export const createLaunchTemplate = defineAction({
 
   handle(input, { caller, store, now }): CreateLaunchTemplateResult {
     orThrow(checkClientToken(input.ClientToken) ?? null);
+    // The catalogue's check (SPEC section 13), as RunInstances makes it: a type a fixture added counts.
+    const type = input.LaunchTemplateData.InstanceType;
+    if (type !== undefined) orThrow(checkInstanceType(type, store.declaredInstanceTypes()) ?? null);
     const tags = orThrow(
       tagsFromSpecifications(
         (input.TagSpecifications ?? []).map((spec) => ({

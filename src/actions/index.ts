@@ -11,6 +11,9 @@ import { deleteTags } from "./deleteTags.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeImages } from "./describeImages.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeInstanceTypes } from "./describeInstanceTypes.js";
+import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
+import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
 import { describeLaunchTemplates } from "./describeLaunchTemplates.js";
 import { describeSecurityGroups } from "./describeSecurityGroups.js";
 import { describeSubnets } from "./describeSubnets.js";
@@ -34,6 +37,9 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeInstanceTypes,
+  describeInstanceTypeOfferings,
+  describeAvailabilityZones,
   describeSubnets,
   describeSecurityGroups,
   describeImages,

@@ -43,6 +43,17 @@ export interface FleetOutcome {
   readonly errors: readonly FleetError[];
 }
 
+/** A fleet as kept: its outcome, who made it, where, when, and the token it was made with. */
+export interface FleetRecord {
+  readonly outcome: FleetOutcome;
+  readonly ownerId: string;
+  readonly region: string;
+  /** Epoch ms. */
+  readonly createTime: number;
+  readonly clientToken: string | null;
+  readonly requestDigest: string | null;
+}
+
 /**
  * The order an instant fleet tries its overrides in (the EC2 user guide, "Allocation strategies"
  * for EC2 Fleet): with `use-capacity-reservations-first`, the overrides that have an unused

@@ -1,5 +1,6 @@
 // EC2's tag rules: limits, the reserved `aws:` prefix, and what CreateTags and DeleteTags do to a resource's tags.
 
+import { CAPACITY_RESERVATION_ID } from "./capacityReservationId.js";
 import { Refusal, invalidParameterValue, missingParameter } from "./refusal.js";
 
 export interface Tag {
@@ -118,7 +119,7 @@ export type TaggableResource = { readonly resourceType: TaggableResourceType; re
 
 /** The kinds of resource CreateTags and DeleteTags reach, each with the form of its ids (EC2's resource types). */
 const TAGGABLE_ID_FORMS = {
-  "capacity-reservation": /^cr-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  "capacity-reservation": CAPACITY_RESERVATION_ID,
   instance: /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   subnet: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   "security-group": /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,

@@ -1,10 +1,11 @@
 // One launch of instances as EC2 makes it (SPEC section 11): RunInstances calls it, and CreateFleet calls it once per override.
 
-import { regionOfZone, type Tag } from "../domain/capacityReservation.js";
+import type { Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
 import { stateChange } from "../domain/instance.js";
 import {
   checkLaunchRequest,
+  instanceStateAt,
   launchCountWithin,
   placeLaunch,
   type CapacityReservationPreference,
@@ -23,9 +24,12 @@ import {
 } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import { insufficientFreeAddresses } from "../domain/network.js";
+import { zoneNamed } from "../domain/zones.js";
 import type { Ec2Context } from "./context.js";
 import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
+import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 
 /** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
@@ -105,12 +109,18 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   const imageId = specification.imageId;
   if (imageId === undefined || imageId === "") return missingParameter("ImageId");
   if (!IMAGE_ID.test(imageId)) return amiIdMalformed(imageId);
+  const unknownType = checkInstanceType(specification.instanceType, store.declaredInstanceTypes());
+  if (unknownType) return unknownType;
 
   const targetId = specification.capacityReservationTargetId;
-  const target = targetId === undefined ? undefined : store.findReservation(targetId);
+  // Only a reservation the caller sees lends the launch its zone: another account's or region's is
+  // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
+  const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
+  // A subnet named gives the launch its zone (SPEC section 14).
   const named = specification.subnetId === undefined ? undefined : findSubnet(store, caller, specification.subnetId);
   const zone = specification.availabilityZone ?? named?.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
-  if (regionOfZone(zone) !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  // A zone of the caller's region from the one list (src/domain/zones.ts): a made-up one is never kept.
+  if (zoneNamed(zone)?.regionName !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
   const network = launchNetwork(store, caller, {
     subnetId: specification.subnetId,
     availabilityZone: zone,
@@ -145,7 +155,10 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       const token = specification.clientToken;
       if (token !== undefined) {
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        if (earlier) {
+        // A launch whose instances are all forgotten (terminated an hour ago) is forgotten with its
+        // token: a new launch, whatever it asks, takes the token over (Store.putLaunch).
+        const described = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => instanceStateAt(i, now) !== undefined);
+        if (earlier && described) {
           if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
           return launched(context, earlier.reservationId);
         }

@@ -1,18 +1,7 @@
 // Instant fleets: kept for their ClientToken (what the first call did, answered again), and the dump.
 
-import type { FleetOutcome } from "../domain/fleet.js";
+import type { FleetOutcome, FleetRecord } from "../domain/fleet.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
-
-/** A fleet as stored: its outcome, who made it, where, when, and the token it was made with. */
-export interface FleetRecord {
-  readonly outcome: FleetOutcome;
-  readonly ownerId: string;
-  readonly region: string;
-  /** Epoch ms. */
-  readonly createTime: number;
-  readonly clientToken: string | null;
-  readonly requestDigest: string | null;
-}
 
 interface FleetRow {
   fleet_id: string;

@@ -1,26 +1,9 @@
-// Subnets, security groups and images between their fixture form (SPEC section 14) and their records: defaults applied on load, left out on dump.
+// Subnets, security groups and images as a dump writes them (SPEC section 14): members at their defaults left out (src/fixtures/records.ts applies them on load).
 
 import type { Tag } from "../domain/capacityReservation.js";
-import { defaultSubnetOf, ipv4Number, type ImageRecord, type InstanceNetwork, type SecurityGroupRecord, type SubnetRecord } from "../domain/network.js";
-import { vpcOfSecurityGroup, vpcOfSubnet } from "../fixtures/checkNetwork.js";
-import type { ImageFixture, InstanceFixture, SecurityGroupFixture, SubnetFixture } from "../fixtures/types.js";
-import { zoneNamed } from "../domain/zones.js";
+import type { ImageRecord, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
+import type { ImageFixture, SecurityGroupFixture, SubnetFixture } from "../fixtures/types.js";
 
-export function subnetOfFixture(fixture: SubnetFixture): SubnetRecord {
-  const zone = zoneNamed(fixture.availabilityZone);
-  // The fixture check refuses a zone no region has.
-  if (!zone) throw new Error(`${fixture.availabilityZone} names no zone`);
-  return {
-    subnetId: fixture.subnetId,
-    ownerId: fixture.ownerId,
-    region: zone.regionName,
-    vpcId: vpcOfSubnet(fixture),
-    availabilityZone: fixture.availabilityZone,
-    cidrBlock: fixture.cidrBlock,
-    defaultForAz: false,
-    mapPublicIpOnLaunch: fixture.mapPublicIpOnLaunch ?? false,
-  };
-}
 
 export function subnetFixtureOf(record: SubnetRecord, tags: readonly Tag[]): SubnetFixture {
   const fixture: SubnetFixture = {
@@ -35,17 +18,6 @@ export function subnetFixtureOf(record: SubnetRecord, tags: readonly Tag[]): Sub
   return fixture;
 }
 
-export function securityGroupOfFixture(fixture: SecurityGroupFixture): SecurityGroupRecord {
-  return {
-    groupId: fixture.groupId,
-    ownerId: fixture.ownerId,
-    region: fixture.region,
-    vpcId: vpcOfSecurityGroup(fixture),
-    groupName: fixture.groupName,
-    // EC2 requires a description; the console fills in the name when none is typed.
-    description: fixture.description ?? fixture.groupName,
-  };
-}
 
 export function securityGroupFixtureOf(record: SecurityGroupRecord, tags: readonly Tag[]): SecurityGroupFixture {
   const fixture: SecurityGroupFixture = {
@@ -60,28 +32,6 @@ export function securityGroupFixtureOf(record: SecurityGroupRecord, tags: readon
   return fixture;
 }
 
-/** A checked image fixture as a record; `loadedAt` is its creation date when it names none. */
-export function imageOfFixture(fixture: ImageFixture, loadedAt: Date): ImageRecord {
-  return {
-    imageId: fixture.imageId,
-    ownerId: fixture.ownerId,
-    region: fixture.region,
-    name: fixture.name,
-    architecture: fixture.architecture ?? "x86_64",
-    state: fixture.state ?? "available",
-    imageOwnerAlias: fixture.imageOwnerAlias ?? null,
-    public: fixture.public ?? false,
-    creationDate: new Date(fixture.creationDate ?? loadedAt).toISOString(),
-    description: fixture.description ?? null,
-    platformDetails: fixture.platformDetails ?? "Linux/UNIX",
-    rootDeviceType: fixture.rootDeviceType ?? "ebs",
-    rootDeviceName: fixture.rootDeviceName ?? "/dev/xvda",
-    virtualizationType: fixture.virtualizationType ?? "hvm",
-    enaSupport: fixture.enaSupport ?? true,
-    bootMode: fixture.bootMode ?? null,
-    deprecationTime: fixture.deprecationTime === undefined ? null : new Date(fixture.deprecationTime).toISOString(),
-  };
-}
 
 /** A record as a fixture writes it: members at their defaults left out. */
 export function imageFixtureOf(record: ImageRecord, tags: readonly Tag[]): ImageFixture {
@@ -110,25 +60,3 @@ export function imageFixtureOf(record: ImageRecord, tags: readonly Tag[]): Image
   return fixture;
 }
 
-/**
- * Where a fixture instance sits in its VPC, or undefined when it names no subnet or is terminated
- * (which holds no address). Its VPC: the one it names, else its subnet's (`subnetOf`: one loaded),
- * else that of the owner's default subnet of that id. The fixture check makes sure one of them is.
- */
-export function instanceNetworkOfFixture(
-  fixture: InstanceFixture,
-  subnetOf: (subnetId: string) => SubnetRecord | undefined,
-): InstanceNetwork | undefined {
-  const { subnetId, privateIpAddress } = fixture;
-  if (subnetId === undefined || privateIpAddress === undefined || fixture.state === "terminated") return undefined;
-  const fixed = defaultSubnetOf(fixture.ownerId, fixture.availabilityZone);
-  const vpcId = fixture.vpcId ?? subnetOf(subnetId)?.vpcId ?? (fixed?.subnetId === subnetId ? fixed.vpcId : undefined);
-  const privateIp = ipv4Number(privateIpAddress);
-  if (vpcId === undefined || privateIp === undefined) return undefined;
-  return {
-    subnetId,
-    vpcId,
-    privateIp,
-    securityGroups: (fixture.securityGroups ?? []).map(({ groupId, groupName }) => ({ groupId, groupName })),
-  };
-}

@@ -19,6 +19,7 @@ export const STATE_TABLES = [
   "instance_usage",
   "resource_tag",
   "capacity_pool",
+  "instance_type",
   "subnet",
   "security_group",
   "image",

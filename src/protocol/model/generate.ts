@@ -31,6 +31,9 @@ export const DECLARED_OPERATIONS = [
   "StartInstances",
   "StopInstances",
   "TerminateInstances",
+  "DescribeInstanceTypes",
+  "DescribeInstanceTypeOfferings",
+  "DescribeAvailabilityZones",
   "DescribeSubnets",
   "DescribeSecurityGroups",
   "DescribeImages",
@@ -120,9 +123,7 @@ export function generateModel(sdk: Sdk, botocore: BotocoreModel): string {
       const value = ns.getValueSchema();
       const itemName = value.getMergedTraits().xmlName ?? "item";
       const [shape, type] = describe(value, owner, member, fromInput);
-      // A union (an input enum: `X | UncheckedEnum`) needs brackets to be the element type.
-      const element = type.includes(" | ") ? `(${type})` : type;
-      return [itemName === "item" ? `listOf(${shape})` : `listOf(${shape}, ${JSON.stringify(itemName)})`, `readonly ${element}[]`];
+      return [itemName === "item" ? `listOf(${shape})` : `listOf(${shape}, ${JSON.stringify(itemName)})`, `readonly ${type.includes("|") ? `(${type})` : type}[]`];
     }
     if (ns.isMapSchema()) throw new Error(`${owner}.${member}: maps are not in the EC2 Query model`);
     if (ns.isTimestampSchema()) return ["TIMESTAMP", "Date"];
