@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
+import { SECURITY_GROUP_ID, securityGroupIdMalformed } from "../domain/network.js";
 import { launch } from "../ec2/launch.js";
 import {
   CapacityReservationPreference$,
@@ -32,6 +33,12 @@ export const runInstances = defineAction({
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {
+      SecurityGroupIds: {
+        check: (ids) => {
+          const bad = ids.find((id) => !SECURITY_GROUP_ID.test(id));
+          if (bad !== undefined) throw securityGroupIdMalformed(bad);
+        },
+      },
       // Kept with the instance (and held to it by the table's CHECK): EC2's enum, never a 500.
       Placement: { check: (v) => v.Tenancy !== undefined && checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy") },
       InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },
