@@ -1,6 +1,6 @@
 // The filters DescribeInstances takes (every name the EC2 API documents for it), each read from the instance as DescribeInstances describes it.
 
-import { instanceLifecycleOf, type InstanceRecord } from "./instance.js";
+import type { InstanceRecord } from "./instance.js";
 import { INSTANCE_STATE_CODES, type InstanceStateName } from "./placement.js";
 import type { FilterDefinition, FilterTable, Tag } from "./filters.js";
 import type { Instance } from "../protocol/model/ec2.generated.js";
@@ -229,7 +229,6 @@ export const RECORD_FILTER_READS: Readonly<Record<string, (view: InstanceView) =
   "image-id": (v) => v.record.imageId,
   "reservation-id": (v) => v.record.reservationId,
   tenancy: (v) => v.record.tenancy,
-  "instance-lifecycle": (v) => instanceLifecycleOf(v.record.marketType),
   "launch-time": (v) => new Date(v.record.launchTime).toISOString(),
   "launch-index": (v) => String(v.launchIndex()),
   "tag-value": (v) => v.tags.map((tag) => tag.value),

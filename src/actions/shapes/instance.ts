@@ -1,14 +1,17 @@
 // An instance in the model's form, the one place: DescribeInstances' and RunInstances' item, and the state changes of Start, Stop and Terminate.
 
 import { createHash } from "node:crypto";
-import type { Tag } from "../../domain/capacityReservation.js";
-import { ipv4Text, privateDnsName } from "../../domain/network.js";
-import { instanceLifecycleOf, type InstanceRecord } from "../../domain/instance.js";
+import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
+import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
+import { defaultSecurityGroupOf, defaultSubnetOf, ipv4Number, ipv4Text, privateDnsName, type InstanceNetwork } from "../../domain/network.js";
 import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
+import { privateAddressOf } from "../../domain/privateAddress.js";
+import { zoneNamed } from "../../domain/zones.js";
 import type { LaunchedInstances } from "../../ec2/launch.js";
 import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
 import {
   type Instance,
+  type InstanceLifecycleType,
   type InstanceStateChange,
   type InstanceType,
   type PlatformValues,
@@ -31,6 +34,7 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
 });
 
 /**
+/**
  * The Spot request a spot instance came from (`sir-` and 8 characters, EC2's form), derived from the
  * instance: there is no Spot market here, but Karpenter tells spot instances by this member
  * (capacityTypeFromInstance, pkg/providers/instance/types.go).
@@ -38,7 +42,11 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
 export const spotInstanceRequestId = (instanceId: string): string =>
   `sir-${createHash("sha256").update(instanceId).digest("hex").slice(0, 8)}`;
 
-/** An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator knows. */
+/**
+ * An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator
+ * knows, in `state` (its state at the clock, or the in-between state the call that started a
+ * transition answers). Member by member against EC2's recorded answers (docs/decisions.md, issue 22).
+ */
 export function modelInstance(
   store: Store,
   instance: InstanceRecord,
@@ -50,32 +58,41 @@ export function modelInstance(
 ): Instance {
   const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
   const target = instance.targetId;
-  const block = held === undefined ? undefined : store.findReservation(held);
-  // A terminated instance, or one loaded without a subnet, has no address (EC2 describes a terminated one without).
-  const network = store.instanceNetwork(instance.instanceId);
+  const heldIn = held === undefined ? undefined : store.findReservation(held);
+  const reason = stateReasonOf(state, instance.since, endedWithItsBlock(store, instance, state));
+  // A terminated instance has given its address back ("PrivateDnsName": "" in EC2's answers for one).
+  const network = state === "terminated" ? undefined : networkOf(store, instance);
   const address = network && ipv4Text(network.privateIp);
-  const lifecycle = instanceLifecycleOf(instance.marketType);
+  const lifecycle = instanceLifecycleOf(instance, heldIn);
   return {
     InstanceId: instance.instanceId,
     ImageId: instance.imageId,
     State: modelState(state),
     PrivateDnsName: address === undefined ? "" : privateDnsName(address, instance.region),
-    PrivateIpAddress: address,
     PublicDnsName: "",
-    StateTransitionReason: "",
+    StateTransitionReason: reason.stateTransitionReason,
     AmiLaunchIndex: launchIndex,
     InstanceType: modelInstanceType(instance.instanceType),
     LaunchTime: new Date(instance.launchTime),
-    Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: instance.tenancy, GroupName: "" },
+    Placement: {
+      AvailabilityZoneId: zoneNamed(instance.availabilityZone)?.zoneId,
+      AvailabilityZone: instance.availabilityZone,
+      Tenancy: instance.tenancy,
+      GroupName: "",
+    },
     Monitoring: { State: "disabled" },
+    PrivateIpAddress: address,
     SubnetId: network?.subnetId,
     VpcId: network?.vpcId,
     Architecture: "x86_64",
+    // "" when the launch gave none, as EC2's recorded answers show it.
+    ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
     RootDeviceType: "ebs",
     RootDeviceName: "/dev/xvda",
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: false,
+    StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
     SecurityGroups: network?.securityGroups.map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
     SpotInstanceRequestId: lifecycle === "spot" ? spotInstanceRequestId(instance.instanceId) : undefined,
     // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
@@ -84,15 +101,49 @@ export function modelInstance(
     PlatformDetails: instance.platform,
     Tags: modelTags.length > 0 ? modelTags : undefined,
     CapacityReservationId: held,
-    CapacityBlockId: block?.capacityBlockId ?? undefined,
-    // A targeted instance reads capacity-reservations-only (SPEC section 14): Karpenter counts an
-    // instance as reserved only with that preference (pkg/providers/instance/types.go).
+    CapacityBlockId: heldIn?.capacityBlockId ?? undefined,
     CapacityReservationSpecification: {
+      // A targeted launch reads capacity-reservations-only beside its target: Karpenter labels an
+      // instance as reserved only from this member (docs/decisions.md).
       CapacityReservationPreference: target === null ? instance.preference : "capacity-reservations-only",
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
     InstanceLifecycle: lifecycle,
   };
+}
+
+/** `capacity-block` for a Capacity Block's instance, `interruptible-capacity-reservation` for one in an interruptible reservation. */
+function instanceLifecycleOf(
+  instance: InstanceRecord,
+  heldIn: CapacityReservationRecord | undefined,
+): InstanceLifecycleType | undefined {
+  return lifecycleOfMarket(instance.marketType) ?? (heldIn?.interruptible === true ? "interruptible-capacity-reservation" : undefined);
+}
+
+/**
+ * Where an instance sits in its VPC: what its launch gave it, or, for one loaded from a fixture that
+ * names no subnet, its zone's default subnet and group with an address derived from its id (the same
+ * on every read, reset and load; not counted in the subnet's AvailableIpAddressCount).
+ */
+function networkOf(store: Store, instance: InstanceRecord): InstanceNetwork | undefined {
+  const launched = store.instanceNetwork(instance.instanceId);
+  if (launched) return launched;
+  const subnet = defaultSubnetOf(instance.ownerId, instance.availabilityZone);
+  const derived = privateAddressOf(instance.instanceId, instance.availabilityZone);
+  const address = derived && ipv4Number(derived.privateIpAddress);
+  if (!subnet || address === undefined) return undefined;
+  const group = defaultSecurityGroupOf(instance.ownerId, instance.region);
+  return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, privateIp: address, securityGroups: [{ groupId: group.groupId, groupName: group.groupName }] };
+}
+
+/**
+ * Whether a terminated Capacity Block instance was terminated by its block's end (the instance step
+ * terminates them at exactly that time), not by the user.
+ */
+function endedWithItsBlock(store: Store, instance: InstanceRecord, state: InstanceStateName): boolean {
+  if (state !== "terminated" || instance.marketType !== "capacity-block" || instance.targetId === null) return false;
+  const block = store.findReservation(instance.targetId);
+  return block?.endDate != null && Date.parse(block.endDate) === instance.since;
 }
 
 /**
@@ -106,9 +157,11 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
     Groups: [],
     Instances: launch.instances.flatMap((instance, index) => {
       const state = instanceStateAt(instance, now);
-      return state === undefined
-        ? []
-        : [modelInstance(store, instance, state, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
+      if (state === undefined) return [];
+      // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
+      // transition time is 0 and they are stored running already; the next read shows them running.
+      const answered = launch.launchedNow ? "pending" : state;
+      return [modelInstance(store, instance, answered, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
     }),
   };
 }
