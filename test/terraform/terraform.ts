@@ -194,12 +194,16 @@ export class Terraform {
     return terraform;
   }
 
-  /** A configuration in a folder of its own: `files` (name → text) with the provider set up. */
-  configuration(name: string, main: string): Configuration {
+  /**
+   * A configuration in a folder of its own: `main` as main.tf, with the init's provider. Unless
+   * `versions` is false, a versions.tf requires hashicorp/aws (a main.tf with its own `terraform`
+   * block, such as docs/terraform.md's recipe, must not get a second).
+   */
+  configuration(name: string, main: string, options: { versions?: boolean } = {}): Configuration {
     const dir = join(this.root, name);
     mkdirSync(dir, { recursive: true });
     copyFileSync(join(this.root, "init", ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
-    writeFileSync(join(dir, "versions.tf"), REQUIRED_PROVIDERS);
+    if (options.versions !== false) writeFileSync(join(dir, "versions.tf"), REQUIRED_PROVIDERS);
     writeFileSync(join(dir, "main.tf"), main);
     return new Configuration(this, dir);
   }
