@@ -155,7 +155,7 @@ describe("PurchaseCapacityBlock", () => {
     );
     expect(launched.Instances?.[0]?.CapacityReservationId).toBe(id);
     emu.clock.set("2026-06-02T11:30:00.000Z");
-    expect(await reservation(id)).toMatchObject({ State: "expired", AvailableInstanceCount: 0 });
+    expect(await reservation(id)).toMatchObject({ State: "expired", AvailableInstanceCount: 2 });
   });
 
   it("takes its room from the zone's pool, so the same search then offers nothing there", async () => {

@@ -116,7 +116,7 @@ describe("ModifyInstanceAttribute", () => {
     expect(await stateOf(id)).toBe("running");
     await client.send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiTermination: { Value: false } }));
     const terminated = await client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-    expect(terminated.TerminatingInstances?.[0]?.CurrentState?.Name).toBe("terminated");
+    expect(terminated.TerminatingInstances?.[0]?.CurrentState?.Name).toBe("shutting-down");
   });
 
   it("terminates the instances of other zones than a protected one's, and still refuses the request", async () => {

@@ -59,6 +59,7 @@ export interface DispatchDeps extends IdentityDefaults {
 
 /** What the request turned out to be, filled in as the checks go, for the log line. */
 export interface Ec2Trace {
+  /** The Action the request asked for: a registered action's name, or any text (InvalidAction, UnsupportedOperation). */
   action?: string;
   caller?: Caller;
   /** A fault a test injected into this call; the HTTP layer applies its latency and dropped connection. */
@@ -80,17 +81,18 @@ function readCall(action: Action, request: Ec2Request): ActionCall {
   return call;
 }
 
-/** The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's, not ours). */
+/**
+ * The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's,
+ * not ours). The name asked for goes into the trace before any refusal: the log line of a call the
+ * emulator cannot answer is what tells a user which action their tool called.
+ */
 function actionOf(params: RawParams, trace: Ec2Trace): Action {
   const name = params.get("Action");
   if (!name) throw missingAction();
   const action = ACTIONS.get(name);
+  trace.action = action?.name ?? name;
   if (action) return action;
-  if (!EC2_OPERATION_NAMES.has(name)) throw invalidAction(name);
-  // An EC2 operation's name (the model's list, never a client's free text) goes in the log line, so
-  // a client's log of failed calls says which call it lacks.
-  trace.action = name;
-  throw unsupportedOperation(name);
+  throw EC2_OPERATION_NAMES.has(name) ? unsupportedOperation(name) : invalidAction(name);
 }
 
 /**
@@ -121,7 +123,6 @@ function onTheWire(error: unknown): never {
 
 function checkAndAnswer(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
   const action = actionOf(request.params, trace);
-  trace.action = action.name;
 
   const call = readCall(action, request);
 

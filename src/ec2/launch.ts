@@ -6,6 +6,7 @@ import { DEFAULT_INSTANCE_ATTRIBUTES, stateChange } from "../domain/instance.js"
 import { checkUserData } from "../domain/instanceAttributes.js";
 import {
   checkLaunchRequest,
+  holdsClientToken,
   instanceStateAt,
   launchCountWithin,
   placeLaunch,
@@ -85,6 +86,8 @@ export interface LaunchedInstances {
   readonly ownerId: string;
   /** The launch's instances as stored once it is done (take-in included), in launch order (AmiLaunchIndex). */
   readonly instances: readonly InstanceRecord[];
+  /** True when this call launched them; false when a ClientToken gave back an earlier launch. */
+  readonly launchedNow: boolean;
 }
 
 /** Where the instances go, and how many: what every record of a launch shares. */
@@ -148,12 +151,15 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       const token = specification.clientToken;
       if (token !== undefined) {
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        // A launch whose instances are all forgotten (terminated an hour ago) is forgotten with its
-        // token: a new launch, whatever it asks, takes the token over (Store.putLaunch).
-        const described = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => instanceStateAt(i, now) !== undefined);
-        if (earlier && described) {
+        // A launch whose instances all terminated more than 24 hours ago gives its token up: a new
+        // launch, whatever it asks, takes it over (Store.putLaunch). Until then a launch whose
+        // instances are all terminated answers IdempotentInstanceTerminated.
+        const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
+        if (earlier && held) {
+          const before = launched(context, earlier.reservationId, false);
+          if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
           if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
-          return launched(context, earlier.reservationId);
+          return before;
         }
       }
       const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
@@ -188,7 +194,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       store.putLaunch(launchRecord, records);
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
-      return launched(context, reservationId);
+      return launched(context, reservationId, true);
     });
   } catch (error) {
     if (error instanceof Refusal) return error;
@@ -241,6 +247,22 @@ function tagInstances({ store, caller }: Ec2Context, records: readonly InstanceR
 }
 
 /** A launch's instances as they are now, in launch order. */
-function launched({ store, caller }: Ec2Context, reservationId: string): LaunchedInstances {
-  return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId) };
+function launched({ store, caller }: Ec2Context, reservationId: string, launchedNow: boolean): LaunchedInstances {
+  return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId), launchedNow };
 }
+
+/** Terminated at `now`, or no longer described at all (an hour after it was). */
+const isGone = (instance: InstanceRecord, now: number): boolean => {
+  const state = instanceStateAt(instance, now);
+  return state === undefined || state === "terminated";
+};
+
+/**
+ * A ClientToken whose launch's instances are all terminated: EC2's answer since January 2025
+ * (boto/boto3#4406 quotes it), where it used to give the terminated launch back.
+ */
+const idempotentInstanceTerminated = (): Refusal =>
+  new Refusal(
+    "IdempotentInstanceTerminated",
+    "The client token you have provided is associated with a terminated instance. Please use a different client token",
+  );

@@ -157,8 +157,11 @@ function prepare(db: SqliteDatabase) {
           instance_initiated_shutdown_behavior = ?, ebs_optimized = ?, disable_api_stop = ?
         WHERE instance_id = ?`,
     ),
-    change: db.prepare<[string, number, number, string | null, string]>(
-      `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ? WHERE instance_id = ?`,
+    // A start sets launch_time again (EC2's LaunchTime is the last launch); any other change keeps it.
+    change: db.prepare<[string, number, number, string | null, number | null, string]>(
+      `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ?,
+          launch_time = coalesce(?, launch_time)
+        WHERE instance_id = ?`,
     ),
     outside: db
       .prepare<[string, string], number>(
@@ -270,6 +273,7 @@ export class Instances {
     instance: KeptReads<InstanceRecord | undefined>;
     page: KeptReads<readonly InstanceRecord[]>;
     launchOrder: KeptReads<ReadonlyMap<string, number>>;
+    launch: KeptReads<LaunchRecord | undefined>;
   };
 
   constructor(
@@ -281,6 +285,7 @@ export class Instances {
       instance: cache.memo<InstanceRecord | undefined>(KEPT_INSTANCES),
       page: cache.memo<readonly InstanceRecord[]>(KEPT_PAGE_ROWS, (rows) => rows.length),
       launchOrder: cache.memo<ReadonlyMap<string, number>>(KEPT_PAGE_ROWS, (order) => order.size),
+      launch: cache.memo<LaunchRecord | undefined>(KEPT_INSTANCES),
     };
   }
 
@@ -342,9 +347,12 @@ export class Instances {
     return this.s.waiting.all(availabilityZone, instanceType).map(toRecord);
   }
 
+  /** A launch by its `r-` id; kept until the next write (every described instance reads its launch's ClientToken). */
   launch(reservationId: string): LaunchRecord | undefined {
-    const row = this.s.launch.get(reservationId);
-    return row && toLaunch(row);
+    return this.kept.launch.get(reservationId, () => {
+      const row = this.s.launch.get(reservationId);
+      return row && toLaunch(row);
+    });
   }
 
   launchByClientToken(ownerId: string, region: string, clientToken: string): LaunchRecord | undefined {
@@ -373,7 +381,7 @@ export class Instances {
 
   change(change: InstanceStateChange): void {
     assertInWrite(this.db, "Instances.change()");
-    this.s.change.run(change.state, change.since, change.settlesAt, change.capacityReservationId, change.instanceId);
+    this.s.change.run(change.state, change.since, change.settlesAt, change.capacityReservationId, change.launchTime ?? null, change.instanceId);
   }
 
   /** Sets the attributes ModifyInstanceAttribute changes. */

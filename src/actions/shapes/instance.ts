@@ -1,12 +1,15 @@
 // An instance in the model's form, the one place: DescribeInstances' and RunInstances' item, and the state changes of Start, Stop and Terminate.
 
-import type { Tag } from "../../domain/capacityReservation.js";
-import type { InstanceRecord } from "../../domain/instance.js";
+import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
+import { stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
 import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
+import { privateAddressOf } from "../../domain/privateAddress.js";
+import { zoneNamed } from "../../domain/zones.js";
 import type { LaunchedInstances } from "../../ec2/launch.js";
 import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
 import {
   type Instance,
+  type InstanceLifecycleType,
   type InstanceStateChange,
   type InstanceType,
   type PlatformValues,
@@ -28,7 +31,11 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
   Name: state,
 });
 
-/** An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator knows. */
+/**
+ * An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator
+ * knows, in `state` (its state at the clock, or the in-between state the call that started a
+ * transition answers). Member by member against EC2's recorded answers (docs/decisions.md, issue 22).
+ */
 export function modelInstance(
   store: Store,
   instance: InstanceRecord,
@@ -40,38 +47,71 @@ export function modelInstance(
 ): Instance {
   const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
   const target = instance.targetId;
-  const block = held === undefined ? undefined : store.findReservation(held);
+  const heldIn = held === undefined ? undefined : store.findReservation(held);
+  const reason = stateReasonOf(state, instance.since, endedWithItsBlock(store, instance, state));
+  // A terminated instance has given its address back ("PrivateDnsName": "" in EC2's answers for one).
+  const address = state === "terminated" ? undefined : privateAddressOf(instance.instanceId, instance.availabilityZone);
   return {
     InstanceId: instance.instanceId,
     ImageId: instance.imageId,
     State: modelState(state),
-    PrivateDnsName: "",
+    PrivateDnsName: address?.privateDnsName ?? "",
     PublicDnsName: "",
-    StateTransitionReason: "",
+    StateTransitionReason: reason.stateTransitionReason,
     AmiLaunchIndex: launchIndex,
     InstanceType: modelInstanceType(instance.instanceType),
     LaunchTime: new Date(instance.launchTime),
-    Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: instance.tenancy, GroupName: "" },
+    Placement: {
+      AvailabilityZoneId: zoneNamed(instance.availabilityZone)?.zoneId,
+      AvailabilityZone: instance.availabilityZone,
+      Tenancy: instance.tenancy,
+      GroupName: "",
+    },
     Monitoring: { State: "disabled" },
+    PrivateIpAddress: address?.privateIpAddress,
     Architecture: "x86_64",
+    // "" when the launch gave none, as EC2's recorded answers show it.
+    ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
     RootDeviceType: "ebs",
     RootDeviceName: "/dev/xvda",
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: instance.ebsOptimized,
+    StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
     // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
     // lowercase on the wire, though the model's enum spells it Windows (its enums are open).
     Platform: instance.platform.startsWith("Windows") ? ("windows" as PlatformValues) : undefined,
     PlatformDetails: instance.platform,
     Tags: modelTags.length > 0 ? modelTags : undefined,
     CapacityReservationId: held,
-    CapacityBlockId: block?.capacityBlockId ?? undefined,
+    CapacityBlockId: heldIn?.capacityBlockId ?? undefined,
     CapacityReservationSpecification: {
-      CapacityReservationPreference: target === null ? instance.preference : undefined,
+      // A targeted launch reads capacity-reservations-only beside its target: Karpenter labels an
+      // instance as reserved only from this member (docs/decisions.md).
+      CapacityReservationPreference: target === null ? instance.preference : "capacity-reservations-only",
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
-    InstanceLifecycle: instance.marketType === "capacity-block" ? "capacity-block" : undefined,
+    InstanceLifecycle: instanceLifecycleOf(instance, heldIn),
   };
+}
+
+/** `capacity-block` for a Capacity Block's instance, `interruptible-capacity-reservation` for one in an interruptible reservation. */
+function instanceLifecycleOf(
+  instance: InstanceRecord,
+  heldIn: CapacityReservationRecord | undefined,
+): InstanceLifecycleType | undefined {
+  if (instance.marketType === "capacity-block") return "capacity-block";
+  return heldIn?.interruptible === true ? "interruptible-capacity-reservation" : undefined;
+}
+
+/**
+ * Whether a terminated Capacity Block instance was terminated by its block's end (the instance step
+ * terminates them at exactly that time), not by the user.
+ */
+function endedWithItsBlock(store: Store, instance: InstanceRecord, state: InstanceStateName): boolean {
+  if (state !== "terminated" || instance.marketType !== "capacity-block" || instance.targetId === null) return false;
+  const block = store.findReservation(instance.targetId);
+  return block?.endDate != null && Date.parse(block.endDate) === instance.since;
 }
 
 /**
@@ -85,9 +125,11 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
     Groups: [],
     Instances: launch.instances.flatMap((instance, index) => {
       const state = instanceStateAt(instance, now);
-      return state === undefined
-        ? []
-        : [modelInstance(store, instance, state, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
+      if (state === undefined) return [];
+      // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
+      // transition time is 0 and they are stored running already; the next read shows them running.
+      const answered = launch.launchedNow ? "pending" : state;
+      return [modelInstance(store, instance, answered, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
     }),
   };
 }
