@@ -113,7 +113,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
   it("launches targeted, open and none, reads the data sources, plans nothing more, and destroys, with each reservation's numbers right", async () => {
     const config = terraform.configuration("instances", CONFIG(log.emu.url));
     await config.apply();
-    expect((await config.planIsEmpty()).empty).toBe(true);
+    await config.expectEmptyPlan();
 
     const state = config.state();
     const targeted = String(state["aws_instance.targeted"]?.id);

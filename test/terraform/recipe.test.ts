@@ -45,7 +45,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("docs/terraform.md's recipe", { timeout: 60
   it("applies as pasted (only the port changed), plans nothing more, and destroys", async () => {
     const config = terraform.configuration("recipe", recipe().replace(RECIPE_ENDPOINT, log.emu.url), { versions: false });
     await config.apply();
-    expect((await config.planIsEmpty()).empty).toBe(true);
+    await config.expectEmptyPlan();
 
     const state = config.state();
     const reservation = String(state["aws_ec2_capacity_reservation.web"]?.id);

@@ -271,10 +271,13 @@ export class Configuration {
     return this.terraform.must(this.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
   }
 
-  /** `terraform plan -detailed-exitcode`: exit 0 is an empty plan, 2 a plan with changes. */
-  async planIsEmpty(): Promise<{ empty: boolean; output: string }> {
+  /**
+   * `terraform plan -detailed-exitcode` must exit 0, an empty plan (2 is a plan with changes):
+   * otherwise throws with the plan, so the failure shows what Terraform would change.
+   */
+  async expectEmptyPlan(): Promise<void> {
     const run = await this.terraform.must(this.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"], [0, 2]);
-    return { empty: run.code === 0, output: run.output };
+    if (run.code !== 0) throw new Error(`the plan after apply is not empty:\n${run.output}`);
   }
 
   importResource(address: string, id: string): Promise<Run> {
