@@ -8,9 +8,12 @@ import { createLaunchTemplate } from "./createLaunchTemplate.js";
 import { createTags } from "./createTags.js";
 import { deleteLaunchTemplate } from "./deleteLaunchTemplate.js";
 import { deleteTags } from "./deleteTags.js";
+import { describeCapacityBlockOfferings } from "./describeCapacityBlockOfferings.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
+import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
 import { describeImages } from "./describeImages.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeTags } from "./describeTags.js";
 import { describeInstanceTypes } from "./describeInstanceTypes.js";
 import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
 import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
@@ -19,6 +22,8 @@ import { describeSecurityGroups } from "./describeSecurityGroups.js";
 import { describeSubnets } from "./describeSubnets.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
+import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
+import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
 import { startInstances } from "./startInstances.js";
 import { stopInstances } from "./stopInstances.js";
@@ -37,6 +42,11 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeInstanceAttribute,
+  modifyInstanceAttribute,
+  describeTags,
+  describeCapacityBlockOfferings,
+  purchaseCapacityBlock,
   describeInstanceTypes,
   describeInstanceTypeOfferings,
   describeAvailabilityZones,

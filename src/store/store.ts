@@ -13,7 +13,9 @@ import { InstanceTypes } from "./instanceTypes.js";
 import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
+import { Tags, type TagPosition, type TagRow } from "./tags.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
+import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
 import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
@@ -32,6 +34,7 @@ export type { ReservationChange } from "./reservations.js";
 export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
+export type { TagPosition, TagRow } from "./tags.js";
 
 /** What DescribeInstances asks the store for: an owner's instances in a region, narrowed by its filters where an index can. */
 export interface InstanceQuery {
@@ -96,6 +99,7 @@ export class Store {
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
+  readonly #tags: Tags;
   readonly #network: Network;
   readonly #launchTemplates: LaunchTemplates;
   readonly #fleets: Fleets;
@@ -117,6 +121,7 @@ export class Store {
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
     this.#instances = new Instances(db, this.#reads);
+    this.#tags = new Tags(db);
     this.#network = new Network(db);
     this.#launchTemplates = new LaunchTemplates(db);
     this.#fleets = new Fleets(db);
@@ -199,6 +204,11 @@ export class Store {
   /** One account's tags on several resources, by resource id; a resource without tags is absent. */
   tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, readonly Tag[]> {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
+  }
+
+  /** Up to `limit` of an account's tags on any resource, in (resource id, key) order after `after` (DescribeTags). */
+  tagPage(accountId: string, after: TagPosition | undefined, limit: number): TagRow[] {
+    return this.#tags.page(accountId, after, limit);
   }
 
   /**
@@ -372,6 +382,11 @@ export class Store {
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
+  }
+
+  /** Sets the attributes ModifyInstanceAttribute changes (inside write()). */
+  setInstanceAttributes(instanceId: string, values: InstanceAttributeValues): void {
+    this.#instances.setAttributes(instanceId, values);
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */

@@ -91,7 +91,7 @@ export function modelInstance(
     RootDeviceName: "/dev/xvda",
     VirtualizationType: "hvm",
     Hypervisor: "xen",
-    EbsOptimized: false,
+    EbsOptimized: instance.ebsOptimized,
     StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
     SecurityGroups: network?.securityGroups.map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
     SpotInstanceRequestId: lifecycle === "spot" ? spotInstanceRequestId(instance.instanceId) : undefined,
