@@ -141,7 +141,12 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_reservation",
     expect(await described(importedId)).toMatchObject({ State: "active", TotalInstanceCount: 4, Tags: [{ Key: "Name", Value: "made-by-sdk" }] });
 
     await config.destroy();
-    for (const gone of [id, outpost, importedId]) expect(await described(gone)).toMatchObject({ State: "cancelled", AvailableInstanceCount: 0 });
+    // An ended reservation holds nothing: it reads its whole total available (SPEC section 3).
+    for (const gone of [id, outpost, importedId]) {
+      const ended = await described(gone);
+      expect(ended).toMatchObject({ State: "cancelled" });
+      expect(ended?.AvailableInstanceCount).toBe(ended?.TotalInstanceCount);
+    }
     expect(log.failedCallsSince(0)).toEqual([]);
   });
 });
