@@ -13,11 +13,11 @@ import {
   type TagInput,
   type TaggableResource,
 } from "../domain/tags.js";
-import { findTemplateById } from "./launchTemplates.js";
-import { findSecurityGroup, findSubnet } from "./network.js";
 import { matches, type Filter } from "../domain/filters.js";
 import { TAG_FILTERS, type TagDescriptionView } from "../domain/tagFilters.js";
 import type { Store, TagPosition, TagRow } from "../store/store.js";
+import { findTemplateById } from "./launchTemplates.js";
+import { findSecurityGroup, findSubnet } from "./network.js";
 import type { Ec2Context } from "./context.js";
 import { seenReservation } from "./reservations.js";
 
