@@ -9,10 +9,9 @@ import {
 } from "../domain/capacityReservation.js";
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
-import { matches, parseFilters, sqlFilter } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
-import { filterParameters } from "../store/capacityReservationFilters.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
 import { keptList } from "./keptList.js";
@@ -21,6 +20,12 @@ import { capacityReservationItem } from "./shapes/capacityReservation.js";
 
 /** A page's size when the request gives no MaxResults (the most MaxResults allows; a choice, docs/decisions.md). */
 export const DEFAULT_PAGE_SIZE = 1000;
+/**
+ * The most reservations one request reads (SPEC section 15): a filter that few rows pass answers a
+ * short page, or an empty one, with a NextToken after the last row read, as EC2 does, rather than
+ * reading the whole region in one request.
+ */
+export const WALK_PER_REQUEST = 10_000;
 
 const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
 
@@ -101,28 +106,23 @@ export const describeCapacityReservations = defineAction({
     }
 
     const filters = parseFilters(CAPACITY_RESERVATION_FILTERS, input.Filters);
-    const sql = sqlFilter(CAPACITY_RESERVATION_FILTERS, filters);
-    const remaining = sql.remaining;
+    const query = { account: caller.accountId, region: caller.region, ids, filters };
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     // One row past the page says whether another page follows; it is also the size of each later chunk.
     const limit = pageSize + 1;
-    const parameters = {
-      ...filterParameters(sql, caller.accountId),
-      account: caller.accountId,
-      region: caller.region,
-      after: position.after ?? "",
-      limit,
-    };
-    const idList = ids && JSON.stringify(ids);
+    let after = position.after ?? "";
+    // Named ids bound the walk themselves; a walk of the region stops after WALK_PER_REQUEST rows.
+    const upto = ids ? null : store.reservationWalkEnd(caller.accountId, caller.region, after, WALK_PER_REQUEST);
 
-    // SQL decides visibility, the region and the filters on columns (tags included); what is left
-    // (the state at the clock, the dates, a failed reservation's retention) is decided here. When
-    // that drops rows, the next chunk resumes after the last row read, until the page is full and
-    // one more row is known to follow, or the rows run out.
+    // SQL decides visibility, the region and the filters a column decides; what is left (the state
+    // at the clock, the dates, wildcard values, a failed reservation's retention) is decided here.
+    // When that drops rows, the next chunk resumes after the last row read, until the page is full
+    // and one more row is known to follow, or the walk ends.
     const page: { reservation: CapacityReservationRecord; state: CapacityReservationState }[] = [];
     let more = false;
     for (;;) {
-      const chunk = store.visibleReservationIds(parameters, idList);
+      const { ids: chunk, undecided } = store.visibleReservationIds(query, after, limit, upto);
+      const tags = undecided.some((filter) => filter.kind !== "member") ? store.tagsOfResources(chunk, caller.accountId) : NO_TAGS;
       for (const id of chunk) {
         const reservation = store.findReservation(id);
         // The page is the stored rows and each read row's state: the same until a write or the first
@@ -130,10 +130,7 @@ export const describeCapacityReservations = defineAction({
         if (reservation) steadyBetween(stateSteadyAround(reservation, now));
         const state = reservation && stateAt(reservation, now);
         if (!reservation || state === undefined) continue;
-        // Tag filters are always decided in SQL (sqlFilter), so none is left for the tags here.
-        if (remaining.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, remaining, reservation, { now, tags: NO_TAGS })) {
-          continue;
-        }
+        if (undecided.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags })) continue;
         if (page.length === pageSize) {
           more = true;
           break;
@@ -142,13 +139,14 @@ export const describeCapacityReservations = defineAction({
       }
       const last = chunk.at(-1);
       if (more || chunk.length < limit || last === undefined) break;
-      parameters.after = last;
+      after = last;
     }
-
+    // The walk stopped at its bound before the page filled: the rest is for the next request.
+    const cut = !more && upto !== null;
     const items = itemsOf(page, caller.accountId, store);
-    const lastId = page.at(-1)?.reservation.capacityReservationId;
+    const lastId = cut ? upto : page.at(-1)?.reservation.capacityReservationId;
     return {
-      NextToken: more && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
+      NextToken: (more || cut) && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
       CapacityReservations: keptList(items),
     };
   },

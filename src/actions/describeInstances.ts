@@ -17,6 +17,12 @@ import { modelInstance } from "./shapes/instance.js";
 const DEFAULT_PAGE_SIZE = 1000;
 /** Rows read from SQLite per trip while a filtered page fills. */
 const BATCH = 200;
+/**
+ * The most instances one request reads: a filter that few instances pass answers a short page, or
+ * an empty one, with a NextToken after the last instance read, as EC2 does (a filter matching
+ * nothing read all of the caller's instances in one request, issue 21).
+ */
+export const WALK_PER_REQUEST = 2_000;
 const NO_TAGS: readonly Tag[] = Object.freeze([]);
 
 const positionOf = (after: string | undefined): InstancePosition | undefined => {
@@ -156,21 +162,16 @@ export const describeInstances = defineAction({
       return { Reservations: grouped(found, accountId) };
     }
 
-    // A filter on one reservation walks that reservation's index; every filter is still matched in memory.
-    const byReservation = filters.find((f) => f.kind === "member" && f.name === "capacity-reservation-id");
-    const oneReservation =
-      byReservation && byReservation.values.length === 1 ? (byReservation.values[0]?.literal ?? undefined) : undefined;
-    const read = (after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] =>
-      oneReservation === undefined
-        ? store.instancePage(accountId, region, after, limit)
-        : store.instancePageInReservation(oneReservation, accountId, region, after, limit);
-
+    const query = { owner: accountId, region, filters };
     const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     const page: InstanceView[] = [];
     let after = positionOf(position.after);
     let more = false;
+    let read = 0;
+    let cut: InstanceRecord | undefined;
     for (;;) {
-      const rows = read(after, Math.min(BATCH, size + 1));
+      const rows = store.instancePage(query, after, Math.min(BATCH, size + 1));
+      read += rows.length;
       for (const view of viewsOf(store, rows, accountId, region, now, steadyBetween)) {
         if (!matches(INSTANCE_FILTERS, filters, view, undefined)) continue;
         if (page.length === size) {
@@ -181,7 +182,16 @@ export const describeInstances = defineAction({
       }
       const last = rows.at(-1);
       if (more || rows.length < Math.min(BATCH, size + 1) || !last) break;
+      // One request reads at most WALK_PER_REQUEST instances: the rest is for the next (SPEC section 15).
+      if (read >= WALK_PER_REQUEST) {
+        cut = last;
+        break;
+      }
       after = { reservationId: last.reservationId, instanceId: last.instanceId };
+    }
+    if (cut) {
+      const at = `${cut.reservationId}/${cut.instanceId}`;
+      return { Reservations: grouped(page, accountId), NextToken: pages.next(at, position.page) };
     }
     const lastView = page.at(-1);
     const nextToken =

@@ -1,6 +1,6 @@
 // One launch of instances as EC2 makes it (SPEC section 11): RunInstances calls it, and CreateFleet calls it once per override.
 
-import { regionOfZone, type Tag } from "../domain/capacityReservation.js";
+import type { Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
 import { stateChange } from "../domain/instance.js";
 import {
@@ -23,7 +23,10 @@ import {
 } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
+import { zoneNamed } from "../domain/zones.js";
 import type { Ec2Context } from "./context.js";
+import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 
 /** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
@@ -99,11 +102,16 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   const imageId = specification.imageId;
   if (imageId === undefined || imageId === "") return missingParameter("ImageId");
   if (!IMAGE_ID.test(imageId)) return amiIdMalformed(imageId);
+  const unknownType = checkInstanceType(specification.instanceType, store.declaredInstanceTypes());
+  if (unknownType) return unknownType;
 
   const targetId = specification.capacityReservationTargetId;
-  const target = targetId === undefined ? undefined : store.findReservation(targetId);
+  // Only a reservation the caller sees lends the launch its zone: another account's or region's is
+  // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
+  const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
   const zone = specification.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
-  if (regionOfZone(zone) !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  // A zone of the caller's region from the one list (src/domain/zones.ts): a made-up one is never kept.
+  if (zoneNamed(zone)?.regionName !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
   const request: LaunchRequest = {
     accountId: caller.accountId,
     instanceType: specification.instanceType,
@@ -127,8 +135,11 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       const token = specification.clientToken;
       if (token !== undefined) {
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        if (earlier) {
-          const before = launched(context, earlier.reservationId, false);
+        // A launch whose instances are all forgotten (terminated an hour ago) is forgotten with its
+        // token: a new launch, whatever it asks, takes the token over (Store.putLaunch). While its
+        // terminated instances are still described, the token is refused (IdempotentInstanceTerminated).
+        const before = earlier === undefined ? undefined : launched(context, earlier.reservationId, false);
+        if (earlier !== undefined && before !== undefined && before.instances.some((i) => instanceStateAt(i, now) !== undefined)) {
           if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
           if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
           return before;

@@ -3,7 +3,7 @@
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
-import { keyOf, type Memo, type ReadCache } from "./readCache.js";
+import { keyOf, type KeptReads, type ReadCache } from "./readCache.js";
 
 interface InstanceRow {
   instance_id: string;
@@ -205,6 +205,12 @@ function prepare(db: SqliteDatabase) {
     allLaunches: db.prepare<[], LaunchRow>(
       "SELECT reservation_id, owner_id, region, client_token, request_digest FROM launch ORDER BY reservation_id",
     ),
+    // A ClientToken given to a new launch is given up by the launch that had it (one whose instances
+    // are no longer described: RunInstances and the fixture checks refuse to take it from another).
+    giveUpToken: db.prepare<[string, string, string, string]>(
+      `UPDATE launch SET client_token = NULL, request_digest = NULL
+        WHERE owner_id = ? AND region = ? AND client_token = ? AND reservation_id <> ?`,
+    ),
     // An upsert, never a REPLACE: replacing the row would delete the launch's instances already
     // loaded (the foreign key cascades). A launch named again keeps its token unless given one.
     insertLaunch: db.prepare<[LaunchRow]>(
@@ -241,10 +247,10 @@ const KEPT_PAGE_ROWS = 100_000;
 export class Instances {
   private readonly s: ReturnType<typeof prepare>;
   private readonly kept: {
-    instance: Memo<InstanceRecord | undefined>;
-    page: Memo<readonly InstanceRecord[]>;
-    launchOrder: Memo<ReadonlyMap<string, number>>;
-    launch: Memo<LaunchRecord | undefined>;
+    instance: KeptReads<InstanceRecord | undefined>;
+    page: KeptReads<readonly InstanceRecord[]>;
+    launchOrder: KeptReads<ReadonlyMap<string, number>>;
+    launch: KeptReads<LaunchRecord | undefined>;
   };
 
   constructor(
@@ -333,6 +339,7 @@ export class Instances {
 
   putLaunch(launch: LaunchRecord): void {
     assertInWrite(this.db, "Instances.putLaunch()");
+    if (launch.clientToken !== null) this.s.giveUpToken.run(launch.ownerId, launch.region, launch.clientToken, launch.reservationId);
     this.s.insertLaunch.run({
       reservation_id: launch.reservationId,
       owner_id: launch.ownerId,
