@@ -253,8 +253,9 @@ describe("idempotency after termination", () => {
       status: 400,
       message,
     });
-    // Refused for as long as they are described; once they are forgotten, so is the token, and it launches anew.
-    emu.clock.advance(3600 * 1000 - 1000);
+    // Refused after the instances are no longer described (an hour), for 24 hours from the last
+    // termination; then the token is given up, and it launches anew.
+    emu.clock.advance(24 * 3600 * 1000 - 1000);
     expect((await failure(run({ ClientToken: "once", MinCount: 2, MaxCount: 2 }))).code).toBe("IdempotentInstanceTerminated");
     emu.clock.advance(2000);
     const anew = await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 });

@@ -242,6 +242,25 @@ export function instanceStateAt(life: InstanceLife, now: number): InstanceStateN
 }
 
 /**
+ * How long a launch's ClientToken is held after its last instance terminated: EC2's idempotency guide
+ * says a RunInstances client token "is valid for at least 24 hours after the termination of the
+ * instance" (docs/decisions.md, "ClientTokens of terminated launches").
+ */
+export const CLIENT_TOKEN_AFTER_TERMINATION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether an instance still holds its launch's ClientToken at `now`: until 24 hours after it
+ * terminated (it is described for the first hour of those), whatever state it is in before that.
+ */
+export function holdsClientToken(life: InstanceLife, now: number): boolean {
+  const settled = SETTLED[life.state];
+  const state = settled !== undefined && now >= life.settlesAt ? settled : life.state;
+  if (state !== "terminated") return true;
+  const terminatedAt = life.state === "terminated" ? life.since : life.settlesAt;
+  return now < terminatedAt + CLIENT_TOKEN_AFTER_TERMINATION_MS;
+}
+
+/**
  * The span around `now` in which instanceStateAt() gives the same answer: it compares the clock
  * only with `settlesAt` and with the end of a terminated instance's visibility, so the answer can
  * change only at those times (as stateSteadyAround() for reservations).

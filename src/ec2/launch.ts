@@ -5,6 +5,7 @@ import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
 import { stateChange } from "../domain/instance.js";
 import {
   checkLaunchRequest,
+  holdsClientToken,
   instanceStateAt,
   launchCountWithin,
   placeLaunch,
@@ -135,11 +136,12 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       const token = specification.clientToken;
       if (token !== undefined) {
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        // A launch whose instances are all forgotten (terminated an hour ago) is forgotten with its
-        // token: a new launch, whatever it asks, takes the token over (Store.putLaunch). While its
-        // terminated instances are still described, the token is refused (IdempotentInstanceTerminated).
-        const before = earlier === undefined ? undefined : launched(context, earlier.reservationId, false);
-        if (earlier !== undefined && before !== undefined && before.instances.some((i) => instanceStateAt(i, now) !== undefined)) {
+        // A launch whose instances all terminated more than 24 hours ago gives its token up: a new
+        // launch, whatever it asks, takes it over (Store.putLaunch). Until then a launch whose
+        // instances are all terminated answers IdempotentInstanceTerminated.
+        const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
+        if (earlier && held) {
+          const before = launched(context, earlier.reservationId, false);
           if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
           if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
           return before;
