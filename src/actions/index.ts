@@ -5,13 +5,18 @@ import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
 import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createTags } from "./createTags.js";
 import { deleteTags } from "./deleteTags.js";
+import { describeCapacityBlockOfferings } from "./describeCapacityBlockOfferings.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
+import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeTags } from "./describeTags.js";
 import { describeInstanceTypes } from "./describeInstanceTypes.js";
 import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
 import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
+import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
+import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
 import { startInstances } from "./startInstances.js";
 import { stopInstances } from "./stopInstances.js";
@@ -30,6 +35,11 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeInstanceAttribute,
+  modifyInstanceAttribute,
+  describeTags,
+  describeCapacityBlockOfferings,
+  purchaseCapacityBlock,
   describeInstanceTypes,
   describeInstanceTypeOfferings,
   describeAvailabilityZones,

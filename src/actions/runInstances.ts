@@ -2,6 +2,7 @@
 
 import { createHash } from "node:crypto";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
+import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
 import { launch } from "../ec2/launch.js";
@@ -31,6 +32,7 @@ export const runInstances = defineAction({
       // Kept with the instance (and held to it by the table's CHECK): EC2's enum, never a 500.
       Placement: { check: (v) => v.Tenancy !== undefined && checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy") },
       InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },
+      InstanceInitiatedShutdownBehavior: { enumValues: true },
       CapacityReservationSpecification: {
         check: (v) => {
           if (v.CapacityReservationPreference !== undefined) {
@@ -68,6 +70,12 @@ export const runInstances = defineAction({
       })),
       clientToken: input.ClientToken,
       requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+      disableApiTermination: input.DisableApiTermination,
+      disableApiStop: input.DisableApiStop,
+      // The overlay has held it to the model's enum, `stop` or `terminate`.
+      instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined,
+      userData: input.UserData,
+      ebsOptimized: input.EbsOptimized,
     });
     return launchItem(context.store, orThrow(launched), context.now);
   },

@@ -1,8 +1,9 @@
 // One launch of instances as EC2 makes it (SPEC section 11): RunInstances calls it, and CreateFleet calls it once per override.
 
 import type { Tag } from "../domain/capacityReservation.js";
-import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
-import { stateChange } from "../domain/instance.js";
+import type { InstanceRecord, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, stateChange } from "../domain/instance.js";
+import { checkUserData } from "../domain/instanceAttributes.js";
 import {
   checkLaunchRequest,
   holdsClientToken,
@@ -67,6 +68,16 @@ export interface LaunchSpecification {
   readonly clientToken?: string | undefined;
   /** What the token is bound to (the caller's digest of its request without token and DryRun): IdempotentParameterMismatch when it differs. */
   readonly requestDigest?: string | undefined;
+  /** `DisableApiTermination`: termination protection from launch; absent: off. */
+  readonly disableApiTermination?: boolean | undefined;
+  /** `DisableApiStop`: stop protection from launch; absent: off. */
+  readonly disableApiStop?: boolean | undefined;
+  /** `InstanceInitiatedShutdownBehavior`; absent: `stop`. */
+  readonly instanceInitiatedShutdownBehavior?: ShutdownBehavior | undefined;
+  /** `UserData`, base64: InvalidUserData.Malformed when it is not (checkUserData); absent or empty: none. */
+  readonly userData?: string | undefined;
+  /** `EbsOptimized`; absent: false. */
+  readonly ebsOptimized?: boolean | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -88,6 +99,8 @@ interface PlacedLaunch {
   readonly tenancy: InstanceTenancy;
   readonly capacityReservationId: string | null;
   readonly transitionMs: number;
+  /** The specification's user data, checked. */
+  readonly userData: string | null;
 }
 
 /**
@@ -130,6 +143,8 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   if (request.minCount > MAX_LAUNCH) return instanceLimitExceeded(request.minCount, MAX_LAUNCH);
   const tags = tagsFromSpecifications(specification.tagSpecifications ?? [], "instance", ALSO_TAGGABLE);
   if (tags instanceof Refusal) return tags;
+  const userData = specification.userData === undefined || specification.userData === "" ? null : checkUserData(specification.userData);
+  if (userData instanceof Refusal) return userData;
 
   try {
     return store.write(() => {
@@ -166,6 +181,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         tenancy: request.tenancy,
         capacityReservationId: placement.capacityReservationId,
         transitionMs: instanceTransitionMs(settings),
+        userData,
       };
       const records = Array.from({ length: count }, () => instanceRecord(context, placed));
       const launchRecord: LaunchRecord = {
@@ -212,6 +228,12 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     targetId: specification.capacityReservationTargetId ?? null,
     marketType: specification.marketType ?? null,
     capacityReservationId: change.capacityReservationId,
+    disableApiTermination: specification.disableApiTermination ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiTermination,
+    disableApiStop: specification.disableApiStop ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiStop,
+    instanceInitiatedShutdownBehavior:
+      specification.instanceInitiatedShutdownBehavior ?? DEFAULT_INSTANCE_ATTRIBUTES.instanceInitiatedShutdownBehavior,
+    userData: placed.userData,
+    ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
   };
 }
 

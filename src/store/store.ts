@@ -13,7 +13,9 @@ import { InstanceTypes } from "./instanceTypes.js";
 import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
+import { Tags, type TagPosition, type TagRow } from "./tags.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
+import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
 import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
@@ -23,6 +25,7 @@ export type { ReservationChange } from "./reservations.js";
 export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
+export type { TagPosition, TagRow } from "./tags.js";
 
 /** What DescribeInstances asks the store for: an owner's instances in a region, narrowed by its filters where an index can. */
 export interface InstanceQuery {
@@ -87,6 +90,7 @@ export class Store {
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
+  readonly #tags: Tags;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
   readonly #instanceTypes: InstanceTypes;
@@ -104,6 +108,7 @@ export class Store {
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
     this.#instances = new Instances(db, this.#reads);
+    this.#tags = new Tags(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#instanceTypes = new InstanceTypes(db);
@@ -183,6 +188,11 @@ export class Store {
   /** One account's tags on several resources, by resource id; a resource without tags is absent. */
   tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, readonly Tag[]> {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
+  }
+
+  /** Up to `limit` of an account's tags on any resource, in (resource id, key) order after `after` (DescribeTags). */
+  tagPage(accountId: string, after: TagPosition | undefined, limit: number): TagRow[] {
+    return this.#tags.page(accountId, after, limit);
   }
 
   /**
@@ -267,6 +277,11 @@ export class Store {
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
+  }
+
+  /** Sets the attributes ModifyInstanceAttribute changes (inside write()). */
+  setInstanceAttributes(instanceId: string, values: InstanceAttributeValues): void {
+    this.#instances.setAttributes(instanceId, values);
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */

@@ -76,7 +76,7 @@ export function modelInstance(
     RootDeviceName: "/dev/xvda",
     VirtualizationType: "hvm",
     Hypervisor: "xen",
-    EbsOptimized: false,
+    EbsOptimized: instance.ebsOptimized,
     StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
     // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
     // lowercase on the wire, though the model's enum spells it Windows (its enums are open).

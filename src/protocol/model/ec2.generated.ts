@@ -47,6 +47,9 @@ export const BootModeType$ = enumOf("BootModeType", BootModeTypeValues);
 export const BootModeValuesValues = ["legacy-bios","uefi","uefi-preferred"] as const;
 export type BootModeValues = (typeof BootModeValuesValues)[number];
 export const BootModeValues$ = enumOf("BootModeValues", BootModeValuesValues);
+export const CapacityBlockResourceStateValues = ["active","cancelled","expired","failed","payment-failed","payment-pending","scheduled","unavailable"] as const;
+export type CapacityBlockResourceState = (typeof CapacityBlockResourceStateValues)[number];
+export const CapacityBlockResourceState$ = enumOf("CapacityBlockResourceState", CapacityBlockResourceStateValues);
 export const CapacityReservationAdjustmentStatusValues = ["applied","rejected","requested"] as const;
 export type CapacityReservationAdjustmentStatus = (typeof CapacityReservationAdjustmentStatusValues)[number];
 export const CapacityReservationAdjustmentStatus$ = enumOf("CapacityReservationAdjustmentStatus", CapacityReservationAdjustmentStatusValues);
@@ -107,6 +110,9 @@ export const HttpTokensState$ = enumOf("HttpTokensState", HttpTokensStateValues)
 export const HypervisorTypeValues = ["ovm","xen"] as const;
 export type HypervisorType = (typeof HypervisorTypeValues)[number];
 export const HypervisorType$ = enumOf("HypervisorType", HypervisorTypeValues);
+export const InstanceAttributeNameValues = ["blockDeviceMapping","disableApiStop","disableApiTermination","ebsOptimized","enaSupport","enclaveOptions","groupSet","instanceInitiatedShutdownBehavior","instanceType","kernel","productCodes","ramdisk","rootDeviceName","sourceDestCheck","sriovNetSupport","userData"] as const;
+export type InstanceAttributeName = (typeof InstanceAttributeNameValues)[number];
+export const InstanceAttributeName$ = enumOf("InstanceAttributeName", InstanceAttributeNameValues);
 export const InstanceAutoRecoveryStateValues = ["default","disabled"] as const;
 export type InstanceAutoRecoveryState = (typeof InstanceAutoRecoveryStateValues)[number];
 export const InstanceAutoRecoveryState$ = enumOf("InstanceAutoRecoveryState", InstanceAutoRecoveryStateValues);
@@ -1031,6 +1037,159 @@ const TerminateInstancesRequest$ = structureOf("TerminateInstancesRequest", [
 
 const TerminateInstancesResult$ = structureOf("TerminateInstancesResult", [
   ["TerminatingInstances", "InstancesSet", "instancesSet", listOf(InstanceStateChange$)],
+]);
+
+const DescribeTagsRequest$ = structureOf("DescribeTagsRequest", [
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "maxResults", INTEGER],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const TagDescription$ = structureOf("TagDescription", [
+  ["Key", "Key", "key", STRING],
+  ["ResourceId", "ResourceId", "resourceId", STRING],
+  ["ResourceType", "ResourceType", "resourceType", ResourceType$],
+  ["Value", "Value", "value", STRING],
+]);
+
+const DescribeTagsResult$ = structureOf("DescribeTagsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Tags", "TagSet", "tagSet", listOf(TagDescription$)],
+]);
+
+const DescribeInstanceAttributeRequest$ = structureOf("DescribeInstanceAttributeRequest", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["Attribute", "Attribute", "attribute", InstanceAttributeName$],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const AttributeBooleanValue$ = structureOf("AttributeBooleanValue", [
+  ["Value", "Value", "value", BOOLEAN],
+]);
+
+const AttributeValue$ = structureOf("AttributeValue", [
+  ["Value", "Value", "value", STRING],
+]);
+
+const InstanceAttribute$ = structureOf("InstanceAttribute", [
+  ["BlockDeviceMappings", "BlockDeviceMapping", "blockDeviceMapping", listOf(InstanceBlockDeviceMapping$)],
+  ["DisableApiTermination", "DisableApiTermination", "disableApiTermination", AttributeBooleanValue$],
+  ["EnaSupport", "EnaSupport", "enaSupport", AttributeBooleanValue$],
+  ["EnclaveOptions", "EnclaveOptions", "enclaveOptions", EnclaveOptions$],
+  ["EbsOptimized", "EbsOptimized", "ebsOptimized", AttributeBooleanValue$],
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", "instanceInitiatedShutdownBehavior", AttributeValue$],
+  ["InstanceType", "InstanceType", "instanceType", AttributeValue$],
+  ["KernelId", "Kernel", "kernel", AttributeValue$],
+  ["ProductCodes", "ProductCodes", "productCodes", listOf(ProductCode$)],
+  ["RamdiskId", "Ramdisk", "ramdisk", AttributeValue$],
+  ["RootDeviceName", "RootDeviceName", "rootDeviceName", AttributeValue$],
+  ["SourceDestCheck", "SourceDestCheck", "sourceDestCheck", AttributeBooleanValue$],
+  ["SriovNetSupport", "SriovNetSupport", "sriovNetSupport", AttributeValue$],
+  ["UserData", "UserData", "userData", AttributeValue$],
+  ["DisableApiStop", "DisableApiStop", "disableApiStop", AttributeBooleanValue$],
+  ["Groups", "GroupSet", "groupSet", listOf(GroupIdentifier$)],
+]);
+
+const EbsInstanceBlockDeviceSpecification$ = structureOf("EbsInstanceBlockDeviceSpecification", [
+  ["VolumeId", "VolumeId", "volumeId", STRING],
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+]);
+
+const InstanceBlockDeviceMappingSpecification$ = structureOf("InstanceBlockDeviceMappingSpecification", [
+  ["DeviceName", "DeviceName", "deviceName", STRING],
+  ["Ebs", "Ebs", "ebs", EbsInstanceBlockDeviceSpecification$],
+  ["VirtualName", "VirtualName", "virtualName", STRING],
+  ["NoDevice", "NoDevice", "noDevice", STRING],
+]);
+
+const SecureBlobAttributeValue$ = structureOf("SecureBlobAttributeValue", [
+  ["Value", "Value", "value", BLOB],
+]);
+
+const ModifyInstanceAttributeRequest$ = structureOf("ModifyInstanceAttributeRequest", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["SourceDestCheck", "SourceDestCheck", "SourceDestCheck", AttributeBooleanValue$],
+  ["EnclaveOptions", "EnclaveOptions", "EnclaveOptions", EnclaveOptionsRequest$],
+  ["DisableApiStop", "DisableApiStop", "DisableApiStop", AttributeBooleanValue$],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Attribute", "Attribute", "attribute", InstanceAttributeName$],
+  ["Value", "Value", "value", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMapping", "blockDeviceMapping", listOf(InstanceBlockDeviceMappingSpecification$)],
+  ["DisableApiTermination", "DisableApiTermination", "disableApiTermination", AttributeBooleanValue$],
+  ["InstanceType", "InstanceType", "instanceType", AttributeValue$],
+  ["Kernel", "Kernel", "kernel", AttributeValue$],
+  ["Ramdisk", "Ramdisk", "ramdisk", AttributeValue$],
+  ["UserData", "UserData", "userData", SecureBlobAttributeValue$],
+  ["InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", "instanceInitiatedShutdownBehavior", AttributeValue$],
+  ["Groups", "GroupId", "GroupId", listOf(STRING, "groupId")],
+  ["EbsOptimized", "EbsOptimized", "ebsOptimized", AttributeBooleanValue$],
+  ["SriovNetSupport", "SriovNetSupport", "sriovNetSupport", AttributeValue$],
+  ["EnaSupport", "EnaSupport", "enaSupport", AttributeBooleanValue$],
+]);
+
+const ModifyInstanceAttributeResult$ = structureOf("ModifyInstanceAttributeResult", []);
+
+const DescribeCapacityBlockOfferingsRequest$ = structureOf("DescribeCapacityBlockOfferingsRequest", [
+  ["CapacityDurationHours", "CapacityDurationHours", "CapacityDurationHours", INTEGER],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["InstanceType", "InstanceType", "InstanceType", STRING],
+  ["InstanceCount", "InstanceCount", "InstanceCount", INTEGER],
+  ["StartDateRange", "StartDateRange", "StartDateRange", TIMESTAMP],
+  ["EndDateRange", "EndDateRange", "EndDateRange", TIMESTAMP],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["UltraserverType", "UltraserverType", "UltraserverType", STRING],
+  ["UltraserverCount", "UltraserverCount", "UltraserverCount", INTEGER],
+  ["AllAvailabilityZones", "AllAvailabilityZones", "AllAvailabilityZones", BOOLEAN],
+]);
+
+const CapacityBlockOffering$ = structureOf("CapacityBlockOffering", [
+  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "capacityBlockOfferingId", STRING],
+  ["InstanceType", "InstanceType", "instanceType", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["InstanceCount", "InstanceCount", "instanceCount", INTEGER],
+  ["StartDate", "StartDate", "startDate", TIMESTAMP],
+  ["EndDate", "EndDate", "endDate", TIMESTAMP],
+  ["CapacityBlockDurationHours", "CapacityBlockDurationHours", "capacityBlockDurationHours", INTEGER],
+  ["UpfrontFee", "UpfrontFee", "upfrontFee", STRING],
+  ["CurrencyCode", "CurrencyCode", "currencyCode", STRING],
+  ["Tenancy", "Tenancy", "tenancy", CapacityReservationTenancy$],
+  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
+  ["UltraserverCount", "UltraserverCount", "ultraserverCount", INTEGER],
+  ["CapacityBlockDurationMinutes", "CapacityBlockDurationMinutes", "capacityBlockDurationMinutes", INTEGER],
+  ["ZoneType", "ZoneType", "zoneType", STRING],
+]);
+
+const DescribeCapacityBlockOfferingsResult$ = structureOf("DescribeCapacityBlockOfferingsResult", [
+  ["CapacityBlockOfferings", "CapacityBlockOfferingSet", "capacityBlockOfferingSet", listOf(CapacityBlockOffering$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const PurchaseCapacityBlockRequest$ = structureOf("PurchaseCapacityBlockRequest", [
+  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "CapacityBlockOfferingId", STRING],
+  ["InstancePlatform", "InstancePlatform", "InstancePlatform", CapacityReservationInstancePlatform$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
+]);
+
+const CapacityBlock$ = structureOf("CapacityBlock", [
+  ["CapacityBlockId", "CapacityBlockId", "capacityBlockId", STRING],
+  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["CapacityReservationIds", "CapacityReservationIdSet", "capacityReservationIdSet", listOf(STRING)],
+  ["StartDate", "StartDate", "startDate", TIMESTAMP],
+  ["EndDate", "EndDate", "endDate", TIMESTAMP],
+  ["CreateDate", "CreateDate", "createDate", TIMESTAMP],
+  ["State", "State", "state", CapacityBlockResourceState$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+]);
+
+const PurchaseCapacityBlockResult$ = structureOf("PurchaseCapacityBlockResult", [
+  ["CapacityReservation", "CapacityReservation", "capacityReservation", CapacityReservation$],
+  ["CapacityBlocks", "CapacityBlockSet", "capacityBlockSet", listOf(CapacityBlock$)],
 ]);
 
 const DescribeInstanceTypesRequest$ = structureOf("DescribeInstanceTypesRequest", [
@@ -2148,6 +2307,161 @@ export interface TerminateInstancesResult {
   TerminatingInstances?: readonly InstanceStateChange[];
 }
 
+export interface DescribeTagsRequest {
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface TagDescription {
+  Key?: string;
+  ResourceId?: string;
+  ResourceType?: ResourceType;
+  Value?: string;
+}
+
+export interface DescribeTagsResult {
+  NextToken?: string;
+  Tags?: readonly TagDescription[];
+}
+
+export interface DescribeInstanceAttributeRequest {
+  InstanceId?: string;
+  Attribute?: InstanceAttributeName | UncheckedEnum;
+  DryRun?: boolean;
+}
+
+export interface AttributeBooleanValue {
+  Value?: boolean;
+}
+
+export interface AttributeValue {
+  Value?: string;
+}
+
+export interface InstanceAttribute {
+  BlockDeviceMappings?: readonly InstanceBlockDeviceMapping[];
+  DisableApiTermination?: AttributeBooleanValue;
+  EnaSupport?: AttributeBooleanValue;
+  EnclaveOptions?: EnclaveOptions;
+  EbsOptimized?: AttributeBooleanValue;
+  InstanceId?: string;
+  InstanceInitiatedShutdownBehavior?: AttributeValue;
+  InstanceType?: AttributeValue;
+  KernelId?: AttributeValue;
+  ProductCodes?: readonly ProductCode[];
+  RamdiskId?: AttributeValue;
+  RootDeviceName?: AttributeValue;
+  SourceDestCheck?: AttributeBooleanValue;
+  SriovNetSupport?: AttributeValue;
+  UserData?: AttributeValue;
+  DisableApiStop?: AttributeBooleanValue;
+  Groups?: readonly GroupIdentifier[];
+}
+
+export interface EbsInstanceBlockDeviceSpecification {
+  VolumeId?: string;
+  DeleteOnTermination?: boolean;
+}
+
+export interface InstanceBlockDeviceMappingSpecification {
+  DeviceName?: string;
+  Ebs?: EbsInstanceBlockDeviceSpecification;
+  VirtualName?: string;
+  NoDevice?: string;
+}
+
+export interface SecureBlobAttributeValue {
+  Value?: Uint8Array;
+}
+
+export interface ModifyInstanceAttributeRequest {
+  InstanceId?: string;
+  SourceDestCheck?: AttributeBooleanValue;
+  EnclaveOptions?: EnclaveOptionsRequest;
+  DisableApiStop?: AttributeBooleanValue;
+  DryRun?: boolean;
+  Attribute?: InstanceAttributeName | UncheckedEnum;
+  Value?: string;
+  BlockDeviceMappings?: readonly InstanceBlockDeviceMappingSpecification[];
+  DisableApiTermination?: AttributeBooleanValue;
+  InstanceType?: AttributeValue;
+  Kernel?: AttributeValue;
+  Ramdisk?: AttributeValue;
+  UserData?: SecureBlobAttributeValue;
+  InstanceInitiatedShutdownBehavior?: AttributeValue;
+  Groups?: readonly string[];
+  EbsOptimized?: AttributeBooleanValue;
+  SriovNetSupport?: AttributeValue;
+  EnaSupport?: AttributeBooleanValue;
+}
+
+export interface ModifyInstanceAttributeResult {
+  readonly [noMembers]?: never;
+}
+
+export interface DescribeCapacityBlockOfferingsRequest {
+  CapacityDurationHours?: number;
+  DryRun?: boolean;
+  InstanceType?: string;
+  InstanceCount?: number;
+  StartDateRange?: Date;
+  EndDateRange?: Date;
+  NextToken?: string;
+  MaxResults?: number;
+  UltraserverType?: string;
+  UltraserverCount?: number;
+  AllAvailabilityZones?: boolean;
+}
+
+export interface CapacityBlockOffering {
+  CapacityBlockOfferingId?: string;
+  InstanceType?: string;
+  AvailabilityZone?: string;
+  InstanceCount?: number;
+  StartDate?: Date;
+  EndDate?: Date;
+  CapacityBlockDurationHours?: number;
+  UpfrontFee?: string;
+  CurrencyCode?: string;
+  Tenancy?: CapacityReservationTenancy;
+  UltraserverType?: string;
+  UltraserverCount?: number;
+  CapacityBlockDurationMinutes?: number;
+  ZoneType?: string;
+}
+
+export interface DescribeCapacityBlockOfferingsResult {
+  CapacityBlockOfferings?: readonly CapacityBlockOffering[];
+  NextToken?: string;
+}
+
+export interface PurchaseCapacityBlockRequest {
+  CapacityBlockOfferingId?: string;
+  InstancePlatform?: CapacityReservationInstancePlatform | UncheckedEnum;
+  DryRun?: boolean;
+  TagSpecifications?: readonly TagSpecification[];
+}
+
+export interface CapacityBlock {
+  CapacityBlockId?: string;
+  UltraserverType?: string;
+  AvailabilityZone?: string;
+  AvailabilityZoneId?: string;
+  CapacityReservationIds?: readonly string[];
+  StartDate?: Date;
+  EndDate?: Date;
+  CreateDate?: Date;
+  State?: CapacityBlockResourceState;
+  Tags?: readonly Tag[];
+}
+
+export interface PurchaseCapacityBlockResult {
+  CapacityReservation?: CapacityReservation;
+  CapacityBlocks?: readonly CapacityBlock[];
+}
+
 export interface DescribeInstanceTypesRequest {
   DryRun?: boolean;
   InstanceTypes?: readonly (InstanceType | UncheckedEnum)[];
@@ -2474,6 +2788,11 @@ export const OPERATIONS = {
   StartInstances: { name: "StartInstances", input: StartInstancesRequest$, output: StartInstancesResult$ },
   StopInstances: { name: "StopInstances", input: StopInstancesRequest$, output: StopInstancesResult$ },
   TerminateInstances: { name: "TerminateInstances", input: TerminateInstancesRequest$, output: TerminateInstancesResult$ },
+  DescribeTags: { name: "DescribeTags", input: DescribeTagsRequest$, output: DescribeTagsResult$ },
+  DescribeInstanceAttribute: { name: "DescribeInstanceAttribute", input: DescribeInstanceAttributeRequest$, output: InstanceAttribute$ },
+  ModifyInstanceAttribute: { name: "ModifyInstanceAttribute", input: ModifyInstanceAttributeRequest$, output: ModifyInstanceAttributeResult$ },
+  DescribeCapacityBlockOfferings: { name: "DescribeCapacityBlockOfferings", input: DescribeCapacityBlockOfferingsRequest$, output: DescribeCapacityBlockOfferingsResult$ },
+  PurchaseCapacityBlock: { name: "PurchaseCapacityBlock", input: PurchaseCapacityBlockRequest$, output: PurchaseCapacityBlockResult$ },
   DescribeInstanceTypes: { name: "DescribeInstanceTypes", input: DescribeInstanceTypesRequest$, output: DescribeInstanceTypesResult$ },
   DescribeInstanceTypeOfferings: { name: "DescribeInstanceTypeOfferings", input: DescribeInstanceTypeOfferingsRequest$, output: DescribeInstanceTypeOfferingsResult$ },
   DescribeAvailabilityZones: { name: "DescribeAvailabilityZones", input: DescribeAvailabilityZonesRequest$, output: DescribeAvailabilityZonesResult$ },
@@ -2493,6 +2812,11 @@ export interface OperationTypes {
   StartInstances: { input: StartInstancesRequest; output: StartInstancesResult };
   StopInstances: { input: StopInstancesRequest; output: StopInstancesResult };
   TerminateInstances: { input: TerminateInstancesRequest; output: TerminateInstancesResult };
+  DescribeTags: { input: DescribeTagsRequest; output: DescribeTagsResult };
+  DescribeInstanceAttribute: { input: DescribeInstanceAttributeRequest; output: InstanceAttribute };
+  ModifyInstanceAttribute: { input: ModifyInstanceAttributeRequest; output: ModifyInstanceAttributeResult };
+  DescribeCapacityBlockOfferings: { input: DescribeCapacityBlockOfferingsRequest; output: DescribeCapacityBlockOfferingsResult };
+  PurchaseCapacityBlock: { input: PurchaseCapacityBlockRequest; output: PurchaseCapacityBlockResult };
   DescribeInstanceTypes: { input: DescribeInstanceTypesRequest; output: DescribeInstanceTypesResult };
   DescribeInstanceTypeOfferings: { input: DescribeInstanceTypeOfferingsRequest; output: DescribeInstanceTypeOfferingsResult };
   DescribeAvailabilityZones: { input: DescribeAvailabilityZonesRequest; output: DescribeAvailabilityZonesResult };
