@@ -136,3 +136,9 @@ export function stateReasonOf(state: InstanceStateName, since: number, endedWith
   if (state === "running" || endedWithItsBlock) return { stateReason: undefined, stateTransitionReason: "" };
   return { stateReason: USER_SHUTDOWN, stateTransitionReason: userInitiated(since) };
 }
+/** The market types whose instances EC2 marks with an InstanceLifecycle (the model's InstanceLifecycleType). */
+const LIFECYCLES: ReadonlySet<string> = new Set(["spot", "capacity-block", "interruptible-capacity-reservation"]);
+
+/** An instance's InstanceLifecycle, from the market type it was launched with; undefined for on-demand. */
+export const instanceLifecycleOf = (marketType: string | null): "spot" | "capacity-block" | "interruptible-capacity-reservation" | undefined =>
+  marketType !== null && LIFECYCLES.has(marketType) ? (marketType as "spot" | "capacity-block" | "interruptible-capacity-reservation") : undefined;

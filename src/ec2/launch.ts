@@ -18,6 +18,7 @@ import {
   amiIdMalformed,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
+  invalidParameterCombination,
   invalidParameterValue,
   missingParameter,
   orThrow,
@@ -26,8 +27,10 @@ import {
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
+import { insufficientFreeAddresses } from "../domain/network.js";
 import { zoneNamed } from "../domain/zones.js";
 import type { Ec2Context } from "./context.js";
+import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 
@@ -64,6 +67,12 @@ export interface LaunchSpecification {
   readonly marketType?: string | undefined;
   /** `TagSpecifications`: the `instance` ones tag every instance; the types in ALSO_TAGGABLE are checked and kept nowhere. */
   readonly tagSpecifications?: readonly TagSpecificationInput[] | undefined;
+  /** `SubnetId` (or the first network interface's): absent, the default subnet of the launch's zone. */
+  readonly subnetId?: string | undefined;
+  /** `SecurityGroupIds` (or the first network interface's `Groups`): absent with no names, the VPC's `default` group. */
+  readonly securityGroupIds?: readonly string[] | undefined;
+  /** `SecurityGroups`: group names, of the subnet's VPC. */
+  readonly securityGroupNames?: readonly string[] | undefined;
   /** `ClientToken`: a retry with it answers the launch it made (checked: at most 64 ASCII characters). */
   readonly clientToken?: string | undefined;
   /** What the token is bound to (the caller's digest of its request without token and DryRun): IdempotentParameterMismatch when it differs. */
@@ -123,9 +132,22 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   // Only a reservation the caller sees lends the launch its zone: another account's or region's is
   // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
   const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
-  const zone = specification.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
+  // A subnet named gives the launch its zone (SPEC section 14).
+  const named = specification.subnetId === undefined ? undefined : findSubnet(store, caller, specification.subnetId);
+  const zone = specification.availabilityZone ?? named?.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
   // A zone of the caller's region from the one list (src/domain/zones.ts): a made-up one is never kept.
   if (zoneNamed(zone)?.regionName !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const network = launchNetwork(store, caller, {
+    subnetId: specification.subnetId,
+    availabilityZone: zone,
+    zoneNamed: specification.availabilityZone !== undefined,
+    securityGroupIds: specification.securityGroupIds,
+    securityGroupNames: specification.securityGroupNames,
+  });
+  if (network instanceof Refusal) return network;
+  // A Spot Instance never runs in a Capacity Reservation (the emulator's spot is capacity outside them).
+  const spot = specification.marketType === "spot";
+  if (spot && targetId !== undefined) return invalidParameterCombination("Spot Instances cannot be launched into a Capacity Reservation.");
   const request: LaunchRequest = {
     accountId: caller.accountId,
     instanceType: specification.instanceType,
@@ -134,7 +156,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
     tenancy: specification.tenancy ?? "default",
     minCount: specification.minCount,
     maxCount: specification.maxCount,
-    preference: specification.capacityReservationPreference,
+    preference: spot ? "none" : specification.capacityReservationPreference,
     targetId,
     marketType: specification.marketType,
   };
@@ -172,6 +194,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         if (fits === undefined) throw insufficientInstanceCapacity();
         count = fits;
       }
+      const addresses = allocateAddresses(store, network.subnet, count);
+      if (addresses.length < launching.minCount) throw insufficientFreeAddresses(network.subnet.subnetId);
+      count = addresses.length;
       const reservationId = newId("r");
       const placed: PlacedLaunch = {
         specification,
@@ -192,6 +217,14 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         requestDigest: token === undefined ? null : (specification.requestDigest ?? null),
       };
       store.putLaunch(launchRecord, records);
+      records.forEach((record, index) =>
+        store.putInstanceNetwork(record.instanceId, {
+          subnetId: network.subnet.subnetId,
+          vpcId: network.subnet.vpcId,
+          privateIp: addresses[index] ?? 0,
+          securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
+        }),
+      );
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
       return launched(context, reservationId, true);
@@ -224,7 +257,7 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     since: change.since,
     settlesAt: change.settlesAt,
     launchTime: now,
-    preference: specification.capacityReservationPreference ?? "open",
+    preference: specification.marketType === "spot" ? "none" : (specification.capacityReservationPreference ?? "open"),
     targetId: specification.capacityReservationTargetId ?? null,
     marketType: specification.marketType ?? null,
     capacityReservationId: change.capacityReservationId,

@@ -2,6 +2,8 @@
 
 import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
+import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
+import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound, orThrow } from "../domain/refusal.js";
 import {
   applyCreateTags,
@@ -14,6 +16,8 @@ import {
 import { matches, type Filter } from "../domain/filters.js";
 import { TAG_FILTERS, type TagDescriptionView } from "../domain/tagFilters.js";
 import type { Store, TagPosition, TagRow } from "../store/store.js";
+import { findTemplateById } from "./launchTemplates.js";
+import { findSecurityGroup, findSubnet } from "./network.js";
 import type { Ec2Context } from "./context.js";
 import { seenReservation } from "./reservations.js";
 
@@ -47,6 +51,28 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
       );
     },
     notFound: instanceNotFound,
+  },
+  // A subnet or security group: its owner's, in its region (the default ones included, SPEC section 14).
+  subnet: {
+    visible: (store, id, caller) => findSubnet(store, caller, id) !== undefined,
+    notFound: subnetNotFound,
+  },
+  "security-group": {
+    visible: (store, id, caller) => findSecurityGroup(store, caller, id) !== undefined,
+    notFound: securityGroupNotFound,
+  },
+  // An image only by its owner: tags on a public image are not shared (EC2 does not show them to others).
+  image: {
+    visible: (store, id, caller) => {
+      const image = store.image(id);
+      return image !== undefined && image.ownerId === caller.accountId && image.region === caller.region;
+    },
+    notFound: imageNotFound,
+  },
+  "launch-template": {
+    visible: (store, id, caller) => findTemplateById(store, caller, id) !== undefined,
+    // EC2 names one id at a time in this refusal.
+    notFound: (ids) => launchTemplateIdNotFound(ids[0] ?? ""),
   },
 };
 
