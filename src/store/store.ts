@@ -21,6 +21,12 @@ export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
 
+/** What is told of each outermost write (Store.listenToWrites). */
+export interface WriteListener {
+  before(): void;
+  after(): void;
+}
+
 /** What DescribeInstances asks the store for: an owner's instances in a region, narrowed by its filters where an index can. */
 export interface InstanceQuery {
   readonly owner: string;
@@ -114,11 +120,15 @@ export class Store {
     return new Store(openSnapshot(snapshot));
   }
 
-  #onWrite: (() => void) | undefined;
+  #writeListener: WriteListener | undefined;
 
-  /** Calls `listener` after every write transaction ends (committed or not), or no one with undefined: the lag history listens. */
-  listenToWrites(listener: (() => void) | undefined): void {
-    this.#onWrite = listener;
+  /**
+   * Calls `listener.before` as each outermost write transaction begins (the state is still the one
+   * before it) and `listener.after` once it has ended, committed or not; no one with undefined. The
+   * lag history listens.
+   */
+  listenToWrites(listener: WriteListener | undefined): void {
+    this.#writeListener = listener;
   }
 
   /** Opens ":memory:" or a file and migrates it. Throws DatabaseError. */
@@ -139,12 +149,14 @@ export class Store {
    * change state: each write method of the store runs inside it.
    */
   write<T>(fn: () => T): T {
+    const outermost = !this.#db.inTransaction;
+    if (outermost) this.#writeListener?.before();
     try {
       return this.#db.transaction(fn)();
     } finally {
       this.#generation++;
       this.#reads.clear();
-      if (!this.#db.inTransaction) this.#onWrite?.();
+      if (outermost) this.#writeListener?.after();
     }
   }
 
@@ -473,6 +485,9 @@ export class Store {
     if (this.#generation === this.#startGeneration) return;
     this.write(() => startState.restoreSaved());
     this.#startGeneration = this.#generation;
+    // An in-memory database (auto_vacuum incremental: openDatabase) gives back the pages the rows
+    // written since the start held; a file's are reused by later writes.
+    this.#db.pragma("incremental_vacuum");
   }
 
   /**

@@ -76,15 +76,18 @@ export function modelInstance(
  * its place in the launch as AmiLaunchIndex, and the owner's tags.
  */
 export function launchItem(store: Store, launch: LaunchedInstances, now: number): Reservation {
+  // Every instance's tags in one trip (a launch may have 1,000 instances: one query each was a fifth of its time).
+  const tags = store.tagsOfResources(
+    launch.instances.map((instance) => instance.instanceId),
+    launch.ownerId,
+  );
   return {
     ReservationId: launch.reservationId,
     OwnerId: launch.ownerId,
     Groups: [],
     Instances: launch.instances.flatMap((instance, index) => {
       const state = instanceStateAt(instance, now);
-      return state === undefined
-        ? []
-        : [modelInstance(store, instance, state, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
+      return state === undefined ? [] : [modelInstance(store, instance, state, now, tags.get(instance.instanceId) ?? [], index)];
     }),
   };
 }
