@@ -20,6 +20,7 @@ import {
   type LoadedState,
 } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
+import { recordsOfFixture } from "./fixtures/records.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { Store } from "./store/store.js";
@@ -190,7 +191,7 @@ export class Emulator {
       const toLoad = config.db === undefined ? checked : onlyWhatTheFileLacks(checked, store);
       // A --db file may already hold reservations, instances and tokens the fixtures meet.
       refuseWhatDoesNotFit(toLoad, store, now);
-      store.load(toLoad.fixture, new Date(now));
+      store.load(recordsOfFixture(toLoad.fixture, new Date(now)));
     } catch (error) {
       store.close();
       throw error;
@@ -211,7 +212,7 @@ export class Emulator {
     this.settle();
     const now = this.clock.now();
     refuseWhatDoesNotFit(checked, this.store, now);
-    this.store.load(checked.fixture, new Date(now));
+    this.store.load(recordsOfFixture(checked.fixture, new Date(now)));
   }
 
   /** Changes settings already checked (readSettings); the ones not named stay. */

@@ -15,6 +15,7 @@ import type { CapacityReservationFixture } from "../src/fixtures/types.js";
 import { FILTER_COLUMNS, planFilters } from "../src/store/capacityReservationFilters.js";
 import { Store, type CapacityReservationRecord } from "../src/store/store.js";
 import { everyMember } from "./members.js";
+import { recordsOfFixture } from "../src/fixtures/records.js";
 
 const T = CAPACITY_RESERVATION_FILTERS;
 const LOADED_AT = new Date("2026-01-01T00:00:00.000Z");
@@ -51,7 +52,7 @@ const CALLER = "123456789012";
 
 function loaded(): { store: Store; records: CapacityReservationRecord[]; context: CapacityReservationFilterContext } {
   const store = Store.open();
-  store.load({ capacityReservations: FIXTURES }, LOADED_AT);
+  store.load(recordsOfFixture({ capacityReservations: FIXTURES }, LOADED_AT));
   const ids = FIXTURES.map((f) => f.capacityReservationId).sort();
   const records = ids.map((id) => {
     const record = store.findReservation(id);
@@ -349,7 +350,7 @@ describe("capacity reservation filters", () => {
         }),
       ),
     );
-    store.load({ capacityReservations: fixtures }, LOADED_AT);
+    store.load(recordsOfFixture({ capacityReservations: fixtures }, LOADED_AT));
     for (const fixture of fixtures) {
       const record = store.findReservation(fixture.capacityReservationId);
       if (!record) throw new Error("not loaded");

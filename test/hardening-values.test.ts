@@ -58,8 +58,8 @@ describe("CreateCapacityReservation keeps only values of EC2's form (issue 21, i
     ["a Local Zone the list does not have", { AvailabilityZone: "us-east-1-bos-1a" }, "Value (us-east-1-bos-1a) for parameter availabilityZone is invalid."],
     ["a zone id the region does not have", { AvailabilityZone: undefined, AvailabilityZoneId: "use1-az7" }, "Value (use1-az7) for parameter availabilityZoneId is invalid."],
     ["a zone id with a long number", { AvailabilityZone: undefined, AvailabilityZoneId: `use1-az1${"1".repeat(1000)}` }, "for parameter availabilityZoneId is invalid."],
-    ["a 100,000-character instance type", { InstanceType: `m5.${"x".repeat(LONG)}` }, "for parameter instanceType is invalid."],
-    ["an instance type without a size", { InstanceType: "m5" }, "Value (m5) for parameter instanceType is invalid."],
+    ["a 100,000-character instance type", { InstanceType: `m5.${"x".repeat(LONG)}` }, "for InstanceType."],
+    ["an instance type without a size", { InstanceType: "m5" }, "Invalid value 'm5' for InstanceType."],
     ["a 100,000-character placement group ARN", { PlacementGroupArn: `${PG}${"p".repeat(LONG)}` }, "for parameter placementGroupArn is invalid."],
     ["a placement group name of 256 characters", { PlacementGroupArn: `${PG}${"p".repeat(256)}` }, "for parameter placementGroupArn is invalid."],
     ["a placement group ARN of a made-up region", { PlacementGroupArn: `arn:aws:ec2:xx-nowhere-9:${OWNER}:placement-group/pg` }, "for parameter placementGroupArn is invalid."],
@@ -90,7 +90,7 @@ describe("RunInstances keeps only values of EC2's form (issue 21, item 7)", () =
     ["a zone the region does not have", { Placement: { AvailabilityZone: "us-east-1g" } }, "Invalid availability zone: [us-east-1g]"],
     ["the region followed by thousands of letters", { Placement: { AvailabilityZone: `us-east-1${"b".repeat(5000)}` } }, "Invalid availability zone: [us-east-1bbb"],
     ["a tenancy EC2 does not have", { Placement: { Tenancy: "shared" as "default" } }, "Value ( shared ) for parameter Placement.Tenancy is invalid."],
-    ["a 100,000-character instance type", { InstanceType: `m5.${"x".repeat(LONG)}` as "m5.large" }, "for parameter InstanceType is invalid."],
+    ["a 100,000-character instance type", { InstanceType: `m5.${"x".repeat(LONG)}` as "m5.large" }, "for InstanceType."],
   ])("refuses %s with InvalidParameterValue and keeps nothing", async (_what, input, message) => {
     const refusal = await failure(run(input));
     expect(refusal).toMatchObject({ code: "InvalidParameterValue", status: 400 });

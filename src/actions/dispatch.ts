@@ -6,13 +6,12 @@ import { DEFAULT_SETTINGS, type Settings } from "../domain/settings.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
 import { PageCursor, type PageTokens } from "../domain/pageToken.js";
-import { Refusal } from "../domain/refusal.js";
+import { Refusal, unauthorizedOperation } from "../domain/refusal.js";
 import {
   dryRunOperation,
   refusalError,
   invalidAction,
   missingAction,
-  unauthorizedOperation,
   unsupportedOperation,
 } from "../protocol/errors.js";
 import { EC2_OPERATION_NAMES } from "../protocol/model/ec2.generated.js";

@@ -28,7 +28,6 @@ export const runInstances = defineAction({
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {
-      InstanceType: { enumValues: true },
       // Kept with the instance (and held to it by the table's CHECK): EC2's enum, never a 500.
       Placement: { check: (v) => v.Tenancy !== undefined && checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy") },
       InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },

@@ -24,6 +24,7 @@ import {
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
 import { zoneNamed } from "../domain/zones.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import type { Ec2Context } from "./context.js";
 import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
@@ -99,6 +100,8 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   const imageId = specification.imageId;
   if (imageId === undefined || imageId === "") return missingParameter("ImageId");
   if (!IMAGE_ID.test(imageId)) return amiIdMalformed(imageId);
+  const unknownType = checkInstanceType(specification.instanceType, store.declaredInstanceTypes());
+  if (unknownType) return unknownType;
 
   const targetId = specification.capacityReservationTargetId;
   // Only a reservation the caller sees lends the launch its zone: another account's or region's is

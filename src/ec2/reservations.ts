@@ -23,8 +23,9 @@ import {
   type CreateCapacityReservationInput,
   type ModifyCapacityReservationInput,
 } from "../domain/reservationLife.js";
-import type { CapacityReservationFixture } from "../fixtures/types.js";
+import type { CapacityReservationToStore } from "../domain/state.js";
 import type { Store } from "../store/store.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
 import type { Ec2Context } from "./context.js";
 import { takeIn } from "./instances.js";
 
@@ -116,7 +117,7 @@ function newCapacityReservationId(store: Store): string {
   }
 }
 
-const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** A reservation as a use case answers it: the record, its state at the clock, and the caller's tags on it. */
 export interface ReservationNow {
@@ -135,6 +136,7 @@ export function createReservation(context: Ec2Context, input: CreateCapacityRese
   const { store, caller, now, settings } = context;
   const fingerprint = createRequestFingerprint(input);
   const plan = orThrow(planCreate(input, now, settings.provisioningSeconds * 1000));
+  orThrow(checkInstanceType(plan.instanceType, store.declaredInstanceTypes()));
   const zone = orThrow(zoneOfRequest(caller.region, plan.availabilityZone, plan.availabilityZoneId));
 
   return store.write(() => {
@@ -144,7 +146,8 @@ export function createReservation(context: Ec2Context, input: CreateCapacityRese
     const roomBefore = zoneRoom(store, zone.availabilityZone, plan.instanceType, now);
     const id = newCapacityReservationId(store);
     const { life } = plan;
-    const reservation: CapacityReservationFixture = {
+    const commitment = life.commitmentEndDate;
+    const reservation: CapacityReservationToStore = {
       capacityReservationId: id,
       ownerId: caller.accountId,
       availabilityZone: zone.availabilityZone,
@@ -156,29 +159,34 @@ export function createReservation(context: Ec2Context, input: CreateCapacityRese
       startDate: iso(life.startDate),
       endDate: iso(life.endDate),
       endDateType: life.endDateType,
-      tags: plan.tags,
+      interruptible: null,
+      interruptibleCapacityAllocation: null,
+      interruptionInfo: null,
       tenancy: plan.tenancy,
       instanceMatchCriteria: plan.instanceMatchCriteria,
+      reservationType: "default",
       ebsOptimized: plan.ebsOptimized,
       ephemeralStorage: plan.ephemeralStorage,
-      availabilityZoneId: zone.availabilityZoneId ?? undefined,
-      placementGroupArn: plan.placementGroupArn ?? undefined,
-      outpostArn: plan.outpostArn ?? undefined,
+      availabilityZoneId: zone.availabilityZoneId,
+      placementGroupArn: plan.placementGroupArn,
+      outpostArn: plan.outpostArn,
+      capacityBlockId: null,
+      deliveryPreference: commitment === null ? null : "incremental",
+      commitmentInfo:
+        commitment === null
+          ? null
+          : {
+              committedInstanceCount: plan.instanceCount,
+              commitmentEndDate: new Date(commitment).toISOString(),
+              commitmentDuration: input.commitmentDuration,
+            },
+      unusedReservationBillingOwnerId: null,
       provisionedDate: iso(life.provisionedDate),
+      cancelDate: null,
+      clientToken: clientToken ?? null,
+      requestFingerprint: clientToken === undefined ? null : fingerprint,
     };
-    if (life.commitmentEndDate !== null) {
-      reservation.deliveryPreference = "incremental";
-      reservation.commitmentInfo = {
-        committedInstanceCount: plan.instanceCount,
-        commitmentEndDate: iso(life.commitmentEndDate),
-        commitmentDuration: input.commitmentDuration,
-      };
-    }
-    if (clientToken !== undefined) {
-      reservation.clientToken = clientToken;
-      reservation.requestFingerprint = fingerprint;
-    }
-    store.createReservation(reservation, new Date(now));
+    store.createReservation(reservation, plan.tags);
     takeIn(store, now, reservation.availabilityZone, reservation.instanceType);
     refuseOverdrawnPool(roomBefore, zoneRoom(store, zone.availabilityZone, plan.instanceType, now));
     const created = store.findReservation(id);

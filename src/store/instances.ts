@@ -3,7 +3,7 @@
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
-import { keyOf, type Memo, type ReadCache } from "./readCache.js";
+import { keyOf, type KeptReads, type ReadCache } from "./readCache.js";
 
 interface InstanceRow {
   instance_id: string;
@@ -244,9 +244,9 @@ const KEPT_PAGE_ROWS = 100_000;
 export class Instances {
   private readonly s: ReturnType<typeof prepare>;
   private readonly kept: {
-    instance: Memo<InstanceRecord | undefined>;
-    page: Memo<readonly InstanceRecord[]>;
-    launchOrder: Memo<ReadonlyMap<string, number>>;
+    instance: KeptReads<InstanceRecord | undefined>;
+    page: KeptReads<readonly InstanceRecord[]>;
+    launchOrder: KeptReads<ReadonlyMap<string, number>>;
   };
 
   constructor(

@@ -14,6 +14,7 @@ import {
   type InstanceUsage,
   type UsagePage,
 } from "../domain/capacityReservation.js";
+import type { ReservationToLoad } from "../domain/state.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
 import type { Filter } from "../domain/filters.js";
 import { planFilters, RESERVATION_FILTER_CONDITION, type FilterParameters, type PlannedFilters, type ReservationQuery } from "./capacityReservationFilters.js";
@@ -78,21 +79,21 @@ function toMembers(row: ReservationMemberColumns): CapacityReservationMembers {
   };
 }
 
-/** The migration 003 columns of a fixture reservation, EC2's defaults applied. */
-function memberColumnsOf(reservation: CapacityReservationFixture): ReservationMemberColumns {
+/** The migration 003 columns of a reservation. */
+function memberColumnsOf(reservation: CapacityReservationMembers): ReservationMemberColumns {
   return {
-    tenancy: reservation.tenancy ?? "default",
-    instance_match_criteria: reservation.instanceMatchCriteria ?? "open",
-    reservation_type: reservation.reservationType ?? "default",
-    ebs_optimized: Number(reservation.ebsOptimized ?? false),
-    ephemeral_storage: Number(reservation.ephemeralStorage ?? false),
-    availability_zone_id: reservation.availabilityZoneId ?? null,
-    placement_group_arn: reservation.placementGroupArn ?? null,
-    outpost_arn: reservation.outpostArn ?? null,
-    capacity_block_id: reservation.capacityBlockId ?? null,
-    delivery_preference: reservation.deliveryPreference ?? null,
+    tenancy: reservation.tenancy,
+    instance_match_criteria: reservation.instanceMatchCriteria,
+    reservation_type: reservation.reservationType,
+    ebs_optimized: Number(reservation.ebsOptimized),
+    ephemeral_storage: Number(reservation.ephemeralStorage),
+    availability_zone_id: reservation.availabilityZoneId,
+    placement_group_arn: reservation.placementGroupArn,
+    outpost_arn: reservation.outpostArn,
+    capacity_block_id: reservation.capacityBlockId,
+    delivery_preference: reservation.deliveryPreference,
     commitment_info: reservation.commitmentInfo ? JSON.stringify(reservation.commitmentInfo) : null,
-    unused_reservation_billing_owner_id: reservation.unusedReservationBillingOwnerId ?? null,
+    unused_reservation_billing_owner_id: reservation.unusedReservationBillingOwnerId,
   };
 }
 
@@ -426,18 +427,15 @@ export class Reservations {
     });
   }
 
-  /**
-   * Replaces the reservation whole (its shares and usage rows); only inside Store.write().
-   * `loadedAt` is its createDate when the fixture gives none.
-   */
-  put(reservation: CapacityReservationFixture, loadedAt: Date): void {
+  /** Replaces the reservation whole, with its owner's tags, its shares and its usage rows; only inside Store.write(). */
+  put({ reservation, tags, sharedWith, usage }: ReservationToLoad): void {
     assertInWrite(this.db, "Reservations.put()");
     const s = this.s;
     const region = regionOfZone(reservation.availabilityZone);
     // The fixture schema's zone pattern guarantees a region; a record without one could never be seen.
     if (region === undefined) throw new Error(`${reservation.availabilityZone} names no region`);
     s.deleteReservation.run(reservation.capacityReservationId);
-    if (reservation.clientToken !== undefined) {
+    if (reservation.clientToken !== null) {
       s.giveUpToken.run(reservation.ownerId, region, reservation.clientToken, reservation.capacityReservationId);
     }
     s.insertReservation.run({
@@ -446,36 +444,28 @@ export class Reservations {
       availability_zone: reservation.availabilityZone,
       region,
       instance_type: reservation.instanceType,
-      instance_platform: reservation.instancePlatform ?? "Linux/UNIX",
+      instance_platform: reservation.instancePlatform,
       total_instance_count: reservation.totalInstanceCount,
       state: reservation.state,
-      create_date: reservation.createDate ?? loadedAt.toISOString(),
-      start_date: reservation.startDate ?? null,
-      end_date: reservation.endDate ?? null,
-      end_date_type: reservation.endDateType ?? "unlimited",
-      interruptible: reservation.interruptible === undefined ? null : Number(reservation.interruptible),
+      create_date: reservation.createDate,
+      start_date: reservation.startDate,
+      end_date: reservation.endDate,
+      end_date_type: reservation.endDateType,
+      interruptible: reservation.interruptible === null ? null : Number(reservation.interruptible),
       interruptible_capacity_allocation: reservation.interruptibleCapacityAllocation
         ? JSON.stringify(reservation.interruptibleCapacityAllocation)
         : null,
       interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
       ...memberColumnsOf(reservation),
-      provisioned_date: reservation.provisionedDate ?? null,
-      cancel_date: reservation.cancelDate ?? null,
-      client_token: reservation.clientToken ?? null,
-      request_fingerprint: reservation.requestFingerprint ?? null,
+      provisioned_date: reservation.provisionedDate,
+      cancel_date: reservation.cancelDate,
+      client_token: reservation.clientToken,
+      request_fingerprint: reservation.requestFingerprint,
     });
-    if (reservation.tags?.length) {
-      // A fixture's tags are the owner's.
-      s.insertTags.run(
-        reservation.capacityReservationId,
-        reservation.ownerId,
-        JSON.stringify(reservation.tags.map((tag) => [tag.key, tag.value])),
-      );
+    if (tags.length > 0) {
+      s.insertTags.run(reservation.capacityReservationId, reservation.ownerId, JSON.stringify(tags.map((tag) => [tag.key, tag.value])));
     }
-    if (reservation.sharedWith?.length) {
-      s.insertShares.run(reservation.capacityReservationId, JSON.stringify(reservation.sharedWith));
-    }
-    const usage = reservation.usage ?? [];
+    if (sharedWith.length > 0) s.insertShares.run(reservation.capacityReservationId, JSON.stringify(sharedWith));
     if (usage.length > 0) {
       s.insertUsages.run(
         reservation.capacityReservationId,

@@ -9,11 +9,14 @@ import { ReadCache } from "./readCache.js";
 import type { Filter } from "../domain/filters.js";
 import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
+import { InstanceTypes } from "./instanceTypes.js";
+import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
-import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanceFixtures.js";
+import { instanceFixtureOf } from "./instanceFixtures.js";
+import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange } from "./reservations.js";
@@ -74,7 +77,7 @@ function prepareMeta(db: SqliteDatabase) {
 /**
  * Every read and write of emulator state. The database handle is private to src/store/ (a lint
  * rule refuses better-sqlite3 and openDatabase elsewhere), and every change goes through write(),
- * which forgets every kept read when its transaction ends, committed or rolled back.
+ * after which every kept read is stale (ReadCache's generation), committed or rolled back.
  *
  * What is kept for speed, and why, is in docs/architecture.md ("What is kept for speed").
  */
@@ -82,17 +85,19 @@ export class Store {
   readonly #db: SqliteDatabase;
   /** The request path's reads, answered from memory after their first trip into SQLite. */
   readonly #reads = new ReadCache();
-  #generation = 0;
 
   /** A number that changes with every write(), committed or not: what an answer was made from. */
   get generation(): number {
-    return this.#generation;
+    return this.#reads.generation;
   }
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
+  readonly #instanceTypes: InstanceTypes;
+  /** The declared instance types: read before every action that takes a type, kept until a write. */
+  readonly #declaredTypes = this.#reads.memo<DeclaredInstanceTypes>(1);
   readonly #meta: ReturnType<typeof prepareMeta>;
   #startState: StartState | undefined;
   /** When the earliest instance transition settles: asked before every action, kept until a write. */
@@ -107,6 +112,7 @@ export class Store {
     this.#instances = new Instances(db, this.#reads);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
+    this.#instanceTypes = new InstanceTypes(db);
     this.#meta = prepareMeta(db);
   }
 
@@ -137,25 +143,23 @@ export class Store {
   }
 
   close(): void {
-    this.#reads.clear();
     if (this.#db.open) this.#db.close();
   }
 
   /**
    * Runs `fn` in one SQLite transaction (a savepoint when nested in another write) and returns
-   * what it returns; when `fn` throws, nothing it wrote stays and the error is rethrown. Either
-   * way every kept read is forgotten once the transaction has ended, so an answer read before the
-   * write, or read inside it and then rolled back, is never served afterwards. The only way to
-   * change state: each write method of the store runs inside it.
+   * what it returns; when `fn` throws, nothing it wrote stays and the error is rethrown. The only
+   * way to change state: each write method of the store asserts it runs inside it. While it runs,
+   * reads go to SQLite (they see the transaction's own writes); once it has ended, every read kept
+   * before it is stale (ReadCache), so an answer read before the write, or read inside it and then
+   * rolled back, is never served afterwards.
    */
   write<T>(fn: () => T): T {
     const outermost = !this.#db.inTransaction;
     if (outermost) this.#writeListener?.before();
     try {
-      return this.#db.transaction(fn)();
+      return this.#reads.writing(() => this.#db.transaction(fn)());
     } finally {
-      this.#generation++;
-      this.#reads.clear();
       if (outermost) this.#writeListener?.after();
     }
   }
@@ -270,22 +274,16 @@ export class Store {
   putLaunch(launch: LaunchRecord, instances: readonly InstanceRecord[]): void {
     this.#instances.putLaunch(launch);
     for (const instance of instances) this.#instances.put(instance);
-    this.#reads.clear();
   }
-
-  // The writes below forget every kept read at once, not only when their transaction ends: the
-  // action that made them reads the counts they moved before it commits.
 
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
-    this.#reads.clear();
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */
   placeInstance(instanceId: string, capacityReservationId: string | null): void {
     this.#instances.place(instanceId, capacityReservationId);
-    this.#reads.clear();
   }
 
   /** How many instances of a zone and type hold capacity outside any reservation (a capacity pool's share). */
@@ -321,13 +319,11 @@ export class Store {
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */
   releaseInstances(capacityReservationId: string): void {
     this.#instances.release(capacityReservationId);
-    this.#reads.clear();
   }
 
   /** Every instance in an ended capacity block is terminated at its end, `at` (inside write()). */
   terminateInstancesIn(capacityReservationId: string, at: number): void {
     this.#instances.terminateIn(capacityReservationId, at);
-    this.#reads.clear();
   }
 
   /** When the earliest instance transition settles, or undefined. */
@@ -337,9 +333,7 @@ export class Store {
 
   /** Settles the transitions due at `now` (inside write()); returns the zones and types where places were given back. */
   settleInstances(now: number): { availabilityZone: string; instanceType: string }[] {
-    const freed = this.#instances.settle(now);
-    this.#reads.clear();
-    return freed;
+    return this.#instances.settle(now);
   }
 
   /** The reservation an owner's ClientToken made in a region, with the fingerprint of that request. */
@@ -356,43 +350,39 @@ export class Store {
     return this.#pools.available(availabilityZone, instanceType);
   }
 
+  /** The instance types fixtures declare, by name (the catalogue's own are not stored). */
+  declaredInstanceTypes(): DeclaredInstanceTypes {
+    return this.#declaredTypes.get("", () => this.#instanceTypes.declared());
+  }
+
   /** The API-made reservations of a zone and type whose stored state may still hold pool capacity. */
   reservationsHoldingCapacity(availabilityZone: string, instanceType: string): CapacityReservationRecord[] {
     return this.#reservations.holdingCapacity(availabilityZone, instanceType);
   }
 
-  /**
-   * Adds a reservation made through the API (CreateCapacityReservation), with its tags, in the
-   * fixture form a dump writes. Only inside write().
-   */
-  createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
-    this.#reservations.put(reservation, createdAt);
-    // Reads later in the same transaction (the answer) must see it: kept reads go now, not only at the end.
-    this.#reads.clear();
+  /** Adds a reservation made through the API (CreateCapacityReservation), with its owner's tags. Only inside write(). */
+  createReservation(reservation: CapacityReservationToStore, tags: readonly Tag[]): void {
+    this.#reservations.put({ reservation, tags, sharedWith: [], usage: [] });
   }
 
   /** ModifyCapacityReservation's change; only inside write(). */
   modifyReservation(capacityReservationId: string, change: ReservationChange): void {
     this.#reservations.modify(capacityReservationId, change);
-    this.#reads.clear();
   }
 
   /** CancelCapacityReservation: `cancelled` (or `cancelling`) from `cancelDate` (ISO); only inside write(). */
   cancelReservation(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
     this.#reservations.cancel(capacityReservationId, state, cancelDate);
-    this.#reads.clear();
   }
 
   /** Replaces one account's tags on each of several resources whole, with the same tags, in one statement (a launch's instances); only inside write(). */
   setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
     this.#reservations.setTagsOfResources(resourceIds, accountId, tags);
-    this.#reads.clear();
   }
 
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
   setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
     this.#reservations.setTags(resourceId, accountId, tags);
-    this.#reads.clear();
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
@@ -419,31 +409,27 @@ export class Store {
   }
 
   /**
-   * Writes a checked fixture set in one transaction, replacing each account and reservation it
-   * names whole (an upsert by id) and leaving everything else as it was.
+   * Writes one load's records (a checked fixture set: recordsOfFixture() in src/fixtures/records.ts)
+   * in one transaction, replacing each account, reservation and instance it names whole (an upsert
+   * by id) and leaving everything else as it was.
    */
-  load(fixture: FixtureDocument, loadedAt: Date): void {
+  load(records: StateRecords): void {
     this.write(() => {
-      for (const account of fixture.accounts ?? []) this.#accounts.put(account);
+      for (const account of records.accounts) this.#accounts.put(account);
       // Every replaced reservation goes first, so that a ClientToken one of them gives up can go to
       // another of the set whatever their order (the index keeps a token to one reservation).
-      for (const reservation of fixture.capacityReservations ?? []) this.#reservations.remove(reservation.capacityReservationId);
-      for (const reservation of fixture.capacityReservations ?? []) {
-        this.#reservations.put(reservation, loadedAt);
-        this.#instances.recount(reservation.capacityReservationId);
+      for (const { reservation } of records.capacityReservations) this.#reservations.remove(reservation.capacityReservationId);
+      for (const loaded of records.capacityReservations) {
+        this.#reservations.put(loaded);
+        this.#instances.recount(loaded.reservation.capacityReservationId);
       }
-      const launches = new Map<string, LaunchRecord>();
-      for (const fixtureInstance of fixture.instances ?? []) {
-        const record = instanceOfFixture(fixtureInstance, loadedAt);
-        if (!launches.has(record.reservationId)) {
-          const launch = launchOfFixture(fixtureInstance, record);
-          launches.set(record.reservationId, launch);
-          this.#instances.putLaunch(launch);
-        }
-        this.#instances.put(record);
-        if (fixtureInstance.tags?.length) this.#reservations.setTags(record.instanceId, record.ownerId, fixtureInstance.tags);
+      for (const launch of records.launches) this.#instances.putLaunch(launch);
+      for (const { instance, tags } of records.instances) {
+        this.#instances.put(instance);
+        if (tags.length > 0) this.#reservations.setTags(instance.instanceId, instance.ownerId, tags);
       }
-      for (const pool of fixture.capacityPools ?? []) this.#pools.put(pool);
+      for (const pool of records.capacityPools) this.#pools.put(pool);
+      for (const info of records.instanceTypes) this.#instanceTypes.put(info);
     });
   }
 
@@ -469,7 +455,7 @@ export class Store {
   saveStartState(): void {
     const startState = (this.#startState ??= new StartState(this.#db));
     this.write(() => startState.saveCurrent());
-    this.#startGeneration = this.#generation;
+    this.#startGeneration = this.generation;
     this.#startLastStep = this.#lastStep;
   }
 
@@ -482,9 +468,9 @@ export class Store {
     const startState = this.#startState;
     if (!startState) throw new Error("restoreStartState() before saveStartState()");
     this.#lastStep = this.#startLastStep;
-    if (this.#generation === this.#startGeneration) return;
+    if (this.generation === this.#startGeneration) return;
     this.write(() => startState.restoreSaved());
-    this.#startGeneration = this.#generation;
+    this.#startGeneration = this.generation;
     // An in-memory database (auto_vacuum incremental: openDatabase) gives back the pages the rows
     // written since the start held; a file's are reused by later writes.
     this.#db.pragma("incremental_vacuum");
@@ -533,6 +519,8 @@ export class Store {
     if (!first) put("]");
     const pools = this.#pools.dump();
     if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
+    const instanceTypes = this.#instanceTypes.dump();
+    if (instanceTypes.length > 0) put(`,"instanceTypes":${JSON.stringify(instanceTypes)}`);
     put("}");
     if (pending !== "") write(pending);
   }
@@ -549,6 +537,8 @@ export class Store {
     if (instances.length > 0) dump.instances = instances;
     const pools = this.#pools.dump();
     if (pools.length > 0) dump.capacityPools = pools;
+    const instanceTypes = this.#instanceTypes.dump();
+    if (instanceTypes.length > 0) dump.instanceTypes = instanceTypes;
     return dump;
   }
 

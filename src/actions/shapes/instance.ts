@@ -6,7 +6,6 @@ import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from ".
 import type { LaunchedInstances } from "../../ec2/launch.js";
 import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
 import {
-  InstanceTypeValues,
   type Instance,
   type InstanceStateChange,
   type InstanceType,
@@ -16,8 +15,12 @@ import {
 } from "../../protocol/model/ec2.generated.js";
 import type { Store } from "../../store/store.js";
 
-/** An instance type the model names, or undefined (RunInstances refuses any other; a fixture may hold one). */
-export const modelInstanceType = (type: string): InstanceType | undefined => InstanceTypeValues.find((v) => v === type);
+/**
+ * An instance type as the answer carries it. The catalogue, not the model's enum, decides which
+ * types exist (src/domain/instanceTypes.ts): a fixture may declare one the enum does not list, and
+ * the wire carries it as the text it is.
+ */
+export const modelInstanceType = (type: string): InstanceType => type as InstanceType;
 
 /** The instance's state at `now` in the model's form. */
 export const modelState = (state: InstanceStateName): { Code: number; Name: InstanceStateName } => ({
