@@ -11,7 +11,7 @@ import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
 import { InstanceTypes } from "./instanceTypes.js";
 import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
-import { Reservations, type ReservationChange } from "./reservations.js";
+import { Reservations, type ReservationChange, type VisiblePage } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
@@ -19,7 +19,7 @@ import { instanceFixtureOf } from "./instanceFixtures.js";
 import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
-export type { ReservationChange } from "./reservations.js";
+export type { ReservationChange, VisiblePage } from "./reservations.js";
 export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
@@ -199,26 +199,14 @@ export class Store {
 
   /**
    * The describe's page, in one prepared statement: the ids of up to `limit` reservations with an id
-   * after `after` (and at most `upto`), in id order, that the query's account owns or that are
-   * shared with it in its region, passing the filters SQL decides; only among the query's ids when
-   * it names some. `undecided` are the filters left for the caller to match in memory on the
-   * records (findReservation()), as are the state at the clock and a failed reservation's retention.
+   * after `after`, in id order, that the query's account owns or that are shared with it in its
+   * region, passing the filters SQL decides; only among the query's ids when it names some.
+   * `undecided` are the filters left for the caller to match in memory on the records
+   * (findReservation()), as are the state at the clock and a failed reservation's retention. When
+   * SQL narrows the walk, it reads at most `walk` visible rows and says where it stopped (`walkedTo`).
    */
-  visibleReservationIds(
-    query: ReservationQuery,
-    after: string,
-    limit: number,
-    upto: string | null = null,
-  ): { readonly ids: readonly string[]; readonly undecided: readonly Filter[] } {
-    return this.#reservations.visiblePage(query, after, limit, upto);
-  }
-
-  /**
-   * How far one request may walk the reservations the account sees in the region from `after`: the
-   * id of the `rows`-th, or null when fewer follow (the walk may go to the end).
-   */
-  reservationWalkEnd(account: string, region: string, after: string, rows: number): string | null {
-    return this.#reservations.walkEnd(account, region, after, rows);
+  visibleReservationIds(query: ReservationQuery, after: string, limit: number, walk: number): VisiblePage {
+    return this.#reservations.visiblePage(query, after, limit, walk);
   }
 
   // --- instances (SPEC section 11) ---
