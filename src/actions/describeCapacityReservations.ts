@@ -9,7 +9,7 @@ import {
 } from "../domain/capacityReservation.js";
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters, rowsWithin } from "../domain/filters.js";
 import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
@@ -121,11 +121,19 @@ export const describeCapacityReservations = defineAction({
     let more = false;
     let read = 0;
     let cut: string | undefined;
+    // Fewer rows when the filters matched in memory cost more per row (rowsWithin).
+    let walk = WALK_PER_REQUEST;
     for (;;) {
-      const chunk = store.visibleReservationIds(query, after, limit, WALK_PER_REQUEST - read);
+      const chunk = store.visibleReservationIds(query, after, limit, walk - read);
       const { undecided } = chunk;
+      walk = Math.min(walk, rowsWithin(undecided, WALK_PER_REQUEST));
       const tags = undecided.some((filter) => filter.kind !== "member") ? store.tagsOfResources(chunk.ids, caller.accountId) : NO_TAGS;
       for (const id of chunk.ids) {
+        if (!ids && read >= walk && page.length < pageSize) {
+          cut = id;
+          break;
+        }
+        read += 1;
         const reservation = store.findReservation(id);
         // The page is the stored rows and each read row's state: the same until a write or the first
         // of those states changes (rows left out for their state count as much as those answered).
@@ -140,17 +148,17 @@ export const describeCapacityReservations = defineAction({
         page.push({ reservation, state });
       }
       const last = chunk.ids.at(-1);
-      read += chunk.ids.length;
       if (more) break;
+      if (cut !== undefined) {
+        // The walk stopped before `cut`: the next request starts at it, so the token names the row read before it.
+        cut = chunk.ids[chunk.ids.indexOf(cut) - 1] ?? after;
+        break;
+      }
       if (chunk.walkedTo !== null) {
         cut = chunk.walkedTo;
         break;
       }
       if (chunk.ids.length < limit || last === undefined) break;
-      if (!ids && read >= WALK_PER_REQUEST) {
-        cut = last;
-        break;
-      }
       after = last;
     }
     const items = itemsOf(page, caller.accountId, store);
