@@ -74,6 +74,8 @@ export interface LaunchedInstances {
   readonly ownerId: string;
   /** The launch's instances as stored once it is done (take-in included), in launch order (AmiLaunchIndex). */
   readonly instances: readonly InstanceRecord[];
+  /** For a launch just made, the tags every one of its instances has (one frozen list); absent when answered again. */
+  readonly tags?: readonly Tag[];
 }
 
 /** Where the instances go, and how many: what every record of a launch shares. */
@@ -172,7 +174,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       store.putLaunch(launchRecord, records);
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
-      return launched(context, reservationId);
+      return { ...launched(context, reservationId), tags: Object.freeze([...tags]) };
     });
   } catch (error) {
     if (error instanceof Refusal) return error;
