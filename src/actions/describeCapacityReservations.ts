@@ -25,7 +25,7 @@ export const DEFAULT_PAGE_SIZE = 1000;
  * short page, or an empty one, with a NextToken after the last row read, as EC2 does, rather than
  * reading the whole region in one request.
  */
-export const WALK_PER_REQUEST = 10_000;
+export const WALK_PER_REQUEST = 5_000;
 
 const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
 

@@ -22,7 +22,7 @@ const BATCH = 200;
  * an empty one, with a NextToken after the last instance read, as EC2 does (a filter matching
  * nothing read all of the caller's instances in one request, issue 21).
  */
-export const WALK_PER_REQUEST = 2_000;
+export const WALK_PER_REQUEST = 1_000;
 const NO_TAGS: readonly Tag[] = Object.freeze([]);
 
 const positionOf = (after: string | undefined): InstancePosition | undefined => {
