@@ -34,5 +34,5 @@ try {
 const built = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
 if (built.status !== 0) process.exit(built.status ?? 1);
 // Data the code reads beside its module at run time (tsc copies only what is imported).
-for (const file of ["instanceTypes/catalogue.generated.json"]) copyFileSync(join(root, "src", file), join(root, "dist", file));
+for (const file of ["instanceTypes/catalogue.generated.jsonl"]) copyFileSync(join(root, "src", file), join(root, "dist", file));
 writeFileSync(stamp, `${new Date().toISOString()}\n`);

@@ -116,16 +116,19 @@ describe("CreateCapacityReservation's ClientToken", () => {
 });
 
 describe("RunInstances' ClientToken", () => {
-  it("is taken over by a new launch once every instance of the first is terminated and forgotten, then answers for the new one", async () => {
+  it("is taken over by a new launch 24 hours after every instance of the first terminated, then answers for the new one", async () => {
     const first = await run({ ClientToken: "r-1" });
     const instanceId = first.Instances?.[0]?.InstanceId ?? "";
     await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    // Held (IdempotentInstanceTerminated) while described and after, until 24 hours from the termination.
     emu.clock.advance(HOUR - 1000);
-    expect((await run({ ClientToken: "r-1" })).ReservationId).toBe(first.ReservationId);
+    expect((await failure(run({ ClientToken: "r-1" }))).code).toBe("IdempotentInstanceTerminated");
     emu.clock.advance(2000);
+    expect((await failure(run({ ClientToken: "r-1" }))).code).toBe("IdempotentInstanceTerminated");
+    emu.clock.advance(23 * HOUR);
     const second = await run({ ClientToken: "r-1" });
     expect(second.ReservationId).not.toBe(first.ReservationId);
-    expect(second.Instances?.[0]?.State?.Name).toBe("running");
+    expect(second.Instances?.[0]?.State?.Name).toBe("pending");
     expect((await run({ ClientToken: "r-1" })).ReservationId).toBe(second.ReservationId);
     expect(await failure(run({ ClientToken: "r-1", MaxCount: 2 }))).toMatchObject({ code: "IdempotentParameterMismatch", status: 400 });
   });
@@ -143,7 +146,7 @@ describe("RunInstances' ClientToken", () => {
   it("is forgotten whatever the new launch asks, and a dump of both launches loads back", async () => {
     const first = await run({ ClientToken: "r-3" });
     await client.send(new TerminateInstancesCommand({ InstanceIds: [first.Instances?.[0]?.InstanceId ?? ""] }));
-    emu.clock.advance(2 * HOUR);
+    emu.clock.advance(25 * HOUR);
     const second = await run({ ClientToken: "r-3", InstanceType: "c5.large", MaxCount: 3 });
     expect(second.Instances).toHaveLength(3);
     const dump = await emu.state({ secrets: true });

@@ -10,7 +10,7 @@ import { flatten, INSTANCE_TYPE_INFO, isInstanceTypeInfo, problemsOf, unflatten 
 import { GENERATED_PATH, generateCatalogue, readSource, sourceProblems } from "../src/instanceTypes/generate.js";
 import { ROOT } from "./process.js";
 
-describe("src/instanceTypes/catalogue.generated.json", () => {
+describe("src/instanceTypes/catalogue.generated.jsonl", () => {
   it("is exactly what `npm run generate:instance-types` writes from the source", () => {
     expect(readFileSync(GENERATED_PATH, "utf8")).toBe(generateCatalogue(readSource()));
   });

@@ -124,9 +124,13 @@ describe("instance types fixtures declare", () => {
       return (error as FixtureError).problems.join("\n");
     };
     const members = await refusal({
-      instanceTypes: [{ InstanceType: "x9.bad", VCpuInfo: { DefaultVCpus: "four" }, Turbo: true, Hypervisor: "kvm" }, { InstanceType: "x9.bad" }],
+      instanceTypes: [
+        { InstanceType: "x9.bad", VCpuInfo: { DefaultVCpus: "four", DefaultCores: 1.5 }, Turbo: true, Hypervisor: "kvm" },
+        { InstanceType: "x9.bad" },
+      ],
     });
     expect(members).toContain("instanceTypes[0].VCpuInfo.DefaultVCpus must be a number");
+    expect(members).toContain("instanceTypes[0].VCpuInfo.DefaultCores must be a whole number");
     expect(members).toContain("instanceTypes[0].Turbo is not a member of InstanceTypeInfo");
     expect(members).toContain("instanceTypes[0].Hypervisor must be one of");
     expect(members).toMatch(/instanceTypes\[1\]\.InstanceType: .*duplicate instance type/);

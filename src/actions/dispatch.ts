@@ -59,6 +59,7 @@ export interface DispatchDeps extends IdentityDefaults {
 
 /** What the request turned out to be, filled in as the checks go, for the log line. */
 export interface Ec2Trace {
+  /** The Action the request asked for: a registered action's name, or any text (InvalidAction, UnsupportedOperation). */
   action?: string;
   caller?: Caller;
   /** A fault a test injected into this call; the HTTP layer applies its latency and dropped connection. */
@@ -80,11 +81,16 @@ function readCall(action: Action, request: Ec2Request): ActionCall {
   return call;
 }
 
-/** The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's, not ours). */
-function actionOf(params: RawParams): Action {
+/**
+ * The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's,
+ * not ours). The name asked for goes into the trace before any refusal: the log line of a call the
+ * emulator cannot answer is what tells a user which action their tool called.
+ */
+function actionOf(params: RawParams, trace: Ec2Trace): Action {
   const name = params.get("Action");
   if (!name) throw missingAction();
   const action = ACTIONS.get(name);
+  trace.action = action?.name ?? name;
   if (action) return action;
   throw EC2_OPERATION_NAMES.has(name) ? unsupportedOperation(name) : invalidAction(name);
 }
@@ -116,8 +122,7 @@ function onTheWire(error: unknown): never {
 }
 
 function checkAndAnswer(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
-  const action = actionOf(request.params);
-  trace.action = action.name;
+  const action = actionOf(request.params, trace);
 
   const call = readCall(action, request);
 

@@ -1,6 +1,6 @@
 // GetCapacityReservationUsage: one reservation's usage by account, paged (SPEC section 3).
 
-import { availableInstanceCount, stateSteadyAround } from "../domain/capacityReservation.js";
+import { availableInstanceCount, stateSteadyAround, usageCounts } from "../domain/capacityReservation.js";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { capacityReservationNotFound } from "../domain/refusal.js";
 import { seenReservation } from "../ec2/reservations.js";
@@ -50,7 +50,10 @@ export const getCapacityReservationUsage = defineAction({
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     let rows: readonly InstanceUsage[];
     let nextToken: string | undefined;
-    if (viewer === "sharee") {
+    if (!usageCounts(reservation, state)) {
+      // Ended here: nothing is used in it any more, and the owner's row (or the caller's own) reads 0.
+      rows = [{ AccountId: viewer === "sharee" ? caller.accountId : reservation.ownerId, UsedInstanceCount: 0 }];
+    } else if (viewer === "sharee") {
       rows = [{ AccountId: caller.accountId, UsedInstanceCount: store.usedBy(id, caller.accountId) }];
     } else {
       // The owner's own row leads the first page; the others follow in account order, keyset-paged.

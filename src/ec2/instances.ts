@@ -16,7 +16,8 @@ import {
   type PlacedInstance,
   type PlacementReservation,
 } from "../domain/placement.js";
-import { insufficientInstanceCapacity, instanceNotFound, orThrow, type Refusal } from "../domain/refusal.js";
+import { stopRefusal, terminationAllowed } from "../domain/instanceAttributes.js";
+import { insufficientInstanceCapacity, instanceNotFound, orThrow, Refusal } from "../domain/refusal.js";
 import type { Settings } from "../domain/settings.js";
 import type { Store } from "../store/store.js";
 import type { Ec2Context } from "./context.js";
@@ -214,14 +215,25 @@ export interface InstanceStateTransition {
   readonly currentState: InstanceStateName;
 }
 
-/** The state changes a call made, read back inside its write. */
-function transitions(store: Store, found: readonly FoundInstance[], now: number): InstanceStateTransition[] {
+/**
+ * The state changes a call made. An instance the call moved answers the state it entered, the
+ * in-between one (`pending`, `stopping`, `shutting-down`) even when the transition time is 0 and it
+ * is stored settled already: every recorded EC2 answer shows it, and the next read shows the settled
+ * state (SPEC section 11). One the call left alone answers its state at the clock, read back inside
+ * the write.
+ */
+function transitions(
+  store: Store,
+  found: readonly FoundInstance[],
+  entered: ReadonlyMap<string, InstanceStateName>,
+  now: number,
+): InstanceStateTransition[] {
   return found.map(({ record, state }) => {
     const current = store.findInstance(record.instanceId);
     return {
       instanceId: record.instanceId,
       previousState: state,
-      currentState: (current && instanceStateAt(current, now)) ?? state,
+      currentState: entered.get(record.instanceId) ?? (current && instanceStateAt(current, now)) ?? state,
     };
   });
 }
@@ -240,23 +252,43 @@ function changeEach(
   const changes = found.map((one) => ({ ...one, change: orThrow(changeOf(one)) }));
   return store.write(() => {
     const zones = new Map<string, { zone: string; type: string }>();
+    const entered = new Map<string, InstanceStateName>();
     for (const { record, change } of changes) {
       if (change.next === null) continue;
       store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), record.capacityReservationId));
+      entered.set(record.instanceId, change.next);
       zones.set(`${record.availabilityZone}/${record.instanceType}`, { zone: record.availabilityZone, type: record.instanceType });
     }
     for (const { zone, type } of zones.values()) takeIn(store, now, zone, type);
-    return transitions(store, found, now);
+    return transitions(store, found, entered, now);
   });
 }
 
-/** StopInstances: running instances stop and, once stopped, give their place in a reservation back. */
+/**
+ * StopInstances: running instances stop and, once stopped, give their place in a reservation back.
+ * Stop protection (`disableApiStop`) refuses the whole request (OperationNotPermitted).
+ */
 export const stopInstances = (context: Ec2Context, ids: readonly string[]): InstanceStateTransition[] =>
-  changeEach(context, ids, ({ record, state }) => stopChange(record.instanceId, state));
+  changeEach(context, ids, ({ record, state }) => {
+    const change = stopChange(record.instanceId, state);
+    if (change instanceof Refusal || change.next === null) return change;
+    return stopRefusal([record]) ?? change;
+  });
 
-/** TerminateInstances: instances shut down and, once terminated, give their place back; described for an hour. */
-export const terminateInstances = (context: Ec2Context, ids: readonly string[]): InstanceStateTransition[] =>
-  changeEach(context, ids, ({ state }) => terminateChange(state));
+/**
+ * TerminateInstances: instances shut down and, once terminated, give their place back; described for
+ * an hour. Termination protection (`disableApiTermination`) holds back every instance of the
+ * request in a protected instance's zone; those of other zones terminate, and the request is
+ * refused all the same (terminationAllowed).
+ */
+export function terminateInstances(context: Ec2Context, ids: readonly string[]): InstanceStateTransition[] {
+  const found = findInstances(context.store, ids, context.caller, context.now);
+  const { terminating, refusal } = terminationAllowed(found.filter(({ state }) => terminateChange(state).next !== null));
+  if (refusal === undefined) return changeEach(context, ids, ({ state }) => terminateChange(state));
+  const allowed = terminating.map(({ record }) => record.instanceId);
+  if (allowed.length > 0) changeEach(context, allowed, ({ state }) => terminateChange(state));
+  throw refusal;
+}
 
 /**
  * StartInstances: stopped instances start and re-enter a reservation as a launch would place them
@@ -267,6 +299,7 @@ export function startInstances({ store, caller, now, settings }: Ec2Context, ids
   const found = findInstances(store, ids, caller, now);
   const changes = found.map(({ record, state }) => ({ record, change: orThrow(startChange(record.instanceId, state)) }));
   return store.write(() => {
+    const entered = new Map<string, InstanceStateName>();
     for (const { record, change } of changes) {
       if (change.next === null) continue;
       const visible = placementReservations(
@@ -282,8 +315,9 @@ export function startInstances({ store, caller, now, settings }: Ec2Context, ids
         throw insufficientInstanceCapacity();
       }
       store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), place));
+      entered.set(record.instanceId, change.next);
       takeIn(store, now, record.availabilityZone, record.instanceType);
     }
-    return transitions(store, found, now);
+    return transitions(store, found, entered, now);
   });
 }

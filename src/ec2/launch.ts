@@ -1,10 +1,12 @@
 // One launch of instances as EC2 makes it (SPEC section 11): RunInstances calls it, and CreateFleet calls it once per override.
 
 import type { Tag } from "../domain/capacityReservation.js";
-import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
-import { stateChange } from "../domain/instance.js";
+import type { InstanceRecord, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, stateChange } from "../domain/instance.js";
+import { checkUserData } from "../domain/instanceAttributes.js";
 import {
   checkLaunchRequest,
+  holdsClientToken,
   instanceStateAt,
   launchCountWithin,
   placeLaunch,
@@ -16,6 +18,7 @@ import {
   amiIdMalformed,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
+  invalidParameterCombination,
   invalidParameterValue,
   missingParameter,
   orThrow,
@@ -23,9 +26,11 @@ import {
 } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
-import { zoneNamed } from "../domain/zones.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
+import { insufficientFreeAddresses } from "../domain/network.js";
+import { zoneNamed } from "../domain/zones.js";
 import type { Ec2Context } from "./context.js";
+import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 
@@ -62,10 +67,26 @@ export interface LaunchSpecification {
   readonly marketType?: string | undefined;
   /** `TagSpecifications`: the `instance` ones tag every instance; the types in ALSO_TAGGABLE are checked and kept nowhere. */
   readonly tagSpecifications?: readonly TagSpecificationInput[] | undefined;
+  /** `SubnetId` (or the first network interface's): absent, the default subnet of the launch's zone. */
+  readonly subnetId?: string | undefined;
+  /** `SecurityGroupIds` (or the first network interface's `Groups`): absent with no names, the VPC's `default` group. */
+  readonly securityGroupIds?: readonly string[] | undefined;
+  /** `SecurityGroups`: group names, of the subnet's VPC. */
+  readonly securityGroupNames?: readonly string[] | undefined;
   /** `ClientToken`: a retry with it answers the launch it made (checked: at most 64 ASCII characters). */
   readonly clientToken?: string | undefined;
   /** What the token is bound to (the caller's digest of its request without token and DryRun): IdempotentParameterMismatch when it differs. */
   readonly requestDigest?: string | undefined;
+  /** `DisableApiTermination`: termination protection from launch; absent: off. */
+  readonly disableApiTermination?: boolean | undefined;
+  /** `DisableApiStop`: stop protection from launch; absent: off. */
+  readonly disableApiStop?: boolean | undefined;
+  /** `InstanceInitiatedShutdownBehavior`; absent: `stop`. */
+  readonly instanceInitiatedShutdownBehavior?: ShutdownBehavior | undefined;
+  /** `UserData`, base64: InvalidUserData.Malformed when it is not (checkUserData); absent or empty: none. */
+  readonly userData?: string | undefined;
+  /** `EbsOptimized`; absent: false. */
+  readonly ebsOptimized?: boolean | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -74,6 +95,8 @@ export interface LaunchedInstances {
   readonly ownerId: string;
   /** The launch's instances as stored once it is done (take-in included), in launch order (AmiLaunchIndex). */
   readonly instances: readonly InstanceRecord[];
+  /** True when this call launched them; false when a ClientToken gave back an earlier launch. */
+  readonly launchedNow: boolean;
   /** For a launch just made, the tags every one of its instances has (one frozen list); absent when answered again. */
   readonly tags?: readonly Tag[];
 }
@@ -87,6 +110,8 @@ interface PlacedLaunch {
   readonly tenancy: InstanceTenancy;
   readonly capacityReservationId: string | null;
   readonly transitionMs: number;
+  /** The specification's user data, checked. */
+  readonly userData: string | null;
 }
 
 /**
@@ -109,9 +134,22 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   // Only a reservation the caller sees lends the launch its zone: another account's or region's is
   // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
   const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
-  const zone = specification.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
+  // A subnet named gives the launch its zone (SPEC section 14).
+  const named = specification.subnetId === undefined ? undefined : findSubnet(store, caller, specification.subnetId);
+  const zone = specification.availabilityZone ?? named?.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
   // A zone of the caller's region from the one list (src/domain/zones.ts): a made-up one is never kept.
   if (zoneNamed(zone)?.regionName !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const network = launchNetwork(store, caller, {
+    subnetId: specification.subnetId,
+    availabilityZone: zone,
+    zoneNamed: specification.availabilityZone !== undefined,
+    securityGroupIds: specification.securityGroupIds,
+    securityGroupNames: specification.securityGroupNames,
+  });
+  if (network instanceof Refusal) return network;
+  // A Spot Instance never runs in a Capacity Reservation (the emulator's spot is capacity outside them).
+  const spot = specification.marketType === "spot";
+  if (spot && targetId !== undefined) return invalidParameterCombination("Spot Instances cannot be launched into a Capacity Reservation.");
   const request: LaunchRequest = {
     accountId: caller.accountId,
     instanceType: specification.instanceType,
@@ -120,7 +158,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
     tenancy: specification.tenancy ?? "default",
     minCount: specification.minCount,
     maxCount: specification.maxCount,
-    preference: specification.capacityReservationPreference,
+    preference: spot ? "none" : specification.capacityReservationPreference,
     targetId,
     marketType: specification.marketType,
   };
@@ -129,18 +167,23 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   if (request.minCount > MAX_LAUNCH) return instanceLimitExceeded(request.minCount, MAX_LAUNCH);
   const tags = tagsFromSpecifications(specification.tagSpecifications ?? [], "instance", ALSO_TAGGABLE);
   if (tags instanceof Refusal) return tags;
+  const userData = specification.userData === undefined || specification.userData === "" ? null : checkUserData(specification.userData);
+  if (userData instanceof Refusal) return userData;
 
   try {
     return store.write(() => {
       const token = specification.clientToken;
       if (token !== undefined) {
         const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        // A launch whose instances are all forgotten (terminated an hour ago) is forgotten with its
-        // token: a new launch, whatever it asks, takes the token over (Store.putLaunch).
-        const described = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => instanceStateAt(i, now) !== undefined);
-        if (earlier && described) {
+        // A launch whose instances all terminated more than 24 hours ago gives its token up: a new
+        // launch, whatever it asks, takes it over (Store.putLaunch). Until then a launch whose
+        // instances are all terminated answers IdempotentInstanceTerminated.
+        const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
+        if (earlier && held) {
+          const before = launched(context, earlier.reservationId, false);
+          if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
           if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
-          return launched(context, earlier.reservationId);
+          return before;
         }
       }
       const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
@@ -153,6 +196,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         if (fits === undefined) throw insufficientInstanceCapacity();
         count = fits;
       }
+      const addresses = allocateAddresses(store, network.subnet, count);
+      if (addresses.length < launching.minCount) throw insufficientFreeAddresses(network.subnet.subnetId);
+      count = addresses.length;
       const reservationId = newId("r");
       const placed: PlacedLaunch = {
         specification,
@@ -162,6 +208,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         tenancy: request.tenancy,
         capacityReservationId: placement.capacityReservationId,
         transitionMs: instanceTransitionMs(settings),
+        userData,
       };
       const records = Array.from({ length: count }, () => instanceRecord(context, placed));
       const launchRecord: LaunchRecord = {
@@ -172,9 +219,17 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         requestDigest: token === undefined ? null : (specification.requestDigest ?? null),
       };
       store.putLaunch(launchRecord, records);
+      records.forEach((record, index) =>
+        store.putInstanceNetwork(record.instanceId, {
+          subnetId: network.subnet.subnetId,
+          vpcId: network.subnet.vpcId,
+          privateIp: addresses[index] ?? 0,
+          securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
+        }),
+      );
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
-      return { ...launched(context, reservationId), tags: Object.freeze([...tags]) };
+      return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]) };
     });
   } catch (error) {
     if (error instanceof Refusal) return error;
@@ -204,10 +259,16 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     since: change.since,
     settlesAt: change.settlesAt,
     launchTime: now,
-    preference: specification.capacityReservationPreference ?? "open",
+    preference: specification.marketType === "spot" ? "none" : (specification.capacityReservationPreference ?? "open"),
     targetId: specification.capacityReservationTargetId ?? null,
     marketType: specification.marketType ?? null,
     capacityReservationId: change.capacityReservationId,
+    disableApiTermination: specification.disableApiTermination ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiTermination,
+    disableApiStop: specification.disableApiStop ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiStop,
+    instanceInitiatedShutdownBehavior:
+      specification.instanceInitiatedShutdownBehavior ?? DEFAULT_INSTANCE_ATTRIBUTES.instanceInitiatedShutdownBehavior,
+    userData: placed.userData,
+    ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
   };
 }
 
@@ -221,6 +282,22 @@ function tagInstances({ store, caller }: Ec2Context, records: readonly InstanceR
 }
 
 /** A launch's instances as they are now, in launch order. */
-function launched({ store, caller }: Ec2Context, reservationId: string): LaunchedInstances {
-  return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId) };
+function launched({ store, caller }: Ec2Context, reservationId: string, launchedNow: boolean): LaunchedInstances {
+  return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId), launchedNow };
 }
+
+/** Terminated at `now`, or no longer described at all (an hour after it was). */
+const isGone = (instance: InstanceRecord, now: number): boolean => {
+  const state = instanceStateAt(instance, now);
+  return state === undefined || state === "terminated";
+};
+
+/**
+ * A ClientToken whose launch's instances are all terminated: EC2's answer since January 2025
+ * (boto/boto3#4406 quotes it), where it used to give the terminated launch back.
+ */
+const idempotentInstanceTerminated = (): Refusal =>
+  new Refusal(
+    "IdempotentInstanceTerminated",
+    "The client token you have provided is associated with a terminated instance. Please use a different client token",
+  );

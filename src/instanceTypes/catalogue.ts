@@ -2,21 +2,23 @@
 
 import { readFileSync } from "node:fs";
 import type { InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
-import type { GeneratedCatalogue } from "./generate.js";
-import { rowCells, unflatten, type FamilyForm, type Json } from "./form.js";
+import { FAMILY_LINE_START, rowCells, unflatten, type CatalogueHeader, type FamilyForm, type Json } from "./form.js";
 
 /**
  * The catalogue's file beside this module (the build copies it into dist/). Read on first use, not
- * at load: the emulator's start, which every test pays, never reads it (docs/instance-types.md).
+ * at load: the emulator's start, which every test pays, never reads it; and the first use parses
+ * only its first line, the names (docs/instance-types.md).
  */
-const CATALOGUE_URL = new URL("./catalogue.generated.json", import.meta.url);
+const CATALOGUE_URL = new URL("./catalogue.generated.jsonl", import.meta.url);
 
 interface Loaded {
-  readonly names: readonly string[];
+  readonly text: string;
+  readonly header: CatalogueHeader;
   readonly known: ReadonlySet<string>;
-  readonly catalogue: GeneratedCatalogue;
-  /** Each family's rows by type name, indexed when a type of it is first built. */
-  readonly rows: Map<string, ReadonlyMap<string, readonly Json[]>>;
+  /** Where each family's line is in `text`: [start, end). */
+  readonly lines: ReadonlyMap<string, readonly [number, number]>;
+  /** Each family's rows by type name, parsed when a type of it is first built. */
+  readonly rows: Map<string, { readonly form: FamilyForm; readonly byName: ReadonlyMap<string, readonly Json[]> }>;
   /** Each type's record once built: frozen, so the XML writer keeps its text too. */
   readonly built: Map<string, InstanceTypeInfo>;
 }
@@ -25,9 +27,18 @@ let loaded: Loaded | undefined;
 
 function load(): Loaded {
   if (loaded !== undefined) return loaded;
-  const catalogue = JSON.parse(readFileSync(CATALOGUE_URL, "utf8")) as GeneratedCatalogue;
-  const names = Object.freeze([...catalogue.names]);
-  loaded = { names, known: new Set(names), catalogue, rows: new Map(), built: new Map() };
+  const text = readFileSync(CATALOGUE_URL, "utf8");
+  const headerEnd = text.indexOf("\n");
+  const header = JSON.parse(text.slice(0, headerEnd)) as CatalogueHeader;
+  const lines = new Map<string, readonly [number, number]>();
+  for (let start = headerEnd + 1; start < text.length; ) {
+    const end = text.indexOf("\n", start) < 0 ? text.length : text.indexOf("\n", start);
+    // A family line starts `{"family":"NAME",`: its name is read without parsing the line.
+    const nameStart = start + FAMILY_LINE_START.length + 1;
+    lines.set(text.slice(nameStart, text.indexOf('"', nameStart)), [start, end]);
+    start = end + 1;
+  }
+  loaded = { text, header: { ...header, names: Object.freeze([...header.names]) }, known: new Set(header.names), lines, rows: new Map(), built: new Map() };
   return loaded;
 }
 
@@ -40,19 +51,21 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Every catalogue type's name, in code-unit order (the order DescribeInstanceTypes walks). */
-export const catalogueNames = (): readonly string[] => load().names;
+export const catalogueNames = (): readonly string[] => load().header.names;
 
 /** Whether the catalogue has this type. */
 export const inCatalogue = (instanceType: string): boolean => load().known.has(instanceType);
 
-function rowsOf(state: Loaded, familyName: string, family: FamilyForm): ReadonlyMap<string, readonly Json[]> {
-  let rows = state.rows.get(familyName);
-  if (rows === undefined) {
-    const at = family.columns.indexOf("InstanceType");
-    rows = new Map(family.rows.map((row) => [String(row[at]), row]));
-    state.rows.set(familyName, rows);
-  }
-  return rows;
+function familyOf(state: Loaded, familyName: string): { readonly form: FamilyForm; readonly byName: ReadonlyMap<string, readonly Json[]> } | undefined {
+  let family = state.rows.get(familyName);
+  if (family !== undefined) return family;
+  const line = state.lines.get(familyName);
+  if (line === undefined) return undefined;
+  const { form } = JSON.parse(state.text.slice(line[0], line[1])) as { readonly form: FamilyForm };
+  const at = form.columns.indexOf("InstanceType");
+  family = { form, byName: new Map(form.rows.map((row) => [String(row[at]), row])) };
+  state.rows.set(familyName, family);
+  return family;
 }
 
 /** The catalogue's record of a type, or undefined when it does not have it. */
@@ -60,13 +73,12 @@ export function catalogueType(instanceType: string): InstanceTypeInfo | undefine
   const state = load();
   const kept = state.built.get(instanceType);
   if (kept !== undefined || !state.known.has(instanceType)) return kept;
-  const familyName = instanceType.slice(0, instanceType.lastIndexOf("."));
-  const family = Object.hasOwn(state.catalogue.families, familyName) ? state.catalogue.families[familyName] : undefined;
-  const row = family && rowsOf(state, familyName, family).get(instanceType);
+  const family = familyOf(state, instanceType.slice(0, instanceType.lastIndexOf(".")));
+  const row = family?.byName.get(instanceType);
   if (family === undefined || row === undefined) return undefined;
   // Each record was checked against the model when the catalogue was generated (generate.ts), and
   // test/instance-type-catalogue.test.ts holds the file to what the generator makes.
-  const info = deepFreeze(unflatten(rowCells(family, row), state.catalogue.items) as InstanceTypeInfo);
+  const info = deepFreeze(unflatten(rowCells(family.form, row), state.header.items) as InstanceTypeInfo);
   state.built.set(instanceType, info);
   return info;
 }

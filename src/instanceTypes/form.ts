@@ -28,6 +28,21 @@ export interface FamilyForm {
 /** For each list of structures, the leaf paths of its items, in the order an item's array holds them. */
 export type ItemColumns = Readonly<Record<string, readonly string[]>>;
 
+/**
+ * The generated catalogue's first line: what src/instanceTypes/catalogue.ts reads when a type is
+ * first asked about. Each further line is one family, `{"family":NAME,"form":FamilyForm}`, parsed
+ * only when one of its types is first described: knowing which types exist costs one short line.
+ */
+export interface CatalogueHeader {
+  readonly about: string;
+  /** Every type's name, in code-unit order. */
+  readonly names: readonly string[];
+  readonly items: ItemColumns;
+}
+
+/** The start of every family line, the family's name following it. */
+export const FAMILY_LINE_START = '{"family":';
+
 /** A cell the source keeps with each type that is not the model's: where its figures came from. */
 export const SOURCE_COLUMN = "source";
 
@@ -156,6 +171,12 @@ export function rowCells(family: FamilyForm, row: readonly Json[]): Map<string, 
   return cells;
 }
 
+/**
+ * Members EC2 answers with fractions that the generated model calls integers: Debian's botocore,
+ * which gives the model its number widths, predates them (docs/decisions.md, "Instance types").
+ */
+const FRACTIONS: ReadonlySet<string> = new Set(["BaselineBandwidthInGbps", "PeakBandwidthInGbps", "GpuPartitionSize", "BaselineThroughputInMBps", "MaximumThroughputInMBps"]);
+
 /** Bounds on what a record may hold (EC2's longest text is a network performance, its longest list a type's valid core counts). */
 const MAX_TEXT = 256;
 const MAX_ENTRIES = 256;
@@ -193,10 +214,14 @@ export function problemsOf(value: unknown, shape: Shape, path: string): string[]
     case "boolean":
       return typeof value === "boolean" ? [] : [`${path} must be true or false`];
     case "integer":
-    case "long":
+    case "long": {
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return [`${path} must be a number of 0 or more`];
+      const member = path.slice(path.lastIndexOf(".") + 1);
+      // A client reads an integer member as an integer (botocore's int()): a fraction there would break its read.
+      return Number.isInteger(value) || FRACTIONS.has(member) ? [] : [`${path} must be a whole number`];
+    }
     case "double":
     case "float":
-      // The model's integers here carry fractions EC2 sends (BaselineBandwidthInGbps 0.75): any finite number.
       return typeof value === "number" && Number.isFinite(value) && value >= 0 ? [] : [`${path} must be a number of 0 or more`];
     case "timestamp":
     case "blob":

@@ -1,4 +1,4 @@
-// Writes src/instanceTypes/catalogue.generated.json from src/instanceTypes/source/instance-types.json, checking every type against the model.
+// Writes src/instanceTypes/catalogue.generated.jsonl from src/instanceTypes/source/instance-types.json, checking every type against the model.
 // Run with `npm run generate:instance-types` after changing the source; test/instance-type-catalogue.test.ts fails while the two differ.
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,21 +13,14 @@ import {
   shapeAt,
   SOURCE_COLUMN,
   unflatten,
+  FAMILY_LINE_START,
+  type CatalogueHeader,
   type FamilyForm,
-  type ItemColumns,
   type Json,
 } from "./form.js";
 
-export const GENERATED_PATH = fileURLToPath(new URL("../../src/instanceTypes/catalogue.generated.json", import.meta.url));
+export const GENERATED_PATH = fileURLToPath(new URL("../../src/instanceTypes/catalogue.generated.jsonl", import.meta.url));
 
-/** The generated catalogue: what src/instanceTypes/catalogue.ts reads when a type is first asked for. */
-export interface GeneratedCatalogue {
-  readonly about: string;
-  /** Every type's name, in code-unit order. */
-  readonly names: readonly string[];
-  readonly items: ItemColumns;
-  readonly families: Readonly<Record<string, FamilyForm>>;
-}
 
 /** A type name as EC2 writes them: family, a dot, size (`m5.large`, `u7i-12tb.224xlarge`). */
 export const INSTANCE_TYPE_NAME = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
@@ -78,25 +71,22 @@ function runtimeForm(family: FamilyForm): FamilyForm {
   };
 }
 
-/** The generated catalogue's text: one line per family, so a change to the source shows as a change to its family. */
+/** The generated catalogue's text: a header line, then one line per family (CatalogueHeader). */
 export function generateCatalogue(source: CatalogueSource): string {
   const problems = sourceProblems(source);
   if (problems.length > 0) throw new Error(`the instance type source has problems:\n${problems.slice(0, 50).join("\n")}`);
   const names = Object.values(source.families)
     .flatMap((family) => family.rows.map((row) => String(rowCells(family, row).get("InstanceType") as Json)))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const families = Object.entries(source.families).map(([name, family]) => `    ${JSON.stringify(name)}: ${JSON.stringify(runtimeForm(family))}`);
-  return [
-    "{",
-    `  "about": ${JSON.stringify("Generated from src/instanceTypes/source/instance-types.json by `npm run generate:instance-types`; do not edit.")},`,
-    `  "names": ${JSON.stringify(names)},`,
-    `  "items": ${JSON.stringify(source.items)},`,
-    `  "families": {`,
-    families.join(",\n"),
-    "  }",
-    "}",
-    "",
-  ].join("\n");
+  const header: CatalogueHeader = {
+    about: "Generated from src/instanceTypes/source/instance-types.json by `npm run generate:instance-types`; do not edit.",
+    names,
+    items: source.items,
+  };
+  const families = Object.entries(source.families).map(
+    ([name, family]) => `${FAMILY_LINE_START}${JSON.stringify(name)},"form":${JSON.stringify(runtimeForm(family))}}`,
+  );
+  return [JSON.stringify(header), ...families, ""].join("\n");
 }
 
 export const readSource = (): CatalogueSource => JSON.parse(readFileSync(SOURCE_PATH, "utf8")) as CatalogueSource;

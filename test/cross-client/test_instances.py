@@ -124,7 +124,8 @@ class InstancesThroughBoto3(unittest.TestCase):
     def test_stop_and_start_give_and_take_the_place(self):
         [instance] = [i["InstanceId"] for i in self.run_instances(**self.target(TARGETED))["Instances"]]
         stopped = self.client.stop_instances(InstanceIds=[instance])["StoppingInstances"][0]
-        self.assertEqual(stopped["CurrentState"], {"Code": 80, "Name": "stopped"})
+        # The call answers the in-between state (SPEC section 11); the usage below is read after it settled.
+        self.assertEqual(stopped["CurrentState"], {"Code": 64, "Name": "stopping"})
         self.assertEqual(self.available(TARGETED), 2)
         self.client.start_instances(InstanceIds=[instance])
         self.assertEqual(self.available(TARGETED), 1)
@@ -150,8 +151,12 @@ class InstancesThroughBoto3(unittest.TestCase):
         second = [i["InstanceId"] for i in targeted["Instances"] if i["AmiLaunchIndex"] == 1]
         launch = {"Name": "reservation-id", "Values": [targeted["ReservationId"]]}
         self.assertEqual(self.described_ids(launch, {"Name": "launch-index", "Values": ["1"]}), second)
+        # Where each sits in its VPC is described (SPEC section 14): the default subnet and group of its zone.
+        every = self.described_ids()
+        for name in ("vpc-id", "subnet-id", "instance.group-id", "private-ip-address"):
+            self.assertEqual(self.described_ids({"Name": name, "Values": ["*"]}), every, name)
         # A member the emulator does not describe matches no instance, not every one.
-        for name in ("vpc-id", "subnet-id", "instance.group-id", "network-interface.private-ip-address"):
+        for name in ("network-interface.private-ip-address", "network-interface.subnet-id", "ip-address"):
             self.assertEqual(self.described_ids({"Name": name, "Values": ["*"]}), [], name)
 
 

@@ -2,10 +2,12 @@
 
 import {
   availableInstanceCount,
+  usedInstanceCount,
   type CapacityReservationRecord,
   type CapacityReservationState,
   type Tag,
 } from "../../domain/capacityReservation.js";
+import { zoneNamed } from "../../domain/zones.js";
 import {
   InterruptibleCapacityReservationAllocationStatusValues,
   InterruptionTypeValues,
@@ -23,13 +25,14 @@ const date = (iso: string | null | undefined): Date | undefined => (iso ? new Da
  */
 export function capacityReservationItem(reservation: CapacityReservationRecord, state: CapacityReservationState, tags: readonly Tag[]): CapacityReservation {
   const id = reservation.capacityReservationId;
-  const used = reservation.usedInstanceCountTotal;
+  const used = usedInstanceCount(reservation, state);
   const commitment = reservation.commitmentInfo;
   return {
     CapacityReservationId: id,
     OwnerId: reservation.ownerId,
     CapacityReservationArn: `arn:aws:ec2:${reservation.region}:${reservation.ownerId}:capacity-reservation/${id}`,
-    AvailabilityZoneId: reservation.availabilityZoneId ?? undefined,
+    // Every recorded EC2 answer has it: the fixture's own (a real account's mapping), else the one zone list's.
+    AvailabilityZoneId: reservation.availabilityZoneId ?? zoneNamed(reservation.availabilityZone)?.zoneId,
     InstanceType: reservation.instanceType,
     // The model's enums are open (EC2 adds platforms; the SDKs read any string), and fixtures may name any.
     InstancePlatform: reservation.instancePlatform as CapacityReservationInstancePlatform,

@@ -1,12 +1,17 @@
 // An instance in the model's form, the one place: DescribeInstances' and RunInstances' item, and the state changes of Start, Stop and Terminate.
 
-import type { Tag } from "../../domain/capacityReservation.js";
-import type { InstanceRecord } from "../../domain/instance.js";
+import { createHash } from "node:crypto";
+import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
+import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
+import { defaultSecurityGroupOf, defaultSubnetOf, ipv4Number, ipv4Text, privateDnsName, type InstanceNetwork } from "../../domain/network.js";
 import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
+import { privateAddressOf } from "../../domain/privateAddress.js";
+import { zoneNamed } from "../../domain/zones.js";
 import type { LaunchedInstances } from "../../ec2/launch.js";
 import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
 import {
   type Instance,
+  type InstanceLifecycleType,
   type InstanceStateChange,
   type InstanceType,
   type PlatformValues,
@@ -43,7 +48,19 @@ function modelTagsOf(tags: readonly Tag[]): readonly ModelTag[] {
   return model;
 }
 
-/** An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator knows. */
+/**
+ * The Spot request a spot instance came from (`sir-` and 8 characters, EC2's form), derived from the
+ * instance: there is no Spot market here, but Karpenter tells spot instances by this member
+ * (capacityTypeFromInstance, pkg/providers/instance/types.go).
+ */
+export const spotInstanceRequestId = (instanceId: string): string =>
+  `sir-${createHash("sha256").update(instanceId).digest("hex").slice(0, 8)}`;
+
+/**
+ * An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator
+ * knows, in `state` (its state at the clock, or the in-between state the call that started a
+ * transition answers). Member by member against EC2's recorded answers (docs/decisions.md, issue 22).
+ */
 export function modelInstance(
   store: Store,
   instance: InstanceRecord,
@@ -55,38 +72,92 @@ export function modelInstance(
 ): Instance {
   const modelTags = modelTagsOf(tags);
   const target = instance.targetId;
-  const block = held === undefined ? undefined : store.findReservation(held);
+  const heldIn = held === undefined ? undefined : store.findReservation(held);
+  const reason = stateReasonOf(state, instance.since, endedWithItsBlock(store, instance, state));
+  // A terminated instance has given its address back ("PrivateDnsName": "" in EC2's answers for one).
+  const network = state === "terminated" ? undefined : networkOf(store, instance);
+  const address = network && ipv4Text(network.privateIp);
+  const lifecycle = instanceLifecycleOf(instance, heldIn);
   return {
     InstanceId: instance.instanceId,
     ImageId: instance.imageId,
     State: modelState(state),
-    PrivateDnsName: "",
+    PrivateDnsName: address === undefined ? "" : privateDnsName(address, instance.region),
     PublicDnsName: "",
-    StateTransitionReason: "",
+    StateTransitionReason: reason.stateTransitionReason,
     AmiLaunchIndex: launchIndex,
     InstanceType: modelInstanceType(instance.instanceType),
     LaunchTime: new Date(instance.launchTime),
-    Placement: { AvailabilityZone: instance.availabilityZone, Tenancy: instance.tenancy, GroupName: "" },
+    Placement: {
+      AvailabilityZoneId: zoneNamed(instance.availabilityZone)?.zoneId,
+      AvailabilityZone: instance.availabilityZone,
+      Tenancy: instance.tenancy,
+      GroupName: "",
+    },
     Monitoring: { State: "disabled" },
+    PrivateIpAddress: address,
+    SubnetId: network?.subnetId,
+    VpcId: network?.vpcId,
     Architecture: "x86_64",
+    // "" when the launch gave none, as EC2's recorded answers show it.
+    ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
     RootDeviceType: "ebs",
     RootDeviceName: "/dev/xvda",
     VirtualizationType: "hvm",
     Hypervisor: "xen",
-    EbsOptimized: false,
+    EbsOptimized: instance.ebsOptimized,
+    StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
+    SecurityGroups: network?.securityGroups.map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
+    SpotInstanceRequestId: lifecycle === "spot" ? spotInstanceRequestId(instance.instanceId) : undefined,
     // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
     // lowercase on the wire, though the model's enum spells it Windows (its enums are open).
     Platform: instance.platform.startsWith("Windows") ? ("windows" as PlatformValues) : undefined,
     PlatformDetails: instance.platform,
     Tags: modelTags.length > 0 ? modelTags : undefined,
     CapacityReservationId: held,
-    CapacityBlockId: block?.capacityBlockId ?? undefined,
+    CapacityBlockId: heldIn?.capacityBlockId ?? undefined,
     CapacityReservationSpecification: {
-      CapacityReservationPreference: target === null ? instance.preference : undefined,
+      // A targeted launch reads capacity-reservations-only beside its target: Karpenter labels an
+      // instance as reserved only from this member (docs/decisions.md).
+      CapacityReservationPreference: target === null ? instance.preference : "capacity-reservations-only",
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
-    InstanceLifecycle: instance.marketType === "capacity-block" ? "capacity-block" : undefined,
+    InstanceLifecycle: lifecycle,
   };
+}
+
+/** `capacity-block` for a Capacity Block's instance, `interruptible-capacity-reservation` for one in an interruptible reservation. */
+function instanceLifecycleOf(
+  instance: InstanceRecord,
+  heldIn: CapacityReservationRecord | undefined,
+): InstanceLifecycleType | undefined {
+  return lifecycleOfMarket(instance.marketType) ?? (heldIn?.interruptible === true ? "interruptible-capacity-reservation" : undefined);
+}
+
+/**
+ * Where an instance sits in its VPC: what its launch gave it, or, for one loaded from a fixture that
+ * names no subnet, its zone's default subnet and group with an address derived from its id (the same
+ * on every read, reset and load; not counted in the subnet's AvailableIpAddressCount).
+ */
+function networkOf(store: Store, instance: InstanceRecord): InstanceNetwork | undefined {
+  const launched = store.instanceNetwork(instance.instanceId);
+  if (launched) return launched;
+  const subnet = defaultSubnetOf(instance.ownerId, instance.availabilityZone);
+  const derived = privateAddressOf(instance.instanceId, instance.availabilityZone);
+  const address = derived && ipv4Number(derived.privateIpAddress);
+  if (!subnet || address === undefined) return undefined;
+  const group = defaultSecurityGroupOf(instance.ownerId, instance.region);
+  return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, privateIp: address, securityGroups: [{ groupId: group.groupId, groupName: group.groupName }] };
+}
+
+/**
+ * Whether a terminated Capacity Block instance was terminated by its block's end (the instance step
+ * terminates them at exactly that time), not by the user.
+ */
+function endedWithItsBlock(store: Store, instance: InstanceRecord, state: InstanceStateName): boolean {
+  if (state !== "terminated" || instance.marketType !== "capacity-block" || instance.targetId === null) return false;
+  const block = store.findReservation(instance.targetId);
+  return block?.endDate != null && Date.parse(block.endDate) === instance.since;
 }
 
 /**
@@ -110,7 +181,11 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
     Groups: [],
     Instances: launch.instances.flatMap((instance, index) => {
       const state = instanceStateAt(instance, now);
-      return state === undefined ? [] : [modelInstance(store, instance, state, now, tags.get(instance.instanceId) ?? [], index)];
+      if (state === undefined) return [];
+      // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
+      // transition time is 0 and they are stored running already; the next read shows them running.
+      const answered = launch.launchedNow ? "pending" : state;
+      return [modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index)];
     }),
   };
 }
