@@ -74,7 +74,7 @@ function inMemory(request: RequestFilter[]): string[] {
 function throughSql(request: RequestFilter[], account = CALLER): string[] {
   const { store, records, context } = loaded();
   const filters = parseFilters(T, request);
-  const { ids, undecided } = store.visibleReservationIds({ account, region: "us-east-1", filters }, "", 1000);
+  const { ids, undecided } = store.visibleReservationIds({ account, region: "us-east-1", filters }, "", 1000, 10_000);
   const tags = store.tagsOfResources([...ids], account);
   store.close();
   return records
@@ -312,7 +312,7 @@ describe("capacity reservation filters", () => {
   it("walks a keyset of filtered ids in pages", () => {
     const { store } = loaded();
     const filters = parseFilters(T, [{ Name: "instance-type", Values: ["m5.large", "m5.xlarge", "p5.48xlarge"] }]);
-    const page = (after: string) => store.visibleReservationIds({ account: CALLER, region: "us-east-1", filters }, after, 2).ids;
+    const page = (after: string) => store.visibleReservationIds({ account: CALLER, region: "us-east-1", filters }, after, 2, 10_000).ids;
     const first = page("");
     const second = page(first.at(-1) ?? "");
     const third = page(second.at(-1) ?? "");
