@@ -59,6 +59,17 @@ describe("the compose example", () => {
     expect(read("Dockerfile")).toContain("process.env.EC2_EMULATOR_PORT");
   });
 
+  it("copies into the image's build stage everything `npm run build` reads", () => {
+    const dockerfile = read("Dockerfile");
+    const buildStage = dockerfile.slice(0, dockerfile.indexOf("RUN npm run build"));
+    const copied = [...buildStage.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
+    const build = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.build ?? "";
+    // The build script itself, and what scripts/build.mjs compiles from.
+    const script = /^node (\S+)\//.exec(build)?.[1];
+    expect(script).toBe("scripts");
+    expect(copied).toEqual(expect.arrayContaining(["package.json", "tsconfig.json", "scripts", "src"]));
+  });
+
   it("keeps docker/entrypoint.sh in LF line endings on every checkout", () => {
     // Read from .gitattributes itself: the suite also runs in copies of the tree that are not checkouts.
     const rules = read(".gitattributes")
