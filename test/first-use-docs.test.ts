@@ -31,11 +31,15 @@ describe("the documentation users copy from", () => {
     expect(sections.indexOf(sections.find((title) => title?.startsWith("First pass")) ?? "")).toBeGreaterThan(1);
   });
 
-  it("says which Node versions are tested, as .ci/run tests them", () => {
+  it("says which Node versions are supported and tested, as package.json and .ci/run have them", () => {
     const ci = read(".ci/run");
-    const majors = /^for major in ([\d ]+); do\n[\s\S]*?other-node\.sh \$major/m.exec(ci)?.[1]?.split(" ");
-    expect(majors).toEqual(["22", "24"]);
-    expect(read("README.md")).toMatch(/Tested on Node\.js 20, 22 and 24/);
+    const primary = /^primary=(\d+)$/m.exec(ci)?.[1];
+    const others = /^for major in ([\d ]+); do\n[\s\S]*?other-node\.sh \$major/m.exec(ci)?.[1]?.split(" ") ?? [];
+    const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe(`>=${primary}`);
+    expect([primary, ...others]).toEqual(["22", "24"]);
+    expect(read("README.md")).toMatch(/Needs Node\.js 22 or later; tested on Node\.js 22 and 24/);
+    expect(read("Dockerfile")).toMatch(new RegExp(`^FROM node:${primary}-bookworm-slim`, "m"));
   });
 
   it("lists what building better-sqlite3 needs", () => {
