@@ -8,11 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alarming, cleanCopy, consumerEnv, INSTALL_FLAGS, mustRun, NPM, run, SLOW, SUPPORTED_NODE, versionOf, type Ran } from "./consumer.js";
 import { ROOT } from "./process.js";
 
-/** The fenced blocks of the README in order, each with its language. */
-function readmeBlocks(): { lang: string; code: string }[] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  return [...readme.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1] ?? "", code: m[2] ?? "" }));
+/** The fenced blocks of a page (the README by default) in order, each with its language. */
+function readmeBlocks(page = "README.md"): { lang: string; code: string }[] {
+  const text = readFileSync(join(ROOT, page), "utf8");
+  return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1] ?? "", code: m[2] ?? "" }));
 }
+
+/** The pages whose test-runner examples a user pastes: the README and docs/testing.md. */
+const examplePages = (): { lang: string; code: string }[] => [...readmeBlocks(), ...readmeBlocks("docs/testing.md")];
 
 /** The README's tarball name, and its commands for a project beside the clone that packed it. */
 const README_TARBALL = "../ec2-capacity-emulator/ec2-capacity-emulator-";
@@ -122,9 +125,9 @@ describe("the packed package in a new project", () => {
   // The three below each run their own processes; they run together.
   describe.concurrent("the examples", () => {
     it(
-      "runs the README's vitest examples as pasted, printing nothing alarming, and they and the public types compile strictly without skipLibCheck",
+      "runs the vitest examples of the README and docs/testing.md as pasted, printing nothing alarming, and they and the public types compile strictly without skipLibCheck",
       async ({ expect }) => {
-        const vitestBlocks = readmeBlocks().filter((block) => block.lang === "ts" && block.code.includes('from "vitest"'));
+        const vitestBlocks = examplePages().filter((block) => block.lang === "ts" && block.code.includes('from "vitest"'));
         expect(vitestBlocks.length).toBeGreaterThanOrEqual(2);
         vitestBlocks.forEach((block, index) => writeFileSync(join(project, `readme-${index + 1}.test.ts`), block.code));
         writeFileSync(
@@ -159,12 +162,12 @@ describe("the packed package in a new project", () => {
     );
 
     it(
-      "runs the README's jest example as the README says to run it",
+      "runs docs/testing.md's jest example as the page says to run it",
       async ({ expect }) => {
-        const blocks = readmeBlocks();
+        const blocks = examplePages();
         const config = blocks.find((block) => block.lang === "json" && block.code.includes('"jest"'));
         const example = blocks.find((block) => block.lang === "js" && block.code.includes("beforeAll"));
-        if (!config || !example) throw new Error("the README has no jest configuration or example");
+        if (!config || !example) throw new Error("docs/testing.md has no jest configuration or example");
         const jestProject = join(project, "jest-project");
         mkdirSync(jestProject, { recursive: true });
         writeFileSync(join(jestProject, "package.json"), JSON.stringify({ name: "jest-project", private: true, ...JSON.parse(config.code) }));

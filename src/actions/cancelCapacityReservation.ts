@@ -12,6 +12,8 @@ import { ownedReservation } from "./reservationLife.js";
 
 export const cancelCapacityReservation = defineAction({
   operation: "CancelCapacityReservation",
+  summary:
+    "Cancels a reservation: owner only; active, assessing or delayed ones, and scheduled or committed ones only with commitment-wind-down; its instances run on outside it.",
   overlay: {
     required: ["CapacityReservationId"],
     members: {

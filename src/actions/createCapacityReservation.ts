@@ -80,6 +80,8 @@ function retried(
 
 export const createCapacityReservation = defineAction({
   operation: "CreateCapacityReservation",
+  summary:
+    "A new reservation (open or targeted, limited or unlimited, future-dated with a commitment), pending for provisioningSeconds then active; ClientToken retries; InsufficientInstanceCapacity beyond a fixture's capacity pool.",
   overlay: {
     required: ["InstanceType", "InstancePlatform", "InstanceCount"],
     members: {

@@ -8,6 +8,8 @@ import { taggableResources } from "./taggableResources.js";
 
 export const deleteTags = defineAction({
   operation: "DeleteTags",
+  summary:
+    "Removes tags, by key or by key and value, from capacity reservations and instances.",
   overlay: { required: ["Resources"] },
 
   handle(request, { store, caller, now }): DeleteTagsResult {

@@ -12,6 +12,8 @@ import { ownedReservation, refuseOverdrawnPool, zoneRoom } from "./reservationLi
 
 export const modifyCapacityReservation = defineAction({
   operation: "ModifyCapacityReservation",
+  summary:
+    "Changes an active reservation's instance count, end and eligibility: owner only, never below its instances in use, never a Capacity Block.",
   overlay: {
     required: ["CapacityReservationId"],
     members: {

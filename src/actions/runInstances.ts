@@ -55,6 +55,8 @@ function answerAgain(store: Store, reservationId: string, now: number, ownerId: 
 
 export const runInstances = defineAction({
   operation: "RunInstances",
+  summary:
+    "Launches instances into a targeted reservation, the first open one with room, a Capacity Block, or outside any (bounded by a fixture's capacity pool); MinCount/MaxCount, ClientToken, tags; ReservationCapacityExceeded when full.",
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {

@@ -10,6 +10,8 @@ import { findInstances, stateChangeItem } from "./instanceStateChanges.js";
 
 export const startInstances = defineAction({
   operation: "StartInstances",
+  summary:
+    "Starts stopped instances back into their reservation (ReservationCapacityExceeded if it filled meanwhile); all or nothing.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
   handle(input, { caller, store, now, settings }): StartInstancesResult {

@@ -9,6 +9,8 @@ import { findInstances, stateChangeItem } from "./instanceStateChanges.js";
 
 export const stopInstances = defineAction({
   operation: "StopInstances",
+  summary:
+    "Stops instances; a stopping instance holds its place until stopped, then gives it back; all or nothing.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
   handle(input, { caller, store, now, settings }): StopInstancesResult {

@@ -9,6 +9,8 @@ import { findInstances, stateChangeItem } from "./instanceStateChanges.js";
 
 export const terminateInstances = defineAction({
   operation: "TerminateInstances",
+  summary:
+    "Terminates instances, giving their reservation place back; described as terminated for an hour of emulator time.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
   handle(input, { caller, store, now, settings }): TerminateInstancesResult {
