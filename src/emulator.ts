@@ -2,10 +2,11 @@
 
 import { AnswerCache } from "./actions/answerCache.js";
 import type { DispatchDeps } from "./actions/dispatch.js";
-import { forgetSteps, settleInstances } from "./actions/instanceRules.js";
+import { settleInstances } from "./ec2/instances.js";
 import type { Config } from "./config.js";
 import { checkInstant, Clock } from "./domain/clock.js";
 import { stateAt } from "./domain/capacityReservation.js";
+import { instanceStateAt } from "./domain/placement.js";
 import type { Settings } from "./domain/settings.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
@@ -19,6 +20,7 @@ import {
   type LoadedState,
 } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
+import { recordsOfFixture } from "./fixtures/records.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { Store } from "./store/store.js";
@@ -80,12 +82,41 @@ export function loadedState(store: Store, now: number): LoadedState {
     },
     heldIn: (id) => store.instancesHeldIn(id),
     anyHeld: store.instancesHeldAnywhere(),
-    reservationOfClientToken: (ownerId, region, token) => store.reservationOfClientToken(ownerId, region, token)?.capacityReservationId,
-    launchOfClientToken: (ownerId, region, token) => store.launchByClientToken(ownerId, region, token)?.reservationId,
+    // A token is held while what it made is described: a reservation past its retention, or a launch
+    // whose instances are all forgotten, has given it up (as CreateCapacityReservation and RunInstances treat it).
+    reservationOfClientToken: (ownerId, region, token) => {
+      const id = store.reservationOfClientToken(ownerId, region, token)?.capacityReservationId;
+      const holder = id === undefined ? undefined : store.findReservation(id);
+      return holder && stateAt(holder, now) !== undefined ? id : undefined;
+    },
+    launchOfClientToken: (ownerId, region, token) => {
+      const id = store.launchByClientToken(ownerId, region, token)?.reservationId;
+      const described = id !== undefined && store.instancesOfLaunch(id).some((instance) => instanceStateAt(instance, now) !== undefined);
+      return described ? id : undefined;
+    },
     launch: (reservationId) => {
       const launch = store.launch(reservationId);
       return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };
     },
+  };
+}
+
+/**
+ * The part of a checked set that a --db file does not hold yet: every account and capacity pool
+ * (the API never changes them), and the reservations and instances whose ids the file lacks. What the
+ * file holds stays as the file has it, with every change the API made to it since it was loaded.
+ */
+function onlyWhatTheFileLacks(checked: CheckedFixtures, store: Store): CheckedFixtures {
+  const reservations = checked.reservations.filter(({ reservation }) => !store.findReservation(reservation.capacityReservationId));
+  const instances = checked.instances.filter(({ instance }) => !store.findInstance(instance.instanceId));
+  return {
+    fixture: {
+      ...checked.fixture,
+      capacityReservations: reservations.map(({ reservation }) => reservation),
+      instances: instances.map(({ instance }) => instance),
+    },
+    reservations,
+    instances,
   };
 }
 
@@ -154,9 +185,13 @@ export class Emulator {
     const store = Store.open(config.db ?? ":memory:");
     try {
       const now = config.clock?.getTime() ?? Date.now();
+      // A --db file keeps what it holds: the fixtures add only the reservations and instances it
+      // lacks (docs/decisions.md, "A start with --db and fixtures"), so a restart never replays them
+      // over the file's own writes.
+      const toLoad = config.db === undefined ? checked : onlyWhatTheFileLacks(checked, store);
       // A --db file may already hold reservations, instances and tokens the fixtures meet.
-      refuseWhatDoesNotFit(checked, store, now);
-      store.load(checked.fixture, new Date(now));
+      refuseWhatDoesNotFit(toLoad, store, now);
+      store.load(recordsOfFixture(toLoad.fixture, new Date(now)));
     } catch (error) {
       store.close();
       throw error;
@@ -177,7 +212,7 @@ export class Emulator {
     this.settle();
     const now = this.clock.now();
     refuseWhatDoesNotFit(checked, this.store, now);
-    this.store.load(checked.fixture, new Date(now));
+    this.store.load(recordsOfFixture(checked.fixture, new Date(now)));
   }
 
   /** Changes settings already checked (readSettings); the ones not named stay. */
@@ -188,7 +223,6 @@ export class Emulator {
   /** Back to the state as it was once the emulator had started (the settings stay as they are). */
   reset(): void {
     this.store.restoreStartState();
-    forgetSteps(this.store);
   }
 
   /**

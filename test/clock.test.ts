@@ -92,10 +92,12 @@ describe("the clock's control plane", () => {
     const { json } = await advance(emu, 10 * 365 * 24 * 3600);
     expect(json.frozen).toBe(false);
     expect(Date.parse(json.now as string)).toBeGreaterThan(Date.now() + 9 * 365 * 24 * 3600 * 1000);
-    // The demo reservation ends in 2030: ten years on, a running clock already reads it expired.
+    // The demo reservation ends in 2030: ten years on, a running clock already reads it expired, and
+    // nothing is used in a reservation that has ended (SPEC section 3): all of it reads available.
     const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
     expect(out.State).toBe("expired");
-    expect(out.AvailableInstanceCount).toBe(0);
+    expect(out.AvailableInstanceCount).toBe(out.TotalInstanceCount);
+    expect(out.InstanceUsages).toEqual([{ AccountId: "123456789012", UsedInstanceCount: 0 }]);
   });
 
   it.each([
@@ -183,15 +185,17 @@ describe("state that follows the clock, read through the JS SDK", () => {
     out = await read(SCHEDULED);
     expect([out.State, out.AvailableInstanceCount]).toEqual(["active", 3]);
 
+    // Ended on the clock: its fixture usage no longer counts, so all 4 read available.
     await advance(emu, 1);
     out = await read(SCHEDULED);
-    expect([out.State, out.AvailableInstanceCount]).toEqual(["expired", 0]);
+    expect([out.State, out.AvailableInstanceCount]).toEqual(["expired", 4]);
+    expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
   });
 
   it("reads a scheduled reservation whose start and end have both passed as expired", async () => {
     await freeze(emu, "2026-04-01T00:00:00Z");
     const out = await read(SCHEDULED);
-    expect([out.State, out.AvailableInstanceCount]).toEqual(["expired", 0]);
+    expect([out.State, out.AvailableInstanceCount]).toEqual(["expired", 4]);
   });
 
   it("computes state when read, so moving the clock back reads the earlier state again", async () => {

@@ -9,6 +9,7 @@ import { readFixtureFiles, SHIPPED_FIXTURES } from "../src/fixtures/read.js";
 import { CAPACITY_RESERVATION_STATES } from "../src/fixtures/types.js";
 import { Store } from "../src/store/store.js";
 import { start } from "./support.js";
+import { recordsOfFixture } from "../src/fixtures/records.js";
 
 const DEFAULT_ACCOUNT = "123456789012";
 const shipped = checkFixtures(readFixtureFiles([SHIPPED_FIXTURES])).capacityReservations ?? [];
@@ -45,7 +46,7 @@ describe("the shipped demo set", () => {
     const tagged = consumed.find((r) => (r.tags ?? []).length > 0);
     if (!tagged) throw new Error("no tagged reservation shared with the default account");
     const store = Store.open();
-    store.load({ capacityReservations: shipped }, new Date());
+    store.load(recordsOfFixture({ capacityReservations: shipped }, new Date()));
     expect(store.tagsOf(tagged.capacityReservationId, tagged.ownerId)).toEqual(tagged.tags);
     expect(store.tagsOf(tagged.capacityReservationId, DEFAULT_ACCOUNT)).toEqual([]);
     store.close();

@@ -200,7 +200,7 @@ describe("DescribeCapacityReservations", () => {
         InstanceType: "m5.large",
         InstancePlatform: "Linux/UNIX",
         AvailabilityZone: "us-east-1a",
-        AvailabilityZoneId: "use1-az6",
+        AvailabilityZoneId: "use1-az1",
         Tenancy: "default",
         TotalInstanceCount: usageOf.TotalInstanceCount,
         AvailableInstanceCount: usageOf.AvailableInstanceCount,

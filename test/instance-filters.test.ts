@@ -12,7 +12,7 @@ import {
   type InstanceView,
 } from "../src/domain/instanceFilters.js";
 import { INSTANCE_STATE_CODES, type InstanceStateName } from "../src/domain/placement.js";
-import { modelInstance } from "../src/actions/instanceRules.js";
+import { modelInstance } from "../src/actions/shapes/instance.js";
 import { Store } from "../src/store/store.js";
 import { ROOT } from "./process.js";
 

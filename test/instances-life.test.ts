@@ -238,7 +238,8 @@ describe("faults on the actions of sections 10 and 11", () => {
     await emu.clock.advance(5_000);
     const caughtUp = await all();
     expect(caughtUp.get(kept)).toEqual({ state: "active", available: 1 });
-    expect(caughtUp.get(cancelled)).toEqual({ state: "cancelled", available: 0 });
+    // Cancelled, nothing is used in it any more (SPEC section 3): its one place reads available.
+    expect(caughtUp.get(cancelled)).toEqual({ state: "cancelled", available: 1 });
     expect(caughtUp.get(made)).toEqual({ state: "active", available: 3 });
   });
 

@@ -95,7 +95,8 @@ describe("a targeted launch until the reservation is full", () => {
   it("fills the reservation, then refuses with ReservationCapacityExceeded; MinCount..MaxCount launches what fits", async () => {
     const first = await run(targeting(TARGETED));
     expect(first.Instances?.[0]?.CapacityReservationId).toBe(TARGETED);
-    expect(first.Instances?.[0]?.State?.Name).toBe("running");
+    // The launch answers pending (SPEC section 11, as EC2's recorded answers do); the next read shows running.
+    expect(first.Instances?.[0]?.State?.Name).toBe("pending");
     expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
 
     const tooMany = await failure(run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
@@ -141,7 +142,7 @@ describe("a targeted launch until the reservation is full", () => {
     const terminated = await client.send(new TerminateInstancesCommand({ InstanceIds: [old[0] ?? ""] }));
     expect(terminated.TerminatingInstances?.[0]).toMatchObject({
       PreviousState: { Name: "running", Code: 16 },
-      CurrentState: { Name: "terminated", Code: 48 },
+      CurrentState: { Name: "shutting-down", Code: 32 },
     });
     expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
     expect((await run(targeting(TARGETED))).Instances?.[0]?.CapacityReservationId).toBe(TARGETED);
@@ -203,7 +204,8 @@ describe("open reservations", () => {
     expect((await placements()).get(id)).toBeUndefined();
     const out = await usage(client, { CapacityReservationId: EXPIRING });
     expect(out.State).toBe("expired");
-    expect(out.AvailableInstanceCount).toBe(0);
+    // Nothing is used in a reservation that ended (SPEC section 3): its one place reads available.
+    expect(out.AvailableInstanceCount).toBe(1);
     expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
     // It runs on outside any reservation: stopping it and starting it again changes nothing else.
     await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
@@ -261,7 +263,7 @@ describe("a capacity block's end", () => {
     expect(instance?.State).toEqual({ Name: "terminated", Code: 48 });
     expect(instance?.CapacityReservationId).toBeUndefined();
     const out = await usage(client, { CapacityReservationId: BLOCK_1 });
-    expect(out).toMatchObject({ State: "expired", AvailableInstanceCount: 0 });
+    expect(out).toMatchObject({ State: "expired", AvailableInstanceCount: 1 });
     expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
     expect((await emu.state()).instances).toContainEqual(expect.objectContaining({ instanceId: id, state: "terminated" }));
     expect((await failure(client.send(new StartInstancesCommand({ InstanceIds: [id] })))).code).toBe("IncorrectInstanceState");
@@ -277,7 +279,7 @@ describe("stop, start and terminate", () => {
   it("stop gives the place back, start re-enters, and a full targeted reservation refuses the start", async () => {
     const [a = "", b = ""] = ids(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
     const stopped = await client.send(new StopInstancesCommand({ InstanceIds: [a] }));
-    expect(stopped.StoppingInstances?.[0]?.CurrentState?.Name).toBe("stopped");
+    expect(stopped.StoppingInstances?.[0]?.CurrentState?.Name).toBe("stopping");
     expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
     const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [a] }));
     expect(described.Reservations?.[0]?.Instances?.[0]).toMatchObject({
@@ -293,7 +295,7 @@ describe("stop, start and terminate", () => {
     expect(await counts(TARGETED)).toEqual({ available: 0, owner: 2 });
     await client.send(new TerminateInstancesCommand({ InstanceIds: replacement }));
     const started = await client.send(new StartInstancesCommand({ InstanceIds: [a] }));
-    expect(started.StartingInstances?.[0]).toMatchObject({ PreviousState: { Name: "stopped" }, CurrentState: { Name: "running" } });
+    expect(started.StartingInstances?.[0]).toMatchObject({ PreviousState: { Name: "stopped" }, CurrentState: { Name: "pending" } });
     expect((await placements()).get(a)).toBe(TARGETED);
     expect((await placements()).get(b)).toBe(TARGETED);
     expect(await counts(TARGETED)).toEqual({ available: 0, owner: 2 });
@@ -421,12 +423,12 @@ describe("DescribeInstances' documented filters", () => {
     await launchSix();
     // What the emulator describes for these six instances: how many have a value for each filter.
     const described: Record<string, number> = {
-      architecture: 6, "availability-zone": 6, "capacity-reservation-id": 4,
-      "capacity-reservation-specification.capacity-reservation-preference": 4,
+      architecture: 6, "availability-zone": 6, "availability-zone-id": 6, "capacity-reservation-id": 4,
+      "capacity-reservation-specification.capacity-reservation-preference": 6, "client-token": 6,
       "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id": 2,
       "dns-name": 6, "ebs-optimized": 6, hypervisor: 6, "image-id": 6, "instance-id": 6, "instance-state-code": 6,
       "instance-state-name": 6, "instance-type": 6, "launch-index": 6, "launch-time": 6, "monitoring-state": 6,
-      "owner-id": 6, "placement-group-name": 6, "platform-details": 6, "private-dns-name": 6, reason: 6,
+      "owner-id": 6, "placement-group-name": 6, "platform-details": 6, "private-dns-name": 6, "private-ip-address": 6, reason: 6,
       "reservation-id": 6, "root-device-name": 6, "root-device-type": 6, "tag-value": 2, tenancy: 6, "virtualization-type": 6,
     };
     for (const name of Object.keys(INSTANCE_FILTERS.filters)) {

@@ -3,8 +3,10 @@
 import { execFile } from "node:child_process";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
+import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import { DEMO_SHARED, ec2, start, usage } from "./support.js";
+import { MAX_LOGGED_ACTION_LENGTH } from "../src/http/requestLog.js";
+import { DEMO_SHARED, ec2, failure, start, usage } from "./support.js";
 
 describe("logging", () => {
   it("writes nothing to stdout from a library emulator left at its default level", async () => {
@@ -76,6 +78,41 @@ describe("logging", () => {
       expect(await lineOf(health)).toMatchObject({ msg: "request", method: "GET", url: "/_emulator/health", status: 200 });
       expect(await lineOf(tooLarge)).toMatchObject({ msg: "request", method: "POST", status: 413, errorCode: "RequestEntityTooLarge" });
       for (const response of [health, tooLarge]) expect(typeof (await lineOf(response)).durationMs).toBe("number");
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("names the action a request asked for, also when the emulator does not implement it or EC2 has no such action", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const emu = await start({ logLevel: "info", logDestination: sink });
+    try {
+      const lineOf = async (requestId: string | null | undefined): Promise<Record<string, unknown>> => {
+        for (let wait = 0; wait < 100 && !lines.some((line) => line.requestId === requestId); wait++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const found = lines.filter((line) => line.requestId === requestId);
+        expect(found).toHaveLength(1);
+        return found[0] ?? {};
+      };
+      const unsupported = await failure(ec2(emu).send(new DescribeVpcsCommand({})));
+      expect(unsupported.code).toBe("UnsupportedOperation");
+      expect(await lineOf(unsupported.requestId)).toMatchObject({ action: "DescribeVpcs", status: 400, errorCode: "UnsupportedOperation" });
+
+      const invalid = await fetch(`${emu.url}/?Action=Describe%22Thing%22`);
+      expect(invalid.status).toBe(400);
+      expect(await lineOf(invalid.headers.get("x-amzn-RequestId"))).toMatchObject({ action: 'Describe"Thing"', errorCode: "InvalidAction" });
+
+      const huge = await fetch(`${emu.url}/?Action=${"X".repeat(10_000)}`);
+      expect(huge.status).toBe(400);
+      const hugeLine = await lineOf(huge.headers.get("x-amzn-RequestId"));
+      expect(hugeLine.action).toBe(`${"X".repeat(MAX_LOGGED_ACTION_LENGTH)}…`);
     } finally {
       await emu.close();
     }

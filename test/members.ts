@@ -29,7 +29,7 @@ export const everyMember: CapacityReservationFixture = {
   reservationType: "capacity-block",
   ebsOptimized: true,
   ephemeralStorage: false,
-  availabilityZoneId: "use1-az4",
+  availabilityZoneId: "use1-az1",
   placementGroupArn: "arn:aws:ec2:us-east-1:123456789012:placement-group/training",
   outpostArn: "arn:aws:outposts:us-east-1:123456789012:outpost/op-0123456789abcdef0",
   capacityBlockId: "cb-0123456789abcdef0",

@@ -364,12 +364,18 @@ describe("StartInstances, StopInstances, TerminateInstances on one instance", ()
     expect(stopChange(I1, "stopped")).toEqual({ next: null });
   });
 
-  it("refuses to stop a pending, shutting-down or terminated instance with IncorrectInstanceState in EC2's words", () => {
-    for (const state of ["pending", "shutting-down", "terminated"] as const) {
+  it("refuses to stop a shutting-down or terminated instance with IncorrectInstanceState in EC2's words", () => {
+    for (const state of ["shutting-down", "terminated"] as const) {
       const r = refusal(stopChange(I1, state));
       expect(r.code).toBe("IncorrectInstanceState");
       expect(r.message).toBe(`This instance '${I1}' is not in a state from which it can be stopped.`);
     }
+  });
+
+  it("refuses to stop a pending instance with IncorrectInstanceState saying it never reached running", () => {
+    const r = refusal(stopChange(I1, "pending"));
+    expect(r.code).toBe("IncorrectInstanceState");
+    expect(r.message).toBe(`Instance '${I1}' cannot be stopped as it has never reached the 'running' state.`);
   });
 
   it("terminates from any state, and terminating again succeeds and changes nothing", () => {

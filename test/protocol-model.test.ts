@@ -13,6 +13,7 @@ import type { HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/type
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { checkCapacityReservationIds } from "../src/domain/capacityReservationId.js";
+import { Refusal } from "../src/domain/refusal.js";
 import { Ec2Error } from "../src/protocol/errors.js";
 import {
   OPERATIONS,
@@ -55,7 +56,8 @@ const refusal = (f: () => unknown): { code: string; message: string } => {
   try {
     f();
   } catch (error) {
-    if (error instanceof Ec2Error) return { code: error.code, message: error.message };
+    // The reader's own refusals are wire errors; an overlay's check (a domain rule) throws a Refusal, which dispatch turns into one.
+    if (error instanceof Ec2Error || error instanceof Refusal) return { code: error.code, message: error.message };
     throw error;
   }
   throw new Error("expected a refusal");

@@ -246,7 +246,7 @@ describe("states over the clock", () => {
     expect(await stateOf(id)).toBe("active");
     emu.clock.advance(1);
     expect(await stateOf(id)).toBe("expired");
-    expect(await usage(client, { CapacityReservationId: id })).toMatchObject({ State: "expired", AvailableInstanceCount: 0 });
+    expect(await usage(client, { CapacityReservationId: id })).toMatchObject({ State: "expired", AvailableInstanceCount: 2 });
     emu.clock.advance(DAY);
     expect(await stateOf(id)).toBeUndefined();
     expect(await failure(usage(client, { CapacityReservationId: id }))).toMatchObject({ code: "InvalidCapacityReservationId.NotFound" });
@@ -256,7 +256,7 @@ describe("states over the clock", () => {
     const id = (await create()).CapacityReservation?.CapacityReservationId ?? "";
     expect((await cancel(id)).Return).toBe(true);
     expect(await stateOf(id)).toBe("cancelled");
-    expect(await usage(client, { CapacityReservationId: id })).toMatchObject({ State: "cancelled", AvailableInstanceCount: 0 });
+    expect(await usage(client, { CapacityReservationId: id })).toMatchObject({ State: "cancelled", AvailableInstanceCount: 2 });
     emu.clock.advance(DAY - 1);
     expect(await stateOf(id)).toBe("cancelled");
     emu.clock.advance(1);
@@ -295,7 +295,7 @@ describe("states over the clock", () => {
       ["payment-pending", "payment-pending", 0],
       ["scheduled", "scheduled", 0],
       ["active", "active", 2],
-      ["expired", "expired", 0],
+      ["expired", "expired", 2],
     ]);
   });
 });
@@ -492,12 +492,12 @@ describe("CancelCapacityReservation", () => {
     expect(await stateOf(id)).toBe("cancelled");
   });
 
-  it("leaves the instances in use counted, and nothing available", async () => {
+  it("counts nothing in use once cancelled, so all of it reads available (SPEC section 3, EC2's recorded answer)", async () => {
     await cancel(IN_USE);
     expect(await usage(client, { CapacityReservationId: IN_USE })).toMatchObject({
       State: "cancelled",
-      AvailableInstanceCount: 0,
-      InstanceUsages: [{ AccountId: OWNER, UsedInstanceCount: 3 }],
+      AvailableInstanceCount: 10,
+      InstanceUsages: [{ AccountId: OWNER, UsedInstanceCount: 0 }],
     });
   });
 });

@@ -10,6 +10,7 @@ import { openDatabase, readMigrations } from "../src/store/database.js";
 import { Store } from "../src/store/store.js";
 import { CONSUMER, everyMember } from "./members.js";
 import { start } from "./support.js";
+import { recordsOfFixture } from "../src/fixtures/records.js";
 
 const LOADED_AT = new Date("2026-01-01T00:00:00.000Z");
 
@@ -101,14 +102,14 @@ describe("migration 003 (the describe's reservation members and tags)", () => {
 describe("the store with the describe's members", () => {
   it("reads back every member it loaded, and EC2's defaults for a reservation without them", () => {
     const store = Store.open();
-    store.load(fixture, LOADED_AT);
+    store.load(recordsOfFixture(fixture, LOADED_AT));
     expect(store.findReservation(everyMember.capacityReservationId)).toMatchObject({
       tenancy: "dedicated",
       instanceMatchCriteria: "targeted",
       reservationType: "capacity-block",
       ebsOptimized: true,
       ephemeralStorage: false,
-      availabilityZoneId: "use1-az4",
+      availabilityZoneId: "use1-az1",
       placementGroupArn: everyMember.placementGroupArn,
       outpostArn: everyMember.outpostArn,
       capacityBlockId: "cb-0123456789abcdef0",
@@ -129,7 +130,7 @@ describe("the store with the describe's members", () => {
 
   it("keeps tags by resource id, in key order, and answers a page of ids in one call", () => {
     const store = Store.open();
-    store.load(fixture, LOADED_AT);
+    store.load(recordsOfFixture(fixture, LOADED_AT));
     expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toEqual([
       { key: "empty", value: "" },
       { key: "team", value: "ml" },
@@ -144,7 +145,7 @@ describe("the store with the describe's members", () => {
 
   it("keeps the tags as the owner's: an account it is shared with has none of them", () => {
     const store = Store.open();
-    store.load(fixture, LOADED_AT);
+    store.load(recordsOfFixture(fixture, LOADED_AT));
     expect(everyMember.sharedWith).toContain(CONSUMER);
     expect(store.tagsOf(everyMember.capacityReservationId, CONSUMER)).toEqual([]);
     expect(store.tagsOfResources([everyMember.capacityReservationId], CONSUMER).size).toBe(0);
@@ -153,10 +154,10 @@ describe("the store with the describe's members", () => {
 
   it("replaces a reservation's tags whole when it is loaded again, and drops them with it", () => {
     const store = Store.open();
-    store.load(fixture, LOADED_AT);
-    store.load({ capacityReservations: [{ ...everyMember, tags: [{ key: "stage", value: "prod" }] }] }, LOADED_AT);
+    store.load(recordsOfFixture(fixture, LOADED_AT));
+    store.load(recordsOfFixture({ capacityReservations: [{ ...everyMember, tags: [{ key: "stage", value: "prod" }] }] }, LOADED_AT));
     expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toEqual([{ key: "stage", value: "prod" }]);
-    store.load({ capacityReservations: [{ ...everyMember, tags: undefined }] }, LOADED_AT);
+    store.load(recordsOfFixture({ capacityReservations: [{ ...everyMember, tags: undefined }] }, LOADED_AT));
     expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toEqual([]);
     store.close();
   });
@@ -164,7 +165,7 @@ describe("the store with the describe's members", () => {
   it("drops a reservation's tags with its row (the schema's trigger)", () => {
     const path = join(mkdtempSync(join(tmpdir(), "members-")), "state.db");
     const store = Store.open(path);
-    store.load(fixture, LOADED_AT);
+    store.load(recordsOfFixture(fixture, LOADED_AT));
     store.close();
     const db = new Database(path);
     db.prepare("DELETE FROM capacity_reservation").run();
@@ -175,7 +176,7 @@ describe("the store with the describe's members", () => {
 
   it("dumps every member, and the dump loaded into a fresh store dumps the same", () => {
     const store = Store.open();
-    store.load(fixture, LOADED_AT);
+    store.load(recordsOfFixture(fixture, LOADED_AT));
     const dump = store.dump();
     const dumped = dump.capacityReservations?.find((r) => r.capacityReservationId === everyMember.capacityReservationId);
     // ephemeralStorage: false is EC2's default, which a dump leaves out.
@@ -189,7 +190,7 @@ describe("the store with the describe's members", () => {
       expect(dumpedPlain).not.toHaveProperty(member);
     }
     const fresh = Store.open();
-    fresh.load(dump, new Date("2027-01-01T00:00:00.000Z"));
+    fresh.load(recordsOfFixture(dump, new Date("2027-01-01T00:00:00.000Z")));
     expect(fresh.dump()).toEqual(dump);
     expect(fresh.findReservation(plain.capacityReservationId)).toMatchObject({
       tenancy: "default",
@@ -204,9 +205,9 @@ describe("the store with the describe's members", () => {
 
   it("puts the tags back on reset to the start state", () => {
     const store = Store.open();
-    store.load(fixture, LOADED_AT);
+    store.load(recordsOfFixture(fixture, LOADED_AT));
     store.saveStartState();
-    store.load({ capacityReservations: [{ ...everyMember, tags: [] }] }, LOADED_AT);
+    store.load(recordsOfFixture({ capacityReservations: [{ ...everyMember, tags: [] }] }, LOADED_AT));
     store.restoreStartState();
     expect(store.tagsOf(everyMember.capacityReservationId, everyMember.ownerId)).toHaveLength(2);
     store.close();

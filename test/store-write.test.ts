@@ -12,6 +12,7 @@ import { ReadCache } from "../src/store/readCache.js";
 import { Reservations } from "../src/store/reservations.js";
 import { NOT_STATE_TABLES, STATE_TABLES } from "../src/store/stateTables.js";
 import { Store } from "../src/store/store.js";
+import { recordsOfFixture, reservationOfFixture } from "../src/fixtures/records.js";
 
 const ID = "cr-0d00000000000d001";
 const OWNER = "123456789012";
@@ -56,16 +57,18 @@ function reads(store: Store) {
 describe("Store.write()", () => {
   it("rolls back a write that throws and leaves no answer read inside it kept", () => {
     const store = Store.open();
-    store.load(fixture(reservation(10, 3)), AT);
+    store.load(recordsOfFixture(fixture(reservation(10, 3)), AT));
     const before = reads(store);
     expect(() =>
       store.write(() => {
         store.load(
-          {
-            accounts: [{ accountId: OWNER, deniedActions: ["GetCapacityReservationUsage"] }],
-            capacityReservations: [reservation(20, 7, { sharedWith: [], usage: [{ accountId: OWNER, usedInstanceCount: 7 }] })],
-          },
-          AT,
+          recordsOfFixture(
+            {
+              accounts: [{ accountId: OWNER, deniedActions: ["GetCapacityReservationUsage"] }],
+              capacityReservations: [reservation(20, 7, { sharedWith: [], usage: [{ accountId: OWNER, usedInstanceCount: 7 }] })],
+            },
+            AT,
+          ),
         );
         // Read inside the transaction: these answers see rows that are about to be rolled back.
         const inside = reads(store);
@@ -86,9 +89,9 @@ describe("Store.write()", () => {
 
   it("answers from the committed state after a write, every memo included", () => {
     const store = Store.open();
-    store.load(fixture(reservation(10, 3)), AT);
+    store.load(recordsOfFixture(fixture(reservation(10, 3)), AT));
     reads(store);
-    store.write(() => store.load(fixture(reservation(12, 5, { sharedWith: [] })), AT));
+    store.write(() => store.load(recordsOfFixture(fixture(reservation(12, 5, { sharedWith: [] })), AT)));
     const after = reads(store);
     expect(after.record?.totalInstanceCount).toBe(12);
     expect(after.record?.usedInstanceCountTotal).toBe(6);
@@ -103,7 +106,7 @@ describe("Store.write()", () => {
 
   it("keeps state and answers whole when a load fails part-way (a duplicate usage row)", () => {
     const store = Store.open();
-    store.load(fixture(reservation(10, 3)), AT);
+    store.load(recordsOfFixture(fixture(reservation(10, 3)), AT));
     const before = reads(store);
     const broken = reservation(30, 1, {
       usage: [
@@ -111,7 +114,7 @@ describe("Store.write()", () => {
         { accountId: OWNER, usedInstanceCount: 2 },
       ],
     });
-    expect(() => store.load(fixture(broken), AT)).toThrow(/UNIQUE constraint failed/);
+    expect(() => store.load(recordsOfFixture(fixture(broken), AT))).toThrow(/UNIQUE constraint failed/);
     expect(reads(store)).toEqual(before);
     store.close();
   });
@@ -119,7 +122,7 @@ describe("Store.write()", () => {
   it("returns what the function returns, and nests as one transaction", () => {
     const store = Store.open();
     const value = store.write(() => {
-      store.load(fixture(reservation(10, 3)), AT);
+      store.load(recordsOfFixture(fixture(reservation(10, 3)), AT));
       return store.write(() => store.findReservation(ID)?.usedInstanceCountTotal);
     });
     expect(value).toBe(4);
@@ -129,7 +132,8 @@ describe("Store.write()", () => {
   it("is the only way the store's writers run: one called outside it throws and writes nothing", () => {
     const db = openDatabase(":memory:");
     const reservations = new Reservations(db, new ReadCache());
-    expect(() => reservations.put(reservation(10, 3), AT)).toThrow("Reservations.put() outside Store.write()");
+    const loading = { reservation: reservationOfFixture(reservation(10, 3), AT), tags: [], sharedWith: [], usage: [] };
+    expect(() => reservations.put(loading)).toThrow("Reservations.put() outside Store.write()");
     expect(db.prepare("SELECT count(*) FROM capacity_reservation").pluck().get()).toBe(0);
     db.close();
   });
@@ -200,9 +204,9 @@ describe("the schema's usage totals (migration 002)", () => {
 
   it("stays equal to the sum after loads and a reset through the store", () => {
     const store = Store.open();
-    store.load(fixture(reservation(10, 3)), AT);
+    store.load(recordsOfFixture(fixture(reservation(10, 3)), AT));
     store.saveStartState();
-    store.load(fixture(reservation(10, 8, { usage: [{ accountId: OWNER, usedInstanceCount: 8 }] })), AT);
+    store.load(recordsOfFixture(fixture(reservation(10, 8, { usage: [{ accountId: OWNER, usedInstanceCount: 8 }] })), AT));
     expect(store.findReservation(ID)?.usedInstanceCountTotal).toBe(8);
     store.restoreStartState();
     expect(store.findReservation(ID)?.usedInstanceCountTotal).toBe(4);

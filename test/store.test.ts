@@ -64,12 +64,27 @@ describe("migrations", () => {
     expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this release knows/);
   });
 
-  it("reads only numbered .sql files, in order, and refuses a gap", () => {
+  it("reads only numbered .sql files, in order, and refuses two with one number", () => {
     const dir = scratch();
     writeFileSync(join(dir, "001_a.sql"), "CREATE TABLE a (x);");
     writeFileSync(join(dir, "003_c.sql"), "CREATE TABLE c (x);");
     writeFileSync(join(dir, "notes.txt"), "not a migration");
-    expect(() => readMigrations(dir)).toThrow(/expected version 2 but found 003_c.sql/);
+    expect(readMigrations(dir).map((m) => m.name)).toEqual(["001_a.sql", "003_c.sql"]);
+    writeFileSync(join(dir, "003_d.sql"), "CREATE TABLE d (x);");
+    expect(() => readMigrations(dir)).toThrow(/003_c.sql and 003_d.sql have the same version/);
+  });
+
+  it("applies a migration numbered below the newest one applied, when it arrives later", () => {
+    const dir = scratch();
+    const file = join(scratch(), "state.db");
+    writeFileSync(join(dir, "001_a.sql"), "CREATE TABLE a (x);");
+    writeFileSync(join(dir, "003_c.sql"), "CREATE TABLE c (x);");
+    openDatabase(file, readMigrations(dir)).close();
+    writeFileSync(join(dir, "002_b.sql"), "CREATE TABLE b (x);");
+    const db = openDatabase(file, readMigrations(dir));
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b', 'c') ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    db.close();
+    expect(tables).toEqual(["a", "b", "c"]);
   });
 });
 

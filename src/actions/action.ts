@@ -4,6 +4,7 @@ import type { TimeSpan } from "../domain/capacityReservation.js";
 import type { Caller } from "../domain/identity.js";
 import type { Clock } from "../domain/clock.js";
 import type { Settings } from "../domain/settings.js";
+import type { Ec2Context } from "../ec2/context.js";
 import type { PageCursor } from "../domain/pageToken.js";
 import { OPERATIONS, type OperationName, type OperationTypes } from "../protocol/model/ec2.generated.js";
 import type { StructureShape } from "../protocol/model/shape.js";
@@ -14,8 +15,11 @@ import type { Store } from "../store/store.js";
 export type RequestOf<O extends OperationName> = OperationTypes[O]["input"];
 export type ResultOf<O extends OperationName> = OperationTypes[O]["output"];
 
-/** What a handler may use: who calls, the state, the clock, and this request's page tokens. */
-export interface ActionContext {
+/**
+ * What a handler may use: who calls, the state, the clock, and this request's page tokens. It is
+ * the context every use case of src/ec2/ takes (Ec2Context), so a handler passes its own.
+ */
+export interface ActionContext extends Ec2Context {
   readonly caller: Caller;
   readonly store: Store;
   readonly clock: Clock;
@@ -48,7 +52,7 @@ export interface ActionDefinition<O extends OperationName, R extends keyof Reque
   readonly overlay?: InputRules<RequestOf<O>> & { readonly required?: readonly R[] };
   /**
    * Runs once the request is read and checked, the caller known, DryRun answered and permission
-   * granted. Returns the result (written by the model), or throws a named Ec2Error.
+   * granted. Returns the result (written by the model), or throws a Refusal (src/domain/refusal.ts).
    */
   handle(input: WithRequired<RequestOf<O>, R>, context: ActionContext): ResultOf<O>;
 }
@@ -71,7 +75,7 @@ export interface Action {
   readonly output: StructureShape;
   /** The members its overlay requires (a test holds them to botocore's `required` lists). */
   readonly required: readonly string[];
-  /** Reads the request's parameters (SPEC section 3's first checks); throws a named Ec2Error. */
+  /** Reads the request's parameters (SPEC section 3's first checks); throws a named Ec2Error or a Refusal. */
   read(raw: RawParams): ActionCall;
 }
 

@@ -1,7 +1,6 @@
 // DescribeCapacityReservations: the reservations a caller sees in its region, filtered and keyset-paged (SPEC section 9).
 
 import {
-  availableInstanceCount,
   stateAt,
   stateSteadyAround,
   type CapacityReservationRecord,
@@ -10,22 +9,23 @@ import {
 } from "../domain/capacityReservation.js";
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
-import { matches, parseFilters, sqlFilter } from "../domain/filters.js";
-import { capacityReservationNotFound } from "../domain/refusal.js";
-import { Ec2Error, invalidParameterCombination, statusOf } from "../protocol/errors.js";
-import type {
-  CapacityReservation,
-  CapacityReservationInstancePlatform,
-  DescribeCapacityReservationsResult,
-} from "../protocol/model/ec2.generated.js";
-import { filterParameters } from "../store/capacityReservationFilters.js";
+import { matches, parseFilters } from "../domain/filters.js";
+import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
+import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
 import { keptList } from "./keptList.js";
-import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
+import { seenReservation } from "../ec2/reservations.js";
+import { capacityReservationItem } from "./shapes/capacityReservation.js";
 
 /** A page's size when the request gives no MaxResults (the most MaxResults allows; a choice, docs/decisions.md). */
 export const DEFAULT_PAGE_SIZE = 1000;
+/**
+ * The most reservations one request reads (SPEC section 15): a filter that few rows pass answers a
+ * short page, or an empty one, with a NextToken after the last row read, as EC2 does, rather than
+ * reading the whole region in one request.
+ */
+export const WALK_PER_REQUEST = 10_000;
 
 const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
 
@@ -37,57 +37,6 @@ const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
  * one joined key: a page looks up 100 items, and a key built per item cost more than the lookup.
  */
 const keptItems = new WeakMap<CapacityReservationRecord, Map<string, Map<CapacityReservationState, CapacityReservation>>>();
-const date = (iso: string | null | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
-
-/**
- * One reservation as the describe answers it: every member of the model's CapacityReservation the
- * reservation has (the writer puts them in model order), the derived ones computed here.
- * `AvailableInstanceCount` and `State` are GetCapacityReservationUsage's numbers at the same clock.
- */
-export function describeItem(reservation: CapacityReservationRecord, state: CapacityReservationState, tags: readonly Tag[]): CapacityReservation {
-  const id = reservation.capacityReservationId;
-  const used = reservation.usedInstanceCountTotal;
-  const commitment = reservation.commitmentInfo;
-  return {
-    CapacityReservationId: id,
-    OwnerId: reservation.ownerId,
-    CapacityReservationArn: `arn:aws:ec2:${reservation.region}:${reservation.ownerId}:capacity-reservation/${id}`,
-    AvailabilityZoneId: reservation.availabilityZoneId ?? undefined,
-    InstanceType: reservation.instanceType,
-    // The model's enums are open (EC2 adds platforms; the SDKs read any string), and fixtures may name any.
-    InstancePlatform: reservation.instancePlatform as CapacityReservationInstancePlatform,
-    AvailabilityZone: reservation.availabilityZone,
-    Tenancy: reservation.tenancy,
-    TotalInstanceCount: reservation.totalInstanceCount,
-    AvailableInstanceCount: availableInstanceCount(reservation, state),
-    EbsOptimized: reservation.ebsOptimized,
-    EphemeralStorage: reservation.ephemeralStorage,
-    State: state,
-    StartDate: date(reservation.startDate),
-    EndDate: date(reservation.endDate),
-    EndDateType: reservation.endDateType,
-    InstanceMatchCriteria: reservation.instanceMatchCriteria,
-    CreateDate: date(reservation.createDate),
-    Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
-    OutpostArn: reservation.outpostArn ?? undefined,
-    PlacementGroupArn: reservation.placementGroupArn ?? undefined,
-    // Every account's instances, the number availableInstanceCount subtracts; empty when none (docs/decisions.md).
-    CapacityAllocations: used > 0 ? [{ AllocationType: "used", Count: used }] : [],
-    ReservationType: reservation.reservationType,
-    UnusedReservationBillingOwnerId: reservation.unusedReservationBillingOwnerId ?? undefined,
-    CommitmentInfo: commitment
-      ? {
-          CommittedInstanceCount: commitment.committedInstanceCount,
-          CommitmentEndDate: date(commitment.commitmentEndDate),
-          CommitmentDuration: commitment.commitmentDuration,
-        }
-      : undefined,
-    DeliveryPreference: reservation.deliveryPreference ?? undefined,
-    CapacityBlockId: reservation.capacityBlockId ?? undefined,
-    ...interruptibleMembers(reservation),
-  };
-}
-
 /**
  * The page's items as `account` sees them: kept ones reused, the others built with the caller's own
  * tags, fetched for all of them in one statement (a consumer does not see the owner's).
@@ -118,7 +67,7 @@ function itemsOf(
     const byState = kept[index] as Map<CapacityReservationState, CapacityReservation>;
     let item = byState.get(state);
     if (!item) {
-      item = Object.freeze(describeItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
+      item = Object.freeze(capacityReservationItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
       byState.set(state, item);
     }
     return item;
@@ -155,35 +104,27 @@ export const describeCapacityReservations = defineAction({
         if (seen) steadyBetween(stateSteadyAround(seen.reservation, now));
         return !seen;
       });
-      if (missing.length > 0) {
-        const refusal = capacityReservationNotFound(missing);
-        throw new Ec2Error(refusal.code, refusal.message, statusOf(refusal.code));
-      }
+      if (missing.length > 0) throw capacityReservationNotFound(missing);
     }
 
     const filters = parseFilters(CAPACITY_RESERVATION_FILTERS, input.Filters);
-    const sql = sqlFilter(CAPACITY_RESERVATION_FILTERS, filters);
-    const remaining = sql.remaining;
+    const query = { account: caller.accountId, region: caller.region, ids, filters };
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     // One row past the page says whether another page follows; it is also the size of each later chunk.
     const limit = pageSize + 1;
-    const parameters = {
-      ...filterParameters(sql, caller.accountId),
-      account: caller.accountId,
-      region: caller.region,
-      after: position.after ?? "",
-      limit,
-    };
-    const idList = ids && JSON.stringify(ids);
+    let after = position.after ?? "";
+    // Named ids bound the walk themselves; a walk of the region stops after WALK_PER_REQUEST rows.
+    const upto = ids ? null : store.reservationWalkEnd(caller.accountId, caller.region, after, WALK_PER_REQUEST);
 
-    // SQL decides visibility, the region and the filters on columns (tags included); what is left
-    // (the state at the clock, the dates, a failed reservation's retention) is decided here. When
-    // that drops rows, the next chunk resumes after the last row read, until the page is full and
-    // one more row is known to follow, or the rows run out.
+    // SQL decides visibility, the region and the filters a column decides; what is left (the state
+    // at the clock, the dates, wildcard values, a failed reservation's retention) is decided here.
+    // When that drops rows, the next chunk resumes after the last row read, until the page is full
+    // and one more row is known to follow, or the walk ends.
     const page: { reservation: CapacityReservationRecord; state: CapacityReservationState }[] = [];
     let more = false;
     for (;;) {
-      const chunk = store.visibleReservationIds(parameters, idList);
+      const { ids: chunk, undecided } = store.visibleReservationIds(query, after, limit, upto);
+      const tags = undecided.some((filter) => filter.kind !== "member") ? store.tagsOfResources(chunk, caller.accountId) : NO_TAGS;
       for (const id of chunk) {
         const reservation = store.findReservation(id);
         // The page is the stored rows and each read row's state: the same until a write or the first
@@ -191,10 +132,7 @@ export const describeCapacityReservations = defineAction({
         if (reservation) steadyBetween(stateSteadyAround(reservation, now));
         const state = reservation && stateAt(reservation, now);
         if (!reservation || state === undefined) continue;
-        // Tag filters are always decided in SQL (sqlFilter), so none is left for the tags here.
-        if (remaining.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, remaining, reservation, { now, tags: NO_TAGS })) {
-          continue;
-        }
+        if (undecided.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags })) continue;
         if (page.length === pageSize) {
           more = true;
           break;
@@ -203,13 +141,14 @@ export const describeCapacityReservations = defineAction({
       }
       const last = chunk.at(-1);
       if (more || chunk.length < limit || last === undefined) break;
-      parameters.after = last;
+      after = last;
     }
-
+    // The walk stopped at its bound before the page filled: the rest is for the next request.
+    const cut = !more && upto !== null;
     const items = itemsOf(page, caller.accountId, store);
-    const lastId = page.at(-1)?.reservation.capacityReservationId;
+    const lastId = cut ? upto : page.at(-1)?.reservation.capacityReservationId;
     return {
-      NextToken: more && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
+      NextToken: (more || cut) && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
       CapacityReservations: keptList(items),
     };
   },

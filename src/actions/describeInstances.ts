@@ -4,19 +4,25 @@ import { matches, parseFilters } from "../domain/filters.js";
 import { stateSteadyAround, type Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
-import { instanceStateAt, instanceStateSteadyAround } from "../domain/placement.js";
-import { instanceNotFound } from "../domain/refusal.js";
-import { invalidParameterCombination } from "../protocol/errors.js";
+import { checkInstanceIds, instanceStateAt, instanceStateSteadyAround } from "../domain/placement.js";
+import { instanceNotFound, invalidParameterCombination } from "../domain/refusal.js";
+import { reservationHeldAt } from "../ec2/instances.js";
 import type { DescribeInstancesResult, GroupIdentifier, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
 import { defineAction, type ActionContext } from "./action.js";
 import { keptList } from "./keptList.js";
-import { checkInstanceIds, modelInstance, reservationHeldAt, refused } from "./instanceRules.js";
+import { modelInstance } from "./shapes/instance.js";
 
 /** Without MaxResults a page holds this many instances (EC2 answers "all"; a bound keeps memory bounded). */
 const DEFAULT_PAGE_SIZE = 1000;
 /** Rows read from SQLite per trip while a filtered page fills. */
 const BATCH = 200;
+/**
+ * The most instances one request reads: a filter that few instances pass answers a short page, or
+ * an empty one, with a NextToken after the last instance read, as EC2 does (a filter matching
+ * nothing read all of the caller's instances in one request, issue 21).
+ */
+export const WALK_PER_REQUEST = 2_000;
 const NO_TAGS: readonly Tag[] = Object.freeze([]);
 
 const positionOf = (after: string | undefined): InstancePosition | undefined => {
@@ -153,26 +159,21 @@ export const describeInstances = defineAction({
       const views = viewsOf(store, records, accountId, region, now, steadyBetween);
       const seen = new Set(views.map((view) => view.record.instanceId));
       const missing = unique.filter((id) => !seen.has(id));
-      if (missing.length > 0) throw refused(instanceNotFound(missing));
+      if (missing.length > 0) throw instanceNotFound(missing);
       const found = views.filter((view) => matches(INSTANCE_FILTERS, filters, view, undefined));
       return { Reservations: grouped(found, accountId) };
     }
 
-    // A filter on one reservation walks that reservation's index; every filter is still matched in memory.
-    const byReservation = filters.find((f) => f.kind === "member" && f.name === "capacity-reservation-id");
-    const oneReservation =
-      byReservation && byReservation.values.length === 1 ? (byReservation.values[0]?.literal ?? undefined) : undefined;
-    const read = (after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] =>
-      oneReservation === undefined
-        ? store.instancePage(accountId, region, after, limit)
-        : store.instancePageInReservation(oneReservation, accountId, region, after, limit);
-
+    const query = { owner: accountId, region, filters };
     const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     const page: InstanceView[] = [];
     let after = positionOf(position.after);
     let more = false;
+    let read = 0;
+    let cut: InstanceRecord | undefined;
     for (;;) {
-      const rows = read(after, Math.min(BATCH, size + 1));
+      const rows = store.instancePage(query, after, Math.min(BATCH, size + 1));
+      read += rows.length;
       for (const view of viewsOf(store, rows, accountId, region, now, steadyBetween)) {
         if (!matches(INSTANCE_FILTERS, filters, view, undefined)) continue;
         if (page.length === size) {
@@ -183,7 +184,16 @@ export const describeInstances = defineAction({
       }
       const last = rows.at(-1);
       if (more || rows.length < Math.min(BATCH, size + 1) || !last) break;
+      // One request reads at most WALK_PER_REQUEST instances: the rest is for the next (SPEC section 15).
+      if (read >= WALK_PER_REQUEST) {
+        cut = last;
+        break;
+      }
       after = { reservationId: last.reservationId, instanceId: last.instanceId };
+    }
+    if (cut) {
+      const at = `${cut.reservationId}/${cut.instanceId}`;
+      return { Reservations: grouped(page, accountId), NextToken: pages.next(at, position.page) };
     }
     const lastView = page.at(-1);
     const nextToken =

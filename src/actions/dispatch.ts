@@ -6,11 +6,12 @@ import { DEFAULT_SETTINGS, type Settings } from "../domain/settings.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
 import { PageCursor, type PageTokens } from "../domain/pageToken.js";
+import { Refusal, unauthorizedOperation } from "../domain/refusal.js";
 import {
   dryRunOperation,
+  refusalError,
   invalidAction,
   missingAction,
-  unauthorizedOperation,
   unsupportedOperation,
 } from "../protocol/errors.js";
 import { EC2_OPERATION_NAMES } from "../protocol/model/ec2.generated.js";
@@ -23,7 +24,7 @@ import type { LagHistory } from "../store/lagHistory.js";
 import type { Action, ActionCall } from "./action.js";
 import { AnswerCache } from "./answerCache.js";
 import { ACTIONS } from "./index.js";
-import { settleInstances } from "./instanceRules.js";
+import { settleInstances } from "../ec2/instances.js";
 
 export interface Ec2Request {
   readonly requestId: string;
@@ -58,6 +59,7 @@ export interface DispatchDeps extends IdentityDefaults {
 
 /** What the request turned out to be, filled in as the checks go, for the log line. */
 export interface Ec2Trace {
+  /** The Action the request asked for: a registered action's name, or any text (InvalidAction, UnsupportedOperation). */
   action?: string;
   caller?: Caller;
   /** A fault a test injected into this call; the HTTP layer applies its latency and dropped connection. */
@@ -79,11 +81,16 @@ function readCall(action: Action, request: Ec2Request): ActionCall {
   return call;
 }
 
-/** The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's, not ours). */
-function actionOf(params: RawParams): Action {
+/**
+ * The action a request names: MissingAction, InvalidAction (not EC2's) or UnsupportedOperation (EC2's,
+ * not ours). The name asked for goes into the trace before any refusal: the log line of a call the
+ * emulator cannot answer is what tells a user which action their tool called.
+ */
+function actionOf(params: RawParams, trace: Ec2Trace): Action {
   const name = params.get("Action");
   if (!name) throw missingAction();
   const action = ACTIONS.get(name);
+  trace.action = action?.name ?? name;
   if (action) return action;
   throw EC2_OPERATION_NAMES.has(name) ? unsupportedOperation(name) : invalidAction(name);
 }
@@ -97,8 +104,25 @@ function actionOf(params: RawParams): Action {
  * rejects with) an Ec2Error for every refusal.
  */
 export function dispatch(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
-  const action = actionOf(request.params);
-  trace.action = action.name;
+  try {
+    const answer = checkAndAnswer(request, deps, trace);
+    return answer instanceof Promise ? answer.catch(onTheWire) : answer;
+  } catch (error) {
+    return onTheWire(error);
+  }
+}
+
+/**
+ * The one bridge from EC2's rules to the wire: a refusal (src/domain/refusal.ts) thrown by a rule,
+ * a use case or an action goes out as the Ec2Error of its code, with the status the error table
+ * gives it. Anything else is rethrown as it is.
+ */
+function onTheWire(error: unknown): never {
+  throw error instanceof Refusal ? refusalError(error) : error;
+}
+
+function checkAndAnswer(request: Ec2Request, deps: DispatchDeps, trace: Ec2Trace): Answer | Promise<Answer> {
+  const action = actionOf(request.params, trace);
 
   const call = readCall(action, request);
 

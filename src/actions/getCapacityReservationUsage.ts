@@ -1,11 +1,13 @@
 // GetCapacityReservationUsage: one reservation's usage by account, paged (SPEC section 3).
 
-import { availableInstanceCount, stateSteadyAround } from "../domain/capacityReservation.js";
-import { capacityReservationNotFound, checkCapacityReservationId } from "../domain/capacityReservationId.js";
+import { availableInstanceCount, stateSteadyAround, usageCounts } from "../domain/capacityReservation.js";
+import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
+import { capacityReservationNotFound } from "../domain/refusal.js";
+import { seenReservation } from "../ec2/reservations.js";
 import type { InstanceUsageFixture } from "../fixtures/types.js";
 import type { GetCapacityReservationUsageResult, InstanceUsage } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { interruptibleMembers, seenReservation } from "./capacityReservationView.js";
+import { interruptibleMembers } from "./shapes/capacityReservation.js";
 
 const DEFAULT_PAGE_SIZE = 500;
 
@@ -42,7 +44,7 @@ export const getCapacityReservationUsage = defineAction({
     const position = pages.start(input.NextToken);
 
     const seen = seenReservation(store, id, caller, now);
-    if (!seen) throw capacityReservationNotFound(id);
+    if (!seen) throw capacityReservationNotFound([id]);
     const { reservation, viewer, state } = seen;
     // The answer is the stored rows and the state: the same until a write or the state's next change.
     steadyBetween(stateSteadyAround(reservation, now));
@@ -50,7 +52,10 @@ export const getCapacityReservationUsage = defineAction({
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     let rows: readonly InstanceUsage[];
     let nextToken: string | undefined;
-    if (viewer === "sharee") {
+    if (!usageCounts(reservation, state)) {
+      // Ended here: nothing is used in it any more, and the owner's row (or the caller's own) reads 0.
+      rows = [{ AccountId: viewer === "sharee" ? caller.accountId : reservation.ownerId, UsedInstanceCount: 0 }];
+    } else if (viewer === "sharee") {
       rows = [{ AccountId: caller.accountId, UsedInstanceCount: store.usedBy(id, caller.accountId) }];
     } else {
       // The owner's own row leads the first page; the others follow in account order, keyset-paged.

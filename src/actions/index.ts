@@ -7,6 +7,9 @@ import { createTags } from "./createTags.js";
 import { deleteTags } from "./deleteTags.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeInstanceTypes } from "./describeInstanceTypes.js";
+import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
+import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { runInstances } from "./runInstances.js";
@@ -27,6 +30,9 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeInstanceTypes,
+  describeInstanceTypeOfferings,
+  describeAvailabilityZones,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -274,13 +274,34 @@ function timedState(life: ReservationLife, now: number): CapacityReservationStat
   return "active";
 }
 
-/** What is left to launch into: only an active reservation has any. */
+/**
+ * Whether the reservation's usage rows count at `state` (its state at the clock). An ended reservation
+ * holds no instance: its instances leave it when it is cancelled or expires (SPEC section 11), and so do
+ * a fixture's usage rows once it ends through the API or the clock. Only a reservation loaded already
+ * `cancelled` or `expired` (a snapshot of a real account: no cancelDate, the state it was given) keeps
+ * the rows it was loaded with. SPEC section 3; docs/decisions.md ("An ended reservation's count").
+ */
+export function usageCounts(reservation: CapacityReservationRecord, state: CapacityReservationState): boolean {
+  if (state !== "cancelled" && state !== "expired") return true;
+  return reservation.state === state && reservation.cancelDate === null;
+}
+
+/** The sum of every account's usedInstanceCount at `state`: 0 once the reservation has ended here (usageCounts). */
+export function usedInstanceCount(reservation: CapacityReservationRecord, state: CapacityReservationState): number {
+  return usageCounts(reservation, state) ? reservation.usedInstanceCountTotal : 0;
+}
+
+/**
+ * EC2's `availableInstanceCount`: total minus used for an `active`, `cancelled` or `expired`
+ * reservation (the AWS CLI's recorded answer: a `cancelled` reservation of 3 reads 3 available), 0 in
+ * every other state. Only an active one has room to launch into (placement's roomIn).
+ */
 export function availableInstanceCount(
   reservation: CapacityReservationRecord,
   state: CapacityReservationState,
 ): number {
-  if (state !== "active") return 0;
-  return Math.max(0, reservation.totalInstanceCount - reservation.usedInstanceCountTotal);
+  if (state !== "active" && state !== "cancelled" && state !== "expired") return 0;
+  return Math.max(0, reservation.totalInstanceCount - usedInstanceCount(reservation, state));
 }
 
 /** How an account sees a reservation: as its owner, or as an account it is shared with (a consumer). */

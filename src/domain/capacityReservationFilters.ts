@@ -8,7 +8,7 @@ import type { FilterTable, Tag } from "./filters.js";
 export interface CapacityReservationFilterContext {
   /** The emulator's clock, ms since the epoch: `state` is the state at this time. */
   readonly now: number;
-  /** Tags by reservation id (Store.tagsOfResources); a reservation absent here has none. */
+  /** Tags by reservation id (Store.tagsOfResources); a reservation absent here has none. Read only by tag filters. */
   readonly tags: ReadonlyMap<string, readonly Tag[]>;
 }
 
@@ -36,24 +36,24 @@ const STORED_STATES_READ_AS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * `column` marks the filters SQL can decide from the reservation's own columns; `state` (at the
- * clock) and the dates (matched in their response form, stored as the fixture wrote them) are
- * decided in memory (`state` narrowed in SQL first by the stored states it can come from).
+ * How each filter reads a reservation. The store may decide some of them first from the columns
+ * that hold the same values (src/store/capacityReservationFilters.ts); `state` (at the clock) and
+ * the dates (matched in their response form) are always decided here.
  */
 export const CAPACITY_RESERVATION_FILTERS: FilterTable<CapacityReservationRecord, CapacityReservationFilterContext> = {
   filters: {
-    "instance-type": { read: (r) => r.instanceType, column: "instance_type" },
-    "owner-id": { read: (r) => r.ownerId, column: "owner_id" },
-    "instance-platform": { read: (r) => r.instancePlatform, column: "instance_platform" },
-    "availability-zone": { read: (r) => r.availabilityZone, column: "availability_zone" },
-    tenancy: { read: (r) => r.tenancy, column: "tenancy" },
-    "outpost-arn": { read: (r) => r.outpostArn, column: "outpost_arn" },
-    state: { read: (r, { now }) => stateAt(r, now), narrowedBy: { column: "state", storedValues: storedStatesReadAs } },
+    "instance-type": { read: (r) => r.instanceType },
+    "owner-id": { read: (r) => r.ownerId },
+    "instance-platform": { read: (r) => r.instancePlatform },
+    "availability-zone": { read: (r) => r.availabilityZone },
+    tenancy: { read: (r) => r.tenancy },
+    "outpost-arn": { read: (r) => r.outpostArn },
+    state: { read: (r, { now }) => stateAt(r, now) },
     "start-date": { read: (r) => responseDate(r.startDate) },
     "end-date": { read: (r) => responseDate(r.endDate) },
-    "end-date-type": { read: (r) => r.endDateType, column: "end_date_type" },
-    "instance-match-criteria": { read: (r) => r.instanceMatchCriteria, column: "instance_match_criteria" },
-    "placement-group-arn": { read: (r) => r.placementGroupArn, column: "placement_group_arn" },
+    "end-date-type": { read: (r) => r.endDateType },
+    "instance-match-criteria": { read: (r) => r.instanceMatchCriteria },
+    "placement-group-arn": { read: (r) => r.placementGroupArn },
   },
   tags: (r, { tags }) => tags.get(r.capacityReservationId) ?? [],
 };

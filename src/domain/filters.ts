@@ -1,4 +1,4 @@
-// EC2's describe filters (Filter.N.Name / Filter.N.Value.M), one engine for every resource, matched in memory or handed to SQL.
+// EC2's describe filters (Filter.N.Name / Filter.N.Value.M) and its wildcards, one engine for every resource, matched in memory in linear time.
 
 import { invalidParameterValue } from "../protocol/errors.js";
 
@@ -17,41 +17,41 @@ export interface Tag {
 /**
  * One filter value, compiled once. EC2 filter values may hold `*` (zero or more characters) and `?`
  * (exactly one character); a backslash makes a following `*`, `?` or backslash literal, so `\*amazon\?\\` is the
- * literal text `*amazon?\` (the EC2 API's Filter documentation). Matching is case-sensitive.
+ * literal text `*amazon?\` (the EC2 API's Filter documentation). Matching is case-sensitive, by code point.
  */
 export interface ValuePattern {
   /** The value as the caller sent it. */
   readonly text: string;
   /** The text it matches when it holds no wildcard (escapes removed), else null. */
   readonly literal: string | null;
-  /** The same pattern for SQLite's GLOB (case-sensitive, `?` one character), literal `*?[` bracketed. */
-  readonly glob: string;
-  /** The same pattern for JavaScript, anchored, by code point. */
-  readonly regex: RegExp;
+  /** Whether `subject` matches, in time linear in the subject (see WildcardPattern). */
+  test(subject: string): boolean;
+}
+
+/**
+ * The values of one filter, any of which may match: the literal ones in a set (one lookup, whatever
+ * their number), the wildcard ones each matched in linear time. So a filter with thousands of values
+ * costs a lookup and its wildcard values per subject, never values × values.
+ */
+export interface ValueSet {
+  readonly values: readonly ValuePattern[];
+  /** The literal values (no wildcard): what a store may decide with an IN list. */
+  readonly literals: ReadonlySet<string>;
+  /** Whether every value is literal: a store may then decide the whole filter without matching. */
+  readonly allLiteral: boolean;
+  test(subject: string): boolean;
 }
 
 /** A filter of the request, checked against the resource's table: on a member, on one tag key's values, or on tag keys. */
 export type Filter =
-  | { readonly kind: "member"; readonly name: string; readonly values: readonly ValuePattern[] }
-  | { readonly kind: "tag"; readonly name: string; readonly key: string; readonly values: readonly ValuePattern[] }
-  | { readonly kind: "tag-key"; readonly name: string; readonly values: readonly ValuePattern[] };
+  | { readonly kind: "member"; readonly name: string; readonly values: ValueSet }
+  | { readonly kind: "tag"; readonly name: string; readonly key: string; readonly values: ValueSet }
+  | { readonly kind: "tag-key"; readonly name: string; readonly values: ValueSet };
 
 /** How one filter reads a record. `C` is what else the reading needs (for example the clock). */
 export interface FilterDefinition<R, C> {
   /** The record's value for the filter (several: any may match); null or undefined when it has none, which no value matches. */
   readonly read: (record: R, context: C) => string | null | undefined | readonly string[];
-  /**
-   * The column that holds exactly what `read` returns, when there is one: the filter can then be
-   * decided in SQL (sqlFilter). Absent for a derived value (the state at the clock, a date in its
-   * response form), which only `matches` decides.
-   */
-  readonly column?: string;
-  /**
-   * For a derived value read from a column (the state at the clock from the stored state): the
-   * column, and the stored values that can read as a given value. SQL then narrows the rows by the
-   * literal values of the filter, and `matches` still decides each row.
-   */
-  readonly narrowedBy?: { readonly column: string; readonly storedValues: (value: string) => readonly string[] };
 }
 
 /** The filters one resource's describe takes, by EC2's filter name, and how to read its tags. */
@@ -61,20 +61,148 @@ export interface FilterTable<R, C> {
 }
 
 const TAG_PREFIX = "tag:";
+const STAR = -1;
+const ANY = -2;
 
-/** Compiles one filter value (see ValuePattern). */
+/**
+ * A pattern with wildcards, matched without backtracking. Consecutive stars are one star; the
+ * stars cut the pattern into star-free segments of fixed length. The first segment must match at
+ * the start and the last at the end (unless the pattern starts or ends with a star); the segments
+ * between are each found at their leftmost place after the one before. Leftmost is always right:
+ * a later place leaves less of the subject to the segments after it, never more. Each leftmost
+ * place is found by the Shift-And simulation of the segment's automaton (one bit per segment
+ * position, `?` a position every character takes), which reads each character of the subject once
+ * and does ⌈k/32⌉ word operations on it for a segment of k positions; the segments read disjoint
+ * parts of the subject. A match therefore costs O(n·⌈k/32⌉) for a subject of n code points, and a
+ * segment longer than the subject is refused before it is read, so k ≤ n: at most O(n²/32), and
+ * O(n) for every segment up to 32 characters. Unlike a regular expression (a backtracking engine
+ * took seconds to minutes on `*x*x*x…` against a long value, issue 21), no pattern makes it worse.
+ */
+class WildcardPattern {
+  /** The star-free segments in order: code points, or ANY for `?`. */
+  readonly #segments: readonly (readonly number[])[];
+  readonly #anchoredStart: boolean;
+  readonly #anchoredEnd: boolean;
+  /** Code points every match needs (the segments' lengths). */
+  readonly #fixedLength: number;
+  /** Per segment, the Shift-And masks, made on first use (a segment may be thousands of characters long). */
+  readonly #masks: (SegmentMasks | undefined)[] = [];
+
+  constructor(tokens: readonly number[]) {
+    // Stars come collapsed (compilePattern), so only the first and the last segment can be empty.
+    const segments: number[][] = [[]];
+    for (const token of tokens) {
+      if (token === STAR) segments.push([]);
+      else segments.at(-1)?.push(token);
+    }
+    this.#anchoredStart = tokens[0] !== STAR;
+    this.#anchoredEnd = tokens.at(-1) !== STAR;
+    this.#segments = segments;
+    this.#fixedLength = segments.reduce((sum, segment) => sum + segment.length, 0);
+  }
+
+  test(subject: readonly number[]): boolean {
+    const n = subject.length;
+    if (n < this.#fixedLength) return false;
+    const segments = this.#segments;
+    const last = segments.length - 1;
+    let from = 0;
+    let to = n;
+    let first = 0;
+    if (this.#anchoredStart) {
+      const head = segments[0] ?? [];
+      if (!segmentAt(head, subject, 0)) return false;
+      from = head.length;
+      first = 1;
+    }
+    let end = last;
+    if (this.#anchoredEnd) {
+      const tail = segments[last] ?? [];
+      if (n - tail.length < from || !segmentAt(tail, subject, n - tail.length)) return false;
+      to = n - tail.length;
+      end = last - 1;
+    }
+    for (let index = first; index <= end; index += 1) {
+      const segment = segments[index] ?? [];
+      if (segment.length === 0) continue;
+      const masks = (this.#masks[index] ??= new SegmentMasks(segment));
+      const found = masks.leftmost(subject, from, to);
+      if (found < 0) return false;
+      from = found + segment.length;
+    }
+    return true;
+  }
+}
+
+/** Whether a star-free segment matches the subject at `at` (O(k)). */
+function segmentAt(segment: readonly number[], subject: readonly number[], at: number): boolean {
+  for (let i = 0; i < segment.length; i += 1) {
+    const token = segment[i];
+    if (token !== ANY && token !== subject[at + i]) return false;
+  }
+  return true;
+}
+
+/** Shift-And over one segment: bit j of the state is set when the segment's first j+1 positions end at the character just read. */
+class SegmentMasks {
+  readonly #words: number;
+  readonly #length: number;
+  /** Per code point of the segment, the positions it (or `?`) may take; a code point absent takes the `?` positions only. */
+  readonly #byCodePoint = new Map<number, Uint32Array>();
+  readonly #any: Uint32Array;
+
+  constructor(segment: readonly number[]) {
+    this.#length = segment.length;
+    this.#words = Math.ceil(segment.length / 32);
+    this.#any = new Uint32Array(this.#words);
+    segment.forEach((token, position) => {
+      if (token === ANY) this.#any[position >>> 5] = (this.#any[position >>> 5] ?? 0) | (1 << (position & 31));
+    });
+    segment.forEach((token, position) => {
+      if (token === ANY) return;
+      let mask = this.#byCodePoint.get(token);
+      if (!mask) this.#byCodePoint.set(token, (mask = Uint32Array.from(this.#any)));
+      mask[position >>> 5] = (mask[position >>> 5] ?? 0) | (1 << (position & 31));
+    });
+  }
+
+  /** Where the segment first occurs wholly inside subject[from, to), or -1. */
+  leftmost(subject: readonly number[], from: number, to: number): number {
+    const words = this.#words;
+    const state = new Uint32Array(words);
+    const lastWord = (this.#length - 1) >>> 5;
+    const lastBit = 1 << ((this.#length - 1) & 31);
+    for (let i = from; i < to; i += 1) {
+      const mask = this.#byCodePoint.get(subject[i] ?? 0) ?? this.#any;
+      // state = ((state << 1) | 1) & mask, carried across words.
+      let carry = 1;
+      for (let w = 0; w < words; w += 1) {
+        const word = state[w] ?? 0;
+        state[w] = ((word << 1) | carry) & (mask[w] ?? 0);
+        carry = word >>> 31;
+      }
+      if (((state[lastWord] ?? 0) & lastBit) !== 0) return i - this.#length + 1;
+    }
+    return -1;
+  }
+}
+
+const codePoints = (text: string): number[] => Array.from(text, (character) => character.codePointAt(0) ?? 0);
+
+/** Compiles one filter value (see ValuePattern): linear in its length. */
 export function compilePattern(text: string): ValuePattern {
+  const tokens: number[] = [];
   let literal = "";
-  let glob = "";
-  let regex = "";
   let wildcard = false;
+  let star = false;
   const characters = [...text];
   for (let i = 0; i < characters.length; i += 1) {
     let character = characters[i] ?? "";
     if (character === "*" || character === "?") {
       wildcard = true;
-      glob += character;
-      regex += character === "*" ? "[\\s\\S]*" : "[\\s\\S]";
+      if (character === "*") star = true;
+      // Consecutive stars are one: `****` costs what `*` does.
+      if (character === "?" || tokens.at(-1) !== STAR) tokens.push(character === "*" ? STAR : ANY);
       continue;
     }
     // A backslash makes a following *, ? or \ literal; any other backslash stands for itself.
@@ -84,10 +212,45 @@ export function compilePattern(text: string): ValuePattern {
       character = next;
     }
     literal += character;
-    glob += character === "*" || character === "?" || character === "[" ? `[${character}]` : character;
-    regex += character.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+    tokens.push(character.codePointAt(0) ?? 0);
   }
-  return { text, literal: wildcard ? null : literal, glob, regex: new RegExp(`^${regex}$`, "u") };
+  if (!wildcard) return { text, literal, test: (subject) => subject === literal };
+  if (!star) {
+    // Only `?`: a fixed length, compared position by position.
+    return { text, literal: null, test: (subject) => fixedMatches(tokens, codePoints(subject)) };
+  }
+  const pattern = new WildcardPattern(tokens);
+  return { text, literal: null, test: (subject) => pattern.test(codePoints(subject)) };
+}
+
+const fixedMatches = (tokens: readonly number[], subject: readonly number[]): boolean =>
+  tokens.length === subject.length && segmentAt(tokens, subject, 0);
+
+/** Whether `subject` matches the EC2 filter value `pattern` (wildcards `*` and `?`, backslash escapes): for one-off matches. */
+export function matchesWildcard(pattern: string, subject: string): boolean {
+  return compilePattern(pattern).test(subject);
+}
+
+/** Compiles the values of one filter (see ValueSet). */
+export function compileValues(texts: readonly string[]): ValueSet {
+  const values = texts.map(compilePattern);
+  const literals = new Set<string>();
+  const patterns: ValuePattern[] = [];
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (value.literal !== null) literals.add(value.literal);
+    else if (!seen.has(value.text)) {
+      // The same wildcard value twice is matched once.
+      seen.add(value.text);
+      patterns.push(value);
+    }
+  }
+  return {
+    values,
+    literals,
+    allLiteral: patterns.length === 0,
+    test: (subject) => literals.has(subject) || patterns.some((pattern) => pattern.test(subject)),
+  };
 }
 
 const invalidFilter = (name: string | undefined) =>
@@ -106,15 +269,12 @@ export function parseFilters<R, C>(table: FilterTable<R, C>, request: readonly R
     const known = name !== undefined && (isTag || name === "tag-key" || Object.hasOwn(table.filters, name));
     if (name === undefined || !known) throw invalidFilter(name);
     if (!given || given.length === 0) throw invalidParameterValue(`The filter '${name}' has no values`);
-    const values = given.map(compilePattern);
+    const values = compileValues(given);
     if (isTag) return { kind: "tag", name, key: name.slice(TAG_PREFIX.length), values };
     if (name === "tag-key") return { kind: "tag-key", name, values };
     return { kind: "member", name, values };
   });
 }
-
-const anyMatches = (values: readonly ValuePattern[], subject: string): boolean =>
-  values.some((value) => (value.literal === null ? value.regex.test(subject) : value.literal === subject));
 
 /** Whether a record passes every filter (filters ANDed, the values of one filter ORed). */
 export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter[], record: R, context: C): boolean {
@@ -123,74 +283,13 @@ export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter
       case "member": {
         const read = table.filters[filter.name]?.read(record, context);
         if (read === null || read === undefined) return false;
-        const subjects = typeof read === "string" ? [read] : read;
-        return subjects.some((subject) => anyMatches(filter.values, subject));
+        if (typeof read === "string") return filter.values.test(read);
+        return read.some((subject) => filter.values.test(subject));
       }
       case "tag":
-        return table.tags(record, context).some((tag) => tag.key === filter.key && anyMatches(filter.values, tag.value));
+        return table.tags(record, context).some((tag) => tag.key === filter.key && filter.values.test(tag.value));
       case "tag-key":
-        return table.tags(record, context).some((tag) => anyMatches(filter.values, tag.key));
+        return table.tags(record, context).some((tag) => filter.values.test(tag.key));
     }
   });
-}
-
-/**
- * A filter set in the form a prepared statement takes, so one statement serves every combination:
- *
- * - `columns`: for each column of the table, `{ values, globs }`, two JSON arrays (the literal values,
- *   and the GLOB patterns of the wildcard values) when a filter on it was given, or both null when
- *   none was. The store's condition per column reads
- *   `(@values IS NULL OR col IN (SELECT value FROM json_each(@values)) OR EXISTS (SELECT 1 FROM json_each(@globs) WHERE col GLOB value))`.
- * - `tags`: the tag filters as one JSON array of `{ on: "value" | "key", key, values, globs }` (`key`
- *   null for tag-key), or null: a record passes when each element has a matching tag.
- * - `remaining`: what SQL cannot decide (derived values, and a second filter on a column already
- *   used), for `matches` on the rows the statement returns. A derived value with `narrowedBy` and
- *   no wildcard also narrows its column in SQL, and stays here too.
- */
-export interface SqlFilter {
-  readonly columns: Readonly<Record<string, { readonly values: string | null; readonly globs: string | null }>>;
-  readonly tags: string | null;
-  readonly remaining: readonly Filter[];
-}
-
-const literalsOf = (values: readonly ValuePattern[]): string =>
-  JSON.stringify(values.flatMap((value) => (value.literal === null ? [] : [value.literal])));
-const globsOf = (values: readonly ValuePattern[]): string =>
-  JSON.stringify(values.flatMap((value) => (value.literal === null ? [value.glob] : [])));
-
-/** Splits a filter set into what SQL decides and what `matches` still must (see SqlFilter). */
-export function sqlFilter<R, C>(table: FilterTable<R, C>, filters: readonly Filter[]): SqlFilter {
-  const columns: Record<string, { values: string | null; globs: string | null }> = {};
-  for (const definition of Object.values(table.filters)) {
-    for (const column of [definition.column, definition.narrowedBy?.column]) {
-      if (column !== undefined) columns[column] = { values: null, globs: null };
-    }
-  }
-  const tags: { on: "value" | "key"; key: string | null; values: unknown; globs: unknown }[] = [];
-  const remaining: Filter[] = [];
-  for (const filter of filters) {
-    if (filter.kind !== "member") {
-      const on = filter.kind === "tag" ? "value" : "key";
-      const key = filter.kind === "tag" ? filter.key : null;
-      tags.push({ on, key, values: JSON.parse(literalsOf(filter.values)), globs: JSON.parse(globsOf(filter.values)) });
-      continue;
-    }
-    const definition = table.filters[filter.name];
-    const column = definition?.column;
-    const slot = column === undefined ? undefined : columns[column];
-    if (slot && slot.values === null) {
-      slot.values = literalsOf(filter.values);
-      slot.globs = globsOf(filter.values);
-      continue;
-    }
-    remaining.push(filter);
-    const narrowed = definition?.narrowedBy;
-    const narrowSlot = narrowed && columns[narrowed.column];
-    if (narrowed && narrowSlot && narrowSlot.values === null && filter.values.every((v) => v.literal !== null)) {
-      const stored = new Set(filter.values.flatMap((value) => narrowed.storedValues(value.literal ?? "")));
-      narrowSlot.values = JSON.stringify([...stored]);
-      narrowSlot.globs = "[]";
-    }
-  }
-  return { columns, tags: tags.length > 0 ? JSON.stringify(tags) : null, remaining };
 }

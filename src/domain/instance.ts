@@ -32,6 +32,8 @@ export interface InstanceStateChange {
   readonly since: number;
   readonly settlesAt: number;
   readonly capacityReservationId: string | null;
+  /** Set when the change (re)enters `pending`: EC2 sets LaunchTime at every start, not only the first launch. */
+  readonly launchTime?: number;
 }
 
 /** One RunInstances call as stored: the group DescribeInstances answers, and its ClientToken. */
@@ -59,6 +61,7 @@ export function stateChange(
     since: now,
     settlesAt: now + Math.max(0, transitionMs),
     capacityReservationId: holds ? capacityReservationId : null,
+    ...(next === "pending" ? { launchTime: now } : {}),
   };
 }
 
@@ -70,3 +73,43 @@ const SETTLED_AT_ONCE: Record<InstanceStateName, InstanceStateName> = {
   "shutting-down": "terminated",
   terminated: "terminated",
 };
+
+/** EC2's StateReason: a code and its message. */
+export interface StateReasonText {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Why an instance is in its state, as DescribeInstances answers it: StateReason (or none) and StateTransitionReason. */
+export interface InstanceStateReason {
+  readonly stateReason: StateReasonText | undefined;
+  readonly stateTransitionReason: string;
+}
+
+/** RunInstances' and StartInstances' pending instances (the AWS CLI's recorded run-instances answer: `pending`/`pending`). */
+const PENDING: StateReasonText = Object.freeze({ code: "pending", message: "pending" });
+
+/** A stop or terminate through the API (recorded DescribeInstances answers of stopped and terminated instances). */
+const USER_SHUTDOWN: StateReasonText = Object.freeze({
+  code: "Client.UserInitiatedShutdown",
+  message: "Client.UserInitiatedShutdown: User initiated shutdown",
+});
+
+/** `User initiated (2026-02-08 07:08:49 GMT)`: EC2's form, which policies on long-stopped instances parse. */
+export function userInitiated(at: number): string {
+  const iso = new Date(at).toISOString();
+  return `User initiated (${iso.slice(0, 10)} ${iso.slice(11, 19)} GMT)`;
+}
+
+/**
+ * Why an instance is in `state` (its state at the clock, or the in-between state an answer shows):
+ * `pending` says `pending`; `running` nothing; a stop or terminate says it was the user's, at the time
+ * the instance entered its state (`since`: with the default transition time of 0, the time of the
+ * call). `endedWithItsBlock` is for an instance a Capacity Block's end terminated: not the user's,
+ * and EC2 documents no reason code for it, so none is claimed.
+ */
+export function stateReasonOf(state: InstanceStateName, since: number, endedWithItsBlock = false): InstanceStateReason {
+  if (state === "pending") return { stateReason: PENDING, stateTransitionReason: "" };
+  if (state === "running" || endedWithItsBlock) return { stateReason: undefined, stateTransitionReason: "" };
+  return { stateReason: USER_SHUTDOWN, stateTransitionReason: userInitiated(since) };
+}

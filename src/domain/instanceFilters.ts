@@ -229,7 +229,6 @@ export const RECORD_FILTER_READS: Readonly<Record<string, (view: InstanceView) =
   "image-id": (v) => v.record.imageId,
   "reservation-id": (v) => v.record.reservationId,
   tenancy: (v) => v.record.tenancy,
-  "instance-lifecycle": (v) => (v.record.marketType === "capacity-block" ? "capacity-block" : undefined),
   "launch-time": (v) => new Date(v.record.launchTime).toISOString(),
   "launch-index": (v) => String(v.launchIndex()),
   "tag-value": (v) => v.tags.map((tag) => tag.value),

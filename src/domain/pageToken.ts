@@ -1,7 +1,7 @@
 // Opaque, tamper-proof page tokens: where a walk stands, bound to the action, who walks it, where, and what it selects.
 
 import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from "node:crypto";
-import { invalidParameterValue, type Ec2Error } from "../protocol/errors.js";
+import { invalidParameterValue, type Refusal } from "./refusal.js";
 
 /** Tokens expire after 24 hours of emulator time, as EC2's do. */
 export const PAGE_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -43,7 +43,7 @@ interface Payload {
   p: number;
 }
 
-const invalidToken = (token: string): Ec2Error =>
+const invalidToken = (token: string): Refusal =>
   invalidParameterValue(`Value ( ${token} ) for parameter NextToken is invalid. The token is invalid.`);
 
 // One-shot hashing (crypto.hash) and a key object made once: a page's token is on every paged

@@ -242,6 +242,25 @@ export function instanceStateAt(life: InstanceLife, now: number): InstanceStateN
 }
 
 /**
+ * How long a launch's ClientToken is held after its last instance terminated: EC2's idempotency guide
+ * says a RunInstances client token "is valid for at least 24 hours after the termination of the
+ * instance" (docs/decisions.md, "ClientTokens of terminated launches").
+ */
+export const CLIENT_TOKEN_AFTER_TERMINATION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether an instance still holds its launch's ClientToken at `now`: until 24 hours after it
+ * terminated (it is described for the first hour of those), whatever state it is in before that.
+ */
+export function holdsClientToken(life: InstanceLife, now: number): boolean {
+  const settled = SETTLED[life.state];
+  const state = settled !== undefined && now >= life.settlesAt ? settled : life.state;
+  if (state !== "terminated") return true;
+  const terminatedAt = life.state === "terminated" ? life.since : life.settlesAt;
+  return now < terminatedAt + CLIENT_TOKEN_AFTER_TERMINATION_MS;
+}
+
+/**
  * The span around `now` in which instanceStateAt() gives the same answer: it compares the clock
  * only with `settlesAt` and with the end of a terminated instance's visibility, so the answer can
  * change only at those times (as stateSteadyAround() for reservations).
@@ -276,6 +295,10 @@ const cannotStart = (id: string): Refusal =>
 const cannotStop = (id: string): Refusal =>
   new Refusal("IncorrectInstanceState", `This instance '${id}' is not in a state from which it can be stopped.`);
 
+/** "Instance 'i-…' cannot be stopped as it has never reached the 'running' state." (botocore's report of StopInstances on a pending instance, docs/decisions.md). */
+const neverRan = (id: string): Refusal =>
+  new Refusal("IncorrectInstanceState", `Instance '${id}' cannot be stopped as it has never reached the 'running' state.`);
+
 /**
  * StartInstances on one instance in `state` (its state at the clock): `stopped` → `pending`;
  * `pending` and `running` unchanged; `stopping`, `shutting-down`, `terminated`: IncorrectInstanceState.
@@ -289,11 +312,13 @@ export function startChange(instanceId: string, state: InstanceStateName): Refus
 
 /**
  * StopInstances on one instance: `running` → `stopping`; `stopping` and `stopped` unchanged;
- * `pending`, `shutting-down`, `terminated`: IncorrectInstanceState.
+ * `pending` (EC2's own message: it never reached `running`), `shutting-down`, `terminated`:
+ * IncorrectInstanceState.
  */
 export function stopChange(instanceId: string, state: InstanceStateName): Refusal | InstanceChange {
   if (state === "running") return { next: "stopping" };
   if (state === "stopping" || state === "stopped") return { next: null };
+  if (state === "pending") return neverRan(instanceId);
   return cannotStop(instanceId);
 }
 
@@ -348,8 +373,21 @@ export interface PlacedInstance extends InstanceAttributes {
   readonly preference: CapacityReservationPreference;
   /** Null when it runs outside any reservation (or in one that is no longer active). */
   readonly capacityReservationId: string | null;
+  /** The reservation it was launched to target, if any (such an instance never waits for an open one). */
+  readonly targetId?: string | null | undefined;
   readonly launchTime: number;
 }
+
+/**
+ * Does an instance wait for an open reservation to take it in? Outside any reservation, preference
+ * `open`, no target, `pending` or `running`. The store's `instance_waiting` index (migration 005)
+ * holds the same rows, so that take-in reads only these.
+ */
+export const waitsToBeTakenIn = (instance: PlacedInstance): boolean =>
+  instance.capacityReservationId === null &&
+  instance.preference === "open" &&
+  (instance.targetId ?? null) === null &&
+  (instance.state === "running" || instance.state === "pending");
 
 /**
  * Open reservations take in matching instances (`pending` or `running`) that run outside any
@@ -368,12 +406,7 @@ export function instancesToTakeIn(
 ): { instanceId: string; capacityReservationId: string }[] {
   const room = new Map(reservations.map((r) => [r.capacityReservationId, roomIn(r)]));
   const waiting = instances
-    .filter(
-      (i) =>
-        i.capacityReservationId === null &&
-        i.preference === "open" &&
-        (i.state === "running" || i.state === "pending"),
-    )
+    .filter(waitsToBeTakenIn)
     .sort((a, b) => a.launchTime - b.launchTime || (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   const moves: { instanceId: string; capacityReservationId: string }[] = [];
   for (const instance of waiting) {
@@ -395,3 +428,11 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** InvalidInstanceID.Malformed for an id that is not `i-` and 8 or 17 lowercase hex digits, else undefined. */
 export const instanceIdMalformedOr = (id: string): Refusal | undefined =>
   INSTANCE_ID.test(id) ? undefined : instanceIdMalformed(id);
+
+/** Checks every id of a request: throws InvalidInstanceID.Malformed naming the first bad one. */
+export function checkInstanceIds(ids: readonly string[]): void {
+  for (const id of ids) {
+    const refusal = instanceIdMalformedOr(id);
+    if (refusal) throw refusal;
+  }
+}

@@ -8,6 +8,8 @@ import {
   missingParameter,
 } from "./refusal.js";
 import { type Tag, type TagSpecificationInput, tagsFromSpecifications } from "./tags.js";
+import { checkInstanceTypeForm, checkOutpostArn, checkPlacementGroupArn } from "./values.js";
+import { zoneNamed, zoneWithId } from "./zones.js";
 
 export { CANCELLED_RETENTION_MS, type ReservationLife } from "./capacityReservation.js";
 export type ReservationType = "default" | "capacity-block";
@@ -90,7 +92,8 @@ export interface CreateCapacityReservationPlan {
  * - InvalidParameterValue: InstanceCount outside 1–1000; EndDate not in the future; a future-dated
  *   StartDate outside 5–120 days ahead, not `targeted`, not `incremental`, of a family other than
  *   C, M, R, I, T, G, or with an EndDate within the commitment; a ClientToken over 64 ASCII
- *   characters; bad tag specifications (see tags.ts).
+ *   characters; bad tag specifications (see tags.ts); an instance type, placement group ARN or
+ *   Outpost ARN not of EC2's form and length (values.ts).
  * The zone's region, and capacity pools, are the action's to check.
  */
 export function planCreate(
@@ -114,6 +117,11 @@ export function planCreate(
   }
   const token = checkClientToken(input.clientToken);
   if (token) return token;
+  const form =
+    checkInstanceTypeForm(input.instanceType) ??
+    (input.placementGroupArn === undefined ? undefined : checkPlacementGroupArn(input.placementGroupArn)) ??
+    (input.outpostArn === undefined ? undefined : checkOutpostArn(input.outpostArn));
+  if (form) return form;
 
   const endDateType = input.endDateType ?? "unlimited";
   const endDate = checkEndDate(endDateType, input.endDate, now);
@@ -270,6 +278,31 @@ export function createRequestFingerprint(input: CreateCapacityReservationInput):
     input.commitmentDuration ?? null,
     input.deliveryPreference ?? null,
   ]);
+}
+
+/**
+ * The zone (name and id) a Create names, in the caller's region, from the one list of zones
+ * (zones.ts): a zone name must be one of the region's zones, and a zone id `PREFIX-azN` (use1-az1)
+ * stands for the zone lettered N of the region (the emulator has one account view of the zones;
+ * docs/decisions.md, "Zone ids"). Any other value, a made-up zone or a region followed by letters
+ * the region has no zone for: InvalidParameterValue "Value (X) for parameter availabilityZone is
+ * invalid." (EC2's form).
+ */
+export function zoneOfRequest(
+  region: string,
+  availabilityZone: string | null,
+  availabilityZoneId: string | null,
+): Refusal | { availabilityZone: string; availabilityZoneId: string | null } {
+  if (availabilityZone !== null) {
+    if (zoneNamed(availabilityZone)?.regionName !== region) {
+      return invalidParameterValue(`Value (${availabilityZone}) for parameter availabilityZone is invalid.`);
+    }
+    return { availabilityZone, availabilityZoneId: null };
+  }
+  const id = availabilityZoneId ?? "";
+  const zone = zoneWithId(id);
+  if (zone?.regionName !== region) return invalidParameterValue(`Value (${id}) for parameter availabilityZoneId is invalid.`);
+  return { availabilityZone: zone.zoneName, availabilityZoneId: id };
 }
 
 /** Whether a retry with the same ClientToken is the same request (else IdempotentParameterMismatch). */

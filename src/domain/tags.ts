@@ -1,5 +1,6 @@
 // EC2's tag rules: limits, the reserved `aws:` prefix, and what CreateTags and DeleteTags do to a resource's tags.
 
+import { CAPACITY_RESERVATION_ID } from "./capacityReservationId.js";
 import { Refusal, invalidParameterValue, missingParameter } from "./refusal.js";
 
 export interface Tag {
@@ -118,7 +119,6 @@ export type TaggableResource =
   | { readonly resourceType: "capacity-reservation"; readonly id: string }
   | { readonly resourceType: "instance"; readonly id: string };
 
-const CAPACITY_RESERVATION_ID = /^cr-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /**

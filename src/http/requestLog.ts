@@ -45,7 +45,7 @@ export function requestLog(logger: Logger): LogRequest {
       requestId: request.id,
       method: request.method,
       url: request.url.startsWith("/_emulator/") ? request.url : undefined,
-      action: trace?.action,
+      action: trace?.action === undefined ? undefined : loggedAction(trace.action),
       accountId: trace?.caller?.accountId,
       region: trace?.caller?.region,
       status,
@@ -60,6 +60,17 @@ export function requestLog(logger: Logger): LogRequest {
   };
 }
 
+/** The longest Action a log line names whole: EC2's longest operation name is under 70 characters. */
+export const MAX_LOGGED_ACTION_LENGTH = 128;
+
+/**
+ * The Action as the line names it: whole, unless it is longer than any EC2 action (then its first
+ * MAX_LOGGED_ACTION_LENGTH characters and `…`), so a request with a huge Action value does not make a
+ * log line of that size.
+ */
+export const loggedAction = (action: string): string =>
+  action.length <= MAX_LOGGED_ACTION_LENGTH ? action : `${action.slice(0, MAX_LOGGED_ACTION_LENGTH)}…`;
+
 /** A request's log line's fields, in the order they are written (SPEC section 6). */
 export interface RequestLine {
   /** The request's id: a UUID the server made (randomUUID), written as it is. */
@@ -67,7 +78,7 @@ export interface RequestLine {
   /** The method Node's HTTP parser took (a token of letters), written as it is. */
   readonly method: string;
   readonly url: string | undefined;
-  /** An action's name from the registry (src/actions/index.ts), written as it is. */
+  /** The Action the request asked for (any text, when it is not EC2's: InvalidAction), written as JSON. */
   readonly action: string | undefined;
   readonly accountId: string | undefined;
   readonly region: string | undefined;
@@ -80,7 +91,7 @@ export interface RequestLine {
 
 /**
  * A request line's fields (all but `injected`) and its message as JSON text, as pino writes them:
- * `,"name":value` in order, an undefined field left out, then `,"msg":"request"`. The three fields
+ * `,"name":value` in order, an undefined field left out, then `,"msg":"request"`. The two fields
  * RequestLine says are written as they are need no escape; the others are written as JSON.stringify
  * writes them (pino writes a lone surrogate of a short string unescaped; here it is escaped, so the
  * line stays valid UTF-8). It runs once a request: a field that needs no test is not tested.
@@ -88,7 +99,7 @@ export interface RequestLine {
 export function requestLineFields(line: RequestLine): string {
   let text = `,"requestId":"${line.requestId}","method":"${line.method}"`;
   if (line.url !== undefined) text += `,"url":${jsonString(line.url)}`;
-  if (line.action !== undefined) text += `,"action":"${line.action}"`;
+  if (line.action !== undefined) text += `,"action":${jsonString(line.action)}`;
   if (line.accountId !== undefined) text += `,"accountId":${jsonString(line.accountId)}`;
   if (line.region !== undefined) text += `,"region":${jsonString(line.region)}`;
   text += `,"status":${line.status === null ? "null" : numberText(line.status)}`;

@@ -1,6 +1,6 @@
 // EC2 Query parameters, read by the model: flattened names in, the operation's typed input out.
 
-import { invalidParameterValue, missingParameter, unknownParameter } from "./errors.js";
+import { ec2Error, invalidParameterValue, unknownParameter } from "./errors.js";
 import type { EnumShape, Member, Shape, StructureShape } from "./model/shape.js";
 import { PROTOCOL_PARAMETERS, type RawParams } from "./params.js";
 
@@ -10,7 +10,7 @@ export interface MemberRule<V> {
   readonly range?: readonly [min: number, max: number];
   /** Refuse a value (or, for a list, an entry) that is not one of the model's enum values. */
   readonly enumValues?: boolean;
-  /** Any other check (an id's form, a pattern): throws a named Ec2Error. */
+  /** Any other check (an id's form, a pattern): throws a named Ec2Error, or a Refusal (src/domain/refusal.ts) that dispatch turns into one. */
   readonly check?: (value: V) => void;
 }
 
@@ -19,7 +19,7 @@ export interface InputRules<I> {
   /** Members a request must carry, not empty (cross-checked against botocore's `required`). */
   readonly required?: readonly (keyof I & string)[];
   readonly members?: { readonly [K in keyof I]?: MemberRule<NonNullable<I[K]>> };
-  /** Checks across members (EC2's InvalidParameterCombination), after every member's own: throws a named Ec2Error. */
+  /** Checks across members (EC2's InvalidParameterCombination), after every member's own: throws as `check` does. */
   readonly request?: (input: I) => void;
 }
 
@@ -117,7 +117,7 @@ export function readInput<I extends object>(shape: StructureShape, raw: RawParam
   for (const name of rules.required ?? []) {
     const member = shape.members.find((m) => m.name === name);
     const node = root.children.get(name);
-    if (node === undefined || ("value" in node && node.value === "")) throw missingParameter(member?.queryName ?? name);
+    if (node === undefined || ("value" in node && node.value === "")) throw ec2Error("MissingParameter", member?.queryName ?? name);
   }
   const memberRules = (rules.members ?? {}) as Readonly<Record<string, MemberRule<unknown> | undefined>>;
   const input = readStructure(shape, root, memberRules) as I;

@@ -1,5 +1,6 @@
 // Accounts, their access keys and the actions they are denied: statements, kept reads, writes and dump.
 
+import type { AccountRecord } from "../domain/state.js";
 import type { AccountFixture } from "../fixtures/types.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
@@ -72,18 +73,18 @@ export class Accounts {
   }
 
   /** Replaces the account whole (its keys and denied actions); only inside Store.write(). */
-  put(account: AccountFixture): void {
+  put(account: AccountRecord): void {
     assertInWrite(this.db, "Accounts.put()");
     const s = this.s;
     // A key listed without its secret (as in a state dump) keeps the one it has: read it before the rows go.
     const keptSecrets = new Map(
-      (account.accessKeys ?? [])
+      account.accessKeys
         .filter((key) => key.secretAccessKey === undefined)
         .map((key) => [key.accessKeyId, s.accessKey.get(key.accessKeyId)?.secret_access_key ?? NO_SECRET]),
     );
     s.deleteAccount.run(account.accountId);
     s.insertAccount.run(account.accountId);
-    for (const key of account.accessKeys ?? []) {
+    for (const key of account.accessKeys) {
       s.deleteAccessKey.run(key.accessKeyId);
       s.insertAccessKey.run(
         key.accessKeyId,
@@ -91,7 +92,7 @@ export class Accounts {
         key.secretAccessKey ?? keptSecrets.get(key.accessKeyId) ?? NO_SECRET,
       );
     }
-    for (const action of account.deniedActions ?? []) s.insertDenied.run(account.accountId, action);
+    for (const action of account.deniedActions) s.insertDenied.run(account.accountId, action);
   }
 
   /** Every account as a fixture, secrets included. */

@@ -1,5 +1,6 @@
 // Capacity pools (SPEC section 4): the room EC2 has left in a zone for an instance type, as fixtures give it.
 
+import type { CapacityPool } from "../domain/state.js";
 import type { CapacityPoolFixture } from "../fixtures/types.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 
@@ -31,7 +32,7 @@ export class CapacityPools {
   }
 
   /** Upserts a pool by zone and type; only inside Store.write(). */
-  put(pool: CapacityPoolFixture): void {
+  put(pool: CapacityPool): void {
     assertInWrite(this.db, "CapacityPools.put()");
     this.s.put.run(pool.availabilityZone, pool.instanceType, pool.available);
   }

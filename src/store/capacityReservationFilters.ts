@@ -1,95 +1,125 @@
-// The SQL side of the describe's filters: one condition, prepared once, that takes any filter set sqlFilter() hands it.
+// The SQL side of DescribeCapacityReservations' filters: which filters the reservation columns can decide, and one prepared condition for any set of them.
 
-import type { SqlFilter } from "../domain/filters.js";
-import type { SqliteDatabase } from "./database.js";
+import { storedStatesReadAs } from "../domain/capacityReservationFilters.js";
+import type { Filter } from "../domain/filters.js";
 
 /**
- * The reservation columns a filter can be decided or narrowed on (the `column`s and `narrowedBy`
- * columns of CAPACITY_RESERVATION_FILTERS; a test keeps the two lists equal). SQL below is built from this constant list only, never from input.
+ * What the describe asks the store for: the reservations `account` sees in `region` (owned, or
+ * shared with it), only among `ids` when given, narrowed by `filters`. The store decides in SQL the
+ * filters a column decides exactly, and says which it left (`undecided`) for the caller to match in
+ * memory on the records it returns.
  */
-export const FILTER_COLUMNS = [
-  "instance_type",
-  "owner_id",
-  "instance_platform",
-  "availability_zone",
-  "tenancy",
-  "outpost_arn",
-  "end_date_type",
-  "instance_match_criteria",
-  "placement_group_arn",
-  "state",
-] as const;
+export interface ReservationQuery {
+  readonly account: string;
+  readonly region: string;
+  readonly ids?: readonly string[] | undefined;
+  readonly filters: readonly Filter[];
+}
 
-type FilterColumn = (typeof FILTER_COLUMNS)[number];
+/**
+ * The filters a column holds exactly what CAPACITY_RESERVATION_FILTERS reads (a test keeps the two
+ * equal), by EC2's filter name. SQL below is built from these constant names only, never from input.
+ */
+export const FILTER_COLUMNS = {
+  "instance-type": "instance_type",
+  "owner-id": "owner_id",
+  "instance-platform": "instance_platform",
+  "availability-zone": "availability_zone",
+  tenancy: "tenancy",
+  "outpost-arn": "outpost_arn",
+  "end-date-type": "end_date_type",
+  "instance-match-criteria": "instance_match_criteria",
+  "placement-group-arn": "placement_group_arn",
+} as const;
 
-/** The named parameters of RESERVATION_FILTER_CONDITION. */
-export type FilterParameters = Record<`${FilterColumn}_values` | `${FilterColumn}_globs`, string | null> & {
-  tag_filters: string | null;
+type FilterColumn = (typeof FILTER_COLUMNS)[keyof typeof FILTER_COLUMNS] | "state";
+const COLUMNS: readonly FilterColumn[] = [...Object.values(FILTER_COLUMNS), "state"];
+
+/**
+ * How many tag filters SQL narrows by (each costs one probe of the reservation's tags); any more are
+ * matched in memory. Requests seldom have more than one or two.
+ */
+export const TAG_SLOTS = 3;
+const SLOTS = Array.from({ length: TAG_SLOTS }, (_, slot) => slot);
+
+/** The named parameters of RESERVATION_FILTER_CONDITION: each a JSON array of literal values, or null when SQL has no filter there. */
+export type FilterParameters = Record<FilterColumn | `tag${number}_values` | `tag${number}_key`, string | null> & {
   /** The calling account: tag filters read its own tags (EC2 tags belong to an account). */
   tag_account: string;
 };
 
-// A column passes when no filter is on it (@values NULL), or it equals a literal value, or it GLOBs
-// (case-sensitively, as EC2 matches) a wildcard value. A NULL column matches nothing, as in EC2.
+// Each list is an IN over json_each of a parameter: uncorrelated, so SQLite reads it once per
+// statement into an index, and a filter with thousands of values costs one lookup per row (a list
+// read per row made tag filters with thousands of values take minutes, issue 21). A NULL column
+// matches nothing, as in EC2. Wildcard values are never handed to SQL: SQLite's GLOB backtracks.
 const columnCondition = (column: FilterColumn): string =>
-  `(@${column}_values IS NULL OR cr.${column} IN (SELECT value FROM json_each(@${column}_values))
-    OR EXISTS (SELECT 1 FROM json_each(@${column}_globs) WHERE cr.${column} GLOB value))`;
+  `(@${column} IS NULL OR cr.${column} IN (SELECT value FROM json_each(@${column})))`;
 
-// Every element of @tag_filters ({ on, key, values, globs }) needs a tag of @tag_account on the
-// reservation whose key is `key` (tag:KEY) and whose value, or key (tag-key), is among `values` or
-// GLOBs one of `globs`.
-const TAG_CONDITION = `NOT EXISTS (SELECT 1 FROM json_each(@tag_filters) AS f WHERE NOT EXISTS (
-    SELECT 1 FROM resource_tag AS t
-    WHERE t.resource_id = cr.capacity_reservation_id AND t.account_id = @tag_account
-      AND (f.value ->> 'key' IS NULL OR t.key = f.value ->> 'key')
-      AND (EXISTS (SELECT 1 FROM json_each(f.value -> 'values') AS v
-                   WHERE v.value = CASE f.value ->> 'on' WHEN 'key' THEN t.key ELSE t.value END)
-        OR EXISTS (SELECT 1 FROM json_each(f.value -> 'globs') AS g
-                   WHERE CASE f.value ->> 'on' WHEN 'key' THEN t.key ELSE t.value END GLOB g.value))))`;
+// tag:KEY (key given) needs a tag of the calling account with that key and one of the values;
+// tag-key (key null) needs a tag of the calling account with one of the keys.
+const tagCondition = (slot: number): string =>
+  `(@tag${slot}_values IS NULL OR EXISTS (SELECT 1 FROM resource_tag AS t${slot}
+    WHERE t${slot}.resource_id = cr.capacity_reservation_id AND t${slot}.account_id = @tag_account
+      AND CASE WHEN @tag${slot}_key IS NULL THEN t${slot}.key IN (SELECT value FROM json_each(@tag${slot}_values))
+               ELSE t${slot}.key = @tag${slot}_key AND t${slot}.value IN (SELECT value FROM json_each(@tag${slot}_values)) END))`;
 
-/** The WHERE condition on `capacity_reservation AS cr` for a filter set, for the describe's page statement. */
-export const RESERVATION_FILTER_CONDITION = [...FILTER_COLUMNS.map(columnCondition), TAG_CONDITION].join("\n  AND ");
+/** The WHERE condition on `capacity_reservation AS cr` for a filter set, for the describe's page statements. */
+export const RESERVATION_FILTER_CONDITION = [...COLUMNS.map(columnCondition), ...SLOTS.map(tagCondition)].join("\n  AND ");
 
-// The parameter names of each column, made once (not per request).
-const COLUMN_PARAMETERS = FILTER_COLUMNS.map((column) => [column, `${column}_values`, `${column}_globs`] as const);
+/** A filter set split between SQL (its parameters) and memory. */
+export interface PlannedFilters {
+  readonly parameters: FilterParameters;
+  /** Whether any parameter is set: without one, the page statement leaves the condition out. */
+  readonly narrowed: boolean;
+  /** The parameters as one memo key ("" with none). */
+  readonly key: string;
+  /** What SQL did not decide wholly: to be matched in memory on each row it returns. */
+  readonly undecided: readonly Filter[];
+}
 
-/** sqlFilter()'s answer as the named parameters of RESERVATION_FILTER_CONDITION, for the calling account. */
-export function filterParameters(filter: SqlFilter, accountId: string): FilterParameters {
-  const parameters: Record<string, string | null> = { tag_filters: filter.tags, tag_account: accountId };
-  for (const [column, values, globs] of COLUMN_PARAMETERS) {
-    const slot = filter.columns[column];
-    parameters[values] = slot?.values ?? null;
-    parameters[globs] = slot?.globs ?? null;
+const literalList = (values: ReadonlySet<string>): string => JSON.stringify([...values]);
+
+/**
+ * Splits a filter set: a filter whose values are all literal goes to SQL when a column (or, for up
+ * to TAG_SLOTS tag filters, the tag table) decides it exactly; `state` is narrowed in SQL by the
+ * stored states that can read as its values, and still matched in memory (it depends on the clock);
+ * the dates, wildcard values and a second filter on the same column are matched in memory only.
+ */
+export function planFilters(filters: readonly Filter[], account: string): PlannedFilters {
+  const parameters: Record<string, string | null> = { tag_account: account };
+  for (const column of COLUMNS) parameters[column] = null;
+  for (const slot of SLOTS) {
+    parameters[`tag${slot}_values`] = null;
+    parameters[`tag${slot}_key`] = null;
   }
-  return parameters as FilterParameters;
-}
-
-/**
- * The filter parameters as one memo key: the present ones, each after its place in a fixed order
- * (every present value is a JSON array, so no two different sets share a key); "" with no filter.
- */
-export function filterKey(parameters: FilterParameters): string {
-  let key = parameters.tag_filters === null ? "" : `t${parameters.tag_filters}`;
-  COLUMN_PARAMETERS.forEach(([, values, globs], index) => {
-    const given = parameters[values];
-    if (given !== null) key += `${index}${given}${parameters[globs] ?? ""}`;
-  });
-  return key;
-}
-
-/**
- * A keyset page of reservation ids that pass a filter set's SQL part, in id order after `after`:
- * the shape the describe's page statement takes (it adds visibility and the region).
- */
-export function prepareFilteredReservationIds(
-  db: SqliteDatabase,
-): (parameters: FilterParameters & { after: string; limit: number }) => string[] {
-  const statement = db
-    .prepare<[FilterParameters & { after: string; limit: number }], string>(
-      `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr
-        WHERE cr.capacity_reservation_id > @after AND ${RESERVATION_FILTER_CONDITION}
-        ORDER BY cr.capacity_reservation_id LIMIT @limit`,
-    )
-    .pluck();
-  return (parameters) => statement.all(parameters);
+  const undecided: Filter[] = [];
+  let slot = 0;
+  let key = "";
+  for (const filter of filters) {
+    const literals = filter.values.allLiteral ? filter.values.literals : undefined;
+    if (filter.kind !== "member") {
+      if (literals === undefined || slot === TAG_SLOTS) {
+        undecided.push(filter);
+        continue;
+      }
+      parameters[`tag${slot}_values`] = literalList(literals);
+      parameters[`tag${slot}_key`] = filter.kind === "tag" ? filter.key : null;
+      key += `t${slot}${JSON.stringify(parameters[`tag${slot}_key`])}${parameters[`tag${slot}_values`]}`;
+      slot += 1;
+      continue;
+    }
+    const column = filter.name === "state" ? "state" : FILTER_COLUMNS[filter.name as keyof typeof FILTER_COLUMNS];
+    if (column === undefined || literals === undefined || parameters[column] !== null) {
+      undecided.push(filter);
+      continue;
+    }
+    if (column === "state") {
+      parameters.state = literalList(new Set([...literals].flatMap(storedStatesReadAs)));
+      undecided.push(filter);
+    } else {
+      parameters[column] = literalList(literals);
+    }
+    key += `${column}${parameters[column]}`;
+  }
+  return { parameters: parameters as FilterParameters, narrowed: key !== "", key, undecided };
 }

@@ -38,9 +38,12 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
       name: file,
       sql: readFileSync(join(dir, file), "utf8"),
     }));
+  // Numbers are given out to branches ahead of their merge (docs/decisions.md, "Migration numbers"):
+  // one may be missing for a while, but two files never share one.
   migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new DatabaseError(`migrations: expected version ${index + 1} but found ${migration.name}`);
+    const previous = migrations[index - 1];
+    if (previous !== undefined && previous.version === migration.version) {
+      throw new DatabaseError(`migrations: ${previous.name} and ${migration.name} have the same version`);
     }
   });
   return migrations;
@@ -98,8 +101,11 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
   // a parent table without its drop cascading to the children) and checked before each commit.
   db.pragma("foreign_keys = OFF");
   const check = db.prepare("PRAGMA foreign_key_check");
+  // Each migration not yet recorded, in order: one numbered below the newest applied (a branch's
+  // number that reached main later) is still applied.
+  const applied = new Set((db.prepare("SELECT version FROM schema_migration").all() as { version: number }[]).map((row) => row.version));
   for (const migration of migrations) {
-    if (migration.version <= current) continue;
+    if (applied.has(migration.version)) continue;
     try {
       db.transaction(() => {
         db.exec(migration.sql);

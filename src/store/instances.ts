@@ -3,7 +3,7 @@
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
-import { keyOf, type Memo, type ReadCache } from "./readCache.js";
+import { keyOf, type KeptReads, type ReadCache } from "./readCache.js";
 
 interface InstanceRow {
   instance_id: string;
@@ -134,8 +134,11 @@ function prepare(db: SqliteDatabase) {
         @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id)`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
-    change: db.prepare<[string, number, number, string | null, string]>(
-      `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ? WHERE instance_id = ?`,
+    // A start sets launch_time again (EC2's LaunchTime is the last launch); any other change keeps it.
+    change: db.prepare<[string, number, number, string | null, number | null, string]>(
+      `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ?,
+          launch_time = coalesce(?, launch_time)
+        WHERE instance_id = ?`,
     ),
     outside: db
       .prepare<[string, string], number>(
@@ -202,6 +205,12 @@ function prepare(db: SqliteDatabase) {
     allLaunches: db.prepare<[], LaunchRow>(
       "SELECT reservation_id, owner_id, region, client_token, request_digest FROM launch ORDER BY reservation_id",
     ),
+    // A ClientToken given to a new launch is given up by the launch that had it (one whose instances
+    // are no longer described: RunInstances and the fixture checks refuse to take it from another).
+    giveUpToken: db.prepare<[string, string, string, string]>(
+      `UPDATE launch SET client_token = NULL, request_digest = NULL
+        WHERE owner_id = ? AND region = ? AND client_token = ? AND reservation_id <> ?`,
+    ),
     // An upsert, never a REPLACE: replacing the row would delete the launch's instances already
     // loaded (the foreign key cascades). A launch named again keeps its token unless given one.
     insertLaunch: db.prepare<[LaunchRow]>(
@@ -238,9 +247,10 @@ const KEPT_PAGE_ROWS = 100_000;
 export class Instances {
   private readonly s: ReturnType<typeof prepare>;
   private readonly kept: {
-    instance: Memo<InstanceRecord | undefined>;
-    page: Memo<readonly InstanceRecord[]>;
-    launchOrder: Memo<ReadonlyMap<string, number>>;
+    instance: KeptReads<InstanceRecord | undefined>;
+    page: KeptReads<readonly InstanceRecord[]>;
+    launchOrder: KeptReads<ReadonlyMap<string, number>>;
+    launch: KeptReads<LaunchRecord | undefined>;
   };
 
   constructor(
@@ -252,6 +262,7 @@ export class Instances {
       instance: cache.memo<InstanceRecord | undefined>(KEPT_INSTANCES),
       page: cache.memo<readonly InstanceRecord[]>(KEPT_PAGE_ROWS, (rows) => rows.length),
       launchOrder: cache.memo<ReadonlyMap<string, number>>(KEPT_PAGE_ROWS, (order) => order.size),
+      launch: cache.memo<LaunchRecord | undefined>(KEPT_INSTANCES),
     };
   }
 
@@ -313,9 +324,12 @@ export class Instances {
     return this.s.waiting.all(availabilityZone, instanceType).map(toRecord);
   }
 
+  /** A launch by its `r-` id; kept until the next write (every described instance reads its launch's ClientToken). */
   launch(reservationId: string): LaunchRecord | undefined {
-    const row = this.s.launch.get(reservationId);
-    return row && toLaunch(row);
+    return this.kept.launch.get(reservationId, () => {
+      const row = this.s.launch.get(reservationId);
+      return row && toLaunch(row);
+    });
   }
 
   launchByClientToken(ownerId: string, region: string, clientToken: string): LaunchRecord | undefined {
@@ -325,6 +339,7 @@ export class Instances {
 
   putLaunch(launch: LaunchRecord): void {
     assertInWrite(this.db, "Instances.putLaunch()");
+    if (launch.clientToken !== null) this.s.giveUpToken.run(launch.ownerId, launch.region, launch.clientToken, launch.reservationId);
     this.s.insertLaunch.run({
       reservation_id: launch.reservationId,
       owner_id: launch.ownerId,
@@ -343,7 +358,7 @@ export class Instances {
 
   change(change: InstanceStateChange): void {
     assertInWrite(this.db, "Instances.change()");
-    this.s.change.run(change.state, change.since, change.settlesAt, change.capacityReservationId, change.instanceId);
+    this.s.change.run(change.state, change.since, change.settlesAt, change.capacityReservationId, change.launchTime ?? null, change.instanceId);
   }
 
   /** Moves an instance into a reservation (or out of any, with null). */

@@ -1,23 +1,58 @@
 // Answers of the store's read statements, kept in memory until the next write, so a request that
-// asks what the last one asked costs no trip into SQLite.
+// asks what the last one asked costs no trip into SQLite. Stale by construction: a kept answer
+// belongs to the generation it was read in, and every write moves the generation on.
 
 import { Memo } from "../memo.js";
 
 export { MAX_KEY_LENGTH, Memo, ownCopy } from "../memo.js";
 
-/** Every memo of a store, forgotten together: what Store.write() clears when a transaction ends. */
-export class ReadCache {
-  private readonly memos: { clear(): void }[] = [];
+/** One read statement's kept answers (ReadCache.memo()). */
+export interface KeptReads<V> {
+  /** The answer kept for `key` in this generation, or `compute()`'s, kept when no write is under way. */
+  get(key: string, compute: () => V): V;
+}
 
-  /** A new memo that clear() forgets with the others. */
-  memo<V>(capacity: number, weigh?: (answer: V) => number): Memo<V> {
-    const memo = new Memo<V>(capacity, weigh);
-    this.memos.push(memo);
-    return memo;
+/**
+ * Every memo of a store, and the generation they answer for. Store.write() runs each transaction
+ * through writing(): while one is open no memo answers or keeps anything (a read sees the rows as
+ * they are at that moment, the transaction's own writes included), and once it ends, committed or
+ * rolled back, the generation moves on and every answer kept before it is stale. A memo notices
+ * on its next read and forgets what it held, so no write method has anything to clear.
+ */
+export class ReadCache {
+  #generation = 0;
+  #openWrites = 0;
+
+  /** A number that changes with every write, committed or not. */
+  get generation(): number {
+    return this.#generation;
   }
 
-  clear(): void {
-    for (const memo of this.memos) memo.clear();
+  /** A new memo of this store's reads, bounded as Memo is. */
+  memo<V>(capacity: number, weigh?: (answer: V) => number): KeptReads<V> {
+    const memo = new Memo<V>(capacity, weigh);
+    let keptIn = this.#generation;
+    return {
+      get: (key, compute) => {
+        if (this.#openWrites > 0) return compute();
+        if (keptIn !== this.#generation) {
+          memo.clear();
+          keptIn = this.#generation;
+        }
+        return memo.get(key, compute);
+      },
+    };
+  }
+
+  /** Runs one write (a transaction, or a savepoint inside one): memos stand aside while it runs, and are stale once it ends. */
+  writing<T>(write: () => T): T {
+    this.#openWrites++;
+    try {
+      return write();
+    } finally {
+      this.#openWrites--;
+      this.#generation++;
+    }
   }
 }
 

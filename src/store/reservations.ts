@@ -14,8 +14,10 @@ import {
   type InstanceUsage,
   type UsagePage,
 } from "../domain/capacityReservation.js";
+import type { ReservationToLoad } from "../domain/state.js";
 import type { CapacityReservationFixture } from "../fixtures/types.js";
-import { FILTER_COLUMNS, filterKey, RESERVATION_FILTER_CONDITION, type FilterParameters } from "./capacityReservationFilters.js";
+import type { Filter } from "../domain/filters.js";
+import { planFilters, RESERVATION_FILTER_CONDITION, type FilterParameters, type PlannedFilters, type ReservationQuery } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type ReadCache } from "./readCache.js";
 
@@ -77,21 +79,21 @@ function toMembers(row: ReservationMemberColumns): CapacityReservationMembers {
   };
 }
 
-/** The migration 003 columns of a fixture reservation, EC2's defaults applied. */
-function memberColumnsOf(reservation: CapacityReservationFixture): ReservationMemberColumns {
+/** The migration 003 columns of a reservation. */
+function memberColumnsOf(reservation: CapacityReservationMembers): ReservationMemberColumns {
   return {
-    tenancy: reservation.tenancy ?? "default",
-    instance_match_criteria: reservation.instanceMatchCriteria ?? "open",
-    reservation_type: reservation.reservationType ?? "default",
-    ebs_optimized: Number(reservation.ebsOptimized ?? false),
-    ephemeral_storage: Number(reservation.ephemeralStorage ?? false),
-    availability_zone_id: reservation.availabilityZoneId ?? null,
-    placement_group_arn: reservation.placementGroupArn ?? null,
-    outpost_arn: reservation.outpostArn ?? null,
-    capacity_block_id: reservation.capacityBlockId ?? null,
-    delivery_preference: reservation.deliveryPreference ?? null,
+    tenancy: reservation.tenancy,
+    instance_match_criteria: reservation.instanceMatchCriteria,
+    reservation_type: reservation.reservationType,
+    ebs_optimized: Number(reservation.ebsOptimized),
+    ephemeral_storage: Number(reservation.ephemeralStorage),
+    availability_zone_id: reservation.availabilityZoneId,
+    placement_group_arn: reservation.placementGroupArn,
+    outpost_arn: reservation.outpostArn,
+    capacity_block_id: reservation.capacityBlockId,
+    delivery_preference: reservation.deliveryPreference,
     commitment_info: reservation.commitmentInfo ? JSON.stringify(reservation.commitmentInfo) : null,
-    unused_reservation_billing_owner_id: reservation.unusedReservationBillingOwnerId ?? null,
+    unused_reservation_billing_owner_id: reservation.unusedReservationBillingOwnerId,
   };
 }
 
@@ -151,16 +153,15 @@ function toRecord(row: ReservationRow): CapacityReservationRecord {
   };
 }
 
-/**
- * What the describe's page statements take: who asks and where, the keyset position, how many rows,
- * and the SQL part of the filters (filterParameters()).
- */
-export type VisiblePageParameters = FilterParameters & {
+/** What the describe's page statements take: who asks and where, the keyset position and its bound, how many rows, the SQL part of the filters. */
+type VisiblePageParameters = FilterParameters & {
   /** The calling account: it sees what it owns and what is shared with it. */
   account: string;
   region: string;
   /** The keyset position: rows with a greater id ("" for the first page). */
   after: string;
+  /** The last id the walk may read (walkEnd()), or null to the region's end. */
+  upto: string | null;
   limit: number;
 };
 
@@ -169,41 +170,57 @@ const VISIBLE = `cr.region = @region AND (cr.owner_id = @account OR EXISTS (
     SELECT 1 FROM capacity_reservation_share AS s
      WHERE s.capacity_reservation_id = cr.capacity_reservation_id AND s.account_id = @account))`;
 
+const BOUNDED = "(@upto IS NULL OR cr.capacity_reservation_id <= @upto)";
+
 /**
  * The describe's page of ids: a keyset walk of the region index (region, id, owner) from @after, in
- * id order without a sort, stopping at @limit rows that are visible and pass the SQL filters. Each
- * row read costs one index step (and, for a filter on a column, one primary-key lookup), whatever
- * else the region holds. Ids only: the records come from find(), whose kept answers a repeated page
- * reuses.
+ * id order without a sort, up to @upto, stopping at @limit rows that are visible and pass the SQL
+ * filters. Each row read costs one index step (and, for a filter on a column, one primary-key
+ * lookup), whatever else the region holds. Ids only: the records come from find(), whose kept
+ * answers a repeated page reuses.
  */
 export const VISIBLE_PAGE_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
-  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+  WHERE cr.capacity_reservation_id > @after AND ${BOUNDED} AND ${VISIBLE}
     AND ${RESERVATION_FILTER_CONDITION}
   ORDER BY cr.capacity_reservation_id LIMIT @limit`;
 
 /** The same walk when the request has no filter SQL decides: the condition's per-row cost left out. */
 export const VISIBLE_PAGE_UNFILTERED_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
-  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+  WHERE cr.capacity_reservation_id > @after AND ${BOUNDED} AND ${VISIBLE}
   ORDER BY cr.capacity_reservation_id LIMIT @limit`;
 
 /** The same page among the ids a request names (@ids, a JSON array): driven by the primary key, not the region. */
 export const VISIBLE_PAGE_OF_IDS_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr
   WHERE cr.capacity_reservation_id IN (SELECT value FROM json_each(@ids))
-    AND cr.capacity_reservation_id > @after AND ${VISIBLE}
+    AND cr.capacity_reservation_id > @after AND ${BOUNDED} AND ${VISIBLE}
     AND ${RESERVATION_FILTER_CONDITION}
   ORDER BY cr.capacity_reservation_id LIMIT @limit`;
 
-/** Whether a filter set leaves anything for SQL to decide (a column's values or tags). */
-function hasSqlFilter(parameters: FilterParameters): boolean {
-  return parameters.tag_filters !== null || FILTER_COLUMNS.some((column) => parameters[`${column}_values`] !== null);
+/** The id of the @rows-th reservation visible after @after: how far one request's walk may go. */
+export const WALK_END_SQL = `SELECT cr.capacity_reservation_id FROM capacity_reservation AS cr INDEXED BY capacity_reservation_by_region
+  WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
+  ORDER BY cr.capacity_reservation_id LIMIT 1 OFFSET @rows - 1`;
+
+/** Each query's filters planned once per account (a describe asks for several chunks with the same filters). */
+const plans = new WeakMap<readonly Filter[], Map<string, PlannedFilters>>();
+
+function planOf(query: ReservationQuery): PlannedFilters {
+  let byAccount = plans.get(query.filters);
+  if (!byAccount) plans.set(query.filters, (byAccount = new Map()));
+  let plan = byAccount.get(query.account);
+  if (!plan) byAccount.set(query.account, (plan = planFilters(query.filters, query.account)));
+  return plan;
 }
 
 function prepare(db: SqliteDatabase) {
   return {
     visiblePage: db.prepare<[VisiblePageParameters], string>(VISIBLE_PAGE_SQL).pluck(),
     visiblePageUnfiltered: db
-      .prepare<[{ account: string; region: string; after: string; limit: number }], string>(VISIBLE_PAGE_UNFILTERED_SQL)
+      .prepare<[{ account: string; region: string; after: string; upto: string | null; limit: number }], string>(
+        VISIBLE_PAGE_UNFILTERED_SQL,
+      )
       .pluck(),
+    walkEnd: db.prepare<[{ account: string; region: string; after: string; rows: number }], string>(WALK_END_SQL).pluck(),
     visiblePageOfIds: db.prepare<[VisiblePageParameters & { ids: string }], string>(VISIBLE_PAGE_OF_IDS_SQL).pluck(),
     reservation: db.prepare<[string], ReservationRow>(
       `SELECT ${RESERVATION_COLUMNS} FROM capacity_reservation WHERE capacity_reservation_id = ?`,
@@ -238,6 +255,13 @@ function prepare(db: SqliteDatabase) {
         ORDER BY account_id`,
     ),
     deleteReservation: db.prepare<[string]>("DELETE FROM capacity_reservation WHERE capacity_reservation_id = ?"),
+    // A ClientToken given to a new row is given up by the row that had it (one no longer described:
+    // Create and the fixture checks refuse to take it from one that is), so the unique index of
+    // migration 004 never refuses the write.
+    giveUpToken: db.prepare<[string, string, string, string]>(
+      `UPDATE capacity_reservation SET client_token = NULL, request_fingerprint = NULL
+        WHERE owner_id = ? AND region = ? AND client_token = ? AND capacity_reservation_id <> ?`,
+    ),
     insertReservation: db.prepare(
       `INSERT INTO capacity_reservation (${WRITTEN_COLUMNS}) VALUES (
         @capacity_reservation_id, @owner_id, @availability_zone, @region, @instance_type, @instance_platform,
@@ -273,6 +297,14 @@ function prepare(db: SqliteDatabase) {
     insertTags: db.prepare<[string, string, string]>(
       `INSERT INTO resource_tag (resource_id, account_id, key, value)
         SELECT ?, ?, value ->> 0, value ->> 1 FROM json_each(?)`,
+    ),
+    deleteTagsOfResources: db.prepare<[string, string]>(
+      "DELETE FROM resource_tag WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ?",
+    ),
+    // The same tags on several resources: ids and [key, value] pairs as two JSON arrays, one statement.
+    insertTagsOfResources: db.prepare<[string, string, string]>(
+      `INSERT INTO resource_tag (resource_id, account_id, key, value)
+        SELECT ids.value, ?, tags.value ->> 0, tags.value ->> 1 FROM json_each(?) AS ids, json_each(?) AS tags`,
     ),
     tagsOf: db.prepare<[string, string], Tag>(
       "SELECT key, value FROM resource_tag WHERE resource_id = ? AND account_id = ? ORDER BY key",
@@ -356,22 +388,30 @@ export class Reservations {
   }
 
   /**
-   * The ids of up to `limit` reservations after `after`, in id order, that `account` sees in
-   * `region` and that pass the SQL part of a filter set; among `ids` (a JSON array) when given.
-   */
-  /**
+   * The ids of up to `limit` reservations after `after` (and up to `upto`), in id order, that the
+   * query's account sees in its region and that pass the filters SQL decides; among the query's
+   * ids when it names some. Says which filters it left undecided, for the caller to match in memory.
    * Kept until the next write, frozen, weighed by its ids: a describe that repeats a page (a
    * controller's poll) makes no trip into SQLite. The ids do not depend on the clock; the state at
    * the clock is decided on the records afterwards.
    */
-  visiblePage(parameters: VisiblePageParameters, ids: string | undefined): readonly string[] {
-    const { account, region, after, limit } = parameters;
-    const key = keyOf(account, region, after, String(limit), ids ?? "", filterKey(parameters));
-    return this.kept.visiblePage.get(key, () => {
+  visiblePage(query: ReservationQuery, after: string, limit: number, upto: string | null): { ids: readonly string[]; undecided: readonly Filter[] } {
+    const plan = planOf(query);
+    const { account, region } = query;
+    const ids = query.ids === undefined ? undefined : JSON.stringify(query.ids);
+    const key = keyOf(account, region, after, upto ?? "", String(limit), ids ?? "", plan.key);
+    const found = this.kept.visiblePage.get(key, () => {
+      const parameters = { ...plan.parameters, account, region, after, upto, limit };
       if (ids !== undefined) return Object.freeze(this.s.visiblePageOfIds.all({ ...parameters, ids }));
-      if (!hasSqlFilter(parameters)) return Object.freeze(this.s.visiblePageUnfiltered.all({ account, region, after, limit }));
+      if (!plan.narrowed) return Object.freeze(this.s.visiblePageUnfiltered.all({ account, region, after, upto, limit }));
       return Object.freeze(this.s.visiblePage.all(parameters));
     });
+    return { ids: found, undecided: plan.undecided };
+  }
+
+  /** The id of the `rows`-th reservation the account sees in the region after `after`, or null when fewer follow. */
+  walkEnd(account: string, region: string, after: string, rows: number): string | null {
+    return this.s.walkEnd.get({ account, region, after, rows }) ?? null;
   }
 
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {
@@ -387,53 +427,45 @@ export class Reservations {
     });
   }
 
-  /**
-   * Replaces the reservation whole (its shares and usage rows); only inside Store.write().
-   * `loadedAt` is its createDate when the fixture gives none.
-   */
-  put(reservation: CapacityReservationFixture, loadedAt: Date): void {
+  /** Replaces the reservation whole, with its owner's tags, its shares and its usage rows; only inside Store.write(). */
+  put({ reservation, tags, sharedWith, usage }: ReservationToLoad): void {
     assertInWrite(this.db, "Reservations.put()");
     const s = this.s;
     const region = regionOfZone(reservation.availabilityZone);
     // The fixture schema's zone pattern guarantees a region; a record without one could never be seen.
     if (region === undefined) throw new Error(`${reservation.availabilityZone} names no region`);
     s.deleteReservation.run(reservation.capacityReservationId);
+    if (reservation.clientToken !== null) {
+      s.giveUpToken.run(reservation.ownerId, region, reservation.clientToken, reservation.capacityReservationId);
+    }
     s.insertReservation.run({
       capacity_reservation_id: reservation.capacityReservationId,
       owner_id: reservation.ownerId,
       availability_zone: reservation.availabilityZone,
       region,
       instance_type: reservation.instanceType,
-      instance_platform: reservation.instancePlatform ?? "Linux/UNIX",
+      instance_platform: reservation.instancePlatform,
       total_instance_count: reservation.totalInstanceCount,
       state: reservation.state,
-      create_date: reservation.createDate ?? loadedAt.toISOString(),
-      start_date: reservation.startDate ?? null,
-      end_date: reservation.endDate ?? null,
-      end_date_type: reservation.endDateType ?? "unlimited",
-      interruptible: reservation.interruptible === undefined ? null : Number(reservation.interruptible),
+      create_date: reservation.createDate,
+      start_date: reservation.startDate,
+      end_date: reservation.endDate,
+      end_date_type: reservation.endDateType,
+      interruptible: reservation.interruptible === null ? null : Number(reservation.interruptible),
       interruptible_capacity_allocation: reservation.interruptibleCapacityAllocation
         ? JSON.stringify(reservation.interruptibleCapacityAllocation)
         : null,
       interruption_info: reservation.interruptionInfo ? JSON.stringify(reservation.interruptionInfo) : null,
       ...memberColumnsOf(reservation),
-      provisioned_date: reservation.provisionedDate ?? null,
-      cancel_date: reservation.cancelDate ?? null,
-      client_token: reservation.clientToken ?? null,
-      request_fingerprint: reservation.requestFingerprint ?? null,
+      provisioned_date: reservation.provisionedDate,
+      cancel_date: reservation.cancelDate,
+      client_token: reservation.clientToken,
+      request_fingerprint: reservation.requestFingerprint,
     });
-    if (reservation.tags?.length) {
-      // A fixture's tags are the owner's.
-      s.insertTags.run(
-        reservation.capacityReservationId,
-        reservation.ownerId,
-        JSON.stringify(reservation.tags.map((tag) => [tag.key, tag.value])),
-      );
+    if (tags.length > 0) {
+      s.insertTags.run(reservation.capacityReservationId, reservation.ownerId, JSON.stringify(tags.map((tag) => [tag.key, tag.value])));
     }
-    if (reservation.sharedWith?.length) {
-      s.insertShares.run(reservation.capacityReservationId, JSON.stringify(reservation.sharedWith));
-    }
-    const usage = reservation.usage ?? [];
+    if (sharedWith.length > 0) s.insertShares.run(reservation.capacityReservationId, JSON.stringify(sharedWith));
     if (usage.length > 0) {
       s.insertUsages.run(
         reservation.capacityReservationId,
@@ -480,6 +512,14 @@ export class Reservations {
     assertInWrite(this.db, "Reservations.setTags()");
     this.s.deleteTags.run(resourceId, accountId);
     if (tags.length > 0) this.s.insertTags.run(resourceId, accountId, JSON.stringify(tags.map((t) => [t.key, t.value])));
+  }
+
+  /** Replaces one account's tags on each of several resources with the same tags; only inside Store.write(). */
+  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.setTagsOfResources()");
+    const ids = JSON.stringify(resourceIds);
+    this.s.deleteTagsOfResources.run(ids, accountId);
+    if (tags.length > 0) this.s.insertTagsOfResources.run(accountId, ids, JSON.stringify(tags.map((t) => [t.key, t.value])));
   }
 
   /**

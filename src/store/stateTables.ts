@@ -19,6 +19,7 @@ export const STATE_TABLES = [
   "instance_usage",
   "resource_tag",
   "capacity_pool",
+  "instance_type",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

@@ -6,21 +6,30 @@ import type { CapacityReservationFixture, FixtureDocument, InstanceFixture } fro
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
-import {
-  prepareFilteredReservationIds,
-  type FilterParameters,
-} from "./capacityReservationFilters.js";
+import type { Filter } from "../domain/filters.js";
+import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
-import { Reservations, type ReservationChange, type VisiblePageParameters } from "./reservations.js";
+import { InstanceTypes } from "./instanceTypes.js";
+import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
+import { Reservations, type ReservationChange } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
 import { StartState } from "./stateTables.js";
-import { instanceFixtureOf, instanceOfFixture, launchOfFixture } from "./instanceFixtures.js";
+import { instanceFixtureOf } from "./instanceFixtures.js";
+import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
-export type { ReservationChange, VisiblePageParameters } from "./reservations.js";
+export type { ReservationChange } from "./reservations.js";
+export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
+
+/** What DescribeInstances asks the store for: an owner's instances in a region, narrowed by its filters where an index can. */
+export interface InstanceQuery {
+  readonly owner: string;
+  readonly region: string;
+  readonly filters: readonly Filter[];
+}
 
 /** The ids of the reservations of one zone and instance type that an account owns or is shared. */
 function prepareReservationsOfZone(db: SqliteDatabase) {
@@ -62,7 +71,7 @@ function prepareMeta(db: SqliteDatabase) {
 /**
  * Every read and write of emulator state. The database handle is private to src/store/ (a lint
  * rule refuses better-sqlite3 and openDatabase elsewhere), and every change goes through write(),
- * which forgets every kept read when its transaction ends, committed or rolled back.
+ * after which every kept read is stale (ReadCache's generation), committed or rolled back.
  *
  * What is kept for speed, and why, is in docs/architecture.md ("What is kept for speed").
  */
@@ -70,19 +79,20 @@ export class Store {
   readonly #db: SqliteDatabase;
   /** The request path's reads, answered from memory after their first trip into SQLite. */
   readonly #reads = new ReadCache();
-  #generation = 0;
 
   /** A number that changes with every write(), committed or not: what an answer was made from. */
   get generation(): number {
-    return this.#generation;
+    return this.#reads.generation;
   }
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
+  readonly #instanceTypes: InstanceTypes;
+  /** The declared instance types: read before every action that takes a type, kept until a write. */
+  readonly #declaredTypes = this.#reads.memo<DeclaredInstanceTypes>(1);
   readonly #meta: ReturnType<typeof prepareMeta>;
-  readonly #filteredReservationIds: ReturnType<typeof prepareFilteredReservationIds>;
   #startState: StartState | undefined;
   /** When the earliest instance transition settles: asked before every action, kept until a write. */
   readonly #nextSettle = this.#reads.memo<number | undefined>(1);
@@ -96,8 +106,8 @@ export class Store {
     this.#instances = new Instances(db, this.#reads);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
+    this.#instanceTypes = new InstanceTypes(db);
     this.#meta = prepareMeta(db);
-    this.#filteredReservationIds = prepareFilteredReservationIds(db);
   }
 
   /** The whole database as bytes (SQLite's serialization): what a lagging describe reads later. */
@@ -123,23 +133,21 @@ export class Store {
   }
 
   close(): void {
-    this.#reads.clear();
     if (this.#db.open) this.#db.close();
   }
 
   /**
    * Runs `fn` in one SQLite transaction (a savepoint when nested in another write) and returns
-   * what it returns; when `fn` throws, nothing it wrote stays and the error is rethrown. Either
-   * way every kept read is forgotten once the transaction has ended, so an answer read before the
-   * write, or read inside it and then rolled back, is never served afterwards. The only way to
-   * change state: each write method of the store runs inside it.
+   * what it returns; when `fn` throws, nothing it wrote stays and the error is rethrown. The only
+   * way to change state: each write method of the store asserts it runs inside it. While it runs,
+   * reads go to SQLite (they see the transaction's own writes); once it has ended, every read kept
+   * before it is stale (ReadCache), so an answer read before the write, or read inside it and then
+   * rolled back, is never served afterwards.
    */
   write<T>(fn: () => T): T {
     try {
-      return this.#db.transaction(fn)();
+      return this.#reads.writing(() => this.#db.transaction(fn)());
     } finally {
-      this.#generation++;
-      this.#reads.clear();
       if (!this.#db.inTransaction) this.#onWrite?.();
     }
   }
@@ -179,18 +187,26 @@ export class Store {
 
   /**
    * The describe's page, in one prepared statement: the ids of up to `limit` reservations with an id
-   * after `after`, in id order, that `account` owns or that are shared with it in `region`, passing
-   * the SQL part of a filter set (filterParameters()); only among `ids` (a JSON array of ids) when
-   * given. The records are findReservation()'s; the state at the clock, the dates and a failed
-   * reservation's retention are the caller's to decide on them.
+   * after `after` (and at most `upto`), in id order, that the query's account owns or that are
+   * shared with it in its region, passing the filters SQL decides; only among the query's ids when
+   * it names some. `undecided` are the filters left for the caller to match in memory on the
+   * records (findReservation()), as are the state at the clock and a failed reservation's retention.
    */
-  visibleReservationIds(parameters: VisiblePageParameters, ids?: string): readonly string[] {
-    return this.#reservations.visiblePage(parameters, ids);
+  visibleReservationIds(
+    query: ReservationQuery,
+    after: string,
+    limit: number,
+    upto: string | null = null,
+  ): { readonly ids: readonly string[]; readonly undecided: readonly Filter[] } {
+    return this.#reservations.visiblePage(query, after, limit, upto);
   }
 
-  /** A keyset page of reservation ids, in id order after `after`, that pass the SQL part of a filter set. */
-  filteredReservationIds(parameters: FilterParameters & { after: string; limit: number }): string[] {
-    return this.#filteredReservationIds(parameters);
+  /**
+   * How far one request may walk the reservations the account sees in the region from `after`: the
+   * id of the `rows`-th, or null when fewer follow (the walk may go to the end).
+   */
+  reservationWalkEnd(account: string, region: string, after: string, rows: number): string | null {
+    return this.#reservations.walkEnd(account, region, after, rows);
   }
 
   // --- instances (SPEC section 11) ---
@@ -199,20 +215,18 @@ export class Store {
     return this.#instances.find(instanceId);
   }
 
-  /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
-  instancePage(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
-    return this.#instances.pageOfOwner(ownerId, region, after, limit);
-  }
-
-  /** The same, only those holding a place in one reservation (the capacity-reservation-id filter). */
-  instancePageInReservation(
-    capacityReservationId: string,
-    ownerId: string,
-    region: string,
-    after: InstancePosition | undefined,
-    limit: number,
-  ): readonly InstanceRecord[] {
-    return this.#instances.pageInReservation(capacityReservationId, ownerId, region, after, limit);
+  /**
+   * A page of an account's instances in a region, in (launch, instance) order after `after`: the
+   * walk DescribeInstances filters in memory. A `capacity-reservation-id` filter of one literal value
+   * walks that reservation's index instead (only instances holding a place in it can pass it).
+   */
+  instancePage(query: InstanceQuery, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
+    const byReservation = query.filters.find((f) => f.kind === "member" && f.name === "capacity-reservation-id");
+    const literals = byReservation?.values.allLiteral ? [...byReservation.values.literals] : [];
+    const one = literals.length === 1 ? literals[0] : undefined;
+    return one === undefined
+      ? this.#instances.pageOfOwner(query.owner, query.region, after, limit)
+      : this.#instances.pageInReservation(one, query.owner, query.region, after, limit);
   }
 
   /** An instance's AmiLaunchIndex: its place among its launch's instances in id order (RunInstances' order). */
@@ -248,22 +262,16 @@ export class Store {
   putLaunch(launch: LaunchRecord, instances: readonly InstanceRecord[]): void {
     this.#instances.putLaunch(launch);
     for (const instance of instances) this.#instances.put(instance);
-    this.#reads.clear();
   }
-
-  // The writes below forget every kept read at once, not only when their transaction ends: the
-  // action that made them reads the counts they moved before it commits.
 
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
-    this.#reads.clear();
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */
   placeInstance(instanceId: string, capacityReservationId: string | null): void {
     this.#instances.place(instanceId, capacityReservationId);
-    this.#reads.clear();
   }
 
   /** How many instances of a zone and type hold capacity outside any reservation (a capacity pool's share). */
@@ -299,13 +307,11 @@ export class Store {
   /** Every instance in a cancelled reservation runs on outside it (inside write()). */
   releaseInstances(capacityReservationId: string): void {
     this.#instances.release(capacityReservationId);
-    this.#reads.clear();
   }
 
   /** Every instance in an ended capacity block is terminated at its end, `at` (inside write()). */
   terminateInstancesIn(capacityReservationId: string, at: number): void {
     this.#instances.terminateIn(capacityReservationId, at);
-    this.#reads.clear();
   }
 
   /** When the earliest instance transition settles, or undefined. */
@@ -315,9 +321,7 @@ export class Store {
 
   /** Settles the transitions due at `now` (inside write()); returns the zones and types where places were given back. */
   settleInstances(now: number): { availabilityZone: string; instanceType: string }[] {
-    const freed = this.#instances.settle(now);
-    this.#reads.clear();
-    return freed;
+    return this.#instances.settle(now);
   }
 
   /** The reservation an owner's ClientToken made in a region, with the fingerprint of that request. */
@@ -334,37 +338,39 @@ export class Store {
     return this.#pools.available(availabilityZone, instanceType);
   }
 
+  /** The instance types fixtures declare, by name (the catalogue's own are not stored). */
+  declaredInstanceTypes(): DeclaredInstanceTypes {
+    return this.#declaredTypes.get("", () => this.#instanceTypes.declared());
+  }
+
   /** The API-made reservations of a zone and type whose stored state may still hold pool capacity. */
   reservationsHoldingCapacity(availabilityZone: string, instanceType: string): CapacityReservationRecord[] {
     return this.#reservations.holdingCapacity(availabilityZone, instanceType);
   }
 
-  /**
-   * Adds a reservation made through the API (CreateCapacityReservation), with its tags, in the
-   * fixture form a dump writes. Only inside write().
-   */
-  createReservation(reservation: CapacityReservationFixture, createdAt: Date): void {
-    this.#reservations.put(reservation, createdAt);
-    // Reads later in the same transaction (the answer) must see it: kept reads go now, not only at the end.
-    this.#reads.clear();
+  /** Adds a reservation made through the API (CreateCapacityReservation), with its owner's tags. Only inside write(). */
+  createReservation(reservation: CapacityReservationToStore, tags: readonly Tag[]): void {
+    this.#reservations.put({ reservation, tags, sharedWith: [], usage: [] });
   }
 
   /** ModifyCapacityReservation's change; only inside write(). */
   modifyReservation(capacityReservationId: string, change: ReservationChange): void {
     this.#reservations.modify(capacityReservationId, change);
-    this.#reads.clear();
   }
 
   /** CancelCapacityReservation: `cancelled` (or `cancelling`) from `cancelDate` (ISO); only inside write(). */
   cancelReservation(capacityReservationId: string, state: "cancelled" | "cancelling", cancelDate: string): void {
     this.#reservations.cancel(capacityReservationId, state, cancelDate);
-    this.#reads.clear();
+  }
+
+  /** Replaces one account's tags on each of several resources whole, with the same tags, in one statement (a launch's instances); only inside write(). */
+  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.setTagsOfResources(resourceIds, accountId, tags);
   }
 
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
   setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
     this.#reservations.setTags(resourceId, accountId, tags);
-    this.#reads.clear();
   }
 
   accessKey(accessKeyId: string): AccessKeyRecord | undefined {
@@ -391,42 +397,54 @@ export class Store {
   }
 
   /**
-   * Writes a checked fixture set in one transaction, replacing each account and reservation it
-   * names whole (an upsert by id) and leaving everything else as it was.
+   * Writes one load's records (a checked fixture set: recordsOfFixture() in src/fixtures/records.ts)
+   * in one transaction, replacing each account, reservation and instance it names whole (an upsert
+   * by id) and leaving everything else as it was.
    */
-  load(fixture: FixtureDocument, loadedAt: Date): void {
+  load(records: StateRecords): void {
     this.write(() => {
-      for (const account of fixture.accounts ?? []) this.#accounts.put(account);
+      for (const account of records.accounts) this.#accounts.put(account);
       // Every replaced reservation goes first, so that a ClientToken one of them gives up can go to
       // another of the set whatever their order (the index keeps a token to one reservation).
-      for (const reservation of fixture.capacityReservations ?? []) this.#reservations.remove(reservation.capacityReservationId);
-      for (const reservation of fixture.capacityReservations ?? []) {
-        this.#reservations.put(reservation, loadedAt);
-        this.#instances.recount(reservation.capacityReservationId);
+      for (const { reservation } of records.capacityReservations) this.#reservations.remove(reservation.capacityReservationId);
+      for (const loaded of records.capacityReservations) {
+        this.#reservations.put(loaded);
+        this.#instances.recount(loaded.reservation.capacityReservationId);
       }
-      const launches = new Map<string, LaunchRecord>();
-      for (const fixtureInstance of fixture.instances ?? []) {
-        const record = instanceOfFixture(fixtureInstance, loadedAt);
-        if (!launches.has(record.reservationId)) {
-          const launch = launchOfFixture(fixtureInstance, record);
-          launches.set(record.reservationId, launch);
-          this.#instances.putLaunch(launch);
-        }
-        this.#instances.put(record);
-        if (fixtureInstance.tags?.length) this.#reservations.setTags(record.instanceId, record.ownerId, fixtureInstance.tags);
+      for (const launch of records.launches) this.#instances.putLaunch(launch);
+      for (const { instance, tags } of records.instances) {
+        this.#instances.put(instance);
+        if (tags.length > 0) this.#reservations.setTags(instance.instanceId, instance.ownerId, tags);
       }
-      for (const pool of fixture.capacityPools ?? []) this.#pools.put(pool);
+      for (const pool of records.capacityPools) this.#pools.put(pool);
+      for (const info of records.instanceTypes) this.#instanceTypes.put(info);
     });
   }
 
   /** The generation at which the state was last the start state (saved or put back), if it was. */
   #startGeneration: number | undefined;
 
+  /**
+   * The clock of the emulator's last instance step (src/ec2/instances.ts), so that a reservation's
+   * activation is acted on once. Held in memory, not written (a step that finds nothing to do writes
+   * nothing), and part of the start state: restoreStartState() puts it back with the rows.
+   */
+  #lastStep = Number.NEGATIVE_INFINITY;
+  #startLastStep = Number.NEGATIVE_INFINITY;
+
+  /** Moves the instance step's clock to `now`; returns where it was. */
+  stepTo(now: number): number {
+    const since = this.#lastStep;
+    this.#lastStep = now;
+    return since;
+  }
+
   /** Remembers the current state as the one restoreStartState() returns to. */
   saveStartState(): void {
     const startState = (this.#startState ??= new StartState(this.#db));
     this.write(() => startState.saveCurrent());
-    this.#startGeneration = this.#generation;
+    this.#startGeneration = this.generation;
+    this.#startLastStep = this.#lastStep;
   }
 
   /**
@@ -437,9 +455,10 @@ export class Store {
   restoreStartState(): void {
     const startState = this.#startState;
     if (!startState) throw new Error("restoreStartState() before saveStartState()");
-    if (this.#generation === this.#startGeneration) return;
+    this.#lastStep = this.#startLastStep;
+    if (this.generation === this.#startGeneration) return;
     this.write(() => startState.restoreSaved());
-    this.#startGeneration = this.#generation;
+    this.#startGeneration = this.generation;
   }
 
   /**
@@ -485,6 +504,8 @@ export class Store {
     if (!first) put("]");
     const pools = this.#pools.dump();
     if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
+    const instanceTypes = this.#instanceTypes.dump();
+    if (instanceTypes.length > 0) put(`,"instanceTypes":${JSON.stringify(instanceTypes)}`);
     put("}");
     if (pending !== "") write(pending);
   }
@@ -501,6 +522,8 @@ export class Store {
     if (instances.length > 0) dump.instances = instances;
     const pools = this.#pools.dump();
     if (pools.length > 0) dump.capacityPools = pools;
+    const instanceTypes = this.#instanceTypes.dump();
+    if (instanceTypes.length > 0) dump.instanceTypes = instanceTypes;
     return dump;
   }
 

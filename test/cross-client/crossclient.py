@@ -85,7 +85,8 @@ def expected_owner_rows(reservation):
 
 
 def expected_available(reservation):
-    if reservation["state"] != "active":
+    """SPEC section 3: total minus used for an active, cancelled or expired reservation (a fixture loaded ended keeps its rows), else 0."""
+    if reservation["state"] not in ("active", "cancelled", "expired"):
         return 0
     return reservation["totalInstanceCount"] - sum(row["usedInstanceCount"] for row in reservation.get("usage", []))
 

@@ -162,10 +162,11 @@ class Boto3Views(unittest.TestCase):
         self.assertEqual(out["AvailableInstanceCount"], 0)
         self.assertEqual(out["InstanceUsages"], [{"AccountId": OWNER, "UsedInstanceCount": 0}])
 
-    def test_a_non_active_shared_reservation_shows_the_owner_row_at_zero(self):
+    def test_a_cancelled_shared_reservation_shows_the_owner_row_at_zero_and_all_of_it_available(self):
+        # SPEC section 3 (issue 22): a cancelled reservation of 8 with nothing used reads 8 available, as EC2's do.
         out = ec2(OWNER_KEY).get_capacity_reservation_usage(CapacityReservationId="cr-0ccccccccccccccc3")
         self.assertEqual(out["State"], "cancelled")
-        self.assertEqual(out["AvailableInstanceCount"], 0)
+        self.assertEqual(out["AvailableInstanceCount"], 8)
         self.assertEqual(out["InstanceUsages"], [{"AccountId": OWNER, "UsedInstanceCount": 0}])
         sharee = ec2(SHAREE_KEY).get_capacity_reservation_usage(CapacityReservationId="cr-0ccccccccccccccc3")
         self.assertEqual(sharee["InstanceUsages"], [{"AccountId": SHAREE, "UsedInstanceCount": 0}])

@@ -124,7 +124,8 @@ class InstancesThroughBoto3(unittest.TestCase):
     def test_stop_and_start_give_and_take_the_place(self):
         [instance] = [i["InstanceId"] for i in self.run_instances(**self.target(TARGETED))["Instances"]]
         stopped = self.client.stop_instances(InstanceIds=[instance])["StoppingInstances"][0]
-        self.assertEqual(stopped["CurrentState"], {"Code": 80, "Name": "stopped"})
+        # The call answers the in-between state (SPEC section 11); the usage below is read after it settled.
+        self.assertEqual(stopped["CurrentState"], {"Code": 64, "Name": "stopping"})
         self.assertEqual(self.available(TARGETED), 2)
         self.client.start_instances(InstanceIds=[instance])
         self.assertEqual(self.available(TARGETED), 1)

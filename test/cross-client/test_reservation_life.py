@@ -46,10 +46,21 @@ class Boto3Life(unittest.TestCase):
         tagged = self.ec2.describe_capacity_reservations(Filters=[{"Name": "tag:env", "Values": ["ci"]}])["CapacityReservations"]
         self.assertEqual([r["CapacityReservationId"] for r in tagged], [reservation_id])
 
+        launched = self.ec2.run_instances(
+            ImageId="ami-0123456789abcdef0", InstanceType="m5.large", MinCount=1, MaxCount=1,
+            Placement={"AvailabilityZone": "us-east-1a"},
+        )["Instances"][0]
+        self.assertEqual(launched.get("CapacityReservationId"), reservation_id)
+        self.assertEqual(self.describe(reservation_id)["AvailableInstanceCount"], 3)
+
         self.assertTrue(self.ec2.cancel_capacity_reservation(CapacityReservationId=reservation_id)["Return"])
         self.assertEqual(self.describe(reservation_id)["State"], "cancelled")
+        # SPEC section 3 (issue 22): nothing is used in an ended reservation, so all 4 read available.
         usage = self.ec2.get_capacity_reservation_usage(CapacityReservationId=reservation_id)
-        self.assertEqual((usage["State"], usage["AvailableInstanceCount"]), ("cancelled", 0))
+        self.assertEqual((usage["State"], usage["AvailableInstanceCount"]), ("cancelled", 4))
+        self.assertEqual(usage["InstanceUsages"], [{"AccountId": BOTO_ACCOUNT, "UsedInstanceCount": 0}])
+        self.assertEqual(self.describe(reservation_id)["AvailableInstanceCount"], 4)
+        self.ec2.terminate_instances(InstanceIds=[launched["InstanceId"]])
         error = client_error(self, self.ec2.cancel_capacity_reservation, CapacityReservationId=reservation_id)
         self.assertEqual(error.response["Error"]["Code"], "IncorrectState")
         error = client_error(self, self.ec2.modify_capacity_reservation, CapacityReservationId=reservation_id, InstanceCount=1)

@@ -151,6 +151,29 @@ class WireSuccess(unittest.TestCase):
         self.assertEqual(line["accountId"], OWNER)
         self.assertEqual(line["status"], 200)
 
+    def log_line_of(self, request_id):
+        log = os.environ.get("EC2_EMULATOR_LOG")
+        self.assertTrue(log, "run.sh exports EC2_EMULATOR_LOG")
+        for _ in range(100):  # pino writes asynchronously: wait for the line to land, bounded
+            with open(log, encoding="utf-8") as f:
+                line = next((json.loads(l) for l in f if request_id in l), None)
+            if line:
+                return line
+            time.sleep(0.02)
+        self.fail(f"no log line holds {request_id}")
+
+    def test_the_log_line_names_an_action_the_emulator_does_not_implement(self):
+        # Issue 22 item 9: the line is what tells a user which action their tool called.
+        with self.assertRaises(ClientError) as caught:
+            ec2(OWNER_KEY).describe_vpcs()
+        error = caught.exception.response
+        self.assertEqual(error["Error"]["Code"], "UnsupportedOperation")
+        line = self.log_line_of(error["ResponseMetadata"]["RequestId"])
+        self.assertEqual((line["action"], line["errorCode"], line["status"]), ("DescribeVpcs", "UnsupportedOperation", 400))
+        invalid = raw(form={"Action": "DescribeThings", "Version": "2016-11-15"})
+        line = self.log_line_of(invalid.headers["x-amzn-RequestId"])
+        self.assertEqual((line["action"], line["errorCode"]), ("DescribeThings", "InvalidAction"))
+
 
 class WireErrors(unittest.TestCase):
     def assert_error_document(self, response, status, code, message=None):

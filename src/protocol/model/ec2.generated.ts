@@ -20,12 +20,30 @@ export const AmdSevSnpSpecification$ = enumOf("AmdSevSnpSpecification", AmdSevSn
 export const ApplyCancellationChargesValues = ["commitment-wind-down"] as const;
 export type ApplyCancellationCharges = (typeof ApplyCancellationChargesValues)[number];
 export const ApplyCancellationCharges$ = enumOf("ApplyCancellationCharges", ApplyCancellationChargesValues);
+export const ArchitectureTypeValues = ["arm64","arm64_mac","i386","x86_64","x86_64_mac"] as const;
+export type ArchitectureType = (typeof ArchitectureTypeValues)[number];
+export const ArchitectureType$ = enumOf("ArchitectureType", ArchitectureTypeValues);
 export const ArchitectureValuesValues = ["arm64","arm64_mac","i386","x86_64","x86_64_mac"] as const;
 export type ArchitectureValues = (typeof ArchitectureValuesValues)[number];
 export const ArchitectureValues$ = enumOf("ArchitectureValues", ArchitectureValuesValues);
+export const AttachmentLimitTypeValues = ["dedicated","shared"] as const;
+export type AttachmentLimitType = (typeof AttachmentLimitTypeValues)[number];
+export const AttachmentLimitType$ = enumOf("AttachmentLimitType", AttachmentLimitTypeValues);
 export const AttachmentStatusValues = ["attached","attaching","detached","detaching"] as const;
 export type AttachmentStatus = (typeof AttachmentStatusValues)[number];
 export const AttachmentStatus$ = enumOf("AttachmentStatus", AttachmentStatusValues);
+export const AvailabilityZoneOptInStatusValues = ["not-opted-in","opt-in-not-required","opted-in"] as const;
+export type AvailabilityZoneOptInStatus = (typeof AvailabilityZoneOptInStatusValues)[number];
+export const AvailabilityZoneOptInStatus$ = enumOf("AvailabilityZoneOptInStatus", AvailabilityZoneOptInStatusValues);
+export const AvailabilityZoneStateValues = ["available","constrained","impaired","information","unavailable"] as const;
+export type AvailabilityZoneState = (typeof AvailabilityZoneStateValues)[number];
+export const AvailabilityZoneState$ = enumOf("AvailabilityZoneState", AvailabilityZoneStateValues);
+export const BandwidthWeightingTypeValues = ["default","ebs-1","vpc-1"] as const;
+export type BandwidthWeightingType = (typeof BandwidthWeightingTypeValues)[number];
+export const BandwidthWeightingType$ = enumOf("BandwidthWeightingType", BandwidthWeightingTypeValues);
+export const BootModeTypeValues = ["legacy-bios","uefi"] as const;
+export type BootModeType = (typeof BootModeTypeValues)[number];
+export const BootModeType$ = enumOf("BootModeType", BootModeTypeValues);
 export const BootModeValuesValues = ["legacy-bios","uefi","uefi-preferred"] as const;
 export type BootModeValues = (typeof BootModeValuesValues)[number];
 export const BootModeValues$ = enumOf("BootModeValues", BootModeValuesValues);
@@ -56,9 +74,30 @@ export const CapacityReservationType$ = enumOf("CapacityReservationType", Capaci
 export const DeviceTypeValues = ["ebs","instance-store"] as const;
 export type DeviceType = (typeof DeviceTypeValues)[number];
 export const DeviceType$ = enumOf("DeviceType", DeviceTypeValues);
+export const DiskTypeValues = ["hdd","ssd"] as const;
+export type DiskType = (typeof DiskTypeValues)[number];
+export const DiskType$ = enumOf("DiskType", DiskTypeValues);
+export const EbsEncryptionSupportValues = ["supported","unsupported"] as const;
+export type EbsEncryptionSupport = (typeof EbsEncryptionSupportValues)[number];
+export const EbsEncryptionSupport$ = enumOf("EbsEncryptionSupport", EbsEncryptionSupportValues);
+export const EbsNvmeSupportValues = ["required","supported","unsupported"] as const;
+export type EbsNvmeSupport = (typeof EbsNvmeSupportValues)[number];
+export const EbsNvmeSupport$ = enumOf("EbsNvmeSupport", EbsNvmeSupportValues);
+export const EbsOptimizedSupportValues = ["default","supported","unsupported"] as const;
+export type EbsOptimizedSupport = (typeof EbsOptimizedSupportValues)[number];
+export const EbsOptimizedSupport$ = enumOf("EbsOptimizedSupport", EbsOptimizedSupportValues);
+export const EnaSupportValues = ["required","supported","unsupported"] as const;
+export type EnaSupport = (typeof EnaSupportValues)[number];
+export const EnaSupport$ = enumOf("EnaSupport", EnaSupportValues);
 export const EndDateTypeValues = ["limited","unlimited"] as const;
 export type EndDateType = (typeof EndDateTypeValues)[number];
 export const EndDateType$ = enumOf("EndDateType", EndDateTypeValues);
+export const EphemeralNvmeSupportValues = ["required","supported","unsupported"] as const;
+export type EphemeralNvmeSupport = (typeof EphemeralNvmeSupportValues)[number];
+export const EphemeralNvmeSupport$ = enumOf("EphemeralNvmeSupport", EphemeralNvmeSupportValues);
+export const FlexibleEnaQueuesSupportValues = ["supported","unsupported"] as const;
+export type FlexibleEnaQueuesSupport = (typeof FlexibleEnaQueuesSupportValues)[number];
+export const FlexibleEnaQueuesSupport$ = enumOf("FlexibleEnaQueuesSupport", FlexibleEnaQueuesSupportValues);
 export const HostnameTypeValues = ["ip-name","resource-name"] as const;
 export type HostnameType = (typeof HostnameTypeValues)[number];
 export const HostnameType$ = enumOf("HostnameType", HostnameTypeValues);
@@ -104,12 +143,21 @@ export const InstanceRebootMigrationState$ = enumOf("InstanceRebootMigrationStat
 export const InstanceStateNameValues = ["pending","running","shutting-down","stopped","stopping","terminated"] as const;
 export type InstanceStateName = (typeof InstanceStateNameValues)[number];
 export const InstanceStateName$ = enumOf("InstanceStateName", InstanceStateNameValues);
+export const InstanceStorageEncryptionSupportValues = ["required","unsupported"] as const;
+export type InstanceStorageEncryptionSupport = (typeof InstanceStorageEncryptionSupportValues)[number];
+export const InstanceStorageEncryptionSupport$ = enumOf("InstanceStorageEncryptionSupport", InstanceStorageEncryptionSupportValues);
+export const InstanceTypeHypervisorValues = ["nitro","xen"] as const;
+export type InstanceTypeHypervisor = (typeof InstanceTypeHypervisorValues)[number];
+export const InstanceTypeHypervisor$ = enumOf("InstanceTypeHypervisor", InstanceTypeHypervisorValues);
 export const InterruptibleCapacityReservationAllocationStatusValues = ["active","canceled","canceling","failed","pending","updating"] as const;
 export type InterruptibleCapacityReservationAllocationStatus = (typeof InterruptibleCapacityReservationAllocationStatusValues)[number];
 export const InterruptibleCapacityReservationAllocationStatus$ = enumOf("InterruptibleCapacityReservationAllocationStatus", InterruptibleCapacityReservationAllocationStatusValues);
 export const InterruptionTypeValues = ["adhoc"] as const;
 export type InterruptionType = (typeof InterruptionTypeValues)[number];
 export const InterruptionType$ = enumOf("InterruptionType", InterruptionTypeValues);
+export const LocationTypeValues = ["availability-zone","availability-zone-id","outpost","region"] as const;
+export type LocationType = (typeof LocationTypeValues)[number];
+export const LocationType$ = enumOf("LocationType", LocationTypeValues);
 export const MarketTypeValues = ["capacity-block","interruptible-capacity-reservation","on-demand","spot"] as const;
 export type MarketType = (typeof MarketTypeValues)[number];
 export const MarketType$ = enumOf("MarketType", MarketTypeValues);
@@ -119,18 +167,39 @@ export const MonitoringState$ = enumOf("MonitoringState", MonitoringStateValues)
 export const NestedVirtualizationSpecificationValues = ["disabled","enabled"] as const;
 export type NestedVirtualizationSpecification = (typeof NestedVirtualizationSpecificationValues)[number];
 export const NestedVirtualizationSpecification$ = enumOf("NestedVirtualizationSpecification", NestedVirtualizationSpecificationValues);
+export const NetworkCardInterfaceTypeValues = ["efa","efa-only","interface","secondary"] as const;
+export type NetworkCardInterfaceType = (typeof NetworkCardInterfaceTypeValues)[number];
+export const NetworkCardInterfaceType$ = enumOf("NetworkCardInterfaceType", NetworkCardInterfaceTypeValues);
 export const NetworkInterfaceStatusValues = ["associated","attaching","available","detaching","in-use"] as const;
 export type NetworkInterfaceStatus = (typeof NetworkInterfaceStatusValues)[number];
 export const NetworkInterfaceStatus$ = enumOf("NetworkInterfaceStatus", NetworkInterfaceStatusValues);
+export const NitroEnclavesSupportValues = ["supported","unsupported"] as const;
+export type NitroEnclavesSupport = (typeof NitroEnclavesSupportValues)[number];
+export const NitroEnclavesSupport$ = enumOf("NitroEnclavesSupport", NitroEnclavesSupportValues);
+export const NitroTpmSupportValues = ["supported","unsupported"] as const;
+export type NitroTpmSupport = (typeof NitroTpmSupportValues)[number];
+export const NitroTpmSupport$ = enumOf("NitroTpmSupport", NitroTpmSupportValues);
+export const PhcSupportValues = ["supported","unsupported"] as const;
+export type PhcSupport = (typeof PhcSupportValues)[number];
+export const PhcSupport$ = enumOf("PhcSupport", PhcSupportValues);
+export const PlacementGroupStrategyValues = ["cluster","partition","spread"] as const;
+export type PlacementGroupStrategy = (typeof PlacementGroupStrategyValues)[number];
+export const PlacementGroupStrategy$ = enumOf("PlacementGroupStrategy", PlacementGroupStrategyValues);
 export const PlatformValuesValues = ["Windows"] as const;
 export type PlatformValues = (typeof PlatformValuesValues)[number];
 export const PlatformValues$ = enumOf("PlatformValues", PlatformValuesValues);
 export const ProductCodeValuesValues = ["devpay","marketplace"] as const;
 export type ProductCodeValues = (typeof ProductCodeValuesValues)[number];
 export const ProductCodeValues$ = enumOf("ProductCodeValues", ProductCodeValuesValues);
+export const RebootMigrationSupportValues = ["supported","unsupported"] as const;
+export type RebootMigrationSupport = (typeof RebootMigrationSupportValues)[number];
+export const RebootMigrationSupport$ = enumOf("RebootMigrationSupport", RebootMigrationSupportValues);
 export const ResourceTypeValues = ["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fca-policy","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","metric-category","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"] as const;
 export type ResourceType = (typeof ResourceTypeValues)[number];
 export const ResourceType$ = enumOf("ResourceType", ResourceTypeValues);
+export const RootDeviceTypeValues = ["ebs","instance-store"] as const;
+export type RootDeviceType = (typeof RootDeviceTypeValues)[number];
+export const RootDeviceType$ = enumOf("RootDeviceType", RootDeviceTypeValues);
 export const SecondaryInterfaceStatusValues = ["available","in-use"] as const;
 export type SecondaryInterfaceStatus = (typeof SecondaryInterfaceStatusValues)[number];
 export const SecondaryInterfaceStatus$ = enumOf("SecondaryInterfaceStatus", SecondaryInterfaceStatusValues);
@@ -143,9 +212,15 @@ export const ShutdownBehavior$ = enumOf("ShutdownBehavior", ShutdownBehaviorValu
 export const SpotInstanceTypeValues = ["one-time","persistent"] as const;
 export type SpotInstanceType = (typeof SpotInstanceTypeValues)[number];
 export const SpotInstanceType$ = enumOf("SpotInstanceType", SpotInstanceTypeValues);
+export const SupportedAdditionalProcessorFeatureValues = ["amd-sev-snp","nested-virtualization"] as const;
+export type SupportedAdditionalProcessorFeature = (typeof SupportedAdditionalProcessorFeatureValues)[number];
+export const SupportedAdditionalProcessorFeature$ = enumOf("SupportedAdditionalProcessorFeature", SupportedAdditionalProcessorFeatureValues);
 export const TenancyValues = ["dedicated","default","host"] as const;
 export type Tenancy = (typeof TenancyValues)[number];
 export const Tenancy$ = enumOf("Tenancy", TenancyValues);
+export const UsageClassTypeValues = ["capacity-block","on-demand","spot"] as const;
+export type UsageClassType = (typeof UsageClassTypeValues)[number];
+export const UsageClassType$ = enumOf("UsageClassType", UsageClassTypeValues);
 export const VirtualizationTypeValues = ["hvm","paravirtual"] as const;
 export type VirtualizationType = (typeof VirtualizationTypeValues)[number];
 export const VirtualizationType$ = enumOf("VirtualizationType", VirtualizationTypeValues);
@@ -958,6 +1033,318 @@ const TerminateInstancesResult$ = structureOf("TerminateInstancesResult", [
   ["TerminatingInstances", "InstancesSet", "instancesSet", listOf(InstanceStateChange$)],
 ]);
 
+const DescribeInstanceTypesRequest$ = structureOf("DescribeInstanceTypesRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["InstanceTypes", "InstanceType", "InstanceType", listOf(InstanceType$)],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["IncludeUnsupportedInRegion", "IncludeUnsupportedInRegion", "IncludeUnsupportedInRegion", BOOLEAN],
+]);
+
+const ProcessorInfo$ = structureOf("ProcessorInfo", [
+  ["SupportedArchitectures", "SupportedArchitectures", "supportedArchitectures", listOf(ArchitectureType$)],
+  ["SustainedClockSpeedInGhz", "SustainedClockSpeedInGhz", "sustainedClockSpeedInGhz", DOUBLE],
+  ["SupportedFeatures", "SupportedFeatures", "supportedFeatures", listOf(SupportedAdditionalProcessorFeature$)],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+]);
+
+const VCpuInfo$ = structureOf("VCpuInfo", [
+  ["DefaultVCpus", "DefaultVCpus", "defaultVCpus", INTEGER],
+  ["DefaultCores", "DefaultCores", "defaultCores", INTEGER],
+  ["DefaultThreadsPerCore", "DefaultThreadsPerCore", "defaultThreadsPerCore", INTEGER],
+  ["ValidCores", "ValidCores", "validCores", listOf(INTEGER)],
+  ["ValidThreadsPerCore", "ValidThreadsPerCore", "validThreadsPerCore", listOf(INTEGER)],
+]);
+
+const MemoryInfo$ = structureOf("MemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", LONG],
+]);
+
+const DiskInfo$ = structureOf("DiskInfo", [
+  ["SizeInGB", "SizeInGB", "sizeInGB", LONG],
+  ["Count", "Count", "count", INTEGER],
+  ["Type", "Type", "type", DiskType$],
+]);
+
+const InstanceStorageInfo$ = structureOf("InstanceStorageInfo", [
+  ["TotalSizeInGB", "TotalSizeInGB", "totalSizeInGB", LONG],
+  ["Disks", "Disks", "disks", listOf(DiskInfo$)],
+  ["NvmeSupport", "NvmeSupport", "nvmeSupport", EphemeralNvmeSupport$],
+  ["EncryptionSupport", "EncryptionSupport", "encryptionSupport", InstanceStorageEncryptionSupport$],
+]);
+
+const EbsOptimizedInfo$ = structureOf("EbsOptimizedInfo", [
+  ["BaselineBandwidthInMbps", "BaselineBandwidthInMbps", "baselineBandwidthInMbps", INTEGER],
+  ["BaselineThroughputInMBps", "BaselineThroughputInMBps", "baselineThroughputInMBps", DOUBLE],
+  ["BaselineIops", "BaselineIops", "baselineIops", INTEGER],
+  ["MaximumBandwidthInMbps", "MaximumBandwidthInMbps", "maximumBandwidthInMbps", INTEGER],
+  ["MaximumThroughputInMBps", "MaximumThroughputInMBps", "maximumThroughputInMBps", DOUBLE],
+  ["MaximumIops", "MaximumIops", "maximumIops", INTEGER],
+]);
+
+const EbsCardInfo$ = structureOf("EbsCardInfo", [
+  ["EbsCardIndex", "EbsCardIndex", "ebsCardIndex", INTEGER],
+  ["BaselineBandwidthInMbps", "BaselineBandwidthInMbps", "baselineBandwidthInMbps", INTEGER],
+  ["BaselineThroughputInMBps", "BaselineThroughputInMBps", "baselineThroughputInMBps", INTEGER],
+  ["BaselineIops", "BaselineIops", "baselineIops", INTEGER],
+  ["MaximumBandwidthInMbps", "MaximumBandwidthInMbps", "maximumBandwidthInMbps", INTEGER],
+  ["MaximumThroughputInMBps", "MaximumThroughputInMBps", "maximumThroughputInMBps", INTEGER],
+  ["MaximumIops", "MaximumIops", "maximumIops", INTEGER],
+]);
+
+const EbsInfo$ = structureOf("EbsInfo", [
+  ["EbsOptimizedSupport", "EbsOptimizedSupport", "ebsOptimizedSupport", EbsOptimizedSupport$],
+  ["EncryptionSupport", "EncryptionSupport", "encryptionSupport", EbsEncryptionSupport$],
+  ["EbsOptimizedInfo", "EbsOptimizedInfo", "ebsOptimizedInfo", EbsOptimizedInfo$],
+  ["NvmeSupport", "NvmeSupport", "nvmeSupport", EbsNvmeSupport$],
+  ["MaximumEbsAttachments", "MaximumEbsAttachments", "maximumEbsAttachments", INTEGER],
+  ["AttachmentLimitType", "AttachmentLimitType", "attachmentLimitType", AttachmentLimitType$],
+  ["MaximumEbsCards", "MaximumEbsCards", "maximumEbsCards", INTEGER],
+  ["EbsCards", "EbsCardSet", "ebsCardSet", listOf(EbsCardInfo$)],
+]);
+
+const NetworkCardInfo$ = structureOf("NetworkCardInfo", [
+  ["NetworkCardIndex", "NetworkCardIndex", "networkCardIndex", INTEGER],
+  ["NetworkPerformance", "NetworkPerformance", "networkPerformance", STRING],
+  ["MaximumNetworkInterfaces", "MaximumNetworkInterfaces", "maximumNetworkInterfaces", INTEGER],
+  ["AdditionalFlexibleNetworkInterfaces", "AdditionalFlexibleNetworkInterfaces", "additionalFlexibleNetworkInterfaces", INTEGER],
+  ["BaselineBandwidthInGbps", "BaselineBandwidthInGbps", "baselineBandwidthInGbps", INTEGER],
+  ["PeakBandwidthInGbps", "PeakBandwidthInGbps", "peakBandwidthInGbps", INTEGER],
+  ["DefaultEnaQueueCountPerInterface", "DefaultEnaQueueCountPerInterface", "defaultEnaQueueCountPerInterface", INTEGER],
+  ["MaximumEnaQueueCount", "MaximumEnaQueueCount", "maximumEnaQueueCount", INTEGER],
+  ["MaximumEnaQueueCountPerInterface", "MaximumEnaQueueCountPerInterface", "maximumEnaQueueCountPerInterface", INTEGER],
+  ["InterfaceTypes", "InterfaceTypeSet", "interfaceTypeSet", listOf(NetworkCardInterfaceType$)],
+]);
+
+const EfaInfo$ = structureOf("EfaInfo", [
+  ["MaximumEfaInterfaces", "MaximumEfaInterfaces", "maximumEfaInterfaces", INTEGER],
+]);
+
+const DefaultConnectionTrackingConfiguration$ = structureOf("DefaultConnectionTrackingConfiguration", [
+  ["DefaultTcpEstablishedTimeout", "DefaultTcpEstablishedTimeout", "defaultTcpEstablishedTimeout", INTEGER],
+  ["DefaultUdpTimeout", "DefaultUdpTimeout", "defaultUdpTimeout", INTEGER],
+  ["DefaultUdpStreamTimeout", "DefaultUdpStreamTimeout", "defaultUdpStreamTimeout", INTEGER],
+]);
+
+const NetworkInfo$ = structureOf("NetworkInfo", [
+  ["NetworkPerformance", "NetworkPerformance", "networkPerformance", STRING],
+  ["MaximumNetworkInterfaces", "MaximumNetworkInterfaces", "maximumNetworkInterfaces", INTEGER],
+  ["MaximumNetworkCards", "MaximumNetworkCards", "maximumNetworkCards", INTEGER],
+  ["DefaultNetworkCardIndex", "DefaultNetworkCardIndex", "defaultNetworkCardIndex", INTEGER],
+  ["NetworkCards", "NetworkCards", "networkCards", listOf(NetworkCardInfo$)],
+  ["Ipv4AddressesPerInterface", "Ipv4AddressesPerInterface", "ipv4AddressesPerInterface", INTEGER],
+  ["Ipv6AddressesPerInterface", "Ipv6AddressesPerInterface", "ipv6AddressesPerInterface", INTEGER],
+  ["Ipv6Supported", "Ipv6Supported", "ipv6Supported", BOOLEAN],
+  ["EnaSupport", "EnaSupport", "enaSupport", EnaSupport$],
+  ["EfaSupported", "EfaSupported", "efaSupported", BOOLEAN],
+  ["EfaInfo", "EfaInfo", "efaInfo", EfaInfo$],
+  ["EncryptionInTransitSupported", "EncryptionInTransitSupported", "encryptionInTransitSupported", BOOLEAN],
+  ["EnaSrdSupported", "EnaSrdSupported", "enaSrdSupported", BOOLEAN],
+  ["BandwidthWeightings", "BandwidthWeightings", "bandwidthWeightings", listOf(BandwidthWeightingType$)],
+  ["FlexibleEnaQueuesSupport", "FlexibleEnaQueuesSupport", "flexibleEnaQueuesSupport", FlexibleEnaQueuesSupport$],
+  ["ConnectionTrackingConfiguration", "ConnectionTrackingConfiguration", "connectionTrackingConfiguration", DefaultConnectionTrackingConfiguration$],
+  ["SecondaryNetworkSupported", "SecondaryNetworkSupported", "secondaryNetworkSupported", BOOLEAN],
+  ["MaximumSecondaryNetworkInterfaces", "MaximumSecondaryNetworkInterfaces", "maximumSecondaryNetworkInterfaces", INTEGER],
+  ["Ipv4AddressesPerSecondaryInterface", "Ipv4AddressesPerSecondaryInterface", "ipv4AddressesPerSecondaryInterface", INTEGER],
+]);
+
+const GpuDeviceMemoryInfo$ = structureOf("GpuDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const GpuDeviceInfo$ = structureOf("GpuDeviceInfo", [
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["Count", "Count", "count", INTEGER],
+  ["LogicalGpuCount", "LogicalGpuCount", "logicalGpuCount", INTEGER],
+  ["GpuPartitionSize", "GpuPartitionSize", "gpuPartitionSize", INTEGER],
+  ["Workloads", "WorkloadSet", "workloadSet", listOf(STRING)],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", GpuDeviceMemoryInfo$],
+]);
+
+const GpuInfo$ = structureOf("GpuInfo", [
+  ["Gpus", "Gpus", "gpus", listOf(GpuDeviceInfo$)],
+  ["TotalGpuMemoryInMiB", "TotalGpuMemoryInMiB", "totalGpuMemoryInMiB", INTEGER],
+]);
+
+const FpgaDeviceMemoryInfo$ = structureOf("FpgaDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const FpgaDeviceInfo$ = structureOf("FpgaDeviceInfo", [
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["Count", "Count", "count", INTEGER],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", FpgaDeviceMemoryInfo$],
+]);
+
+const FpgaInfo$ = structureOf("FpgaInfo", [
+  ["Fpgas", "Fpgas", "fpgas", listOf(FpgaDeviceInfo$)],
+  ["TotalFpgaMemoryInMiB", "TotalFpgaMemoryInMiB", "totalFpgaMemoryInMiB", INTEGER],
+]);
+
+const PlacementGroupInfo$ = structureOf("PlacementGroupInfo", [
+  ["SupportedStrategies", "SupportedStrategies", "supportedStrategies", listOf(PlacementGroupStrategy$)],
+]);
+
+const InferenceDeviceMemoryInfo$ = structureOf("InferenceDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const InferenceDeviceInfo$ = structureOf("InferenceDeviceInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", InferenceDeviceMemoryInfo$],
+]);
+
+const InferenceAcceleratorInfo$ = structureOf("InferenceAcceleratorInfo", [
+  ["Accelerators", "Accelerators", "accelerators", listOf(InferenceDeviceInfo$)],
+  ["TotalInferenceMemoryInMiB", "TotalInferenceMemoryInMiB", "totalInferenceMemoryInMiB", INTEGER],
+]);
+
+const NitroTpmInfo$ = structureOf("NitroTpmInfo", [
+  ["SupportedVersions", "SupportedVersions", "supportedVersions", listOf(STRING)],
+]);
+
+const MediaDeviceMemoryInfo$ = structureOf("MediaDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const MediaDeviceInfo$ = structureOf("MediaDeviceInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", MediaDeviceMemoryInfo$],
+]);
+
+const MediaAcceleratorInfo$ = structureOf("MediaAcceleratorInfo", [
+  ["Accelerators", "Accelerators", "accelerators", listOf(MediaDeviceInfo$)],
+  ["TotalMediaMemoryInMiB", "TotalMediaMemoryInMiB", "totalMediaMemoryInMiB", INTEGER],
+]);
+
+const NeuronDeviceCoreInfo$ = structureOf("NeuronDeviceCoreInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Version", "Version", "version", INTEGER],
+]);
+
+const NeuronDeviceMemoryInfo$ = structureOf("NeuronDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const NeuronDeviceInfo$ = structureOf("NeuronDeviceInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Name", "Name", "name", STRING],
+  ["CoreInfo", "CoreInfo", "coreInfo", NeuronDeviceCoreInfo$],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", NeuronDeviceMemoryInfo$],
+]);
+
+const NeuronInfo$ = structureOf("NeuronInfo", [
+  ["NeuronDevices", "NeuronDevices", "neuronDevices", listOf(NeuronDeviceInfo$)],
+  ["TotalNeuronDeviceMemoryInMiB", "TotalNeuronDeviceMemoryInMiB", "totalNeuronDeviceMemoryInMiB", INTEGER],
+]);
+
+const InstanceTypeInfo$ = structureOf("InstanceTypeInfo", [
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["CurrentGeneration", "CurrentGeneration", "currentGeneration", BOOLEAN],
+  ["FreeTierEligible", "FreeTierEligible", "freeTierEligible", BOOLEAN],
+  ["SupportedUsageClasses", "SupportedUsageClasses", "supportedUsageClasses", listOf(UsageClassType$)],
+  ["SupportedRootDeviceTypes", "SupportedRootDeviceTypes", "supportedRootDeviceTypes", listOf(RootDeviceType$)],
+  ["SupportedVirtualizationTypes", "SupportedVirtualizationTypes", "supportedVirtualizationTypes", listOf(VirtualizationType$)],
+  ["BareMetal", "BareMetal", "bareMetal", BOOLEAN],
+  ["Hypervisor", "Hypervisor", "hypervisor", InstanceTypeHypervisor$],
+  ["ProcessorInfo", "ProcessorInfo", "processorInfo", ProcessorInfo$],
+  ["VCpuInfo", "VCpuInfo", "vCpuInfo", VCpuInfo$],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", MemoryInfo$],
+  ["InstanceStorageSupported", "InstanceStorageSupported", "instanceStorageSupported", BOOLEAN],
+  ["InstanceStorageInfo", "InstanceStorageInfo", "instanceStorageInfo", InstanceStorageInfo$],
+  ["EbsInfo", "EbsInfo", "ebsInfo", EbsInfo$],
+  ["NetworkInfo", "NetworkInfo", "networkInfo", NetworkInfo$],
+  ["GpuInfo", "GpuInfo", "gpuInfo", GpuInfo$],
+  ["FpgaInfo", "FpgaInfo", "fpgaInfo", FpgaInfo$],
+  ["PlacementGroupInfo", "PlacementGroupInfo", "placementGroupInfo", PlacementGroupInfo$],
+  ["InferenceAcceleratorInfo", "InferenceAcceleratorInfo", "inferenceAcceleratorInfo", InferenceAcceleratorInfo$],
+  ["HibernationSupported", "HibernationSupported", "hibernationSupported", BOOLEAN],
+  ["BurstablePerformanceSupported", "BurstablePerformanceSupported", "burstablePerformanceSupported", BOOLEAN],
+  ["DedicatedHostsSupported", "DedicatedHostsSupported", "dedicatedHostsSupported", BOOLEAN],
+  ["AutoRecoverySupported", "AutoRecoverySupported", "autoRecoverySupported", BOOLEAN],
+  ["SupportedBootModes", "SupportedBootModes", "supportedBootModes", listOf(BootModeType$)],
+  ["NitroEnclavesSupport", "NitroEnclavesSupport", "nitroEnclavesSupport", NitroEnclavesSupport$],
+  ["NitroTpmSupport", "NitroTpmSupport", "nitroTpmSupport", NitroTpmSupport$],
+  ["NitroTpmInfo", "NitroTpmInfo", "nitroTpmInfo", NitroTpmInfo$],
+  ["MediaAcceleratorInfo", "MediaAcceleratorInfo", "mediaAcceleratorInfo", MediaAcceleratorInfo$],
+  ["NeuronInfo", "NeuronInfo", "neuronInfo", NeuronInfo$],
+  ["PhcSupport", "PhcSupport", "phcSupport", PhcSupport$],
+  ["RebootMigrationSupport", "RebootMigrationSupport", "rebootMigrationSupport", RebootMigrationSupport$],
+  ["SupportedInRegion", "SupportedInRegion", "supportedInRegion", BOOLEAN],
+]);
+
+const DescribeInstanceTypesResult$ = structureOf("DescribeInstanceTypesResult", [
+  ["InstanceTypes", "InstanceTypeSet", "instanceTypeSet", listOf(InstanceTypeInfo$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const DescribeInstanceTypeOfferingsRequest$ = structureOf("DescribeInstanceTypeOfferingsRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["LocationType", "LocationType", "LocationType", LocationType$],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+]);
+
+const InstanceTypeOffering$ = structureOf("InstanceTypeOffering", [
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["LocationType", "LocationType", "locationType", LocationType$],
+  ["Location", "Location", "location", STRING],
+]);
+
+const DescribeInstanceTypeOfferingsResult$ = structureOf("DescribeInstanceTypeOfferingsResult", [
+  ["InstanceTypeOfferings", "InstanceTypeOfferingSet", "instanceTypeOfferingSet", listOf(InstanceTypeOffering$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const DescribeAvailabilityZonesRequest$ = structureOf("DescribeAvailabilityZonesRequest", [
+  ["ZoneNames", "ZoneName", "ZoneName", listOf(STRING, "ZoneName")],
+  ["ZoneIds", "ZoneId", "ZoneId", listOf(STRING, "ZoneId")],
+  ["AllAvailabilityZones", "AllAvailabilityZones", "AllAvailabilityZones", BOOLEAN],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+]);
+
+const AvailabilityZoneMessage$ = structureOf("AvailabilityZoneMessage", [
+  ["Message", "Message", "message", STRING],
+]);
+
+const AvailabilityZoneGeography$ = structureOf("AvailabilityZoneGeography", [
+  ["Name", "Name", "name", STRING],
+]);
+
+const AvailabilityZoneSubGeography$ = structureOf("AvailabilityZoneSubGeography", [
+  ["Name", "Name", "name", STRING],
+]);
+
+const AvailabilityZone$ = structureOf("AvailabilityZone", [
+  ["OptInStatus", "OptInStatus", "optInStatus", AvailabilityZoneOptInStatus$],
+  ["Messages", "MessageSet", "messageSet", listOf(AvailabilityZoneMessage$)],
+  ["RegionName", "RegionName", "regionName", STRING],
+  ["ZoneName", "ZoneName", "zoneName", STRING],
+  ["ZoneId", "ZoneId", "zoneId", STRING],
+  ["GroupName", "GroupName", "groupName", STRING],
+  ["NetworkBorderGroup", "NetworkBorderGroup", "networkBorderGroup", STRING],
+  ["ZoneType", "ZoneType", "zoneType", STRING],
+  ["ParentZoneName", "ParentZoneName", "parentZoneName", STRING],
+  ["ParentZoneId", "ParentZoneId", "parentZoneId", STRING],
+  ["GroupLongName", "GroupLongName", "groupLongName", STRING],
+  ["Geography", "GeographySet", "geographySet", listOf(AvailabilityZoneGeography$)],
+  ["SubGeography", "SubGeographySet", "subGeographySet", listOf(AvailabilityZoneSubGeography$)],
+  ["State", "ZoneState", "zoneState", AvailabilityZoneState$],
+]);
+
+const DescribeAvailabilityZonesResult$ = structureOf("DescribeAvailabilityZonesResult", [
+  ["AvailabilityZones", "AvailabilityZoneInfo", "availabilityZoneInfo", listOf(AvailabilityZone$)],
+]);
+
 export interface GetCapacityReservationUsageRequest {
   CapacityReservationId?: string;
   NextToken?: string;
@@ -1761,6 +2148,318 @@ export interface TerminateInstancesResult {
   TerminatingInstances?: readonly InstanceStateChange[];
 }
 
+export interface DescribeInstanceTypesRequest {
+  DryRun?: boolean;
+  InstanceTypes?: readonly (InstanceType | UncheckedEnum)[];
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+  IncludeUnsupportedInRegion?: boolean;
+}
+
+export interface ProcessorInfo {
+  SupportedArchitectures?: readonly ArchitectureType[];
+  SustainedClockSpeedInGhz?: number;
+  SupportedFeatures?: readonly SupportedAdditionalProcessorFeature[];
+  Manufacturer?: string;
+}
+
+export interface VCpuInfo {
+  DefaultVCpus?: number;
+  DefaultCores?: number;
+  DefaultThreadsPerCore?: number;
+  ValidCores?: readonly number[];
+  ValidThreadsPerCore?: readonly number[];
+}
+
+export interface MemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface DiskInfo {
+  SizeInGB?: number;
+  Count?: number;
+  Type?: DiskType;
+}
+
+export interface InstanceStorageInfo {
+  TotalSizeInGB?: number;
+  Disks?: readonly DiskInfo[];
+  NvmeSupport?: EphemeralNvmeSupport;
+  EncryptionSupport?: InstanceStorageEncryptionSupport;
+}
+
+export interface EbsOptimizedInfo {
+  BaselineBandwidthInMbps?: number;
+  BaselineThroughputInMBps?: number;
+  BaselineIops?: number;
+  MaximumBandwidthInMbps?: number;
+  MaximumThroughputInMBps?: number;
+  MaximumIops?: number;
+}
+
+export interface EbsCardInfo {
+  EbsCardIndex?: number;
+  BaselineBandwidthInMbps?: number;
+  BaselineThroughputInMBps?: number;
+  BaselineIops?: number;
+  MaximumBandwidthInMbps?: number;
+  MaximumThroughputInMBps?: number;
+  MaximumIops?: number;
+}
+
+export interface EbsInfo {
+  EbsOptimizedSupport?: EbsOptimizedSupport;
+  EncryptionSupport?: EbsEncryptionSupport;
+  EbsOptimizedInfo?: EbsOptimizedInfo;
+  NvmeSupport?: EbsNvmeSupport;
+  MaximumEbsAttachments?: number;
+  AttachmentLimitType?: AttachmentLimitType;
+  MaximumEbsCards?: number;
+  EbsCards?: readonly EbsCardInfo[];
+}
+
+export interface NetworkCardInfo {
+  NetworkCardIndex?: number;
+  NetworkPerformance?: string;
+  MaximumNetworkInterfaces?: number;
+  AdditionalFlexibleNetworkInterfaces?: number;
+  BaselineBandwidthInGbps?: number;
+  PeakBandwidthInGbps?: number;
+  DefaultEnaQueueCountPerInterface?: number;
+  MaximumEnaQueueCount?: number;
+  MaximumEnaQueueCountPerInterface?: number;
+  InterfaceTypes?: readonly NetworkCardInterfaceType[];
+}
+
+export interface EfaInfo {
+  MaximumEfaInterfaces?: number;
+}
+
+export interface DefaultConnectionTrackingConfiguration {
+  DefaultTcpEstablishedTimeout?: number;
+  DefaultUdpTimeout?: number;
+  DefaultUdpStreamTimeout?: number;
+}
+
+export interface NetworkInfo {
+  NetworkPerformance?: string;
+  MaximumNetworkInterfaces?: number;
+  MaximumNetworkCards?: number;
+  DefaultNetworkCardIndex?: number;
+  NetworkCards?: readonly NetworkCardInfo[];
+  Ipv4AddressesPerInterface?: number;
+  Ipv6AddressesPerInterface?: number;
+  Ipv6Supported?: boolean;
+  EnaSupport?: EnaSupport;
+  EfaSupported?: boolean;
+  EfaInfo?: EfaInfo;
+  EncryptionInTransitSupported?: boolean;
+  EnaSrdSupported?: boolean;
+  BandwidthWeightings?: readonly BandwidthWeightingType[];
+  FlexibleEnaQueuesSupport?: FlexibleEnaQueuesSupport;
+  ConnectionTrackingConfiguration?: DefaultConnectionTrackingConfiguration;
+  SecondaryNetworkSupported?: boolean;
+  MaximumSecondaryNetworkInterfaces?: number;
+  Ipv4AddressesPerSecondaryInterface?: number;
+}
+
+export interface GpuDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface GpuDeviceInfo {
+  Name?: string;
+  Manufacturer?: string;
+  Count?: number;
+  LogicalGpuCount?: number;
+  GpuPartitionSize?: number;
+  Workloads?: readonly string[];
+  MemoryInfo?: GpuDeviceMemoryInfo;
+}
+
+export interface GpuInfo {
+  Gpus?: readonly GpuDeviceInfo[];
+  TotalGpuMemoryInMiB?: number;
+}
+
+export interface FpgaDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface FpgaDeviceInfo {
+  Name?: string;
+  Manufacturer?: string;
+  Count?: number;
+  MemoryInfo?: FpgaDeviceMemoryInfo;
+}
+
+export interface FpgaInfo {
+  Fpgas?: readonly FpgaDeviceInfo[];
+  TotalFpgaMemoryInMiB?: number;
+}
+
+export interface PlacementGroupInfo {
+  SupportedStrategies?: readonly PlacementGroupStrategy[];
+}
+
+export interface InferenceDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface InferenceDeviceInfo {
+  Count?: number;
+  Name?: string;
+  Manufacturer?: string;
+  MemoryInfo?: InferenceDeviceMemoryInfo;
+}
+
+export interface InferenceAcceleratorInfo {
+  Accelerators?: readonly InferenceDeviceInfo[];
+  TotalInferenceMemoryInMiB?: number;
+}
+
+export interface NitroTpmInfo {
+  SupportedVersions?: readonly string[];
+}
+
+export interface MediaDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface MediaDeviceInfo {
+  Count?: number;
+  Name?: string;
+  Manufacturer?: string;
+  MemoryInfo?: MediaDeviceMemoryInfo;
+}
+
+export interface MediaAcceleratorInfo {
+  Accelerators?: readonly MediaDeviceInfo[];
+  TotalMediaMemoryInMiB?: number;
+}
+
+export interface NeuronDeviceCoreInfo {
+  Count?: number;
+  Version?: number;
+}
+
+export interface NeuronDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface NeuronDeviceInfo {
+  Count?: number;
+  Name?: string;
+  CoreInfo?: NeuronDeviceCoreInfo;
+  MemoryInfo?: NeuronDeviceMemoryInfo;
+}
+
+export interface NeuronInfo {
+  NeuronDevices?: readonly NeuronDeviceInfo[];
+  TotalNeuronDeviceMemoryInMiB?: number;
+}
+
+export interface InstanceTypeInfo {
+  InstanceType?: InstanceType;
+  CurrentGeneration?: boolean;
+  FreeTierEligible?: boolean;
+  SupportedUsageClasses?: readonly UsageClassType[];
+  SupportedRootDeviceTypes?: readonly RootDeviceType[];
+  SupportedVirtualizationTypes?: readonly VirtualizationType[];
+  BareMetal?: boolean;
+  Hypervisor?: InstanceTypeHypervisor;
+  ProcessorInfo?: ProcessorInfo;
+  VCpuInfo?: VCpuInfo;
+  MemoryInfo?: MemoryInfo;
+  InstanceStorageSupported?: boolean;
+  InstanceStorageInfo?: InstanceStorageInfo;
+  EbsInfo?: EbsInfo;
+  NetworkInfo?: NetworkInfo;
+  GpuInfo?: GpuInfo;
+  FpgaInfo?: FpgaInfo;
+  PlacementGroupInfo?: PlacementGroupInfo;
+  InferenceAcceleratorInfo?: InferenceAcceleratorInfo;
+  HibernationSupported?: boolean;
+  BurstablePerformanceSupported?: boolean;
+  DedicatedHostsSupported?: boolean;
+  AutoRecoverySupported?: boolean;
+  SupportedBootModes?: readonly BootModeType[];
+  NitroEnclavesSupport?: NitroEnclavesSupport;
+  NitroTpmSupport?: NitroTpmSupport;
+  NitroTpmInfo?: NitroTpmInfo;
+  MediaAcceleratorInfo?: MediaAcceleratorInfo;
+  NeuronInfo?: NeuronInfo;
+  PhcSupport?: PhcSupport;
+  RebootMigrationSupport?: RebootMigrationSupport;
+  SupportedInRegion?: boolean;
+}
+
+export interface DescribeInstanceTypesResult {
+  InstanceTypes?: readonly InstanceTypeInfo[];
+  NextToken?: string;
+}
+
+export interface DescribeInstanceTypeOfferingsRequest {
+  DryRun?: boolean;
+  LocationType?: LocationType | UncheckedEnum;
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface InstanceTypeOffering {
+  InstanceType?: InstanceType;
+  LocationType?: LocationType;
+  Location?: string;
+}
+
+export interface DescribeInstanceTypeOfferingsResult {
+  InstanceTypeOfferings?: readonly InstanceTypeOffering[];
+  NextToken?: string;
+}
+
+export interface DescribeAvailabilityZonesRequest {
+  ZoneNames?: readonly string[];
+  ZoneIds?: readonly string[];
+  AllAvailabilityZones?: boolean;
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+}
+
+export interface AvailabilityZoneMessage {
+  Message?: string;
+}
+
+export interface AvailabilityZoneGeography {
+  Name?: string;
+}
+
+export interface AvailabilityZoneSubGeography {
+  Name?: string;
+}
+
+export interface AvailabilityZone {
+  OptInStatus?: AvailabilityZoneOptInStatus;
+  Messages?: readonly AvailabilityZoneMessage[];
+  RegionName?: string;
+  ZoneName?: string;
+  ZoneId?: string;
+  GroupName?: string;
+  NetworkBorderGroup?: string;
+  ZoneType?: string;
+  ParentZoneName?: string;
+  ParentZoneId?: string;
+  GroupLongName?: string;
+  Geography?: readonly AvailabilityZoneGeography[];
+  SubGeography?: readonly AvailabilityZoneSubGeography[];
+  State?: AvailabilityZoneState;
+}
+
+export interface DescribeAvailabilityZonesResult {
+  AvailabilityZones?: readonly AvailabilityZone[];
+}
+
 /** The declared operations' request and result shapes. */
 export const OPERATIONS = {
   GetCapacityReservationUsage: { name: "GetCapacityReservationUsage", input: GetCapacityReservationUsageRequest$, output: GetCapacityReservationUsageResult$ },
@@ -1775,6 +2474,9 @@ export const OPERATIONS = {
   StartInstances: { name: "StartInstances", input: StartInstancesRequest$, output: StartInstancesResult$ },
   StopInstances: { name: "StopInstances", input: StopInstancesRequest$, output: StopInstancesResult$ },
   TerminateInstances: { name: "TerminateInstances", input: TerminateInstancesRequest$, output: TerminateInstancesResult$ },
+  DescribeInstanceTypes: { name: "DescribeInstanceTypes", input: DescribeInstanceTypesRequest$, output: DescribeInstanceTypesResult$ },
+  DescribeInstanceTypeOfferings: { name: "DescribeInstanceTypeOfferings", input: DescribeInstanceTypeOfferingsRequest$, output: DescribeInstanceTypeOfferingsResult$ },
+  DescribeAvailabilityZones: { name: "DescribeAvailabilityZones", input: DescribeAvailabilityZonesRequest$, output: DescribeAvailabilityZonesResult$ },
 } as const;
 
 /** The declared operations' request and result types. */
@@ -1791,6 +2493,9 @@ export interface OperationTypes {
   StartInstances: { input: StartInstancesRequest; output: StartInstancesResult };
   StopInstances: { input: StopInstancesRequest; output: StopInstancesResult };
   TerminateInstances: { input: TerminateInstancesRequest; output: TerminateInstancesResult };
+  DescribeInstanceTypes: { input: DescribeInstanceTypesRequest; output: DescribeInstanceTypesResult };
+  DescribeInstanceTypeOfferings: { input: DescribeInstanceTypeOfferingsRequest; output: DescribeInstanceTypeOfferingsResult };
+  DescribeAvailabilityZones: { input: DescribeAvailabilityZonesRequest; output: DescribeAvailabilityZonesResult };
 }
 
 export type OperationName = keyof OperationTypes;

@@ -1,12 +1,19 @@
-// The resources CreateTags and DeleteTags reach, by kind: one entry each says whether a caller may tag an id and how EC2 says it is missing.
+// Tags over the store: the resources CreateTags and DeleteTags reach, by kind (one entry each says whether a caller may tag an id and how EC2 says it is missing), and the two actions' writes.
 
 import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
-import { Refusal, capacityReservationNotFound, instanceNotFound } from "../domain/refusal.js";
-import { classifyResourceIds, type TaggableResource } from "../domain/tags.js";
-import { refusalError } from "../protocol/errors.js";
+import { Refusal, capacityReservationNotFound, instanceNotFound, orThrow } from "../domain/refusal.js";
+import {
+  applyCreateTags,
+  applyDeleteTags,
+  classifyResourceIds,
+  type Tag,
+  type TagInput,
+  type TaggableResource,
+} from "../domain/tags.js";
 import type { Store } from "../store/store.js";
-import { seenReservation } from "./capacityReservationView.js";
+import type { Ec2Context } from "./context.js";
+import { seenReservation } from "./reservations.js";
 
 /** One kind of taggable resource. */
 export interface TaggableKind {
@@ -50,12 +57,33 @@ export function taggableResources(
   now: number,
 ): TaggableResource[] {
   const resources = classifyResourceIds(ids);
-  if (resources instanceof Refusal) throw refusalError(resources);
+  if (resources instanceof Refusal) throw resources;
   for (const [resourceType, kind] of Object.entries(TAGGABLE_KINDS) as [TaggableResource["resourceType"], TaggableKind][]) {
     const missing = resources
       .filter((resource) => resource.resourceType === resourceType && !kind.visible(store, resource.id, caller, now))
       .map((resource) => resource.id);
-    if (missing.length > 0) throw refusalError(kind.notFound([...new Set(missing)]));
+    if (missing.length > 0) throw kind.notFound([...new Set(missing)]);
   }
   return resources;
+}
+
+/**
+ * CreateTags: the caller's tags (already checked: checkTagsToSet) added to or overwritten on each
+ * resource. One transaction: a resource pushed past the tag limit leaves every other one as it was.
+ */
+export function createTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], adding: readonly Tag[]): void {
+  store.write(() => {
+    for (const { id } of taggableResources(store, resourceIds, caller, now)) {
+      store.setTags(id, caller.accountId, orThrow(applyCreateTags(store.tagsOf(id, caller.accountId), adding)));
+    }
+  });
+}
+
+/** DeleteTags: the caller's tags removed from each resource as `applyDeleteTags` says (absent: every user tag). */
+export function deleteTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], deleting: readonly TagInput[] | undefined): void {
+  store.write(() => {
+    for (const { id } of taggableResources(store, resourceIds, caller, now)) {
+      store.setTags(id, caller.accountId, applyDeleteTags(store.tagsOf(id, caller.accountId), deleting));
+    }
+  });
 }

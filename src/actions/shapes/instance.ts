@@ -1,0 +1,142 @@
+// An instance in the model's form, the one place: DescribeInstances' and RunInstances' item, and the state changes of Start, Stop and Terminate.
+
+import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
+import { stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
+import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
+import { privateAddressOf } from "../../domain/privateAddress.js";
+import { zoneNamed } from "../../domain/zones.js";
+import type { LaunchedInstances } from "../../ec2/launch.js";
+import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
+import {
+  type Instance,
+  type InstanceLifecycleType,
+  type InstanceStateChange,
+  type InstanceType,
+  type PlatformValues,
+  type Reservation,
+  type Tag as ModelTag,
+} from "../../protocol/model/ec2.generated.js";
+import type { Store } from "../../store/store.js";
+
+/**
+ * An instance type as the answer carries it. The catalogue, not the model's enum, decides which
+ * types exist (src/domain/instanceTypes.ts): a fixture may declare one the enum does not list, and
+ * the wire carries it as the text it is.
+ */
+export const modelInstanceType = (type: string): InstanceType => type as InstanceType;
+
+/** The instance's state at `now` in the model's form. */
+export const modelState = (state: InstanceStateName): { Code: number; Name: InstanceStateName } => ({
+  Code: INSTANCE_STATE_CODES[state],
+  Name: state,
+});
+
+/**
+ * An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator
+ * knows, in `state` (its state at the clock, or the in-between state the call that started a
+ * transition answers). Member by member against EC2's recorded answers (docs/decisions.md, issue 22).
+ */
+export function modelInstance(
+  store: Store,
+  instance: InstanceRecord,
+  state: InstanceStateName,
+  now: number,
+  tags: readonly Tag[],
+  launchIndex: number,
+  held: string | undefined = reservationHeldAt(store, instance, now),
+): Instance {
+  const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
+  const target = instance.targetId;
+  const heldIn = held === undefined ? undefined : store.findReservation(held);
+  const reason = stateReasonOf(state, instance.since, endedWithItsBlock(store, instance, state));
+  // A terminated instance has given its address back ("PrivateDnsName": "" in EC2's answers for one).
+  const address = state === "terminated" ? undefined : privateAddressOf(instance.instanceId, instance.availabilityZone);
+  return {
+    InstanceId: instance.instanceId,
+    ImageId: instance.imageId,
+    State: modelState(state),
+    PrivateDnsName: address?.privateDnsName ?? "",
+    PublicDnsName: "",
+    StateTransitionReason: reason.stateTransitionReason,
+    AmiLaunchIndex: launchIndex,
+    InstanceType: modelInstanceType(instance.instanceType),
+    LaunchTime: new Date(instance.launchTime),
+    Placement: {
+      AvailabilityZoneId: zoneNamed(instance.availabilityZone)?.zoneId,
+      AvailabilityZone: instance.availabilityZone,
+      Tenancy: instance.tenancy,
+      GroupName: "",
+    },
+    Monitoring: { State: "disabled" },
+    PrivateIpAddress: address?.privateIpAddress,
+    Architecture: "x86_64",
+    // "" when the launch gave none, as EC2's recorded answers show it.
+    ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
+    RootDeviceType: "ebs",
+    RootDeviceName: "/dev/xvda",
+    VirtualizationType: "hvm",
+    Hypervisor: "xen",
+    EbsOptimized: false,
+    StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
+    // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
+    // lowercase on the wire, though the model's enum spells it Windows (its enums are open).
+    Platform: instance.platform.startsWith("Windows") ? ("windows" as PlatformValues) : undefined,
+    PlatformDetails: instance.platform,
+    Tags: modelTags.length > 0 ? modelTags : undefined,
+    CapacityReservationId: held,
+    CapacityBlockId: heldIn?.capacityBlockId ?? undefined,
+    CapacityReservationSpecification: {
+      // A targeted launch reads capacity-reservations-only beside its target: Karpenter labels an
+      // instance as reserved only from this member (docs/decisions.md).
+      CapacityReservationPreference: target === null ? instance.preference : "capacity-reservations-only",
+      CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
+    },
+    InstanceLifecycle: instanceLifecycleOf(instance, heldIn),
+  };
+}
+
+/** `capacity-block` for a Capacity Block's instance, `interruptible-capacity-reservation` for one in an interruptible reservation. */
+function instanceLifecycleOf(
+  instance: InstanceRecord,
+  heldIn: CapacityReservationRecord | undefined,
+): InstanceLifecycleType | undefined {
+  if (instance.marketType === "capacity-block") return "capacity-block";
+  return heldIn?.interruptible === true ? "interruptible-capacity-reservation" : undefined;
+}
+
+/**
+ * Whether a terminated Capacity Block instance was terminated by its block's end (the instance step
+ * terminates them at exactly that time), not by the user.
+ */
+function endedWithItsBlock(store: Store, instance: InstanceRecord, state: InstanceStateName): boolean {
+  if (state !== "terminated" || instance.marketType !== "capacity-block" || instance.targetId === null) return false;
+  const block = store.findReservation(instance.targetId);
+  return block?.endDate != null && Date.parse(block.endDate) === instance.since;
+}
+
+/**
+ * A launch as RunInstances answers it (EC2's reservation): its instances still described, each with
+ * its place in the launch as AmiLaunchIndex, and the owner's tags.
+ */
+export function launchItem(store: Store, launch: LaunchedInstances, now: number): Reservation {
+  return {
+    ReservationId: launch.reservationId,
+    OwnerId: launch.ownerId,
+    Groups: [],
+    Instances: launch.instances.flatMap((instance, index) => {
+      const state = instanceStateAt(instance, now);
+      if (state === undefined) return [];
+      // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
+      // transition time is 0 and they are stored running already; the next read shows them running.
+      const answered = launch.launchedNow ? "pending" : state;
+      return [modelInstance(store, instance, answered, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
+    }),
+  };
+}
+
+/** One item of a Start, Stop or Terminate answer: the state before and now. */
+export const stateChangeItem = (change: InstanceStateTransition): InstanceStateChange => ({
+  InstanceId: change.instanceId,
+  CurrentState: modelState(change.currentState),
+  PreviousState: modelState(change.previousState),
+});

@@ -1,0 +1,58 @@
+// The emulator's state as the records the store writes (a fixture load, a Create): EC2's shapes with the emulator's defaults already applied.
+
+import type {
+  CapacityReservationRecord,
+  InstanceUsage,
+  Tag,
+} from "./capacityReservation.js";
+import type { InstanceRecord, LaunchRecord } from "./instance.js";
+import type { InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
+
+/** An account, the access keys that sign as it, and the actions it is denied (SPEC sections 4, 5). */
+export interface AccountRecord {
+  readonly accountId: string;
+  /** A key without `secretAccessKey` keeps the secret it already has (a state dump leaves secrets out). */
+  readonly accessKeys: readonly { readonly accessKeyId: string; readonly secretAccessKey?: string | undefined }[];
+  readonly deniedActions: readonly string[];
+}
+
+/**
+ * A reservation as it is written: its record without what the schema derives (the region, from the
+ * zone; the used total, from the usage rows), and the ClientToken of the Create that made it.
+ */
+export interface CapacityReservationToStore extends Omit<CapacityReservationRecord, "region" | "usedInstanceCountTotal"> {
+  readonly clientToken: string | null;
+  /** What the token was used with (IdempotentParameterMismatch); set exactly when clientToken is. */
+  readonly requestFingerprint: string | null;
+}
+
+/** A reservation with what a load writes beside it: the owner's tags, the accounts it is shared with, and their usage. */
+export interface ReservationToLoad {
+  readonly reservation: CapacityReservationToStore;
+  readonly tags: readonly Tag[];
+  readonly sharedWith: readonly string[];
+  readonly usage: readonly InstanceUsage[];
+}
+
+/** SPEC section 4: the capacity EC2 still has for new reservations in a zone for an instance type. */
+export interface CapacityPool {
+  readonly availabilityZone: string;
+  readonly instanceType: string;
+  readonly available: number;
+}
+
+/**
+ * What one load writes, in one transaction: each account, reservation and instance replaced whole
+ * by id, each launch's ClientToken kept unless given one, each pool upserted by zone and type.
+ */
+export interface StateRecords {
+  readonly accounts: readonly AccountRecord[];
+  readonly capacityReservations: readonly ReservationToLoad[];
+  /** Every launch an instance names, before the instances. */
+  readonly launches: readonly LaunchRecord[];
+  /** Each instance with its owner's tags. */
+  readonly instances: readonly { readonly instance: InstanceRecord; readonly tags: readonly Tag[] }[];
+  readonly capacityPools: readonly CapacityPool[];
+  /** Instance types the set adds to the catalogue or overrides, upserted by name (SPEC section 13). */
+  readonly instanceTypes: readonly InstanceTypeInfo[];
+}

@@ -1,0 +1,246 @@
+// One launch of instances as EC2 makes it (SPEC section 11): RunInstances calls it, and CreateFleet calls it once per override.
+
+import type { Tag } from "../domain/capacityReservation.js";
+import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
+import { stateChange } from "../domain/instance.js";
+import {
+  checkLaunchRequest,
+  holdsClientToken,
+  instanceStateAt,
+  launchCountWithin,
+  placeLaunch,
+  type CapacityReservationPreference,
+  type InstanceTenancy,
+  type LaunchRequest,
+} from "../domain/placement.js";
+import {
+  amiIdMalformed,
+  insufficientInstanceCapacity,
+  instanceLimitExceeded,
+  invalidParameterValue,
+  missingParameter,
+  orThrow,
+  Refusal,
+} from "../domain/refusal.js";
+import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
+import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
+import { zoneNamed } from "../domain/zones.js";
+import type { Ec2Context } from "./context.js";
+import { seenReservation } from "./reservations.js";
+import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
+
+/** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
+export const MAX_LAUNCH = 1000;
+
+/** What a launch may tag besides the instance (the model's documentation of RunInstances' TagSpecifications). */
+const ALSO_TAGGABLE = ["volume", "network-interface", "spot-instances-request", "elastic-gpu"];
+
+const IMAGE_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** The reservation platform a launched instance counts as: the emulator's images are all Linux/UNIX. */
+const PLATFORM = "Linux/UNIX";
+
+/**
+ * What to launch, in EC2's words: RunInstances fills it from its request, CreateFleet from a
+ * launch template and one of its overrides (one instance type in one zone).
+ */
+export interface LaunchSpecification {
+  /** `ImageId`: MissingParameter when absent, InvalidAMIID.Malformed when not `ami-` and 8 or 17 hex digits. */
+  readonly imageId: string | undefined;
+  readonly instanceType: string;
+  /** `Placement.AvailabilityZone`; absent: the target reservation's zone, else the region's zone `a`. */
+  readonly availabilityZone?: string | undefined;
+  /** `Placement.Tenancy`; absent: `default`. */
+  readonly tenancy?: InstanceTenancy | undefined;
+  readonly minCount: number;
+  readonly maxCount: number;
+  /** `CapacityReservationSpecification.CapacityReservationPreference`; absent: `open`. */
+  readonly capacityReservationPreference?: CapacityReservationPreference | undefined;
+  /** `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId`. */
+  readonly capacityReservationTargetId?: string | undefined;
+  /** `InstanceMarketOptions.MarketType`: `capacity-block` launches into a Capacity Block (InstanceLifecycle `capacity-block`). */
+  readonly marketType?: string | undefined;
+  /** `TagSpecifications`: the `instance` ones tag every instance; the types in ALSO_TAGGABLE are checked and kept nowhere. */
+  readonly tagSpecifications?: readonly TagSpecificationInput[] | undefined;
+  /** `ClientToken`: a retry with it answers the launch it made (checked: at most 64 ASCII characters). */
+  readonly clientToken?: string | undefined;
+  /** What the token is bound to (the caller's digest of its request without token and DryRun): IdempotentParameterMismatch when it differs. */
+  readonly requestDigest?: string | undefined;
+}
+
+/** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
+export interface LaunchedInstances {
+  readonly reservationId: string;
+  readonly ownerId: string;
+  /** The launch's instances as stored once it is done (take-in included), in launch order (AmiLaunchIndex). */
+  readonly instances: readonly InstanceRecord[];
+  /** True when this call launched them; false when a ClientToken gave back an earlier launch. */
+  readonly launchedNow: boolean;
+}
+
+/** Where the instances go, and how many: what every record of a launch shares. */
+interface PlacedLaunch {
+  readonly specification: LaunchSpecification;
+  readonly reservationId: string;
+  readonly imageId: string;
+  readonly availabilityZone: string;
+  readonly tenancy: InstanceTenancy;
+  readonly capacityReservationId: string | null;
+  readonly transitionMs: number;
+}
+
+/**
+ * Launches the instances a specification asks for, in one transaction: the ClientToken, placement
+ * into a reservation (placeLaunch) or room outside any (the zone's capacity pool), the records, the
+ * tags, and take-in of what is left waiting. Returns the refusal instead of throwing it, with nothing
+ * written, so a caller can try one launch after another (CreateFleet reports each override's error
+ * in its answer); RunInstances throws it (orThrow). Call it inside a write of the caller's own, or
+ * alone: a refused launch rolls back only what it wrote.
+ */
+export function launch(context: Ec2Context, specification: LaunchSpecification): Refusal | LaunchedInstances {
+  const { store, caller, now, settings } = context;
+  const imageId = specification.imageId;
+  if (imageId === undefined || imageId === "") return missingParameter("ImageId");
+  if (!IMAGE_ID.test(imageId)) return amiIdMalformed(imageId);
+  const unknownType = checkInstanceType(specification.instanceType, store.declaredInstanceTypes());
+  if (unknownType) return unknownType;
+
+  const targetId = specification.capacityReservationTargetId;
+  // Only a reservation the caller sees lends the launch its zone: another account's or region's is
+  // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
+  const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
+  const zone = specification.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
+  // A zone of the caller's region from the one list (src/domain/zones.ts): a made-up one is never kept.
+  if (zoneNamed(zone)?.regionName !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const request: LaunchRequest = {
+    accountId: caller.accountId,
+    instanceType: specification.instanceType,
+    platform: PLATFORM,
+    availabilityZone: zone,
+    tenancy: specification.tenancy ?? "default",
+    minCount: specification.minCount,
+    maxCount: specification.maxCount,
+    preference: specification.capacityReservationPreference,
+    targetId,
+    marketType: specification.marketType,
+  };
+  const refusal = checkLaunchRequest(request) ?? checkClientToken(specification.clientToken);
+  if (refusal) return refusal;
+  if (request.minCount > MAX_LAUNCH) return instanceLimitExceeded(request.minCount, MAX_LAUNCH);
+  const tags = tagsFromSpecifications(specification.tagSpecifications ?? [], "instance", ALSO_TAGGABLE);
+  if (tags instanceof Refusal) return tags;
+
+  try {
+    return store.write(() => {
+      const token = specification.clientToken;
+      if (token !== undefined) {
+        const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
+        // A launch whose instances all terminated more than 24 hours ago gives its token up: a new
+        // launch, whatever it asks, takes it over (Store.putLaunch). Until then a launch whose
+        // instances are all terminated answers IdempotentInstanceTerminated.
+        const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
+        if (earlier && held) {
+          const before = launched(context, earlier.reservationId, false);
+          if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
+          if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
+          return before;
+        }
+      }
+      const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
+      const placement = orThrow(
+        placeLaunch(launching, placementReservations(store, zone, launching.instanceType, now, caller.accountId, targetId)),
+      );
+      let count = placement.count;
+      if (placement.capacityReservationId === null) {
+        const fits = launchCountWithin(launching.minCount, count, roomOutside(store, zone, launching.instanceType, now));
+        if (fits === undefined) throw insufficientInstanceCapacity();
+        count = fits;
+      }
+      const reservationId = newId("r");
+      const placed: PlacedLaunch = {
+        specification,
+        reservationId,
+        imageId,
+        availabilityZone: zone,
+        tenancy: request.tenancy,
+        capacityReservationId: placement.capacityReservationId,
+        transitionMs: instanceTransitionMs(settings),
+      };
+      const records = Array.from({ length: count }, () => instanceRecord(context, placed));
+      const launchRecord: LaunchRecord = {
+        reservationId,
+        ownerId: caller.accountId,
+        region: caller.region,
+        clientToken: token ?? null,
+        requestDigest: token === undefined ? null : (specification.requestDigest ?? null),
+      };
+      store.putLaunch(launchRecord, records);
+      if (tags.length > 0) tagInstances(context, records, tags);
+      takeIn(store, now, zone, launching.instanceType);
+      return launched(context, reservationId, true);
+    });
+  } catch (error) {
+    if (error instanceof Refusal) return error;
+    throw error;
+  }
+}
+
+/**
+ * One new instance of a launch, `pending` from now (or `running` with no transition time). The one
+ * place a launched instance's record is made: what a launch sets on each instance goes here.
+ */
+function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): InstanceRecord {
+  const instanceId = newId("i");
+  const change = stateChange(instanceId, "pending", now, placed.transitionMs, placed.capacityReservationId);
+  const { specification } = placed;
+  return {
+    instanceId,
+    reservationId: placed.reservationId,
+    ownerId: caller.accountId,
+    region: caller.region,
+    imageId: placed.imageId,
+    instanceType: specification.instanceType,
+    availabilityZone: placed.availabilityZone,
+    tenancy: placed.tenancy,
+    platform: PLATFORM,
+    state: change.state,
+    since: change.since,
+    settlesAt: change.settlesAt,
+    launchTime: now,
+    preference: specification.capacityReservationPreference ?? "open",
+    targetId: specification.capacityReservationTargetId ?? null,
+    marketType: specification.marketType ?? null,
+    capacityReservationId: change.capacityReservationId,
+  };
+}
+
+/** The launch's `instance` tags on every one of its instances, in one write. */
+function tagInstances({ store, caller }: Ec2Context, records: readonly InstanceRecord[], tags: readonly Tag[]): void {
+  store.setTagsOfResources(
+    records.map((record) => record.instanceId),
+    caller.accountId,
+    tags,
+  );
+}
+
+/** A launch's instances as they are now, in launch order. */
+function launched({ store, caller }: Ec2Context, reservationId: string, launchedNow: boolean): LaunchedInstances {
+  return { reservationId, ownerId: caller.accountId, instances: store.instancesOfLaunch(reservationId), launchedNow };
+}
+
+/** Terminated at `now`, or no longer described at all (an hour after it was). */
+const isGone = (instance: InstanceRecord, now: number): boolean => {
+  const state = instanceStateAt(instance, now);
+  return state === undefined || state === "terminated";
+};
+
+/**
+ * A ClientToken whose launch's instances are all terminated: EC2's answer since January 2025
+ * (boto/boto3#4406 quotes it), where it used to give the terminated launch back.
+ */
+const idempotentInstanceTerminated = (): Refusal =>
+  new Refusal(
+    "IdempotentInstanceTerminated",
+    "The client token you have provided is associated with a terminated instance. Please use a different client token",
+  );
