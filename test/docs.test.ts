@@ -38,7 +38,7 @@ describe("the documentation", () => {
 
   it("lists every command-line option in docs/running.md", () => {
     const readme = read("docs/running.md");
-    const help = read("src/cli.ts");
+    const help = read("src/commandLine.ts");
     const options = [...help.matchAll(/^ {2}"?([a-z-]+)"?: \{ type:/gm)].map((match) => match[1]).filter((o) => o !== "help" && o !== "version");
     expect(options.length).toBeGreaterThanOrEqual(10);
     expect(options.filter((option) => !readme.includes(`\`--${option}`))).toEqual([]);
