@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { InstanceRecord } from "../src/domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, type InstanceRecord } from "../src/domain/instance.js";
 import {
   DESCRIBED_FILTER_MEMBERS,
   INSTANCE_FILTERS,
@@ -91,6 +91,7 @@ const record = (changes: Partial<InstanceRecord> = {}): InstanceRecord => ({
   targetId: null,
   marketType: null,
   capacityReservationId: null,
+  ...DEFAULT_INSTANCE_ATTRIBUTES,
   ...changes,
 });
 

@@ -2,6 +2,8 @@
 
 import {
   DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -430,6 +432,9 @@ describe("DescribeInstances' documented filters", () => {
       "instance-state-name": 6, "instance-type": 6, "launch-index": 6, "launch-time": 6, "monitoring-state": 6,
       "owner-id": 6, "placement-group-name": 6, "platform-details": 6, "private-dns-name": 6, "private-ip-address": 6, reason: 6,
       "reservation-id": 6, "root-device-name": 6, "root-device-type": 6, "tag-value": 2, tenancy: 6, "virtualization-type": 6,
+      // Where each sits in its VPC (SPEC section 14): the default subnet of its zone and the default group.
+      "subnet-id": 6, "vpc-id": 6, "group-id": 6, "group-name": 6,
+      "instance.group-id": 6, "instance.group-name": 6,
     };
     for (const name of Object.keys(INSTANCE_FILTERS.filters)) {
       expect([name, (await matching(name, ["*"])).length]).toEqual([name, described[name] ?? 0]);
@@ -443,6 +448,10 @@ describe("DescribeInstances' documented filters", () => {
     expect(await matching("architecture", ["arm64"])).toEqual([]);
     expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["open"])).toEqual([...six.open].sort());
     expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["none"])).toEqual(six.none);
+    // A targeted instance reads capacity-reservations-only (SPEC section 14).
+    expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["capacity-reservations-only"])).toEqual(
+      [...six.targeted].sort(),
+    );
     expect(await matching("capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id", [TARGETED])).toEqual(
       [...six.targeted].sort(),
     );
@@ -453,7 +462,8 @@ describe("DescribeInstances' documented filters", () => {
     expect(await matching("tag-value", ["ml"])).toEqual([...six.targeted].sort());
     expect(await matching("tag-value", ["m?"], six.targeted)).toEqual([...six.targeted].sort());
     expect(await matching("launch-time", ["2026-01-01T*"])).toEqual(all);
-    expect(await matching("vpc-id", ["vpc-*"])).toEqual([]);
+    expect(await matching("vpc-id", ["vpc-*"])).toEqual(all);
+    expect(await matching("private-ip-address", ["172.31.*"])).toEqual(all);
     // launch-index is each instance's place in its RunInstances call, as RunInstances answered it.
     for (const index of [0, 1, 2]) {
       const expected = [...six.indexes].filter(([, i]) => i === index).map(([id]) => id).sort();
@@ -502,11 +512,15 @@ describe("DescribeInstances' documented filters", () => {
 
 describe("the rest of RunInstances", () => {
   it("accepts every other member of the model when well formed, with no effect on placement", async () => {
+    // The caller's default subnet of the reservation's zone and its default security group (SPEC section 14).
+    const subnets = await client.send(new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: ["us-east-1a"] }] }));
+    const groups = await client.send(new DescribeSecurityGroupsCommand({ GroupNames: ["default"] }));
+    const defaults = { subnetId: subnets.Subnets?.[0]?.SubnetId ?? "", groupId: groups.SecurityGroups?.[0]?.GroupId ?? "" };
     const out = await run({
       ...targeting(TARGETED),
       KeyName: "my-key",
-      SecurityGroupIds: ["sg-0123456789abcdef0"],
-      SubnetId: "subnet-0123456789abcdef0",
+      SecurityGroupIds: [defaults.groupId],
+      SubnetId: defaults.subnetId,
       UserData: Buffer.from("#!/bin/sh\necho hi\n").toString("base64"),
       Monitoring: { Enabled: true },
       EbsOptimized: true,
@@ -523,6 +537,9 @@ describe("the rest of RunInstances", () => {
     expect(out.Instances?.[0]).toMatchObject({ CapacityReservationId: TARGETED, Tags: [{ Key: "Name", Value: "a" }] });
     expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
     expect((await failure(run({ ImageId: "not-an-ami" }))).code).toBe("InvalidAMIID.Malformed");
+    // A subnet or group the caller does not have is refused as EC2 refuses it.
+    expect((await failure(run({ SubnetId: "subnet-0123456789abcdef0" }))).code).toBe("InvalidSubnetID.NotFound");
+    expect((await failure(run({ SecurityGroupIds: ["sg-0123456789abcdef0"] }))).code).toBe("InvalidGroup.NotFound");
     expect((await failure(run({ MinCount: 3, MaxCount: 2 }))).code).toBe("InvalidParameterValue");
     expect((await failure(run({ InstanceType: "m5.huge" as "m5.large" }))).code).toBe("InvalidParameterValue");
     expect((await failure(run({ TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "a", Value: "b" }] }] }))).code).toBe(

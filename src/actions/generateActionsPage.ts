@@ -26,6 +26,9 @@ const NEARBY_EC2: readonly (readonly [action: string, why: string])[] = [
   ["DescribeLaunchTemplates", "launch templates"],
   ["CreateFleet", "fleet launches (Karpenter launches with it)"],
   ["DescribeFleets", "fleets"],
+  ["DeleteFleets", "fleets (CreateFleet here is of type instant only)"],
+  ["CreateLaunchTemplateVersion", "launch template versions: a template here has version 1 only"],
+  ["DescribeLaunchTemplateVersions", "launch template versions"],
   ["DescribeInstanceStatus", "instance status checks"],
   ["RebootInstances", "reboots"],
   ["ModifyInstanceCapacityReservationAttributes", "moving a running instance to another reservation or preference"],
@@ -59,8 +62,11 @@ const OTHER_SERVICES: readonly (readonly [service: string, instead: string])[] =
     "not served: give the SDK credentials and a region, and set `AWS_EC2_METADATA_DISABLED=true` so it never waits for it",
   ],
   ["AWS Resource Groups (capacity reservation groups)", "not emulated; a launch names a reservation by id"],
+  ["AWS Systems Manager parameters (AMI aliases)", "not emulated: name images by id, or by name and owner (DescribeImages serves the images fixtures declare)"],
+  ["AWS IAM (roles, instance profiles)", "not emulated: name an instance profile; nothing checks it"],
+  ["Amazon EKS, Amazon SQS, AWS Pricing (as Karpenter calls them)", "not emulated: see [karpenter.md](karpenter.md) for the settings that avoid them"],
   ["Amazon CloudWatch (capacity reservation metrics)", "read the numbers from GetCapacityReservationUsage or DescribeCapacityReservations"],
-  ["Service Quotas, AWS Organizations, AWS Pricing", "not emulated"],
+  ["Service Quotas, AWS Organizations", "not emulated"],
 ];
 
 /** The page, from the registry as it is now. */

@@ -3,15 +3,27 @@
 import type { Action } from "./action.js";
 import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
 import { createCapacityReservation } from "./createCapacityReservation.js";
+import { createFleet } from "./createFleet.js";
+import { createLaunchTemplate } from "./createLaunchTemplate.js";
 import { createTags } from "./createTags.js";
+import { deleteLaunchTemplate } from "./deleteLaunchTemplate.js";
 import { deleteTags } from "./deleteTags.js";
+import { describeCapacityBlockOfferings } from "./describeCapacityBlockOfferings.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
+import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
+import { describeImages } from "./describeImages.js";
 import { describeInstances } from "./describeInstances.js";
+import { describeTags } from "./describeTags.js";
 import { describeInstanceTypes } from "./describeInstanceTypes.js";
 import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
 import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
+import { describeLaunchTemplates } from "./describeLaunchTemplates.js";
+import { describeSecurityGroups } from "./describeSecurityGroups.js";
+import { describeSubnets } from "./describeSubnets.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
+import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
+import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
 import { startInstances } from "./startInstances.js";
 import { stopInstances } from "./stopInstances.js";
@@ -30,9 +42,21 @@ const REGISTERED: readonly Action[] = [
   startInstances,
   stopInstances,
   terminateInstances,
+  describeInstanceAttribute,
+  modifyInstanceAttribute,
+  describeTags,
+  describeCapacityBlockOfferings,
+  purchaseCapacityBlock,
   describeInstanceTypes,
   describeInstanceTypeOfferings,
   describeAvailabilityZones,
+  describeSubnets,
+  describeSecurityGroups,
+  describeImages,
+  createLaunchTemplate,
+  describeLaunchTemplates,
+  deleteLaunchTemplate,
+  createFleet,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

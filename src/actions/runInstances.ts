@@ -2,8 +2,10 @@
 
 import { createHash } from "node:crypto";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
+import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
+import { SECURITY_GROUP_ID, securityGroupIdMalformed } from "../domain/network.js";
 import { launch } from "../ec2/launch.js";
 import {
   CapacityReservationPreference$,
@@ -23,6 +25,10 @@ function digestOf(input: RunInstancesRequest): string {
   return createHash("sha256").update(JSON.stringify(bound)).digest("base64url");
 }
 
+/** The network interface at device index 0 (or the only one given), whose subnet and groups the instance takes. */
+const primaryInterface = (input: RunInstancesRequest) =>
+  input.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
+
 export const runInstances = defineAction({
   operation: "RunInstances",
   summary:
@@ -30,9 +36,16 @@ export const runInstances = defineAction({
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {
+      SecurityGroupIds: {
+        check: (ids) => {
+          const bad = ids.find((id) => !SECURITY_GROUP_ID.test(id));
+          if (bad !== undefined) throw securityGroupIdMalformed(bad);
+        },
+      },
       // Kept with the instance (and held to it by the table's CHECK): EC2's enum, never a 500.
       Placement: { check: (v) => v.Tenancy !== undefined && checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy") },
       InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },
+      InstanceInitiatedShutdownBehavior: { enumValues: true },
       CapacityReservationSpecification: {
         check: (v) => {
           if (v.CapacityReservationPreference !== undefined) {
@@ -68,8 +81,18 @@ export const runInstances = defineAction({
         resourceType: spec.ResourceType,
         tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
       })),
+      // A first network interface (device 0) names the subnet and groups as the top-level members do.
+      subnetId: input.SubnetId ?? primaryInterface(input)?.SubnetId,
+      securityGroupIds: input.SecurityGroupIds ?? primaryInterface(input)?.Groups,
+      securityGroupNames: input.SecurityGroups,
       clientToken: input.ClientToken,
       requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+      disableApiTermination: input.DisableApiTermination,
+      disableApiStop: input.DisableApiStop,
+      // The overlay has held it to the model's enum, `stop` or `terminate`.
+      instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined,
+      userData: input.UserData,
+      ebsOptimized: input.EbsOptimized,
     });
     return launchItem(context.store, orThrow(launched), context.now);
   },

@@ -23,7 +23,30 @@ export interface InstanceRecord extends InstanceLife {
   readonly marketType: string | null;
   /** The reservation it holds a place in now; null outside any, and once stopped or terminated. */
   readonly capacityReservationId: string | null;
+  /** Termination protection: TerminateInstances refuses it with OperationNotPermitted. */
+  readonly disableApiTermination: boolean;
+  /** Stop protection: StopInstances refuses it with OperationNotPermitted. */
+  readonly disableApiStop: boolean;
+  /** What a shutdown from inside the instance does; kept, the emulator runs no operating system. */
+  readonly instanceInitiatedShutdownBehavior: ShutdownBehavior;
+  /** The user data as EC2 keeps it (base64 text), or null when it has none. */
+  readonly userData: string | null;
+  readonly ebsOptimized: boolean;
 }
+
+export type ShutdownBehavior = "stop" | "terminate";
+
+/** The attributes of an instance launched without any of RunInstances' members that set them. */
+export const DEFAULT_INSTANCE_ATTRIBUTES = {
+  disableApiTermination: false,
+  disableApiStop: false,
+  instanceInitiatedShutdownBehavior: "stop",
+  userData: null,
+  ebsOptimized: false,
+} as const satisfies Pick<
+  InstanceRecord,
+  "disableApiTermination" | "disableApiStop" | "instanceInitiatedShutdownBehavior" | "userData" | "ebsOptimized"
+>;
 
 /** How an instance's stored state changes: a new state at `since`, settling at `settlesAt`, and its place. */
 export interface InstanceStateChange {
@@ -113,3 +136,9 @@ export function stateReasonOf(state: InstanceStateName, since: number, endedWith
   if (state === "running" || endedWithItsBlock) return { stateReason: undefined, stateTransitionReason: "" };
   return { stateReason: USER_SHUTDOWN, stateTransitionReason: userInitiated(since) };
 }
+/** The market types whose instances EC2 marks with an InstanceLifecycle (the model's InstanceLifecycleType). */
+const LIFECYCLES: ReadonlySet<string> = new Set(["spot", "capacity-block", "interruptible-capacity-reservation"]);
+
+/** An instance's InstanceLifecycle, from the market type it was launched with; undefined for on-demand. */
+export const instanceLifecycleOf = (marketType: string | null): "spot" | "capacity-block" | "interruptible-capacity-reservation" | undefined =>
+  marketType !== null && LIFECYCLES.has(marketType) ? (marketType as "spot" | "capacity-block" | "interruptible-capacity-reservation") : undefined;

@@ -1,4 +1,4 @@
-// An instance's private address and DNS name, derived until instances hold an address in a subnet (the karpenter branch's subnets replace this one function).
+// The private address of an instance loaded from a fixture that names no subnet: derived from its id in its zone's default subnet (a launch takes a real one: src/ec2/network.ts).
 
 import { createHash } from "node:crypto";
 import { zonesOf, zoneNamed } from "./zones.js";
@@ -16,8 +16,8 @@ const HOSTS_PER_SUBNET = 4096 - 5;
  * The address an instance has in its zone's default subnet of the default VPC (172.31.0.0/16, one /20
  * per zone in zone order: the VPC user guide, "Default VPCs"), chosen from its id, so it is the same
  * on every read, reset and load without being stored. Two instances of a zone may get the same one
- * (4,091 addresses); a launch that allocates addresses in a subnet (the karpenter branch) replaces
- * this function. The DNS name is EC2's IP-based name: `ip-172-31-5-10.ec2.internal` in us-east-1,
+ * (4,091 addresses), and the subnet does not count it: only such instances read one (a launch
+ * allocates its address in its subnet, src/ec2/network.ts). The DNS name is EC2's IP-based name: `ip-172-31-5-10.ec2.internal` in us-east-1,
  * `ip-172-31-5-10.REGION.compute.internal` elsewhere. Undefined for a zone the zone list does not know.
  */
 export function privateAddressOf(instanceId: string, availabilityZone: string): PrivateAddress | undefined {

@@ -7,6 +7,9 @@ import type {
 } from "./capacityReservation.js";
 import type { InstanceRecord, LaunchRecord } from "./instance.js";
 import type { InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
+import type { FleetRecord } from "./fleet.js";
+import type { LaunchTemplateRecord } from "./launchTemplate.js";
+import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "./network.js";
 
 /** An account, the access keys that sign as it, and the actions it is denied (SPEC sections 4, 5). */
 export interface AccountRecord {
@@ -55,4 +58,13 @@ export interface StateRecords {
   readonly capacityPools: readonly CapacityPool[];
   /** Instance types the set adds to the catalogue or overrides, upserted by name (SPEC section 13). */
   readonly instanceTypes: readonly InstanceTypeInfo[];
+  /** Subnets, security groups, images and launch templates beside every account's defaults (SPEC section 14), each with its owner's tags, upserted by id. */
+  readonly subnets: readonly { readonly subnet: SubnetRecord; readonly tags: readonly Tag[] }[];
+  readonly securityGroups: readonly { readonly group: SecurityGroupRecord; readonly tags: readonly Tag[] }[];
+  readonly images: readonly { readonly image: ImageRecord; readonly tags: readonly Tag[] }[];
+  readonly launchTemplates: readonly { readonly template: LaunchTemplateRecord; readonly tags: readonly Tag[] }[];
+  /** Instant fleets kept for their ClientToken. */
+  readonly fleets: readonly FleetRecord[];
+  /** Where each instance of the set that names a subnet sits in its VPC (written after the instances). */
+  readonly instanceNetworks: readonly { readonly instanceId: string; readonly network: InstanceNetwork }[];
 }

@@ -115,16 +115,24 @@ export function applyDeleteTags(existing: readonly Tag[], deleting: readonly Tag
 }
 
 /** What a CreateTags / DeleteTags resource id names, or undefined for an id EC2 calls "not valid". */
-export type TaggableResource =
-  | { readonly resourceType: "capacity-reservation"; readonly id: string }
-  | { readonly resourceType: "instance"; readonly id: string };
+export type TaggableResource = { readonly resourceType: TaggableResourceType; readonly id: string };
 
-const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** The kinds of resource CreateTags and DeleteTags reach, each with the form of its ids (EC2's resource types). */
+const TAGGABLE_ID_FORMS = {
+  "capacity-reservation": CAPACITY_RESERVATION_ID,
+  instance: /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  subnet: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  "security-group": /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  image: /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  "launch-template": /^lt-[0-9a-f]{17}$/,
+} as const;
+
+export type TaggableResourceType = keyof typeof TAGGABLE_ID_FORMS;
 
 /**
  * Sorts CreateTags / DeleteTags `ResourceId.N` into the resources the emulator knows. An empty
  * list is MissingParameter `resourceIdSet` (the name EC2 gives it: awsdocs/aws-doc-sdk-examples#1302);
- * any id that is not a well-formed `cr-` or `i-` id is `InvalidID: The ID 'x' is not valid`
+ * any id that is not a well-formed id of a kind the emulator keeps is `InvalidID: The ID 'x' is not valid`
  * (kubernetes/cloud-provider-aws#1387 shows EC2 answering so for a malformed `i-` id).
  */
 export function classifyResourceIds(ids: readonly string[]): Refusal | TaggableResource[] {
@@ -133,10 +141,11 @@ export function classifyResourceIds(ids: readonly string[]): Refusal | TaggableR
     return invalidParameterValue(`The request may contain at most ${MAX_TAG_REQUEST_ITEMS} resource IDs`);
   }
   const resources: TaggableResource[] = [];
+  const forms = Object.entries(TAGGABLE_ID_FORMS) as [TaggableResourceType, RegExp][];
   for (const id of ids) {
-    if (CAPACITY_RESERVATION_ID.test(id)) resources.push({ resourceType: "capacity-reservation", id });
-    else if (INSTANCE_ID.test(id)) resources.push({ resourceType: "instance", id });
-    else return new Refusal("InvalidID", `The ID '${id}' is not valid`);
+    const kind = forms.find(([, form]) => form.test(id));
+    if (!kind) return new Refusal("InvalidID", `The ID '${id}' is not valid`);
+    resources.push({ resourceType: kind[0], id });
   }
   return resources;
 }

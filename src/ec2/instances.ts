@@ -16,7 +16,8 @@ import {
   type PlacedInstance,
   type PlacementReservation,
 } from "../domain/placement.js";
-import { insufficientInstanceCapacity, instanceNotFound, orThrow, type Refusal } from "../domain/refusal.js";
+import { stopRefusal, terminationAllowed } from "../domain/instanceAttributes.js";
+import { insufficientInstanceCapacity, instanceNotFound, orThrow, Refusal } from "../domain/refusal.js";
 import type { Settings } from "../domain/settings.js";
 import type { Store } from "../store/store.js";
 import type { Ec2Context } from "./context.js";
@@ -263,13 +264,31 @@ function changeEach(
   });
 }
 
-/** StopInstances: running instances stop and, once stopped, give their place in a reservation back. */
+/**
+ * StopInstances: running instances stop and, once stopped, give their place in a reservation back.
+ * Stop protection (`disableApiStop`) refuses the whole request (OperationNotPermitted).
+ */
 export const stopInstances = (context: Ec2Context, ids: readonly string[]): InstanceStateTransition[] =>
-  changeEach(context, ids, ({ record, state }) => stopChange(record.instanceId, state));
+  changeEach(context, ids, ({ record, state }) => {
+    const change = stopChange(record.instanceId, state);
+    if (change instanceof Refusal || change.next === null) return change;
+    return stopRefusal([record]) ?? change;
+  });
 
-/** TerminateInstances: instances shut down and, once terminated, give their place back; described for an hour. */
-export const terminateInstances = (context: Ec2Context, ids: readonly string[]): InstanceStateTransition[] =>
-  changeEach(context, ids, ({ state }) => terminateChange(state));
+/**
+ * TerminateInstances: instances shut down and, once terminated, give their place back; described for
+ * an hour. Termination protection (`disableApiTermination`) holds back every instance of the
+ * request in a protected instance's zone; those of other zones terminate, and the request is
+ * refused all the same (terminationAllowed).
+ */
+export function terminateInstances(context: Ec2Context, ids: readonly string[]): InstanceStateTransition[] {
+  const found = findInstances(context.store, ids, context.caller, context.now);
+  const { terminating, refusal } = terminationAllowed(found.filter(({ state }) => terminateChange(state).next !== null));
+  if (refusal === undefined) return changeEach(context, ids, ({ state }) => terminateChange(state));
+  const allowed = terminating.map(({ record }) => record.instanceId);
+  if (allowed.length > 0) changeEach(context, allowed, ({ state }) => terminateChange(state));
+  throw refusal;
+}
 
 /**
  * StartInstances: stopped instances start and re-enter a reservation as a launch would place them

@@ -1,8 +1,9 @@
 // One launch of instances as EC2 makes it (SPEC section 11): RunInstances calls it, and CreateFleet calls it once per override.
 
 import type { Tag } from "../domain/capacityReservation.js";
-import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
-import { stateChange } from "../domain/instance.js";
+import type { InstanceRecord, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, stateChange } from "../domain/instance.js";
+import { checkUserData } from "../domain/instanceAttributes.js";
 import {
   checkLaunchRequest,
   holdsClientToken,
@@ -17,6 +18,7 @@ import {
   amiIdMalformed,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
+  invalidParameterCombination,
   invalidParameterValue,
   missingParameter,
   orThrow,
@@ -25,8 +27,10 @@ import {
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
+import { insufficientFreeAddresses } from "../domain/network.js";
 import { zoneNamed } from "../domain/zones.js";
 import type { Ec2Context } from "./context.js";
+import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 
@@ -63,10 +67,26 @@ export interface LaunchSpecification {
   readonly marketType?: string | undefined;
   /** `TagSpecifications`: the `instance` ones tag every instance; the types in ALSO_TAGGABLE are checked and kept nowhere. */
   readonly tagSpecifications?: readonly TagSpecificationInput[] | undefined;
+  /** `SubnetId` (or the first network interface's): absent, the default subnet of the launch's zone. */
+  readonly subnetId?: string | undefined;
+  /** `SecurityGroupIds` (or the first network interface's `Groups`): absent with no names, the VPC's `default` group. */
+  readonly securityGroupIds?: readonly string[] | undefined;
+  /** `SecurityGroups`: group names, of the subnet's VPC. */
+  readonly securityGroupNames?: readonly string[] | undefined;
   /** `ClientToken`: a retry with it answers the launch it made (checked: at most 64 ASCII characters). */
   readonly clientToken?: string | undefined;
   /** What the token is bound to (the caller's digest of its request without token and DryRun): IdempotentParameterMismatch when it differs. */
   readonly requestDigest?: string | undefined;
+  /** `DisableApiTermination`: termination protection from launch; absent: off. */
+  readonly disableApiTermination?: boolean | undefined;
+  /** `DisableApiStop`: stop protection from launch; absent: off. */
+  readonly disableApiStop?: boolean | undefined;
+  /** `InstanceInitiatedShutdownBehavior`; absent: `stop`. */
+  readonly instanceInitiatedShutdownBehavior?: ShutdownBehavior | undefined;
+  /** `UserData`, base64: InvalidUserData.Malformed when it is not (checkUserData); absent or empty: none. */
+  readonly userData?: string | undefined;
+  /** `EbsOptimized`; absent: false. */
+  readonly ebsOptimized?: boolean | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -88,6 +108,8 @@ interface PlacedLaunch {
   readonly tenancy: InstanceTenancy;
   readonly capacityReservationId: string | null;
   readonly transitionMs: number;
+  /** The specification's user data, checked. */
+  readonly userData: string | null;
 }
 
 /**
@@ -110,9 +132,22 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   // Only a reservation the caller sees lends the launch its zone: another account's or region's is
   // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
   const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
-  const zone = specification.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
+  // A subnet named gives the launch its zone (SPEC section 14).
+  const named = specification.subnetId === undefined ? undefined : findSubnet(store, caller, specification.subnetId);
+  const zone = specification.availabilityZone ?? named?.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
   // A zone of the caller's region from the one list (src/domain/zones.ts): a made-up one is never kept.
   if (zoneNamed(zone)?.regionName !== caller.region) return invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const network = launchNetwork(store, caller, {
+    subnetId: specification.subnetId,
+    availabilityZone: zone,
+    zoneNamed: specification.availabilityZone !== undefined,
+    securityGroupIds: specification.securityGroupIds,
+    securityGroupNames: specification.securityGroupNames,
+  });
+  if (network instanceof Refusal) return network;
+  // A Spot Instance never runs in a Capacity Reservation (the emulator's spot is capacity outside them).
+  const spot = specification.marketType === "spot";
+  if (spot && targetId !== undefined) return invalidParameterCombination("Spot Instances cannot be launched into a Capacity Reservation.");
   const request: LaunchRequest = {
     accountId: caller.accountId,
     instanceType: specification.instanceType,
@@ -121,7 +156,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
     tenancy: specification.tenancy ?? "default",
     minCount: specification.minCount,
     maxCount: specification.maxCount,
-    preference: specification.capacityReservationPreference,
+    preference: spot ? "none" : specification.capacityReservationPreference,
     targetId,
     marketType: specification.marketType,
   };
@@ -130,6 +165,8 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   if (request.minCount > MAX_LAUNCH) return instanceLimitExceeded(request.minCount, MAX_LAUNCH);
   const tags = tagsFromSpecifications(specification.tagSpecifications ?? [], "instance", ALSO_TAGGABLE);
   if (tags instanceof Refusal) return tags;
+  const userData = specification.userData === undefined || specification.userData === "" ? null : checkUserData(specification.userData);
+  if (userData instanceof Refusal) return userData;
 
   try {
     return store.write(() => {
@@ -157,6 +194,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         if (fits === undefined) throw insufficientInstanceCapacity();
         count = fits;
       }
+      const addresses = allocateAddresses(store, network.subnet, count);
+      if (addresses.length < launching.minCount) throw insufficientFreeAddresses(network.subnet.subnetId);
+      count = addresses.length;
       const reservationId = newId("r");
       const placed: PlacedLaunch = {
         specification,
@@ -166,6 +206,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         tenancy: request.tenancy,
         capacityReservationId: placement.capacityReservationId,
         transitionMs: instanceTransitionMs(settings),
+        userData,
       };
       const records = Array.from({ length: count }, () => instanceRecord(context, placed));
       const launchRecord: LaunchRecord = {
@@ -176,6 +217,14 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         requestDigest: token === undefined ? null : (specification.requestDigest ?? null),
       };
       store.putLaunch(launchRecord, records);
+      records.forEach((record, index) =>
+        store.putInstanceNetwork(record.instanceId, {
+          subnetId: network.subnet.subnetId,
+          vpcId: network.subnet.vpcId,
+          privateIp: addresses[index] ?? 0,
+          securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
+        }),
+      );
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
       return launched(context, reservationId, true);
@@ -208,10 +257,16 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     since: change.since,
     settlesAt: change.settlesAt,
     launchTime: now,
-    preference: specification.capacityReservationPreference ?? "open",
+    preference: specification.marketType === "spot" ? "none" : (specification.capacityReservationPreference ?? "open"),
     targetId: specification.capacityReservationTargetId ?? null,
     marketType: specification.marketType ?? null,
     capacityReservationId: change.capacityReservationId,
+    disableApiTermination: specification.disableApiTermination ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiTermination,
+    disableApiStop: specification.disableApiStop ?? DEFAULT_INSTANCE_ATTRIBUTES.disableApiStop,
+    instanceInitiatedShutdownBehavior:
+      specification.instanceInitiatedShutdownBehavior ?? DEFAULT_INSTANCE_ATTRIBUTES.instanceInitiatedShutdownBehavior,
+    userData: placed.userData,
+    ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
   };
 }
 

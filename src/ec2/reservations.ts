@@ -105,12 +105,12 @@ export function zoneRoom(store: Store, availabilityZone: string, instanceType: s
  * rolls back. Checked after the write because an open reservation takes in instances running
  * outside it, which moves their share of the pool into its total rather than adding to it.
  */
-function refuseOverdrawnPool(before: number, after: number): void {
+export function refuseOverdrawnPool(before: number, after: number): void {
   if (after < 0 && after < before) throw insufficientReservationCapacity();
 }
 
 /** A fresh id EC2's way: `cr-` and 17 lowercase hex digits, not yet in the store. */
-function newCapacityReservationId(store: Store): string {
+export function newCapacityReservationId(store: Store): string {
   for (;;) {
     const id = `cr-${randomBytes(9).toString("hex").slice(0, 17)}`;
     if (!store.findReservation(id)) return id;

@@ -1,7 +1,9 @@
-// Tags over the store: the resources CreateTags and DeleteTags reach, by kind (one entry each says whether a caller may tag an id and how EC2 says it is missing), and the two actions' writes.
+// Tags over the store: the resources CreateTags, DeleteTags and DescribeTags reach, by kind (one entry each says whether a caller sees an id and how EC2 says it is missing), and the tag actions' writes.
 
 import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
+import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
+import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound, orThrow } from "../domain/refusal.js";
 import {
   applyCreateTags,
@@ -11,7 +13,11 @@ import {
   type TagInput,
   type TaggableResource,
 } from "../domain/tags.js";
-import type { Store } from "../store/store.js";
+import { matches, type Filter } from "../domain/filters.js";
+import { TAG_FILTERS, type TagDescriptionView } from "../domain/tagFilters.js";
+import type { Store, TagPosition, TagRow } from "../store/store.js";
+import { findTemplateById } from "./launchTemplates.js";
+import { findSecurityGroup, findSubnet } from "./network.js";
 import type { Ec2Context } from "./context.js";
 import { seenReservation } from "./reservations.js";
 
@@ -23,7 +29,10 @@ export interface TaggableKind {
   readonly notFound: (ids: readonly string[]) => Refusal;
 }
 
-/** Every kind CreateTags / DeleteTags serve, in the order their NotFound is reported. */
+/**
+ * Every kind CreateTags / DeleteTags serve, in the order their NotFound is reported, and whose tags
+ * DescribeTags lists: a new taggable resource joins all three here (and in classifyResourceIds).
+ */
 export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKind> = {
   "capacity-reservation": {
     // The owner and the accounts it is shared with may tag it, each with tags of its own (docs/decisions.md).
@@ -42,6 +51,28 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
       );
     },
     notFound: instanceNotFound,
+  },
+  // A subnet or security group: its owner's, in its region (the default ones included, SPEC section 14).
+  subnet: {
+    visible: (store, id, caller) => findSubnet(store, caller, id) !== undefined,
+    notFound: subnetNotFound,
+  },
+  "security-group": {
+    visible: (store, id, caller) => findSecurityGroup(store, caller, id) !== undefined,
+    notFound: securityGroupNotFound,
+  },
+  // An image only by its owner: tags on a public image are not shared (EC2 does not show them to others).
+  image: {
+    visible: (store, id, caller) => {
+      const image = store.image(id);
+      return image !== undefined && image.ownerId === caller.accountId && image.region === caller.region;
+    },
+    notFound: imageNotFound,
+  },
+  "launch-template": {
+    visible: (store, id, caller) => findTemplateById(store, caller, id) !== undefined,
+    // EC2 names one id at a time in this refusal.
+    notFound: (ids) => launchTemplateIdNotFound(ids[0] ?? ""),
   },
 };
 
@@ -86,4 +117,80 @@ export function deleteTags({ store, caller, now }: Ec2Context, resourceIds: read
       store.setTags(id, caller.accountId, applyDeleteTags(store.tagsOf(id, caller.accountId), deleting));
     }
   });
+}
+
+/**
+ * The kind of resource `id` is, when the caller sees it at `now`; undefined for an id of no kind the
+ * emulator knows or one the caller cannot see (DescribeTags leaves its tags out).
+ */
+export function visibleTaggable(store: Store, id: string, caller: Caller, now: number): TaggableResource | undefined {
+  const classified = classifyResourceIds([id]);
+  const resource = classified instanceof Refusal ? undefined : classified[0];
+  if (resource === undefined) return undefined;
+  return TAGGABLE_KINDS[resource.resourceType].visible(store, resource.id, caller, now) ? resource : undefined;
+}
+
+/** Rows read from SQLite per trip while a filtered page of tags fills. */
+const TAG_BATCH = 500;
+
+const byPosition = (a: TagPosition, b: TagPosition): number =>
+  a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
+/**
+ * The resource ids a `resource-id` filter names, when it names them all literally (no wildcard):
+ * then only those resources' tags are read, not the caller's every tag.
+ */
+function literalResourceIds(filters: readonly Filter[]): string[] | undefined {
+  const filter = filters.find((f) => f.kind === "member" && f.name === "resource-id");
+  if (filter === undefined || !filter.values.allLiteral) return undefined;
+  return [...filter.values.literals];
+}
+
+/** The tags of `rows` the caller sees, as the filters read them; whether each resource is seen is asked once. */
+function tagViews({ store, caller, now }: Ec2Context, rows: readonly TagRow[]): TagDescriptionView[] {
+  const kinds = new Map<string, string | undefined>();
+  const views: TagDescriptionView[] = [];
+  for (const row of rows) {
+    if (!kinds.has(row.resourceId)) kinds.set(row.resourceId, visibleTaggable(store, row.resourceId, caller, now)?.resourceType);
+    const resourceType = kinds.get(row.resourceId);
+    if (resourceType === undefined) continue;
+    let resourceTags: readonly Tag[] | undefined;
+    views.push({ ...row, resourceType, resourceTags: () => (resourceTags ??= store.tagsOf(row.resourceId, caller.accountId)) });
+  }
+  return views;
+}
+
+/**
+ * DescribeTags: up to `size` of the caller's tags on the resources it sees at the clock (a kind of
+ * TAGGABLE_KINDS, visible as CreateTags would find it), that pass `filters`, in (resource id, key)
+ * order after `after`; `more` when others follow.
+ */
+export function describeTags(
+  context: Ec2Context,
+  filters: readonly Filter[],
+  after: TagPosition | undefined,
+  size: number,
+): { tags: TagDescriptionView[]; more: boolean } {
+  const { store, caller } = context;
+  const ids = literalResourceIds(filters);
+  const read = (from: TagPosition | undefined): TagRow[] => {
+    if (ids === undefined) return store.tagPage(caller.accountId, from, TAG_BATCH);
+    const named = [...store.tagsOfResources(ids, caller.accountId)]
+      .flatMap(([resourceId, tags]) => tags.map((tag) => ({ resourceId, key: tag.key, value: tag.value })))
+      .sort(byPosition);
+    return named.filter((tag) => from === undefined || byPosition(tag, from) > 0).slice(0, TAG_BATCH);
+  };
+  const page: TagDescriptionView[] = [];
+  let from = after;
+  for (;;) {
+    const rows = read(from);
+    for (const view of tagViews(context, rows)) {
+      if (!matches(TAG_FILTERS, filters, view, undefined)) continue;
+      if (page.length === size) return { tags: page, more: true };
+      page.push(view);
+    }
+    const last = rows.at(-1);
+    if (rows.length < TAG_BATCH || last === undefined) return { tags: page, more: false };
+    from = { resourceId: last.resourceId, key: last.key };
+  }
 }

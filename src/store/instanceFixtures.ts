@@ -27,8 +27,13 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[], 
   if (record.platform !== "Linux/UNIX") fixture.platform = record.platform;
   if (record.preference !== "open") fixture.capacityReservationPreference = record.preference;
   if (record.targetId !== null) fixture.capacityReservationTargetId = record.targetId;
-  if (record.marketType === "capacity-block") fixture.marketType = "capacity-block";
+  if (record.marketType !== null) fixture.marketType = record.marketType as NonNullable<InstanceFixture["marketType"]>;
   if (record.capacityReservationId !== null) fixture.capacityReservationId = record.capacityReservationId;
+  if (record.disableApiTermination) fixture.disableApiTermination = true;
+  if (record.disableApiStop) fixture.disableApiStop = true;
+  if (record.instanceInitiatedShutdownBehavior !== "stop") fixture.instanceInitiatedShutdownBehavior = record.instanceInitiatedShutdownBehavior;
+  if (record.userData !== null) fixture.userData = record.userData;
+  if (record.ebsOptimized) fixture.ebsOptimized = true;
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
 }

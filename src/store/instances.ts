@@ -1,6 +1,7 @@
 // Instances and their launches: statements, writes, the pages DescribeInstances reads, and the dump.
 
-import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
+import type { InstanceRecord, InstanceStateChange, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
+import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { keyOf, type KeptReads, type ReadCache } from "./readCache.js";
@@ -23,6 +24,11 @@ interface InstanceRow {
   capacity_reservation_target_id: string | null;
   market_type: string | null;
   capacity_reservation_id: string | null;
+  disable_api_termination: 0 | 1;
+  disable_api_stop: 0 | 1;
+  instance_initiated_shutdown_behavior: ShutdownBehavior;
+  user_data: string | null;
+  ebs_optimized: 0 | 1;
 }
 
 interface LaunchRow {
@@ -35,7 +41,8 @@ interface LaunchRow {
 
 const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instance_type, availability_zone, tenancy,
   platform, state, state_since, settles_at, launch_time, capacity_reservation_preference, capacity_reservation_target_id,
-  market_type, capacity_reservation_id`;
+  market_type, capacity_reservation_id, disable_api_termination, disable_api_stop, instance_initiated_shutdown_behavior,
+  user_data, ebs_optimized`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   // Frozen: a kept record is shared by every request until the next write, and kept answers built from it (by identity) with it.
@@ -57,6 +64,11 @@ function toRecord(row: InstanceRow): InstanceRecord {
     targetId: row.capacity_reservation_target_id,
     marketType: row.market_type,
     capacityReservationId: row.capacity_reservation_id,
+    disableApiTermination: row.disable_api_termination === 1,
+    disableApiStop: row.disable_api_stop === 1,
+    instanceInitiatedShutdownBehavior: row.instance_initiated_shutdown_behavior,
+    userData: row.user_data,
+    ebsOptimized: row.ebs_optimized === 1,
   });
 }
 
@@ -79,6 +91,11 @@ function toRow(record: InstanceRecord): InstanceRow {
     capacity_reservation_target_id: record.targetId,
     market_type: record.marketType,
     capacity_reservation_id: record.capacityReservationId,
+    disable_api_termination: record.disableApiTermination ? 1 : 0,
+    disable_api_stop: record.disableApiStop ? 1 : 0,
+    instance_initiated_shutdown_behavior: record.instanceInitiatedShutdownBehavior,
+    user_data: record.userData,
+    ebs_optimized: record.ebsOptimized ? 1 : 0,
   };
 }
 
@@ -131,9 +148,15 @@ function prepare(db: SqliteDatabase) {
     insert: db.prepare<[InstanceRow]>(
       `INSERT INTO instance (${COLUMNS}) VALUES (@instance_id, @reservation_id, @owner_id, @region, @image_id,
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
-        @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id)`,
+        @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id,
+        @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized)`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
+    attributes: db.prepare<[string, string | null, 0 | 1, ShutdownBehavior, 0 | 1, 0 | 1, string]>(
+      `UPDATE instance SET instance_type = ?, user_data = ?, disable_api_termination = ?,
+          instance_initiated_shutdown_behavior = ?, ebs_optimized = ?, disable_api_stop = ?
+        WHERE instance_id = ?`,
+    ),
     // A start sets launch_time again (EC2's LaunchTime is the last launch); any other change keeps it.
     change: db.prepare<[string, number, number, string | null, number | null, string]>(
       `UPDATE instance SET state = ?, state_since = ?, settles_at = ?, capacity_reservation_id = ?,
@@ -359,6 +382,21 @@ export class Instances {
   change(change: InstanceStateChange): void {
     assertInWrite(this.db, "Instances.change()");
     this.s.change.run(change.state, change.since, change.settlesAt, change.capacityReservationId, change.launchTime ?? null, change.instanceId);
+  }
+
+  /** Sets the attributes ModifyInstanceAttribute changes. */
+  setAttributes(instanceId: string, values: InstanceAttributeValues): void {
+    assertInWrite(this.db, "Instances.setAttributes()");
+    const bit = (value: boolean): 0 | 1 => (value ? 1 : 0);
+    this.s.attributes.run(
+      values.instanceType,
+      values.userData,
+      bit(values.disableApiTermination),
+      values.instanceInitiatedShutdownBehavior,
+      bit(values.ebsOptimized),
+      bit(values.disableApiStop),
+      instanceId,
+    );
   }
 
   /** Moves an instance into a reservation (or out of any, with null). */

@@ -20,6 +20,12 @@ export const STATE_TABLES = [
   "resource_tag",
   "capacity_pool",
   "instance_type",
+  "subnet",
+  "security_group",
+  "image",
+  "launch_template",
+  "fleet",
+  "instance_network",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

@@ -13,16 +13,28 @@ import { InstanceTypes } from "./instanceTypes.js";
 import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
+import { Tags, type TagPosition, type TagRow } from "./tags.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
+import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
 import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
+import { ipv4Text } from "../domain/network.js";
+import { Network } from "./network.js";
+import { LaunchTemplates } from "./launchTemplates.js";
+import { Fleets } from "./fleets.js";
+import type { FleetRecord } from "../domain/fleet.js";
+import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
+import { launchTemplateFixtureOf } from "./launchTemplateFixtures.js";
+import { imageFixtureOf, securityGroupFixtureOf, subnetFixtureOf } from "./networkFixtures.js";
+import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange } from "./reservations.js";
 export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
+export type { TagPosition, TagRow } from "./tags.js";
 
 /** What DescribeInstances asks the store for: an owner's instances in a region, narrowed by its filters where an index can. */
 export interface InstanceQuery {
@@ -87,6 +99,10 @@ export class Store {
   readonly #reservations: Reservations;
   readonly #accounts: Accounts;
   readonly #instances: Instances;
+  readonly #tags: Tags;
+  readonly #network: Network;
+  readonly #launchTemplates: LaunchTemplates;
+  readonly #fleets: Fleets;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
   readonly #instanceTypes: InstanceTypes;
@@ -98,12 +114,17 @@ export class Store {
   readonly #nextSettle = this.#reads.memo<number | undefined>(1);
   readonly #ending = this.#reads.memo<readonly { capacityReservationId: string; endMs: number }[]>(1);
   readonly #activating = this.#reads.memo<readonly string[]>(1);
+  readonly #instanceNetworks = this.#reads.memo<InstanceNetwork | undefined>(10_000);
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#reservations = new Reservations(db, this.#reads);
     this.#accounts = new Accounts(db, this.#reads);
     this.#instances = new Instances(db, this.#reads);
+    this.#tags = new Tags(db);
+    this.#network = new Network(db);
+    this.#launchTemplates = new LaunchTemplates(db);
+    this.#fleets = new Fleets(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#instanceTypes = new InstanceTypes(db);
@@ -185,6 +206,11 @@ export class Store {
     return this.#reservations.tagsOfResources(resourceIds, accountId);
   }
 
+  /** Up to `limit` of an account's tags on any resource, in (resource id, key) order after `after` (DescribeTags). */
+  tagPage(accountId: string, after: TagPosition | undefined, limit: number): TagRow[] {
+    return this.#tags.page(accountId, after, limit);
+  }
+
   /**
    * The describe's page, in one prepared statement: the ids of up to `limit` reservations with an id
    * after `after` (and at most `upto`), in id order, that the query's account owns or that are
@@ -207,6 +233,95 @@ export class Store {
    */
   reservationWalkEnd(account: string, region: string, after: string, rows: number): string | null {
     return this.#reservations.walkEnd(account, region, after, rows);
+  }
+
+  // --- subnets, security groups and images that fixtures add (SPEC section 14) ---
+
+  /** An added subnet by id (a default subnet is derived, never stored). */
+  subnet(subnetId: string): SubnetRecord | undefined {
+    return this.#network.subnet(subnetId);
+  }
+
+  /** Up to `limit` of an account's added subnets in a region, in id order after `after`. */
+  subnetPage(ownerId: string, region: string, after: string, limit: number): SubnetRecord[] {
+    return this.#network.subnetPage(ownerId, region, after, limit);
+  }
+
+  securityGroup(groupId: string): SecurityGroupRecord | undefined {
+    return this.#network.securityGroup(groupId);
+  }
+
+  securityGroupPage(ownerId: string, region: string, after: string, limit: number): SecurityGroupRecord[] {
+    return this.#network.securityGroupPage(ownerId, region, after, limit);
+  }
+
+  image(imageId: string): ImageRecord | undefined {
+    return this.#network.image(imageId);
+  }
+
+  /** Up to `limit` declared images of a region, every owner's, in id order after `after`. */
+  imagePage(region: string, after: string, limit: number): ImageRecord[] {
+    return this.#network.imagePage(region, after, limit);
+  }
+
+  /** How many of a subnet's addresses live (not terminated) instances hold. */
+  addressesInUse(subnetId: string): number {
+    return this.#network.addressesInUse(subnetId);
+  }
+
+  /** The lowest free address of a subnet in `first`..`last` (as numbers), or undefined when none is. */
+  freeAddress(subnetId: string, first: number, last: number): number | undefined {
+    return this.#network.freeAddress(subnetId, first, last);
+  }
+
+  /** Where an instance sits in its VPC (kept until the next write), or undefined when it has no address. */
+  instanceNetwork(instanceId: string): InstanceNetwork | undefined {
+    return this.#instanceNetworks.get(instanceId, () => this.#network.instanceNetwork(instanceId));
+  }
+
+  /** Gives a launched instance its subnet, address and groups (inside write()). */
+  putInstanceNetwork(instanceId: string, network: InstanceNetwork): void {
+    this.#network.putInstanceNetwork(instanceId, network);
+  }
+
+  // --- launch templates (SPEC section 14) ---
+
+  launchTemplateById(id: string): LaunchTemplateRecord | undefined {
+    return this.#launchTemplates.byId(id);
+  }
+
+  launchTemplateByName(ownerId: string, region: string, name: string): LaunchTemplateRecord | undefined {
+    return this.#launchTemplates.byName(ownerId, region, name);
+  }
+
+  launchTemplateByClientToken(ownerId: string, region: string, token: string): LaunchTemplateRecord | undefined {
+    return this.#launchTemplates.byClientToken(ownerId, region, token);
+  }
+
+  /** Up to `limit` of an account's templates in a region, in id order after `after`. */
+  launchTemplatePage(ownerId: string, region: string, after: string, limit: number): LaunchTemplateRecord[] {
+    return this.#launchTemplates.page(ownerId, region, after, limit);
+  }
+
+  /** Adds a template with its tags (inside write()). */
+  putLaunchTemplate(record: LaunchTemplateRecord, tags: readonly Tag[]): void {
+    this.#launchTemplates.put(record);
+    if (tags.length > 0) this.#reservations.setTags(record.launchTemplateId, record.ownerId, tags);
+  }
+
+  /** Deletes a template and its tags (inside write()). */
+  deleteLaunchTemplate(id: string): void {
+    this.#launchTemplates.delete(id);
+  }
+
+  /** The instant fleet an owner's ClientToken made in a region. */
+  fleetByClientToken(ownerId: string, region: string, token: string): FleetRecord | undefined {
+    return this.#fleets.byClientToken(ownerId, region, token);
+  }
+
+  /** Keeps an instant fleet's outcome (inside write()). */
+  putFleet(record: FleetRecord): void {
+    this.#fleets.put(record);
   }
 
   // --- instances (SPEC section 11) ---
@@ -267,6 +382,11 @@ export class Store {
   /** Sets an instance's state and its place (inside write()); the schema moves the usage counts. */
   changeInstance(change: InstanceStateChange): void {
     this.#instances.change(change);
+  }
+
+  /** Sets the attributes ModifyInstanceAttribute changes (inside write()). */
+  setInstanceAttributes(instanceId: string, values: InstanceAttributeValues): void {
+    this.#instances.setAttributes(instanceId, values);
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */
@@ -418,6 +538,24 @@ export class Store {
       }
       for (const pool of records.capacityPools) this.#pools.put(pool);
       for (const info of records.instanceTypes) this.#instanceTypes.put(info);
+      for (const { subnet, tags } of records.subnets) {
+        this.#network.putSubnet(subnet);
+        if (tags.length > 0) this.#reservations.setTags(subnet.subnetId, subnet.ownerId, tags);
+      }
+      for (const { group, tags } of records.securityGroups) {
+        this.#network.putSecurityGroup(group);
+        if (tags.length > 0) this.#reservations.setTags(group.groupId, group.ownerId, tags);
+      }
+      for (const { image, tags } of records.images) {
+        this.#network.putImage(image);
+        if (tags.length > 0) this.#reservations.setTags(image.imageId, image.ownerId, tags);
+      }
+      for (const { template, tags } of records.launchTemplates) {
+        this.#launchTemplates.put(template);
+        if (tags.length > 0) this.#reservations.setTags(template.launchTemplateId, template.ownerId, tags);
+      }
+      for (const fleet of records.fleets) this.#fleets.put(fleet);
+      for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
     });
   }
 
@@ -493,10 +631,8 @@ export class Store {
     // As dump(): instances and capacityPools only when there are some.
     first = true;
     for (const record of this.#instances.each()) {
-      const instance = instanceFixtureOf(
-        record,
-        this.#reservations.tagsOf(record.instanceId, record.ownerId),
-        this.#instances.launch(record.reservationId),
+      const instance = this.#withNetwork(
+        instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), this.#instances.launch(record.reservationId)),
       );
       put(`${first ? ',"instances":[' : ","}${JSON.stringify(instance)}`);
       first = false;
@@ -506,6 +642,8 @@ export class Store {
     if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
     const instanceTypes = this.#instanceTypes.dump();
     if (instanceTypes.length > 0) put(`,"instanceTypes":${JSON.stringify(instanceTypes)}`);
+    // Few (fixtures add them): written whole, as dump() does.
+    for (const [name, records] of Object.entries(this.#networkDump())) put(`,${JSON.stringify(name)}:${JSON.stringify(records)}`);
     put("}");
     if (pending !== "") write(pending);
   }
@@ -516,7 +654,9 @@ export class Store {
     const held = this.#instances.dump();
     const launches = new Map(held.launches.map((launch) => [launch.reservationId, launch]));
     const instances = held.instances.map((record) =>
-      instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), launches.get(record.reservationId)),
+      this.#withNetwork(
+        instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), launches.get(record.reservationId)),
+      ),
     );
     // Each left out when there are none, so a dump of a database without them reads as before.
     if (instances.length > 0) dump.instances = instances;
@@ -524,7 +664,54 @@ export class Store {
     if (pools.length > 0) dump.capacityPools = pools;
     const instanceTypes = this.#instanceTypes.dump();
     if (instanceTypes.length > 0) dump.instanceTypes = instanceTypes;
+    Object.assign(dump, this.#networkDump());
     return dump;
+  }
+
+  /** An instance's fixture with where it sits in its VPC, when it has an address. */
+  #withNetwork(fixture: InstanceFixture): InstanceFixture {
+    const network = this.#network.instanceNetwork(fixture.instanceId);
+    if (!network) return fixture;
+    return {
+      ...fixture,
+      subnetId: network.subnetId,
+      vpcId: network.vpcId,
+      privateIpAddress: ipv4Text(network.privateIp),
+      securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
+    };
+  }
+
+  /** The added subnets, security groups and images in fixture form, each list only when there are some. */
+  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets"> {
+    const tags = (id: string, ownerId: string) => this.#reservations.tagsOf(id, ownerId);
+    const subnets = this.#network.allSubnets().map((subnet) => subnetFixtureOf(subnet, tags(subnet.subnetId, subnet.ownerId)));
+    const securityGroups = this.#network
+      .allSecurityGroups()
+      .map((group) => securityGroupFixtureOf(group, tags(group.groupId, group.ownerId)));
+    const images = this.#network.allImages().map((image) => imageFixtureOf(image, tags(image.imageId, image.ownerId)));
+    const fleets = this.#fleets.all().map((fleet) => {
+      const { fleetId, ...outcome } = fleet.outcome;
+      return {
+        fleetId,
+        ownerId: fleet.ownerId,
+        region: fleet.region,
+        createTime: new Date(fleet.createTime).toISOString(),
+        ...(fleet.clientToken !== null && fleet.requestDigest !== null
+          ? { clientToken: fleet.clientToken, requestFingerprint: fleet.requestDigest }
+          : {}),
+        outcome: { launches: [...outcome.launches], errors: [...outcome.errors] },
+      };
+    });
+    const launchTemplates = this.#launchTemplates
+      .all()
+      .map((template) => launchTemplateFixtureOf(template, tags(template.launchTemplateId, template.ownerId)));
+    return {
+      ...(subnets.length > 0 ? { subnets } : {}),
+      ...(securityGroups.length > 0 ? { securityGroups } : {}),
+      ...(images.length > 0 ? { images } : {}),
+      ...(launchTemplates.length > 0 ? { launchTemplates } : {}),
+      ...(fleets.length > 0 ? { fleets } : {}),
+    };
   }
 
   /** What is loaded, for the health answer and the ready line (SPEC section 7). */

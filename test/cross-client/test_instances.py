@@ -151,8 +151,12 @@ class InstancesThroughBoto3(unittest.TestCase):
         second = [i["InstanceId"] for i in targeted["Instances"] if i["AmiLaunchIndex"] == 1]
         launch = {"Name": "reservation-id", "Values": [targeted["ReservationId"]]}
         self.assertEqual(self.described_ids(launch, {"Name": "launch-index", "Values": ["1"]}), second)
+        # Where each sits in its VPC is described (SPEC section 14): the default subnet and group of its zone.
+        every = self.described_ids()
+        for name in ("vpc-id", "subnet-id", "instance.group-id", "private-ip-address"):
+            self.assertEqual(self.described_ids({"Name": name, "Values": ["*"]}), every, name)
         # A member the emulator does not describe matches no instance, not every one.
-        for name in ("vpc-id", "subnet-id", "instance.group-id", "network-interface.private-ip-address"):
+        for name in ("network-interface.private-ip-address", "network-interface.subnet-id", "ip-address"):
             self.assertEqual(self.described_ids({"Name": name, "Values": ["*"]}), [], name)
 
 

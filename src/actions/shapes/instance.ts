@@ -1,7 +1,9 @@
 // An instance in the model's form, the one place: DescribeInstances' and RunInstances' item, and the state changes of Start, Stop and Terminate.
 
+import { createHash } from "node:crypto";
 import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
-import { stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
+import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
+import { defaultSecurityGroupOf, defaultSubnetOf, ipv4Number, ipv4Text, privateDnsName, type InstanceNetwork } from "../../domain/network.js";
 import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
 import { privateAddressOf } from "../../domain/privateAddress.js";
 import { zoneNamed } from "../../domain/zones.js";
@@ -32,6 +34,15 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
 });
 
 /**
+/**
+ * The Spot request a spot instance came from (`sir-` and 8 characters, EC2's form), derived from the
+ * instance: there is no Spot market here, but Karpenter tells spot instances by this member
+ * (capacityTypeFromInstance, pkg/providers/instance/types.go).
+ */
+export const spotInstanceRequestId = (instanceId: string): string =>
+  `sir-${createHash("sha256").update(instanceId).digest("hex").slice(0, 8)}`;
+
+/**
  * An instance as DescribeInstances and RunInstances answer it: what the model names that the emulator
  * knows, in `state` (its state at the clock, or the in-between state the call that started a
  * transition answers). Member by member against EC2's recorded answers (docs/decisions.md, issue 22).
@@ -50,12 +61,14 @@ export function modelInstance(
   const heldIn = held === undefined ? undefined : store.findReservation(held);
   const reason = stateReasonOf(state, instance.since, endedWithItsBlock(store, instance, state));
   // A terminated instance has given its address back ("PrivateDnsName": "" in EC2's answers for one).
-  const address = state === "terminated" ? undefined : privateAddressOf(instance.instanceId, instance.availabilityZone);
+  const network = state === "terminated" ? undefined : networkOf(store, instance);
+  const address = network && ipv4Text(network.privateIp);
+  const lifecycle = instanceLifecycleOf(instance, heldIn);
   return {
     InstanceId: instance.instanceId,
     ImageId: instance.imageId,
     State: modelState(state),
-    PrivateDnsName: address?.privateDnsName ?? "",
+    PrivateDnsName: address === undefined ? "" : privateDnsName(address, instance.region),
     PublicDnsName: "",
     StateTransitionReason: reason.stateTransitionReason,
     AmiLaunchIndex: launchIndex,
@@ -68,7 +81,9 @@ export function modelInstance(
       GroupName: "",
     },
     Monitoring: { State: "disabled" },
-    PrivateIpAddress: address?.privateIpAddress,
+    PrivateIpAddress: address,
+    SubnetId: network?.subnetId,
+    VpcId: network?.vpcId,
     Architecture: "x86_64",
     // "" when the launch gave none, as EC2's recorded answers show it.
     ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
@@ -76,8 +91,10 @@ export function modelInstance(
     RootDeviceName: "/dev/xvda",
     VirtualizationType: "hvm",
     Hypervisor: "xen",
-    EbsOptimized: false,
+    EbsOptimized: instance.ebsOptimized,
     StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
+    SecurityGroups: network?.securityGroups.map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
+    SpotInstanceRequestId: lifecycle === "spot" ? spotInstanceRequestId(instance.instanceId) : undefined,
     // "The value is windows for Windows instances; otherwise blank" (EC2 API reference, Instance):
     // lowercase on the wire, though the model's enum spells it Windows (its enums are open).
     Platform: instance.platform.startsWith("Windows") ? ("windows" as PlatformValues) : undefined,
@@ -91,7 +108,7 @@ export function modelInstance(
       CapacityReservationPreference: target === null ? instance.preference : "capacity-reservations-only",
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
-    InstanceLifecycle: instanceLifecycleOf(instance, heldIn),
+    InstanceLifecycle: lifecycle,
   };
 }
 
@@ -100,8 +117,23 @@ function instanceLifecycleOf(
   instance: InstanceRecord,
   heldIn: CapacityReservationRecord | undefined,
 ): InstanceLifecycleType | undefined {
-  if (instance.marketType === "capacity-block") return "capacity-block";
-  return heldIn?.interruptible === true ? "interruptible-capacity-reservation" : undefined;
+  return lifecycleOfMarket(instance.marketType) ?? (heldIn?.interruptible === true ? "interruptible-capacity-reservation" : undefined);
+}
+
+/**
+ * Where an instance sits in its VPC: what its launch gave it, or, for one loaded from a fixture that
+ * names no subnet, its zone's default subnet and group with an address derived from its id (the same
+ * on every read, reset and load; not counted in the subnet's AvailableIpAddressCount).
+ */
+function networkOf(store: Store, instance: InstanceRecord): InstanceNetwork | undefined {
+  const launched = store.instanceNetwork(instance.instanceId);
+  if (launched) return launched;
+  const subnet = defaultSubnetOf(instance.ownerId, instance.availabilityZone);
+  const derived = privateAddressOf(instance.instanceId, instance.availabilityZone);
+  const address = derived && ipv4Number(derived.privateIpAddress);
+  if (!subnet || address === undefined) return undefined;
+  const group = defaultSecurityGroupOf(instance.ownerId, instance.region);
+  return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, privateIp: address, securityGroups: [{ groupId: group.groupId, groupName: group.groupName }] };
 }
 
 /**

@@ -11,6 +11,15 @@ export type UncheckedEnum = string & { readonly uncheckedEnum?: never };
 /** Marks a structure without members (a result EC2 writes with no member but requestId). */
 declare const noMembers: unique symbol;
 
+export const AcceleratorManufacturerValues = ["amazon-web-services","amd","habana","nvidia","xilinx"] as const;
+export type AcceleratorManufacturer = (typeof AcceleratorManufacturerValues)[number];
+export const AcceleratorManufacturer$ = enumOf("AcceleratorManufacturer", AcceleratorManufacturerValues);
+export const AcceleratorNameValues = ["a100","a10g","gaudi-hl-205","h100","inferentia","inferentia2","k520","k80","l4","l40s","m60","radeon-pro-v520","t4","t4g","trainium","trainium2","u30","v100","vu9p"] as const;
+export type AcceleratorName = (typeof AcceleratorNameValues)[number];
+export const AcceleratorName$ = enumOf("AcceleratorName", AcceleratorNameValues);
+export const AcceleratorTypeValues = ["fpga","gpu","inference","media"] as const;
+export type AcceleratorType = (typeof AcceleratorTypeValues)[number];
+export const AcceleratorType$ = enumOf("AcceleratorType", AcceleratorTypeValues);
 export const AllocationTypeValues = ["cancelling","future","used"] as const;
 export type AllocationType = (typeof AllocationTypeValues)[number];
 export const AllocationType$ = enumOf("AllocationType", AllocationTypeValues);
@@ -41,12 +50,24 @@ export const AvailabilityZoneState$ = enumOf("AvailabilityZoneState", Availabili
 export const BandwidthWeightingTypeValues = ["default","ebs-1","vpc-1"] as const;
 export type BandwidthWeightingType = (typeof BandwidthWeightingTypeValues)[number];
 export const BandwidthWeightingType$ = enumOf("BandwidthWeightingType", BandwidthWeightingTypeValues);
+export const BareMetalValues = ["excluded","included","required"] as const;
+export type BareMetal = (typeof BareMetalValues)[number];
+export const BareMetal$ = enumOf("BareMetal", BareMetalValues);
+export const BlockPublicAccessModeValues = ["block-bidirectional","block-ingress","off"] as const;
+export type BlockPublicAccessMode = (typeof BlockPublicAccessModeValues)[number];
+export const BlockPublicAccessMode$ = enumOf("BlockPublicAccessMode", BlockPublicAccessModeValues);
 export const BootModeTypeValues = ["legacy-bios","uefi"] as const;
 export type BootModeType = (typeof BootModeTypeValues)[number];
 export const BootModeType$ = enumOf("BootModeType", BootModeTypeValues);
 export const BootModeValuesValues = ["legacy-bios","uefi","uefi-preferred"] as const;
 export type BootModeValues = (typeof BootModeValuesValues)[number];
 export const BootModeValues$ = enumOf("BootModeValues", BootModeValuesValues);
+export const BurstablePerformanceValues = ["excluded","included","required"] as const;
+export type BurstablePerformance = (typeof BurstablePerformanceValues)[number];
+export const BurstablePerformance$ = enumOf("BurstablePerformance", BurstablePerformanceValues);
+export const CapacityBlockResourceStateValues = ["active","cancelled","expired","failed","payment-failed","payment-pending","scheduled","unavailable"] as const;
+export type CapacityBlockResourceState = (typeof CapacityBlockResourceStateValues)[number];
+export const CapacityBlockResourceState$ = enumOf("CapacityBlockResourceState", CapacityBlockResourceStateValues);
 export const CapacityReservationAdjustmentStatusValues = ["applied","rejected","requested"] as const;
 export type CapacityReservationAdjustmentStatus = (typeof CapacityReservationAdjustmentStatusValues)[number];
 export const CapacityReservationAdjustmentStatus$ = enumOf("CapacityReservationAdjustmentStatus", CapacityReservationAdjustmentStatusValues);
@@ -71,6 +92,12 @@ export const CapacityReservationTenancy$ = enumOf("CapacityReservationTenancy", 
 export const CapacityReservationTypeValues = ["capacity-block","default"] as const;
 export type CapacityReservationType = (typeof CapacityReservationTypeValues)[number];
 export const CapacityReservationType$ = enumOf("CapacityReservationType", CapacityReservationTypeValues);
+export const CpuManufacturerValues = ["amazon-web-services","amd","apple","intel"] as const;
+export type CpuManufacturer = (typeof CpuManufacturerValues)[number];
+export const CpuManufacturer$ = enumOf("CpuManufacturer", CpuManufacturerValues);
+export const DefaultTargetCapacityTypeValues = ["capacity-block","on-demand","reserved-capacity","spot"] as const;
+export type DefaultTargetCapacityType = (typeof DefaultTargetCapacityTypeValues)[number];
+export const DefaultTargetCapacityType$ = enumOf("DefaultTargetCapacityType", DefaultTargetCapacityTypeValues);
 export const DeviceTypeValues = ["ebs","instance-store"] as const;
 export type DeviceType = (typeof DeviceTypeValues)[number];
 export const DeviceType$ = enumOf("DeviceType", DeviceTypeValues);
@@ -95,6 +122,30 @@ export const EndDateType$ = enumOf("EndDateType", EndDateTypeValues);
 export const EphemeralNvmeSupportValues = ["required","supported","unsupported"] as const;
 export type EphemeralNvmeSupport = (typeof EphemeralNvmeSupportValues)[number];
 export const EphemeralNvmeSupport$ = enumOf("EphemeralNvmeSupport", EphemeralNvmeSupportValues);
+export const FleetCapacityReservationUsageStrategyValues = ["use-capacity-reservations-first"] as const;
+export type FleetCapacityReservationUsageStrategy = (typeof FleetCapacityReservationUsageStrategyValues)[number];
+export const FleetCapacityReservationUsageStrategy$ = enumOf("FleetCapacityReservationUsageStrategy", FleetCapacityReservationUsageStrategyValues);
+export const FleetExcessCapacityTerminationPolicyValues = ["no-termination","termination"] as const;
+export type FleetExcessCapacityTerminationPolicy = (typeof FleetExcessCapacityTerminationPolicyValues)[number];
+export const FleetExcessCapacityTerminationPolicy$ = enumOf("FleetExcessCapacityTerminationPolicy", FleetExcessCapacityTerminationPolicyValues);
+export const FleetHttpTokensStateValues = ["optional","required"] as const;
+export type FleetHttpTokensState = (typeof FleetHttpTokensStateValues)[number];
+export const FleetHttpTokensState$ = enumOf("FleetHttpTokensState", FleetHttpTokensStateValues);
+export const FleetInstanceMetadataEndpointStateValues = ["disabled","enabled"] as const;
+export type FleetInstanceMetadataEndpointState = (typeof FleetInstanceMetadataEndpointStateValues)[number];
+export const FleetInstanceMetadataEndpointState$ = enumOf("FleetInstanceMetadataEndpointState", FleetInstanceMetadataEndpointStateValues);
+export const FleetOnDemandAllocationStrategyValues = ["lowest-price","prioritized"] as const;
+export type FleetOnDemandAllocationStrategy = (typeof FleetOnDemandAllocationStrategyValues)[number];
+export const FleetOnDemandAllocationStrategy$ = enumOf("FleetOnDemandAllocationStrategy", FleetOnDemandAllocationStrategyValues);
+export const FleetReplacementStrategyValues = ["launch","launch-before-terminate"] as const;
+export type FleetReplacementStrategy = (typeof FleetReplacementStrategyValues)[number];
+export const FleetReplacementStrategy$ = enumOf("FleetReplacementStrategy", FleetReplacementStrategyValues);
+export const FleetReservationTypeValues = ["capacity-block","interruptible-capacity-reservation","on-demand-capacity-reservation"] as const;
+export type FleetReservationType = (typeof FleetReservationTypeValues)[number];
+export const FleetReservationType$ = enumOf("FleetReservationType", FleetReservationTypeValues);
+export const FleetTypeValues = ["instant","maintain","request"] as const;
+export type FleetType = (typeof FleetTypeValues)[number];
+export const FleetType$ = enumOf("FleetType", FleetTypeValues);
 export const FlexibleEnaQueuesSupportValues = ["supported","unsupported"] as const;
 export type FlexibleEnaQueuesSupport = (typeof FlexibleEnaQueuesSupportValues)[number];
 export const FlexibleEnaQueuesSupport$ = enumOf("FlexibleEnaQueuesSupport", FlexibleEnaQueuesSupportValues);
@@ -107,6 +158,18 @@ export const HttpTokensState$ = enumOf("HttpTokensState", HttpTokensStateValues)
 export const HypervisorTypeValues = ["ovm","xen"] as const;
 export type HypervisorType = (typeof HypervisorTypeValues)[number];
 export const HypervisorType$ = enumOf("HypervisorType", HypervisorTypeValues);
+export const ImageStateValues = ["available","deregistered","disabled","error","failed","invalid","pending","transient"] as const;
+export type ImageState = (typeof ImageStateValues)[number];
+export const ImageState$ = enumOf("ImageState", ImageStateValues);
+export const ImageTypeValuesValues = ["kernel","machine","ramdisk"] as const;
+export type ImageTypeValues = (typeof ImageTypeValuesValues)[number];
+export const ImageTypeValues$ = enumOf("ImageTypeValues", ImageTypeValuesValues);
+export const ImdsSupportValuesValues = ["v2.0"] as const;
+export type ImdsSupportValues = (typeof ImdsSupportValuesValues)[number];
+export const ImdsSupportValues$ = enumOf("ImdsSupportValues", ImdsSupportValuesValues);
+export const InstanceAttributeNameValues = ["blockDeviceMapping","disableApiStop","disableApiTermination","ebsOptimized","enaSupport","enclaveOptions","groupSet","instanceInitiatedShutdownBehavior","instanceType","kernel","productCodes","ramdisk","rootDeviceName","sourceDestCheck","sriovNetSupport","userData"] as const;
+export type InstanceAttributeName = (typeof InstanceAttributeNameValues)[number];
+export const InstanceAttributeName$ = enumOf("InstanceAttributeName", InstanceAttributeNameValues);
 export const InstanceAutoRecoveryStateValues = ["default","disabled"] as const;
 export type InstanceAutoRecoveryState = (typeof InstanceAutoRecoveryStateValues)[number];
 export const InstanceAutoRecoveryState$ = enumOf("InstanceAutoRecoveryState", InstanceAutoRecoveryStateValues);
@@ -116,9 +179,15 @@ export const InstanceBandwidthWeighting$ = enumOf("InstanceBandwidthWeighting", 
 export const InstanceBootModeValuesValues = ["legacy-bios","uefi"] as const;
 export type InstanceBootModeValues = (typeof InstanceBootModeValuesValues)[number];
 export const InstanceBootModeValues$ = enumOf("InstanceBootModeValues", InstanceBootModeValuesValues);
+export const InstanceGenerationValues = ["current","previous"] as const;
+export type InstanceGeneration = (typeof InstanceGenerationValues)[number];
+export const InstanceGeneration$ = enumOf("InstanceGeneration", InstanceGenerationValues);
 export const InstanceInterruptionBehaviorValues = ["hibernate","stop","terminate"] as const;
 export type InstanceInterruptionBehavior = (typeof InstanceInterruptionBehaviorValues)[number];
 export const InstanceInterruptionBehavior$ = enumOf("InstanceInterruptionBehavior", InstanceInterruptionBehaviorValues);
+export const InstanceLifecycleValues = ["capacity-block","interruptible-capacity-reservation","on-demand","spot"] as const;
+export type InstanceLifecycle = (typeof InstanceLifecycleValues)[number];
+export const InstanceLifecycle$ = enumOf("InstanceLifecycle", InstanceLifecycleValues);
 export const InstanceLifecycleTypeValues = ["capacity-block","interruptible-capacity-reservation","scheduled","spot"] as const;
 export type InstanceLifecycleType = (typeof InstanceLifecycleTypeValues)[number];
 export const InstanceLifecycleType$ = enumOf("InstanceLifecycleType", InstanceLifecycleTypeValues);
@@ -155,6 +224,33 @@ export const InterruptibleCapacityReservationAllocationStatus$ = enumOf("Interru
 export const InterruptionTypeValues = ["adhoc"] as const;
 export type InterruptionType = (typeof InterruptionTypeValues)[number];
 export const InterruptionType$ = enumOf("InterruptionType", InterruptionTypeValues);
+export const IpSourceValues = ["amazon","byoip","none"] as const;
+export type IpSource = (typeof IpSourceValues)[number];
+export const IpSource$ = enumOf("IpSource", IpSourceValues);
+export const Ipv6AddressAttributeValues = ["private","public"] as const;
+export type Ipv6AddressAttribute = (typeof Ipv6AddressAttributeValues)[number];
+export const Ipv6AddressAttribute$ = enumOf("Ipv6AddressAttribute", Ipv6AddressAttributeValues);
+export const LaunchTemplateAutoRecoveryStateValues = ["default","disabled"] as const;
+export type LaunchTemplateAutoRecoveryState = (typeof LaunchTemplateAutoRecoveryStateValues)[number];
+export const LaunchTemplateAutoRecoveryState$ = enumOf("LaunchTemplateAutoRecoveryState", LaunchTemplateAutoRecoveryStateValues);
+export const LaunchTemplateHttpTokensStateValues = ["optional","required"] as const;
+export type LaunchTemplateHttpTokensState = (typeof LaunchTemplateHttpTokensStateValues)[number];
+export const LaunchTemplateHttpTokensState$ = enumOf("LaunchTemplateHttpTokensState", LaunchTemplateHttpTokensStateValues);
+export const LaunchTemplateInstanceMetadataEndpointStateValues = ["disabled","enabled"] as const;
+export type LaunchTemplateInstanceMetadataEndpointState = (typeof LaunchTemplateInstanceMetadataEndpointStateValues)[number];
+export const LaunchTemplateInstanceMetadataEndpointState$ = enumOf("LaunchTemplateInstanceMetadataEndpointState", LaunchTemplateInstanceMetadataEndpointStateValues);
+export const LaunchTemplateInstanceMetadataProtocolIpv6Values = ["disabled","enabled"] as const;
+export type LaunchTemplateInstanceMetadataProtocolIpv6 = (typeof LaunchTemplateInstanceMetadataProtocolIpv6Values)[number];
+export const LaunchTemplateInstanceMetadataProtocolIpv6$ = enumOf("LaunchTemplateInstanceMetadataProtocolIpv6", LaunchTemplateInstanceMetadataProtocolIpv6Values);
+export const LaunchTemplateInstanceMetadataTagsStateValues = ["disabled","enabled"] as const;
+export type LaunchTemplateInstanceMetadataTagsState = (typeof LaunchTemplateInstanceMetadataTagsStateValues)[number];
+export const LaunchTemplateInstanceMetadataTagsState$ = enumOf("LaunchTemplateInstanceMetadataTagsState", LaunchTemplateInstanceMetadataTagsStateValues);
+export const LocalStorageValues = ["excluded","included","required"] as const;
+export type LocalStorage = (typeof LocalStorageValues)[number];
+export const LocalStorage$ = enumOf("LocalStorage", LocalStorageValues);
+export const LocalStorageTypeValues = ["hdd","ssd"] as const;
+export type LocalStorageType = (typeof LocalStorageTypeValues)[number];
+export const LocalStorageType$ = enumOf("LocalStorageType", LocalStorageTypeValues);
 export const LocationTypeValues = ["availability-zone","availability-zone-id","outpost","region"] as const;
 export type LocationType = (typeof LocationTypeValues)[number];
 export const LocationType$ = enumOf("LocationType", LocationTypeValues);
@@ -194,6 +290,12 @@ export const ProductCodeValues$ = enumOf("ProductCodeValues", ProductCodeValuesV
 export const RebootMigrationSupportValues = ["supported","unsupported"] as const;
 export type RebootMigrationSupport = (typeof RebootMigrationSupportValues)[number];
 export const RebootMigrationSupport$ = enumOf("RebootMigrationSupport", RebootMigrationSupportValues);
+export const ReservedCapacityAllocationStrategyValues = ["prioritized"] as const;
+export type ReservedCapacityAllocationStrategy = (typeof ReservedCapacityAllocationStrategyValues)[number];
+export const ReservedCapacityAllocationStrategy$ = enumOf("ReservedCapacityAllocationStrategy", ReservedCapacityAllocationStrategyValues);
+export const ReservedCapacityFallbackMarketTypeValues = ["on-demand"] as const;
+export type ReservedCapacityFallbackMarketType = (typeof ReservedCapacityFallbackMarketTypeValues)[number];
+export const ReservedCapacityFallbackMarketType$ = enumOf("ReservedCapacityFallbackMarketType", ReservedCapacityFallbackMarketTypeValues);
 export const ResourceTypeValues = ["application-status-check","capacity-block","capacity-manager-data-export","capacity-reservation","capacity-reservation-cancellation-quote","capacity-reservation-fleet","capacity-reservation-modification-quote","carrier-gateway","client-vpn-endpoint","coip-pool","customer-gateway","declarative-policies-report","dedicated-host","dhcp-options","egress-only-internet-gateway","elastic-gpu","elastic-ip","export-image-task","export-instance-task","fca-policy","fleet","fpga-image","host-reservation","image","image-usage-report","import-image-task","import-snapshot-task","instance","instance-connect-endpoint","instance-event-window","internet-gateway","ipam","ipam-external-resource-verification-token","ipam-internet-registry-association","ipam-policy","ipam-pool","ipam-pool-allocation","ipam-prefix-list-resolver","ipam-prefix-list-resolver-target","ipam-resource-discovery","ipam-resource-discovery-association","ipam-scope","ipv4pool-ec2","ipv6pool-ec2","key-pair","launch-template","local-gateway","local-gateway-route-table","local-gateway-route-table-virtual-interface-group-association","local-gateway-route-table-vpc-association","local-gateway-virtual-interface","local-gateway-virtual-interface-group","mac-modification-task","metric-category","natgateway","network-acl","network-insights-access-scope","network-insights-access-scope-analysis","network-insights-analysis","network-insights-path","network-interface","outpost-lag","placement-group","prefix-list","replace-root-volume-task","reserved-instances","route-server","route-server-endpoint","route-server-peer","route-table","secondary-interface","secondary-network","secondary-subnet","security-group","security-group-rule","service-link-virtual-interface","snapshot","spot-fleet-request","spot-instances-request","subnet","subnet-cidr-reservation","traffic-mirror-filter","traffic-mirror-filter-rule","traffic-mirror-session","traffic-mirror-target","transit-gateway","transit-gateway-attachment","transit-gateway-connect-peer","transit-gateway-metering-policy","transit-gateway-multicast-domain","transit-gateway-policy-table","transit-gateway-route-table","transit-gateway-route-table-announcement","verified-access-endpoint","verified-access-endpoint-target","verified-access-group","verified-access-instance","verified-access-policy","verified-access-trust-provider","volume","vpc","vpc-block-public-access-exclusion","vpc-encryption-control","vpc-endpoint","vpc-endpoint-connection","vpc-endpoint-connection-device-type","vpc-endpoint-service","vpc-endpoint-service-permission","vpc-flow-log","vpc-peering-connection","vpn-concentrator","vpn-connection","vpn-connection-device-type","vpn-gateway"] as const;
 export type ResourceType = (typeof ResourceTypeValues)[number];
 export const ResourceType$ = enumOf("ResourceType", ResourceTypeValues);
@@ -206,18 +308,39 @@ export const SecondaryInterfaceStatus$ = enumOf("SecondaryInterfaceStatus", Seco
 export const SecondaryInterfaceTypeValues = ["secondary"] as const;
 export type SecondaryInterfaceType = (typeof SecondaryInterfaceTypeValues)[number];
 export const SecondaryInterfaceType$ = enumOf("SecondaryInterfaceType", SecondaryInterfaceTypeValues);
+export const SeverityLabelValues = ["critical","high","informational","low","medium"] as const;
+export type SeverityLabel = (typeof SeverityLabelValues)[number];
+export const SeverityLabel$ = enumOf("SeverityLabel", SeverityLabelValues);
 export const ShutdownBehaviorValues = ["stop","terminate"] as const;
 export type ShutdownBehavior = (typeof ShutdownBehaviorValues)[number];
 export const ShutdownBehavior$ = enumOf("ShutdownBehavior", ShutdownBehaviorValues);
+export const SpotAllocationStrategyValues = ["capacity-optimized","capacity-optimized-prioritized","diversified","lowest-price","price-capacity-optimized"] as const;
+export type SpotAllocationStrategy = (typeof SpotAllocationStrategyValues)[number];
+export const SpotAllocationStrategy$ = enumOf("SpotAllocationStrategy", SpotAllocationStrategyValues);
+export const SpotInstanceInterruptionBehaviorValues = ["hibernate","stop","terminate"] as const;
+export type SpotInstanceInterruptionBehavior = (typeof SpotInstanceInterruptionBehaviorValues)[number];
+export const SpotInstanceInterruptionBehavior$ = enumOf("SpotInstanceInterruptionBehavior", SpotInstanceInterruptionBehaviorValues);
 export const SpotInstanceTypeValues = ["one-time","persistent"] as const;
 export type SpotInstanceType = (typeof SpotInstanceTypeValues)[number];
 export const SpotInstanceType$ = enumOf("SpotInstanceType", SpotInstanceTypeValues);
+export const SubnetCidrBlockStateCodeValues = ["associated","associating","disassociated","disassociating","failed","failing"] as const;
+export type SubnetCidrBlockStateCode = (typeof SubnetCidrBlockStateCodeValues)[number];
+export const SubnetCidrBlockStateCode$ = enumOf("SubnetCidrBlockStateCode", SubnetCidrBlockStateCodeValues);
+export const SubnetStateValues = ["available","failed","failed-insufficient-capacity","pending","unavailable"] as const;
+export type SubnetState = (typeof SubnetStateValues)[number];
+export const SubnetState$ = enumOf("SubnetState", SubnetStateValues);
 export const SupportedAdditionalProcessorFeatureValues = ["amd-sev-snp","nested-virtualization"] as const;
 export type SupportedAdditionalProcessorFeature = (typeof SupportedAdditionalProcessorFeatureValues)[number];
 export const SupportedAdditionalProcessorFeature$ = enumOf("SupportedAdditionalProcessorFeature", SupportedAdditionalProcessorFeatureValues);
+export const TargetCapacityUnitTypeValues = ["memory-mib","units","vcpu"] as const;
+export type TargetCapacityUnitType = (typeof TargetCapacityUnitTypeValues)[number];
+export const TargetCapacityUnitType$ = enumOf("TargetCapacityUnitType", TargetCapacityUnitTypeValues);
 export const TenancyValues = ["dedicated","default","host"] as const;
 export type Tenancy = (typeof TenancyValues)[number];
 export const Tenancy$ = enumOf("Tenancy", TenancyValues);
+export const TpmSupportValuesValues = ["v2.0"] as const;
+export type TpmSupportValues = (typeof TpmSupportValuesValues)[number];
+export const TpmSupportValues$ = enumOf("TpmSupportValues", TpmSupportValuesValues);
 export const UsageClassTypeValues = ["capacity-block","on-demand","spot"] as const;
 export type UsageClassType = (typeof UsageClassTypeValues)[number];
 export const UsageClassType$ = enumOf("UsageClassType", UsageClassTypeValues);
@@ -1033,6 +1156,159 @@ const TerminateInstancesResult$ = structureOf("TerminateInstancesResult", [
   ["TerminatingInstances", "InstancesSet", "instancesSet", listOf(InstanceStateChange$)],
 ]);
 
+const DescribeTagsRequest$ = structureOf("DescribeTagsRequest", [
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "maxResults", INTEGER],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const TagDescription$ = structureOf("TagDescription", [
+  ["Key", "Key", "key", STRING],
+  ["ResourceId", "ResourceId", "resourceId", STRING],
+  ["ResourceType", "ResourceType", "resourceType", ResourceType$],
+  ["Value", "Value", "value", STRING],
+]);
+
+const DescribeTagsResult$ = structureOf("DescribeTagsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Tags", "TagSet", "tagSet", listOf(TagDescription$)],
+]);
+
+const DescribeInstanceAttributeRequest$ = structureOf("DescribeInstanceAttributeRequest", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["Attribute", "Attribute", "attribute", InstanceAttributeName$],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const AttributeBooleanValue$ = structureOf("AttributeBooleanValue", [
+  ["Value", "Value", "value", BOOLEAN],
+]);
+
+const AttributeValue$ = structureOf("AttributeValue", [
+  ["Value", "Value", "value", STRING],
+]);
+
+const InstanceAttribute$ = structureOf("InstanceAttribute", [
+  ["BlockDeviceMappings", "BlockDeviceMapping", "blockDeviceMapping", listOf(InstanceBlockDeviceMapping$)],
+  ["DisableApiTermination", "DisableApiTermination", "disableApiTermination", AttributeBooleanValue$],
+  ["EnaSupport", "EnaSupport", "enaSupport", AttributeBooleanValue$],
+  ["EnclaveOptions", "EnclaveOptions", "enclaveOptions", EnclaveOptions$],
+  ["EbsOptimized", "EbsOptimized", "ebsOptimized", AttributeBooleanValue$],
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", "instanceInitiatedShutdownBehavior", AttributeValue$],
+  ["InstanceType", "InstanceType", "instanceType", AttributeValue$],
+  ["KernelId", "Kernel", "kernel", AttributeValue$],
+  ["ProductCodes", "ProductCodes", "productCodes", listOf(ProductCode$)],
+  ["RamdiskId", "Ramdisk", "ramdisk", AttributeValue$],
+  ["RootDeviceName", "RootDeviceName", "rootDeviceName", AttributeValue$],
+  ["SourceDestCheck", "SourceDestCheck", "sourceDestCheck", AttributeBooleanValue$],
+  ["SriovNetSupport", "SriovNetSupport", "sriovNetSupport", AttributeValue$],
+  ["UserData", "UserData", "userData", AttributeValue$],
+  ["DisableApiStop", "DisableApiStop", "disableApiStop", AttributeBooleanValue$],
+  ["Groups", "GroupSet", "groupSet", listOf(GroupIdentifier$)],
+]);
+
+const EbsInstanceBlockDeviceSpecification$ = structureOf("EbsInstanceBlockDeviceSpecification", [
+  ["VolumeId", "VolumeId", "volumeId", STRING],
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+]);
+
+const InstanceBlockDeviceMappingSpecification$ = structureOf("InstanceBlockDeviceMappingSpecification", [
+  ["DeviceName", "DeviceName", "deviceName", STRING],
+  ["Ebs", "Ebs", "ebs", EbsInstanceBlockDeviceSpecification$],
+  ["VirtualName", "VirtualName", "virtualName", STRING],
+  ["NoDevice", "NoDevice", "noDevice", STRING],
+]);
+
+const SecureBlobAttributeValue$ = structureOf("SecureBlobAttributeValue", [
+  ["Value", "Value", "value", BLOB],
+]);
+
+const ModifyInstanceAttributeRequest$ = structureOf("ModifyInstanceAttributeRequest", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["SourceDestCheck", "SourceDestCheck", "SourceDestCheck", AttributeBooleanValue$],
+  ["EnclaveOptions", "EnclaveOptions", "EnclaveOptions", EnclaveOptionsRequest$],
+  ["DisableApiStop", "DisableApiStop", "DisableApiStop", AttributeBooleanValue$],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Attribute", "Attribute", "attribute", InstanceAttributeName$],
+  ["Value", "Value", "value", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMapping", "blockDeviceMapping", listOf(InstanceBlockDeviceMappingSpecification$)],
+  ["DisableApiTermination", "DisableApiTermination", "disableApiTermination", AttributeBooleanValue$],
+  ["InstanceType", "InstanceType", "instanceType", AttributeValue$],
+  ["Kernel", "Kernel", "kernel", AttributeValue$],
+  ["Ramdisk", "Ramdisk", "ramdisk", AttributeValue$],
+  ["UserData", "UserData", "userData", SecureBlobAttributeValue$],
+  ["InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", "instanceInitiatedShutdownBehavior", AttributeValue$],
+  ["Groups", "GroupId", "GroupId", listOf(STRING, "groupId")],
+  ["EbsOptimized", "EbsOptimized", "ebsOptimized", AttributeBooleanValue$],
+  ["SriovNetSupport", "SriovNetSupport", "sriovNetSupport", AttributeValue$],
+  ["EnaSupport", "EnaSupport", "enaSupport", AttributeBooleanValue$],
+]);
+
+const ModifyInstanceAttributeResult$ = structureOf("ModifyInstanceAttributeResult", []);
+
+const DescribeCapacityBlockOfferingsRequest$ = structureOf("DescribeCapacityBlockOfferingsRequest", [
+  ["CapacityDurationHours", "CapacityDurationHours", "CapacityDurationHours", INTEGER],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["InstanceType", "InstanceType", "InstanceType", STRING],
+  ["InstanceCount", "InstanceCount", "InstanceCount", INTEGER],
+  ["StartDateRange", "StartDateRange", "StartDateRange", TIMESTAMP],
+  ["EndDateRange", "EndDateRange", "EndDateRange", TIMESTAMP],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["UltraserverType", "UltraserverType", "UltraserverType", STRING],
+  ["UltraserverCount", "UltraserverCount", "UltraserverCount", INTEGER],
+  ["AllAvailabilityZones", "AllAvailabilityZones", "AllAvailabilityZones", BOOLEAN],
+]);
+
+const CapacityBlockOffering$ = structureOf("CapacityBlockOffering", [
+  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "capacityBlockOfferingId", STRING],
+  ["InstanceType", "InstanceType", "instanceType", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["InstanceCount", "InstanceCount", "instanceCount", INTEGER],
+  ["StartDate", "StartDate", "startDate", TIMESTAMP],
+  ["EndDate", "EndDate", "endDate", TIMESTAMP],
+  ["CapacityBlockDurationHours", "CapacityBlockDurationHours", "capacityBlockDurationHours", INTEGER],
+  ["UpfrontFee", "UpfrontFee", "upfrontFee", STRING],
+  ["CurrencyCode", "CurrencyCode", "currencyCode", STRING],
+  ["Tenancy", "Tenancy", "tenancy", CapacityReservationTenancy$],
+  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
+  ["UltraserverCount", "UltraserverCount", "ultraserverCount", INTEGER],
+  ["CapacityBlockDurationMinutes", "CapacityBlockDurationMinutes", "capacityBlockDurationMinutes", INTEGER],
+  ["ZoneType", "ZoneType", "zoneType", STRING],
+]);
+
+const DescribeCapacityBlockOfferingsResult$ = structureOf("DescribeCapacityBlockOfferingsResult", [
+  ["CapacityBlockOfferings", "CapacityBlockOfferingSet", "capacityBlockOfferingSet", listOf(CapacityBlockOffering$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const PurchaseCapacityBlockRequest$ = structureOf("PurchaseCapacityBlockRequest", [
+  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "CapacityBlockOfferingId", STRING],
+  ["InstancePlatform", "InstancePlatform", "InstancePlatform", CapacityReservationInstancePlatform$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
+]);
+
+const CapacityBlock$ = structureOf("CapacityBlock", [
+  ["CapacityBlockId", "CapacityBlockId", "capacityBlockId", STRING],
+  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["CapacityReservationIds", "CapacityReservationIdSet", "capacityReservationIdSet", listOf(STRING)],
+  ["StartDate", "StartDate", "startDate", TIMESTAMP],
+  ["EndDate", "EndDate", "endDate", TIMESTAMP],
+  ["CreateDate", "CreateDate", "createDate", TIMESTAMP],
+  ["State", "State", "state", CapacityBlockResourceState$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+]);
+
+const PurchaseCapacityBlockResult$ = structureOf("PurchaseCapacityBlockResult", [
+  ["CapacityReservation", "CapacityReservation", "capacityReservation", CapacityReservation$],
+  ["CapacityBlocks", "CapacityBlockSet", "capacityBlockSet", listOf(CapacityBlock$)],
+]);
+
 const DescribeInstanceTypesRequest$ = structureOf("DescribeInstanceTypesRequest", [
   ["DryRun", "DryRun", "DryRun", BOOLEAN],
   ["InstanceTypes", "InstanceType", "InstanceType", listOf(InstanceType$)],
@@ -1343,6 +1619,846 @@ const AvailabilityZone$ = structureOf("AvailabilityZone", [
 
 const DescribeAvailabilityZonesResult$ = structureOf("DescribeAvailabilityZonesResult", [
   ["AvailabilityZones", "AvailabilityZoneInfo", "availabilityZoneInfo", listOf(AvailabilityZone$)],
+]);
+
+const DescribeSubnetsRequest$ = structureOf("DescribeSubnetsRequest", [
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["SubnetIds", "SubnetId", "SubnetId", listOf(STRING, "SubnetId")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const SubnetCidrBlockState$ = structureOf("SubnetCidrBlockState", [
+  ["State", "State", "state", SubnetCidrBlockStateCode$],
+  ["StatusMessage", "StatusMessage", "statusMessage", STRING],
+]);
+
+const SubnetIpv6CidrBlockAssociation$ = structureOf("SubnetIpv6CidrBlockAssociation", [
+  ["AssociationId", "AssociationId", "associationId", STRING],
+  ["Ipv6CidrBlock", "Ipv6CidrBlock", "ipv6CidrBlock", STRING],
+  ["Ipv6CidrBlockState", "Ipv6CidrBlockState", "ipv6CidrBlockState", SubnetCidrBlockState$],
+  ["Ipv6AddressAttribute", "Ipv6AddressAttribute", "ipv6AddressAttribute", Ipv6AddressAttribute$],
+  ["IpSource", "IpSource", "ipSource", IpSource$],
+]);
+
+const PrivateDnsNameOptionsOnLaunch$ = structureOf("PrivateDnsNameOptionsOnLaunch", [
+  ["HostnameType", "HostnameType", "hostnameType", HostnameType$],
+  ["EnableResourceNameDnsARecord", "EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", BOOLEAN],
+  ["EnableResourceNameDnsAAAARecord", "EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", BOOLEAN],
+]);
+
+const BlockPublicAccessStates$ = structureOf("BlockPublicAccessStates", [
+  ["InternetGatewayBlockMode", "InternetGatewayBlockMode", "internetGatewayBlockMode", BlockPublicAccessMode$],
+]);
+
+const Subnet$ = structureOf("Subnet", [
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["EnableLniAtDeviceIndex", "EnableLniAtDeviceIndex", "enableLniAtDeviceIndex", INTEGER],
+  ["MapCustomerOwnedIpOnLaunch", "MapCustomerOwnedIpOnLaunch", "mapCustomerOwnedIpOnLaunch", BOOLEAN],
+  ["CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", "customerOwnedIpv4Pool", STRING],
+  ["OwnerId", "OwnerId", "ownerId", STRING],
+  ["AssignIpv6AddressOnCreation", "AssignIpv6AddressOnCreation", "assignIpv6AddressOnCreation", BOOLEAN],
+  ["Ipv6CidrBlockAssociationSet", "Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", listOf(SubnetIpv6CidrBlockAssociation$)],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["SubnetArn", "SubnetArn", "subnetArn", STRING],
+  ["OutpostArn", "OutpostArn", "outpostArn", STRING],
+  ["EnableDns64", "EnableDns64", "enableDns64", BOOLEAN],
+  ["Ipv6Native", "Ipv6Native", "ipv6Native", BOOLEAN],
+  ["PrivateDnsNameOptionsOnLaunch", "PrivateDnsNameOptionsOnLaunch", "privateDnsNameOptionsOnLaunch", PrivateDnsNameOptionsOnLaunch$],
+  ["BlockPublicAccessStates", "BlockPublicAccessStates", "blockPublicAccessStates", BlockPublicAccessStates$],
+  ["Type", "Type", "type", STRING],
+  ["SubnetId", "SubnetId", "subnetId", STRING],
+  ["State", "State", "state", SubnetState$],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
+  ["AvailableIpAddressCount", "AvailableIpAddressCount", "availableIpAddressCount", INTEGER],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["DefaultForAz", "DefaultForAz", "defaultForAz", BOOLEAN],
+  ["MapPublicIpOnLaunch", "MapPublicIpOnLaunch", "mapPublicIpOnLaunch", BOOLEAN],
+]);
+
+const DescribeSubnetsResult$ = structureOf("DescribeSubnetsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Subnets", "SubnetSet", "subnetSet", listOf(Subnet$)],
+]);
+
+const DescribeSecurityGroupsRequest$ = structureOf("DescribeSecurityGroupsRequest", [
+  ["GroupIds", "GroupId", "GroupId", listOf(STRING, "groupId")],
+  ["GroupNames", "GroupName", "GroupName", listOf(STRING, "GroupName")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+]);
+
+const UserIdGroupPair$ = structureOf("UserIdGroupPair", [
+  ["Description", "Description", "description", STRING],
+  ["UserId", "UserId", "userId", STRING],
+  ["GroupName", "GroupName", "groupName", STRING],
+  ["GroupId", "GroupId", "groupId", STRING],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["VpcPeeringConnectionId", "VpcPeeringConnectionId", "vpcPeeringConnectionId", STRING],
+  ["PeeringStatus", "PeeringStatus", "peeringStatus", STRING],
+]);
+
+const IpRange$ = structureOf("IpRange", [
+  ["Description", "Description", "description", STRING],
+  ["CidrIp", "CidrIp", "cidrIp", STRING],
+]);
+
+const Ipv6Range$ = structureOf("Ipv6Range", [
+  ["Description", "Description", "description", STRING],
+  ["CidrIpv6", "CidrIpv6", "cidrIpv6", STRING],
+]);
+
+const PrefixListId$ = structureOf("PrefixListId", [
+  ["Description", "Description", "description", STRING],
+  ["PrefixListId", "PrefixListId", "prefixListId", STRING],
+]);
+
+const IpPermission$ = structureOf("IpPermission", [
+  ["IpProtocol", "IpProtocol", "ipProtocol", STRING],
+  ["FromPort", "FromPort", "fromPort", INTEGER],
+  ["ToPort", "ToPort", "toPort", INTEGER],
+  ["UserIdGroupPairs", "Groups", "groups", listOf(UserIdGroupPair$)],
+  ["IpRanges", "IpRanges", "ipRanges", listOf(IpRange$)],
+  ["Ipv6Ranges", "Ipv6Ranges", "ipv6Ranges", listOf(Ipv6Range$)],
+  ["PrefixListIds", "PrefixListIds", "prefixListIds", listOf(PrefixListId$)],
+]);
+
+const SecurityGroup$ = structureOf("SecurityGroup", [
+  ["GroupId", "GroupId", "groupId", STRING],
+  ["IpPermissionsEgress", "IpPermissionsEgress", "ipPermissionsEgress", listOf(IpPermission$)],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["SecurityGroupArn", "SecurityGroupArn", "securityGroupArn", STRING],
+  ["OwnerId", "OwnerId", "ownerId", STRING],
+  ["GroupName", "GroupName", "groupName", STRING],
+  ["Description", "GroupDescription", "groupDescription", STRING],
+  ["IpPermissions", "IpPermissions", "ipPermissions", listOf(IpPermission$)],
+]);
+
+const DescribeSecurityGroupsResult$ = structureOf("DescribeSecurityGroupsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["SecurityGroups", "SecurityGroupInfo", "securityGroupInfo", listOf(SecurityGroup$)],
+]);
+
+const DescribeImagesRequest$ = structureOf("DescribeImagesRequest", [
+  ["ExecutableUsers", "ExecutableBy", "ExecutableBy", listOf(STRING, "ExecutableBy")],
+  ["ImageIds", "ImageId", "ImageId", listOf(STRING, "ImageId")],
+  ["Owners", "Owner", "Owner", listOf(STRING, "Owner")],
+  ["IncludeDeprecated", "IncludeDeprecated", "IncludeDeprecated", BOOLEAN],
+  ["IncludeDisabled", "IncludeDisabled", "IncludeDisabled", BOOLEAN],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+]);
+
+const ImageWatermark$ = structureOf("ImageWatermark", [
+  ["WatermarkKey", "WatermarkKey", "watermarkKey", STRING],
+  ["SourceImageRegion", "SourceImageRegion", "sourceImageRegion", STRING],
+  ["SourceImageId", "SourceImageId", "sourceImageId", STRING],
+  ["SourceImageCreationTime", "SourceImageCreationTime", "sourceImageCreationTime", TIMESTAMP],
+  ["WatermarkCreationTime", "WatermarkCreationTime", "watermarkCreationTime", TIMESTAMP],
+]);
+
+const ScanResults$ = structureOf("ScanResults", [
+  ["HighestFindingSeverityLabel", "HighestFindingSeverityLabel", "highestFindingSeverityLabel", SeverityLabel$],
+  ["FindingScanDate", "FindingScanDate", "findingScanDate", TIMESTAMP],
+  ["InformationalFixAvailableSince", "InformationalFixAvailableSince", "informationalFixAvailableSince", TIMESTAMP],
+  ["LowFixAvailableSince", "LowFixAvailableSince", "lowFixAvailableSince", TIMESTAMP],
+  ["MediumFixAvailableSince", "MediumFixAvailableSince", "mediumFixAvailableSince", TIMESTAMP],
+  ["HighFixAvailableSince", "HighFixAvailableSince", "highFixAvailableSince", TIMESTAMP],
+  ["CriticalFixAvailableSince", "CriticalFixAvailableSince", "criticalFixAvailableSince", TIMESTAMP],
+]);
+
+const InstanceTypeItem$ = structureOf("InstanceTypeItem", [
+  ["InstanceType", "InstanceType", "instanceType", STRING],
+]);
+
+const InstanceTypeSpecification$ = structureOf("InstanceTypeSpecification", [
+  ["SupportedInstanceTypes", "SupportedInstanceTypeSet", "supportedInstanceTypeSet", listOf(InstanceTypeItem$)],
+  ["UnsupportedInstanceTypes", "UnsupportedInstanceTypeSet", "unsupportedInstanceTypeSet", listOf(InstanceTypeItem$)],
+]);
+
+const Image$ = structureOf("Image", [
+  ["PlatformDetails", "PlatformDetails", "platformDetails", STRING],
+  ["UsageOperation", "UsageOperation", "usageOperation", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMapping", "blockDeviceMapping", listOf(BlockDeviceMapping$)],
+  ["Description", "Description", "description", STRING],
+  ["EnaSupport", "EnaSupport", "enaSupport", BOOLEAN],
+  ["Hypervisor", "Hypervisor", "hypervisor", HypervisorType$],
+  ["ImageOwnerAlias", "ImageOwnerAlias", "imageOwnerAlias", STRING],
+  ["Name", "Name", "name", STRING],
+  ["RootDeviceName", "RootDeviceName", "rootDeviceName", STRING],
+  ["RootDeviceType", "RootDeviceType", "rootDeviceType", DeviceType$],
+  ["SriovNetSupport", "SriovNetSupport", "sriovNetSupport", STRING],
+  ["StateReason", "StateReason", "stateReason", StateReason$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["VirtualizationType", "VirtualizationType", "virtualizationType", VirtualizationType$],
+  ["BootMode", "BootMode", "bootMode", BootModeValues$],
+  ["TpmSupport", "TpmSupport", "tpmSupport", TpmSupportValues$],
+  ["DeprecationTime", "DeprecationTime", "deprecationTime", STRING],
+  ["ImdsSupport", "ImdsSupport", "imdsSupport", ImdsSupportValues$],
+  ["SourceInstanceId", "SourceInstanceId", "sourceInstanceId", STRING],
+  ["DeregistrationProtection", "DeregistrationProtection", "deregistrationProtection", STRING],
+  ["LastLaunchedTime", "LastLaunchedTime", "lastLaunchedTime", STRING],
+  ["ImageAllowed", "ImageAllowed", "imageAllowed", BOOLEAN],
+  ["SourceImageId", "SourceImageId", "sourceImageId", STRING],
+  ["SourceImageRegion", "SourceImageRegion", "sourceImageRegion", STRING],
+  ["FreeTierEligible", "FreeTierEligible", "freeTierEligible", BOOLEAN],
+  ["PublicSsmParameterName", "PublicSsmParameterName", "publicSsmParameterName", STRING],
+  ["ImageWatermarks", "ImageWatermarkSet", "imageWatermarkSet", listOf(ImageWatermark$)],
+  ["ScanResults", "ScanResults", "scanResults", ScanResults$],
+  ["InstanceTypeSpecification", "InstanceTypeSpecification", "instanceTypeSpecification", InstanceTypeSpecification$],
+  ["ImageId", "ImageId", "imageId", STRING],
+  ["ImageLocation", "ImageLocation", "imageLocation", STRING],
+  ["State", "ImageState", "imageState", ImageState$],
+  ["OwnerId", "ImageOwnerId", "imageOwnerId", STRING],
+  ["CreationDate", "CreationDate", "creationDate", STRING],
+  ["Public", "IsPublic", "isPublic", BOOLEAN],
+  ["ProductCodes", "ProductCodes", "productCodes", listOf(ProductCode$)],
+  ["Architecture", "Architecture", "architecture", ArchitectureValues$],
+  ["ImageType", "ImageType", "imageType", ImageTypeValues$],
+  ["KernelId", "KernelId", "kernelId", STRING],
+  ["RamdiskId", "RamdiskId", "ramdiskId", STRING],
+  ["Platform", "Platform", "platform", PlatformValues$],
+]);
+
+const DescribeImagesResult$ = structureOf("DescribeImagesResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Images", "ImagesSet", "imagesSet", listOf(Image$)],
+]);
+
+const LaunchTemplateIamInstanceProfileSpecificationRequest$ = structureOf("LaunchTemplateIamInstanceProfileSpecificationRequest", [
+  ["Arn", "Arn", "Arn", STRING],
+  ["Name", "Name", "Name", STRING],
+]);
+
+const LaunchTemplateEbsBlockDeviceRequest$ = structureOf("LaunchTemplateEbsBlockDeviceRequest", [
+  ["Encrypted", "Encrypted", "Encrypted", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "DeleteOnTermination", BOOLEAN],
+  ["Iops", "Iops", "Iops", INTEGER],
+  ["KmsKeyId", "KmsKeyId", "KmsKeyId", STRING],
+  ["SnapshotId", "SnapshotId", "SnapshotId", STRING],
+  ["VolumeSize", "VolumeSize", "VolumeSize", INTEGER],
+  ["VolumeType", "VolumeType", "VolumeType", VolumeType$],
+  ["Throughput", "Throughput", "Throughput", INTEGER],
+  ["VolumeInitializationRate", "VolumeInitializationRate", "VolumeInitializationRate", INTEGER],
+  ["EbsCardIndex", "EbsCardIndex", "EbsCardIndex", INTEGER],
+]);
+
+const LaunchTemplateBlockDeviceMappingRequest$ = structureOf("LaunchTemplateBlockDeviceMappingRequest", [
+  ["DeviceName", "DeviceName", "DeviceName", STRING],
+  ["VirtualName", "VirtualName", "VirtualName", STRING],
+  ["Ebs", "Ebs", "Ebs", LaunchTemplateEbsBlockDeviceRequest$],
+  ["NoDevice", "NoDevice", "NoDevice", STRING],
+]);
+
+const InstanceIpv6AddressRequest$ = structureOf("InstanceIpv6AddressRequest", [
+  ["Ipv6Address", "Ipv6Address", "Ipv6Address", STRING],
+]);
+
+const LaunchTemplateInstanceNetworkInterfaceSpecificationRequest$ = structureOf("LaunchTemplateInstanceNetworkInterfaceSpecificationRequest", [
+  ["AssociateCarrierIpAddress", "AssociateCarrierIpAddress", "AssociateCarrierIpAddress", BOOLEAN],
+  ["AssociatePublicIpAddress", "AssociatePublicIpAddress", "AssociatePublicIpAddress", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "DeleteOnTermination", BOOLEAN],
+  ["Description", "Description", "Description", STRING],
+  ["DeviceIndex", "DeviceIndex", "DeviceIndex", INTEGER],
+  ["Groups", "SecurityGroupId", "SecurityGroupId", listOf(STRING, "SecurityGroupId")],
+  ["InterfaceType", "InterfaceType", "InterfaceType", STRING],
+  ["Ipv6AddressCount", "Ipv6AddressCount", "Ipv6AddressCount", INTEGER],
+  ["Ipv6Addresses", "Ipv6Addresses", "Ipv6Addresses", listOf(InstanceIpv6AddressRequest$, "InstanceIpv6Address")],
+  ["NetworkInterfaceId", "NetworkInterfaceId", "NetworkInterfaceId", STRING],
+  ["PrivateIpAddress", "PrivateIpAddress", "PrivateIpAddress", STRING],
+  ["PrivateIpAddresses", "PrivateIpAddresses", "PrivateIpAddresses", listOf(PrivateIpAddressSpecification$)],
+  ["SecondaryPrivateIpAddressCount", "SecondaryPrivateIpAddressCount", "SecondaryPrivateIpAddressCount", INTEGER],
+  ["SubnetId", "SubnetId", "SubnetId", STRING],
+  ["NetworkCardIndex", "NetworkCardIndex", "NetworkCardIndex", INTEGER],
+  ["Ipv4Prefixes", "Ipv4Prefix", "Ipv4Prefix", listOf(Ipv4PrefixSpecificationRequest$)],
+  ["Ipv4PrefixCount", "Ipv4PrefixCount", "Ipv4PrefixCount", INTEGER],
+  ["Ipv6Prefixes", "Ipv6Prefix", "Ipv6Prefix", listOf(Ipv6PrefixSpecificationRequest$)],
+  ["Ipv6PrefixCount", "Ipv6PrefixCount", "Ipv6PrefixCount", INTEGER],
+  ["PrimaryIpv6", "PrimaryIpv6", "PrimaryIpv6", BOOLEAN],
+  ["EnaSrdSpecification", "EnaSrdSpecification", "EnaSrdSpecification", EnaSrdSpecificationRequest$],
+  ["ConnectionTrackingSpecification", "ConnectionTrackingSpecification", "ConnectionTrackingSpecification", ConnectionTrackingSpecificationRequest$],
+  ["EnaQueueCount", "EnaQueueCount", "EnaQueueCount", INTEGER],
+]);
+
+const LaunchTemplatesMonitoringRequest$ = structureOf("LaunchTemplatesMonitoringRequest", [
+  ["Enabled", "Enabled", "Enabled", BOOLEAN],
+  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+]);
+
+const LaunchTemplatePlacementRequest$ = structureOf("LaunchTemplatePlacementRequest", [
+  ["AvailabilityZone", "AvailabilityZone", "AvailabilityZone", STRING],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "AvailabilityZoneId", STRING],
+  ["Affinity", "Affinity", "Affinity", STRING],
+  ["GroupName", "GroupName", "GroupName", STRING],
+  ["HostId", "HostId", "HostId", STRING],
+  ["Tenancy", "Tenancy", "Tenancy", Tenancy$],
+  ["SpreadDomain", "SpreadDomain", "SpreadDomain", STRING],
+  ["HostResourceGroupArn", "HostResourceGroupArn", "HostResourceGroupArn", STRING],
+  ["PartitionNumber", "PartitionNumber", "PartitionNumber", INTEGER],
+  ["GroupId", "GroupId", "GroupId", STRING],
+]);
+
+const LaunchTemplateTagSpecificationRequest$ = structureOf("LaunchTemplateTagSpecificationRequest", [
+  ["ResourceType", "ResourceType", "ResourceType", ResourceType$],
+  ["Tags", "Tag", "Tag", listOf(Tag$)],
+]);
+
+const LaunchTemplateElasticInferenceAccelerator$ = structureOf("LaunchTemplateElasticInferenceAccelerator", [
+  ["Type", "Type", "Type", STRING],
+  ["Count", "Count", "Count", INTEGER],
+]);
+
+const LaunchTemplateSpotMarketOptionsRequest$ = structureOf("LaunchTemplateSpotMarketOptionsRequest", [
+  ["MaxPrice", "MaxPrice", "MaxPrice", STRING],
+  ["SpotInstanceType", "SpotInstanceType", "SpotInstanceType", SpotInstanceType$],
+  ["BlockDurationMinutes", "BlockDurationMinutes", "BlockDurationMinutes", INTEGER],
+  ["ValidUntil", "ValidUntil", "ValidUntil", TIMESTAMP],
+  ["InstanceInterruptionBehavior", "InstanceInterruptionBehavior", "InstanceInterruptionBehavior", InstanceInterruptionBehavior$],
+]);
+
+const LaunchTemplateInstanceMarketOptionsRequest$ = structureOf("LaunchTemplateInstanceMarketOptionsRequest", [
+  ["MarketType", "MarketType", "MarketType", MarketType$],
+  ["SpotOptions", "SpotOptions", "SpotOptions", LaunchTemplateSpotMarketOptionsRequest$],
+]);
+
+const LaunchTemplateCpuOptionsRequest$ = structureOf("LaunchTemplateCpuOptionsRequest", [
+  ["CoreCount", "CoreCount", "CoreCount", INTEGER],
+  ["ThreadsPerCore", "ThreadsPerCore", "ThreadsPerCore", INTEGER],
+  ["AmdSevSnp", "AmdSevSnp", "AmdSevSnp", AmdSevSnpSpecification$],
+  ["NestedVirtualization", "NestedVirtualization", "NestedVirtualization", NestedVirtualizationSpecification$],
+]);
+
+const LaunchTemplateCapacityReservationSpecificationRequest$ = structureOf("LaunchTemplateCapacityReservationSpecificationRequest", [
+  ["CapacityReservationPreference", "CapacityReservationPreference", "CapacityReservationPreference", CapacityReservationPreference$],
+  ["CapacityReservationTarget", "CapacityReservationTarget", "CapacityReservationTarget", CapacityReservationTarget$],
+]);
+
+const LaunchTemplateLicenseConfigurationRequest$ = structureOf("LaunchTemplateLicenseConfigurationRequest", [
+  ["LicenseConfigurationArn", "LicenseConfigurationArn", "LicenseConfigurationArn", STRING],
+]);
+
+const LaunchTemplateHibernationOptionsRequest$ = structureOf("LaunchTemplateHibernationOptionsRequest", [
+  ["Configured", "Configured", "Configured", BOOLEAN],
+]);
+
+const LaunchTemplateInstanceMetadataOptionsRequest$ = structureOf("LaunchTemplateInstanceMetadataOptionsRequest", [
+  ["HttpTokens", "HttpTokens", "HttpTokens", LaunchTemplateHttpTokensState$],
+  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
+  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", LaunchTemplateInstanceMetadataEndpointState$],
+  ["HttpProtocolIpv6", "HttpProtocolIpv6", "HttpProtocolIpv6", LaunchTemplateInstanceMetadataProtocolIpv6$],
+  ["InstanceMetadataTags", "InstanceMetadataTags", "InstanceMetadataTags", LaunchTemplateInstanceMetadataTagsState$],
+]);
+
+const LaunchTemplateEnclaveOptionsRequest$ = structureOf("LaunchTemplateEnclaveOptionsRequest", [
+  ["Enabled", "Enabled", "Enabled", BOOLEAN],
+]);
+
+const VCpuCountRangeRequest$ = structureOf("VCpuCountRangeRequest", [
+  ["Min", "Min", "Min", INTEGER],
+  ["Max", "Max", "Max", INTEGER],
+]);
+
+const MemoryMiBRequest$ = structureOf("MemoryMiBRequest", [
+  ["Min", "Min", "Min", INTEGER],
+  ["Max", "Max", "Max", INTEGER],
+]);
+
+const MemoryGiBPerVCpuRequest$ = structureOf("MemoryGiBPerVCpuRequest", [
+  ["Min", "Min", "Min", DOUBLE],
+  ["Max", "Max", "Max", DOUBLE],
+]);
+
+const NetworkInterfaceCountRequest$ = structureOf("NetworkInterfaceCountRequest", [
+  ["Min", "Min", "Min", INTEGER],
+  ["Max", "Max", "Max", INTEGER],
+]);
+
+const TotalLocalStorageGBRequest$ = structureOf("TotalLocalStorageGBRequest", [
+  ["Min", "Min", "Min", DOUBLE],
+  ["Max", "Max", "Max", DOUBLE],
+]);
+
+const BaselineEbsBandwidthMbpsRequest$ = structureOf("BaselineEbsBandwidthMbpsRequest", [
+  ["Min", "Min", "Min", INTEGER],
+  ["Max", "Max", "Max", INTEGER],
+]);
+
+const AcceleratorCountRequest$ = structureOf("AcceleratorCountRequest", [
+  ["Min", "Min", "Min", INTEGER],
+  ["Max", "Max", "Max", INTEGER],
+]);
+
+const AcceleratorTotalMemoryMiBRequest$ = structureOf("AcceleratorTotalMemoryMiBRequest", [
+  ["Min", "Min", "Min", INTEGER],
+  ["Max", "Max", "Max", INTEGER],
+]);
+
+const NetworkBandwidthGbpsRequest$ = structureOf("NetworkBandwidthGbpsRequest", [
+  ["Min", "Min", "Min", DOUBLE],
+  ["Max", "Max", "Max", DOUBLE],
+]);
+
+const PerformanceFactorReferenceRequest$ = structureOf("PerformanceFactorReferenceRequest", [
+  ["InstanceFamily", "InstanceFamily", "InstanceFamily", STRING],
+]);
+
+const CpuPerformanceFactorRequest$ = structureOf("CpuPerformanceFactorRequest", [
+  ["References", "Reference", "Reference", listOf(PerformanceFactorReferenceRequest$)],
+]);
+
+const BaselinePerformanceFactorsRequest$ = structureOf("BaselinePerformanceFactorsRequest", [
+  ["Cpu", "Cpu", "Cpu", CpuPerformanceFactorRequest$],
+]);
+
+const InstanceRequirementsRequest$ = structureOf("InstanceRequirementsRequest", [
+  ["VCpuCount", "VCpuCount", "VCpuCount", VCpuCountRangeRequest$],
+  ["MemoryMiB", "MemoryMiB", "MemoryMiB", MemoryMiBRequest$],
+  ["CpuManufacturers", "CpuManufacturer", "CpuManufacturer", listOf(CpuManufacturer$)],
+  ["MemoryGiBPerVCpu", "MemoryGiBPerVCpu", "MemoryGiBPerVCpu", MemoryGiBPerVCpuRequest$],
+  ["ExcludedInstanceTypes", "ExcludedInstanceType", "ExcludedInstanceType", listOf(STRING)],
+  ["InstanceGenerations", "InstanceGeneration", "InstanceGeneration", listOf(InstanceGeneration$)],
+  ["SpotMaxPricePercentageOverLowestPrice", "SpotMaxPricePercentageOverLowestPrice", "SpotMaxPricePercentageOverLowestPrice", INTEGER],
+  ["OnDemandMaxPricePercentageOverLowestPrice", "OnDemandMaxPricePercentageOverLowestPrice", "OnDemandMaxPricePercentageOverLowestPrice", INTEGER],
+  ["BareMetal", "BareMetal", "BareMetal", BareMetal$],
+  ["BurstablePerformance", "BurstablePerformance", "BurstablePerformance", BurstablePerformance$],
+  ["RequireHibernateSupport", "RequireHibernateSupport", "RequireHibernateSupport", BOOLEAN],
+  ["NetworkInterfaceCount", "NetworkInterfaceCount", "NetworkInterfaceCount", NetworkInterfaceCountRequest$],
+  ["LocalStorage", "LocalStorage", "LocalStorage", LocalStorage$],
+  ["LocalStorageTypes", "LocalStorageType", "LocalStorageType", listOf(LocalStorageType$)],
+  ["TotalLocalStorageGB", "TotalLocalStorageGB", "TotalLocalStorageGB", TotalLocalStorageGBRequest$],
+  ["BaselineEbsBandwidthMbps", "BaselineEbsBandwidthMbps", "BaselineEbsBandwidthMbps", BaselineEbsBandwidthMbpsRequest$],
+  ["AcceleratorTypes", "AcceleratorType", "AcceleratorType", listOf(AcceleratorType$)],
+  ["AcceleratorCount", "AcceleratorCount", "AcceleratorCount", AcceleratorCountRequest$],
+  ["AcceleratorManufacturers", "AcceleratorManufacturer", "AcceleratorManufacturer", listOf(AcceleratorManufacturer$)],
+  ["AcceleratorNames", "AcceleratorName", "AcceleratorName", listOf(AcceleratorName$)],
+  ["AcceleratorTotalMemoryMiB", "AcceleratorTotalMemoryMiB", "AcceleratorTotalMemoryMiB", AcceleratorTotalMemoryMiBRequest$],
+  ["NetworkBandwidthGbps", "NetworkBandwidthGbps", "NetworkBandwidthGbps", NetworkBandwidthGbpsRequest$],
+  ["AllowedInstanceTypes", "AllowedInstanceType", "AllowedInstanceType", listOf(STRING)],
+  ["MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", INTEGER],
+  ["BaselinePerformanceFactors", "BaselinePerformanceFactors", "BaselinePerformanceFactors", BaselinePerformanceFactorsRequest$],
+  ["RequireEncryptionInTransit", "RequireEncryptionInTransit", "RequireEncryptionInTransit", BOOLEAN],
+]);
+
+const LaunchTemplatePrivateDnsNameOptionsRequest$ = structureOf("LaunchTemplatePrivateDnsNameOptionsRequest", [
+  ["HostnameType", "HostnameType", "HostnameType", HostnameType$],
+  ["EnableResourceNameDnsARecord", "EnableResourceNameDnsARecord", "EnableResourceNameDnsARecord", BOOLEAN],
+  ["EnableResourceNameDnsAAAARecord", "EnableResourceNameDnsAAAARecord", "EnableResourceNameDnsAAAARecord", BOOLEAN],
+]);
+
+const LaunchTemplateInstanceMaintenanceOptionsRequest$ = structureOf("LaunchTemplateInstanceMaintenanceOptionsRequest", [
+  ["AutoRecovery", "AutoRecovery", "AutoRecovery", LaunchTemplateAutoRecoveryState$],
+]);
+
+const LaunchTemplateNetworkPerformanceOptionsRequest$ = structureOf("LaunchTemplateNetworkPerformanceOptionsRequest", [
+  ["BandwidthWeighting", "BandwidthWeighting", "BandwidthWeighting", InstanceBandwidthWeighting$],
+]);
+
+const SecondaryInterfacePrivateIpAddressSpecificationRequest$ = structureOf("SecondaryInterfacePrivateIpAddressSpecificationRequest", [
+  ["PrivateIpAddress", "PrivateIpAddress", "PrivateIpAddress", STRING],
+]);
+
+const LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest$ = structureOf("LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest", [
+  ["DeleteOnTermination", "DeleteOnTermination", "DeleteOnTermination", BOOLEAN],
+  ["DeviceIndex", "DeviceIndex", "DeviceIndex", INTEGER],
+  ["PrivateIpAddresses", "PrivateIpAddress", "PrivateIpAddress", listOf(SecondaryInterfacePrivateIpAddressSpecificationRequest$, "SecondaryInterfacePrivateIpAddressSpecification")],
+  ["PrivateIpAddressCount", "PrivateIpAddressCount", "PrivateIpAddressCount", INTEGER],
+  ["SecondarySubnetId", "SecondarySubnetId", "SecondarySubnetId", STRING],
+  ["InterfaceType", "InterfaceType", "InterfaceType", SecondaryInterfaceType$],
+  ["NetworkCardIndex", "NetworkCardIndex", "NetworkCardIndex", INTEGER],
+]);
+
+const RequestLaunchTemplateData$ = structureOf("RequestLaunchTemplateData", [
+  ["KernelId", "KernelId", "KernelId", STRING],
+  ["EbsOptimized", "EbsOptimized", "EbsOptimized", BOOLEAN],
+  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", LaunchTemplateIamInstanceProfileSpecificationRequest$],
+  ["BlockDeviceMappings", "BlockDeviceMapping", "BlockDeviceMapping", listOf(LaunchTemplateBlockDeviceMappingRequest$, "BlockDeviceMapping")],
+  ["NetworkInterfaces", "NetworkInterface", "NetworkInterface", listOf(LaunchTemplateInstanceNetworkInterfaceSpecificationRequest$, "InstanceNetworkInterfaceSpecification")],
+  ["ImageId", "ImageId", "ImageId", STRING],
+  ["InstanceType", "InstanceType", "InstanceType", InstanceType$],
+  ["KeyName", "KeyName", "KeyName", STRING],
+  ["Monitoring", "Monitoring", "Monitoring", LaunchTemplatesMonitoringRequest$],
+  ["Placement", "Placement", "Placement", LaunchTemplatePlacementRequest$],
+  ["RamDiskId", "RamDiskId", "RamDiskId", STRING],
+  ["DisableApiTermination", "DisableApiTermination", "DisableApiTermination", BOOLEAN],
+  ["InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", ShutdownBehavior$],
+  ["UserData", "UserData", "UserData", STRING],
+  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(LaunchTemplateTagSpecificationRequest$, "LaunchTemplateTagSpecificationRequest")],
+  ["ElasticGpuSpecifications", "ElasticGpuSpecification", "ElasticGpuSpecification", listOf(ElasticGpuSpecification$, "ElasticGpuSpecification")],
+  ["ElasticInferenceAccelerators", "ElasticInferenceAccelerator", "ElasticInferenceAccelerator", listOf(LaunchTemplateElasticInferenceAccelerator$)],
+  ["SecurityGroupIds", "SecurityGroupId", "SecurityGroupId", listOf(STRING, "SecurityGroupId")],
+  ["SecurityGroups", "SecurityGroup", "SecurityGroup", listOf(STRING, "SecurityGroup")],
+  ["InstanceMarketOptions", "InstanceMarketOptions", "InstanceMarketOptions", LaunchTemplateInstanceMarketOptionsRequest$],
+  ["CreditSpecification", "CreditSpecification", "CreditSpecification", CreditSpecificationRequest$],
+  ["CpuOptions", "CpuOptions", "CpuOptions", LaunchTemplateCpuOptionsRequest$],
+  ["CapacityReservationSpecification", "CapacityReservationSpecification", "CapacityReservationSpecification", LaunchTemplateCapacityReservationSpecificationRequest$],
+  ["LicenseSpecifications", "LicenseSpecification", "LicenseSpecification", listOf(LaunchTemplateLicenseConfigurationRequest$)],
+  ["HibernationOptions", "HibernationOptions", "HibernationOptions", LaunchTemplateHibernationOptionsRequest$],
+  ["MetadataOptions", "MetadataOptions", "MetadataOptions", LaunchTemplateInstanceMetadataOptionsRequest$],
+  ["EnclaveOptions", "EnclaveOptions", "EnclaveOptions", LaunchTemplateEnclaveOptionsRequest$],
+  ["InstanceRequirements", "InstanceRequirements", "InstanceRequirements", InstanceRequirementsRequest$],
+  ["PrivateDnsNameOptions", "PrivateDnsNameOptions", "PrivateDnsNameOptions", LaunchTemplatePrivateDnsNameOptionsRequest$],
+  ["MaintenanceOptions", "MaintenanceOptions", "MaintenanceOptions", LaunchTemplateInstanceMaintenanceOptionsRequest$],
+  ["DisableApiStop", "DisableApiStop", "DisableApiStop", BOOLEAN],
+  ["Operator", "Operator", "Operator", OperatorRequest$],
+  ["NetworkPerformanceOptions", "NetworkPerformanceOptions", "NetworkPerformanceOptions", LaunchTemplateNetworkPerformanceOptionsRequest$],
+  ["SecondaryInterfaces", "SecondaryInterface", "SecondaryInterface", listOf(LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest$, "InstanceSecondaryInterfaceSpecification")],
+]);
+
+const CreateLaunchTemplateRequest$ = structureOf("CreateLaunchTemplateRequest", [
+  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
+  ["LaunchTemplateData", "LaunchTemplateData", "LaunchTemplateData", RequestLaunchTemplateData$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["ClientToken", "ClientToken", "ClientToken", STRING],
+  ["VersionDescription", "VersionDescription", "VersionDescription", STRING],
+  ["Operator", "Operator", "Operator", OperatorRequest$],
+  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
+]);
+
+const LaunchTemplate$ = structureOf("LaunchTemplate", [
+  ["LaunchTemplateId", "LaunchTemplateId", "launchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "launchTemplateName", STRING],
+  ["CreateTime", "CreateTime", "createTime", TIMESTAMP],
+  ["CreatedBy", "CreatedBy", "createdBy", STRING],
+  ["DefaultVersionNumber", "DefaultVersionNumber", "defaultVersionNumber", LONG],
+  ["LatestVersionNumber", "LatestVersionNumber", "latestVersionNumber", LONG],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["Operator", "Operator", "operator", OperatorResponse$],
+]);
+
+const ValidationError$ = structureOf("ValidationError", [
+  ["Code", "Code", "code", STRING],
+  ["Message", "Message", "message", STRING],
+]);
+
+const ValidationWarning$ = structureOf("ValidationWarning", [
+  ["Errors", "ErrorSet", "errorSet", listOf(ValidationError$)],
+]);
+
+const CreateLaunchTemplateResult$ = structureOf("CreateLaunchTemplateResult", [
+  ["LaunchTemplate", "LaunchTemplate", "launchTemplate", LaunchTemplate$],
+  ["Warning", "Warning", "warning", ValidationWarning$],
+]);
+
+const DescribeLaunchTemplatesRequest$ = structureOf("DescribeLaunchTemplatesRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["LaunchTemplateIds", "LaunchTemplateId", "LaunchTemplateId", listOf(STRING)],
+  ["LaunchTemplateNames", "LaunchTemplateName", "LaunchTemplateName", listOf(STRING)],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["IncludeManagedResources", "IncludeManagedResources", "IncludeManagedResources", BOOLEAN],
+]);
+
+const DescribeLaunchTemplatesResult$ = structureOf("DescribeLaunchTemplatesResult", [
+  ["LaunchTemplates", "LaunchTemplates", "launchTemplates", listOf(LaunchTemplate$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const DeleteLaunchTemplateRequest$ = structureOf("DeleteLaunchTemplateRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
+]);
+
+const DeleteLaunchTemplateResult$ = structureOf("DeleteLaunchTemplateResult", [
+  ["LaunchTemplate", "LaunchTemplate", "launchTemplate", LaunchTemplate$],
+]);
+
+const FleetLaunchTemplateSpecificationRequest$ = structureOf("FleetLaunchTemplateSpecificationRequest", [
+  ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
+  ["Version", "Version", "Version", STRING],
+  ["LaunchTemplateSpecificationUserData", "LaunchTemplateSpecificationUserData", "LaunchTemplateSpecificationUserData", STRING],
+]);
+
+const FleetEbsBlockDeviceRequest$ = structureOf("FleetEbsBlockDeviceRequest", [
+  ["Encrypted", "Encrypted", "Encrypted", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "DeleteOnTermination", BOOLEAN],
+  ["Iops", "Iops", "Iops", INTEGER],
+  ["Throughput", "Throughput", "Throughput", INTEGER],
+  ["KmsKeyId", "KmsKeyId", "KmsKeyId", STRING],
+  ["SnapshotId", "SnapshotId", "SnapshotId", STRING],
+  ["VolumeSize", "VolumeSize", "VolumeSize", INTEGER],
+  ["VolumeType", "VolumeType", "VolumeType", VolumeType$],
+]);
+
+const FleetBlockDeviceMappingRequest$ = structureOf("FleetBlockDeviceMappingRequest", [
+  ["DeviceName", "DeviceName", "DeviceName", STRING],
+  ["VirtualName", "VirtualName", "VirtualName", STRING],
+  ["Ebs", "Ebs", "Ebs", FleetEbsBlockDeviceRequest$],
+  ["NoDevice", "NoDevice", "NoDevice", STRING],
+]);
+
+const FleetIamInstanceProfileSpecificationRequest$ = structureOf("FleetIamInstanceProfileSpecificationRequest", [
+  ["Arn", "Arn", "Arn", STRING],
+  ["Name", "Name", "Name", STRING],
+]);
+
+const FleetInstanceMetadataOptionsRequest$ = structureOf("FleetInstanceMetadataOptionsRequest", [
+  ["HttpTokens", "HttpTokens", "HttpTokens", FleetHttpTokensState$],
+  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
+  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", FleetInstanceMetadataEndpointState$],
+]);
+
+const FleetLaunchTemplateOverridesRequest$ = structureOf("FleetLaunchTemplateOverridesRequest", [
+  ["InstanceType", "InstanceType", "InstanceType", InstanceType$],
+  ["MaxPrice", "MaxPrice", "MaxPrice", STRING],
+  ["SubnetId", "SubnetId", "SubnetId", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "AvailabilityZone", STRING],
+  ["WeightedCapacity", "WeightedCapacity", "WeightedCapacity", DOUBLE],
+  ["Priority", "Priority", "Priority", DOUBLE],
+  ["Placement", "Placement", "Placement", Placement$],
+  ["KeyName", "KeyName", "KeyName", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMapping", "BlockDeviceMapping", listOf(FleetBlockDeviceMappingRequest$, "BlockDeviceMapping")],
+  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", FleetIamInstanceProfileSpecificationRequest$],
+  ["MetadataOptions", "MetadataOptions", "MetadataOptions", FleetInstanceMetadataOptionsRequest$],
+  ["InstanceRequirements", "InstanceRequirements", "InstanceRequirements", InstanceRequirementsRequest$],
+  ["ImageId", "ImageId", "ImageId", STRING],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "AvailabilityZoneId", STRING],
+]);
+
+const FleetLaunchTemplateConfigRequest$ = structureOf("FleetLaunchTemplateConfigRequest", [
+  ["LaunchTemplateSpecification", "LaunchTemplateSpecification", "LaunchTemplateSpecification", FleetLaunchTemplateSpecificationRequest$],
+  ["Overrides", "Overrides", "Overrides", listOf(FleetLaunchTemplateOverridesRequest$)],
+]);
+
+const TargetCapacitySpecificationRequest$ = structureOf("TargetCapacitySpecificationRequest", [
+  ["TotalTargetCapacity", "TotalTargetCapacity", "TotalTargetCapacity", INTEGER],
+  ["OnDemandTargetCapacity", "OnDemandTargetCapacity", "OnDemandTargetCapacity", INTEGER],
+  ["SpotTargetCapacity", "SpotTargetCapacity", "SpotTargetCapacity", INTEGER],
+  ["DefaultTargetCapacityType", "DefaultTargetCapacityType", "DefaultTargetCapacityType", DefaultTargetCapacityType$],
+  ["TargetCapacityUnitType", "TargetCapacityUnitType", "TargetCapacityUnitType", TargetCapacityUnitType$],
+]);
+
+const FleetSpotCapacityRebalanceRequest$ = structureOf("FleetSpotCapacityRebalanceRequest", [
+  ["ReplacementStrategy", "ReplacementStrategy", "ReplacementStrategy", FleetReplacementStrategy$],
+  ["TerminationDelay", "TerminationDelay", "TerminationDelay", INTEGER],
+]);
+
+const FleetSpotMaintenanceStrategiesRequest$ = structureOf("FleetSpotMaintenanceStrategiesRequest", [
+  ["CapacityRebalance", "CapacityRebalance", "CapacityRebalance", FleetSpotCapacityRebalanceRequest$],
+]);
+
+const SpotOptionsRequest$ = structureOf("SpotOptionsRequest", [
+  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", SpotAllocationStrategy$],
+  ["MaintenanceStrategies", "MaintenanceStrategies", "MaintenanceStrategies", FleetSpotMaintenanceStrategiesRequest$],
+  ["InstanceInterruptionBehavior", "InstanceInterruptionBehavior", "InstanceInterruptionBehavior", SpotInstanceInterruptionBehavior$],
+  ["InstancePoolsToUseCount", "InstancePoolsToUseCount", "InstancePoolsToUseCount", INTEGER],
+  ["SingleInstanceType", "SingleInstanceType", "SingleInstanceType", BOOLEAN],
+  ["SingleAvailabilityZone", "SingleAvailabilityZone", "SingleAvailabilityZone", BOOLEAN],
+  ["MinTargetCapacity", "MinTargetCapacity", "MinTargetCapacity", INTEGER],
+  ["MaxTotalPrice", "MaxTotalPrice", "MaxTotalPrice", STRING],
+]);
+
+const CapacityReservationOptionsRequest$ = structureOf("CapacityReservationOptionsRequest", [
+  ["UsageStrategy", "UsageStrategy", "UsageStrategy", FleetCapacityReservationUsageStrategy$],
+]);
+
+const OnDemandOptionsRequest$ = structureOf("OnDemandOptionsRequest", [
+  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", FleetOnDemandAllocationStrategy$],
+  ["CapacityReservationOptions", "CapacityReservationOptions", "CapacityReservationOptions", CapacityReservationOptionsRequest$],
+  ["SingleInstanceType", "SingleInstanceType", "SingleInstanceType", BOOLEAN],
+  ["SingleAvailabilityZone", "SingleAvailabilityZone", "SingleAvailabilityZone", BOOLEAN],
+  ["MinTargetCapacity", "MinTargetCapacity", "MinTargetCapacity", INTEGER],
+  ["MaxTotalPrice", "MaxTotalPrice", "MaxTotalPrice", STRING],
+]);
+
+const FleetCapacityReservationTargetRequest$ = structureOf("FleetCapacityReservationTargetRequest", [
+  ["CapacityReservationIds", "CapacityReservationId", "CapacityReservationId", listOf(STRING)],
+  ["CapacityReservationResourceGroupArns", "CapacityReservationResourceGroupArn", "CapacityReservationResourceGroupArn", listOf(STRING)],
+]);
+
+const ReservedCapacityFallbackOptionsRequest$ = structureOf("ReservedCapacityFallbackOptionsRequest", [
+  ["MarketTypes", "MarketType", "MarketType", listOf(ReservedCapacityFallbackMarketType$)],
+]);
+
+const ReservedCapacityOptionsRequest$ = structureOf("ReservedCapacityOptionsRequest", [
+  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", ReservedCapacityAllocationStrategy$],
+  ["ReservationTypes", "ReservationType", "ReservationType", listOf(FleetReservationType$, "ReservationType")],
+  ["CapacityReservationTarget", "CapacityReservationTarget", "CapacityReservationTarget", FleetCapacityReservationTargetRequest$],
+  ["ReservedCapacityFallbackOptions", "ReservedCapacityFallbackOptions", "ReservedCapacityFallbackOptions", ReservedCapacityFallbackOptionsRequest$],
+]);
+
+const CreateFleetRequest$ = structureOf("CreateFleetRequest", [
+  ["LaunchTemplateConfigs", "LaunchTemplateConfigs", "LaunchTemplateConfigs", listOf(FleetLaunchTemplateConfigRequest$)],
+  ["TargetCapacitySpecification", "TargetCapacitySpecification", "TargetCapacitySpecification", TargetCapacitySpecificationRequest$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["ClientToken", "ClientToken", "ClientToken", STRING],
+  ["SpotOptions", "SpotOptions", "SpotOptions", SpotOptionsRequest$],
+  ["OnDemandOptions", "OnDemandOptions", "OnDemandOptions", OnDemandOptionsRequest$],
+  ["ReservedCapacityOptions", "ReservedCapacityOptions", "ReservedCapacityOptions", ReservedCapacityOptionsRequest$],
+  ["ExcessCapacityTerminationPolicy", "ExcessCapacityTerminationPolicy", "ExcessCapacityTerminationPolicy", FleetExcessCapacityTerminationPolicy$],
+  ["TerminateInstancesWithExpiration", "TerminateInstancesWithExpiration", "TerminateInstancesWithExpiration", BOOLEAN],
+  ["Type", "Type", "Type", FleetType$],
+  ["ValidFrom", "ValidFrom", "ValidFrom", TIMESTAMP],
+  ["ValidUntil", "ValidUntil", "ValidUntil", TIMESTAMP],
+  ["ReplaceUnhealthyInstances", "ReplaceUnhealthyInstances", "ReplaceUnhealthyInstances", BOOLEAN],
+  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
+  ["Context", "Context", "Context", STRING],
+]);
+
+const FleetLaunchTemplateSpecification$ = structureOf("FleetLaunchTemplateSpecification", [
+  ["LaunchTemplateId", "LaunchTemplateId", "launchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "launchTemplateName", STRING],
+  ["Version", "Version", "version", STRING],
+]);
+
+const PlacementResponse$ = structureOf("PlacementResponse", [
+  ["GroupName", "GroupName", "groupName", STRING],
+]);
+
+const VCpuCountRange$ = structureOf("VCpuCountRange", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const MemoryMiB$ = structureOf("MemoryMiB", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const MemoryGiBPerVCpu$ = structureOf("MemoryGiBPerVCpu", [
+  ["Min", "Min", "min", DOUBLE],
+  ["Max", "Max", "max", DOUBLE],
+]);
+
+const NetworkInterfaceCount$ = structureOf("NetworkInterfaceCount", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const TotalLocalStorageGB$ = structureOf("TotalLocalStorageGB", [
+  ["Min", "Min", "min", DOUBLE],
+  ["Max", "Max", "max", DOUBLE],
+]);
+
+const BaselineEbsBandwidthMbps$ = structureOf("BaselineEbsBandwidthMbps", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const AcceleratorCount$ = structureOf("AcceleratorCount", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const AcceleratorTotalMemoryMiB$ = structureOf("AcceleratorTotalMemoryMiB", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const NetworkBandwidthGbps$ = structureOf("NetworkBandwidthGbps", [
+  ["Min", "Min", "min", DOUBLE],
+  ["Max", "Max", "max", DOUBLE],
+]);
+
+const PerformanceFactorReference$ = structureOf("PerformanceFactorReference", [
+  ["InstanceFamily", "InstanceFamily", "instanceFamily", STRING],
+]);
+
+const CpuPerformanceFactor$ = structureOf("CpuPerformanceFactor", [
+  ["References", "ReferenceSet", "referenceSet", listOf(PerformanceFactorReference$)],
+]);
+
+const BaselinePerformanceFactors$ = structureOf("BaselinePerformanceFactors", [
+  ["Cpu", "Cpu", "cpu", CpuPerformanceFactor$],
+]);
+
+const InstanceRequirements$ = structureOf("InstanceRequirements", [
+  ["VCpuCount", "VCpuCount", "vCpuCount", VCpuCountRange$],
+  ["MemoryMiB", "MemoryMiB", "memoryMiB", MemoryMiB$],
+  ["CpuManufacturers", "CpuManufacturerSet", "cpuManufacturerSet", listOf(CpuManufacturer$)],
+  ["MemoryGiBPerVCpu", "MemoryGiBPerVCpu", "memoryGiBPerVCpu", MemoryGiBPerVCpu$],
+  ["ExcludedInstanceTypes", "ExcludedInstanceTypeSet", "excludedInstanceTypeSet", listOf(STRING)],
+  ["InstanceGenerations", "InstanceGenerationSet", "instanceGenerationSet", listOf(InstanceGeneration$)],
+  ["SpotMaxPricePercentageOverLowestPrice", "SpotMaxPricePercentageOverLowestPrice", "spotMaxPricePercentageOverLowestPrice", INTEGER],
+  ["OnDemandMaxPricePercentageOverLowestPrice", "OnDemandMaxPricePercentageOverLowestPrice", "onDemandMaxPricePercentageOverLowestPrice", INTEGER],
+  ["BareMetal", "BareMetal", "bareMetal", BareMetal$],
+  ["BurstablePerformance", "BurstablePerformance", "burstablePerformance", BurstablePerformance$],
+  ["RequireHibernateSupport", "RequireHibernateSupport", "requireHibernateSupport", BOOLEAN],
+  ["NetworkInterfaceCount", "NetworkInterfaceCount", "networkInterfaceCount", NetworkInterfaceCount$],
+  ["LocalStorage", "LocalStorage", "localStorage", LocalStorage$],
+  ["LocalStorageTypes", "LocalStorageTypeSet", "localStorageTypeSet", listOf(LocalStorageType$)],
+  ["TotalLocalStorageGB", "TotalLocalStorageGB", "totalLocalStorageGB", TotalLocalStorageGB$],
+  ["BaselineEbsBandwidthMbps", "BaselineEbsBandwidthMbps", "baselineEbsBandwidthMbps", BaselineEbsBandwidthMbps$],
+  ["AcceleratorTypes", "AcceleratorTypeSet", "acceleratorTypeSet", listOf(AcceleratorType$)],
+  ["AcceleratorCount", "AcceleratorCount", "acceleratorCount", AcceleratorCount$],
+  ["AcceleratorManufacturers", "AcceleratorManufacturerSet", "acceleratorManufacturerSet", listOf(AcceleratorManufacturer$)],
+  ["AcceleratorNames", "AcceleratorNameSet", "acceleratorNameSet", listOf(AcceleratorName$)],
+  ["AcceleratorTotalMemoryMiB", "AcceleratorTotalMemoryMiB", "acceleratorTotalMemoryMiB", AcceleratorTotalMemoryMiB$],
+  ["NetworkBandwidthGbps", "NetworkBandwidthGbps", "networkBandwidthGbps", NetworkBandwidthGbps$],
+  ["AllowedInstanceTypes", "AllowedInstanceTypeSet", "allowedInstanceTypeSet", listOf(STRING)],
+  ["MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "maxSpotPriceAsPercentageOfOptimalOnDemandPrice", INTEGER],
+  ["BaselinePerformanceFactors", "BaselinePerformanceFactors", "baselinePerformanceFactors", BaselinePerformanceFactors$],
+  ["RequireEncryptionInTransit", "RequireEncryptionInTransit", "requireEncryptionInTransit", BOOLEAN],
+]);
+
+const EbsBlockDeviceResponse$ = structureOf("EbsBlockDeviceResponse", [
+  ["Encrypted", "Encrypted", "encrypted", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+  ["Iops", "Iops", "iops", INTEGER],
+  ["Throughput", "Throughput", "throughput", INTEGER],
+  ["KmsKeyId", "KmsKeyId", "kmsKeyId", STRING],
+  ["SnapshotId", "SnapshotId", "snapshotId", STRING],
+  ["VolumeSize", "VolumeSize", "volumeSize", INTEGER],
+  ["VolumeType", "VolumeType", "volumeType", VolumeType$],
+]);
+
+const BlockDeviceMappingResponse$ = structureOf("BlockDeviceMappingResponse", [
+  ["DeviceName", "DeviceName", "deviceName", STRING],
+  ["VirtualName", "VirtualName", "virtualName", STRING],
+  ["Ebs", "Ebs", "ebs", EbsBlockDeviceResponse$],
+  ["NoDevice", "NoDevice", "noDevice", STRING],
+]);
+
+const FleetLaunchTemplateOverrides$ = structureOf("FleetLaunchTemplateOverrides", [
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["MaxPrice", "MaxPrice", "maxPrice", STRING],
+  ["SubnetId", "SubnetId", "subnetId", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["WeightedCapacity", "WeightedCapacity", "weightedCapacity", DOUBLE],
+  ["Priority", "Priority", "priority", DOUBLE],
+  ["Placement", "Placement", "placement", PlacementResponse$],
+  ["InstanceRequirements", "InstanceRequirements", "instanceRequirements", InstanceRequirements$],
+  ["ImageId", "ImageId", "imageId", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMappingSet", "blockDeviceMappingSet", listOf(BlockDeviceMappingResponse$)],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+]);
+
+const LaunchTemplateAndOverridesResponse$ = structureOf("LaunchTemplateAndOverridesResponse", [
+  ["LaunchTemplateSpecification", "LaunchTemplateSpecification", "launchTemplateSpecification", FleetLaunchTemplateSpecification$],
+  ["Overrides", "Overrides", "overrides", FleetLaunchTemplateOverrides$],
+]);
+
+const CreateFleetError$ = structureOf("CreateFleetError", [
+  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
+  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
+  ["ErrorCode", "ErrorCode", "errorCode", STRING],
+  ["ErrorMessage", "ErrorMessage", "errorMessage", STRING],
+]);
+
+const CreateFleetInstance$ = structureOf("CreateFleetInstance", [
+  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
+  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
+  ["InstanceIds", "InstanceIds", "instanceIds", listOf(STRING)],
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["Platform", "Platform", "platform", PlatformValues$],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["SubnetId", "SubnetId", "subnetId", STRING],
+]);
+
+const CreateFleetResult$ = structureOf("CreateFleetResult", [
+  ["FleetId", "FleetId", "fleetId", STRING],
+  ["Errors", "ErrorSet", "errorSet", listOf(CreateFleetError$)],
+  ["Instances", "FleetInstanceSet", "fleetInstanceSet", listOf(CreateFleetInstance$)],
 ]);
 
 export interface GetCapacityReservationUsageRequest {
@@ -2148,6 +3264,161 @@ export interface TerminateInstancesResult {
   TerminatingInstances?: readonly InstanceStateChange[];
 }
 
+export interface DescribeTagsRequest {
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface TagDescription {
+  Key?: string;
+  ResourceId?: string;
+  ResourceType?: ResourceType;
+  Value?: string;
+}
+
+export interface DescribeTagsResult {
+  NextToken?: string;
+  Tags?: readonly TagDescription[];
+}
+
+export interface DescribeInstanceAttributeRequest {
+  InstanceId?: string;
+  Attribute?: InstanceAttributeName | UncheckedEnum;
+  DryRun?: boolean;
+}
+
+export interface AttributeBooleanValue {
+  Value?: boolean;
+}
+
+export interface AttributeValue {
+  Value?: string;
+}
+
+export interface InstanceAttribute {
+  BlockDeviceMappings?: readonly InstanceBlockDeviceMapping[];
+  DisableApiTermination?: AttributeBooleanValue;
+  EnaSupport?: AttributeBooleanValue;
+  EnclaveOptions?: EnclaveOptions;
+  EbsOptimized?: AttributeBooleanValue;
+  InstanceId?: string;
+  InstanceInitiatedShutdownBehavior?: AttributeValue;
+  InstanceType?: AttributeValue;
+  KernelId?: AttributeValue;
+  ProductCodes?: readonly ProductCode[];
+  RamdiskId?: AttributeValue;
+  RootDeviceName?: AttributeValue;
+  SourceDestCheck?: AttributeBooleanValue;
+  SriovNetSupport?: AttributeValue;
+  UserData?: AttributeValue;
+  DisableApiStop?: AttributeBooleanValue;
+  Groups?: readonly GroupIdentifier[];
+}
+
+export interface EbsInstanceBlockDeviceSpecification {
+  VolumeId?: string;
+  DeleteOnTermination?: boolean;
+}
+
+export interface InstanceBlockDeviceMappingSpecification {
+  DeviceName?: string;
+  Ebs?: EbsInstanceBlockDeviceSpecification;
+  VirtualName?: string;
+  NoDevice?: string;
+}
+
+export interface SecureBlobAttributeValue {
+  Value?: Uint8Array;
+}
+
+export interface ModifyInstanceAttributeRequest {
+  InstanceId?: string;
+  SourceDestCheck?: AttributeBooleanValue;
+  EnclaveOptions?: EnclaveOptionsRequest;
+  DisableApiStop?: AttributeBooleanValue;
+  DryRun?: boolean;
+  Attribute?: InstanceAttributeName | UncheckedEnum;
+  Value?: string;
+  BlockDeviceMappings?: readonly InstanceBlockDeviceMappingSpecification[];
+  DisableApiTermination?: AttributeBooleanValue;
+  InstanceType?: AttributeValue;
+  Kernel?: AttributeValue;
+  Ramdisk?: AttributeValue;
+  UserData?: SecureBlobAttributeValue;
+  InstanceInitiatedShutdownBehavior?: AttributeValue;
+  Groups?: readonly string[];
+  EbsOptimized?: AttributeBooleanValue;
+  SriovNetSupport?: AttributeValue;
+  EnaSupport?: AttributeBooleanValue;
+}
+
+export interface ModifyInstanceAttributeResult {
+  readonly [noMembers]?: never;
+}
+
+export interface DescribeCapacityBlockOfferingsRequest {
+  CapacityDurationHours?: number;
+  DryRun?: boolean;
+  InstanceType?: string;
+  InstanceCount?: number;
+  StartDateRange?: Date;
+  EndDateRange?: Date;
+  NextToken?: string;
+  MaxResults?: number;
+  UltraserverType?: string;
+  UltraserverCount?: number;
+  AllAvailabilityZones?: boolean;
+}
+
+export interface CapacityBlockOffering {
+  CapacityBlockOfferingId?: string;
+  InstanceType?: string;
+  AvailabilityZone?: string;
+  InstanceCount?: number;
+  StartDate?: Date;
+  EndDate?: Date;
+  CapacityBlockDurationHours?: number;
+  UpfrontFee?: string;
+  CurrencyCode?: string;
+  Tenancy?: CapacityReservationTenancy;
+  UltraserverType?: string;
+  UltraserverCount?: number;
+  CapacityBlockDurationMinutes?: number;
+  ZoneType?: string;
+}
+
+export interface DescribeCapacityBlockOfferingsResult {
+  CapacityBlockOfferings?: readonly CapacityBlockOffering[];
+  NextToken?: string;
+}
+
+export interface PurchaseCapacityBlockRequest {
+  CapacityBlockOfferingId?: string;
+  InstancePlatform?: CapacityReservationInstancePlatform | UncheckedEnum;
+  DryRun?: boolean;
+  TagSpecifications?: readonly TagSpecification[];
+}
+
+export interface CapacityBlock {
+  CapacityBlockId?: string;
+  UltraserverType?: string;
+  AvailabilityZone?: string;
+  AvailabilityZoneId?: string;
+  CapacityReservationIds?: readonly string[];
+  StartDate?: Date;
+  EndDate?: Date;
+  CreateDate?: Date;
+  State?: CapacityBlockResourceState;
+  Tags?: readonly Tag[];
+}
+
+export interface PurchaseCapacityBlockResult {
+  CapacityReservation?: CapacityReservation;
+  CapacityBlocks?: readonly CapacityBlock[];
+}
+
 export interface DescribeInstanceTypesRequest {
   DryRun?: boolean;
   InstanceTypes?: readonly (InstanceType | UncheckedEnum)[];
@@ -2460,6 +3731,846 @@ export interface DescribeAvailabilityZonesResult {
   AvailabilityZones?: readonly AvailabilityZone[];
 }
 
+export interface DescribeSubnetsRequest {
+  Filters?: readonly Filter[];
+  SubnetIds?: readonly string[];
+  NextToken?: string;
+  MaxResults?: number;
+  DryRun?: boolean;
+}
+
+export interface SubnetCidrBlockState {
+  State?: SubnetCidrBlockStateCode;
+  StatusMessage?: string;
+}
+
+export interface SubnetIpv6CidrBlockAssociation {
+  AssociationId?: string;
+  Ipv6CidrBlock?: string;
+  Ipv6CidrBlockState?: SubnetCidrBlockState;
+  Ipv6AddressAttribute?: Ipv6AddressAttribute;
+  IpSource?: IpSource;
+}
+
+export interface PrivateDnsNameOptionsOnLaunch {
+  HostnameType?: HostnameType;
+  EnableResourceNameDnsARecord?: boolean;
+  EnableResourceNameDnsAAAARecord?: boolean;
+}
+
+export interface BlockPublicAccessStates {
+  InternetGatewayBlockMode?: BlockPublicAccessMode;
+}
+
+export interface Subnet {
+  AvailabilityZoneId?: string;
+  EnableLniAtDeviceIndex?: number;
+  MapCustomerOwnedIpOnLaunch?: boolean;
+  CustomerOwnedIpv4Pool?: string;
+  OwnerId?: string;
+  AssignIpv6AddressOnCreation?: boolean;
+  Ipv6CidrBlockAssociationSet?: readonly SubnetIpv6CidrBlockAssociation[];
+  Tags?: readonly Tag[];
+  SubnetArn?: string;
+  OutpostArn?: string;
+  EnableDns64?: boolean;
+  Ipv6Native?: boolean;
+  PrivateDnsNameOptionsOnLaunch?: PrivateDnsNameOptionsOnLaunch;
+  BlockPublicAccessStates?: BlockPublicAccessStates;
+  Type?: string;
+  SubnetId?: string;
+  State?: SubnetState;
+  VpcId?: string;
+  CidrBlock?: string;
+  AvailableIpAddressCount?: number;
+  AvailabilityZone?: string;
+  DefaultForAz?: boolean;
+  MapPublicIpOnLaunch?: boolean;
+}
+
+export interface DescribeSubnetsResult {
+  NextToken?: string;
+  Subnets?: readonly Subnet[];
+}
+
+export interface DescribeSecurityGroupsRequest {
+  GroupIds?: readonly string[];
+  GroupNames?: readonly string[];
+  NextToken?: string;
+  MaxResults?: number;
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+}
+
+export interface UserIdGroupPair {
+  Description?: string;
+  UserId?: string;
+  GroupName?: string;
+  GroupId?: string;
+  VpcId?: string;
+  VpcPeeringConnectionId?: string;
+  PeeringStatus?: string;
+}
+
+export interface IpRange {
+  Description?: string;
+  CidrIp?: string;
+}
+
+export interface Ipv6Range {
+  Description?: string;
+  CidrIpv6?: string;
+}
+
+export interface PrefixListId {
+  Description?: string;
+  PrefixListId?: string;
+}
+
+export interface IpPermission {
+  IpProtocol?: string;
+  FromPort?: number;
+  ToPort?: number;
+  UserIdGroupPairs?: readonly UserIdGroupPair[];
+  IpRanges?: readonly IpRange[];
+  Ipv6Ranges?: readonly Ipv6Range[];
+  PrefixListIds?: readonly PrefixListId[];
+}
+
+export interface SecurityGroup {
+  GroupId?: string;
+  IpPermissionsEgress?: readonly IpPermission[];
+  Tags?: readonly Tag[];
+  VpcId?: string;
+  SecurityGroupArn?: string;
+  OwnerId?: string;
+  GroupName?: string;
+  Description?: string;
+  IpPermissions?: readonly IpPermission[];
+}
+
+export interface DescribeSecurityGroupsResult {
+  NextToken?: string;
+  SecurityGroups?: readonly SecurityGroup[];
+}
+
+export interface DescribeImagesRequest {
+  ExecutableUsers?: readonly string[];
+  ImageIds?: readonly string[];
+  Owners?: readonly string[];
+  IncludeDeprecated?: boolean;
+  IncludeDisabled?: boolean;
+  MaxResults?: number;
+  NextToken?: string;
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+}
+
+export interface ImageWatermark {
+  WatermarkKey?: string;
+  SourceImageRegion?: string;
+  SourceImageId?: string;
+  SourceImageCreationTime?: Date;
+  WatermarkCreationTime?: Date;
+}
+
+export interface ScanResults {
+  HighestFindingSeverityLabel?: SeverityLabel;
+  FindingScanDate?: Date;
+  InformationalFixAvailableSince?: Date;
+  LowFixAvailableSince?: Date;
+  MediumFixAvailableSince?: Date;
+  HighFixAvailableSince?: Date;
+  CriticalFixAvailableSince?: Date;
+}
+
+export interface InstanceTypeItem {
+  InstanceType?: string;
+}
+
+export interface InstanceTypeSpecification {
+  SupportedInstanceTypes?: readonly InstanceTypeItem[];
+  UnsupportedInstanceTypes?: readonly InstanceTypeItem[];
+}
+
+export interface Image {
+  PlatformDetails?: string;
+  UsageOperation?: string;
+  BlockDeviceMappings?: readonly BlockDeviceMapping[];
+  Description?: string;
+  EnaSupport?: boolean;
+  Hypervisor?: HypervisorType;
+  ImageOwnerAlias?: string;
+  Name?: string;
+  RootDeviceName?: string;
+  RootDeviceType?: DeviceType;
+  SriovNetSupport?: string;
+  StateReason?: StateReason;
+  Tags?: readonly Tag[];
+  VirtualizationType?: VirtualizationType;
+  BootMode?: BootModeValues;
+  TpmSupport?: TpmSupportValues;
+  DeprecationTime?: string;
+  ImdsSupport?: ImdsSupportValues;
+  SourceInstanceId?: string;
+  DeregistrationProtection?: string;
+  LastLaunchedTime?: string;
+  ImageAllowed?: boolean;
+  SourceImageId?: string;
+  SourceImageRegion?: string;
+  FreeTierEligible?: boolean;
+  PublicSsmParameterName?: string;
+  ImageWatermarks?: readonly ImageWatermark[];
+  ScanResults?: ScanResults;
+  InstanceTypeSpecification?: InstanceTypeSpecification;
+  ImageId?: string;
+  ImageLocation?: string;
+  State?: ImageState;
+  OwnerId?: string;
+  CreationDate?: string;
+  Public?: boolean;
+  ProductCodes?: readonly ProductCode[];
+  Architecture?: ArchitectureValues;
+  ImageType?: ImageTypeValues;
+  KernelId?: string;
+  RamdiskId?: string;
+  Platform?: PlatformValues;
+}
+
+export interface DescribeImagesResult {
+  NextToken?: string;
+  Images?: readonly Image[];
+}
+
+export interface LaunchTemplateIamInstanceProfileSpecificationRequest {
+  Arn?: string;
+  Name?: string;
+}
+
+export interface LaunchTemplateEbsBlockDeviceRequest {
+  Encrypted?: boolean;
+  DeleteOnTermination?: boolean;
+  Iops?: number;
+  KmsKeyId?: string;
+  SnapshotId?: string;
+  VolumeSize?: number;
+  VolumeType?: VolumeType | UncheckedEnum;
+  Throughput?: number;
+  VolumeInitializationRate?: number;
+  EbsCardIndex?: number;
+}
+
+export interface LaunchTemplateBlockDeviceMappingRequest {
+  DeviceName?: string;
+  VirtualName?: string;
+  Ebs?: LaunchTemplateEbsBlockDeviceRequest;
+  NoDevice?: string;
+}
+
+export interface InstanceIpv6AddressRequest {
+  Ipv6Address?: string;
+}
+
+export interface LaunchTemplateInstanceNetworkInterfaceSpecificationRequest {
+  AssociateCarrierIpAddress?: boolean;
+  AssociatePublicIpAddress?: boolean;
+  DeleteOnTermination?: boolean;
+  Description?: string;
+  DeviceIndex?: number;
+  Groups?: readonly string[];
+  InterfaceType?: string;
+  Ipv6AddressCount?: number;
+  Ipv6Addresses?: readonly InstanceIpv6AddressRequest[];
+  NetworkInterfaceId?: string;
+  PrivateIpAddress?: string;
+  PrivateIpAddresses?: readonly PrivateIpAddressSpecification[];
+  SecondaryPrivateIpAddressCount?: number;
+  SubnetId?: string;
+  NetworkCardIndex?: number;
+  Ipv4Prefixes?: readonly Ipv4PrefixSpecificationRequest[];
+  Ipv4PrefixCount?: number;
+  Ipv6Prefixes?: readonly Ipv6PrefixSpecificationRequest[];
+  Ipv6PrefixCount?: number;
+  PrimaryIpv6?: boolean;
+  EnaSrdSpecification?: EnaSrdSpecificationRequest;
+  ConnectionTrackingSpecification?: ConnectionTrackingSpecificationRequest;
+  EnaQueueCount?: number;
+}
+
+export interface LaunchTemplatesMonitoringRequest {
+  Enabled?: boolean;
+  MetricCategoryIds?: readonly string[];
+}
+
+export interface LaunchTemplatePlacementRequest {
+  AvailabilityZone?: string;
+  AvailabilityZoneId?: string;
+  Affinity?: string;
+  GroupName?: string;
+  HostId?: string;
+  Tenancy?: Tenancy | UncheckedEnum;
+  SpreadDomain?: string;
+  HostResourceGroupArn?: string;
+  PartitionNumber?: number;
+  GroupId?: string;
+}
+
+export interface LaunchTemplateTagSpecificationRequest {
+  ResourceType?: ResourceType | UncheckedEnum;
+  Tags?: readonly Tag[];
+}
+
+export interface LaunchTemplateElasticInferenceAccelerator {
+  Type?: string;
+  Count?: number;
+}
+
+export interface LaunchTemplateSpotMarketOptionsRequest {
+  MaxPrice?: string;
+  SpotInstanceType?: SpotInstanceType | UncheckedEnum;
+  BlockDurationMinutes?: number;
+  ValidUntil?: Date;
+  InstanceInterruptionBehavior?: InstanceInterruptionBehavior | UncheckedEnum;
+}
+
+export interface LaunchTemplateInstanceMarketOptionsRequest {
+  MarketType?: MarketType | UncheckedEnum;
+  SpotOptions?: LaunchTemplateSpotMarketOptionsRequest;
+}
+
+export interface LaunchTemplateCpuOptionsRequest {
+  CoreCount?: number;
+  ThreadsPerCore?: number;
+  AmdSevSnp?: AmdSevSnpSpecification | UncheckedEnum;
+  NestedVirtualization?: NestedVirtualizationSpecification | UncheckedEnum;
+}
+
+export interface LaunchTemplateCapacityReservationSpecificationRequest {
+  CapacityReservationPreference?: CapacityReservationPreference | UncheckedEnum;
+  CapacityReservationTarget?: CapacityReservationTarget;
+}
+
+export interface LaunchTemplateLicenseConfigurationRequest {
+  LicenseConfigurationArn?: string;
+}
+
+export interface LaunchTemplateHibernationOptionsRequest {
+  Configured?: boolean;
+}
+
+export interface LaunchTemplateInstanceMetadataOptionsRequest {
+  HttpTokens?: LaunchTemplateHttpTokensState | UncheckedEnum;
+  HttpPutResponseHopLimit?: number;
+  HttpEndpoint?: LaunchTemplateInstanceMetadataEndpointState | UncheckedEnum;
+  HttpProtocolIpv6?: LaunchTemplateInstanceMetadataProtocolIpv6 | UncheckedEnum;
+  InstanceMetadataTags?: LaunchTemplateInstanceMetadataTagsState | UncheckedEnum;
+}
+
+export interface LaunchTemplateEnclaveOptionsRequest {
+  Enabled?: boolean;
+}
+
+export interface VCpuCountRangeRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface MemoryMiBRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface MemoryGiBPerVCpuRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface NetworkInterfaceCountRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface TotalLocalStorageGBRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface BaselineEbsBandwidthMbpsRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface AcceleratorCountRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface AcceleratorTotalMemoryMiBRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface NetworkBandwidthGbpsRequest {
+  Min?: number;
+  Max?: number;
+}
+
+export interface PerformanceFactorReferenceRequest {
+  InstanceFamily?: string;
+}
+
+export interface CpuPerformanceFactorRequest {
+  References?: readonly PerformanceFactorReferenceRequest[];
+}
+
+export interface BaselinePerformanceFactorsRequest {
+  Cpu?: CpuPerformanceFactorRequest;
+}
+
+export interface InstanceRequirementsRequest {
+  VCpuCount?: VCpuCountRangeRequest;
+  MemoryMiB?: MemoryMiBRequest;
+  CpuManufacturers?: readonly (CpuManufacturer | UncheckedEnum)[];
+  MemoryGiBPerVCpu?: MemoryGiBPerVCpuRequest;
+  ExcludedInstanceTypes?: readonly string[];
+  InstanceGenerations?: readonly (InstanceGeneration | UncheckedEnum)[];
+  SpotMaxPricePercentageOverLowestPrice?: number;
+  OnDemandMaxPricePercentageOverLowestPrice?: number;
+  BareMetal?: BareMetal | UncheckedEnum;
+  BurstablePerformance?: BurstablePerformance | UncheckedEnum;
+  RequireHibernateSupport?: boolean;
+  NetworkInterfaceCount?: NetworkInterfaceCountRequest;
+  LocalStorage?: LocalStorage | UncheckedEnum;
+  LocalStorageTypes?: readonly (LocalStorageType | UncheckedEnum)[];
+  TotalLocalStorageGB?: TotalLocalStorageGBRequest;
+  BaselineEbsBandwidthMbps?: BaselineEbsBandwidthMbpsRequest;
+  AcceleratorTypes?: readonly (AcceleratorType | UncheckedEnum)[];
+  AcceleratorCount?: AcceleratorCountRequest;
+  AcceleratorManufacturers?: readonly (AcceleratorManufacturer | UncheckedEnum)[];
+  AcceleratorNames?: readonly (AcceleratorName | UncheckedEnum)[];
+  AcceleratorTotalMemoryMiB?: AcceleratorTotalMemoryMiBRequest;
+  NetworkBandwidthGbps?: NetworkBandwidthGbpsRequest;
+  AllowedInstanceTypes?: readonly string[];
+  MaxSpotPriceAsPercentageOfOptimalOnDemandPrice?: number;
+  BaselinePerformanceFactors?: BaselinePerformanceFactorsRequest;
+  RequireEncryptionInTransit?: boolean;
+}
+
+export interface LaunchTemplatePrivateDnsNameOptionsRequest {
+  HostnameType?: HostnameType | UncheckedEnum;
+  EnableResourceNameDnsARecord?: boolean;
+  EnableResourceNameDnsAAAARecord?: boolean;
+}
+
+export interface LaunchTemplateInstanceMaintenanceOptionsRequest {
+  AutoRecovery?: LaunchTemplateAutoRecoveryState | UncheckedEnum;
+}
+
+export interface LaunchTemplateNetworkPerformanceOptionsRequest {
+  BandwidthWeighting?: InstanceBandwidthWeighting | UncheckedEnum;
+}
+
+export interface SecondaryInterfacePrivateIpAddressSpecificationRequest {
+  PrivateIpAddress?: string;
+}
+
+export interface LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest {
+  DeleteOnTermination?: boolean;
+  DeviceIndex?: number;
+  PrivateIpAddresses?: readonly SecondaryInterfacePrivateIpAddressSpecificationRequest[];
+  PrivateIpAddressCount?: number;
+  SecondarySubnetId?: string;
+  InterfaceType?: SecondaryInterfaceType | UncheckedEnum;
+  NetworkCardIndex?: number;
+}
+
+export interface RequestLaunchTemplateData {
+  KernelId?: string;
+  EbsOptimized?: boolean;
+  IamInstanceProfile?: LaunchTemplateIamInstanceProfileSpecificationRequest;
+  BlockDeviceMappings?: readonly LaunchTemplateBlockDeviceMappingRequest[];
+  NetworkInterfaces?: readonly LaunchTemplateInstanceNetworkInterfaceSpecificationRequest[];
+  ImageId?: string;
+  InstanceType?: InstanceType | UncheckedEnum;
+  KeyName?: string;
+  Monitoring?: LaunchTemplatesMonitoringRequest;
+  Placement?: LaunchTemplatePlacementRequest;
+  RamDiskId?: string;
+  DisableApiTermination?: boolean;
+  InstanceInitiatedShutdownBehavior?: ShutdownBehavior | UncheckedEnum;
+  UserData?: string;
+  TagSpecifications?: readonly LaunchTemplateTagSpecificationRequest[];
+  ElasticGpuSpecifications?: readonly ElasticGpuSpecification[];
+  ElasticInferenceAccelerators?: readonly LaunchTemplateElasticInferenceAccelerator[];
+  SecurityGroupIds?: readonly string[];
+  SecurityGroups?: readonly string[];
+  InstanceMarketOptions?: LaunchTemplateInstanceMarketOptionsRequest;
+  CreditSpecification?: CreditSpecificationRequest;
+  CpuOptions?: LaunchTemplateCpuOptionsRequest;
+  CapacityReservationSpecification?: LaunchTemplateCapacityReservationSpecificationRequest;
+  LicenseSpecifications?: readonly LaunchTemplateLicenseConfigurationRequest[];
+  HibernationOptions?: LaunchTemplateHibernationOptionsRequest;
+  MetadataOptions?: LaunchTemplateInstanceMetadataOptionsRequest;
+  EnclaveOptions?: LaunchTemplateEnclaveOptionsRequest;
+  InstanceRequirements?: InstanceRequirementsRequest;
+  PrivateDnsNameOptions?: LaunchTemplatePrivateDnsNameOptionsRequest;
+  MaintenanceOptions?: LaunchTemplateInstanceMaintenanceOptionsRequest;
+  DisableApiStop?: boolean;
+  Operator?: OperatorRequest;
+  NetworkPerformanceOptions?: LaunchTemplateNetworkPerformanceOptionsRequest;
+  SecondaryInterfaces?: readonly LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest[];
+}
+
+export interface CreateLaunchTemplateRequest {
+  LaunchTemplateName?: string;
+  LaunchTemplateData?: RequestLaunchTemplateData;
+  DryRun?: boolean;
+  ClientToken?: string;
+  VersionDescription?: string;
+  Operator?: OperatorRequest;
+  TagSpecifications?: readonly TagSpecification[];
+}
+
+export interface LaunchTemplate {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  CreateTime?: Date;
+  CreatedBy?: string;
+  DefaultVersionNumber?: number;
+  LatestVersionNumber?: number;
+  Tags?: readonly Tag[];
+  Operator?: OperatorResponse;
+}
+
+export interface ValidationError {
+  Code?: string;
+  Message?: string;
+}
+
+export interface ValidationWarning {
+  Errors?: readonly ValidationError[];
+}
+
+export interface CreateLaunchTemplateResult {
+  LaunchTemplate?: LaunchTemplate;
+  Warning?: ValidationWarning;
+}
+
+export interface DescribeLaunchTemplatesRequest {
+  DryRun?: boolean;
+  LaunchTemplateIds?: readonly string[];
+  LaunchTemplateNames?: readonly string[];
+  Filters?: readonly Filter[];
+  NextToken?: string;
+  MaxResults?: number;
+  IncludeManagedResources?: boolean;
+}
+
+export interface DescribeLaunchTemplatesResult {
+  LaunchTemplates?: readonly LaunchTemplate[];
+  NextToken?: string;
+}
+
+export interface DeleteLaunchTemplateRequest {
+  DryRun?: boolean;
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+}
+
+export interface DeleteLaunchTemplateResult {
+  LaunchTemplate?: LaunchTemplate;
+}
+
+export interface FleetLaunchTemplateSpecificationRequest {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  Version?: string;
+  LaunchTemplateSpecificationUserData?: string;
+}
+
+export interface FleetEbsBlockDeviceRequest {
+  Encrypted?: boolean;
+  DeleteOnTermination?: boolean;
+  Iops?: number;
+  Throughput?: number;
+  KmsKeyId?: string;
+  SnapshotId?: string;
+  VolumeSize?: number;
+  VolumeType?: VolumeType | UncheckedEnum;
+}
+
+export interface FleetBlockDeviceMappingRequest {
+  DeviceName?: string;
+  VirtualName?: string;
+  Ebs?: FleetEbsBlockDeviceRequest;
+  NoDevice?: string;
+}
+
+export interface FleetIamInstanceProfileSpecificationRequest {
+  Arn?: string;
+  Name?: string;
+}
+
+export interface FleetInstanceMetadataOptionsRequest {
+  HttpTokens?: FleetHttpTokensState | UncheckedEnum;
+  HttpPutResponseHopLimit?: number;
+  HttpEndpoint?: FleetInstanceMetadataEndpointState | UncheckedEnum;
+}
+
+export interface FleetLaunchTemplateOverridesRequest {
+  InstanceType?: InstanceType | UncheckedEnum;
+  MaxPrice?: string;
+  SubnetId?: string;
+  AvailabilityZone?: string;
+  WeightedCapacity?: number;
+  Priority?: number;
+  Placement?: Placement;
+  KeyName?: string;
+  BlockDeviceMappings?: readonly FleetBlockDeviceMappingRequest[];
+  IamInstanceProfile?: FleetIamInstanceProfileSpecificationRequest;
+  MetadataOptions?: FleetInstanceMetadataOptionsRequest;
+  InstanceRequirements?: InstanceRequirementsRequest;
+  ImageId?: string;
+  AvailabilityZoneId?: string;
+}
+
+export interface FleetLaunchTemplateConfigRequest {
+  LaunchTemplateSpecification?: FleetLaunchTemplateSpecificationRequest;
+  Overrides?: readonly FleetLaunchTemplateOverridesRequest[];
+}
+
+export interface TargetCapacitySpecificationRequest {
+  TotalTargetCapacity?: number;
+  OnDemandTargetCapacity?: number;
+  SpotTargetCapacity?: number;
+  DefaultTargetCapacityType?: DefaultTargetCapacityType | UncheckedEnum;
+  TargetCapacityUnitType?: TargetCapacityUnitType | UncheckedEnum;
+}
+
+export interface FleetSpotCapacityRebalanceRequest {
+  ReplacementStrategy?: FleetReplacementStrategy | UncheckedEnum;
+  TerminationDelay?: number;
+}
+
+export interface FleetSpotMaintenanceStrategiesRequest {
+  CapacityRebalance?: FleetSpotCapacityRebalanceRequest;
+}
+
+export interface SpotOptionsRequest {
+  AllocationStrategy?: SpotAllocationStrategy | UncheckedEnum;
+  MaintenanceStrategies?: FleetSpotMaintenanceStrategiesRequest;
+  InstanceInterruptionBehavior?: SpotInstanceInterruptionBehavior | UncheckedEnum;
+  InstancePoolsToUseCount?: number;
+  SingleInstanceType?: boolean;
+  SingleAvailabilityZone?: boolean;
+  MinTargetCapacity?: number;
+  MaxTotalPrice?: string;
+}
+
+export interface CapacityReservationOptionsRequest {
+  UsageStrategy?: FleetCapacityReservationUsageStrategy | UncheckedEnum;
+}
+
+export interface OnDemandOptionsRequest {
+  AllocationStrategy?: FleetOnDemandAllocationStrategy | UncheckedEnum;
+  CapacityReservationOptions?: CapacityReservationOptionsRequest;
+  SingleInstanceType?: boolean;
+  SingleAvailabilityZone?: boolean;
+  MinTargetCapacity?: number;
+  MaxTotalPrice?: string;
+}
+
+export interface FleetCapacityReservationTargetRequest {
+  CapacityReservationIds?: readonly string[];
+  CapacityReservationResourceGroupArns?: readonly string[];
+}
+
+export interface ReservedCapacityFallbackOptionsRequest {
+  MarketTypes?: readonly (ReservedCapacityFallbackMarketType | UncheckedEnum)[];
+}
+
+export interface ReservedCapacityOptionsRequest {
+  AllocationStrategy?: ReservedCapacityAllocationStrategy | UncheckedEnum;
+  ReservationTypes?: readonly (FleetReservationType | UncheckedEnum)[];
+  CapacityReservationTarget?: FleetCapacityReservationTargetRequest;
+  ReservedCapacityFallbackOptions?: ReservedCapacityFallbackOptionsRequest;
+}
+
+export interface CreateFleetRequest {
+  LaunchTemplateConfigs?: readonly FleetLaunchTemplateConfigRequest[];
+  TargetCapacitySpecification?: TargetCapacitySpecificationRequest;
+  DryRun?: boolean;
+  ClientToken?: string;
+  SpotOptions?: SpotOptionsRequest;
+  OnDemandOptions?: OnDemandOptionsRequest;
+  ReservedCapacityOptions?: ReservedCapacityOptionsRequest;
+  ExcessCapacityTerminationPolicy?: FleetExcessCapacityTerminationPolicy | UncheckedEnum;
+  TerminateInstancesWithExpiration?: boolean;
+  Type?: FleetType | UncheckedEnum;
+  ValidFrom?: Date;
+  ValidUntil?: Date;
+  ReplaceUnhealthyInstances?: boolean;
+  TagSpecifications?: readonly TagSpecification[];
+  Context?: string;
+}
+
+export interface FleetLaunchTemplateSpecification {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  Version?: string;
+}
+
+export interface PlacementResponse {
+  GroupName?: string;
+}
+
+export interface VCpuCountRange {
+  Min?: number;
+  Max?: number;
+}
+
+export interface MemoryMiB {
+  Min?: number;
+  Max?: number;
+}
+
+export interface MemoryGiBPerVCpu {
+  Min?: number;
+  Max?: number;
+}
+
+export interface NetworkInterfaceCount {
+  Min?: number;
+  Max?: number;
+}
+
+export interface TotalLocalStorageGB {
+  Min?: number;
+  Max?: number;
+}
+
+export interface BaselineEbsBandwidthMbps {
+  Min?: number;
+  Max?: number;
+}
+
+export interface AcceleratorCount {
+  Min?: number;
+  Max?: number;
+}
+
+export interface AcceleratorTotalMemoryMiB {
+  Min?: number;
+  Max?: number;
+}
+
+export interface NetworkBandwidthGbps {
+  Min?: number;
+  Max?: number;
+}
+
+export interface PerformanceFactorReference {
+  InstanceFamily?: string;
+}
+
+export interface CpuPerformanceFactor {
+  References?: readonly PerformanceFactorReference[];
+}
+
+export interface BaselinePerformanceFactors {
+  Cpu?: CpuPerformanceFactor;
+}
+
+export interface InstanceRequirements {
+  VCpuCount?: VCpuCountRange;
+  MemoryMiB?: MemoryMiB;
+  CpuManufacturers?: readonly CpuManufacturer[];
+  MemoryGiBPerVCpu?: MemoryGiBPerVCpu;
+  ExcludedInstanceTypes?: readonly string[];
+  InstanceGenerations?: readonly InstanceGeneration[];
+  SpotMaxPricePercentageOverLowestPrice?: number;
+  OnDemandMaxPricePercentageOverLowestPrice?: number;
+  BareMetal?: BareMetal;
+  BurstablePerformance?: BurstablePerformance;
+  RequireHibernateSupport?: boolean;
+  NetworkInterfaceCount?: NetworkInterfaceCount;
+  LocalStorage?: LocalStorage;
+  LocalStorageTypes?: readonly LocalStorageType[];
+  TotalLocalStorageGB?: TotalLocalStorageGB;
+  BaselineEbsBandwidthMbps?: BaselineEbsBandwidthMbps;
+  AcceleratorTypes?: readonly AcceleratorType[];
+  AcceleratorCount?: AcceleratorCount;
+  AcceleratorManufacturers?: readonly AcceleratorManufacturer[];
+  AcceleratorNames?: readonly AcceleratorName[];
+  AcceleratorTotalMemoryMiB?: AcceleratorTotalMemoryMiB;
+  NetworkBandwidthGbps?: NetworkBandwidthGbps;
+  AllowedInstanceTypes?: readonly string[];
+  MaxSpotPriceAsPercentageOfOptimalOnDemandPrice?: number;
+  BaselinePerformanceFactors?: BaselinePerformanceFactors;
+  RequireEncryptionInTransit?: boolean;
+}
+
+export interface EbsBlockDeviceResponse {
+  Encrypted?: boolean;
+  DeleteOnTermination?: boolean;
+  Iops?: number;
+  Throughput?: number;
+  KmsKeyId?: string;
+  SnapshotId?: string;
+  VolumeSize?: number;
+  VolumeType?: VolumeType;
+}
+
+export interface BlockDeviceMappingResponse {
+  DeviceName?: string;
+  VirtualName?: string;
+  Ebs?: EbsBlockDeviceResponse;
+  NoDevice?: string;
+}
+
+export interface FleetLaunchTemplateOverrides {
+  InstanceType?: InstanceType;
+  MaxPrice?: string;
+  SubnetId?: string;
+  AvailabilityZone?: string;
+  WeightedCapacity?: number;
+  Priority?: number;
+  Placement?: PlacementResponse;
+  InstanceRequirements?: InstanceRequirements;
+  ImageId?: string;
+  BlockDeviceMappings?: readonly BlockDeviceMappingResponse[];
+  AvailabilityZoneId?: string;
+}
+
+export interface LaunchTemplateAndOverridesResponse {
+  LaunchTemplateSpecification?: FleetLaunchTemplateSpecification;
+  Overrides?: FleetLaunchTemplateOverrides;
+}
+
+export interface CreateFleetError {
+  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
+  Lifecycle?: InstanceLifecycle;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+export interface CreateFleetInstance {
+  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
+  Lifecycle?: InstanceLifecycle;
+  InstanceIds?: readonly string[];
+  InstanceType?: InstanceType;
+  Platform?: PlatformValues;
+  AvailabilityZoneId?: string;
+  AvailabilityZone?: string;
+  SubnetId?: string;
+}
+
+export interface CreateFleetResult {
+  FleetId?: string;
+  Errors?: readonly CreateFleetError[];
+  Instances?: readonly CreateFleetInstance[];
+}
+
 /** The declared operations' request and result shapes. */
 export const OPERATIONS = {
   GetCapacityReservationUsage: { name: "GetCapacityReservationUsage", input: GetCapacityReservationUsageRequest$, output: GetCapacityReservationUsageResult$ },
@@ -2474,9 +4585,21 @@ export const OPERATIONS = {
   StartInstances: { name: "StartInstances", input: StartInstancesRequest$, output: StartInstancesResult$ },
   StopInstances: { name: "StopInstances", input: StopInstancesRequest$, output: StopInstancesResult$ },
   TerminateInstances: { name: "TerminateInstances", input: TerminateInstancesRequest$, output: TerminateInstancesResult$ },
+  DescribeTags: { name: "DescribeTags", input: DescribeTagsRequest$, output: DescribeTagsResult$ },
+  DescribeInstanceAttribute: { name: "DescribeInstanceAttribute", input: DescribeInstanceAttributeRequest$, output: InstanceAttribute$ },
+  ModifyInstanceAttribute: { name: "ModifyInstanceAttribute", input: ModifyInstanceAttributeRequest$, output: ModifyInstanceAttributeResult$ },
+  DescribeCapacityBlockOfferings: { name: "DescribeCapacityBlockOfferings", input: DescribeCapacityBlockOfferingsRequest$, output: DescribeCapacityBlockOfferingsResult$ },
+  PurchaseCapacityBlock: { name: "PurchaseCapacityBlock", input: PurchaseCapacityBlockRequest$, output: PurchaseCapacityBlockResult$ },
   DescribeInstanceTypes: { name: "DescribeInstanceTypes", input: DescribeInstanceTypesRequest$, output: DescribeInstanceTypesResult$ },
   DescribeInstanceTypeOfferings: { name: "DescribeInstanceTypeOfferings", input: DescribeInstanceTypeOfferingsRequest$, output: DescribeInstanceTypeOfferingsResult$ },
   DescribeAvailabilityZones: { name: "DescribeAvailabilityZones", input: DescribeAvailabilityZonesRequest$, output: DescribeAvailabilityZonesResult$ },
+  DescribeSubnets: { name: "DescribeSubnets", input: DescribeSubnetsRequest$, output: DescribeSubnetsResult$ },
+  DescribeSecurityGroups: { name: "DescribeSecurityGroups", input: DescribeSecurityGroupsRequest$, output: DescribeSecurityGroupsResult$ },
+  DescribeImages: { name: "DescribeImages", input: DescribeImagesRequest$, output: DescribeImagesResult$ },
+  CreateLaunchTemplate: { name: "CreateLaunchTemplate", input: CreateLaunchTemplateRequest$, output: CreateLaunchTemplateResult$ },
+  DescribeLaunchTemplates: { name: "DescribeLaunchTemplates", input: DescribeLaunchTemplatesRequest$, output: DescribeLaunchTemplatesResult$ },
+  DeleteLaunchTemplate: { name: "DeleteLaunchTemplate", input: DeleteLaunchTemplateRequest$, output: DeleteLaunchTemplateResult$ },
+  CreateFleet: { name: "CreateFleet", input: CreateFleetRequest$, output: CreateFleetResult$ },
 } as const;
 
 /** The declared operations' request and result types. */
@@ -2493,9 +4616,21 @@ export interface OperationTypes {
   StartInstances: { input: StartInstancesRequest; output: StartInstancesResult };
   StopInstances: { input: StopInstancesRequest; output: StopInstancesResult };
   TerminateInstances: { input: TerminateInstancesRequest; output: TerminateInstancesResult };
+  DescribeTags: { input: DescribeTagsRequest; output: DescribeTagsResult };
+  DescribeInstanceAttribute: { input: DescribeInstanceAttributeRequest; output: InstanceAttribute };
+  ModifyInstanceAttribute: { input: ModifyInstanceAttributeRequest; output: ModifyInstanceAttributeResult };
+  DescribeCapacityBlockOfferings: { input: DescribeCapacityBlockOfferingsRequest; output: DescribeCapacityBlockOfferingsResult };
+  PurchaseCapacityBlock: { input: PurchaseCapacityBlockRequest; output: PurchaseCapacityBlockResult };
   DescribeInstanceTypes: { input: DescribeInstanceTypesRequest; output: DescribeInstanceTypesResult };
   DescribeInstanceTypeOfferings: { input: DescribeInstanceTypeOfferingsRequest; output: DescribeInstanceTypeOfferingsResult };
   DescribeAvailabilityZones: { input: DescribeAvailabilityZonesRequest; output: DescribeAvailabilityZonesResult };
+  DescribeSubnets: { input: DescribeSubnetsRequest; output: DescribeSubnetsResult };
+  DescribeSecurityGroups: { input: DescribeSecurityGroupsRequest; output: DescribeSecurityGroupsResult };
+  DescribeImages: { input: DescribeImagesRequest; output: DescribeImagesResult };
+  CreateLaunchTemplate: { input: CreateLaunchTemplateRequest; output: CreateLaunchTemplateResult };
+  DescribeLaunchTemplates: { input: DescribeLaunchTemplatesRequest; output: DescribeLaunchTemplatesResult };
+  DeleteLaunchTemplate: { input: DeleteLaunchTemplateRequest; output: DeleteLaunchTemplateResult };
+  CreateFleet: { input: CreateFleetRequest; output: CreateFleetResult };
 }
 
 export type OperationName = keyof OperationTypes;

@@ -1,0 +1,177 @@
+// CreateFleet, Type instant: launches through the launch templates' overrides into reservations or outside them, reporting per override what could not launch (SPEC section 14).
+
+import { createHash } from "node:crypto";
+import type { FleetError, FleetLaunch, FleetOverride, FleetPass } from "../domain/fleet.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
+import { invalidParameterValue, orThrow } from "../domain/refusal.js";
+import { createFleet as runFleet } from "../ec2/fleet.js";
+import {
+  DefaultTargetCapacityType$,
+  FleetCapacityReservationUsageStrategy$,
+  FleetOnDemandAllocationStrategy$,
+  FleetReservationType$,
+  FleetType$,
+  ResourceType$,
+  SpotAllocationStrategy$,
+  type CreateFleetRequest,
+  type CreateFleetResult,
+  type InstanceLifecycle,
+  type InstanceType,
+  type LaunchTemplateAndOverridesResponse,
+} from "../protocol/model/ec2.generated.js";
+import { checkEnum } from "../protocol/query.js";
+import { defineAction } from "./action.js";
+import { modelInstanceType } from "./shapes/instance.js";
+
+/** EC2's quotas on one request: launch template configurations and overrides ("EC2 Fleet quotas"). */
+const MAX_CONFIGS = 50;
+const MAX_OVERRIDES = 300;
+/** The most instances one fleet launches, as one RunInstances call (launch()'s bound). */
+const MAX_TARGET = 1000;
+
+/** What a ClientToken is bound to: the request without the token and DryRun. */
+function digestOf(input: CreateFleetRequest): string {
+  const bound = Object.entries(input).filter(([name]) => name !== "ClientToken" && name !== "DryRun");
+  return createHash("sha256").update(JSON.stringify(bound)).digest("base64url");
+}
+
+/** The template and override an instance or error came from, as EC2 echoes them. */
+function templateAndOverrides(override: FleetOverride): LaunchTemplateAndOverridesResponse {
+  return {
+    LaunchTemplateSpecification: { LaunchTemplateId: override.launchTemplateId, Version: override.version },
+    Overrides: {
+      InstanceType: override.instanceType === undefined ? undefined : modelInstanceType(override.instanceType),
+      SubnetId: override.subnetId,
+      AvailabilityZone: override.availabilityZone,
+      WeightedCapacity: override.weightedCapacity,
+      Priority: override.priority,
+      ImageId: override.imageId,
+    },
+  };
+}
+
+const instanceItem = (launch: FleetLaunch) => ({
+  LaunchTemplateAndOverrides: templateAndOverrides(launch.override),
+  Lifecycle: launch.lifecycle as InstanceLifecycle,
+  InstanceIds: launch.instanceIds,
+  InstanceType: modelInstanceType(launch.instanceType) as InstanceType | undefined,
+  AvailabilityZone: launch.availabilityZone,
+  SubnetId: launch.subnetId,
+});
+
+const errorItem = (error: FleetError) => ({
+  LaunchTemplateAndOverrides: templateAndOverrides(error.override),
+  Lifecycle: error.lifecycle as InstanceLifecycle,
+  ErrorCode: error.code,
+  ErrorMessage: error.message,
+});
+
+export const createFleet = defineAction({
+  operation: "CreateFleet",
+  summary:
+    "Type instant only: launches through the launch templates' overrides, into reservations or outside them, on-demand or spot, reporting per override what could not launch.",
+  overlay: {
+    required: ["LaunchTemplateConfigs", "TargetCapacitySpecification"],
+    members: {
+      LaunchTemplateConfigs: {
+        check: (configs) => {
+          if (configs.length > MAX_CONFIGS) throw invalidParameterValue(`A fleet request may have at most ${MAX_CONFIGS} launch template configurations`);
+          const overrides = configs.reduce((sum, config) => sum + (config.Overrides?.length ?? 0), 0);
+          if (overrides > MAX_OVERRIDES) throw invalidParameterValue(`A fleet request may have at most ${MAX_OVERRIDES} launch template overrides`);
+          configs.forEach((config, i) => {
+            const specification = config.LaunchTemplateSpecification;
+            if (specification?.LaunchTemplateId === undefined && specification?.LaunchTemplateName === undefined) {
+              throw invalidParameterValue(
+                `LaunchTemplateConfigs.${i + 1}.LaunchTemplateSpecification must name a LaunchTemplateId or a LaunchTemplateName`,
+              );
+            }
+          });
+        },
+      },
+      TargetCapacitySpecification: {
+        check: (target) => {
+          const total = target.TotalTargetCapacity;
+          if (total === undefined) throw invalidParameterValue("TargetCapacitySpecification.TotalTargetCapacity is required");
+          if (total < 1 || total > MAX_TARGET) {
+            throw invalidParameterValue(`Value (${total}) for parameter TotalTargetCapacity is invalid. Expecting a value between 1 and ${MAX_TARGET}.`);
+          }
+          if (target.DefaultTargetCapacityType !== undefined) {
+            checkEnum(DefaultTargetCapacityType$, target.DefaultTargetCapacityType, "TargetCapacitySpecification.DefaultTargetCapacityType");
+          }
+        },
+      },
+      OnDemandOptions: {
+        check: (options) => {
+          if (options.AllocationStrategy !== undefined) checkEnum(FleetOnDemandAllocationStrategy$, options.AllocationStrategy, "OnDemandOptions.AllocationStrategy");
+          const usage = options.CapacityReservationOptions?.UsageStrategy;
+          if (usage !== undefined) checkEnum(FleetCapacityReservationUsageStrategy$, usage, "OnDemandOptions.CapacityReservationOptions.UsageStrategy");
+        },
+      },
+      SpotOptions: {
+        check: (options) => {
+          if (options.AllocationStrategy !== undefined) checkEnum(SpotAllocationStrategy$, options.AllocationStrategy, "SpotOptions.AllocationStrategy");
+        },
+      },
+      ReservedCapacityOptions: {
+        check: (options) =>
+          (options.ReservationTypes ?? []).forEach((type, i) => checkEnum(FleetReservationType$, type, `ReservedCapacityOptions.ReservationTypes.${i + 1}`)),
+      },
+      Type: {
+        check: (type) => {
+          checkEnum(FleetType$, type, "Type");
+          // A maintain or request fleet lives on and replaces what it loses: the emulator has instant fleets only.
+          if (type !== "instant") throw invalidParameterValue(`The emulator runs fleets of Type instant only, not ${type}`);
+        },
+      },
+      TagSpecifications: {
+        check: (specs) =>
+          specs.forEach((spec, i) => {
+            if (spec.ResourceType !== undefined) checkEnum(ResourceType$, spec.ResourceType, `TagSpecification.${i + 1}.ResourceType`);
+          }),
+      },
+    },
+    request: (input) => {
+      // Type defaults to maintain (the model): an instant fleet must say so.
+      if (input.Type === undefined) throw invalidParameterValue("The emulator runs fleets of Type instant only; set Type to instant");
+    },
+  },
+
+  handle(input, context): CreateFleetResult {
+    // The catalogue's check (SPEC section 13): an override of a type EC2 does not have fails the call.
+    const declared = context.store.declaredInstanceTypes();
+    for (const config of input.LaunchTemplateConfigs) {
+      for (const override of config.Overrides ?? []) {
+        if (override.InstanceType !== undefined) orThrow(checkInstanceType(override.InstanceType, declared) ?? null);
+      }
+    }
+    const target = input.TargetCapacitySpecification;
+    const outcome = orThrow(
+      runFleet(context, {
+        configs: input.LaunchTemplateConfigs.map((config) => ({
+          specification: config.LaunchTemplateSpecification ?? {},
+          overrides: config.Overrides ?? [],
+        })),
+        target: {
+          total: target.TotalTargetCapacity ?? 0,
+          onDemand: target.OnDemandTargetCapacity,
+          spot: target.SpotTargetCapacity,
+          defaultType: (target.DefaultTargetCapacityType ?? "on-demand") as FleetPass["capacityType"],
+        },
+        reservationsFirst: input.OnDemandOptions?.CapacityReservationOptions?.UsageStrategy === "use-capacity-reservations-first",
+        reservationTypes: input.ReservedCapacityOptions?.ReservationTypes ?? [],
+        reservationTargets: input.ReservedCapacityOptions?.CapacityReservationTarget?.CapacityReservationIds ?? [],
+        tagSpecifications: (input.TagSpecifications ?? []).map((spec) => ({
+          resourceType: spec.ResourceType,
+          tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
+        })),
+        clientToken: input.ClientToken,
+        requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+      }),
+    );
+    return {
+      FleetId: outcome.fleetId,
+      Errors: outcome.errors.map(errorItem),
+      Instances: outcome.launches.map(instanceItem),
+    };
+  },
+});

@@ -1,0 +1,119 @@
+// CreateLaunchTemplate: a launch template of the caller's, in its region, keeping the data it was given (SPEC section 14).
+
+import { createHash, randomBytes } from "node:crypto";
+import {
+  LAUNCH_TEMPLATE_NAME,
+  launchTemplateNameInUse,
+  launchTemplateNameMalformed,
+  type LaunchTemplateRecord,
+} from "../domain/launchTemplate.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
+import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
+import { tagsFromSpecifications } from "../domain/tags.js";
+import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
+import {
+  MarketType$,
+  ResourceType$,
+  type CreateLaunchTemplateRequest,
+  type CreateLaunchTemplateResult,
+  type RequestLaunchTemplateData,
+} from "../protocol/model/ec2.generated.js";
+import { checkEnum } from "../protocol/query.js";
+import { defineAction } from "./action.js";
+import { orThrow } from "../domain/refusal.js";
+import { checkLaunchData } from "./launchData.js";
+
+/** What a template's data may tag besides the instance (the model's LaunchTemplateTagSpecificationRequest). */
+const DATA_TAGGABLE = ["volume", "network-interface", "spot-instances-request", "elastic-gpu"];
+
+/** What a ClientToken is bound to: the request without the token and DryRun. */
+function digestOf(input: CreateLaunchTemplateRequest): string {
+  const bound = Object.entries(input).filter(([name]) => name !== "ClientToken" && name !== "DryRun");
+  return createHash("sha256").update(JSON.stringify(bound)).digest("base64url");
+}
+
+export const createLaunchTemplate = defineAction({
+  operation: "CreateLaunchTemplate",
+  summary:
+    "A launch template of the caller's in its region, keeping the launch data it was given (version 1).",
+  overlay: {
+    required: ["LaunchTemplateName", "LaunchTemplateData"],
+    members: {
+      LaunchTemplateName: {
+        check: (name) => {
+          if (!LAUNCH_TEMPLATE_NAME.test(name)) throw launchTemplateNameMalformed();
+        },
+      },
+      LaunchTemplateData: {
+        check: (data: RequestLaunchTemplateData) => {
+          const market = data.InstanceMarketOptions?.MarketType;
+          if (market !== undefined) checkEnum(MarketType$, market, "LaunchTemplateData.InstanceMarketOptions.MarketType");
+          (data.TagSpecifications ?? []).forEach((spec, i) => {
+            if (spec.ResourceType !== undefined) {
+              checkEnum(ResourceType$, spec.ResourceType, `LaunchTemplateData.TagSpecification.${i + 1}.ResourceType`);
+            }
+          });
+          checkLaunchData(data, "LaunchTemplateData.");
+        },
+      },
+      TagSpecifications: {
+        check: (specs) =>
+          specs.forEach((spec, i) => {
+            if (spec.ResourceType !== undefined) checkEnum(ResourceType$, spec.ResourceType, `TagSpecification.${i + 1}.ResourceType`);
+          }),
+      },
+    },
+  },
+
+  handle(input, { caller, store, now }): CreateLaunchTemplateResult {
+    orThrow(checkClientToken(input.ClientToken) ?? null);
+    // The catalogue's check (SPEC section 13), as RunInstances makes it: a type a fixture added counts.
+    const type = input.LaunchTemplateData.InstanceType;
+    if (type !== undefined) orThrow(checkInstanceType(type, store.declaredInstanceTypes()) ?? null);
+    const tags = orThrow(
+      tagsFromSpecifications(
+        (input.TagSpecifications ?? []).map((spec) => ({
+          resourceType: spec.ResourceType,
+          tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
+        })),
+        "launch-template",
+      ),
+    );
+    orThrow(
+      tagsFromSpecifications(
+        (input.LaunchTemplateData.TagSpecifications ?? []).map((spec) => ({
+          resourceType: spec.ResourceType,
+          tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
+        })),
+        "instance",
+        DATA_TAGGABLE,
+      ),
+    );
+    const token = input.ClientToken;
+    const digest = token === undefined ? null : digestOf(input);
+    return store.write(() => {
+      if (token !== undefined) {
+        const earlier = store.launchTemplateByClientToken(caller.accountId, caller.region, token);
+        if (earlier) {
+          if (earlier.requestDigest !== digest) throw idempotentParameterMismatch();
+          return { LaunchTemplate: modelLaunchTemplate(earlier, store.tagsOf(earlier.launchTemplateId, caller.accountId)) };
+        }
+      }
+      if (store.launchTemplateByName(caller.accountId, caller.region, input.LaunchTemplateName)) {
+        throw launchTemplateNameInUse();
+      }
+      const record: LaunchTemplateRecord = {
+        launchTemplateId: `lt-${randomBytes(9).toString("hex").slice(0, 17)}`,
+        ownerId: caller.accountId,
+        region: caller.region,
+        launchTemplateName: input.LaunchTemplateName,
+        createTime: now,
+        data: dataParams(input.LaunchTemplateData),
+        clientToken: token ?? null,
+        requestDigest: digest,
+      };
+      store.putLaunchTemplate(record, tags);
+      return { LaunchTemplate: modelLaunchTemplate(record, tags) };
+    });
+  },
+});

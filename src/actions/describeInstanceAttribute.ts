@@ -1,0 +1,50 @@
+// DescribeInstanceAttribute: one attribute of one of the caller's instances, in the model's form (SPEC section 13).
+
+import type { InstanceRecord } from "../domain/instance.js";
+import { checkInstanceIds } from "../domain/placement.js";
+import { instanceWithAttributes } from "../ec2/instanceAttributes.js";
+import type { InstanceAttribute, InstanceAttributeName } from "../protocol/model/ec2.generated.js";
+import { defineAction } from "./action.js";
+
+/**
+ * The answer's member for each attribute. The kept ones come from the instance; the others are what
+ * an instance launched the emulator's way has (no kernel or ramdisk of its own, no block device
+ * mappings, product codes or security groups, the root device DescribeInstances names).
+ */
+const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord) => InstanceAttribute> = {
+  instanceType: (record) => ({ InstanceType: { Value: record.instanceType } }),
+  kernel: () => ({ KernelId: {} }),
+  ramdisk: () => ({ RamdiskId: {} }),
+  // EC2 answers `<userData/>` for an instance without user data.
+  userData: (record) => ({ UserData: record.userData === null ? {} : { Value: record.userData } }),
+  disableApiTermination: (record) => ({ DisableApiTermination: { Value: record.disableApiTermination } }),
+  instanceInitiatedShutdownBehavior: (record) => ({
+    InstanceInitiatedShutdownBehavior: { Value: record.instanceInitiatedShutdownBehavior },
+  }),
+  rootDeviceName: () => ({ RootDeviceName: { Value: "/dev/xvda" } }),
+  blockDeviceMapping: () => ({ BlockDeviceMappings: [] }),
+  productCodes: () => ({ ProductCodes: [] }),
+  sourceDestCheck: () => ({ SourceDestCheck: { Value: true } }),
+  groupSet: () => ({ Groups: [] }),
+  ebsOptimized: (record) => ({ EbsOptimized: { Value: record.ebsOptimized } }),
+  sriovNetSupport: () => ({ SriovNetSupport: {} }),
+  enaSupport: () => ({ EnaSupport: { Value: true } }),
+  enclaveOptions: () => ({ EnclaveOptions: { Enabled: false } }),
+  disableApiStop: (record) => ({ DisableApiStop: { Value: record.disableApiStop } }),
+};
+
+export const describeInstanceAttribute = defineAction({
+  operation: "DescribeInstanceAttribute",
+  summary:
+    "One attribute of one of the caller's instances (instance type, user data, termination and stop protection, EBS optimization, …) in the model's form.",
+  overlay: {
+    required: ["Attribute", "InstanceId"],
+    members: { Attribute: { enumValues: true }, InstanceId: { check: (id) => checkInstanceIds([id]) } },
+  },
+
+  handle(input, context): InstanceAttribute {
+    const record = instanceWithAttributes(context, input.InstanceId);
+    const answer = ANSWERS[input.Attribute as InstanceAttributeName];
+    return { InstanceId: record.instanceId, ...answer(record) };
+  },
+});

@@ -1,0 +1,238 @@
+// Subnets, security groups and images in EC2's words: the default VPC every account has in every region, addresses in a subnet's range, and the records fixtures add.
+
+import { createHash } from "node:crypto";
+import { Refusal } from "./refusal.js";
+import { zonesOf, zoneNamed } from "./zones.js";
+
+/** A subnet as the emulator holds it: a default one (derived) or one a fixture added. */
+export interface SubnetRecord {
+  readonly subnetId: string;
+  readonly ownerId: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  readonly cidrBlock: string;
+  /** True for the default subnet of its zone in the default VPC. */
+  readonly defaultForAz: boolean;
+  readonly mapPublicIpOnLaunch: boolean;
+}
+
+/** A security group: the default VPC's `default` group, or one a fixture added. */
+export interface SecurityGroupRecord {
+  readonly groupId: string;
+  readonly ownerId: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly groupName: string;
+  readonly description: string;
+}
+
+/** An image (AMI) a fixture declares: only these are described; a launch takes any well-formed id. */
+export interface ImageRecord {
+  readonly imageId: string;
+  readonly ownerId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly architecture: string;
+  readonly state: string;
+  /** `amazon` or `aws-marketplace` for images of those owners (Owners=amazon finds them), else null. */
+  readonly imageOwnerAlias: string | null;
+  readonly public: boolean;
+  /** ISO 8601, as DescribeImages writes it. */
+  readonly creationDate: string;
+  readonly description: string | null;
+  readonly platformDetails: string;
+  readonly rootDeviceType: string;
+  readonly rootDeviceName: string;
+  readonly virtualizationType: string;
+  readonly enaSupport: boolean;
+  readonly bootMode: string | null;
+  /** ISO 8601; past it the image is deprecated (left out unless IncludeDeprecated or owned). */
+  readonly deprecationTime: string | null;
+}
+
+/** Where an instance sits in its VPC: what DescribeInstances shows of it and what a subnet's count reads. */
+export interface InstanceNetwork {
+  readonly subnetId: string;
+  readonly vpcId: string;
+  /** Its private IPv4 address, as a number (ipv4Text writes it). */
+  readonly privateIp: number;
+  readonly securityGroups: readonly { readonly groupId: string; readonly groupName: string }[];
+}
+
+/** The default VPC's range (the VPC user guide, "Default VPCs": 172.31.0.0/16, one /20 default subnet per zone). */
+export const DEFAULT_VPC_CIDR = "172.31.0.0/16";
+const DEFAULT_SUBNET_PREFIX = 20;
+
+/** 17 lowercase hex digits from what a default resource belongs to: the same every start, reset and load. */
+const hexOf = (...parts: string[]): string => createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 17);
+
+export const defaultVpcId = (accountId: string, region: string): string => `vpc-${hexOf("vpc", accountId, region)}`;
+export const defaultSubnetId = (accountId: string, zoneName: string): string => `subnet-${hexOf("subnet", accountId, zoneName)}`;
+export const defaultSecurityGroupId = (accountId: string, region: string): string =>
+  `sg-${hexOf("security-group", accountId, region)}`;
+
+/** The default subnets of an account in a region, one per zone in zone order, 172.31.0.0/20 onwards. */
+export function defaultSubnetsOf(accountId: string, region: string): SubnetRecord[] {
+  const vpcId = defaultVpcId(accountId, region);
+  return zonesOf(region).map((zone, index) => ({
+    subnetId: defaultSubnetId(accountId, zone.zoneName),
+    ownerId: accountId,
+    region,
+    vpcId,
+    availabilityZone: zone.zoneName,
+    cidrBlock: `172.31.${index * 16}.0/${DEFAULT_SUBNET_PREFIX}`,
+    defaultForAz: true,
+    // Default subnets give instances a public address ("Default subnets": map-public-ip-on-launch true).
+    mapPublicIpOnLaunch: true,
+  }));
+}
+
+/** The default subnet of a zone for an account, or undefined for a zone EC2 does not have. */
+export function defaultSubnetOf(accountId: string, zoneName: string): SubnetRecord | undefined {
+  const zone = zoneNamed(zoneName);
+  return zone && defaultSubnetsOf(accountId, zone.regionName).find((subnet) => subnet.availabilityZone === zoneName);
+}
+
+/** The default VPC's `default` security group ("default VPC security group", as EC2 names it). */
+export function defaultSecurityGroupOf(accountId: string, region: string): SecurityGroupRecord {
+  return {
+    groupId: defaultSecurityGroupId(accountId, region),
+    ownerId: accountId,
+    region,
+    vpcId: defaultVpcId(accountId, region),
+    groupName: "default",
+    description: "default VPC security group",
+  };
+}
+
+// --- addresses -----------------------------------------------------------------------------------
+
+/** An IPv4 CIDR block: its first address as a number and its prefix length. */
+export interface Cidr {
+  readonly base: number;
+  readonly prefix: number;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** A dotted IPv4 address as a number, or undefined when it is not one. */
+export function ipv4Number(text: string): number | undefined {
+  const match = IPV4.exec(text);
+  if (!match) return undefined;
+  return match.slice(1).reduce((value, octet) => value * 256 + Number(octet), 0);
+}
+
+export const ipv4Text = (value: number): string =>
+  [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
+
+/**
+ * A CIDR block `a.b.c.d/n`, or undefined when it is not one in the form EC2 keeps: the address must
+ * be the block's first (EC2 refuses 10.0.0.1/24 as an invalid CIDR for a subnet).
+ */
+export function parseCidr(text: string): Cidr | undefined {
+  const [address, prefixText, ...rest] = text.split("/");
+  if (address === undefined || prefixText === undefined || rest.length > 0 || !/^\d{1,2}$/.test(prefixText)) return undefined;
+  const base = ipv4Number(address);
+  const prefix = Number(prefixText);
+  if (base === undefined || prefix > 32) return undefined;
+  return base % blockSize(prefix) === 0 ? { base, prefix } : undefined;
+}
+
+const blockSize = (prefix: number): number => 2 ** (32 - prefix);
+
+/** Whether two blocks share an address. */
+export const overlaps = (a: Cidr, b: Cidr): boolean =>
+  a.base < b.base + blockSize(b.prefix) && b.base < a.base + blockSize(a.prefix);
+
+/** Whether `inner` lies inside `outer`. */
+export const within = (inner: Cidr, outer: Cidr): boolean =>
+  inner.base >= outer.base && inner.base + blockSize(inner.prefix) <= outer.base + blockSize(outer.prefix);
+
+/**
+ * The addresses an instance may get in a block: EC2 keeps the first four and the last of every
+ * subnet ("Subnet CIDR reservations": network, router, DNS, future use, broadcast).
+ */
+export function hostRange(cidr: Cidr): { readonly first: number; readonly last: number; readonly size: number } {
+  const first = cidr.base + 4;
+  const last = cidr.base + blockSize(cidr.prefix) - 2;
+  return { first, last, size: Math.max(0, last - first + 1) };
+}
+
+/**
+ * The private DNS name EC2 gives an address (IP-based naming): `ip-172-31-5-10.ec2.internal` in
+ * us-east-1, `ip-172-31-5-10.REGION.compute.internal` elsewhere (the VPC user guide, "DNS attributes").
+ */
+export function privateDnsName(address: string, region: string): string {
+  const host = `ip-${address.replaceAll(".", "-")}`;
+  return region === "us-east-1" ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
+}
+
+// --- ids ---------------------------------------------------------------------------------------
+
+export const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+export const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+export const IMAGE_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+export const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** The ARNs DescribeSubnets and DescribeSecurityGroups write. */
+export const subnetArn = (subnet: SubnetRecord): string => `arn:aws:ec2:${subnet.region}:${subnet.ownerId}:subnet/${subnet.subnetId}`;
+export const securityGroupArn = (group: SecurityGroupRecord): string =>
+  `arn:aws:ec2:${group.region}:${group.ownerId}:security-group/${group.groupId}`;
+
+// --- refusals ------------------------------------------------------------------------------------
+
+const quoted = (ids: readonly string[]): string => ids.join(", ");
+
+/** "The subnet ID 'subnet-…' does not exist": EC2 answers it for a malformed id too (ansible/ansible#25673 quotes it for 'example'). */
+export const subnetNotFound = (ids: readonly string[]): Refusal =>
+  new Refusal(
+    "InvalidSubnetID.NotFound",
+    ids.length === 1 ? `The subnet ID '${ids[0]}' does not exist` : `The subnet IDs '${quoted(ids)}' do not exist`,
+  );
+
+/** DescribeSecurityGroups' words for ids it does not find (public reports in docs/decisions.md). */
+export const securityGroupNotFound = (ids: readonly string[]): Refusal =>
+  new Refusal(
+    "InvalidGroup.NotFound",
+    ids.length === 1 ? `The security group '${ids[0]}' does not exist` : `The security groups '${quoted(ids)}' do not exist`,
+  );
+
+/** DescribeSecurityGroups' words for a GroupName the default VPC does not have (aws/aws-sdk#402). */
+export const securityGroupNameNotFound = (name: string, vpcId: string): Refusal =>
+  new Refusal("InvalidGroup.NotFound", `The security group '${name}' does not exist in default VPC '${vpcId}'`);
+
+/** A launch's words for a group its VPC does not have (getmoto/moto#5484 quotes EC2's answer). */
+export const securityGroupNotInVpc = (id: string, vpcId: string): Refusal =>
+  new Refusal("InvalidGroup.NotFound", `The security group '${id}' does not exist in VPC '${vpcId}'`);
+
+export const securityGroupIdMalformed = (id: string): Refusal =>
+  new Refusal("InvalidGroupId.Malformed", `Invalid id: "${id}" (expecting "sg-...")`);
+
+/** "The image id '[ami-…]' does not exist", EC2's form, brackets included. */
+export const imageNotFound = (ids: readonly string[]): Refusal =>
+  new Refusal(
+    "InvalidAMIID.NotFound",
+    ids.length === 1 ? `The image id '[${ids[0]}]' does not exist` : `The image ids '[${quoted(ids)}]' do not exist`,
+  );
+
+/** hashicorp/terraform#22172 quotes EC2's words. */
+export const imageIdMalformed = (id: string): Refusal => new Refusal("InvalidAMIID.Malformed", `Invalid id: "${id}" (expecting "ami-...")`);
+
+/** A security group and a subnet of two VPCs; Karpenter reads "belong to different networks" (pkg/errors ToReasonMessage). */
+export const differentNetworks = (groupId: string, subnetId: string): Refusal =>
+  new Refusal("InvalidParameter", `Security group ${groupId} and subnet ${subnetId} belong to different networks.`);
+
+/** A Placement zone that is not the subnet's. */
+export const subnetInOtherZone = (zone: string, subnet: SubnetRecord): Refusal =>
+  new Refusal(
+    "InvalidParameterValue",
+    `Value (${zone}) for parameter availabilityZone is invalid. Subnet '${subnet.subnetId}' is in the availability zone ${subnet.availabilityZone}`,
+  );
+
+/** A subnet whose addresses are all taken (Karpenter's pkg/errors lists the code as unfulfillable capacity). */
+export const insufficientFreeAddresses = (subnetId: string): Refusal =>
+  new Refusal(
+    "InsufficientFreeAddressesInSubnet",
+    `There are not enough free addresses in subnet '${subnetId}' to satisfy the requested number of instances.`,
+  );

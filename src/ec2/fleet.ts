@@ -1,0 +1,228 @@
+// CreateFleet of type instant as EC2 runs it: each override launched through launch(), in the strategy's order, until the target capacity is met; what cannot launch is reported, not refused.
+
+import { randomUUID } from "node:crypto";
+import {
+  fleetPasses,
+  overrideOrder,
+  type FleetError,
+  type FleetLaunch,
+  type FleetOutcome,
+  type FleetOverride,
+  type FleetPass,
+} from "../domain/fleet.js";
+import { instanceLifecycleOf } from "../domain/instance.js";
+import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
+import { Refusal, missingParameter } from "../domain/refusal.js";
+import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
+import { tagsFromSpecifications, type Tag, type TagSpecificationInput } from "../domain/tags.js";
+import { stateAt } from "../domain/capacityReservation.js";
+import type { RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
+import type { Ec2Context } from "./context.js";
+import { placementReservations } from "./instances.js";
+import { launch, type LaunchSpecification } from "./launch.js";
+import { templateData, templateOfSpecification } from "./launchTemplates.js";
+import { findSubnet } from "./network.js";
+
+/** What an instant fleet is asked, in EC2's words (the action reads it from CreateFleet's request). */
+export interface FleetRequest {
+  readonly configs: readonly {
+    readonly specification: { readonly LaunchTemplateId?: string; readonly LaunchTemplateName?: string; readonly Version?: string };
+    readonly overrides: readonly {
+      readonly InstanceType?: string;
+      readonly SubnetId?: string;
+      readonly AvailabilityZone?: string;
+      readonly ImageId?: string;
+      readonly Priority?: number;
+      readonly WeightedCapacity?: number;
+    }[];
+  }[];
+  readonly target: { readonly total: number; readonly onDemand?: number; readonly spot?: number; readonly defaultType: FleetPass["capacityType"] };
+  /** OnDemandOptions.CapacityReservationOptions.UsageStrategy is use-capacity-reservations-first. */
+  readonly reservationsFirst: boolean;
+  /** ReservedCapacityOptions.ReservationTypes. */
+  readonly reservationTypes: readonly string[];
+  /** ReservedCapacityOptions.CapacityReservationTarget.CapacityReservationIds. */
+  readonly reservationTargets: readonly string[];
+  readonly tagSpecifications: readonly TagSpecificationInput[];
+  readonly clientToken?: string | undefined;
+  readonly requestDigest?: string | undefined;
+}
+
+/** What a fleet may tag (the model's TagSpecifications for CreateFleet: the fleet, its instances, their volumes). */
+const FLEET_TAGGABLE = ["fleet", "volume", "network-interface"];
+
+/**
+ * Runs an instant fleet in one transaction. Refuses the call only for what EC2 refuses a call for
+ * (a template that is not there, malformed input, a ClientToken reused with other parameters); each
+ * override that cannot launch (ReservationCapacityExceeded, InsufficientInstanceCapacity, a subnet
+ * the caller does not have, …) is an error of the outcome, and the others' instances stand.
+ */
+export function createFleet(context: Ec2Context, request: FleetRequest): Refusal | FleetOutcome {
+  const { store, caller, now } = context;
+  const tokenRefusal = checkClientToken(request.clientToken);
+  if (tokenRefusal) return tokenRefusal;
+  const fleetTags = tagsFromSpecifications(request.tagSpecifications, "instance", FLEET_TAGGABLE);
+  if (fleetTags instanceof Refusal) return fleetTags;
+
+  const overrides: FleetOverride[] = [];
+  const dataOf = new Map<string, RequestLaunchTemplateData>();
+  for (const [configIndex, config] of request.configs.entries()) {
+    const template = templateOfSpecification(store, caller, config.specification);
+    if (template instanceof Refusal) return template;
+    dataOf.set(template.launchTemplateId, templateData(template));
+    const given = config.overrides.length > 0 ? config.overrides : [{}];
+    given.forEach((override, overrideIndex) =>
+      overrides.push({
+        position: configIndex * 10_000 + overrideIndex,
+        launchTemplateId: template.launchTemplateId,
+        launchTemplateName: template.launchTemplateName,
+        version: "1",
+        instanceType: override.InstanceType,
+        subnetId: override.SubnetId,
+        availabilityZone: override.AvailabilityZone,
+        imageId: override.ImageId,
+        priority: override.Priority,
+        weightedCapacity: override.WeightedCapacity,
+      }),
+    );
+  }
+
+  try {
+    return store.write(() => {
+      const token = request.clientToken;
+      if (token !== undefined) {
+        const earlier = store.fleetByClientToken(caller.accountId, caller.region, token);
+        if (earlier) {
+          if (earlier.requestDigest !== (request.requestDigest ?? null)) throw idempotentParameterMismatch();
+          return earlier.outcome;
+        }
+      }
+      const launches: FleetLaunch[] = [];
+      const errors: FleetError[] = [];
+      for (const pass of fleetPasses(request.target)) {
+        let remaining = pass.units;
+        const unused = pass.capacityType === "on-demand" && request.reservationsFirst ? (o: FleetOverride) => hasUnusedReservation(context, o, dataOf) : undefined;
+        for (const override of overrideOrder(overrides, unused)) {
+          if (remaining <= 0) break;
+          const data = dataOf.get(override.launchTemplateId) ?? {};
+          const specification = launchOf(context, request, pass, override, data, remaining, fleetTags);
+          const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
+          const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
+          if (launched instanceof Refusal) {
+            errors.push({ override, lifecycle, code: launched.code, message: launched.message });
+            continue;
+          }
+          const first = launched.instances[0];
+          launches.push({
+            override,
+            lifecycle,
+            instanceType: specification.instanceType,
+            availabilityZone: first?.availabilityZone ?? override.availabilityZone ?? "",
+            subnetId: first === undefined ? override.subnetId : (store.instanceNetwork(first.instanceId)?.subnetId ?? override.subnetId),
+            instanceIds: launched.instances.map((instance) => instance.instanceId),
+          });
+          remaining -= launched.instances.length;
+        }
+      }
+      const outcome: FleetOutcome = { fleetId: `fleet-${randomUUID()}`, launches, errors };
+      store.putFleet({
+        outcome,
+        ownerId: caller.accountId,
+        region: caller.region,
+        createTime: now,
+        clientToken: token ?? null,
+        requestDigest: token === undefined ? null : (request.requestDigest ?? null),
+      });
+      return outcome;
+    });
+  } catch (error) {
+    if (error instanceof Refusal) return error;
+    throw error;
+  }
+}
+
+/** The zone an override launches in: its own, its subnet's, or its template's placement. */
+function zoneOf(context: Ec2Context, override: FleetOverride, data: RequestLaunchTemplateData): string | undefined {
+  const subnetId = override.subnetId ?? primaryInterface(data)?.SubnetId;
+  const subnet = subnetId === undefined ? undefined : findSubnet(context.store, context.caller, subnetId);
+  return override.availabilityZone ?? subnet?.availabilityZone ?? data.Placement?.AvailabilityZone;
+}
+
+/** Whether an override's type and zone have an active open reservation of the caller's with room (use-capacity-reservations-first). */
+function hasUnusedReservation(context: Ec2Context, override: FleetOverride, dataOf: ReadonlyMap<string, RequestLaunchTemplateData>): boolean {
+  const data = dataOf.get(override.launchTemplateId) ?? {};
+  const zone = zoneOf(context, override, data);
+  const type = override.instanceType ?? data.InstanceType;
+  if (zone === undefined || type === undefined) return false;
+  return placementReservations(context.store, zone, type, context.now, context.caller.accountId).some(
+    (r) => r.state === "active" && r.instanceMatchCriteria === "open" && r.reservationType === "default" && r.totalInstanceCount > r.usedInstanceCount,
+  );
+}
+
+const primaryInterface = (data: RequestLaunchTemplateData) => data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
+
+/** One override's launch: the template's data, what the override changes, and the pass's market. */
+function launchOf(
+  context: Ec2Context,
+  request: FleetRequest,
+  pass: FleetPass,
+  override: FleetOverride,
+  data: RequestLaunchTemplateData,
+  remaining: number,
+  fleetTags: readonly Tag[],
+): LaunchSpecification {
+  const specification = data.CapacityReservationSpecification;
+  let preference = specification?.CapacityReservationPreference as CapacityReservationPreference | undefined;
+  let targetId = specification?.CapacityReservationTarget?.CapacityReservationId;
+  let marketType = data.InstanceMarketOptions?.MarketType as string | undefined;
+  const instanceType = override.instanceType ?? data.InstanceType ?? "";
+  switch (pass.capacityType) {
+    case "spot":
+      marketType = "spot";
+      break;
+    case "capacity-block":
+      marketType = "capacity-block";
+      break;
+    case "reserved-capacity": {
+      if (marketType === undefined && request.reservationTypes.includes("interruptible-capacity-reservation")) {
+        marketType = "interruptible-capacity-reservation";
+      }
+      // The fleet's own targets, when the template names none: the first that matches the override.
+      if (targetId === undefined) {
+        const zone = zoneOf(context, override, data);
+        targetId = request.reservationTargets.find((id) => {
+          const reservation = context.store.findReservation(id);
+          return reservation !== undefined && reservation.instanceType === instanceType && reservation.availabilityZone === zone && stateAt(reservation, context.now) === "active";
+        });
+        if (targetId !== undefined) preference = "capacity-reservations-only";
+      }
+      break;
+    }
+    case "on-demand":
+      // use-capacity-reservations-first: open reservations take what the template does not send elsewhere.
+      if (request.reservationsFirst && targetId === undefined && preference !== "capacity-reservations-only") preference = "open";
+      break;
+  }
+  const network = primaryInterface(data);
+  const templateTags = (data.TagSpecifications ?? []).find((spec) => spec.ResourceType === "instance")?.Tags ?? [];
+  const tags = new Map(templateTags.map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+  for (const tag of fleetTags) tags.set(tag.key, tag.value);
+  return {
+    imageId: override.imageId ?? data.ImageId,
+    instanceType,
+    availabilityZone: override.availabilityZone ?? data.Placement?.AvailabilityZone,
+    tenancy: data.Placement?.Tenancy as InstanceTenancy | undefined,
+    minCount: 1,
+    maxCount: remaining,
+    capacityReservationPreference: preference,
+    capacityReservationTargetId: targetId,
+    marketType,
+    subnetId: override.subnetId ?? network?.SubnetId,
+    securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
+    securityGroupNames: data.SecurityGroups,
+    tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
+  };
+}
+
+/** An instance type is required of a launch: from the override or the template (MissingParameter names the override's member). */
+export const missingInstanceType = (): Refusal => missingParameter("LaunchTemplateConfigs.Overrides.InstanceType");

@@ -1,0 +1,27 @@
+// Instance attributes over the store (SPEC section 13): one instance's, as DescribeInstanceAttribute reads them and ModifyInstanceAttribute changes them.
+
+import type { InstanceRecord } from "../domain/instance.js";
+import { applyAttributeChange, type AttributeChange } from "../domain/instanceAttributes.js";
+import { checkInstanceType } from "../domain/instanceTypes.js";
+import { orThrow } from "../domain/refusal.js";
+import type { Ec2Context } from "./context.js";
+import { findInstances, type FoundInstance } from "./instances.js";
+
+/** One of the caller's instances in its region, while it is described; InvalidInstanceID.NotFound otherwise. */
+function oneInstance({ store, caller, now }: Ec2Context, instanceId: string): FoundInstance {
+  const [found] = findInstances(store, [instanceId], caller, now);
+  if (found === undefined) throw new Error(`${instanceId} was found and then not`);
+  return found;
+}
+
+/** The instance whose attributes DescribeInstanceAttribute answers. */
+export const instanceWithAttributes = (context: Ec2Context, instanceId: string): InstanceRecord => oneInstance(context, instanceId).record;
+
+/** ModifyInstanceAttribute's one change (applyAttributeChange's rules), written. */
+export function modifyInstanceAttribute(context: Ec2Context, instanceId: string, change: AttributeChange): void {
+  // The one instance type check every action makes (the catalogue, with a fixture's types).
+  if (change.attribute === "instanceType") orThrow(checkInstanceType(change.value, context.store.declaredInstanceTypes()));
+  const { record, state } = oneInstance(context, instanceId);
+  const values = orThrow(applyAttributeChange(record, state, change));
+  context.store.write(() => context.store.setInstanceAttributes(record.instanceId, values));
+}

@@ -1,0 +1,86 @@
+// Launch templates as a caller finds and uses them: by id or name in its account and region, their data read back by the model.
+
+import type { Caller } from "../domain/identity.js";
+import {
+  LAUNCH_TEMPLATE_ID,
+  TEMPLATE_VERSION,
+  createdBy,
+  isKeptVersion,
+  launchTemplateIdMalformed,
+  launchTemplateIdNotFound,
+  launchTemplateNameNotFound,
+  launchTemplateVersionNotFound,
+  type LaunchTemplateRecord,
+} from "../domain/launchTemplate.js";
+import { Refusal } from "../domain/refusal.js";
+import { flatten } from "../protocol/flatten.js";
+import { OPERATIONS, type LaunchTemplate, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
+import type { StructureShape } from "../protocol/model/shape.js";
+import { readInput } from "../protocol/query.js";
+import type { Store } from "../store/store.js";
+
+/** The model's RequestLaunchTemplateData: what CreateLaunchTemplate keeps and a fleet reads. */
+export const TEMPLATE_DATA_SHAPE: StructureShape = (() => {
+  const shape = OPERATIONS.CreateLaunchTemplate.input.members.find((m) => m.name === "LaunchTemplateData")?.shape;
+  if (shape?.kind !== "structure") throw new Error("the model's CreateLaunchTemplate has no LaunchTemplateData structure");
+  return shape;
+})();
+
+/** Template data as the parameters that carry it (what the store keeps). */
+export const dataParams = (data: RequestLaunchTemplateData | object): Map<string, string> => flatten(TEMPLATE_DATA_SHAPE, data);
+
+/** A template's data, read back by the model (it was read so once already: it reads so again). */
+export const templateData = (record: LaunchTemplateRecord): RequestLaunchTemplateData =>
+  readInput<RequestLaunchTemplateData>(TEMPLATE_DATA_SHAPE, record.data);
+
+/** Whether the caller sees a template: its own, in its region. */
+const seenBy = (record: LaunchTemplateRecord | undefined, caller: Caller): record is LaunchTemplateRecord =>
+  record !== undefined && record.ownerId === caller.accountId && record.region === caller.region;
+
+export function findTemplateById(store: Store, caller: Caller, id: string): LaunchTemplateRecord | undefined {
+  const record = store.launchTemplateById(id);
+  return seenBy(record, caller) ? record : undefined;
+}
+
+export function findTemplateByName(store: Store, caller: Caller, name: string): LaunchTemplateRecord | undefined {
+  return store.launchTemplateByName(caller.accountId, caller.region, name);
+}
+
+/**
+ * The template a specification names (LaunchTemplateId or LaunchTemplateName, and Version), as a
+ * fleet or a launch uses it: EC2's refusal for a malformed or missing id or name, or a version
+ * other than the one kept.
+ */
+export function templateOfSpecification(
+  store: Store,
+  caller: Caller,
+  specification: { readonly LaunchTemplateId?: string | undefined; readonly LaunchTemplateName?: string | undefined; readonly Version?: string | undefined },
+): Refusal | LaunchTemplateRecord {
+  const { LaunchTemplateId: id, LaunchTemplateName: name, Version: version } = specification;
+  let record: LaunchTemplateRecord | undefined;
+  if (id !== undefined) {
+    if (!LAUNCH_TEMPLATE_ID.test(id)) return launchTemplateIdMalformed(id);
+    record = findTemplateById(store, caller, id);
+    if (!record) return launchTemplateIdNotFound(id);
+  } else if (name !== undefined) {
+    record = findTemplateByName(store, caller, name);
+    if (!record) return launchTemplateNameNotFound(name);
+  } else {
+    return new Refusal("MissingParameter", "The request must contain the parameter LaunchTemplateName or LaunchTemplateId");
+  }
+  if (!isKeptVersion(version)) return launchTemplateVersionNotFound(version ?? "", record.launchTemplateId);
+  return record;
+}
+
+/** A template as CreateLaunchTemplate and DescribeLaunchTemplates answer it. */
+export function modelLaunchTemplate(record: LaunchTemplateRecord, tags: readonly { key: string; value: string }[]): LaunchTemplate {
+  return {
+    LaunchTemplateId: record.launchTemplateId,
+    LaunchTemplateName: record.launchTemplateName,
+    CreateTime: new Date(record.createTime),
+    CreatedBy: createdBy(record.ownerId),
+    DefaultVersionNumber: TEMPLATE_VERSION,
+    LatestVersionNumber: TEMPLATE_VERSION,
+    Tags: tags.length > 0 ? tags.map((tag) => ({ Key: tag.key, Value: tag.value })) : undefined,
+  };
+}

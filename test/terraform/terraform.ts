@@ -1,0 +1,302 @@
+// Real Terraform against the emulator: finds terraform and the AWS provider's filesystem mirror, initialises once per test file, runs commands.
+
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import type { DestinationStream } from "pino";
+import type { RunningEmulator } from "../../src/index.js";
+import { start } from "../support.js";
+
+/** `EMULATOR_TERRAFORM_TESTS=off` opts a developer's run out of the Terraform tests; nothing else does. */
+export const TERRAFORM_OPTED_OUT = process.env.EMULATOR_TERRAFORM_TESTS === "off";
+
+const PROVIDER = join("registry.terraform.io", "hashicorp", "aws");
+
+/**
+ * The folder that holds `registry.terraform.io/hashicorp/aws` (a filesystem mirror): the one
+ * `EMULATOR_TERRAFORM_MIRROR` names, else the first of /opt/tf-plugins and the plugin folders
+ * Terraform itself searches (its CLI configuration documentation, "Implied Local Mirror Directories").
+ */
+export function findMirror(): string | undefined {
+  const named = process.env.EMULATOR_TERRAFORM_MIRROR;
+  if (named !== undefined && named !== "") return existsSync(join(named, PROVIDER)) ? named : undefined;
+  const xdgData = process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share");
+  const candidates = [
+    "/opt/tf-plugins",
+    join(homedir(), ".terraform.d", "plugins"),
+    join(xdgData, "terraform", "plugins"),
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+  ];
+  return candidates.find((folder) => existsSync(join(folder, PROVIDER)));
+}
+
+/** The terraform binary: `EMULATOR_TERRAFORM_BIN`, else the first `terraform` on the PATH. */
+export function findTerraform(): string | undefined {
+  const named = process.env.EMULATOR_TERRAFORM_BIN;
+  if (named !== undefined && named !== "") return existsSync(named) ? named : undefined;
+  for (const folder of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(folder, "terraform");
+    if (folder !== "" && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/** Why the Terraform tests cannot run here, in one line, or undefined when they can. */
+export function missingTerraform(): string | undefined {
+  if (findTerraform() === undefined) {
+    return "terraform is not on the PATH (or EMULATOR_TERRAFORM_BIN): install Terraform 1.11+, or set EMULATOR_TERRAFORM_TESTS=off to opt out";
+  }
+  if (findMirror() === undefined) {
+    return `no filesystem mirror holds ${PROVIDER} (looked in EMULATOR_TERRAFORM_MIRROR, /opt/tf-plugins and Terraform's plugin folders): add hashicorp/aws 5.x, or set EMULATOR_TERRAFORM_TESTS=off to opt out`;
+  }
+  return undefined;
+}
+
+/** What one terraform command did. */
+export interface Run {
+  readonly code: number;
+  /** stdout alone (what `terraform show -json` writes its document to). */
+  readonly stdout: string;
+  /** stdout and stderr together, as a person would see them. */
+  readonly output: string;
+}
+
+/** An emulator whose request log the tests read: each call's action, status and error code. */
+export interface LoggedEmulator {
+  readonly emu: RunningEmulator;
+  /** The calls that failed since `from` (an index into the log), as "Action → status Code". */
+  failedCallsSince(from: number): string[];
+  /** Every call's action since `from`, in order. */
+  actionsSince(from: number): string[];
+  /** How many calls the log holds: a mark for failedCallsSince. */
+  readonly calls: number;
+}
+
+interface LogLine {
+  action?: string;
+  status?: number;
+  errorCode?: string;
+}
+
+/** Starts an emulator on a free port whose request log is kept (SPEC section 6's one line per request). */
+export async function startLogged(options: Parameters<typeof start>[0] = {}): Promise<LoggedEmulator> {
+  const lines: LogLine[] = [];
+  const destination: DestinationStream = {
+    write(text: string) {
+      for (const line of text.split("\n")) {
+        if (line.trim() === "") continue;
+        const parsed = JSON.parse(line) as LogLine;
+        if (parsed.status !== undefined) lines.push(parsed);
+      }
+    },
+  };
+  const emu = await start({ ...options, logLevel: "info", logDestination: destination });
+  return {
+    emu,
+    get calls() {
+      return lines.length;
+    },
+    failedCallsSince: (from) =>
+      lines
+        .slice(from)
+        .filter((line) => (line.status ?? 0) >= 400)
+        .map((line) => `${line.action ?? "(no action)"} → ${line.status} ${line.errorCode ?? ""}`.trim()),
+    actionsSince: (from) => lines.slice(from).map((line) => line.action ?? "(no action)"),
+  };
+}
+
+/** The provider block that points hashicorp/aws at the emulator and keeps it off real AWS. */
+export function providerBlock(url: string, options: { region?: string; accessKey?: string } = {}): string {
+  return `
+provider "aws" {
+  region     = "${options.region ?? "us-east-1"}"
+  access_key = "${options.accessKey ?? "AKIAOWNER00000000001"}"
+  secret_key = "not-checked-in-lenient-mode"
+
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  max_retries                 = 1
+
+  endpoints {
+    ec2 = "${url}"
+  }
+}
+`;
+}
+
+const REQUIRED_PROVIDERS = `
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+}
+`;
+
+/** How long one terraform command may run before it is killed and the test fails. */
+const COMMAND_TIMEOUT_MS = 240_000;
+
+/**
+ * One `terraform init` per test file, shared by every configuration of the file: each runs in a
+ * folder of its own (its own state) with the init's lock file and its data folder (TF_DATA_DIR), so
+ * the provider is installed once. From an unpacked mirror Terraform links the provider rather than
+ * copying it, so an init costs seconds, not a 700 MB copy.
+ */
+export class Terraform {
+  private constructor(
+    private readonly binary: string,
+    private readonly root: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: LoggedEmulator,
+  ) {}
+
+  /** Writes the CLI configuration, runs `terraform init` once; throws the one-line reason when Terraform or the mirror is missing. */
+  static async init(log: LoggedEmulator): Promise<Terraform> {
+    const missing = missingTerraform();
+    const binary = findTerraform();
+    const mirror = findMirror();
+    if (missing !== undefined || binary === undefined || mirror === undefined) throw new Error(missing);
+    const root = mkdtempSync(join(tmpdir(), "emulator-terraform-"));
+    const cliConfig = join(root, "terraform.rc");
+    writeFileSync(
+      cliConfig,
+      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+    );
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_DATA_DIR: join(root, "init", ".terraform"),
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CHECKPOINT_DISABLE: "1",
+      // The provider must never reach real AWS or a profile on this machine.
+      AWS_CONFIG_FILE: join(root, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(root, "no-aws-credentials"),
+      AWS_EC2_METADATA_DISABLED: "true",
+      // The provider spends most of each command building its schema and validating: a lazier
+      // collector takes about a third off its CPU time, for about 1 GB of memory per command.
+      GOGC: "400",
+    };
+    delete env.AWS_PROFILE;
+    delete env.TF_LOG;
+    const terraform = new Terraform(binary, root, env, log);
+    const initDir = join(root, "init");
+    mkdirSync(initDir);
+    writeFileSync(join(initDir, "versions.tf"), REQUIRED_PROVIDERS);
+    const init = await terraform.command(initDir, ["init", "-input=false", "-no-color"]);
+    if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
+    return terraform;
+  }
+
+  /** A configuration in a folder of its own: `files` (name → text) with the provider set up. */
+  configuration(name: string, main: string): Configuration {
+    const dir = join(this.root, name);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(this.root, "init", ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+    writeFileSync(join(dir, "versions.tf"), REQUIRED_PROVIDERS);
+    writeFileSync(join(dir, "main.tf"), main);
+    return new Configuration(this, dir);
+  }
+
+  /** Runs terraform in `dir`; the output is stdout and stderr together. */
+  command(dir: string, args: readonly string[]): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, args, { cwd: dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8");
+        output += chunk.toString("utf8");
+      });
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      const timer = setTimeout(() => child.kill("SIGKILL"), COMMAND_TIMEOUT_MS);
+      child.on("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.on("close", (code, signal) => {
+        clearTimeout(timer);
+        const killed = signal === null ? "" : `\n(killed by ${signal} after ${COMMAND_TIMEOUT_MS / 1000} s)`;
+        resolve({ code: code ?? 1, stdout, output: output + killed });
+      });
+    });
+  }
+
+  /** Runs a command that must succeed (exit 0, or `expectedCodes`); a failure names the emulator calls that failed meanwhile. */
+  async must(dir: string, args: readonly string[], expectedCodes: readonly number[] = [0]): Promise<Run> {
+    const mark = this.log.calls;
+    const run = await this.command(dir, args);
+    if (!expectedCodes.includes(run.code)) {
+      const failed = this.log.failedCallsSince(mark);
+      throw new Error(
+        `terraform ${args.join(" ")} exited ${run.code}\n` +
+          `emulator calls that failed: ${failed.length === 0 ? "none" : failed.join("; ")}\n` +
+          `--- terraform output (last 60 lines) ---\n${run.output.split("\n").slice(-60).join("\n")}`,
+      );
+    }
+    return run;
+  }
+
+  /** Removes every folder this Terraform wrote. */
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** The values `terraform show -json` gives a resource or data source, by address. */
+export type StateValues = Record<string, unknown>;
+
+export class Configuration {
+  constructor(
+    private readonly terraform: Terraform,
+    readonly dir: string,
+  ) {}
+
+  /** Replaces main.tf (an update). */
+  write(main: string): void {
+    writeFileSync(join(this.dir, "main.tf"), main);
+  }
+
+  apply(): Promise<Run> {
+    return this.terraform.must(this.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+  }
+
+  /** `terraform plan -detailed-exitcode`: exit 0 is an empty plan, 2 a plan with changes. */
+  async planIsEmpty(): Promise<{ empty: boolean; output: string }> {
+    const run = await this.terraform.must(this.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"], [0, 2]);
+    return { empty: run.code === 0, output: run.output };
+  }
+
+  importResource(address: string, id: string): Promise<Run> {
+    return this.terraform.must(this.dir, ["import", "-input=false", "-no-color", address, id]);
+  }
+
+  destroy(): Promise<Run> {
+    return this.terraform.must(this.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
+  }
+
+  /**
+   * The state's resources and data sources by address (`aws_instance.x`, `data.aws_instance.y`),
+   * their attributes, read from the local state file: `terraform show -json` would start the
+   * provider (tens of seconds on a busy machine) to say the same.
+   */
+  state(): Record<string, StateValues> {
+    const path = join(this.dir, "terraform.tfstate");
+    if (!existsSync(path)) return {};
+    const state = JSON.parse(readFileSync(path, "utf8")) as {
+      resources?: { mode: "managed" | "data"; type: string; name: string; instances: { attributes: StateValues }[] }[];
+    };
+    return Object.fromEntries(
+      (state.resources ?? []).map((resource) => [
+        `${resource.mode === "data" ? "data." : ""}${resource.type}.${resource.name}`,
+        resource.instances[0]?.attributes ?? {},
+      ]),
+    );
+  }
+}
