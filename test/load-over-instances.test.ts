@@ -69,7 +69,7 @@ describe("a run-time load of a reservation that holds instances", () => {
 
   it("is refused when its total falls below the instances in it, and changes nothing", async () => {
     await expect(emu.load({ capacityReservations: [{ ...RESERVATION, totalInstanceCount: 1 }] })).rejects.toThrow(
-      /cr-0b00000000000000b: 3 instances in use .* more than the totalInstanceCount of 1/,
+      /^load\(\): capacityReservations\[0\]\.totalInstanceCount: 3 instances in use is more than the totalInstanceCount of 1: 0 in usage rows and 3 instances holding a place \(already loaded: instance i-/,
     );
     expect(await counts()).toEqual({ total: 3, available: 0, used: 3, described: 0 });
   });
@@ -222,7 +222,12 @@ describe("a run-time load of instances into a reservation loaded earlier", () =>
     const response = await load({ instances: [instance(1), instance(2), instance(3)] });
     expect(response.status).toBe(400);
     expect((JSON.parse(response.text) as { problems: string[] }).problems).toEqual([
-      `${LATER}: 5 instances in use (usage rows and instances) is more than the totalInstanceCount of 4`,
+      // Named at the set's first instance that fills it, with the rows and every instance in it (the one launched since too).
+      expect.stringMatching(
+        new RegExp(
+          `^request body: instances\\[0\\]\\.capacityReservationId: in ${LATER}, loaded earlier, 5 instances in use is more than the totalInstanceCount of 4: 1 in usage rows and 4 instances holding a place \\(instances\\[0\\], instances\\[1\\], instances\\[2\\], already loaded: instance i-[0-9a-f]{17}\\)$`,
+        ),
+      ),
     ]);
     expect(await numbers()).toEqual(before);
     expect(await emu.state()).toEqual(state);

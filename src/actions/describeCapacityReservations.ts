@@ -76,6 +76,8 @@ function itemsOf(
 
 export const describeCapacityReservations = defineAction({
   operation: "DescribeCapacityReservations",
+  summary:
+    "The reservations the caller owns or shares in the request's region, by id or by EC2's documented filters (wildcards, tags), in pages of up to 1,000, with every member of EC2's item and the state at the emulator's clock.",
   overlay: {
     members: {
       CapacityReservationIds: { check: checkCapacityReservationIds },

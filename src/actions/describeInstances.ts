@@ -135,6 +135,8 @@ function grouped(views: readonly InstanceView[], ownerId: string): readonly Rese
 
 export const describeInstances = defineAction({
   operation: "DescribeInstances",
+  summary:
+    "The caller's instances in the request's region, grouped by launch, with every filter EC2 documents for it; terminated ones for an hour of emulator time; paged.",
   overlay: {
     members: {
       InstanceIds: { check: checkInstanceIds },
