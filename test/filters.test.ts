@@ -206,7 +206,8 @@ describe("a filter set from the request", () => {
       expect(Object.keys(T.filters)).toContain(name);
       for (const record of records) {
         const read = T.filters[name]?.read(record, { now: NOW, tags: new Map() });
-        const stored = (record as unknown as Record<string, unknown>)[column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+        const members = new Map<string, unknown>(Object.entries(record));
+        const stored = members.get(column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
         expect(read ?? null).toEqual(stored ?? null);
       }
     }
