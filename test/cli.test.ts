@@ -7,16 +7,18 @@ import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CLI, freePort, ROOT, runCommand, runToExit, type RunningCommand } from "./process.js";
 import { DEMO_SHARED, OWNER_KEY, ec2, errorOf, failure, parseXml } from "./support.js";
 
 const work = mkdtempSync(join(tmpdir(), "ec2-emulator-cli-"));
 const running: RunningCommand[] = [];
-afterEach(async () => {
+// Ended once the file is done, not after each test: most blocks run their tests together (each
+// test's processes are its own), and one test's end must not stop another's command.
+afterAll(async () => {
   await Promise.all(running.splice(0).map((command) => command.stop()));
+  rmSync(work, { recursive: true, force: true });
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function start(args: readonly string[], env: Record<string, string> = {}): RunningCommand {
   const command = runCommand(args, env);
@@ -60,7 +62,7 @@ async function waitForHealth(url: string, command: RunningCommand): Promise<void
   throw new Error("the command never became healthy");
 }
 
-describe("the command's help and version", () => {
+describe.concurrent("the command's help and version", () => {
   it("prints every option of --help, each with its EC2_EMULATOR_ variable explained", async () => {
     const { code, stdout } = await runToExit(["--help"]);
     expect(code).toBe(0);
@@ -78,7 +80,7 @@ describe("the command's help and version", () => {
   });
 });
 
-describe("the command's options", () => {
+describe.concurrent("the command's options", () => {
   it("picks a free port with --port 0 and writes the URL in its ready line", async () => {
     const command = start(["--port", "0"]);
     const url = await command.ready();
@@ -163,7 +165,7 @@ describe("the command's options", () => {
   });
 });
 
-describe("the command's logs", () => {
+describe.concurrent("the command's logs", () => {
   it("writes one JSON line per request whose id is the x-amzn-RequestId header and the body's request id", async () => {
     const command = start(["--port", "0"]);
     const url = await command.ready();
@@ -294,6 +296,7 @@ async function holdRequestOpen(url: string, body: string): Promise<{ socket: Soc
   };
 }
 
+// One signal at a time: each test lets the server read a held request's head before signalling.
 describe("the command's stop", () => {
   it.each(["SIGTERM", "SIGINT"] as const)(
     "on %s stops accepting, answers the request in flight, closes the database and exits 0",
@@ -332,7 +335,7 @@ describe("the command's stop", () => {
   );
 });
 
-describe("the command's refusals: one line on stderr, a non-zero exit, no stack trace", () => {
+describe.concurrent("the command's refusals: one line on stderr, a non-zero exit, no stack trace", () => {
   let occupied: Server;
   afterAll(() => occupied?.close());
 
