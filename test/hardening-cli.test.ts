@@ -31,7 +31,7 @@ describe("item 7: an empty admin token is a usage error", () => {
   });
 });
 
-describe("item 12: option values outside their one documented form", () => {
+describe.concurrent("item 12: option values outside their one documented form", () => {
   it("refuses --db \"\" and an empty value for every option that takes one", async () => {
     const options = ["host", "port", "fixtures", "db", "auth", "default-account", "default-region", "log-level", "admin-token", "clock"];
     const lines = await Promise.all(options.map((option) => refused([`--${option}`, ""])));
@@ -80,7 +80,7 @@ describe("item 14: one emulator per --db file", () => {
   });
 });
 
-describe("item 17: the image's entrypoint serves a mounted fixture source or says why not", () => {
+describe.concurrent("item 17: the image's entrypoint serves a mounted fixture source or says why not", () => {
   const ENTRYPOINT = join(ROOT, "docker/entrypoint.sh");
   const TEAM = join(ROOT, "test/fixtures/team.json");
 
@@ -129,7 +129,8 @@ describe("item 17: the image's entrypoint serves a mounted fixture source or say
         .finally(() => child.kill("SIGTERM"));
     });
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    // A bound for a run that never ends, not a speed check (the runs of a test go together).
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     return new Promise<{ code: number | null; stderr: string; ready: boolean; served: string[] }>((resolve) =>
       child.on("close", (code) => {
         clearTimeout(timer);
@@ -173,15 +174,18 @@ describe("item 17: the image's entrypoint serves a mounted fixture source or say
     const readable = join(work, "readable");
     mkdirSync(readable);
     copyFileSync(TEAM, join(readable, "team.json"));
-    const folder = await entrypoint(readable);
+    writeFileSync(join(work, "named.json"), "{}");
+    // Four runs of the entrypoint, each its own process on a free port: they run together.
+    const [folder, file, nothing, named] = await Promise.all([
+      entrypoint(readable),
+      entrypoint(join(readable, "team.json")),
+      entrypoint(join(work, "absent")),
+      entrypoint(empty(), { env: { EC2_EMULATOR_FIXTURES: join(work, "named.json") } }),
+    ]);
     expect(folder.served.sort()).toEqual([...teamIds].sort());
-    const file = await entrypoint(join(readable, "team.json"));
     expect(file.served.sort()).toEqual([...teamIds].sort());
-    const nothing = await entrypoint(join(work, "absent"));
     expect(nothing.ready).toBe(true);
     expect(nothing.served).toContain(DEMO_SHARED);
-    writeFileSync(join(work, "named.json"), "{}");
-    const named = await entrypoint(empty(), { env: { EC2_EMULATOR_FIXTURES: join(work, "named.json") } });
     expect(named.ready).toBe(true);
     expect(named.served).toEqual([]);
   });
