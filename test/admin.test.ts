@@ -1,5 +1,6 @@
 // The /_emulator/ control plane through real HTTP: health, reset, fixture loads, the state dump and the admin token.
 
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FixtureDocument, RunningEmulator } from "../src/index.js";
 import {
@@ -175,12 +176,22 @@ describe("the state dump", () => {
   afterAll(async () => Promise.all([first.close(), second.close()]));
 
   /** Every answer the SDK gives for a reservation and a caller, page by page, without request ids. */
+  /** One client per emulator, key and region, made once: making a client costs more than a call. */
+  const clients = new Map<string, EC2Client>();
+  const clientOf = (emu: RunningEmulator, key: string, region: string): EC2Client => {
+    const name = `${emu.url} ${key} ${region}`;
+    const made = clients.get(name) ?? ec2(emu, key, region);
+    clients.set(name, made);
+    return made;
+  };
+
   async function answers(emu: RunningEmulator, id: string, key: string, region: string): Promise<unknown[]> {
     const pages: unknown[] = [];
     let NextToken: string | undefined;
+    const client = clientOf(emu, key, region);
     for (let page = 0; page < 100; page++) {
       try {
-        const out = await usage(ec2(emu, key, region), { CapacityReservationId: id, MaxResults: 5, NextToken });
+        const out = await usage(client, { CapacityReservationId: id, MaxResults: 5, NextToken });
         const { NextToken: next, ...rest } = out;
         pages.push({ ...rest, $metadata: undefined }); // request ids differ by design
         NextToken = next;
