@@ -52,19 +52,37 @@ function injecting(emu: RunningEmulator): EC2Client["config"]["requestHandler"] 
   };
 }
 
+/** The clients ec2() made, by emulator, then access key and region. */
+const clients = new WeakMap<RunningEmulator, Map<string, EC2Client>>();
+
 /**
  * A JS SDK v3 client for an access key (an account's fixture key, or a 12-digit account id) in a
  * region. For an emulator start() made, its requests go in-process (see `injecting`); a test whose
  * point is the socket (connections, timeouts, dropped connections) uses `ec2OverSocket`.
+ *
+ * The same arguments give the same client: a new client's first call cost more than twice a call's
+ * own time, and tests ask for one per call. Each client keeps its resolved middleware per command
+ * (cacheMiddleware), a third of what a call costs otherwise; no test changes a client's middleware.
  */
 export function ec2(emu: RunningEmulator, accessKeyId = OWNER_KEY, region = "us-east-1"): EC2Client {
-  return new EC2Client({
+  const requestHandler = injecting(emu);
+  // Not an emulator start() made (a command's URL, say): a client of its own, over a socket.
+  if (requestHandler === undefined) return ec2OverSocket(emu, accessKeyId, region);
+  const ofEmulator = clients.get(emu) ?? new Map<string, EC2Client>();
+  clients.set(emu, ofEmulator);
+  const name = `${accessKeyId} ${region}`;
+  const kept = ofEmulator.get(name);
+  if (kept !== undefined) return kept;
+  const client = new EC2Client({
     endpoint: emu.url,
     region,
     credentials: { accessKeyId, secretAccessKey: "not-checked-in-lenient-mode" },
     maxAttempts: 1,
-    requestHandler: injecting(emu),
+    requestHandler,
+    cacheMiddleware: true,
   });
+  ofEmulator.set(name, client);
+  return client;
 }
 
 /** As `ec2`, but over a real socket to emu.url, always. */
