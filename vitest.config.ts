@@ -1,4 +1,5 @@
 // The test runner: every test file in test/; servers on free ports, so files can share a worker process.
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -14,6 +15,9 @@ export default defineConfig({
     // file mocks a module, changes process.env or the working folder, and every file closes what it
     // starts, so one file cannot see another's state.
     isolate: false,
+    // Two files at a time at least: vitest's default (one fewer than the cores) is one worker on a
+    // two-core machine, which leaves a core idle while a file's tests run in-process.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // The JS SDK warns once per process on Node 20, which the machines developing this project may
     // still run (unsupported, but the suite runs there); a consumer's output is checked without this.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
