@@ -253,9 +253,13 @@ describe("idempotency after termination", () => {
       status: 400,
       message,
     });
-    // Still refused once the instances are no longer described, and a new token launches.
-    emu.clock.advance(2 * 3600 * 1000);
+    // Refused after the instances are no longer described (an hour), for 24 hours from the last
+    // termination; then the token is given up, and it launches anew.
+    emu.clock.advance(24 * 3600 * 1000 - 1000);
     expect((await failure(run({ ClientToken: "once", MinCount: 2, MaxCount: 2 }))).code).toBe("IdempotentInstanceTerminated");
-    expect((await run({ ClientToken: "twice" })).Instances).toHaveLength(1);
+    emu.clock.advance(2000);
+    const anew = await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 });
+    expect(anew.ReservationId).not.toBe(first.ReservationId);
+    expect(anew.Instances?.map((i) => i.State?.Name)).toEqual(["pending", "pending"]);
   });
 });

@@ -86,7 +86,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_reservation",
   it("creates with every argument, imports, updates count, end and tags, with an empty plan after each apply, and destroys", async () => {
     const config = terraform.configuration("reservation", provider() + reservations(2, "2030-01-01T00:00:00Z", 'Name = "tf-every-argument"'));
     await config.apply();
-    expect((await config.planIsEmpty()).empty).toBe(true);
+    await config.expectEmptyPlan();
 
     const state = config.state();
     const id = String(state["aws_ec2_capacity_reservation.every_argument"]?.id);
@@ -126,7 +126,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_reservation",
     await config.importResource("aws_ec2_capacity_reservation.imported", importedId);
     expect(config.state()["aws_ec2_capacity_reservation.imported"]).toMatchObject({ id: importedId, instance_count: 4, availability_zone: "us-east-1c" });
     await config.apply();
-    expect((await config.planIsEmpty()).empty).toBe(true);
+    await config.expectEmptyPlan();
     expect(config.state()["aws_ec2_capacity_reservation.every_argument"]?.id).toBe(id);
     expect(await described(id)).toMatchObject({
       TotalInstanceCount: 3,

@@ -194,12 +194,16 @@ export class Terraform {
     return terraform;
   }
 
-  /** A configuration in a folder of its own: `files` (name → text) with the provider set up. */
-  configuration(name: string, main: string): Configuration {
+  /**
+   * A configuration in a folder of its own: `main` as main.tf, with the init's provider. Unless
+   * `versions` is false, a versions.tf requires hashicorp/aws (a main.tf with its own `terraform`
+   * block, such as docs/terraform.md's recipe, must not get a second).
+   */
+  configuration(name: string, main: string, options: { versions?: boolean } = {}): Configuration {
     const dir = join(this.root, name);
     mkdirSync(dir, { recursive: true });
     copyFileSync(join(this.root, "init", ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
-    writeFileSync(join(dir, "versions.tf"), REQUIRED_PROVIDERS);
+    if (options.versions !== false) writeFileSync(join(dir, "versions.tf"), REQUIRED_PROVIDERS);
     writeFileSync(join(dir, "main.tf"), main);
     return new Configuration(this, dir);
   }
@@ -267,10 +271,13 @@ export class Configuration {
     return this.terraform.must(this.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
   }
 
-  /** `terraform plan -detailed-exitcode`: exit 0 is an empty plan, 2 a plan with changes. */
-  async planIsEmpty(): Promise<{ empty: boolean; output: string }> {
+  /**
+   * `terraform plan -detailed-exitcode` must exit 0, an empty plan (2 is a plan with changes):
+   * otherwise throws with the plan, so the failure shows what Terraform would change.
+   */
+  async expectEmptyPlan(): Promise<void> {
     const run = await this.terraform.must(this.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"], [0, 2]);
-    return { empty: run.code === 0, output: run.output };
+    if (run.code !== 0) throw new Error(`the plan after apply is not empty:\n${run.output}`);
   }
 
   importResource(address: string, id: string): Promise<Run> {

@@ -31,7 +31,7 @@ export function capacityReservationItem(reservation: CapacityReservationRecord, 
     CapacityReservationId: id,
     OwnerId: reservation.ownerId,
     CapacityReservationArn: `arn:aws:ec2:${reservation.region}:${reservation.ownerId}:capacity-reservation/${id}`,
-    // Every recorded EC2 answer has it: the fixture's own (a real account's mapping), else the one zone list's.
+    // Every recorded EC2 answer has it: the one zone list's (a fixture's, when given, is checked to be the same).
     AvailabilityZoneId: reservation.availabilityZoneId ?? zoneNamed(reservation.availabilityZone)?.zoneId,
     InstanceType: reservation.instanceType,
     // The model's enums are open (EC2 adds platforms; the SDKs read any string), and fixtures may name any.
