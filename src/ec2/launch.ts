@@ -97,6 +97,8 @@ export interface LaunchedInstances {
   readonly instances: readonly InstanceRecord[];
   /** True when this call launched them; false when a ClientToken gave back an earlier launch. */
   readonly launchedNow: boolean;
+  /** For a launch just made, the tags every one of its instances has (one frozen list); absent when answered again. */
+  readonly tags?: readonly Tag[];
 }
 
 /** Where the instances go, and how many: what every record of a launch shares. */
@@ -227,7 +229,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       );
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
-      return launched(context, reservationId, true);
+      return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]) };
     });
   } catch (error) {
     if (error instanceof Refusal) return error;
