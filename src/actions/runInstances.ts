@@ -93,6 +93,7 @@ export const runInstances = defineAction({
       instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined,
       userData: input.UserData,
       ebsOptimized: input.EbsOptimized,
+      keyName: input.KeyName,
     });
     return launchItem(context.store, orThrow(launched), context.now);
   },

@@ -220,6 +220,9 @@ function launchOf(
     subnetId: override.subnetId ?? network?.SubnetId,
     securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
     securityGroupNames: data.SecurityGroups,
+    userData: data.UserData,
+    ebsOptimized: data.EbsOptimized,
+    keyName: data.KeyName,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
   };
 }

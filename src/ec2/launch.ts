@@ -16,6 +16,7 @@ import {
 } from "../domain/placement.js";
 import {
   amiIdMalformed,
+  keyPairNotFound,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
   invalidParameterCombination,
@@ -87,6 +88,8 @@ export interface LaunchSpecification {
   readonly userData?: string | undefined;
   /** `EbsOptimized`; absent: false. */
   readonly ebsOptimized?: boolean | undefined;
+  /** `KeyName`: kept and answered; key pairs are not modelled, so any name of EC2's length is taken. */
+  readonly keyName?: string | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -169,6 +172,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   if (tags instanceof Refusal) return tags;
   const userData = specification.userData === undefined || specification.userData === "" ? null : checkUserData(specification.userData);
   if (userData instanceof Refusal) return userData;
+  // Key pairs are not modelled: any name of EC2's length is taken, and a longer one cannot exist.
+  const keyName = specification.keyName;
+  if (keyName !== undefined && keyName.length > KEY_NAME_MAX) return keyPairNotFound(keyName);
 
   try {
     return store.write(() => {
@@ -237,6 +243,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   }
 }
 
+/** The longest key pair name EC2 takes (CreateKeyPair: "Up to 255 ASCII characters"). */
+const KEY_NAME_MAX = 255;
+
 /**
  * One new instance of a launch, `pending` from now (or `running` with no transition time). The one
  * place a launched instance's record is made: what a launch sets on each instance goes here.
@@ -269,6 +278,7 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
       specification.instanceInitiatedShutdownBehavior ?? DEFAULT_INSTANCE_ATTRIBUTES.instanceInitiatedShutdownBehavior,
     userData: placed.userData,
     ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
+    keyName: specification.keyName || null,
   };
 }
 

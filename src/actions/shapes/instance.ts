@@ -106,6 +106,7 @@ export function modelInstance(
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: instance.ebsOptimized,
+    KeyName: instance.keyName ?? undefined,
     StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
     SecurityGroups: network?.securityGroups.map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
     SpotInstanceRequestId: lifecycle === "spot" ? spotInstanceRequestId(instance.instanceId) : undefined,
