@@ -1,9 +1,16 @@
 // Findings of the review round, each through the wire: what a user's call got before its fix, and gets now.
 
-import { DescribeInstanceTypesCommand } from "@aws-sdk/client-ec2";
+import {
+  CreateCapacityReservationCommand,
+  CreateFleetCommand,
+  CreateLaunchTemplateCommand,
+  DescribeCapacityReservationsCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
-import { ec2, start } from "./support.js";
+import { ec2, start, usage } from "./support.js";
 
 let emu: RunningEmulator;
 
@@ -30,6 +37,53 @@ describe("a filter with thousands of wildcard values", () => {
     try {
       const out = await client.send(new DescribeInstanceTypesCommand({ Filters: [{ Name: "instance-type", Values: values }] }));
       expect(out.InstanceTypes?.map((type) => type.InstanceType)).toEqual(["m5.large", "m5d.metal"]);
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe("an instant fleet that a reservation can fill only in part", () => {
+  it("launches what fits and names the shortfall in Errors with ReservationCapacityExceeded", async () => {
+    const client = ec2(emu);
+    try {
+      const reservation = await client.send(
+        new CreateCapacityReservationCommand({
+          InstanceType: "c5.large",
+          InstancePlatform: "Linux/UNIX",
+          AvailabilityZone: "us-east-1b",
+          InstanceCount: 2,
+          InstanceMatchCriteria: "targeted",
+        }),
+      );
+      const id = reservation.CapacityReservation?.CapacityReservationId ?? "";
+      await client.send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: "partly-reserved",
+          LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: id } } },
+        }),
+      );
+      const out = await client.send(
+        new CreateFleetCommand({
+          Type: "instant",
+          TargetCapacitySpecification: { TotalTargetCapacity: 3, DefaultTargetCapacityType: "on-demand" },
+          LaunchTemplateConfigs: [
+            {
+              LaunchTemplateSpecification: { LaunchTemplateName: "partly-reserved", Version: "$Latest" },
+              Overrides: [{ InstanceType: "c5.large", AvailabilityZone: "us-east-1b" }],
+            },
+          ],
+        }),
+      );
+      const launched = (out.Instances ?? []).flatMap((group) => group.InstanceIds ?? []);
+      expect(launched).toHaveLength(2);
+      expect(out.Errors?.map((error) => error.ErrorCode)).toEqual(["ReservationCapacityExceeded"]);
+      // The three reads agree on the two in the reservation.
+      expect((await usage(client, { CapacityReservationId: id })).AvailableInstanceCount).toBe(0);
+      const described = await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }));
+      expect(described.CapacityReservations?.[0]?.AvailableInstanceCount).toBe(0);
+      const instances = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: "capacity-reservation-id", Values: [id] }] }));
+      expect(instances.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId).sort()).toEqual([...launched].sort());
     } finally {
       client.destroy();
     }

@@ -103,25 +103,31 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
         let remaining = pass.units;
         const unused = pass.capacityType === "on-demand" && request.reservationsFirst ? (o: FleetOverride) => hasUnusedReservation(context, o, dataOf) : undefined;
         for (const override of overrideOrder(overrides, unused)) {
-          if (remaining <= 0) break;
-          const data = dataOf.get(override.launchTemplateId) ?? {};
-          const specification = launchOf(context, request, pass, override, data, remaining, fleetTags);
-          const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
-          const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
-          if (launched instanceof Refusal) {
-            errors.push({ override, lifecycle, code: launched.code, message: launched.message });
-            continue;
+          // A launch places what fits (MinCount 1); while some of the target is left, the same override
+          // is tried again, so the shortfall gets the error that override now meets (a full
+          // reservation's ReservationCapacityExceeded) in Errors, as EC2 reports what it could not launch.
+          while (remaining > 0) {
+            const data = dataOf.get(override.launchTemplateId) ?? {};
+            const specification = launchOf(context, request, pass, override, data, remaining, fleetTags);
+            const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
+            const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
+            if (launched instanceof Refusal) {
+              errors.push({ override, lifecycle, code: launched.code, message: launched.message });
+              break;
+            }
+            const first = launched.instances[0];
+            if (first === undefined) break;
+            launches.push({
+              override,
+              lifecycle,
+              instanceType: specification.instanceType,
+              availabilityZone: first.availabilityZone,
+              subnetId: store.instanceNetwork(first.instanceId)?.subnetId ?? override.subnetId,
+              instanceIds: launched.instances.map((instance) => instance.instanceId),
+            });
+            remaining -= launched.instances.length;
           }
-          const first = launched.instances[0];
-          launches.push({
-            override,
-            lifecycle,
-            instanceType: specification.instanceType,
-            availabilityZone: first?.availabilityZone ?? override.availabilityZone ?? "",
-            subnetId: first === undefined ? override.subnetId : (store.instanceNetwork(first.instanceId)?.subnetId ?? override.subnetId),
-            instanceIds: launched.instances.map((instance) => instance.instanceId),
-          });
-          remaining -= launched.instances.length;
+          if (remaining <= 0) break;
         }
       }
       const outcome: FleetOutcome = { fleetId: `fleet-${randomUUID()}`, launches, errors };
