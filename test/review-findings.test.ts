@@ -5,8 +5,10 @@ import {
   CreateFleetCommand,
   CreateLaunchTemplateCommand,
   DescribeCapacityReservationsCommand,
+  DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
+  RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
@@ -84,6 +86,23 @@ describe("an instant fleet that a reservation can fill only in part", () => {
       expect(described.CapacityReservations?.[0]?.AvailableInstanceCount).toBe(0);
       const instances = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: "capacity-reservation-id", Values: [id] }] }));
       expect(instances.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId).sort()).toEqual([...launched].sort());
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe("DescribeInstanceAttribute groupSet", () => {
+  it("names the security groups DescribeInstances lists for the instance", async () => {
+    const client = ec2(emu);
+    try {
+      const run = await client.send(new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: 1, MaxCount: 1 }));
+      const instanceId = run.Instances?.[0]?.InstanceId ?? "";
+      const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      const groups = described.Reservations?.[0]?.Instances?.[0]?.SecurityGroups ?? [];
+      expect(groups.map((group) => group.GroupName)).toEqual(["default"]);
+      const attribute = await client.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: "groupSet" }));
+      expect(attribute.Groups).toEqual(groups);
     } finally {
       client.destroy();
     }
