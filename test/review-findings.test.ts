@@ -9,10 +9,11 @@ import {
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
   RunInstancesCommand,
+  TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
-import { ec2, start, usage } from "./support.js";
+import { ec2, failure, start, usage } from "./support.js";
 
 let emu: RunningEmulator;
 
@@ -103,6 +104,71 @@ describe("DescribeInstanceAttribute groupSet", () => {
       expect(groups.map((group) => group.GroupName)).toEqual(["default"]);
       const attribute = await client.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: "groupSet" }));
       expect(attribute.Groups).toEqual(groups);
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe("an instant fleet's instances take their template's instance attributes", () => {
+  it("keeps termination protection, user data and shutdown behavior from the template, and refuses a terminate", async () => {
+    const client = ec2(emu);
+    try {
+      await client.send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: "protected-nodes",
+          LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", DisableApiTermination: true, UserData: "aGVsbG8=", InstanceInitiatedShutdownBehavior: "terminate" },
+        }),
+      );
+      const out = await client.send(
+        new CreateFleetCommand({
+          Type: "instant",
+          TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: "on-demand" },
+          LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateName: "protected-nodes", Version: "$Latest" }, Overrides: [{ InstanceType: "m5.large" }] }],
+        }),
+      );
+      const instanceId = out.Instances?.[0]?.InstanceIds?.[0] ?? "";
+      const attribute = (Attribute: "disableApiTermination" | "userData" | "instanceInitiatedShutdownBehavior") =>
+        client.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute }));
+      expect((await attribute("disableApiTermination")).DisableApiTermination?.Value).toBe(true);
+      expect((await attribute("userData")).UserData?.Value).toBe("aGVsbG8=");
+      expect((await attribute("instanceInitiatedShutdownBehavior")).InstanceInitiatedShutdownBehavior?.Value).toBe("terminate");
+      expect((await failure(client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })))).code).toBe("OperationNotPermitted");
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("names a template's user data that is not base64 in Errors, launching nothing", async () => {
+    const client = ec2(emu);
+    try {
+      await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "bad-user-data", LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", UserData: "!!!" } }));
+      const out = await client.send(
+        new CreateFleetCommand({
+          Type: "instant",
+          TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: "on-demand" },
+          LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateName: "bad-user-data", Version: "$Latest" }, Overrides: [{ InstanceType: "m5.large" }] }],
+        }),
+      );
+      expect(out.Instances ?? []).toEqual([]);
+      expect(out.Errors?.map((error) => error.ErrorCode)).toEqual(["InvalidUserData.Malformed"]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("refuses a template whose InstanceInitiatedShutdownBehavior is not EC2's with InvalidParameterValue", async () => {
+    const client = ec2(emu);
+    try {
+      const refused = await failure(
+        client.send(
+          new CreateLaunchTemplateCommand({
+            LaunchTemplateName: "explode-on-shutdown",
+            LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", InstanceInitiatedShutdownBehavior: "explode" as "stop" },
+          }),
+        ),
+      );
+      expect(refused.code).toBe("InvalidParameterValue");
     } finally {
       client.destroy();
     }

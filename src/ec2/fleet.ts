@@ -10,7 +10,7 @@ import {
   type FleetOverride,
   type FleetPass,
 } from "../domain/fleet.js";
-import { instanceLifecycleOf } from "../domain/instance.js";
+import { instanceLifecycleOf, type ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { Refusal, missingParameter } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
@@ -227,8 +227,19 @@ function launchOf(
     securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
     securityGroupNames: data.SecurityGroups,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
+    // The template's instance attributes, as a launch from it has them in EC2 (termination
+    // protection, user data, ...), checked by the launch as RunInstances' own members are.
+    disableApiTermination: data.DisableApiTermination,
+    disableApiStop: data.DisableApiStop,
+    instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
+    userData: data.UserData,
+    ebsOptimized: data.EbsOptimized,
   };
 }
+
+/** A template's shutdown behavior when it is one of EC2's (CreateLaunchTemplate holds it to them; a fixture's template data is read without that check). */
+const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>
+  value === "stop" || value === "terminate" ? value : undefined;
 
 /** An instance type is required of a launch: from the override or the template (MissingParameter names the override's member). */
 export const missingInstanceType = (): Refusal => missingParameter("LaunchTemplateConfigs.Overrides.InstanceType");
