@@ -12,7 +12,7 @@ import {
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../src/index.js";
+import { FixtureError, type RunningEmulator } from "../src/index.js";
 import { ec2, failure, start, usage } from "./support.js";
 
 let emu: RunningEmulator;
@@ -172,5 +172,25 @@ describe("an instant fleet's instances take their template's instance attributes
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe("a fixture's launch template data", () => {
+  it("refuses an InstanceInitiatedShutdownBehavior that is not EC2's, naming it (a fleet from it answered a 500)", async () => {
+    const loading = emu.load({
+      launchTemplates: [
+        {
+          launchTemplateId: "lt-0aaaaaaaaaaaaaaa1",
+          launchTemplateName: "explodes",
+          ownerId: "123456789012",
+          region: "us-east-1",
+          launchTemplateData: { ImageId: "ami-0123456789abcdef0", InstanceInitiatedShutdownBehavior: "explode" },
+        },
+      ],
+    });
+    await expect(loading).rejects.toBeInstanceOf(FixtureError);
+    await expect(loading).rejects.toMatchObject({
+      problems: [expect.stringMatching(/launchTemplates\[0\]\.launchTemplateData: .*explode.*InstanceInitiatedShutdownBehavior/)],
+    });
   });
 });
