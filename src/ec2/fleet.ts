@@ -226,8 +226,6 @@ function launchOf(
     subnetId: override.subnetId ?? network?.SubnetId,
     securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
     securityGroupNames: data.SecurityGroups,
-    userData: data.UserData,
-    ebsOptimized: data.EbsOptimized,
     keyName: data.KeyName,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
     // The template's instance attributes, as a launch from it has them in EC2 (termination
