@@ -9,6 +9,7 @@ import { readSettings, type Settings } from "./domain/settings.js";
 import { checkFaultRules, type FaultRule, type FaultRuleState } from "./faults/faults.js";
 import { Emulator } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
+import { keepServer } from "./inProcess.js";
 import { createLogger } from "./logger.js";
 import { buildServer } from "./server.js";
 
@@ -126,7 +127,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   });
   if ("problems" in settings) throw new TypeError(settings.problems.join("; "));
   const { emulator, server, url } = await listen(config, logDestination);
-  return {
+  const running: RunningEmulator = {
     url,
     config,
     reset: async () => emulator.reset(),
@@ -158,4 +159,6 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
       clear: () => emulator.faults.clear(),
     },
   };
+  keepServer(running, server);
+  return running;
 }

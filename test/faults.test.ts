@@ -1,4 +1,5 @@
 // Injected EC2 failures (SPEC section 8): the rule set, the wire they produce, and the JS SDK's own retries seeing them.
+// Every client here talks over a socket: a dropped connection and a request timeout are the socket's.
 
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { FaultRuleError, type FaultRule, type FixtureDocument, type RunningEmulator } from "../src/index.js";
 import {
   DEMO_SHARED,
-  ec2,
+  ec2OverSocket,
   errorOf,
   failure,
   OWNER,
@@ -113,7 +114,7 @@ describe("fault injection", () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual([]);
       expect(await getFaults(emu)).toEqual([]);
-      const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
+      const out = await usage(ec2OverSocket(emu), { CapacityReservationId: DEMO_SHARED });
       expect(out.State).toBe("active");
     });
 
@@ -165,7 +166,7 @@ describe("fault injection", () => {
       const bad = [{ action: ACTION, count: -1 }] as FaultRule[];
       expect(() => emu.faults.set(bad)).toThrow(FaultRuleError);
       expect(emu.faults.get()).toHaveLength(1);
-      expect((await failure(usage(ec2(emu), { CapacityReservationId: DEMO_SHARED }))).code).toBe("Unavailable");
+      expect((await failure(usage(ec2OverSocket(emu), { CapacityReservationId: DEMO_SHARED }))).code).toBe("Unavailable");
       expect(emu.faults.get()[0]).toMatchObject({ remaining: 0, fired: 1 });
       emu.faults.clear();
       expect(emu.faults.get()).toEqual([]);
@@ -198,12 +199,12 @@ describe("fault injection", () => {
       ["InvalidParameterValue", 400, "The request failed with InvalidParameterValue (injected by an ec2-capacity-emulator fault rule)."],
     ])("gives an injected %s the status %i and EC2's message", async (code, status, message) => {
       await putFaults(emu, [{ action: ACTION, error: code }]);
-      expect(await failure(usage(ec2(emu), { CapacityReservationId: DEMO_SHARED }))).toMatchObject({ code, status, message });
+      expect(await failure(usage(ec2OverSocket(emu), { CapacityReservationId: DEMO_SHARED }))).toMatchObject({ code, status, message });
     });
 
     it("takes an explicit status and message", async () => {
       await putFaults(emu, [{ action: ACTION, error: "SlowDown", status: 429, message: "Please slow down." }]);
-      expect(await failure(usage(ec2(emu), { CapacityReservationId: DEMO_SHARED }))).toMatchObject({
+      expect(await failure(usage(ec2OverSocket(emu), { CapacityReservationId: DEMO_SHARED }))).toMatchObject({
         code: "SlowDown",
         status: 429,
         message: "Please slow down.",
@@ -212,8 +213,8 @@ describe("fault injection", () => {
 
     it("matches only the rule's account when it names one", async () => {
       await putFaults(emu, [{ action: ACTION, accountId: "222222222222", error: "InternalError" }]);
-      expect((await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED })).State).toBe("active");
-      expect((await failure(usage(ec2(emu, SHAREE_KEY), { CapacityReservationId: DEMO_SHARED }))).code).toBe("InternalError");
+      expect((await usage(ec2OverSocket(emu), { CapacityReservationId: DEMO_SHARED })).State).toBe("active");
+      expect((await failure(usage(ec2OverSocket(emu, SHAREE_KEY), { CapacityReservationId: DEMO_SHARED }))).code).toBe("InternalError");
     });
 
     it("fires the first rule that applies and leaves the rules after it untouched", async () => {
@@ -221,7 +222,7 @@ describe("fault injection", () => {
         { action: ACTION, error: "Unavailable", count: 1 },
         { action: ACTION, error: "InternalError", count: 1 },
       ]);
-      const client = ec2(emu);
+      const client = ec2OverSocket(emu);
       expect((await failure(usage(client, { CapacityReservationId: DEMO_SHARED }))).code).toBe("Unavailable");
       expect((await failure(usage(client, { CapacityReservationId: DEMO_SHARED }))).code).toBe("InternalError");
       expect((await usage(client, { CapacityReservationId: DEMO_SHARED })).State).toBe("active");
@@ -229,14 +230,14 @@ describe("fault injection", () => {
 
     it("answers a request's own mistakes first, without spending a fault on it", async () => {
       await putFaults(emu, [{ action: ACTION, error: "InternalError", count: 1 }]);
-      const malformed = await failure(usage(ec2(emu), { CapacityReservationId: "cr-nope" }));
+      const malformed = await failure(usage(ec2OverSocket(emu), { CapacityReservationId: "cr-nope" }));
       expect(malformed.code).toBe("InvalidCapacityReservationId.Malformed");
       expect(await getFaults(emu)).toEqual([expect.objectContaining({ remaining: 1, fired: 0 })]);
     });
 
     it("repeats the same faults for the same seed, call after call", async () => {
       const rules = [{ action: ACTION, error: "InternalError", probability: 0.5, seed: 2024 }];
-      const client = ec2(emu);
+      const client = ec2OverSocket(emu);
       const run = async (): Promise<string> => {
         await putFaults(emu, rules);
         let outcomes = "";
@@ -260,7 +261,7 @@ describe("fault injection", () => {
         { action: ACTION, error: "Unavailable", probability: 0 },
         { action: ACTION, error: "InternalError", probability: 1, count: 3 },
       ]);
-      const client = ec2(emu);
+      const client = ec2OverSocket(emu);
       for (let i = 0; i < 3; i++) expect((await failure(usage(client, { CapacityReservationId: DEMO_SHARED }))).code).toBe("InternalError");
       expect((await usage(client, { CapacityReservationId: DEMO_SHARED })).State).toBe("active");
     });
@@ -362,7 +363,7 @@ describe("fault injection", () => {
 
     it("lets the caller retry a failed third page with the same token and continue without losing or repeating a row", async () => {
       await putFaults(emu, [{ action: ACTION, onPage: 3, error: "RequestLimitExceeded", count: 1 }]);
-      const client = ec2(emu);
+      const client = ec2OverSocket(emu);
       const accounts: string[] = [];
       const first = await usage(client, { CapacityReservationId: WALKED, MaxResults: 5 });
       const second = await usage(client, { CapacityReservationId: WALKED, MaxResults: 5, NextToken: first.NextToken });
@@ -383,7 +384,7 @@ describe("fault injection", () => {
         { action: ACTION, onPage: 1, error: "Unavailable", count: 1 },
         { action: ACTION, onPage: 5, dropConnection: true },
       ]);
-      const client = ec2(emu);
+      const client = ec2OverSocket(emu);
       expect((await failure(usage(client, { CapacityReservationId: WALKED, MaxResults: 5 }))).code).toBe("Unavailable");
       // The last page of every walk is dropped, however many times it is asked for.
       for (let walkNumber = 0; walkNumber < 2; walkNumber++) {
@@ -401,7 +402,7 @@ describe("fault injection", () => {
 
     it("does not count a NextToken this server never issued as any page: the call gets the real token error", async () => {
       await putFaults(emu, [{ action: ACTION, onPage: 2, error: "InternalError" }]);
-      const bad = await failure(usage(ec2(emu), { CapacityReservationId: WALKED, MaxResults: 5, NextToken: "forged" }));
+      const bad = await failure(usage(ec2OverSocket(emu), { CapacityReservationId: WALKED, MaxResults: 5, NextToken: "forged" }));
       expect(bad.code).toBe("InvalidParameterValue");
     });
   });

@@ -2,10 +2,10 @@
 
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, imageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
-import { CapacityReservationPreference$, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
+import { CapacityReservationPreference$, ShutdownBehavior$, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import { checkEnum } from "../protocol/query.js";
 
-/** Image id, security group ids and the reservation target must be well formed; a preference must be EC2's. */
+/** Image id, security group ids and the reservation target must be well formed; a preference and a shutdown behavior must be EC2's. */
 export function checkLaunchData(data: RequestLaunchTemplateData, prefix: string): void {
   if (data.ImageId !== undefined && !IMAGE_ID.test(data.ImageId)) throw imageIdMalformed(data.ImageId);
   const groups = [...(data.SecurityGroupIds ?? []), ...(data.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])];
@@ -18,6 +18,10 @@ export function checkLaunchData(data: RequestLaunchTemplateData, prefix: string)
       specification.CapacityReservationPreference,
       `${prefix}CapacityReservationSpecification.CapacityReservationPreference`,
     );
+  }
+  // A fleet's instances take it from the template (src/ec2/fleet.ts), so it is held to the model's enum here.
+  if (data.InstanceInitiatedShutdownBehavior !== undefined) {
+    checkEnum(ShutdownBehavior$, data.InstanceInitiatedShutdownBehavior, `${prefix}InstanceInitiatedShutdownBehavior`);
   }
   const target = specification?.CapacityReservationTarget?.CapacityReservationId;
   if (target !== undefined) checkCapacityReservationId(target);

@@ -146,7 +146,7 @@ function instanceLifecycleOf(
  * names no subnet, its zone's default subnet and group with an address derived from its id (the same
  * on every read, reset and load; not counted in the subnet's AvailableIpAddressCount).
  */
-function networkOf(store: Store, instance: InstanceRecord): InstanceNetwork | undefined {
+export function networkOf(store: Store, instance: InstanceRecord): InstanceNetwork | undefined {
   const launched = store.instanceNetwork(instance.instanceId);
   if (launched) return launched;
   const subnet = defaultSubnetOf(instance.ownerId, instance.availabilityZone);
