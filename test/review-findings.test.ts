@@ -193,7 +193,7 @@ describe("an instant fleet's instances take their template's instance attributes
 });
 
 describe("a fixture's launch template data", () => {
-  it("refuses an InstanceInitiatedShutdownBehavior or a Placement.Tenancy that is not EC2's, naming each (a fleet from one answered a 500)", async () => {
+  it("refuses a shutdown behavior, tenancy, reservation preference or market type that is not EC2's, naming each (a fleet from one answered a 500)", async () => {
     const loading = emu.load({
       launchTemplates: [
         {
@@ -210,6 +210,20 @@ describe("a fixture's launch template data", () => {
           region: "us-east-1",
           launchTemplateData: { ImageId: "ami-0123456789abcdef0", Placement: { Tenancy: "weird" } },
         },
+        {
+          launchTemplateId: "lt-0aaaaaaaaaaaaaaa3",
+          launchTemplateName: "bogus-preference",
+          ownerId: "123456789012",
+          region: "us-east-1",
+          launchTemplateData: { ImageId: "ami-0123456789abcdef0", CapacityReservationSpecification: { CapacityReservationPreference: "bogus" } },
+        },
+        {
+          launchTemplateId: "lt-0aaaaaaaaaaaaaaa4",
+          launchTemplateName: "bogus-market",
+          ownerId: "123456789012",
+          region: "us-east-1",
+          launchTemplateData: { ImageId: "ami-0123456789abcdef0", InstanceMarketOptions: { MarketType: "bogus" } },
+        },
       ],
     });
     await expect(loading).rejects.toBeInstanceOf(FixtureError);
@@ -217,6 +231,8 @@ describe("a fixture's launch template data", () => {
       problems: [
         expect.stringMatching(/launchTemplates\[0\]\.launchTemplateData: .*explode.*InstanceInitiatedShutdownBehavior/),
         expect.stringMatching(/launchTemplates\[1\]\.launchTemplateData: .*weird.*Placement\.Tenancy/),
+        expect.stringMatching(/launchTemplates\[2\]\.launchTemplateData: .*bogus.*CapacityReservationPreference/),
+        expect.stringMatching(/launchTemplates\[3\]\.launchTemplateData: .*bogus.*MarketType/),
       ],
     });
   });

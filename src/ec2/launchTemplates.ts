@@ -15,6 +15,8 @@ import {
 import { Refusal } from "../domain/refusal.js";
 import { flatten } from "../protocol/flatten.js";
 import {
+  CapacityReservationPreference$,
+  MarketType$,
   OPERATIONS,
   ShutdownBehavior$,
   Tenancy$,
@@ -41,6 +43,12 @@ export const dataParams = (data: RequestLaunchTemplateData | object): Map<string
  * another one made the fleet's launch a 500). Throws InvalidParameterValue naming `prefix` + member.
  */
 export function checkKeptEnums(data: RequestLaunchTemplateData, prefix: string): void {
+  const preference = data.CapacityReservationSpecification?.CapacityReservationPreference;
+  if (preference !== undefined) {
+    checkEnum(CapacityReservationPreference$, preference, `${prefix}CapacityReservationSpecification.CapacityReservationPreference`);
+  }
+  const market = data.InstanceMarketOptions?.MarketType;
+  if (market !== undefined) checkEnum(MarketType$, market, `${prefix}InstanceMarketOptions.MarketType`);
   if (data.InstanceInitiatedShutdownBehavior !== undefined) {
     checkEnum(ShutdownBehavior$, data.InstanceInitiatedShutdownBehavior, `${prefix}InstanceInitiatedShutdownBehavior`);
   }
