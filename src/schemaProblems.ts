@@ -92,12 +92,12 @@ function distance(a: string, b: string): number {
 }
 
 /** The known name an unknown one is a near miss of (same letters in another case, or a typo or two), if any. */
-export function nearMiss(name: string, known: readonly string[]): string | undefined {
+export function nearMiss(name: string, known: readonly string[], maxDistance?: number): string | undefined {
   const lower = name.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase());
-    if (d <= Math.max(1, Math.floor(candidate.length / 4)) && (best === undefined || d < best.distance)) {
+    if (d <= (maxDistance ?? Math.max(1, Math.floor(candidate.length / 4))) && (best === undefined || d < best.distance)) {
       best = { name: candidate, distance: d };
     }
   }

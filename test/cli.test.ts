@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { CLI, ROOT, runCommand, runToExit, type RunningCommand } from "./process.js";
+import { CLI, freePort, ROOT, runCommand, runToExit, type RunningCommand } from "./process.js";
 import { DEMO_SHARED, OWNER_KEY, ec2, errorOf, failure, parseXml } from "./support.js";
 
 const work = mkdtempSync(join(tmpdir(), "ec2-emulator-cli-"));
@@ -88,7 +88,8 @@ describe("the command's options", () => {
     expect(out.State).toBe("active");
   });
 
-  // The same settings given both ways must have the same effects (fixed ports from this project's range).
+  // The same settings given both ways must have the same effects. The port is a free one the system
+  // gave a moment before (at warn level the command writes no ready line to read a port 0 from).
   const settings = (port: number, db: string) => ({
     host: "127.0.0.1",
     port: String(port),
@@ -113,10 +114,11 @@ describe("the command's options", () => {
     );
 
   it.each([
-    ["command-line options", 4610, (given: ReturnType<typeof settings>) => start(asArgs(given))],
-    ["EC2_EMULATOR_* variables", 4611, (given: ReturnType<typeof settings>) => start([], asEnv(given))],
-  ])("takes every setting from %s", async (_how, port, launch) => {
-    const db = join(work, `settings-${port}.db`);
+    ["command-line options", "options", (given: ReturnType<typeof settings>) => start(asArgs(given))],
+    ["EC2_EMULATOR_* variables", "variables", (given: ReturnType<typeof settings>) => start([], asEnv(given))],
+  ])("takes every setting from %s", async (_how, name, launch) => {
+    const port = await freePort();
+    const db = join(work, `settings-${name}.db`);
     const command = launch(settings(port, db));
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url, command);

@@ -36,17 +36,17 @@ describe("the documentation", () => {
     expect(names.filter((name) => !guide.includes(`\`${name}\``))).toEqual([]);
   });
 
-  it("lists every command-line option in the README", () => {
-    const readme = read("README.md");
-    const help = read("src/cli.ts");
+  it("lists every command-line option in docs/running.md", () => {
+    const readme = read("docs/running.md");
+    const help = read("src/commandLine.ts");
     const options = [...help.matchAll(/^ {2}"?([a-z-]+)"?: \{ type:/gm)].map((match) => match[1]).filter((o) => o !== "help" && o !== "version");
     expect(options.length).toBeGreaterThanOrEqual(10);
     expect(options.filter((option) => !readme.includes(`\`--${option}`))).toEqual([]);
   });
 
-  it("lists in the README's errors table every EC2 error code the source raises", () => {
-    const readme = read("README.md");
-    const table = readme.slice(readme.indexOf("## Errors it returns"), readme.indexOf("Every response carries a fresh request id"));
+  it("lists in docs/errors.md's table every EC2 error code the source raises", () => {
+    const page = read("docs/errors.md");
+    const table = page.slice(page.indexOf("# Errors it returns"), page.indexOf("Every response carries a fresh request id"));
     const listed = new Set([...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((row) => [...(row[1] ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1])));
     // A code is raised as new Refusal("X", …), new Ec2Error("X", …) or ec2Error("X", …), the code on the call's first line or the next.
     const raised = new Set(sources().flatMap((file) => [...read(file).matchAll(/(?:Refusal|Ec2Error|ec2Error)\(\s*"([A-Za-z0-9.]+)"/g)].map((m) => m[1])));

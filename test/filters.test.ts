@@ -74,7 +74,7 @@ function inMemory(request: RequestFilter[]): string[] {
 function throughSql(request: RequestFilter[], account = CALLER): string[] {
   const { store, records, context } = loaded();
   const filters = parseFilters(T, request);
-  const { ids, undecided } = store.visibleReservationIds({ account, region: "us-east-1", filters }, "", 1000);
+  const { ids, undecided } = store.visibleReservationIds({ account, region: "us-east-1", filters }, "", 1000, 10_000);
   const tags = store.tagsOfResources([...ids], account);
   store.close();
   return records
@@ -206,7 +206,8 @@ describe("a filter set from the request", () => {
       expect(Object.keys(T.filters)).toContain(name);
       for (const record of records) {
         const read = T.filters[name]?.read(record, { now: NOW, tags: new Map() });
-        const stored = (record as unknown as Record<string, unknown>)[column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+        const members = new Map<string, unknown>(Object.entries(record));
+        const stored = members.get(column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
         expect(read ?? null).toEqual(stored ?? null);
       }
     }
@@ -312,7 +313,7 @@ describe("capacity reservation filters", () => {
   it("walks a keyset of filtered ids in pages", () => {
     const { store } = loaded();
     const filters = parseFilters(T, [{ Name: "instance-type", Values: ["m5.large", "m5.xlarge", "p5.48xlarge"] }]);
-    const page = (after: string) => store.visibleReservationIds({ account: CALLER, region: "us-east-1", filters }, after, 2).ids;
+    const page = (after: string) => store.visibleReservationIds({ account: CALLER, region: "us-east-1", filters }, after, 2, 10_000).ids;
     const first = page("");
     const second = page(first.at(-1) ?? "");
     const third = page(second.at(-1) ?? "");

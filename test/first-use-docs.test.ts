@@ -1,10 +1,24 @@
 // Issue 15's documentation and compose items: what a user copies must be true, so each is checked against its source.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
-const DOCS = ["README.md", "docs/decisions.md", "docs/docker.md", "docs/fixtures.md", "docs/performance.md", "docs/reliability.md"];
+const DOCS = [
+  "README.md",
+  "CHANGELOG.md",
+  ...readdirSync(new URL("../docs", import.meta.url)).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`),
+];
+/** The pages a user reads (the design log, the performance record and the architecture are the project's own). */
+const USER_DOCS = DOCS.filter((doc) => !["docs/decisions.md", "docs/performance.md", "docs/architecture.md"].includes(doc));
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchorOf = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, "")
+    .replaceAll(" ", "-");
 
 describe("the documentation users copy from", () => {
   it("gives the AWS CLI recipe the credentials the CLI needs", () => {
@@ -15,6 +29,32 @@ describe("the documentation users copy from", () => {
 
   it("names no folder of a developer's machine", () => {
     for (const doc of DOCS) expect([doc, read(doc).match(/\/work\/[\w./-]*|\/home\/\w+|\/tmp\/[\w-]+\//g)]).toEqual([doc, null]);
+  });
+
+  it("cites in the pages a user reads only what the package ships: no section of SPEC.md", () => {
+    for (const doc of USER_DOCS) expect([doc, read(doc).match(/SPEC(\.md| section)/g)]).toEqual([doc, null]);
+  });
+
+  it("links only to files and headings that exist", () => {
+    const broken: string[] = [];
+    for (const doc of DOCS) {
+      const folder = doc.includes("/") ? doc.slice(0, doc.lastIndexOf("/") + 1) : "";
+      const text = read(doc).replace(/^```[\s\S]*?^```$/gm, "");
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (!target || /^[a-z]+:/.test(target)) continue;
+        const [file, anchor] = target.split("#");
+        const path = file ? new URL(`../${folder}${file}`, import.meta.url) : new URL(`../${doc}`, import.meta.url);
+        if (!existsSync(path)) {
+          broken.push(`${doc}: ${target}`);
+          continue;
+        }
+        if (anchor && path.pathname.endsWith(".md")) {
+          const headings = [...readFileSync(path, "utf8").replace(/^```[\s\S]*?^```$/gm, "").matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1] ?? ""));
+          if (!headings.includes(anchor)) broken.push(`${doc}: ${target}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it("names the autocannon major the project installs", () => {
@@ -31,11 +71,15 @@ describe("the documentation users copy from", () => {
     expect(sections.indexOf(sections.find((title) => title?.startsWith("First pass")) ?? "")).toBeGreaterThan(1);
   });
 
-  it("says which Node versions are tested, as .ci/run tests them", () => {
+  it("says which Node versions are supported and tested, as package.json and .ci/run have them", () => {
     const ci = read(".ci/run");
-    const majors = /^for major in ([\d ]+); do\n[\s\S]*?other-node\.sh \$major/m.exec(ci)?.[1]?.split(" ");
-    expect(majors).toEqual(["22", "24"]);
-    expect(read("README.md")).toMatch(/Tested on Node\.js 20, 22 and 24/);
+    const primary = /^primary=(\d+)$/m.exec(ci)?.[1];
+    const others = /^for major in ([\d ]+); do\n[\s\S]*?other-node\.sh \$major/m.exec(ci)?.[1]?.split(" ") ?? [];
+    const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe(`>=${primary}`);
+    expect([primary, ...others]).toEqual(["22", "24"]);
+    expect(read("README.md")).toMatch(/Needs Node\.js 22 or later; tested on Node\.js 22 and 24/);
+    expect(read("Dockerfile")).toMatch(new RegExp(`^FROM node:${primary}-bookworm-slim`, "m"));
   });
 
   it("lists what building better-sqlite3 needs", () => {
@@ -57,6 +101,17 @@ describe("the compose example", () => {
     expect(check).toContain("process.env.EC2_EMULATOR_PORT");
     expect(check).not.toContain(":4580/");
     expect(read("Dockerfile")).toContain("process.env.EC2_EMULATOR_PORT");
+  });
+
+  it("copies into the image's build stage everything `npm run build` reads", () => {
+    const dockerfile = read("Dockerfile");
+    const buildStage = dockerfile.slice(0, dockerfile.indexOf("RUN npm run build"));
+    const copied = [...buildStage.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
+    const build = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.build ?? "";
+    // The build script itself, and what scripts/build.mjs compiles from.
+    const script = /^node (\S+)\//.exec(build)?.[1];
+    expect(script).toBe("scripts");
+    expect(copied).toEqual(expect.arrayContaining(["package.json", "tsconfig.json", "scripts", "src"]));
   });
 
   it("keeps docker/entrypoint.sh in LF line endings on every checkout", () => {

@@ -213,11 +213,26 @@ describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
     ]);
   });
 
+  it("reports a reservation refused for its own problem once, not again for every instance that names it", async () => {
+    // One typo in the reservation: its record is refused, and the three instances naming it are its echoes.
+    const problems = await problemsOf([withInstances([instance(1), instance(2), instance(3)], { state: "actve" as never })]);
+    expect(problems).toEqual([expect.stringMatching(/^fixtures\[0\]: capacityReservations\[0\]\.state: "actve" is not one of active, /)]);
+  });
+
+  it("names an id no reservation of the set has once, for every instance naming it, with the id a typo came from", async () => {
+    const typo = "cr-0a0000000000000a2"; // one digit away from good's cr-0a0000000000000a1
+    const problems = await problemsOf([withInstances([instance(1, { capacityReservationId: typo }), instance(2), instance(3, { capacityReservationId: typo }), instance(4, { capacityReservationId: typo })])]);
+    expect(problems).toEqual([
+      `fixtures[0]: instances[0].capacityReservationId: "${typo}" is not a capacity reservation of this fixture set (did you mean "${good.capacityReservationId}", capacityReservations[0]?); 2 more name it: instances[2], instances[3]`,
+    ]);
+  });
+
   it("refuses usage rows plus instances above an active reservation's total, and counts both when they fit", async () => {
     // good: total 10, usage rows 3 + 2; six more instances make 11.
     const six = [1, 2, 3, 4, 5, 6].map((n) => instance(n));
     expect(await problemsOf([withInstances(six)])).toEqual([
-      expect.stringContaining(`${good.capacityReservationId}: 11 instances in use (usage rows and instances) is more than the totalInstanceCount of 10`),
+      // Named by file and path, with the rows and the instances that make it up.
+      "fixtures[0]: capacityReservations[0].totalInstanceCount: 11 instances in use is more than the totalInstanceCount of 10: 5 in usage rows and 6 instances holding a place (instances[0], instances[1], instances[2], instances[3], instances[4] and 1 more)",
     ]);
     // An ended reservation holds no instances at all (they run on outside it), so none may name it.
     expect(await problemsOf([withInstances(six, { state: "expired" })])).toEqual(

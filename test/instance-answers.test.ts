@@ -263,3 +263,31 @@ describe("idempotency after termination", () => {
     expect(anew.Instances?.map((i) => i.State?.Name)).toEqual(["pending", "pending"]);
   });
 });
+
+describe("KeyName", () => {
+  it("is kept from the launch, answered by DescribeInstances, found by the key-name filter and carried by the state dump", async () => {
+    const launched = await run({ KeyName: "team-ml" });
+    const id = launched.Instances?.[0]?.InstanceId ?? "";
+    expect(launched.Instances?.[0]?.KeyName).toBe("team-ml");
+    const found = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: "key-name", Values: ["team-*"] }] }));
+    expect(found.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId)).toEqual([id]);
+    const dump = await emu.state();
+    expect(dump.instances?.find((i) => i.instanceId === id)?.keyName).toBe("team-ml");
+  });
+
+  it("is absent, not empty, for an instance launched without one", async () => {
+    const launched = await run();
+    expect(launched.Instances?.[0]).not.toHaveProperty("KeyName");
+  });
+
+  it("refuses a name longer than EC2 takes with InvalidKeyPair.NotFound and launches nothing", async () => {
+    const name = "k".repeat(256);
+    expect(await failure(run({ KeyName: name }))).toMatchObject({
+      code: "InvalidKeyPair.NotFound",
+      status: 400,
+      message: `The key pair '${name}' does not exist`,
+    });
+    const all = await client.send(new DescribeInstancesCommand({}));
+    expect(all.Reservations ?? []).toEqual([]);
+  });
+});

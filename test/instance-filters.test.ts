@@ -74,6 +74,7 @@ describe("DescribeInstances' filter names", () => {
 });
 
 const record = (changes: Partial<InstanceRecord> = {}): InstanceRecord => ({
+  keyName: null,
   instanceId: "i-0123456789abcdef0",
   reservationId: "r-0123456789abcdef0",
   ownerId: "123456789012",

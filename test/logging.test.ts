@@ -1,6 +1,7 @@
 // Logging: the library is silent by default and writes nothing; at info, one line per request with its id.
 
 import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
@@ -18,6 +19,24 @@ describe("logging", () => {
       await emu.close();`;
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]);
     expect(stdout).toBe("");
+  });
+
+  it("serves nothing and writes nothing when a program imports the command's option parser", async () => {
+    // The command's entry (dist/cli.js) starts a server when loaded; its parser lives apart so that
+    // a test can import it without one starting on the default port and logging among the results.
+    const script = `
+      const { parseCommandLine } = await import(${JSON.stringify(new URL("../dist/commandLine.js", import.meta.url).href)});
+      if (typeof parseCommandLine([], {}) !== "object") throw new Error("no config");`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { timeout: 20_000 });
+    expect(stdout + stderr).toBe("");
+  });
+
+  it("is not given a server by any test file importing the command's entry, which would start one on port 4580", () => {
+    const folder = new URL("./", import.meta.url);
+    const importers = readdirSync(folder, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts"))
+      .filter((file) => /from "(\.\.\/)+src\/cli\.js"|import\(["'](\.\.\/)+src\/cli\.js/.test(readFileSync(new URL(file, folder), "utf8")));
+    expect(importers).toEqual([]);
   });
 
   it("writes one JSON line per request, with its request id, at info", async () => {

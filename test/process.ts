@@ -1,6 +1,7 @@
 // Test helpers for the command: run the built dist/cli.js as a child process and read its JSON log lines.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -91,4 +92,17 @@ export async function runToExit(
   const code = await command.exited;
   clearTimeout(timer);
   return { code, stdout: command.lines.map((l) => l.text).join("\n"), stderr: command.stderr };
+}
+
+/** A port no one listens on now, from the system: for a command that must be given one up front. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error("no port from the system"))));
+    });
+  });
 }

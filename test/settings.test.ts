@@ -1,7 +1,7 @@
 // The settings of SPEC section 7 at start: options, variables and the library, each checked, each reaching the control plane.
 
 import { describe, expect, it } from "vitest";
-import { parseCommandLine } from "../src/cli.js";
+import { parseCommandLine } from "../src/commandLine.js";
 import { raw, start } from "./support.js";
 
 describe("provisioningSeconds and instanceTransitionSeconds at start", () => {

@@ -42,6 +42,8 @@ export interface ActionContext extends Ec2Context {
 export interface ActionDefinition<O extends OperationName, R extends keyof RequestOf<O> & string> {
   /** The operation's name in the EC2 model; its request and result shapes and types come from there. */
   readonly operation: O;
+  /** What it models, in a sentence for users: docs/actions.md is generated from it (`npm run generate:actions-page`). */
+  readonly summary?: string;
   /**
    * The server-side rules the SDK model lacks: required members, ranges, id patterns, enum checks.
    * Decided by the parameters alone: a request that repeats its text is not read again (dispatch.ts,
@@ -67,6 +69,8 @@ export interface ActionCall {
 /** An action as the registry and dispatch see it, its types sealed inside. */
 export interface Action {
   readonly name: OperationName;
+  /** What it models, for docs/actions.md. */
+  readonly summary?: string;
   readonly input: StructureShape;
   readonly output: StructureShape;
   /** The members its overlay requires (a test holds them to botocore's `required` lists). */
@@ -85,6 +89,7 @@ export function defineAction<const O extends OperationName, const R extends keyo
   const { input, output } = OPERATIONS[definition.operation];
   return {
     name: definition.operation,
+    summary: definition.summary,
     input,
     output,
     required: definition.overlay?.required ?? [],

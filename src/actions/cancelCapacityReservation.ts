@@ -7,6 +7,8 @@ import { defineAction } from "./action.js";
 
 export const cancelCapacityReservation = defineAction({
   operation: "CancelCapacityReservation",
+  summary:
+    "Cancels a reservation: owner only; active, assessing or delayed ones, and scheduled or committed ones only with commitment-wind-down; its instances run on outside it.",
   overlay: {
     required: ["CapacityReservationId"],
     members: {

@@ -41,6 +41,8 @@ function domainInput(request: CreateCapacityReservationRequest): CreateCapacityR
 
 export const createCapacityReservation = defineAction({
   operation: "CreateCapacityReservation",
+  summary:
+    "A new reservation (open or targeted, limited or unlimited, future-dated with a commitment), pending for provisioningSeconds then active; ClientToken retries; InsufficientInstanceCapacity beyond a fixture's capacity pool.",
   overlay: {
     required: ["InstanceType", "InstancePlatform", "InstanceCount"],
     members: {

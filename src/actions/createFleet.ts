@@ -68,6 +68,8 @@ const errorItem = (error: FleetError) => ({
 
 export const createFleet = defineAction({
   operation: "CreateFleet",
+  summary:
+    "Type instant only: launches through the launch templates' overrides, into reservations or outside them, on-demand or spot, reporting per override what could not launch.",
   overlay: {
     required: ["LaunchTemplateConfigs", "TargetCapacitySpecification"],
     members: {

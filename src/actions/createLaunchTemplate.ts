@@ -34,6 +34,8 @@ function digestOf(input: CreateLaunchTemplateRequest): string {
 
 export const createLaunchTemplate = defineAction({
   operation: "CreateLaunchTemplate",
+  summary:
+    "A launch template of the caller's in its region, keeping the launch data it was given (version 1).",
   overlay: {
     required: ["LaunchTemplateName", "LaunchTemplateData"],
     members: {

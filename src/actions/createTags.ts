@@ -8,6 +8,8 @@ import { defineAction } from "./action.js";
 
 export const createTags = defineAction({
   operation: "CreateTags",
+  summary:
+    "Adds or replaces tags on capacity reservations (cr-) and instances (i-); each account keeps its own tags on a shared reservation; at most 50 per resource.",
   overlay: { required: ["Resources", "Tags"] },
 
   handle(request, context): CreateTagsResult {

@@ -8,6 +8,8 @@ import { defineAction } from "./action.js";
 
 export const deleteLaunchTemplate = defineAction({
   operation: "DeleteLaunchTemplate",
+  summary:
+    "Deletes one of the caller's launch templates, by id or name, with its tags.",
   overlay: {
     members: {
       LaunchTemplateId: {

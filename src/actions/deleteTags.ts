@@ -7,6 +7,8 @@ import { defineAction } from "./action.js";
 
 export const deleteTags = defineAction({
   operation: "DeleteTags",
+  summary:
+    "Removes tags, by key or by key and value, from capacity reservations and instances.",
   overlay: { required: ["Resources"] },
 
   handle(request, context): DeleteTagsResult {

@@ -9,6 +9,8 @@ import { defineAction } from "./action.js";
 
 export const describeAvailabilityZones = defineAction({
   operation: "DescribeAvailabilityZones",
+  summary:
+    "The zones of the caller's region, with the zone ids every AvailabilityZoneId shows, by name, id or the documented filters.",
 
   handle(input, { caller }): DescribeAvailabilityZonesResult {
     const filters = parseFilters(AVAILABILITY_ZONE_FILTERS, withoutTagFilters(input.Filters));

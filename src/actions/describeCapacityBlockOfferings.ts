@@ -25,6 +25,8 @@ export const modelOffering = (offering: CapacityBlockOffering): ModelOffering =>
 
 export const describeCapacityBlockOfferings = defineAction({
   operation: "DescribeCapacityBlockOfferings",
+  summary:
+    "The Capacity Blocks that the capacity the emulator holds can sell, for a type, count and duration, at the emulator's clock.",
   overlay: { required: ["CapacityDurationHours"], members: { MaxResults: { range: [1, 1000] } } },
 
   handle(input, { caller, store, now, pages }): DescribeCapacityBlockOfferingsResult {

@@ -9,7 +9,7 @@ import {
 } from "../domain/capacityReservation.js";
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters, rowsWithin } from "../domain/filters.js";
 import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
@@ -25,7 +25,7 @@ export const DEFAULT_PAGE_SIZE = 1000;
  * short page, or an empty one, with a NextToken after the last row read, as EC2 does, rather than
  * reading the whole region in one request.
  */
-export const WALK_PER_REQUEST = 10_000;
+export const WALK_PER_REQUEST = 5_000;
 
 const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
 
@@ -76,6 +76,8 @@ function itemsOf(
 
 export const describeCapacityReservations = defineAction({
   operation: "DescribeCapacityReservations",
+  summary:
+    "The reservations the caller owns or shares in the request's region, by id or by EC2's documented filters (wildcards, tags), in pages of up to 1,000, with every member of EC2's item and the state at the emulator's clock.",
   overlay: {
     members: {
       CapacityReservationIds: { check: checkCapacityReservationIds },
@@ -111,19 +113,29 @@ export const describeCapacityReservations = defineAction({
     // One row past the page says whether another page follows; it is also the size of each later chunk.
     const limit = pageSize + 1;
     let after = position.after ?? "";
-    // Named ids bound the walk themselves; a walk of the region stops after WALK_PER_REQUEST rows.
-    const upto = ids ? null : store.reservationWalkEnd(caller.accountId, caller.region, after, WALK_PER_REQUEST);
 
     // SQL decides visibility, the region and the filters a column decides; what is left (the state
     // at the clock, the dates, wildcard values, a failed reservation's retention) is decided here.
     // When that drops rows, the next chunk resumes after the last row read, until the page is full
-    // and one more row is known to follow, or the walk ends.
+    // and one more row is known to follow, or the rows run out, or the request has read
+    // WALK_PER_REQUEST rows: then its NextToken resumes after the last row read.
     const page: { reservation: CapacityReservationRecord; state: CapacityReservationState }[] = [];
     let more = false;
+    let read = 0;
+    let cut: string | undefined;
+    // Fewer rows when the filters matched in memory cost more per row (rowsWithin).
+    let walk = WALK_PER_REQUEST;
     for (;;) {
-      const { ids: chunk, undecided } = store.visibleReservationIds(query, after, limit, upto);
-      const tags = undecided.some((filter) => filter.kind !== "member") ? store.tagsOfResources(chunk, caller.accountId) : NO_TAGS;
-      for (const id of chunk) {
+      const chunk = store.visibleReservationIds(query, after, limit, walk - read);
+      const { undecided } = chunk;
+      walk = Math.min(walk, rowsWithin(undecided, WALK_PER_REQUEST));
+      const tags = undecided.some((filter) => filter.kind !== "member") ? store.tagsOfResources(chunk.ids, caller.accountId) : NO_TAGS;
+      for (const id of chunk.ids) {
+        if (!ids && read >= walk && page.length < pageSize) {
+          cut = id;
+          break;
+        }
+        read += 1;
         const reservation = store.findReservation(id);
         // The page is the stored rows and each read row's state: the same until a write or the first
         // of those states changes (rows left out for their state count as much as those answered).
@@ -137,16 +149,24 @@ export const describeCapacityReservations = defineAction({
         }
         page.push({ reservation, state });
       }
-      const last = chunk.at(-1);
-      if (more || chunk.length < limit || last === undefined) break;
+      const last = chunk.ids.at(-1);
+      if (more) break;
+      if (cut !== undefined) {
+        // The walk stopped before `cut`: the next request starts at it, so the token names the row read before it.
+        cut = chunk.ids[chunk.ids.indexOf(cut) - 1] ?? after;
+        break;
+      }
+      if (chunk.walkedTo !== null) {
+        cut = chunk.walkedTo;
+        break;
+      }
+      if (chunk.ids.length < limit || last === undefined) break;
       after = last;
     }
-    // The walk stopped at its bound before the page filled: the rest is for the next request.
-    const cut = !more && upto !== null;
     const items = itemsOf(page, caller.accountId, store);
-    const lastId = cut ? upto : page.at(-1)?.reservation.capacityReservationId;
+    const lastId = cut ?? page.at(-1)?.reservation.capacityReservationId;
     return {
-      NextToken: (more || cut) && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
+      NextToken: (more || cut !== undefined) && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
       CapacityReservations: keptList(items),
     };
   },

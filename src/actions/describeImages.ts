@@ -33,6 +33,8 @@ const isDeprecated = (image: ImageRecord, now: number): boolean =>
 
 export const describeImages = defineAction({
   operation: "DescribeImages",
+  summary:
+    "The images fixtures declare that the caller may launch (its own, and public ones of its region), by id, owner or filter, paged.",
   overlay: {
     members: {
       ImageIds: {

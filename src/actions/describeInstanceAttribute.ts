@@ -40,6 +40,8 @@ const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord, store: Sto
 
 export const describeInstanceAttribute = defineAction({
   operation: "DescribeInstanceAttribute",
+  summary:
+    "One attribute of one of the caller's instances (instance type, user data, termination and stop protection, EBS optimization, …) in the model's form.",
   overlay: {
     required: ["Attribute", "InstanceId"],
     members: { Attribute: { enumValues: true }, InstanceId: { check: (id) => checkInstanceIds([id]) } },

@@ -36,6 +36,8 @@ function locationsOf(region: string, locationType: string): readonly string[] {
 
 export const describeInstanceTypeOfferings = defineAction({
   operation: "DescribeInstanceTypeOfferings",
+  summary:
+    "Every known instance type offered in the caller's region, or in each of its zones by name or id; filters on type and location, paged.",
   overlay: {
     members: {
       LocationType: { enumValues: true },

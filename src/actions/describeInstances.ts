@@ -1,6 +1,6 @@
 // DescribeInstances: the caller's instances in its region, by id or filter, paged, grouped by launch (SPEC section 11).
 
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters, rowsWithin } from "../domain/filters.js";
 import { stateSteadyAround, type Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
@@ -22,7 +22,7 @@ const BATCH = 200;
  * an empty one, with a NextToken after the last instance read, as EC2 does (a filter matching
  * nothing read all of the caller's instances in one request, issue 21).
  */
-export const WALK_PER_REQUEST = 2_000;
+export const WALK_PER_REQUEST = 1_000;
 const NO_TAGS: readonly Tag[] = Object.freeze([]);
 
 const positionOf = (after: string | undefined): InstancePosition | undefined => {
@@ -135,6 +135,8 @@ function grouped(views: readonly InstanceView[], ownerId: string): readonly Rese
 
 export const describeInstances = defineAction({
   operation: "DescribeInstances",
+  summary:
+    "The caller's instances in the request's region, grouped by launch, with every filter EC2 documents for it; terminated ones for an hour of emulator time; paged.",
   overlay: {
     members: {
       InstanceIds: { check: checkInstanceIds },
@@ -169,8 +171,12 @@ export const describeInstances = defineAction({
     let more = false;
     let read = 0;
     let cut: InstanceRecord | undefined;
+    // One request reads at most WALK_PER_REQUEST instances, fewer when its filters cost more per
+    // instance (rowsWithin): the rest is for the next (SPEC section 15).
+    const walk = rowsWithin(filters, WALK_PER_REQUEST);
     for (;;) {
-      const rows = store.instancePage(query, after, Math.min(BATCH, size + 1));
+      const requested = Math.min(BATCH, size + 1, walk - read);
+      const rows = store.instancePage(query, after, requested);
       read += rows.length;
       for (const view of viewsOf(store, rows, accountId, region, now, steadyBetween)) {
         if (!matches(INSTANCE_FILTERS, filters, view, undefined)) continue;
@@ -181,9 +187,8 @@ export const describeInstances = defineAction({
         page.push(view);
       }
       const last = rows.at(-1);
-      if (more || rows.length < Math.min(BATCH, size + 1) || !last) break;
-      // One request reads at most WALK_PER_REQUEST instances: the rest is for the next (SPEC section 15).
-      if (read >= WALK_PER_REQUEST) {
+      if (more || rows.length < requested || !last) break;
+      if (read >= walk) {
         cut = last;
         break;
       }

@@ -27,6 +27,8 @@ const LAUNCH_TEMPLATE_FILTERS: FilterTable<LaunchTemplate, undefined> = {
 
 export const describeLaunchTemplates = defineAction({
   operation: "DescribeLaunchTemplates",
+  summary:
+    "The caller's launch templates in its region, by id, name or filter, paged.",
   overlay: {
     members: {
       LaunchTemplateIds: {

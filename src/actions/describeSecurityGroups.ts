@@ -19,6 +19,8 @@ const DEFAULT_PAGE_SIZE = 1000;
 
 export const describeSecurityGroups = defineAction({
   operation: "DescribeSecurityGroups",
+  summary:
+    "The caller's security groups in its region: its default VPC's default group and those fixtures add; by id, name or filter, paged.",
   overlay: {
     members: {
       GroupIds: {

@@ -13,6 +13,8 @@ const DEFAULT_PAGE_SIZE = 1000;
 
 export const describeSubnets = defineAction({
   operation: "DescribeSubnets",
+  summary:
+    "The caller's subnets in its region: its default VPC's, one per zone, and those fixtures add; by id or filter, paged.",
   overlay: {
     members: {
       MaxResults: { range: [5, 1000] },

@@ -29,6 +29,8 @@ const described = (view: TagDescriptionView): TagDescription => ({
 
 export const describeTags = defineAction({
   operation: "DescribeTags",
+  summary:
+    "The caller's tags on every resource it sees (reservations, instances, subnets, groups, templates, …), filtered and paged, as the other reads show them.",
   overlay: { members: { MaxResults: { range: [5, 1000] } } },
 
   handle(input, context): DescribeTagsResult {

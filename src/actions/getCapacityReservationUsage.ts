@@ -27,6 +27,8 @@ function usages(rows: readonly InstanceUsageFixture[]): readonly InstanceUsage[]
 
 export const getCapacityReservationUsage = defineAction({
   operation: "GetCapacityReservationUsage",
+  summary:
+    "One reservation's instances in use by account (the owner sees every account, an account it is shared with only its own row), with its total, available count and state at the emulator's clock; paged.",
   overlay: {
     required: ["CapacityReservationId"],
     members: {

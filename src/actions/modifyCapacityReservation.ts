@@ -7,6 +7,8 @@ import { defineAction } from "./action.js";
 
 export const modifyCapacityReservation = defineAction({
   operation: "ModifyCapacityReservation",
+  summary:
+    "Changes an active reservation's instance count, end and eligibility: owner only, never below its instances in use, never a Capacity Block.",
   overlay: {
     required: ["CapacityReservationId"],
     members: {

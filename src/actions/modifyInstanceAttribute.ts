@@ -92,6 +92,8 @@ function attributeForm(attribute: string, value: string | undefined): AttributeC
 
 export const modifyInstanceAttribute = defineAction({
   operation: "ModifyInstanceAttribute",
+  summary:
+    "Changes one kept attribute of one of the caller's instances; the instance type, user data and EBS optimization only while it is stopped.",
   overlay: {
     required: ["InstanceId"],
     members: { Attribute: { enumValues: true }, InstanceId: { check: (id) => checkInstanceIds([id]) } },

@@ -9,6 +9,8 @@ const date = (iso: string | null): Date | undefined => (iso === null ? undefined
 
 export const purchaseCapacityBlock = defineAction({
   operation: "PurchaseCapacityBlock",
+  summary:
+    "Buys an offering handed out by DescribeCapacityBlockOfferings, making the capacity-block reservation that takes its room.",
   overlay: {
     required: ["CapacityBlockOfferingId", "InstancePlatform"],
     members: { InstancePlatform: { enumValues: true } },

@@ -31,6 +31,8 @@ const primaryInterface = (input: RunInstancesRequest) =>
 
 export const runInstances = defineAction({
   operation: "RunInstances",
+  summary:
+    "Launches instances into a targeted reservation, the first open one with room, a Capacity Block, or outside any (bounded by a fixture's capacity pool); MinCount/MaxCount, ClientToken, tags; ReservationCapacityExceeded when full.",
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {
@@ -91,6 +93,7 @@ export const runInstances = defineAction({
       instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined,
       userData: input.UserData,
       ebsOptimized: input.EbsOptimized,
+      keyName: input.KeyName,
     });
     return launchItem(context.store, orThrow(launched), context.now);
   },

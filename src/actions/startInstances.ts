@@ -8,6 +8,8 @@ import { stateChangeItem } from "./shapes/instance.js";
 
 export const startInstances = defineAction({
   operation: "StartInstances",
+  summary:
+    "Starts stopped instances back into their reservation (ReservationCapacityExceeded if it filled meanwhile); all or nothing.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
   handle(input, context): StartInstancesResult {

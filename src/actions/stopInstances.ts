@@ -8,6 +8,8 @@ import { stateChangeItem } from "./shapes/instance.js";
 
 export const stopInstances = defineAction({
   operation: "StopInstances",
+  summary:
+    "Stops instances; a stopping instance holds its place until stopped, then gives it back; all or nothing.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
   handle(input, context): StopInstancesResult {

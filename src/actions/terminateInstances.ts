@@ -8,6 +8,8 @@ import { stateChangeItem } from "./shapes/instance.js";
 
 export const terminateInstances = defineAction({
   operation: "TerminateInstances",
+  summary:
+    "Terminates instances, giving their reservation place back; described as terminated for an hour of emulator time.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
   handle(input, context): TerminateInstancesResult {

@@ -32,6 +32,8 @@ export interface InstanceRecord extends InstanceLife {
   /** The user data as EC2 keeps it (base64 text), or null when it has none. */
   readonly userData: string | null;
   readonly ebsOptimized: boolean;
+  /** The key pair named at launch (KeyName), or null. */
+  readonly keyName: string | null;
 }
 
 export type ShutdownBehavior = "stop" | "terminate";

@@ -80,6 +80,10 @@ export const capacityReservationIdMalformed = (id: string): Refusal =>
 export const amiIdMalformed = (id: string): Refusal =>
   new Refusal("InvalidAMIID.Malformed", `Invalid id: "${id}" (expecting "ami-...")`);
 
+/** A key pair the launch names that cannot exist (EC2's words for a key pair it does not have). */
+export const keyPairNotFound = (keyName: string): Refusal =>
+  new Refusal("InvalidKeyPair.NotFound", `The key pair '${keyName}' does not exist`);
+
 /** More instances than one launch may start (EC2's limit is per account and type; the emulator's is per call). */
 export const instanceLimitExceeded = (requested: number, limit: number): Refusal =>
   new Refusal(

@@ -21,9 +21,14 @@ const OUTPOST_ARN = /^arn:aws(?:-[a-z]+)*:outposts:([a-z0-9-]+):[0-9]{12}:outpos
 /** EC2's words for a value it does not take: "Value (X) for parameter NAME is invalid." */
 const invalid = (value: string, parameter: string): Refusal => invalidParameterValue(`Value (${value}) for parameter ${parameter} is invalid.`);
 
-/** An instance type of EC2's form and at most MAX_INSTANCE_TYPE_LENGTH characters, or the refusal. */
+/**
+ * An instance type of EC2's form and at most MAX_INSTANCE_TYPE_LENGTH characters, or the refusal,
+ * in the words every action uses for a type it does not know (domain/instanceTypes.ts).
+ */
 export function checkInstanceTypeForm(instanceType: string): Refusal | undefined {
-  if (instanceType.length > MAX_INSTANCE_TYPE_LENGTH || !INSTANCE_TYPE.test(instanceType)) return invalid(instanceType, "instanceType");
+  if (instanceType.length > MAX_INSTANCE_TYPE_LENGTH || !INSTANCE_TYPE.test(instanceType)) {
+    return invalidParameterValue(`Invalid value '${instanceType}' for InstanceType.`);
+  }
   return undefined;
 }
 

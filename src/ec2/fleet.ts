@@ -226,21 +226,21 @@ function launchOf(
     subnetId: override.subnetId ?? network?.SubnetId,
     securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
     securityGroupNames: data.SecurityGroups,
+    userData: data.UserData,
+    ebsOptimized: data.EbsOptimized,
+    keyName: data.KeyName,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
-    // The template's instance attributes, as a launch from it has them in EC2 (termination
-    // protection, user data, ...), checked by the launch as RunInstances' own members are.
+    // The template's protections and shutdown behavior, as a launch from it has them in EC2.
     disableApiTermination: data.DisableApiTermination,
     disableApiStop: data.DisableApiStop,
     instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
-    userData: data.UserData,
-    ebsOptimized: data.EbsOptimized,
   };
 }
 
 /**
- * A template's shutdown behavior, tenancy and reservation preference when they are EC2's: CreateLaunchTemplate and fixtures
- * hold them to the model's values (checkKeptEnums), but a database written before they did may keep
- * another, which the instance table would refuse (a 500).
+ * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:
+ * CreateLaunchTemplate and fixtures hold them to the model's values (checkKeptEnums), but a database
+ * written before they did may keep another, which the instance table would refuse (a 500).
  */
 const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>
   value === "stop" || value === "terminate" ? value : undefined;

@@ -16,6 +16,7 @@ import {
 } from "../domain/placement.js";
 import {
   amiIdMalformed,
+  keyPairNotFound,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
   invalidParameterCombination,
@@ -87,6 +88,8 @@ export interface LaunchSpecification {
   readonly userData?: string | undefined;
   /** `EbsOptimized`; absent: false. */
   readonly ebsOptimized?: boolean | undefined;
+  /** `KeyName`: kept and answered; key pairs are not modelled, so any name of EC2's length is taken. */
+  readonly keyName?: string | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -97,6 +100,8 @@ export interface LaunchedInstances {
   readonly instances: readonly InstanceRecord[];
   /** True when this call launched them; false when a ClientToken gave back an earlier launch. */
   readonly launchedNow: boolean;
+  /** For a launch just made, the tags every one of its instances has (one frozen list); absent when answered again. */
+  readonly tags?: readonly Tag[];
 }
 
 /** Where the instances go, and how many: what every record of a launch shares. */
@@ -167,6 +172,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   if (tags instanceof Refusal) return tags;
   const userData = specification.userData === undefined || specification.userData === "" ? null : checkUserData(specification.userData);
   if (userData instanceof Refusal) return userData;
+  // Key pairs are not modelled: any name of EC2's length is taken, and a longer one cannot exist.
+  const keyName = specification.keyName;
+  if (keyName !== undefined && keyName.length > KEY_NAME_MAX) return keyPairNotFound(keyName);
 
   try {
     return store.write(() => {
@@ -227,13 +235,16 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
       );
       if (tags.length > 0) tagInstances(context, records, tags);
       takeIn(store, now, zone, launching.instanceType);
-      return launched(context, reservationId, true);
+      return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]) };
     });
   } catch (error) {
     if (error instanceof Refusal) return error;
     throw error;
   }
 }
+
+/** The longest key pair name EC2 takes (CreateKeyPair: "Up to 255 ASCII characters"). */
+const KEY_NAME_MAX = 255;
 
 /**
  * One new instance of a launch, `pending` from now (or `running` with no transition time). The one
@@ -267,6 +278,7 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
       specification.instanceInitiatedShutdownBehavior ?? DEFAULT_INSTANCE_ATTRIBUTES.instanceInitiatedShutdownBehavior,
     userData: placed.userData,
     ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
+    keyName: specification.keyName || null,
   };
 }
 

@@ -74,6 +74,10 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
       db.pragma("locking_mode = EXCLUSIVE");
       db.pragma("journal_mode = WAL");
       db.exec("BEGIN EXCLUSIVE; COMMIT");
+    } else {
+      // Pages a reset frees go back (Store.restoreStartState runs incremental_vacuum): in memory they
+      // would otherwise stay allocated for good. Set before the first table, as SQLite requires.
+      db.pragma("auto_vacuum = INCREMENTAL");
     }
     db.pragma("synchronous = NORMAL");
     db.exec(

@@ -34,6 +34,7 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[], 
   if (record.instanceInitiatedShutdownBehavior !== "stop") fixture.instanceInitiatedShutdownBehavior = record.instanceInitiatedShutdownBehavior;
   if (record.userData !== null) fixture.userData = record.userData;
   if (record.ebsOptimized) fixture.ebsOptimized = true;
+  if (record.keyName !== null) fixture.keyName = record.keyName;
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
 }

@@ -29,6 +29,7 @@ interface InstanceRow {
   instance_initiated_shutdown_behavior: ShutdownBehavior;
   user_data: string | null;
   ebs_optimized: 0 | 1;
+  key_name: string | null;
 }
 
 interface LaunchRow {
@@ -42,7 +43,7 @@ interface LaunchRow {
 const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instance_type, availability_zone, tenancy,
   platform, state, state_since, settles_at, launch_time, capacity_reservation_preference, capacity_reservation_target_id,
   market_type, capacity_reservation_id, disable_api_termination, disable_api_stop, instance_initiated_shutdown_behavior,
-  user_data, ebs_optimized`;
+  user_data, ebs_optimized, key_name`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   // Frozen: a kept record is shared by every request until the next write, and kept answers built from it (by identity) with it.
@@ -69,6 +70,7 @@ function toRecord(row: InstanceRow): InstanceRecord {
     instanceInitiatedShutdownBehavior: row.instance_initiated_shutdown_behavior,
     userData: row.user_data,
     ebsOptimized: row.ebs_optimized === 1,
+    keyName: row.key_name,
   });
 }
 
@@ -96,6 +98,7 @@ function toRow(record: InstanceRecord): InstanceRow {
     instance_initiated_shutdown_behavior: record.instanceInitiatedShutdownBehavior,
     user_data: record.userData,
     ebs_optimized: record.ebsOptimized ? 1 : 0,
+    key_name: record.keyName,
   };
 }
 
@@ -149,7 +152,7 @@ function prepare(db: SqliteDatabase) {
       `INSERT INTO instance (${COLUMNS}) VALUES (@instance_id, @reservation_id, @owner_id, @region, @image_id,
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
         @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id,
-        @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized)`,
+        @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name)`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
     attributes: db.prepare<[string, string | null, 0 | 1, ShutdownBehavior, 0 | 1, 0 | 1, string]>(

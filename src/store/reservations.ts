@@ -201,6 +201,15 @@ export const WALK_END_SQL = `SELECT cr.capacity_reservation_id FROM capacity_res
   WHERE cr.capacity_reservation_id > @after AND ${VISIBLE}
   ORDER BY cr.capacity_reservation_id LIMIT 1 OFFSET @rows - 1`;
 
+/** A chunk of the describe's walk (Reservations.visiblePage). */
+export interface VisiblePage {
+  readonly ids: readonly string[];
+  /** The filters SQL left for the caller to match in memory. */
+  readonly undecided: readonly Filter[];
+  /** Where a walk SQL narrowed stopped short of the region's end, or null. */
+  readonly walkedTo: string | null;
+}
+
 /** Each query's filters planned once per account (a describe asks for several chunks with the same filters). */
 const plans = new WeakMap<readonly Filter[], Map<string, PlannedFilters>>();
 
@@ -350,7 +359,7 @@ function keptReads(cache: ReadCache) {
     shared: cache.memo<boolean>(KEPT_ANSWERS),
     usedBy: cache.memo<number>(KEPT_ANSWERS),
     usagePage: cache.memo<UsagePage>(KEPT_USAGE_ROWS, (page) => page.rows.length),
-    visiblePage: cache.memo<readonly string[]>(KEPT_PAGE_IDS, (ids) => ids.length),
+    visiblePage: cache.memo<Omit<VisiblePage, "undecided">>(KEPT_PAGE_IDS, (page) => page.ids.length),
   };
 }
 
@@ -388,30 +397,36 @@ export class Reservations {
   }
 
   /**
-   * The ids of up to `limit` reservations after `after` (and up to `upto`), in id order, that the
-   * query's account sees in its region and that pass the filters SQL decides; among the query's
-   * ids when it names some. Says which filters it left undecided, for the caller to match in memory.
+   * The ids of up to `limit` reservations after `after`, in id order, that the query's account sees
+   * in its region and that pass the filters SQL decides; among the query's ids when it names some.
+   * Says which filters it left undecided, for the caller to match in memory. When SQL narrows by a
+   * filter (and so may read many rows to return few), it reads at most `walk` visible rows: a walk
+   * that stopped there says where (`walkedTo`), and the next starts after it.
    * Kept until the next write, frozen, weighed by its ids: a describe that repeats a page (a
    * controller's poll) makes no trip into SQLite. The ids do not depend on the clock; the state at
    * the clock is decided on the records afterwards.
    */
-  visiblePage(query: ReservationQuery, after: string, limit: number, upto: string | null): { ids: readonly string[]; undecided: readonly Filter[] } {
+  visiblePage(query: ReservationQuery, after: string, limit: number, walk: number): VisiblePage {
     const plan = planOf(query);
     const { account, region } = query;
     const ids = query.ids === undefined ? undefined : JSON.stringify(query.ids);
-    const key = keyOf(account, region, after, upto ?? "", String(limit), ids ?? "", plan.key);
+    const key = keyOf(account, region, after, String(limit), String(walk), ids ?? "", plan.key);
+    // The ids and where the walk stopped are kept; which filters are undecided is the query's own
+    // (two queries with the same SQL part may leave different filters to memory).
     const found = this.kept.visiblePage.get(key, () => {
-      const parameters = { ...plan.parameters, account, region, after, upto, limit };
-      if (ids !== undefined) return Object.freeze(this.s.visiblePageOfIds.all({ ...parameters, ids }));
-      if (!plan.narrowed) return Object.freeze(this.s.visiblePageUnfiltered.all({ account, region, after, upto, limit }));
-      return Object.freeze(this.s.visiblePage.all(parameters));
+      if (ids !== undefined) {
+        const rows = this.s.visiblePageOfIds.all({ ...plan.parameters, account, region, after, upto: null, limit, ids });
+        return Object.freeze({ ids: Object.freeze(rows), walkedTo: null });
+      }
+      if (!plan.narrowed) {
+        const rows = this.s.visiblePageUnfiltered.all({ account, region, after, upto: null, limit });
+        return Object.freeze({ ids: Object.freeze(rows), walkedTo: null });
+      }
+      const upto = this.s.walkEnd.get({ account, region, after, rows: walk }) ?? null;
+      const rows = this.s.visiblePage.all({ ...plan.parameters, account, region, after, upto, limit });
+      return Object.freeze({ ids: Object.freeze(rows), walkedTo: rows.length < limit ? upto : null });
     });
-    return { ids: found, undecided: plan.undecided };
-  }
-
-  /** The id of the `rows`-th reservation the account sees in the region after `after`, or null when fewer follow. */
-  walkEnd(account: string, region: string, after: string, rows: number): string | null {
-    return this.s.walkEnd.get({ account, region, after, rows }) ?? null;
+    return { ...found, undecided: plan.undecided };
   }
 
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {

@@ -11,7 +11,7 @@ import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
 import { InstanceTypes } from "./instanceTypes.js";
 import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
-import { Reservations, type ReservationChange } from "./reservations.js";
+import { Reservations, type ReservationChange, type VisiblePage } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import { Tags, type TagPosition, type TagRow } from "./tags.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
@@ -30,11 +30,17 @@ import { imageFixtureOf, securityGroupFixtureOf, subnetFixtureOf } from "./netwo
 import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
-export type { ReservationChange } from "./reservations.js";
+export type { ReservationChange, VisiblePage } from "./reservations.js";
 export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
 export type { InstancePosition } from "./instances.js";
 export type { TagPosition, TagRow } from "./tags.js";
+
+/** What is told of each outermost write (Store.listenToWrites). */
+export interface WriteListener {
+  before(): void;
+  after(): void;
+}
 
 /** What DescribeInstances asks the store for: an owner's instances in a region, narrowed by its filters where an index can. */
 export interface InstanceQuery {
@@ -141,11 +147,15 @@ export class Store {
     return new Store(openSnapshot(snapshot));
   }
 
-  #onWrite: (() => void) | undefined;
+  #writeListener: WriteListener | undefined;
 
-  /** Calls `listener` after every write transaction ends (committed or not), or no one with undefined: the lag history listens. */
-  listenToWrites(listener: (() => void) | undefined): void {
-    this.#onWrite = listener;
+  /**
+   * Calls `listener.before` as each outermost write transaction begins (the state is still the one
+   * before it) and `listener.after` once it has ended, committed or not; no one with undefined. The
+   * lag history listens.
+   */
+  listenToWrites(listener: WriteListener | undefined): void {
+    this.#writeListener = listener;
   }
 
   /** Opens ":memory:" or a file and migrates it. Throws DatabaseError. */
@@ -166,10 +176,12 @@ export class Store {
    * rolled back, is never served afterwards.
    */
   write<T>(fn: () => T): T {
+    const outermost = !this.#db.inTransaction;
+    if (outermost) this.#writeListener?.before();
     try {
       return this.#reads.writing(() => this.#db.transaction(fn)());
     } finally {
-      if (!this.#db.inTransaction) this.#onWrite?.();
+      if (outermost) this.#writeListener?.after();
     }
   }
 
@@ -213,26 +225,14 @@ export class Store {
 
   /**
    * The describe's page, in one prepared statement: the ids of up to `limit` reservations with an id
-   * after `after` (and at most `upto`), in id order, that the query's account owns or that are
-   * shared with it in its region, passing the filters SQL decides; only among the query's ids when
-   * it names some. `undecided` are the filters left for the caller to match in memory on the
-   * records (findReservation()), as are the state at the clock and a failed reservation's retention.
+   * after `after`, in id order, that the query's account owns or that are shared with it in its
+   * region, passing the filters SQL decides; only among the query's ids when it names some.
+   * `undecided` are the filters left for the caller to match in memory on the records
+   * (findReservation()), as are the state at the clock and a failed reservation's retention. When
+   * SQL narrows the walk, it reads at most `walk` visible rows and says where it stopped (`walkedTo`).
    */
-  visibleReservationIds(
-    query: ReservationQuery,
-    after: string,
-    limit: number,
-    upto: string | null = null,
-  ): { readonly ids: readonly string[]; readonly undecided: readonly Filter[] } {
-    return this.#reservations.visiblePage(query, after, limit, upto);
-  }
-
-  /**
-   * How far one request may walk the reservations the account sees in the region from `after`: the
-   * id of the `rows`-th, or null when fewer follow (the walk may go to the end).
-   */
-  reservationWalkEnd(account: string, region: string, after: string, rows: number): string | null {
-    return this.#reservations.walkEnd(account, region, after, rows);
+  visibleReservationIds(query: ReservationQuery, after: string, limit: number, walk: number): VisiblePage {
+    return this.#reservations.visiblePage(query, after, limit, walk);
   }
 
   // --- subnets, security groups and images that fixtures add (SPEC section 14) ---
@@ -597,6 +597,9 @@ export class Store {
     if (this.generation === this.#startGeneration) return;
     this.write(() => startState.restoreSaved());
     this.#startGeneration = this.generation;
+    // An in-memory database (auto_vacuum incremental: openDatabase) gives back the pages the rows
+    // written since the start held; a file's are reused by later writes.
+    this.#db.pragma("incremental_vacuum");
   }
 
   /**

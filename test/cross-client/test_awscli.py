@@ -168,21 +168,21 @@ if __name__ == "__main__":
     unittest.main()
 
 
-class AwsCliVersionInTheReadme(unittest.TestCase):
-    """The README says which boto3 and AWS CLI the checks ran with: the ones this run uses."""
+class AwsCliVersionInTheDocs(unittest.TestCase):
+    """docs/clients.md says which boto3 and AWS CLI the checks ran with: the ones this run uses."""
 
-    def test_the_readme_names_this_cli_and_boto3(self):
+    def test_the_clients_page_names_this_cli_and_boto3(self):
         import re
         import subprocess
 
         import boto3
 
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        with open(os.path.join(root, "README.md"), encoding="utf-8") as file:
+        with open(os.path.join(root, "docs", "clients.md"), encoding="utf-8") as file:
             readme = file.read()
         cli = subprocess.run(["/usr/bin/aws", "--version"], capture_output=True, text=True, timeout=60)
         cli_version = re.match(r"aws-cli/(\d+\.\d+)", cli.stdout + cli.stderr).group(1)
         boto3_version = ".".join(boto3.__version__.split(".")[:2])
         claim = re.search(r"boto3 (\d+\.\d+) and the AWS CLI (\d+\.\d+)", readme)
-        self.assertIsNotNone(claim, "the README names no boto3 and AWS CLI versions")
+        self.assertIsNotNone(claim, "docs/clients.md names no boto3 and AWS CLI versions")
         self.assertEqual(claim.groups(), (boto3_version, cli_version))

@@ -159,6 +159,13 @@ class TransitionsAndMembersThroughBoto3(unittest.TestCase):
         self.assertEqual(interruptible.get("InstanceLifecycle"), "interruptible-capacity-reservation")
         self.assertNotIn("InstanceLifecycle", targeted)
 
+    def test_a_node_reads_the_key_pair_it_was_launched_with(self):
+        launched = self.launch(KeyName="boto3-key")["Instances"][0]
+        self.assertEqual(launched["KeyName"], "boto3-key")
+        self.assertEqual(self.described(launched["InstanceId"])["KeyName"], "boto3-key")
+        self.assertEqual(self.found({"Name": "key-name", "Values": ["boto3-*"]}), [launched["InstanceId"]])
+        self.assertNotIn("KeyName", self.launch()["Instances"][0])
+
     def test_a_client_token_of_terminated_instances_is_refused(self):
         first = self.launch(ClientToken="boto3-once")
         again = self.launch(ClientToken="boto3-once")

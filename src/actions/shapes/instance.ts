@@ -34,6 +34,20 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
 });
 
 /**
+ * The model's form of a tag list, made once per list and frozen: instances that share one list (a
+ * launch's) share one, and the XML writer writes a frozen list's text once for all of them (a
+ * 1,000-instance launch with 50 tags wrote the same 50 tags a thousand times).
+ */
+const modelTagLists = new WeakMap<readonly Tag[], readonly ModelTag[]>();
+function modelTagsOf(tags: readonly Tag[]): readonly ModelTag[] {
+  let model = modelTagLists.get(tags);
+  if (!model) {
+    model = Object.freeze(tags.map((tag) => Object.freeze({ Key: tag.key, Value: tag.value })));
+    modelTagLists.set(tags, model);
+  }
+  return model;
+}
+
 /**
  * The Spot request a spot instance came from (`sir-` and 8 characters, EC2's form), derived from the
  * instance: there is no Spot market here, but Karpenter tells spot instances by this member
@@ -56,7 +70,7 @@ export function modelInstance(
   launchIndex: number,
   held: string | undefined = reservationHeldAt(store, instance, now),
 ): Instance {
-  const modelTags: ModelTag[] = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
+  const modelTags = modelTagsOf(tags);
   const target = instance.targetId;
   const heldIn = held === undefined ? undefined : store.findReservation(held);
   const reason = stateReasonOf(state, instance.since, endedWithItsBlock(store, instance, state));
@@ -92,6 +106,7 @@ export function modelInstance(
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: instance.ebsOptimized,
+    KeyName: instance.keyName ?? undefined,
     StateReason: reason.stateReason && { Code: reason.stateReason.code, Message: reason.stateReason.message },
     SecurityGroups: network?.securityGroups.map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
     SpotInstanceRequestId: lifecycle === "spot" ? spotInstanceRequestId(instance.instanceId) : undefined,
@@ -151,6 +166,16 @@ function endedWithItsBlock(store: Store, instance: InstanceRecord, state: Instan
  * its place in the launch as AmiLaunchIndex, and the owner's tags.
  */
 export function launchItem(store: Store, launch: LaunchedInstances, now: number): Reservation {
+  // A new launch's instances all have its tags (one list for all); a launch answered again has each
+  // instance's tags as they are now, read in one trip (one query each was a fifth of a 1,000-instance launch).
+  const shared = launch.tags;
+  const tags =
+    shared === undefined
+      ? store.tagsOfResources(
+          launch.instances.map((instance) => instance.instanceId),
+          launch.ownerId,
+        )
+      : new Map(launch.instances.map((instance) => [instance.instanceId, shared]));
   return {
     ReservationId: launch.reservationId,
     OwnerId: launch.ownerId,
@@ -161,7 +186,7 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
       // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
       // transition time is 0 and they are stored running already; the next read shows them running.
       const answered = launch.launchedNow ? "pending" : state;
-      return [modelInstance(store, instance, answered, now, store.tagsOf(instance.instanceId, launch.ownerId), index)];
+      return [modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index)];
     }),
   };
 }
