@@ -157,6 +157,23 @@ describe("an instant fleet's instances take their template's instance attributes
     }
   });
 
+  it("refuses a template whose Placement.Tenancy is not EC2's with InvalidParameterValue (a fleet from it answered a 500)", async () => {
+    const client = ec2(emu);
+    try {
+      const refused = await failure(
+        client.send(
+          new CreateLaunchTemplateCommand({
+            LaunchTemplateName: "weird-tenancy",
+            LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", Placement: { Tenancy: "weird" as "default" } },
+          }),
+        ),
+      );
+      expect(refused).toMatchObject({ code: "InvalidParameterValue", message: expect.stringContaining("LaunchTemplateData.Placement.Tenancy") });
+    } finally {
+      client.destroy();
+    }
+  });
+
   it("refuses a template whose InstanceInitiatedShutdownBehavior is not EC2's with InvalidParameterValue", async () => {
     const client = ec2(emu);
     try {
@@ -176,7 +193,7 @@ describe("an instant fleet's instances take their template's instance attributes
 });
 
 describe("a fixture's launch template data", () => {
-  it("refuses an InstanceInitiatedShutdownBehavior that is not EC2's, naming it (a fleet from it answered a 500)", async () => {
+  it("refuses a shutdown behavior, tenancy, reservation preference or market type that is not EC2's, naming each (a fleet from one answered a 500)", async () => {
     const loading = emu.load({
       launchTemplates: [
         {
@@ -186,11 +203,37 @@ describe("a fixture's launch template data", () => {
           region: "us-east-1",
           launchTemplateData: { ImageId: "ami-0123456789abcdef0", InstanceInitiatedShutdownBehavior: "explode" },
         },
+        {
+          launchTemplateId: "lt-0aaaaaaaaaaaaaaa2",
+          launchTemplateName: "weird-tenancy",
+          ownerId: "123456789012",
+          region: "us-east-1",
+          launchTemplateData: { ImageId: "ami-0123456789abcdef0", Placement: { Tenancy: "weird" } },
+        },
+        {
+          launchTemplateId: "lt-0aaaaaaaaaaaaaaa3",
+          launchTemplateName: "bogus-preference",
+          ownerId: "123456789012",
+          region: "us-east-1",
+          launchTemplateData: { ImageId: "ami-0123456789abcdef0", CapacityReservationSpecification: { CapacityReservationPreference: "bogus" } },
+        },
+        {
+          launchTemplateId: "lt-0aaaaaaaaaaaaaaa4",
+          launchTemplateName: "bogus-market",
+          ownerId: "123456789012",
+          region: "us-east-1",
+          launchTemplateData: { ImageId: "ami-0123456789abcdef0", InstanceMarketOptions: { MarketType: "bogus" } },
+        },
       ],
     });
     await expect(loading).rejects.toBeInstanceOf(FixtureError);
     await expect(loading).rejects.toMatchObject({
-      problems: [expect.stringMatching(/launchTemplates\[0\]\.launchTemplateData: .*explode.*InstanceInitiatedShutdownBehavior/)],
+      problems: [
+        expect.stringMatching(/launchTemplates\[0\]\.launchTemplateData: .*explode.*InstanceInitiatedShutdownBehavior/),
+        expect.stringMatching(/launchTemplates\[1\]\.launchTemplateData: .*weird.*Placement\.Tenancy/),
+        expect.stringMatching(/launchTemplates\[2\]\.launchTemplateData: .*bogus.*CapacityReservationPreference/),
+        expect.stringMatching(/launchTemplates\[3\]\.launchTemplateData: .*bogus.*MarketType/),
+      ],
     });
   });
 });

@@ -178,7 +178,7 @@ function launchOf(
   fleetTags: readonly Tag[],
 ): LaunchSpecification {
   const specification = data.CapacityReservationSpecification;
-  let preference = specification?.CapacityReservationPreference as CapacityReservationPreference | undefined;
+  let preference = preferenceOf(specification?.CapacityReservationPreference);
   let targetId = specification?.CapacityReservationTarget?.CapacityReservationId;
   let marketType = data.InstanceMarketOptions?.MarketType as string | undefined;
   const instanceType = override.instanceType ?? data.InstanceType ?? "";
@@ -217,7 +217,7 @@ function launchOf(
     imageId: override.imageId ?? data.ImageId,
     instanceType,
     availabilityZone: override.availabilityZone ?? data.Placement?.AvailabilityZone,
-    tenancy: data.Placement?.Tenancy as InstanceTenancy | undefined,
+    tenancy: tenancyOf(data.Placement?.Tenancy),
     minCount: 1,
     maxCount: remaining,
     capacityReservationPreference: preference,
@@ -238,9 +238,17 @@ function launchOf(
   };
 }
 
-/** A template's shutdown behavior when it is one of EC2's (CreateLaunchTemplate holds it to them; a fixture's template data is read without that check). */
+/**
+ * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:
+ * CreateLaunchTemplate and fixtures hold them to the model's values (checkKeptEnums), but a database
+ * written before they did may keep another, which the instance table would refuse (a 500).
+ */
 const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>
   value === "stop" || value === "terminate" ? value : undefined;
+const tenancyOf = (value: string | undefined): InstanceTenancy | undefined =>
+  value === "default" || value === "dedicated" || value === "host" ? value : undefined;
+const preferenceOf = (value: string | undefined): CapacityReservationPreference | undefined =>
+  value === "open" || value === "none" || value === "capacity-reservations-only" ? value : undefined;
 
 /** An instance type is required of a launch: from the override or the template (MissingParameter names the override's member). */
 export const missingInstanceType = (): Refusal => missingParameter("LaunchTemplateConfigs.Overrides.InstanceType");
