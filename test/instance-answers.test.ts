@@ -212,8 +212,16 @@ describe("what a launch gave an instance and what a node needs", () => {
     expect(await found({ Name: "client-token", Values: ["node-pool-8"] })).toEqual([]);
   });
 
-  it("answers capacity-reservations-only beside the target of a targeted launch", async () => {
+  it("answers only the target of a launch that named only a target, as Terraform's provider reads it back", async () => {
     const launched = (await run(targeting)).Instances?.[0];
+    expect(launched?.CapacityReservationSpecification).toEqual({ CapacityReservationTarget: { CapacityReservationId: TARGETED } });
+    const preference = "capacity-reservation-specification.capacity-reservation-preference";
+    expect(await found({ Name: preference, Values: ["capacity-reservations-only"] })).toEqual([]);
+  });
+
+  it("answers capacity-reservations-only beside the target of a launch that gave both, as Karpenter's does", async () => {
+    const both = { CapacityReservationSpecification: { CapacityReservationPreference: "capacity-reservations-only" as const, ...targeting.CapacityReservationSpecification } };
+    const launched = (await run(both)).Instances?.[0];
     expect(launched?.CapacityReservationSpecification).toEqual({
       CapacityReservationPreference: "capacity-reservations-only",
       CapacityReservationTarget: { CapacityReservationId: TARGETED },

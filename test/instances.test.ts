@@ -426,14 +426,14 @@ describe("DescribeInstances' documented filters", () => {
     // What the emulator describes for these six instances: how many have a value for each filter.
     const described: Record<string, number> = {
       architecture: 6, "availability-zone": 6, "availability-zone-id": 6, "capacity-reservation-id": 4,
-      "capacity-reservation-specification.capacity-reservation-preference": 6, "client-token": 6,
+      "capacity-reservation-specification.capacity-reservation-preference": 4, "client-token": 6,
       "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id": 2,
       "dns-name": 6, "ebs-optimized": 6, hypervisor: 6, "image-id": 6, "instance-id": 6, "instance-state-code": 6,
       "instance-state-name": 6, "instance-type": 6, "launch-index": 6, "launch-time": 6, "monitoring-state": 6,
       "owner-id": 6, "placement-group-name": 6, "platform-details": 6, "private-dns-name": 6, "private-ip-address": 6, reason: 6,
       "reservation-id": 6, "root-device-name": 6, "root-device-type": 6, "tag-value": 2, tenancy: 6, "virtualization-type": 6,
       // Where each sits in its VPC (SPEC section 14): the default subnet of its zone and the default group.
-      "subnet-id": 6, "vpc-id": 6, "group-id": 6, "group-name": 6,
+      "subnet-id": 6, "vpc-id": 6, "group-id": 6, "group-name": 6, "source-dest-check": 6,
       "instance.group-id": 6, "instance.group-name": 6,
     };
     for (const name of Object.keys(INSTANCE_FILTERS.filters)) {
@@ -448,10 +448,9 @@ describe("DescribeInstances' documented filters", () => {
     expect(await matching("architecture", ["arm64"])).toEqual([]);
     expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["open"])).toEqual([...six.open].sort());
     expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["none"])).toEqual(six.none);
-    // A targeted instance reads capacity-reservations-only (SPEC section 14).
-    expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["capacity-reservations-only"])).toEqual(
-      [...six.targeted].sort(),
-    );
+    // A launch that named only a target answers no preference (as Terraform's provider expects):
+    // capacity-reservations-only is answered only when the launch gave it (test/instance-answers.test.ts).
+    expect(await matching("capacity-reservation-specification.capacity-reservation-preference", ["capacity-reservations-only"])).toEqual([]);
     expect(await matching("capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id", [TARGETED])).toEqual(
       [...six.targeted].sort(),
     );

@@ -4,14 +4,17 @@ import type { InstanceRecord } from "../domain/instance.js";
 import { checkInstanceIds } from "../domain/placement.js";
 import { instanceWithAttributes } from "../ec2/instanceAttributes.js";
 import type { InstanceAttribute, InstanceAttributeName } from "../protocol/model/ec2.generated.js";
+import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
+import { networkOf } from "./shapes/instance.js";
 
 /**
  * The answer's member for each attribute. The kept ones come from the instance; the others are what
  * an instance launched the emulator's way has (no kernel or ramdisk of its own, no block device
- * mappings, product codes or security groups, the root device DescribeInstances names).
+ * mappings or product codes, the root device DescribeInstances names). Its groups are the ones
+ * DescribeInstances lists for it (its launch's, or its VPC's default group).
  */
-const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord) => InstanceAttribute> = {
+const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord, store: Store) => InstanceAttribute> = {
   instanceType: (record) => ({ InstanceType: { Value: record.instanceType } }),
   kernel: () => ({ KernelId: {} }),
   ramdisk: () => ({ RamdiskId: {} }),
@@ -25,7 +28,9 @@ const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord) => Instanc
   blockDeviceMapping: () => ({ BlockDeviceMappings: [] }),
   productCodes: () => ({ ProductCodes: [] }),
   sourceDestCheck: () => ({ SourceDestCheck: { Value: true } }),
-  groupSet: () => ({ Groups: [] }),
+  groupSet: (record, store) => ({
+    Groups: (networkOf(store, record)?.securityGroups ?? []).map((group) => ({ GroupId: group.groupId, GroupName: group.groupName })),
+  }),
   ebsOptimized: (record) => ({ EbsOptimized: { Value: record.ebsOptimized } }),
   sriovNetSupport: () => ({ SriovNetSupport: {} }),
   enaSupport: () => ({ EnaSupport: { Value: true } }),
@@ -45,6 +50,6 @@ export const describeInstanceAttribute = defineAction({
   handle(input, context): InstanceAttribute {
     const record = instanceWithAttributes(context, input.InstanceId);
     const answer = ANSWERS[input.Attribute as InstanceAttributeName];
-    return { InstanceId: record.instanceId, ...answer(record) };
+    return { InstanceId: record.instanceId, ...answer(record, context.store) };
   },
 });

@@ -10,7 +10,7 @@ import {
   type FleetOverride,
   type FleetPass,
 } from "../domain/fleet.js";
-import { instanceLifecycleOf } from "../domain/instance.js";
+import { instanceLifecycleOf, type ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { Refusal, missingParameter } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
@@ -103,25 +103,31 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
         let remaining = pass.units;
         const unused = pass.capacityType === "on-demand" && request.reservationsFirst ? (o: FleetOverride) => hasUnusedReservation(context, o, dataOf) : undefined;
         for (const override of overrideOrder(overrides, unused)) {
-          if (remaining <= 0) break;
-          const data = dataOf.get(override.launchTemplateId) ?? {};
-          const specification = launchOf(context, request, pass, override, data, remaining, fleetTags);
-          const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
-          const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
-          if (launched instanceof Refusal) {
-            errors.push({ override, lifecycle, code: launched.code, message: launched.message });
-            continue;
+          // A launch places what fits (MinCount 1); while some of the target is left, the same override
+          // is tried again, so the shortfall gets the error that override now meets (a full
+          // reservation's ReservationCapacityExceeded) in Errors, as EC2 reports what it could not launch.
+          while (remaining > 0) {
+            const data = dataOf.get(override.launchTemplateId) ?? {};
+            const specification = launchOf(context, request, pass, override, data, remaining, fleetTags);
+            const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
+            const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
+            if (launched instanceof Refusal) {
+              errors.push({ override, lifecycle, code: launched.code, message: launched.message });
+              break;
+            }
+            const first = launched.instances[0];
+            if (first === undefined) break;
+            launches.push({
+              override,
+              lifecycle,
+              instanceType: specification.instanceType,
+              availabilityZone: first.availabilityZone,
+              subnetId: store.instanceNetwork(first.instanceId)?.subnetId ?? override.subnetId,
+              instanceIds: launched.instances.map((instance) => instance.instanceId),
+            });
+            remaining -= launched.instances.length;
           }
-          const first = launched.instances[0];
-          launches.push({
-            override,
-            lifecycle,
-            instanceType: specification.instanceType,
-            availabilityZone: first?.availabilityZone ?? override.availabilityZone ?? "",
-            subnetId: first === undefined ? override.subnetId : (store.instanceNetwork(first.instanceId)?.subnetId ?? override.subnetId),
-            instanceIds: launched.instances.map((instance) => instance.instanceId),
-          });
-          remaining -= launched.instances.length;
+          if (remaining <= 0) break;
         }
       }
       const outcome: FleetOutcome = { fleetId: `fleet-${randomUUID()}`, launches, errors };
@@ -172,7 +178,7 @@ function launchOf(
   fleetTags: readonly Tag[],
 ): LaunchSpecification {
   const specification = data.CapacityReservationSpecification;
-  let preference = specification?.CapacityReservationPreference as CapacityReservationPreference | undefined;
+  let preference = preferenceOf(specification?.CapacityReservationPreference);
   let targetId = specification?.CapacityReservationTarget?.CapacityReservationId;
   let marketType = data.InstanceMarketOptions?.MarketType as string | undefined;
   const instanceType = override.instanceType ?? data.InstanceType ?? "";
@@ -211,7 +217,7 @@ function launchOf(
     imageId: override.imageId ?? data.ImageId,
     instanceType,
     availabilityZone: override.availabilityZone ?? data.Placement?.AvailabilityZone,
-    tenancy: data.Placement?.Tenancy as InstanceTenancy | undefined,
+    tenancy: tenancyOf(data.Placement?.Tenancy),
     minCount: 1,
     maxCount: remaining,
     capacityReservationPreference: preference,
@@ -220,12 +226,29 @@ function launchOf(
     subnetId: override.subnetId ?? network?.SubnetId,
     securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
     securityGroupNames: data.SecurityGroups,
-    userData: data.UserData,
-    ebsOptimized: data.EbsOptimized,
     keyName: data.KeyName,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
+    // The template's instance attributes, as a launch from it has them in EC2 (termination
+    // protection, user data, ...), checked by the launch as RunInstances' own members are.
+    disableApiTermination: data.DisableApiTermination,
+    disableApiStop: data.DisableApiStop,
+    instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
+    userData: data.UserData,
+    ebsOptimized: data.EbsOptimized,
   };
 }
+
+/**
+ * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:
+ * CreateLaunchTemplate and fixtures hold them to the model's values (checkKeptEnums), but a database
+ * written before they did may keep another, which the instance table would refuse (a 500).
+ */
+const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>
+  value === "stop" || value === "terminate" ? value : undefined;
+const tenancyOf = (value: string | undefined): InstanceTenancy | undefined =>
+  value === "default" || value === "dedicated" || value === "host" ? value : undefined;
+const preferenceOf = (value: string | undefined): CapacityReservationPreference | undefined =>
+  value === "open" || value === "none" || value === "capacity-reservations-only" ? value : undefined;
 
 /** An instance type is required of a launch: from the override or the template (MissingParameter names the override's member). */
 export const missingInstanceType = (): Refusal => missingParameter("LaunchTemplateConfigs.Overrides.InstanceType");

@@ -14,9 +14,17 @@ import {
 } from "../domain/launchTemplate.js";
 import { Refusal } from "../domain/refusal.js";
 import { flatten } from "../protocol/flatten.js";
-import { OPERATIONS, type LaunchTemplate, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
+import {
+  CapacityReservationPreference$,
+  MarketType$,
+  OPERATIONS,
+  ShutdownBehavior$,
+  Tenancy$,
+  type LaunchTemplate,
+  type RequestLaunchTemplateData,
+} from "../protocol/model/ec2.generated.js";
 import type { StructureShape } from "../protocol/model/shape.js";
-import { readInput } from "../protocol/query.js";
+import { checkEnum, readInput } from "../protocol/query.js";
 import type { Store } from "../store/store.js";
 
 /** The model's RequestLaunchTemplateData: what CreateLaunchTemplate keeps and a fleet reads. */
@@ -28,6 +36,24 @@ export const TEMPLATE_DATA_SHAPE: StructureShape = (() => {
 
 /** Template data as the parameters that carry it (what the store keeps). */
 export const dataParams = (data: RequestLaunchTemplateData | object): Map<string, string> => flatten(TEMPLATE_DATA_SHAPE, data);
+
+/**
+ * The enum members of template data that a fleet's instances keep, held to the model's values (the
+ * reader checks an enum only where an action asks, and the instance table takes only EC2's values:
+ * another one made the fleet's launch a 500). Throws InvalidParameterValue naming `prefix` + member.
+ */
+export function checkKeptEnums(data: RequestLaunchTemplateData, prefix: string): void {
+  const preference = data.CapacityReservationSpecification?.CapacityReservationPreference;
+  if (preference !== undefined) {
+    checkEnum(CapacityReservationPreference$, preference, `${prefix}CapacityReservationSpecification.CapacityReservationPreference`);
+  }
+  const market = data.InstanceMarketOptions?.MarketType;
+  if (market !== undefined) checkEnum(MarketType$, market, `${prefix}InstanceMarketOptions.MarketType`);
+  if (data.InstanceInitiatedShutdownBehavior !== undefined) {
+    checkEnum(ShutdownBehavior$, data.InstanceInitiatedShutdownBehavior, `${prefix}InstanceInitiatedShutdownBehavior`);
+  }
+  if (data.Placement?.Tenancy !== undefined) checkEnum(Tenancy$, data.Placement.Tenancy, `${prefix}Placement.Tenancy`);
+}
 
 /** A template's data, read back by the model (it was read so once already: it reads so again). */
 export const templateData = (record: LaunchTemplateRecord): RequestLaunchTemplateData =>

@@ -148,7 +148,10 @@ class TransitionsAndMembersThroughBoto3(unittest.TestCase):
         self.assertEqual(self.found({"Name": "client-token", "Values": ["boto3-node-1"]}), [instance_id])
 
         targeted = self.launch(
-            CapacityReservationSpecification={"CapacityReservationTarget": {"CapacityReservationId": TARGETED}}
+            CapacityReservationSpecification={
+                "CapacityReservationPreference": "capacity-reservations-only",
+                "CapacityReservationTarget": {"CapacityReservationId": TARGETED},
+            }
         )["Instances"][0]
         self.assertEqual(
             targeted["CapacityReservationSpecification"],

@@ -98,6 +98,9 @@ export function modelInstance(
     PrivateIpAddress: address,
     SubnetId: network?.subnetId,
     VpcId: network?.vpcId,
+    // EC2's default for an instance in a VPC; Terraform's provider reads it for such instances, and
+    // an absent member read as false would leave its plan wanting `source_dest_check = true` forever.
+    SourceDestCheck: network === undefined ? undefined : true,
     Architecture: "x86_64",
     // "" when the launch gave none, as EC2's recorded answers show it.
     ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
@@ -118,9 +121,12 @@ export function modelInstance(
     CapacityReservationId: held,
     CapacityBlockId: heldIn?.capacityBlockId ?? undefined,
     CapacityReservationSpecification: {
-      // A targeted launch reads capacity-reservations-only beside its target: Karpenter labels an
-      // instance as reserved only from this member (docs/decisions.md).
-      CapacityReservationPreference: target === null ? instance.preference : "capacity-reservations-only",
+      // The preference as the launch gave it: with a target, only capacity-reservations-only may be
+      // given (Karpenter gives it, and labels an instance as reserved only from this member); a
+      // launch that named only a target answers none, as Terraform's provider expects of EC2 (its
+      // schema takes exactly one of preference and target, and reads back both: docs/decisions.md).
+      CapacityReservationPreference:
+        target === null || instance.preference === "capacity-reservations-only" ? instance.preference : undefined,
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
     InstanceLifecycle: lifecycle,
@@ -140,7 +146,7 @@ function instanceLifecycleOf(
  * names no subnet, its zone's default subnet and group with an address derived from its id (the same
  * on every read, reset and load; not counted in the subnet's AvailableIpAddressCount).
  */
-function networkOf(store: Store, instance: InstanceRecord): InstanceNetwork | undefined {
+export function networkOf(store: Store, instance: InstanceRecord): InstanceNetwork | undefined {
   const launched = store.instanceNetwork(instance.instanceId);
   if (launched) return launched;
   const subnet = defaultSubnetOf(instance.ownerId, instance.availabilityZone);
