@@ -155,7 +155,7 @@ describe("CreateLaunchTemplate's checks", () => {
     }
   });
 
-  it("refuses a fixture template whose data RunInstances would refuse, naming the path", async () => {
+  it("refuses a fixture template whose data RunInstances would refuse, or whose zone is of another region, naming the path", async () => {
     const template = {
       launchTemplateId: "lt-0123456789abcdef0",
       launchTemplateName: "from-fixture",
@@ -164,6 +164,9 @@ describe("CreateLaunchTemplate's checks", () => {
       launchTemplateData: { ImageId: "ami-0123456789abcdef0", UserData: "not base64!" },
     };
     await expect(emu.load({ launchTemplates: [template] })).rejects.toThrow(/launchTemplates\[0\]\.launchTemplateData: Invalid BASE64 encoding of user data/);
+    await expect(
+      emu.load({ launchTemplates: [{ ...template, launchTemplateData: { ...GOOD, Placement: { AvailabilityZone: "eu-west-1a" } } }] }),
+    ).rejects.toThrow(/launchTemplates\[0\]\.launchTemplateData\.Placement\.AvailabilityZone: "eu-west-1a" is not a zone of us-east-1/);
     await emu.load({ launchTemplates: [{ ...template, clientToken: "t".repeat(128), requestFingerprint: "f", launchTemplateData: { ...GOOD } }] });
     expect(await templateNames()).toEqual(["from-fixture"]);
   });
