@@ -104,10 +104,10 @@ export function templateOfSpecification(
 
 /**
  * What a template's data gives a launch, in the launch's terms: RunInstances with `LaunchTemplate`
- * and each override of a fleet start from it and replace what they name themselves (EC2: "any
- * parameters that you specify in RunInstances override the same parameters in the launch
- * template"). Only the template's `instance` tags are a launch's; the other kinds are checked at
- * create and kept nowhere.
+ * and each override of a fleet start from it and replace what they name themselves (the model:
+ * "Any additional parameters that you specify for the new instance overwrite the corresponding
+ * parameters included in the launch template"). Only the template's `instance` tags are a launch's;
+ * the other kinds are checked at create and kept nowhere.
  */
 export type TemplateLaunch = Pick<
   LaunchSpecification,
