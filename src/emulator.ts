@@ -99,6 +99,7 @@ export function loadedState(store: Store, now: number): LoadedState {
       const launch = store.launch(reservationId);
       return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };
     },
+    namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
   };
 }
 
@@ -121,6 +122,7 @@ function onlyWhatTheFileLacks(checked: CheckedFixtures, store: Store): CheckedFi
     },
     reservations,
     instances,
+    vpcTags: checked.vpcTags,
   };
 }
 

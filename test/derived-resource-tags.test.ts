@@ -140,12 +140,26 @@ describe("derivedResourceTags fixture checks", () => {
     expect((await emu.state()).derivedResourceTags).toBeUndefined();
   });
 
-  it("takes the default VPC's id, and names the file of a refused entry", async () => {
+  it("takes the default VPC's id and a VPC a loaded subnet names, and names the file of a refused entry", async () => {
+    // The fixture's subnet names vpc-0aaaaaaaaaaaaaaa1: another owner's or region's entry for it is refused.
+    await expect(emu.load(entry("vpc-0aaaaaaaaaaaaaaa1", SHAREE))).rejects.toThrow(/derivedResourceTags\[0\]\.resourceId: "vpc-0aaaaaaaaaaaaaaa1" is not/);
+    await expect(emu.load(entry("vpc-0aaaaaaaaaaaaaaa1", OWNER, "us-west-2"))).rejects.toThrow(/nor a VPC a subnet or security group of theirs there names/);
     await emu.load(entry(defaultVpcId(OWNER, "us-east-1")));
-    expect((await emu.state()).derivedResourceTags?.map((e) => e.resourceId)).toEqual([defaultVpcId(OWNER, "us-east-1")]);
+    await emu.load(entry("vpc-0aaaaaaaaaaaaaaa1"));
+    const dump = await emu.state();
+    expect(dump.derivedResourceTags?.map((e) => e.resourceId)).toEqual([defaultVpcId(OWNER, "us-east-1"), "vpc-0aaaaaaaaaaaaaaa1"].sort());
+    // The dump names the VPC's subnet in the same set: it loads whole into a fresh emulator.
+    const fresh = await start({ fixtures: [dump], clock: CLOCK });
+    try {
+      expect((await fresh.state()).derivedResourceTags).toEqual(dump.derivedResourceTags);
+    } finally {
+      await fresh.close();
+    }
     const file = join(folder, "tags.json");
     writeFileSync(file, JSON.stringify(entry(defaultSubnetId(SHAREE, "us-east-1a"))));
     await expect(start({ fixtures: [file] })).rejects.toThrow(`${file}: derivedResourceTags[0].resourceId`);
+    // A set alone: a VPC no subnet or group of it names.
+    await expect(start({ fixtures: [entry("vpc-0bbbbbbbbbbbbbbb2")] })).rejects.toThrow(/fixtures\[0\]: derivedResourceTags\[0\]\.resourceId: "vpc-0bbbbbbbbbbbbbbb2"/);
   });
 });
 

@@ -686,10 +686,21 @@ export class Store {
   }
 
   /**
-   * The tags accounts put on their default VPC, default subnets and default security groups, which
-   * are derived (no row holds them but their tags), in fixture form: by id kind, id and account.
-   * Tags on an id of those kinds that is neither stored nor one of its account's defaults are of
-   * nothing anyone can see, and are left out.
+   * A subnet or security group of `ownerId` that names the VPC `vpcId` (whose region is the VPC's),
+   * or undefined: fixtures name VPCs only there, so such a VPC is derived from them.
+   */
+  vpcNamedBy(vpcId: string, ownerId: string): SubnetRecord | SecurityGroupRecord | undefined {
+    return (
+      this.#network.subnetsOfVpc(vpcId).find((subnet) => subnet.ownerId === ownerId) ??
+      this.#network.allSecurityGroups().find((group) => group.vpcId === vpcId && group.ownerId === ownerId)
+    );
+  }
+
+  /**
+   * The tags accounts put on the resources the emulator derives (no row holds them but their tags)
+   * in fixture form, by id kind, id and account: their default VPC, default subnets and default
+   * security group, and the VPCs their subnets and security groups name. Tags on an id of those
+   * kinds that is none of these are of nothing anyone can see, and are left out.
    */
   #derivedResourceTags(): DerivedResourceTagsFixture[] {
     const entries: DerivedResourceTagsFixture[] = [];
@@ -701,7 +712,10 @@ export class Store {
         if (owner === skipping) continue;
         if (entry === undefined || entry.resourceId !== resourceId || entry.ownerId !== accountId) {
           const stored = this.#network.subnet(resourceId) ?? this.#network.securityGroup(resourceId);
-          const region = stored === undefined ? regionOfDefaultResource(resourceId, accountId) : undefined;
+          const region =
+            stored === undefined
+              ? (regionOfDefaultResource(resourceId, accountId) ?? (prefix === "vpc-" ? this.vpcNamedBy(resourceId, accountId)?.region : undefined))
+              : undefined;
           if (region === undefined) {
             skipping = owner;
             entry = undefined;
