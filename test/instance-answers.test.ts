@@ -185,7 +185,7 @@ describe("what a launch gave an instance and what a node needs", () => {
     expect(instance?.PrivateDnsName).toBe(`ip-${(instance?.PrivateIpAddress ?? "").replaceAll(".", "-")}.eu-west-1.compute.internal`);
   });
 
-  it("carries the launch's ClientToken, and the shared.client-token filter finds it", async () => {
+  it("carries the launch's ClientToken, and the client-token filter finds it", async () => {
     const launched = await run({ ClientToken: "node-pool-7" });
     const id = launched.Instances?.[0]?.InstanceId ?? "";
     expect(launched.Instances?.[0]?.ClientToken).toBe("node-pool-7");
@@ -225,7 +225,7 @@ describe("what a launch gave an instance and what a node needs", () => {
 });
 
 describe("idempotency after termination", () => {
-  const message = "The shared.client token you have provided is associated with a terminated instance. Please use a different shared.client token";
+  const message = "The client token you have provided is associated with a terminated instance. Please use a different client token";
 
   it("gives the launch back while an instance of it lives, and refuses the token once all are terminated", async () => {
     const first = await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 });
