@@ -18,8 +18,10 @@ import { describeInstanceTypes } from "./describeInstanceTypes.js";
 import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
 import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
 import { describeLaunchTemplates } from "./describeLaunchTemplates.js";
+import { describeLaunchTemplateVersions } from "./describeLaunchTemplateVersions.js";
 import { describeSecurityGroups } from "./describeSecurityGroups.js";
 import { describeSubnets } from "./describeSubnets.js";
+import { describeVpcs } from "./describeVpcs.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
@@ -57,6 +59,8 @@ const REGISTERED: readonly Action[] = [
   describeLaunchTemplates,
   deleteLaunchTemplate,
   createFleet,
+  describeVpcs,
+  describeLaunchTemplateVersions,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

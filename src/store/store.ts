@@ -247,6 +247,16 @@ export class Store {
     return this.#network.subnetPage(ownerId, region, after, limit);
   }
 
+  /** The VPCs an account's added subnets and security groups of a region name (the default VPC is derived). */
+  vpcIds(ownerId: string, region: string): string[] {
+    return this.#network.vpcIds(ownerId, region);
+  }
+
+  /** The added subnets that name a VPC, in id order. */
+  subnetsOfVpc(vpcId: string): SubnetRecord[] {
+    return this.#network.subnetsOfVpc(vpcId);
+  }
+
   securityGroup(groupId: string): SecurityGroupRecord | undefined {
     return this.#network.securityGroup(groupId);
   }
