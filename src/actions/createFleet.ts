@@ -5,6 +5,7 @@ import type { FleetError, FleetLaunch, FleetOverride, FleetPass } from "../domai
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { invalidParameterValue, orThrow } from "../domain/refusal.js";
 import { createFleet as runFleet } from "../ec2/fleet.js";
+import { configurationParams } from "../ec2/fleetConfiguration.js";
 import {
   DefaultTargetCapacityType$,
   FleetCapacityReservationUsageStrategy$,
@@ -50,7 +51,8 @@ function templateAndOverrides(override: FleetOverride): LaunchTemplateAndOverrid
   };
 }
 
-const instanceItem = (launch: FleetLaunch) => ({
+/** An override's instances as CreateFleet and DescribeFleets answer them (DescribeFleets' item leaves out the zone and subnet). */
+export const instanceItem = (launch: FleetLaunch) => ({
   LaunchTemplateAndOverrides: templateAndOverrides(launch.override),
   Lifecycle: launch.lifecycle as InstanceLifecycle,
   InstanceIds: launch.instanceIds,
@@ -59,7 +61,8 @@ const instanceItem = (launch: FleetLaunch) => ({
   SubnetId: launch.subnetId,
 });
 
-const errorItem = (error: FleetError) => ({
+/** An override's error as CreateFleet and DescribeFleets answer it. */
+export const errorItem = (error: FleetError) => ({
   LaunchTemplateAndOverrides: templateAndOverrides(error.override),
   Lifecycle: error.lifecycle as InstanceLifecycle,
   ErrorCode: error.code,
@@ -166,6 +169,7 @@ export const createFleet = defineAction({
         })),
         clientToken: input.ClientToken,
         requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+        configuration: configurationParams(input),
       }),
     );
     return {

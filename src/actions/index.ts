@@ -6,11 +6,13 @@ import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createFleet } from "./createFleet.js";
 import { createLaunchTemplate } from "./createLaunchTemplate.js";
 import { createTags } from "./createTags.js";
+import { deleteFleets } from "./deleteFleets.js";
 import { deleteLaunchTemplate } from "./deleteLaunchTemplate.js";
 import { deleteTags } from "./deleteTags.js";
 import { describeCapacityBlockOfferings } from "./describeCapacityBlockOfferings.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
+import { describeFleets } from "./describeFleets.js";
 import { describeImages } from "./describeImages.js";
 import { describeInstances } from "./describeInstances.js";
 import { describeTags } from "./describeTags.js";
@@ -61,6 +63,8 @@ const REGISTERED: readonly Action[] = [
   createFleet,
   describeVpcs,
   describeLaunchTemplateVersions,
+  describeFleets,
+  deleteFleets,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -5,6 +5,8 @@ import { instanceStateAt } from "../domain/placement.js";
 import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
 import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
 import { vpcNotFound } from "../domain/vpc.js";
+import { fleetNotFound } from "../domain/fleet.js";
+import { findFleet } from "./fleet.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound, orThrow } from "../domain/refusal.js";
 import {
   applyCreateTags,
@@ -79,6 +81,11 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
   vpc: {
     visible: (store, id, caller) => findVpc(store, caller, id) !== undefined,
     notFound: vpcNotFound,
+  },
+  // An instant fleet: its owner's, in its region, deleted or not (DescribeFleets still shows it).
+  fleet: {
+    visible: (store, id, caller) => findFleet(store, caller, id) !== undefined,
+    notFound: fleetNotFound,
   },
 };
 
