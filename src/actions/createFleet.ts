@@ -30,6 +30,18 @@ const MAX_OVERRIDES = 300;
 /** The most instances one fleet launches, as one RunInstances call (launch()'s bound). */
 const MAX_TARGET = 1000;
 
+/**
+ * The allocation strategies' first spellings, which EC2 still takes beside the model's kebab-case
+ * ones: Terraform's aws_ec2_fleet sends on_demand_options' default, lowestPrice, on every fleet.
+ */
+const LEGACY_STRATEGIES: ReadonlySet<string> = new Set([
+  "lowestPrice",
+  "diversified",
+  "capacityOptimized",
+  "capacityOptimizedPrioritized",
+  "priceCapacityOptimized",
+]);
+
 /** What a ClientToken is bound to: the request without the token and DryRun. */
 function digestOf(input: CreateFleetRequest): string {
   const bound = Object.entries(input).filter(([name]) => name !== "ClientToken" && name !== "DryRun");
@@ -105,14 +117,18 @@ export const createFleet = defineAction({
       },
       OnDemandOptions: {
         check: (options) => {
-          if (options.AllocationStrategy !== undefined) checkEnum(FleetOnDemandAllocationStrategy$, options.AllocationStrategy, "OnDemandOptions.AllocationStrategy");
+          if (options.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(options.AllocationStrategy)) {
+            checkEnum(FleetOnDemandAllocationStrategy$, options.AllocationStrategy, "OnDemandOptions.AllocationStrategy");
+          }
           const usage = options.CapacityReservationOptions?.UsageStrategy;
           if (usage !== undefined) checkEnum(FleetCapacityReservationUsageStrategy$, usage, "OnDemandOptions.CapacityReservationOptions.UsageStrategy");
         },
       },
       SpotOptions: {
         check: (options) => {
-          if (options.AllocationStrategy !== undefined) checkEnum(SpotAllocationStrategy$, options.AllocationStrategy, "SpotOptions.AllocationStrategy");
+          if (options.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(options.AllocationStrategy)) {
+            checkEnum(SpotAllocationStrategy$, options.AllocationStrategy, "SpotOptions.AllocationStrategy");
+          }
         },
       },
       ReservedCapacityOptions: {
