@@ -101,6 +101,13 @@ describe("DescribeFleets and DeleteFleets (instant fleets)", () => {
     expect(none?.Errors?.map((e) => e.ErrorCode)).toEqual(["InsufficientInstanceCapacity"]);
   });
 
+  it("takes the first spelling of an allocation strategy (lowestPrice, Terraform's default) and answers it as sent", async () => {
+    const id = (await client.send(new CreateFleetCommand(request(1, { OnDemandOptions: { AllocationStrategy: "lowestPrice" as "lowest-price" } })))).FleetId ?? "";
+    expect((await describeOne(id))?.OnDemandOptions).toEqual({ AllocationStrategy: "lowestPrice" });
+    const refused = await failure(client.send(new CreateFleetCommand(request(1, { OnDemandOptions: { AllocationStrategy: "cheapest" as "lowest-price" } }))));
+    expect(refused.code).toBe("InvalidParameterValue");
+  });
+
   it("lists no instant fleet unless it is named, as EC2 does", async () => {
     await client.send(new CreateFleetCommand(request(1)));
     expect((await client.send(new DescribeFleetsCommand({}))).Fleets).toEqual([]);
