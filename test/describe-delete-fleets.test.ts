@@ -101,6 +101,15 @@ describe("DescribeFleets and DeleteFleets (instant fleets)", () => {
     expect(none?.Errors?.map((e) => e.ErrorCode)).toEqual(["InsufficientInstanceCapacity"]);
   });
 
+  it("with use-capacity-reservations-first, fills the open reservation before it launches outside it, reporting what found no room", async () => {
+    // Three wanted, the reservation holds two, and neither override has room outside reservations.
+    const created = await client.send(new CreateFleetCommand(request(3)));
+    expect(created.Instances?.map((i) => [i.InstanceType, i.InstanceIds?.length])).toEqual([["m5.large", 2]]);
+    expect(created.Errors?.map((e) => e.ErrorCode)).toEqual(["InsufficientInstanceCapacity", "InsufficientInstanceCapacity"]);
+    expect(await usage(client, { CapacityReservationId: OPEN_A })).toMatchObject({ AvailableInstanceCount: 0 });
+    expect(await describeOne(created.FleetId ?? "")).toMatchObject({ FulfilledCapacity: 2, TargetCapacitySpecification: { TotalTargetCapacity: 3 } });
+  });
+
   it("takes the first spelling of an allocation strategy (lowestPrice, Terraform's default) and answers it as sent", async () => {
     const id = (await client.send(new CreateFleetCommand(request(1, { OnDemandOptions: { AllocationStrategy: "lowestPrice" as "lowest-price" } })))).FleetId ?? "";
     expect((await describeOne(id))?.OnDemandOptions).toEqual({ AllocationStrategy: "lowestPrice" });

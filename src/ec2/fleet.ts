@@ -179,7 +179,12 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
           // reservation's ReservationCapacityExceeded) in Errors, as EC2 reports what it could not launch.
           while (remaining > 0) {
             const data = dataOf.get(override.launchTemplateId) ?? {};
-            const specification = launchOf(context, request, pass, override, data, remaining, fleetTags);
+            // use-capacity-reservations-first: one launch goes to one place, and an open launch
+            // larger than every reservation's room would go wholly outside them; so the reservation's
+            // room is launched first, and what is left goes on in the next round.
+            const room = unused ? unusedRoom(context, override, dataOf) : 0;
+            const count = room > 0 ? Math.min(remaining, room) : remaining;
+            const specification = launchOf(context, request, pass, override, data, count, fleetTags);
             const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
             const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
             if (launched instanceof Refusal) {
@@ -188,14 +193,21 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
             }
             const first = launched.instances[0];
             if (first === undefined) break;
-            launches.push({
+            const item: FleetLaunch = {
               override,
               lifecycle,
               instanceType: specification.instanceType,
               availabilityZone: first.availabilityZone,
               subnetId: store.instanceNetwork(first.instanceId)?.subnetId ?? override.subnetId,
               instanceIds: launched.instances.map((instance) => instance.instanceId),
-            });
+            };
+            // One item per override and lifecycle, as EC2 reports them, however many launches it took.
+            const last = launches.at(-1);
+            if (last && last.override === override && last.lifecycle === lifecycle && last.subnetId === item.subnetId) {
+              launches[launches.length - 1] = { ...last, instanceIds: [...last.instanceIds, ...item.instanceIds] };
+            } else {
+              launches.push(item);
+            }
             remaining -= launched.instances.length;
           }
           if (remaining <= 0) break;
@@ -230,13 +242,18 @@ function zoneOf(context: Ec2Context, override: FleetOverride, data: RequestLaunc
 
 /** Whether an override's type and zone have an active open reservation of the caller's with room (use-capacity-reservations-first). */
 function hasUnusedReservation(context: Ec2Context, override: FleetOverride, dataOf: ReadonlyMap<string, RequestLaunchTemplateData>): boolean {
+  return unusedRoom(context, override, dataOf) > 0;
+}
+
+/** The most places one active open reservation of the caller's has for an override's type and zone. */
+function unusedRoom(context: Ec2Context, override: FleetOverride, dataOf: ReadonlyMap<string, RequestLaunchTemplateData>): number {
   const data = dataOf.get(override.launchTemplateId) ?? {};
   const zone = zoneOf(context, override, data);
   const type = override.instanceType ?? data.InstanceType;
-  if (zone === undefined || type === undefined) return false;
-  return placementReservations(context.store, zone, type, context.now, context.caller.accountId).some(
-    (r) => r.state === "active" && r.instanceMatchCriteria === "open" && r.reservationType === "default" && r.totalInstanceCount > r.usedInstanceCount,
-  );
+  if (zone === undefined || type === undefined) return 0;
+  return placementReservations(context.store, zone, type, context.now, context.caller.accountId)
+    .filter((r) => r.state === "active" && r.instanceMatchCriteria === "open" && r.reservationType === "default")
+    .reduce((most, r) => Math.max(most, r.totalInstanceCount - r.usedInstanceCount), 0);
 }
 
 const primaryInterface = (data: RequestLaunchTemplateData) => data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
