@@ -4,6 +4,9 @@ import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
 import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
 import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
+import { vpcNotFound } from "../domain/vpc.js";
+import { fleetNotFound } from "../domain/fleet.js";
+import { findFleet } from "./fleet.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound, orThrow } from "../domain/refusal.js";
 import {
   applyCreateTags,
@@ -17,7 +20,7 @@ import { matches, type Filter } from "../domain/filters.js";
 import { TAG_FILTERS, type TagDescriptionView } from "../domain/tagFilters.js";
 import type { Store, TagPosition, TagRow } from "../store/store.js";
 import { findTemplateById } from "./launchTemplates.js";
-import { findSecurityGroup, findSubnet } from "./network.js";
+import { findSecurityGroup, findSubnet, findVpc } from "./network.js";
 import type { Ec2Context } from "./context.js";
 import { seenReservation } from "./reservations.js";
 
@@ -73,6 +76,16 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
     visible: (store, id, caller) => findTemplateById(store, caller, id) !== undefined,
     // EC2 names one id at a time in this refusal.
     notFound: (ids) => launchTemplateIdNotFound(ids[0] ?? ""),
+  },
+  // The default VPC and those fixtures' subnets and groups name: the owner's, in its region.
+  vpc: {
+    visible: (store, id, caller) => findVpc(store, caller, id) !== undefined,
+    notFound: vpcNotFound,
+  },
+  // An instant fleet: its owner's, in its region, deleted or not (DescribeFleets still shows it).
+  fleet: {
+    visible: (store, id, caller) => findFleet(store, caller, id) !== undefined,
+    notFound: fleetNotFound,
   },
 };
 

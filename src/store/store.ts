@@ -22,8 +22,8 @@ import type { CapacityReservationToStore, StateRecords } from "../domain/state.j
 import { ipv4Text, regionOfDefaultResource } from "../domain/network.js";
 import { Network } from "./network.js";
 import { LaunchTemplates } from "./launchTemplates.js";
-import { Fleets } from "./fleets.js";
-import type { FleetRecord } from "../domain/fleet.js";
+import { Fleets, fleetConfigurationFixture } from "./fleets.js";
+import type { FleetRecord, FleetState } from "../domain/fleet.js";
 import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
 import { launchTemplateFixtureOf } from "./launchTemplateFixtures.js";
 import { imageFixtureOf, securityGroupFixtureOf, subnetFixtureOf } from "./networkFixtures.js";
@@ -247,6 +247,16 @@ export class Store {
     return this.#network.subnetPage(ownerId, region, after, limit);
   }
 
+  /** The VPCs an account's added subnets and security groups of a region name (the default VPC is derived). */
+  vpcIds(ownerId: string, region: string): string[] {
+    return this.#network.vpcIds(ownerId, region);
+  }
+
+  /** The added subnets that name a VPC, in id order. */
+  subnetsOfVpc(vpcId: string): SubnetRecord[] {
+    return this.#network.subnetsOfVpc(vpcId);
+  }
+
   securityGroup(groupId: string): SecurityGroupRecord | undefined {
     return this.#network.securityGroup(groupId);
   }
@@ -317,6 +327,16 @@ export class Store {
   /** The instant fleet an owner's ClientToken made in a region. */
   fleetByClientToken(ownerId: string, region: string, token: string): FleetRecord | undefined {
     return this.#fleets.byClientToken(ownerId, region, token);
+  }
+
+  /** An instant fleet by id, whoever owns it. */
+  fleet(fleetId: string): FleetRecord | undefined {
+    return this.#fleets.byId(fleetId);
+  }
+
+  /** A fleet's new state (inside write()). */
+  setFleetState(fleetId: string, state: FleetState): void {
+    this.#fleets.setState(fleetId, state);
   }
 
   /** Keeps an instant fleet's outcome (inside write()). */
@@ -554,7 +574,10 @@ export class Store {
         this.#launchTemplates.put(template);
         if (tags.length > 0) this.#reservations.setTags(template.launchTemplateId, template.ownerId, tags);
       }
-      for (const fleet of records.fleets) this.#fleets.put(fleet);
+      for (const { fleet, tags } of records.fleets) {
+        this.#fleets.put(fleet);
+        if (tags.length > 0) this.#reservations.setTags(fleet.outcome.fleetId, fleet.ownerId, tags);
+      }
       for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
       for (const { resourceId, accountId, tags } of records.derivedResourceTags) this.#reservations.setTags(resourceId, accountId, tags);
     });
@@ -749,6 +772,7 @@ export class Store {
           ? { clientToken: fleet.clientToken, requestFingerprint: fleet.requestDigest }
           : {}),
         outcome: { launches: [...outcome.launches], errors: [...outcome.errors] },
+        ...fleetConfigurationFixture(fleet, tags(fleetId, fleet.ownerId)),
       };
     });
     const launchTemplates = this.#launchTemplates
