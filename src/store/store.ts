@@ -483,9 +483,9 @@ export class Store {
     this.#reservations.cancel(capacityReservationId, state, cancelDate);
   }
 
-  /** Replaces one account's tags on each of several resources whole, with the same tags, in one statement (a launch's instances); only inside write(). */
-  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
-    this.#reservations.setTagsOfResources(resourceIds, accountId, tags);
+  /** Gives a launch's instances the same tags, kept once as a set they share until one's own tags change; only inside write(). */
+  shareTagsOfInstances(instanceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.shareTagsOfInstances(instanceIds, accountId, tags);
   }
 
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
