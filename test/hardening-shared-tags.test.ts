@@ -17,7 +17,7 @@ import {
   type TagDescription,
 } from "@aws-sdk/client-ec2";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CapacityReservationFixture, FixtureDocument, RunningEmulator } from "../src/index.js";
+import type { CapacityReservationFixture, FixtureDocument } from "../src/index.js";
 import { ec2, failure, OWNER, start } from "./support.js";
 
 const CLOCK = "2026-03-01T00:00:00.000Z";
