@@ -187,6 +187,31 @@ describe("a launch's tags kept once for its instances", () => {
     }
   });
 
+  it("refuse a CreateTags past 50 tags on a set as on own rows, changing nothing; DeleteTags of every tag, ids repeated, empties them once", async () => {
+    const emu = await start({ clock: CLOCK, fixtures: [] });
+    try {
+      const client = ec2(emu, OWNER);
+      const full = Array.from({ length: 50 }, (_, n): Tag => ({ Key: `k${String(n).padStart(2, "0")}`, Value: "v" }));
+      const ids = await launch(client, 3, full);
+      const [a = "", b = "", c = ""] = ids;
+      await client.send(new CreateTagsCommand({ Resources: [c], Tags: [{ Key: "k00", Value: "own" }] }));
+      const before = await instanceTags(client, ids);
+      for (const resources of [[a, b], [a], [a, b, c], [c, a, a]]) {
+        expect(await failure(client.send(new CreateTagsCommand({ Resources: resources, Tags: [{ Key: "one-more", Value: "x" }] })))).toMatchObject({
+          code: "TagLimitExceeded",
+        });
+        expect(await instanceTags(client, ids)).toEqual(before);
+      }
+      await client.send(new DeleteTagsCommand({ Resources: [a, b, a, c, b] }));
+      expect(await instanceTags(client, ids)).toEqual(new Map(ids.map((id) => [id, []])));
+      expect(await allTags(client)).toEqual([]);
+      await client.send(new CreateTagsCommand({ Resources: [b, a], Tags: [{ Key: "again", Value: "1" }] }));
+      expect(await instanceTags(client, ids)).toEqual(new Map([[a, [{ Key: "again", Value: "1" }]], [b, [{ Key: "again", Value: "1" }]], [c, []]]));
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("go back to the start state on reset, and a lagged describe shows the set as it was before a write", async () => {
     const emu = await start({ clock: CLOCK, fixtures: [] });
     try {
@@ -210,30 +235,43 @@ describe("a launch's tags kept once for its instances", () => {
     }
   });
 
-  it("go with the last instance that refers to them, rewritten by CreateTags or replaced by a fixture load", async () => {
+  it("are written once for instances of one set named together, copied for one named alone, and go with their last reference", async () => {
     const file = join(folder, "released.db");
     const emu = await start({ clock: CLOCK, fixtures: [], db: file });
+    const changed = sorted([...LAUNCH_TAGS.filter((tag) => tag.Key !== "team"), { Key: "team", Value: "changed" }]);
     try {
       const client = ec2(emu, OWNER);
-      const rewritten = await launch(client, 3);
+      const together = await launch(client, 3);
+      const [alone = "", other = ""] = await launch(client, 2);
       const replaced = await launch(client, 3);
       const kept = await launch(client, 2);
-      await client.send(new CreateTagsCommand({ Resources: rewritten, Tags: [{ Key: "team", Value: "changed" }] }));
+      await client.send(new CreateTagsCommand({ Resources: together, Tags: [{ Key: "team", Value: "changed" }] }));
+      await client.send(new CreateTagsCommand({ Resources: [alone], Tags: [{ Key: "team", Value: "changed" }] }));
       // A fixture load upserts an instance whole, its tags with it: the fixture's (none here) replace the launch's.
       const instances = (await emu.state()).instances ?? [];
       await emu.load({ instances: instances.filter((i) => replaced.includes(i.instanceId)).map(({ tags: _tags, ...instance }) => instance) });
-      expect(await instanceTags(client, replaced)).toEqual(new Map(replaced.map((id) => [id, []])));
-      expect(await instanceTags(client, kept)).toEqual(new Map(kept.map((id) => [id, sorted(LAUNCH_TAGS)])));
+      expect(await instanceTags(client, [...together, alone, other, ...replaced, ...kept])).toEqual(
+        new Map([
+          ...together.map((id): [string, Tag[]] => [id, changed]),
+          [alone, changed],
+          [other, sorted(LAUNCH_TAGS)],
+          ...replaced.map((id): [string, Tag[]] => [id, []]),
+          ...kept.map((id): [string, Tag[]] => [id, sorted(LAUNCH_TAGS)]),
+        ]),
+      );
     } finally {
       await emu.close();
     }
     const db = new Database(file, { readonly: true });
     try {
-      const count = (table: string): unknown => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
-      // Only the untouched launch's set is left, referred to by its two instances.
-      expect(count("resource_tag_set")).toBe(2);
-      expect(count("tag_set_tag")).toBe(LAUNCH_TAGS.length);
-      expect(count("resource_tag")).toBe(3 * LAUNCH_TAGS.length);
+      const count = (sql: string): unknown => db.prepare(sql).pluck().get();
+      // Left: the new set of the three written together, the set `other` still refers to, and the
+      // untouched launch's; the first launch's and the replaced launch's went with their last reference.
+      expect(count("SELECT count(*) FROM resource_tag_set")).toBe(3 + 1 + 2);
+      expect(count("SELECT count(DISTINCT tag_set_id) FROM tag_set_tag")).toBe(3);
+      expect(count("SELECT count(*) FROM tag_set_tag")).toBe(3 * LAUNCH_TAGS.length);
+      // `alone` has its own rows.
+      expect(count("SELECT count(*) FROM resource_tag")).toBe(LAUNCH_TAGS.length);
     } finally {
       db.close();
     }

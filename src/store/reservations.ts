@@ -570,6 +570,30 @@ export class Reservations {
   }
 
   /**
+   * Replaces one account's tags on each resource with what `change` makes of them (CreateTags,
+   * DeleteTags); only inside Store.write(). Instances of one shared set named together are changed
+   * once and share the result as a new set (a CreateTags on a 1,000-instance launch writes its tags
+   * once, not 1,000 times); one named alone gets its own rows, the others keep the set.
+   */
+  retag(resourceIds: readonly string[], accountId: string, change: (tags: readonly Tag[]) => readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.retag()");
+    const unique = [...new Set(resourceIds)];
+    const bySet = new Map<number, string[]>();
+    for (const [resourceId, tagSetId] of this.s.tagSetsOfResources.all(JSON.stringify(unique), accountId)) {
+      const ids = bySet.get(tagSetId);
+      if (ids) ids.push(resourceId);
+      else bySet.set(tagSetId, [resourceId]);
+    }
+    const inSets = new Set([...bySet.values()].flat());
+    for (const id of unique) if (!inSets.has(id)) this.setTags(id, accountId, change(this.tagsOf(id, accountId)));
+    for (const [tagSetId, ids] of bySet) {
+      const changed = change(this.s.tagSet.all(tagSetId));
+      if (ids.length === 1) this.setTags(ids[0] ?? "", accountId, changed);
+      else this.shareTagsOfInstances(ids, accountId, changed);
+    }
+  }
+
+  /**
    * One account's tags on a resource (a reservation's, an instance's), in key order; empty when it
    * has none. EC2 tags belong to an account: the owner's are not shown to a consumer.
    */
