@@ -5,10 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import {
+  CreateLaunchTemplateCommand,
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeCapacityReservationsCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeTagsCommand,
   RunInstancesCommand,
   type EC2Client,
@@ -351,6 +353,30 @@ describe("describes that name ids", () => {
       } while (token);
       expect(pages.length).toBeGreaterThanOrEqual(2);
       expect(pages.flat()).toEqual([hex("cr", 1_501)]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("DescribeLaunchTemplates, like the other small describes, answers named ids a page at a time (200, its largest page), by id", async () => {
+    const emu = await start({ clock: CLOCK, fixtures: [] });
+    try {
+      const client = ec2(emu, OWNER);
+      const ids: string[] = [];
+      for (let n = 0; n < 205; n++) {
+        const created = await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: `template-${n}`, LaunchTemplateData: { InstanceType: "m5.large" } }));
+        ids.push(created.LaunchTemplate?.LaunchTemplateId ?? "");
+      }
+      const named = [...ids].reverse().concat(ids.slice(0, 10));
+      const pages: string[][] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: named, NextToken: token }));
+        pages.push((page.LaunchTemplates ?? []).map((template) => template.LaunchTemplateId ?? ""));
+        token = page.NextToken;
+      } while (token);
+      expect(pages.map((page) => page.length)).toEqual([200, 5]);
+      expect(pages.flat()).toEqual([...ids].sort());
     } finally {
       await emu.close();
     }
