@@ -539,18 +539,18 @@ export class Store {
       for (const launch of records.launches) this.#instances.putLaunch(launch);
       // Instances of one owner with the same tags share them, as a launch's do: a dump of a
       // 1,000-instance launch with 50 tags loads back as 50 rows, not 50,000.
-      const sameTags = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: string[] }>();
+      const sameTags = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: Set<string> }>();
       for (const { instance, tags } of records.instances) {
         this.#instances.put(instance);
         if (tags.length === 0) continue;
         const key = JSON.stringify([instance.ownerId, ...tags.map((tag) => [tag.key, tag.value])]);
         const group = sameTags.get(key);
-        if (group) group.ids.push(instance.instanceId);
-        else sameTags.set(key, { ownerId: instance.ownerId, tags, ids: [instance.instanceId] });
+        if (group) group.ids.add(instance.instanceId);
+        else sameTags.set(key, { ownerId: instance.ownerId, tags, ids: new Set([instance.instanceId]) });
       }
       for (const { ownerId, tags, ids } of sameTags.values()) {
-        if (ids.length === 1) this.#reservations.setTags(ids[0] ?? "", ownerId, tags);
-        else this.#reservations.shareTagsOfInstances(ids, ownerId, tags);
+        if (ids.size === 1) this.#reservations.setTags([...ids][0] ?? "", ownerId, tags);
+        else this.#reservations.shareTagsOfInstances([...ids], ownerId, tags);
       }
       for (const pool of records.capacityPools) this.#pools.put(pool);
       for (const info of records.instanceTypes) this.#instanceTypes.put(info);
