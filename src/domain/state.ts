@@ -67,4 +67,6 @@ export interface StateRecords {
   readonly fleets: readonly FleetRecord[];
   /** Where each instance of the set that names a subnet sits in its VPC (written after the instances). */
   readonly instanceNetworks: readonly { readonly instanceId: string; readonly network: InstanceNetwork }[];
+  /** An account's tags on one of its default VPC resources (derived, not stored), replacing the tags it had. */
+  readonly derivedResourceTags: readonly { readonly resourceId: string; readonly accountId: string; readonly tags: readonly Tag[] }[];
 }

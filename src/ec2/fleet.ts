@@ -10,8 +10,7 @@ import {
   type FleetOverride,
   type FleetPass,
 } from "../domain/fleet.js";
-import { instanceLifecycleOf, type ShutdownBehavior } from "../domain/instance.js";
-import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
+import { instanceLifecycleOf } from "../domain/instance.js";
 import { Refusal, missingParameter } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type Tag, type TagSpecificationInput } from "../domain/tags.js";
@@ -20,7 +19,7 @@ import type { RequestLaunchTemplateData } from "../protocol/model/ec2.generated.
 import type { Ec2Context } from "./context.js";
 import { placementReservations } from "./instances.js";
 import { launch, type LaunchSpecification } from "./launch.js";
-import { templateData, templateOfSpecification } from "./launchTemplates.js";
+import { primaryInterface, templateData, templateLaunch, templateOfSpecification } from "./launchTemplates.js";
 import { findSubnet } from "./network.js";
 
 /** What an instant fleet is asked, in EC2's words (the action reads it from CreateFleet's request). */
@@ -165,9 +164,7 @@ function hasUnusedReservation(context: Ec2Context, override: FleetOverride, data
   );
 }
 
-const primaryInterface = (data: RequestLaunchTemplateData) => data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-
-/** One override's launch: the template's data, what the override changes, and the pass's market. */
+/** One override's launch: the template's data (templateLaunch, as RunInstances reads it), what the override changes, and the pass's market. */
 function launchOf(
   context: Ec2Context,
   request: FleetRequest,
@@ -177,11 +174,11 @@ function launchOf(
   remaining: number,
   fleetTags: readonly Tag[],
 ): LaunchSpecification {
-  const specification = data.CapacityReservationSpecification;
-  let preference = preferenceOf(specification?.CapacityReservationPreference);
-  let targetId = specification?.CapacityReservationTarget?.CapacityReservationId;
-  let marketType = data.InstanceMarketOptions?.MarketType as string | undefined;
-  const instanceType = override.instanceType ?? data.InstanceType ?? "";
+  const { instanceTags, ...template } = templateLaunch(data);
+  let preference = template.capacityReservationPreference;
+  let targetId = template.capacityReservationTargetId;
+  let marketType = template.marketType;
+  const instanceType = override.instanceType ?? template.instanceType ?? "";
   switch (pass.capacityType) {
     case "spot":
       marketType = "spot";
@@ -209,46 +206,24 @@ function launchOf(
       if (request.reservationsFirst && targetId === undefined && preference !== "capacity-reservations-only") preference = "open";
       break;
   }
-  const network = primaryInterface(data);
-  const templateTags = (data.TagSpecifications ?? []).find((spec) => spec.ResourceType === "instance")?.Tags ?? [];
-  const tags = new Map(templateTags.map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+  const tags = new Map(instanceTags.map((tag) => [tag.key, tag.value]));
   for (const tag of fleetTags) tags.set(tag.key, tag.value);
   return {
-    imageId: override.imageId ?? data.ImageId,
+    // The template's instance attributes, as a launch from it has them in EC2 (termination
+    // protection, user data, ...), checked by the launch as RunInstances' own members are.
+    ...template,
+    imageId: override.imageId ?? template.imageId,
     instanceType,
-    availabilityZone: override.availabilityZone ?? data.Placement?.AvailabilityZone,
-    tenancy: tenancyOf(data.Placement?.Tenancy),
+    availabilityZone: override.availabilityZone ?? template.availabilityZone,
     minCount: 1,
     maxCount: remaining,
     capacityReservationPreference: preference,
     capacityReservationTargetId: targetId,
     marketType,
-    subnetId: override.subnetId ?? network?.SubnetId,
-    securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
-    securityGroupNames: data.SecurityGroups,
-    keyName: data.KeyName,
+    subnetId: override.subnetId ?? template.subnetId,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
-    // The template's instance attributes, as a launch from it has them in EC2 (termination
-    // protection, user data, ...), checked by the launch as RunInstances' own members are.
-    disableApiTermination: data.DisableApiTermination,
-    disableApiStop: data.DisableApiStop,
-    instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
-    userData: data.UserData,
-    ebsOptimized: data.EbsOptimized,
   };
 }
-
-/**
- * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:
- * CreateLaunchTemplate and fixtures hold them to the model's values (checkKeptEnums), but a database
- * written before they did may keep another, which the instance table would refuse (a 500).
- */
-const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>
-  value === "stop" || value === "terminate" ? value : undefined;
-const tenancyOf = (value: string | undefined): InstanceTenancy | undefined =>
-  value === "default" || value === "dedicated" || value === "host" ? value : undefined;
-const preferenceOf = (value: string | undefined): CapacityReservationPreference | undefined =>
-  value === "open" || value === "none" || value === "capacity-reservations-only" ? value : undefined;
 
 /** An instance type is required of a launch: from the override or the template (MissingParameter names the override's member). */
 export const missingInstanceType = (): Refusal => missingParameter("LaunchTemplateConfigs.Overrides.InstanceType");

@@ -244,7 +244,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
 }
 
 /** The longest key pair name EC2 takes (CreateKeyPair: "Up to 255 ASCII characters"). */
-const KEY_NAME_MAX = 255;
+export const KEY_NAME_MAX = 255;
 
 /**
  * One new instance of a launch, `pending` from now (or `running` with no transition time). The one

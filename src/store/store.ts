@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
-import type { CapacityReservationFixture, FixtureDocument, InstanceFixture } from "../fixtures/types.js";
+import type { CapacityReservationFixture, DerivedResourceTagsFixture, FixtureDocument, InstanceFixture } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
@@ -19,7 +19,7 @@ import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
 import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
-import { ipv4Text } from "../domain/network.js";
+import { ipv4Text, regionOfDefaultResource } from "../domain/network.js";
 import { Network } from "./network.js";
 import { LaunchTemplates } from "./launchTemplates.js";
 import { Fleets } from "./fleets.js";
@@ -572,6 +572,7 @@ export class Store {
       }
       for (const fleet of records.fleets) this.#fleets.put(fleet);
       for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
+      for (const { resourceId, accountId, tags } of records.derivedResourceTags) this.#reservations.setTags(resourceId, accountId, tags);
     });
   }
 
@@ -700,8 +701,53 @@ export class Store {
     };
   }
 
+  /**
+   * A subnet or security group of `ownerId` that names the VPC `vpcId` (whose region is the VPC's),
+   * or undefined: fixtures name VPCs only there, so such a VPC is derived from them.
+   */
+  vpcNamedBy(vpcId: string, ownerId: string): SubnetRecord | SecurityGroupRecord | undefined {
+    return (
+      this.#network.subnetsOfVpc(vpcId).find((subnet) => subnet.ownerId === ownerId) ??
+      this.#network.allSecurityGroups().find((group) => group.vpcId === vpcId && group.ownerId === ownerId)
+    );
+  }
+
+  /**
+   * The tags accounts put on the resources the emulator derives (no row holds them but their tags)
+   * in fixture form, by id kind, id and account: their default VPC, default subnets and default
+   * security group, and the VPCs their subnets and security groups name. Tags on an id of those
+   * kinds that is none of these are of nothing anyone can see, and are left out.
+   */
+  #derivedResourceTags(): DerivedResourceTagsFixture[] {
+    const entries: DerivedResourceTagsFixture[] = [];
+    for (const prefix of ["sg-", "subnet-", "vpc-"]) {
+      let entry: DerivedResourceTagsFixture | undefined;
+      let skipping: string | undefined;
+      for (const { resourceId, accountId, key, value } of this.#tags.withIdPrefix(prefix)) {
+        const owner = `${resourceId} ${accountId}`;
+        if (owner === skipping) continue;
+        if (entry === undefined || entry.resourceId !== resourceId || entry.ownerId !== accountId) {
+          const stored = this.#network.subnet(resourceId) ?? this.#network.securityGroup(resourceId);
+          const region =
+            stored === undefined
+              ? (regionOfDefaultResource(resourceId, accountId) ?? (prefix === "vpc-" ? this.vpcNamedBy(resourceId, accountId)?.region : undefined))
+              : undefined;
+          if (region === undefined) {
+            skipping = owner;
+            entry = undefined;
+            continue;
+          }
+          entry = { resourceId, ownerId: accountId, region, tags: [] };
+          entries.push(entry);
+        }
+        entry.tags.push({ key, value });
+      }
+    }
+    return entries;
+  }
+
   /** The added subnets, security groups and images in fixture form, each list only when there are some. */
-  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets"> {
+  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets" | "derivedResourceTags"> {
     const tags = (id: string, ownerId: string) => this.#reservations.tagsOf(id, ownerId);
     const subnets = this.#network.allSubnets().map((subnet) => subnetFixtureOf(subnet, tags(subnet.subnetId, subnet.ownerId)));
     const securityGroups = this.#network
@@ -724,12 +770,14 @@ export class Store {
     const launchTemplates = this.#launchTemplates
       .all()
       .map((template) => launchTemplateFixtureOf(template, tags(template.launchTemplateId, template.ownerId)));
+    const derivedResourceTags = this.#derivedResourceTags();
     return {
       ...(subnets.length > 0 ? { subnets } : {}),
       ...(securityGroups.length > 0 ? { securityGroups } : {}),
       ...(images.length > 0 ? { images } : {}),
       ...(launchTemplates.length > 0 ? { launchTemplates } : {}),
       ...(fleets.length > 0 ? { fleets } : {}),
+      ...(derivedResourceTags.length > 0 ? { derivedResourceTags } : {}),
     };
   }
 

@@ -30,7 +30,20 @@ function prepare(db: SqliteDatabase) {
         ORDER BY 1, 2 LIMIT @limit`,
       )
       .raw(true),
+    // The primary key's order: one resource's rows together, by account, then key.
+    inIdRange: db
+      .prepare<[string, string], [string, string, string, string]>(
+        `SELECT resource_id, account_id, key, value FROM resource_tag
+          WHERE resource_id >= ? AND resource_id < ?
+          ORDER BY resource_id, account_id, key`,
+      )
+      .raw(true),
   };
+}
+
+/** One account's tag on one resource, whichever the account. */
+export interface AccountTagRow extends TagRow {
+  readonly accountId: string;
 }
 
 export class Tags {
@@ -45,5 +58,12 @@ export class Tags {
     return this.s.page
       .all({ accountId, resourceId: after?.resourceId ?? "", key: after?.key ?? "", limit })
       .map(([resourceId, key, value]) => ({ resourceId, key, value }));
+  }
+
+  /** Every account's tags on the resources whose ids start with `prefix` (`sg-`), in (resource, account, key) order. */
+  withIdPrefix(prefix: string): AccountTagRow[] {
+    const last = prefix.codePointAt(prefix.length - 1) ?? 0;
+    const end = `${prefix.slice(0, -1)}${String.fromCodePoint(last + 1)}`;
+    return this.s.inIdRange.all(prefix, end).map(([resourceId, accountId, key, value]) => ({ resourceId, accountId, key, value }));
   }
 }
