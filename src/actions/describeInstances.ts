@@ -185,9 +185,12 @@ export const describeInstances = defineAction({
       const from = positionOf(position.after);
       const rest = named.sort(byWalkOrder).filter((record) => from === undefined || byWalkOrder(record, from) > 0);
       const read = rest.slice(0, walk);
-      const found = viewsOf(store, read, accountId, region, now, steadyBetween).filter((view) => matches(INSTANCE_FILTERS, filters, view, undefined));
+      const found = viewsOf(store, read, accountId, region, now, steadyBetween).filter((view) =>
+        matches(INSTANCE_FILTERS, filters, view, undefined),
+      );
       const last = read.at(-1);
-      const nextToken = rest.length > read.length && last ? pages.next(`${last.reservationId}/${last.instanceId}`, position.page) : undefined;
+      const more = rest.length > read.length && last !== undefined;
+      const nextToken = more ? pages.next(`${last.reservationId}/${last.instanceId}`, position.page) : undefined;
       return { Reservations: grouped(found, accountId), NextToken: nextToken };
     }
 
