@@ -197,6 +197,11 @@ def scenario():
             if key == OWNER_KEY or reservation_id == DEMO_SHARED:
                 demo.get_capacity_reservation_usage(CapacityReservationId=reservation_id, MaxResults=5)
         record(demo_calls)
+    # Other regions' reservations: the generated ones of us-west-2 and a shared one in eu-west-1.
+    for key, region in ((OWNER_KEY, "us-west-2"), (OWNER_KEY, "eu-west-1"), (SHAREE_KEY, "eu-west-1")):
+        other, other_calls = recording_client(key, region)
+        other.describe_capacity_reservations(MaxResults=1000)
+        record(other_calls)
 
 
 def _reads(client):
