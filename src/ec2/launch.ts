@@ -282,9 +282,9 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
   };
 }
 
-/** The launch's `instance` tags on every one of its instances, in one write. */
+/** The launch's `instance` tags on every one of its instances, kept once for all of them. */
 function tagInstances({ store, caller }: Ec2Context, records: readonly InstanceRecord[], tags: readonly Tag[]): void {
-  store.setTagsOfResources(
+  store.shareTagsOfInstances(
     records.map((record) => record.instanceId),
     caller.accountId,
     tags,

@@ -117,18 +117,16 @@ export function taggableResources(
  */
 export function createTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], adding: readonly Tag[]): void {
   store.write(() => {
-    for (const { id } of taggableResources(store, resourceIds, caller, now)) {
-      store.setTags(id, caller.accountId, orThrow(applyCreateTags(store.tagsOf(id, caller.accountId), adding)));
-    }
+    const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
+    store.retag(ids, caller.accountId, (tags) => orThrow(applyCreateTags(tags, adding)));
   });
 }
 
 /** DeleteTags: the caller's tags removed from each resource as `applyDeleteTags` says (absent: every user tag). */
 export function deleteTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], deleting: readonly TagInput[] | undefined): void {
   store.write(() => {
-    for (const { id } of taggableResources(store, resourceIds, caller, now)) {
-      store.setTags(id, caller.accountId, applyDeleteTags(store.tagsOf(id, caller.accountId), deleting));
-    }
+    const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
+    store.retag(ids, caller.accountId, (tags) => applyDeleteTags(tags, deleting));
   });
 }
 

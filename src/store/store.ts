@@ -503,9 +503,14 @@ export class Store {
     this.#reservations.cancel(capacityReservationId, state, cancelDate);
   }
 
-  /** Replaces one account's tags on each of several resources whole, with the same tags, in one statement (a launch's instances); only inside write(). */
-  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
-    this.#reservations.setTagsOfResources(resourceIds, accountId, tags);
+  /** Gives a launch's instances the same tags, kept once as a set they share until one's own tags change; only inside write(). */
+  shareTagsOfInstances(instanceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.shareTagsOfInstances(instanceIds, accountId, tags);
+  }
+
+  /** Replaces one account's tags on each resource with `change` of them (CreateTags / DeleteTags), a shared set changed once; only inside write(). */
+  retag(resourceIds: readonly string[], accountId: string, change: (tags: readonly Tag[]) => readonly Tag[]): void {
+    this.#reservations.retag(resourceIds, accountId, change);
   }
 
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
@@ -552,9 +557,20 @@ export class Store {
         this.#instances.recount(loaded.reservation.capacityReservationId);
       }
       for (const launch of records.launches) this.#instances.putLaunch(launch);
+      // Instances of one owner with the same tags share them, as a launch's do: a dump of a
+      // 1,000-instance launch with 50 tags loads back as 50 rows, not 50,000.
+      const sameTags = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: Set<string> }>();
       for (const { instance, tags } of records.instances) {
         this.#instances.put(instance);
-        if (tags.length > 0) this.#reservations.setTags(instance.instanceId, instance.ownerId, tags);
+        if (tags.length === 0) continue;
+        const key = JSON.stringify([instance.ownerId, ...tags.map((tag) => [tag.key, tag.value])]);
+        const group = sameTags.get(key);
+        if (group) group.ids.add(instance.instanceId);
+        else sameTags.set(key, { ownerId: instance.ownerId, tags, ids: new Set([instance.instanceId]) });
+      }
+      for (const { ownerId, tags, ids } of sameTags.values()) {
+        if (ids.size === 1) this.#reservations.setTags([...ids][0] ?? "", ownerId, tags);
+        else this.#reservations.shareTagsOfInstances([...ids], ownerId, tags);
       }
       for (const pool of records.capacityPools) this.#pools.put(pool);
       for (const info of records.instanceTypes) this.#instanceTypes.put(info);
