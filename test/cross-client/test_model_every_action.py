@@ -21,6 +21,7 @@ from modelcheck import ModelCheck, load_model, newest_model
 ACCOUNT = "464646464646"
 PARTNER = "464646464647"
 RESERVATION = "cr-04646000000000001"
+INTERRUPTIBLE_RESERVATION = "cr-04646000000000002"
 SUBNET = "subnet-04646000000000001"
 GROUP = "sg-04646000000000001"
 IMAGE = "ami-04646000000000001"
@@ -99,7 +100,16 @@ FIXTURE = {
             "sharedWith": [PARTNER],
             "usage": [{"accountId": PARTNER, "usedInstanceCount": 1}],
             "tags": [{"key": "team", "value": "model"}],
-        }
+        },
+        {
+            "capacityReservationId": INTERRUPTIBLE_RESERVATION,
+            "ownerId": ACCOUNT,
+            "availabilityZone": "us-east-1d",
+            "instanceType": "c5.large",
+            "totalInstanceCount": 2,
+            "state": "active",
+            "interruptible": True,
+        },
     ],
     "capacityPools": [{"availabilityZone": "us-east-1c", "instanceType": "c5.xlarge", "available": 0}],
     "subnets": [
@@ -206,8 +216,7 @@ def scenario():
 
 def _reads(client):
     client.describe_availability_zones(AllAvailabilityZones=True)
-    for page in client.get_paginator("describe_instance_types").paginate(PaginationConfig={"PageSize": 100}):
-        pass
+    list(client.get_paginator("describe_instance_types").paginate(PaginationConfig={"PageSize": 100}))
     for location in ("region", "availability-zone", "availability-zone-id"):
         client.describe_instance_type_offerings(LocationType=location, Filters=[{"Name": "instance-type", "Values": ["m5.*", "p5.*"]}])
     client.describe_images(ImageIds=[IMAGE])
@@ -255,7 +264,10 @@ def _instances(client, template_id):
         DisableApiTermination=True,
         InstanceMarketOptions={"MarketType": "spot"},
     )["Instances"]
-    ids = [i["InstanceId"] for i in from_template + plain]
+    interruptible = client.run_instances(
+        ImageId=IMAGE, InstanceType="c5.large", MinCount=1, MaxCount=1, Placement={"AvailabilityZone": "us-east-1d"}
+    )["Instances"]
+    ids = [i["InstanceId"] for i in from_template + plain + interruptible]
     client.describe_instances(InstanceIds=ids)
     client.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["model-node"]}])
     for attribute in client.meta.service_model.shape_for("InstanceAttributeName").enum:
@@ -390,6 +402,13 @@ class EveryActionAgainstBotocoresModel(unittest.TestCase):
             with self.subTest(shape=shape, member=member):
                 known = [m.get("locationName", name) for name, m in self.debian["shapes"].get(shape, {}).get("members", {}).items()]
                 self.assertNotIn(member, known)
+
+    def test_each_newer_value_allowed_is_met(self):
+        check = ModelCheck(self.reference, self.debian, NEWER_MEMBERS, {})
+        problems = [problem for action, bodies in ANSWERS.items() for body in bodies for problem in check.check_answer(action, body)]
+        for shape, value in NEWER_VALUES:
+            with self.subTest(shape=shape, value=value):
+                self.assertTrue(any(f"is not one of {shape}'s values" in p and (value == "*" or repr(value) in p) for p in problems))
 
     def test_the_answers_are_not_empty(self):
         # What each action's main list or member must hold, so the model check above read real content.
