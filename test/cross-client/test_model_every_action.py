@@ -362,6 +362,7 @@ class EveryActionAgainstBotocoresModel(unittest.TestCase):
         cls.debian = load_model()
         newest = newest_model()
         cls.reference = newest[1] if newest else cls.debian
+        cls.current = newest is not None
         cls.served = control("GET", "/health")["actions"]
         if not ANSWERS:
             scenario()
@@ -369,7 +370,9 @@ class EveryActionAgainstBotocoresModel(unittest.TestCase):
     def check_action(self, action):
         bodies = ANSWERS.get(action, [])
         self.assertGreater(len(bodies), 0, f"the scenario made no successful {action} call")
-        check = ModelCheck(self.reference, self.debian, NEWER_MEMBERS, NEWER_VALUES)
+        if action not in self.reference["operations"]:
+            self.skipTest(f"{action} is newer than this machine's botocore models")
+        check = ModelCheck(self.reference, self.debian, NEWER_MEMBERS, NEWER_VALUES, self.current)
         problems = []
         for body in bodies:
             problems += check.check_answer(action, body)
@@ -383,6 +386,11 @@ class EveryActionAgainstBotocoresModel(unittest.TestCase):
         for action in self.served:
             with self.subTest(action=action):
                 self.check_action(action)
+
+    def test_order_is_checked_against_a_botocore_newer_than_debians(self):
+        if not self.current:
+            self.skipTest("no botocore newer than Debian's on this machine: names are checked, order and enum values are not")
+        self.assertIn("DescribeCapacityBlockOfferings", self.reference["operations"])
 
     def test_the_check_finds_a_member_out_of_order_a_wrong_name_and_a_wrong_item(self):
         body = (
@@ -404,6 +412,8 @@ class EveryActionAgainstBotocoresModel(unittest.TestCase):
                 self.assertNotIn(member, known)
 
     def test_each_newer_value_allowed_is_met(self):
+        if not self.current:
+            self.skipTest("enum values are checked against a botocore newer than Debian's only")
         check = ModelCheck(self.reference, self.debian, NEWER_MEMBERS, {})
         problems = [problem for action, bodies in ANSWERS.items() for body in bodies for problem in check.check_answer(action, body)]
         for shape, value in NEWER_VALUES:
