@@ -150,7 +150,8 @@ class ModelCheck:
         if kind == "structure":
             self.structure(shape_name, debian_shape, list(element), path, problems)
         elif kind == "list":
-            item_name = shape["member"].get("locationName", "item")
+            # Without a locationName on the member, Smithy's default (the JS and Go SDKs read it): <member>.
+            item_name = shape["member"].get("locationName", "member")
             debian_list = self.debian.get(debian_shape) if debian_shape else None
             debian_item = debian_list["member"]["shape"] if debian_list and debian_list["type"] == "list" else None
             for index, item in enumerate(element):

@@ -3,8 +3,9 @@
 import json
 import unittest
 import uuid
+from datetime import datetime, timezone
 
-from crossclient import aws, client_error, control, ec2
+from crossclient import aws, client_error, control, ec2, js_sdk_batch
 
 # An account of its own (a 12-digit key acts as that account): what it makes changes no number other checks read.
 ACCOUNT = "464646464648"
@@ -266,6 +267,88 @@ class WaitersOnTheEmulatorsClock(unittest.TestCase):
         self.client.get_waiter("security_group_exists").wait(GroupIds=[group], WaiterConfig={"Delay": 0, "MaxAttempts": 1})
         control("POST", "/fixtures", FIXTURE)
         self.client.get_waiter("image_available").wait(ImageIds=["ami-04646480000000001"], WaiterConfig={"Delay": 0, "MaxAttempts": 1})
+
+
+def iso(value):
+    """A boto3 timestamp as the JS SDK's JSON writes a Date."""
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+class JsSdkAndBoto3ReadTheSame(unittest.TestCase):
+    """Each new read through both SDKs: every member boto3 (Debian's, older) reads, the JS SDK reads the same."""
+
+    @classmethod
+    def setUpClass(cls):
+        control("POST", "/fixtures", FIXTURE)
+        cls.client = ec2(ACCOUNT)
+        cls.name = f"both-{uuid.uuid4().hex[:8]}"
+        data = {
+            "ImageId": AMI, "InstanceType": "m5.large", "UserData": "IyEvYmluL3NoCg==", "EbsOptimized": True,
+            "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 20, "VolumeType": "gp3"}}],
+            "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": "both", "Value": "sdks"}]}],
+        }
+        cls.template = cls.client.create_launch_template(LaunchTemplateName=cls.name, LaunchTemplateData=data)["LaunchTemplate"]
+        fleet = cls.client.create_fleet(
+            Type="instant",
+            LaunchTemplateConfigs=[{
+                "LaunchTemplateSpecification": {"LaunchTemplateName": cls.name, "Version": "$Latest"},
+                "Overrides": [{"InstanceType": "m5.large", "AvailabilityZone": "us-east-1a", "Priority": 1.5}],
+            }],
+            TargetCapacitySpecification={"TotalTargetCapacity": 2, "DefaultTargetCapacityType": "on-demand"},
+        )
+        cls.fleet_id = fleet["FleetId"]
+        cls.instances = [i for launch in fleet["Instances"] for i in launch["InstanceIds"]]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.delete_fleets(FleetIds=[cls.fleet_id], TerminateInstances=True)
+        cls.client.delete_launch_template(LaunchTemplateName=cls.name)
+
+    def assert_reads_as(self, through_boto3, through_js, path):
+        if isinstance(through_boto3, dict):
+            self.assertIsInstance(through_js, dict, path)
+            for key, value in through_boto3.items():
+                self.assertIn(key, through_js, f"{path}.{key}: boto3 reads it, the JS SDK does not")
+                self.assert_reads_as(value, through_js[key], f"{path}.{key}")
+        elif isinstance(through_boto3, list):
+            self.assertIsInstance(through_js, list, path)
+            self.assertEqual(len(through_boto3), len(through_js), path)
+            for index, (a, b) in enumerate(zip(through_boto3, through_js)):
+                self.assert_reads_as(a, b, f"{path}[{index}]")
+        elif isinstance(through_boto3, datetime):
+            self.assertEqual(iso(through_boto3), through_js, path)
+        else:
+            self.assertEqual(through_boto3, through_js, path)
+
+    def test_every_new_read(self):
+        reads = [
+            ("DescribeVpcs", {}),
+            ("DescribeSubnets", {}),
+            ("DescribeSecurityGroups", {}),
+            ("DescribeImages", {"Owners": ["self"]}),
+            ("DescribeAvailabilityZones", {}),
+            ("DescribeInstanceTypeOfferings", {"LocationType": "availability-zone-id", "Filters": [{"Name": "instance-type", "Values": ["m5.large"]}]}),
+            ("DescribeInstanceTypes", {"InstanceTypes": ["m5.large", "p4d.24xlarge", "t3.micro", "inf2.xlarge"]}),
+            ("DescribeLaunchTemplates", {"LaunchTemplateNames": [self.name]}),
+            ("DescribeLaunchTemplateVersions", {"LaunchTemplateName": self.name}),
+            ("DescribeFleets", {"FleetIds": [self.fleet_id]}),
+            ("DescribeInstances", {"InstanceIds": self.instances}),
+            ("DescribeTags", {"Filters": [{"Name": "resource-id", "Values": self.instances}]}),
+            ("DescribeInstanceAttribute", {"InstanceId": self.instances[0], "Attribute": "userData"}),
+            ("DescribeInstanceAttribute", {"InstanceId": self.instances[0], "Attribute": "groupSet"}),
+            ("DescribeInstanceAttribute", {"InstanceId": self.instances[0], "Attribute": "disableApiTermination"}),
+        ]
+        answers = js_sdk_batch([(ACCOUNT, "us-east-1", params, action) for action, params in reads])
+        for (action, params), answer in zip(reads, answers):
+            with self.subTest(action=action, params=params):
+                self.assertIn("output", answer, answer)
+                snake = "".join("_" + c.lower() if c.isupper() else c for c in action).lstrip("_")
+                through_boto3 = getattr(self.client, snake)(**params)
+                through_boto3.pop("ResponseMetadata")
+                self.assertGreater(len(through_boto3), 0)
+                self.assert_reads_as(through_boto3, answer["output"], action)
 
 
 class NewActionsThroughTheCli(unittest.TestCase):
