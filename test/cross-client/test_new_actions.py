@@ -350,6 +350,22 @@ class JsSdkAndBoto3ReadTheSame(unittest.TestCase):
                 self.assertGreater(len(through_boto3), 0)
                 self.assert_reads_as(through_boto3, answer["output"], action)
 
+    def test_every_instance_type_of_the_catalogue(self):
+        pages, token = [], None
+        while True:
+            self.assertLessEqual(len(pages), MAX_PAGES)
+            params = {"MaxResults": 100, **({"NextToken": token} if token else {})}
+            page = self.client.describe_instance_types(**params)
+            pages.append((params, page["InstanceTypes"]))
+            token = page.get("NextToken")
+            if not token:
+                break
+        self.assertGreater(sum(len(types) for _, types in pages), 1300)
+        answers = js_sdk_batch([(ACCOUNT, "us-east-1", params, "DescribeInstanceTypes") for params, _ in pages])
+        for (params, through_boto3), answer in zip(pages, answers):
+            self.assertIn("output", answer, answer)
+            self.assert_reads_as(through_boto3, answer["output"]["InstanceTypes"], f"DescribeInstanceTypes {params.get('NextToken', 'first page')}")
+
 
 class NewActionsThroughTheCli(unittest.TestCase):
     def cli(self, args):
