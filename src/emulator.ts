@@ -99,12 +99,14 @@ export function loadedState(store: Store, now: number): LoadedState {
       const launch = store.launch(reservationId);
       return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };
     },
+    namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
   };
 }
 
 /**
  * The part of a checked set that a --db file does not hold yet: every account and capacity pool
- * (the API never changes them), and the reservations and instances whose ids the file lacks. What the
+ * (the API never changes them), the reservations and instances whose ids the file lacks, and the tags
+ * of default resources the file holds none of for that owner. What the
  * file holds stays as the file has it, with every change the API made to it since it was loaded.
  */
 function onlyWhatTheFileLacks(checked: CheckedFixtures, store: Store): CheckedFixtures {
@@ -115,9 +117,12 @@ function onlyWhatTheFileLacks(checked: CheckedFixtures, store: Store): CheckedFi
       ...checked.fixture,
       capacityReservations: reservations.map(({ reservation }) => reservation),
       instances: instances.map(({ instance }) => instance),
+      // A default resource the file holds tags of keeps them as the file has them.
+      derivedResourceTags: checked.fixture.derivedResourceTags?.filter(({ resourceId, ownerId }) => store.tagsOf(resourceId, ownerId).length === 0),
     },
     reservations,
     instances,
+    vpcTags: checked.vpcTags,
   };
 }
 

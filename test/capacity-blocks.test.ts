@@ -44,7 +44,7 @@ const reservation = async (id: string) =>
   (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }))).CapacityReservations?.[0];
 
 describe("DescribeCapacityBlockOfferings", () => {
-  it("offers, without a capacity pool, one block in the region's first zone from the next 11:30 UTC, for the duration asked, priced", async () => {
+  it("offers, without a capacity pool, one block in the region's first zone from the next 11:30 UTC, for the duration asked in hours and minutes, priced", async () => {
     const answer = await search({ InstanceCount: 2, CapacityDurationHours: 48 });
     expect(answer.CapacityBlockOfferings).toEqual([
       {
@@ -58,6 +58,9 @@ describe("DescribeCapacityBlockOfferings", () => {
         UpfrontFee: "1416.00",
         CurrencyCode: "USD",
         Tenancy: "default",
+        // The model's split of the duration: whole hours, and the minutes past them.
+        CapacityBlockDurationMinutes: 0,
+        ZoneType: "availability-zone",
       },
     ]);
   });

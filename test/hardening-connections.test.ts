@@ -35,8 +35,6 @@ function connect(url: string): Promise<net.Socket> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe("item 2: pipelined requests whose answers are never read", () => {
   const call = `GET /?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG}&MaxResults=500 HTTP/1.1\r\nHost: x\r\n\r\n`;
   const burst = call.repeat(Math.floor(65536 / call.length));
@@ -58,11 +56,8 @@ describe("item 2: pipelined requests whose answers are never read", () => {
       socket.setEncoding("latin1").on("data", (chunk: string) => (text += chunk));
       const answers = (): number => text.split("HTTP/1.1 200 OK").length - 1;
       answeredBeforeClose.push(
-        new Promise((resolve) => {
-          socket.once("close", () => resolve(answers()));
-          // Bounded: a socket the server never closes fails the test with what it got, not a timeout.
-          setTimeout(() => resolve(`still open after ${answers()} answers`), 15_000).unref();
-        }),
+        // Awaited only once the server has said it closed all 12 (below), so each close has happened or is on its way.
+        new Promise((resolve) => socket.once("close", () => resolve(answers()))),
       );
       socket.write(burst);
       sockets.push(socket);
@@ -128,44 +123,69 @@ describe("item 2: pipelined requests whose answers are never read", () => {
 });
 
 describe("item 8: shutdown ends in bounded time whatever clients do", () => {
-  /** A POST whose body never arrives in full, a keep-alive socket left idle, and a pipelined burst never read. */
-  async function misbehave(url: string): Promise<net.Socket[]> {
+  /**
+   * A POST whose body never arrives in full, a pipelined burst never read, unfinished headers, and a
+   * keep-alive socket left idle; each socket's close, which only the server can cause (the test
+   * never ends them; the paused one sees it once resumed). Returns once the idle socket's health answer has
+   * come: it was sent last, so the server has read the others' bytes by then (no fixed wait).
+   */
+  async function misbehave(url: string): Promise<{ sockets: net.Socket[]; closed: Promise<unknown> }> {
     const half = await connect(url);
     half.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=Get");
-    const idle = await connect(url);
-    idle.write("GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n");
     const unread = await connect(url);
     unread.pause();
     unread.write(`GET /?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(100));
     const headersOnly = await connect(url);
     headersOnly.write("GET / HTTP/1.1\r\nHost: x\r\n");
-    const sockets = [half, idle, unread, headersOnly];
+    const idle = await connect(url);
+    const sockets = [half, unread, headersOnly, idle];
     for (const socket of sockets) socket.on("error", () => undefined);
-    await sleep(300);
-    return sockets;
+    const closed = Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once("close", resolve))));
+    const answered = new Promise((resolve) => idle.once("data", resolve));
+    idle.write("GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    await answered;
+    return { sockets, closed };
   }
 
-  it("SIGTERM exits 0 within the 5 s grace period and a margin, with a half-sent body and other stuck sockets open", async () => {
+  // Without the forced close after the grace period these never end (issue 11: the command never
+  // exited), and the test's own timeout fails them; what is asserted is that the server ended every
+  // stuck connection itself and then exited cleanly, not how long it took (docs/reliability.md
+  // gives the measured 5.0 s, from `npm run attacks`).
+  it("SIGTERM ends every stuck connection after the grace period and exits 0, with a half-sent body and other stuck sockets open", async () => {
     command = runCommand(["--port", "0", "--fixtures", bigFixture]);
     const url = await command.ready();
-    const sockets = await misbehave(url);
-    const began = Date.now();
+    const { sockets, closed } = await misbehave(url);
+    const events: string[] = [];
+    const allClosed = closed.then(() => events.push("sockets closed"));
+    events.push("SIGTERM");
     command.signal("SIGTERM");
     const code = await command.exited;
-    const took = Date.now() - began;
+    events.push("exited");
+    // The unread socket sees the end only once it reads what was sent before it.
+    for (const socket of sockets) socket.resume();
+    await allClosed;
     expect(code).toBe(0);
-    expect(took).toBeLessThan(8000);
     expect(command.lines.some((line) => line.msg === "stopped")).toBe(true);
-    for (const socket of sockets) socket.destroy();
+    // Nothing was closed before shutting down began; the half-sent body and the rest were cut by the server.
+    expect(events[0]).toBe("SIGTERM");
+    expect(sockets.every((socket) => socket.destroyed)).toBe(true);
   });
 
-  it("emu.close() resolves within its grace period with a socket that never finishes its body", async () => {
+  it("emu.close() ends the stuck connections itself and then resolves, with a socket that never finishes its body", async () => {
     const emu = await start({ fixtures: [], shutdownGraceMs: 300 });
-    const sockets = await misbehave(emu.url);
-    const began = Date.now();
+    const { sockets, closed } = await misbehave(emu.url);
+    const events: string[] = [];
+    const allClosed = closed.then(() => events.push("sockets closed"));
+    events.push("close() called");
     await emu.close();
-    expect(Date.now() - began).toBeLessThan(2000);
-    for (const socket of sockets) socket.destroy();
+    events.push("close() resolved");
+    for (const socket of sockets) socket.resume();
+    await allClosed;
+    // close() resolved although no client ever finished (were it to wait for them, it never would),
+    // and the stuck sockets were closed by the server once close() was called, none before.
+    expect(events[0]).toBe("close() called");
+    expect(events).toContain("close() resolved");
+    expect(sockets.every((socket) => socket.destroyed)).toBe(true);
   });
 });
 
@@ -180,22 +200,19 @@ describe("item 10: a log reader that stops reading", () => {
     const before = memory(pid);
     // About 6,000 request lines of 300 bytes: far more than the pipe and the reader's buffer hold.
     const call = `${url}/?Action=GetCapacityReservationUsage&CapacityReservationId=${BIG}&MaxResults=5`;
-    const began = Date.now();
+    // Every answer comes while nobody reads the log: were a log write to wait for the reader, the
+    // pipe (64 KiB) would fill after a few hundred lines and these would never be answered (the
+    // test's timeout, not a measured time, is the bound; `npm run attacks` measures the time).
     for (let round = 0; round < 300; round++) {
-      const answers = await Promise.all(
-        Array.from({ length: 20 }, () => fetch(call, { signal: AbortSignal.timeout(5000) }).then((r) => r.status)),
-      );
+      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(call).then((r) => r.status)));
       expect(new Set(answers)).toEqual(new Set([200]));
     }
-    expect(Date.now() - began).toBeLessThan(15_000);
     expect(memory(pid).rss - before.rss).toBeLessThan(60);
     stdout.resume();
-    // Once the reader reads again, the next write says how many lines were lost.
+    // Once the reader reads again, the next write says how many lines were lost: each call is a
+    // turn of both event loops (the pipe drains, the command sees it), until the line comes.
     const dropped = command.waitForLine((line) => typeof line.droppedLines === "number");
-    for (let i = 0; i < 50 && !command.lines.some((line) => typeof line.droppedLines === "number"); i++) {
-      await fetch(call);
-      await sleep(20);
-    }
+    for (let i = 0; i < 2_000 && !command.lines.some((line) => typeof line.droppedLines === "number"); i++) await fetch(call);
     expect((await dropped).droppedLines as number).toBeGreaterThan(100);
   });
 });

@@ -101,53 +101,46 @@ describe("items 5 and 6: checking is linear and refusals are bounded", () => {
   const invalid = (count: number): string =>
     JSON.stringify({ capacityReservations: Array.from({ length: count }, () => ({ capacityReservationId: "bad" })) });
 
-  it("checks 160,000 invalid records in time linear in their number, listing 100 problems and counting the rest", async () => {
-    const time = async (count: number): Promise<number> => {
-      const body = invalid(count);
-      const began = performance.now();
-      const answer = await admin("POST", "/fixtures", body);
-      const ms = performance.now() - began;
+  // Linear time is measured by `npm run attacks` (20,000 against 160,000 records, with a bound), not
+  // asserted here: a test asserts no times. Quadratic checking (issue 11: 30,000 records took 17 s)
+  // would take minutes at 160,000, past the test's own timeout.
+  it("checks 20,000 and 160,000 invalid records whole, listing 100 problems and counting the rest", async () => {
+    for (const count of [20_000, 160_000]) {
+      const answer = await admin("POST", "/fixtures", invalid(count));
       expect(answer.status).toBe(400);
       expect((answer.json.problems as string[]).length).toBe(100);
       // Each bad record: a bad id and five missing keys.
       expect(answer.json.problemCount).toBe(count * 6);
       expect(answer.size).toBeLessThan(20_000);
-      return ms;
-    };
-    await time(2_000); // warm up
-    const small = await time(20_000);
-    const large = await time(160_000);
-    // 8 times the records: about 8 times the time when linear, 64 when quadratic (issue 11: 30,000 took 17 s).
-    expect(large).toBeLessThan(Math.max(small, 50) * 24);
-    expect(large).toBeLessThan(10_000);
+    }
   });
 
   it("answers health while a large bad load is being checked", async () => {
     const body = invalid(300_000);
-    let loadDone = 0;
+    // The order in which answers arrive, not their times: health is asked again as soon as it
+    // answers, from the start until the load answers (on a loaded machine the body's upload and
+    // JSON.parse, which are not cut into turns, took from 0.5 to 1.9 s, so nothing can be timed to
+    // land inside the check), and some health answers must come before the load's.
+    const events: string[] = [];
+    let loaded = false;
     const load = admin("POST", "/fixtures", body).then((answer) => {
-      loadDone = performance.now();
+      loaded = true;
+      events.push("load");
       return answer;
     });
-    // While the body is read and checked, other calls are answered between its records: health is
-    // asked again and again until the load answers, and answers come before it does. (Asked from the
-    // start: on a loaded machine the body's upload and JSON.parse, which are not cut into turns,
-    // took from 0.5 to 1.9 s, so no fixed wait reliably lands inside the check.)
-    const healthAnswers: number[] = [];
     const asking = (async () => {
-      while (loadDone === 0) {
+      while (!loaded) {
         const health = await fetch(`${emu.url}/_emulator/health`);
         expect(health.status).toBe(200);
-        if (loadDone === 0) healthAnswers.push(performance.now());
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        events.push("health");
       }
     })();
     const answer = await load;
     await asking;
     expect(answer.status).toBe(400);
     expect(answer.json.problemCount).toBe(1_800_000);
-    expect(healthAnswers.length).toBeGreaterThan(0);
-    expect(Math.min(...healthAnswers)).toBeLessThan(loadDone);
+    // The check yields every 2,000 records: several health answers come before the load's, not one.
+    expect(events.indexOf("load")).toBeGreaterThan(1);
   });
 
   it("refuses three hundred thousand empty fault rules at once, naming one problem", async () => {

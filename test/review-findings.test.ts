@@ -8,6 +8,7 @@ import {
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
+  DescribeLaunchTemplatesCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
@@ -139,19 +140,16 @@ describe("an instant fleet's instances take their template's instance attributes
     }
   });
 
-  it("names a template's user data that is not base64 in Errors, launching nothing", async () => {
+  it("refuses a template's user data that is not base64 when it is created, with InvalidUserData.Malformed (a fleet from it failed in Errors)", async () => {
     const client = ec2(emu);
     try {
-      await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "bad-user-data", LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", UserData: "!!!" } }));
-      const out = await client.send(
-        new CreateFleetCommand({
-          Type: "instant",
-          TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: "on-demand" },
-          LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateName: "bad-user-data", Version: "$Latest" }, Overrides: [{ InstanceType: "m5.large" }] }],
-        }),
+      const refused = await failure(
+        client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "bad-user-data", LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", UserData: "!!!" } })),
       );
-      expect(out.Instances ?? []).toEqual([]);
-      expect(out.Errors?.map((error) => error.ErrorCode)).toEqual(["InvalidUserData.Malformed"]);
+      expect(refused).toMatchObject({ code: "InvalidUserData.Malformed", message: "Invalid BASE64 encoding of user data." });
+      expect(await failure(client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ["bad-user-data"] })))).toMatchObject({
+        code: "InvalidLaunchTemplateName.NotFoundException",
+      });
     } finally {
       client.destroy();
     }

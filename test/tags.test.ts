@@ -154,7 +154,7 @@ describe("classifyResourceIds", () => {
   });
 
   it("refuses a malformed id, even with a known prefix, with InvalidID in EC2's words", () => {
-    for (const id of ["i-eCHmOTcEW0OZ9KbNe", "cr-123", "vpc-0123456789abcdef0", "2014-10-21T13:34:24.000Z"]) {
+    for (const id of ["i-eCHmOTcEW0OZ9KbNe", "cr-123", "igw-0123456789abcdef0", "2014-10-21T13:34:24.000Z"]) {
       const r = refusal(classifyResourceIds(["cr-0123456789abcdef0", id]));
       expect(r.code).toBe("InvalidID");
       expect(r.message).toBe(`The ID '${id}' is not valid`);

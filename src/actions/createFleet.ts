@@ -5,6 +5,7 @@ import type { FleetError, FleetLaunch, FleetOverride, FleetPass } from "../domai
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { invalidParameterValue, orThrow } from "../domain/refusal.js";
 import { createFleet as runFleet } from "../ec2/fleet.js";
+import { configurationParams } from "../ec2/fleetConfiguration.js";
 import {
   DefaultTargetCapacityType$,
   FleetCapacityReservationUsageStrategy$,
@@ -29,6 +30,18 @@ const MAX_OVERRIDES = 300;
 /** The most instances one fleet launches, as one RunInstances call (launch()'s bound). */
 const MAX_TARGET = 1000;
 
+/**
+ * The allocation strategies' first spellings, which EC2 still takes beside the model's kebab-case
+ * ones: Terraform's aws_ec2_fleet sends on_demand_options' default, lowestPrice, on every fleet.
+ */
+const LEGACY_STRATEGIES: ReadonlySet<string> = new Set([
+  "lowestPrice",
+  "diversified",
+  "capacityOptimized",
+  "capacityOptimizedPrioritized",
+  "priceCapacityOptimized",
+]);
+
 /** What a ClientToken is bound to: the request without the token and DryRun. */
 function digestOf(input: CreateFleetRequest): string {
   const bound = Object.entries(input).filter(([name]) => name !== "ClientToken" && name !== "DryRun");
@@ -50,7 +63,8 @@ function templateAndOverrides(override: FleetOverride): LaunchTemplateAndOverrid
   };
 }
 
-const instanceItem = (launch: FleetLaunch) => ({
+/** An override's instances as CreateFleet and DescribeFleets answer them (DescribeFleets' item leaves out the zone and subnet). */
+export const instanceItem = (launch: FleetLaunch) => ({
   LaunchTemplateAndOverrides: templateAndOverrides(launch.override),
   Lifecycle: launch.lifecycle as InstanceLifecycle,
   InstanceIds: launch.instanceIds,
@@ -59,7 +73,8 @@ const instanceItem = (launch: FleetLaunch) => ({
   SubnetId: launch.subnetId,
 });
 
-const errorItem = (error: FleetError) => ({
+/** An override's error as CreateFleet and DescribeFleets answer it. */
+export const errorItem = (error: FleetError) => ({
   LaunchTemplateAndOverrides: templateAndOverrides(error.override),
   Lifecycle: error.lifecycle as InstanceLifecycle,
   ErrorCode: error.code,
@@ -102,14 +117,18 @@ export const createFleet = defineAction({
       },
       OnDemandOptions: {
         check: (options) => {
-          if (options.AllocationStrategy !== undefined) checkEnum(FleetOnDemandAllocationStrategy$, options.AllocationStrategy, "OnDemandOptions.AllocationStrategy");
+          if (options.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(options.AllocationStrategy)) {
+            checkEnum(FleetOnDemandAllocationStrategy$, options.AllocationStrategy, "OnDemandOptions.AllocationStrategy");
+          }
           const usage = options.CapacityReservationOptions?.UsageStrategy;
           if (usage !== undefined) checkEnum(FleetCapacityReservationUsageStrategy$, usage, "OnDemandOptions.CapacityReservationOptions.UsageStrategy");
         },
       },
       SpotOptions: {
         check: (options) => {
-          if (options.AllocationStrategy !== undefined) checkEnum(SpotAllocationStrategy$, options.AllocationStrategy, "SpotOptions.AllocationStrategy");
+          if (options.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(options.AllocationStrategy)) {
+            checkEnum(SpotAllocationStrategy$, options.AllocationStrategy, "SpotOptions.AllocationStrategy");
+          }
         },
       },
       ReservedCapacityOptions: {
@@ -166,6 +185,7 @@ export const createFleet = defineAction({
         })),
         clientToken: input.ClientToken,
         requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+        configuration: configurationParams(input),
       }),
     );
     return {

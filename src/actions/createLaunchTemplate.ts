@@ -20,11 +20,15 @@ import {
 } from "../protocol/model/ec2.generated.js";
 import { checkEnum } from "../protocol/query.js";
 import { defineAction } from "./action.js";
-import { orThrow } from "../domain/refusal.js";
-import { checkLaunchData } from "./launchData.js";
+import { invalidParameterValue, orThrow } from "../domain/refusal.js";
+import { zoneNamed } from "../domain/zones.js";
+import { checkLaunchData } from "../ec2/launchData.js";
 
 /** What a template's data may tag besides the instance (the model's LaunchTemplateTagSpecificationRequest). */
 const DATA_TAGGABLE = ["volume", "network-interface", "spot-instances-request", "elastic-gpu"];
+
+const VERSION_DESCRIPTION_MAX = 255;
+const CLIENT_TOKEN_MAX = 128;
 
 /** What a ClientToken is bound to: the request without the token and DryRun. */
 function digestOf(input: CreateLaunchTemplateRequest): string {
@@ -56,6 +60,14 @@ export const createLaunchTemplate = defineAction({
           checkLaunchData(data, "LaunchTemplateData.");
         },
       },
+      // The model's bound ("Length Constraints: Maximum length of 255."); the words are the emulator's.
+      VersionDescription: {
+        check: (description) => {
+          if ([...description].length > VERSION_DESCRIPTION_MAX) {
+            throw invalidParameterValue(`The parameter VersionDescription must be at most ${VERSION_DESCRIPTION_MAX} characters long.`);
+          }
+        },
+      },
       TagSpecifications: {
         check: (specs) =>
           specs.forEach((spec, i) => {
@@ -66,10 +78,14 @@ export const createLaunchTemplate = defineAction({
   },
 
   handle(input, { caller, store, now }): CreateLaunchTemplateResult {
-    orThrow(checkClientToken(input.ClientToken) ?? null);
+    // CreateLaunchTemplate's own bound: "Constraint: Maximum 128 ASCII characters." (its API reference).
+    orThrow(checkClientToken(input.ClientToken, CLIENT_TOKEN_MAX) ?? null);
     // The catalogue's check (SPEC section 13), as RunInstances makes it: a type a fixture added counts.
     const type = input.LaunchTemplateData.InstanceType;
     if (type !== undefined) orThrow(checkInstanceType(type, store.declaredInstanceTypes()) ?? null);
+    // A zone of the caller's region from the one list (src/domain/zones.ts), in RunInstances' words.
+    const zone = input.LaunchTemplateData.Placement?.AvailabilityZone;
+    if (zone !== undefined && zoneNamed(zone)?.regionName !== caller.region) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
     const tags = orThrow(
       tagsFromSpecifications(
         (input.TagSpecifications ?? []).map((spec) => ({

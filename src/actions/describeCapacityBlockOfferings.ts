@@ -9,19 +9,31 @@ import type {
 } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 
-/** An offering in the model's form. */
-export const modelOffering = (offering: CapacityBlockOffering): ModelOffering => ({
-  CapacityBlockOfferingId: offering.capacityBlockOfferingId,
-  InstanceType: offering.instanceType,
-  AvailabilityZone: offering.availabilityZone,
-  InstanceCount: offering.instanceCount,
-  StartDate: new Date(offering.startDate),
-  EndDate: new Date(offering.endDate),
-  CapacityBlockDurationHours: offering.durationHours,
-  UpfrontFee: offering.upfrontFee,
-  CurrencyCode: offering.currencyCode,
-  Tenancy: "default",
-});
+const MINUTE_MS = 60_000;
+
+/**
+ * An offering in the model's form. Its duration is whole hours plus the minutes past them
+ * (CapacityBlockDurationHours and CapacityBlockDurationMinutes, as the model documents them: a
+ * block from 08:55 to 11:30 is 2 hours and 35 minutes), read from its start and end. Not an
+ * UltraServer offering (the emulator offers none), in an Availability Zone.
+ */
+export const modelOffering = (offering: CapacityBlockOffering): ModelOffering => {
+  const minutes = Math.round((offering.endDate - offering.startDate) / MINUTE_MS);
+  return {
+    CapacityBlockOfferingId: offering.capacityBlockOfferingId,
+    InstanceType: offering.instanceType,
+    AvailabilityZone: offering.availabilityZone,
+    InstanceCount: offering.instanceCount,
+    StartDate: new Date(offering.startDate),
+    EndDate: new Date(offering.endDate),
+    CapacityBlockDurationHours: Math.floor(minutes / 60),
+    UpfrontFee: offering.upfrontFee,
+    CurrencyCode: offering.currencyCode,
+    Tenancy: "default",
+    CapacityBlockDurationMinutes: minutes % 60,
+    ZoneType: "availability-zone",
+  };
+};
 
 export const describeCapacityBlockOfferings = defineAction({
   operation: "DescribeCapacityBlockOfferings",

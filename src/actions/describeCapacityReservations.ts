@@ -95,7 +95,8 @@ export const describeCapacityReservations = defineAction({
       walk = Math.min(walk, rowsWithin(undecided, WALK_PER_REQUEST));
       const tags = undecided.some((filter) => filter.kind !== "member") ? store.tagsOfResources(chunk.ids, caller.accountId) : NO_TAGS;
       for (const id of chunk.ids) {
-        if (!ids && read >= walk && page.length < pageSize) {
+        // Named ids too: each is looked up once above, but only `walk` of them are read and matched here.
+        if (read >= walk && page.length < pageSize) {
           cut = id;
           break;
         }

@@ -8,7 +8,7 @@ import { Refusal } from "../domain/refusal.js";
 import { imageVisibleTo, modelImage } from "../ec2/network.js";
 import type { DescribeImagesResult, Image } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { walkPage } from "./walkPage.js";
+import { namedPage, walkPage } from "./walkPage.js";
 
 const DEFAULT_PAGE_SIZE = 1000;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -82,7 +82,14 @@ export const describeImages = defineAction({
       });
       const missing = ids.filter((_, i) => found[i] === undefined);
       if (missing.length > 0) throw imageNotFound(missing);
-      return { Images: found.flatMap((image) => (image ? (describe(image) ?? []) : [])) };
+      const { items, next } = namedPage({
+        records: found.flatMap((image) => image ?? []),
+        idOf: (image) => image.imageId,
+        describe,
+        after: position.after ?? "",
+        size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      });
+      return { Images: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
 
     const { items, next } = walkPage({

@@ -30,6 +30,12 @@ const positionOf = (after: string | undefined): InstancePosition | undefined => 
   return { reservationId, instanceId };
 };
 
+/** The walk's order: by launch, then instance id (the store's instance pages, SQLite's binary order). */
+function byWalkOrder(a: InstancePosition, b: InstancePosition): number {
+  if (a.reservationId !== b.reservationId) return a.reservationId < b.reservationId ? -1 : 1;
+  return a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;
+}
+
 /**
  * The instances as the caller sees them at `now`, leaving out another account's, another region's
  * and those no longer described; their tags read in one trip. Only instances the caller owns are
@@ -111,15 +117,39 @@ export const describeInstances = defineAction({
     const position = pages.start(input.NextToken);
     const { accountId, region } = caller;
 
+    // One request reads at most WALK_PER_REQUEST instances, fewer when its filters cost more per
+    // instance (rowsWithin): the rest is for the next (SPEC section 15).
+    const walk = rowsWithin(filters, WALK_PER_REQUEST);
+
     if (ids.length > 0) {
-      const unique = [...new Set(ids)];
-      const records = unique.flatMap((id) => store.findInstance(id) ?? []);
-      const views = viewsOf(store, records, accountId, region, now, steadyBetween);
-      const seen = new Set(views.map((view) => view.record.instanceId));
-      const missing = unique.filter((id) => !seen.has(id));
+      // Every id is looked up on every page (EC2 refuses the whole request for one it does not
+      // find): a lookup each, in proportion to the request. Only `walk` of them are described, in
+      // the order of the walk without ids, so a launch's instances answer as one reservationSet
+      // item and the next page resumes after the last one read.
+      const named: InstanceRecord[] = [];
+      const missing: string[] = [];
+      for (const id of new Set(ids)) {
+        const record = store.findInstance(id);
+        if (record !== undefined && record.ownerId === accountId && record.region === region) {
+          steadyBetween(instanceStateSteadyAround(record, now));
+          if (instanceStateAt(record, now) !== undefined) {
+            named.push(record);
+            continue;
+          }
+        }
+        missing.push(id);
+      }
       if (missing.length > 0) throw instanceNotFound(missing);
-      const found = views.filter((view) => matches(INSTANCE_FILTERS, filters, view, undefined));
-      return { Reservations: grouped(found, accountId) };
+      const from = positionOf(position.after);
+      const rest = named.sort(byWalkOrder).filter((record) => from === undefined || byWalkOrder(record, from) > 0);
+      const read = rest.slice(0, walk);
+      const found = viewsOf(store, read, accountId, region, now, steadyBetween).filter((view) =>
+        matches(INSTANCE_FILTERS, filters, view, undefined),
+      );
+      const last = read.at(-1);
+      const more = rest.length > read.length && last !== undefined;
+      const nextToken = more ? pages.next(`${last.reservationId}/${last.instanceId}`, position.page) : undefined;
+      return { Reservations: grouped(found, accountId), NextToken: nextToken };
     }
 
     const query = { owner: accountId, region, filters };
@@ -129,9 +159,6 @@ export const describeInstances = defineAction({
     let more = false;
     let read = 0;
     let cut: InstanceRecord | undefined;
-    // One request reads at most WALK_PER_REQUEST instances, fewer when its filters cost more per
-    // instance (rowsWithin): the rest is for the next (SPEC section 15).
-    const walk = rowsWithin(filters, WALK_PER_REQUEST);
     for (;;) {
       const requested = Math.min(BATCH, size + 1, walk - read);
       const rows = store.instancePage(query, after, requested);

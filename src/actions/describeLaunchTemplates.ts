@@ -11,7 +11,7 @@ import {
 import { findTemplateById, findTemplateByName, modelLaunchTemplate } from "../ec2/launchTemplates.js";
 import type { DescribeLaunchTemplatesResult, LaunchTemplate } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { walkPage } from "./walkPage.js";
+import { namedPage, walkPage } from "./walkPage.js";
 
 /** Without MaxResults a page holds the most MaxResults allows. */
 const DEFAULT_PAGE_SIZE = 200;
@@ -65,8 +65,14 @@ export const describeLaunchTemplates = defineAction({
         if (!record) throw launchTemplatesNotFound();
         found.set(record.launchTemplateId, record);
       }
-      const records = [...found.values()].sort((a, b) => (a.launchTemplateId < b.launchTemplateId ? -1 : 1));
-      return { LaunchTemplates: records.flatMap((record) => describe(record) ?? []) };
+      const { items, next } = namedPage({
+        records: [...found.values()],
+        idOf: (record) => record.launchTemplateId,
+        describe,
+        after: position.after ?? "",
+        size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      });
+      return { LaunchTemplates: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
 
     const { items, next } = walkPage({

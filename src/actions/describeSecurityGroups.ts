@@ -13,7 +13,7 @@ import { SECURITY_GROUP_FILTERS } from "../domain/networkFilters.js";
 import { findSecurityGroup, modelSecurityGroup, securityGroupPage } from "../ec2/network.js";
 import type { DescribeSecurityGroupsResult, SecurityGroup } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { walkPage } from "./walkPage.js";
+import { namedPage, walkPage } from "./walkPage.js";
 
 const DEFAULT_PAGE_SIZE = 1000;
 
@@ -68,8 +68,14 @@ export const describeSecurityGroups = defineAction({
         if (missing !== undefined) throw securityGroupNameNotFound(missing, vpcId);
         for (const group of inDefaultVpc) found.set(group.groupId, group);
       }
-      const groups = [...found.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
-      return { SecurityGroups: groups.flatMap((group) => describe(group) ?? []) };
+      const { items, next } = namedPage({
+        records: [...found.values()],
+        idOf: (group) => group.groupId,
+        describe,
+        after: position.after ?? "",
+        size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      });
+      return { SecurityGroups: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
 
     const { items, next } = walkPage({

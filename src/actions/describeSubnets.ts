@@ -6,7 +6,7 @@ import { SUBNET_FILTERS } from "../domain/networkFilters.js";
 import { findSubnet, modelSubnet, subnetPage } from "../ec2/network.js";
 import type { DescribeSubnetsResult, Subnet } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { walkPage } from "./walkPage.js";
+import { namedPage, walkPage } from "./walkPage.js";
 
 /** Without MaxResults EC2 answers every subnet; a page of the most MaxResults allows keeps memory bounded. */
 const DEFAULT_PAGE_SIZE = 1000;
@@ -35,7 +35,14 @@ export const describeSubnets = defineAction({
       const found = ids.map((id) => findSubnet(store, caller, id));
       const missing = ids.filter((_, i) => found[i] === undefined);
       if (missing.length > 0) throw subnetNotFound(missing);
-      return { Subnets: found.flatMap((subnet) => (subnet ? (describe(subnet) ?? []) : [])) };
+      const { items, next } = namedPage({
+        records: found.flatMap((subnet) => subnet ?? []),
+        idOf: (subnet) => subnet.subnetId,
+        describe,
+        after: position.after ?? "",
+        size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      });
+      return { Subnets: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
 
     const { items, next } = walkPage({

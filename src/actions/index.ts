@@ -6,11 +6,13 @@ import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createFleet } from "./createFleet.js";
 import { createLaunchTemplate } from "./createLaunchTemplate.js";
 import { createTags } from "./createTags.js";
+import { deleteFleets } from "./deleteFleets.js";
 import { deleteLaunchTemplate } from "./deleteLaunchTemplate.js";
 import { deleteTags } from "./deleteTags.js";
 import { describeCapacityBlockOfferings } from "./describeCapacityBlockOfferings.js";
 import { describeCapacityReservations } from "./describeCapacityReservations.js";
 import { describeInstanceAttribute } from "./describeInstanceAttribute.js";
+import { describeFleets } from "./describeFleets.js";
 import { describeImages } from "./describeImages.js";
 import { describeInstances } from "./describeInstances.js";
 import { describeTags } from "./describeTags.js";
@@ -18,8 +20,10 @@ import { describeInstanceTypes } from "./describeInstanceTypes.js";
 import { describeInstanceTypeOfferings } from "./describeInstanceTypeOfferings.js";
 import { describeAvailabilityZones } from "./describeAvailabilityZones.js";
 import { describeLaunchTemplates } from "./describeLaunchTemplates.js";
+import { describeLaunchTemplateVersions } from "./describeLaunchTemplateVersions.js";
 import { describeSecurityGroups } from "./describeSecurityGroups.js";
 import { describeSubnets } from "./describeSubnets.js";
+import { describeVpcs } from "./describeVpcs.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
@@ -57,6 +61,10 @@ const REGISTERED: readonly Action[] = [
   describeLaunchTemplates,
   deleteLaunchTemplate,
   createFleet,
+  describeVpcs,
+  describeLaunchTemplateVersions,
+  describeFleets,
+  deleteFleets,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -7,6 +7,8 @@ import type { CapacityReservationPreference, InstanceTenancy } from "../domain/p
 import { orThrow } from "../domain/refusal.js";
 import { SECURITY_GROUP_ID, securityGroupIdMalformed } from "../domain/network.js";
 import { launch } from "../ec2/launch.js";
+import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
+import type { Tag, TagSpecificationInput } from "../domain/tags.js";
 import {
   CapacityReservationPreference$,
   MarketType$,
@@ -29,10 +31,25 @@ function digestOf(input: RunInstancesRequest): string {
 const primaryInterface = (input: RunInstancesRequest) =>
   input.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
 
+/**
+ * The request's tag specifications with the template's instance tags under its own: a key the
+ * request's `instance` specification sets keeps the request's value (as a fleet's tags go over
+ * its template's).
+ */
+function withTemplateTags(specifications: TagSpecificationInput[] | undefined, templateTags: readonly Tag[]): TagSpecificationInput[] | undefined {
+  if (templateTags.length === 0) return specifications;
+  const own = specifications ?? [];
+  const instance = own.find((spec) => spec.resourceType === "instance");
+  const tags = new Map<string | undefined, string | undefined>(templateTags.map((tag) => [tag.key, tag.value]));
+  for (const tag of instance?.tags ?? []) tags.set(tag.key, tag.value);
+  const merged: TagSpecificationInput = { resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) };
+  return instance === undefined ? [...own, merged] : own.map((spec) => (spec === instance ? merged : spec));
+}
+
 export const runInstances = defineAction({
   operation: "RunInstances",
   summary:
-    "Launches instances into a targeted reservation, the first open one with room, a Capacity Block, or outside any (bounded by a fixture's capacity pool); MinCount/MaxCount, ClientToken, tags; ReservationCapacityExceeded when full.",
+    "Launches instances into a targeted reservation, the first open one with room, a Capacity Block, or outside any (bounded by a fixture's capacity pool); MinCount/MaxCount, ClientToken, tags, a LaunchTemplate whose data fills what the request leaves out; ReservationCapacityExceeded when full.",
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {
@@ -65,35 +82,52 @@ export const runInstances = defineAction({
   },
 
   handle(input, context): Reservation {
+    // A launch template's data fills what the request leaves out (its members override the
+    // template's, as EC2 documents), resolved as CreateFleet resolves one.
+    const template =
+      input.LaunchTemplate === undefined
+        ? undefined
+        : templateLaunch(templateData(orThrow(templateOfSpecification(context.store, context.caller, input.LaunchTemplate))));
     const specification = input.CapacityReservationSpecification;
+    // The request's groups, by id, by name or on its first interface, replace the template's whole.
+    const groupsNamed = input.SecurityGroupIds !== undefined || input.SecurityGroups !== undefined || primaryInterface(input)?.Groups !== undefined;
     const launched = launch(context, {
-      imageId: input.ImageId,
-      instanceType: input.InstanceType ?? "m1.small",
-      availabilityZone: input.Placement?.AvailabilityZone,
+      imageId: input.ImageId ?? template?.imageId,
+      instanceType: input.InstanceType ?? template?.instanceType ?? "m1.small",
+      availabilityZone: input.Placement?.AvailabilityZone ?? template?.availabilityZone,
       // As the model's enum types name them (the emulator's types are narrower; the store's CHECKs hold the rest).
-      tenancy: input.Placement?.Tenancy as InstanceTenancy | undefined,
+      tenancy: (input.Placement?.Tenancy as InstanceTenancy | undefined) ?? template?.tenancy,
       minCount: input.MinCount,
       maxCount: input.MaxCount,
-      capacityReservationPreference: specification?.CapacityReservationPreference as CapacityReservationPreference | undefined,
-      capacityReservationTargetId: specification?.CapacityReservationTarget?.CapacityReservationId,
-      marketType: input.InstanceMarketOptions?.MarketType,
-      tagSpecifications: input.TagSpecifications?.map((spec) => ({
-        resourceType: spec.ResourceType,
-        tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
-      })),
+      // The reservation preference and target go together: the request's, or else the template's.
+      capacityReservationPreference:
+        specification === undefined
+          ? template?.capacityReservationPreference
+          : (specification.CapacityReservationPreference as CapacityReservationPreference | undefined),
+      capacityReservationTargetId:
+        specification === undefined ? template?.capacityReservationTargetId : specification.CapacityReservationTarget?.CapacityReservationId,
+      marketType: input.InstanceMarketOptions?.MarketType ?? template?.marketType,
+      tagSpecifications: withTemplateTags(
+        input.TagSpecifications?.map((spec) => ({
+          resourceType: spec.ResourceType,
+          tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
+        })),
+        template?.instanceTags ?? [],
+      ),
       // A first network interface (device 0) names the subnet and groups as the top-level members do.
-      subnetId: input.SubnetId ?? primaryInterface(input)?.SubnetId,
-      securityGroupIds: input.SecurityGroupIds ?? primaryInterface(input)?.Groups,
-      securityGroupNames: input.SecurityGroups,
+      subnetId: input.SubnetId ?? primaryInterface(input)?.SubnetId ?? template?.subnetId,
+      securityGroupIds: groupsNamed ? (input.SecurityGroupIds ?? primaryInterface(input)?.Groups) : template?.securityGroupIds,
+      securityGroupNames: groupsNamed ? input.SecurityGroups : template?.securityGroupNames,
       clientToken: input.ClientToken,
       requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
-      disableApiTermination: input.DisableApiTermination,
-      disableApiStop: input.DisableApiStop,
+      disableApiTermination: input.DisableApiTermination ?? template?.disableApiTermination,
+      disableApiStop: input.DisableApiStop ?? template?.disableApiStop,
       // The overlay has held it to the model's enum, `stop` or `terminate`.
-      instanceInitiatedShutdownBehavior: input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined,
-      userData: input.UserData,
-      ebsOptimized: input.EbsOptimized,
-      keyName: input.KeyName,
+      instanceInitiatedShutdownBehavior:
+        (input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined) ?? template?.instanceInitiatedShutdownBehavior,
+      userData: input.UserData ?? template?.userData,
+      ebsOptimized: input.EbsOptimized ?? template?.ebsOptimized,
+      keyName: input.KeyName ?? template?.keyName,
     });
     return launchItem(context.store, orThrow(launched), context.now);
   },

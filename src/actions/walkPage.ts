@@ -30,3 +30,27 @@ export function walkPage<R, I>(walk: {
     after = walk.idOf(last);
   }
 }
+
+/**
+ * One page of the records a describe names (found, visible, each once): at most `size` of them read
+ * per request, in id order after `after`, as a walk reads them, so that naming thousands of ids costs
+ * a page and a lookup each, not all of them described (SPEC section 15); `next` when more follow.
+ */
+export function namedPage<R, I>(named: {
+  readonly records: readonly R[];
+  readonly idOf: (record: R) => string;
+  readonly describe: (record: R) => I | undefined;
+  readonly after: string;
+  readonly size: number;
+}): { readonly items: I[]; readonly next: string | undefined } {
+  const { idOf } = named;
+  const rest = named.records
+    .filter((record) => idOf(record) > named.after)
+    .sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+  const read = rest.slice(0, named.size);
+  const last = read.at(-1);
+  return {
+    items: read.flatMap((record) => named.describe(record) ?? []),
+    next: rest.length > read.length && last !== undefined ? idOf(last) : undefined,
+  };
+}

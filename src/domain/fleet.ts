@@ -1,4 +1,6 @@
-// CreateFleet's rules in EC2's words: the order in which an instant fleet tries its launch template overrides, and what it reports for each.
+// CreateFleet's rules in EC2's words: the order in which an instant fleet tries its launch template overrides, what it reports for each, and a fleet's states and refusals (DescribeFleets, DeleteFleets).
+
+import { Refusal } from "./refusal.js";
 
 /** One override of a fleet request, as the fleet tries it: its template and what it changes. */
 export interface FleetOverride {
@@ -43,9 +45,22 @@ export interface FleetOutcome {
   readonly errors: readonly FleetError[];
 }
 
+/**
+ * The states an instant fleet has here: active from CreateFleet, deleted_terminating after
+ * DeleteFleets (EC2 keeps answering a deleted instant fleet in that state: its instances are
+ * terminated with it).
+ */
+export type FleetState = "active" | "deleted_terminating";
+
 /** A fleet as kept: its outcome, who made it, where, when, and the token it was made with. */
 export interface FleetRecord {
   readonly outcome: FleetOutcome;
+  readonly fleetState: FleetState;
+  /**
+   * What its CreateFleet asked for, as the request's parameters under CreateFleet's names (no
+   * DryRun, ClientToken or TagSpecifications): DescribeFleets answers it back.
+   */
+  readonly configuration: ReadonlyMap<string, string>;
   readonly ownerId: string;
   readonly region: string;
   /** Epoch ms. */
@@ -104,3 +119,18 @@ export function fleetPasses(target: {
   add(target.defaultType, rest);
   return passes;
 }
+
+/** A fleet id: `fleet-` and a UUID, as CreateFleet gives them. */
+export const FLEET_ID = /^fleet-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A fleet id the caller cannot see (DescribeFleets, CreateTags; the provider reads the code as absence). */
+export const fleetNotFound = (ids: readonly string[]): Refusal =>
+  new Refusal(
+    "InvalidFleetId.NotFound",
+    ids.length === 1 ? `The fleet ID '${ids[0]}' does not exist` : `The fleet IDs '${ids.join(", ")}' do not exist`,
+  );
+
+export const fleetIdMalformed = (id: string): Refusal => new Refusal("InvalidFleetId.Malformed", `The fleet ID '${id}' is malformed`);
+
+/** DeleteFleets: "You can delete up to 25 fleets of type instant in a single request." */
+export const MAX_INSTANT_FLEETS_PER_DELETE = 25;

@@ -2,7 +2,7 @@
 
 import { createHash } from "node:crypto";
 import { Refusal } from "./refusal.js";
-import { zonesOf, zoneNamed } from "./zones.js";
+import { REGION_NAMES, zonesOf, zoneNamed } from "./zones.js";
 
 /** A subnet as the emulator holds it: a default one (derived) or one a fixture added. */
 export interface SubnetRecord {
@@ -105,6 +105,22 @@ export function defaultSecurityGroupOf(accountId: string, region: string): Secur
     description: "default VPC security group",
   };
 }
+
+/**
+ * Whether `resourceId` is a resource the emulator derives for `accountId` in `region` rather than
+ * stores: its default VPC, one of its default subnets, or its default security group. Tags on these
+ * are the only state they have (a fixture's `derivedResourceTags`).
+ */
+export function isDefaultResourceOf(resourceId: string, accountId: string, region: string): boolean {
+  if (resourceId.startsWith("vpc-")) return resourceId === defaultVpcId(accountId, region);
+  if (resourceId.startsWith("sg-")) return resourceId === defaultSecurityGroupId(accountId, region);
+  if (resourceId.startsWith("subnet-")) return zonesOf(region).some((zone) => defaultSubnetId(accountId, zone.zoneName) === resourceId);
+  return false;
+}
+
+/** The region in which `resourceId` is one of `accountId`'s default resources (isDefaultResourceOf), or undefined. */
+export const regionOfDefaultResource = (resourceId: string, accountId: string): string | undefined =>
+  REGION_NAMES.find((region) => isDefaultResourceOf(resourceId, accountId, region));
 
 // --- addresses -----------------------------------------------------------------------------------
 

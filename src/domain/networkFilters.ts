@@ -1,7 +1,7 @@
 // The filters DescribeSubnets, DescribeSecurityGroups and DescribeImages take (every name the AWS model documents for each), read from the item as the describe answers it.
 
 import type { FilterTable } from "./filters.js";
-import type { Image, IpPermission, SecurityGroup, Subnet, Tag } from "../protocol/model/ec2.generated.js";
+import type { Image, IpPermission, SecurityGroup, Subnet, Tag, Vpc } from "../protocol/model/ec2.generated.js";
 
 /** What a filter reads: one value, several (any may match), or none (no value matches). */
 type FilterValue = string | readonly string[] | undefined;
@@ -111,4 +111,21 @@ export const IMAGE_FILTERS = describedTable<Image>({
   "state-reason-message": (i) => i.StateReason?.Message,
   "sriov-net-support": (i) => i.SriovNetSupport,
   "virtualization-type": (i) => i.VirtualizationType,
+});
+
+/** DescribeVpcs' documented filters (botocore's DescribeVpcsRequest). */
+export const VPC_FILTERS = describedTable<Vpc>({
+  cidr: (v) => v.CidrBlock,
+  "cidr-block-association.cidr-block": (v) => each(v.CidrBlockAssociationSet, (a) => a.CidrBlock),
+  "cidr-block-association.association-id": (v) => each(v.CidrBlockAssociationSet, (a) => a.AssociationId),
+  "cidr-block-association.state": (v) => each(v.CidrBlockAssociationSet, (a) => a.CidrBlockState?.State),
+  "dhcp-options-id": (v) => v.DhcpOptionsId,
+  "ipv6-cidr-block-association.ipv6-cidr-block": (v) => each(v.Ipv6CidrBlockAssociationSet, (a) => a.Ipv6CidrBlock),
+  "ipv6-cidr-block-association.ipv6-pool": (v) => each(v.Ipv6CidrBlockAssociationSet, (a) => a.Ipv6Pool),
+  "ipv6-cidr-block-association.association-id": (v) => each(v.Ipv6CidrBlockAssociationSet, (a) => a.AssociationId),
+  "ipv6-cidr-block-association.state": (v) => each(v.Ipv6CidrBlockAssociationSet, (a) => a.Ipv6CidrBlockState?.State),
+  "is-default": (v) => text(v.IsDefault),
+  "owner-id": (v) => v.OwnerId,
+  state: (v) => v.State,
+  "vpc-id": (v) => v.VpcId,
 });

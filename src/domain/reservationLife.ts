@@ -161,14 +161,15 @@ export function planCreate(
   };
 }
 
-/** A ClientToken's refusal (over 64 ASCII characters), shared by every action that takes one. */
-export function checkClientToken(token: string | undefined): Refusal | undefined {
+/**
+ * A ClientToken's refusal (over 64 ASCII characters, or `maxLength` where an action's reference
+ * gives another bound: CreateLaunchTemplate's is 128), shared by every action that takes one.
+ */
+export function checkClientToken(token: string | undefined, maxLength = MAX_CLIENT_TOKEN_LENGTH): Refusal | undefined {
   if (token === undefined) return undefined;
   // eslint-disable-next-line no-control-regex -- "ASCII characters" is EC2's rule, control characters included
-  if (token.length > MAX_CLIENT_TOKEN_LENGTH || !/^[\x00-\x7f]*$/.test(token)) {
-    return invalidParameterValue(
-      `Value (${token}) for parameter ClientToken is invalid. It must be at most ${MAX_CLIENT_TOKEN_LENGTH} ASCII characters`,
-    );
+  if (token.length > maxLength || !/^[\x00-\x7f]*$/.test(token)) {
+    return invalidParameterValue(`Value (${token}) for parameter ClientToken is invalid. It must be at most ${maxLength} ASCII characters`);
   }
   return undefined;
 }

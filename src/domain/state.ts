@@ -64,7 +64,9 @@ export interface StateRecords {
   readonly images: readonly { readonly image: ImageRecord; readonly tags: readonly Tag[] }[];
   readonly launchTemplates: readonly { readonly template: LaunchTemplateRecord; readonly tags: readonly Tag[] }[];
   /** Instant fleets kept for their ClientToken. */
-  readonly fleets: readonly FleetRecord[];
+  readonly fleets: readonly { readonly fleet: FleetRecord; readonly tags: readonly Tag[] }[];
   /** Where each instance of the set that names a subnet sits in its VPC (written after the instances). */
   readonly instanceNetworks: readonly { readonly instanceId: string; readonly network: InstanceNetwork }[];
+  /** An account's tags on one of its default VPC resources (derived, not stored), replacing the tags it had. */
+  readonly derivedResourceTags: readonly { readonly resourceId: string; readonly accountId: string; readonly tags: readonly Tag[] }[];
 }

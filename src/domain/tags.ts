@@ -125,6 +125,8 @@ const TAGGABLE_ID_FORMS = {
   "security-group": /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   image: /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   "launch-template": /^lt-[0-9a-f]{17}$/,
+  vpc: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+  fleet: /^fleet-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
 } as const;
 
 export type TaggableResourceType = keyof typeof TAGGABLE_ID_FORMS;

@@ -2,6 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import {
+  FLEET_ID,
   fleetPasses,
   overrideOrder,
   type FleetError,
@@ -9,18 +10,22 @@ import {
   type FleetOutcome,
   type FleetOverride,
   type FleetPass,
+  type FleetRecord,
+  type FleetState,
 } from "../domain/fleet.js";
-import { instanceLifecycleOf, type ShutdownBehavior } from "../domain/instance.js";
-import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
+import type { Caller } from "../domain/identity.js";
+import { instanceStateAt } from "../domain/placement.js";
+import type { Store } from "../store/store.js";
+import { instanceLifecycleOf } from "../domain/instance.js";
 import { Refusal, missingParameter } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type Tag, type TagSpecificationInput } from "../domain/tags.js";
 import { stateAt } from "../domain/capacityReservation.js";
-import type { RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
+import type { DeleteFleetErrorCode, RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import type { Ec2Context } from "./context.js";
-import { placementReservations } from "./instances.js";
+import { placementReservations, terminateInstances } from "./instances.js";
 import { launch, type LaunchSpecification } from "./launch.js";
-import { templateData, templateOfSpecification } from "./launchTemplates.js";
+import { primaryInterface, templateData, templateLaunch, templateOfSpecification } from "./launchTemplates.js";
 import { findSubnet } from "./network.js";
 
 /** What an instant fleet is asked, in EC2's words (the action reads it from CreateFleet's request). */
@@ -46,10 +51,72 @@ export interface FleetRequest {
   readonly tagSpecifications: readonly TagSpecificationInput[];
   readonly clientToken?: string | undefined;
   readonly requestDigest?: string | undefined;
+  /** The request's configuration as DescribeFleets answers it back (configurationParams). */
+  readonly configuration: ReadonlyMap<string, string>;
 }
 
 /** What a fleet may tag (the model's TagSpecifications for CreateFleet: the fleet, its instances, their volumes). */
 const FLEET_TAGGABLE = ["fleet", "volume", "network-interface"];
+
+/** A fleet the caller sees: its own, in its region (a deleted one included: EC2 describes it). */
+export function findFleet(store: Store, caller: Caller, fleetId: string): FleetRecord | undefined {
+  const fleet = store.fleet(fleetId);
+  return fleet && fleet.ownerId === caller.accountId && fleet.region === caller.region ? fleet : undefined;
+}
+
+/** The instances of a fleet's launches that are still described and not yet shutting down or terminated. */
+export function liveInstancesOf({ store, now }: Ec2Context, fleet: FleetRecord): string[] {
+  return fleet.outcome.launches
+    .flatMap((launched) => launched.instanceIds)
+    .filter((id) => {
+      const instance = store.findInstance(id);
+      const state = instance && instanceStateAt(instance, now);
+      return state !== undefined && state !== "shutting-down" && state !== "terminated";
+    });
+}
+
+/** What DeleteFleets did to one fleet: deleted (its state before and after) or not, with EC2's code. */
+export type FleetDeletion =
+  | { readonly fleetId: string; readonly previousState: FleetState; readonly currentState: FleetState }
+  | { readonly fleetId: string; readonly code: DeleteFleetErrorCode; readonly message: string };
+
+/**
+ * DeleteFleets, for instant fleets (the only kind here), each fleet on its own: an id that is not a
+ * fleet id is fleetIdMalformed, one the caller does not see fleetIdDoesNotExist; an instant fleet
+ * must terminate its instances ("A deleted instant fleet with running instances is not
+ * supported"), so TerminateInstances false leaves it as it is (fleetNotInDeletableState), as does a
+ * fleet already deleted. A deleted fleet's instances are terminated and it reads deleted_terminating.
+ */
+export function deleteFleets(context: Ec2Context, fleetIds: readonly string[], terminateInstancesToo: boolean): FleetDeletion[] {
+  const { store, caller } = context;
+  return [...new Set(fleetIds)].map((fleetId): FleetDeletion => {
+    if (!FLEET_ID.test(fleetId)) return { fleetId, code: "fleetIdMalformed", message: `The fleet ID '${fleetId}' is malformed` };
+    const fleet = findFleet(store, caller, fleetId);
+    if (!fleet) return { fleetId, code: "fleetIdDoesNotExist", message: `The fleet ID '${fleetId}' does not exist` };
+    if (fleet.fleetState !== "active") {
+      return { fleetId, code: "fleetNotInDeletableState", message: `The fleet '${fleetId}' is in the ${fleet.fleetState} state and cannot be deleted` };
+    }
+    if (!terminateInstancesToo) {
+      return {
+        fleetId,
+        code: "fleetNotInDeletableState",
+        message: `The fleet '${fleetId}' is of type instant: its instances must be terminated with it (TerminateInstances true)`,
+      };
+    }
+    try {
+      store.write(() => {
+        const live = liveInstancesOf(context, fleet);
+        if (live.length > 0) terminateInstances(context, live);
+        store.setFleetState(fleetId, "deleted_terminating");
+      });
+    } catch (error) {
+      // Termination protection on one of its instances (OperationNotPermitted): the fleet stays.
+      if (error instanceof Refusal) return { fleetId, code: "unexpectedError", message: error.message };
+      throw error;
+    }
+    return { fleetId, previousState: "active", currentState: "deleted_terminating" };
+  });
+}
 
 /**
  * Runs an instant fleet in one transaction. Refuses the call only for what EC2 refuses a call for
@@ -63,6 +130,9 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
   if (tokenRefusal) return tokenRefusal;
   const fleetTags = tagsFromSpecifications(request.tagSpecifications, "instance", FLEET_TAGGABLE);
   if (fleetTags instanceof Refusal) return fleetTags;
+  // The fleet's own tags (ResourceType fleet), checked already by the call above.
+  const ownTags = tagsFromSpecifications(request.tagSpecifications, "fleet", ["instance", "volume", "network-interface"]);
+  if (ownTags instanceof Refusal) return ownTags;
 
   const overrides: FleetOverride[] = [];
   const dataOf = new Map<string, RequestLaunchTemplateData>();
@@ -108,7 +178,12 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
           // reservation's ReservationCapacityExceeded) in Errors, as EC2 reports what it could not launch.
           while (remaining > 0) {
             const data = dataOf.get(override.launchTemplateId) ?? {};
-            const specification = launchOf(context, request, pass, override, data, remaining, fleetTags);
+            // use-capacity-reservations-first: one launch goes to one place, and an open launch
+            // larger than every reservation's room would go wholly outside them; so the reservation's
+            // room is launched first, and what is left goes on in the next round.
+            const room = unused ? unusedRoom(context, override, dataOf) : 0;
+            const count = room > 0 ? Math.min(remaining, room) : remaining;
+            const specification = launchOf(context, request, pass, override, data, count, fleetTags);
             const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
             const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
             if (launched instanceof Refusal) {
@@ -117,14 +192,21 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
             }
             const first = launched.instances[0];
             if (first === undefined) break;
-            launches.push({
+            const item: FleetLaunch = {
               override,
               lifecycle,
               instanceType: specification.instanceType,
               availabilityZone: first.availabilityZone,
               subnetId: store.instanceNetwork(first.instanceId)?.subnetId ?? override.subnetId,
               instanceIds: launched.instances.map((instance) => instance.instanceId),
-            });
+            };
+            // One item per override and lifecycle, as EC2 reports them, however many launches it took.
+            const last = launches.at(-1);
+            if (last && last.override === override && last.lifecycle === lifecycle && last.subnetId === item.subnetId) {
+              launches[launches.length - 1] = { ...last, instanceIds: [...last.instanceIds, ...item.instanceIds] };
+            } else {
+              launches.push(item);
+            }
             remaining -= launched.instances.length;
           }
           if (remaining <= 0) break;
@@ -133,12 +215,15 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
       const outcome: FleetOutcome = { fleetId: `fleet-${randomUUID()}`, launches, errors };
       store.putFleet({
         outcome,
+        fleetState: "active",
+        configuration: request.configuration,
         ownerId: caller.accountId,
         region: caller.region,
         createTime: now,
         clientToken: token ?? null,
         requestDigest: token === undefined ? null : (request.requestDigest ?? null),
       });
+      if (ownTags.length > 0) store.setTags(outcome.fleetId, caller.accountId, ownTags);
       return outcome;
     });
   } catch (error) {
@@ -156,18 +241,21 @@ function zoneOf(context: Ec2Context, override: FleetOverride, data: RequestLaunc
 
 /** Whether an override's type and zone have an active open reservation of the caller's with room (use-capacity-reservations-first). */
 function hasUnusedReservation(context: Ec2Context, override: FleetOverride, dataOf: ReadonlyMap<string, RequestLaunchTemplateData>): boolean {
+  return unusedRoom(context, override, dataOf) > 0;
+}
+
+/** The most places one active open reservation of the caller's has for an override's type and zone. */
+function unusedRoom(context: Ec2Context, override: FleetOverride, dataOf: ReadonlyMap<string, RequestLaunchTemplateData>): number {
   const data = dataOf.get(override.launchTemplateId) ?? {};
   const zone = zoneOf(context, override, data);
   const type = override.instanceType ?? data.InstanceType;
-  if (zone === undefined || type === undefined) return false;
-  return placementReservations(context.store, zone, type, context.now, context.caller.accountId).some(
-    (r) => r.state === "active" && r.instanceMatchCriteria === "open" && r.reservationType === "default" && r.totalInstanceCount > r.usedInstanceCount,
-  );
+  if (zone === undefined || type === undefined) return 0;
+  return placementReservations(context.store, zone, type, context.now, context.caller.accountId)
+    .filter((r) => r.state === "active" && r.instanceMatchCriteria === "open" && r.reservationType === "default")
+    .reduce((most, r) => Math.max(most, r.totalInstanceCount - r.usedInstanceCount), 0);
 }
 
-const primaryInterface = (data: RequestLaunchTemplateData) => data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-
-/** One override's launch: the template's data, what the override changes, and the pass's market. */
+/** One override's launch: the template's data (templateLaunch, as RunInstances reads it), what the override changes, and the pass's market. */
 function launchOf(
   context: Ec2Context,
   request: FleetRequest,
@@ -177,11 +265,11 @@ function launchOf(
   remaining: number,
   fleetTags: readonly Tag[],
 ): LaunchSpecification {
-  const specification = data.CapacityReservationSpecification;
-  let preference = preferenceOf(specification?.CapacityReservationPreference);
-  let targetId = specification?.CapacityReservationTarget?.CapacityReservationId;
-  let marketType = data.InstanceMarketOptions?.MarketType as string | undefined;
-  const instanceType = override.instanceType ?? data.InstanceType ?? "";
+  const { instanceTags, ...template } = templateLaunch(data);
+  let preference = template.capacityReservationPreference;
+  let targetId = template.capacityReservationTargetId;
+  let marketType = template.marketType;
+  const instanceType = override.instanceType ?? template.instanceType ?? "";
   switch (pass.capacityType) {
     case "spot":
       marketType = "spot";
@@ -209,46 +297,24 @@ function launchOf(
       if (request.reservationsFirst && targetId === undefined && preference !== "capacity-reservations-only") preference = "open";
       break;
   }
-  const network = primaryInterface(data);
-  const templateTags = (data.TagSpecifications ?? []).find((spec) => spec.ResourceType === "instance")?.Tags ?? [];
-  const tags = new Map(templateTags.map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+  const tags = new Map(instanceTags.map((tag) => [tag.key, tag.value]));
   for (const tag of fleetTags) tags.set(tag.key, tag.value);
   return {
-    imageId: override.imageId ?? data.ImageId,
+    // The template's instance attributes, as a launch from it has them in EC2 (termination
+    // protection, user data, ...), checked by the launch as RunInstances' own members are.
+    ...template,
+    imageId: override.imageId ?? template.imageId,
     instanceType,
-    availabilityZone: override.availabilityZone ?? data.Placement?.AvailabilityZone,
-    tenancy: tenancyOf(data.Placement?.Tenancy),
+    availabilityZone: override.availabilityZone ?? template.availabilityZone,
     minCount: 1,
     maxCount: remaining,
     capacityReservationPreference: preference,
     capacityReservationTargetId: targetId,
     marketType,
-    subnetId: override.subnetId ?? network?.SubnetId,
-    securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
-    securityGroupNames: data.SecurityGroups,
-    keyName: data.KeyName,
+    subnetId: override.subnetId ?? template.subnetId,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
-    // The template's instance attributes, as a launch from it has them in EC2 (termination
-    // protection, user data, ...), checked by the launch as RunInstances' own members are.
-    disableApiTermination: data.DisableApiTermination,
-    disableApiStop: data.DisableApiStop,
-    instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
-    userData: data.UserData,
-    ebsOptimized: data.EbsOptimized,
   };
 }
-
-/**
- * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:
- * CreateLaunchTemplate and fixtures hold them to the model's values (checkKeptEnums), but a database
- * written before they did may keep another, which the instance table would refuse (a 500).
- */
-const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>
-  value === "stop" || value === "terminate" ? value : undefined;
-const tenancyOf = (value: string | undefined): InstanceTenancy | undefined =>
-  value === "default" || value === "dedicated" || value === "host" ? value : undefined;
-const preferenceOf = (value: string | undefined): CapacityReservationPreference | undefined =>
-  value === "open" || value === "none" || value === "capacity-reservations-only" ? value : undefined;
 
 /** An instance type is required of a launch: from the override or the template (MissingParameter names the override's member). */
 export const missingInstanceType = (): Refusal => missingParameter("LaunchTemplateConfigs.Overrides.InstanceType");

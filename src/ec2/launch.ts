@@ -244,7 +244,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
 }
 
 /** The longest key pair name EC2 takes (CreateKeyPair: "Up to 255 ASCII characters"). */
-const KEY_NAME_MAX = 255;
+export const KEY_NAME_MAX = 255;
 
 /**
  * One new instance of a launch, `pending` from now (or `running` with no transition time). The one
@@ -282,9 +282,9 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
   };
 }
 
-/** The launch's `instance` tags on every one of its instances, in one write. */
+/** The launch's `instance` tags on every one of its instances, kept once for all of them. */
 function tagInstances({ store, caller }: Ec2Context, records: readonly InstanceRecord[], tags: readonly Tag[]): void {
-  store.setTagsOfResources(
+  store.shareTagsOfInstances(
     records.map((record) => record.instanceId),
     caller.accountId,
     tags,

@@ -1,5 +1,8 @@
 // Launch templates as a caller finds and uses them: by id or name in its account and region, their data read back by the model.
 
+import type { Tag } from "../domain/tags.js";
+import type { ShutdownBehavior } from "../domain/instance.js";
+import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import type { Caller } from "../domain/identity.js";
 import {
   LAUNCH_TEMPLATE_ID,
@@ -26,6 +29,7 @@ import {
 import type { StructureShape } from "../protocol/model/shape.js";
 import { checkEnum, readInput } from "../protocol/query.js";
 import type { Store } from "../store/store.js";
+import type { LaunchSpecification } from "./launch.js";
 
 /** The model's RequestLaunchTemplateData: what CreateLaunchTemplate keeps and a fleet reads. */
 export const TEMPLATE_DATA_SHAPE: StructureShape = (() => {
@@ -97,6 +101,71 @@ export function templateOfSpecification(
   if (!isKeptVersion(version)) return launchTemplateVersionNotFound(version ?? "", record.launchTemplateId);
   return record;
 }
+
+/**
+ * What a template's data gives a launch, in the launch's terms: RunInstances with `LaunchTemplate`
+ * and each override of a fleet start from it and replace what they name themselves (the model:
+ * "Any additional parameters that you specify for the new instance overwrite the corresponding
+ * parameters included in the launch template"). Only the template's `instance` tags are a launch's;
+ * the other kinds are checked at create and kept nowhere.
+ */
+export type TemplateLaunch = Pick<
+  LaunchSpecification,
+  | "imageId"
+  | "availabilityZone"
+  | "tenancy"
+  | "capacityReservationPreference"
+  | "capacityReservationTargetId"
+  | "marketType"
+  | "subnetId"
+  | "securityGroupIds"
+  | "securityGroupNames"
+  | "keyName"
+  | "disableApiTermination"
+  | "disableApiStop"
+  | "instanceInitiatedShutdownBehavior"
+  | "userData"
+  | "ebsOptimized"
+> & { readonly instanceType: string | undefined; readonly instanceTags: readonly Tag[] };
+
+/** The network interface at device index 0, whose subnet and groups the instance takes. */
+export const primaryInterface = (data: RequestLaunchTemplateData) => data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
+
+export function templateLaunch(data: RequestLaunchTemplateData): TemplateLaunch {
+  const network = primaryInterface(data);
+  const instanceTags = (data.TagSpecifications ?? []).find((spec) => spec.ResourceType === "instance")?.Tags ?? [];
+  return {
+    imageId: data.ImageId,
+    instanceType: data.InstanceType,
+    availabilityZone: data.Placement?.AvailabilityZone,
+    tenancy: tenancyOf(data.Placement?.Tenancy),
+    capacityReservationPreference: preferenceOf(data.CapacityReservationSpecification?.CapacityReservationPreference),
+    capacityReservationTargetId: data.CapacityReservationSpecification?.CapacityReservationTarget?.CapacityReservationId,
+    marketType: data.InstanceMarketOptions?.MarketType,
+    subnetId: network?.SubnetId,
+    securityGroupIds: data.SecurityGroupIds?.length ? data.SecurityGroupIds : network?.Groups,
+    securityGroupNames: data.SecurityGroups,
+    keyName: data.KeyName,
+    disableApiTermination: data.DisableApiTermination,
+    disableApiStop: data.DisableApiStop,
+    instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
+    userData: data.UserData,
+    ebsOptimized: data.EbsOptimized,
+    instanceTags: instanceTags.map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
+  };
+}
+
+/**
+ * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:
+ * CreateLaunchTemplate and fixtures hold them to the model's values (checkKeptEnums), but a database
+ * written before they did may keep another, which the instance table would refuse (a 500).
+ */
+const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>
+  value === "stop" || value === "terminate" ? value : undefined;
+const tenancyOf = (value: string | undefined): InstanceTenancy | undefined =>
+  value === "default" || value === "dedicated" || value === "host" ? value : undefined;
+const preferenceOf = (value: string | undefined): CapacityReservationPreference | undefined =>
+  value === "open" || value === "none" || value === "capacity-reservations-only" ? value : undefined;
 
 /** A template as CreateLaunchTemplate and DescribeLaunchTemplates answer it. */
 export function modelLaunchTemplate(record: LaunchTemplateRecord, tags: readonly { key: string; value: string }[]): LaunchTemplate {

@@ -5,6 +5,7 @@ import type { Refusal } from "../domain/refusal.js";
 import {
   defaultSecurityGroupOf,
   defaultSubnetsOf,
+  defaultVpcId,
   differentNetworks,
   hostRange,
   parseCidr,
@@ -17,8 +18,9 @@ import {
   type SecurityGroupRecord,
   type SubnetRecord,
 } from "../domain/network.js";
+import { cidrAssociationId, defaultDhcpOptionsId, defaultVpcOf, rangeOfSubnets, type VpcRecord } from "../domain/vpc.js";
 import { zoneNamed } from "../domain/zones.js";
-import type { Image, IpPermission, SecurityGroup, Subnet, Tag as ModelTag } from "../protocol/model/ec2.generated.js";
+import type { Image, IpPermission, SecurityGroup, Subnet, Tag as ModelTag, Vpc } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
 
 const byId = <T>(id: (record: T) => string) => (a: T, b: T): number => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0);
@@ -57,6 +59,43 @@ export function securityGroupPage(store: Store, caller: Caller, after: string, l
   const fixed = defaultSecurityGroupOf(caller.accountId, caller.region);
   const added = store.securityGroupPage(caller.accountId, caller.region, after, limit);
   return [...(fixed.groupId > after ? [fixed] : []), ...added].sort(byId((g: SecurityGroupRecord) => g.groupId)).slice(0, limit);
+}
+
+/**
+ * The caller's VPCs in its region, in id order: its default VPC and those its added subnets and
+ * security groups name (fixtures name VPCs only there; their range comes from their subnets).
+ */
+export function vpcsOf(store: Store, caller: Caller): VpcRecord[] {
+  const defaultId = defaultVpcId(caller.accountId, caller.region);
+  const named = store.vpcIds(caller.accountId, caller.region).filter((id) => id !== defaultId);
+  const vpcs = named.map((vpcId): VpcRecord => {
+    const subnets = store.subnetsOfVpc(vpcId).filter((s) => s.ownerId === caller.accountId && s.region === caller.region);
+    return { vpcId, ownerId: caller.accountId, region: caller.region, cidrBlock: rangeOfSubnets(subnets.map((s) => s.cidrBlock)), isDefault: false };
+  });
+  return [defaultVpcOf(defaultId, caller.accountId, caller.region), ...vpcs].sort(byId((v: VpcRecord) => v.vpcId));
+}
+
+/** The VPC `vpcId` as `caller` sees it (its own, in its region), or undefined. */
+export function findVpc(store: Store, caller: Caller, vpcId: string): VpcRecord | undefined {
+  return vpcsOf(store, caller).find((vpc) => vpc.vpcId === vpcId);
+}
+
+/** A VPC as DescribeVpcs answers it. */
+export function modelVpc(vpc: VpcRecord, tags: readonly { key: string; value: string }[]): Vpc {
+  return {
+    OwnerId: vpc.ownerId,
+    InstanceTenancy: "default",
+    CidrBlockAssociationSet: [
+      { AssociationId: cidrAssociationId(vpc.vpcId), CidrBlock: vpc.cidrBlock, CidrBlockState: { State: "associated" } },
+    ],
+    IsDefault: vpc.isDefault,
+    Tags: modelTags(tags),
+    BlockPublicAccessStates: { InternetGatewayBlockMode: "off" },
+    VpcId: vpc.vpcId,
+    State: "available",
+    CidrBlock: vpc.cidrBlock,
+    DhcpOptionsId: defaultDhcpOptionsId(vpc.ownerId, vpc.region),
+  };
 }
 
 /** Whether `caller` may describe and launch an image: its own or a public one, of its region. */

@@ -4,6 +4,9 @@ import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
 import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
 import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
+import { vpcNotFound } from "../domain/vpc.js";
+import { fleetNotFound } from "../domain/fleet.js";
+import { findFleet } from "./fleet.js";
 import { Refusal, capacityReservationNotFound, instanceNotFound, orThrow } from "../domain/refusal.js";
 import {
   applyCreateTags,
@@ -17,7 +20,7 @@ import { matches, type Filter } from "../domain/filters.js";
 import { TAG_FILTERS, type TagDescriptionView } from "../domain/tagFilters.js";
 import type { Store, TagPosition, TagRow } from "../store/store.js";
 import { findTemplateById } from "./launchTemplates.js";
-import { findSecurityGroup, findSubnet } from "./network.js";
+import { findSecurityGroup, findSubnet, findVpc } from "./network.js";
 import type { Ec2Context } from "./context.js";
 import { seenReservation } from "./reservations.js";
 
@@ -74,6 +77,16 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
     // EC2 names one id at a time in this refusal.
     notFound: (ids) => launchTemplateIdNotFound(ids[0] ?? ""),
   },
+  // The default VPC and those fixtures' subnets and groups name: the owner's, in its region.
+  vpc: {
+    visible: (store, id, caller) => findVpc(store, caller, id) !== undefined,
+    notFound: vpcNotFound,
+  },
+  // An instant fleet: its owner's, in its region, deleted or not (DescribeFleets still shows it).
+  fleet: {
+    visible: (store, id, caller) => findFleet(store, caller, id) !== undefined,
+    notFound: fleetNotFound,
+  },
 };
 
 /**
@@ -104,18 +117,16 @@ export function taggableResources(
  */
 export function createTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], adding: readonly Tag[]): void {
   store.write(() => {
-    for (const { id } of taggableResources(store, resourceIds, caller, now)) {
-      store.setTags(id, caller.accountId, orThrow(applyCreateTags(store.tagsOf(id, caller.accountId), adding)));
-    }
+    const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
+    store.retag(ids, caller.accountId, (tags) => orThrow(applyCreateTags(tags, adding)));
   });
 }
 
 /** DeleteTags: the caller's tags removed from each resource as `applyDeleteTags` says (absent: every user tag). */
 export function deleteTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], deleting: readonly TagInput[] | undefined): void {
   store.write(() => {
-    for (const { id } of taggableResources(store, resourceIds, caller, now)) {
-      store.setTags(id, caller.accountId, applyDeleteTags(store.tagsOf(id, caller.accountId), deleting));
-    }
+    const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
+    store.retag(ids, caller.accountId, (tags) => applyDeleteTags(tags, deleting));
   });
 }
 

@@ -115,6 +115,11 @@ function prepare(db: SqliteDatabase) {
     ),
     subnetsOfVpc: db.prepare<[string], SubnetRow>("SELECT * FROM subnet WHERE vpc_id = ? ORDER BY subnet_id"),
     allSubnets: db.prepare<[], SubnetRow>("SELECT * FROM subnet ORDER BY subnet_id"),
+    vpcIds: db.prepare<[string, string, string, string], { vpc_id: string }>(
+      `SELECT vpc_id FROM subnet INDEXED BY subnet_by_owner WHERE owner_id = ? AND region = ?
+        UNION SELECT vpc_id FROM security_group INDEXED BY security_group_by_owner WHERE owner_id = ? AND region = ?
+        ORDER BY vpc_id`,
+    ),
     putSubnet: db.prepare<[SubnetRow]>(
       `INSERT INTO subnet (subnet_id, owner_id, region, vpc_id, availability_zone, cidr_block, map_public_ip_on_launch)
         VALUES (@subnet_id, @owner_id, @region, @vpc_id, @availability_zone, @cidr_block, @map_public_ip_on_launch)`,
@@ -192,6 +197,11 @@ export class Network {
   /** Up to `limit` of an account's added subnets in a region, in id order after `after`. */
   subnetPage(ownerId: string, region: string, after: string, limit: number): SubnetRecord[] {
     return this.s.subnetPage.all(ownerId, region, after, limit).map(subnetOf);
+  }
+
+  /** The VPCs an account's added subnets and security groups of a region name, in id order. */
+  vpcIds(ownerId: string, region: string): string[] {
+    return this.s.vpcIds.all(ownerId, region, ownerId, region).map((row) => row.vpc_id);
   }
 
   subnetsOfVpc(vpcId: string): SubnetRecord[] {

@@ -303,15 +303,34 @@ function prepare(db: SqliteDatabase) {
     deleteTagsOfResources: db.prepare<[string, string]>(
       "DELETE FROM resource_tag WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ?",
     ),
-    // The same tags on several resources: ids and [key, value] pairs as two JSON arrays, one statement.
-    insertTagsOfResources: db.prepare<[string, string, string]>(
-      `INSERT INTO resource_tag (resource_id, account_id, key, value)
-        SELECT ids.value, ?, tags.value ->> 0, tags.value ->> 1 FROM json_each(?) AS ids, json_each(?) AS tags`,
+    // Shared tag sets (migration 014): a launch's tags once, and its instances' references to them.
+    dropTagSet: db.prepare<[string, string]>("DELETE FROM resource_tag_set WHERE resource_id = ? AND account_id = ?"),
+    dropTagSetsOfResources: db.prepare<[string, string]>(
+      "DELETE FROM resource_tag_set WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ?",
     ),
-    tagsOf: db.prepare<[string, string], Tag>(
-      "SELECT key, value FROM resource_tag WHERE resource_id = ? AND account_id = ? ORDER BY key",
+    newTagSetId: db.prepare<[], number>("SELECT coalesce(max(tag_set_id), 0) + 1 FROM tag_set_tag").pluck(true),
+    insertTagSet: db.prepare<[number, string]>(
+      "INSERT INTO tag_set_tag (tag_set_id, key, value) SELECT ?, value ->> 0, value ->> 1 FROM json_each(?)",
     ),
-    // One account's tags on a page of resources in one statement (ids as a JSON array), in id then key order.
+    referTagSet: db.prepare<[string, number, string]>(
+      "INSERT INTO resource_tag_set (resource_id, account_id, tag_set_id) SELECT value, ?, ? FROM json_each(?)",
+    ),
+    tagSetsOfResources: db
+      .prepare<[string, string], [string, number]>(
+        `SELECT resource_id, tag_set_id FROM resource_tag_set
+          WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ?`,
+      )
+      .raw(true),
+    tagSet: db.prepare<[number], Tag>("SELECT key, value FROM tag_set_tag WHERE tag_set_id = ? ORDER BY key"),
+    // A resource has its own rows or one shared set, never both: the union is whichever it has.
+    tagsOf: db.prepare<[{ resourceId: string; accountId: string }], Tag>(
+      `SELECT key, value FROM resource_tag WHERE resource_id = @resourceId AND account_id = @accountId
+        UNION ALL
+        SELECT t.key, t.value FROM resource_tag_set AS r JOIN tag_set_tag AS t ON t.tag_set_id = r.tag_set_id
+          WHERE r.resource_id = @resourceId AND r.account_id = @accountId
+        ORDER BY key`,
+    ),
+    // One account's own tag rows on a page of resources in one statement (ids as a JSON array), in id then key order.
     tagsOfResources: db
       .prepare<[string, string], [string, string, string]>(
         `SELECT resource_id, key, value FROM resource_tag
@@ -513,19 +532,56 @@ export class Reservations {
     return this.s.holdingCapacity.all(availabilityZone, instanceType).map(toRecord);
   }
 
-  /** Replaces one account's tags on a resource whole; only inside Store.write(). */
+  /**
+   * Replaces one account's tags on a resource whole, as its own rows; only inside Store.write(). A
+   * shared set it referred to stays with the launch's other instances (copied on write).
+   */
   setTags(resourceId: string, accountId: string, tags: readonly Tag[]): void {
     assertInWrite(this.db, "Reservations.setTags()");
     this.s.deleteTags.run(resourceId, accountId);
+    this.s.dropTagSet.run(resourceId, accountId);
     if (tags.length > 0) this.s.insertTags.run(resourceId, accountId, JSON.stringify(tags.map((t) => [t.key, t.value])));
   }
 
-  /** Replaces one account's tags on each of several resources with the same tags; only inside Store.write(). */
-  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
-    assertInWrite(this.db, "Reservations.setTagsOfResources()");
-    const ids = JSON.stringify(resourceIds);
+  /**
+   * Gives each of a launch's instances the same tags of one account, written once as a shared set
+   * that each refers to (a 1,000-instance launch with 50 tags writes 50 rows and 1,000 references, not
+   * 50,000 rows); only inside Store.write(). Only instances: a reservation's tags are its own rows,
+   * which its tag filters read in SQL.
+   */
+  shareTagsOfInstances(instanceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.shareTagsOfInstances()");
+    const ids = JSON.stringify(instanceIds);
     this.s.deleteTagsOfResources.run(ids, accountId);
-    if (tags.length > 0) this.s.insertTagsOfResources.run(accountId, ids, JSON.stringify(tags.map((t) => [t.key, t.value])));
+    this.s.dropTagSetsOfResources.run(ids, accountId);
+    if (tags.length === 0 || instanceIds.length === 0) return;
+    const tagSetId = this.s.newTagSetId.get() ?? 1;
+    this.s.insertTagSet.run(tagSetId, JSON.stringify(tags.map((t) => [t.key, t.value])));
+    this.s.referTagSet.run(accountId, tagSetId, ids);
+  }
+
+  /**
+   * Replaces one account's tags on each resource with what `change` makes of them (CreateTags,
+   * DeleteTags); only inside Store.write(). Instances of one shared set named together are changed
+   * once and share the result as a new set (a CreateTags on a 1,000-instance launch writes its tags
+   * once, not 1,000 times); one named alone gets its own rows, the others keep the set.
+   */
+  retag(resourceIds: readonly string[], accountId: string, change: (tags: readonly Tag[]) => readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.retag()");
+    const unique = [...new Set(resourceIds)];
+    const bySet = new Map<number, string[]>();
+    for (const [resourceId, tagSetId] of this.s.tagSetsOfResources.all(JSON.stringify(unique), accountId)) {
+      const ids = bySet.get(tagSetId);
+      if (ids) ids.push(resourceId);
+      else bySet.set(tagSetId, [resourceId]);
+    }
+    const inSets = new Set([...bySet.values()].flat());
+    for (const id of unique) if (!inSets.has(id)) this.setTags(id, accountId, change(this.tagsOf(id, accountId)));
+    for (const [tagSetId, ids] of bySet) {
+      const changed = change(this.s.tagSet.all(tagSetId));
+      if (ids.length === 1) this.setTags(ids[0] ?? "", accountId, changed);
+      else this.shareTagsOfInstances(ids, accountId, changed);
+    }
   }
 
   /**
@@ -533,16 +589,26 @@ export class Reservations {
    * has none. EC2 tags belong to an account: the owner's are not shown to a consumer.
    */
   tagsOf(resourceId: string, accountId: string): Tag[] {
-    return this.s.tagsOf.all(resourceId, accountId);
+    return this.s.tagsOf.all({ resourceId, accountId });
   }
 
-  /** One account's tags on several resources in one trip into SQLite, by resource id; a resource without tags is absent. */
+  /**
+   * One account's tags on several resources in two trips into SQLite and one per shared set, by
+   * resource id; a resource without tags is absent. The instances of one shared set get one list.
+   */
   tagsOfResources(resourceIds: readonly string[], accountId: string): Map<string, readonly Tag[]> {
-    const tags = new Map<string, Tag[]>();
-    for (const [resourceId, key, value] of this.s.tagsOfResources.all(JSON.stringify(resourceIds), accountId)) {
-      const list = tags.get(resourceId);
-      if (list) list.push({ key, value });
-      else tags.set(resourceId, [{ key, value }]);
+    const ids = JSON.stringify(resourceIds);
+    const tags = new Map<string, readonly Tag[]>();
+    let list: Tag[] = [];
+    for (const [resourceId, key, value] of this.s.tagsOfResources.all(ids, accountId)) {
+      if (tags.get(resourceId) !== list) tags.set(resourceId, (list = []));
+      list.push({ key, value });
+    }
+    const sets = new Map<number, readonly Tag[]>();
+    for (const [resourceId, tagSetId] of this.s.tagSetsOfResources.all(ids, accountId)) {
+      let set = sets.get(tagSetId);
+      if (set === undefined) sets.set(tagSetId, (set = this.s.tagSet.all(tagSetId)));
+      tags.set(resourceId, set);
     }
     return tags;
   }

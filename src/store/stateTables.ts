@@ -18,6 +18,8 @@ export const STATE_TABLES = [
   "instance",
   "instance_usage",
   "resource_tag",
+  "tag_set_tag",
+  "resource_tag_set",
   "capacity_pool",
   "instance_type",
   "subnet",

@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
-import type { CapacityReservationFixture, FixtureDocument, InstanceFixture } from "../fixtures/types.js";
+import type { CapacityReservationFixture, DerivedResourceTagsFixture, FixtureDocument, InstanceFixture } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
@@ -19,11 +19,11 @@ import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
 import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
-import { ipv4Text } from "../domain/network.js";
+import { ipv4Text, regionOfDefaultResource } from "../domain/network.js";
 import { Network } from "./network.js";
 import { LaunchTemplates } from "./launchTemplates.js";
-import { Fleets } from "./fleets.js";
-import type { FleetRecord } from "../domain/fleet.js";
+import { Fleets, fleetConfigurationFixture } from "./fleets.js";
+import type { FleetRecord, FleetState } from "../domain/fleet.js";
 import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
 import { launchTemplateFixtureOf } from "./launchTemplateFixtures.js";
 import { imageFixtureOf, securityGroupFixtureOf, subnetFixtureOf } from "./networkFixtures.js";
@@ -247,6 +247,16 @@ export class Store {
     return this.#network.subnetPage(ownerId, region, after, limit);
   }
 
+  /** The VPCs an account's added subnets and security groups of a region name (the default VPC is derived). */
+  vpcIds(ownerId: string, region: string): string[] {
+    return this.#network.vpcIds(ownerId, region);
+  }
+
+  /** The added subnets that name a VPC, in id order. */
+  subnetsOfVpc(vpcId: string): SubnetRecord[] {
+    return this.#network.subnetsOfVpc(vpcId);
+  }
+
   securityGroup(groupId: string): SecurityGroupRecord | undefined {
     return this.#network.securityGroup(groupId);
   }
@@ -317,6 +327,16 @@ export class Store {
   /** The instant fleet an owner's ClientToken made in a region. */
   fleetByClientToken(ownerId: string, region: string, token: string): FleetRecord | undefined {
     return this.#fleets.byClientToken(ownerId, region, token);
+  }
+
+  /** An instant fleet by id, whoever owns it. */
+  fleet(fleetId: string): FleetRecord | undefined {
+    return this.#fleets.byId(fleetId);
+  }
+
+  /** A fleet's new state (inside write()). */
+  setFleetState(fleetId: string, state: FleetState): void {
+    this.#fleets.setState(fleetId, state);
   }
 
   /** Keeps an instant fleet's outcome (inside write()). */
@@ -483,9 +503,14 @@ export class Store {
     this.#reservations.cancel(capacityReservationId, state, cancelDate);
   }
 
-  /** Replaces one account's tags on each of several resources whole, with the same tags, in one statement (a launch's instances); only inside write(). */
-  setTagsOfResources(resourceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
-    this.#reservations.setTagsOfResources(resourceIds, accountId, tags);
+  /** Gives a launch's instances the same tags, kept once as a set they share until one's own tags change; only inside write(). */
+  shareTagsOfInstances(instanceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
+    this.#reservations.shareTagsOfInstances(instanceIds, accountId, tags);
+  }
+
+  /** Replaces one account's tags on each resource with `change` of them (CreateTags / DeleteTags), a shared set changed once; only inside write(). */
+  retag(resourceIds: readonly string[], accountId: string, change: (tags: readonly Tag[]) => readonly Tag[]): void {
+    this.#reservations.retag(resourceIds, accountId, change);
   }
 
   /** Replaces one account's tags on a resource whole (CreateTags / DeleteTags); only inside write(). */
@@ -532,9 +557,20 @@ export class Store {
         this.#instances.recount(loaded.reservation.capacityReservationId);
       }
       for (const launch of records.launches) this.#instances.putLaunch(launch);
+      // Instances of one owner with the same tags share them, as a launch's do: a dump of a
+      // 1,000-instance launch with 50 tags loads back as 50 rows, not 50,000.
+      const sameTags = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: Set<string> }>();
       for (const { instance, tags } of records.instances) {
         this.#instances.put(instance);
-        if (tags.length > 0) this.#reservations.setTags(instance.instanceId, instance.ownerId, tags);
+        if (tags.length === 0) continue;
+        const key = JSON.stringify([instance.ownerId, ...tags.map((tag) => [tag.key, tag.value])]);
+        const group = sameTags.get(key);
+        if (group) group.ids.add(instance.instanceId);
+        else sameTags.set(key, { ownerId: instance.ownerId, tags, ids: new Set([instance.instanceId]) });
+      }
+      for (const { ownerId, tags, ids } of sameTags.values()) {
+        if (ids.size === 1) this.#reservations.setTags([...ids][0] ?? "", ownerId, tags);
+        else this.#reservations.shareTagsOfInstances([...ids], ownerId, tags);
       }
       for (const pool of records.capacityPools) this.#pools.put(pool);
       for (const info of records.instanceTypes) this.#instanceTypes.put(info);
@@ -554,8 +590,12 @@ export class Store {
         this.#launchTemplates.put(template);
         if (tags.length > 0) this.#reservations.setTags(template.launchTemplateId, template.ownerId, tags);
       }
-      for (const fleet of records.fleets) this.#fleets.put(fleet);
+      for (const { fleet, tags } of records.fleets) {
+        this.#fleets.put(fleet);
+        if (tags.length > 0) this.#reservations.setTags(fleet.outcome.fleetId, fleet.ownerId, tags);
+      }
       for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
+      for (const { resourceId, accountId, tags } of records.derivedResourceTags) this.#reservations.setTags(resourceId, accountId, tags);
     });
   }
 
@@ -684,8 +724,53 @@ export class Store {
     };
   }
 
+  /**
+   * A subnet or security group of `ownerId` that names the VPC `vpcId` (whose region is the VPC's),
+   * or undefined: fixtures name VPCs only there, so such a VPC is derived from them.
+   */
+  vpcNamedBy(vpcId: string, ownerId: string): SubnetRecord | SecurityGroupRecord | undefined {
+    return (
+      this.#network.subnetsOfVpc(vpcId).find((subnet) => subnet.ownerId === ownerId) ??
+      this.#network.allSecurityGroups().find((group) => group.vpcId === vpcId && group.ownerId === ownerId)
+    );
+  }
+
+  /**
+   * The tags accounts put on the resources the emulator derives (no row holds them but their tags)
+   * in fixture form, by id kind, id and account: their default VPC, default subnets and default
+   * security group, and the VPCs their subnets and security groups name. Tags on an id of those
+   * kinds that is none of these are of nothing anyone can see, and are left out.
+   */
+  #derivedResourceTags(): DerivedResourceTagsFixture[] {
+    const entries: DerivedResourceTagsFixture[] = [];
+    for (const prefix of ["sg-", "subnet-", "vpc-"]) {
+      let entry: DerivedResourceTagsFixture | undefined;
+      let skipping: string | undefined;
+      for (const { resourceId, accountId, key, value } of this.#tags.withIdPrefix(prefix)) {
+        const owner = `${resourceId} ${accountId}`;
+        if (owner === skipping) continue;
+        if (entry === undefined || entry.resourceId !== resourceId || entry.ownerId !== accountId) {
+          const stored = this.#network.subnet(resourceId) ?? this.#network.securityGroup(resourceId);
+          const region =
+            stored === undefined
+              ? (regionOfDefaultResource(resourceId, accountId) ?? (prefix === "vpc-" ? this.vpcNamedBy(resourceId, accountId)?.region : undefined))
+              : undefined;
+          if (region === undefined) {
+            skipping = owner;
+            entry = undefined;
+            continue;
+          }
+          entry = { resourceId, ownerId: accountId, region, tags: [] };
+          entries.push(entry);
+        }
+        entry.tags.push({ key, value });
+      }
+    }
+    return entries;
+  }
+
   /** The added subnets, security groups and images in fixture form, each list only when there are some. */
-  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets"> {
+  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets" | "derivedResourceTags"> {
     const tags = (id: string, ownerId: string) => this.#reservations.tagsOf(id, ownerId);
     const subnets = this.#network.allSubnets().map((subnet) => subnetFixtureOf(subnet, tags(subnet.subnetId, subnet.ownerId)));
     const securityGroups = this.#network
@@ -703,17 +788,20 @@ export class Store {
           ? { clientToken: fleet.clientToken, requestFingerprint: fleet.requestDigest }
           : {}),
         outcome: { launches: [...outcome.launches], errors: [...outcome.errors] },
+        ...fleetConfigurationFixture(fleet, tags(fleetId, fleet.ownerId)),
       };
     });
     const launchTemplates = this.#launchTemplates
       .all()
       .map((template) => launchTemplateFixtureOf(template, tags(template.launchTemplateId, template.ownerId)));
+    const derivedResourceTags = this.#derivedResourceTags();
     return {
       ...(subnets.length > 0 ? { subnets } : {}),
       ...(securityGroups.length > 0 ? { securityGroups } : {}),
       ...(images.length > 0 ? { images } : {}),
       ...(launchTemplates.length > 0 ? { launchTemplates } : {}),
       ...(fleets.length > 0 ? { fleets } : {}),
+      ...(derivedResourceTags.length > 0 ? { derivedResourceTags } : {}),
     };
   }
 

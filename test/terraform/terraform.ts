@@ -9,13 +9,6 @@ import type { RunningEmulator } from "../../src/index.js";
 import { start } from "../support.js";
 
 /** `EMULATOR_TERRAFORM_TESTS=off` opts a developer's run out of the Terraform tests; nothing else does. */
-/**
- * The one failed call an instance's read makes and the provider goes on without: DescribeVpcs, which
- * the emulator does not answer (docs/terraform.md lists it). Any other failed call fails a test.
- */
-export const unexpectedFailures = (failed: readonly string[]): string[] =>
-  failed.filter((call) => call !== "DescribeVpcs → 400 UnsupportedOperation");
-
 export const TERRAFORM_OPTED_OUT = process.env.EMULATOR_TERRAFORM_TESTS === "off";
 
 const PROVIDER = join("registry.terraform.io", "hashicorp", "aws");

@@ -98,6 +98,9 @@ export const CpuManufacturer$ = enumOf("CpuManufacturer", CpuManufacturerValues)
 export const DefaultTargetCapacityTypeValues = ["capacity-block","on-demand","reserved-capacity","spot"] as const;
 export type DefaultTargetCapacityType = (typeof DefaultTargetCapacityTypeValues)[number];
 export const DefaultTargetCapacityType$ = enumOf("DefaultTargetCapacityType", DefaultTargetCapacityTypeValues);
+export const DeleteFleetErrorCodeValues = ["fleetIdDoesNotExist","fleetIdMalformed","fleetNotInDeletableState","unexpectedError"] as const;
+export type DeleteFleetErrorCode = (typeof DeleteFleetErrorCodeValues)[number];
+export const DeleteFleetErrorCode$ = enumOf("DeleteFleetErrorCode", DeleteFleetErrorCodeValues);
 export const DeviceTypeValues = ["ebs","instance-store"] as const;
 export type DeviceType = (typeof DeviceTypeValues)[number];
 export const DeviceType$ = enumOf("DeviceType", DeviceTypeValues);
@@ -122,6 +125,9 @@ export const EndDateType$ = enumOf("EndDateType", EndDateTypeValues);
 export const EphemeralNvmeSupportValues = ["required","supported","unsupported"] as const;
 export type EphemeralNvmeSupport = (typeof EphemeralNvmeSupportValues)[number];
 export const EphemeralNvmeSupport$ = enumOf("EphemeralNvmeSupport", EphemeralNvmeSupportValues);
+export const FleetActivityStatusValues = ["error","fulfilled","pending_fulfillment","pending_termination"] as const;
+export type FleetActivityStatus = (typeof FleetActivityStatusValues)[number];
+export const FleetActivityStatus$ = enumOf("FleetActivityStatus", FleetActivityStatusValues);
 export const FleetCapacityReservationUsageStrategyValues = ["use-capacity-reservations-first"] as const;
 export type FleetCapacityReservationUsageStrategy = (typeof FleetCapacityReservationUsageStrategyValues)[number];
 export const FleetCapacityReservationUsageStrategy$ = enumOf("FleetCapacityReservationUsageStrategy", FleetCapacityReservationUsageStrategyValues);
@@ -143,6 +149,9 @@ export const FleetReplacementStrategy$ = enumOf("FleetReplacementStrategy", Flee
 export const FleetReservationTypeValues = ["capacity-block","interruptible-capacity-reservation","on-demand-capacity-reservation"] as const;
 export type FleetReservationType = (typeof FleetReservationTypeValues)[number];
 export const FleetReservationType$ = enumOf("FleetReservationType", FleetReservationTypeValues);
+export const FleetStateCodeValues = ["active","deleted","deleted_running","deleted_terminating","failed","modifying","submitted"] as const;
+export type FleetStateCode = (typeof FleetStateCodeValues)[number];
+export const FleetStateCode$ = enumOf("FleetStateCode", FleetStateCodeValues);
 export const FleetTypeValues = ["instant","maintain","request"] as const;
 export type FleetType = (typeof FleetTypeValues)[number];
 export const FleetType$ = enumOf("FleetType", FleetTypeValues);
@@ -239,6 +248,9 @@ export const LaunchTemplateHttpTokensState$ = enumOf("LaunchTemplateHttpTokensSt
 export const LaunchTemplateInstanceMetadataEndpointStateValues = ["disabled","enabled"] as const;
 export type LaunchTemplateInstanceMetadataEndpointState = (typeof LaunchTemplateInstanceMetadataEndpointStateValues)[number];
 export const LaunchTemplateInstanceMetadataEndpointState$ = enumOf("LaunchTemplateInstanceMetadataEndpointState", LaunchTemplateInstanceMetadataEndpointStateValues);
+export const LaunchTemplateInstanceMetadataOptionsStateValues = ["applied","pending"] as const;
+export type LaunchTemplateInstanceMetadataOptionsState = (typeof LaunchTemplateInstanceMetadataOptionsStateValues)[number];
+export const LaunchTemplateInstanceMetadataOptionsState$ = enumOf("LaunchTemplateInstanceMetadataOptionsState", LaunchTemplateInstanceMetadataOptionsStateValues);
 export const LaunchTemplateInstanceMetadataProtocolIpv6Values = ["disabled","enabled"] as const;
 export type LaunchTemplateInstanceMetadataProtocolIpv6 = (typeof LaunchTemplateInstanceMetadataProtocolIpv6Values)[number];
 export const LaunchTemplateInstanceMetadataProtocolIpv6$ = enumOf("LaunchTemplateInstanceMetadataProtocolIpv6", LaunchTemplateInstanceMetadataProtocolIpv6Values);
@@ -350,6 +362,21 @@ export const VirtualizationType$ = enumOf("VirtualizationType", VirtualizationTy
 export const VolumeTypeValues = ["gp2","gp3","io1","io2","sc1","st1","standard"] as const;
 export type VolumeType = (typeof VolumeTypeValues)[number];
 export const VolumeType$ = enumOf("VolumeType", VolumeTypeValues);
+export const VpcCidrBlockStateCodeValues = ["associated","associating","disassociated","disassociating","failed","failing"] as const;
+export type VpcCidrBlockStateCode = (typeof VpcCidrBlockStateCodeValues)[number];
+export const VpcCidrBlockStateCode$ = enumOf("VpcCidrBlockStateCode", VpcCidrBlockStateCodeValues);
+export const VpcEncryptionControlExclusionStateValues = ["disabled","disabling","enabled","enabling"] as const;
+export type VpcEncryptionControlExclusionState = (typeof VpcEncryptionControlExclusionStateValues)[number];
+export const VpcEncryptionControlExclusionState$ = enumOf("VpcEncryptionControlExclusionState", VpcEncryptionControlExclusionStateValues);
+export const VpcEncryptionControlModeValues = ["enforce","monitor"] as const;
+export type VpcEncryptionControlMode = (typeof VpcEncryptionControlModeValues)[number];
+export const VpcEncryptionControlMode$ = enumOf("VpcEncryptionControlMode", VpcEncryptionControlModeValues);
+export const VpcEncryptionControlStateValues = ["available","creating","delete-failed","deleted","deleting","enforce-failed","enforce-in-progress","monitor-failed","monitor-in-progress"] as const;
+export type VpcEncryptionControlState = (typeof VpcEncryptionControlStateValues)[number];
+export const VpcEncryptionControlState$ = enumOf("VpcEncryptionControlState", VpcEncryptionControlStateValues);
+export const VpcStateValues = ["available","deleting","pending"] as const;
+export type VpcState = (typeof VpcStateValues)[number];
+export const VpcState$ = enumOf("VpcState", VpcStateValues);
 export const ZeroSizePreferenceValues = ["default","retain"] as const;
 export type ZeroSizePreference = (typeof ZeroSizePreferenceValues)[number];
 export const ZeroSizePreference$ = enumOf("ZeroSizePreference", ZeroSizePreferenceValues);
@@ -2459,6 +2486,471 @@ const CreateFleetResult$ = structureOf("CreateFleetResult", [
   ["FleetId", "FleetId", "fleetId", STRING],
   ["Errors", "ErrorSet", "errorSet", listOf(CreateFleetError$)],
   ["Instances", "FleetInstanceSet", "fleetInstanceSet", listOf(CreateFleetInstance$)],
+]);
+
+const DescribeVpcsRequest$ = structureOf("DescribeVpcsRequest", [
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["VpcIds", "VpcId", "VpcId", listOf(STRING, "VpcId")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const VpcCidrBlockState$ = structureOf("VpcCidrBlockState", [
+  ["State", "State", "state", VpcCidrBlockStateCode$],
+  ["StatusMessage", "StatusMessage", "statusMessage", STRING],
+]);
+
+const VpcIpv6CidrBlockAssociation$ = structureOf("VpcIpv6CidrBlockAssociation", [
+  ["AssociationId", "AssociationId", "associationId", STRING],
+  ["Ipv6CidrBlock", "Ipv6CidrBlock", "ipv6CidrBlock", STRING],
+  ["Ipv6CidrBlockState", "Ipv6CidrBlockState", "ipv6CidrBlockState", VpcCidrBlockState$],
+  ["NetworkBorderGroup", "NetworkBorderGroup", "networkBorderGroup", STRING],
+  ["Ipv6Pool", "Ipv6Pool", "ipv6Pool", STRING],
+  ["Ipv6AddressAttribute", "Ipv6AddressAttribute", "ipv6AddressAttribute", Ipv6AddressAttribute$],
+  ["IpSource", "IpSource", "ipSource", IpSource$],
+]);
+
+const VpcCidrBlockAssociation$ = structureOf("VpcCidrBlockAssociation", [
+  ["AssociationId", "AssociationId", "associationId", STRING],
+  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
+  ["CidrBlockState", "CidrBlockState", "cidrBlockState", VpcCidrBlockState$],
+]);
+
+const VpcEncryptionControlExclusion$ = structureOf("VpcEncryptionControlExclusion", [
+  ["State", "State", "state", VpcEncryptionControlExclusionState$],
+  ["StateMessage", "StateMessage", "stateMessage", STRING],
+]);
+
+const VpcEncryptionControlExclusions$ = structureOf("VpcEncryptionControlExclusions", [
+  ["InternetGateway", "InternetGateway", "internetGateway", VpcEncryptionControlExclusion$],
+  ["EgressOnlyInternetGateway", "EgressOnlyInternetGateway", "egressOnlyInternetGateway", VpcEncryptionControlExclusion$],
+  ["NatGateway", "NatGateway", "natGateway", VpcEncryptionControlExclusion$],
+  ["VirtualPrivateGateway", "VirtualPrivateGateway", "virtualPrivateGateway", VpcEncryptionControlExclusion$],
+  ["VpcPeering", "VpcPeering", "vpcPeering", VpcEncryptionControlExclusion$],
+  ["Lambda", "Lambda", "lambda", VpcEncryptionControlExclusion$],
+  ["VpcLattice", "VpcLattice", "vpcLattice", VpcEncryptionControlExclusion$],
+  ["ElasticFileSystem", "ElasticFileSystem", "elasticFileSystem", VpcEncryptionControlExclusion$],
+  ["GlobalAccelerator", "GlobalAccelerator", "globalAccelerator", VpcEncryptionControlExclusion$],
+  ["ApiGatewayV2", "ApiGatewayV2", "apiGatewayV2", VpcEncryptionControlExclusion$],
+]);
+
+const VpcEncryptionControl$ = structureOf("VpcEncryptionControl", [
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["VpcEncryptionControlId", "VpcEncryptionControlId", "vpcEncryptionControlId", STRING],
+  ["Mode", "Mode", "mode", VpcEncryptionControlMode$],
+  ["State", "State", "state", VpcEncryptionControlState$],
+  ["StateMessage", "StateMessage", "stateMessage", STRING],
+  ["ResourceExclusions", "ResourceExclusions", "resourceExclusions", VpcEncryptionControlExclusions$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+]);
+
+const Vpc$ = structureOf("Vpc", [
+  ["OwnerId", "OwnerId", "ownerId", STRING],
+  ["InstanceTenancy", "InstanceTenancy", "instanceTenancy", Tenancy$],
+  ["Ipv6CidrBlockAssociationSet", "Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", listOf(VpcIpv6CidrBlockAssociation$)],
+  ["CidrBlockAssociationSet", "CidrBlockAssociationSet", "cidrBlockAssociationSet", listOf(VpcCidrBlockAssociation$)],
+  ["IsDefault", "IsDefault", "isDefault", BOOLEAN],
+  ["EncryptionControl", "EncryptionControl", "encryptionControl", VpcEncryptionControl$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["BlockPublicAccessStates", "BlockPublicAccessStates", "blockPublicAccessStates", BlockPublicAccessStates$],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["State", "State", "state", VpcState$],
+  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
+  ["DhcpOptionsId", "DhcpOptionsId", "dhcpOptionsId", STRING],
+]);
+
+const DescribeVpcsResult$ = structureOf("DescribeVpcsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Vpcs", "VpcSet", "vpcSet", listOf(Vpc$)],
+]);
+
+const DescribeLaunchTemplateVersionsRequest$ = structureOf("DescribeLaunchTemplateVersionsRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
+  ["Versions", "LaunchTemplateVersion", "LaunchTemplateVersion", listOf(STRING)],
+  ["MinVersion", "MinVersion", "MinVersion", STRING],
+  ["MaxVersion", "MaxVersion", "MaxVersion", STRING],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["ResolveAlias", "ResolveAlias", "ResolveAlias", BOOLEAN],
+  ["IncludeManagedResources", "IncludeManagedResources", "IncludeManagedResources", BOOLEAN],
+]);
+
+const LaunchTemplateIamInstanceProfileSpecification$ = structureOf("LaunchTemplateIamInstanceProfileSpecification", [
+  ["Arn", "Arn", "arn", STRING],
+  ["Name", "Name", "name", STRING],
+]);
+
+const LaunchTemplateEbsBlockDevice$ = structureOf("LaunchTemplateEbsBlockDevice", [
+  ["Encrypted", "Encrypted", "encrypted", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+  ["Iops", "Iops", "iops", INTEGER],
+  ["KmsKeyId", "KmsKeyId", "kmsKeyId", STRING],
+  ["SnapshotId", "SnapshotId", "snapshotId", STRING],
+  ["VolumeSize", "VolumeSize", "volumeSize", INTEGER],
+  ["VolumeType", "VolumeType", "volumeType", VolumeType$],
+  ["Throughput", "Throughput", "throughput", INTEGER],
+  ["VolumeInitializationRate", "VolumeInitializationRate", "volumeInitializationRate", INTEGER],
+  ["EbsCardIndex", "EbsCardIndex", "ebsCardIndex", INTEGER],
+]);
+
+const LaunchTemplateBlockDeviceMapping$ = structureOf("LaunchTemplateBlockDeviceMapping", [
+  ["DeviceName", "DeviceName", "deviceName", STRING],
+  ["VirtualName", "VirtualName", "virtualName", STRING],
+  ["Ebs", "Ebs", "ebs", LaunchTemplateEbsBlockDevice$],
+  ["NoDevice", "NoDevice", "noDevice", STRING],
+]);
+
+const Ipv4PrefixSpecificationResponse$ = structureOf("Ipv4PrefixSpecificationResponse", [
+  ["Ipv4Prefix", "Ipv4Prefix", "ipv4Prefix", STRING],
+]);
+
+const Ipv6PrefixSpecificationResponse$ = structureOf("Ipv6PrefixSpecificationResponse", [
+  ["Ipv6Prefix", "Ipv6Prefix", "ipv6Prefix", STRING],
+]);
+
+const LaunchTemplateEnaSrdUdpSpecification$ = structureOf("LaunchTemplateEnaSrdUdpSpecification", [
+  ["EnaSrdUdpEnabled", "EnaSrdUdpEnabled", "enaSrdUdpEnabled", BOOLEAN],
+]);
+
+const LaunchTemplateEnaSrdSpecification$ = structureOf("LaunchTemplateEnaSrdSpecification", [
+  ["EnaSrdEnabled", "EnaSrdEnabled", "enaSrdEnabled", BOOLEAN],
+  ["EnaSrdUdpSpecification", "EnaSrdUdpSpecification", "enaSrdUdpSpecification", LaunchTemplateEnaSrdUdpSpecification$],
+]);
+
+const ConnectionTrackingSpecification$ = structureOf("ConnectionTrackingSpecification", [
+  ["TcpEstablishedTimeout", "TcpEstablishedTimeout", "tcpEstablishedTimeout", INTEGER],
+  ["UdpTimeout", "UdpTimeout", "udpTimeout", INTEGER],
+  ["UdpStreamTimeout", "UdpStreamTimeout", "udpStreamTimeout", INTEGER],
+]);
+
+const LaunchTemplateInstanceNetworkInterfaceSpecification$ = structureOf("LaunchTemplateInstanceNetworkInterfaceSpecification", [
+  ["AssociateCarrierIpAddress", "AssociateCarrierIpAddress", "associateCarrierIpAddress", BOOLEAN],
+  ["AssociatePublicIpAddress", "AssociatePublicIpAddress", "associatePublicIpAddress", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+  ["Description", "Description", "description", STRING],
+  ["DeviceIndex", "DeviceIndex", "deviceIndex", INTEGER],
+  ["Groups", "GroupSet", "groupSet", listOf(STRING, "groupId")],
+  ["InterfaceType", "InterfaceType", "interfaceType", STRING],
+  ["Ipv6AddressCount", "Ipv6AddressCount", "ipv6AddressCount", INTEGER],
+  ["Ipv6Addresses", "Ipv6AddressesSet", "ipv6AddressesSet", listOf(InstanceIpv6Address$)],
+  ["NetworkInterfaceId", "NetworkInterfaceId", "networkInterfaceId", STRING],
+  ["PrivateIpAddress", "PrivateIpAddress", "privateIpAddress", STRING],
+  ["PrivateIpAddresses", "PrivateIpAddressesSet", "privateIpAddressesSet", listOf(PrivateIpAddressSpecification$)],
+  ["SecondaryPrivateIpAddressCount", "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount", INTEGER],
+  ["SubnetId", "SubnetId", "subnetId", STRING],
+  ["NetworkCardIndex", "NetworkCardIndex", "networkCardIndex", INTEGER],
+  ["Ipv4Prefixes", "Ipv4PrefixSet", "ipv4PrefixSet", listOf(Ipv4PrefixSpecificationResponse$)],
+  ["Ipv4PrefixCount", "Ipv4PrefixCount", "ipv4PrefixCount", INTEGER],
+  ["Ipv6Prefixes", "Ipv6PrefixSet", "ipv6PrefixSet", listOf(Ipv6PrefixSpecificationResponse$)],
+  ["Ipv6PrefixCount", "Ipv6PrefixCount", "ipv6PrefixCount", INTEGER],
+  ["PrimaryIpv6", "PrimaryIpv6", "primaryIpv6", BOOLEAN],
+  ["EnaSrdSpecification", "EnaSrdSpecification", "enaSrdSpecification", LaunchTemplateEnaSrdSpecification$],
+  ["ConnectionTrackingSpecification", "ConnectionTrackingSpecification", "connectionTrackingSpecification", ConnectionTrackingSpecification$],
+  ["EnaQueueCount", "EnaQueueCount", "enaQueueCount", INTEGER],
+]);
+
+const LaunchTemplatesMonitoring$ = structureOf("LaunchTemplatesMonitoring", [
+  ["Enabled", "Enabled", "enabled", BOOLEAN],
+  ["MetricCategoryIds", "MetricCategoryIdSet", "metricCategoryIdSet", listOf(STRING)],
+]);
+
+const LaunchTemplatePlacement$ = structureOf("LaunchTemplatePlacement", [
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["Affinity", "Affinity", "affinity", STRING],
+  ["GroupName", "GroupName", "groupName", STRING],
+  ["HostId", "HostId", "hostId", STRING],
+  ["Tenancy", "Tenancy", "tenancy", Tenancy$],
+  ["SpreadDomain", "SpreadDomain", "spreadDomain", STRING],
+  ["HostResourceGroupArn", "HostResourceGroupArn", "hostResourceGroupArn", STRING],
+  ["PartitionNumber", "PartitionNumber", "partitionNumber", INTEGER],
+  ["GroupId", "GroupId", "groupId", STRING],
+]);
+
+const LaunchTemplateTagSpecification$ = structureOf("LaunchTemplateTagSpecification", [
+  ["ResourceType", "ResourceType", "resourceType", ResourceType$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+]);
+
+const ElasticGpuSpecificationResponse$ = structureOf("ElasticGpuSpecificationResponse", [
+  ["Type", "Type", "type", STRING],
+]);
+
+const LaunchTemplateElasticInferenceAcceleratorResponse$ = structureOf("LaunchTemplateElasticInferenceAcceleratorResponse", [
+  ["Type", "Type", "type", STRING],
+  ["Count", "Count", "count", INTEGER],
+]);
+
+const LaunchTemplateSpotMarketOptions$ = structureOf("LaunchTemplateSpotMarketOptions", [
+  ["MaxPrice", "MaxPrice", "maxPrice", STRING],
+  ["SpotInstanceType", "SpotInstanceType", "spotInstanceType", SpotInstanceType$],
+  ["BlockDurationMinutes", "BlockDurationMinutes", "blockDurationMinutes", INTEGER],
+  ["ValidUntil", "ValidUntil", "validUntil", TIMESTAMP],
+  ["InstanceInterruptionBehavior", "InstanceInterruptionBehavior", "instanceInterruptionBehavior", InstanceInterruptionBehavior$],
+]);
+
+const LaunchTemplateInstanceMarketOptions$ = structureOf("LaunchTemplateInstanceMarketOptions", [
+  ["MarketType", "MarketType", "marketType", MarketType$],
+  ["SpotOptions", "SpotOptions", "spotOptions", LaunchTemplateSpotMarketOptions$],
+]);
+
+const CreditSpecification$ = structureOf("CreditSpecification", [
+  ["CpuCredits", "CpuCredits", "cpuCredits", STRING],
+]);
+
+const LaunchTemplateCpuOptions$ = structureOf("LaunchTemplateCpuOptions", [
+  ["CoreCount", "CoreCount", "coreCount", INTEGER],
+  ["ThreadsPerCore", "ThreadsPerCore", "threadsPerCore", INTEGER],
+  ["AmdSevSnp", "AmdSevSnp", "amdSevSnp", AmdSevSnpSpecification$],
+  ["NestedVirtualization", "NestedVirtualization", "nestedVirtualization", NestedVirtualizationSpecification$],
+]);
+
+const LaunchTemplateCapacityReservationSpecificationResponse$ = structureOf("LaunchTemplateCapacityReservationSpecificationResponse", [
+  ["CapacityReservationPreference", "CapacityReservationPreference", "capacityReservationPreference", CapacityReservationPreference$],
+  ["CapacityReservationTarget", "CapacityReservationTarget", "capacityReservationTarget", CapacityReservationTargetResponse$],
+]);
+
+const LaunchTemplateLicenseConfiguration$ = structureOf("LaunchTemplateLicenseConfiguration", [
+  ["LicenseConfigurationArn", "LicenseConfigurationArn", "licenseConfigurationArn", STRING],
+]);
+
+const LaunchTemplateHibernationOptions$ = structureOf("LaunchTemplateHibernationOptions", [
+  ["Configured", "Configured", "configured", BOOLEAN],
+]);
+
+const LaunchTemplateInstanceMetadataOptions$ = structureOf("LaunchTemplateInstanceMetadataOptions", [
+  ["State", "State", "state", LaunchTemplateInstanceMetadataOptionsState$],
+  ["HttpTokens", "HttpTokens", "httpTokens", LaunchTemplateHttpTokensState$],
+  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "httpPutResponseHopLimit", INTEGER],
+  ["HttpEndpoint", "HttpEndpoint", "httpEndpoint", LaunchTemplateInstanceMetadataEndpointState$],
+  ["HttpProtocolIpv6", "HttpProtocolIpv6", "httpProtocolIpv6", LaunchTemplateInstanceMetadataProtocolIpv6$],
+  ["InstanceMetadataTags", "InstanceMetadataTags", "instanceMetadataTags", LaunchTemplateInstanceMetadataTagsState$],
+]);
+
+const LaunchTemplateEnclaveOptions$ = structureOf("LaunchTemplateEnclaveOptions", [
+  ["Enabled", "Enabled", "enabled", BOOLEAN],
+]);
+
+const LaunchTemplatePrivateDnsNameOptions$ = structureOf("LaunchTemplatePrivateDnsNameOptions", [
+  ["HostnameType", "HostnameType", "hostnameType", HostnameType$],
+  ["EnableResourceNameDnsARecord", "EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", BOOLEAN],
+  ["EnableResourceNameDnsAAAARecord", "EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", BOOLEAN],
+]);
+
+const LaunchTemplateInstanceMaintenanceOptions$ = structureOf("LaunchTemplateInstanceMaintenanceOptions", [
+  ["AutoRecovery", "AutoRecovery", "autoRecovery", LaunchTemplateAutoRecoveryState$],
+]);
+
+const LaunchTemplateNetworkPerformanceOptions$ = structureOf("LaunchTemplateNetworkPerformanceOptions", [
+  ["BandwidthWeighting", "BandwidthWeighting", "bandwidthWeighting", InstanceBandwidthWeighting$],
+]);
+
+const SecondaryInterfacePrivateIpAddressSpecification$ = structureOf("SecondaryInterfacePrivateIpAddressSpecification", [
+  ["PrivateIpAddress", "PrivateIpAddress", "privateIpAddress", STRING],
+]);
+
+const LaunchTemplateInstanceSecondaryInterfaceSpecification$ = structureOf("LaunchTemplateInstanceSecondaryInterfaceSpecification", [
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+  ["DeviceIndex", "DeviceIndex", "deviceIndex", INTEGER],
+  ["PrivateIpAddresses", "PrivateIpAddressesSet", "privateIpAddressesSet", listOf(SecondaryInterfacePrivateIpAddressSpecification$)],
+  ["PrivateIpAddressCount", "PrivateIpAddressCount", "privateIpAddressCount", INTEGER],
+  ["SecondarySubnetId", "SecondarySubnetId", "secondarySubnetId", STRING],
+  ["InterfaceType", "InterfaceType", "interfaceType", SecondaryInterfaceType$],
+  ["NetworkCardIndex", "NetworkCardIndex", "networkCardIndex", INTEGER],
+]);
+
+const ResponseLaunchTemplateData$ = structureOf("ResponseLaunchTemplateData", [
+  ["KernelId", "KernelId", "kernelId", STRING],
+  ["EbsOptimized", "EbsOptimized", "ebsOptimized", BOOLEAN],
+  ["IamInstanceProfile", "IamInstanceProfile", "iamInstanceProfile", LaunchTemplateIamInstanceProfileSpecification$],
+  ["BlockDeviceMappings", "BlockDeviceMappingSet", "blockDeviceMappingSet", listOf(LaunchTemplateBlockDeviceMapping$)],
+  ["NetworkInterfaces", "NetworkInterfaceSet", "networkInterfaceSet", listOf(LaunchTemplateInstanceNetworkInterfaceSpecification$)],
+  ["ImageId", "ImageId", "imageId", STRING],
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["KeyName", "KeyName", "keyName", STRING],
+  ["Monitoring", "Monitoring", "monitoring", LaunchTemplatesMonitoring$],
+  ["Placement", "Placement", "placement", LaunchTemplatePlacement$],
+  ["RamDiskId", "RamDiskId", "ramDiskId", STRING],
+  ["DisableApiTermination", "DisableApiTermination", "disableApiTermination", BOOLEAN],
+  ["InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior", "instanceInitiatedShutdownBehavior", ShutdownBehavior$],
+  ["UserData", "UserData", "userData", STRING],
+  ["TagSpecifications", "TagSpecificationSet", "tagSpecificationSet", listOf(LaunchTemplateTagSpecification$)],
+  ["ElasticGpuSpecifications", "ElasticGpuSpecificationSet", "elasticGpuSpecificationSet", listOf(ElasticGpuSpecificationResponse$)],
+  ["ElasticInferenceAccelerators", "ElasticInferenceAcceleratorSet", "elasticInferenceAcceleratorSet", listOf(LaunchTemplateElasticInferenceAcceleratorResponse$)],
+  ["SecurityGroupIds", "SecurityGroupIdSet", "securityGroupIdSet", listOf(STRING)],
+  ["SecurityGroups", "SecurityGroupSet", "securityGroupSet", listOf(STRING)],
+  ["InstanceMarketOptions", "InstanceMarketOptions", "instanceMarketOptions", LaunchTemplateInstanceMarketOptions$],
+  ["CreditSpecification", "CreditSpecification", "creditSpecification", CreditSpecification$],
+  ["CpuOptions", "CpuOptions", "cpuOptions", LaunchTemplateCpuOptions$],
+  ["CapacityReservationSpecification", "CapacityReservationSpecification", "capacityReservationSpecification", LaunchTemplateCapacityReservationSpecificationResponse$],
+  ["LicenseSpecifications", "LicenseSet", "licenseSet", listOf(LaunchTemplateLicenseConfiguration$)],
+  ["HibernationOptions", "HibernationOptions", "hibernationOptions", LaunchTemplateHibernationOptions$],
+  ["MetadataOptions", "MetadataOptions", "metadataOptions", LaunchTemplateInstanceMetadataOptions$],
+  ["EnclaveOptions", "EnclaveOptions", "enclaveOptions", LaunchTemplateEnclaveOptions$],
+  ["InstanceRequirements", "InstanceRequirements", "instanceRequirements", InstanceRequirements$],
+  ["PrivateDnsNameOptions", "PrivateDnsNameOptions", "privateDnsNameOptions", LaunchTemplatePrivateDnsNameOptions$],
+  ["MaintenanceOptions", "MaintenanceOptions", "maintenanceOptions", LaunchTemplateInstanceMaintenanceOptions$],
+  ["DisableApiStop", "DisableApiStop", "disableApiStop", BOOLEAN],
+  ["Operator", "Operator", "operator", OperatorResponse$],
+  ["NetworkPerformanceOptions", "NetworkPerformanceOptions", "networkPerformanceOptions", LaunchTemplateNetworkPerformanceOptions$],
+  ["SecondaryInterfaces", "SecondaryInterfaceSet", "secondaryInterfaceSet", listOf(LaunchTemplateInstanceSecondaryInterfaceSpecification$)],
+]);
+
+const LaunchTemplateVersion$ = structureOf("LaunchTemplateVersion", [
+  ["LaunchTemplateId", "LaunchTemplateId", "launchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "launchTemplateName", STRING],
+  ["VersionNumber", "VersionNumber", "versionNumber", LONG],
+  ["VersionDescription", "VersionDescription", "versionDescription", STRING],
+  ["CreateTime", "CreateTime", "createTime", TIMESTAMP],
+  ["CreatedBy", "CreatedBy", "createdBy", STRING],
+  ["DefaultVersion", "DefaultVersion", "defaultVersion", BOOLEAN],
+  ["LaunchTemplateData", "LaunchTemplateData", "launchTemplateData", ResponseLaunchTemplateData$],
+  ["Operator", "Operator", "operator", OperatorResponse$],
+]);
+
+const DescribeLaunchTemplateVersionsResult$ = structureOf("DescribeLaunchTemplateVersionsResult", [
+  ["LaunchTemplateVersions", "LaunchTemplateVersionSet", "launchTemplateVersionSet", listOf(LaunchTemplateVersion$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const DescribeFleetsRequest$ = structureOf("DescribeFleetsRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["FleetIds", "FleetId", "FleetId", listOf(STRING)],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+]);
+
+const FleetLaunchTemplateConfig$ = structureOf("FleetLaunchTemplateConfig", [
+  ["LaunchTemplateSpecification", "LaunchTemplateSpecification", "launchTemplateSpecification", FleetLaunchTemplateSpecification$],
+  ["Overrides", "Overrides", "overrides", listOf(FleetLaunchTemplateOverrides$)],
+]);
+
+const TargetCapacitySpecification$ = structureOf("TargetCapacitySpecification", [
+  ["TotalTargetCapacity", "TotalTargetCapacity", "totalTargetCapacity", INTEGER],
+  ["OnDemandTargetCapacity", "OnDemandTargetCapacity", "onDemandTargetCapacity", INTEGER],
+  ["SpotTargetCapacity", "SpotTargetCapacity", "spotTargetCapacity", INTEGER],
+  ["DefaultTargetCapacityType", "DefaultTargetCapacityType", "defaultTargetCapacityType", DefaultTargetCapacityType$],
+  ["TargetCapacityUnitType", "TargetCapacityUnitType", "targetCapacityUnitType", TargetCapacityUnitType$],
+]);
+
+const FleetSpotCapacityRebalance$ = structureOf("FleetSpotCapacityRebalance", [
+  ["ReplacementStrategy", "ReplacementStrategy", "replacementStrategy", FleetReplacementStrategy$],
+  ["TerminationDelay", "TerminationDelay", "terminationDelay", INTEGER],
+]);
+
+const FleetSpotMaintenanceStrategies$ = structureOf("FleetSpotMaintenanceStrategies", [
+  ["CapacityRebalance", "CapacityRebalance", "capacityRebalance", FleetSpotCapacityRebalance$],
+]);
+
+const SpotOptions$ = structureOf("SpotOptions", [
+  ["AllocationStrategy", "AllocationStrategy", "allocationStrategy", SpotAllocationStrategy$],
+  ["MaintenanceStrategies", "MaintenanceStrategies", "maintenanceStrategies", FleetSpotMaintenanceStrategies$],
+  ["InstanceInterruptionBehavior", "InstanceInterruptionBehavior", "instanceInterruptionBehavior", SpotInstanceInterruptionBehavior$],
+  ["InstancePoolsToUseCount", "InstancePoolsToUseCount", "instancePoolsToUseCount", INTEGER],
+  ["SingleInstanceType", "SingleInstanceType", "singleInstanceType", BOOLEAN],
+  ["SingleAvailabilityZone", "SingleAvailabilityZone", "singleAvailabilityZone", BOOLEAN],
+  ["MinTargetCapacity", "MinTargetCapacity", "minTargetCapacity", INTEGER],
+  ["MaxTotalPrice", "MaxTotalPrice", "maxTotalPrice", STRING],
+]);
+
+const CapacityReservationOptions$ = structureOf("CapacityReservationOptions", [
+  ["UsageStrategy", "UsageStrategy", "usageStrategy", FleetCapacityReservationUsageStrategy$],
+]);
+
+const OnDemandOptions$ = structureOf("OnDemandOptions", [
+  ["AllocationStrategy", "AllocationStrategy", "allocationStrategy", FleetOnDemandAllocationStrategy$],
+  ["CapacityReservationOptions", "CapacityReservationOptions", "capacityReservationOptions", CapacityReservationOptions$],
+  ["SingleInstanceType", "SingleInstanceType", "singleInstanceType", BOOLEAN],
+  ["SingleAvailabilityZone", "SingleAvailabilityZone", "singleAvailabilityZone", BOOLEAN],
+  ["MinTargetCapacity", "MinTargetCapacity", "minTargetCapacity", INTEGER],
+  ["MaxTotalPrice", "MaxTotalPrice", "maxTotalPrice", STRING],
+]);
+
+const ReservedCapacityFallbackOptions$ = structureOf("ReservedCapacityFallbackOptions", [
+  ["MarketTypes", "MarketTypeSet", "marketTypeSet", listOf(ReservedCapacityFallbackMarketType$)],
+]);
+
+const ReservedCapacityOptions$ = structureOf("ReservedCapacityOptions", [
+  ["AllocationStrategy", "AllocationStrategy", "allocationStrategy", ReservedCapacityAllocationStrategy$],
+  ["ReservationTypes", "ReservationTypeSet", "reservationTypeSet", listOf(FleetReservationType$)],
+  ["ReservedCapacityFallbackOptions", "ReservedCapacityFallbackOptions", "reservedCapacityFallbackOptions", ReservedCapacityFallbackOptions$],
+]);
+
+const DescribeFleetError$ = structureOf("DescribeFleetError", [
+  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
+  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
+  ["ErrorCode", "ErrorCode", "errorCode", STRING],
+  ["ErrorMessage", "ErrorMessage", "errorMessage", STRING],
+]);
+
+const DescribeFleetsInstances$ = structureOf("DescribeFleetsInstances", [
+  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
+  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
+  ["InstanceIds", "InstanceIds", "instanceIds", listOf(STRING)],
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["Platform", "Platform", "platform", PlatformValues$],
+]);
+
+const FleetData$ = structureOf("FleetData", [
+  ["ActivityStatus", "ActivityStatus", "activityStatus", FleetActivityStatus$],
+  ["CreateTime", "CreateTime", "createTime", TIMESTAMP],
+  ["FleetId", "FleetId", "fleetId", STRING],
+  ["FleetState", "FleetState", "fleetState", FleetStateCode$],
+  ["ClientToken", "ClientToken", "clientToken", STRING],
+  ["ExcessCapacityTerminationPolicy", "ExcessCapacityTerminationPolicy", "excessCapacityTerminationPolicy", FleetExcessCapacityTerminationPolicy$],
+  ["FulfilledCapacity", "FulfilledCapacity", "fulfilledCapacity", DOUBLE],
+  ["FulfilledOnDemandCapacity", "FulfilledOnDemandCapacity", "fulfilledOnDemandCapacity", DOUBLE],
+  ["LaunchTemplateConfigs", "LaunchTemplateConfigs", "launchTemplateConfigs", listOf(FleetLaunchTemplateConfig$)],
+  ["TargetCapacitySpecification", "TargetCapacitySpecification", "targetCapacitySpecification", TargetCapacitySpecification$],
+  ["TerminateInstancesWithExpiration", "TerminateInstancesWithExpiration", "terminateInstancesWithExpiration", BOOLEAN],
+  ["Type", "Type", "type", FleetType$],
+  ["ValidFrom", "ValidFrom", "validFrom", TIMESTAMP],
+  ["ValidUntil", "ValidUntil", "validUntil", TIMESTAMP],
+  ["ReplaceUnhealthyInstances", "ReplaceUnhealthyInstances", "replaceUnhealthyInstances", BOOLEAN],
+  ["SpotOptions", "SpotOptions", "spotOptions", SpotOptions$],
+  ["OnDemandOptions", "OnDemandOptions", "onDemandOptions", OnDemandOptions$],
+  ["ReservedCapacityOptions", "ReservedCapacityOptions", "reservedCapacityOptions", ReservedCapacityOptions$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["Errors", "ErrorSet", "errorSet", listOf(DescribeFleetError$)],
+  ["Instances", "FleetInstanceSet", "fleetInstanceSet", listOf(DescribeFleetsInstances$)],
+  ["Context", "Context", "context", STRING],
+]);
+
+const DescribeFleetsResult$ = structureOf("DescribeFleetsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Fleets", "FleetSet", "fleetSet", listOf(FleetData$)],
+]);
+
+const DeleteFleetsRequest$ = structureOf("DeleteFleetsRequest", [
+  ["FleetIds", "FleetId", "FleetId", listOf(STRING)],
+  ["TerminateInstances", "TerminateInstances", "TerminateInstances", BOOLEAN],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+]);
+
+const DeleteFleetSuccessItem$ = structureOf("DeleteFleetSuccessItem", [
+  ["CurrentFleetState", "CurrentFleetState", "currentFleetState", FleetStateCode$],
+  ["PreviousFleetState", "PreviousFleetState", "previousFleetState", FleetStateCode$],
+  ["FleetId", "FleetId", "fleetId", STRING],
+]);
+
+const DeleteFleetError$ = structureOf("DeleteFleetError", [
+  ["Code", "Code", "code", DeleteFleetErrorCode$],
+  ["Message", "Message", "message", STRING],
+]);
+
+const DeleteFleetErrorItem$ = structureOf("DeleteFleetErrorItem", [
+  ["Error", "Error", "error", DeleteFleetError$],
+  ["FleetId", "FleetId", "fleetId", STRING],
+]);
+
+const DeleteFleetsResult$ = structureOf("DeleteFleetsResult", [
+  ["SuccessfulFleetDeletions", "SuccessfulFleetDeletionSet", "successfulFleetDeletionSet", listOf(DeleteFleetSuccessItem$)],
+  ["UnsuccessfulFleetDeletions", "UnsuccessfulFleetDeletionSet", "unsuccessfulFleetDeletionSet", listOf(DeleteFleetErrorItem$)],
 ]);
 
 export interface GetCapacityReservationUsageRequest {
@@ -4571,6 +5063,471 @@ export interface CreateFleetResult {
   Instances?: readonly CreateFleetInstance[];
 }
 
+export interface DescribeVpcsRequest {
+  Filters?: readonly Filter[];
+  VpcIds?: readonly string[];
+  NextToken?: string;
+  MaxResults?: number;
+  DryRun?: boolean;
+}
+
+export interface VpcCidrBlockState {
+  State?: VpcCidrBlockStateCode;
+  StatusMessage?: string;
+}
+
+export interface VpcIpv6CidrBlockAssociation {
+  AssociationId?: string;
+  Ipv6CidrBlock?: string;
+  Ipv6CidrBlockState?: VpcCidrBlockState;
+  NetworkBorderGroup?: string;
+  Ipv6Pool?: string;
+  Ipv6AddressAttribute?: Ipv6AddressAttribute;
+  IpSource?: IpSource;
+}
+
+export interface VpcCidrBlockAssociation {
+  AssociationId?: string;
+  CidrBlock?: string;
+  CidrBlockState?: VpcCidrBlockState;
+}
+
+export interface VpcEncryptionControlExclusion {
+  State?: VpcEncryptionControlExclusionState;
+  StateMessage?: string;
+}
+
+export interface VpcEncryptionControlExclusions {
+  InternetGateway?: VpcEncryptionControlExclusion;
+  EgressOnlyInternetGateway?: VpcEncryptionControlExclusion;
+  NatGateway?: VpcEncryptionControlExclusion;
+  VirtualPrivateGateway?: VpcEncryptionControlExclusion;
+  VpcPeering?: VpcEncryptionControlExclusion;
+  Lambda?: VpcEncryptionControlExclusion;
+  VpcLattice?: VpcEncryptionControlExclusion;
+  ElasticFileSystem?: VpcEncryptionControlExclusion;
+  GlobalAccelerator?: VpcEncryptionControlExclusion;
+  ApiGatewayV2?: VpcEncryptionControlExclusion;
+}
+
+export interface VpcEncryptionControl {
+  VpcId?: string;
+  VpcEncryptionControlId?: string;
+  Mode?: VpcEncryptionControlMode;
+  State?: VpcEncryptionControlState;
+  StateMessage?: string;
+  ResourceExclusions?: VpcEncryptionControlExclusions;
+  Tags?: readonly Tag[];
+}
+
+export interface Vpc {
+  OwnerId?: string;
+  InstanceTenancy?: Tenancy;
+  Ipv6CidrBlockAssociationSet?: readonly VpcIpv6CidrBlockAssociation[];
+  CidrBlockAssociationSet?: readonly VpcCidrBlockAssociation[];
+  IsDefault?: boolean;
+  EncryptionControl?: VpcEncryptionControl;
+  Tags?: readonly Tag[];
+  BlockPublicAccessStates?: BlockPublicAccessStates;
+  VpcId?: string;
+  State?: VpcState;
+  CidrBlock?: string;
+  DhcpOptionsId?: string;
+}
+
+export interface DescribeVpcsResult {
+  NextToken?: string;
+  Vpcs?: readonly Vpc[];
+}
+
+export interface DescribeLaunchTemplateVersionsRequest {
+  DryRun?: boolean;
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  Versions?: readonly string[];
+  MinVersion?: string;
+  MaxVersion?: string;
+  NextToken?: string;
+  MaxResults?: number;
+  Filters?: readonly Filter[];
+  ResolveAlias?: boolean;
+  IncludeManagedResources?: boolean;
+}
+
+export interface LaunchTemplateIamInstanceProfileSpecification {
+  Arn?: string;
+  Name?: string;
+}
+
+export interface LaunchTemplateEbsBlockDevice {
+  Encrypted?: boolean;
+  DeleteOnTermination?: boolean;
+  Iops?: number;
+  KmsKeyId?: string;
+  SnapshotId?: string;
+  VolumeSize?: number;
+  VolumeType?: VolumeType;
+  Throughput?: number;
+  VolumeInitializationRate?: number;
+  EbsCardIndex?: number;
+}
+
+export interface LaunchTemplateBlockDeviceMapping {
+  DeviceName?: string;
+  VirtualName?: string;
+  Ebs?: LaunchTemplateEbsBlockDevice;
+  NoDevice?: string;
+}
+
+export interface Ipv4PrefixSpecificationResponse {
+  Ipv4Prefix?: string;
+}
+
+export interface Ipv6PrefixSpecificationResponse {
+  Ipv6Prefix?: string;
+}
+
+export interface LaunchTemplateEnaSrdUdpSpecification {
+  EnaSrdUdpEnabled?: boolean;
+}
+
+export interface LaunchTemplateEnaSrdSpecification {
+  EnaSrdEnabled?: boolean;
+  EnaSrdUdpSpecification?: LaunchTemplateEnaSrdUdpSpecification;
+}
+
+export interface ConnectionTrackingSpecification {
+  TcpEstablishedTimeout?: number;
+  UdpTimeout?: number;
+  UdpStreamTimeout?: number;
+}
+
+export interface LaunchTemplateInstanceNetworkInterfaceSpecification {
+  AssociateCarrierIpAddress?: boolean;
+  AssociatePublicIpAddress?: boolean;
+  DeleteOnTermination?: boolean;
+  Description?: string;
+  DeviceIndex?: number;
+  Groups?: readonly string[];
+  InterfaceType?: string;
+  Ipv6AddressCount?: number;
+  Ipv6Addresses?: readonly InstanceIpv6Address[];
+  NetworkInterfaceId?: string;
+  PrivateIpAddress?: string;
+  PrivateIpAddresses?: readonly PrivateIpAddressSpecification[];
+  SecondaryPrivateIpAddressCount?: number;
+  SubnetId?: string;
+  NetworkCardIndex?: number;
+  Ipv4Prefixes?: readonly Ipv4PrefixSpecificationResponse[];
+  Ipv4PrefixCount?: number;
+  Ipv6Prefixes?: readonly Ipv6PrefixSpecificationResponse[];
+  Ipv6PrefixCount?: number;
+  PrimaryIpv6?: boolean;
+  EnaSrdSpecification?: LaunchTemplateEnaSrdSpecification;
+  ConnectionTrackingSpecification?: ConnectionTrackingSpecification;
+  EnaQueueCount?: number;
+}
+
+export interface LaunchTemplatesMonitoring {
+  Enabled?: boolean;
+  MetricCategoryIds?: readonly string[];
+}
+
+export interface LaunchTemplatePlacement {
+  AvailabilityZone?: string;
+  AvailabilityZoneId?: string;
+  Affinity?: string;
+  GroupName?: string;
+  HostId?: string;
+  Tenancy?: Tenancy;
+  SpreadDomain?: string;
+  HostResourceGroupArn?: string;
+  PartitionNumber?: number;
+  GroupId?: string;
+}
+
+export interface LaunchTemplateTagSpecification {
+  ResourceType?: ResourceType;
+  Tags?: readonly Tag[];
+}
+
+export interface ElasticGpuSpecificationResponse {
+  Type?: string;
+}
+
+export interface LaunchTemplateElasticInferenceAcceleratorResponse {
+  Type?: string;
+  Count?: number;
+}
+
+export interface LaunchTemplateSpotMarketOptions {
+  MaxPrice?: string;
+  SpotInstanceType?: SpotInstanceType;
+  BlockDurationMinutes?: number;
+  ValidUntil?: Date;
+  InstanceInterruptionBehavior?: InstanceInterruptionBehavior;
+}
+
+export interface LaunchTemplateInstanceMarketOptions {
+  MarketType?: MarketType;
+  SpotOptions?: LaunchTemplateSpotMarketOptions;
+}
+
+export interface CreditSpecification {
+  CpuCredits?: string;
+}
+
+export interface LaunchTemplateCpuOptions {
+  CoreCount?: number;
+  ThreadsPerCore?: number;
+  AmdSevSnp?: AmdSevSnpSpecification;
+  NestedVirtualization?: NestedVirtualizationSpecification;
+}
+
+export interface LaunchTemplateCapacityReservationSpecificationResponse {
+  CapacityReservationPreference?: CapacityReservationPreference;
+  CapacityReservationTarget?: CapacityReservationTargetResponse;
+}
+
+export interface LaunchTemplateLicenseConfiguration {
+  LicenseConfigurationArn?: string;
+}
+
+export interface LaunchTemplateHibernationOptions {
+  Configured?: boolean;
+}
+
+export interface LaunchTemplateInstanceMetadataOptions {
+  State?: LaunchTemplateInstanceMetadataOptionsState;
+  HttpTokens?: LaunchTemplateHttpTokensState;
+  HttpPutResponseHopLimit?: number;
+  HttpEndpoint?: LaunchTemplateInstanceMetadataEndpointState;
+  HttpProtocolIpv6?: LaunchTemplateInstanceMetadataProtocolIpv6;
+  InstanceMetadataTags?: LaunchTemplateInstanceMetadataTagsState;
+}
+
+export interface LaunchTemplateEnclaveOptions {
+  Enabled?: boolean;
+}
+
+export interface LaunchTemplatePrivateDnsNameOptions {
+  HostnameType?: HostnameType;
+  EnableResourceNameDnsARecord?: boolean;
+  EnableResourceNameDnsAAAARecord?: boolean;
+}
+
+export interface LaunchTemplateInstanceMaintenanceOptions {
+  AutoRecovery?: LaunchTemplateAutoRecoveryState;
+}
+
+export interface LaunchTemplateNetworkPerformanceOptions {
+  BandwidthWeighting?: InstanceBandwidthWeighting;
+}
+
+export interface SecondaryInterfacePrivateIpAddressSpecification {
+  PrivateIpAddress?: string;
+}
+
+export interface LaunchTemplateInstanceSecondaryInterfaceSpecification {
+  DeleteOnTermination?: boolean;
+  DeviceIndex?: number;
+  PrivateIpAddresses?: readonly SecondaryInterfacePrivateIpAddressSpecification[];
+  PrivateIpAddressCount?: number;
+  SecondarySubnetId?: string;
+  InterfaceType?: SecondaryInterfaceType;
+  NetworkCardIndex?: number;
+}
+
+export interface ResponseLaunchTemplateData {
+  KernelId?: string;
+  EbsOptimized?: boolean;
+  IamInstanceProfile?: LaunchTemplateIamInstanceProfileSpecification;
+  BlockDeviceMappings?: readonly LaunchTemplateBlockDeviceMapping[];
+  NetworkInterfaces?: readonly LaunchTemplateInstanceNetworkInterfaceSpecification[];
+  ImageId?: string;
+  InstanceType?: InstanceType;
+  KeyName?: string;
+  Monitoring?: LaunchTemplatesMonitoring;
+  Placement?: LaunchTemplatePlacement;
+  RamDiskId?: string;
+  DisableApiTermination?: boolean;
+  InstanceInitiatedShutdownBehavior?: ShutdownBehavior;
+  UserData?: string;
+  TagSpecifications?: readonly LaunchTemplateTagSpecification[];
+  ElasticGpuSpecifications?: readonly ElasticGpuSpecificationResponse[];
+  ElasticInferenceAccelerators?: readonly LaunchTemplateElasticInferenceAcceleratorResponse[];
+  SecurityGroupIds?: readonly string[];
+  SecurityGroups?: readonly string[];
+  InstanceMarketOptions?: LaunchTemplateInstanceMarketOptions;
+  CreditSpecification?: CreditSpecification;
+  CpuOptions?: LaunchTemplateCpuOptions;
+  CapacityReservationSpecification?: LaunchTemplateCapacityReservationSpecificationResponse;
+  LicenseSpecifications?: readonly LaunchTemplateLicenseConfiguration[];
+  HibernationOptions?: LaunchTemplateHibernationOptions;
+  MetadataOptions?: LaunchTemplateInstanceMetadataOptions;
+  EnclaveOptions?: LaunchTemplateEnclaveOptions;
+  InstanceRequirements?: InstanceRequirements;
+  PrivateDnsNameOptions?: LaunchTemplatePrivateDnsNameOptions;
+  MaintenanceOptions?: LaunchTemplateInstanceMaintenanceOptions;
+  DisableApiStop?: boolean;
+  Operator?: OperatorResponse;
+  NetworkPerformanceOptions?: LaunchTemplateNetworkPerformanceOptions;
+  SecondaryInterfaces?: readonly LaunchTemplateInstanceSecondaryInterfaceSpecification[];
+}
+
+export interface LaunchTemplateVersion {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  VersionNumber?: number;
+  VersionDescription?: string;
+  CreateTime?: Date;
+  CreatedBy?: string;
+  DefaultVersion?: boolean;
+  LaunchTemplateData?: ResponseLaunchTemplateData;
+  Operator?: OperatorResponse;
+}
+
+export interface DescribeLaunchTemplateVersionsResult {
+  LaunchTemplateVersions?: readonly LaunchTemplateVersion[];
+  NextToken?: string;
+}
+
+export interface DescribeFleetsRequest {
+  DryRun?: boolean;
+  MaxResults?: number;
+  NextToken?: string;
+  FleetIds?: readonly string[];
+  Filters?: readonly Filter[];
+}
+
+export interface FleetLaunchTemplateConfig {
+  LaunchTemplateSpecification?: FleetLaunchTemplateSpecification;
+  Overrides?: readonly FleetLaunchTemplateOverrides[];
+}
+
+export interface TargetCapacitySpecification {
+  TotalTargetCapacity?: number;
+  OnDemandTargetCapacity?: number;
+  SpotTargetCapacity?: number;
+  DefaultTargetCapacityType?: DefaultTargetCapacityType;
+  TargetCapacityUnitType?: TargetCapacityUnitType;
+}
+
+export interface FleetSpotCapacityRebalance {
+  ReplacementStrategy?: FleetReplacementStrategy;
+  TerminationDelay?: number;
+}
+
+export interface FleetSpotMaintenanceStrategies {
+  CapacityRebalance?: FleetSpotCapacityRebalance;
+}
+
+export interface SpotOptions {
+  AllocationStrategy?: SpotAllocationStrategy;
+  MaintenanceStrategies?: FleetSpotMaintenanceStrategies;
+  InstanceInterruptionBehavior?: SpotInstanceInterruptionBehavior;
+  InstancePoolsToUseCount?: number;
+  SingleInstanceType?: boolean;
+  SingleAvailabilityZone?: boolean;
+  MinTargetCapacity?: number;
+  MaxTotalPrice?: string;
+}
+
+export interface CapacityReservationOptions {
+  UsageStrategy?: FleetCapacityReservationUsageStrategy;
+}
+
+export interface OnDemandOptions {
+  AllocationStrategy?: FleetOnDemandAllocationStrategy;
+  CapacityReservationOptions?: CapacityReservationOptions;
+  SingleInstanceType?: boolean;
+  SingleAvailabilityZone?: boolean;
+  MinTargetCapacity?: number;
+  MaxTotalPrice?: string;
+}
+
+export interface ReservedCapacityFallbackOptions {
+  MarketTypes?: readonly ReservedCapacityFallbackMarketType[];
+}
+
+export interface ReservedCapacityOptions {
+  AllocationStrategy?: ReservedCapacityAllocationStrategy;
+  ReservationTypes?: readonly FleetReservationType[];
+  ReservedCapacityFallbackOptions?: ReservedCapacityFallbackOptions;
+}
+
+export interface DescribeFleetError {
+  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
+  Lifecycle?: InstanceLifecycle;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+export interface DescribeFleetsInstances {
+  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
+  Lifecycle?: InstanceLifecycle;
+  InstanceIds?: readonly string[];
+  InstanceType?: InstanceType;
+  Platform?: PlatformValues;
+}
+
+export interface FleetData {
+  ActivityStatus?: FleetActivityStatus;
+  CreateTime?: Date;
+  FleetId?: string;
+  FleetState?: FleetStateCode;
+  ClientToken?: string;
+  ExcessCapacityTerminationPolicy?: FleetExcessCapacityTerminationPolicy;
+  FulfilledCapacity?: number;
+  FulfilledOnDemandCapacity?: number;
+  LaunchTemplateConfigs?: readonly FleetLaunchTemplateConfig[];
+  TargetCapacitySpecification?: TargetCapacitySpecification;
+  TerminateInstancesWithExpiration?: boolean;
+  Type?: FleetType;
+  ValidFrom?: Date;
+  ValidUntil?: Date;
+  ReplaceUnhealthyInstances?: boolean;
+  SpotOptions?: SpotOptions;
+  OnDemandOptions?: OnDemandOptions;
+  ReservedCapacityOptions?: ReservedCapacityOptions;
+  Tags?: readonly Tag[];
+  Errors?: readonly DescribeFleetError[];
+  Instances?: readonly DescribeFleetsInstances[];
+  Context?: string;
+}
+
+export interface DescribeFleetsResult {
+  NextToken?: string;
+  Fleets?: readonly FleetData[];
+}
+
+export interface DeleteFleetsRequest {
+  FleetIds?: readonly string[];
+  TerminateInstances?: boolean;
+  DryRun?: boolean;
+}
+
+export interface DeleteFleetSuccessItem {
+  CurrentFleetState?: FleetStateCode;
+  PreviousFleetState?: FleetStateCode;
+  FleetId?: string;
+}
+
+export interface DeleteFleetError {
+  Code?: DeleteFleetErrorCode;
+  Message?: string;
+}
+
+export interface DeleteFleetErrorItem {
+  Error?: DeleteFleetError;
+  FleetId?: string;
+}
+
+export interface DeleteFleetsResult {
+  SuccessfulFleetDeletions?: readonly DeleteFleetSuccessItem[];
+  UnsuccessfulFleetDeletions?: readonly DeleteFleetErrorItem[];
+}
+
 /** The declared operations' request and result shapes. */
 export const OPERATIONS = {
   GetCapacityReservationUsage: { name: "GetCapacityReservationUsage", input: GetCapacityReservationUsageRequest$, output: GetCapacityReservationUsageResult$ },
@@ -4600,6 +5557,10 @@ export const OPERATIONS = {
   DescribeLaunchTemplates: { name: "DescribeLaunchTemplates", input: DescribeLaunchTemplatesRequest$, output: DescribeLaunchTemplatesResult$ },
   DeleteLaunchTemplate: { name: "DeleteLaunchTemplate", input: DeleteLaunchTemplateRequest$, output: DeleteLaunchTemplateResult$ },
   CreateFleet: { name: "CreateFleet", input: CreateFleetRequest$, output: CreateFleetResult$ },
+  DescribeVpcs: { name: "DescribeVpcs", input: DescribeVpcsRequest$, output: DescribeVpcsResult$ },
+  DescribeLaunchTemplateVersions: { name: "DescribeLaunchTemplateVersions", input: DescribeLaunchTemplateVersionsRequest$, output: DescribeLaunchTemplateVersionsResult$ },
+  DescribeFleets: { name: "DescribeFleets", input: DescribeFleetsRequest$, output: DescribeFleetsResult$ },
+  DeleteFleets: { name: "DeleteFleets", input: DeleteFleetsRequest$, output: DeleteFleetsResult$ },
 } as const;
 
 /** The declared operations' request and result types. */
@@ -4631,6 +5592,10 @@ export interface OperationTypes {
   DescribeLaunchTemplates: { input: DescribeLaunchTemplatesRequest; output: DescribeLaunchTemplatesResult };
   DeleteLaunchTemplate: { input: DeleteLaunchTemplateRequest; output: DeleteLaunchTemplateResult };
   CreateFleet: { input: CreateFleetRequest; output: CreateFleetResult };
+  DescribeVpcs: { input: DescribeVpcsRequest; output: DescribeVpcsResult };
+  DescribeLaunchTemplateVersions: { input: DescribeLaunchTemplateVersionsRequest; output: DescribeLaunchTemplateVersionsResult };
+  DescribeFleets: { input: DescribeFleetsRequest; output: DescribeFleetsResult };
+  DeleteFleets: { input: DeleteFleetsRequest; output: DeleteFleetsResult };
 }
 
 export type OperationName = keyof OperationTypes;
