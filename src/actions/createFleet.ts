@@ -3,17 +3,12 @@
 import { createHash } from "node:crypto";
 import type { FleetError, FleetLaunch, FleetOverride, FleetPass } from "../domain/fleet.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
-import { invalidParameterValue, orThrow } from "../domain/refusal.js";
+import { orThrow } from "../domain/refusal.js";
 import { createFleet as runFleet } from "../ec2/fleet.js";
 import { configurationParams } from "../ec2/fleetConfiguration.js";
+import { checkFleetRequest } from "../ec2/fleetRequest.js";
 import {
-  DefaultTargetCapacityType$,
-  FleetCapacityReservationUsageStrategy$,
-  FleetOnDemandAllocationStrategy$,
-  FleetReservationType$,
-  FleetType$,
   ResourceType$,
-  SpotAllocationStrategy$,
   type CreateFleetRequest,
   type CreateFleetResult,
   type InstanceLifecycle,
@@ -23,24 +18,6 @@ import {
 import { checkEnum } from "../protocol/query.js";
 import { defineAction } from "./action.js";
 import { modelInstanceType } from "./shapes/instance.js";
-
-/** EC2's quotas on one request: launch template configurations and overrides ("EC2 Fleet quotas"). */
-const MAX_CONFIGS = 50;
-const MAX_OVERRIDES = 300;
-/** The most instances one fleet launches, as one RunInstances call (launch()'s bound). */
-const MAX_TARGET = 1000;
-
-/**
- * The allocation strategies' first spellings, which EC2 still takes beside the model's kebab-case
- * ones: Terraform's aws_ec2_fleet sends on_demand_options' default, lowestPrice, on every fleet.
- */
-const LEGACY_STRATEGIES: ReadonlySet<string> = new Set([
-  "lowestPrice",
-  "diversified",
-  "capacityOptimized",
-  "capacityOptimizedPrioritized",
-  "priceCapacityOptimized",
-]);
 
 /** What a ClientToken is bound to: the request without the token and DryRun. */
 function digestOf(input: CreateFleetRequest): string {
@@ -88,60 +65,6 @@ export const createFleet = defineAction({
   overlay: {
     required: ["LaunchTemplateConfigs", "TargetCapacitySpecification"],
     members: {
-      LaunchTemplateConfigs: {
-        check: (configs) => {
-          if (configs.length > MAX_CONFIGS) throw invalidParameterValue(`A fleet request may have at most ${MAX_CONFIGS} launch template configurations`);
-          const overrides = configs.reduce((sum, config) => sum + (config.Overrides?.length ?? 0), 0);
-          if (overrides > MAX_OVERRIDES) throw invalidParameterValue(`A fleet request may have at most ${MAX_OVERRIDES} launch template overrides`);
-          configs.forEach((config, i) => {
-            const specification = config.LaunchTemplateSpecification;
-            if (specification?.LaunchTemplateId === undefined && specification?.LaunchTemplateName === undefined) {
-              throw invalidParameterValue(
-                `LaunchTemplateConfigs.${i + 1}.LaunchTemplateSpecification must name a LaunchTemplateId or a LaunchTemplateName`,
-              );
-            }
-          });
-        },
-      },
-      TargetCapacitySpecification: {
-        check: (target) => {
-          const total = target.TotalTargetCapacity;
-          if (total === undefined) throw invalidParameterValue("TargetCapacitySpecification.TotalTargetCapacity is required");
-          if (total < 1 || total > MAX_TARGET) {
-            throw invalidParameterValue(`Value (${total}) for parameter TotalTargetCapacity is invalid. Expecting a value between 1 and ${MAX_TARGET}.`);
-          }
-          if (target.DefaultTargetCapacityType !== undefined) {
-            checkEnum(DefaultTargetCapacityType$, target.DefaultTargetCapacityType, "TargetCapacitySpecification.DefaultTargetCapacityType");
-          }
-        },
-      },
-      OnDemandOptions: {
-        check: (options) => {
-          if (options.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(options.AllocationStrategy)) {
-            checkEnum(FleetOnDemandAllocationStrategy$, options.AllocationStrategy, "OnDemandOptions.AllocationStrategy");
-          }
-          const usage = options.CapacityReservationOptions?.UsageStrategy;
-          if (usage !== undefined) checkEnum(FleetCapacityReservationUsageStrategy$, usage, "OnDemandOptions.CapacityReservationOptions.UsageStrategy");
-        },
-      },
-      SpotOptions: {
-        check: (options) => {
-          if (options.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(options.AllocationStrategy)) {
-            checkEnum(SpotAllocationStrategy$, options.AllocationStrategy, "SpotOptions.AllocationStrategy");
-          }
-        },
-      },
-      ReservedCapacityOptions: {
-        check: (options) =>
-          (options.ReservationTypes ?? []).forEach((type, i) => checkEnum(FleetReservationType$, type, `ReservedCapacityOptions.ReservationTypes.${i + 1}`)),
-      },
-      Type: {
-        check: (type) => {
-          checkEnum(FleetType$, type, "Type");
-          // A maintain or request fleet lives on and replaces what it loses: the emulator has instant fleets only.
-          if (type !== "instant") throw invalidParameterValue(`The emulator runs fleets of Type instant only, not ${type}`);
-        },
-      },
       TagSpecifications: {
         check: (specs) =>
           specs.forEach((spec, i) => {
@@ -149,10 +72,8 @@ export const createFleet = defineAction({
           }),
       },
     },
-    request: (input) => {
-      // Type defaults to maintain (the model): an instant fleet must say so.
-      if (input.Type === undefined) throw invalidParameterValue("The emulator runs fleets of Type instant only; set Type to instant");
-    },
+    // Type defaults to maintain (the model): an instant fleet must say so. The rest as a fixture's configuration is checked.
+    request: (input) => checkFleetRequest(input),
   },
 
   handle(input, context): CreateFleetResult {
@@ -179,6 +100,7 @@ export const createFleet = defineAction({
         reservationsFirst: input.OnDemandOptions?.CapacityReservationOptions?.UsageStrategy === "use-capacity-reservations-first",
         reservationTypes: input.ReservedCapacityOptions?.ReservationTypes ?? [],
         reservationTargets: input.ReservedCapacityOptions?.CapacityReservationTarget?.CapacityReservationIds ?? [],
+        reservationFallback: (input.ReservedCapacityOptions?.ReservedCapacityFallbackOptions?.MarketTypes ?? []).includes("on-demand"),
         tagSpecifications: (input.TagSpecifications ?? []).map((spec) => ({
           resourceType: spec.ResourceType,
           tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),

@@ -27,6 +27,8 @@ export interface PlacementReservation {
   readonly tenancy: "default" | "dedicated";
   readonly instanceMatchCriteria: "open" | "targeted";
   readonly reservationType: "default" | "capacity-block";
+  /** An interruptible Capacity Reservation (lent from another's unused places): taken only by a launch of its market type. */
+  readonly interruptible?: boolean | undefined;
   readonly totalInstanceCount: number;
   /** Every account's use: usage rows plus instances holding a place. */
   readonly usedInstanceCount: number;
@@ -61,13 +63,22 @@ export interface LaunchPlacement {
 }
 
 /**
+ * The market type of a launch into an interruptible Capacity Reservation. Such a launch goes only
+ * into the interruptible reservation it names (the EC2 user guide's EC2 Fleet tutorial targets each
+ * one from a launch template; Karpenter's templates name the reservation with
+ * `capacity-reservations-only` and this market type), never into other capacity.
+ */
+export const INTERRUPTIBLE_MARKET = "interruptible-capacity-reservation";
+
+/**
  * The checks RunInstances makes of its counts and its capacity reservation members, before any
  * placement. MinCount below 1, or MaxCount below MinCount: InvalidParameterValue. A target with a
  * preference other than `capacity-reservations-only`: InvalidParameterCombination in EC2's words
  * (gardener/machine-controller-manager-provider-aws#114, hashicorp/packer#12912; the
  * CapacityReservationSpecification reference: "You can only specify CapacityReservationPreference
  * and CapacityReservationTarget if the CapacityReservationPreference is capacity-reservations-only").
- * MarketType `capacity-block` without a target: MissingParameter (a Capacity Block is used only by naming it).
+ * MarketType `capacity-block` or `interruptible-capacity-reservation` without a target:
+ * MissingParameter (a Capacity Block, or an interruptible reservation, is used only by naming it).
  */
 export function checkLaunchRequest(request: LaunchRequest): Refusal | undefined {
   if (!Number.isInteger(request.minCount) || request.minCount < 1) {
@@ -87,11 +98,12 @@ export function checkLaunchRequest(request: LaunchRequest): Refusal | undefined 
       "The request can include either a CapacityReservationId or a CapacityReservationPreference but not both.",
     );
   }
-  if (request.marketType === "capacity-block" && request.targetId === undefined) return capacityBlockNeedsTarget();
+  const targetOnly = request.marketType === "capacity-block" || request.marketType === INTERRUPTIBLE_MARKET;
+  if (targetOnly && request.targetId === undefined) return marketNeedsTarget();
   return undefined;
 }
 
-const capacityBlockNeedsTarget = (): Refusal =>
+const marketNeedsTarget = (): Refusal =>
   missingParameter("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationId");
 
 /** Does the reservation take this instance by its attributes? A `host` instance matches none. */
@@ -158,7 +170,7 @@ export function placeLaunch(
   visible: readonly PlacementReservation[],
 ): Refusal | LaunchPlacement {
   if (request.targetId !== undefined) return placeTargeted(request, request.targetId, visible);
-  if (request.marketType === "capacity-block") return capacityBlockNeedsTarget();
+  if (request.marketType === "capacity-block" || request.marketType === INTERRUPTIBLE_MARKET) return marketNeedsTarget();
   const candidates = placementOrder(request.accountId, visible).filter((r) => takesOpenLaunches(r, request));
   const roomyEnough = candidates.find((r) => roomIn(r) >= request.maxCount);
   switch (request.preference ?? "open") {
@@ -188,6 +200,11 @@ function placeTargeted(
       isBlock
         ? `To launch into Capacity Block ${targetId}, set InstanceMarketOptions.MarketType to capacity-block`
         : `Capacity Reservation ${targetId} is not a Capacity Block; MarketType capacity-block needs one`,
+    );
+  }
+  if (request.marketType === INTERRUPTIBLE_MARKET && target.interruptible !== true) {
+    return invalidParameterCombination(
+      `Capacity Reservation ${targetId} is not an interruptible Capacity Reservation; MarketType ${INTERRUPTIBLE_MARKET} needs one`,
     );
   }
   if (target.state !== "active" || !matches(target, request)) return reservationCapacityExceeded();

@@ -14,13 +14,13 @@ import {
   type FleetState,
 } from "../domain/fleet.js";
 import type { Caller } from "../domain/identity.js";
-import { instanceStateAt } from "../domain/placement.js";
 import type { Store } from "../store/store.js";
 import { instanceLifecycleOf } from "../domain/instance.js";
-import { Refusal, missingParameter } from "../domain/refusal.js";
+import { Refusal, capacityReservationNotFound, missingParameter } from "../domain/refusal.js";
+import { INTERRUPTIBLE_MARKET, instanceStateAt } from "../domain/placement.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type Tag, type TagSpecificationInput } from "../domain/tags.js";
-import { stateAt } from "../domain/capacityReservation.js";
+import { stateAt, type CapacityReservationRecord } from "../domain/capacityReservation.js";
 import type { DeleteFleetErrorCode, RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import type { Ec2Context } from "./context.js";
 import { placementReservations, terminateInstances } from "./instances.js";
@@ -48,6 +48,8 @@ export interface FleetRequest {
   readonly reservationTypes: readonly string[];
   /** ReservedCapacityOptions.CapacityReservationTarget.CapacityReservationIds. */
   readonly reservationTargets: readonly string[];
+  /** ReservedCapacityOptions.ReservedCapacityFallbackOptions.MarketTypes names on-demand. */
+  readonly reservationFallback: boolean;
   readonly tagSpecifications: readonly TagSpecificationInput[];
   readonly clientToken?: string | undefined;
   readonly requestDigest?: string | undefined;
@@ -64,12 +66,17 @@ export function findFleet(store: Store, caller: Caller, fleetId: string): FleetR
   return fleet && fleet.ownerId === caller.accountId && fleet.region === caller.region ? fleet : undefined;
 }
 
-/** The instances of a fleet's launches that are still described and not yet shutting down or terminated. */
+/**
+ * The instances of a fleet's launches that are still described and not yet shutting down or
+ * terminated: the fleet owner's, in its region (an id of another's is one the owner cannot see, as
+ * if gone, so DeleteFleets never fails on it).
+ */
 export function liveInstancesOf({ store, now }: Ec2Context, fleet: FleetRecord): string[] {
   return fleet.outcome.launches
     .flatMap((launched) => launched.instanceIds)
     .filter((id) => {
-      const instance = store.findInstance(id);
+      const found = store.findInstance(id);
+      const instance = found && found.ownerId === fleet.ownerId && found.region === fleet.region ? found : undefined;
       const state = instance && instanceStateAt(instance, now);
       return state !== undefined && state !== "shutting-down" && state !== "terminated";
     });
@@ -134,6 +141,17 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
   const ownTags = tagsFromSpecifications(request.tagSpecifications, "fleet", ["instance", "volume", "network-interface"]);
   if (ownTags instanceof Refusal) return ownTags;
 
+  // A retry is answered from its token before anything else is looked up: the fleet it made stands
+  // even when its template, or its instances, are gone since ("Ensuring idempotency": the same
+  // token and parameters return the original result).
+  const token = request.clientToken;
+  if (token !== undefined) {
+    const earlier = store.fleetByClientToken(caller.accountId, caller.region, token);
+    if (earlier) return earlier.requestDigest === (request.requestDigest ?? null) ? earlier.outcome : idempotentParameterMismatch();
+  }
+  const targetRefusal = checkFleetTargets(context, request.reservationTargets);
+  if (targetRefusal) return targetRefusal;
+
   const overrides: FleetOverride[] = [];
   const dataOf = new Map<string, RequestLaunchTemplateData>();
   for (const [configIndex, config] of request.configs.entries()) {
@@ -159,30 +177,27 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
 
   try {
     return store.write(() => {
-      const token = request.clientToken;
-      if (token !== undefined) {
-        const earlier = store.fleetByClientToken(caller.accountId, caller.region, token);
-        if (earlier) {
-          if (earlier.requestDigest !== (request.requestDigest ?? null)) throw idempotentParameterMismatch();
-          return earlier.outcome;
-        }
-      }
       const launches: FleetLaunch[] = [];
       const errors: FleetError[] = [];
-      for (const pass of fleetPasses(request.target)) {
+      const passes = fleetPasses(request.target);
+      for (const pass of passes) {
         let remaining = pass.units;
         const unused = pass.capacityType === "on-demand" && request.reservationsFirst ? (o: FleetOverride) => hasUnusedReservation(context, o, dataOf) : undefined;
         for (const override of overrideOrder(overrides, unused)) {
           // A launch places what fits (MinCount 1); while some of the target is left, the same override
           // is tried again, so the shortfall gets the error that override now meets (a full
           // reservation's ReservationCapacityExceeded) in Errors, as EC2 reports what it could not launch.
-          while (remaining > 0) {
+          // Each instance counts the override's weight toward the target (the EC2 user guide's
+          // "Instance weighting": as many instances as the capacity left needs, rounded up).
+          const weight = override.weightedCapacity ?? 1;
+          while (remaining > UNIT_EPSILON) {
             const data = dataOf.get(override.launchTemplateId) ?? {};
+            const wanted = Math.ceil(remaining / weight - UNIT_EPSILON);
             // use-capacity-reservations-first: one launch goes to one place, and an open launch
             // larger than every reservation's room would go wholly outside them; so the reservation's
             // room is launched first, and what is left goes on in the next round.
             const room = unused ? unusedRoom(context, override, dataOf) : 0;
-            const count = room > 0 ? Math.min(remaining, room) : remaining;
+            const count = room > 0 ? Math.min(wanted, room) : wanted;
             const specification = launchOf(context, request, pass, override, data, count, fleetTags);
             const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
             const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
@@ -207,9 +222,14 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
             } else {
               launches.push(item);
             }
-            remaining -= launched.instances.length;
+            remaining -= launched.instances.length * weight;
           }
-          if (remaining <= 0) break;
+          if (remaining <= UNIT_EPSILON) break;
+        }
+        // ReservedCapacityFallbackOptions: what the reservations could not hold runs on-demand;
+        // without them EC2 Fleet "does not fall back to any other market type".
+        if (pass.capacityType === "reserved-capacity" && request.reservationFallback && remaining > UNIT_EPSILON) {
+          passes.push({ capacityType: "on-demand", units: remaining });
         }
       }
       const outcome: FleetOutcome = { fleetId: `fleet-${randomUUID()}`, launches, errors };
@@ -278,18 +298,21 @@ function launchOf(
       marketType = "capacity-block";
       break;
     case "reserved-capacity": {
-      if (marketType === undefined && request.reservationTypes.includes("interruptible-capacity-reservation")) {
-        marketType = "interruptible-capacity-reservation";
-      }
-      // The fleet's own targets, when the template names none: the first that matches the override.
-      if (targetId === undefined) {
-        const zone = zoneOf(context, override, data);
-        targetId = request.reservationTargets.find((id) => {
-          const reservation = context.store.findReservation(id);
-          return reservation !== undefined && reservation.instanceType === instanceType && reservation.availabilityZone === zone && stateAt(reservation, context.now) === "active";
-        });
-        if (targetId !== undefined) preference = "capacity-reservations-only";
-      }
+      // Reserved capacity only, never outside it ("EC2 Fleet can fulfill reserved capacity using
+      // On-Demand Capacity Reservations, Capacity Blocks for ML, and interruptible Capacity
+      // Reservations"): the template's target, else the fleet's targets that match the override,
+      // in the order of ReservationTypes, else an open reservation with room (capacity-reservations-only).
+      const kinds = reservationKinds(request.reservationTypes);
+      const target = targetId === undefined ? fleetTarget(context, request, override, data, instanceType, kinds) : context.store.findReservation(targetId);
+      targetId = target?.capacityReservationId ?? targetId;
+      preference = "capacity-reservations-only";
+      // A launch into a Capacity Block or an interruptible reservation says so by its market type;
+      // a target of a kind ReservationTypes leaves out is launched as the first kind it names, which
+      // that target then refuses (InvalidParameterCombination), so no instance lands outside them.
+      const ordinary: ReservationKind = "on-demand-capacity-reservation";
+      const kind =
+        target !== undefined && kinds.includes(kindOf(target)) ? kindOf(target) : target === undefined && kinds.includes(ordinary) ? ordinary : kinds[0];
+      marketType ??= marketOfKind(kind);
       break;
     }
     case "on-demand":
@@ -314,6 +337,65 @@ function launchOf(
     subnetId: override.subnetId ?? template.subnetId,
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
   };
+}
+
+/** What is left of a fleet's target below this is met (weights are doubles: 3 × 0.1 is not 0.3). */
+const UNIT_EPSILON = 1e-9;
+
+type ReservationKind = "on-demand-capacity-reservation" | "capacity-block" | "interruptible-capacity-reservation";
+
+/** ReservedCapacityOptions.ReservationTypes in its order ("EC2 Fleet attempts to launch instances into each Capacity Reservation type in the order that you specify them"), or all three. */
+function reservationKinds(types: readonly string[]): readonly ReservationKind[] {
+  const all: readonly ReservationKind[] = ["on-demand-capacity-reservation", "capacity-block", "interruptible-capacity-reservation"];
+  const named = types.filter((type): type is ReservationKind => (all as readonly string[]).includes(type));
+  return named.length > 0 ? [...new Set(named)] : all;
+}
+
+const kindOf = (reservation: CapacityReservationRecord): ReservationKind =>
+  reservation.reservationType === "capacity-block"
+    ? "capacity-block"
+    : reservation.interruptible === true
+      ? "interruptible-capacity-reservation"
+      : "on-demand-capacity-reservation";
+
+/** The market type a launch into a reservation of this kind carries (an ordinary reservation takes none). */
+const marketOfKind = (kind: ReservationKind | undefined): string | undefined =>
+  kind === "capacity-block" ? "capacity-block" : kind === "interruptible-capacity-reservation" ? INTERRUPTIBLE_MARKET : undefined;
+
+/**
+ * The fleet's own target for an override whose template names none: of ReservedCapacityOptions'
+ * CapacityReservationIds, those of the override's type and zone and of a kind ReservationTypes
+ * allows, in that order, the first with room, else the first (whose launch then meets its error).
+ */
+function fleetTarget(
+  context: Ec2Context,
+  request: FleetRequest,
+  override: FleetOverride,
+  data: RequestLaunchTemplateData,
+  instanceType: string,
+  kinds: readonly ReservationKind[],
+): CapacityReservationRecord | undefined {
+  const zone = zoneOf(context, override, data);
+  const candidates = request.reservationTargets
+    .map((id) => context.store.findReservation(id))
+    .filter((r): r is CapacityReservationRecord => r !== undefined && r.instanceType === instanceType && (zone === undefined || r.availabilityZone === zone))
+    .filter((r) => kinds.includes(kindOf(r)))
+    .sort((a, b) => kinds.indexOf(kindOf(a)) - kinds.indexOf(kindOf(b)));
+  const hasRoom = (r: CapacityReservationRecord): boolean =>
+    stateAt(r, context.now) === "active" && r.totalInstanceCount - r.usedInstanceCountTotal > 0;
+  return candidates.find(hasRoom) ?? candidates[0];
+}
+
+/**
+ * ReservedCapacityOptions' CapacityReservationIds, as a launch's target is held: each a reservation
+ * the caller sees (its own or shared with it, in its region), else InvalidCapacityReservationId.NotFound.
+ */
+function checkFleetTargets({ store, caller }: Ec2Context, ids: readonly string[]): Refusal | undefined {
+  const unseen = ids.filter((id) => {
+    const reservation = store.findReservation(id);
+    return !reservation || reservation.region !== caller.region || (reservation.ownerId !== caller.accountId && !store.isSharedWith(id, caller.accountId));
+  });
+  return unseen.length > 0 ? capacityReservationNotFound(unseen) : undefined;
 }
 
 /** An instance type is required of a launch: from the override or the template (MissingParameter names the override's member). */

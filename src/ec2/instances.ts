@@ -97,6 +97,7 @@ export function placementReservations(
       tenancy: record.tenancy,
       instanceMatchCriteria: record.instanceMatchCriteria,
       reservationType: record.reservationType,
+      interruptible: record.interruptible === true,
       totalInstanceCount: record.totalInstanceCount,
       usedInstanceCount: record.usedInstanceCountTotal,
     });

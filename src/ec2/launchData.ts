@@ -3,11 +3,14 @@
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { checkUserData } from "../domain/instanceAttributes.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, SUBNET_ID, imageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
-import { invalidParameterCombination, keyPairNotFound, Refusal } from "../domain/refusal.js";
+import { invalidParameterCombination, invalidParameterValue, keyPairNotFound, Refusal } from "../domain/refusal.js";
 import { KEY_NAME_MAX } from "./launch.js";
 import { checkKeptEnums } from "./launchTemplates.js";
 import { InstanceInterruptionBehavior$, SpotInstanceType$, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import { checkEnum } from "../protocol/query.js";
+
+const MAX_GROUPS_PER_INTERFACE = 16;
+const MAX_BLOCK_DEVICE_MAPPINGS = 128;
 
 const NETWORK_INTERFACE_ID = /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
@@ -28,6 +31,23 @@ const networkInterfaceIdMalformed = (id: string): Refusal =>
  */
 export function checkLaunchData(data: RequestLaunchTemplateData, prefix: string): void {
   if (data.ImageId !== undefined && !IMAGE_ID.test(data.ImageId)) throw imageIdMalformed(data.ImageId);
+  // The most security groups any account's interface may have (the VPC quota "Security groups per
+  // network interface": 5 by default, adjustable to 16), with the code RunInstances answers.
+  for (const list of [data.SecurityGroupIds, data.SecurityGroups, ...(data.NetworkInterfaces ?? []).map((n) => n.Groups)]) {
+    if ((list?.length ?? 0) > MAX_GROUPS_PER_INTERFACE) {
+      throw new Refusal(
+        "SecurityGroupsPerInstanceLimitExceeded",
+        `You have exceeded the maximum number of security groups (${MAX_GROUPS_PER_INTERFACE}) that can be assigned to an instance's network interface.`,
+      );
+    }
+  }
+  // The most volumes an instance can have attached (the EC2 user guide, "Amazon EBS volume limits
+  // for Amazon EC2 instances": up to 128 on the instance types with dedicated EBS volume limits).
+  if ((data.BlockDeviceMappings?.length ?? 0) > MAX_BLOCK_DEVICE_MAPPINGS) {
+    throw invalidParameterValue(
+      `Value (${data.BlockDeviceMappings?.length}) for parameter ${prefix}BlockDeviceMappings is invalid. An instance has at most ${MAX_BLOCK_DEVICE_MAPPINGS} block devices.`,
+    );
+  }
   const groups = [...(data.SecurityGroupIds ?? []), ...(data.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])];
   const bad = groups.find((id) => !SECURITY_GROUP_ID.test(id));
   if (bad !== undefined) throw securityGroupIdMalformed(bad);

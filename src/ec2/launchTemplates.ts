@@ -77,6 +77,14 @@ export function findTemplateByName(store: Store, caller: Caller, name: string): 
 }
 
 /**
+ * A specification naming a template both by id and by name: EC2 refuses the call, whichever the two
+ * name (RunInstances' words, recorded in LeanerCloud/AutoSpotting#285; FleetLaunchTemplateSpecificationRequest:
+ * "You must specify the LaunchTemplateId or the LaunchTemplateName, but not both").
+ */
+export const templateIdAndName = (): Refusal =>
+  new Refusal("InvalidParameterCombination", "A launch template ID and a launch template name cannot be specified in the same request.");
+
+/**
  * The template a specification names (LaunchTemplateId or LaunchTemplateName, and Version), as a
  * fleet or a launch uses it: EC2's refusal for a malformed or missing id or name, or a version
  * other than the one kept.
@@ -87,6 +95,7 @@ export function templateOfSpecification(
   specification: { readonly LaunchTemplateId?: string | undefined; readonly LaunchTemplateName?: string | undefined; readonly Version?: string | undefined },
 ): Refusal | LaunchTemplateRecord {
   const { LaunchTemplateId: id, LaunchTemplateName: name, Version: version } = specification;
+  if (id !== undefined && name !== undefined) return templateIdAndName();
   let record: LaunchTemplateRecord | undefined;
   if (id !== undefined) {
     if (!LAUNCH_TEMPLATE_ID.test(id)) return launchTemplateIdMalformed(id);

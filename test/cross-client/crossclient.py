@@ -223,3 +223,35 @@ def child_names(element):
 
 def botocore_version():
     return tuple(int(part) for part in botocore.__version__.split(".")[:3])
+
+
+def control(method, path, body=None):
+    """A call to the emulator's control plane (/_emulator/...); returns the parsed JSON answer."""
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(require_url() + "/_emulator" + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+def recording_client(access_key, region="us-east-1"):
+    """A boto3 EC2 client of its own that keeps each successful answer's raw body: (client, [(operation, body)])."""
+    client = boto3.session.Session().client(
+        "ec2",
+        endpoint_url=require_url(),
+        region_name=region,
+        aws_access_key_id=access_key,
+        aws_secret_access_key="not-checked-in-lenient-mode",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+    )
+    answers = []
+
+    def keep(event_name, response_dict=None, **_):
+        # response-received (botocore 1.29 and later) carries the raw body of each answer.
+        if response_dict is not None and response_dict["status_code"] == 200:
+            answers.append((event_name.rsplit(".", 1)[1], response_dict["body"]))
+
+    client.meta.events.register("response-received.ec2.*", keep)
+    return client, answers

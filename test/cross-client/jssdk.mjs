@@ -1,27 +1,22 @@
 // EC2 calls through the JS SDK v3, for the Python checks to compare: prints each output or error as JSON.
 // Usage: node jssdk.mjs ENDPOINT '[{"accessKeyId":"…","region":"us-east-1","input":{"CapacityReservationId":"cr-…"}}, …]'
-// Each call is GetCapacityReservationUsage unless it names "command": "DescribeCapacityReservations".
+// Each call is GetCapacityReservationUsage unless it names another action: "command": "DescribeVpcs".
 // One process answers a whole batch, since starting Node and loading the SDK costs more than the calls.
 
 import process from "node:process";
-import { DescribeCapacityReservationsCommand, EC2Client, GetCapacityReservationUsageCommand } from "@aws-sdk/client-ec2";
-
-const COMMANDS = {
-  GetCapacityReservationUsage: GetCapacityReservationUsageCommand,
-  DescribeCapacityReservations: DescribeCapacityReservationsCommand,
-};
+import * as ec2 from "@aws-sdk/client-ec2";
 
 const [endpoint, calls] = process.argv.slice(2);
 
 async function call({ accessKeyId, region, input, command = "GetCapacityReservationUsage" }) {
-  const client = new EC2Client({
+  const client = new ec2.EC2Client({
     endpoint,
     region,
     credentials: { accessKeyId, secretAccessKey: "not-checked-in-lenient-mode" },
     maxAttempts: 1,
   });
   try {
-    const output = await client.send(new COMMANDS[command](input));
+    const output = await client.send(new ec2[`${command}Command`](input));
     const { $metadata, ...members } = output;
     return { output: members, requestId: $metadata.requestId, status: $metadata.httpStatusCode };
   } catch (error) {

@@ -165,11 +165,11 @@ class WireSuccess(unittest.TestCase):
     def test_the_log_line_names_an_action_the_emulator_does_not_implement(self):
         # Issue 22 item 9: the line is what tells a user which action their tool called.
         with self.assertRaises(ClientError) as caught:
-            ec2(OWNER_KEY).describe_vpcs()
+            ec2(OWNER_KEY).describe_regions()
         error = caught.exception.response
         self.assertEqual(error["Error"]["Code"], "UnsupportedOperation")
         line = self.log_line_of(error["ResponseMetadata"]["RequestId"])
-        self.assertEqual((line["action"], line["errorCode"], line["status"]), ("DescribeVpcs", "UnsupportedOperation", 400))
+        self.assertEqual((line["action"], line["errorCode"], line["status"]), ("DescribeRegions", "UnsupportedOperation", 400))
         invalid = raw(form={"Action": "DescribeThings", "Version": "2016-11-15"})
         line = self.log_line_of(invalid.headers["x-amzn-RequestId"])
         self.assertEqual((line["action"], line["errorCode"]), ("DescribeThings", "InvalidAction"))

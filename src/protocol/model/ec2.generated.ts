@@ -573,7 +573,7 @@ const CancelCapacityReservationResult$ = structureOf("CancelCapacityReservationR
 ]);
 
 const CreateTagsRequest$ = structureOf("CreateTagsRequest", [
-  ["Resources", "ResourceId", "ResourceId", listOf(STRING)],
+  ["Resources", "ResourceId", "ResourceId", listOf(STRING, "member")],
   ["Tags", "Tag", "Tag", listOf(Tag$)],
   ["DryRun", "DryRun", "dryRun", BOOLEAN],
 ]);
@@ -581,7 +581,7 @@ const CreateTagsRequest$ = structureOf("CreateTagsRequest", [
 const CreateTagsResult$ = structureOf("CreateTagsResult", []);
 
 const DeleteTagsRequest$ = structureOf("DeleteTagsRequest", [
-  ["Resources", "ResourceId", "resourceId", listOf(STRING)],
+  ["Resources", "ResourceId", "resourceId", listOf(STRING, "member")],
   ["DryRun", "DryRun", "dryRun", BOOLEAN],
   ["Tags", "Tag", "tag", listOf(Tag$)],
 ]);
@@ -1338,7 +1338,7 @@ const PurchaseCapacityBlockResult$ = structureOf("PurchaseCapacityBlockResult", 
 
 const DescribeInstanceTypesRequest$ = structureOf("DescribeInstanceTypesRequest", [
   ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["InstanceTypes", "InstanceType", "InstanceType", listOf(InstanceType$)],
+  ["InstanceTypes", "InstanceType", "InstanceType", listOf(InstanceType$, "member")],
   ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
   ["MaxResults", "MaxResults", "MaxResults", INTEGER],
   ["NextToken", "NextToken", "NextToken", STRING],
@@ -1503,7 +1503,7 @@ const InferenceDeviceInfo$ = structureOf("InferenceDeviceInfo", [
 ]);
 
 const InferenceAcceleratorInfo$ = structureOf("InferenceAcceleratorInfo", [
-  ["Accelerators", "Accelerators", "accelerators", listOf(InferenceDeviceInfo$)],
+  ["Accelerators", "Accelerators", "accelerators", listOf(InferenceDeviceInfo$, "member")],
   ["TotalInferenceMemoryInMiB", "TotalInferenceMemoryInMiB", "totalInferenceMemoryInMiB", INTEGER],
 ]);
 
@@ -2821,7 +2821,7 @@ const DescribeFleetsRequest$ = structureOf("DescribeFleetsRequest", [
   ["DryRun", "DryRun", "DryRun", BOOLEAN],
   ["MaxResults", "MaxResults", "MaxResults", INTEGER],
   ["NextToken", "NextToken", "NextToken", STRING],
-  ["FleetIds", "FleetId", "FleetId", listOf(STRING)],
+  ["FleetIds", "FleetId", "FleetId", listOf(STRING, "member")],
   ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
 ]);
 
@@ -2927,7 +2927,7 @@ const DescribeFleetsResult$ = structureOf("DescribeFleetsResult", [
 ]);
 
 const DeleteFleetsRequest$ = structureOf("DeleteFleetsRequest", [
-  ["FleetIds", "FleetId", "FleetId", listOf(STRING)],
+  ["FleetIds", "FleetId", "FleetId", listOf(STRING, "member")],
   ["TerminateInstances", "TerminateInstances", "TerminateInstances", BOOLEAN],
   ["DryRun", "DryRun", "DryRun", BOOLEAN],
 ]);

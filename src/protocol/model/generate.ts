@@ -130,7 +130,9 @@ export function generateModel(sdk: Sdk, botocore: BotocoreModel): string {
     }
     if (ns.isListSchema()) {
       const value = ns.getValueSchema();
-      const itemName = value.getMergedTraits().xmlName ?? "item";
+      // Without an xmlName on the member, the SDKs (Smithy's rule) read <member> items, and EC2 writes them so
+      // (DescribeInstanceTypes' InferenceAcceleratorInfo.Accelerators): "item" here left the JS SDK an empty list.
+      const itemName = value.getMergedTraits().xmlName ?? "member";
       const [shape, type] = describe(value, owner, member, fromInput);
       return [itemName === "item" ? `listOf(${shape})` : `listOf(${shape}, ${JSON.stringify(itemName)})`, `readonly ${type.includes("|") ? `(${type})` : type}[]`];
     }
