@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
-import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { MAX_LOGGED_ACTION_LENGTH } from "../src/http/requestLog.js";
 import { DEMO_SHARED, ec2, failure, start, usage } from "./support.js";
@@ -120,9 +120,9 @@ describe("logging", () => {
         expect(found).toHaveLength(1);
         return found[0] ?? {};
       };
-      const unsupported = await failure(ec2(emu).send(new DescribeVpcsCommand({})));
+      const unsupported = await failure(ec2(emu).send(new DescribeRegionsCommand({})));
       expect(unsupported.code).toBe("UnsupportedOperation");
-      expect(await lineOf(unsupported.requestId)).toMatchObject({ action: "DescribeVpcs", status: 400, errorCode: "UnsupportedOperation" });
+      expect(await lineOf(unsupported.requestId)).toMatchObject({ action: "DescribeRegions", status: 400, errorCode: "UnsupportedOperation" });
 
       const invalid = await fetch(`${emu.url}/?Action=Describe%22Thing%22`);
       expect(invalid.status).toBe(400);
