@@ -12,8 +12,8 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CapacityReservationFixture } from "../src/fixtures/types.js";
 import type { RunningEmulator } from "../src/index.js";
+import { KEPT_ANSWER_FROM } from "../src/actions/answerCache.js";
 import { serverOf } from "../src/inProcess.js";
-import { KEPT_BYTES_FROM } from "../src/protocol/xml.js";
 import { OWNER, OWNER_KEY, SHAREE, ec2, failure, raw, start } from "./support.js";
 
 const CLOCK = "2027-03-01T00:00:00.000Z";
@@ -84,7 +84,7 @@ describe("a page asked again with a NextToken", () => {
     const { body, authorization } = pageRequest(first.NextToken);
     const answer = await raw(emu, { body, headers: { authorization } });
     expect(answer.status).toBe(200);
-    expect(answer.text.length).toBeGreaterThan(KEPT_BYTES_FROM);
+    expect(answer.text.length).toBeGreaterThan(KEPT_ANSWER_FROM);
   });
 
   it("is refused once its token has expired, even less than a second after the same page was answered", async () => {
@@ -181,7 +181,7 @@ describe("a kept DescribeInstances page", () => {
       body: body.replace("DescribeCapacityReservations", "DescribeInstances").replace(`MaxResults=${PAGE}`, "MaxResults=100"),
       headers: { authorization },
     });
-    expect(instancesPage.text.length).toBeGreaterThan(KEPT_BYTES_FROM);
+    expect(instancesPage.text.length).toBeGreaterThan(KEPT_ANSWER_FROM);
     expect(await placed()).toEqual(Array(14).fill(undefined));
     emu.clock.advance(STARTS_IN_MS);
     expect(await placed()).toEqual(Array(14).fill(STARTING));

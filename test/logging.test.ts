@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
-import { DescribeVolumesCommand } from "@aws-sdk/client-ec2";
+import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { MAX_LOGGED_ACTION_LENGTH } from "../src/http/requestLog.js";
 import { DEMO_SHARED, ec2, failure, start, usage } from "./support.js";
@@ -117,9 +117,9 @@ describe("logging", () => {
     const { destination, lineOf } = collectingLog();
     const emu = await start({ logLevel: "info", logDestination: destination });
     try {
-      const unsupported = await failure(ec2(emu).send(new DescribeVolumesCommand({})));
+      const unsupported = await failure(ec2(emu).send(new DescribeRegionsCommand({})));
       expect(unsupported.code).toBe("UnsupportedOperation");
-      expect(await lineOf(unsupported.requestId)).toMatchObject({ action: "DescribeVolumes", status: 400, errorCode: "UnsupportedOperation" });
+      expect(await lineOf(unsupported.requestId)).toMatchObject({ action: "DescribeRegions", status: 400, errorCode: "UnsupportedOperation" });
 
       const invalid = await fetch(`${emu.url}/?Action=Describe%22Thing%22`);
       expect(invalid.status).toBe(400);
