@@ -554,6 +554,38 @@ async function matchBudgetAttacks(): Promise<void> {
   await stop(server);
 }
 
+/** Finding 3: 1,000 connections each sending 980 KB of a 1 MiB body and waiting; peak RSS, and how many were refused. */
+async function bodiesInFlight(): Promise<void> {
+  const server = await startServer();
+  const pid = server.child.pid ?? 0;
+  const before = memory(pid);
+  const { hostname, port } = new URL(server.url);
+  const sockets: net.Socket[] = [];
+  let refused = 0;
+  const { healthMaxMs, healthOk } = await withHealth(server.url, async () => {
+    for (let n = 0; n < 1000; n++) {
+      const socket = net.connect(Number(port), hostname);
+      socket.on("error", () => undefined);
+      socket.on("data", (chunk: Buffer) => {
+        if (chunk.toString("latin1").startsWith("HTTP/1.1 503")) refused += 1;
+      });
+      sockets.push(socket);
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1048000\r\n\r\nAction=DescribeInstances&x=${"a".repeat(980_000)}`);
+      if (n % 50 === 49) await sleep(100);
+    }
+    await sleep(2000);
+  });
+  const during = memory(pid);
+  for (const socket of sockets) socket.destroy();
+  await sleep(1000);
+  const after = memory(pid);
+  await stop(server);
+  const growth = during.peak - before.peak;
+  // The bound: 128 MiB of bodies held, plus what refusing the rest costs and GC slack.
+  if (growth > 400 || !healthOk) broken = true;
+  outside.push(["3", "1,000 connections each POST with Content-Length 1,048,000, 980 KB sent, then waiting", `RSS ${before.rss.toFixed(0)} → peak ${during.peak.toFixed(0)} MiB (+${growth.toFixed(0)}), ${after.rss.toFixed(0)} MiB after they close; ${refused} answered 503 Unavailable; health max ${fmt(healthMaxMs)}`]);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -578,6 +610,7 @@ try {
   if (only === undefined || only === "outside21") {
     worst = { ms: 0, what: "" };
     await matchBudgetAttacks();
+    await bodiesInFlight();
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${outside.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
     process.stdout.write(`Worst single request of the outside pass: ${fmt(worst.ms)} (${worst.what}).\n`);
   }
