@@ -586,6 +586,24 @@ async function bodiesInFlight(): Promise<void> {
   outside.push(["3", "1,000 connections each POST with Content-Length 1,048,000, 980 KB sent, then waiting", `RSS ${before.rss.toFixed(0)} → peak ${during.peak.toFixed(0)} MiB (+${growth.toFixed(0)}), ${after.rss.toFixed(0)} MiB after they close; ${refused} answered 503 Unavailable; health max ${fmt(healthMaxMs)}`]);
 }
 
+/** Finding 4: a 28 MB fixture load on the control plane (a documented exception: health waits for it), and a body past its 64 MiB limit. */
+async function bigFixtureLoad(folder: string): Promise<void> {
+  const server = await startServer();
+  const load = fixtureFile(folder, "big-load.json", 20_000, 20_000);
+  const body = readFileSync(load);
+  const { result, healthMaxMs } = await withHealth(server.url, async () => {
+    const began = performance.now();
+    const response = await fetch(`${server.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    await response.text();
+    return { status: response.status, ms: performance.now() - began };
+  });
+  const over = await fetch(`${server.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.alloc(64 * 1024 * 1024 + 1, 32) });
+  await over.text();
+  await stop(server);
+  if (result.status !== 200 || over.status !== 413) broken = true;
+  outside.push(["4", `POST /_emulator/fixtures of ${(body.length / 1e6).toFixed(0)} MB (20,000 tagged reservations and 20,000 tagged instances); then 64 MiB + 1 byte`, `${result.status} in ${fmt(result.ms)}; health max ${fmt(healthMaxMs)} (waits for the load); ${over.status} past the limit`]);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -611,6 +629,7 @@ try {
     worst = { ms: 0, what: "" };
     await matchBudgetAttacks();
     await bodiesInFlight();
+    await bigFixtureLoad(folder);
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${outside.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
     process.stdout.write(`Worst single request of the outside pass: ${fmt(worst.ms)} (${worst.what}).\n`);
   }
