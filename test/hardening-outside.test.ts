@@ -12,7 +12,12 @@ import {
   type FleetLaunchTemplateOverridesRequest,
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, ROOT } from "./process.js";
 import type { RunningEmulator } from "../src/index.js";
 import { errorOf, ec2, failure, OWNER, start } from "./support.js";
 
@@ -163,5 +168,43 @@ describe("values echoed in errors (finding 7)", () => {
     );
     expect(error.status).toBe(400);
     expect(error.message.length).toBeLessThan(1000);
+  });
+});
+
+describe("RunInstances values it does not keep (finding 8)", () => {
+  it("refuses them by the model's bounds with InvalidParameterValue, launching nothing", async () => {
+    const base = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: "1", MaxCount: "1" };
+    for (const extra of [
+      { PrivateIpAddress: "10.0.0.256" },
+      { PrivateIpAddress: "x".repeat(100_000) },
+      { "Placement.GroupName": "g".repeat(100_000) },
+      { "CpuOptions.CoreCount": "-1" },
+      { "CpuOptions.ThreadsPerCore": "0" },
+    ]) {
+      const answer = await post({ ...base, ...extra });
+      expect(answer.status, JSON.stringify(extra).slice(0, 60)).toBe(400);
+      expect(errorOf(answer.text).code).toBe("InvalidParameterValue");
+    }
+    const fine = await post({ ...base, PrivateIpAddress: "10.0.0.12", "Placement.GroupName": "my-group", "CpuOptions.CoreCount": "2" });
+    expect(fine.status).toBe(200);
+  });
+});
+
+describe("a --db file the process may not write (finding 8)", () => {
+  it("says the file is read-only, not 'disk I/O error', and exits 1", () => {
+    const folder = mkdtempSync(join(tmpdir(), "ec2-readonly-"));
+    chmodSync(folder, 0o755);
+    const file = join(folder, "state.db");
+    writeFileSync(file, "");
+    chmodSync(file, 0o444);
+    // Tests run as root, which writes everything: a user without rights is played by nobody.
+    const asNobody = process.getuid?.() === 0;
+    const [command, args] = asNobody
+      ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, "--port", "0", "--db", file]]
+      : [process.execPath, [CLI, "--port", "0", "--db", file]];
+    const run = spawnSync(command, args, { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${file}: the database file is read-only or not writable by this process (permission denied)`);
+    expect(run.stderr).not.toContain("disk I/O error");
   });
 });
