@@ -243,9 +243,10 @@ export function interleave<T>(items: readonly T[], round: number): T[] {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs a bench/probes/*.ts script in a fresh process (under tsx) and returns what it reports as `{ result }`. */
-export function runProbe<T>(script: string, args: readonly string[] = []): Promise<T> {
+export function runProbe<T>(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL(`probes/${script}`, import.meta.url)), ...args], {
     cwd: ROOT,
+    env,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
@@ -260,5 +261,5 @@ export function runProbe<T>(script: string, args: readonly string[] = []): Promi
   });
 }
 
-/** Where the built library is, as a URL to import at run time (its types come from src/). */
-export const distUrl = (path: string): string => new URL(`../dist/${path}`, import.meta.url).href;
+/** Where the built library is (BENCH_DIST's build, else dist/), as a URL to import at run time (its types come from src/). */
+export const distUrl = (path: string): string => new URL(`../${process.env.BENCH_DIST ?? "dist"}/${path}`, import.meta.url).href;

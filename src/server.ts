@@ -118,8 +118,8 @@ function httpDateOf(clock: { now(): number }): () => string {
 }
 
 /**
- * Sends an answer in parts (src/protocol/xml.ts, Answer) as one response: the parts go out as they
- * are, in one write, so a kept page's bytes are never copied or encoded again. Fastify has no
+ * Sends an answer in parts (src/protocol/xml.ts, Answer: a kept answer's new head and its kept
+ * bytes) as one response, in one write, so the kept bytes are never copied again. Fastify has no
  * reply for a list of buffers, so this one is written on the raw response, with the same headers
  * as every other EC2 answer.
  */

@@ -1,6 +1,6 @@
 // A second look at answers given again (AnswerCache) and answers sent in parts: what else an answer depends on, and the wire.
 
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import {
   EC2Client as Client,
   CreateTagsCommand,
@@ -12,7 +12,8 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CapacityReservationFixture } from "../src/fixtures/types.js";
 import type { RunningEmulator } from "../src/index.js";
-import { KEPT_BYTES_FROM } from "../src/protocol/xml.js";
+import { KEPT_ANSWER_FROM } from "../src/actions/answerCache.js";
+import { serverOf } from "../src/inProcess.js";
 import { OWNER, OWNER_KEY, SHAREE, ec2, failure, raw, start } from "./support.js";
 
 const CLOCK = "2027-03-01T00:00:00.000Z";
@@ -83,7 +84,7 @@ describe("a page asked again with a NextToken", () => {
     const { body, authorization } = pageRequest(first.NextToken);
     const answer = await raw(emu, { body, headers: { authorization } });
     expect(answer.status).toBe(200);
-    expect(answer.text.length).toBeGreaterThan(KEPT_BYTES_FROM);
+    expect(answer.text.length).toBeGreaterThan(KEPT_ANSWER_FROM);
   });
 
   it("is refused once its token has expired, even less than a second after the same page was answered", async () => {
@@ -180,7 +181,7 @@ describe("a kept DescribeInstances page", () => {
       body: body.replace("DescribeCapacityReservations", "DescribeInstances").replace(`MaxResults=${PAGE}`, "MaxResults=100"),
       headers: { authorization },
     });
-    expect(instancesPage.text.length).toBeGreaterThan(KEPT_BYTES_FROM);
+    expect(instancesPage.text.length).toBeGreaterThan(KEPT_ANSWER_FROM);
     expect(await placed()).toEqual(Array(14).fill(undefined));
     emu.clock.advance(STARTS_IN_MS);
     expect(await placed()).toEqual(Array(14).fill(STARTING));
@@ -263,6 +264,10 @@ describe("answers in parts on the wire", () => {
 
   it("keeps serving after a client that asked for a large page went away before reading it", async () => {
     const url = new URL(emu.url);
+    // The server's side of the connection (the only socket to it in this test: the client's calls are in-process).
+    const server = serverOf(emu)?.server;
+    if (server === undefined) throw new Error("no server behind the emulator");
+    const closedOnServer = new Promise<void>((resolve) => server.once("connection", (socket: Socket) => socket.once("close", () => resolve())));
     await new Promise<void>((resolve) => {
       const socket = connect(Number(url.port), url.hostname, () => {
         socket.write(httpRequest(pageRequest()));
@@ -270,7 +275,8 @@ describe("answers in parts on the wire", () => {
         resolve();
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once the server has closed its side, it is done with the request the client left.
+    await closedOnServer;
     expect((await describePage()).CapacityReservations?.length).toBe(PAGE);
   });
 });

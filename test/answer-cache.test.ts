@@ -12,12 +12,12 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
-import { KEPT_BYTES_FROM } from "../src/protocol/xml.js";
+import { KEPT_ANSWER_FROM } from "../src/actions/answerCache.js";
 import { OWNER, ec2, raw, start } from "./support.js";
 
 const CLOCK = "2027-03-01T00:00:00.000Z";
 const HOUR = 60 * 60 * 1000;
-/** Enough reservations that one page is written in parts (a kept member of KEPT_BYTES_FROM or more). */
+/** Enough reservations that one page is kept (an answer of KEPT_ANSWER_FROM characters or more). */
 const COUNT = 30;
 
 let emu: RunningEmulator;
@@ -70,7 +70,7 @@ describe("a large describe page asked again", () => {
   it("is large enough to be kept, and is the same answer but for its requestId", async () => {
     const first = await pageText();
     const second = await pageText();
-    expect(first.length).toBeGreaterThan(KEPT_BYTES_FROM);
+    expect(first.length).toBeGreaterThan(KEPT_ANSWER_FROM);
     const withoutId = (text: string) => text.replace(/<requestId>[^<]*<\/requestId>/, "");
     expect(withoutId(second)).toBe(withoutId(first));
     expect(second).not.toBe(first);
@@ -139,7 +139,7 @@ describe("a large DescribeInstances page asked again", () => {
       ((await client.send(new DescribeInstancesCommand({ MaxResults: 100 }))).Reservations ?? []).flatMap((r) => r.Instances ?? []);
     expect((await described()).map((instance) => instance.InstanceId)).toEqual(expect.arrayContaining(instanceIds));
     const page = await pageOfInstances();
-    expect(page.length).toBeGreaterThan(KEPT_BYTES_FROM);
+    expect(page.length).toBeGreaterThan(KEPT_ANSWER_FROM);
     await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceIds[0] as string] }));
     // With no transition time it is terminated at once, and stays described for an hour.
     expect((await described()).find((instance) => instance.InstanceId === instanceIds[0])?.State?.Name).toBe("terminated");

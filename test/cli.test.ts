@@ -241,9 +241,11 @@ describe.concurrent("the command's logs", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
+    let outputGrew: () => void = () => undefined;
     const ready = new Promise<string>((resolve, reject) => {
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
         output += chunk;
+        outputGrew();
         const url = /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
         if (url) resolve(url);
       });
@@ -254,7 +256,8 @@ describe.concurrent("the command's logs", () => {
       const url = await ready;
       const response = await fetch(`${url}/_emulator/health`);
       const id = response.headers.get("x-amzn-RequestId") ?? "";
-      for (let wait = 0; !output.includes(id) && wait < 500; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The line comes once the answer has gone out: wait for output holding the id (each chunk as it comes).
+      while (!output.includes(id)) await new Promise<void>((resolve) => (outputGrew = resolve));
       const line = output.split("\n").find((l) => l.includes(id)) ?? "";
       expect(line).toContain("GET /_emulator/health");
       expect(line).not.toContain("{");
@@ -272,17 +275,21 @@ async function holdRequestOpen(url: string, body: string): Promise<{ socket: Soc
   socket.setEncoding("utf8");
   socket.on("error", () => undefined); // a test that fails would otherwise also report the reset
   let received = "";
-  socket.on("data", (chunk: string) => (received += chunk));
+  let firstAnswered: () => void = () => undefined;
+  const firstAnswer = new Promise<void>((resolve) => (firstAnswered = resolve));
+  socket.on("data", (chunk: string) => {
+    received += chunk;
+    if (received.includes("</GetCapacityReservationUsageResponse>")) firstAnswered();
+  });
+  socket.once("close", () => firstAnswered());
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
   const head = (length: number) =>
     `POST / HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${length}\r\n` +
     `Authorization: AWS4-HMAC-SHA256 Credential=${OWNER_KEY}/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00\r\n\r\n`;
   // The first request proves the server has accepted this connection.
   socket.write(head(body.length) + body);
-  for (let wait = 0; !received.includes("</GetCapacityReservationUsageResponse>"); wait++) {
-    if (wait > 500) throw new Error(`no answer to the first request: ${received}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await firstAnswer;
+  if (!received.includes("</GetCapacityReservationUsageResponse>")) throw new Error(`no answer to the first request: ${received}`);
   received = "";
   const half = Math.floor(body.length / 2);
   socket.write(head(body.length) + body.slice(0, half));

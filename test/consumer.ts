@@ -1,10 +1,10 @@
 // A consumer's machine for the packaging tests: a clean copy of the checkout, npm run as a consumer runs it (install scripts and all), and what a user would take for a problem in its output.
 
-import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { ROOT } from "./process.js";
+import { ROOT, servedUrl } from "./process.js";
 
 /** An install takes a while, more on a loaded machine: the limit for every step of these tests. */
 export const SLOW = 300_000;
@@ -142,4 +142,34 @@ export function alarming(output: string): { lines: string[]; unsupportedNodeSaid
   }
   const lines = rest.split("\n").filter((line) => /warn|deprecat|error|EBADENGINE|not supported|unsupported/i.test(line));
   return { lines, unsupportedNodeSaid };
+}
+
+/** A consumer's machine: a scratch folder, with the environment of a consumer's shell there (`consumerEnv`). */
+export function consumerMachine(prefix: string): { work: string; env: NodeJS.ProcessEnv } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  return { work, env: consumerEnv(work) };
+}
+
+/**
+ * A new project at `dir`, a package.json with `fields`: better-sqlite3 kept at the checkout's
+ * version (an override), whose binary the local prebuild holds.
+ */
+export function scratchProject(dir: string, fields: Record<string, unknown> = {}): string {
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "scratch", private: true, type: "module", ...fields, overrides: { "better-sqlite3": versionOf("better-sqlite3") } }, null, 2),
+  );
+  return dir;
+}
+
+/** Starts a project's installed command on a free port; resolves with the process once it serves, and its URL. */
+export async function serveInstalled(project: string, env: NodeJS.ProcessEnv): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(join(project, "node_modules", ".bin", "ec2-capacity-emulator"), ["--port", "0"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    return { server, url: await servedUrl(server) };
+  } catch (error) {
+    server.kill("SIGKILL");
+    throw error;
+  }
 }

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FixtureError, type RunningEmulator } from "../src/index.js";
 import { VERSION } from "../src/version.js";
-import { ROOT, runCommand, runToExit } from "./process.js";
+import { ROOT, runCommand, runToExit, servedUrl } from "./process.js";
 import { OWNER, OWNER_KEY, start } from "./support.js";
 
 const RESERVATION = {
@@ -187,15 +187,7 @@ describe("npm start", () => {
     });
     const exited = new Promise<number | null>((resolve) => npm.once("close", (code) => resolve(code)));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let seen = "";
-        npm.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-          seen += chunk;
-          const found = /"url":"([^"]+)"/.exec(seen)?.[1];
-          if (found) resolve(found);
-        });
-        void exited.then((code) => reject(new Error(`npm start exited (${code}) first: ${seen}`)));
-      });
+      const url = await servedUrl(npm);
       expect(statSync(stamp).mtimeMs).toBe(builtAt);
       expect((await fetch(`${url}/_emulator/health`)).status).toBe(200);
       npm.kill("SIGTERM");

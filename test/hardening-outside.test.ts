@@ -174,13 +174,14 @@ describe("values echoed in errors (finding 7)", () => {
 describe("RunInstances values it does not keep (finding 8)", () => {
   it("refuses them by the model's bounds with InvalidParameterValue, launching nothing", async () => {
     const base = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: "1", MaxCount: "1" };
-    for (const extra of [
+    const malformed: Record<string, string>[] = [
       { PrivateIpAddress: "10.0.0.256" },
       { PrivateIpAddress: "x".repeat(100_000) },
       { "Placement.GroupName": "g".repeat(100_000) },
       { "CpuOptions.CoreCount": "-1" },
       { "CpuOptions.ThreadsPerCore": "0" },
-    ]) {
+    ];
+    for (const extra of malformed) {
       const answer = await post({ ...base, ...extra });
       expect(answer.status, JSON.stringify(extra).slice(0, 60)).toBe(400);
       expect(errorOf(answer.text).code).toBe("InvalidParameterValue");

@@ -2,20 +2,17 @@
 
 import {
   DescribeInstancesCommand,
-  RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
-  type EC2Client,
   type Filter,
   type Instance,
   type RunInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { FixtureDocument, RunningEmulator } from "../src/index.js";
-import { OWNER, ec2, failure, start } from "./support.js";
+import { describe, expect, it } from "vitest";
+import type { FixtureDocument } from "../src/index.js";
+import { ec2, failure, OWNER, runInstances, sharedEmulator } from "./support.js";
 
-const AMI = "ami-0123456789abcdef0";
 const NOW = "2026-03-04T05:06:07.000Z";
 const TARGETED = "cr-0a5e0000000000001";
 const INTERRUPTIBLE = "cr-0a5e0000000000002";
@@ -43,39 +40,24 @@ const FIXTURE: FixtureDocument = {
   ],
 };
 
-let emu: RunningEmulator;
-let client: EC2Client;
+const shared = sharedEmulator({ fixtures: [FIXTURE], clock: NOW }, (emu) => emu.settings.set({ instanceTransitionSeconds: 0 }));
 
-beforeAll(async () => {
-  emu = await start({ fixtures: [FIXTURE], clock: NOW });
-  client = ec2(emu);
-});
-afterAll(async () => emu.close());
-beforeEach(async () => {
-  await emu.reset();
-  emu.clock.set(NOW);
-  emu.settings.set({ instanceTransitionSeconds: 0 });
-});
-
-const run = async (input: Partial<RunInstancesCommandInput> = {}) =>
-  client.send(
-    new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, InstanceType: "m5.large", Placement: { AvailabilityZone: "us-east-1a" }, ...input }),
-  );
+const run = async (input: Partial<RunInstancesCommandInput> = {}) => runInstances(shared.client, { Placement: { AvailabilityZone: "us-east-1a" }, ...input });
 const launchOne = async (input: Partial<RunInstancesCommandInput> = {}): Promise<string> =>
   (await run(input)).Instances?.[0]?.InstanceId ?? "";
 const describe1 = async (id: string): Promise<Instance | undefined> =>
-  (await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0];
+  (await shared.client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0];
 const found = async (...filters: Filter[]): Promise<string[]> =>
-  ((await client.send(new DescribeInstancesCommand({ Filters: filters }))).Reservations ?? [])
+  ((await shared.client.send(new DescribeInstancesCommand({ Filters: filters }))).Reservations ?? [])
     .flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId ?? ""))
     .sort();
 const targeting = { CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: TARGETED } } };
 
 describe("IncorrectInstanceState in EC2's own words", () => {
   it("refuses to stop an instance that never reached running, saying so", async () => {
-    emu.settings.set({ instanceTransitionSeconds: 30 });
+    shared.emu.settings.set({ instanceTransitionSeconds: 30 });
     const id = await launchOne();
-    const refused = await failure(client.send(new StopInstancesCommand({ InstanceIds: [id] })));
+    const refused = await failure(shared.client.send(new StopInstancesCommand({ InstanceIds: [id] })));
     expect(refused).toMatchObject({
       code: "IncorrectInstanceState",
       status: 400,
@@ -85,11 +67,11 @@ describe("IncorrectInstanceState in EC2's own words", () => {
 
   it("refuses to stop a terminated instance and to start one, each in its own words", async () => {
     const id = await launchOne();
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-    expect((await failure(client.send(new StopInstancesCommand({ InstanceIds: [id] })))).message).toBe(
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    expect((await failure(shared.client.send(new StopInstancesCommand({ InstanceIds: [id] })))).message).toBe(
       `This instance '${id}' is not in a state from which it can be stopped.`,
     );
-    expect((await failure(client.send(new StartInstancesCommand({ InstanceIds: [id] })))).message).toBe(
+    expect((await failure(shared.client.send(new StartInstancesCommand({ InstanceIds: [id] })))).message).toBe(
       `The instance '${id}' is not in a state from which it can be started.`,
     );
   });
@@ -102,20 +84,20 @@ describe("the call that starts a transition answers the in-between state", () =>
     expect(launched.Instances?.[0]?.State).toEqual({ Code: 0, Name: "pending" });
     expect((await describe1(id))?.State).toEqual({ Code: 16, Name: "running" });
 
-    const stopped = await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    const stopped = await shared.client.send(new StopInstancesCommand({ InstanceIds: [id] }));
     expect(stopped.StoppingInstances).toEqual([
       { InstanceId: id, CurrentState: { Code: 64, Name: "stopping" }, PreviousState: { Code: 16, Name: "running" } },
     ]);
     expect((await describe1(id))?.State).toEqual({ Code: 80, Name: "stopped" });
     // Stopping it again changes nothing, and says so.
-    const again = await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    const again = await shared.client.send(new StopInstancesCommand({ InstanceIds: [id] }));
     expect(again.StoppingInstances?.[0]?.CurrentState).toEqual({ Code: 80, Name: "stopped" });
 
-    const started = await client.send(new StartInstancesCommand({ InstanceIds: [id] }));
+    const started = await shared.client.send(new StartInstancesCommand({ InstanceIds: [id] }));
     expect(started.StartingInstances?.[0]).toMatchObject({ CurrentState: { Code: 0, Name: "pending" }, PreviousState: { Code: 80, Name: "stopped" } });
     expect((await describe1(id))?.State).toEqual({ Code: 16, Name: "running" });
 
-    const terminated = await client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    const terminated = await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     expect(terminated.TerminatingInstances?.[0]).toMatchObject({
       CurrentState: { Code: 32, Name: "shutting-down" },
       PreviousState: { Code: 16, Name: "running" },
@@ -128,9 +110,9 @@ describe("LaunchTime", () => {
   it("is the last launch: a start sets it again", async () => {
     const id = await launchOne();
     expect((await describe1(id))?.LaunchTime).toEqual(new Date(NOW));
-    await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
-    emu.clock.advance(3 * 24 * 3600 * 1000);
-    await client.send(new StartInstancesCommand({ InstanceIds: [id] }));
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    shared.emu.clock.advance(3 * 24 * 3600 * 1000);
+    await shared.client.send(new StartInstancesCommand({ InstanceIds: [id] }));
     const restarted = new Date(Date.parse(NOW) + 3 * 24 * 3600 * 1000);
     expect((await describe1(id))?.LaunchTime).toEqual(restarted);
     expect(await found({ Name: "launch-time", Values: [restarted.toISOString()] })).toEqual([id]);
@@ -146,8 +128,8 @@ describe("StateReason and StateTransitionReason", () => {
     const running = await describe1(id);
     expect([running?.StateReason, running?.StateTransitionReason]).toEqual([undefined, ""]);
 
-    emu.clock.advance(90_000);
-    await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    shared.emu.clock.advance(90_000);
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [id] }));
     const stopped = await describe1(id);
     expect(stopped?.StateReason).toEqual({
       Code: "Client.UserInitiatedShutdown",
@@ -156,15 +138,15 @@ describe("StateReason and StateTransitionReason", () => {
     expect(stopped?.StateTransitionReason).toBe("User initiated (2026-03-04 05:07:37 GMT)");
 
     const other = await launchOne();
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [other] }));
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [other] }));
     expect((await describe1(other))?.StateTransitionReason).toBe("User initiated (2026-03-04 05:07:37 GMT)");
   });
 
   it("is found by the reason and state-reason-code filters", async () => {
     const kept = await launchOne();
     const stopped = await launchOne();
-    emu.clock.advance(24 * 3600 * 1000);
-    await client.send(new StopInstancesCommand({ InstanceIds: [stopped] }));
+    shared.emu.clock.advance(24 * 3600 * 1000);
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [stopped] }));
     expect(await found({ Name: "state-reason-code", Values: ["Client.UserInitiatedShutdown"] })).toEqual([stopped]);
     expect(await found({ Name: "reason", Values: ["User initiated (2026-03-05*"] })).toEqual([stopped]);
     expect(await found({ Name: "reason", Values: ["User initiated (2026-03-04*"] })).toEqual([]);
@@ -189,14 +171,14 @@ describe("what a launch gave an instance and what a node needs", () => {
     expect(await found({ Name: "private-ip-address", Values: [address] })).toContain(id);
     expect(await found({ Name: "availability-zone-id", Values: ["use1-az1"] })).toEqual([id]);
 
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     const terminated = await describe1(id);
     expect([terminated?.PrivateIpAddress, terminated?.PrivateDnsName]).toEqual([undefined, ""]);
   });
 
   it("answers a private DNS name of the region outside us-east-1", async () => {
-    const eu = ec2(emu, OWNER, "eu-west-1");
-    const out = await eu.send(new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, InstanceType: "m5.large", Placement: { AvailabilityZone: "eu-west-1b" } }));
+    const eu = ec2(shared.emu, OWNER, "eu-west-1");
+    const out = await runInstances(eu, { Placement: { AvailabilityZone: "eu-west-1b" } });
     const instance = out.Instances?.[0];
     expect(instance?.Placement?.AvailabilityZoneId).toBe("euw1-az2");
     expect(instance?.PrivateIpAddress).toMatch(/^172\.31\.(1[6-9]|2\d|3[01])\.\d+$/);
@@ -253,9 +235,9 @@ describe("idempotency after termination", () => {
     // A retry is not a launch: its instances answer the state they are in.
     expect(again.Instances?.map((i) => i.State?.Name)).toEqual(["running", "running"]);
 
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [ids[0] ?? ""] }));
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [ids[0] ?? ""] }));
     expect((await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 })).ReservationId).toBe(first.ReservationId);
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [ids[1] ?? ""] }));
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [ids[1] ?? ""] }));
     expect(await failure(run({ ClientToken: "once", MinCount: 2, MaxCount: 2 }))).toMatchObject({
       code: "IdempotentInstanceTerminated",
       status: 400,
@@ -263,9 +245,9 @@ describe("idempotency after termination", () => {
     });
     // Refused after the instances are no longer described (an hour), for 24 hours from the last
     // termination; then the token is given up, and it launches anew.
-    emu.clock.advance(24 * 3600 * 1000 - 1000);
+    shared.emu.clock.advance(24 * 3600 * 1000 - 1000);
     expect((await failure(run({ ClientToken: "once", MinCount: 2, MaxCount: 2 }))).code).toBe("IdempotentInstanceTerminated");
-    emu.clock.advance(2000);
+    shared.emu.clock.advance(2000);
     const anew = await run({ ClientToken: "once", MinCount: 2, MaxCount: 2 });
     expect(anew.ReservationId).not.toBe(first.ReservationId);
     expect(anew.Instances?.map((i) => i.State?.Name)).toEqual(["pending", "pending"]);
@@ -277,9 +259,9 @@ describe("KeyName", () => {
     const launched = await run({ KeyName: "team-ml" });
     const id = launched.Instances?.[0]?.InstanceId ?? "";
     expect(launched.Instances?.[0]?.KeyName).toBe("team-ml");
-    const found = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: "key-name", Values: ["team-*"] }] }));
+    const found = await shared.client.send(new DescribeInstancesCommand({ Filters: [{ Name: "key-name", Values: ["team-*"] }] }));
     expect(found.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId)).toEqual([id]);
-    const dump = await emu.state();
+    const dump = await shared.emu.state();
     expect(dump.instances?.find((i) => i.instanceId === id)?.keyName).toBe("team-ml");
   });
 
@@ -295,7 +277,7 @@ describe("KeyName", () => {
       status: 400,
       message: `The key pair '${name}' does not exist`,
     });
-    const all = await client.send(new DescribeInstancesCommand({}));
+    const all = await shared.client.send(new DescribeInstancesCommand({}));
     expect(all.Reservations ?? []).toEqual([]);
   });
 });

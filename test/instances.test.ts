@@ -4,24 +4,22 @@ import {
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
-  RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
   type EC2Client,
   type RunInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { FixtureDocument, RunningEmulator } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import type { FixtureDocument } from "../src/index.js";
 import { INSTANCE_FILTERS } from "../src/domain/instanceFilters.js";
-import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, failure, instanceFixture, start, usage } from "./support.js";
+import { ec2, failure, instanceFixture, instanceIdsOf, OWNER, OWNER_KEY, runInstances, sharedEmulator, SHAREE, SHAREE_KEY, start, targeting, usage } from "./support.js";
 
 const TARGETED = "cr-0a00000000000000a"; // m5.large, us-east-1a, targeted, 2
 const OPEN = "cr-0b00000000000000b"; // c5.large, us-east-1a, open, 2, shared with SHAREE
 const BLOCK_1 = "cr-0c00000000000000c"; // p5.48xlarge capacity block, 1
 const BLOCK_2 = "cr-0d00000000000000d"; // p5.48xlarge capacity block, 1
 const EXPIRING = "cr-0e00000000000000e"; // r5.large open, 1, ends 2026-01-02
-const AMI = "ami-0123456789abcdef0";
 const NOW = "2026-01-01T00:00:00.000Z";
 
 const reservation = (id: string, instanceType: string, total: number, more: object = {}) => ({
@@ -55,27 +53,12 @@ const FIXTURE: FixtureDocument = {
   ],
 };
 
-let emu: RunningEmulator;
-let client: EC2Client;
+const shared = sharedEmulator({ fixtures: [FIXTURE], clock: NOW });
 
-beforeAll(async () => {
-  emu = await start({ fixtures: [FIXTURE], clock: NOW });
-  client = ec2(emu);
-});
-afterAll(async () => emu.close());
-beforeEach(async () => {
-  await emu.reset();
-  await emu.clock.set(NOW);
-});
-
-function run(input: Partial<RunInstancesCommandInput>, on: EC2Client = client) {
-  return on.send(new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, InstanceType: "m5.large", ...input }));
-}
-const targeting = (id: string) => ({ CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: id } } });
-const ids = (out: { Instances?: { InstanceId?: string }[] }) => (out.Instances ?? []).map((i) => i.InstanceId ?? "");
+const run = (input: Partial<RunInstancesCommandInput>, on: EC2Client = shared.client) => runInstances(on, input);
 
 /** Where each of the caller's described instances runs, by id (undefined: outside any reservation). */
-async function placements(on: EC2Client = client): Promise<Map<string, string | undefined>> {
+async function placements(on: EC2Client = shared.client): Promise<Map<string, string | undefined>> {
   const out = await on.send(new DescribeInstancesCommand({}));
   const map = new Map<string, string | undefined>();
   for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) map.set(i.InstanceId ?? "", i.CapacityReservationId);
@@ -84,7 +67,7 @@ async function placements(on: EC2Client = client): Promise<Map<string, string | 
 
 /** The reservation's numbers through GetCapacityReservationUsage, checked against the instances DescribeInstances places in it. */
 async function counts(id: string): Promise<{ available: number; owner: number }> {
-  const out = await usage(client, { CapacityReservationId: id });
+  const out = await usage(shared.client, { CapacityReservationId: id });
   const owner = out.InstanceUsages?.find((u) => u.AccountId === OWNER)?.UsedInstanceCount ?? 0;
   const used = (out.InstanceUsages ?? []).reduce((sum, u) => sum + (u.UsedInstanceCount ?? 0), 0);
   if (out.State === "active") expect((out.AvailableInstanceCount ?? 0) + used).toBe(out.TotalInstanceCount);
@@ -139,9 +122,9 @@ describe("a targeted launch until the reservation is full", () => {
   });
 
   it("a replacement launched before its predecessor is terminated hits ReservationCapacityExceeded", async () => {
-    const old = ids(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
+    const old = instanceIdsOf(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
     expect((await failure(run(targeting(TARGETED)))).code).toBe("ReservationCapacityExceeded");
-    const terminated = await client.send(new TerminateInstancesCommand({ InstanceIds: [old[0] ?? ""] }));
+    const terminated = await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [old[0] ?? ""] }));
     expect(terminated.TerminatingInstances?.[0]).toMatchObject({
       PreviousState: { Name: "running", Code: 16 },
       CurrentState: { Name: "shutting-down", Code: 32 },
@@ -164,13 +147,13 @@ describe("open reservations", () => {
   });
 
   it("takes in running instances outside it, oldest first, when a place is given back", async () => {
-    const inside = ids(await run({ InstanceType: "c5.large", MinCount: 2, MaxCount: 2 }));
+    const inside = instanceIdsOf(await run({ InstanceType: "c5.large", MinCount: 2, MaxCount: 2 }));
     expect(await counts(OPEN)).toEqual({ available: 0, owner: 2 });
-    const outside = ids(await run({ InstanceType: "c5.large" }));
-    await emu.clock.advance(1000);
-    const newer = ids(await run({ InstanceType: "c5.large" }));
+    const outside = instanceIdsOf(await run({ InstanceType: "c5.large" }));
+    await shared.emu.clock.advance(1000);
+    const newer = instanceIdsOf(await run({ InstanceType: "c5.large" }));
     expect((await placements()).get(outside[0] ?? "")).toBeUndefined();
-    await client.send(new StopInstancesCommand({ InstanceIds: [inside[0] ?? ""] }));
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [inside[0] ?? ""] }));
     const now = await placements();
     expect(now.get(outside[0] ?? "")).toBe(OPEN);
     expect(now.get(newer[0] ?? "")).toBeUndefined();
@@ -179,10 +162,10 @@ describe("open reservations", () => {
   });
 
   it("a shared open reservation takes the consumer's launch, counted in the consumer's row", async () => {
-    const sharee = ec2(emu, SHAREE_KEY);
+    const sharee = ec2(shared.emu, SHAREE_KEY);
     const out = await run({ InstanceType: "c5.large" }, sharee);
     expect(out.Instances?.[0]?.CapacityReservationId).toBe(OPEN);
-    const owner = await usage(client, { CapacityReservationId: OPEN });
+    const owner = await usage(shared.client, { CapacityReservationId: OPEN });
     expect(owner.InstanceUsages).toEqual([
       { AccountId: OWNER, UsedInstanceCount: 0 },
       { AccountId: SHAREE, UsedInstanceCount: 1 },
@@ -200,32 +183,32 @@ describe("open reservations", () => {
   });
 
   it("an expired reservation lets its instances run on outside it", async () => {
-    const id = ids(await run({ InstanceType: "r5.large" }))[0] ?? "";
+    const id = instanceIdsOf(await run({ InstanceType: "r5.large" }))[0] ?? "";
     expect((await placements()).get(id)).toBe(EXPIRING);
-    await emu.clock.set("2026-01-03T00:00:00Z");
+    await shared.emu.clock.set("2026-01-03T00:00:00Z");
     expect((await placements()).get(id)).toBeUndefined();
-    const out = await usage(client, { CapacityReservationId: EXPIRING });
+    const out = await usage(shared.client, { CapacityReservationId: EXPIRING });
     expect(out.State).toBe("expired");
     // Nothing is used in a reservation that ended (SPEC section 3): its one place reads available.
     expect(out.AvailableInstanceCount).toBe(1);
     expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
     // It runs on outside any reservation: stopping it and starting it again changes nothing else.
-    await client.send(new StopInstancesCommand({ InstanceIds: [id] }));
-    await client.send(new StartInstancesCommand({ InstanceIds: [id] }));
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    await shared.client.send(new StartInstancesCommand({ InstanceIds: [id] }));
     expect((await placements()).get(id)).toBeUndefined();
   });
 });
 
 describe("the control plane at the clock", () => {
   it("the state dump and health show what the clock made of the instances, with no EC2 call between", async () => {
-    const id = ids(await run({ InstanceType: "r5.large" }))[0] ?? "";
+    const id = instanceIdsOf(await run({ InstanceType: "r5.large" }))[0] ?? "";
     const health = async () =>
-      ((await (await fetch(`${emu.url}/_emulator/health`)).json()) as { loaded: { instancesInUse: number } }).loaded;
+      ((await (await fetch(`${shared.emu.url}/_emulator/health`)).json()) as { loaded: { instancesInUse: number } }).loaded;
     expect((await health()).instancesInUse).toBe(1);
-    await emu.clock.set("2026-01-03T00:00:00Z");
+    await shared.emu.clock.set("2026-01-03T00:00:00Z");
     expect((await health()).instancesInUse).toBe(0);
-    const streamed = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as FixtureDocument;
-    for (const dump of [streamed, await emu.state()]) {
+    const streamed = (await (await fetch(`${shared.emu.url}/_emulator/state`)).json()) as FixtureDocument;
+    for (const dump of [streamed, await shared.emu.state()]) {
       const instance = dump.instances?.find((i) => i.instanceId === id);
       expect(instance).toMatchObject({ state: "running" });
       expect(instance?.capacityReservationId).toBeUndefined();
@@ -258,20 +241,20 @@ describe("capacity blocks", () => {
 describe("a capacity block's end", () => {
   it("terminates the instances running in it, as EC2 does, and they stay described as terminated for an hour", async () => {
     const block = { InstanceType: "p5.48xlarge" as const, InstanceMarketOptions: { MarketType: "capacity-block" as const } };
-    const id = ids(await run({ ...block, ...targeting(BLOCK_1) }))[0] ?? "";
-    await emu.clock.set("2026-02-01T00:30:00Z");
-    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+    const id = instanceIdsOf(await run({ ...block, ...targeting(BLOCK_1) }))[0] ?? "";
+    await shared.emu.clock.set("2026-02-01T00:30:00Z");
+    const described = await shared.client.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
     const instance = described.Reservations?.[0]?.Instances?.[0];
     expect(instance?.State).toEqual({ Name: "terminated", Code: 48 });
     expect(instance?.CapacityReservationId).toBeUndefined();
-    const out = await usage(client, { CapacityReservationId: BLOCK_1 });
+    const out = await usage(shared.client, { CapacityReservationId: BLOCK_1 });
     expect(out).toMatchObject({ State: "expired", AvailableInstanceCount: 1 });
     expect(out.InstanceUsages).toEqual([{ AccountId: OWNER, UsedInstanceCount: 0 }]);
-    expect((await emu.state()).instances).toContainEqual(expect.objectContaining({ instanceId: id, state: "terminated" }));
-    expect((await failure(client.send(new StartInstancesCommand({ InstanceIds: [id] })))).code).toBe("IncorrectInstanceState");
+    expect((await shared.emu.state()).instances).toContainEqual(expect.objectContaining({ instanceId: id, state: "terminated" }));
+    expect((await failure(shared.client.send(new StartInstancesCommand({ InstanceIds: [id] })))).code).toBe("IncorrectInstanceState");
     // Terminated at the block's end: no longer described an hour after it.
-    await emu.clock.set("2026-02-01T01:00:00Z");
-    expect((await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [id] })))).code).toBe(
+    await shared.emu.clock.set("2026-02-01T01:00:00Z");
+    expect((await failure(shared.client.send(new DescribeInstancesCommand({ InstanceIds: [id] })))).code).toBe(
       "InvalidInstanceID.NotFound",
     );
   });
@@ -279,24 +262,24 @@ describe("a capacity block's end", () => {
 
 describe("stop, start and terminate", () => {
   it("stop gives the place back, start re-enters, and a full targeted reservation refuses the start", async () => {
-    const [a = "", b = ""] = ids(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
-    const stopped = await client.send(new StopInstancesCommand({ InstanceIds: [a] }));
+    const [a = "", b = ""] = instanceIdsOf(await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 }));
+    const stopped = await shared.client.send(new StopInstancesCommand({ InstanceIds: [a] }));
     expect(stopped.StoppingInstances?.[0]?.CurrentState?.Name).toBe("stopping");
     expect(await counts(TARGETED)).toEqual({ available: 1, owner: 1 });
-    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [a] }));
+    const described = await shared.client.send(new DescribeInstancesCommand({ InstanceIds: [a] }));
     expect(described.Reservations?.[0]?.Instances?.[0]).toMatchObject({
       State: { Name: "stopped", Code: 80 },
       CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: TARGETED } },
     });
     expect(described.Reservations?.[0]?.Instances?.[0]?.CapacityReservationId).toBeUndefined();
 
-    const replacement = ids(await run(targeting(TARGETED)));
-    expect((await failure(client.send(new StartInstancesCommand({ InstanceIds: [a] }))))).toMatchObject({
+    const replacement = instanceIdsOf(await run(targeting(TARGETED)));
+    expect((await failure(shared.client.send(new StartInstancesCommand({ InstanceIds: [a] }))))).toMatchObject({
       code: "ReservationCapacityExceeded",
     });
     expect(await counts(TARGETED)).toEqual({ available: 0, owner: 2 });
-    await client.send(new TerminateInstancesCommand({ InstanceIds: replacement }));
-    const started = await client.send(new StartInstancesCommand({ InstanceIds: [a] }));
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: replacement }));
+    const started = await shared.client.send(new StartInstancesCommand({ InstanceIds: [a] }));
     expect(started.StartingInstances?.[0]).toMatchObject({ PreviousState: { Name: "stopped" }, CurrentState: { Name: "pending" } });
     expect((await placements()).get(a)).toBe(TARGETED);
     expect((await placements()).get(b)).toBe(TARGETED);
@@ -304,36 +287,36 @@ describe("stop, start and terminate", () => {
   });
 
   it("refuses what EC2 refuses, all or nothing", async () => {
-    const [a = ""] = ids(await run(targeting(TARGETED)));
-    expect(await failure(client.send(new StartInstancesCommand({ InstanceIds: ["i-0123"] })))).toMatchObject({
+    const [a = ""] = instanceIdsOf(await run(targeting(TARGETED)));
+    expect(await failure(shared.client.send(new StartInstancesCommand({ InstanceIds: ["i-0123"] })))).toMatchObject({
       code: "InvalidInstanceID.Malformed",
       message: 'Invalid id: "i-0123"',
     });
     expect(
-      await failure(client.send(new StopInstancesCommand({ InstanceIds: [a, "i-0ffffffffffffffff"] }))),
+      await failure(shared.client.send(new StopInstancesCommand({ InstanceIds: [a, "i-0ffffffffffffffff"] }))),
     ).toMatchObject({ code: "InvalidInstanceID.NotFound", message: "The instance ID 'i-0ffffffffffffffff' does not exist" });
     expect((await placements()).get(a)).toBe(TARGETED);
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
-    expect(await failure(client.send(new StartInstancesCommand({ InstanceIds: [a] })))).toMatchObject({
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
+    expect(await failure(shared.client.send(new StartInstancesCommand({ InstanceIds: [a] })))).toMatchObject({
       code: "IncorrectInstanceState",
       message: `The instance '${a}' is not in a state from which it can be started.`,
     });
     // Terminating again succeeds.
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
     // Another account does not see it.
-    expect((await failure(ec2(emu, SHAREE_KEY).send(new StopInstancesCommand({ InstanceIds: [a] })))).code).toBe(
+    expect((await failure(ec2(shared.emu, SHAREE_KEY).send(new StopInstancesCommand({ InstanceIds: [a] })))).code).toBe(
       "InvalidInstanceID.NotFound",
     );
   });
 
   it("a terminated instance is described for one hour, then not at all", async () => {
-    const [a = ""] = ids(await run({}));
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
-    await emu.clock.advance(59 * 60 * 1000);
+    const [a = ""] = instanceIdsOf(await run({}));
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [a] }));
+    await shared.emu.clock.advance(59 * 60 * 1000);
     expect((await placements()).has(a)).toBe(true);
-    await emu.clock.advance(60 * 1000);
+    await shared.emu.clock.advance(60 * 1000);
     expect((await placements()).has(a)).toBe(false);
-    expect((await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [a] })))).code).toBe(
+    expect((await failure(shared.client.send(new DescribeInstancesCommand({ InstanceIds: [a] })))).code).toBe(
       "InvalidInstanceID.NotFound",
     );
   });
@@ -343,12 +326,12 @@ describe("DescribeInstances", () => {
   it("groups by launch, filters, pages, and refuses ids with MaxResults", async () => {
     await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "ml" }] }] });
     await run({ InstanceType: "c5.large", MinCount: 3, MaxCount: 3 });
-    const all = await client.send(new DescribeInstancesCommand({}));
+    const all = await shared.client.send(new DescribeInstancesCommand({}));
     expect(all.Reservations?.map((r) => r.Instances?.length).sort()).toEqual([2, 3]);
     expect(all.Reservations?.every((r) => r.OwnerId === OWNER && r.ReservationId?.startsWith("r-"))).toBe(true);
 
     const filtered = async (Name: string, Values: string[]) =>
-      (await client.send(new DescribeInstancesCommand({ Filters: [{ Name, Values }] }))).Reservations?.flatMap(
+      (await shared.client.send(new DescribeInstancesCommand({ Filters: [{ Name, Values }] }))).Reservations?.flatMap(
         (r) => r.Instances ?? [],
       ) ?? [];
     expect(await filtered("capacity-reservation-id", [TARGETED])).toHaveLength(2);
@@ -361,32 +344,32 @@ describe("DescribeInstances", () => {
     expect(await filtered("owner-id", [OWNER])).toHaveLength(5);
     expect((await failure(filtered("no-such-filter", ["x"]))).message).toBe("The filter 'no-such-filter' is invalid");
 
-    const first = await client.send(new DescribeInstancesCommand({ MaxResults: 5, Filters: [{ Name: "instance-state-name", Values: ["running"] }] }));
+    const first = await shared.client.send(new DescribeInstancesCommand({ MaxResults: 5, Filters: [{ Name: "instance-state-name", Values: ["running"] }] }));
     expect(first.NextToken).toBeUndefined();
     await run({ InstanceType: "t3.micro", MinCount: 4, MaxCount: 4 });
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const page = await client.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: token }));
-      seen.push(...(page.Reservations ?? []).flatMap((r) => ids(r)));
+      const page = await shared.client.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: token }));
+      seen.push(...(page.Reservations ?? []).flatMap((r) => instanceIdsOf(r)));
       token = page.NextToken;
     } while (token);
     expect(new Set(seen).size).toBe(9);
     expect(seen).toHaveLength(9);
 
-    const combination = await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [seen[0] ?? ""], MaxResults: 5 })));
+    const combination = await failure(shared.client.send(new DescribeInstancesCommand({ InstanceIds: [seen[0] ?? ""], MaxResults: 5 })));
     expect(combination).toMatchObject({
       code: "InvalidParameterCombination",
       message: "The parameter instancesSet cannot be used with the parameter maxResults",
     });
-    expect((await failure(client.send(new DescribeInstancesCommand({ MaxResults: 4 })))).code).toBe("InvalidParameterValue");
+    expect((await failure(shared.client.send(new DescribeInstancesCommand({ MaxResults: 4 })))).code).toBe("InvalidParameterValue");
   });
 
   it("answers a ClientToken again with the same launch, and refuses it with other parameters", async () => {
     const once = await run({ InstanceType: "c5.large", ClientToken: "token-1" });
     const again = await run({ InstanceType: "c5.large", ClientToken: "token-1" });
     expect(again.ReservationId).toBe(once.ReservationId);
-    expect(ids(again)).toEqual(ids(once));
+    expect(instanceIdsOf(again)).toEqual(instanceIdsOf(once));
     expect(await counts(OPEN)).toEqual({ available: 1, owner: 1 });
     expect(await failure(run({ InstanceType: "c5.large", MaxCount: 2, ClientToken: "token-1" }))).toMatchObject({
       code: "IdempotentParameterMismatch",
@@ -402,7 +385,7 @@ describe("DescribeInstances", () => {
       });
     }
     expect(await counts(OPEN)).toEqual({ available: 2, owner: 0 });
-    expect(ids(await run({ InstanceType: "c5.large", ClientToken: "t".repeat(64) }))).toHaveLength(1);
+    expect(instanceIdsOf(await run({ InstanceType: "c5.large", ClientToken: "t".repeat(64) }))).toHaveLength(1);
   });
 });
 
@@ -414,11 +397,11 @@ describe("DescribeInstances' documented filters", () => {
     const b = await run({ InstanceType: "c5.large", MinCount: 3, MaxCount: 3 });
     const c = await run({ InstanceType: "c5.large", CapacityReservationSpecification: { CapacityReservationPreference: "none" } });
     const indexes = new Map([a, b, c].flatMap((out) => (out.Instances ?? []).map((i) => [i.InstanceId ?? "", i.AmiLaunchIndex] as const)));
-    return { targeted: ids(a), open: ids(b), none: ids(c), indexes };
+    return { targeted: instanceIdsOf(a), open: instanceIdsOf(b), none: instanceIdsOf(c), indexes };
   }
   const matching = async (Name: string, Values: string[], InstanceIds?: string[]) =>
-    ((await client.send(new DescribeInstancesCommand({ Filters: [{ Name, Values }], InstanceIds }))).Reservations ?? [])
-      .flatMap((r) => ids(r))
+    ((await shared.client.send(new DescribeInstancesCommand({ Filters: [{ Name, Values }], InstanceIds }))).Reservations ?? [])
+      .flatMap((r) => instanceIdsOf(r))
       .sort();
 
   it("takes every documented name; one on a member the emulator does not describe matches nothing, even with *", async () => {
@@ -472,14 +455,14 @@ describe("DescribeInstances' documented filters", () => {
   });
 
   it("describes a Windows instance's platform as EC2 does (windows, lowercase), and the platform filter finds it", async () => {
-    await emu.load({
+    await shared.emu.load({
       instances: [
         instanceFixture("f1", 1, { platform: "Windows", availabilityZone: "us-east-1c" }),
         instanceFixture("f1", 2, { availabilityZone: "us-east-1c" }),
       ],
     });
     const windows = "i-f1000000000000001";
-    const described = ((await client.send(new DescribeInstancesCommand({ InstanceIds: [windows, "i-f1000000000000002"] }))).Reservations ?? [])
+    const described = ((await shared.client.send(new DescribeInstancesCommand({ InstanceIds: [windows, "i-f1000000000000002"] }))).Reservations ?? [])
       .flatMap((r) => r.Instances ?? []);
     expect(described.map((i) => [i.InstanceId, i.Platform, i.PlatformDetails])).toEqual([
       [windows, "windows", "Windows"],
@@ -493,12 +476,12 @@ describe("DescribeInstances' documented filters", () => {
     const seen = new Map<string, number | undefined>();
     let token: string | undefined;
     do {
-      const page = await client.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: token }));
+      const page = await shared.client.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: token }));
       for (const i of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) seen.set(i.InstanceId ?? "", i.AmiLaunchIndex);
       token = page.NextToken;
     } while (token);
     expect(seen).toEqual(six.indexes);
-    const filtered = (await client.send(new DescribeInstancesCommand({ Filters: [{ Name: "launch-index", Values: ["2"] }] }))).Reservations;
+    const filtered = (await shared.client.send(new DescribeInstancesCommand({ Filters: [{ Name: "launch-index", Values: ["2"] }] }))).Reservations;
     expect(filtered?.flatMap((r) => r.Instances ?? []).map((i) => i.AmiLaunchIndex)).toEqual([2]);
   });
 
@@ -512,8 +495,8 @@ describe("DescribeInstances' documented filters", () => {
 describe("the rest of RunInstances", () => {
   it("accepts every other member of the model when well formed, with no effect on placement", async () => {
     // The caller's default subnet of the reservation's zone and its default security group (SPEC section 14).
-    const subnets = await client.send(new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: ["us-east-1a"] }] }));
-    const groups = await client.send(new DescribeSecurityGroupsCommand({ GroupNames: ["default"] }));
+    const subnets = await shared.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: ["us-east-1a"] }] }));
+    const groups = await shared.client.send(new DescribeSecurityGroupsCommand({ GroupNames: ["default"] }));
     const defaults = { subnetId: subnets.Subnets?.[0]?.SubnetId ?? "", groupId: groups.SecurityGroups?.[0]?.GroupId ?? "" };
     const out = await run({
       ...targeting(TARGETED),
@@ -552,14 +535,14 @@ describe("state", () => {
   it("a dump loads back to the same answers, without counting an instance twice", async () => {
     await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 });
     await run({ InstanceType: "c5.large" });
-    const dump = await emu.state();
+    const dump = await shared.emu.state();
     expect(dump.instances).toHaveLength(3);
     expect(dump.capacityReservations?.find((r) => r.capacityReservationId === TARGETED)?.usage ?? []).toEqual([]);
     const second = await start({ fixtures: [dump], clock: NOW });
     try {
       const other = ec2(second);
       for (const id of [TARGETED, OPEN]) {
-        const a = await usage(client, { CapacityReservationId: id });
+        const a = await usage(shared.client, { CapacityReservationId: id });
         const b = await usage(other, { CapacityReservationId: id });
         expect(b.InstanceUsages).toEqual(a.InstanceUsages);
         expect(b.AvailableInstanceCount).toBe(a.AvailableInstanceCount);
@@ -573,49 +556,49 @@ describe("state", () => {
   });
 
   it("a dump taken mid-transition, and with an instance terminated within the hour, loads back to the same answers as the clock moves", async () => {
-    const [old = ""] = ids(await run({ ...targeting(TARGETED) }));
-    await emu.clock.set(new Date(Date.parse(NOW) + 2 * 3_600_000));
-    emu.settings.set({ instanceTransitionSeconds: 60 });
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [old] }));
-    const [stopping = ""] = ids(await run({ ...targeting(TARGETED) }));
-    await emu.clock.advance(60_000);
-    await client.send(new StopInstancesCommand({ InstanceIds: [stopping] }));
-    const [pending = ""] = ids(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }));
-    await emu.clock.advance(30_000);
+    const [old = ""] = instanceIdsOf(await run({ ...targeting(TARGETED) }));
+    await shared.emu.clock.set(new Date(Date.parse(NOW) + 2 * 3_600_000));
+    shared.emu.settings.set({ instanceTransitionSeconds: 60 });
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [old] }));
+    const [stopping = ""] = instanceIdsOf(await run({ ...targeting(TARGETED) }));
+    await shared.emu.clock.advance(60_000);
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [stopping] }));
+    const [pending = ""] = instanceIdsOf(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }));
+    await shared.emu.clock.advance(30_000);
     const states = async (on: EC2Client) => {
       const out = await on.send(new DescribeInstancesCommand({}));
       return new Map((out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, [i.State?.Name, i.CapacityReservationId]]));
     };
-    const dump = await emu.state();
-    const copy = await start({ fixtures: [dump], clock: emu.clock.now().toISOString() });
+    const dump = await shared.emu.state();
+    const copy = await start({ fixtures: [dump], clock: shared.emu.clock.now().toISOString() });
     try {
       const other = ec2(copy);
-      expect((await states(client)).get(pending)).toEqual(["pending", OPEN]);
-      expect((await states(client)).get(stopping)?.[0]).toBe("stopping");
+      expect((await states(shared.client)).get(pending)).toEqual(["pending", OPEN]);
+      expect((await states(shared.client)).get(stopping)?.[0]).toBe("stopping");
       // The launch's ClientToken came along: a retry answers the same instance, other parameters are refused.
-      expect(ids(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }, other))).toEqual([pending]);
+      expect(instanceIdsOf(await run({ InstanceType: "c5.large", ClientToken: "launch-once" }, other))).toEqual([pending]);
       expect((await failure(run({ InstanceType: "c5.large", MaxCount: 2, ClientToken: "launch-once" }, other))).code).toBe(
         "IdempotentParameterMismatch",
       );
       for (const step of [0, 30_000, 60_000, 3_600_000]) {
-        await emu.clock.advance(step);
+        await shared.emu.clock.advance(step);
         await copy.clock.advance(step);
-        expect(await states(other)).toEqual(await states(client));
+        expect(await states(other)).toEqual(await states(shared.client));
         for (const id of [TARGETED, OPEN]) {
           expect((await usage(other, { CapacityReservationId: id })).AvailableInstanceCount).toBe(
-            (await usage(client, { CapacityReservationId: id })).AvailableInstanceCount,
+            (await usage(shared.client, { CapacityReservationId: id })).AvailableInstanceCount,
           );
         }
       }
     } finally {
-      emu.settings.set({ instanceTransitionSeconds: 0 });
+      shared.emu.settings.set({ instanceTransitionSeconds: 0 });
       await copy.close();
     }
   });
 
   it("reset forgets launched instances and gives their places back", async () => {
     await run({ ...targeting(TARGETED), MinCount: 2, MaxCount: 2 });
-    await emu.reset();
+    await shared.emu.reset();
     expect(await placements()).toEqual(new Map());
     expect(await counts(TARGETED)).toEqual({ available: 2, owner: 0 });
   });

@@ -4,10 +4,44 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
-import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { MAX_LOGGED_ACTION_LENGTH } from "../src/http/requestLog.js";
 import { DEMO_SHARED, ec2, failure, start, usage } from "./support.js";
+
+/**
+ * A log destination that keeps every line, parsed. A line is written once its answer has gone out,
+ * so it may land just after the client has the answer: `lineOf` waits for it (on the write itself,
+ * no polling) and gives the one line of that request id.
+ */
+function collectingLog(): {
+  lines: Record<string, unknown>[];
+  destination: Writable;
+  written: (match: (line: Record<string, unknown>) => boolean) => Promise<void>;
+  lineOf: (requestId: string | null | undefined) => Promise<Record<string, unknown>>;
+} {
+  const lines: Record<string, unknown>[] = [];
+  let waiters: { match: (line: Record<string, unknown>) => boolean; resolve: () => void }[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString().split("\n").filter(Boolean)) {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        lines.push(line);
+        waiters = waiters.filter((waiter) => (waiter.match(line) ? (waiter.resolve(), false) : true));
+      }
+      done();
+    },
+  });
+  const written = (match: (line: Record<string, unknown>) => boolean): Promise<void> =>
+    lines.some(match) ? Promise.resolve() : new Promise((resolve) => waiters.push({ match, resolve }));
+  const lineOf = async (requestId: string | null | undefined): Promise<Record<string, unknown>> => {
+    await written((line) => line.requestId === requestId);
+    const found = lines.filter((line) => line.requestId === requestId);
+    expect(found).toHaveLength(1);
+    return found[0] ?? {};
+  };
+  return { lines, destination, written, lineOf };
+}
 
 describe("logging", () => {
   it("writes nothing to stdout from a library emulator left at its default level", async () => {
@@ -40,21 +74,12 @@ describe("logging", () => {
   });
 
   it("writes one JSON line per request, with its request id, at info", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split("\n").filter(Boolean));
-        done();
-      },
-    });
-    const emu = await start({ logLevel: "info", logDestination: sink });
+    const { lines, destination, written } = collectingLog();
+    const emu = await start({ logLevel: "info", logDestination: destination });
     try {
       const out = await usage(ec2(emu), { CapacityReservationId: DEMO_SHARED });
-      // The line is written once the response has gone out, so it may land just after the SDK returns.
-      for (let wait = 0; wait < 100 && !lines.some((line) => line.includes('"msg":"request"')); wait++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      const requestLines = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === "request");
+      await written((line) => line.msg === "request");
+      const requestLines = lines.filter((l) => l.msg === "request");
       expect(requestLines).toHaveLength(1);
       expect(requestLines[0]).toMatchObject({
         requestId: out.$metadata.requestId,
@@ -69,14 +94,8 @@ describe("logging", () => {
   });
 
   it("writes the line, with a duration, for a control-plane call and for a request refused before its route", async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    const emu = await start({ logLevel: "info", logDestination: sink });
+    const { destination, lineOf } = collectingLog();
+    const emu = await start({ logLevel: "info", logDestination: destination });
     try {
       const health = await fetch(`${emu.url}/_emulator/health`);
       const tooLarge = await fetch(emu.url, {
@@ -85,44 +104,22 @@ describe("logging", () => {
         body: "a".repeat(2 * 1024 * 1024),
       });
       expect([health.status, tooLarge.status]).toEqual([200, 413]);
-      const lineOf = async (response: Response): Promise<Record<string, unknown>> => {
-        const id = response.headers.get("x-amzn-RequestId");
-        for (let wait = 0; wait < 100 && !lines.some((line) => line.requestId === id); wait++) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        const found = lines.filter((line) => line.requestId === id);
-        expect(found).toHaveLength(1);
-        return found[0] ?? {};
-      };
-      expect(await lineOf(health)).toMatchObject({ msg: "request", method: "GET", url: "/_emulator/health", status: 200 });
-      expect(await lineOf(tooLarge)).toMatchObject({ msg: "request", method: "POST", status: 413, errorCode: "RequestEntityTooLarge" });
-      for (const response of [health, tooLarge]) expect(typeof (await lineOf(response)).durationMs).toBe("number");
+      const lineOfAnswer = (response: Response) => lineOf(response.headers.get("x-amzn-RequestId"));
+      expect(await lineOfAnswer(health)).toMatchObject({ msg: "request", method: "GET", url: "/_emulator/health", status: 200 });
+      expect(await lineOfAnswer(tooLarge)).toMatchObject({ msg: "request", method: "POST", status: 413, errorCode: "RequestEntityTooLarge" });
+      for (const response of [health, tooLarge]) expect(typeof (await lineOfAnswer(response)).durationMs).toBe("number");
     } finally {
       await emu.close();
     }
   });
 
   it("names the action a request asked for, also when the emulator does not implement it or EC2 has no such action", async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    const emu = await start({ logLevel: "info", logDestination: sink });
+    const { destination, lineOf } = collectingLog();
+    const emu = await start({ logLevel: "info", logDestination: destination });
     try {
-      const lineOf = async (requestId: string | null | undefined): Promise<Record<string, unknown>> => {
-        for (let wait = 0; wait < 100 && !lines.some((line) => line.requestId === requestId); wait++) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        const found = lines.filter((line) => line.requestId === requestId);
-        expect(found).toHaveLength(1);
-        return found[0] ?? {};
-      };
-      const unsupported = await failure(ec2(emu).send(new DescribeVpcsCommand({})));
+      const unsupported = await failure(ec2(emu).send(new DescribeRegionsCommand({})));
       expect(unsupported.code).toBe("UnsupportedOperation");
-      expect(await lineOf(unsupported.requestId)).toMatchObject({ action: "DescribeVpcs", status: 400, errorCode: "UnsupportedOperation" });
+      expect(await lineOf(unsupported.requestId)).toMatchObject({ action: "DescribeRegions", status: 400, errorCode: "UnsupportedOperation" });
 
       const invalid = await fetch(`${emu.url}/?Action=Describe%22Thing%22`);
       expect(invalid.status).toBe(400);

@@ -1,11 +1,10 @@
 // The package as a user gets it from a tarball: packed from a clean copy of the checkout, installed into a new project with its install scripts, and every example of the README run there as pasted, with nothing in the output a user would take for a problem.
 
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alarming, cleanCopy, consumerEnv, INSTALL_FLAGS, mustRun, NPM, run, SLOW, SUPPORTED_NODE, versionOf, type Ran } from "./consumer.js";
+import { alarming, cleanCopy, consumerMachine, INSTALL_FLAGS, mustRun, NPM, run, scratchProject, serveInstalled, SLOW, SUPPORTED_NODE, versionOf, type Ran } from "./consumer.js";
 import { ROOT } from "./process.js";
 
 /** The fenced blocks of a page (the README by default) in order, each with its language. */
@@ -35,8 +34,7 @@ describe("the packed package in a new project", () => {
   let installOutput: string;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), "ec2-emulator-packed-"));
-    env = consumerEnv(work);
+    ({ work, env } = consumerMachine("ec2-emulator-packed-"));
 
     // A clean copy of the checkout (no dist/): `npm pack` must build dist/ itself.
     const clone = join(work, "clone");
@@ -47,14 +45,8 @@ describe("the packed package in a new project", () => {
     tarball = join(work, info?.filename ?? "");
 
     // A new project, set up as the README says, installing the package and what the README's examples
-    // import (the checkout's versions, from the npm cache where it can). The override keeps
-    // better-sqlite3 at the checkout's version, whose binary the local prebuild holds.
-    project = join(work, "project");
-    mkdirSync(project);
-    writeFileSync(
-      join(project, "package.json"),
-      JSON.stringify({ name: "scratch", private: true, type: "module", overrides: { "better-sqlite3": versionOf("better-sqlite3") } }, null, 2),
-    );
+    // import (the checkout's versions, from the npm cache where it can).
+    project = scratchProject(join(work, "project"));
     // The README's steps in the project, for this tarball, as a shell runs them; then what its examples import.
     const steps: Ran[] = [];
     for (const step of readmeTarballSteps()) {
@@ -187,21 +179,8 @@ describe("the packed package in a new project", () => {
         expect(check.stdout).toMatch(/the fixtures are valid/);
         expect(check.status).toBe(0);
 
-        const server = spawn(join(project, "node_modules", ".bin", "ec2-capacity-emulator"), ["--port", "0"], {
-          cwd: project,
-          env,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
+        const { server, url } = await serveInstalled(project, env);
         try {
-          const url = await new Promise<string>((resolve, reject) => {
-            let seen = "";
-            server.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-              seen += chunk;
-              const found = /"url":"([^"]+)"/.exec(seen)?.[1];
-              if (found) resolve(found);
-            });
-            server.once("exit", (code) => reject(new Error(`the server exited (${code}): ${seen}`)));
-          });
           const snippet = readmeBlocks().find((block) => block.lang === "ts" && block.code.includes("const usage = await ec2.send"));
           if (!snippet) throw new Error("the README has no JS SDK snippet");
           // The snippet names the command's default port; this server took a free one.

@@ -106,3 +106,16 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The URL a starting server says it serves on (its log line's "url"), once it says so; fails if the process ends first. */
+export function servedUrl(server: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let seen = "";
+    server.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      seen += chunk;
+      const found = /"url":"([^"]+)"/.exec(seen)?.[1];
+      if (found) resolve(found);
+    });
+    server.once("close", (code) => reject(new Error(`the server exited (${code}) first: ${seen}`)));
+  });
+}

@@ -1,8 +1,16 @@
-// Shared test helpers: a real emulator on a real port and real SDK clients pointed at it.
+// Shared test helpers: a real emulator on a real port, one per file where its tests share it, and real SDK clients pointed at it.
 
-import { EC2Client, GetCapacityReservationUsageCommand, type GetCapacityReservationUsageCommandOutput } from "@aws-sdk/client-ec2";
+import {
+  EC2Client,
+  GetCapacityReservationUsageCommand,
+  RunInstancesCommand,
+  type GetCapacityReservationUsageCommandOutput,
+  type RunInstancesCommandInput,
+  type RunInstancesCommandOutput,
+} from "@aws-sdk/client-ec2";
 import type { HttpRequest, HttpResponse } from "@smithy/types";
 import { XMLParser } from "fast-xml-parser";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startEmulator, type FixtureDocument, type RunningEmulator, type StartOptions } from "../src/index.js";
 import type { InstanceFixture } from "../src/fixtures/types.js";
 import { serverOf } from "../src/inProcess.js";
@@ -20,6 +28,59 @@ export const DEMO_SHARED = "cr-0123456789abcdef0";
 export async function start(options: StartOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ port: 0, ...options });
 }
+
+/** The emulator a file's tests share, and the owner's client of it. */
+export interface SharedEmulator {
+  readonly emu: RunningEmulator;
+  /** `ec2(emu)`: the owner's client, in-process. */
+  readonly client: EC2Client;
+}
+
+/**
+ * One emulator for the tests of a file (or of the describe block it is called in): started with
+ * `options` before the first, closed after the last, and before each test reset to its fixtures,
+ * its clock set back to `options.clock` when there is one, then `beforeEachTest` (the settings or
+ * faults a test may have changed). Each test starts from the same state, at the cost of a reset
+ * rather than a start.
+ */
+export function sharedEmulator(options: StartOptions, beforeEachTest?: (emu: RunningEmulator) => void | Promise<void>): SharedEmulator {
+  let started: RunningEmulator | undefined;
+  const emu = (): RunningEmulator => {
+    if (started === undefined) throw new Error("the shared emulator is used before its beforeAll ran");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await start(options);
+  });
+  afterAll(async () => started?.close());
+  beforeEach(async () => {
+    await emu().reset();
+    if (options.clock !== undefined) await emu().clock.set(options.clock);
+    await beforeEachTest?.(emu());
+  });
+  return {
+    get emu() {
+      return emu();
+    },
+    get client() {
+      return ec2(emu());
+    },
+  };
+}
+
+/** The image the instance tests launch (any well-formed id: the emulator keeps no images). */
+export const AMI = "ami-0123456789abcdef0";
+
+/** RunInstances of one m5.large of AMI, with `input` over those. */
+export function runInstances(client: EC2Client, input: Partial<RunInstancesCommandInput> = {}): Promise<RunInstancesCommandOutput> {
+  return client.send(new RunInstancesCommand({ ImageId: AMI, MinCount: 1, MaxCount: 1, InstanceType: "m5.large", ...input }));
+}
+
+/** The ids of the instances a RunInstances (or a reservation of DescribeInstances) gave, in order. */
+export const instanceIdsOf = (out: { Instances?: { InstanceId?: string }[] }): string[] => (out.Instances ?? []).map((i) => i.InstanceId ?? "");
+
+/** The CapacityReservationSpecification that targets one reservation. */
+export const targeting = (id: string) => ({ CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: id } } });
 
 /**
  * The SDK's transport replaced by Fastify's inject: the request the SDK signed and serialised goes

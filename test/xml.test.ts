@@ -12,7 +12,7 @@ describe("the EC2 XML writer", () => {
     expect(xml).toContain("<requestId>rid</requestId><nextToken>t</nextToken><name>n</name><count>2</count><rows><item><a>1</a></item></rows>");
   });
 
-  it("writes a changed value anew each time, and reuses the text of a frozen one without changing it", () => {
+  it("writes a changed value anew each time, and a frozen one as it is", () => {
     const row = { a: "1" };
     const rows = [row];
     expect(writeResult("Do", "rid", shape, { rows })).toContain("<rows><item><a>1</a></item></rows>");

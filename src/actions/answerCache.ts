@@ -12,6 +12,11 @@ import type { RawParams } from "../protocol/params.js";
 export const KEPT_ANSWER_SLACK_MS = 1000;
 /** The most answers kept, and the most bytes they may hold together. */
 export const KEPT_ANSWER_LIMITS = { answers: 1000, bytes: 64 * 1024 * 1024 } as const;
+/**
+ * The shortest answer kept (characters): a page of many reservations, usage rows or instances, whose
+ * making costs most; a small answer costs less to make than to look up (docs/performance.md).
+ */
+export const KEPT_ANSWER_FROM = 8 * 1024;
 /** The longest request (action, caller, region and parameters) whose answer is kept. */
 const MAX_KEY_LENGTH = 4096;
 
@@ -36,7 +41,7 @@ interface KeptAnswer {
   readonly generation: number;
   readonly span: TimeSpan;
   /** The answer after its requestId, as bytes. */
-  readonly rest: readonly Buffer[];
+  readonly rest: Buffer;
   readonly bytes: number;
 }
 
@@ -45,8 +50,7 @@ interface KeptAnswer {
  * answer is given again only for the same action, caller, region and parameters, from the same
  * state (no write since: the store's generation), at a clock time inside the span its handler said
  * it holds for (ActionContext.steadyBetween), narrowed to KEPT_ANSWER_SLACK_MS around the time it
- * was made. Only answers the writer sent in parts (a kept member of 8 KiB or more) are kept: those
- * are the ones whose rebuilding costs most (docs/performance.md). Oldest dropped first past the limits.
+ * was made. Only answers of KEPT_ANSWER_FROM characters or more are kept. Oldest dropped first past the limits.
  */
 export class AnswerCache {
   private readonly answers = new Map<string, KeptAnswer>();
@@ -80,7 +84,7 @@ export class AnswerCache {
   }
 
   /** The answer kept for `key` (after its requestId), if made from `generation` and holding at `now`. */
-  get(key: string, generation: number, now: number): readonly Buffer[] | undefined {
+  get(key: string, generation: number, now: number): Buffer | undefined {
     const kept = this.answers.get(key);
     if (kept === undefined) return undefined;
     if (kept.generation !== generation || now < kept.span.from || now >= kept.span.until) {
@@ -90,10 +94,10 @@ export class AnswerCache {
     return kept.rest;
   }
 
-  /** Keeps an answer's parts after its requestId, made from `generation` at `now`, holding over `span`. */
-  set(key: string, generation: number, now: number, span: TimeSpan, rest: readonly (string | Buffer)[]): void {
-    const bytes = rest.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : part));
-    const size = bytes.reduce((sum, part) => sum + part.length, 0);
+  /** Keeps an answer's text after its requestId, as bytes, made from `generation` at `now`, holding over `span`. */
+  set(key: string, generation: number, now: number, span: TimeSpan, rest: string): void {
+    const bytes = Buffer.from(rest, "utf8");
+    const size = bytes.length;
     if (size > KEPT_ANSWER_LIMITS.bytes) return;
     const previous = this.answers.get(key);
     if (previous) this.drop(key, previous);

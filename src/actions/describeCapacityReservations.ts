@@ -14,7 +14,6 @@ import { capacityReservationNotFound, invalidParameterCombination } from "../dom
 import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
-import { keptList } from "./keptList.js";
 import { seenReservation } from "../ec2/reservations.js";
 import { capacityReservationItem } from "./shapes/capacityReservation.js";
 
@@ -29,49 +28,14 @@ export const WALK_PER_REQUEST = 5_000;
 
 const NO_TAGS: ReadonlyMap<string, readonly Tag[]> = new Map();
 
-/**
- * Items already built, by the record they were built from, then by caller, then by state: an item is
- * all the record, the caller's tags and the state at the clock make it, and the store hands out a
- * new record object once a write has happened (its kept reads are forgotten), so an item kept here
- * is never stale. Frozen, so the XML writer reuses the text it wrote for it. Nested maps rather than
- * one joined key: a page looks up 100 items, and a key built per item cost more than the lookup.
- */
-const keptItems = new WeakMap<CapacityReservationRecord, Map<string, Map<CapacityReservationState, CapacityReservation>>>();
-/**
- * The page's items as `account` sees them: kept ones reused, the others built with the caller's own
- * tags, fetched for all of them in one statement (a consumer does not see the owner's).
- */
+/** The page's items as `account` sees them, with the caller's own tags (a consumer does not see the owner's), fetched in one statement. */
 function itemsOf(
   page: readonly { reservation: CapacityReservationRecord; state: CapacityReservationState }[],
   account: string,
   store: Store,
 ): CapacityReservation[] {
-  const kept: Map<CapacityReservationState, CapacityReservation>[] = [];
-  const missing: CapacityReservationRecord[] = [];
-  for (const { reservation, state } of page) {
-    let byCaller = keptItems.get(reservation);
-    if (!byCaller) keptItems.set(reservation, (byCaller = new Map()));
-    let byState = byCaller.get(account);
-    if (!byState) byCaller.set(account, (byState = new Map()));
-    kept.push(byState);
-    if (!byState.has(state)) missing.push(reservation);
-  }
-  const tags =
-    missing.length > 0
-      ? store.tagsOfResources(
-          missing.map((reservation) => reservation.capacityReservationId),
-          account,
-        )
-      : NO_TAGS;
-  return page.map(({ reservation, state }, index) => {
-    const byState = kept[index] as Map<CapacityReservationState, CapacityReservation>;
-    let item = byState.get(state);
-    if (!item) {
-      item = Object.freeze(capacityReservationItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
-      byState.set(state, item);
-    }
-    return item;
-  });
+  const tags = page.length > 0 ? store.tagsOfResources(page.map(({ reservation }) => reservation.capacityReservationId), account) : NO_TAGS;
+  return page.map(({ reservation, state }) => capacityReservationItem(reservation, state, tags.get(reservation.capacityReservationId) ?? []));
 }
 
 export const describeCapacityReservations = defineAction({
@@ -169,7 +133,7 @@ export const describeCapacityReservations = defineAction({
     const lastId = cut ?? page.at(-1)?.reservation.capacityReservationId;
     return {
       NextToken: (more || cut !== undefined) && lastId !== undefined ? pages.next(lastId, position.page) : undefined,
-      CapacityReservations: keptList(items),
+      CapacityReservations: items,
     };
   },
 });

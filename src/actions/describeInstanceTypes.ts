@@ -12,21 +12,14 @@ import {
 import { withoutTagFilters } from "../domain/untaggedFilters.js";
 import type { DescribeInstanceTypesResult, InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { keptList } from "./keptList.js";
 
 /** Without MaxResults EC2 answers a page of 100, its largest. */
 const DEFAULT_PAGE_SIZE = 100;
 const ALWAYS = { from: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY };
 
-/** Each record as described: with SupportedInRegion (every type is offered in every region), frozen and kept by record. */
-const described = new WeakMap<InstanceTypeInfo, InstanceTypeInfo>();
+/** A record as described: with SupportedInRegion (every type is offered in every region). */
 function itemOf(info: InstanceTypeInfo): InstanceTypeInfo {
-  let item = described.get(info);
-  if (item === undefined) {
-    item = Object.freeze({ ...info, SupportedInRegion: true });
-    described.set(info, item);
-  }
-  return item;
+  return { ...info, SupportedInRegion: true };
 }
 
 export const describeInstanceTypes = defineAction({
@@ -64,7 +57,7 @@ export const describeInstanceTypes = defineAction({
     }
     const last = page.at(-1)?.InstanceType;
     return {
-      InstanceTypes: keptList(page),
+      InstanceTypes: page,
       NextToken: more && last !== undefined ? pages.next(last, position.page) : undefined,
     };
   },

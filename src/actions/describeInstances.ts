@@ -7,10 +7,9 @@ import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.j
 import { checkInstanceIds, instanceStateAt, instanceStateSteadyAround } from "../domain/placement.js";
 import { instanceNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import { reservationHeldAt } from "../ec2/instances.js";
-import type { DescribeInstancesResult, GroupIdentifier, Instance, Reservation } from "../protocol/model/ec2.generated.js";
+import type { DescribeInstancesResult, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
 import { defineAction, type ActionContext } from "./action.js";
-import { keptList } from "./keptList.js";
 import { modelInstance } from "./shapes/instance.js";
 
 /** Without MaxResults a page holds this many instances (EC2 answers "all"; a bound keeps memory bounded). */
@@ -23,7 +22,7 @@ const BATCH = 200;
  * nothing read all of the caller's instances in one request, issue 21).
  */
 export const WALK_PER_REQUEST = 1_000;
-const NO_TAGS: readonly Tag[] = Object.freeze([]);
+const NO_TAGS: readonly Tag[] = [];
 
 const positionOf = (after: string | undefined): InstancePosition | undefined => {
   if (after === undefined) return undefined;
@@ -38,29 +37,9 @@ function byWalkOrder(a: InstancePosition, b: InstancePosition): number {
 }
 
 /**
- * What is kept by record object until the next write: its owner's tags, its place in its launch,
- * and the items built from it by what else makes them (state and reservation held at the clock).
- * The store hands out a new record object once a write has happened (its kept reads are
- * forgotten), and tags and launches change only by writes, so nothing kept here is ever stale; a
- * repeated page finds everything here and the writer reuses each item's text (kept items are
- * frozen). Only instances the caller owns are described, so the tags are always the owner's.
- */
-interface KeptForRecord {
-  tags?: readonly Tag[];
-  launchIndex?: number;
-  readonly items: Map<string, Instance>;
-}
-const kept = new WeakMap<InstanceRecord, KeptForRecord>();
-
-function keptFor(record: InstanceRecord): KeptForRecord {
-  let entry = kept.get(record);
-  if (entry === undefined) kept.set(record, (entry = { items: new Map() }));
-  return entry;
-}
-
-/**
  * The instances as the caller sees them at `now`, leaving out another account's, another region's
- * and those no longer described; the tags not kept yet read in one trip.
+ * and those no longer described; their tags read in one trip. Only instances the caller owns are
+ * described, so the tags are always the owner's.
  */
 function viewsOf(
   store: Store,
@@ -71,14 +50,13 @@ function viewsOf(
   steadyBetween: ActionContext["steadyBetween"],
 ): InstanceView[] {
   const seen = records.filter((record) => record.ownerId === accountId && record.region === region);
-  const untagged = seen.filter((record) => keptFor(record).tags === undefined);
-  if (untagged.length > 0) {
-    const tags = store.tagsOfResources(
-      untagged.map((record) => record.instanceId),
-      accountId,
-    );
-    for (const record of untagged) keptFor(record).tags = Object.freeze(tags.get(record.instanceId) ?? NO_TAGS);
-  }
+  const tags =
+    seen.length > 0
+      ? store.tagsOfResources(
+          seen.map((record) => record.instanceId),
+          accountId,
+        )
+      : undefined;
   const views: InstanceView[] = [];
   for (const record of seen) {
     // What the clock decides of an instance: its state, and whether the reservation it names is
@@ -88,55 +66,35 @@ function viewsOf(
     if (named) steadyBetween(stateSteadyAround(named, now));
     const state = instanceStateAt(record, now);
     if (state === undefined) continue;
-    const entry = keptFor(record);
+    let launchIndex: number | undefined;
+    let item: Instance | undefined;
     const view: InstanceView = {
       record,
       state,
       capacityReservationId: reservationHeldAt(store, record, now),
-      tags: entry.tags ?? NO_TAGS,
-      launchIndex: () => (entry.launchIndex ??= store.launchIndex(record)),
-      described: () => itemOf(store, view, entry, now),
+      tags: tags?.get(record.instanceId) ?? NO_TAGS,
+      launchIndex: () => (launchIndex ??= store.launchIndex(record)),
+      described: () => (item ??= modelInstance(store, record, state, now, view.tags, view.launchIndex(), view.capacityReservationId)),
     };
     views.push(view);
   }
   return views;
 }
 
-function itemOf(store: Store, view: InstanceView, entry: KeptForRecord, now: number): Instance {
-  const key = `${view.state} ${view.capacityReservationId ?? ""}`;
-  let item = entry.items.get(key);
-  if (item === undefined) {
-    item = Object.freeze(modelInstance(store, view.record, view.state, now, view.tags, view.launchIndex(), view.capacityReservationId));
-    entry.items.set(key, item);
-  }
-  return item;
-}
-
-/** Each kept list of instances' reservationSet item (all of one launch and one owner), kept with it. */
-const keptGroups = new WeakMap<readonly Instance[], Reservation>();
-
-/**
- * Instances grouped as EC2 answers them: one reservationSet item per launch, in walk order. Kept
- * lists and frozen items throughout, so a repeated page reuses its text (keptList).
- */
-function grouped(views: readonly InstanceView[], ownerId: string): readonly Reservation[] {
+/** Instances grouped as EC2 answers them: one reservationSet item per launch, in walk order. */
+function grouped(views: readonly InstanceView[], ownerId: string): Reservation[] {
   const launches: { id: string; views: InstanceView[] }[] = [];
   for (const view of views) {
     const last = launches.at(-1);
     if (last && last.id === view.record.reservationId) last.views.push(view);
     else launches.push({ id: view.record.reservationId, views: [view] });
   }
-  return keptList(
-    launches.map((launch) => {
-      const instances = keptList(launch.views.map((view) => view.described()));
-      let group = keptGroups.get(instances);
-      if (group === undefined) {
-        group = Object.freeze({ ReservationId: launch.id, OwnerId: ownerId, Groups: keptList<GroupIdentifier>([]), Instances: instances });
-        keptGroups.set(instances, group);
-      }
-      return group;
-    }),
-  );
+  return launches.map((launch) => ({
+    ReservationId: launch.id,
+    OwnerId: ownerId,
+    Groups: [],
+    Instances: launch.views.map((view) => view.described()),
+  }));
 }
 
 export const describeInstances = defineAction({

@@ -18,11 +18,11 @@ import { EC2_OPERATION_NAMES } from "../protocol/model/ec2.generated.js";
 import type { RawParams } from "../protocol/params.js";
 import { readCredential, type SigV4Credential } from "../protocol/sigv4.js";
 import type { RawHttpRequest } from "../protocol/sigv4Verify.js";
-import { answerHead, writeAnswer, type Answer } from "../protocol/xml.js";
+import { answerHead, writeResult, type Answer } from "../protocol/xml.js";
 import type { Store } from "../store/store.js";
 import type { LagHistory } from "../store/lagHistory.js";
 import type { Action, ActionCall } from "./action.js";
-import { AnswerCache } from "./answerCache.js";
+import { AnswerCache, KEPT_ANSWER_FROM } from "./answerCache.js";
 import { ACTIONS } from "./index.js";
 import { settleInstances } from "../ec2/instances.js";
 
@@ -99,7 +99,7 @@ function actionOf(params: RawParams, trace: Ec2Trace): Action {
  * The order of SPEC section 3, the same for every action: the action, the request's own
  * parameters (unknown, missing, then each member's type and rules in model order), identity, (an
  * injected fault, SPEC section 8), DryRun, permission, then the handler (which checks NextToken
- * before it looks anything up). Returns the success body (text, or its parts: Answer), or a promise of it when the signature
+ * before it looks anything up). Returns the success body (text, or a kept answer's parts: Answer), or a promise of it when the signature
  * check is asynchronous (strict auth): a lenient request is answered without one. Throws (or
  * rejects with) an Ec2Error for every refusal.
  */
@@ -178,7 +178,7 @@ function answer(
   const key = answers !== undefined && answers.size > 0 ? keyOf() : undefined;
   const generation = deps.store.generation;
   const kept = key === undefined ? undefined : answers?.get(key, generation, now);
-  if (kept !== undefined) return [answerHead(action.name, request.requestId), ...kept];
+  if (kept !== undefined) return [answerHead(action.name, request.requestId), kept];
 
   let span: TimeSpan | undefined;
   const steadyBetween = (within: TimeSpan): void => {
@@ -187,10 +187,10 @@ function answer(
   const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings, steadyBetween });
   // The request's NextToken expires (PAGE_TOKEN_LIFETIME_MS): past that the same request is refused.
   if (span !== undefined && pages.tokenExpiresAt !== undefined) steadyBetween({ from: Number.NEGATIVE_INFINITY, until: pages.tokenExpiresAt });
-  const answer = writeAnswer(action.name, request.requestId, action.output, result);
-  if (answers !== undefined && span !== undefined && typeof answer !== "string" && deps.store.generation === generation) {
+  const answer = writeResult(action.name, request.requestId, action.output, result);
+  if (answers !== undefined && span !== undefined && answer.length >= KEPT_ANSWER_FROM && deps.store.generation === generation) {
     const keptAs = key ?? keyOf();
-    if (keptAs !== undefined) answers.set(keptAs, generation, now, span, answer.slice(1));
+    if (keptAs !== undefined) answers.set(keptAs, generation, now, span, answer.slice(answerHead(action.name, request.requestId).length));
   }
   return answer;
 }

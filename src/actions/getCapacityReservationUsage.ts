@@ -11,18 +11,8 @@ import { interruptibleMembers } from "./shapes/capacityReservation.js";
 
 const DEFAULT_PAGE_SIZE = 500;
 
-// The store keeps usage pages frozen; their rows in the model's form are kept beside them, frozen too,
-// so the writer reuses the text of a page it wrote before.
-const inModelForm = new WeakMap<readonly InstanceUsageFixture[], readonly InstanceUsage[]>();
-function usages(rows: readonly InstanceUsageFixture[]): readonly InstanceUsage[] {
-  let mapped = inModelForm.get(rows);
-  if (!mapped) {
-    mapped = Object.freeze(
-      rows.map((row) => Object.freeze({ AccountId: row.accountId, UsedInstanceCount: row.usedInstanceCount })),
-    );
-    if (Object.isFrozen(rows)) inModelForm.set(rows, mapped);
-  }
-  return mapped;
+function usages(rows: readonly InstanceUsageFixture[]): InstanceUsage[] {
+  return rows.map((row) => ({ AccountId: row.accountId, UsedInstanceCount: row.usedInstanceCount }));
 }
 
 export const getCapacityReservationUsage = defineAction({

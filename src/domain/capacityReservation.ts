@@ -149,21 +149,8 @@ export interface ReservationLife {
   readonly commitmentEndDate: number | null;
 }
 
-/**
- * Lives already worked out, by record: a record's members are read-only and the store hands out a
- * new record after every write, so a life kept for a record is never stale. stateAt() runs for every
- * reservation of every answer, and parsing five ISO dates each time was most of its cost.
- */
-const lives = new WeakMap<CapacityReservationRecord, ReservationLife>();
-
 /** The life of a stored reservation, its ISO dates as epoch milliseconds. */
 export function lifeOf(reservation: CapacityReservationRecord): ReservationLife {
-  let life = lives.get(reservation);
-  if (life === undefined) lives.set(reservation, (life = Object.freeze(readLife(reservation))));
-  return life;
-}
-
-function readLife(reservation: CapacityReservationRecord): ReservationLife {
   return {
     state: reservation.state,
     reservationType: reservation.reservationType,

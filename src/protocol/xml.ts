@@ -73,57 +73,20 @@ function compileValue(name: string, shape: Shape): ValueWriter {
     case "list": {
       const writeItem = compileValue(shape.itemName, shape.member);
       const empty = `<${name}/>`;
-      return writtenOnceIfFrozen((value) => {
+      return (value) => {
+        if (absent(value)) return "";
         const items = value as readonly unknown[];
         if (items.length === 0) return empty;
         let out = open;
         for (const item of items) out += writeItem(item);
         return out + close;
-      });
+      };
     }
     case "structure": {
       const writeMembers = compileMembers(shape.members);
-      return writtenOnceIfFrozen((value) => open + writeMembers(value as Record<string, unknown>) + close);
+      return (value) => (absent(value) ? "" : open + writeMembers(value as Record<string, unknown>) + close);
     }
   }
-}
-
-/**
- * Writes a list or structure, and remembers what it wrote for a frozen one: a frozen value is taken
- * as never changing, all the way down, so the next answer that holds it reuses the text. The store
- * freezes the usage pages it keeps, so a repeated page's rows are text already written.
- */
-function writtenOnceIfFrozen(write: (value: object) => string): ValueWriter {
-  const written = new WeakMap<object, string>();
-  return (value) => {
-    if (value === undefined || value === null) return "";
-    const object = value as object;
-    if (!Object.isFrozen(object)) return write(object);
-    let text = written.get(object);
-    if (text === undefined) {
-      text = write(object);
-      written.set(object, (text = text.length <= FLAT_UP_TO ? flatCopy(text) : text));
-    }
-    return text;
-  };
-}
-
-/**
- * Kept texts longer than this are kept as written. Their parts are the kept texts of the frozen
- * values inside, flat already, and few for their length; copying them flat again at every level of
- * nesting cost a copy of the whole answer per level (a page of 1,000 instances with 50 long tags,
- * 21 MB, was copied four times: about a second).
- */
-const FLAT_UP_TO = 64 * 1024;
-
-/**
- * A kept text as one flat string. V8 holds text joined with `+` as a tree of its parts, and an
- * answer made of kept texts was walked part by part every time it was sent (a 100-instance page's
- * tree had thousands of parts: most of its cost, docs/performance.md). A string decoded from bytes
- * is flat; the round trip is exact because written text is well-formed (escapeXml).
- */
-function flatCopy(text: string): string {
-  return Buffer.from(text, "utf8").toString("utf8");
 }
 
 function compileMembers(members: readonly Member[]): (value: Record<string, unknown>) => string {
@@ -136,62 +99,31 @@ function compileMembers(members: readonly Member[]): (value: Record<string, unkn
 }
 
 /**
- * An answer as written: its text, or, when a member of the result is a kept text of at least
- * KEPT_BYTES_FROM characters (a describe page asked again), its parts in order, answerHead() first,
- * with that member as bytes encoded once. The parts are sent as they are: a repeated 100-item page is neither joined
- * nor encoded again (docs/performance.md).
+ * An answer as sent: its text, or its parts in order (a kept answer given again: the head with the
+ * new requestId as text, then the rest as the bytes kept; AnswerCache), sent in one write.
  */
 export type Answer = string | readonly (string | Buffer)[];
 
-/** The smallest kept member text an answer carries as bytes rather than text. */
-export const KEPT_BYTES_FROM = 8 * 1024;
-
-type ResultWriter = (requestId: string, result: Record<string, unknown>) => Answer;
+type ResultWriter = (requestId: string, result: Record<string, unknown>) => string;
 // Each action's writer is compiled on its first answer: per request, only the values are new.
 const resultWriters = new WeakMap<StructureShape, Map<string, ResultWriter>>();
 
-/** An answer's opening, up to and with its requestId: the first part of an answer in parts. */
+/** An answer's opening, up to and with its requestId: what differs between two answers kept as one (AnswerCache). */
 export function answerHead(action: string, requestId: string): string {
   return `${XML_DECLARATION}<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>${requestId}</requestId>`;
 }
 
 function compileResult(action: string, shape: StructureShape): ResultWriter {
   const tail = `</${action}Response>`;
-  // Each member's writer with the bytes of the frozen values whose kept text is that long, encoded
-  // when first sent: by member, as a value's text holds the member's element name.
-  const writers = shape.members.map(
-    (member) => [member.name, compileValue(member.xmlName, member.shape), new WeakMap<object, Buffer>()] as const,
-  );
-  return (requestId, result) => {
-    const head = answerHead(action, requestId);
-    let text = "";
-    // In parts, the head is a part of its own (an answer kept whole is kept without it: AnswerCache).
-    let parts: (string | Buffer)[] | undefined;
-    for (const [name, write, keptBytes] of writers) {
-      const value = result[name];
-      const written = write(value);
-      if (written.length < KEPT_BYTES_FROM || typeof value !== "object" || value === null || !Object.isFrozen(value)) {
-        text += written;
-        continue;
-      }
-      let bytes = keptBytes.get(value);
-      if (bytes === undefined) keptBytes.set(value, (bytes = Buffer.from(written, "utf8")));
-      (parts ??= [head]).push(text, bytes);
-      text = "";
-    }
-    text += tail;
-    if (parts === undefined) return head + text;
-    parts.push(text);
-    return parts;
-  };
+  const writeMembers = compileMembers(shape.members);
+  return (requestId, result) => answerHead(action, requestId) + writeMembers(result) + tail;
 }
 
 /**
  * Writes `<ActionResponse>` with `requestId` first, then the result's members by their model
  * wire names (`xmlName`) in model order; absent members are left out, an empty list is `<xSet/>`.
- * The answer is text, or its parts (see Answer).
  */
-export function writeAnswer(action: string, requestId: string, shape: StructureShape, result: object): Answer {
+export function writeResult(action: string, requestId: string, shape: StructureShape, result: object): string {
   let byAction = resultWriters.get(shape);
   if (!byAction) resultWriters.set(shape, (byAction = new Map()));
   let write = byAction.get(action);
@@ -202,11 +134,6 @@ export function writeAnswer(action: string, requestId: string, shape: StructureS
 /** An answer's whole text. */
 export function answerText(answer: Answer): string {
   return typeof answer === "string" ? answer : answer.map((part) => (typeof part === "string" ? part : part.toString("utf8"))).join("");
-}
-
-/** writeAnswer() as one text. */
-export function writeResult(action: string, requestId: string, shape: StructureShape, result: object): string {
-  return answerText(writeAnswer(action, requestId, shape, result));
 }
 
 /** The longest run without a space or comma an error message echoes whole: EC2's own words and ids are far shorter. */

@@ -46,8 +46,7 @@ const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instan
   user_data, ebs_optimized, key_name`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
-  // Frozen: a kept record is shared by every request until the next write, and kept answers built from it (by identity) with it.
-  return Object.freeze({
+  return {
     instanceId: row.instance_id,
     reservationId: row.reservation_id,
     ownerId: row.owner_id,
@@ -71,7 +70,7 @@ function toRecord(row: InstanceRow): InstanceRecord {
     userData: row.user_data,
     ebsOptimized: row.ebs_optimized === 1,
     keyName: row.key_name,
-  });
+  };
 }
 
 function toRow(record: InstanceRecord): InstanceRow {
@@ -303,7 +302,7 @@ export class Instances {
   pageOfOwner(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
     const from = [after?.reservationId ?? "", after?.instanceId ?? ""] as const;
     return this.kept.page.get(keyOf("owner", ownerId, region, ...from, String(limit)), () =>
-      Object.freeze(this.s.ofOwner.all(ownerId, region, ...from, limit).map(toRecord)),
+      this.s.ofOwner.all(ownerId, region, ...from, limit).map(toRecord),
     );
   }
 
@@ -317,7 +316,7 @@ export class Instances {
   ): readonly InstanceRecord[] {
     const from = [after?.reservationId ?? "", after?.instanceId ?? ""] as const;
     return this.kept.page.get(keyOf("reservation", capacityReservationId, ownerId, region, ...from, String(limit)), () =>
-      Object.freeze(this.s.inReservation.all(capacityReservationId, ownerId, region, ...from, limit).map(toRecord)),
+      this.s.inReservation.all(capacityReservationId, ownerId, region, ...from, limit).map(toRecord),
     );
   }
 

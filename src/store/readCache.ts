@@ -1,6 +1,7 @@
 // Answers of the store's read statements, kept in memory until the next write, so a request that
 // asks what the last one asked costs no trip into SQLite. Stale by construction: a kept answer
-// belongs to the generation it was read in, and every write moves the generation on.
+// belongs to the generation it was read in, and every write moves the generation on. Shared by
+// construction: a kept answer is frozen all the way down before anyone sees it.
 
 import { Memo } from "../memo.js";
 
@@ -39,7 +40,7 @@ export class ReadCache {
           memo.clear();
           keptIn = this.#generation;
         }
-        return memo.get(key, compute);
+        return memo.get(key, () => frozenDeep(compute()));
       },
     };
   }
@@ -54,6 +55,22 @@ export class ReadCache {
       this.#generation++;
     }
   }
+}
+
+/**
+ * `value` frozen with every array and plain object it holds: an answer kept here is handed to every
+ * request until the next write, so no reader may change what the next one reads. A Map (an answer
+ * by name) is typed ReadonlyMap and its values are frozen the same way.
+ */
+export function frozenDeep<V>(value: V): V {
+  // Not stopped by a frozen object: Object.freeze is shallow, so what it holds is frozen here too.
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof Map) {
+    for (const entry of value.values()) frozenDeep(entry);
+  } else {
+    for (const member of Object.values(value)) frozenDeep(member);
+  }
+  return Object.freeze(value);
 }
 
 /** A cache key from several strings that no two different lists of strings share. */

@@ -210,15 +210,8 @@ export interface VisiblePage {
   readonly walkedTo: string | null;
 }
 
-/** Each query's filters planned once per account (a describe asks for several chunks with the same filters). */
-const plans = new WeakMap<readonly Filter[], Map<string, PlannedFilters>>();
-
 function planOf(query: ReservationQuery): PlannedFilters {
-  let byAccount = plans.get(query.filters);
-  if (!byAccount) plans.set(query.filters, (byAccount = new Map()));
-  let plan = byAccount.get(query.account);
-  if (!plan) byAccount.set(query.account, (plan = planFilters(query.filters, query.account)));
-  return plan;
+  return planFilters(query.filters, query.account);
 }
 
 function prepare(db: SqliteDatabase) {
@@ -435,29 +428,27 @@ export class Reservations {
     const found = this.kept.visiblePage.get(key, () => {
       if (ids !== undefined) {
         const rows = this.s.visiblePageOfIds.all({ ...plan.parameters, account, region, after, upto: null, limit, ids });
-        return Object.freeze({ ids: Object.freeze(rows), walkedTo: null });
+        return { ids: rows, walkedTo: null };
       }
       if (!plan.narrowed) {
         const rows = this.s.visiblePageUnfiltered.all({ account, region, after, upto: null, limit });
-        return Object.freeze({ ids: Object.freeze(rows), walkedTo: null });
+        return { ids: rows, walkedTo: null };
       }
       const upto = this.s.walkEnd.get({ account, region, after, rows: walk }) ?? null;
       const rows = this.s.visiblePage.all({ ...plan.parameters, account, region, after, upto, limit });
-      return Object.freeze({ ids: Object.freeze(rows), walkedTo: rows.length < limit ? upto : null });
+      return { ids: rows, walkedTo: rows.length < limit ? upto : null };
     });
     return { ...found, undecided: plan.undecided };
   }
 
   usagePage(capacityReservationId: string, ownerId: string, after: string, size: number): UsagePage {
-    // Frozen: a kept page is shared by every request that asks, and the XML writer reuses the text
-    // it wrote for a frozen list.
     return this.kept.usagePage.get(keyOf(capacityReservationId, ownerId, after, String(size)), () => {
       const rows: InstanceUsage[] =
         after === "" ? [{ accountId: ownerId, usedInstanceCount: this.usedBy(capacityReservationId, ownerId) }] : [];
       const room = size - rows.length;
       const others = this.s.usagePage.all(capacityReservationId, after, ownerId, room + 1);
       for (const [accountId, usedInstanceCount] of others.slice(0, room)) rows.push({ accountId, usedInstanceCount });
-      return Object.freeze({ rows: Object.freeze(rows), more: others.length > room });
+      return { rows, more: others.length > room };
     });
   }
 

@@ -1,23 +1,23 @@
-# Checks a raw EC2 answer against botocore's service model: each element a member of its shape, in the model's order, by its locationName, recursively.
+# Checks a raw EC2 answer against the JS SDK's model of EC2: each element a member of its shape, in the model's order, by its locationName, recursively.
 
 import gzip
 import json
 import os
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
 import botocore
 
-from crossclient import local
+from crossclient import HERE, NODE, ROOT, local
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 INTEGER = re.compile(r"^-?\d+$")
 
 
-def read_model(botocore_folder):
-    folder = os.path.join(botocore_folder, "data", "ec2", "2016-11-15")
+def load_model():
+    """The EC2 model of the botocore boto3 runs on here (Debian's)."""
+    folder = os.path.join(os.path.dirname(botocore.__file__), "data", "ec2", "2016-11-15")
     plain = os.path.join(folder, "service-2.json")
     if os.path.exists(plain):
         with open(plain, encoding="utf-8") as f:
@@ -26,58 +26,35 @@ def read_model(botocore_folder):
         return json.load(f)
 
 
-def load_model():
-    """The EC2 model of the botocore boto3 runs on here (Debian's)."""
-    return read_model(os.path.dirname(botocore.__file__))
+def sdk_model(actions):
+    """The output shapes of these actions in the JS SDK's model (@aws-sdk/client-ec2, the emulator's authority).
 
-
-def newest_model():
-    """(version, model) of the newest botocore on this machine besides Debian's, or None.
-
-    Debian's botocore (1.29) predates members, actions and a reordering of old shapes that the JS SDK's
-    model, the emulator's authority, has; a newer botocore (a python3 on PATH, or BOTOCORE_FOLDER) says
-    which of those are EC2's and gives the order of today's model.
+    sdkmodel.mjs reads them from node_modules and writes them in botocore's form; numbers are one kind
+    there ("number"), so their width comes from Debian's botocore where it has the member.
     """
-    folders = []
-    if os.environ.get("BOTOCORE_FOLDER"):
-        folders.append(os.environ["BOTOCORE_FOLDER"])
-    for python in {shutil.which("python3"), shutil.which("python")} - {None, "/usr/bin/python3"}:
-        done = subprocess.run(
-            [python, "-c", "import botocore, os; print(botocore.__version__, os.path.dirname(botocore.__file__))"],
-            capture_output=True, text=True, timeout=60, env={"PATH": os.environ.get("PATH", "")},
-        )
-        if done.returncode == 0 and done.stdout.strip():
-            folders.append(done.stdout.split(maxsplit=1)[1].strip())
-    best = None
-    for folder in folders:
-        version_file = os.path.join(folder, "__init__.py")
-        with open(version_file, encoding="utf-8") as f:
-            match = re.search(r"__version__ = '([0-9.]+)'", f.read())
-        version = tuple(int(part) for part in match.group(1).split(".")) if match else (0,)
-        if version > tuple(int(part) for part in botocore.__version__.split(".")) and (best is None or version > best[0]):
-            best = (version, read_model(folder))
-    return best
+    done = subprocess.run(
+        [NODE, os.path.join(HERE, "sdkmodel.mjs"), *actions], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"sdkmodel.mjs failed: {done.stderr.strip()}")
+    return json.loads(done.stdout)
 
 
 class ModelCheck:
     """Walks one answer's XML along an operation's output shape and lists every departure from the model.
 
-    reference: the model names, locationNames, types and order are checked against (the newest botocore here).
+    reference: the model names, locationNames, order, item names, enum values and scalar kinds are checked
+    against (the JS SDK's, from sdk_model()).
     debian: the model Debian's boto3 parses with; a member it lacks (where it reads the parent) must be in
-    newer_members: {(shape name, element name): reason}.
-    newer_values: {(enum shape name, value): reason} for enum values the reference model does not list.
+    newer_members: {(shape name, element name): reason}. It also gives a number's width (integer or double).
     """
 
-    def __init__(self, reference, debian, newer_members=None, newer_values=None, current=True):
-        # Debian's botocore lists old shapes alphabetically and lacks today's enum values: order and
-        # enum values are checked only when the reference is a newer, current model.
-        self.current = current
+    def __init__(self, reference, debian, newer_members=None):
         self.reference = reference["shapes"]
         self.operations = reference["operations"]
         self.debian = debian["shapes"]
         self.debian_operations = debian["operations"]
         self.newer_members = newer_members or {}
-        self.newer_values = newer_values or {}
         # (shape, wire name) of every member element met, so a check can say what it covered.
         self.seen = set()
         # (shape, wire name) met that Debian's botocore lacks, each allowed by newer_members.
@@ -127,9 +104,6 @@ class ModelCheck:
                 continue
             met.add(name)
             if name not in shape_of:
-                if (shape_name, name) in self.newer_members:
-                    self.newer_met.add((shape_name, name))
-                    continue
                 problems.append(f"{where}: not a member of {shape_name} (its members: {', '.join(order)})")
                 continue
             self.seen.add((shape_name, name))
@@ -139,7 +113,7 @@ class ModelCheck:
                 else:
                     problems.append(f"{where}: a member of {shape_name} that Debian's botocore lacks, not in NEWER_MEMBERS")
             index = order.index(name)
-            if self.current and index < last:
+            if index < last:
                 problems.append(f"{where}: out of {shape_name}'s order ({order[last]} came before it)")
             last = max(last, index)
             self.value(shape_of[name], (debian_of or {}).get(name), child, where, problems)
@@ -150,29 +124,27 @@ class ModelCheck:
         if kind == "structure":
             self.structure(shape_name, debian_shape, list(element), path, problems)
         elif kind == "list":
-            # Without a locationName on the member, Smithy's default (the JS and Go SDKs read it): <member>.
-            item_name = shape["member"].get("locationName", "member")
+            # sdkmodel.mjs names every list's items (Smithy's default, <member>, where the model names none).
+            item_name = shape["member"]["locationName"]
             debian_list = self.debian.get(debian_shape) if debian_shape else None
             debian_item = debian_list["member"]["shape"] if debian_list and debian_list["type"] == "list" else None
             for index, item in enumerate(element):
                 if local(item.tag) != item_name:
                     problems.append(f"{path}: item {index} is <{local(item.tag)}>, not <{item_name}>")
                 self.value(shape["member"]["shape"], debian_item, item, f"{path}[{index}]", problems)
-        elif kind == "map":
-            for index, entry in enumerate(element):
-                names = [local(child.tag) for child in entry]
-                key_name = shape["key"].get("locationName", "key")
-                value_name = shape["value"].get("locationName", "value")
-                if names != [key_name, value_name]:
-                    problems.append(f"{path}[{index}]: map entry {names}, not [{key_name}, {value_name}]")
         else:
             if len(element):
                 problems.append(f"{path}: a {kind} ({shape_name}) with child elements")
                 return
-            self.scalar(shape_name, shape, element.text or "", path, problems)
+            self.scalar(shape_name, shape, debian_shape, element.text or "", path, problems)
 
-    def scalar(self, shape_name, shape, text, path, problems):
+    def scalar(self, shape_name, shape, debian_shape, text, path, problems):
         kind = shape["type"]
+        if kind == "number":
+            # The JS SDK's schemas keep one kind for every number; Debian's botocore knows the width of the
+            # members it has. A member newer than it may be either: any number.
+            debian_kind = self.debian[debian_shape]["type"] if debian_shape in self.debian else None
+            kind = debian_kind if debian_kind in ("integer", "long", "double", "float") else "double"
         if kind == "boolean" and text not in ("true", "false"):
             problems.append(f"{path}: boolean {text!r}")
         elif kind in ("integer", "long") and not INTEGER.match(text):
@@ -184,6 +156,5 @@ class ModelCheck:
                 problems.append(f"{path}: {kind} {text!r}")
         elif kind == "timestamp" and not TIMESTAMP.match(text):
             problems.append(f"{path}: timestamp {text!r}")
-        elif self.current and kind == "string" and "enum" in shape and text not in shape["enum"]:
-            if (shape_name, text) not in self.newer_values and (shape_name, "*") not in self.newer_values:
-                problems.append(f"{path}: {text!r} is not one of {shape_name}'s values")
+        elif kind == "string" and "enum" in shape and text not in shape["enum"]:
+            problems.append(f"{path}: {text!r} is not one of {shape_name}'s values")

@@ -1,27 +1,14 @@
 // Real Terraform (hashicorp/aws) reads aws_ec2_capacity_block_offering and buys aws_ec2_capacity_block_reservation, up to the provider's own bug (terraform-provider-aws#46829).
 
-import { DescribeCapacityReservationsCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OWNER, OWNER_KEY, ec2, usage } from "../support.js";
-import { TERRAFORM_OPTED_OUT, Terraform, providerBlock, startLogged, type LoggedEmulator } from "./terraform.js";
+import { DescribeCapacityReservationsCommand } from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { OWNER, OWNER_KEY, usage } from "../support.js";
+import { TERRAFORM_OPTED_OUT, providerBlock, useTerraform } from "./terraform.js";
 
 /** The emulator's clock, frozen: the offering's dates follow from it. */
 const NOW = "2026-06-01T08:00:00.000Z";
 
-let log: LoggedEmulator;
-let terraform: Terraform;
-let client: EC2Client;
-
-beforeAll(async () => {
-  if (TERRAFORM_OPTED_OUT) return;
-  log = await startLogged({ fixtures: [{ accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY }] }] }], clock: NOW });
-  terraform = await Terraform.init(log);
-  client = ec2(log.emu);
-}, 120_000);
-afterAll(async () => {
-  terraform?.dispose();
-  await log?.emu.close();
-});
+const setUp = useTerraform({ fixtures: [{ accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY }] }] }], clock: NOW });
 
 const CONFIG = (url: string): string =>
   providerBlock(url) +
@@ -52,11 +39,11 @@ const PROVIDER_BUG = /Provider returned invalid result object after apply[\s\S]*
 
 describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_block_offering and aws_ec2_capacity_block_reservation", { timeout: 600_000 }, () => {
   it("finds exactly one offering, buys it, and the block exists with its state, dates and count; the apply then stops at the provider's bug", async () => {
-    const config = terraform.configuration("block", CONFIG(log.emu.url));
-    const mark = log.calls;
-    const apply = await terraform.command(config.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+    const config = setUp.terraform.configuration("block", CONFIG(setUp.emu.url));
+    const mark = setUp.log.calls;
+    const apply = await setUp.terraform.command(config.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
     // Everything the provider asked the emulator succeeded; only the provider's own check failed, if any.
-    expect(log.failedCallsSince(mark)).toEqual([]);
+    expect(setUp.log.failedCallsSince(mark)).toEqual([]);
     // hashicorp/aws 5.100.0 stops here on every purchase; a release that fixes #46829 makes this apply
     // succeed, and this test should then ask for a clean apply and an empty plan after it.
     expect(apply.code).toBe(1);
@@ -75,9 +62,9 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_block_offerin
       instance_count: 2,
       capacity_duration_hours: 48,
     });
-    expect(log.actionsSince(mark).filter((action) => action === "PurchaseCapacityBlock")).toHaveLength(1);
+    expect(setUp.log.actionsSince(mark).filter((action) => action === "PurchaseCapacityBlock")).toHaveLength(1);
 
-    const blocks = (await client.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "owner-id", Values: [OWNER] }] }))).CapacityReservations ?? [];
+    const blocks = (await setUp.client.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "owner-id", Values: [OWNER] }] }))).CapacityReservations ?? [];
     expect(blocks).toHaveLength(1);
     const [block] = blocks;
     expect(block).toMatchObject({
@@ -97,13 +84,13 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_block_offerin
     expect(state["aws_ec2_capacity_block_reservation.training"]?.id).toBe(block?.CapacityReservationId);
 
     // Over the emulator's clock the block runs and ends as EC2's do.
-    log.emu.clock.set("2026-06-02T11:30:00.000Z");
-    expect(await usage(client, { CapacityReservationId: block?.CapacityReservationId ?? "" })).toMatchObject({
+    setUp.emu.clock.set("2026-06-02T11:30:00.000Z");
+    expect(await usage(setUp.client, { CapacityReservationId: block?.CapacityReservationId ?? "" })).toMatchObject({
       State: "active",
       TotalInstanceCount: 2,
       AvailableInstanceCount: 2,
     });
-    log.emu.clock.set("2026-06-04T11:30:00.000Z");
-    expect((await usage(client, { CapacityReservationId: block?.CapacityReservationId ?? "" })).State).toBe("expired");
+    setUp.emu.clock.set("2026-06-04T11:30:00.000Z");
+    expect((await usage(setUp.client, { CapacityReservationId: block?.CapacityReservationId ?? "" })).State).toBe("expired");
   });
 });

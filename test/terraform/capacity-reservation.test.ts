@@ -6,38 +6,31 @@ import {
   EC2Client,
   type CapacityReservation,
 } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { OWNER, usage } from "../support.js";
-import { TERRAFORM_OPTED_OUT, Terraform, providerBlock, startLogged, type LoggedEmulator } from "./terraform.js";
+import { TERRAFORM_OPTED_OUT, providerBlock, useTerraform } from "./terraform.js";
 
 const ACCESS_KEY = "AKIATERRAFORM0000001";
 const SECRET_KEY = "terraform-test-secret-key-0000000000000";
 
-let log: LoggedEmulator;
-let terraform: Terraform;
+// Strict auth: every call the provider makes must carry a signature that verifies.
+const setUp = useTerraform({
+  auth: "strict",
+  fixtures: [{ accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }] }] }],
+});
+// The SDK signs with the key's real secret (support.ts's clients sign with a placeholder).
 let client: EC2Client;
-
-beforeAll(async () => {
+beforeAll(() => {
   if (TERRAFORM_OPTED_OUT) return;
-  // Strict auth: every call the provider makes must carry a signature that verifies.
-  log = await startLogged({
-    auth: "strict",
-    fixtures: [{ accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }] }] }],
-  });
-  terraform = await Terraform.init(log);
   client = new EC2Client({
-    endpoint: log.emu.url,
+    endpoint: setUp.emu.url,
     region: "us-east-1",
     credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
     maxAttempts: 1,
   });
-}, 120_000);
-afterAll(async () => {
-  terraform?.dispose();
-  await log?.emu.close();
 });
 
-const provider = (): string => providerBlock(log.emu.url, { accessKey: ACCESS_KEY }).replace("not-checked-in-lenient-mode", SECRET_KEY);
+const provider = (): string => providerBlock(setUp.emu.url, { accessKey: ACCESS_KEY }).replace("not-checked-in-lenient-mode", SECRET_KEY);
 
 async function described(id: string): Promise<CapacityReservation | undefined> {
   return (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }))).CapacityReservations?.[0];
@@ -84,7 +77,7 @@ resource "aws_ec2_capacity_reservation" "imported" {
 
 describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_reservation", { timeout: 600_000 }, () => {
   it("creates with every argument, imports, updates count, end and tags, with an empty plan after each apply, and destroys", async () => {
-    const config = terraform.configuration("reservation", provider() + reservations(2, "2030-01-01T00:00:00Z", 'Name = "tf-every-argument"'));
+    const config = setUp.terraform.configuration("reservation", provider() + reservations(2, "2030-01-01T00:00:00Z", 'Name = "tf-every-argument"'));
     await config.apply();
     await config.expectEmptyPlan();
 
@@ -147,6 +140,6 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_reservation",
       expect(ended).toMatchObject({ State: "cancelled" });
       expect(ended?.AvailableInstanceCount).toBe(ended?.TotalInstanceCount);
     }
-    expect(log.failedCallsSince(0)).toEqual([]);
+    expect(setUp.log.failedCallsSince(0)).toEqual([]);
   });
 });

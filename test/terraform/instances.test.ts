@@ -1,14 +1,10 @@
 // Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none) and reads the instance data sources; each reservation's numbers after apply and after destroy.
 
-import {
-  DescribeCapacityReservationsCommand,
-  DescribeInstancesCommand,
-  type EC2Client,
-} from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DescribeCapacityReservationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
 import type { FixtureDocument } from "../../src/index.js";
-import { OWNER, OWNER_KEY, ec2, usage } from "../support.js";
-import { TERRAFORM_OPTED_OUT, Terraform, providerBlock, startLogged, type LoggedEmulator } from "./terraform.js";
+import { OWNER, OWNER_KEY, usage } from "../support.js";
+import { TERRAFORM_OPTED_OUT, providerBlock, useTerraform } from "./terraform.js";
 
 const TARGETED = "cr-0feedface0000000a";
 const OPEN = "cr-0feedface0000000b";
@@ -23,20 +19,7 @@ const FIXTURE: FixtureDocument = {
   ],
 };
 
-let log: LoggedEmulator;
-let terraform: Terraform;
-let client: EC2Client;
-
-beforeAll(async () => {
-  if (TERRAFORM_OPTED_OUT) return;
-  log = await startLogged({ fixtures: [FIXTURE] });
-  terraform = await Terraform.init(log);
-  client = ec2(log.emu);
-}, 120_000);
-afterAll(async () => {
-  terraform?.dispose();
-  await log?.emu.close();
-});
+const setUp = useTerraform({ fixtures: [FIXTURE] });
 
 const CONFIG = (url: string): string =>
   providerBlock(url) +
@@ -101,8 +84,8 @@ data "aws_ec2_instance_type" "m5" {
 
 /** A reservation's numbers as both read actions give them; they must agree. */
 async function numbers(id: string): Promise<{ total: number | undefined; available: number | undefined; state: string | undefined }> {
-  const described = (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }))).CapacityReservations?.[0];
-  const used = await usage(client, { CapacityReservationId: id });
+  const described = (await setUp.client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }))).CapacityReservations?.[0];
+  const used = await usage(setUp.client, { CapacityReservationId: id });
   expect(used.TotalInstanceCount).toBe(described?.TotalInstanceCount);
   expect(used.AvailableInstanceCount).toBe(described?.AvailableInstanceCount);
   expect(used.State).toBe(described?.State);
@@ -111,7 +94,7 @@ async function numbers(id: string): Promise<{ total: number | undefined; availab
 
 describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reservations", { timeout: 600_000 }, () => {
   it("launches targeted, open and none, reads the data sources, plans nothing more, and destroys, with each reservation's numbers right", async () => {
-    const config = terraform.configuration("instances", CONFIG(log.emu.url));
+    const config = setUp.terraform.configuration("instances", CONFIG(setUp.emu.url));
     await config.apply();
     await config.expectEmptyPlan();
 
@@ -119,7 +102,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     const targeted = String(state["aws_instance.targeted"]?.id);
     const open = String(state["aws_instance.open"]?.id);
     const none = String(state["aws_instance.none"]?.id);
-    const instances = (await client.send(new DescribeInstancesCommand({ InstanceIds: [targeted, open, none] }))).Reservations?.flatMap(
+    const instances = (await setUp.client.send(new DescribeInstancesCommand({ InstanceIds: [targeted, open, none] }))).Reservations?.flatMap(
       (r) => r.Instances ?? [],
     );
     const byId = new Map(instances?.map((instance) => [instance.InstanceId, instance]));
@@ -136,7 +119,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(state["data.aws_ec2_instance_type.m5"]).toMatchObject({ instance_type: "m5.large", default_vcpus: 2, memory_size: 8192 });
 
     await config.destroy();
-    const after = (await client.send(new DescribeInstancesCommand({ InstanceIds: [targeted, open, none] }))).Reservations?.flatMap(
+    const after = (await setUp.client.send(new DescribeInstancesCommand({ InstanceIds: [targeted, open, none] }))).Reservations?.flatMap(
       (r) => r.Instances ?? [],
     );
     expect(after?.map((instance) => instance.State?.Name)).toEqual(["terminated", "terminated", "terminated"]);
@@ -144,8 +127,8 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(await numbers(OPEN)).toEqual({ total: 2, available: 2, state: "active" });
     expect(config.state()).toEqual({});
     // Every call the provider made was answered, DescribeVpcs (its read of an instance's VPC) included.
-    expect(log.failedCallsSince(0)).toEqual([]);
-    expect(new Set(log.actionsSince(0))).toEqual(
+    expect(setUp.log.failedCallsSince(0)).toEqual([]);
+    expect(new Set(setUp.log.actionsSince(0))).toEqual(
       new Set(["DescribeVpcs", "DescribeInstanceTypes", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
     );
   });

@@ -2,9 +2,9 @@
 
 import { readFileSync } from "node:fs";
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OWNER_KEY, ec2, usage } from "../support.js";
-import { TERRAFORM_OPTED_OUT, Terraform, startLogged, type LoggedEmulator } from "./terraform.js";
+import { TERRAFORM_OPTED_OUT, useTerraform } from "./terraform.js";
 
 /** The endpoint the recipe names: the command's default port. */
 const RECIPE_ENDPOINT = "http://127.0.0.1:4580";
@@ -18,19 +18,8 @@ function recipe(): string {
   return block;
 }
 
-let log: LoggedEmulator;
-let terraform: Terraform;
-
-beforeAll(async () => {
-  if (TERRAFORM_OPTED_OUT) return;
-  // As the recipe's reader runs it: the shipped demo fixtures (its access key is the demo's).
-  log = await startLogged();
-  terraform = await Terraform.init(log);
-}, 120_000);
-afterAll(async () => {
-  terraform?.dispose();
-  await log?.emu.close();
-});
+// As the recipe's reader runs it: the shipped demo fixtures (its access key is the demo's).
+const setUp = useTerraform();
 
 describe.skipIf(TERRAFORM_OPTED_OUT)("docs/terraform.md's recipe", { timeout: 600_000 }, () => {
   it("names the endpoint, the four skip_ settings and a well-formed AMI id", () => {
@@ -43,14 +32,14 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("docs/terraform.md's recipe", { timeout: 60
   });
 
   it("applies as pasted (only the port changed), plans nothing more, and destroys", async () => {
-    const config = terraform.configuration("recipe", recipe().replace(RECIPE_ENDPOINT, log.emu.url), { versions: false });
+    const config = setUp.terraform.configuration("recipe", recipe().replace(RECIPE_ENDPOINT, setUp.emu.url), { versions: false });
     await config.apply();
     await config.expectEmptyPlan();
 
     const state = config.state();
     const reservation = String(state["aws_ec2_capacity_reservation.web"]?.id);
     const instance = String(state["aws_instance.web"]?.id);
-    const client = ec2(log.emu, OWNER_KEY);
+    const client = ec2(setUp.log.emu, OWNER_KEY);
     expect(await usage(client, { CapacityReservationId: reservation })).toMatchObject({ TotalInstanceCount: 2, AvailableInstanceCount: 1 });
     const described = (await client.send(new DescribeInstancesCommand({ InstanceIds: [instance] }))).Reservations?.[0]?.Instances?.[0];
     expect(described).toMatchObject({ State: { Name: "running" }, CapacityReservationId: reservation });
@@ -58,6 +47,6 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("docs/terraform.md's recipe", { timeout: 60
     await config.destroy();
     // An ended reservation holds nothing: it reads its whole total available.
     expect(await usage(client, { CapacityReservationId: reservation })).toMatchObject({ State: "cancelled", AvailableInstanceCount: 2 });
-    expect(log.failedCallsSince(0)).toEqual([]);
+    expect(setUp.log.failedCallsSince(0)).toEqual([]);
   });
 });

@@ -5,8 +5,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { DestinationStream } from "pino";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll } from "vitest";
 import type { RunningEmulator } from "../../src/index.js";
-import { start } from "../support.js";
+import { ec2, start } from "../support.js";
 
 /** `EMULATOR_TERRAFORM_TESTS=off` opts a developer's run out of the Terraform tests; nothing else does. */
 export const TERRAFORM_OPTED_OUT = process.env.EMULATOR_TERRAFORM_TESTS === "off";
@@ -107,6 +109,53 @@ export async function startLogged(options: Parameters<typeof start>[0] = {}): Pr
   };
 }
 
+/** What a Terraform test file works with, from its first test on. */
+export interface TerraformSetUp {
+  /** The emulator and its request log. */
+  readonly log: LoggedEmulator;
+  readonly emu: RunningEmulator;
+  readonly terraform: Terraform;
+  /** A JS SDK client of the owner's key (support.ts's `ec2`), to read what Terraform made. */
+  readonly client: EC2Client;
+}
+
+/**
+ * A Terraform test file's set-up in one call: before its tests, an emulator started with `options`
+ * whose request log is kept, and Terraform for it (the process's one init); after them, both gone.
+ * Nothing starts when the Terraform tests are opted out.
+ */
+export function useTerraform(options: Parameters<typeof start>[0] = {}): TerraformSetUp {
+  let log: LoggedEmulator | undefined;
+  let terraform: Terraform | undefined;
+  beforeAll(async () => {
+    if (TERRAFORM_OPTED_OUT) return;
+    log = await startLogged(options);
+    terraform = await Terraform.init(log);
+  }, 120_000);
+  afterAll(async () => {
+    terraform?.dispose();
+    await log?.emu.close();
+  });
+  const ready = (): { log: LoggedEmulator; terraform: Terraform } => {
+    if (log === undefined || terraform === undefined) throw new Error("the Terraform set-up is read before its beforeAll ran");
+    return { log, terraform };
+  };
+  return {
+    get log() {
+      return ready().log;
+    },
+    get emu() {
+      return ready().log.emu;
+    },
+    get terraform() {
+      return ready().terraform;
+    },
+    get client() {
+      return ec2(ready().log.emu);
+    },
+  };
+}
+
 /** The provider block that points hashicorp/aws at the emulator and keeps it off real AWS. */
 export function providerBlock(url: string, options: { region?: string; accessKey?: string } = {}): string {
   return `
@@ -142,56 +191,107 @@ terraform {
 /** How long one terraform command may run before it is killed and the test fails. */
 const COMMAND_TIMEOUT_MS = 240_000;
 
+/** What every Terraform of this process shares: the binary, its environment, and the one `terraform init`. */
+interface Installed {
+  readonly binary: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The folder `terraform init` ran in: its lock file is copied into every configuration. */
+  readonly initDir: string;
+  /** The folder that holds the CLI configuration, the init and every test file's configurations. */
+  readonly root: string;
+}
+
 /**
- * One `terraform init` per test file, shared by every configuration of the file: each runs in a
- * folder of its own (its own state) with the init's lock file and its data folder (TF_DATA_DIR), so
- * the provider is installed once. From an unpacked mirror Terraform links the provider rather than
- * copying it, so an init costs seconds, not a 700 MB copy.
+ * One `terraform init` per test process, shared by every configuration of every test file the
+ * process runs (test files share their worker, vitest.config.ts): each configuration runs in a
+ * folder of its own (its own state) with the init's lock file and its data folder (TF_DATA_DIR),
+ * so the provider is installed once. From an unpacked mirror Terraform links the provider rather
+ * than copying it, so the init costs a second, not a 700 MB copy.
  */
+let installed: Promise<Installed> | undefined;
+
+function installOnce(): Promise<Installed> {
+  installed ??= install().catch((error: unknown) => {
+    installed = undefined;
+    throw error;
+  });
+  return installed;
+}
+
+async function install(): Promise<Installed> {
+  const missing = missingTerraform();
+  const binary = findTerraform();
+  const mirror = findMirror();
+  if (missing !== undefined || binary === undefined || mirror === undefined) throw new Error(missing);
+  const root = mkdtempSync(join(tmpdir(), "emulator-terraform-"));
+  // The process's last act: the folders go with it (each Terraform removes its own configurations sooner).
+  process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+  const cliConfig = join(root, "terraform.rc");
+  writeFileSync(
+    cliConfig,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_DATA_DIR: join(root, "init", ".terraform"),
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    // The provider must never reach real AWS or a profile on this machine.
+    AWS_CONFIG_FILE: join(root, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(root, "no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    // The provider spends most of each command building its schema and validating: a lazier
+    // collector takes about a third off its CPU time, for about 1 GB of memory per command.
+    GOGC: "400",
+  };
+  delete env.AWS_PROFILE;
+  delete env.TF_LOG;
+  const initDir = join(root, "init");
+  mkdirSync(initDir);
+  writeFileSync(join(initDir, "versions.tf"), REQUIRED_PROVIDERS);
+  const init = await runTerraform(binary, env, initDir, ["init", "-input=false", "-no-color"]);
+  if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
+  return { binary, env, initDir, root };
+}
+
+/** Runs terraform in `dir`; the output is stdout and stderr together. */
+function runTerraform(binary: string, env: NodeJS.ProcessEnv, dir: string, args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+      output += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), COMMAND_TIMEOUT_MS);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const killed = signal === null ? "" : `\n(killed by ${signal} after ${COMMAND_TIMEOUT_MS / 1000} s)`;
+      resolve({ code: code ?? 1, stdout, output: output + killed });
+    });
+  });
+}
+
+/** Terraform for one emulator: its configurations in a folder of their own, on the process's one init. */
 export class Terraform {
   private constructor(
-    private readonly binary: string,
+    private readonly installation: Installed,
     private readonly root: string,
-    private readonly env: NodeJS.ProcessEnv,
     private readonly log: LoggedEmulator,
   ) {}
 
-  /** Writes the CLI configuration, runs `terraform init` once; throws the one-line reason when Terraform or the mirror is missing. */
+  /** Runs `terraform init` once per process, then gives a Terraform whose failures name the emulator's failed calls; throws the one-line reason when Terraform or the mirror is missing. */
   static async init(log: LoggedEmulator): Promise<Terraform> {
-    const missing = missingTerraform();
-    const binary = findTerraform();
-    const mirror = findMirror();
-    if (missing !== undefined || binary === undefined || mirror === undefined) throw new Error(missing);
-    const root = mkdtempSync(join(tmpdir(), "emulator-terraform-"));
-    const cliConfig = join(root, "terraform.rc");
-    writeFileSync(
-      cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
-    );
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: cliConfig,
-      TF_DATA_DIR: join(root, "init", ".terraform"),
-      TF_IN_AUTOMATION: "1",
-      TF_INPUT: "0",
-      CHECKPOINT_DISABLE: "1",
-      // The provider must never reach real AWS or a profile on this machine.
-      AWS_CONFIG_FILE: join(root, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(root, "no-aws-credentials"),
-      AWS_EC2_METADATA_DISABLED: "true",
-      // The provider spends most of each command building its schema and validating: a lazier
-      // collector takes about a third off its CPU time, for about 1 GB of memory per command.
-      GOGC: "400",
-    };
-    delete env.AWS_PROFILE;
-    delete env.TF_LOG;
-    const terraform = new Terraform(binary, root, env, log);
-    const initDir = join(root, "init");
-    mkdirSync(initDir);
-    writeFileSync(join(initDir, "versions.tf"), REQUIRED_PROVIDERS);
-    const init = await terraform.command(initDir, ["init", "-input=false", "-no-color"]);
-    if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
-    return terraform;
+    const installation = await installOnce();
+    return new Terraform(installation, mkdtempSync(join(installation.root, "configurations-")), log);
   }
 
   /**
@@ -202,7 +302,7 @@ export class Terraform {
   configuration(name: string, main: string, options: { versions?: boolean } = {}): Configuration {
     const dir = join(this.root, name);
     mkdirSync(dir, { recursive: true });
-    copyFileSync(join(this.root, "init", ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+    copyFileSync(join(this.installation.initDir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
     if (options.versions !== false) writeFileSync(join(dir, "versions.tf"), REQUIRED_PROVIDERS);
     writeFileSync(join(dir, "main.tf"), main);
     return new Configuration(this, dir);
@@ -210,26 +310,7 @@ export class Terraform {
 
   /** Runs terraform in `dir`; the output is stdout and stderr together. */
   command(dir: string, args: readonly string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, args, { cwd: dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
-      let output = "";
-      let stdout = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString("utf8");
-        output += chunk.toString("utf8");
-      });
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-      const timer = setTimeout(() => child.kill("SIGKILL"), COMMAND_TIMEOUT_MS);
-      child.on("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.on("close", (code, signal) => {
-        clearTimeout(timer);
-        const killed = signal === null ? "" : `\n(killed by ${signal} after ${COMMAND_TIMEOUT_MS / 1000} s)`;
-        resolve({ code: code ?? 1, stdout, output: output + killed });
-      });
-    });
+    return runTerraform(this.installation.binary, this.installation.env, dir, args);
   }
 
   /** Runs a command that must succeed (exit 0, or `expectedCodes`); a failure names the emulator calls that failed meanwhile. */
@@ -247,7 +328,7 @@ export class Terraform {
     return run;
   }
 
-  /** Removes every folder this Terraform wrote. */
+  /** Removes every configuration this Terraform wrote (the process's init stays for the next test file). */
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -284,8 +365,13 @@ export class Configuration {
     return this.terraform.must(this.dir, ["import", "-input=false", "-no-color", address, id]);
   }
 
+  /**
+   * `terraform destroy` without its first step, a refresh: every test destroys right after an
+   * empty plan, which read every resource back already (and a test that checks the reads between
+   * would say so). The refresh started one more provider, about 3 s of CPU in each destroy's 13.
+   */
   destroy(): Promise<Run> {
-    return this.terraform.must(this.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    return this.terraform.must(this.dir, ["destroy", "-auto-approve", "-refresh=false", "-input=false", "-no-color"]);
   }
 
   /**

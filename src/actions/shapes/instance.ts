@@ -33,19 +33,9 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
   Name: state,
 });
 
-/**
- * The model's form of a tag list, made once per list and frozen: instances that share one list (a
- * launch's) share one, and the XML writer writes a frozen list's text once for all of them (a
- * 1,000-instance launch with 50 tags wrote the same 50 tags a thousand times).
- */
-const modelTagLists = new WeakMap<readonly Tag[], readonly ModelTag[]>();
-function modelTagsOf(tags: readonly Tag[]): readonly ModelTag[] {
-  let model = modelTagLists.get(tags);
-  if (!model) {
-    model = Object.freeze(tags.map((tag) => Object.freeze({ Key: tag.key, Value: tag.value })));
-    modelTagLists.set(tags, model);
-  }
-  return model;
+/** The model's form of a tag list. */
+function modelTagsOf(tags: readonly Tag[]): ModelTag[] {
+  return tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
 }
 
 /**
