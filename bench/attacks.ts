@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue21]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -496,6 +496,114 @@ async function bigRequests(folder: string): Promise<void> {
   await stop(server);
 }
 
+// --- issue 21, the outside pass on main ------------------------------------------------------
+
+const outside: string[][] = [];
+/** The bound for one request of this pass (server time is about a tenth of it; the rest is a shared machine). */
+const OUTSIDE_BOUND_MS = 500;
+
+/** Every page of a describe walked to the end: pages, the slowest page, health meanwhile. */
+async function walked(url: string, params: Record<string, string>, what: string): Promise<{ pages: number; slowest: number; found: number; healthMaxMs: number; ok: boolean }> {
+  const { result, healthMaxMs, healthOk } = await withHealth(url, async () => {
+    let token: string | undefined;
+    let pages = 0;
+    let slowest = 0;
+    let found = 0;
+    let ok = true;
+    do {
+      const page = await call(url, { ...params, ...(token ? { NextToken: token } : {}) }, what);
+      if (page.status !== 200) ok = false;
+      pages += 1;
+      slowest = Math.max(slowest, page.ms);
+      found += (page.text.match(/<instanceId>|<resourceId>/g) ?? []).length;
+      token = /<nextToken>([^<]+)</.exec(page.text)?.[1];
+    } while (token && pages < 5000);
+    return { pages, slowest, found, ok };
+  });
+  return { ...result, healthMaxMs, ok: result.ok && healthOk };
+}
+
+/** Findings 1 and 2: wildcard values against every tag of 1,000 instances × 50 tags, DescribeInstances and DescribeTags. */
+async function matchBudgetAttacks(): Promise<void> {
+  const server = await startServer();
+  const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "TagSpecification.1.ResourceType": "instance" };
+  for (let tag = 1; tag <= 50; tag++) {
+    launch[`TagSpecification.1.Tag.${tag}.Key`] = `k${tag}`;
+    launch[`TagSpecification.1.Tag.${tag}.Value`] = "x".repeat(250);
+  }
+  for (let round = 0; round < 5; round++) await call(server.url, launch, "RunInstances of 1,000 with 50 tags");
+  const wildcards = (name: string, count: number): Record<string, string> =>
+    filterParams([{ name, values: Array.from({ length: count }, (_, v) => `${"*x".repeat(10)}${v + 1}*`) }]);
+  for (const [action, name, count] of [
+    ["DescribeInstances", "tag-value", 1000],
+    ["DescribeInstances", "tag:k1", 1000],
+    ["DescribeInstances", "tag-key", 1000],
+    ["DescribeTags", "value", 1000],
+    ["DescribeTags", "key", 1000],
+    ["DescribeTags", "value", 1],
+  ] as const) {
+    const what = `${action} \`${name}\` with ${count} values \`*x\`×10\`N*\` over 5,000 instances × 50 tags (250,000 tags), walked to the end`;
+    const result = await walked(server.url, { Action: action, ...wildcards(name, count) }, what);
+    if (!result.ok || result.slowest > OUTSIDE_BOUND_MS) broken = true;
+    outside.push(["1, 2", what, `${result.pages} pages, slowest ${fmt(result.slowest)}; ${result.found} found; health max ${fmt(result.healthMaxMs)}`]);
+  }
+  const nothing = "DescribeTags `key` matching nothing over 250,000 tags, walked to the end";
+  const none = await walked(server.url, { Action: "DescribeTags", ...filterParams([{ name: "key", values: ["zzz"] }]) }, nothing);
+  if (!none.ok || none.slowest > OUTSIDE_BOUND_MS) broken = true;
+  outside.push(["2", nothing, `${none.pages} pages, slowest ${fmt(none.slowest)}; health max ${fmt(none.healthMaxMs)}`]);
+  await stop(server);
+}
+
+/** Finding 3: 1,000 connections each sending 980 KB of a 1 MiB body and waiting; peak RSS, and how many were refused. */
+async function bodiesInFlight(): Promise<void> {
+  const server = await startServer();
+  const pid = server.child.pid ?? 0;
+  const before = memory(pid);
+  const { hostname, port } = new URL(server.url);
+  const sockets: net.Socket[] = [];
+  let refused = 0;
+  const { healthMaxMs, healthOk } = await withHealth(server.url, async () => {
+    for (let n = 0; n < 1000; n++) {
+      const socket = net.connect(Number(port), hostname);
+      socket.on("error", () => undefined);
+      socket.on("data", (chunk: Buffer) => {
+        if (chunk.toString("latin1").startsWith("HTTP/1.1 503")) refused += 1;
+      });
+      sockets.push(socket);
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1048000\r\n\r\nAction=DescribeInstances&x=${"a".repeat(980_000)}`);
+      if (n % 50 === 49) await sleep(100);
+    }
+    await sleep(2000);
+  });
+  const during = memory(pid);
+  for (const socket of sockets) socket.destroy();
+  await sleep(1000);
+  const after = memory(pid);
+  await stop(server);
+  const growth = during.peak - before.peak;
+  // The bound: 128 MiB of bodies held, plus what refusing the rest costs and GC slack.
+  if (growth > 400 || !healthOk) broken = true;
+  outside.push(["3", "1,000 connections each POST with Content-Length 1,048,000, 980 KB sent, then waiting", `RSS ${before.rss.toFixed(0)} → peak ${during.peak.toFixed(0)} MiB (+${growth.toFixed(0)}), ${after.rss.toFixed(0)} MiB after they close; ${refused} answered 503 Unavailable; health max ${fmt(healthMaxMs)}`]);
+}
+
+/** Finding 4: a 28 MB fixture load on the control plane (a documented exception: health waits for it), and a body past its 64 MiB limit. */
+async function bigFixtureLoad(folder: string): Promise<void> {
+  const server = await startServer();
+  const load = fixtureFile(folder, "big-load.json", 20_000, 20_000);
+  const body = readFileSync(load);
+  const { result, healthMaxMs } = await withHealth(server.url, async () => {
+    const began = performance.now();
+    const response = await fetch(`${server.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    await response.text();
+    return { status: response.status, ms: performance.now() - began };
+  });
+  const over = await fetch(`${server.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.alloc(64 * 1024 * 1024 + 1, 32) });
+  await over.text();
+  await stop(server);
+  if (result.status !== 200 || over.status !== 413) broken = true;
+  outside.push(["4", `POST /_emulator/fixtures of ${(body.length / 1e6).toFixed(0)} MB (20,000 tagged reservations and 20,000 tagged instances); then 64 MiB + 1 byte`, `${result.status} in ${fmt(result.ms)}; health max ${fmt(healthMaxMs)} (waits for the load); ${over.status} past the limit`]);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -516,6 +624,14 @@ try {
     await bigRequests(folder);
     process.stdout.write(`| item | attack | result |\n|---|---|---|\n${issue21.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
     process.stdout.write(`Worst single EC2 request of the issue 21 attacks: ${fmt(worst.ms)} (${worst.what}).\n`);
+  }
+  if (only === undefined || only === "outside21") {
+    worst = { ms: 0, what: "" };
+    await matchBudgetAttacks();
+    await bodiesInFlight();
+    await bigFixtureLoad(folder);
+    process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${outside.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+    process.stdout.write(`Worst single request of the outside pass: ${fmt(worst.ms)} (${worst.what}).\n`);
   }
 } finally {
   rmSync(folder, { recursive: true, force: true });

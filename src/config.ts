@@ -22,6 +22,8 @@ export interface Config {
   readonly clock?: Date;
   /** How long a client may take to send a whole request before a 408 (default 30 s); for tests and slow links. */
   readonly requestTimeoutMs?: number;
+  /** Request body bytes the server holds at once while bodies arrive, past which it answers 503 (default 128 MiB, BUFFERED_BODY_BYTES); for tests. */
+  readonly bufferedBodyBytes?: number;
   /** How long close() and SIGTERM wait for requests in flight before closing every connection (default 5 s). */
   readonly shutdownGraceMs?: number;
   /** Seconds a new reservation reads `pending` (SPEC section 7); default 0. */

@@ -9,10 +9,10 @@ import { isUtf8 } from "node:buffer";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { dispatch, type Ec2Request } from "./actions/dispatch.js";
-import { adminRoutes } from "./admin/routes.js";
+import { ADMIN_BODY_LIMIT, adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
-import { closeConnectionsAfter, limitUnsentAnswers, overLimit, SHUTDOWN_GRACE_MS } from "./http/connections.js";
+import { BUFFERED_BODY_BYTES, closeConnectionsAfter, limitBufferedBodies, limitUnsentAnswers, overLimit, SHUTDOWN_GRACE_MS } from "./http/connections.js";
 import {
   Ec2Error,
   ec2Error,
@@ -387,6 +387,26 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     closing.abort();
     closeConnectionsAfter(app.server, graceMs);
   });
+  // Bodies in flight are bounded server-wide; a request past the bound is answered 503 before any route reads it.
+  limitBufferedBodies(
+    app.server,
+    emulator.config.bufferedBodyBytes ?? BUFFERED_BODY_BYTES,
+    (request) => (request.url?.startsWith("/_emulator/") ? ADMIN_BODY_LIMIT : EC2_BODY_LIMIT),
+    (request, response) => {
+      const requestId = randomUUID();
+      const error = ec2Error("Unavailable");
+      logger.warn({ requestId, status: error.status, errorCode: error.code, url: request.url?.slice(0, 200) }, "refused a request: request bodies in flight at their bound");
+      response.shouldKeepAlive = false;
+      const body = writeError(error.code, error.message, requestId);
+      response.writeHead(error.status, {
+        "content-type": XML_CONTENT_TYPE,
+        "content-length": Buffer.byteLength(body),
+        "x-amzn-RequestId": requestId,
+        connection: "close",
+      });
+      response.end(body);
+    },
+  );
   limitUnsentAnswers(app.server, (request) =>
     logger.warn(
       { remoteAddress: request.socket.remoteAddress, url: request.url?.slice(0, 200) },

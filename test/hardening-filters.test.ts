@@ -199,14 +199,12 @@ describe("one request reads a bounded number of rows (issue 21, item 8; SPEC sec
     expect(pages).toBe(3);
   });
 
-  it("reads fewer rows per request when the filters cost more per row, and still finds every match once", async () => {
+  it("finds every match once with a thousand wildcard values (the bound on their work: hardening-match-budget.test.ts)", async () => {
     const wildcards = Array.from({ length: 1000 }, (_, i) => `*zz${i}*`);
     const reservations = await reservationsSelected([{ Name: "tag:team", Values: [...wildcards, "w?b"] }]);
     expect(reservations.ids).toEqual([hex("cr", 10_401)]);
-    expect(reservations.pages).toBeGreaterThan(10);
     const instances = await instancesSelected([{ Name: "tag:team", Values: [...wildcards, "m?"] }]);
     expect(instances.ids).toEqual([hex("i", 1501)]);
-    expect(instances.pages).toBeGreaterThan(5);
   });
 
   it("finds the reservations a filter matches past the first walk", async () => {

@@ -310,10 +310,9 @@ describe("describes that name ids", () => {
       for (const page of plain) expect(new Set(page.launches).size).toBe(page.launches.length);
       expect(plain.flatMap((page) => page.ids).sort()).toEqual([...first, ...second].sort());
 
-      // Filters that cost more per instance read fewer a request; every match is still found once.
+      // Wildcard values: every match is still found once (the bound on their work: hardening-match-budget.test.ts).
       const costly = [{ Name: "tag:team", Values: Array.from({ length: 300 }, (_, n) => `*w${n}*`).concat(["web"]) }];
       const filtered = await pagesOf(costly);
-      expect(filtered.length).toBeGreaterThan(2);
       expect(filtered.flatMap((page) => page.ids).sort()).toEqual([...second].sort());
 
       const missing = await failure(client.send(new DescribeInstancesCommand({ InstanceIds: [...named, "i-0ffffffffffffffff"] })));
@@ -336,14 +335,14 @@ describe("describes that name ids", () => {
       totalInstanceCount: 1,
       state: "active",
       createDate: "2026-01-01T00:00:00Z",
-      tags: [{ key: "team", value: n === 1_500 ? "needle" : "hay" }],
+      tags: [{ key: "team", value: n === 1_500 ? "needle" : `${"q".repeat(250)}${n}` }],
     }));
     const emu = await start({ clock: CLOCK, fixtures: [{ capacityReservations: reservations }] });
     try {
       const client = ec2(emu, OWNER);
       const ids = reservations.map((reservation) => reservation.capacityReservationId);
-      // 200 wildcard values: each reservation costs 2,010 matches, so a request reads about 1,000.
-      const filters = [{ Name: "tag:team", Values: Array.from({ length: 199 }, (_, n) => `*q${n}*`).concat(["need*"]) }];
+      // 200 wildcard values, each looked for in every reservation's own tag value (no two alike).
+      const filters = [{ Name: "tag:team", Values: Array.from({ length: 199 }, (_, n) => `*q?z${"?".repeat(n)}*`).concat(["need*"]) }];
       const pages: string[][] = [];
       let token: string | undefined;
       do {

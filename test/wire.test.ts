@@ -176,9 +176,11 @@ describe("the EC2 Query wire", () => {
       "cr-' OR 1=1 --",
     ])("keeps the document well-formed around the hostile id %j", async (id) => {
       const out = await refused({ body: `${ACTION}&CapacityReservationId=${encodeURIComponent(id)}` });
-      expect(out).toMatchObject({ status: 400, code: "InvalidCapacityReservationId.Malformed" });
       // eslint-disable-next-line no-control-regex -- the point is ids with control characters
-      if (!/[\u0000-\u001f]/.test(id)) expect(out.message).toContain(id.replace("\r", "\n").trimEnd().split("\n")[0]);
+      const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(id);
+      // Characters XML 1.0 cannot carry are refused wherever a string is read, before the id's form.
+      expect(out).toMatchObject({ status: 400, code: control ? "InvalidParameterValue" : "InvalidCapacityReservationId.Malformed" });
+      if (!control) expect(out.message).toContain(id.replace("\r", "\n").trimEnd().split("\n")[0]);
     });
 
     it("escapes a hostile parameter name in UnknownParameter", async () => {

@@ -9,7 +9,7 @@ import {
 } from "../domain/capacityReservation.js";
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
-import { matches, parseFilters, rowsWithin } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
 import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
@@ -87,16 +87,17 @@ export const describeCapacityReservations = defineAction({
     let more = false;
     let read = 0;
     let cut: string | undefined;
-    // Fewer rows when the filters matched in memory cost more per row (rowsWithin).
-    let walk = WALK_PER_REQUEST;
+    // Fewer rows when the filters matched in memory cost more: the walk also stops once the matching
+    // work done reaches the request's budget (MatchBudget), after the row that reached it.
+    const walk = WALK_PER_REQUEST;
+    const budget = new MatchBudget();
     for (;;) {
       const chunk = store.visibleReservationIds(query, after, limit, walk - read);
       const { undecided } = chunk;
-      walk = Math.min(walk, rowsWithin(undecided, WALK_PER_REQUEST));
       const tags = undecided.some((filter) => filter.kind !== "member") ? store.tagsOfResources(chunk.ids, caller.accountId) : NO_TAGS;
       for (const id of chunk.ids) {
         // Named ids too: each is looked up once above, but only `walk` of them are read and matched here.
-        if (read >= walk && page.length < pageSize) {
+        if (read >= walk || budget.exhausted) {
           cut = id;
           break;
         }
@@ -107,7 +108,7 @@ export const describeCapacityReservations = defineAction({
         if (reservation) steadyBetween(stateSteadyAround(reservation, now));
         const state = reservation && stateAt(reservation, now);
         if (!reservation || state === undefined) continue;
-        if (undecided.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags })) continue;
+        if (undecided.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags }, budget)) continue;
         if (page.length === pageSize) {
           more = true;
           break;

@@ -1,6 +1,6 @@
 // DescribeInstances: the caller's instances in its region, by id or filter, paged, grouped by launch (SPEC section 11).
 
-import { matches, parseFilters, rowsWithin } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
 import { stateSteadyAround, type Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
@@ -117,9 +117,11 @@ export const describeInstances = defineAction({
     const position = pages.start(input.NextToken);
     const { accountId, region } = caller;
 
-    // One request reads at most WALK_PER_REQUEST instances, fewer when its filters cost more per
-    // instance (rowsWithin): the rest is for the next (SPEC section 15).
-    const walk = rowsWithin(filters, WALK_PER_REQUEST);
+    // One request reads at most WALK_PER_REQUEST instances, fewer when its filters cost more: the walk
+    // stops after the instance whose matching spends the last of the request's MatchBudget, and the
+    // rest is for the next request (SPEC section 15).
+    const walk = WALK_PER_REQUEST;
+    const budget = new MatchBudget();
 
     if (ids.length > 0) {
       // Every id is looked up on every page (EC2 refuses the whole request for one it does not
@@ -143,12 +145,19 @@ export const describeInstances = defineAction({
       const from = positionOf(position.after);
       const rest = named.sort(byWalkOrder).filter((record) => from === undefined || byWalkOrder(record, from) > 0);
       const read = rest.slice(0, walk);
-      const found = viewsOf(store, read, accountId, region, now, steadyBetween).filter((view) =>
-        matches(INSTANCE_FILTERS, filters, view, undefined),
-      );
-      const last = read.at(-1);
-      const more = rest.length > read.length && last !== undefined;
-      const nextToken = more ? pages.next(`${last.reservationId}/${last.instanceId}`, position.page) : undefined;
+      const found: InstanceView[] = [];
+      let last = read.at(-1);
+      let more = rest.length > read.length;
+      for (const view of viewsOf(store, read, accountId, region, now, steadyBetween)) {
+        if (matches(INSTANCE_FILTERS, filters, view, undefined, budget)) found.push(view);
+        if (budget.exhausted) {
+          // Cut after this instance: the next request resumes after it.
+          last = view.record;
+          more = rest.at(-1) !== last;
+          break;
+        }
+      }
+      const nextToken = more && last ? pages.next(`${last.reservationId}/${last.instanceId}`, position.page) : undefined;
       return { Reservations: grouped(found, accountId), NextToken: nextToken };
     }
 
@@ -164,15 +173,21 @@ export const describeInstances = defineAction({
       const rows = store.instancePage(query, after, requested);
       read += rows.length;
       for (const view of viewsOf(store, rows, accountId, region, now, steadyBetween)) {
-        if (!matches(INSTANCE_FILTERS, filters, view, undefined)) continue;
-        if (page.length === size) {
-          more = true;
+        if (matches(INSTANCE_FILTERS, filters, view, undefined, budget)) {
+          if (page.length === size) {
+            more = true;
+            break;
+          }
+          page.push(view);
+        }
+        if (budget.exhausted) {
+          // Cut after this instance: it is decided, and the next request resumes after it.
+          cut = view.record;
           break;
         }
-        page.push(view);
       }
       const last = rows.at(-1);
-      if (more || rows.length < requested || !last) break;
+      if (more || cut || rows.length < requested || !last) break;
       if (read >= walk) {
         cut = last;
         break;

@@ -36,11 +36,10 @@ export const describeTags = defineAction({
   handle(input, context): DescribeTagsResult {
     const filters = parseFilters(TAG_FILTERS, input.Filters);
     const position = context.pages.start(input.NextToken);
-    const { tags, more } = tagsSeen(context, filters, positionOf(position.after), input.MaxResults ?? DEFAULT_PAGE_SIZE);
-    const last = tags.at(-1);
+    const { tags, next } = tagsSeen(context, filters, positionOf(position.after), input.MaxResults ?? DEFAULT_PAGE_SIZE);
     return {
       Tags: tags.map(described),
-      NextToken: more && last ? context.pages.next(positionText(last), position.page) : undefined,
+      NextToken: next ? context.pages.next(positionText(next), position.page) : undefined,
     };
   },
 });

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
-import { orThrow } from "../domain/refusal.js";
+import { invalidParameterValue, orThrow } from "../domain/refusal.js";
 import { SECURITY_GROUP_ID, securityGroupIdMalformed } from "../domain/network.js";
 import { launch } from "../ec2/launch.js";
 import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
@@ -46,6 +46,11 @@ function withTemplateTags(specifications: TagSpecificationInput[] | undefined, t
   return instance === undefined ? [...own, merged] : own.map((spec) => (spec === instance ? merged : spec));
 }
 
+/** The longest name or id EC2 keeps for a placement's group or host. */
+const NAME_MAX = 255;
+/** A dotted IPv4 address, each part 0 to 255. */
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 export const runInstances = defineAction({
   operation: "RunInstances",
   summary:
@@ -60,7 +65,34 @@ export const runInstances = defineAction({
         },
       },
       // Kept with the instance (and held to it by the table's CHECK): EC2's enum, never a 500.
-      Placement: { check: (v) => v.Tenancy !== undefined && checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy") },
+      Placement: {
+        check: (v) => {
+          if (v.Tenancy !== undefined) checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy");
+          // Not kept, but refused by the model's bounds rather than ignored whatever their size.
+          for (const [name, value] of [
+            ["GroupName", v.GroupName],
+            ["HostResourceGroupArn", v.HostResourceGroupArn],
+            ["HostId", v.HostId],
+          ] as const) {
+            if (value !== undefined && value.length > NAME_MAX) throw invalidParameterValue(`Value (${value}) for parameter Placement.${name} is invalid. It must be at most ${NAME_MAX} characters.`);
+          }
+        },
+      },
+      PrivateIpAddress: {
+        check: (address) => {
+          if (!IPV4.test(address)) throw invalidParameterValue(`Value (${address}) for parameter PrivateIpAddress is invalid. It is not a valid IPv4 address.`);
+        },
+      },
+      CpuOptions: {
+        check: (v) => {
+          for (const [name, value] of [
+            ["CoreCount", v.CoreCount],
+            ["ThreadsPerCore", v.ThreadsPerCore],
+          ] as const) {
+            if (value !== undefined && value < 1) throw invalidParameterValue(`Value (${value}) for parameter CpuOptions.${name} is invalid. It must be 1 or greater.`);
+          }
+        },
+      },
       InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },
       InstanceInitiatedShutdownBehavior: { enumValues: true },
       CapacityReservationSpecification: {

@@ -28,6 +28,21 @@ export interface ValuePattern {
   test(subject: string): boolean;
   /** The same, for a subject already split into code points (a value set splits each subject once for all its values). */
   testCodePoints(subject: readonly number[]): boolean;
+  /** The longest run of plain characters every match holds ("" when none): a subject without it is refused by one indexOf. */
+  readonly needle: string;
+}
+
+/**
+ * The matching work one request may do, counted as it is done (see ValueSet.test): a describe walk
+ * stops after the record that spends the last of it and answers a NextToken there, so one request
+ * costs at most this much matching plus one record's.
+ */
+export class MatchBudget {
+  spent = 0;
+  constructor(readonly limit: number = MATCH_WORK_PER_REQUEST) {}
+  get exhausted(): boolean {
+    return this.spent >= this.limit;
+  }
 }
 
 /**
@@ -41,7 +56,8 @@ export interface ValueSet {
   readonly literals: ReadonlySet<string>;
   /** Whether every value is literal: a store may then decide the whole filter without matching. */
   readonly allLiteral: boolean;
-  test(subject: string): boolean;
+  /** Whether any value matches; the work done is added to `budget` (see MatchBudget). */
+  test(subject: string, budget?: MatchBudget): boolean;
 }
 
 /** A filter of the request, checked against the resource's table: on a member, on one tag key's values, or on tag keys. */
@@ -171,6 +187,16 @@ class SegmentMasks {
   /** Where the segment first occurs wholly inside subject[from, to), or -1. */
   leftmost(subject: readonly number[], from: number, to: number): number {
     const words = this.#words;
+    if (words === 1) {
+      // Up to 32 positions, the common case: the state is one number, no array.
+      const bit = 1 << (this.#length - 1);
+      let one = 0;
+      for (let i = from; i < to; i += 1) {
+        one = ((one << 1) | 1) & ((this.#byCodePoint.get(subject[i] ?? 0) ?? this.#any)[0] ?? 0);
+        if ((one & bit) !== 0) return i - this.#length + 1;
+      }
+      return -1;
+    }
     const state = new Uint32Array(words);
     const lastWord = (this.#length - 1) >>> 5;
     const lastBit = 1 << ((this.#length - 1) & 31);
@@ -211,6 +237,8 @@ export function compilePattern(text: string): ValuePattern {
   let literal = "";
   let wildcard = false;
   let star = false;
+  let run = "";
+  let needle = "";
   const characters = [...text];
   for (let i = 0; i < characters.length; i += 1) {
     let character = characters[i] ?? "";
@@ -219,6 +247,8 @@ export function compilePattern(text: string): ValuePattern {
       if (character === "*") star = true;
       // Consecutive stars are one: `****` costs what `*` does.
       if (character === "?" || tokens.at(-1) !== STAR) tokens.push(character === "*" ? STAR : ANY);
+      if (run.length > needle.length) needle = run;
+      run = "";
       continue;
     }
     // A backslash makes a following *, ? or \ literal; any other backslash stands for itself.
@@ -228,18 +258,20 @@ export function compilePattern(text: string): ValuePattern {
       character = next;
     }
     literal += character;
+    run += character;
     tokens.push(character.codePointAt(0) ?? 0);
   }
+  if (run.length > needle.length) needle = run;
   if (!wildcard) {
-    return { text, literal, test: (subject) => subject === literal, testCodePoints: (subject) => sameCodePoints(literal, subject) };
+    return { text, literal, needle: literal, test: (subject) => subject === literal, testCodePoints: (subject) => sameCodePoints(literal, subject) };
   }
   if (!star) {
     // Only `?`: a fixed length, compared position by position.
     const testCodePoints = (subject: readonly number[]) => fixedMatches(tokens, subject);
-    return { text, literal: null, test: (subject) => testCodePoints(codePoints(subject)), testCodePoints };
+    return { text, literal: null, needle, test: (subject) => testCodePoints(codePoints(subject)), testCodePoints };
   }
   const pattern = new WildcardPattern(tokens);
-  return { text, literal: null, test: (subject) => pattern.test(codePoints(subject)), testCodePoints: (subject) => pattern.test(subject) };
+  return { text, literal: null, needle, test: (subject) => pattern.test(codePoints(subject)), testCodePoints: (subject) => pattern.test(subject) };
 }
 
 const fixedMatches = (tokens: readonly number[], subject: readonly number[]): boolean =>
@@ -250,7 +282,15 @@ export function matchesWildcard(pattern: string, subject: string): boolean {
   return compilePattern(pattern).test(subject);
 }
 
-/** Compiles the values of one filter (see ValueSet). */
+/** Subjects whose answer a value set remembers within one request (tags of one launch repeat on every instance). */
+const REMEMBERED_SUBJECTS = 4096;
+
+/**
+ * Compiles the values of one filter (see ValueSet). A value set lives for one request; it remembers
+ * the answer for the last REMEMBERED_SUBJECTS subjects, so the same tag value on a thousand instances
+ * is matched once. A wildcard value is first looked for by its longest plain run (native indexOf),
+ * and only a subject holding it is split and matched.
+ */
 export function compileValues(texts: readonly string[]): ValueSet {
   const values = texts.map(compilePattern);
   const literals = new Set<string>();
@@ -264,17 +304,36 @@ export function compileValues(texts: readonly string[]): ValueSet {
       patterns.push(value);
     }
   }
+  const remembered = new Map<string, boolean>();
   return {
     values,
     literals,
     allLiteral: patterns.length === 0,
-    // The subject is split into code points once for all the wildcard values, not once per value:
-    // with thousands of values that split was most of a scan's time.
-    test: (subject) => {
+    test: (subject, budget) => {
+      if (budget) budget.spent += 1;
       if (literals.has(subject)) return true;
       if (patterns.length === 0) return false;
-      const points = codePoints(subject);
-      return patterns.some((pattern) => pattern.testCodePoints(points));
+      const known = remembered.get(subject);
+      if (known !== undefined) return known;
+      // The subject is split into code points once for all the wildcard values, not once per value.
+      let points: number[] | undefined;
+      let found = false;
+      let work = 0;
+      for (const pattern of patterns) {
+        // indexOf reads many characters per step: counted as a sixteenth of a match's work.
+        work += 1 + (subject.length >>> 4);
+        if (pattern.needle !== "" && !subject.includes(pattern.needle)) continue;
+        work += subject.length + pattern.text.length;
+        points ??= codePoints(subject);
+        if (pattern.testCodePoints(points)) {
+          found = true;
+          break;
+        }
+      }
+      if (budget) budget.spent += work;
+      if (remembered.size >= REMEMBERED_SUBJECTS) remembered.clear();
+      remembered.set(subject, found);
+      return found;
     },
   };
 }
@@ -303,43 +362,30 @@ export function parseFilters<R, C>(table: FilterTable<R, C>, request: readonly R
 }
 
 /**
- * What matching a filter set costs per record, in matches of one value against one subject: a
- * literal value set is one lookup, each wildcard value one linear match; a tag filter reads each of
- * the record's tags (counted as 10: most resources have fewer, and 50 at most). Describes bound the records one request reads by it (rowsWithin), so a request with
- * thousands of wildcard values or filters reads fewer records, never more time.
+ * The matching work one request may do (MatchBudget), in units of about one character a wildcard
+ * value reads: about a tenth of a second on this machine's kind. A walk answers a NextToken after
+ * the record that spends it, so a request with thousands of wildcard values or filters, or against
+ * thousands of long tags, reads fewer records, never more time (SPEC section 15).
  */
-export function matchCost(filters: readonly Filter[]): number {
-  let cost = 0;
-  for (const filter of filters) {
-    const perSubject = 1 + (filter.values.values.length - filter.values.literals.size);
-    cost += filter.kind === "member" ? perSubject : perSubject * 10;
-  }
-  return cost;
-}
-
-/** Matches one request may make: about a tenth of a second of them on this machine's kind. */
-export const MATCHES_PER_REQUEST = 2_000_000;
-
-/** How many records a request reads with these filters: `walk` at most, fewer when matching costs more, 1 at least. */
-export function rowsWithin(filters: readonly Filter[], walk: number): number {
-  const cost = matchCost(filters);
-  return cost === 0 ? walk : Math.max(1, Math.min(walk, Math.floor(MATCHES_PER_REQUEST / cost)));
-}
+export const MATCH_WORK_PER_REQUEST = 5_000_000;
 
 /** Whether a record passes every filter (filters ANDed, the values of one filter ORed). */
-export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter[], record: R, context: C): boolean {
+export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter[], record: R, context: C, budget?: MatchBudget): boolean {
   return filters.every((filter) => {
     switch (filter.kind) {
       case "member": {
         const read = table.filters[filter.name]?.read(record, context);
         if (read === null || read === undefined) return false;
-        if (typeof read === "string") return filter.values.test(read);
-        return read.some((subject) => filter.values.test(subject));
+        if (typeof read === "string") return filter.values.test(read, budget);
+        return read.some((subject) => filter.values.test(subject, budget));
       }
-      case "tag":
-        return table.tags(record, context).some((tag) => tag.key === filter.key && filter.values.test(tag.value));
+      case "tag": {
+        const tags = table.tags(record, context);
+        if (budget) budget.spent += tags.length;
+        return tags.some((tag) => tag.key === filter.key && filter.values.test(tag.value, budget));
+      }
       case "tag-key":
-        return table.tags(record, context).some((tag) => filter.values.test(tag.key));
+        return table.tags(record, context).some((tag) => filter.values.test(tag.key, budget));
     }
   });
 }

@@ -14,6 +14,9 @@ import {
   SpotAllocationStrategy$,
 } from "../protocol/model/ec2.generated.js";
 import { checkEnum } from "../protocol/query.js";
+import { imageIdMalformed, IMAGE_ID, SUBNET_ID } from "../domain/network.js";
+import { zoneNamed, zoneWithId } from "../domain/zones.js";
+import { subnetIdMalformed } from "./launchData.js";
 import { templateIdAndName } from "./launchTemplates.js";
 import type { FleetConfiguration } from "./fleetConfiguration.js";
 
@@ -37,6 +40,34 @@ const LEGACY_STRATEGIES: ReadonlySet<string> = new Set([
 
 const invalidValue = (value: number | string, name: string, expecting: string) =>
   invalidParameterValue(`Value (${value}) for parameter ${name} is invalid. ${expecting}`);
+
+/** A price as EC2 reads MaxPrice: a decimal number of dollars an hour. */
+const PRICE = /^\d{1,10}(?:\.\d{1,10})?$/;
+/** The longest name EC2 keeps for a key pair or a placement group. */
+const NAME_MAX = 255;
+
+/**
+ * Refuses override values that are not of their form, before any is kept (issue 21, outside pass: a
+ * 100,000-character zone or MaxPrice was kept in the fleet and answered by DescribeFleets and dumps).
+ * A zone or zone id no region has is refused as RunInstances refuses it; one of another region
+ * stays an error in the fleet, as EC2 answers it.
+ */
+function checkOverrideValues(override: NonNullable<NonNullable<FleetConfiguration["LaunchTemplateConfigs"]>[number]["Overrides"]>[number], at: string): void {
+  const zone = override.AvailabilityZone;
+  if (zone !== undefined && zoneNamed(zone) === undefined) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const zoneId = override.AvailabilityZoneId;
+  if (zoneId !== undefined && zoneWithId(zoneId) === undefined) throw invalidParameterValue(`Invalid availability zone ID: [${zoneId}]`);
+  const price = override.MaxPrice;
+  if (price !== undefined && !PRICE.test(price)) throw invalidValue(price, `${at}.MaxPrice`, "Expecting a decimal number.");
+  if (override.SubnetId !== undefined && !SUBNET_ID.test(override.SubnetId)) throw subnetIdMalformed(override.SubnetId);
+  if (override.ImageId !== undefined && !IMAGE_ID.test(override.ImageId)) throw imageIdMalformed(override.ImageId);
+  for (const [name, value] of [
+    ["KeyName", override.KeyName],
+    ["Placement.GroupName", override.Placement?.GroupName],
+  ] as const) {
+    if (value !== undefined && value.length > NAME_MAX) throw invalidValue(value, `${at}.${name}`, `It must be at most ${NAME_MAX} characters.`);
+  }
+}
 
 /**
  * Throws EC2's refusal for what a CreateFleet request may not ask, by the members' wire names:
@@ -80,6 +111,7 @@ export function checkFleetRequest(request: FleetConfiguration): void {
       if (priority !== undefined && (!Number.isFinite(priority) || priority < 0)) {
         throw invalidValue(priority, `${at}.Priority`, "It must be 0 or greater.");
       }
+      checkOverrideValues(override, at);
     });
   });
 

@@ -15,7 +15,7 @@ const MAX_BLOCK_DEVICE_MAPPINGS = 128;
 const NETWORK_INTERFACE_ID = /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** EC2's error table: "The specified subnet ID is malformed … in the form subnet-xxxxxxxx", in the words of its other Malformed ids. */
-const subnetIdMalformed = (id: string): Refusal => new Refusal("InvalidSubnetID.Malformed", `Invalid id: "${id}" (expecting "subnet-...")`);
+export const subnetIdMalformed = (id: string): Refusal => new Refusal("InvalidSubnetID.Malformed", `Invalid id: "${id}" (expecting "subnet-...")`);
 const networkInterfaceIdMalformed = (id: string): Refusal =>
   new Refusal("InvalidNetworkInterfaceId.Malformed", `Invalid id: "${id}" (expecting "eni-...")`);
 

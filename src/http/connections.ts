@@ -68,3 +68,45 @@ export function closeConnectionsAfter(server: Server, graceMs: number): void {
   server.closeIdleConnections();
   setTimeout(() => server.closeAllConnections(), graceMs).unref();
 }
+
+/**
+ * Request body bytes the whole server may hold at once while bodies arrive: a request's Content-Length
+ * (or its route's body limit, for a body sent in chunks) is counted from its first byte until its
+ * answer is sent or its connection closes. One client per connection each sending 1 MiB and waiting
+ * held 1 GB per 1,000 connections (issue 21, outside pass); past this bound a request is answered 503
+ * `Unavailable` at once, its body unread, and its connection closed. The largest single body (a
+ * control-plane fixture load, ADMIN_BODY_LIMIT) always fits in it.
+ */
+export const BUFFERED_BODY_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Runs the server's own request listeners (Fastify's) only for requests whose body fits in what is
+ * left of `limit`; the others are given to `refuse` and never reach them. `bodyLimitOf` is the most a
+ * request's route reads (Fastify refuses a larger Content-Length before reading it).
+ */
+export function limitBufferedBodies(
+  server: Server,
+  limit: number,
+  bodyLimitOf: (request: IncomingMessage) => number,
+  refuse: (request: IncomingMessage, response: ServerResponse) => void,
+): void {
+  const listeners = server.listeners("request") as ((request: IncomingMessage, response: ServerResponse) => void)[];
+  server.removeAllListeners("request");
+  let held = 0;
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    const length = request.headers["content-length"];
+    const most = bodyLimitOf(request);
+    const bytes = length !== undefined ? Math.min(Number(length) || 0, most) : request.headers["transfer-encoding"] !== undefined ? most : 0;
+    if (bytes > 0) {
+      if (held + bytes > limit) {
+        refuse(request, response);
+        return;
+      }
+      held += bytes;
+      response.once("close", () => {
+        held -= bytes;
+      });
+    }
+    for (const listener of listeners) listener.call(server, request, response);
+  });
+}

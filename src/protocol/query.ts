@@ -161,13 +161,24 @@ function readValue(shape: Shape, node: Node, rule: MemberRule<unknown> | undefin
   return readScalar(shape, node, rule);
 }
 
+/** A character XML 1.0 cannot carry (its Char production), or a lone surrogate. */
+const NOT_XML_CHARACTER = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
 function readScalar(shape: Shape, { wireName, value }: Leaf, rule: MemberRule<unknown> | undefined): unknown {
   const invalid = (expecting: string) =>
     invalidParameterValue(`Value ( ${value} ) for parameter ${wireName} is invalid. ${expecting}`);
   switch (shape.kind) {
     case "string":
-    case "blob":
+    case "blob": {
+      // A character XML 1.0 cannot carry would be kept and answered as U+FFFD: the caller could never
+      // name it again (a tag key, a KeyName, a ClientToken). Refused here, where every string member is read.
+      const bad = NOT_XML_CHARACTER.exec(value);
+      if (bad) {
+        const point = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+        throw invalidParameterValue(`Value for parameter ${wireName} is invalid. Character U+${point} is not allowed.`);
+      }
       return value;
+    }
     case "enum":
       if (rule?.enumValues) checkEnum(shape, value, wireName);
       return value;

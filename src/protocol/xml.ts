@@ -136,10 +136,27 @@ export function answerText(answer: Answer): string {
   return typeof answer === "string" ? answer : answer.map((part) => (typeof part === "string" ? part : part.toString("utf8"))).join("");
 }
 
+/** The longest run without a space or comma an error message echoes whole: EC2's own words and ids are far shorter. */
+export const ECHOED_RUN_CHARS = 256;
+/** The longest error message answered: a list of a thousand ids fits. */
+export const ERROR_MESSAGE_CHARS = 32 * 1024;
+const LONG_RUN = new RegExp(`[^\\s,]{${ECHOED_RUN_CHARS + 1},}`, "g");
+
+/**
+ * An error message with what it echoes cut short: a run of ECHOED_RUN_CHARS characters, then "…"
+ * (a 200,000-character KeyName made a 200 KB error), and the whole message at ERROR_MESSAGE_CHARS.
+ * The one place every EC2 error answer passes.
+ */
+export function boundedMessage(message: string): string {
+  if (message.length <= ECHOED_RUN_CHARS) return message;
+  const runs = message.replace(LONG_RUN, (run) => `${run.slice(0, ECHOED_RUN_CHARS)}…`);
+  return runs.length > ERROR_MESSAGE_CHARS ? `${runs.slice(0, ERROR_MESSAGE_CHARS)}…` : runs;
+}
+
 export function writeError(code: string, message: string, requestId: string): string {
   return (
     XML_DECLARATION +
-    `<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors>` +
+    `<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(boundedMessage(message))}</Message></Error></Errors>` +
     `<RequestID>${requestId}</RequestID></Response>`
   );
 }

@@ -1,8 +1,8 @@
 // Opens the SQLite database and brings its schema up to date from migrations/NNN_*.sql.
 
 import Database from "better-sqlite3";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export type SqliteDatabase = Database.Database;
@@ -55,6 +55,25 @@ export function openSnapshot(snapshot: Buffer): SqliteDatabase {
 }
 
 /**
+ * Refuses a file (or, for a new one and the WAL files beside it, a folder) the process may not write,
+ * saying so: SQLite itself only says "disk I/O error" or "attempt to write a readonly database".
+ */
+function refuseReadOnly(path: string): void {
+  const folder = dirname(resolve(path));
+  for (const [target, what] of [
+    [path, "the database file"],
+    [folder, "its folder (SQLite writes its -wal and -shm files beside it)"],
+  ] as const) {
+    if (target === path && !existsSync(path)) continue;
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      throw new DatabaseError(`${path}: ${what} is read-only or not writable by this process (permission denied); the emulator writes to it: make it writable or choose another --db file`);
+    }
+  }
+}
+
+/**
  * Opens the database (":memory:" or a file, in WAL mode) and applies each migration not yet
  * recorded, in order, each in its own transaction. A database recorded at a version newer than
  * the newest migration here was written by a newer release and is refused, not guessed at.
@@ -62,6 +81,7 @@ export function openSnapshot(snapshot: Buffer): SqliteDatabase {
 export function openDatabase(path: string, migrations: readonly Migration[] = readMigrations()): SqliteDatabase {
   let db: SqliteDatabase;
   let opened: SqliteDatabase | undefined;
+  if (path !== ":memory:") refuseReadOnly(path);
   try {
     // No waiting on a lock: a file in use by another emulator is refused at once (below).
     db = new Database(path, { timeout: 0 });
