@@ -137,7 +137,7 @@ export function answerText(answer: Answer): string {
 }
 
 /** The longest run without a space or comma an error message echoes whole: EC2's own words and ids are far shorter. */
-export const ECHOED_RUN_CHARS = 256;
+export const ECHOED_RUN_CHARS = 2048;
 /** The longest error message answered: a list of a thousand ids fits. */
 export const ERROR_MESSAGE_CHARS = 32 * 1024;
 const LONG_RUN = new RegExp(`[^\\s,]{${ECHOED_RUN_CHARS + 1},}`, "g");
