@@ -9,7 +9,7 @@ import { isUtf8 } from "node:buffer";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { dispatch, type Ec2Request } from "./actions/dispatch.js";
-import { ADMIN_BODY_LIMIT, adminRoutes } from "./admin/routes.js";
+import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
 import { BUFFERED_BODY_BYTES, closeConnectionsAfter, limitBufferedBodies, limitUnsentAnswers, overLimit, SHUTDOWN_GRACE_MS } from "./http/connections.js";
@@ -387,11 +387,10 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
     closing.abort();
     closeConnectionsAfter(app.server, graceMs);
   });
-  // Bodies in flight are bounded server-wide; a request past the bound is answered 503 before any route reads it.
+  // Body bytes in flight are bounded server-wide; a request whose next chunk would pass the bound is answered 503 before any route reads it.
   limitBufferedBodies(
     app.server,
     emulator.config.bufferedBodyBytes ?? BUFFERED_BODY_BYTES,
-    (request) => (request.url?.startsWith("/_emulator/") ? ADMIN_BODY_LIMIT : EC2_BODY_LIMIT),
     (request, response) => {
       const requestId = randomUUID();
       const error = ec2Error("Unavailable");

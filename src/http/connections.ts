@@ -70,43 +70,55 @@ export function closeConnectionsAfter(server: Server, graceMs: number): void {
 }
 
 /**
- * Request body bytes the whole server may hold at once while bodies arrive: a request's Content-Length
- * (or its route's body limit, for a body sent in chunks) is counted from its first byte until its
- * answer is sent or its connection closes. One client per connection each sending 1 MiB and waiting
- * held 1 GB per 1,000 connections (issue 21, outside pass); past this bound a request is answered 503
- * `Unavailable` at once, its body unread, and its connection closed. The largest single body (a
- * control-plane fixture load, ADMIN_BODY_LIMIT) always fits in it.
+ * Request body bytes the whole server may hold at once while bodies arrive: each chunk is counted as
+ * it arrives, from a request's first body byte until its answer is sent or its connection closes. One
+ * client per connection each sending 1 MiB and waiting held 1 GB per 1,000 connections (issue 21,
+ * outside pass); a request whose next chunk would pass this bound is answered 503 `Unavailable`, the
+ * rest of its body dropped unread, and its connection closed. Counting what arrives, not what
+ * Content-Length announces, keeps a request that only announces a large body (and sends nothing) from
+ * taking the allowance of others (issue 21, re-attack A4). The largest single body (a control-plane
+ * fixture load, ADMIN_BODY_LIMIT) always fits in it.
  */
 export const BUFFERED_BODY_BYTES = 128 * 1024 * 1024;
 
 /**
- * Runs the server's own request listeners (Fastify's) only for requests whose body fits in what is
- * left of `limit`; the others are given to `refuse` and never reach them. `bodyLimitOf` is the most a
- * request's route reads (Fastify refuses a larger Content-Length before reading it).
+ * Counts the body bytes of every request as they arrive against `limit`, shared by the whole server;
+ * a request whose next chunk would pass it is given to `refuse` and the rest of its body is dropped
+ * before any route reads it. Node hands each body chunk to the request's `push`, so counting there
+ * sees a byte once, before the route's reader, without reading the stream itself (a `data` listener
+ * would take the body from the route).
  */
 export function limitBufferedBodies(
   server: Server,
   limit: number,
-  bodyLimitOf: (request: IncomingMessage) => number,
   refuse: (request: IncomingMessage, response: ServerResponse) => void,
 ): void {
-  const listeners = server.listeners("request") as ((request: IncomingMessage, response: ServerResponse) => void)[];
-  server.removeAllListeners("request");
   let held = 0;
-  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
-    const length = request.headers["content-length"];
-    const most = bodyLimitOf(request);
-    const bytes = length !== undefined ? Math.min(Number(length) || 0, most) : request.headers["transfer-encoding"] !== undefined ? most : 0;
-    if (bytes > 0) {
-      if (held + bytes > limit) {
+  server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
+    if (request.headers["content-length"] === undefined && request.headers["transfer-encoding"] === undefined) return;
+    let charged = 0;
+    // Once refused or answered, the request holds nothing and what still arrives is not counted.
+    let settled = false;
+    const push = request.push;
+    request.push = function pushCounted(chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (chunk === null || !(chunk instanceof Uint8Array)) return push.call(this, chunk, encoding);
+      if (settled) return charged < 0 ? true : push.call(this, chunk, encoding);
+      if (held + chunk.length > limit) {
+        settled = true;
+        held -= charged;
+        // Marks the request refused: its later chunks are dropped, never handed to the route.
+        charged = -1;
         refuse(request, response);
-        return;
+        return true;
       }
-      held += bytes;
-      response.once("close", () => {
-        held -= bytes;
-      });
-    }
-    for (const listener of listeners) listener.call(server, request, response);
+      held += chunk.length;
+      charged += chunk.length;
+      return push.call(this, chunk, encoding);
+    };
+    response.once("close", () => {
+      if (settled) return;
+      settled = true;
+      held -= charged;
+    });
   });
 }
