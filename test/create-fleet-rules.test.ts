@@ -224,6 +224,30 @@ describe("CreateFleet's rules", () => {
     expect(await allInstances()).toEqual([]);
   });
 
+  it("refuses a Context over 255 characters and a WeightedCapacity above 1,000 or not finite with InvalidParameterValue, keeping nothing", async () => {
+    const refusals = await Promise.all(
+      [
+        fleet([{ InstanceType: "m5.large" }], { Context: "c".repeat(100_000) }),
+        fleet([{ InstanceType: "m5.large" }], { Context: "c".repeat(256) }),
+        fleet([{ InstanceType: "m5.large", WeightedCapacity: 1e308 }]),
+        fleet([{ InstanceType: "m5.large", WeightedCapacity: 1000.5 }]),
+        fleet([{ InstanceType: "m5.large", WeightedCapacity: Infinity }]),
+      ].map((input) => failure(client.send(new CreateFleetCommand(input)))),
+    );
+    expect(refusals.map((r) => r.code)).toEqual(Array(5).fill("InvalidParameterValue"));
+    expect(refusals[1]?.message).toContain("Context");
+    expect(refusals[2]?.message).toContain("LaunchTemplateConfigs.1.Overrides.1.WeightedCapacity");
+    expect(refusals[0]?.message.length).toBeLessThan(3000);
+    expect((await client.send(new DescribeFleetsCommand({}))).Fleets ?? []).toEqual([]);
+    // At the bounds: kept and answered back.
+    const made = await client.send(
+      new CreateFleetCommand(fleet([{ InstanceType: "c5.large", AvailabilityZone: "us-east-1d", WeightedCapacity: 1000 }], { Context: "c".repeat(255) })),
+    );
+    const described = (await client.send(new DescribeFleetsCommand({ FleetIds: [made.FleetId ?? ""] }))).Fleets?.[0];
+    expect(described?.Context).toBe("c".repeat(255));
+    expect(described?.FulfilledCapacity).toBe(1000);
+  });
+
   it("counts each instance as its override's WeightedCapacity: as many as the target needs, rounded up, FulfilledCapacity in weight units", async () => {
     const out = await client.send(
       new CreateFleetCommand(fleet([{ InstanceType: "c5.large", AvailabilityZone: "us-east-1d", WeightedCapacity: 2 }], { TargetCapacitySpecification: { TotalTargetCapacity: 5, DefaultTargetCapacityType: "on-demand" } })),

@@ -43,7 +43,7 @@ const invalidValue = (value: number | string, name: string, expecting: string) =
 
 /** A price as EC2 reads MaxPrice: a decimal number of dollars an hour. */
 const PRICE = /^\d{1,10}(?:\.\d{1,10})?$/;
-/** The longest name EC2 keeps for a key pair or a placement group. */
+/** The longest name EC2 keeps for a key pair or a placement group, and the longest fleet Context kept. */
 const NAME_MAX = 255;
 
 /**
@@ -90,6 +90,10 @@ export function checkFleetRequest(request: FleetConfiguration): void {
   const target = request.TargetCapacitySpecification;
   if (target === undefined) throw missingParameter("TargetCapacitySpecification");
 
+  // Kept and answered back by DescribeFleets: bounded like the other names EC2 keeps (issue 21, re-attack A6).
+  if (request.Context !== undefined && request.Context.length > NAME_MAX) {
+    throw invalidValue(request.Context, "Context", `It must be at most ${NAME_MAX} characters.`);
+  }
   if (configs.length > MAX_CONFIGS) throw invalidParameterValue(`A fleet request may have at most ${MAX_CONFIGS} launch template configurations`);
   const overrideCount = configs.reduce((sum, config) => sum + (config.Overrides?.length ?? 0), 0);
   if (overrideCount > MAX_OVERRIDES) throw invalidParameterValue(`A fleet request may have at most ${MAX_OVERRIDES} launch template overrides`);
@@ -105,6 +109,8 @@ export function checkFleetRequest(request: FleetConfiguration): void {
       const weight = override.WeightedCapacity;
       if (weight !== undefined) {
         if (!Number.isFinite(weight) || weight <= 0) throw invalidValue(weight, `${at}.WeightedCapacity`, "It must be greater than 0.");
+        // One instance counting for more than a whole fleet may hold means nothing (1e308 was kept and answered).
+        if (weight > MAX_TARGET) throw invalidValue(weight, `${at}.WeightedCapacity`, `It must be at most ${MAX_TARGET}.`);
         weights.push(weight);
       }
       const priority = override.Priority;
