@@ -1,6 +1,6 @@
 // DescribeInstanceTypeOfferings: every instance type offered in the caller's region and each of its zones, by zone name or id, paged (SPEC section 14).
 
-import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
 import { indexAfter, instanceTypeNames } from "../domain/instanceTypes.js";
 import { withoutTagFilters } from "../domain/untaggedFilters.js";
 import { zonesOf } from "../domain/zones.js";
@@ -65,23 +65,31 @@ export const describeInstanceTypeOfferings = defineAction({
 
     const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     const page: InstanceTypeOffering[] = [];
-    let more = false;
+    // The walk stops after the offering whose matching spends the last of the request's MatchBudget:
+    // a short page and a NextToken after that offering (SPEC section 15).
+    const budget = new MatchBudget();
+    let after: string | undefined;
     walk: for (; typeIndex < names.length; typeIndex += 1, locationIndex = 0) {
       const instanceType = (names[typeIndex] ?? "") as InstanceType;
       for (; locationIndex < locations.length; locationIndex += 1) {
         const offering: InstanceTypeOffering = { InstanceType: instanceType, LocationType: locationType, Location: locations[locationIndex] };
-        if (!matches(OFFERING_FILTERS, filters, offering, undefined)) continue;
-        if (page.length === size) {
-          more = true;
+        if (matches(OFFERING_FILTERS, filters, offering, undefined, budget)) {
+          if (page.length === size) {
+            const last = page.at(-1);
+            after = `${last?.InstanceType ?? ""} ${last?.Location ?? ""}`;
+            break walk;
+          }
+          page.push(offering);
+        }
+        if (budget.exhausted) {
+          if (typeIndex < names.length - 1 || locationIndex < locations.length - 1) after = `${instanceType} ${offering.Location ?? ""}`;
           break walk;
         }
-        page.push(offering);
       }
     }
-    const last = page.at(-1);
     return {
       InstanceTypeOfferings: page,
-      NextToken: more && last !== undefined ? pages.next(`${last.InstanceType ?? ""} ${last.Location ?? ""}`, position.page) : undefined,
+      NextToken: after !== undefined ? pages.next(after, position.page) : undefined,
     };
   },
 });
