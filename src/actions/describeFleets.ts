@@ -1,7 +1,7 @@
 // DescribeFleets: the caller's instant fleets it names by id (EC2 lists an instant fleet only when named), with what each was asked, its state, its instances and errors, filters and pages.
 
 import { FLEET_ID, fleetIdMalformed, fleetNotFound, type FleetRecord } from "../domain/fleet.js";
-import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
 import { findFleet } from "../ec2/fleet.js";
 import { fleetConfiguration } from "../ec2/fleetConfiguration.js";
 import type {
@@ -116,15 +116,20 @@ export const describeFleets = defineAction({
     const start = position.after === undefined ? 0 : ids.indexOf(position.after) + 1;
     const size = input.MaxResults ?? ids.length;
     const items: FleetData[] = [];
+    // One request spends at most one MatchBudget on its filters (SPEC section 15): past it, the page
+    // ends after the fleet that spent it, with a NextToken there.
+    const budget = new MatchBudget();
+    const rest = found.slice(start);
     let last: string | undefined;
-    for (const fleet of found.slice(start)) {
+    for (const [i, fleet] of rest.entries()) {
       if (!fleet) continue;
       if (items.length === size) {
         return { Fleets: items, NextToken: last === undefined ? undefined : pages.next(last, position.page) };
       }
       last = fleet.outcome.fleetId;
       const item = modelFleet(fleet, store.tagsOf(fleet.outcome.fleetId, caller.accountId));
-      if (matches(FLEET_FILTERS, filters, item, undefined)) items.push(item);
+      if (matches(FLEET_FILTERS, filters, item, undefined, budget)) items.push(item);
+      if (budget.exhausted && i < rest.length - 1) return { Fleets: items, NextToken: pages.next(last, position.page) };
     }
     return { Fleets: items };
   },

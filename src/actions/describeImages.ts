@@ -1,7 +1,7 @@
 // DescribeImages: the images fixtures declared that the caller may launch (its own and public ones, of its region), by id, owner or filter, paged (SPEC section 14).
 
 import type { Caller } from "../domain/identity.js";
-import { matches, parseFilters } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
 import { IMAGE_ID, imageIdMalformed, imageNotFound, type ImageRecord } from "../domain/network.js";
 import { IMAGE_FILTERS } from "../domain/networkFilters.js";
 import { Refusal } from "../domain/refusal.js";
@@ -60,6 +60,8 @@ export const describeImages = defineAction({
     const owners = input.Owners?.length ? input.Owners : undefined;
     const users = input.ExecutableUsers?.length ? input.ExecutableUsers : undefined;
     const ids = input.ImageIds?.length ? [...new Set(input.ImageIds)] : undefined;
+    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
+    const budget = new MatchBudget();
     const describe = (image: ImageRecord): Image | undefined => {
       if (!imageVisibleTo(image, caller)) return undefined;
       if (owners && !owners.some((owner) => ownedAs(owner, image, caller))) return undefined;
@@ -72,7 +74,7 @@ export const describeImages = defineAction({
       // Tags are the owner's: another account sees none (EC2 does not share AMI tags).
       const tags = image.ownerId === caller.accountId ? store.tagsOf(image.imageId, caller.accountId) : [];
       const item = modelImage(image, tags);
-      return matches(IMAGE_FILTERS, filters, item, undefined) ? item : undefined;
+      return matches(IMAGE_FILTERS, filters, item, undefined, budget) ? item : undefined;
     };
 
     if (ids) {
@@ -88,6 +90,7 @@ export const describeImages = defineAction({
         describe,
         after: position.after ?? "",
         size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+        budget,
       });
       return { Images: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
@@ -98,6 +101,7 @@ export const describeImages = defineAction({
       describe,
       after: position.after ?? "",
       size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      budget,
     });
     return { Images: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
   },

@@ -1,6 +1,6 @@
 // DescribeLaunchTemplateVersions: the one version each launch template has ($Latest, $Default and 1), by template id or name or across the caller's templates, with the data the template keeps.
 
-import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
 import {
   LAUNCH_TEMPLATE_ID,
   TEMPLATE_VERSION,
@@ -123,9 +123,11 @@ export const describeLaunchTemplateVersions = defineAction({
   handle(input, { caller, store, pages }): DescribeLaunchTemplateVersionsResult {
     const filters = parseFilters(VERSION_FILTERS, input.Filters);
     const inBounds = withinBounds(input.MinVersion, input.MaxVersion);
+    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
+    const budget = new MatchBudget();
     const describe = (record: LaunchTemplateRecord): LaunchTemplateVersion | undefined => {
       const item = modelVersion(record);
-      return inBounds && matches(VERSION_FILTERS, filters, item, undefined) ? item : undefined;
+      return inBounds && matches(VERSION_FILTERS, filters, item, undefined, budget) ? item : undefined;
     };
 
     const id = input.LaunchTemplateId;
@@ -146,6 +148,7 @@ export const describeLaunchTemplateVersions = defineAction({
       describe,
       after: position.after ?? "",
       size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      budget,
     });
     return { LaunchTemplateVersions: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
   },

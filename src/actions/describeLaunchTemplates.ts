@@ -1,6 +1,6 @@
 // DescribeLaunchTemplates: the caller's launch templates in its region, by id, name or filter, paged (SPEC section 14).
 
-import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
 import {
   LAUNCH_TEMPLATE_ID,
   launchTemplateIdMalformed,
@@ -45,9 +45,11 @@ export const describeLaunchTemplates = defineAction({
   handle(input, { caller, store, pages }): DescribeLaunchTemplatesResult {
     const position = pages.start(input.NextToken);
     const filters = parseFilters(LAUNCH_TEMPLATE_FILTERS, input.Filters);
+    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
+    const budget = new MatchBudget();
     const describe = (record: LaunchTemplateRecord): LaunchTemplate | undefined => {
       const item = modelLaunchTemplate(record, store.tagsOf(record.launchTemplateId, caller.accountId));
-      return matches(LAUNCH_TEMPLATE_FILTERS, filters, item, undefined) ? item : undefined;
+      return matches(LAUNCH_TEMPLATE_FILTERS, filters, item, undefined, budget) ? item : undefined;
     };
 
     const ids = input.LaunchTemplateIds?.length ? [...new Set(input.LaunchTemplateIds)] : [];
@@ -71,6 +73,7 @@ export const describeLaunchTemplates = defineAction({
         describe,
         after: position.after ?? "",
         size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+        budget,
       });
       return { LaunchTemplates: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
@@ -81,6 +84,7 @@ export const describeLaunchTemplates = defineAction({
       describe,
       after: position.after ?? "",
       size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      budget,
     });
     return { LaunchTemplates: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
   },

@@ -1,6 +1,6 @@
 // DescribeSecurityGroups: the caller's groups in its region (its default VPC's `default` and those fixtures added), by id, name or filter, paged (SPEC section 14).
 
-import { matches, parseFilters } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
 import {
   SECURITY_GROUP_ID,
   defaultVpcId,
@@ -37,9 +37,11 @@ export const describeSecurityGroups = defineAction({
   handle(input, { caller, store, pages }): DescribeSecurityGroupsResult {
     const position = pages.start(input.NextToken);
     const filters = parseFilters(SECURITY_GROUP_FILTERS, input.Filters);
+    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
+    const budget = new MatchBudget();
     const describe = (group: SecurityGroupRecord): SecurityGroup | undefined => {
       const item = modelSecurityGroup(group, store.tagsOf(group.groupId, caller.accountId));
-      return matches(SECURITY_GROUP_FILTERS, filters, item, undefined) ? item : undefined;
+      return matches(SECURITY_GROUP_FILTERS, filters, item, undefined, budget) ? item : undefined;
     };
     const ids = input.GroupIds?.length ? [...new Set(input.GroupIds)] : undefined;
     const names = input.GroupNames?.length ? [...new Set(input.GroupNames)] : undefined;
@@ -74,6 +76,7 @@ export const describeSecurityGroups = defineAction({
         describe,
         after: position.after ?? "",
         size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+        budget,
       });
       return { SecurityGroups: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
@@ -84,6 +87,7 @@ export const describeSecurityGroups = defineAction({
       describe,
       after: position.after ?? "",
       size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      budget,
     });
     return { SecurityGroups: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
   },

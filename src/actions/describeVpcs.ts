@@ -1,6 +1,6 @@
 // DescribeVpcs: the caller's VPCs in its region (its default VPC, and those its fixtures' subnets and security groups name), by id or filter, paged.
 
-import { matches, parseFilters } from "../domain/filters.js";
+import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
 import { VPC_FILTERS } from "../domain/networkFilters.js";
 import { vpcNotFound, type VpcRecord } from "../domain/vpc.js";
 import { findVpc, modelVpc, vpcsOf } from "../ec2/network.js";
@@ -25,9 +25,11 @@ export const describeVpcs = defineAction({
   handle(input, { caller, store, pages }): DescribeVpcsResult {
     const position = pages.start(input.NextToken);
     const filters = parseFilters(VPC_FILTERS, input.Filters);
+    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
+    const budget = new MatchBudget();
     const describe = (vpc: VpcRecord): Vpc | undefined => {
       const item = modelVpc(vpc, store.tagsOf(vpc.vpcId, caller.accountId));
-      return matches(VPC_FILTERS, filters, item, undefined) ? item : undefined;
+      return matches(VPC_FILTERS, filters, item, undefined, budget) ? item : undefined;
     };
 
     const ids = input.VpcIds?.length ? [...new Set(input.VpcIds)] : undefined;
@@ -45,6 +47,7 @@ export const describeVpcs = defineAction({
       describe,
       after: position.after ?? "",
       size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+      budget,
     });
     return { Vpcs: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
   },

@@ -1,9 +1,14 @@
 // One page of a keyset walk over records in id order, for the describes whose records are few per caller (subnets, security groups, images, launch templates).
 
+import type { MatchBudget } from "../domain/filters.js";
+
 /**
  * Reads records after `after` in chunks until the page holds `size` items and one more is known to
  * follow, or the records run out. `describe` gives a record's item, or undefined for one the
- * caller may not see or the filters leave out.
+ * caller may not see or the filters leave out. When `describe` matches filters against `budget`,
+ * the walk stops after the record that spends the last of it and answers a short (even empty) page
+ * with a `next` there: thousands of wildcard values against many tagged records took seconds in
+ * one request (SPEC section 15).
  */
 export function walkPage<R, I>(walk: {
   readonly read: (after: string, limit: number) => readonly R[];
@@ -11,6 +16,7 @@ export function walkPage<R, I>(walk: {
   readonly describe: (record: R) => I | undefined;
   readonly after: string;
   readonly size: number;
+  readonly budget?: MatchBudget;
 }): { readonly items: I[]; readonly next: string | undefined } {
   const items: I[] = [];
   const limit = walk.size + 1;
@@ -20,10 +26,12 @@ export function walkPage<R, I>(walk: {
     const chunk = walk.read(after, limit);
     for (const record of chunk) {
       const item = walk.describe(record);
-      if (item === undefined) continue;
-      if (items.length === walk.size) return { items, next: lastId };
-      items.push(item);
-      lastId = walk.idOf(record);
+      if (item !== undefined) {
+        if (items.length === walk.size) return { items, next: lastId };
+        items.push(item);
+        lastId = walk.idOf(record);
+      }
+      if (walk.budget?.exhausted) return { items, next: walk.idOf(record) };
     }
     const last = chunk.at(-1);
     if (chunk.length < limit || last === undefined) return { items, next: undefined };
@@ -35,6 +43,7 @@ export function walkPage<R, I>(walk: {
  * One page of the records a describe names (found, visible, each once): at most `size` of them read
  * per request, in id order after `after`, as a walk reads them, so that naming thousands of ids costs
  * a page and a lookup each, not all of them described (SPEC section 15); `next` when more follow.
+ * A `budget` spent stops the page early, as in walkPage.
  */
 export function namedPage<R, I>(named: {
   readonly records: readonly R[];
@@ -42,15 +51,19 @@ export function namedPage<R, I>(named: {
   readonly describe: (record: R) => I | undefined;
   readonly after: string;
   readonly size: number;
+  readonly budget?: MatchBudget;
 }): { readonly items: I[]; readonly next: string | undefined } {
   const { idOf } = named;
   const rest = named.records
     .filter((record) => idOf(record) > named.after)
     .sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
   const read = rest.slice(0, named.size);
+  const items: I[] = [];
+  for (const [i, record] of read.entries()) {
+    const item = named.describe(record);
+    if (item !== undefined) items.push(item);
+    if (named.budget?.exhausted && i < rest.length - 1) return { items, next: idOf(record) };
+  }
   const last = read.at(-1);
-  return {
-    items: read.flatMap((record) => named.describe(record) ?? []),
-    next: rest.length > read.length && last !== undefined ? idOf(last) : undefined,
-  };
+  return { items, next: rest.length > read.length && last !== undefined ? idOf(last) : undefined };
 }
