@@ -198,10 +198,13 @@ describe("a --db file the process may not write (finding 8)", () => {
     const file = join(folder, "state.db");
     writeFileSync(file, "");
     chmodSync(file, 0o444);
-    // Tests run as root, which writes everything: a user without rights is played by nobody.
-    const asNobody = process.getuid?.() === 0;
-    const [command, args] = asNobody
-      ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, "--port", "0", "--db", file]]
+    // Root writes every file: the command runs as root without the capabilities that override file
+    // modes (so the 0444 file is read-only to it), still able to read a checkout in a folder only
+    // root may enter (a clone under /root, or CI's private temporary folder), which another user could not.
+    const asRoot = process.getuid?.() === 0;
+    const withoutOverride = ["--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-dac_override,-dac_read_search", "--"];
+    const [command, args] = asRoot
+      ? ["setpriv", [...withoutOverride, process.execPath, CLI, "--port", "0", "--db", file]]
       : [process.execPath, [CLI, "--port", "0", "--db", file]];
     const run = spawnSync(command, args, { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
     expect(run.status).toBe(1);
