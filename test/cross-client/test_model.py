@@ -1,26 +1,13 @@
 # The emulator's GetCapacityReservationUsage against botocore's own service model (Debian's python3-botocore): names, locationNames, order.
 
-import gzip
-import json
-import os
 import unittest
 
-import botocore
-
 from crossclient import DEMO_INTERRUPTIBLE_SOURCE, DEMO_LARGE, DEMO_SHARED, child_names, raw
+from modelcheck import load_model
 
 # Members newer than some botocore releases (the interruptible capacity reservations of 2025).
 NEWER_MEMBERS = {"interruptible", "interruptibleCapacityAllocation", "interruptionInfo"}
 
-
-def load_model():
-    folder = os.path.join(os.path.dirname(botocore.__file__), "data", "ec2", "2016-11-15")
-    plain = os.path.join(folder, "service-2.json")
-    if os.path.exists(plain):
-        with open(plain, encoding="utf-8") as f:
-            return json.load(f)
-    with gzip.open(plain + ".gz", "rt", encoding="utf-8") as f:
-        return json.load(f)
 
 
 class BotocoreModel(unittest.TestCase):

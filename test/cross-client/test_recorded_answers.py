@@ -1,12 +1,10 @@
 # Answers as EC2 records them (issue 22) through boto3: the scenarios of test/instance-answers.test.ts and test/zone-ids.test.ts.
 
-import json
 import re
 import unittest
-import urllib.request
 from datetime import datetime, timezone
 
-from crossclient import NAMESPACE, client_error, ec2, raw, require_url
+from crossclient import NAMESPACE, client_error, control, ec2, raw
 
 # An account of its own (a 12-digit key acts as that account): nothing of the demo set is visible to it.
 ACCOUNT = "777777777779"
@@ -26,16 +24,6 @@ FIXTURE = {
     ]
 }
 
-
-def control(method, path, body=None):
-    """A call to the emulator's control plane (/_emulator/...); returns the parsed JSON answer."""
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(require_url() + "/_emulator" + path, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read()
-    return json.loads(text) if text else None
 
 
 def set_transition(seconds):
