@@ -382,6 +382,10 @@ export function compileValues(texts: readonly string[]): ValueSet {
     allLiteral: patterns.length === 0,
     decide: (subjects, from, budget) => {
       const first = Math.floor(from / width);
+      // A decision goes on only where it stopped: every value was tried on the subjects before, and
+      // failed. Remembered, the next records that read them (a resource's tags, on each of its tag
+      // rows in DescribeTags) do not try them again.
+      for (let i = 0; i < first && i < subjects.length; i += 1) remember(subjects[i] ?? "", false);
       // A step is done before the budget is looked at, so every call moves on.
       let moved = false;
       for (let i = first; i < subjects.length; i += 1) {
