@@ -272,6 +272,47 @@ describe("a NextToken that carries a decision's progress", () => {
     );
   });
 
+  it("stays within the length the server takes back when it resumes after the longest tag position there is", async () => {
+    // A key of 128 quotes is the longest a tag position gets in a token (each is escaped twice);
+    // it sorts first, so the row the costly filter cuts comes right after it.
+    const longest = '"'.repeat(128);
+    const own = await start({ fixtures: [] });
+    const ownClient = ec2(own);
+    try {
+      const run = await ownClient.send(
+        new RunInstancesCommand({
+          ImageId: "ami-0123456789abcdef0",
+          InstanceType: "m5.large",
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: longest, Value: "v" }, ...TAG_SET.slice(1)] }],
+        }),
+      );
+      const id = run.Instances?.[0]?.InstanceId ?? "";
+      const second = TAG_SET[1]?.Key ?? "";
+      const filters: Filter[] = [
+        { Name: "key", Values: [second] },
+        { Name: "tag-key", Values: costlyThenLast(4000, LAST.Key) },
+      ];
+      const found: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await ownClient.send(new DescribeTagsCommand({ Filters: filters, NextToken: token }));
+        found.push(...(page.Tags ?? []).map((tag) => `${tag.ResourceId ?? ""} ${tag.Key ?? ""}`));
+        token = page.NextToken;
+        pages += 1;
+        if (pages === 1) expect(token?.length).toBeGreaterThan(700);
+        expect(token?.length ?? 0).toBeLessThanOrEqual(1024);
+      } while (token);
+      expect(found).toEqual([`${id} ${second}`]);
+      expect(pages).toBeGreaterThan(1);
+    } finally {
+      ownClient.destroy();
+      await own.close();
+    }
+  });
+
   it("is not applied to the record once what the filters read on it changed: the record is decided from its start", async () => {
     const token = await firstToken();
     // The first tag now holds what only the last one held, and the last one no longer does: a
