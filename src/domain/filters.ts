@@ -512,6 +512,7 @@ export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter
   return true;
 }
 
+/** Leaves the record undecided at `at` (only a budget stops a decision part way), with the digest that lets the next page resume it. */
 function cut<R, C>(
   table: FilterTable<R, C>,
   filters: readonly Filter[],
