@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -502,8 +502,13 @@ const outside: string[][] = [];
 /** The bound for one request of this pass (server time is about a tenth of it; the rest is a shared machine). */
 const OUTSIDE_BOUND_MS = 500;
 
-/** Every page of a describe walked to the end: pages, the slowest page, health meanwhile. */
-async function walked(url: string, params: Record<string, string>, what: string): Promise<{ pages: number; slowest: number; found: number; healthMaxMs: number; ok: boolean }> {
+/** Every page of a describe walked to the end: pages, the slowest page, the items found (`item` counts them), health meanwhile. */
+async function walked(
+  url: string,
+  params: Record<string, string>,
+  what: string,
+  item: RegExp = /<instanceId>|<resourceId>/g,
+): Promise<{ pages: number; slowest: number; found: number; healthMaxMs: number; ok: boolean }> {
   const { result, healthMaxMs, healthOk } = await withHealth(url, async () => {
     let token: string | undefined;
     let pages = 0;
@@ -515,7 +520,7 @@ async function walked(url: string, params: Record<string, string>, what: string)
       if (page.status !== 200) ok = false;
       pages += 1;
       slowest = Math.max(slowest, page.ms);
-      found += (page.text.match(/<instanceId>|<resourceId>/g) ?? []).length;
+      found += (page.text.match(item) ?? []).length;
       token = /<nextToken>([^<]+)</.exec(page.text)?.[1];
     } while (token && pages < 5000);
     return { pages, slowest, found, ok };
@@ -604,6 +609,74 @@ async function bigFixtureLoad(folder: string): Promise<void> {
   outside.push(["4", `POST /_emulator/fixtures of ${(body.length / 1e6).toFixed(0)} MB (20,000 tagged reservations and 20,000 tagged instances); then 64 MiB + 1 byte`, `${result.status} in ${fmt(result.ms)}; health max ${fmt(healthMaxMs)} (waits for the load); ${over.status} past the limit`]);
 }
 
+// --- the re-attack's A3: one record decided whole ---------------------------------------------
+
+const a3: string[][] = [];
+
+/**
+ * A3: about 7,800 wildcard values whose plain pieces (single letters) every tag holds, each failing
+ * only at its end (on `z`, which no tag holds), and last one value that matches the last tag: one
+ * record's decision is the whole cost. Against one instance, one reservation and one launch template
+ * with the same 50 distinct tags (keys of 128 characters, values of 256), and DescribeTags over
+ * their 150 tag rows, each walked to the end with health probed meanwhile.
+ */
+async function oneRecordDecided(): Promise<void> {
+  const server = await startServer();
+  const letters = "abcdefghijklmnopqrstuvwxy";
+  let state = 1;
+  const random = (length: number): string => {
+    let text = "";
+    while (text.length < length) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      text += letters[state % letters.length];
+    }
+    return text;
+  };
+  const tags = Array.from({ length: 50 }, (_, t) => ({
+    key: `k${String(t).padStart(2, "0")}-${letters}${random(128 - 4 - letters.length)}`,
+    value: `${letters}${random(256 - letters.length)}`,
+  }));
+  const last = tags[49] ?? { key: "", value: "" };
+  // The wire name of the list: `TagSpecification` for most actions, `TagSpecifications` for CreateCapacityReservation.
+  const tagged = (list: string, resourceType: string): Record<string, string> =>
+    Object.fromEntries([
+      [`${list}.1.ResourceType`, resourceType],
+      ...tags.flatMap((tag, t) => [
+        [`${list}.1.Tag.${t + 1}.Key`, tag.key],
+        [`${list}.1.Tag.${t + 1}.Value`, tag.value],
+      ]),
+    ]);
+  for (const [params, what] of [
+    [{ Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1", ...tagged("TagSpecification", "instance") }, "RunInstances"],
+    [
+      { Action: "CreateCapacityReservation", InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", InstanceCount: "1", AvailabilityZone: "us-east-1a", ...tagged("TagSpecifications", "capacity-reservation") },
+      "CreateCapacityReservation",
+    ],
+    [{ Action: "CreateLaunchTemplate", LaunchTemplateName: "a3-template", "LaunchTemplateData.InstanceType": "m5.large", ...tagged("TagSpecification", "launch-template") }, "CreateLaunchTemplate"],
+  ] as const) {
+    const made = await call(server.url, params, `${what} with 50 long tags`);
+    if (made.status !== 200) throw new Error(`${what}: ${made.status} ${made.text}`);
+  }
+  const costly: string[] = [];
+  for (const a of letters) for (const b of letters) for (const c of letters) if (costly.length < 7800) costly.push(`*${a}*${b}*${c}*z*`);
+  const byValue = [{ name: "tag-value", values: [...costly, `*${last.value.slice(-16)}`] }];
+  const byKey = [{ name: "tag-key", values: [...costly, `*${last.key.slice(-16)}`] }];
+  // Each: the action, what it matches, its filters, how its items are counted and how many match.
+  const attacks: [string, string, { name: string; values: string[] }[], RegExp, number][] = [
+    ["DescribeInstances", "`tag-value` against one instance's 50 distinct 256-character values", byValue, /<instanceId>/g, 1],
+    ["DescribeCapacityReservations", "`tag-key` against one reservation's 50 distinct 128-character keys", byKey, /<capacityReservationId>/g, 1],
+    ["DescribeLaunchTemplates", "`tag-key` against one template's 50 keys", byKey, /<launchTemplateId>/g, 1],
+    ["DescribeTags", "`tag-key` on each of the 150 tag rows (each reads its resource's 50 keys)", byKey, /<resourceId>/g, 150],
+  ];
+  for (const [action, against, filters, item, expected] of attacks) {
+    const what = `${action} with 7,801 wildcard values, ${against}, walked to the end`;
+    const result = await walked(server.url, { Action: action, ...filterParams(filters) }, what, item);
+    if (!result.ok || result.slowest > OUTSIDE_BOUND_MS || result.found !== expected) broken = true;
+    a3.push([what, `${result.pages} pages, slowest ${fmt(result.slowest)}; ${result.found} found; health max ${fmt(result.healthMaxMs)}`]);
+  }
+  await stop(server);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -632,6 +705,12 @@ try {
     await bigFixtureLoad(folder);
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${outside.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
     process.stdout.write(`Worst single request of the outside pass: ${fmt(worst.ms)} (${worst.what}).\n`);
+  }
+  if (only === undefined || only === "a3") {
+    worst = { ms: 0, what: "" };
+    await oneRecordDecided();
+    process.stdout.write(`| attack | result |\n|---|---|\n${a3.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+    process.stdout.write(`Worst single request of A3: ${fmt(worst.ms)} (${worst.what}).\n`);
   }
 } finally {
   rmSync(folder, { recursive: true, force: true });
