@@ -70,3 +70,29 @@ export interface StateRecords {
   /** An account's tags on one of its default VPC resources (derived, not stored), replacing the tags it had. */
   readonly derivedResourceTags: readonly { readonly resourceId: string; readonly accountId: string; readonly tags: readonly Tag[] }[];
 }
+
+/**
+ * The kinds of fixture record a --db file remembers having taken in (migration 015): each by its id,
+ * and a tag of `derivedResourceTags` by its account, resource and key (fixtureRecordKey).
+ */
+export type FixtureRecordKind =
+  | "capacity-reservation"
+  | "instance"
+  | "subnet"
+  | "security-group"
+  | "image"
+  | "launch-template"
+  | "fleet"
+  | "derived-tag";
+
+/** One fixture record a --db file has taken in. */
+export interface FixtureRecordKey {
+  readonly kind: FixtureRecordKind;
+  readonly id: string;
+}
+
+/** The key of one tag of `derivedResourceTags`: the account (12 digits) and the resource id hold no space, so the key is the rest. */
+export const derivedTagKey = (accountId: string, resourceId: string, key: string): FixtureRecordKey => ({
+  kind: "derived-tag",
+  id: `${accountId} ${resourceId} ${key}`,
+});

@@ -136,6 +136,9 @@ function prepare(db: SqliteDatabase) {
         VALUES (@group_id, @owner_id, @region, @vpc_id, @group_name, @description)`,
     ),
     deleteGroup: db.prepare<[string]>("DELETE FROM security_group WHERE group_id = ?"),
+    groupByName: db.prepare<[string, string, string, string], SecurityGroupRow>(
+      "SELECT * FROM security_group WHERE owner_id = ? AND region = ? AND vpc_id = ? AND group_name = ?",
+    ),
     deleteGroupByName: db.prepare<[string, string, string, string]>(
       "DELETE FROM security_group WHERE owner_id = ? AND region = ? AND vpc_id = ? AND group_name = ?",
     ),
@@ -210,6 +213,12 @@ export class Network {
 
   securityGroup(groupId: string): SecurityGroupRecord | undefined {
     const row = this.s.group.get(groupId);
+    return row && groupOf(row);
+  }
+
+  /** The group of that name in an owner's VPC of a region (a name is unique there), or undefined. */
+  securityGroupByName(ownerId: string, region: string, vpcId: string, groupName: string): SecurityGroupRecord | undefined {
+    const row = this.s.groupByName.get(ownerId, region, vpcId, groupName);
     return row && groupOf(row);
   }
 

@@ -28,6 +28,7 @@ export const STATE_TABLES = [
   "launch_template",
   "fleet",
   "instance_network",
+  "fixture_record_taken_in",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */
