@@ -67,8 +67,16 @@ export interface StateRecords {
   readonly fleets: readonly { readonly fleet: FleetRecord; readonly tags: readonly Tag[] }[];
   /** Where each instance of the set that names a subnet sits in its VPC (written after the instances). */
   readonly instanceNetworks: readonly { readonly instanceId: string; readonly network: InstanceNetwork }[];
-  /** An account's tags on one of its default VPC resources (derived, not stored), replacing the tags it had. */
-  readonly derivedResourceTags: readonly { readonly resourceId: string; readonly accountId: string; readonly tags: readonly Tag[] }[];
+  /**
+   * An account's tags on one of its default VPC resources (derived, not stored), replacing the tags it
+   * had, and the region the resource is of (a dump names it; a made-up region's cannot be found from the id).
+   */
+  readonly derivedResourceTags: readonly {
+    readonly resourceId: string;
+    readonly accountId: string;
+    readonly region: string;
+    readonly tags: readonly Tag[];
+  }[];
 }
 
 /**

@@ -29,6 +29,7 @@ export const STATE_TABLES = [
   "fleet",
   "instance_network",
   "fixture_record_taken_in",
+  "derived_resource_region",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

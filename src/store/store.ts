@@ -273,6 +273,14 @@ export class Store {
     return this.#network.securityGroupByName(ownerId, region, vpcId, groupName);
   }
 
+  /**
+   * Records the region of one of an account's derived resources (default VPC, subnet or security
+   * group) as it gains tags, so that a dump can name it (inside write()).
+   */
+  putDerivedRegion(resourceId: string, accountId: string, region: string): void {
+    this.#network.putDerivedRegion(resourceId, accountId, region);
+  }
+
   /** Whether a --db file has taken in this fixture record (migration 015). */
   hasTakenIn(kind: FixtureRecordKind, id: string): boolean {
     return this.#takenIn.has(kind, id);
@@ -610,7 +618,10 @@ export class Store {
         if (tags.length > 0) this.#reservations.setTags(fleet.outcome.fleetId, fleet.ownerId, tags);
       }
       for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
-      for (const { resourceId, accountId, tags } of records.derivedResourceTags) this.#reservations.setTags(resourceId, accountId, tags);
+      for (const { resourceId, accountId, region, tags } of records.derivedResourceTags) {
+        this.#reservations.setTags(resourceId, accountId, tags);
+        this.#network.putDerivedRegion(resourceId, accountId, region);
+      }
     });
   }
 
@@ -766,9 +777,13 @@ export class Store {
         if (owner === skipping) continue;
         if (entry === undefined || entry.resourceId !== resourceId || entry.ownerId !== accountId) {
           const stored = this.#network.subnet(resourceId) ?? this.#network.securityGroup(resourceId);
+          // The region CreateTags or a load recorded (any region the wire serves), else one of the
+          // listed regions whose default it is (tags written before migration 016).
           const region =
             stored === undefined
-              ? (regionOfDefaultResource(resourceId, accountId) ?? (prefix === "vpc-" ? this.vpcNamedBy(resourceId, accountId)?.region : undefined))
+              ? (this.#network.derivedRegion(resourceId, accountId) ??
+                regionOfDefaultResource(resourceId, accountId) ??
+                (prefix === "vpc-" ? this.vpcNamedBy(resourceId, accountId)?.region : undefined))
               : undefined;
           if (region === undefined) {
             skipping = owner;
