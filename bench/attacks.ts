@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -677,6 +677,90 @@ async function oneRecordDecided(): Promise<void> {
   await stop(server);
 }
 
+const thirdPass: string[][] = [];
+
+/** An EC2 Query call signed (lenient auth: the signature is not checked) for `region`, as the default account. */
+async function callIn(url: string, region: string, params: Record<string, string>): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `AWS4-HMAC-SHA256 Credential=${OWNER}/20260101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+const stateOf = async (url: string): Promise<string> => (await fetch(`${url}/_emulator/state?secrets=true`)).text();
+
+/**
+ * Issue 21, third outside pass: a --db server restarted with the same fixtures after each delete of
+ * a fixture record (findings 1); a made-up region's writes dumped and loaded back (finding 3); what a
+ * --db start with 100,000 fixture instances costs, first and again (the file remembers each).
+ */
+async function thirdPassDb(folder: string): Promise<void> {
+  // The fixtures: a dump of a server where the API made a template, tagged the default VPC and launched.
+  let server = await startServer({ args: ["--fixtures", fixtureFile(folder, "none.json", 0, 0)] });
+  const template = /<launchTemplateId>([^<]+)</.exec((await callIn(server.url, "us-east-1", { Action: "CreateLaunchTemplate", LaunchTemplateName: "web-template", "LaunchTemplateData.InstanceType": "m5.large" })).text)?.[1] ?? "";
+  const vpc = /<vpcId>([^<]+)</.exec((await callIn(server.url, "us-east-1", { Action: "DescribeVpcs" })).text)?.[1] ?? "";
+  await callIn(server.url, "us-east-1", { Action: "CreateTags", "ResourceId.1": vpc, "Tag.1.Key": "karpenter.sh/discovery", "Tag.1.Value": "demo" });
+  const instance = /<instanceId>([^<]+)</.exec((await callIn(server.url, "us-east-1", { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1" })).text)?.[1] ?? "";
+  const fixtures = join(folder, "third.json");
+  writeFileSync(fixtures, await stateOf(server.url));
+  await stop(server);
+  const args = ["--db", join(folder, "third.db"), "--fixtures", fixtures];
+  const writes: [string, Record<string, string>][] = [
+    ["DeleteLaunchTemplate of the fixture's", { Action: "DeleteLaunchTemplate", LaunchTemplateId: template }],
+    ["CreateLaunchTemplate of its name", { Action: "CreateLaunchTemplate", LaunchTemplateName: "web-template", "LaunchTemplateData.InstanceType": "c5.xlarge" }],
+    ["DeleteTags of the fixture's default-VPC tag", { Action: "DeleteTags", "ResourceId.1": vpc, "Tag.1.Key": "karpenter.sh/discovery" }],
+    ["TerminateInstances of the fixture's", { Action: "TerminateInstances", "InstanceId.1": instance }],
+  ];
+  server = await startServer({ args });
+  const restarts: string[] = [];
+  for (const [what, params] of writes) {
+    const status = (await callIn(server.url, "us-east-1", params)).status;
+    const before = await stateOf(server.url);
+    const code = await stop(server, "SIGTERM");
+    server = await startServer({ args });
+    const same = before === (await stateOf(server.url));
+    if (status !== 200 || code !== 0 || !same) broken = true;
+    restarts.push(`${what}: ${status}, exit ${code}, state ${same ? "the same" : "DIFFERENT"}`);
+  }
+  await stop(server);
+  thirdPass.push(["1", "a --db server on fixtures that hold a template, a default-VPC tag and an instance: SIGTERM and a restart with the same fixtures after each delete", restarts.join("; ")]);
+
+  server = await startServer({ args: ["--fixtures", fixtureFile(folder, "none.json", 0, 0)] });
+  const made = await callIn(server.url, "local", { Action: "CreateLaunchTemplate", LaunchTemplateName: "adhoc", "LaunchTemplateData.InstanceType": "m5.large" });
+  const localVpc = /<vpcId>([^<]+)</.exec((await callIn(server.url, "local", { Action: "DescribeVpcs" })).text)?.[1] ?? "";
+  const tagged = await callIn(server.url, "local", { Action: "CreateTags", "ResourceId.1": localVpc, "Tag.1.Key": "k", "Tag.1.Value": "v" });
+  const dump = await stateOf(server.url);
+  const other = await startServer({ args: ["--fixtures", fixtureFile(folder, "none.json", 0, 0)] });
+  const posted = await fetch(`${other.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: dump });
+  const postedText = await posted.text();
+  const same = dump === (await stateOf(other.url));
+  const tagDumped = dump.includes(`"resourceId":"${localVpc}"`);
+  await stop(server);
+  await stop(other);
+  if (posted.status !== 200 || !same || !tagDumped) broken = true;
+  thirdPass.push([
+    "3",
+    "CreateLaunchTemplate and CreateTags on the default VPC signed for region `local`; the dump POSTed to another server",
+    `${made.status}, ${tagged.status}; the VPC's tag ${tagDumped ? "in" : "NOT in"} the dump; POST ${posted.status} ${postedText.slice(0, 120)}; its state ${same ? "the same" : "DIFFERENT"}`,
+  ]);
+
+  const big = fixtureFile(folder, "third-big.json", 0, 100_000);
+  const bigArgs = ["--db", join(folder, "third-big.db"), "--fixtures", big];
+  const times: string[] = [];
+  for (const start of ["first start", "restart", "restart"]) {
+    const began = performance.now();
+    server = await startServer({ args: bigArgs });
+    times.push(`${start} ${fmt(performance.now() - began)}`);
+    await stop(server, "SIGTERM");
+  }
+  thirdPass.push(["1", "a --db start with 100,000 tagged fixture instances (49 MB), then two restarts with the same command", times.join(", ")]);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -711,6 +795,10 @@ try {
     await oneRecordDecided();
     process.stdout.write(`| attack | result |\n|---|---|\n${a3.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
     process.stdout.write(`Worst single request of A3: ${fmt(worst.ms)} (${worst.what}).\n`);
+  }
+  if (only === undefined || only === "third21db") {
+    await thirdPassDb(folder);
+    process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${thirdPass.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
 } finally {
   rmSync(folder, { recursive: true, force: true });

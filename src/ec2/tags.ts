@@ -3,7 +3,7 @@
 import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
 import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
-import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
+import { imageNotFound, isDefaultResourceOf, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
 import { vpcNotFound } from "../domain/vpc.js";
 import { fleetNotFound } from "../domain/fleet.js";
 import { findFleet } from "./fleet.js";
@@ -119,6 +119,11 @@ export function createTags({ store, caller, now }: Ec2Context, resourceIds: read
   store.write(() => {
     const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
     store.retag(ids, caller.accountId, (tags) => orThrow(applyCreateTags(tags, adding)));
+    // A default resource's id is a hash of its account and region: the dump needs the region written
+    // down, as it cannot find a made-up one ("local") from the id.
+    for (const id of ids) {
+      if (isDefaultResourceOf(id, caller.accountId, caller.region)) store.putDerivedRegion(id, caller.accountId, caller.region);
+    }
   });
 }
 
