@@ -46,7 +46,7 @@ function fulfilled(fleet: FleetRecord, onDemandOnly: boolean): number {
 
 /** A fleet as DescribeFleets answers it: what its CreateFleet asked, as asked, with what it did. */
 function modelFleet(fleet: FleetRecord, tags: readonly { key: string; value: string }[]): FleetData {
-  const asked = fleetConfiguration(fleet.configuration);
+  const asked = fleetConfiguration(fleet.configuration, "kept");
   const configs: FleetLaunchTemplateConfig[] | undefined = asked.LaunchTemplateConfigs?.map((config) => ({
     LaunchTemplateSpecification: config.LaunchTemplateSpecification,
     Overrides: config.Overrides?.map((o) => ({

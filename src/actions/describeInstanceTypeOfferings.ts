@@ -40,7 +40,6 @@ export const describeInstanceTypeOfferings = defineAction({
     "Every known instance type offered in the caller's region, or in each of its zones by name or id; filters on type and location, paged.",
   overlay: {
     members: {
-      LocationType: { enumValues: true },
       MaxResults: { range: [5, 1000] },
     },
   },
