@@ -32,13 +32,24 @@ function queuedOf(socket: Socket): number | undefined {
 }
 
 /**
+ * The bytes of output a socket's client has not taken. Node hears that libuv wrote a chunk's last
+ * byte on a later turn of the event loop, and a client that read the whole answer may ask again
+ * before that: its request then met the whole answer still counted in `writableLength` (a client
+ * reading 8 MB pages one after another on one connection was closed as if it read nothing, while
+ * other requests kept the server busy). When libuv holds nothing, nothing handed to it is unread.
+ */
+export function unreadOf(socket: Socket): number {
+  return queuedOf(socket) === 0 ? 0 : socket.writableLength;
+}
+
+/**
  * True when `socket` is closed, or holds more answer bytes its client has not read than
  * CONNECTION_LIMITS allow; it is then destroyed. (The number of unsent answers is checked as each
  * request arrives, the only time it grows: see limitUnsentAnswers.)
  */
 export function overLimit(socket: Socket): boolean {
   if (socket.destroyed) return true;
-  if (socket.writableLength > CONNECTION_LIMITS.unreadBytes) {
+  if (unreadOf(socket) > CONNECTION_LIMITS.unreadBytes) {
     socket.destroy();
     return true;
   }
