@@ -12,6 +12,7 @@ import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js"
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
+import { TurnShare } from "./http/turns.js";
 import {
   BUFFERED_BODY_BYTES,
   closeConnectionsAfter,
@@ -358,9 +359,13 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         .send(answer.length > LARGE_ANSWER_CHARS ? Buffer.from(answer) : answer);
     };
 
+    // Requests read in one turn of the event loop take a slice of it each (TurnShare): health and
+    // other I/O get in between large answers.
+    const turns = new TurnShare();
     /**
      * A request's answer, or undefined when it was answered otherwise: its connection closed while
-     * it waited, or the server holds its bound of unread answers.
+     * it waited, or the server holds its bound of unread answers. The part of a request that takes
+     * turns (the signature check of strict auth settles within it).
      */
     const answerOf = (request: FastifyRequest, reply: FastifyReply, trace: Ec2Trace): Answer | Promise<Answer> | undefined => {
       if (answerDropped(log, request, reply)) return undefined;
@@ -370,7 +375,8 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     };
 
     // Not an async function: most requests are answered in the same call, without a promise (a
-    // thrown Ec2Error reaches the error handler all the same). Strict auth and injected faults wait.
+    // thrown Ec2Error reaches the error handler all the same). Strict auth, injected faults and
+    // requests put off to a later turn wait.
     const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => {
       // A connection closed for the answers it left unread gets no more work done for it.
       if (answerDropped(log, request, reply)) return reply;
@@ -384,7 +390,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         if (coding !== undefined) return sendError(log, request, reply, unsupportedContentEncoding(coding));
       }
       const trace = startTrace(request);
-      const answer = answerOf(request, reply, trace);
+      const answer = turns.run(() => answerOf(request, reply, trace));
       if (!(answer instanceof Promise) && !trace.injected) return answer === undefined ? reply : sendResult(request, reply, answer);
       return (async () => {
         const body = await answer;

@@ -216,4 +216,29 @@ describe("answers their clients never read, server-wide", () => {
     expect(pages.filter((line) => line.status === 503).length).toBeGreaterThan(0);
     expect(pages.filter((line) => line.status === 200).length).toBeGreaterThan(0);
   });
+
+  it("answers health between the large answers of requests read in one turn, not after all of them", async () => {
+    const { emu, log } = await startWithInstances();
+    const readers = [];
+    for (let n = 0; n < 6; n++) readers.push(await connect(emu.url));
+    for (const socket of readers) socket.resume();
+    const probe = await connect(emu.url);
+    const healthAnswered = new Promise<void>((resolve) => probe.once("data", () => resolve()));
+    // Health is asked as the first page is answered, while the other five wait to be answered.
+    log.onLine = (line) => {
+      if (!isPage(line)) return;
+      log.onLine = undefined;
+      probe.write("GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    };
+    const answered = log.next(((count) => (line: Record<string, unknown>) => isPage(line) && ++count === readers.length)(0));
+    // Every request written at once: the server reads them in one turn.
+    readers.forEach((socket, n) => socket.write(pageRequest(n)));
+    await Promise.all([answered, healthAnswered]);
+    const order = log.lines.filter((line) => isPage(line) || line.url === "/_emulator/health");
+    const health = order.findIndex((line) => line.url === "/_emulator/health");
+    // Run back to back, the six pages were all answered before the server read health's request.
+    expect(health).toBeGreaterThan(0);
+    expect(health).toBeLessThan(order.length - 1);
+    expect(order.filter(isPage).every((line) => line.status === 200)).toBe(true);
+  });
 });
