@@ -1,9 +1,10 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ interface Server {
   url: string;
 }
 
-async function startServer(options: { readLog?: boolean; args?: string[] } = {}): Promise<Server> {
+async function startServer(options: { readLog?: boolean; args?: string[]; onLine?: (line: string) => void } = {}): Promise<Server> {
   const child = spawn(process.execPath, ["dist/cli.js", "--port", "0", ...(options.args ?? [])], { stdio: ["ignore", "pipe", "inherit"] });
   process.on("exit", () => child.kill("SIGKILL"));
   const stdout = child.stdout;
@@ -41,7 +42,15 @@ async function startServer(options: { readLog?: boolean; args?: string[] } = {})
     stdout.on("data", onData);
     child.once("exit", onExit);
   });
-  if (options.readLog ?? true) stdout.resume();
+  const onLine = options.onLine;
+  if (onLine !== undefined) {
+    let rest = "";
+    stdout.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString("utf8")).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+    });
+  } else if (options.readLog ?? true) stdout.resume();
   else stdout.pause();
   return { child, url };
 }
@@ -94,7 +103,7 @@ async function call(url: string, params: Record<string, string>, what: string): 
  * Probes /_emulator/health every 50 ms while `work` runs: the longest a health request took (a
  * request holding the event loop shows here), and whether every probe answered 200.
  */
-async function withHealth<T>(url: string, work: () => Promise<T>): Promise<{ result: T; healthMaxMs: number; healthOk: boolean }> {
+async function withHealth<T>(url: string, work: () => Promise<T>, seen?: (health: Record<string, unknown>) => void): Promise<{ result: T; healthMaxMs: number; healthOk: boolean }> {
   let running = true;
   let healthMaxMs = 0;
   let healthOk = true;
@@ -102,8 +111,10 @@ async function withHealth<T>(url: string, work: () => Promise<T>): Promise<{ res
     while (running) {
       const began = performance.now();
       try {
-        const status = (await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(60_000) })).status;
-        if (status !== 200) healthOk = false;
+        const response = await fetch(`${url}/_emulator/health`, { signal: AbortSignal.timeout(60_000) });
+        const body = await response.text();
+        if (response.status !== 200) healthOk = false;
+        else seen?.(JSON.parse(body) as Record<string, unknown>);
       } catch {
         healthOk = false;
       }
@@ -761,6 +772,197 @@ async function thirdPassDb(folder: string): Promise<void> {
   thirdPass.push(["1", "a --db start with 100,000 tagged fixture instances (49 MB), then two restarts with the same command", times.join(", ")]);
 }
 
+
+// --- issue 21, the re-attack: answers nobody reads (A5) --------------------------------------
+
+const unreadRows: string[][] = [];
+/** Connections of A5, each asking a distinct page and never reading it. */
+const NON_READERS = 80;
+
+/** What a raw connection got from the server, read once it starts reading: the status, the body bytes against Content-Length. */
+interface RawAnswer {
+  status: number;
+  bodyBytes: number;
+  length: number;
+  closed: boolean;
+}
+
+/** Reads what the server sends on `socket` (resumed) until a whole answer arrived or the server closed it. */
+function readRaw(socket: net.Socket): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const answer: RawAnswer = { status: 0, bodyBytes: 0, length: -1, closed: false };
+    let head = Buffer.alloc(0);
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      socket.removeAllListeners("data");
+      resolve(answer);
+    };
+    socket.on("data", (chunk: Buffer) => {
+      if (answer.length < 0) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        const text = head.subarray(0, end).toString("latin1");
+        answer.status = Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0);
+        answer.length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
+        answer.bodyBytes = head.length - end - 4;
+      } else {
+        answer.bodyBytes += chunk.length;
+      }
+      if (answer.bodyBytes >= answer.length) settle();
+    });
+    socket.once("close", () => {
+      answer.closed = true;
+      settle();
+    });
+    socket.resume();
+  });
+}
+
+/**
+ * A5 of the re-attack: 80 connections each ask a distinct 1,000-instance DescribeInstances page
+ * (5,000 instances × 50 tags of 250 characters: about 15.8 MB each; a different filter value each,
+ * so no kept answer is shared) and never read; meanwhile one client asks its own page and reads it
+ * (retrying a 503 as the SDKs do), and health is probed every 50 ms. Peak RSS is sampled while it
+ * runs; what the non-readers got is read at the end.
+ */
+async function answersNobodyReads(): Promise<void> {
+  let logged = 0;
+  let closedStalled = 0;
+  let closedPerConnection = 0;
+  const server = await startServer({
+    onLine: (line) => {
+      // A page's request line: answered, or refused before its action was read.
+      if (line.includes('"action":"DescribeInstances"') || line.includes('"errorCode":"Unavailable"')) logged += 1;
+      if (line.includes("closed a connection whose client stopped reading")) closedStalled += 1;
+      if (line.includes("closed a connection that left too many answers unread")) closedPerConnection += 1;
+    },
+  });
+  const pid = server.child.pid ?? 0;
+  const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "TagSpecification.1.ResourceType": "instance" };
+  for (let tag = 1; tag <= 50; tag++) {
+    launch[`TagSpecification.1.Tag.${tag}.Key`] = `k${tag}`;
+    launch[`TagSpecification.1.Tag.${tag}.Value`] = "x".repeat(250);
+  }
+  for (let round = 0; round < 5; round++) await call(server.url, launch, "RunInstances of 1,000 with 50 tags");
+  const page = (n: number): Record<string, string> => ({
+    Action: "DescribeInstances",
+    MaxResults: "1000",
+    ...filterParams([{ name: "instance-type", values: ["m5.large", `none-${n}`] }]),
+  });
+  const sample = await call(server.url, page(-1), "DescribeInstances, one page of 1,000 with 50 long tags");
+  const pageMb = sample.text.length / 1e6;
+  logged = 0;
+  const before = memory(pid).rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, memory(pid).rss)), 100);
+  const sockets: net.Socket[] = [];
+  // What health says the server holds unread, at its most (main does not say: -1).
+  let heldMost = -1;
+  const seen = (health: Record<string, unknown>): void => {
+    if (typeof health.unreadAnswerBytes === "number") heldMost = Math.max(heldMost, health.unreadAnswerBytes);
+  };
+  const { result: reader, healthMaxMs, healthOk } = await withHealth(server.url, async () => {
+    // Connected first, then every request written at once: the server reads them in a burst.
+    for (let n = 0; n < NON_READERS; n++) {
+      const socket = await connect(server.url);
+      socket.pause();
+      sockets.push(socket);
+    }
+    sockets.forEach((socket, n) => {
+      const body = new URLSearchParams(page(n)).toString();
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    });
+    // A client that reads: its own distinct page, a 503 retried with backoff as the SDKs do.
+    let attempts = 0;
+    let answer = { status: 0, text: "", ms: 0 };
+    const began = performance.now();
+    while (attempts < 8) {
+      attempts += 1;
+      answer = await call(server.url, page(NON_READERS), "DescribeInstances read whole during A5");
+      if (answer.status !== 503) break;
+      await sleep(100 * 2 ** attempts);
+    }
+    const ms = performance.now() - began;
+    // Every non-reader's request dealt with (answered, refused or its connection closed), then time for stalled ones to be found.
+    for (let waited = 0; logged < NON_READERS + attempts && waited < 120_000; waited += 100) await sleep(100);
+    await sleep(4000);
+    return { attempts, status: answer.status, bytes: answer.text.length, ms };
+  }, seen);
+  clearInterval(sampler);
+  const held = memory(pid).rss;
+  const got = await Promise.all(sockets.map((socket) => Promise.race([readRaw(socket), sleep(60_000).then((): RawAnswer => ({ status: -1, bodyBytes: 0, length: 0, closed: false }))])));
+  for (const socket of sockets) socket.destroy();
+  const sequential = await readerOnOneConnection(server.url, page);
+  const closedWhileReading = closedPerConnection;
+  await stop(server);
+  const whole = got.filter((a) => a.status === 200 && a.bodyBytes >= a.length).length;
+  const cut = got.filter((a) => a.status === 200 && a.bodyBytes < a.length).length;
+  const refused = got.filter((a) => a.status === 503).length;
+  const other = NON_READERS - whole - cut - refused;
+  const growth = peak - before;
+  const readerWhole = reader.status === 200 && Math.abs(reader.bytes - sample.text.length) < 1000;
+  // The bounds: 64 MiB unread and 64 MiB of kept answers (distinct pages are kept too), answers being made, and GC slack (main: +1,290 MiB, health 17.8-18.3 s).
+  if (!readerWhole || !healthOk || growth > 400 || healthMaxMs > 3000) broken = true;
+  unreadRows.push([
+    "A5",
+    `${NON_READERS} connections each asking a distinct ${pageMb.toFixed(1)} MB DescribeInstances page (1,000 of 5,000 instances × 50 tags of 250 characters) in one burst and never reading; one client reading its own page meanwhile`,
+    `RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB (+${growth.toFixed(0)}), ${held.toFixed(0)} MiB once dealt with; health max ${fmt(healthMaxMs)}${healthOk ? "" : " (a probe failed)"}, its unreadAnswerBytes at most ${heldMost < 0 ? "(not said)" : `${(heldMost / 2 ** 20).toFixed(1)} MiB`}; non-readers: ${whole} whole answers waiting, ${cut} cut off (${closedStalled} connections closed as stalled), ${refused} 503 Unavailable, ${other} other; the reader: ${reader.status}, ${(reader.bytes / 1e6).toFixed(1)} MB in ${fmt(reader.ms)} (${reader.attempts} attempt${reader.attempts === 1 ? "" : "s"})`,
+  ]);
+  if (sequential.failed > 0 || closedWhileReading > 0) broken = true;
+  unreadRows.push([
+    "A5",
+    `a client reading ${sequential.pages} distinct ${pageMb.toFixed(1)} MB pages one after another on one keep-alive connection, asking health on it after each, while two others read pages of their own in a loop`,
+    `${sequential.read} pages and ${sequential.health} health answers read; ${sequential.failed} requests failed (connection closed); ${closedWhileReading} connections closed as leaving too many answers unread`,
+  ]);
+}
+
+/**
+ * A client that reads every answer, one request at a time on one keep-alive connection, while two
+ * others keep the server busy: the per-connection bound must never take it for one that does not read.
+ */
+async function readerOnOneConnection(url: string, page: (n: number) => Record<string, string>): Promise<{ pages: number; read: number; health: number; failed: number }> {
+  const PAGES = 15;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const ask = (method: string, path: string, body?: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const headers = body === undefined ? {} : { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) };
+      const request = http.request(`${url}${path}`, { method, agent, headers }, (response) => {
+        response.resume().once("end", () => resolve(response.statusCode ?? 0));
+      });
+      request.once("error", reject);
+      request.end(body);
+    });
+  let busy = true;
+  const keepBusy = async (k: number): Promise<void> => {
+    for (let n = 0; busy; n++) {
+      try {
+        await call(url, page(1000 * k + n), "DescribeInstances keeping the server busy");
+      } catch {
+        // Counted by the server's log line, if the server closed it.
+      }
+    }
+  };
+  const others = [keepBusy(1), keepBusy(2)];
+  let read = 0;
+  let health = 0;
+  let failed = 0;
+  for (let n = 0; n < PAGES; n++) {
+    try {
+      if ((await ask("POST", "/", new URLSearchParams(page(500 + n)).toString())) === 200) read += 1;
+      if ((await ask("GET", "/_emulator/health")) === 200) health += 1;
+    } catch {
+      failed += 1;
+    }
+  }
+  busy = false;
+  await Promise.all(others);
+  agent.destroy();
+  return { pages: PAGES, read, health, failed };
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -799,6 +1001,10 @@ try {
   if (only === undefined || only === "third21db") {
     await thirdPassDb(folder);
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${thirdPass.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+  }
+  if (only === undefined || only === "unread") {
+    await answersNobodyReads();
+    process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${unreadRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
 } finally {
   rmSync(folder, { recursive: true, force: true });

@@ -24,6 +24,8 @@ export interface Config {
   readonly requestTimeoutMs?: number;
   /** Request body bytes the server holds at once while bodies arrive, past which it answers 503 (default 128 MiB, BUFFERED_BODY_BYTES); for tests. */
   readonly bufferedBodyBytes?: number;
+  /** Answer bytes the server holds written and not yet read by their clients, past which EC2 requests are answered 503 (default 64 MiB, UNREAD_ANSWER_BYTES); for tests. */
+  readonly unreadAnswerBytes?: number;
   /** How long close() and SIGTERM wait for requests in flight before closing every connection (default 5 s). */
   readonly shutdownGraceMs?: number;
   /** Seconds a new reservation reads `pending` (SPEC section 7); default 0. */

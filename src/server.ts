@@ -8,11 +8,22 @@ import type { Duplex } from "node:stream";
 import { isUtf8 } from "node:buffer";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { dispatch, type Ec2Request } from "./actions/dispatch.js";
+import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
-import { BUFFERED_BODY_BYTES, closeConnectionsAfter, limitBufferedBodies, limitUnsentAnswers, overLimit, SHUTDOWN_GRACE_MS } from "./http/connections.js";
+import { TurnShare } from "./http/turns.js";
+import {
+  BUFFERED_BODY_BYTES,
+  closeConnectionsAfter,
+  countedResponses,
+  limitBufferedBodies,
+  limitUnsentAnswers,
+  overLimit,
+  SHUTDOWN_GRACE_MS,
+  UNREAD_ANSWER_BYTES,
+  UnreadAnswers,
+} from "./http/connections.js";
 import {
   Ec2Error,
   ec2Error,
@@ -295,7 +306,28 @@ async function applyInjected(
   return true;
 }
 
-function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorHandler, closing: AbortSignal) {
+/**
+ * Refuses an EC2 request while the server holds its bound of answers nobody has read
+ * (src/http/connections.ts, UnreadAnswers): 503 Unavailable, which the SDKs retry, and the
+ * connection closed. Said once in the log as refusing begins; each refusal has its request line.
+ */
+function unreadGate(logger: Logger, log: LogRequest, unread: UnreadAnswers) {
+  let refusing = false;
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+    if (!unread.full) {
+      refusing = false;
+      return undefined;
+    }
+    if (!refusing) {
+      refusing = true;
+      logger.warn({ unreadAnswerBytes: unread.bytes, limit: unread.limit }, "refusing EC2 requests: answers their clients have not read are at their bound");
+    }
+    reply.header("connection", "close");
+    return sendError(log, request, reply, ec2Error("Unavailable"));
+  };
+}
+
+function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorHandler, closing: AbortSignal, refuseWhileFull: ReturnType<typeof unreadGate>) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     // The body is kept as the bytes that arrived: a signature covers them, not their decoding. Its
@@ -314,6 +346,9 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     const known = new ParamsByText();
     const sendResult = (request: FastifyRequest, reply: FastifyReply, answer: Answer): FastifyReply => {
       if (answerDropped(log, request, reply)) return reply;
+      // A request that waited (strict auth, an injected latency) may finish after others filled the bound.
+      const refused = refuseWhileFull(request, reply);
+      if (refused !== undefined) return refused;
       log(request, 200);
       if (typeof answer !== "string") return sendParts(reply, request.id, httpDate(), answer);
       return reply
@@ -324,8 +359,24 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         .send(answer.length > LARGE_ANSWER_CHARS ? Buffer.from(answer) : answer);
     };
 
+    // Requests read in one turn of the event loop take a slice of it each (TurnShare): health and
+    // other I/O get in between large answers.
+    const turns = new TurnShare();
+    /**
+     * A request's answer, or undefined when it was answered otherwise: its connection closed while
+     * it waited, or the server holds its bound of unread answers. The part of a request that takes
+     * turns (the signature check of strict auth settles within it).
+     */
+    const answerOf = (request: FastifyRequest, reply: FastifyReply, trace: Ec2Trace): Answer | Promise<Answer> | undefined => {
+      if (answerDropped(log, request, reply)) return undefined;
+      // No work is done while answers nobody reads hold the server's bound.
+      if (refuseWhileFull(request, reply) !== undefined) return undefined;
+      return dispatch(ec2Request(request, known), emulator.dispatchDeps, trace);
+    };
+
     // Not an async function: most requests are answered in the same call, without a promise (a
-    // thrown Ec2Error reaches the error handler all the same). Strict auth and injected faults wait.
+    // thrown Ec2Error reaches the error handler all the same). Strict auth, injected faults and
+    // requests put off to a later turn wait.
     const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => {
       // A connection closed for the answers it left unread gets no more work done for it.
       if (answerDropped(log, request, reply)) return reply;
@@ -339,10 +390,11 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         if (coding !== undefined) return sendError(log, request, reply, unsupportedContentEncoding(coding));
       }
       const trace = startTrace(request);
-      const answer = dispatch(ec2Request(request, known), emulator.dispatchDeps, trace);
-      if (!(answer instanceof Promise) && !trace.injected) return sendResult(request, reply, answer);
+      const answer = turns.run(() => answerOf(request, reply, trace));
+      if (!(answer instanceof Promise) && !trace.injected) return answer === undefined ? reply : sendResult(request, reply, answer);
       return (async () => {
         const body = await answer;
+        if (body === undefined) return reply;
         if (trace.injected && (await applyInjected(log, request, reply, closing))) return reply;
         return sendResult(request, reply, body);
       })();
@@ -354,6 +406,13 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
 export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance {
   const requestTimeout = emulator.config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const log = requestLog(logger);
+  // Answer bytes written and not yet taken by their clients are bounded server-wide (src/http/connections.ts).
+  const unread = new UnreadAnswers(emulator.config.unreadAnswerBytes ?? UNREAD_ANSWER_BYTES, (socket, bytes) =>
+    logger.warn(
+      { remoteAddress: socket.remoteAddress, unreadBytes: bytes },
+      "closed a connection whose client stopped reading its answer while answers unread were at their bound",
+    ),
+  );
   const app = Fastify({
     // No logger for Fastify itself: each request's line is written by requestLog() (see there).
     genReqId: () => randomUUID(),
@@ -368,6 +427,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(requestTimeout / 4))),
       // Node would answer an HTTP/1.1 request without Host with a bare 400; EC2 needs no Host to answer.
       requireHostHeader: false,
+      ServerResponse: countedResponses(unread),
     },
     clientErrorHandler: clientErrorHandler(logger),
     frameworkErrors: (error, request, reply) => sendError(log, request, reply, invalidRequest(error.message)),
@@ -422,13 +482,13 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   app.server.on("connect", (_request: unknown, socket: Duplex) =>
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
   );
-  app.register(ec2Routes(emulator, log, answerOtherError, closing.signal));
+  app.register(ec2Routes(emulator, log, answerOtherError, closing.signal, unreadGate(logger, log, unread)));
   app.register(async (scope) => {
     scope.addHook("onRequest", (_request, reply, done) => {
       reply.header("date", httpDate());
       done();
     });
-    await scope.register(adminRoutes(emulator, logger, log), { prefix: "/_emulator" });
+    await scope.register(adminRoutes(emulator, logger, log, { unreadAnswers: unread }), { prefix: "/_emulator" });
   });
   return app;
 }

@@ -79,6 +79,7 @@ describe("what is loaded and supported", () => {
         version: VERSION,
         actions: expect.arrayContaining(["GetCapacityReservationUsage"]),
         loaded: { accounts: 2, capacityReservations: 1, instances: 0, instancesInUse: 3 },
+        unreadAnswerBytes: 0,
       });
     } finally {
       await emu.close();

@@ -4,7 +4,7 @@ import { ACTIONS } from "../actions/index.js";
 import { PACKAGE_NAME, VERSION } from "../version.js";
 import type { AdminRouteGroup } from "./routes.js";
 
-export const healthRoutes: AdminRouteGroup = (app, emulator) => {
+export const healthRoutes: AdminRouteGroup = (app, emulator, server) => {
   const actions = [...ACTIONS.keys()].sort();
   app.get("/health", async () => {
     emulator.settle();
@@ -14,6 +14,8 @@ export const healthRoutes: AdminRouteGroup = (app, emulator) => {
       version: VERSION,
       actions,
       loaded: emulator.store.counts(),
+      // Bounded server-wide (docs/running.md): what clients that stopped reading hold.
+      unreadAnswerBytes: server.unreadAnswers.bytes,
     };
   });
 };

@@ -25,13 +25,19 @@ export const bodyTooLarge = (): AdminError =>
     { limitBytes: ADMIN_BODY_LIMIT },
   );
 
+/** What the HTTP server holds beside the emulator's state, for health to say. */
+export interface ServerHolding {
+  /** Answer bytes written and not yet taken by their clients (src/http/connections.ts). */
+  readonly unreadAnswers: { readonly bytes: number };
+}
+
 /** Adds one group of routes under /_emulator/; each group lives in its own file. */
-export type AdminRouteGroup = (app: FastifyInstance, emulator: Emulator) => void;
+export type AdminRouteGroup = (app: FastifyInstance, emulator: Emulator, server: ServerHolding) => void;
 
 /** Every route group, in one place: a new group is one import and one entry here. */
 const ROUTE_GROUPS: readonly AdminRouteGroup[] = [healthRoutes, stateRoutes, clockRoutes, faultRoutes, settingsRoutes];
 
-export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest) {
+export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest, server: ServerHolding) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", { parseAs: "string", bodyLimit: ADMIN_BODY_LIMIT }, (_request, body, done) => {
@@ -74,7 +80,7 @@ export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest)
     // Checked for emptiness at start (cli.ts, startEmulator): here any token given, even "", closes the door.
     if (adminToken !== undefined) requireAdminToken(app, adminToken);
 
-    for (const group of ROUTE_GROUPS) group(app, emulator);
+    for (const group of ROUTE_GROUPS) group(app, emulator, server);
     // Without this, an unknown /_emulator/ path would fall through to the EC2 endpoint's catch-all.
     app.all("/*", async (request) => {
       throw new AdminError(404, "NotFound", `no control-plane route ${request.method} ${request.url}`);

@@ -1,6 +1,6 @@
-// What one TCP connection may cost the server (answers its client has not read), and how shutting down ends every connection.
+// What connections may cost the server (answers their clients have not read, bodies in flight), and how shutting down ends every connection.
 
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { ServerResponse, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 
 /**
@@ -20,13 +20,36 @@ export const SHUTDOWN_GRACE_MS = 5_000;
 const unsentBySocket = new WeakMap<Socket, ServerResponse[]>();
 
 /**
+ * libuv's queue of a socket's output the kernel has not taken yet, which Node keeps current as the
+ * kernel takes bytes (`writeQueueSize` on the socket's handle; not part of Node's documented API,
+ * so undefined where it is missing). `writableLength` drops only once Node hears that a whole chunk
+ * is written (an answer is one chunk), so it alone cannot tell a client reading a large answer
+ * slowly from one that reads nothing.
+ */
+function queuedOf(socket: Socket): number | undefined {
+  const handle = (socket as Socket & { _handle?: { writeQueueSize?: unknown } | null })._handle;
+  return typeof handle?.writeQueueSize === "number" ? handle.writeQueueSize : undefined;
+}
+
+/**
+ * The bytes of output a socket's client has not taken. Node hears that libuv wrote a chunk's last
+ * byte on a later turn of the event loop, and a client that read the whole answer may ask again
+ * before that: its request then met the whole answer still counted in `writableLength` (a client
+ * reading 8 MB pages one after another on one connection was closed as if it read nothing, while
+ * other requests kept the server busy). When libuv holds nothing, nothing handed to it is unread.
+ */
+export function unreadOf(socket: Socket): number {
+  return queuedOf(socket) === 0 ? 0 : socket.writableLength;
+}
+
+/**
  * True when `socket` is closed, or holds more answer bytes its client has not read than
  * CONNECTION_LIMITS allow; it is then destroyed. (The number of unsent answers is checked as each
  * request arrives, the only time it grows: see limitUnsentAnswers.)
  */
 export function overLimit(socket: Socket): boolean {
   if (socket.destroyed) return true;
-  if (socket.writableLength > CONNECTION_LIMITS.unreadBytes) {
+  if (unreadOf(socket) > CONNECTION_LIMITS.unreadBytes) {
     socket.destroy();
     return true;
   }
@@ -121,4 +144,143 @@ export function limitBufferedBodies(
       held -= charged;
     });
   });
+}
+
+/**
+ * Answer bytes the whole server may hold written and not yet taken by their clients: what the
+ * sockets' buffers keep past what the kernel took. The per-connection bound (CONNECTION_LIMITS) is
+ * checked as a further request arrives, so one request a connection, each asking a different large
+ * page and never reading, held one whole answer each: 80 distinct 15.8 MB pages took the server to
+ * 1.5 GB (issue 21, re-attack A5). 64 MiB holds three of the largest answers the emulator writes (a
+ * 1,000-instance launch or page with 50 long tags, 16 to 22 MB) at once; a client that reads takes
+ * one in tens of milliseconds over loopback, so only clients that stop reading keep it full.
+ */
+export const UNREAD_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How often connections holding unread output are looked at (ms). One whose output made no progress
+ * over two looks in a row (for a whole interval between looks, 250 to 500 ms, and at least two turns
+ * of the event loop in which the server could have written more) is a stalled reader.
+ */
+export const UNREAD_LOOK_MS = 250;
+const STALLED_AFTER_LOOKS = 2;
+
+/** What one connection holds unread: its bytes as last counted, its libuv queue as last looked at, and the looks since it last moved. */
+interface Holding {
+  bytes: number;
+  queued: number;
+  idleLooks: number;
+}
+
+/**
+ * The answer bytes the server holds for clients that have not taken them, counted per connection as
+ * each answer ends, as it is written out, and as connections close. Past `limit` (`full`), the EC2
+ * endpoint refuses new work with 503 (src/server.ts), and connections whose output made no progress
+ * over two looks are closed, the largest first, until the server holds less than `limit` again. A
+ * client that reads keeps making progress, however large its answer, and is never closed for it.
+ */
+export class UnreadAnswers {
+  private readonly holding = new Map<Socket, Holding>();
+  /** Sockets with a close listener that gives their bytes back: one listener a connection, not one an answer. */
+  private readonly watched = new WeakSet<Socket>();
+  private held = 0;
+  private looking: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly limit: number,
+    private readonly onStalledClosed: (socket: Socket, bytes: number) => void,
+  ) {}
+
+  /** Answer bytes held for clients that have not taken them. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** True while the server holds `limit` answer bytes or more that their clients have not taken. */
+  get full(): boolean {
+    return this.held >= this.limit;
+  }
+
+  /**
+   * Counts what `response`'s socket holds once the response has ended. Most answers go to the kernel
+   * whole as they are written: then the socket holds nothing and this costs one read of its length.
+   */
+  answered(response: ServerResponse): void {
+    const socket = response.socket;
+    if (socket === null || (socket.writableLength === 0 && !this.holding.has(socket))) return;
+    this.count(socket);
+    // Written out in full: what the socket holds then is only what came after it.
+    if (this.holding.has(socket) && !response.writableFinished) response.once("finish", () => this.count(socket));
+  }
+
+  /** Counts `socket` again from what it holds now (nothing once closed). */
+  private count(socket: Socket): void {
+    const bytes = socket.destroyed ? 0 : socket.writableLength;
+    let holding = this.holding.get(socket);
+    if (bytes === 0) {
+      if (holding !== undefined) {
+        this.held -= holding.bytes;
+        this.holding.delete(socket);
+      }
+      return;
+    }
+    if (holding === undefined) {
+      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0 };
+      this.holding.set(socket, holding);
+      if (!this.watched.has(socket)) {
+        this.watched.add(socket);
+        socket.once("close", () => this.count(socket));
+      }
+      // Looks run only while some connection holds output; the timer never keeps the process alive.
+      this.looking ??= setInterval(() => this.look(), UNREAD_LOOK_MS).unref();
+    }
+    this.held += bytes - holding.bytes;
+    holding.bytes = bytes;
+  }
+
+  /** Counts every holding connection again, notes which made progress, and closes stalled readers while full. */
+  private look(): void {
+    for (const [socket, holding] of this.holding) {
+      const before = holding.bytes;
+      this.count(socket);
+      if (!this.holding.has(socket)) continue;
+      const queued = queuedOf(socket) ?? holding.bytes;
+      holding.idleLooks = queued < holding.queued || holding.bytes < before ? 0 : holding.idleLooks + 1;
+      holding.queued = queued;
+    }
+    if (this.full) this.closeStalled();
+    if (this.holding.size === 0 && this.looking !== undefined) {
+      clearInterval(this.looking);
+      this.looking = undefined;
+    }
+  }
+
+  /** Closes connections whose output made no progress, the largest first, until the server holds less than `limit`. */
+  private closeStalled(): void {
+    const stalled = [...this.holding].filter(([, holding]) => holding.idleLooks >= STALLED_AFTER_LOOKS);
+    stalled.sort(([, a], [, b]) => b.bytes - a.bytes);
+    for (const [socket, holding] of stalled) {
+      if (!this.full) return;
+      const bytes = holding.bytes;
+      socket.destroy();
+      this.count(socket);
+      this.onStalledClosed(socket, bytes);
+    }
+  }
+}
+
+/**
+ * The server's response class with every answer counted by `unread` as it ends: a method of the
+ * class, not a listener added to each response (a listener per answer cost a few percent of the
+ * request path; see limitUnsentAnswers).
+ */
+export function countedResponses(unread: UnreadAnswers): typeof ServerResponse {
+  return class CountedResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+    override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
+      // Node sorts out which argument is which (a callback alone, a chunk and a callback, …).
+      super.end(chunk, encoding as BufferEncoding, callback as (() => void) | undefined);
+      unread.answered(this);
+      return this;
+    }
+  };
 }
