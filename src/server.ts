@@ -456,9 +456,11 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
       const error = ec2Error("Unavailable");
       logger.warn({ requestId, status: error.status, errorCode: error.code, url: request.url?.slice(0, 200) }, "refused a request: request bodies in flight at their bound");
       response.shouldKeepAlive = false;
-      const body = writeError(error.code, error.message, requestId);
+      // A control-plane request is refused in the control plane's own form (JSON), an EC2 request in EC2's.
+      const controlPlane = request.url?.startsWith("/_emulator/") === true;
+      const body = controlPlane ? JSON.stringify({ error: error.code, message: error.message }) : writeError(error.code, error.message, requestId);
       response.writeHead(error.status, {
-        "content-type": XML_CONTENT_TYPE,
+        "content-type": controlPlane ? "application/json; charset=utf-8" : XML_CONTENT_TYPE,
         "content-length": Buffer.byteLength(body),
         "x-amzn-RequestId": requestId,
         connection: "close",

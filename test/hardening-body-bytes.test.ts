@@ -107,4 +107,15 @@ describe("request bodies the server holds at once", () => {
     expect((await Promise.race([answerOf(first), answerOf(refused)])).startsWith("HTTP/1.1 503")).toBe(true);
     expect(await health(emu.url)).toBe(200);
   });
+
+  it("refuses a control-plane request past the bound in the control plane's JSON form, an EC2 request in EC2's XML", async () => {
+    emu = await start({ fixtures: [], bufferedBodyBytes: BODY + 1000 });
+    const first = await slowPost(emu.url, "/_emulator/fixtures", BODY - 2000, "application/json");
+    const refused = await slowPost(emu.url, "/_emulator/fixtures", 10_000, "application/json");
+    const answer = await Promise.race([answerOf(first), answerOf(refused)]);
+    expect(answer.startsWith("HTTP/1.1 503")).toBe(true);
+    expect(answer).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: "Unavailable" });
+    expect(await health(emu.url)).toBe(200);
+  });
 });
