@@ -112,6 +112,19 @@ describe("launch values' form and length", () => {
     expect(await instanceCount()).toBe(0);
   });
 
+  it("refuses a range whose Min is greater than its Max (InstanceRequirements), and keeps nothing", async () => {
+    const requirements = { VCpuCount: { Min: 8, Max: 2 }, MemoryMiB: { Min: 1024 } };
+    const refused = await failure(
+      client().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "refused", LaunchTemplateData: { ImageId: AMI, InstanceRequirements: requirements } })),
+    );
+    expect(refused.code).toBe("InvalidParameterValue");
+    expect(refused.message).toContain("LaunchTemplateData.InstanceRequirements.VCpuCount.Min (8) must not be greater than");
+    expect(await templateNames()).toEqual([]);
+    const equal = { VCpuCount: { Min: 2, Max: 2 }, MemoryMiB: { Min: 1024 } };
+    await client().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "kept", LaunchTemplateData: { ImageId: AMI, InstanceRequirements: equal } }));
+    expect(await templateNames()).toEqual(["kept"]);
+  });
+
   it("keeps values at EC2's bounds and answers them back; RunInstances takes them, from the template and sent itself", async () => {
     await client().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "bounds", LaunchTemplateData: AT_THE_BOUNDS }));
     const versions = await client().send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "bounds" }));

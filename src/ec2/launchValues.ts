@@ -168,6 +168,11 @@ export function checkLaunchValues(shape: StructureShape, value: object, prefix: 
 
 function walkStructure(shape: StructureShape, value: object, path: string, parent: string): void {
   const members = value as Readonly<Record<string, unknown>>;
+  // A range (InstanceRequirements' VCpuCount, MemoryMiB, …: a Min and a Max) that holds nothing.
+  const { Min: min, Max: max } = members;
+  if (typeof min === "number" && typeof max === "number" && min > max) {
+    throw invalidParameterValue(`The parameter ${path}Min (${min}) must not be greater than ${path}Max (${max}).`);
+  }
   for (const member of shape.members) {
     const memberValue = members[member.name];
     if (memberValue === undefined) continue;
