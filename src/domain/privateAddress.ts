@@ -1,6 +1,6 @@
 // The private address of an instance loaded from a fixture that names no subnet: derived from its id in its zone's default subnet (a launch takes a real one: src/ec2/network.ts).
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { zonesOf, zoneNamed } from "./zones.js";
 
 /** An instance's PrivateIpAddress and PrivateDnsName. */
@@ -24,7 +24,7 @@ export function privateAddressOf(instanceId: string, availabilityZone: string): 
   const zone = zoneNamed(availabilityZone);
   if (zone === undefined) return undefined;
   const index = zonesOf(zone.regionName).findIndex((z) => z.zoneName === availabilityZone);
-  const host = 4 + (createHash("sha256").update(instanceId).digest().readUInt32BE(0) % HOSTS_PER_SUBNET);
+  const host = 4 + (hash("sha256", instanceId, "buffer").readUInt32BE(0) % HOSTS_PER_SUBNET);
   const address = [172, 31, index * 16 + Math.floor(host / 256), host % 256].join(".");
   const name = `ip-${address.replaceAll(".", "-")}`;
   return {
