@@ -7,7 +7,6 @@ import {
   DEFAULT_SECURITY_GROUP_NAME,
   defaultSecurityGroupId,
   defaultSubnetOf,
-  ipv4Number,
   ipv4Text,
   privateDnsName,
   type InstanceNetwork,
@@ -148,8 +147,7 @@ export function networkOf(store: Store, instance: InstanceRecord): InstanceNetwo
   const launched = store.instanceNetwork(instance.instanceId);
   if (launched) return launched;
   const subnet = defaultSubnetOf(instance.ownerId, instance.availabilityZone);
-  const derived = privateAddressOf(instance.instanceId, instance.availabilityZone);
-  const address = derived && ipv4Number(derived.privateIpAddress);
+  const address = privateAddressOf(instance.instanceId, instance.availabilityZone);
   if (!subnet || address === undefined) return undefined;
   // The group's id and name only: the whole record (defaultSecurityGroupOf) derives its VPC's id again.
   const group = { groupId: defaultSecurityGroupId(instance.ownerId, instance.region), groupName: DEFAULT_SECURITY_GROUP_NAME };
