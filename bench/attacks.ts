@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -502,8 +502,13 @@ const outside: string[][] = [];
 /** The bound for one request of this pass (server time is about a tenth of it; the rest is a shared machine). */
 const OUTSIDE_BOUND_MS = 500;
 
-/** Every page of a describe walked to the end: pages, the slowest page, health meanwhile. */
-async function walked(url: string, params: Record<string, string>, what: string): Promise<{ pages: number; slowest: number; found: number; healthMaxMs: number; ok: boolean }> {
+/** Every page of a describe walked to the end: pages, the slowest page, the items found (`item` counts them), health meanwhile. */
+async function walked(
+  url: string,
+  params: Record<string, string>,
+  what: string,
+  item: RegExp = /<instanceId>|<resourceId>/g,
+): Promise<{ pages: number; slowest: number; found: number; healthMaxMs: number; ok: boolean }> {
   const { result, healthMaxMs, healthOk } = await withHealth(url, async () => {
     let token: string | undefined;
     let pages = 0;
@@ -515,7 +520,7 @@ async function walked(url: string, params: Record<string, string>, what: string)
       if (page.status !== 200) ok = false;
       pages += 1;
       slowest = Math.max(slowest, page.ms);
-      found += (page.text.match(/<instanceId>|<resourceId>/g) ?? []).length;
+      found += (page.text.match(item) ?? []).length;
       token = /<nextToken>([^<]+)</.exec(page.text)?.[1];
     } while (token && pages < 5000);
     return { pages, slowest, found, ok };
@@ -604,6 +609,158 @@ async function bigFixtureLoad(folder: string): Promise<void> {
   outside.push(["4", `POST /_emulator/fixtures of ${(body.length / 1e6).toFixed(0)} MB (20,000 tagged reservations and 20,000 tagged instances); then 64 MiB + 1 byte`, `${result.status} in ${fmt(result.ms)}; health max ${fmt(healthMaxMs)} (waits for the load); ${over.status} past the limit`]);
 }
 
+// --- the re-attack's A3: one record decided whole ---------------------------------------------
+
+const a3: string[][] = [];
+
+/**
+ * A3: about 7,800 wildcard values whose plain pieces (single letters) every tag holds, each failing
+ * only at its end (on `z`, which no tag holds), and last one value that matches the last tag: one
+ * record's decision is the whole cost. Against one instance, one reservation and one launch template
+ * with the same 50 distinct tags (keys of 128 characters, values of 256), and DescribeTags over
+ * their 150 tag rows, each walked to the end with health probed meanwhile.
+ */
+async function oneRecordDecided(): Promise<void> {
+  const server = await startServer();
+  const letters = "abcdefghijklmnopqrstuvwxy";
+  let state = 1;
+  const random = (length: number): string => {
+    let text = "";
+    while (text.length < length) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      text += letters[state % letters.length];
+    }
+    return text;
+  };
+  const tags = Array.from({ length: 50 }, (_, t) => ({
+    key: `k${String(t).padStart(2, "0")}-${letters}${random(128 - 4 - letters.length)}`,
+    value: `${letters}${random(256 - letters.length)}`,
+  }));
+  const last = tags[49] ?? { key: "", value: "" };
+  // The wire name of the list: `TagSpecification` for most actions, `TagSpecifications` for CreateCapacityReservation.
+  const tagged = (list: string, resourceType: string): Record<string, string> =>
+    Object.fromEntries([
+      [`${list}.1.ResourceType`, resourceType],
+      ...tags.flatMap((tag, t) => [
+        [`${list}.1.Tag.${t + 1}.Key`, tag.key],
+        [`${list}.1.Tag.${t + 1}.Value`, tag.value],
+      ]),
+    ]);
+  for (const [params, what] of [
+    [{ Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1", ...tagged("TagSpecification", "instance") }, "RunInstances"],
+    [
+      { Action: "CreateCapacityReservation", InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", InstanceCount: "1", AvailabilityZone: "us-east-1a", ...tagged("TagSpecifications", "capacity-reservation") },
+      "CreateCapacityReservation",
+    ],
+    [{ Action: "CreateLaunchTemplate", LaunchTemplateName: "a3-template", "LaunchTemplateData.InstanceType": "m5.large", ...tagged("TagSpecification", "launch-template") }, "CreateLaunchTemplate"],
+  ] as const) {
+    const made = await call(server.url, params, `${what} with 50 long tags`);
+    if (made.status !== 200) throw new Error(`${what}: ${made.status} ${made.text}`);
+  }
+  const costly: string[] = [];
+  for (const a of letters) for (const b of letters) for (const c of letters) if (costly.length < 7800) costly.push(`*${a}*${b}*${c}*z*`);
+  const byValue = [{ name: "tag-value", values: [...costly, `*${last.value.slice(-16)}`] }];
+  const byKey = [{ name: "tag-key", values: [...costly, `*${last.key.slice(-16)}`] }];
+  // Each: the action, what it matches, its filters, how its items are counted and how many match.
+  const attacks: [string, string, { name: string; values: string[] }[], RegExp, number][] = [
+    ["DescribeInstances", "`tag-value` against one instance's 50 distinct 256-character values", byValue, /<instanceId>/g, 1],
+    ["DescribeCapacityReservations", "`tag-key` against one reservation's 50 distinct 128-character keys", byKey, /<capacityReservationId>/g, 1],
+    ["DescribeLaunchTemplates", "`tag-key` against one template's 50 keys", byKey, /<launchTemplateId>/g, 1],
+    ["DescribeTags", "`tag-key` on each of the 150 tag rows (each reads its resource's 50 keys)", byKey, /<resourceId>/g, 150],
+  ];
+  for (const [action, against, filters, item, expected] of attacks) {
+    const what = `${action} with 7,801 wildcard values, ${against}, walked to the end`;
+    const result = await walked(server.url, { Action: action, ...filterParams(filters) }, what, item);
+    if (!result.ok || result.slowest > OUTSIDE_BOUND_MS || result.found !== expected) broken = true;
+    a3.push([what, `${result.pages} pages, slowest ${fmt(result.slowest)}; ${result.found} found; health max ${fmt(result.healthMaxMs)}`]);
+  }
+  await stop(server);
+}
+
+const thirdPass: string[][] = [];
+
+/** An EC2 Query call signed (lenient auth: the signature is not checked) for `region`, as the default account. */
+async function callIn(url: string, region: string, params: Record<string, string>): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `AWS4-HMAC-SHA256 Credential=${OWNER}/20260101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+const stateOf = async (url: string): Promise<string> => (await fetch(`${url}/_emulator/state?secrets=true`)).text();
+
+/**
+ * Issue 21, third outside pass: a --db server restarted with the same fixtures after each delete of
+ * a fixture record (findings 1); a made-up region's writes dumped and loaded back (finding 3); what a
+ * --db start with 100,000 fixture instances costs, first and again (the file remembers each).
+ */
+async function thirdPassDb(folder: string): Promise<void> {
+  // The fixtures: a dump of a server where the API made a template, tagged the default VPC and launched.
+  let server = await startServer({ args: ["--fixtures", fixtureFile(folder, "none.json", 0, 0)] });
+  const template = /<launchTemplateId>([^<]+)</.exec((await callIn(server.url, "us-east-1", { Action: "CreateLaunchTemplate", LaunchTemplateName: "web-template", "LaunchTemplateData.InstanceType": "m5.large" })).text)?.[1] ?? "";
+  const vpc = /<vpcId>([^<]+)</.exec((await callIn(server.url, "us-east-1", { Action: "DescribeVpcs" })).text)?.[1] ?? "";
+  await callIn(server.url, "us-east-1", { Action: "CreateTags", "ResourceId.1": vpc, "Tag.1.Key": "karpenter.sh/discovery", "Tag.1.Value": "demo" });
+  const instance = /<instanceId>([^<]+)</.exec((await callIn(server.url, "us-east-1", { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1" })).text)?.[1] ?? "";
+  const fixtures = join(folder, "third.json");
+  writeFileSync(fixtures, await stateOf(server.url));
+  await stop(server);
+  const args = ["--db", join(folder, "third.db"), "--fixtures", fixtures];
+  const writes: [string, Record<string, string>][] = [
+    ["DeleteLaunchTemplate of the fixture's", { Action: "DeleteLaunchTemplate", LaunchTemplateId: template }],
+    ["CreateLaunchTemplate of its name", { Action: "CreateLaunchTemplate", LaunchTemplateName: "web-template", "LaunchTemplateData.InstanceType": "c5.xlarge" }],
+    ["DeleteTags of the fixture's default-VPC tag", { Action: "DeleteTags", "ResourceId.1": vpc, "Tag.1.Key": "karpenter.sh/discovery" }],
+    ["TerminateInstances of the fixture's", { Action: "TerminateInstances", "InstanceId.1": instance }],
+  ];
+  server = await startServer({ args });
+  const restarts: string[] = [];
+  for (const [what, params] of writes) {
+    const status = (await callIn(server.url, "us-east-1", params)).status;
+    const before = await stateOf(server.url);
+    const code = await stop(server, "SIGTERM");
+    server = await startServer({ args });
+    const same = before === (await stateOf(server.url));
+    if (status !== 200 || code !== 0 || !same) broken = true;
+    restarts.push(`${what}: ${status}, exit ${code}, state ${same ? "the same" : "DIFFERENT"}`);
+  }
+  await stop(server);
+  thirdPass.push(["1", "a --db server on fixtures that hold a template, a default-VPC tag and an instance: SIGTERM and a restart with the same fixtures after each delete", restarts.join("; ")]);
+
+  server = await startServer({ args: ["--fixtures", fixtureFile(folder, "none.json", 0, 0)] });
+  const made = await callIn(server.url, "local", { Action: "CreateLaunchTemplate", LaunchTemplateName: "adhoc", "LaunchTemplateData.InstanceType": "m5.large" });
+  const localVpc = /<vpcId>([^<]+)</.exec((await callIn(server.url, "local", { Action: "DescribeVpcs" })).text)?.[1] ?? "";
+  const tagged = await callIn(server.url, "local", { Action: "CreateTags", "ResourceId.1": localVpc, "Tag.1.Key": "k", "Tag.1.Value": "v" });
+  const dump = await stateOf(server.url);
+  const other = await startServer({ args: ["--fixtures", fixtureFile(folder, "none.json", 0, 0)] });
+  const posted = await fetch(`${other.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: dump });
+  const postedText = await posted.text();
+  const same = dump === (await stateOf(other.url));
+  const tagDumped = dump.includes(`"resourceId":"${localVpc}"`);
+  await stop(server);
+  await stop(other);
+  if (posted.status !== 200 || !same || !tagDumped) broken = true;
+  thirdPass.push([
+    "3",
+    "CreateLaunchTemplate and CreateTags on the default VPC signed for region `local`; the dump POSTed to another server",
+    `${made.status}, ${tagged.status}; the VPC's tag ${tagDumped ? "in" : "NOT in"} the dump; POST ${posted.status} ${postedText.slice(0, 120)}; its state ${same ? "the same" : "DIFFERENT"}`,
+  ]);
+
+  const big = fixtureFile(folder, "third-big.json", 0, 100_000);
+  const bigArgs = ["--db", join(folder, "third-big.db"), "--fixtures", big];
+  const times: string[] = [];
+  for (const start of ["first start", "restart", "restart"]) {
+    const began = performance.now();
+    server = await startServer({ args: bigArgs });
+    times.push(`${start} ${fmt(performance.now() - began)}`);
+    await stop(server, "SIGTERM");
+  }
+  thirdPass.push(["1", "a --db start with 100,000 tagged fixture instances (49 MB), then two restarts with the same command", times.join(", ")]);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -632,6 +789,16 @@ try {
     await bigFixtureLoad(folder);
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${outside.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
     process.stdout.write(`Worst single request of the outside pass: ${fmt(worst.ms)} (${worst.what}).\n`);
+  }
+  if (only === undefined || only === "a3") {
+    worst = { ms: 0, what: "" };
+    await oneRecordDecided();
+    process.stdout.write(`| attack | result |\n|---|---|\n${a3.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+    process.stdout.write(`Worst single request of A3: ${fmt(worst.ms)} (${worst.what}).\n`);
+  }
+  if (only === undefined || only === "third21db") {
+    await thirdPassDb(folder);
+    process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${thirdPass.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
 } finally {
   rmSync(folder, { recursive: true, force: true });

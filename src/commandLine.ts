@@ -133,7 +133,7 @@ export function parseCommandLine(
   const clock = clockGiven === undefined ? undefined : parseInstant(clockGiven.value);
   if (clockGiven && (!clock || clock.getTime() < CLOCK_MIN_MS || clock.getTime() > CLOCK_MAX_MS)) {
     throw new UsageError(
-      `${clockGiven.from} must be an ISO 8601 time with a zone, from year 0001 to 9999, such as 2026-01-01T00:00:00Z, not "${clockGiven.value}"`,
+      `${clockGiven.from} must be an ISO 8601 time with a zone, from year 0001 to 9997, such as 2026-01-01T00:00:00Z, not "${clockGiven.value}"`,
     );
   }
   const region = pick("default-region");

@@ -21,6 +21,7 @@ import {
 } from "./fixtures/check.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import { recordsOfFixture } from "./fixtures/records.js";
+import { fixtureRecordKeys, notYetTakenIn, type HeldRecords } from "./fixtures/takeIn.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { Store } from "./store/store.js";
@@ -104,26 +105,33 @@ export function loadedState(store: Store, now: number): LoadedState {
   };
 }
 
-/**
- * The part of a checked set that a --db file does not hold yet: every account and capacity pool
- * (the API never changes them), the reservations and instances whose ids the file lacks, and the tags
- * of default resources the file holds none of for that owner. What the
- * file holds stays as the file has it, with every change the API made to it since it was loaded.
- */
-function onlyWhatTheFileLacks(checked: CheckedFixtures, store: Store): CheckedFixtures {
-  const reservations = checked.reservations.filter(({ reservation }) => !store.findReservation(reservation.capacityReservationId));
-  const instances = checked.instances.filter(({ instance }) => !store.findInstance(instance.instanceId));
+/** What a --db file holds, as a start reads it to choose what of its fixtures to take in. */
+function heldRecords(store: Store): HeldRecords {
   return {
-    fixture: {
-      ...checked.fixture,
-      capacityReservations: reservations.map(({ reservation }) => reservation),
-      instances: instances.map(({ instance }) => instance),
-      // A default resource the file holds tags of keeps them as the file has them.
-      derivedResourceTags: checked.fixture.derivedResourceTags?.filter(({ resourceId, ownerId }) => store.tagsOf(resourceId, ownerId).length === 0),
+    takenIn: (kind, id) => store.hasTakenIn(kind, id),
+    holds: (kind, id) => {
+      switch (kind) {
+        case "capacity-reservation":
+          return store.findReservation(id) !== undefined;
+        case "instance":
+          return store.findInstance(id) !== undefined;
+        case "subnet":
+          return store.subnet(id) !== undefined;
+        case "security-group":
+          return store.securityGroup(id) !== undefined;
+        case "image":
+          return store.image(id) !== undefined;
+        case "launch-template":
+          return store.launchTemplateById(id) !== undefined;
+        case "fleet":
+          return store.fleet(id) !== undefined;
+      }
     },
-    reservations,
-    instances,
-    vpcTags: checked.vpcTags,
+    launchTemplateNamed: (ownerId, region, name) => store.launchTemplateByName(ownerId, region, name)?.launchTemplateId,
+    launchTemplateOfClientToken: (ownerId, region, token) => store.launchTemplateByClientToken(ownerId, region, token)?.launchTemplateId,
+    fleetOfClientToken: (ownerId, region, token) => store.fleetByClientToken(ownerId, region, token)?.outcome.fleetId,
+    securityGroupNamed: (ownerId, region, vpcId, name) => store.securityGroupByName(ownerId, region, vpcId, name)?.groupId,
+    tagsOf: (resourceId, accountId) => store.tagsOf(resourceId, accountId),
   };
 }
 
@@ -192,13 +200,15 @@ export class Emulator {
     const store = Store.open(config.db ?? ":memory:");
     try {
       const now = config.clock?.getTime() ?? Date.now();
-      // A --db file keeps what it holds: the fixtures add only the reservations and instances it
-      // lacks (docs/decisions.md, "A start with --db and fixtures"), so a restart never replays them
-      // over the file's own writes.
-      const toLoad = config.db === undefined ? checked : onlyWhatTheFileLacks(checked, store);
+      // A --db file takes in only the fixture records it has never taken in (docs/decisions.md, "What
+      // a --db file takes from its fixtures"), so a restart never puts back what the API deleted,
+      // changed or untagged since; without one every record is new and nothing need be remembered.
+      const takeIn = config.db === undefined ? undefined : notYetTakenIn(checked, heldRecords(store));
+      if (takeIn !== undefined && takeIn.problems.count > 0) throw new FixtureError(takeIn.problems);
+      const toLoad = takeIn?.checked ?? checked;
       // A --db file may already hold reservations, instances and tokens the fixtures meet.
       refuseWhatDoesNotFit(toLoad, store, now);
-      store.load(recordsOfFixture(toLoad.fixture, new Date(now)));
+      store.load(recordsOfFixture(toLoad.fixture, new Date(now)), takeIn?.takenIn);
     } catch (error) {
       store.close();
       throw error;
@@ -219,7 +229,8 @@ export class Emulator {
     this.settle();
     const now = this.clock.now();
     refuseWhatDoesNotFit(checked, this.store, now);
-    this.store.load(recordsOfFixture(checked.fixture, new Date(now)));
+    // A --db file remembers these as taken in: a later start with them as its fixtures leaves them as the API leaves them.
+    this.store.load(recordsOfFixture(checked.fixture, new Date(now)), this.config.db === undefined ? [] : fixtureRecordKeys(checked.fixture));
   }
 
   /** Changes settings already checked (readSettings); the ones not named stay. */

@@ -132,7 +132,9 @@ describe("derivedResourceTags fixture checks", () => {
     await expect(
       emu.load({ derivedResourceTags: [{ resourceId: SUBNET_A, ownerId: OWNER, region: "us-east-1", tags: [] }] }),
     ).rejects.toThrow(/derivedResourceTags\[0\]\.tags/);
-    await expect(emu.load(entry(SUBNET_A, OWNER, "xx-nowhere-9"))).rejects.toThrow(/derivedResourceTags\[0\]\.region: "xx-nowhere-9" is not a region/);
+    await expect(emu.load(entry(SUBNET_A, OWNER, "US-EAST-1"))).rejects.toThrow(/derivedResourceTags\[0\]\.region: "US-EAST-1" is not a region name as the wire takes one/);
+    // A made-up region the wire serves has a default VPC and group but no zones, so no default subnets.
+    await expect(emu.load(entry(SUBNET_A, OWNER, "xx-nowhere-9"))).rejects.toThrow(notDerived);
     await expect(emu.load({ derivedResourceTags: [...entry(GROUP).derivedResourceTags, ...entry(GROUP).derivedResourceTags] })).rejects.toThrow(
       /derivedResourceTags\[1\]\.resourceId: .* is a duplicate/,
     );

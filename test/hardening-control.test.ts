@@ -1,8 +1,17 @@
 // Issue 11, control plane: the clock's range, deep and huge JSON bodies, bounded refusals, EC2-sized counts, empty tokens.
 
+import {
+  CreateCapacityReservationCommand,
+  DescribeCapacityBlockOfferingsCommand,
+  DescribeCapacityReservationsCommand,
+  DescribeInstancesCommand,
+  PurchaseCapacityBlockCommand,
+} from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLOCK_MAX_MS } from "../src/domain/clock.js";
+import { MAX_SETTING_SECONDS } from "../src/domain/settings.js";
 import { ClockRangeError, type FixtureDocument, type RunningEmulator } from "../src/index.js";
-import { DEMO_SHARED, ec2, OWNER, start, usage } from "./support.js";
+import { DEMO_SHARED, ec2, OWNER, runInstances, start, usage } from "./support.js";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -30,7 +39,7 @@ const reservation = (id: string, totalInstanceCount: unknown): Record<string, un
 });
 
 describe("item 3: the clock stays a valid instant", () => {
-  it("refuses an advance past year 9999 with a 400, leaves the clock as it was, and every route still answers", async () => {
+  it("refuses an advance past year 9997 with a 400, leaves the clock as it was, and every route still answers", async () => {
     await admin("PUT", "/clock", JSON.stringify({ now: "2026-01-01T00:00:00Z" }));
     const refused = await admin("POST", "/clock/advance", JSON.stringify({ seconds: 1e20 }));
     expect(refused.status).toBe(400);
@@ -42,12 +51,12 @@ describe("item 3: the clock stays a valid instant", () => {
     await admin("PUT", "/clock", JSON.stringify({ now: null }));
   });
 
-  it("refuses every clock input that would leave years 0001..9999: advance either way, PUT, the library calls", async () => {
-    await admin("PUT", "/clock", JSON.stringify({ now: "9999-12-31T23:59:59.999Z" }));
+  it("refuses every clock input that would leave years 0001..9997: advance either way, PUT, the library calls", async () => {
+    await admin("PUT", "/clock", JSON.stringify({ now: "9997-12-31T23:59:59.999Z" }));
     expect((await admin("POST", "/clock/advance", JSON.stringify({ seconds: 0.001 }))).status).toBe(400);
     await admin("PUT", "/clock", JSON.stringify({ now: "0001-01-01T00:00:00Z" }));
     expect((await admin("POST", "/clock/advance", JSON.stringify({ seconds: -1 }))).status).toBe(400);
-    for (const now of ["+275760-09-13T00:00:00Z", "10000-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z"]) {
+    for (const now of ["+275760-09-13T00:00:00Z", "10000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9998-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z"]) {
       expect((await admin("PUT", "/clock", JSON.stringify({ now }))).status, now).toBe(400);
     }
     expect((await admin("GET", "/clock")).json.now).toBe("0001-01-01T00:00:00.000Z");
@@ -57,6 +66,53 @@ describe("item 3: the clock stays a valid instant", () => {
     expect(emu.clock.read().now).toBe("0001-01-01T00:00:00.000Z");
     emu.clock.set(null);
     await expect(start({ fixtures: [], clock: new Date(Date.UTC(10000, 0, 1)) })).rejects.toThrow(ClockRangeError);
+    await expect(start({ fixtures: [], clock: new Date(Date.UTC(9998, 0, 1)) })).rejects.toThrow(ClockRangeError);
+  });
+});
+
+describe("the latest clock: every date the emulator computes from it can be written", () => {
+  it("answers dates up to two years past the latest clock (settings at a year, a Capacity Block of 182 days eight weeks ahead) that the SDK reads, and a dump that loads back", async () => {
+    const latest = new Date(CLOCK_MAX_MS).toISOString();
+    await admin("PUT", "/clock", JSON.stringify({ now: latest }));
+    emu.settings.set({ provisioningSeconds: MAX_SETTING_SECONDS, instanceTransitionSeconds: MAX_SETTING_SECONDS });
+    try {
+      const client = ec2(emu);
+      // Every call below goes through the SDK, which refuses a date it cannot read (+010000-…).
+      const { CapacityBlockOfferings: offerings = [] } = await client.send(
+        new DescribeCapacityBlockOfferingsCommand({
+          InstanceType: "p4d.24xlarge",
+          InstanceCount: 1,
+          CapacityDurationHours: 182 * 24,
+          // Eight weeks ahead, the latest start EC2 offers.
+          StartDateRange: new Date(CLOCK_MAX_MS + 55 * 24 * 3600 * 1000),
+        }),
+      );
+      const [offering] = offerings;
+      expect(offering?.EndDate?.getTime()).toBeGreaterThan(CLOCK_MAX_MS + 182 * 24 * 3600 * 1000);
+      const purchase = await client.send(
+        new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offering?.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }),
+      );
+      expect(purchase.CapacityReservation?.EndDate).toEqual(offering?.EndDate);
+      const created = await client.send(
+        new CreateCapacityReservationCommand({ InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", AvailabilityZone: "us-east-1a", InstanceCount: 1 }),
+      );
+      expect(created.CapacityReservation?.State).toBe("pending");
+      const launched = await runInstances(client, {});
+      expect(launched.Instances?.[0]?.State?.Name).toBe("pending");
+      // Half a year on: the pending reservation and instance are still mid-way, their dates all readable.
+      await admin("POST", "/clock/advance", JSON.stringify({ seconds: 182 * 24 * 3600 }));
+      const reservations = await client.send(new DescribeCapacityReservationsCommand({}));
+      expect(reservations.CapacityReservations?.length).toBeGreaterThan(1);
+      expect((await client.send(new DescribeInstancesCommand({}))).Reservations?.length).toBeGreaterThan(0);
+      const dump = await fetch(`${emu.url}/_emulator/state`).then((response) => response.text());
+      expect(dump).not.toMatch(/"[+-]\d{6}-/);
+      const loaded = await admin("POST", "/fixtures", dump);
+      expect(loaded.status, JSON.stringify(loaded.json)).toBe(200);
+    } finally {
+      emu.settings.set({ provisioningSeconds: 0, instanceTransitionSeconds: 0 });
+      await emu.reset();
+      await admin("PUT", "/clock", JSON.stringify({ now: null }));
+    }
   });
 });
 

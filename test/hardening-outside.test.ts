@@ -117,7 +117,8 @@ describe("CreateFleet override values (finding 6)", () => {
       [{ MaxPrice: "-1" }, "InvalidParameterValue"],
       [{ SubnetId: "subnet-xyz" }, "InvalidSubnetID.Malformed"],
       [{ ImageId: "ami-1" }, "InvalidAMIID.Malformed"],
-      [{ KeyName: "k".repeat(256) }, "InvalidParameterValue"],
+      // As RunInstances and CreateLaunchTemplate answer it: a name longer than EC2 takes cannot exist.
+      [{ KeyName: "k".repeat(256) }, "InvalidKeyPair.NotFound"],
       [{ Placement: { GroupName: "g".repeat(256) } }, "InvalidParameterValue"],
     ];
     for (const [override, code] of refused) {

@@ -13,7 +13,6 @@ export const cancelCapacityReservation = defineAction({
     required: ["CapacityReservationId"],
     members: {
       CapacityReservationId: { check: checkCapacityReservationId },
-      ApplyCancellationCharges: { enumValues: true },
     },
   },
 

@@ -45,13 +45,6 @@ export const createCapacityReservation = defineAction({
     "A new reservation (open or targeted, limited or unlimited, future-dated with a commitment), pending for provisioningSeconds then active; ClientToken retries; InsufficientInstanceCapacity beyond a fixture's capacity pool.",
   overlay: {
     required: ["InstanceType", "InstancePlatform", "InstanceCount"],
-    members: {
-      InstancePlatform: { enumValues: true },
-      Tenancy: { enumValues: true },
-      EndDateType: { enumValues: true },
-      InstanceMatchCriteria: { enumValues: true },
-      DeliveryPreference: { enumValues: true },
-    },
   },
 
   handle(request, context): CreateCapacityReservationResult {

@@ -8,14 +8,12 @@ import { createFleet as runFleet } from "../ec2/fleet.js";
 import { configurationParams } from "../ec2/fleetConfiguration.js";
 import { checkFleetRequest } from "../ec2/fleetRequest.js";
 import {
-  ResourceType$,
   type CreateFleetRequest,
   type CreateFleetResult,
   type InstanceLifecycle,
   type InstanceType,
   type LaunchTemplateAndOverridesResponse,
 } from "../protocol/model/ec2.generated.js";
-import { checkEnum } from "../protocol/query.js";
 import { defineAction } from "./action.js";
 import { modelInstanceType } from "./shapes/instance.js";
 
@@ -64,14 +62,6 @@ export const createFleet = defineAction({
     "Type instant only: launches through the launch templates' overrides, into reservations or outside them, on-demand or spot, reporting per override what could not launch.",
   overlay: {
     required: ["LaunchTemplateConfigs", "TargetCapacitySpecification"],
-    members: {
-      TagSpecifications: {
-        check: (specs) =>
-          specs.forEach((spec, i) => {
-            if (spec.ResourceType !== undefined) checkEnum(ResourceType$, spec.ResourceType, `TagSpecification.${i + 1}.ResourceType`);
-          }),
-      },
-    },
     // Type defaults to maintain (the model): an instant fleet must say so. The rest as a fixture's configuration is checked.
     request: (input) => checkFleetRequest(input),
   },

@@ -11,14 +11,7 @@ import { checkInstanceType } from "../domain/instanceTypes.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications } from "../domain/tags.js";
 import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
-import {
-  MarketType$,
-  ResourceType$,
-  type CreateLaunchTemplateRequest,
-  type CreateLaunchTemplateResult,
-  type RequestLaunchTemplateData,
-} from "../protocol/model/ec2.generated.js";
-import { checkEnum } from "../protocol/query.js";
+import type { CreateLaunchTemplateRequest, CreateLaunchTemplateResult, RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { invalidParameterValue, orThrow } from "../domain/refusal.js";
 import { zoneNamed } from "../domain/zones.js";
@@ -49,16 +42,7 @@ export const createLaunchTemplate = defineAction({
         },
       },
       LaunchTemplateData: {
-        check: (data: RequestLaunchTemplateData) => {
-          const market = data.InstanceMarketOptions?.MarketType;
-          if (market !== undefined) checkEnum(MarketType$, market, "LaunchTemplateData.InstanceMarketOptions.MarketType");
-          (data.TagSpecifications ?? []).forEach((spec, i) => {
-            if (spec.ResourceType !== undefined) {
-              checkEnum(ResourceType$, spec.ResourceType, `LaunchTemplateData.TagSpecification.${i + 1}.ResourceType`);
-            }
-          });
-          checkLaunchData(data, "LaunchTemplateData.");
-        },
+        check: (data: RequestLaunchTemplateData) => checkLaunchData(data, "LaunchTemplateData."),
       },
       // The model's bound ("Length Constraints: Maximum length of 255."); the words are the emulator's.
       VersionDescription: {
@@ -67,12 +51,6 @@ export const createLaunchTemplate = defineAction({
             throw invalidParameterValue(`The parameter VersionDescription must be at most ${VERSION_DESCRIPTION_MAX} characters long.`);
           }
         },
-      },
-      TagSpecifications: {
-        check: (specs) =>
-          specs.forEach((spec, i) => {
-            if (spec.ResourceType !== undefined) checkEnum(ResourceType$, spec.ResourceType, `TagSpecification.${i + 1}.ResourceType`);
-          }),
       },
     },
   },

@@ -10,7 +10,7 @@ import {
 } from "../domain/capacityReservation.js";
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
-import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
@@ -89,9 +89,10 @@ export const describeCapacityReservations = defineAction({
     let read = 0;
     let cut: string | undefined;
     // Fewer rows when the filters matched in memory cost more: the walk also stops once the matching
-    // work done reaches the request's budget (MatchBudget), after the row that reached it.
+    // work done reaches the request's budget (MatchBudget), after the row that reached it, or before
+    // the row it left undecided, which the next request goes on deciding.
     const walk = WALK_PER_REQUEST;
-    const budget = new MatchBudget();
+    const { budget } = position;
     for (;;) {
       const chunk = store.visibleReservationIds(query, after, limit, walk - read);
       const { undecided } = chunk;
@@ -111,7 +112,14 @@ export const describeCapacityReservations = defineAction({
         steadyBetween(stateSteadyAround(life, now));
         const state = stateAt(life, now);
         if (state === undefined) continue;
-        if (undecided.length > 0 && !matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags }, budget)) continue;
+        if (undecided.length > 0) {
+          const passes = matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags }, budget);
+          if (budget.cut) {
+            cut = id;
+            break;
+          }
+          if (!passes) continue;
+        }
         if (page.length === pageSize) {
           more = true;
           break;

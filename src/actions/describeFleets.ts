@@ -1,7 +1,7 @@
 // DescribeFleets: the caller's instant fleets it names by id (EC2 lists an instant fleet only when named), with what each was asked, its state, its instances and errors, filters and pages.
 
 import { FLEET_ID, fleetIdMalformed, fleetNotFound, type FleetRecord } from "../domain/fleet.js";
-import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
 import { findFleet } from "../ec2/fleet.js";
 import { fleetConfiguration } from "../ec2/fleetConfiguration.js";
 import type {
@@ -46,7 +46,7 @@ function fulfilled(fleet: FleetRecord, onDemandOnly: boolean): number {
 
 /** A fleet as DescribeFleets answers it: what its CreateFleet asked, as asked, with what it did. */
 function modelFleet(fleet: FleetRecord, tags: readonly { key: string; value: string }[]): FleetData {
-  const asked = fleetConfiguration(fleet.configuration);
+  const asked = fleetConfiguration(fleet.configuration, "kept");
   const configs: FleetLaunchTemplateConfig[] | undefined = asked.LaunchTemplateConfigs?.map((config) => ({
     LaunchTemplateSpecification: config.LaunchTemplateSpecification,
     Overrides: config.Overrides?.map((o) => ({
@@ -117,8 +117,8 @@ export const describeFleets = defineAction({
     const size = input.MaxResults ?? ids.length;
     const items: FleetData[] = [];
     // One request spends at most one MatchBudget on its filters (SPEC section 15): past it, the page
-    // ends after the fleet that spent it, with a NextToken there.
-    const budget = new MatchBudget();
+    // ends after the fleet that spent it, or before the one it left undecided, with a NextToken there.
+    const { budget } = position;
     const rest = found.slice(start);
     let last: string | undefined;
     for (const [i, fleet] of rest.entries()) {
@@ -126,9 +126,12 @@ export const describeFleets = defineAction({
       if (items.length === size) {
         return { Fleets: items, NextToken: last === undefined ? undefined : pages.next(last, position.page) };
       }
-      last = fleet.outcome.fleetId;
       const item = modelFleet(fleet, store.tagsOf(fleet.outcome.fleetId, caller.accountId));
-      if (matches(FLEET_FILTERS, filters, item, undefined, budget)) items.push(item);
+      const passes = matches(FLEET_FILTERS, filters, item, undefined, budget);
+      // "" is before the first id named: the next page starts at this fleet.
+      if (budget.cut) return { Fleets: items, NextToken: pages.next(last ?? position.after ?? "", position.page) };
+      last = fleet.outcome.fleetId;
+      if (passes) items.push(item);
       if (budget.exhausted && i < rest.length - 1) return { Fleets: items, NextToken: pages.next(last, position.page) };
     }
     return { Fleets: items };

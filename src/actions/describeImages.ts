@@ -1,7 +1,7 @@
 // DescribeImages: the images fixtures declared that the caller may launch (its own and public ones, of its region), by id, owner or filter, paged (SPEC section 14).
 
 import type { Caller } from "../domain/identity.js";
-import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import { IMAGE_ID, imageIdMalformed, imageNotFound, type ImageRecord } from "../domain/network.js";
 import { IMAGE_FILTERS } from "../domain/networkFilters.js";
 import { Refusal } from "../domain/refusal.js";
@@ -61,7 +61,7 @@ export const describeImages = defineAction({
     const users = input.ExecutableUsers?.length ? input.ExecutableUsers : undefined;
     const ids = input.ImageIds?.length ? [...new Set(input.ImageIds)] : undefined;
     // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
-    const budget = new MatchBudget();
+    const { budget } = position;
     const describe = (image: ImageRecord): Image | undefined => {
       if (!imageVisibleTo(image, caller)) return undefined;
       if (owners && !owners.some((owner) => ownedAs(owner, image, caller))) return undefined;

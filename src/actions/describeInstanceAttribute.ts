@@ -44,7 +44,7 @@ export const describeInstanceAttribute = defineAction({
     "One attribute of one of the caller's instances (instance type, user data, termination and stop protection, EBS optimization, …) in the model's form.",
   overlay: {
     required: ["Attribute", "InstanceId"],
-    members: { Attribute: { enumValues: true }, InstanceId: { check: (id) => checkInstanceIds([id]) } },
+    members: { InstanceId: { check: (id) => checkInstanceIds([id]) } },
   },
 
   handle(input, context): InstanceAttribute {

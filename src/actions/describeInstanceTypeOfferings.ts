@@ -1,6 +1,6 @@
 // DescribeInstanceTypeOfferings: every instance type offered in the caller's region and each of its zones, by zone name or id, paged (SPEC section 14).
 
-import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
 import { indexAfter, instanceTypeNames } from "../domain/instanceTypes.js";
 import { withoutTagFilters } from "../domain/untaggedFilters.js";
 import { zonesOf } from "../domain/zones.js";
@@ -40,7 +40,6 @@ export const describeInstanceTypeOfferings = defineAction({
     "Every known instance type offered in the caller's region, or in each of its zones by name or id; filters on type and location, paged.",
   overlay: {
     members: {
-      LocationType: { enumValues: true },
       MaxResults: { range: [5, 1000] },
     },
   },
@@ -65,15 +64,22 @@ export const describeInstanceTypeOfferings = defineAction({
 
     const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     const page: InstanceTypeOffering[] = [];
-    // The walk stops after the offering whose matching spends the last of the request's MatchBudget:
-    // a short page and a NextToken after that offering (SPEC section 15).
-    const budget = new MatchBudget();
+    // The walk stops after the offering whose matching spends the last of the request's MatchBudget,
+    // or before the offering it leaves undecided: a short page and a NextToken there (SPEC section 15).
+    const { budget } = position;
     let after: string | undefined;
+    // The offering decided before the one being matched ("" is before every offering).
+    let previous = position.after ?? "";
     walk: for (; typeIndex < names.length; typeIndex += 1, locationIndex = 0) {
       const instanceType = (names[typeIndex] ?? "") as InstanceType;
       for (; locationIndex < locations.length; locationIndex += 1) {
         const offering: InstanceTypeOffering = { InstanceType: instanceType, LocationType: locationType, Location: locations[locationIndex] };
-        if (matches(OFFERING_FILTERS, filters, offering, undefined, budget)) {
+        const passes = matches(OFFERING_FILTERS, filters, offering, undefined, budget);
+        if (budget.cut) {
+          after = previous;
+          break walk;
+        }
+        if (passes) {
           if (page.length === size) {
             const last = page.at(-1);
             after = `${last?.InstanceType ?? ""} ${last?.Location ?? ""}`;
@@ -81,6 +87,7 @@ export const describeInstanceTypeOfferings = defineAction({
           }
           page.push(offering);
         }
+        previous = `${instanceType} ${offering.Location ?? ""}`;
         if (budget.exhausted) {
           if (typeIndex < names.length - 1 || locationIndex < locations.length - 1) after = `${instanceType} ${offering.Location ?? ""}`;
           break walk;

@@ -1,6 +1,6 @@
 // DescribeInstanceTypes: the instance types EC2 has (the catalogue and the types fixtures declare), by name or filter, paged (SPEC section 13).
 
-import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import {
   INSTANCE_TYPE_FILTERS,
   indexAfter,
@@ -46,20 +46,28 @@ export const describeInstanceTypes = defineAction({
     const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     const page: InstanceTypeInfo[] = [];
     // The walk stops after the type whose matching spends the last of the request's MatchBudget
-    // (thousands of wildcard values against 1,395 types took seconds): a short page and a NextToken
-    // after that type, the rest for the next request (SPEC section 15).
-    const budget = new MatchBudget();
+    // (thousands of wildcard values against 1,395 types took seconds), or before the type it leaves
+    // undecided: a short page and a NextToken there, the rest for the next request (SPEC section 15).
+    const { budget } = position;
     let after: string | undefined;
+    // The type decided before the one being matched ("" is before every name).
+    let previous = position.after ?? "";
     for (let i = indexAfter(names, position.after); i < names.length; i += 1) {
       const name = names[i] ?? "";
       const info = instanceTypeInfo(name, declared);
-      if (info !== undefined && matches(INSTANCE_TYPE_FILTERS, filters, info, undefined, budget)) {
+      const passes = info !== undefined && matches(INSTANCE_TYPE_FILTERS, filters, info, undefined, budget);
+      if (budget.cut) {
+        after = previous;
+        break;
+      }
+      if (passes) {
         if (page.length === size) {
           after = page.at(-1)?.InstanceType;
           break;
         }
         page.push(itemOf(info));
       }
+      previous = name;
       if (budget.exhausted) {
         if (i < names.length - 1) after = name;
         break;

@@ -1,6 +1,6 @@
 // DescribeInstances: the caller's instances in its region, by id or filter, paged, grouped by launch (SPEC section 11).
 
-import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import { stateSteadyAround, type Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
@@ -23,6 +23,9 @@ const BATCH = 200;
  */
 export const WALK_PER_REQUEST = 1_000;
 const NO_TAGS: readonly Tag[] = [];
+
+/** An instance's place in the walk, as its page token keeps it. */
+const keyOf = (record: InstanceRecord): string => `${record.reservationId}/${record.instanceId}`;
 
 const positionOf = (after: string | undefined): InstancePosition | undefined => {
   if (after === undefined) return undefined;
@@ -118,10 +121,12 @@ export const describeInstances = defineAction({
     const { accountId, region } = caller;
 
     // One request reads at most WALK_PER_REQUEST instances, fewer when its filters cost more: the walk
-    // stops after the instance whose matching spends the last of the request's MatchBudget, and the
-    // rest is for the next request (SPEC section 15).
+    // stops after the instance whose matching spends the last of the request's MatchBudget, or
+    // before the one it leaves undecided, and the rest is for the next request (SPEC section 15).
     const walk = WALK_PER_REQUEST;
-    const budget = new MatchBudget();
+    const { budget } = position;
+    // The instance decided before the one being matched ("" before the first): where a page cut before it resumes.
+    let previous = position.after ?? "";
 
     if (ids.length > 0) {
       // Every id is looked up on every page (EC2 refuses the whole request for one it does not
@@ -146,19 +151,24 @@ export const describeInstances = defineAction({
       const rest = named.sort(byWalkOrder).filter((record) => from === undefined || byWalkOrder(record, from) > 0);
       const read = rest.slice(0, walk);
       const found: InstanceView[] = [];
-      let last = read.at(-1);
-      let more = rest.length > read.length;
+      const last = read.at(-1);
+      let next = rest.length > read.length && last ? keyOf(last) : undefined;
       for (const view of viewsOf(store, read, accountId, region, now, steadyBetween)) {
-        if (matches(INSTANCE_FILTERS, filters, view, undefined, budget)) found.push(view);
+        const passes = matches(INSTANCE_FILTERS, filters, view, undefined, budget);
+        if (budget.cut) {
+          // Cut before this instance, undecided: the next request goes on with it.
+          next = previous;
+          break;
+        }
+        if (passes) found.push(view);
+        previous = keyOf(view.record);
         if (budget.exhausted) {
           // Cut after this instance: the next request resumes after it.
-          last = view.record;
-          more = rest.at(-1) !== last;
+          next = rest.at(-1) !== view.record ? previous : undefined;
           break;
         }
       }
-      const nextToken = more && last ? pages.next(`${last.reservationId}/${last.instanceId}`, position.page) : undefined;
-      return { Reservations: grouped(found, accountId), NextToken: nextToken };
+      return { Reservations: grouped(found, accountId), NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
 
     const query = { owner: accountId, region, filters };
@@ -173,13 +183,17 @@ export const describeInstances = defineAction({
       const rows = store.instancePage(query, after, requested);
       read += rows.length;
       for (const view of viewsOf(store, rows, accountId, region, now, steadyBetween)) {
-        if (matches(INSTANCE_FILTERS, filters, view, undefined, budget)) {
+        const passes = matches(INSTANCE_FILTERS, filters, view, undefined, budget);
+        // Undecided: the page ends before this instance, and the next request goes on with it.
+        if (budget.cut) return { Reservations: grouped(page, accountId), NextToken: pages.next(previous, position.page) };
+        if (passes) {
           if (page.length === size) {
             more = true;
             break;
           }
           page.push(view);
         }
+        previous = keyOf(view.record);
         if (budget.exhausted) {
           // Cut after this instance: it is decided, and the next request resumes after it.
           cut = view.record;
@@ -194,13 +208,9 @@ export const describeInstances = defineAction({
       }
       after = { reservationId: last.reservationId, instanceId: last.instanceId };
     }
-    if (cut) {
-      const at = `${cut.reservationId}/${cut.instanceId}`;
-      return { Reservations: grouped(page, accountId), NextToken: pages.next(at, position.page) };
-    }
+    if (cut) return { Reservations: grouped(page, accountId), NextToken: pages.next(keyOf(cut), position.page) };
     const lastView = page.at(-1);
-    const nextToken =
-      more && lastView ? pages.next(`${lastView.record.reservationId}/${lastView.record.instanceId}`, position.page) : undefined;
+    const nextToken = more && lastView ? pages.next(keyOf(lastView.record), position.page) : undefined;
     return { Reservations: grouped(page, accountId), NextToken: nextToken };
   },
 });

@@ -1,6 +1,6 @@
 // DescribeLaunchTemplateVersions: the one version each launch template has ($Latest, $Default and 1), by template id or name or across the caller's templates, with the data the template keeps.
 
-import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { matches, parseFilters, type FilterTable, type MatchBudget } from "../domain/filters.js";
 import {
   LAUNCH_TEMPLATE_ID,
   TEMPLATE_VERSION,
@@ -20,7 +20,7 @@ import type {
   ResponseLaunchTemplateData,
 } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { walkPage } from "./walkPage.js";
+import { namedPage, walkPage } from "./walkPage.js";
 
 /** Without MaxResults a page holds the most MaxResults allows (the model: "between 1 and 200"). */
 const DEFAULT_PAGE_SIZE = 200;
@@ -123,12 +123,14 @@ export const describeLaunchTemplateVersions = defineAction({
   handle(input, { caller, store, pages }): DescribeLaunchTemplateVersionsResult {
     const filters = parseFilters(VERSION_FILTERS, input.Filters);
     const inBounds = withinBounds(input.MinVersion, input.MaxVersion);
-    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
-    const budget = new MatchBudget();
-    const describe = (record: LaunchTemplateRecord): LaunchTemplateVersion | undefined => {
-      const item = modelVersion(record);
-      return inBounds && matches(VERSION_FILTERS, filters, item, undefined, budget) ? item : undefined;
-    };
+    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15):
+    // the one its token gives, read after the lookups.
+    const describeWithin =
+      (budget: MatchBudget) =>
+      (record: LaunchTemplateRecord): LaunchTemplateVersion | undefined => {
+        const item = modelVersion(record);
+        return inBounds && matches(VERSION_FILTERS, filters, item, undefined, budget) ? item : undefined;
+      };
 
     const id = input.LaunchTemplateId;
     const name = input.LaunchTemplateName;
@@ -137,18 +139,27 @@ export const describeLaunchTemplateVersions = defineAction({
       if (!record) throw id !== undefined ? launchTemplateIdNotFound(id) : launchTemplateNameNotFound(name ?? "");
       const missing = (input.Versions ?? []).find((version) => !versionNamed(version));
       if (missing !== undefined) throw launchTemplateVersionNotFound(missing, record.launchTemplateId);
-      const item = describe(record);
-      return { LaunchTemplateVersions: item ? [item] : [] };
+      // Its one version, paged as a walk is: the budget may leave it undecided, and the next page goes on with it.
+      const position = pages.start(input.NextToken);
+      const { items, next } = namedPage({
+        records: [record],
+        idOf: (template) => template.launchTemplateId,
+        describe: describeWithin(position.budget),
+        after: position.after ?? "",
+        size: 1,
+        budget: position.budget,
+      });
+      return { LaunchTemplateVersions: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
 
     const position = pages.start(input.NextToken);
     const { items, next } = walkPage({
       read: (after, limit) => store.launchTemplatePage(caller.accountId, caller.region, after, limit),
       idOf: (record) => record.launchTemplateId,
-      describe,
+      describe: describeWithin(position.budget),
       after: position.after ?? "",
       size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
-      budget,
+      budget: position.budget,
     });
     return { LaunchTemplateVersions: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
   },

@@ -1,6 +1,6 @@
 // DescribeLaunchTemplates: the caller's launch templates in its region, by id, name or filter, paged (SPEC section 14).
 
-import { MatchBudget, matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
 import {
   LAUNCH_TEMPLATE_ID,
   launchTemplateIdMalformed,
@@ -46,7 +46,7 @@ export const describeLaunchTemplates = defineAction({
     const position = pages.start(input.NextToken);
     const filters = parseFilters(LAUNCH_TEMPLATE_FILTERS, input.Filters);
     // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
-    const budget = new MatchBudget();
+    const { budget } = position;
     const describe = (record: LaunchTemplateRecord): LaunchTemplate | undefined => {
       const item = modelLaunchTemplate(record, store.tagsOf(record.launchTemplateId, caller.accountId));
       return matches(LAUNCH_TEMPLATE_FILTERS, filters, item, undefined, budget) ? item : undefined;

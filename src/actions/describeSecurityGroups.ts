@@ -1,6 +1,6 @@
 // DescribeSecurityGroups: the caller's groups in its region (its default VPC's `default` and those fixtures added), by id, name or filter, paged (SPEC section 14).
 
-import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import {
   SECURITY_GROUP_ID,
   defaultVpcId,
@@ -38,7 +38,7 @@ export const describeSecurityGroups = defineAction({
     const position = pages.start(input.NextToken);
     const filters = parseFilters(SECURITY_GROUP_FILTERS, input.Filters);
     // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
-    const budget = new MatchBudget();
+    const { budget } = position;
     const describe = (group: SecurityGroupRecord): SecurityGroup | undefined => {
       const item = modelSecurityGroup(group, store.tagsOf(group.groupId, caller.accountId));
       return matches(SECURITY_GROUP_FILTERS, filters, item, undefined, budget) ? item : undefined;

@@ -1,6 +1,6 @@
 // DescribeSubnets: the caller's subnets in its region (its default VPC's, one per zone, and those fixtures added), by id or filter, paged (SPEC section 14).
 
-import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import { subnetNotFound } from "../domain/network.js";
 import { SUBNET_FILTERS } from "../domain/networkFilters.js";
 import { findSubnet, modelSubnet, subnetPage } from "../ec2/network.js";
@@ -26,7 +26,7 @@ export const describeSubnets = defineAction({
     const position = pages.start(input.NextToken);
     const filters = parseFilters(SUBNET_FILTERS, input.Filters);
     // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
-    const budget = new MatchBudget();
+    const { budget } = position;
     const describe = (subnet: Parameters<typeof modelSubnet>[1]): Subnet | undefined => {
       const item = modelSubnet(store, subnet, store.tagsOf(subnet.subnetId, caller.accountId));
       return matches(SUBNET_FILTERS, filters, item, undefined, budget) ? item : undefined;

@@ -36,7 +36,7 @@ export const describeTags = defineAction({
   handle(input, context): DescribeTagsResult {
     const filters = parseFilters(TAG_FILTERS, input.Filters);
     const position = context.pages.start(input.NextToken);
-    const { tags, next } = tagsSeen(context, filters, positionOf(position.after), input.MaxResults ?? DEFAULT_PAGE_SIZE);
+    const { tags, next } = tagsSeen(context, filters, positionOf(position.after), input.MaxResults ?? DEFAULT_PAGE_SIZE, position.budget);
     return {
       Tags: tags.map(described),
       NextToken: next ? context.pages.next(positionText(next), position.page) : undefined,

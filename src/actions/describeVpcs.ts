@@ -1,12 +1,12 @@
 // DescribeVpcs: the caller's VPCs in its region (its default VPC, and those its fixtures' subnets and security groups name), by id or filter, paged.
 
-import { MatchBudget, matches, parseFilters } from "../domain/filters.js";
+import { matches, parseFilters } from "../domain/filters.js";
 import { VPC_FILTERS } from "../domain/networkFilters.js";
 import { vpcNotFound, type VpcRecord } from "../domain/vpc.js";
 import { findVpc, modelVpc, vpcsOf } from "../ec2/network.js";
 import type { DescribeVpcsResult, Vpc } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
-import { walkPage } from "./walkPage.js";
+import { namedPage, walkPage } from "./walkPage.js";
 
 /** Without MaxResults EC2 answers every VPC; a caller has few, so one page of the most MaxResults allows holds them. */
 const DEFAULT_PAGE_SIZE = 1000;
@@ -26,7 +26,7 @@ export const describeVpcs = defineAction({
     const position = pages.start(input.NextToken);
     const filters = parseFilters(VPC_FILTERS, input.Filters);
     // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
-    const budget = new MatchBudget();
+    const { budget } = position;
     const describe = (vpc: VpcRecord): Vpc | undefined => {
       const item = modelVpc(vpc, store.tagsOf(vpc.vpcId, caller.accountId));
       return matches(VPC_FILTERS, filters, item, undefined, budget) ? item : undefined;
@@ -37,7 +37,16 @@ export const describeVpcs = defineAction({
       const found = ids.map((id) => findVpc(store, caller, id));
       const missing = ids.filter((_, i) => found[i] === undefined);
       if (missing.length > 0) throw vpcNotFound(missing);
-      return { Vpcs: found.flatMap((vpc) => (vpc ? (describe(vpc) ?? []) : [])) };
+      // Paged as a walk is: the budget may leave a named VPC undecided, and the next page goes on with it.
+      const { items, next } = namedPage({
+        records: found.flatMap((vpc) => (vpc ? [vpc] : [])),
+        idOf: (vpc) => vpc.vpcId,
+        describe,
+        after: position.after ?? "",
+        size: input.MaxResults ?? DEFAULT_PAGE_SIZE,
+        budget,
+      });
+      return { Vpcs: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
     }
 
     const all = vpcsOf(store, caller);

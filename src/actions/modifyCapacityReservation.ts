@@ -13,8 +13,6 @@ export const modifyCapacityReservation = defineAction({
     required: ["CapacityReservationId"],
     members: {
       CapacityReservationId: { check: checkCapacityReservationId },
-      EndDateType: { enumValues: true },
-      InstanceMatchCriteria: { enumValues: true },
     },
   },
 

@@ -96,7 +96,7 @@ export const modifyInstanceAttribute = defineAction({
     "Changes one kept attribute of one of the caller's instances; the instance type, user data and EBS optimization only while it is stopped.",
   overlay: {
     required: ["InstanceId"],
-    members: { Attribute: { enumValues: true }, InstanceId: { check: (id) => checkInstanceIds([id]) } },
+    members: { InstanceId: { check: (id) => checkInstanceIds([id]) } },
   },
 
   handle(input, context): ModifyInstanceAttributeResult {

@@ -13,7 +13,6 @@ export const purchaseCapacityBlock = defineAction({
     "Buys an offering handed out by DescribeCapacityBlockOfferings, making the capacity-block reservation that takes its room.",
   overlay: {
     required: ["CapacityBlockOfferingId", "InstancePlatform"],
-    members: { InstancePlatform: { enumValues: true } },
   },
 
   handle(input, context): PurchaseCapacityBlockResult {

@@ -4,20 +4,13 @@ import { createHash } from "node:crypto";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
-import { invalidParameterValue, orThrow } from "../domain/refusal.js";
+import { orThrow } from "../domain/refusal.js";
 import { SECURITY_GROUP_ID, securityGroupIdMalformed } from "../domain/network.js";
 import { launch } from "../ec2/launch.js";
+import { checkLaunchValues } from "../ec2/launchValues.js";
 import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
 import type { Tag, TagSpecificationInput } from "../domain/tags.js";
-import {
-  CapacityReservationPreference$,
-  MarketType$,
-  ResourceType$,
-  Tenancy$,
-  type Reservation,
-  type RunInstancesRequest,
-} from "../protocol/model/ec2.generated.js";
-import { checkEnum } from "../protocol/query.js";
+import { OPERATIONS, type Reservation, type RunInstancesRequest } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { launchItem } from "./shapes/instance.js";
 
@@ -46,11 +39,6 @@ function withTemplateTags(specifications: TagSpecificationInput[] | undefined, t
   return instance === undefined ? [...own, merged] : own.map((spec) => (spec === instance ? merged : spec));
 }
 
-/** The longest name or id EC2 keeps for a placement's group or host. */
-const NAME_MAX = 255;
-/** A dotted IPv4 address, each part 0 to 255. */
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
 export const runInstances = defineAction({
   operation: "RunInstances",
   summary:
@@ -64,53 +52,15 @@ export const runInstances = defineAction({
           if (bad !== undefined) throw securityGroupIdMalformed(bad);
         },
       },
-      // Kept with the instance (and held to it by the table's CHECK): EC2's enum, never a 500.
-      Placement: {
-        check: (v) => {
-          if (v.Tenancy !== undefined) checkEnum(Tenancy$, v.Tenancy, "Placement.Tenancy");
-          // Not kept, but refused by the model's bounds rather than ignored whatever their size.
-          for (const [name, value] of [
-            ["GroupName", v.GroupName],
-            ["HostResourceGroupArn", v.HostResourceGroupArn],
-            ["HostId", v.HostId],
-          ] as const) {
-            if (value !== undefined && value.length > NAME_MAX) throw invalidParameterValue(`Value (${value}) for parameter Placement.${name} is invalid. It must be at most ${NAME_MAX} characters.`);
-          }
-        },
-      },
-      PrivateIpAddress: {
-        check: (address) => {
-          if (!IPV4.test(address)) throw invalidParameterValue(`Value (${address}) for parameter PrivateIpAddress is invalid. It is not a valid IPv4 address.`);
-        },
-      },
-      CpuOptions: {
-        check: (v) => {
-          for (const [name, value] of [
-            ["CoreCount", v.CoreCount],
-            ["ThreadsPerCore", v.ThreadsPerCore],
-          ] as const) {
-            if (value !== undefined && value < 1) throw invalidParameterValue(`Value (${value}) for parameter CpuOptions.${name} is invalid. It must be 1 or greater.`);
-          }
-        },
-      },
-      InstanceMarketOptions: { check: (v) => v.MarketType !== undefined && checkEnum(MarketType$, v.MarketType, "InstanceMarketOptions.MarketType") },
-      InstanceInitiatedShutdownBehavior: { enumValues: true },
       CapacityReservationSpecification: {
         check: (v) => {
-          if (v.CapacityReservationPreference !== undefined) {
-            checkEnum(CapacityReservationPreference$, v.CapacityReservationPreference, "CapacityReservationSpecification.CapacityReservationPreference");
-          }
           const target = v.CapacityReservationTarget?.CapacityReservationId;
           if (target !== undefined) checkCapacityReservationId(target);
         },
       },
-      TagSpecifications: {
-        check: (specs) =>
-          specs.forEach((spec, i) => {
-            if (spec.ResourceType !== undefined) checkEnum(ResourceType$, spec.ResourceType, `TagSpecification.${i + 1}.ResourceType`);
-          }),
-      },
     },
+    // Every value's form and length, as a template's data and a fleet's overrides are held (src/ec2/launchValues.ts).
+    request: (input) => checkLaunchValues(OPERATIONS.RunInstances.input, input, ""),
   },
 
   handle(input, context): Reservation {

@@ -6,9 +6,10 @@ import type { MatchBudget } from "../domain/filters.js";
  * Reads records after `after` in chunks until the page holds `size` items and one more is known to
  * follow, or the records run out. `describe` gives a record's item, or undefined for one the
  * caller may not see or the filters leave out. When `describe` matches filters against `budget`,
- * the walk stops after the record that spends the last of it and answers a short (even empty) page
- * with a `next` there: thousands of wildcard values against many tagged records took seconds in
- * one request (SPEC section 15).
+ * the walk stops after the record that spends the last of it, or before the record it leaves
+ * undecided (`budget.cut`), and answers a short (even empty) page with a `next` there: thousands
+ * of wildcard values against many tagged records, or against one record's many long tags, took
+ * seconds in one request (SPEC section 15).
  */
 export function walkPage<R, I>(walk: {
   readonly read: (after: string, limit: number) => readonly R[];
@@ -22,16 +23,20 @@ export function walkPage<R, I>(walk: {
   const limit = walk.size + 1;
   let after = walk.after;
   let lastId: string | undefined;
+  // The record read before the one being described: where a page cut before it resumes.
+  let before = walk.after;
   for (;;) {
     const chunk = walk.read(after, limit);
     for (const record of chunk) {
       const item = walk.describe(record);
+      if (walk.budget?.cut) return { items, next: before };
       if (item !== undefined) {
         if (items.length === walk.size) return { items, next: lastId };
         items.push(item);
         lastId = walk.idOf(record);
       }
-      if (walk.budget?.exhausted) return { items, next: walk.idOf(record) };
+      before = walk.idOf(record);
+      if (walk.budget?.exhausted) return { items, next: before };
     }
     const last = chunk.at(-1);
     if (chunk.length < limit || last === undefined) return { items, next: undefined };
@@ -43,7 +48,7 @@ export function walkPage<R, I>(walk: {
  * One page of the records a describe names (found, visible, each once): at most `size` of them read
  * per request, in id order after `after`, as a walk reads them, so that naming thousands of ids costs
  * a page and a lookup each, not all of them described (SPEC section 15); `next` when more follow.
- * A `budget` spent stops the page early, as in walkPage.
+ * A `budget` spent, or a record it leaves undecided, stops the page early, as in walkPage.
  */
 export function namedPage<R, I>(named: {
   readonly records: readonly R[];
@@ -59,10 +64,13 @@ export function namedPage<R, I>(named: {
     .sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
   const read = rest.slice(0, named.size);
   const items: I[] = [];
+  let before = named.after;
   for (const [i, record] of read.entries()) {
     const item = named.describe(record);
+    if (named.budget?.cut) return { items, next: before };
     if (item !== undefined) items.push(item);
-    if (named.budget?.exhausted && i < rest.length - 1) return { items, next: idOf(record) };
+    before = idOf(record);
+    if (named.budget?.exhausted && i < rest.length - 1) return { items, next: before };
   }
   const last = read.at(-1);
   return { items, next: rest.length > read.length && last !== undefined ? idOf(last) : undefined };

@@ -6,11 +6,17 @@ export interface ClockReading {
 }
 
 /**
- * The instants the clock may show: years 0001 to 9999. Beyond them toISOString() writes a six-digit
+ * The instants the clock may show: years 0001 to 9997. Past 9999 toISOString() writes a six-digit
  * year (+010000-01-01T…) that no SDK parses, and past ±8.64e15 ms a Date is invalid altogether.
+ * The emulator writes dates it computes from the clock up to two years ahead of it (a setting of up
+ * to a year, MAX_SETTING_SECONDS; a Capacity Block offering up to eight weeks ahead lasting up to
+ * 182 days), so the clock stops two years short of 9999: every date it leads to can be written
+ * (a clock at 9999-12-31 answered offerings starting at +010000-01-01, issue 21's third outside pass).
  */
 export const CLOCK_MIN_MS = new Date("0001-01-01T00:00:00.000Z").getTime();
-export const CLOCK_MAX_MS = new Date("9999-12-31T23:59:59.999Z").getTime();
+export const CLOCK_MAX_MS = new Date("9997-12-31T23:59:59.999Z").getTime();
+/** The range as the clock's refusals name it. */
+export const CLOCK_RANGE_TEXT = "0001-01-01T00:00:00Z .. 9997-12-31T23:59:59.999Z";
 
 /** A clock input that would take the clock outside CLOCK_MIN_MS..CLOCK_MAX_MS; the clock is left as it was. */
 export class ClockRangeError extends RangeError {
@@ -40,7 +46,7 @@ export function parseInstant(text: string): Date | undefined {
 /** Throws ClockRangeError unless `ms` is an instant the clock may show; `what` names the input in the message. */
 export function checkInstant(ms: number, what: string): number {
   if (!Number.isFinite(ms) || ms < CLOCK_MIN_MS || ms > CLOCK_MAX_MS) {
-    throw new ClockRangeError(`${what} would put the clock outside 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z`);
+    throw new ClockRangeError(`${what} would put the clock outside ${CLOCK_RANGE_TEXT}`);
   }
   return ms;
 }

@@ -1,5 +1,6 @@
 // EC2's describe filters (Filter.N.Name / Filter.N.Value.M) and its wildcards, one engine for every resource, matched in memory in linear time.
 
+import { hash } from "node:crypto";
 import { invalidParameterValue } from "../protocol/errors.js";
 
 /** A filter as the request gives it (the model's `Filter`: `Name`, `Values`). */
@@ -30,18 +31,66 @@ export interface ValuePattern {
   testCodePoints(subject: readonly number[]): boolean;
   /** The longest run of plain characters every match holds ("" when none): a subject without it is refused by one indexOf. */
   readonly needle: string;
+  /**
+   * The word operations its matcher does per subject character: ⌈k/32⌉ for the longest segment of k
+   * positions it searches (see WildcardPattern), 1 for the rest. MatchBudget counts a match by it.
+   */
+  readonly words: number;
 }
 
 /**
- * The matching work one request may do, counted as it is done (see ValueSet.test): a describe walk
- * stops after the record that spends the last of it and answers a NextToken there, so one request
- * costs at most this much matching plus one record's.
+ * Where the decision on one record stopped when its request's MatchBudget ran out in the middle of
+ * it: the next request goes on from there instead of starting the record again.
+ */
+export interface MatchProgress {
+  /** The filter being decided (the filters before it passed). */
+  readonly filter: number;
+  /** The next step of that filter, in its fixed order (ValueSet.decide). */
+  readonly step: number;
+  /**
+   * A digest of what the filters up to `filter` read on the record: the progress holds for a record
+   * that reads the same, and for no other (one changed or gone is decided from its start).
+   */
+  readonly digest: string;
+}
+
+/**
+ * The matching work one request may do, counted as it is done, step by step (one subject against
+ * one value: see ValueSet.decide). A walk stops after the record that spends the last of it; a
+ * record whose decision it cannot finish is left undecided (`cut` says where it stopped), and the
+ * walk ends its page before that record, its NextToken carrying the progress (PageCursor). The next
+ * request resumes the decision there with a fresh budget, so one request costs at most the budget
+ * plus one step, every request moves the walk on by a step at least, and the walk ends.
  */
 export class MatchBudget {
   spent = 0;
-  constructor(readonly limit: number = MATCH_WORK_PER_REQUEST) {}
+  #resume: MatchProgress | undefined;
+  #cut: MatchProgress | undefined;
+
+  /** `resume`: the progress a page token brought, for the first record this request decides. */
+  constructor(resume?: MatchProgress, readonly limit: number = MATCH_WORK_PER_REQUEST) {
+    this.#resume = resume;
+  }
+
   get exhausted(): boolean {
     return this.spent >= this.limit;
+  }
+
+  /** Where the record this request left undecided stopped; undefined while every record was decided. */
+  get cut(): MatchProgress | undefined {
+    return this.#cut;
+  }
+
+  /** The progress to resume from, given once: only the first record a request decides may be the one cut. */
+  takeResume(): MatchProgress | undefined {
+    const resume = this.#resume;
+    this.#resume = undefined;
+    return resume;
+  }
+
+  /** Leaves the record being decided undecided at `progress`: the walk ends its page before it. */
+  cutAt(progress: MatchProgress): void {
+    this.#cut = progress;
   }
 }
 
@@ -56,8 +105,13 @@ export interface ValueSet {
   readonly literals: ReadonlySet<string>;
   /** Whether every value is literal: a store may then decide the whole filter without matching. */
   readonly allLiteral: boolean;
-  /** Whether any value matches; the work done is added to `budget` (see MatchBudget). */
-  test(subject: string, budget?: MatchBudget): boolean;
+  /**
+   * Whether any value matches any of `subjects`, tried in a fixed order of steps from step `from`:
+   * subject by subject, for each its literal lookup (step i·(w+1)) and then its w distinct wildcard
+   * values one by one. True or false once decided; the step to go on from when `budget` ran out
+   * first (never before the first step: every call moves on). The work is added to `budget`.
+   */
+  decide(subjects: readonly string[], from: number, budget: MatchBudget | undefined): boolean | number;
 }
 
 /** A filter of the request, checked against the resource's table: on a member, on one tag key's values, or on tag keys. */
@@ -105,6 +159,8 @@ class WildcardPattern {
   readonly #fixedLength: number;
   /** Per segment, the Shift-And masks, made on first use (a segment may be thousands of characters long). */
   readonly #masks: (SegmentMasks | undefined)[] = [];
+  /** Word operations per subject character: ⌈k/32⌉ for the longest segment Shift-And searches (the anchored ones are compared in place). */
+  readonly words: number;
 
   constructor(tokens: readonly number[]) {
     // Stars come collapsed (compilePattern), so only the first and the last segment can be empty.
@@ -117,6 +173,8 @@ class WildcardPattern {
     this.#anchoredEnd = tokens.at(-1) !== STAR;
     this.#segments = segments;
     this.#fixedLength = segments.reduce((sum, segment) => sum + segment.length, 0);
+    const searched = segments.slice(this.#anchoredStart ? 1 : 0, this.#anchoredEnd ? -1 : undefined);
+    this.words = searched.reduce((most, segment) => Math.max(most, Math.ceil(segment.length / 32)), 1);
   }
 
   test(subject: readonly number[]): boolean {
@@ -263,15 +321,22 @@ export function compilePattern(text: string): ValuePattern {
   }
   if (run.length > needle.length) needle = run;
   if (!wildcard) {
-    return { text, literal, needle: literal, test: (subject) => subject === literal, testCodePoints: (subject) => sameCodePoints(literal, subject) };
+    return { text, literal, needle: literal, words: 1, test: (subject) => subject === literal, testCodePoints: (subject) => sameCodePoints(literal, subject) };
   }
   if (!star) {
     // Only `?`: a fixed length, compared position by position.
     const testCodePoints = (subject: readonly number[]) => fixedMatches(tokens, subject);
-    return { text, literal: null, needle, test: (subject) => testCodePoints(codePoints(subject)), testCodePoints };
+    return { text, literal: null, needle, words: 1, test: (subject) => testCodePoints(codePoints(subject)), testCodePoints };
   }
   const pattern = new WildcardPattern(tokens);
-  return { text, literal: null, needle, test: (subject) => pattern.test(codePoints(subject)), testCodePoints: (subject) => pattern.test(subject) };
+  return {
+    text,
+    literal: null,
+    needle,
+    words: pattern.words,
+    test: (subject) => pattern.test(codePoints(subject)),
+    testCodePoints: (subject) => pattern.test(subject),
+  };
 }
 
 const fixedMatches = (tokens: readonly number[], subject: readonly number[]): boolean =>
@@ -305,35 +370,60 @@ export function compileValues(texts: readonly string[]): ValueSet {
     }
   }
   const remembered = new Map<string, boolean>();
+  const remember = (subject: string, found: boolean): void => {
+    if (remembered.size >= REMEMBERED_SUBJECTS) remembered.clear();
+    remembered.set(subject, found);
+  };
+  // The steps of one subject: its literal lookup, then each wildcard value.
+  const width = patterns.length + 1;
   return {
     values,
     literals,
     allLiteral: patterns.length === 0,
-    test: (subject, budget) => {
-      if (budget) budget.spent += 1;
-      if (literals.has(subject)) return true;
-      if (patterns.length === 0) return false;
-      const known = remembered.get(subject);
-      if (known !== undefined) return known;
-      // The subject is split into code points once for all the wildcard values, not once per value.
-      let points: number[] | undefined;
-      let found = false;
-      let work = 0;
-      for (const pattern of patterns) {
-        // indexOf reads many characters per step: counted as a sixteenth of a match's work.
-        work += 1 + (subject.length >>> 4);
-        if (pattern.needle !== "" && !subject.includes(pattern.needle)) continue;
-        work += subject.length + pattern.text.length;
-        points ??= codePoints(subject);
-        if (pattern.testCodePoints(points)) {
-          found = true;
-          break;
+    decide: (subjects, from, budget) => {
+      const first = Math.floor(from / width);
+      // A decision goes on only where it stopped: every value was tried on the subjects before, and
+      // failed. Remembered, the next records that read them (a resource's tags, on each of its tag
+      // rows in DescribeTags) do not try them again.
+      for (let i = 0; i < first && i < subjects.length; i += 1) remember(subjects[i] ?? "", false);
+      // A step is done before the budget is looked at, so every call moves on.
+      let moved = false;
+      for (let i = first; i < subjects.length; i += 1) {
+        const subject = subjects[i] ?? "";
+        let j = i === first ? from % width : 0;
+        if (j === 0) {
+          if (moved && budget?.exhausted) return i * width;
+          moved = true;
+          if (budget) budget.spent += 1;
+          if (literals.has(subject)) return true;
+          const known = patterns.length === 0 ? false : remembered.get(subject);
+          if (known !== undefined) {
+            if (known) return true;
+            continue;
+          }
+          j = 1;
         }
+        // The subject is split into code points once for all the wildcard values, not once per value.
+        let points: number[] | undefined;
+        for (; j < width; j += 1) {
+          if (moved && budget?.exhausted) return i * width + j;
+          moved = true;
+          const pattern = patterns[j - 1];
+          if (pattern === undefined) break;
+          // indexOf reads many characters per step: counted as a sixteenth of a match's work.
+          if (budget) budget.spent += 1 + (subject.length >>> 4);
+          if (pattern.needle !== "" && !subject.includes(pattern.needle)) continue;
+          if (budget) budget.spent += subject.length * pattern.words + pattern.text.length;
+          points ??= codePoints(subject);
+          if (pattern.testCodePoints(points)) {
+            remember(subject, true);
+            return true;
+          }
+        }
+        // Also when the subject was resumed part way: the values before were tried on it and failed.
+        remember(subject, false);
       }
-      if (budget) budget.spent += work;
-      if (remembered.size >= REMEMBERED_SUBJECTS) remembered.clear();
-      remembered.set(subject, found);
-      return found;
+      return false;
     },
   };
 }
@@ -364,28 +454,73 @@ export function parseFilters<R, C>(table: FilterTable<R, C>, request: readonly R
 /**
  * The matching work one request may do (MatchBudget), in units of about one character a wildcard
  * value reads: about a tenth of a second on this machine's kind. A walk answers a NextToken after
- * the record that spends it, so a request with thousands of wildcard values or filters, or against
- * thousands of long tags, reads fewer records, never more time (SPEC section 15).
+ * the record that spends it, or before the record it leaves undecided, so a request with thousands
+ * of wildcard values or filters, or against thousands of long tags, reads fewer records (or part
+ * of one), never more time (SPEC section 15).
  */
 export const MATCH_WORK_PER_REQUEST = 5_000_000;
 
-/** Whether a record passes every filter (filters ANDed, the values of one filter ORed). */
-export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter[], record: R, context: C, budget?: MatchBudget): boolean {
-  return filters.every((filter) => {
-    switch (filter.kind) {
-      case "member": {
-        const read = table.filters[filter.name]?.read(record, context);
-        if (read === null || read === undefined) return false;
-        if (typeof read === "string") return filter.values.test(read, budget);
-        return read.some((subject) => filter.values.test(subject, budget));
-      }
-      case "tag": {
-        const tags = table.tags(record, context);
-        if (budget) budget.spent += tags.length;
-        return tags.some((tag) => tag.key === filter.key && filter.values.test(tag.value, budget));
-      }
-      case "tag-key":
-        return table.tags(record, context).some((tag) => filter.values.test(tag.key, budget));
+/** What one filter reads on a record, in a fixed order: the subjects its values are tried on. */
+function subjectsOf<R, C>(table: FilterTable<R, C>, filter: Filter, record: R, context: C, budget: MatchBudget | undefined): readonly string[] {
+  switch (filter.kind) {
+    case "member": {
+      const read = table.filters[filter.name]?.read(record, context);
+      if (read === null || read === undefined) return [];
+      return typeof read === "string" ? [read] : read;
     }
-  });
+    case "tag": {
+      const tags = table.tags(record, context);
+      if (budget) budget.spent += tags.length;
+      return tags.filter((tag) => tag.key === filter.key).map((tag) => tag.value);
+    }
+    case "tag-key":
+      return table.tags(record, context).map((tag) => tag.key);
+  }
+}
+
+/** A digest of what the filters up to `last` read on a record (MatchProgress.digest); the text it hashes is counted as indexOf's is. */
+function readDigest<R, C>(table: FilterTable<R, C>, filters: readonly Filter[], last: number, record: R, context: C, budget: MatchBudget): string {
+  const read = JSON.stringify(filters.slice(0, last + 1).map((filter) => subjectsOf(table, filter, record, context, undefined)));
+  budget.spent += 1 + (read.length >>> 4);
+  return hash("sha256", read, "base64url").slice(0, 22);
+}
+
+/**
+ * Whether a record passes every filter (filters ANDed, the values of one filter ORed), deciding
+ * them in order, each in its fixed order of steps (ValueSet.decide). With a `budget`, undefined
+ * when it ran out before the record was decided: `budget.cut` then says where, and the walk ends
+ * its page before the record. The first record a request decides resumes from the progress its
+ * token brought, if what the filters read on it is what they read when it was cut.
+ */
+export function matches<R, C>(table: FilterTable<R, C>, filters: readonly Filter[], record: R, context: C, budget?: MatchBudget): boolean | undefined {
+  let first = 0;
+  let from = 0;
+  const resume = budget?.takeResume();
+  if (budget && resume && resume.filter < filters.length && readDigest(table, filters, resume.filter, record, context, budget) === resume.digest) {
+    first = resume.filter;
+    from = resume.step;
+  }
+  for (let index = first; index < filters.length; index += 1) {
+    const filter = filters[index];
+    if (filter === undefined) break;
+    // Past the first filter a step was done (a filter passes only by a match): stopping here still moves on.
+    if (budget && index > first && budget.exhausted) return cut(table, filters, record, context, budget, { filter: index, step: 0 });
+    const decided = filter.values.decide(subjectsOf(table, filter, record, context, budget), index === first ? from : 0, budget);
+    if (decided === false) return false;
+    if (decided !== true) return cut(table, filters, record, context, budget, { filter: index, step: decided });
+  }
+  return true;
+}
+
+/** Leaves the record undecided at `at` (only a budget stops a decision part way), with the digest that lets the next page resume it. */
+function cut<R, C>(
+  table: FilterTable<R, C>,
+  filters: readonly Filter[],
+  record: R,
+  context: C,
+  budget: MatchBudget | undefined,
+  at: { readonly filter: number; readonly step: number },
+): undefined {
+  budget?.cutAt({ ...at, digest: readDigest(table, filters, at.filter, record, context, budget) });
+  return undefined;
 }

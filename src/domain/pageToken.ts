@@ -1,6 +1,7 @@
 // Opaque, tamper-proof page tokens: where a walk stands, bound to the action, who walks it, where, and what it selects.
 
 import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from "node:crypto";
+import { MatchBudget, type MatchProgress } from "./filters.js";
 import { invalidParameterValue, type Refusal } from "./refusal.js";
 
 /** Tokens expire after 24 hours of emulator time, as EC2's do. */
@@ -29,6 +30,8 @@ export interface PagePosition {
   readonly after: string;
   /** The page of the walk the token leads to: 2 for the token the first page hands out. */
   readonly page: number;
+  /** Where the decision on the record after `after` stopped, when the last page left it undecided (MatchBudget). */
+  readonly progress?: MatchProgress | undefined;
 }
 
 interface Payload {
@@ -41,6 +44,19 @@ interface Payload {
   k: string;
   t: number;
   p: number;
+  /** progress: filter, step, digest (absent when every record read was decided) */
+  r?: [number, number, string];
+}
+
+/** A digest as filters.ts writes it. */
+const DIGEST = /^[A-Za-z0-9_-]{22}$/;
+const isIndex = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+
+/** The progress a payload carries, if it is well formed (the MAC already says this server wrote it). */
+function progressOf(r: unknown): MatchProgress | undefined {
+  if (!Array.isArray(r) || r.length !== 3) return undefined;
+  const [filter, step, digest]: unknown[] = r;
+  return isIndex(filter) && isIndex(step) && typeof digest === "string" && DIGEST.test(digest) ? { filter, step, digest } : undefined;
 }
 
 const invalidToken = (token: string): Refusal =>
@@ -79,6 +95,7 @@ export class PageTokens {
       k: position.after,
       t: issuedAt,
       p: position.page,
+      ...(position.progress ? { r: [position.progress.filter, position.progress.step, position.progress.digest] } : {}),
     };
     const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
     return `${body}.${this.mac(body).toString("base64url")}`;
@@ -101,7 +118,8 @@ export class PageTokens {
     ) {
       throw invalidToken(token);
     }
-    return { after: payload.k, page: payload.p, expiresAt: payload.t + PAGE_TOKEN_LIFETIME_MS };
+    const progress = payload.r === undefined ? undefined : progressOf(payload.r);
+    return { after: payload.k, page: payload.p, progress, expiresAt: payload.t + PAGE_TOKEN_LIFETIME_MS };
   }
 
   /** The page a token leads to, if this server issued it (whoever it was issued to, expired or not). */
@@ -128,7 +146,8 @@ export class PageTokens {
         typeof payload.s !== "string" ||
         typeof payload.k !== "string" ||
         typeof payload.t !== "number" ||
-        typeof payload.p !== "number"
+        typeof payload.p !== "number" ||
+        (payload.r !== undefined && progressOf(payload.r) === undefined)
       ) {
         return undefined;
       }
@@ -145,6 +164,7 @@ export class PageTokens {
  */
 export class PageCursor {
   #tokenExpiresAt: number | undefined;
+  #budget: MatchBudget | undefined;
 
   /**
    * When the NextToken start() accepted stops being good (emulator ms); undefined without one. An
@@ -162,17 +182,26 @@ export class PageCursor {
 
   /**
    * Where the walk resumes: the position in `nextToken`, or the first page when it is absent or
-   * empty (an empty NextToken is the same as none). Throws InvalidParameterValue for a bad token.
+   * empty (an empty NextToken is the same as none), and the request's MatchBudget, which resumes
+   * the decision the last page left undecided. Throws InvalidParameterValue for a bad token.
    */
-  start(nextToken: string | undefined): { readonly after: string | undefined; readonly page: number } {
-    if (!nextToken) return { after: undefined, page: 1 };
+  start(nextToken: string | undefined): { readonly after: string | undefined; readonly page: number; readonly budget: MatchBudget } {
+    if (!nextToken) {
+      this.#budget = new MatchBudget();
+      return { after: undefined, page: 1, budget: this.#budget };
+    }
     const position = this.tokens.read(nextToken, this.scope, this.now);
     this.#tokenExpiresAt = position.expiresAt;
-    return { after: position.after, page: position.page };
+    this.#budget = new MatchBudget(position.progress);
+    return { after: position.after, page: position.page, budget: this.#budget };
   }
 
-  /** The token for the page after `page`, resuming after the sort key `after`. */
+  /**
+   * The token for the page after `page`, resuming after the sort key `after`; it carries where the
+   * budget start() gave left a record undecided, so that the decision goes on and is not started
+   * again (a walk cut there every time would never end).
+   */
   next(after: string, page: number): string {
-    return this.tokens.issue(this.scope, { after, page: page + 1 }, this.now);
+    return this.tokens.issue(this.scope, { after, page: page + 1, progress: this.#budget?.cut }, this.now);
   }
 }

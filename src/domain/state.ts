@@ -67,6 +67,40 @@ export interface StateRecords {
   readonly fleets: readonly { readonly fleet: FleetRecord; readonly tags: readonly Tag[] }[];
   /** Where each instance of the set that names a subnet sits in its VPC (written after the instances). */
   readonly instanceNetworks: readonly { readonly instanceId: string; readonly network: InstanceNetwork }[];
-  /** An account's tags on one of its default VPC resources (derived, not stored), replacing the tags it had. */
-  readonly derivedResourceTags: readonly { readonly resourceId: string; readonly accountId: string; readonly tags: readonly Tag[] }[];
+  /**
+   * An account's tags on one of its default VPC resources (derived, not stored), replacing the tags it
+   * had, and the region the resource is of (a dump names it; a made-up region's cannot be found from the id).
+   */
+  readonly derivedResourceTags: readonly {
+    readonly resourceId: string;
+    readonly accountId: string;
+    readonly region: string;
+    readonly tags: readonly Tag[];
+  }[];
 }
+
+/**
+ * The kinds of fixture record a --db file remembers having taken in (migration 015): each by its id,
+ * and a tag of `derivedResourceTags` by its account, resource and key (fixtureRecordKey).
+ */
+export type FixtureRecordKind =
+  | "capacity-reservation"
+  | "instance"
+  | "subnet"
+  | "security-group"
+  | "image"
+  | "launch-template"
+  | "fleet"
+  | "derived-tag";
+
+/** One fixture record a --db file has taken in. */
+export interface FixtureRecordKey {
+  readonly kind: FixtureRecordKind;
+  readonly id: string;
+}
+
+/** The key of one tag of `derivedResourceTags`: the account (12 digits) and the resource id hold no space, so the key is the rest. */
+export const derivedTagKey = (accountId: string, resourceId: string, key: string): FixtureRecordKey => ({
+  kind: "derived-tag",
+  id: `${accountId} ${resourceId} ${key}`,
+});

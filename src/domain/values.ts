@@ -1,5 +1,7 @@
 // The form and length EC2 checks for each value the emulator keeps from a request, so that no later read meets a value a write should have refused.
 
+import { isIPv6 } from "node:net";
+import { ipv4Number, parseCidr } from "./network.js";
 import { invalidParameterValue, type Refusal } from "./refusal.js";
 import { isRegion } from "./zones.js";
 
@@ -53,4 +55,52 @@ export function checkOutpostArn(arn: string): Refusal | undefined {
   const match = arn.length > MAX_ARN_LENGTH ? null : OUTPOST_ARN.exec(arn);
   if (!match || !isRegion(match[1] ?? "")) return invalid(arn, "outpostArn");
   return undefined;
+}
+
+/**
+ * The longest ARN kept: IAM's bound on every ARN it gives (its API reference, "Length Constraints:
+ * Minimum length of 20. Maximum length of 2048."), the longest any launch value names.
+ */
+export const MAX_ARN_TEXT_LENGTH = 2048;
+/**
+ * An ARN's form (the AWS General Reference, "Amazon Resource Names"): `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`,
+ * the region and account may be empty (IAM has no region), the account is 12 digits or `aws`, the
+ * resource printable ASCII without spaces. Linear (no nested repetition); bound the length first.
+ */
+const ARN = /^arn:aws(?:-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:(?:[0-9]{12}|aws)?:[\x21-\x7e]+$/;
+export const isArn = (text: string): boolean => text.length <= MAX_ARN_TEXT_LENGTH && ARN.test(text);
+
+/** A dotted IPv4 address, each of its four parts 0 to 255 without leading zeros. */
+export const isIpv4Address = (text: string): boolean => ipv4Number(text) !== undefined;
+/** An IPv6 address in any of its text forms (`::` abbreviation, an IPv4 tail), without a zone index. */
+export const isIpv6Address = (text: string): boolean => text.length <= 45 && !text.includes("%") && isIPv6(text);
+/** An IPv4 block `a.b.c.d/n` whose address is the block's first (parseCidr). */
+export const isIpv4Cidr = (text: string): boolean => parseCidr(text) !== undefined;
+/** An IPv6 block: an address, a slash and a prefix length of 0 to 128. */
+export function isIpv6Cidr(text: string): boolean {
+  const [address, length, ...rest] = text.split("/");
+  return rest.length === 0 && address !== undefined && length !== undefined && /^\d{1,3}$/.test(length) && Number(length) <= 128 && isIpv6Address(address);
+}
+
+/**
+ * A price as EC2 reads MaxPrice and MaxTotalPrice: a decimal number of dollars an hour, not
+ * negative (the model's type is a string; EC2 refuses `0.000000` at a launch, a value below $0.001).
+ */
+const PRICE = /^(?:\d{1,10}(?:\.\d{0,10})?|\.\d{1,10})$/;
+export const isPrice = (text: string): boolean => PRICE.test(text);
+
+/** A text's length in characters (code points), as EC2 counts a name's length; a UTF-16 length within `max` needs no count. */
+export function longerThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    if (++count > max) return true;
+  }
+  return false;
 }

@@ -74,12 +74,13 @@ function blocksBought(store: Store, availabilityZone: string, search: OfferingSe
  * The zones of the caller's region a search may find a block in, with room for it: each zone with a
  * capacity pool for the type whose room (zoneRoom) holds the block; when no zone of the region has a
  * pool for the type, its capacity is unlimited and the region's first zone offers it (one offering,
- * as Terraform's data source needs; docs/decisions.md).
+ * as Terraform's data source needs; docs/decisions.md). A made-up region the wire serves ("local")
+ * has no zones, and so no offering: its block would be a reservation in a zone no region has.
  */
 function zonesWithRoom(store: Store, region: string, search: OfferingSearch, now: number): string[] {
   const zones = zonesOf(region).map((zone) => zone.zoneName);
   const pooled = zones.filter((zone) => store.capacityPool(zone, search.instanceType) !== undefined);
-  if (pooled.length === 0) return [zones[0] ?? `${region}a`];
+  if (pooled.length === 0) return zones.slice(0, 1);
   return pooled.filter((zone) => zoneRoom(store, zone, search.instanceType, now) >= search.instanceCount);
 }
 

@@ -2,7 +2,7 @@
 
 import { flatten } from "../protocol/flatten.js";
 import { OPERATIONS, type CreateFleetRequest } from "../protocol/model/ec2.generated.js";
-import { readInput } from "../protocol/query.js";
+import { readInput, type ReadMode } from "../protocol/query.js";
 
 /** What a fleet keeps of its request: all but DryRun, ClientToken and TagSpecifications (tags are kept as tags). */
 export type FleetConfiguration = Omit<CreateFleetRequest, "DryRun" | "ClientToken" | "TagSpecifications">;
@@ -17,6 +17,9 @@ export function configurationParams(request: CreateFleetRequest | Record<string,
   return flatten(CREATE_FLEET_INPUT, kept);
 }
 
-/** The configuration read back by the model (it was read so once already: it reads so again). */
-export const fleetConfiguration = (params: ReadonlyMap<string, string>): FleetConfiguration =>
-  readInput<FleetConfiguration>(CREATE_FLEET_INPUT, params);
+/**
+ * The configuration read by the model: a fixture's as a request is read, a kept one as it was kept
+ * (it was read so once already: it reads so again, its enums as they were taken).
+ */
+export const fleetConfiguration = (params: ReadonlyMap<string, string>, mode: ReadMode): FleetConfiguration =>
+  readInput<FleetConfiguration>(CREATE_FLEET_INPUT, params, {}, mode);

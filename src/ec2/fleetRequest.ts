@@ -2,23 +2,13 @@
 
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { invalidParameterCombination, invalidParameterValue, missingParameter } from "../domain/refusal.js";
-import {
-  DefaultTargetCapacityType$,
-  FleetCapacityReservationUsageStrategy$,
-  FleetExcessCapacityTerminationPolicy$,
-  FleetOnDemandAllocationStrategy$,
-  FleetReservationType$,
-  FleetType$,
-  ReservedCapacityAllocationStrategy$,
-  ReservedCapacityFallbackMarketType$,
-  SpotAllocationStrategy$,
-} from "../protocol/model/ec2.generated.js";
-import { checkEnum } from "../protocol/query.js";
 import { imageIdMalformed, IMAGE_ID, SUBNET_ID } from "../domain/network.js";
 import { zoneNamed, zoneWithId } from "../domain/zones.js";
 import { subnetIdMalformed } from "./launchData.js";
 import { templateIdAndName } from "./launchTemplates.js";
 import type { FleetConfiguration } from "./fleetConfiguration.js";
+import { checkLaunchValues } from "./launchValues.js";
+import { OPERATIONS } from "../protocol/model/ec2.generated.js";
 
 /** EC2's quotas on one request: launch template configurations and overrides ("EC2 Fleet quotas"). */
 export const MAX_CONFIGS = 50;
@@ -26,53 +16,29 @@ export const MAX_OVERRIDES = 300;
 /** The most instances one fleet launches, as one RunInstances call (launch()'s bound). */
 export const MAX_TARGET = 1000;
 
-/**
- * The allocation strategies' first spellings, which EC2 still takes beside the model's kebab-case
- * ones: Terraform's aws_ec2_fleet sends on_demand_options' default, lowestPrice, on every fleet.
- */
-const LEGACY_STRATEGIES: ReadonlySet<string> = new Set([
-  "lowestPrice",
-  "diversified",
-  "capacityOptimized",
-  "capacityOptimizedPrioritized",
-  "priceCapacityOptimized",
-]);
-
 const invalidValue = (value: number | string, name: string, expecting: string) =>
   invalidParameterValue(`Value (${value}) for parameter ${name} is invalid. ${expecting}`);
 
-/** A price as EC2 reads MaxPrice: a decimal number of dollars an hour. */
-const PRICE = /^\d{1,10}(?:\.\d{1,10})?$/;
-/** The longest name EC2 keeps for a key pair or a placement group, and the longest fleet Context kept. */
-const NAME_MAX = 255;
-
 /**
  * Refuses override values that are not of their form, before any is kept (issue 21, outside pass: a
- * 100,000-character zone or MaxPrice was kept in the fleet and answered by DescribeFleets and dumps).
- * A zone or zone id no region has is refused as RunInstances refuses it; one of another region
- * stays an error in the fleet, as EC2 answers it.
+ * 100,000-character zone was kept in the fleet and answered by DescribeFleets and dumps). A zone or
+ * zone id no region has is refused as RunInstances refuses it; one of another region stays an error
+ * in the fleet, as EC2 answers it. Lengths, prices and the other forms: checkLaunchValues.
  */
-function checkOverrideValues(override: NonNullable<NonNullable<FleetConfiguration["LaunchTemplateConfigs"]>[number]["Overrides"]>[number], at: string): void {
+function checkOverrideValues(override: NonNullable<NonNullable<FleetConfiguration["LaunchTemplateConfigs"]>[number]["Overrides"]>[number]): void {
   const zone = override.AvailabilityZone;
   if (zone !== undefined && zoneNamed(zone) === undefined) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
   const zoneId = override.AvailabilityZoneId;
   if (zoneId !== undefined && zoneWithId(zoneId) === undefined) throw invalidParameterValue(`Invalid availability zone ID: [${zoneId}]`);
-  const price = override.MaxPrice;
-  if (price !== undefined && !PRICE.test(price)) throw invalidValue(price, `${at}.MaxPrice`, "Expecting a decimal number.");
   if (override.SubnetId !== undefined && !SUBNET_ID.test(override.SubnetId)) throw subnetIdMalformed(override.SubnetId);
   if (override.ImageId !== undefined && !IMAGE_ID.test(override.ImageId)) throw imageIdMalformed(override.ImageId);
-  for (const [name, value] of [
-    ["KeyName", override.KeyName],
-    ["Placement.GroupName", override.Placement?.GroupName],
-  ] as const) {
-    if (value !== undefined && value.length > NAME_MAX) throw invalidValue(value, `${at}.${name}`, `It must be at most ${NAME_MAX} characters.`);
-  }
 }
 
 /**
  * Throws EC2's refusal for what a CreateFleet request may not ask, by the members' wire names:
  * counts and quotas, a template named by both id and name, capacities below zero or weights not
- * above it, enum values the model does not have, and the reserved-capacity combinations the
+ * above it, every value's form and length (checkLaunchValues; the reader has held each enum to the
+ * model's values, src/protocol/query.ts), and the reserved-capacity combinations the
  * ReservedCapacityOptionsRequest reference and the interruptible-reservation tutorial rule out
  * ("When you specify ReservedCapacityOptions, you must also set DefaultTargetCapacityType to
  * reserved-capacity"; "Using OnDemandTargetCapacity or SpotTargetCapacity while also setting
@@ -82,7 +48,6 @@ function checkOverrideValues(override: NonNullable<NonNullable<FleetConfiguratio
  */
 export function checkFleetRequest(request: FleetConfiguration): void {
   if (request.Type === undefined) throw invalidParameterValue("The emulator runs fleets of Type instant only; set Type to instant");
-  checkEnum(FleetType$, request.Type, "Type");
   // A maintain or request fleet lives on and replaces what it loses: the emulator has instant fleets only.
   if (request.Type !== "instant") throw invalidParameterValue(`The emulator runs fleets of Type instant only, not ${request.Type}`);
   const configs = request.LaunchTemplateConfigs;
@@ -90,10 +55,6 @@ export function checkFleetRequest(request: FleetConfiguration): void {
   const target = request.TargetCapacitySpecification;
   if (target === undefined) throw missingParameter("TargetCapacitySpecification");
 
-  // Kept and answered back by DescribeFleets: bounded like the other names EC2 keeps (issue 21, re-attack A6).
-  if (request.Context !== undefined && request.Context.length > NAME_MAX) {
-    throw invalidValue(request.Context, "Context", `It must be at most ${NAME_MAX} characters.`);
-  }
   if (configs.length > MAX_CONFIGS) throw invalidParameterValue(`A fleet request may have at most ${MAX_CONFIGS} launch template configurations`);
   const overrideCount = configs.reduce((sum, config) => sum + (config.Overrides?.length ?? 0), 0);
   if (overrideCount > MAX_OVERRIDES) throw invalidParameterValue(`A fleet request may have at most ${MAX_OVERRIDES} launch template overrides`);
@@ -117,7 +78,7 @@ export function checkFleetRequest(request: FleetConfiguration): void {
       if (priority !== undefined && (!Number.isFinite(priority) || priority < 0)) {
         throw invalidValue(priority, `${at}.Priority`, "It must be 0 or greater.");
       }
-      checkOverrideValues(override, at);
+      checkOverrideValues(override);
     });
   });
 
@@ -138,31 +99,8 @@ export function checkFleetRequest(request: FleetConfiguration): void {
     );
   }
   const defaultType = target.DefaultTargetCapacityType;
-  if (defaultType !== undefined) checkEnum(DefaultTargetCapacityType$, defaultType, "TargetCapacitySpecification.DefaultTargetCapacityType");
-
-  const onDemand = request.OnDemandOptions;
-  if (onDemand?.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(onDemand.AllocationStrategy)) {
-    checkEnum(FleetOnDemandAllocationStrategy$, onDemand.AllocationStrategy, "OnDemandOptions.AllocationStrategy");
-  }
-  const usage = onDemand?.CapacityReservationOptions?.UsageStrategy;
-  if (usage !== undefined) checkEnum(FleetCapacityReservationUsageStrategy$, usage, "OnDemandOptions.CapacityReservationOptions.UsageStrategy");
-  const spot = request.SpotOptions;
-  if (spot?.AllocationStrategy !== undefined && !LEGACY_STRATEGIES.has(spot.AllocationStrategy)) {
-    checkEnum(SpotAllocationStrategy$, spot.AllocationStrategy, "SpotOptions.AllocationStrategy");
-  }
-  if (request.ExcessCapacityTerminationPolicy !== undefined) {
-    checkEnum(FleetExcessCapacityTerminationPolicy$, request.ExcessCapacityTerminationPolicy, "ExcessCapacityTerminationPolicy");
-  }
-
   const reserved = request.ReservedCapacityOptions;
   if (reserved !== undefined) {
-    (reserved.ReservationTypes ?? []).forEach((type, i) => checkEnum(FleetReservationType$, type, `ReservedCapacityOptions.ReservationType.${i + 1}`));
-    if (reserved.AllocationStrategy !== undefined) {
-      checkEnum(ReservedCapacityAllocationStrategy$, reserved.AllocationStrategy, "ReservedCapacityOptions.AllocationStrategy");
-    }
-    (reserved.ReservedCapacityFallbackOptions?.MarketTypes ?? []).forEach((type, i) =>
-      checkEnum(ReservedCapacityFallbackMarketType$, type, `ReservedCapacityOptions.ReservedCapacityFallbackOptions.MarketType.${i + 1}`),
-    );
     const ids = reserved.CapacityReservationTarget?.CapacityReservationIds ?? [];
     const groups = reserved.CapacityReservationTarget?.CapacityReservationResourceGroupArns ?? [];
     if (ids.length > 0 && groups.length > 0) {
@@ -182,4 +120,6 @@ export function checkFleetRequest(request: FleetConfiguration): void {
       "OnDemandTargetCapacity and SpotTargetCapacity cannot be specified when DefaultTargetCapacityType is reserved-capacity.",
     );
   }
+  // Last, so the refusals above keep their own words for the values they name.
+  checkLaunchValues(OPERATIONS.CreateFleet.input, request, "");
 }

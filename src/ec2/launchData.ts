@@ -3,14 +3,11 @@
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { checkUserData } from "../domain/instanceAttributes.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, SUBNET_ID, imageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
-import { invalidParameterCombination, invalidParameterValue, keyPairNotFound, Refusal } from "../domain/refusal.js";
+import { invalidParameterCombination, keyPairNotFound, Refusal } from "../domain/refusal.js";
 import { KEY_NAME_MAX } from "./launch.js";
-import { checkKeptEnums } from "./launchTemplates.js";
-import { InstanceInterruptionBehavior$, SpotInstanceType$, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
-import { checkEnum } from "../protocol/query.js";
-
-const MAX_GROUPS_PER_INTERFACE = 16;
-const MAX_BLOCK_DEVICE_MAPPINGS = 128;
+import { TEMPLATE_DATA_SHAPE } from "./launchTemplates.js";
+import { checkLaunchValues } from "./launchValues.js";
+import type { RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 
 const NETWORK_INTERFACE_ID = /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
@@ -22,32 +19,15 @@ const networkInterfaceIdMalformed = (id: string): Refusal =>
 /**
  * What RunInstances (src/ec2/launch.ts and its overlay) refuses of the same values, refused when a
  * template is created rather than in a later fleet's Errors: the image id's form, security group
- * and subnet ids' forms (top level and on network interfaces), a network interface id's form, EC2's
- * enums (reservation preference, market type, shutdown behavior, tenancy, Spot options), the
+ * and subnet ids' forms (top level and on network interfaces), a network interface id's form, the
  * reservation target's form and that it goes only with `capacity-reservations-only`, no target for
- * Spot, user data (base64, at most 16 KiB) and a key name of at most 255 characters. What needs
- * the state or the caller (the instance type against the catalogue, the zone against the caller's
- * region) is the handler's.
+ * Spot, user data (base64, at most 16 KiB), a key name of at most 255 characters, and last every
+ * value's form and length (checkLaunchValues: counts, names, ARNs, addresses, prices, numbers).
+ * The reader has held every enum to the model's values. What needs the state or the caller (the
+ * instance type against the catalogue, the zone against the caller's region) is the handler's.
  */
 export function checkLaunchData(data: RequestLaunchTemplateData, prefix: string): void {
   if (data.ImageId !== undefined && !IMAGE_ID.test(data.ImageId)) throw imageIdMalformed(data.ImageId);
-  // The most security groups any account's interface may have (the VPC quota "Security groups per
-  // network interface": 5 by default, adjustable to 16), with the code RunInstances answers.
-  for (const list of [data.SecurityGroupIds, data.SecurityGroups, ...(data.NetworkInterfaces ?? []).map((n) => n.Groups)]) {
-    if ((list?.length ?? 0) > MAX_GROUPS_PER_INTERFACE) {
-      throw new Refusal(
-        "SecurityGroupsPerInstanceLimitExceeded",
-        `You have exceeded the maximum number of security groups (${MAX_GROUPS_PER_INTERFACE}) that can be assigned to an instance's network interface.`,
-      );
-    }
-  }
-  // The most volumes an instance can have attached (the EC2 user guide, "Amazon EBS volume limits
-  // for Amazon EC2 instances": up to 128 on the instance types with dedicated EBS volume limits).
-  if ((data.BlockDeviceMappings?.length ?? 0) > MAX_BLOCK_DEVICE_MAPPINGS) {
-    throw invalidParameterValue(
-      `Value (${data.BlockDeviceMappings?.length}) for parameter ${prefix}BlockDeviceMappings is invalid. An instance has at most ${MAX_BLOCK_DEVICE_MAPPINGS} block devices.`,
-    );
-  }
   const groups = [...(data.SecurityGroupIds ?? []), ...(data.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])];
   const bad = groups.find((id) => !SECURITY_GROUP_ID.test(id));
   if (bad !== undefined) throw securityGroupIdMalformed(bad);
@@ -55,14 +35,6 @@ export function checkLaunchData(data: RequestLaunchTemplateData, prefix: string)
     const { SubnetId: subnetId, NetworkInterfaceId: interfaceId } = networkInterface;
     if (subnetId !== undefined && !SUBNET_ID.test(subnetId)) throw subnetIdMalformed(subnetId);
     if (interfaceId !== undefined && !NETWORK_INTERFACE_ID.test(interfaceId)) throw networkInterfaceIdMalformed(interfaceId);
-  }
-  checkKeptEnums(data, prefix);
-  const spot = data.InstanceMarketOptions?.SpotOptions;
-  if (spot?.SpotInstanceType !== undefined) {
-    checkEnum(SpotInstanceType$, spot.SpotInstanceType, `${prefix}InstanceMarketOptions.SpotOptions.SpotInstanceType`);
-  }
-  if (spot?.InstanceInterruptionBehavior !== undefined) {
-    checkEnum(InstanceInterruptionBehavior$, spot.InstanceInterruptionBehavior, `${prefix}InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior`);
   }
   const specification = data.CapacityReservationSpecification;
   const target = specification?.CapacityReservationTarget?.CapacityReservationId;
@@ -83,4 +55,6 @@ export function checkLaunchData(data: RequestLaunchTemplateData, prefix: string)
   }
   // Key pairs are not modelled: a name longer than EC2 takes cannot exist (launch() refuses it so).
   if (data.KeyName !== undefined && data.KeyName.length > KEY_NAME_MAX) throw keyPairNotFound(data.KeyName);
+  // Last, so the refusals above keep their own codes and words for the values they name.
+  checkLaunchValues(TEMPLATE_DATA_SHAPE, data, prefix);
 }

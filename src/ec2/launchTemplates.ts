@@ -17,17 +17,9 @@ import {
 } from "../domain/launchTemplate.js";
 import { Refusal } from "../domain/refusal.js";
 import { flatten } from "../protocol/flatten.js";
-import {
-  CapacityReservationPreference$,
-  MarketType$,
-  OPERATIONS,
-  ShutdownBehavior$,
-  Tenancy$,
-  type LaunchTemplate,
-  type RequestLaunchTemplateData,
-} from "../protocol/model/ec2.generated.js";
+import { OPERATIONS, type LaunchTemplate, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import type { StructureShape } from "../protocol/model/shape.js";
-import { checkEnum, readInput } from "../protocol/query.js";
+import { readInput } from "../protocol/query.js";
 import type { Store } from "../store/store.js";
 import type { LaunchSpecification } from "./launch.js";
 
@@ -42,26 +34,11 @@ export const TEMPLATE_DATA_SHAPE: StructureShape = (() => {
 export const dataParams = (data: RequestLaunchTemplateData | object): Map<string, string> => flatten(TEMPLATE_DATA_SHAPE, data);
 
 /**
- * The enum members of template data that a fleet's instances keep, held to the model's values (the
- * reader checks an enum only where an action asks, and the instance table takes only EC2's values:
- * another one made the fleet's launch a 500). Throws InvalidParameterValue naming `prefix` + member.
+ * A template's data, read back by the model (it was read so once already: it reads so again), as
+ * kept: a database written before an enum was checked may keep a value the reader now refuses.
  */
-export function checkKeptEnums(data: RequestLaunchTemplateData, prefix: string): void {
-  const preference = data.CapacityReservationSpecification?.CapacityReservationPreference;
-  if (preference !== undefined) {
-    checkEnum(CapacityReservationPreference$, preference, `${prefix}CapacityReservationSpecification.CapacityReservationPreference`);
-  }
-  const market = data.InstanceMarketOptions?.MarketType;
-  if (market !== undefined) checkEnum(MarketType$, market, `${prefix}InstanceMarketOptions.MarketType`);
-  if (data.InstanceInitiatedShutdownBehavior !== undefined) {
-    checkEnum(ShutdownBehavior$, data.InstanceInitiatedShutdownBehavior, `${prefix}InstanceInitiatedShutdownBehavior`);
-  }
-  if (data.Placement?.Tenancy !== undefined) checkEnum(Tenancy$, data.Placement.Tenancy, `${prefix}Placement.Tenancy`);
-}
-
-/** A template's data, read back by the model (it was read so once already: it reads so again). */
 export const templateData = (record: LaunchTemplateRecord): RequestLaunchTemplateData =>
-  readInput<RequestLaunchTemplateData>(TEMPLATE_DATA_SHAPE, record.data);
+  readInput<RequestLaunchTemplateData>(TEMPLATE_DATA_SHAPE, record.data, {}, "kept");
 
 /** Whether the caller sees a template: its own, in its region. */
 const seenBy = (record: LaunchTemplateRecord | undefined, caller: Caller): record is LaunchTemplateRecord =>
@@ -166,7 +143,7 @@ export function templateLaunch(data: RequestLaunchTemplateData): TemplateLaunch 
 
 /**
  * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:
- * CreateLaunchTemplate and fixtures hold them to the model's values (checkKeptEnums), but a database
+ * CreateLaunchTemplate and fixtures hold them to the model's values (the reader), but a database
  * written before they did may keep another, which the instance table would refuse (a 500).
  */
 const shutdownBehaviorOf = (value: string | undefined): ShutdownBehavior | undefined =>

@@ -3,7 +3,7 @@
 import type { Caller } from "../domain/identity.js";
 import { instanceStateAt } from "../domain/placement.js";
 import { launchTemplateIdNotFound } from "../domain/launchTemplate.js";
-import { imageNotFound, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
+import { imageNotFound, isDefaultResourceOf, securityGroupNotFound, subnetNotFound } from "../domain/network.js";
 import { vpcNotFound } from "../domain/vpc.js";
 import { fleetNotFound } from "../domain/fleet.js";
 import { findFleet } from "./fleet.js";
@@ -16,7 +16,7 @@ import {
   type TagInput,
   type TaggableResource,
 } from "../domain/tags.js";
-import { MatchBudget, matches, type Filter } from "../domain/filters.js";
+import { matches, type Filter, type MatchBudget } from "../domain/filters.js";
 import { TAG_FILTERS, type TagDescriptionView } from "../domain/tagFilters.js";
 import type { Store, TagPosition, TagRow } from "../store/store.js";
 import { findTemplateById } from "./launchTemplates.js";
@@ -119,6 +119,11 @@ export function createTags({ store, caller, now }: Ec2Context, resourceIds: read
   store.write(() => {
     const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
     store.retag(ids, caller.accountId, (tags) => orThrow(applyCreateTags(tags, adding)));
+    // A default resource's id is a hash of its account and region: the dump needs the region written
+    // down, as it cannot find a made-up one ("local") from the id.
+    for (const id of ids) {
+      if (isDefaultResourceOf(id, caller.accountId, caller.region)) store.putDerivedRegion(id, caller.accountId, caller.region);
+    }
   });
 }
 
@@ -179,13 +184,15 @@ export const TAG_WALK_PER_REQUEST = 2_000;
  * TAGGABLE_KINDS, visible as CreateTags would find it), that pass `filters`, in (resource id, key)
  * order after `after`; `next`, the position to resume after, when others may follow. One request
  * reads at most TAG_WALK_PER_REQUEST rows and stops after the row that spends the last of its
- * MatchBudget: its page may then be short, or empty, with a `next`.
+ * `budget`, or before the row it leaves undecided (`budget.cut`, which the next request goes on
+ * deciding): its page may then be short, or empty, with a `next`.
  */
 export function describeTags(
   context: Ec2Context,
   filters: readonly Filter[],
   after: TagPosition | undefined,
   size: number,
+  budget: MatchBudget,
 ): { tags: TagDescriptionView[]; next: TagPosition | undefined } {
   const { store, caller } = context;
   const ids = literalResourceIds(filters);
@@ -197,19 +204,23 @@ export function describeTags(
     return named.filter((tag) => from === undefined || byPosition(tag, from) > 0).slice(0, TAG_BATCH);
   };
   const positionOf = (tag: TagPosition): TagPosition => ({ resourceId: tag.resourceId, key: tag.key });
-  const budget = new MatchBudget();
   const page: TagDescriptionView[] = [];
   let from = after;
   let walked = 0;
+  // The tag decided before the one being matched (before every tag at first): where a page cut before it resumes.
+  let previous: TagPosition = after ?? { resourceId: "", key: "" };
   for (;;) {
     const rows = read(from);
     walked += rows.length;
     for (const view of tagViews(context, rows)) {
-      if (matches(TAG_FILTERS, filters, view, undefined, budget)) {
+      const passes = matches(TAG_FILTERS, filters, view, undefined, budget);
+      if (budget.cut) return { tags: page, next: previous };
+      if (passes) {
         if (page.length === size) return { tags: page, next: positionOf(page.at(-1) ?? view) };
         page.push(view);
       }
-      if (budget.exhausted) return { tags: page, next: positionOf(view) };
+      previous = positionOf(view);
+      if (budget.exhausted) return { tags: page, next: previous };
     }
     const last = rows.at(-1);
     if (rows.length < TAG_BATCH || last === undefined) return { tags: page, next: undefined };

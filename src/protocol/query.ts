@@ -8,8 +8,6 @@ import { PROTOCOL_PARAMETERS, type RawParams } from "./params.js";
 export interface MemberRule<V> {
   /** Inclusive bounds of a number: outside them, EC2's "Expecting a value between MIN and MAX." */
   readonly range?: readonly [min: number, max: number];
-  /** Refuse a value (or, for a list, an entry) that is not one of the model's enum values. */
-  readonly enumValues?: boolean;
   /** Any other check (an id's form, a pattern): throws a named Ec2Error, or a Refusal (src/domain/refusal.ts) that dispatch turns into one. */
   readonly check?: (value: V) => void;
 }
@@ -22,6 +20,13 @@ export interface InputRules<I> {
   /** Checks across members (EC2's InvalidParameterCombination), after every member's own: throws as `check` does. */
   readonly request?: (input: I) => void;
 }
+
+/**
+ * What is read: a `request` (or a fixture, held to what a request may carry) has every enum member
+ * checked against the model's values; what the store `kept` is read back as it was kept, since a
+ * database written before a check was made may hold a value it now refuses (docs/decisions.md).
+ */
+export type ReadMode = "request" | "kept";
 
 /** An input whose required members are present. */
 export type WithRequired<I, R extends keyof I> = I & { [K in R]-?: NonNullable<I[K]> };
@@ -47,6 +52,32 @@ const INT32: readonly [number, number] = [-(2 ** 31), 2 ** 31 - 1];
 const INT64_SAFE: readonly [number, number] = [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
 
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+
+/**
+ * The enums whose values EC2 takes beyond the model's list. `InstanceType`: the catalogue decides
+ * (checkInstanceType, src/domain/instanceTypes.ts, in every action that takes one; fixtures may
+ * declare types the model lacks). The fleet allocation strategies: EC2 still takes their first,
+ * camel-case spellings (Terraform's aws_ec2_fleet sends `lowestPrice` on every fleet).
+ */
+const LEGACY_STRATEGIES: ReadonlySet<string> = new Set([
+  "lowestPrice",
+  "diversified",
+  "capacityOptimized",
+  "capacityOptimizedPrioritized",
+  "priceCapacityOptimized",
+]);
+const ALSO_TAKEN: ReadonlyMap<string, "any" | ReadonlySet<string>> = new Map<string, "any" | ReadonlySet<string>>([
+  ["InstanceType", "any"],
+  ["FleetOnDemandAllocationStrategy", LEGACY_STRATEGIES],
+  ["SpotAllocationStrategy", LEGACY_STRATEGIES],
+]);
+
+/** Whether a request's enum value is one EC2 takes: the model's, or one ALSO_TAKEN names. */
+function takenEnumValue(shape: EnumShape, value: string): boolean {
+  if (shape.values.includes(value)) return true;
+  const also = ALSO_TAKEN.get(shape.name);
+  return also === "any" || (also !== undefined && also.has(value));
+}
 
 // Each structure's members by request name, built once per shape rather than per request.
 const byQueryName = new WeakMap<StructureShape, Map<string, Member>>();
@@ -108,7 +139,7 @@ function place(root: Branch, shape: StructureShape, name: string, value: string)
  * member that is absent or empty, then each member's type and rules in model order.
  * Throws UnknownParameter, MissingParameter, InvalidParameterValue or what a rule throws.
  */
-export function readInput<I extends object>(shape: StructureShape, raw: RawParams, rules: InputRules<I> = {}): I {
+export function readInput<I extends object>(shape: StructureShape, raw: RawParams, rules: InputRules<I> = {}, mode: ReadMode = "request"): I {
   const root: Branch = { wireName: "", children: new Map() };
   for (const [name, value] of raw) {
     if (PROTOCOL_PARAMETERS.has(name)) continue;
@@ -120,7 +151,7 @@ export function readInput<I extends object>(shape: StructureShape, raw: RawParam
     if (node === undefined || ("value" in node && node.value === "")) throw ec2Error("MissingParameter", member?.queryName ?? name);
   }
   const memberRules = (rules.members ?? {}) as Readonly<Record<string, MemberRule<unknown> | undefined>>;
-  const input = readStructure(shape, root, memberRules) as I;
+  const input = readStructure(shape, root, mode, memberRules) as I;
   rules.request?.(input);
   return input;
 }
@@ -128,6 +159,7 @@ export function readInput<I extends object>(shape: StructureShape, raw: RawParam
 function readStructure(
   shape: StructureShape,
   branch: Branch,
+  mode: ReadMode,
   rules: Readonly<Record<string, MemberRule<unknown> | undefined>> = {},
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -135,7 +167,7 @@ function readStructure(
     const node = branch.children.get(member.name);
     if (node === undefined) continue;
     const rule = rules[member.name];
-    const value = readValue(member.shape, node, rule);
+    const value = readValue(member.shape, node, mode, rule);
     rule?.check?.(value);
     out[member.name] = value;
   }
@@ -144,8 +176,8 @@ function readStructure(
   return Object.freeze(out);
 }
 
-function readValue(shape: Shape, node: Node, rule: MemberRule<unknown> | undefined): unknown {
-  if (shape.kind === "structure") return "children" in node ? readStructure(shape, node) : Object.freeze({});
+function readValue(shape: Shape, node: Node, mode: ReadMode, rule: MemberRule<unknown> | undefined): unknown {
+  if (shape.kind === "structure") return "children" in node ? readStructure(shape, node, mode) : Object.freeze({});
   if (shape.kind === "list") {
     if (!("children" in node)) return Object.freeze([]);
     // Entries in numeric index order, gaps allowed; only the indexes sent are ever looked at.
@@ -153,18 +185,18 @@ function readValue(shape: Shape, node: Node, rule: MemberRule<unknown> | undefin
     return Object.freeze(
       indexes.map((index) => {
         const entry = node.children.get(index);
-        return entry === undefined ? undefined : readValue(shape.member, entry, rule);
+        return entry === undefined ? undefined : readValue(shape.member, entry, mode, rule);
       }),
     );
   }
   if (!("value" in node)) return undefined;
-  return readScalar(shape, node, rule);
+  return readScalar(shape, node, mode, rule);
 }
 
 /** A character XML 1.0 cannot carry (its Char production), or a lone surrogate. */
 const NOT_XML_CHARACTER = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-function readScalar(shape: Shape, { wireName, value }: Leaf, rule: MemberRule<unknown> | undefined): unknown {
+function readScalar(shape: Shape, { wireName, value }: Leaf, mode: ReadMode, rule: MemberRule<unknown> | undefined): unknown {
   const invalid = (expecting: string) =>
     invalidParameterValue(`Value ( ${value} ) for parameter ${wireName} is invalid. ${expecting}`);
   switch (shape.kind) {
@@ -180,7 +212,10 @@ function readScalar(shape: Shape, { wireName, value }: Leaf, rule: MemberRule<un
       return value;
     }
     case "enum":
-      if (rule?.enumValues) checkEnum(shape, value, wireName);
+      // Every enum member of every request, however deep (EC2 answers InvalidParameterValue for a
+      // value it does not have): a value kept unchecked reached the instance table's CHECKs (a 500)
+      // or was answered back as given (issue 21, third outside pass).
+      if (mode === "request" && !takenEnumValue(shape, value)) checkEnum(shape, value, wireName);
       return value;
     case "boolean": {
       const lower = value.toLowerCase();

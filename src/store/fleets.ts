@@ -90,7 +90,7 @@ export function fleetConfigurationFixture(fleet: FleetRecord, tags: readonly Tag
   return {
     ...(fleet.fleetState !== "active" ? { fleetState: fleet.fleetState } : {}),
     // Through JSON: dates as ISO text, as a fixture writes them.
-    ...(fleet.configuration.size > 0 ? { configuration: JSON.parse(JSON.stringify(fleetConfiguration(fleet.configuration))) as Record<string, unknown> } : {}),
+    ...(fleet.configuration.size > 0 ? { configuration: JSON.parse(JSON.stringify(fleetConfiguration(fleet.configuration, "kept"))) as Record<string, unknown> } : {}),
     ...(tags.length > 0 ? { tags: [...tags] } : {}),
   };
 }

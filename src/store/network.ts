@@ -136,6 +136,9 @@ function prepare(db: SqliteDatabase) {
         VALUES (@group_id, @owner_id, @region, @vpc_id, @group_name, @description)`,
     ),
     deleteGroup: db.prepare<[string]>("DELETE FROM security_group WHERE group_id = ?"),
+    groupByName: db.prepare<[string, string, string, string], SecurityGroupRow>(
+      "SELECT * FROM security_group WHERE owner_id = ? AND region = ? AND vpc_id = ? AND group_name = ?",
+    ),
     deleteGroupByName: db.prepare<[string, string, string, string]>(
       "DELETE FROM security_group WHERE owner_id = ? AND region = ? AND vpc_id = ? AND group_name = ?",
     ),
@@ -151,6 +154,13 @@ function prepare(db: SqliteDatabase) {
         @root_device_name, @virtualization_type, @ena_support, @boot_mode, @deprecation_time)`,
     ),
     deleteImage: db.prepare<[string]>("DELETE FROM image WHERE image_id = ?"),
+    derivedRegion: db
+      .prepare<[string, string], string>("SELECT region FROM derived_resource_region WHERE resource_id = ? AND account_id = ?")
+      .pluck(true),
+    putDerivedRegion: db.prepare<[string, string, string]>(
+      `INSERT INTO derived_resource_region (resource_id, account_id, region) VALUES (?, ?, ?)
+        ON CONFLICT (resource_id, account_id) DO UPDATE SET region = excluded.region`,
+    ),
     // Addresses a subnet has given out (a terminated instance has given its back: migration 008).
     addressesInUse: db
       .prepare<[string], number>("SELECT count(*) FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ?")
@@ -210,6 +220,12 @@ export class Network {
 
   securityGroup(groupId: string): SecurityGroupRecord | undefined {
     const row = this.s.group.get(groupId);
+    return row && groupOf(row);
+  }
+
+  /** The group of that name in an owner's VPC of a region (a name is unique there), or undefined. */
+  securityGroupByName(ownerId: string, region: string, vpcId: string, groupName: string): SecurityGroupRecord | undefined {
+    const row = this.s.groupByName.get(ownerId, region, vpcId, groupName);
     return row && groupOf(row);
   }
 
@@ -289,6 +305,17 @@ export class Network {
       group_name: group.groupName,
       description: group.description,
     });
+  }
+
+  /** The region CreateTags or a load recorded for one of an account's derived resources, or undefined. */
+  derivedRegion(resourceId: string, accountId: string): string | undefined {
+    return this.s.derivedRegion.get(resourceId, accountId);
+  }
+
+  /** Records the region of one of an account's derived resources that carries tags; only inside Store.write(). */
+  putDerivedRegion(resourceId: string, accountId: string, region: string): void {
+    assertInWrite(this.db, "Network.putDerivedRegion()");
+    this.s.putDerivedRegion.run(resourceId, accountId, region);
   }
 
   putImage(image: ImageRecord): void {

@@ -28,6 +28,8 @@ export const STATE_TABLES = [
   "launch_template",
   "fleet",
   "instance_network",
+  "fixture_record_taken_in",
+  "derived_resource_region",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

@@ -18,7 +18,7 @@ import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domai
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
-import type { CapacityReservationToStore, StateRecords } from "../domain/state.js";
+import type { CapacityReservationToStore, FixtureRecordKey, FixtureRecordKind, StateRecords } from "../domain/state.js";
 import { ipv4Text, regionOfDefaultResource } from "../domain/network.js";
 import { Network } from "./network.js";
 import { LaunchTemplates } from "./launchTemplates.js";
@@ -26,6 +26,7 @@ import { Fleets, fleetConfigurationFixture } from "./fleets.js";
 import type { FleetRecord, FleetState } from "../domain/fleet.js";
 import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
 import { launchTemplateFixtureOf } from "./launchTemplateFixtures.js";
+import { FixtureRecordsTakenIn } from "./takenIn.js";
 import { imageFixtureOf, securityGroupFixtureOf, subnetFixtureOf } from "./networkFixtures.js";
 import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 
@@ -109,6 +110,7 @@ export class Store {
   readonly #network: Network;
   readonly #launchTemplates: LaunchTemplates;
   readonly #fleets: Fleets;
+  readonly #takenIn: FixtureRecordsTakenIn;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
   readonly #instanceTypes: InstanceTypes;
@@ -131,6 +133,7 @@ export class Store {
     this.#network = new Network(db);
     this.#launchTemplates = new LaunchTemplates(db);
     this.#fleets = new Fleets(db);
+    this.#takenIn = new FixtureRecordsTakenIn(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
     this.#instanceTypes = new InstanceTypes(db);
@@ -263,6 +266,24 @@ export class Store {
 
   securityGroupPage(ownerId: string, region: string, after: string, limit: number): SecurityGroupRecord[] {
     return this.#network.securityGroupPage(ownerId, region, after, limit);
+  }
+
+  /** An added group by its name in an owner's VPC of a region (unique there), or undefined. */
+  securityGroupByName(ownerId: string, region: string, vpcId: string, groupName: string): SecurityGroupRecord | undefined {
+    return this.#network.securityGroupByName(ownerId, region, vpcId, groupName);
+  }
+
+  /**
+   * Records the region of one of an account's derived resources (default VPC, subnet or security
+   * group) as it gains tags, so that a dump can name it (inside write()).
+   */
+  putDerivedRegion(resourceId: string, accountId: string, region: string): void {
+    this.#network.putDerivedRegion(resourceId, accountId, region);
+  }
+
+  /** Whether a --db file has taken in this fixture record (migration 015). */
+  hasTakenIn(kind: FixtureRecordKind, id: string): boolean {
+    return this.#takenIn.has(kind, id);
   }
 
   image(imageId: string): ImageRecord | undefined {
@@ -544,10 +565,12 @@ export class Store {
   /**
    * Writes one load's records (a checked fixture set: recordsOfFixture() in src/fixtures/records.ts)
    * in one transaction, replacing each account, reservation and instance it names whole (an upsert
-   * by id) and leaving everything else as it was.
+   * by id) and leaving everything else as it was; and remembers `takenIn` as fixture records the
+   * database has taken in (hasTakenIn), in the same transaction.
    */
-  load(records: StateRecords): void {
+  load(records: StateRecords, takenIn: Iterable<FixtureRecordKey> = []): void {
     this.write(() => {
+      this.#takenIn.add(takenIn);
       for (const account of records.accounts) this.#accounts.put(account);
       // Every replaced reservation goes first, so that a ClientToken one of them gives up can go to
       // another of the set whatever their order (the index keeps a token to one reservation).
@@ -595,7 +618,10 @@ export class Store {
         if (tags.length > 0) this.#reservations.setTags(fleet.outcome.fleetId, fleet.ownerId, tags);
       }
       for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
-      for (const { resourceId, accountId, tags } of records.derivedResourceTags) this.#reservations.setTags(resourceId, accountId, tags);
+      for (const { resourceId, accountId, region, tags } of records.derivedResourceTags) {
+        this.#reservations.setTags(resourceId, accountId, tags);
+        this.#network.putDerivedRegion(resourceId, accountId, region);
+      }
     });
   }
 
@@ -751,9 +777,13 @@ export class Store {
         if (owner === skipping) continue;
         if (entry === undefined || entry.resourceId !== resourceId || entry.ownerId !== accountId) {
           const stored = this.#network.subnet(resourceId) ?? this.#network.securityGroup(resourceId);
+          // The region CreateTags or a load recorded (any region the wire serves), else one of the
+          // listed regions whose default it is (tags written before migration 016).
           const region =
             stored === undefined
-              ? (regionOfDefaultResource(resourceId, accountId) ?? (prefix === "vpc-" ? this.vpcNamedBy(resourceId, accountId)?.region : undefined))
+              ? (this.#network.derivedRegion(resourceId, accountId) ??
+                regionOfDefaultResource(resourceId, accountId) ??
+                (prefix === "vpc-" ? this.vpcNamedBy(resourceId, accountId)?.region : undefined))
               : undefined;
           if (region === undefined) {
             skipping = owner;
