@@ -1,6 +1,6 @@
 // `tsx bench/builds.ts NAME=DIST …`: several builds side by side in one run, on the rows a user feels (docs/performance.md).
 
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchId, writeFixture, writeInstanceFixture, writeRegionFixture } from "./fixtures.js";
@@ -20,7 +20,7 @@ import {
 } from "./lib.js";
 
 // Each build is NAME=DIST, DIST as BENCH_DIST takes it (relative to the repository, its fixtures/ and
-// migrations/ beside it). Options: --rounds N, --seconds S, --only wire|starts.
+// migrations/ beside it). Options: --rounds N, --seconds S, --only wire|starts, --rows, --largest, --bare (below).
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const ROUNDS = Number(option("--rounds") ?? 3);
@@ -34,6 +34,9 @@ const CONNECTIONS = 64;
 const LARGEST = Number(option("--largest") ?? 1_000_000);
 // --rows a,b: only those rows (usage10, sequential, describe100, instances100, page500, page1M-first, page1M-middle).
 const ONLY_ROWS = option("--rows")?.split(",");
+// --bare: beside each build, a bare Fastify server (bench/servers/baseline.ts) sending that build's own
+// 100-instance page, in the same rounds: what those bytes cost on this machine without the emulator.
+const BARE = argv.includes("--bare") && (ONLY_ROWS?.includes("instances100") ?? true);
 const pagesToo = ONLY_ROWS === undefined || ONLY_ROWS.some((row) => row.startsWith("page"));
 
 const log = (line: string): void => void process.stderr.write(`builds: ${line}\n`);
@@ -80,6 +83,8 @@ async function wire(): Promise<void> {
   writeRegionFixture(describeFile, [{ region: "ap-southeast-2", count: 2_000, first: 0x2000000 }]);
   writeInstanceFixture(instanceFile, [{ id: benchId(0xa11), instances: 10_000 }]);
   const servers: { name: string; server: ChildServer; requests: Map<string, SignedRequest> }[] = [];
+  /** The bare servers: each answers every request with one build's instance page, so only that row is run on it. */
+  const bare: { name: string; server: ChildServer; request: SignedRequest }[] = [];
   try {
     for (const build of BUILDS) {
       const t0 = performance.now();
@@ -117,6 +122,13 @@ async function wire(): Promise<void> {
         const xml = await send(url, r);
         if (row === "describe100" && (xml.match(/<capacityReservationId>/g) ?? []).length !== 100) throw new Error(`${build.name}: describe page`);
         if (row === "instances100" && (xml.match(/<instanceId>/g) ?? []).length !== 100) throw new Error(`${build.name}: instance page`);
+        if (row === "instances100" && BARE) {
+          const bytesFile = join(work, `${build.name}-instances.xml`);
+          writeFileSync(bytesFile, xml);
+          const bareServer = await startChild("baseline.ts", [`@${bytesFile}`]);
+          bare.push({ name: `${build.name} bare`, server: bareServer, request: r });
+          log(`${build.name}: its instance page is ${Buffer.byteLength(xml)} bytes; a bare server sends them too`);
+        }
       }
       servers.push({ name: build.name, server, requests });
       log(`${build.name} ready in ${fmt((performance.now() - t0) / 1000)} s, load ${loadNow()}`);
@@ -135,16 +147,22 @@ async function wire(): Promise<void> {
     for (const { server, requests } of servers) {
       for (const { row, connections } of ROWS) await load(server.url, requests.get(row === "sequential" ? "usage10" : row) as SignedRequest, { connections, seconds: 1 });
     }
+    for (const { server, request } of bare) await load(server.url, request, { connections: CONNECTIONS, seconds: 1 });
     for (let round = 0; round < ROUNDS; round++) {
       for (const [index, { row, connections, seconds }] of ROWS.entries()) {
-        for (const { name, server, requests } of interleave(servers, round + index)) {
-          record(name, row, await measured(server, requests.get(row === "sequential" ? "usage10" : row) as SignedRequest, connections, seconds));
+        // The bare servers take their turns on the instance row among the builds.
+        const sides = [
+          ...servers.map(({ name, server, requests }) => ({ name, server, request: requests.get(row === "sequential" ? "usage10" : row) as SignedRequest })),
+          ...(row === "instances100" ? bare : []),
+        ];
+        for (const { name, server, request } of interleave(sides, round + index)) {
+          record(name, row, await measured(server, request, connections, seconds));
         }
       }
       log(`round ${round + 1} of ${ROUNDS} done, load ${loadNow()}`);
     }
   } finally {
-    await Promise.all(servers.map(({ server }) => server.stop()));
+    await Promise.all([...servers, ...bare].map(({ server }) => server.stop()));
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -200,5 +218,5 @@ const columns: readonly { head: string; value: (build: string) => string }[] = [
   { head: "reset() after a write / idle ms", value: (b) => `${fmt(of(b, "reset", (s) => s.meanMs), 2)} / ${fmt(of(b, "reset-idle", (s) => s.meanMs), 3)}` },
 ];
 const lines = [`| build | ${columns.map((c) => c.head).join(" | ")} |`, `|---|${columns.map(() => "---").join("|")}|`];
-for (const { name } of BUILDS) lines.push(`| ${name} | ${columns.map((c) => c.value(name)).join(" | ")} |`);
+for (const name of samples.keys()) lines.push(`| ${name} | ${columns.map((c) => c.value(name)).join(" | ")} |`);
 process.stdout.write(`\n${lines.join("\n")}\n\nmedians of ${ROUNDS} rounds (${SECONDS} s a 64-connection run); load average ${loadBefore} before, ${loadNow()} after; node ${process.version}\n`);

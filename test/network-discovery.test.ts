@@ -4,6 +4,7 @@ import {
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   paginateDescribeSubnets,
@@ -11,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
 import type { FixtureDocument } from "../src/fixtures/types.js";
-import { ec2, failure, OWNER, OWNER_KEY, SHAREE_KEY, start } from "./support.js";
+import { ec2, failure, instanceFixture, OWNER, OWNER_KEY, SHAREE_KEY, start } from "./support.js";
 
 const ADDED_SUBNET = "subnet-0a1b2c3d4e5f60718";
 const ADDED_GROUP = "sg-0a1b2c3d4e5f60718";
@@ -190,6 +191,50 @@ describe("the default VPC and what fixtures add", () => {
       expect(await answers(ec2(fresh))).toEqual(before);
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe("an instance a fixture placed without a subnet", () => {
+  // Zones away from the first of their region, so each sits in its own /20 (172.31.16 × index.0).
+  const placed = [
+    instanceFixture("5a", 1, { availabilityZone: "us-east-1a" }),
+    instanceFixture("5a", 2, { availabilityZone: "us-east-1c" }),
+    instanceFixture("5a", 3, { availabilityZone: "us-east-1f" }),
+    instanceFixture("5a", 4, { availabilityZone: "eu-west-1b" }),
+  ];
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await start({ fixtures: [{ instances: placed }], clock: "2026-03-01T00:00:00Z" });
+  });
+  afterAll(async () => emu.close());
+
+  const ipv4Number = (address: string): number => address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+
+  it("sits in its zone's default subnet, VPC and group, at an address inside that subnet, the same after a reset", async () => {
+    for (const region of ["us-east-1", "eu-west-1"]) {
+      const client = ec2(emu, OWNER_KEY, region);
+      const { Subnets = [] } = await client.send(new DescribeSubnetsCommand({ Filters: [{ Name: "default-for-az", Values: ["true"] }] }));
+      const { SecurityGroups = [] } = await client.send(new DescribeSecurityGroupsCommand({ GroupNames: ["default"] }));
+      const described = async () => (await client.send(new DescribeInstancesCommand({}))).Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+      const instances = await described();
+      expect(instances.map((i) => i.InstanceId).sort()).toEqual(
+        placed.filter((p) => p.availabilityZone.startsWith(region)).map((p) => p.instanceId).sort(),
+      );
+      for (const instance of instances) {
+        const subnet = Subnets.find((s) => s.AvailabilityZone === instance.Placement?.AvailabilityZone);
+        expect(instance).toMatchObject({ SubnetId: subnet?.SubnetId, VpcId: subnet?.VpcId, SourceDestCheck: true });
+        expect(instance.SecurityGroups).toEqual([{ GroupId: SecurityGroups[0]?.GroupId, GroupName: "default" }]);
+        // Not the subnet's first four addresses nor its last (EC2 keeps those).
+        const [base = "", prefix = ""] = (subnet?.CidrBlock ?? "").split("/");
+        const host = ipv4Number(instance.PrivateIpAddress ?? "") - ipv4Number(base);
+        expect(host).toBeGreaterThanOrEqual(4);
+        expect(host).toBeLessThanOrEqual(2 ** (32 - Number(prefix)) - 2);
+        const name = `ip-${(instance.PrivateIpAddress ?? "").replaceAll(".", "-")}`;
+        expect(instance.PrivateDnsName).toBe(region === "us-east-1" ? `${name}.ec2.internal` : `${name}.${region}.compute.internal`);
+      }
+      await emu.reset();
+      expect(await described()).toEqual(instances);
     }
   });
 });

@@ -94,9 +94,8 @@ export class AnswerCache {
     return kept.rest;
   }
 
-  /** Keeps an answer's text after its requestId, as bytes, made from `generation` at `now`, holding over `span`. */
-  set(key: string, generation: number, now: number, span: TimeSpan, rest: string): void {
-    const bytes = Buffer.from(rest, "utf8");
+  /** Keeps an answer's bytes after its requestId, made from `generation` at `now`, holding over `span`. */
+  set(key: string, generation: number, now: number, span: TimeSpan, bytes: Buffer): void {
     const size = bytes.length;
     if (size > KEPT_ANSWER_LIMITS.bytes) return;
     const previous = this.answers.get(key);

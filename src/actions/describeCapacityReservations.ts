@@ -1,6 +1,7 @@
 // DescribeCapacityReservations: the reservations a caller sees in its region, filtered and keyset-paged (SPEC section 9).
 
 import {
+  lifeOf,
   stateAt,
   stateSteadyAround,
   type CapacityReservationRecord,
@@ -65,7 +66,7 @@ export const describeCapacityReservations = defineAction({
     if (ids) {
       const missing = [...new Set(ids)].filter((id) => {
         const seen = seenReservation(store, id, caller, now);
-        if (seen) steadyBetween(stateSteadyAround(seen.reservation, now));
+        if (seen) steadyBetween(stateSteadyAround(seen.life, now));
         return !seen;
       });
       if (missing.length > 0) throw capacityReservationNotFound(missing);
@@ -104,11 +105,13 @@ export const describeCapacityReservations = defineAction({
         }
         read += 1;
         const reservation = store.findReservation(id);
+        if (!reservation) continue;
         // The page is the stored rows and each read row's state: the same until a write or the first
         // of those states changes (rows left out for their state count as much as those answered).
-        if (reservation) steadyBetween(stateSteadyAround(reservation, now));
-        const state = reservation && stateAt(reservation, now);
-        if (!reservation || state === undefined) continue;
+        const life = lifeOf(reservation);
+        steadyBetween(stateSteadyAround(life, now));
+        const state = stateAt(life, now);
+        if (state === undefined) continue;
         if (undecided.length > 0) {
           const passes = matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags }, budget);
           if (budget.cut) {

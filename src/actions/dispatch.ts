@@ -190,7 +190,13 @@ function answer(
   const answer = writeResult(action.name, request.requestId, action.output, result);
   if (answers !== undefined && span !== undefined && answer.length >= KEPT_ANSWER_FROM && deps.store.generation === generation) {
     const keptAs = key ?? keyOf();
-    if (keptAs !== undefined) answers.set(keptAs, generation, now, span, answer.slice(answerHead(action.name, request.requestId).length));
+    if (keptAs !== undefined) {
+      // Encoded once: the bytes kept are the bytes sent now, after the head, as a kept answer goes.
+      const head = answerHead(action.name, request.requestId);
+      const rest = Buffer.from(answer, "utf8").subarray(Buffer.byteLength(head));
+      answers.set(keptAs, generation, now, span, rest);
+      return [head, rest];
+    }
   }
   return answer;
 }

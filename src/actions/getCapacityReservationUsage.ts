@@ -37,7 +37,7 @@ export const getCapacityReservationUsage = defineAction({
     if (!seen) throw capacityReservationNotFound([id]);
     const { reservation, viewer, state } = seen;
     // The answer is the stored rows and the state: the same until a write or the state's next change.
-    steadyBetween(stateSteadyAround(reservation, now));
+    steadyBetween(stateSteadyAround(seen.life, now));
 
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     let rows: readonly InstanceUsage[];

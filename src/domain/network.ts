@@ -1,8 +1,8 @@
 // Subnets, security groups and images in EC2's words: the default VPC every account has in every region, addresses in a subnet's range, and the records fixtures add.
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { Refusal } from "./refusal.js";
-import { REGION_NAMES, zonesOf, zoneNamed } from "./zones.js";
+import { REGION_NAMES, zonesOf, zoneNamed, type Zone } from "./zones.js";
 
 /** A subnet as the emulator holds it: a default one (derived) or one a fixture added. */
 export interface SubnetRecord {
@@ -64,35 +64,50 @@ export interface InstanceNetwork {
 export const DEFAULT_VPC_CIDR = "172.31.0.0/16";
 const DEFAULT_SUBNET_PREFIX = 20;
 
-/** 17 lowercase hex digits from what a default resource belongs to: the same every start, reset and load. */
-const hexOf = (...parts: string[]): string => createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 17);
+/**
+ * 17 lowercase hex digits from what a default resource belongs to: the same every start, reset and
+ * load. One-shot hashing: DescribeInstances derives an id or two for each instance a fixture placed.
+ */
+const hexOf = (...parts: string[]): string => hash("sha256", parts.join("\u0000"), "hex").slice(0, 17);
 
 export const defaultVpcId = (accountId: string, region: string): string => `vpc-${hexOf("vpc", accountId, region)}`;
 export const defaultSubnetId = (accountId: string, zoneName: string): string => `subnet-${hexOf("subnet", accountId, zoneName)}`;
 export const defaultSecurityGroupId = (accountId: string, region: string): string =>
   `sg-${hexOf("security-group", accountId, region)}`;
 
+/** The default subnet of `zone`, the `index`th of its region, in the default VPC `vpcId`: 172.31.(16 × index).0/20. */
+const defaultSubnet = (accountId: string, zone: Zone, index: number, vpcId: string): SubnetRecord => ({
+  subnetId: defaultSubnetId(accountId, zone.zoneName),
+  ownerId: accountId,
+  region: zone.regionName,
+  vpcId,
+  availabilityZone: zone.zoneName,
+  cidrBlock: `172.31.${index * 16}.0/${DEFAULT_SUBNET_PREFIX}`,
+  defaultForAz: true,
+  // Default subnets give instances a public address ("Default subnets": map-public-ip-on-launch true).
+  mapPublicIpOnLaunch: true,
+});
+
 /** The default subnets of an account in a region, one per zone in zone order, 172.31.0.0/20 onwards. */
 export function defaultSubnetsOf(accountId: string, region: string): SubnetRecord[] {
   const vpcId = defaultVpcId(accountId, region);
-  return zonesOf(region).map((zone, index) => ({
-    subnetId: defaultSubnetId(accountId, zone.zoneName),
-    ownerId: accountId,
-    region,
-    vpcId,
-    availabilityZone: zone.zoneName,
-    cidrBlock: `172.31.${index * 16}.0/${DEFAULT_SUBNET_PREFIX}`,
-    defaultForAz: true,
-    // Default subnets give instances a public address ("Default subnets": map-public-ip-on-launch true).
-    mapPublicIpOnLaunch: true,
-  }));
+  return zonesOf(region).map((zone, index) => defaultSubnet(accountId, zone, index, vpcId));
 }
 
-/** The default subnet of a zone for an account, or undefined for a zone EC2 does not have. */
+/**
+ * The default subnet of a zone for an account, or undefined for a zone EC2 does not have. Only that
+ * zone's id is derived, not its region's every subnet: DescribeInstances asks for each instance a
+ * fixture placed without a subnet.
+ */
 export function defaultSubnetOf(accountId: string, zoneName: string): SubnetRecord | undefined {
   const zone = zoneNamed(zoneName);
-  return zone && defaultSubnetsOf(accountId, zone.regionName).find((subnet) => subnet.availabilityZone === zoneName);
+  if (zone === undefined) return undefined;
+  const index = zonesOf(zone.regionName).indexOf(zone);
+  return defaultSubnet(accountId, zone, index, defaultVpcId(accountId, zone.regionName));
 }
+
+/** The name of every default VPC's own security group. */
+export const DEFAULT_SECURITY_GROUP_NAME = "default";
 
 /** The default VPC's `default` security group ("default VPC security group", as EC2 names it). */
 export function defaultSecurityGroupOf(accountId: string, region: string): SecurityGroupRecord {
@@ -101,7 +116,7 @@ export function defaultSecurityGroupOf(accountId: string, region: string): Secur
     ownerId: accountId,
     region,
     vpcId: defaultVpcId(accountId, region),
-    groupName: "default",
+    groupName: DEFAULT_SECURITY_GROUP_NAME,
     description: "default VPC security group",
   };
 }

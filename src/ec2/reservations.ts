@@ -7,6 +7,7 @@ import {
   viewerOf,
   type CapacityReservationRecord,
   type CapacityReservationState,
+  type ReservationLife,
   type Viewer,
 } from "../domain/capacityReservation.js";
 import type { Caller } from "../domain/identity.js";
@@ -34,6 +35,8 @@ export interface SeenReservation {
   readonly reservation: CapacityReservationRecord;
   readonly viewer: Viewer;
   readonly state: CapacityReservationState;
+  /** Its dates as numbers, read once: what a reader asks next of the clock (stateSteadyAround) reads them too. */
+  readonly life: ReservationLife;
 }
 
 /**
@@ -45,8 +48,10 @@ export function seenReservation(store: Store, id: string, caller: Caller, now: n
   const reservation = store.findReservation(id);
   if (!reservation) return undefined;
   const viewer = viewerOf(reservation, caller.accountId, caller.region, (account) => store.isSharedWith(id, account));
-  const state = viewer && stateAt(reservation, now);
-  return viewer && state ? { reservation, viewer, state } : undefined;
+  if (!viewer) return undefined;
+  const life = lifeOf(reservation);
+  const state = stateAt(life, now);
+  return state ? { reservation, viewer, state, life } : undefined;
 }
 
 /**

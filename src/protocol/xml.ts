@@ -93,7 +93,11 @@ function compileMembers(members: readonly Member[]): (value: Record<string, unkn
   const writers = members.map((member) => [member.name, compileValue(member.xmlName, member.shape)] as const);
   return (value) => {
     let out = "";
-    for (const [name, write] of writers) out += write(value[name]);
+    for (const [name, write] of writers) {
+      // An absent member writes nothing: most of a wide shape's members (an Instance has 62) are absent.
+      const member = value[name];
+      if (member !== undefined && member !== null) out += write(member);
+    }
     return out;
   };
 }

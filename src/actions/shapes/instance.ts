@@ -3,7 +3,14 @@
 import { createHash } from "node:crypto";
 import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
 import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
-import { defaultSecurityGroupOf, defaultSubnetOf, ipv4Number, ipv4Text, privateDnsName, type InstanceNetwork } from "../../domain/network.js";
+import {
+  DEFAULT_SECURITY_GROUP_NAME,
+  defaultSecurityGroupId,
+  defaultSubnetOf,
+  ipv4Text,
+  privateDnsName,
+  type InstanceNetwork,
+} from "../../domain/network.js";
 import { INSTANCE_STATE_CODES, instanceStateAt, type InstanceStateName } from "../../domain/placement.js";
 import { privateAddressOf } from "../../domain/privateAddress.js";
 import { zoneNamed } from "../../domain/zones.js";
@@ -140,11 +147,11 @@ export function networkOf(store: Store, instance: InstanceRecord): InstanceNetwo
   const launched = store.instanceNetwork(instance.instanceId);
   if (launched) return launched;
   const subnet = defaultSubnetOf(instance.ownerId, instance.availabilityZone);
-  const derived = privateAddressOf(instance.instanceId, instance.availabilityZone);
-  const address = derived && ipv4Number(derived.privateIpAddress);
+  const address = privateAddressOf(instance.instanceId, instance.availabilityZone);
   if (!subnet || address === undefined) return undefined;
-  const group = defaultSecurityGroupOf(instance.ownerId, instance.region);
-  return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, privateIp: address, securityGroups: [{ groupId: group.groupId, groupName: group.groupName }] };
+  // The group's id and name only: the whole record (defaultSecurityGroupOf) derives its VPC's id again.
+  const group = { groupId: defaultSecurityGroupId(instance.ownerId, instance.region), groupName: DEFAULT_SECURITY_GROUP_NAME };
+  return { subnetId: subnet.subnetId, vpcId: subnet.vpcId, privateIp: address, securityGroups: [group] };
 }
 
 /**
