@@ -346,9 +346,6 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     const known = new ParamsByText();
     const sendResult = (request: FastifyRequest, reply: FastifyReply, answer: Answer): FastifyReply => {
       if (answerDropped(log, request, reply)) return reply;
-      // A request that waited (strict auth, an injected latency) may finish after others filled the bound.
-      const refused = refuseWhileFull(request, reply);
-      if (refused !== undefined) return refused;
       log(request, 200);
       if (typeof answer !== "string") return sendParts(reply, request.id, httpDate(), answer);
       return reply
@@ -396,7 +393,9 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         const body = await answer;
         if (body === undefined) return reply;
         if (trace.injected && (await applyInjected(log, request, reply, closing))) return reply;
-        return sendResult(request, reply, body);
+        // A request that waited (strict auth, an injected latency, a later turn) may finish after others
+        // filled the bound; one answered in the call that made it was checked just before (answerOf).
+        return refuseWhileFull(request, reply) ?? sendResult(request, reply, body);
       })();
     };
     app.all("/*", handler);
