@@ -1,11 +1,13 @@
-// CreateLaunchTemplate refuses at create time what RunInstances refuses of the same values, with EC2's codes; its name, description and ClientToken bounds; the version numbers DescribeLaunchTemplates answers and a fleet names (SPEC section 14).
+// CreateLaunchTemplate refuses at create time what RunInstances refuses of the same values, with EC2's codes; its name, description and ClientToken bounds; the version numbers DescribeLaunchTemplates answers and a fleet names; an image id to resolve from Systems Manager (SPEC section 14).
 
 import {
   CreateFleetCommand,
   CreateLaunchTemplateCommand,
+  DescribeImagesCommand,
   DescribeLaunchTemplatesCommand,
   type EC2Client,
   type RequestLaunchTemplateData,
+  RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
@@ -169,5 +171,52 @@ describe("CreateLaunchTemplate's checks", () => {
     ).rejects.toThrow(/launchTemplates\[0\]\.launchTemplateData\.Placement\.AvailabilityZone: "eu-west-1a" is not a zone of us-east-1/);
     await emu.load({ launchTemplates: [{ ...template, clientToken: "t".repeat(128), requestFingerprint: "f", launchTemplateData: { ...GOOD } }] });
     expect(await templateNames()).toEqual(["from-fixture"]);
+  });
+});
+
+describe("an image id of the form resolve:ssm:NAME", () => {
+  let emu: RunningEmulator;
+  let client: EC2Client;
+  beforeAll(async () => {
+    emu = await start({ fixtures: [], clock: NOW });
+    client = ec2(emu);
+  });
+  afterAll(async () => emu.close());
+
+  const SSM = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+  const SAYS_WHY = /^Invalid id: "resolve:ssm:\/aws\/service\/[^"]+" \(expecting "ami-\.\.\."\): the emulator keeps no Systems Manager parameters/;
+
+  it("is refused by every launch path with EC2's code and a message that says the emulator has no parameters to resolve", async () => {
+    expect(await failure(client.send(new RunInstancesCommand({ ImageId: SSM, InstanceType: "m5.large", MinCount: 1, MaxCount: 1 })))).toMatchObject({
+      code: "InvalidAMIID.Malformed",
+      message: expect.stringMatching(SAYS_WHY),
+    });
+    expect(
+      await failure(client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "ssm", LaunchTemplateData: { ...GOOD, ImageId: SSM } }))),
+    ).toMatchObject({ code: "InvalidAMIID.Malformed", message: expect.stringMatching(SAYS_WHY) });
+    const template = await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "plain", LaunchTemplateData: GOOD }));
+    expect(
+      await failure(
+        client.send(
+          new CreateFleetCommand({
+            Type: "instant",
+            TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: "on-demand" },
+            LaunchTemplateConfigs: [
+              {
+                LaunchTemplateSpecification: { LaunchTemplateId: template.LaunchTemplate?.LaunchTemplateId, Version: "$Latest" },
+                Overrides: [{ ImageId: SSM }],
+              },
+            ],
+          }),
+        ),
+      ),
+    ).toMatchObject({ code: "InvalidAMIID.Malformed", message: expect.stringMatching(SAYS_WHY) });
+  });
+
+  it("is refused by DescribeImages in EC2's own words, as EC2 refuses it there", async () => {
+    expect(await failure(client.send(new DescribeImagesCommand({ ImageIds: [SSM] })))).toMatchObject({
+      code: "InvalidAMIID.Malformed",
+      message: `Invalid id: "${SSM}" (expecting "ami-...")`,
+    });
   });
 });

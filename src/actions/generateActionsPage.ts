@@ -65,7 +65,7 @@ const OTHER_SERVICES: readonly (readonly [service: string, instead: string])[] =
     "not served: give the SDK credentials and a region, and set `AWS_EC2_METADATA_DISABLED=true` so it never waits for it",
   ],
   ["AWS Resource Groups (capacity reservation groups)", "not emulated; a launch names a reservation by id"],
-  ["AWS Systems Manager parameters (AMI aliases)", "not emulated: name images by id, or by name and owner (DescribeImages serves the images fixtures declare)"],
+  ["AWS Systems Manager parameters (AMI aliases)", "not emulated: name images by id, or by name and owner (DescribeImages serves the images fixtures declare); an image id `resolve:ssm:NAME` in a launch is refused with `InvalidAMIID.Malformed`, saying so"],
   ["AWS IAM (roles, instance profiles)", "not emulated: name an instance profile; nothing checks it"],
   ["Amazon EKS, Amazon SQS, AWS Pricing (as Karpenter calls them)", "not emulated: see [karpenter.md](karpenter.md) for the settings that avoid them"],
   ["Amazon CloudWatch (capacity reservation metrics)", "read the numbers from GetCapacityReservationUsage or DescribeCapacityReservations"],

@@ -250,6 +250,20 @@ export const imageNotFound = (ids: readonly string[]): Refusal =>
 /** hashicorp/terraform#22172 quotes EC2's words. */
 export const imageIdMalformed = (id: string): Refusal => new Refusal("InvalidAMIID.Malformed", `Invalid id: "${id}" (expecting "ami-...")`);
 
+/**
+ * The image id a launch names (RunInstances, a launch template, a fleet override), refused when it
+ * is not an `ami-` id. EC2 resolves `resolve:ssm:NAME` from Systems Manager at launch; the emulator
+ * keeps no parameters, so it refuses as EC2 refuses such a value where it does not resolve one
+ * (DescribeImages: hashicorp/terraform-provider-aws#43488 quotes it), and says why.
+ */
+export function launchImageIdMalformed(id: string): Refusal {
+  if (!id.startsWith("resolve:ssm:")) return imageIdMalformed(id);
+  return new Refusal(
+    "InvalidAMIID.Malformed",
+    `Invalid id: "${id}" (expecting "ami-..."): the emulator keeps no Systems Manager parameters to resolve; name the image id (DescribeImages lists them)`,
+  );
+}
+
 /** A security group and a subnet of two VPCs; Karpenter reads "belong to different networks" (pkg/errors ToReasonMessage). */
 export const differentNetworks = (groupId: string, subnetId: string): Refusal =>
   new Refusal("InvalidParameter", `Security group ${groupId} and subnet ${subnetId} belong to different networks.`);

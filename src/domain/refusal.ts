@@ -76,10 +76,6 @@ export const insufficientInstanceCapacity = (): Refusal => fixedRefusal("Insuffi
 export const capacityReservationIdMalformed = (id: string): Refusal =>
   new Refusal("InvalidCapacityReservationId.Malformed", `Invalid id: "${id}" (expecting "cr-...")`);
 
-/** EC2's words for an image id of another form: `Invalid id: "ami-x" (expecting "ami-...")`. */
-export const amiIdMalformed = (id: string): Refusal =>
-  new Refusal("InvalidAMIID.Malformed", `Invalid id: "${id}" (expecting "ami-...")`);
-
 /** A key pair the launch names that cannot exist (EC2's words for a key pair it does not have). */
 export const keyPairNotFound = (keyName: string): Refusal =>
   new Refusal("InvalidKeyPair.NotFound", `The key pair '${keyName}' does not exist`);

@@ -2,7 +2,7 @@
 
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { invalidParameterCombination, invalidParameterValue, missingParameter } from "../domain/refusal.js";
-import { imageIdMalformed, IMAGE_ID, SUBNET_ID } from "../domain/network.js";
+import { IMAGE_ID, launchImageIdMalformed, SUBNET_ID } from "../domain/network.js";
 import { zoneNamed, zoneWithId } from "../domain/zones.js";
 import { subnetIdMalformed } from "./launchData.js";
 import { templateIdAndName } from "./launchTemplates.js";
@@ -31,7 +31,7 @@ function checkOverrideValues(override: NonNullable<NonNullable<FleetConfiguratio
   const zoneId = override.AvailabilityZoneId;
   if (zoneId !== undefined && zoneWithId(zoneId) === undefined) throw invalidParameterValue(`Invalid availability zone ID: [${zoneId}]`);
   if (override.SubnetId !== undefined && !SUBNET_ID.test(override.SubnetId)) throw subnetIdMalformed(override.SubnetId);
-  if (override.ImageId !== undefined && !IMAGE_ID.test(override.ImageId)) throw imageIdMalformed(override.ImageId);
+  if (override.ImageId !== undefined && !IMAGE_ID.test(override.ImageId)) throw launchImageIdMalformed(override.ImageId);
 }
 
 /**

@@ -15,7 +15,6 @@ import {
   type LaunchRequest,
 } from "../domain/placement.js";
 import {
-  amiIdMalformed,
   keyPairNotFound,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
@@ -28,7 +27,7 @@ import {
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
-import { insufficientFreeAddresses } from "../domain/network.js";
+import { IMAGE_ID, insufficientFreeAddresses, launchImageIdMalformed } from "../domain/network.js";
 import { zoneNamed } from "../domain/zones.js";
 import type { Ec2Context } from "./context.js";
 import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
@@ -40,8 +39,6 @@ export const MAX_LAUNCH = 1000;
 
 /** What a launch may tag besides the instance (the model's documentation of RunInstances' TagSpecifications). */
 const ALSO_TAGGABLE = ["volume", "network-interface", "spot-instances-request", "elastic-gpu"];
-
-const IMAGE_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** The reservation platform a launched instance counts as: the emulator's images are all Linux/UNIX. */
 const PLATFORM = "Linux/UNIX";
@@ -129,7 +126,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   const { store, caller, now, settings } = context;
   const imageId = specification.imageId;
   if (imageId === undefined || imageId === "") return missingParameter("ImageId");
-  if (!IMAGE_ID.test(imageId)) return amiIdMalformed(imageId);
+  if (!IMAGE_ID.test(imageId)) return launchImageIdMalformed(imageId);
   const unknownType = checkInstanceType(specification.instanceType, store.declaredInstanceTypes());
   if (unknownType) return unknownType;
 

@@ -2,7 +2,7 @@
 
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { checkUserData } from "../domain/instanceAttributes.js";
-import { IMAGE_ID, SECURITY_GROUP_ID, SUBNET_ID, imageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
+import { IMAGE_ID, SECURITY_GROUP_ID, SUBNET_ID, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
 import { invalidParameterCombination, keyPairNotFound, Refusal } from "../domain/refusal.js";
 import { KEY_NAME_MAX } from "./launch.js";
 import { TEMPLATE_DATA_SHAPE } from "./launchTemplates.js";
@@ -27,7 +27,7 @@ const networkInterfaceIdMalformed = (id: string): Refusal =>
  * instance type against the catalogue, the zone against the caller's region) is the handler's.
  */
 export function checkLaunchData(data: RequestLaunchTemplateData, prefix: string): void {
-  if (data.ImageId !== undefined && !IMAGE_ID.test(data.ImageId)) throw imageIdMalformed(data.ImageId);
+  if (data.ImageId !== undefined && !IMAGE_ID.test(data.ImageId)) throw launchImageIdMalformed(data.ImageId);
   const groups = [...(data.SecurityGroupIds ?? []), ...(data.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? [])];
   const bad = groups.find((id) => !SECURITY_GROUP_ID.test(id));
   if (bad !== undefined) throw securityGroupIdMalformed(bad);
