@@ -318,6 +318,16 @@ function lastLine(text: string): string {
   );
 }
 
+/** Whether a process exists (signal 0 checks without sending). */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
 /** How the keeper's provider ended: the shell gives a provider killed by a signal as status 128 + its number. */
 function howEnded(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal !== null) return `${signal} (its keeper's)`;
@@ -414,6 +424,16 @@ class Provider {
     return this.gone;
   }
 
+  /**
+   * After a command that failed: why the provider is gone, or undefined while it runs. Terraform
+   * can exit on a crashed provider before the keeper's exit reaches this process; when the
+   * provider's process no longer exists, that exit is on its way and is waited for.
+   */
+  async stoppedAfterFailure(): Promise<string | undefined> {
+    if (this.gone === undefined && this.pid !== undefined && !exists(this.pid)) await this.exited;
+    return this.gone;
+  }
+
   /** Stops it (its keeper sends SIGINT when its stdin closes), killing it if it has not exited within a bound. */
   async stop(): Promise<void> {
     if (this.gone !== undefined) return;
@@ -481,7 +501,7 @@ export class Terraform {
     const before = this.provider.stopped;
     if (before !== undefined) throw new Error(`${before} (before terraform ${args.join(" ")})`);
     const run = await runTerraform(this.installation.binary, this.env, dir, args);
-    const after = this.provider.stopped;
+    const after = run.code === 0 ? this.provider.stopped : await this.provider.stoppedAfterFailure();
     if (after !== undefined) throw new Error(`${after} (during terraform ${args.join(" ")}, which exited ${run.code})`);
     return run;
   }
