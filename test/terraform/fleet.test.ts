@@ -26,7 +26,7 @@ beforeAll(async () => {
   client = ec2(log.emu, OWNER_KEY);
 }, 120_000);
 afterAll(async () => {
-  terraform?.dispose();
+  await terraform?.dispose();
   await log?.emu.close();
 });
 

@@ -1,8 +1,8 @@
-// Real Terraform against the emulator: finds terraform and the AWS provider's filesystem mirror, initialises once per test file, runs commands.
+// Real Terraform against the emulator: finds terraform and the AWS provider's filesystem mirror, initialises once per test process, runs one provider per test file that its commands reattach to.
 
-import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { constants, homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { DestinationStream } from "pino";
 import type { EC2Client } from "@aws-sdk/client-ec2";
@@ -13,7 +13,8 @@ import { ec2, start } from "../support.js";
 /** `EMULATOR_TERRAFORM_TESTS=off` opts a developer's run out of the Terraform tests; nothing else does. */
 export const TERRAFORM_OPTED_OUT = process.env.EMULATOR_TERRAFORM_TESTS === "off";
 
-const PROVIDER = join("registry.terraform.io", "hashicorp", "aws");
+const PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws";
+const PROVIDER = join(...PROVIDER_ADDRESS.split("/"));
 
 /**
  * The folder that holds `registry.terraform.io/hashicorp/aws` (a filesystem mirror): the one
@@ -133,7 +134,7 @@ export function useTerraform(options: Parameters<typeof start>[0] = {}): Terrafo
     terraform = await Terraform.init(log);
   }, 120_000);
   afterAll(async () => {
-    terraform?.dispose();
+    await terraform?.dispose();
     await log?.emu.close();
   });
   const ready = (): { log: LoggedEmulator; terraform: Terraform } => {
@@ -248,6 +249,10 @@ async function install(): Promise<Installed> {
   };
   delete env.AWS_PROFILE;
   delete env.TF_LOG;
+  // Every endpoint is the emulator's plain HTTP, so a CA bundle has nothing to verify; and with one
+  // named, hashicorp/aws 5.100 refuses to be configured a second time in one process ("unable to
+  // add custom RootCAs HTTPClient"), which the reattached provider is at every phase of every command.
+  delete env.AWS_CA_BUNDLE;
   const initDir = join(root, "init");
   mkdirSync(initDir);
   writeFileSync(join(initDir, "versions.tf"), REQUIRED_PROVIDERS);
@@ -280,18 +285,205 @@ function runTerraform(binary: string, env: NodeJS.ProcessEnv, dir: string, args:
   });
 }
 
-/** Terraform for one emulator: its configurations in a folder of their own, on the process's one init. */
+/** How long hashicorp/aws may take to say where it listens before a file's set-up fails. */
+const PROVIDER_START_TIMEOUT_MS = 120_000;
+
+/** How long a provider may take to exit on SIGINT before it is killed. */
+const PROVIDER_STOP_TIMEOUT_MS = 10_000;
+
+/** The hashicorp/aws binary `terraform init` installed (a link into the mirror); throws the one-line reason when there is not exactly one. */
+function installedProvider(dataDir: string): string {
+  const base = join(dataDir, "providers", PROVIDER);
+  const found: string[] = [];
+  for (const version of existsSync(base) ? readdirSync(base) : []) {
+    for (const platform of readdirSync(join(base, version))) {
+      for (const file of readdirSync(join(base, version, platform))) {
+        if (file.startsWith("terraform-provider-aws")) found.push(join(base, version, platform, file));
+      }
+    }
+  }
+  const [binary] = found;
+  if (binary === undefined || found.length > 1) throw new Error(`terraform init left ${found.length} hashicorp/aws binaries under ${base}, not one`);
+  return binary;
+}
+
+/** The last non-empty line a process wrote, for a one-line reason. */
+function lastLine(text: string): string {
+  return (
+    text
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "")
+      .at(-1) ?? "(it wrote nothing)"
+  );
+}
+
+/** Whether a process exists (signal 0 checks without sending). */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/** How the keeper's provider ended: the shell gives a provider killed by a signal as status 128 + its number. */
+function howEnded(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal !== null) return `${signal} (its keeper's)`;
+  const bySignal = code !== null && code > 128 ? Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0] : undefined;
+  return bySignal ?? `status ${code}`;
+}
+
+/**
+ * The provider's keeper: starts hashicorp/aws ($0) in its debug mode and stops it with SIGINT (its
+ * debug mode's own stop, which removes its socket) when its stdin closes, which the test process
+ * does to stop it, and the kernel does when the test process dies without a word (a worker killed
+ * at a time limit): a provider left running would serve nothing and hold most of a gigabyte. Exits with
+ * the provider's status.
+ */
+const KEEPER = `exec 3<&0
+"$0" -debug </dev/null &
+provider=$!
+{ cat <&3 >/dev/null; kill -INT "$provider" 2>/dev/null; } &
+wait "$provider"`;
+
+/**
+ * hashicorp/aws started once for a test file, in its debug mode, and left running for all the
+ * file's commands: each command reattaches to it (`TF_REATTACH_PROVIDERS`, Terraform's documented
+ * way to use a provider it did not start) instead of starting the provider again for each phase,
+ * 3 to 5 times a command. Terraform still makes every call of every phase: it reads the schema,
+ * validates and configures the provider at each phase of each command, so each configuration's
+ * own provider block (endpoint, keys, region) holds for its calls.
+ */
+class Provider {
+  /** The provider's last output (stdout and stderr), for the reason it stopped. */
+  private output = "";
+  /** The first line of a Go crash it wrote (a panic or a fatal signal), which names the cause; the dump that follows does not. */
+  private crash: string | undefined;
+  /** Why the process is gone, once it is. */
+  private gone: string | undefined;
+  /** The provider's own process id, from its TF_REATTACH_PROVIDERS line (the child is its keeper). */
+  private pid: number | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly keeper: ChildProcess,
+    private readonly binary: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      keeper.once("exit", (code, signal) => {
+        this.gone = `hashicorp/aws (pid ${this.pid ?? "unknown"}) exited with ${howEnded(code, signal)}: ${this.crash ?? lastLine(this.output)}`;
+        keeper.stdin?.end();
+        resolve();
+      });
+    });
+  }
+
+  /** Starts `binary -debug` with `env` (its listening socket in `folder`); resolves with the TF_REATTACH_PROVIDERS value it prints. */
+  static start(binary: string, env: NodeJS.ProcessEnv, folder: string): Promise<{ provider: Provider; reattach: string }> {
+    // A collector that runs only near 1 GiB: almost all of the provider's CPU is validating its
+    // schemas at each phase (allocations that die young), and GOGC=400 collected about once a phase,
+    // 0.45 s of its 2.75 s; the long-lived process then peaks at 1.2 GB instead of 0.7 GB.
+    const providerEnv = { ...env, TMPDIR: folder, GOGC: "off", GOMEMLIMIT: "1GiB" };
+    const keeper = spawn("/bin/sh", ["-c", KEEPER, binary], { cwd: folder, env: providerEnv, stdio: ["pipe", "pipe", "pipe"] });
+    const provider = new Provider(keeper, binary);
+    return new Promise((resolve, reject) => {
+      let listening = false;
+      const fail = (why: string): void => {
+        clearTimeout(timer);
+        void provider.stop();
+        reject(new Error(`hashicorp/aws (${binary} -debug) ${why}`));
+      };
+      const timer = setTimeout(() => fail(`did not print TF_REATTACH_PROVIDERS within ${PROVIDER_START_TIMEOUT_MS / 1000} s: ${lastLine(provider.output)}`), PROVIDER_START_TIMEOUT_MS);
+      const read = (chunk: Buffer): void => {
+        // The tail is enough for a reason; the provider writes little once it listens.
+        const text = chunk.toString("utf8");
+        provider.output = (provider.output + text).slice(-8_000);
+        provider.crash ??= /^(?:panic: |fatal error: |SIG[A-Z]+: ).*$/m.exec(text)?.[0];
+        if (listening) return;
+        const reattach = /TF_REATTACH_PROVIDERS='([^'\n]+)'/.exec(provider.output)?.[1];
+        if (reattach === undefined) return;
+        listening = true;
+        clearTimeout(timer);
+        const pid = (JSON.parse(reattach) as Record<string, { Pid?: number }>)[PROVIDER_ADDRESS]?.Pid;
+        if (pid === undefined) {
+          fail(`printed TF_REATTACH_PROVIDERS without ${PROVIDER_ADDRESS}'s Pid: ${reattach}`);
+          return;
+        }
+        provider.pid = pid;
+        resolve({ provider, reattach });
+      };
+      keeper.stdout?.on("data", read);
+      keeper.stderr?.on("data", read);
+      keeper.on("error", (error) => fail(`could not start: ${error.message}`));
+      keeper.on("exit", (code, signal) => {
+        if (!listening) fail(`exited with ${howEnded(code, signal)} before it listened: ${lastLine(provider.output)}`);
+      });
+    });
+  }
+
+  /** Why the provider is gone, or undefined while it runs. */
+  get stopped(): string | undefined {
+    return this.gone;
+  }
+
+  /**
+   * After a command that failed: why the provider is gone, or undefined while it runs. Terraform
+   * can exit on a crashed provider before the keeper's exit reaches this process; when the
+   * provider's process no longer exists, that exit is on its way and is waited for.
+   */
+  async stoppedAfterFailure(): Promise<string | undefined> {
+    if (this.gone === undefined && this.pid !== undefined && !exists(this.pid)) await this.exited;
+    return this.gone;
+  }
+
+  /** Stops it (its keeper sends SIGINT when its stdin closes), killing it if it has not exited within a bound. */
+  async stop(): Promise<void> {
+    if (this.gone !== undefined) return;
+    this.keeper.stdin?.end();
+    const timer = setTimeout(() => {
+      try {
+        if (this.pid !== undefined) process.kill(this.pid, "SIGKILL");
+      } catch {
+        // Gone between the bound and the kill: what stop() wanted.
+      }
+      this.keeper.kill("SIGKILL");
+    }, PROVIDER_STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  toString(): string {
+    return `hashicorp/aws (${this.binary}, pid ${this.pid ?? "unknown"})`;
+  }
+}
+
+/** Terraform for one emulator: its configurations in a folder of their own, on the process's one init, every command reattached to the file's one provider. */
 export class Terraform {
+  private readonly env: NodeJS.ProcessEnv;
+
   private constructor(
     private readonly installation: Installed,
     private readonly root: string,
     private readonly log: LoggedEmulator,
-  ) {}
+    private readonly provider: Provider,
+    reattach: string,
+  ) {
+    this.env = { ...installation.env, TF_REATTACH_PROVIDERS: reattach };
+  }
 
-  /** Runs `terraform init` once per process, then gives a Terraform whose failures name the emulator's failed calls; throws the one-line reason when Terraform or the mirror is missing. */
+  /**
+   * Runs `terraform init` once per process and starts the file's provider, then gives a Terraform
+   * whose failures name the emulator's failed calls; throws the one-line reason when Terraform, the
+   * mirror or the provider is missing, or the provider does not start.
+   */
   static async init(log: LoggedEmulator): Promise<Terraform> {
     const installation = await installOnce();
-    return new Terraform(installation, mkdtempSync(join(installation.root, "configurations-")), log);
+    const root = mkdtempSync(join(installation.root, "configurations-"));
+    const binary = installedProvider(installation.env.TF_DATA_DIR ?? join(installation.initDir, ".terraform"));
+    const { provider, reattach } = await Provider.start(binary, installation.env, root);
+    return new Terraform(installation, root, log, provider, reattach);
   }
 
   /**
@@ -308,9 +500,14 @@ export class Terraform {
     return new Configuration(this, dir);
   }
 
-  /** Runs terraform in `dir`; the output is stdout and stderr together. */
-  command(dir: string, args: readonly string[]): Promise<Run> {
-    return runTerraform(this.installation.binary, this.installation.env, dir, args);
+  /** Runs terraform in `dir`; the output is stdout and stderr together. Throws at once, in one line, when the provider is gone. */
+  async command(dir: string, args: readonly string[]): Promise<Run> {
+    const before = this.provider.stopped;
+    if (before !== undefined) throw new Error(`${before} (before terraform ${args.join(" ")})`);
+    const run = await runTerraform(this.installation.binary, this.env, dir, args);
+    const after = run.code === 0 ? this.provider.stopped : await this.provider.stoppedAfterFailure();
+    if (after !== undefined) throw new Error(`${after} (during terraform ${args.join(" ")}, which exited ${run.code})`);
+    return run;
   }
 
   /** Runs a command that must succeed (exit 0, or `expectedCodes`); a failure names the emulator calls that failed meanwhile. */
@@ -320,7 +517,7 @@ export class Terraform {
     if (!expectedCodes.includes(run.code)) {
       const failed = this.log.failedCallsSince(mark);
       throw new Error(
-        `terraform ${args.join(" ")} exited ${run.code}\n` +
+        `terraform ${args.join(" ")} exited ${run.code} (with ${this.provider})\n` +
           `emulator calls that failed: ${failed.length === 0 ? "none" : failed.join("; ")}\n` +
           `--- terraform output (last 60 lines) ---\n${run.output.split("\n").slice(-60).join("\n")}`,
       );
@@ -328,8 +525,9 @@ export class Terraform {
     return run;
   }
 
-  /** Removes every configuration this Terraform wrote (the process's init stays for the next test file). */
-  dispose(): void {
+  /** Stops the file's provider and removes every configuration this Terraform wrote (the process's init stays for the next test file). */
+  async dispose(): Promise<void> {
+    await this.provider.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
 }
