@@ -103,7 +103,7 @@ export class PageTokens {
 
   /**
    * The position a token names, if this server issued it, in exactly this form, for this scope,
-   * less than 24 hours ago, and when it stops being good (`expiresAt`, emulator ms). Throws
+   * at `now` or less than 24 hours before, and when it stops being good (`expiresAt`, emulator ms). Throws
    * InvalidParameterValue ("… The token is invalid.") otherwise.
    */
   read(token: string, scope: PageScope, now: number): PagePosition & { readonly expiresAt: number } {
@@ -114,6 +114,8 @@ export class PageTokens {
       payload.a !== scope.accountId ||
       payload.g !== scope.region ||
       payload.s !== digest(scope.selection()) ||
+      // Issued at a later clock than now (the clock set back since): EC2 never sees a token from its future.
+      now < payload.t ||
       now - payload.t >= PAGE_TOKEN_LIFETIME_MS
     ) {
       throw invalidToken(token);
