@@ -1,5 +1,6 @@
 // Many costly describe walks at once do not queue a small request behind all of them (issue 21, the re-attack of the result, finding 2): their pages get shorter while others wait, and small requests wait in a lane of their own.
 
+import { connect } from "node:net";
 import { DescribeInstancesCommand, RunInstancesCommand, type EC2Client, type Filter } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
@@ -105,5 +106,59 @@ describe("costly walks while others wait their turn", () => {
     // Taking turns in the order they came, a small request waited for a page of every walker (12 of 12,
     // each time); in its own lane, for the page being made and a page or two answered meanwhile.
     expect(Math.max(...seenWhileWaiting)).toBeLessThanOrEqual(WALKERS / 2);
+  });
+});
+
+/** Writes the requests of `bodies` on one connection at once (pipelined) and reads their answers, each framed by its Content-Length. */
+function pipelined(bodies: readonly string[]): Promise<string[]> {
+  const url = new URL(emu.url);
+  const text = bodies.map((body) => `POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`).join("");
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let received = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const answers: string[] = [];
+      let at = 0;
+      for (;;) {
+        const end = received.indexOf("\r\n\r\n", at);
+        if (end === -1) break;
+        const length = Number(/content-length: (\d+)/i.exec(received.subarray(at, end).toString("latin1"))?.[1] ?? NaN);
+        if (Number.isNaN(length) || received.length < end + 4 + length) break;
+        answers.push(received.subarray(end + 4, end + 4 + length).toString("utf8"));
+        at = end + 4 + length;
+      }
+      if (answers.length === bodies.length) {
+        socket.destroy();
+        resolve(answers);
+      }
+    });
+    socket.on("error", reject);
+    socket.write(text);
+  });
+}
+
+describe("a connection's requests, waiting in two lanes", () => {
+  it("are run in the order they came: a read pipelined after a large write waits behind it, not in the small lane", async () => {
+    const form = (params: Record<string, string>): string => new URLSearchParams({ Version: "2016-11-15", ...params }).toString();
+    const [vpcs] = await pipelined([form({ Action: "DescribeVpcs" })]);
+    const vpc = /<vpcId>([^<]+)<\/vpcId>/.exec(vpcs ?? "")?.[1] ?? "";
+    expect(vpc).toMatch(/^vpc-/);
+    // A costly page first, so that the two after it wait for their turn.
+    const costly = form({ Action: "DescribeInstances", "Filter.1.Name": "tag-value", ...Object.fromEntries(costlyOf(99)[0]?.Values?.map((value, v) => [`Filter.1.Value.${v + 1}`, value]) ?? []) });
+    const tags: Record<string, string> = { Action: "CreateTags", "ResourceId.1": vpc };
+    for (let tag = 1; tag <= 45; tag += 1) {
+      tags[`Tag.${tag}.Key`] = `order-${tag}-${"k".repeat(100)}`;
+      tags[`Tag.${tag}.Value`] = "v".repeat(256);
+    }
+    const write = form(tags);
+    expect(write.length).toBeGreaterThan(LARGE_REQUEST_BYTES);
+    const read = form({ Action: "DescribeTags", "Filter.1.Name": "resource-id", "Filter.1.Value.1": vpc, "Filter.2.Name": "key", "Filter.2.Value.1": "order-*" });
+    expect(read.length).toBeLessThan(LARGE_REQUEST_BYTES);
+
+    const [page, written, described] = await pipelined([costly, write, read]);
+    expect(page).toContain("<DescribeInstancesResponse");
+    expect(written).toContain("<CreateTagsResponse");
+    expect(described?.match(/<key>order-/g)?.length).toBe(45);
   });
 });
