@@ -19,7 +19,7 @@ export const LARGE_REQUEST_BYTES = 16 * 1024;
 /** A piece of work waiting for its turn. */
 interface Piece {
   readonly go: () => void;
-  /** The connection it came on, when it waits in the large lane: that connection's next pieces wait behind it. */
+  /** The connection it came on: that connection's next pieces wait in the same lane, behind it. */
   readonly connection: object | undefined;
 }
 
@@ -40,7 +40,8 @@ interface Lane {
  * While both lanes hold pieces, the one whose pieces have run less time goes next (a lane that was
  * empty starts level with the other, so it banks no time while idle): small requests are not
  * queued behind every large one, and large ones get at least half the time. A connection's pieces
- * keep their order: once one of them waits in the large lane, the ones after it go there too.
+ * keep their order: while one of them waits in a lane, the ones after it join that lane, whatever
+ * their size (pipelined, a write and a read after it must not swap).
  */
 export class TurnShare {
   private spent = 0;
@@ -50,8 +51,8 @@ export class TurnShare {
   private marked = false;
   private readonly small: Lane = { pieces: [], spent: 0 };
   private readonly large: Lane = { pieces: [], spent: 0 };
-  /** Per connection, its pieces waiting in the large lane. */
-  private readonly inLarge = new Map<object, number>();
+  /** Per connection with pieces waiting, the lane they wait in and how many they are. */
+  private readonly byConnection = new Map<object, { readonly lane: Lane; count: number }>();
 
   constructor(private readonly sliceMs: number = TURN_SLICE_MS) {}
 
@@ -63,14 +64,15 @@ export class TurnShare {
   /** `large`: the request's text is longer than LARGE_REQUEST_BYTES; `connection`: the one it came on. */
   run<T>(work: () => T | Promise<T>, large = false, connection?: object): T | Promise<T> {
     if (this.small.pieces.length + this.large.pieces.length === 0 && !this.running && this.spent < this.sliceMs) return this.timed(work, undefined);
-    const inLarge = large || (connection !== undefined && this.inLarge.has(connection));
-    const lane = inLarge ? this.large : this.small;
-    const other = inLarge ? this.small : this.large;
+    const ahead = connection === undefined ? undefined : this.byConnection.get(connection);
+    const lane = ahead?.lane ?? (large ? this.large : this.small);
+    const other = lane === this.large ? this.small : this.large;
     if (lane.pieces.length === 0) lane.spent = Math.max(lane.spent, other.spent);
-    if (inLarge && connection !== undefined) this.inLarge.set(connection, (this.inLarge.get(connection) ?? 0) + 1);
+    if (ahead !== undefined) ahead.count += 1;
+    else if (connection !== undefined) this.byConnection.set(connection, { lane, count: 1 });
     return new Promise<T>((resolve, reject) => {
       lane.pieces.push({
-        connection: inLarge ? connection : undefined,
+        connection,
         go: () => {
           try {
             resolve(this.timed(work, lane));
@@ -134,11 +136,8 @@ export class TurnShare {
       const piece = this.nextLane()?.pieces.shift();
       if (piece === undefined) return;
       const connection = piece.connection;
-      if (connection !== undefined) {
-        const left = (this.inLarge.get(connection) ?? 1) - 1;
-        if (left === 0) this.inLarge.delete(connection);
-        else this.inLarge.set(connection, left);
-      }
+      const waiting = connection === undefined ? undefined : this.byConnection.get(connection);
+      if (connection !== undefined && waiting !== undefined && --waiting.count === 0) this.byConnection.delete(connection);
       piece.go();
     }
   }
