@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,10 +8,11 @@ import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 
-const { values } = parseArgs({ options: { sockets: { type: "string", default: "200" }, only: { type: "string" } } });
+const { values } = parseArgs({ options: { sockets: { type: "string", default: "200" }, only: { type: "string" }, walkers: { type: "string", default: "60" } } });
 const SOCKETS = Number(values.sockets);
 /** The shipped demo's reservation with about 1,200 usage rows (a default page is 500 of them, 44 KB). */
 const LARGE = "cr-0abcdef0123456789";
@@ -963,6 +964,142 @@ async function readerOnOneConnection(url: string, page: (n: number) => Record<st
   return { pages: PAGES, read, health, failed };
 }
 
+// --- the re-attack of the result, finding 2: many costly walks at once ---------------------------
+
+const queueRows: string[][] = [];
+
+/** A walk of the queue attack: its instances (launches of RunInstances), its filter values, how many instances it finds. */
+interface QueueWalk {
+  readonly what: string;
+  readonly launches: readonly Record<string, string>[];
+  readonly values: readonly string[];
+  readonly found: number;
+}
+
+const QUEUE_LETTERS = "abcdefghijklmnopqrstuvwxy";
+
+/**
+ * The outsider's walk: 7,801 wildcard `tag-value` values (a 257 KB request: the large lane) and one
+ * literal value every instance holds, over 20 instances of one launch with 50 distinct
+ * 256-character tags.
+ */
+function largeQueueWalk(): QueueWalk {
+  const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "20", MaxCount: "20", "TagSpecification.1.ResourceType": "instance" };
+  for (let tag = 0; tag < 50; tag++) {
+    launch[`TagSpecification.1.Tag.${tag + 1}.Key`] = `k${tag}`;
+    launch[`TagSpecification.1.Tag.${tag + 1}.Value`] = `${QUEUE_LETTERS}${tag}`.repeat(12).slice(0, 256);
+  }
+  const values = [...Array.from({ length: 7800 }, (_, n) => `*a*b*c*${n}z*`), launch["TagSpecification.1.Tag.50.Value"] ?? ""];
+  return { what: "7,801 wildcard `tag-value` values (257 KB) over 20 instances × 50 distinct 256-character tags", launches: [launch], values, found: 20 };
+}
+
+/**
+ * Costly in a small request: 200 wildcard values (7 KB: the small lane) that every tag holds the
+ * plain pieces of and that fail only at their end, over 10 instances each with 49 tags of its own
+ * (random 256-character values, so nothing the request remembers saves it work) and a last tag
+ * they all share, which the one literal value matches.
+ */
+function smallQueueWalk(): QueueWalk {
+  let state = 7;
+  const random = (length: number): string => {
+    let text = "";
+    while (text.length < length) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      text += QUEUE_LETTERS[state % QUEUE_LETTERS.length];
+    }
+    return text;
+  };
+  const launches = Array.from({ length: 10 }, () => {
+    const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1", "TagSpecification.1.ResourceType": "instance" };
+    for (let tag = 0; tag < 50; tag++) {
+      launch[`TagSpecification.1.Tag.${tag + 1}.Key`] = `k${tag}`;
+      launch[`TagSpecification.1.Tag.${tag + 1}.Value`] = tag === 49 ? "queue-walk" : `${QUEUE_LETTERS}${random(256 - QUEUE_LETTERS.length)}`;
+    }
+    return launch;
+  });
+  const values: string[] = [];
+  for (const a of QUEUE_LETTERS) for (const b of QUEUE_LETTERS) if (values.length < 200) values.push(`*${a}*${b}*z*`);
+  return { what: "200 wildcard `tag-value` values (7 KB) over 10 instances × 49 distinct random 256-character tags", launches, values: [...values, "queue-walk"], found: 10 };
+}
+
+/**
+ * `--walkers` clients (60) each walk DescribeInstances to its end with `walk`'s filter (and a value
+ * of its own that matches nothing, so no two ask the same); meanwhile a 5-instance DescribeInstances
+ * is asked every 100 ms and health probed every 50 ms. Each walker's body is made once (a page adds
+ * its NextToken), so this process spends little time of its own between requests: what the small
+ * call waits for is the server.
+ */
+async function costlyWalksAtOnce(walk: QueueWalk): Promise<void> {
+  const walkers = Number(values.walkers);
+  const server = await startServer();
+  for (const launch of walk.launches) {
+    const made = await call(server.url, launch, "RunInstances with 50 long tags");
+    if (made.status !== 200) throw new Error(`RunInstances: ${made.status} ${made.text}`);
+  }
+  const bodyOf = (walker: number): string =>
+    new URLSearchParams({ Action: "DescribeInstances", ...filterParams([{ name: "tag-value", values: [...walk.values, `walker-${walker}`] }]) }).toString();
+  const post = async (body: string): Promise<{ status: number; text: string; ms: number }> => {
+    const began = performance.now();
+    const response = await fetch(server.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body, signal: AbortSignal.timeout(120_000) });
+    const text = await response.text();
+    return { status: response.status, text, ms: performance.now() - began };
+  };
+  // Made before anything is timed: making them takes this process about a second.
+  const bodies = Array.from({ length: walkers }, (_, walker) => bodyOf(walker));
+  const walkOne = async (body: string): Promise<{ pages: number; found: number; twice: number; failed: number }> => {
+    const seen = new Set<string>();
+    let twice = 0;
+    let pages = 0;
+    let token: string | undefined;
+    do {
+      const answer = await post(token === undefined ? body : `${body}&NextToken=${encodeURIComponent(token)}`);
+      pages += 1;
+      if (answer.status !== 200) return { pages, found: seen.size, twice, failed: 1 };
+      for (const [, id] of answer.text.matchAll(/<instanceId>([^<]+)<\/instanceId>/g)) {
+        if (seen.has(id ?? "")) twice += 1;
+        seen.add(id ?? "");
+      }
+      token = /<nextToken>([^<]+)<\/nextToken>/.exec(answer.text)?.[1]?.replaceAll("&amp;", "&");
+    } while (token !== undefined && pages < 100_000);
+    return { pages, found: seen.size, twice, failed: 0 };
+  };
+  const small: number[] = [];
+  let smallFailed = 0;
+  const smallBody = new URLSearchParams({ Action: "DescribeInstances", MaxResults: "5" }).toString();
+  const began = performance.now();
+  // This process's own stalls, which every time it takes includes (its 60 clients and its probes share one loop).
+  const ownDelay = monitorEventLoopDelay({ resolution: 10 });
+  ownDelay.enable();
+  const { result: walks, healthMaxMs, healthOk } = await withHealth(server.url, async () => {
+    let walking = true;
+    const smallLoop = (async () => {
+      while (walking) {
+        const answer = await post(smallBody);
+        if (answer.status === 200) small.push(answer.ms);
+        else smallFailed += 1;
+        await sleep(100);
+      }
+    })();
+    const done = await Promise.all(bodies.map(walkOne));
+    walking = false;
+    await smallLoop;
+    return done;
+  });
+  const ms = performance.now() - began;
+  ownDelay.disable();
+  await stop(server);
+  small.sort((a, b) => a - b);
+  const pages = walks.map((w) => w.pages).sort((a, b) => a - b);
+  const at = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const wrong = walks.filter((w) => w.failed > 0 || w.found !== walk.found || w.twice > 0).length;
+  if (wrong > 0 || smallFailed > 0 || !healthOk) broken = true;
+  queueRows.push([
+    "2",
+    `${walkers} clients each walking DescribeInstances with ${walk.what}, at once; a 5-instance DescribeInstances every 100 ms meanwhile`,
+    `the small call (${small.length} answered, ${smallFailed} failed): p50 ${fmt(at(small, 0.5))}, p90 ${fmt(at(small, 0.9))}, max ${fmt(small.at(-1) ?? 0)}; health max ${fmt(healthMaxMs)}${healthOk ? "" : " (a probe failed)"}; pages per walk ${pages[0] ?? 0} / ${at(pages, 0.5)} / ${pages.at(-1) ?? 0} (min / median / max), ${walks.reduce((sum, w) => sum + w.pages, 0)} in all; ${walkers - wrong} of ${walkers} walks found the ${walk.found} instances once each; all done in ${fmt(ms)}; this process's own event loop stalled at most ${fmt(ownDelay.max / 1e6)}`,
+  ]);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -1001,6 +1138,11 @@ try {
   if (only === undefined || only === "third21db") {
     await thirdPassDb(folder);
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${thirdPass.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+  }
+  if (only === undefined || only === "queue") {
+    await costlyWalksAtOnce(largeQueueWalk());
+    await costlyWalksAtOnce(smallQueueWalk());
+    process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${queueRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
   if (only === undefined || only === "unread") {
     await answersNobodyReads();

@@ -12,7 +12,7 @@ import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js"
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
-import { TurnShare } from "./http/turns.js";
+import { LARGE_REQUEST_BYTES, TurnShare } from "./http/turns.js";
 import {
   BUFFERED_BODY_BYTES,
   closeConnectionsAfter,
@@ -155,7 +155,7 @@ function sendParts(reply: FastifyReply, requestId: string, date: string, parts: 
 }
 
 /** The request as it arrived (what a signature covers) and its parameters, kept by text in `known`. */
-function ec2Request(request: FastifyRequest, known: ParamsByText): Ec2Request {
+function ec2Request(request: FastifyRequest, known: ParamsByText, othersWaiting: number): Ec2Request {
   const url = request.raw.url ?? "/";
   const q = url.indexOf("?");
   const query = q === -1 ? "" : url.slice(q + 1);
@@ -171,6 +171,7 @@ function ec2Request(request: FastifyRequest, known: ParamsByText): Ec2Request {
     repeatable: kept,
     authorization: request.headers.authorization,
     http: { method: request.method, path: q === -1 ? url : url.slice(0, q), query, rawHeaders: request.raw.rawHeaders, body },
+    othersWaiting,
   };
 }
 
@@ -357,7 +358,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
     };
 
     // Requests read in one turn of the event loop take a slice of it each (TurnShare): health and
-    // other I/O get in between large answers.
+    // other I/O get in between large answers, and small requests are not queued behind every large one.
     const turns = new TurnShare();
     /**
      * A request's answer, or undefined when it was answered otherwise: its connection closed while
@@ -368,7 +369,7 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
       if (answerDropped(log, request, reply)) return undefined;
       // No work is done while answers nobody reads hold the server's bound.
       if (refuseWhileFull(request, reply) !== undefined) return undefined;
-      return dispatch(ec2Request(request, known), emulator.dispatchDeps, trace);
+      return dispatch(ec2Request(request, known, turns.waiting), emulator.dispatchDeps, trace);
     };
 
     // Not an async function: most requests are answered in the same call, without a promise (a
@@ -387,7 +388,8 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         if (coding !== undefined) return sendError(log, request, reply, unsupportedContentEncoding(coding));
       }
       const trace = startTrace(request);
-      const answer = turns.run(() => answerOf(request, reply, trace));
+      const length = (Buffer.isBuffer(request.body) ? request.body.length : 0) + (request.raw.url?.length ?? 0);
+      const answer = turns.run(() => answerOf(request, reply, trace), length > LARGE_REQUEST_BYTES, request.raw.socket);
       if (!(answer instanceof Promise) && !trace.injected) return answer === undefined ? reply : sendResult(request, reply, answer);
       return (async () => {
         const body = await answer;

@@ -99,6 +99,16 @@ describe("a page asked again with a NextToken", () => {
     expect(refused.code).toBe("InvalidParameterValue");
     expect(refused.message).toContain("The token is invalid.");
   });
+
+  it("is not given before the clock time it was made, so the NextToken in it is never from the clock's future", async () => {
+    const kept = await describePage();
+    expect(kept.NextToken).toBeDefined();
+    // The clock set back half a second: the page is made again, its token issued now, and good now.
+    emu.clock.set(new Date(T0 - 500));
+    const again = await describePage();
+    expect(again.CapacityReservations?.map((r) => r.CapacityReservationId)).toEqual(kept.CapacityReservations?.map((r) => r.CapacityReservationId));
+    expect((await describePage(again.NextToken)).CapacityReservations?.length).toBe(PAGE);
+  });
 });
 
 describe("a kept page and what else it depends on", () => {

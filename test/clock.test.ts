@@ -241,6 +241,24 @@ describe("state that follows the clock, read through the JS SDK", () => {
       ["600000000010", "600000000011", "600000000012"],
     );
   });
+
+  it("refuses a page token issued at a later clock once the clock is set back before it, and takes it again from its issue time", async () => {
+    await freeze(emu, "9997-12-31T00:00:00Z");
+    const client = ec2(emu, OWNER);
+    const token = (await usage(client, { CapacityReservationId: PAGED, MaxResults: 5 })).NextToken;
+    expect(token).toBeTruthy();
+
+    // The clock set back: the token comes from its future, which EC2 never sees; refused as an expired one is.
+    await freeze(emu, "2026-06-01T00:00:00Z");
+    const early = await failure(usage(client, { CapacityReservationId: PAGED, MaxResults: 5, NextToken: token }));
+    expect([early.status, early.code, early.message]).toEqual([400, "InvalidParameterValue", `Value ( ${token} ) for parameter NextToken is invalid. The token is invalid.`]);
+    await freeze(emu, "9997-12-30T23:59:59.999Z");
+    expect((await failure(usage(client, { CapacityReservationId: PAGED, MaxResults: 5, NextToken: token }))).code).toBe("InvalidParameterValue");
+
+    // From the instant it was issued it is good again, for its 24 hours.
+    await freeze(emu, "9997-12-31T00:00:00Z");
+    expect((await usage(client, { CapacityReservationId: PAGED, MaxResults: 5, NextToken: token })).InstanceUsages?.length).toBe(5);
+  });
 });
 
 describe("--clock on the command line", () => {

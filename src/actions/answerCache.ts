@@ -5,9 +5,9 @@ import { ownCopy } from "../memo.js";
 import type { RawParams } from "../protocol/params.js";
 
 /**
- * How long an answer is kept around the clock time it was made at, at most (ms, both ways): a
- * page's NextToken carries the time it was issued, so an answer given again carries a token at
- * most this much older (or newer) than the request's clock.
+ * How long an answer is kept after the clock time it was made at, at most (ms): a page's NextToken
+ * carries the time it was issued, so an answer given again carries a token at most this much older
+ * than the request's clock, and never newer (a token from the clock's future is refused).
  */
 export const KEPT_ANSWER_SLACK_MS = 1000;
 /** The most answers kept, and the most bytes they may hold together. */
@@ -49,7 +49,7 @@ interface KeptAnswer {
  * The answers of repeated describe pages (a controller polling the same page), by request. An
  * answer is given again only for the same action, caller, region and parameters, from the same
  * state (no write since: the store's generation), at a clock time inside the span its handler said
- * it holds for (ActionContext.steadyBetween), narrowed to KEPT_ANSWER_SLACK_MS around the time it
+ * it holds for (ActionContext.steadyBetween), narrowed to the KEPT_ANSWER_SLACK_MS after the time it
  * was made. Only answers of KEPT_ANSWER_FROM characters or more are kept. Oldest dropped first past the limits.
  */
 export class AnswerCache {
@@ -105,7 +105,8 @@ export class AnswerCache {
       this.drop(oldest, kept);
     }
     const narrowed = {
-      from: Math.max(span.from, now - KEPT_ANSWER_SLACK_MS),
+      // Never before it was made: its page token would be from the clock's future, which is refused (PageTokens.read).
+      from: Math.max(span.from, now),
       until: Math.min(span.until, now + KEPT_ANSWER_SLACK_MS),
     };
     // A copy of the key: a key read from a request may share the whole body's memory.

@@ -5,6 +5,7 @@ import type { Clock } from "../domain/clock.js";
 import { DEFAULT_SETTINGS, type Settings } from "../domain/settings.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
 import { resolveCaller, type Caller, type IdentityDefaults } from "../domain/identity.js";
+import { matchWorkWhileWaiting } from "../domain/filters.js";
 import { PageCursor, type PageTokens } from "../domain/pageToken.js";
 import { Refusal, unauthorizedOperation } from "../domain/refusal.js";
 import {
@@ -38,6 +39,11 @@ export interface Ec2Request {
   readonly authorization: string | undefined;
   /** The request as it arrived, for checking its signature. */
   readonly http: RawHttpRequest;
+  /**
+   * How many other EC2 requests wait for their turn as this one starts (src/http/turns.ts): its
+   * describe walk's matching work shrinks with them (matchWorkWhileWaiting). None when absent.
+   */
+  readonly othersWaiting?: number;
 }
 
 /** Checks the request's signature (strict auth); throws a named EC2 error when it does not verify. */
@@ -164,6 +170,7 @@ function answer(
     deps.tokens,
     { action: action.name, accountId: caller.accountId, region: caller.region, selection: call.selection },
     now,
+    matchWorkWhileWaiting(request.othersWaiting ?? 0, request.http.body.length + request.http.query.length),
   );
   const settings = deps.settings ?? DEFAULT_SETTINGS;
   // A lagging describe (SPEC section 11) reads the state, and the clock, as they were that long ago.
@@ -188,7 +195,8 @@ function answer(
   // The request's NextToken expires (PAGE_TOKEN_LIFETIME_MS): past that the same request is refused.
   if (span !== undefined && pages.tokenExpiresAt !== undefined) steadyBetween({ from: Number.NEGATIVE_INFINITY, until: pages.tokenExpiresAt });
   const answer = writeResult(action.name, request.requestId, action.output, result);
-  if (answers !== undefined && span !== undefined && answer.length >= KEPT_ANSWER_FROM && deps.store.generation === generation) {
+  // A page cut short because others waited is right, but not the one to give the same request again.
+  if (answers !== undefined && span !== undefined && answer.length >= KEPT_ANSWER_FROM && deps.store.generation === generation && !pages.shortened) {
     const keptAs = key ?? keyOf();
     if (keptAs !== undefined) {
       // Encoded once: the bytes kept are the bytes sent now, after the head, as a kept answer goes.

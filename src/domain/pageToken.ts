@@ -1,7 +1,7 @@
 // Opaque, tamper-proof page tokens: where a walk stands, bound to the action, who walks it, where, and what it selects.
 
 import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from "node:crypto";
-import { MatchBudget, type MatchProgress } from "./filters.js";
+import { MATCH_WORK_PER_REQUEST, MatchBudget, type MatchProgress } from "./filters.js";
 import { invalidParameterValue, type Refusal } from "./refusal.js";
 
 /** Tokens expire after 24 hours of emulator time, as EC2's do. */
@@ -103,7 +103,7 @@ export class PageTokens {
 
   /**
    * The position a token names, if this server issued it, in exactly this form, for this scope,
-   * less than 24 hours ago, and when it stops being good (`expiresAt`, emulator ms). Throws
+   * at `now` or less than 24 hours before, and when it stops being good (`expiresAt`, emulator ms). Throws
    * InvalidParameterValue ("… The token is invalid.") otherwise.
    */
   read(token: string, scope: PageScope, now: number): PagePosition & { readonly expiresAt: number } {
@@ -114,6 +114,8 @@ export class PageTokens {
       payload.a !== scope.accountId ||
       payload.g !== scope.region ||
       payload.s !== digest(scope.selection()) ||
+      // Issued at a later clock than now (the clock set back since): EC2 never sees a token from its future.
+      now < payload.t ||
       now - payload.t >= PAGE_TOKEN_LIFETIME_MS
     ) {
       throw invalidToken(token);
@@ -174,11 +176,26 @@ export class PageCursor {
     return this.#tokenExpiresAt;
   }
 
+  /**
+   * `matchWork`: the matching work the request may do (MatchBudget's limit): the whole budget, or
+   * less while other requests wait their turn (matchWorkWhileWaiting).
+   */
   constructor(
     private readonly tokens: PageTokens,
     private readonly scope: PageScope,
     private readonly now: number,
+    private readonly matchWork: number = MATCH_WORK_PER_REQUEST,
   ) {}
+
+  /**
+   * Whether the page may be shorter than one made with the whole budget: a budget shrunk for the
+   * requests that waited ran out. Such a page is right, but it is not the answer to keep for the
+   * same request made when nothing waits (AnswerCache).
+   */
+  get shortened(): boolean {
+    const budget = this.#budget;
+    return budget !== undefined && budget.limit < MATCH_WORK_PER_REQUEST && (budget.exhausted || budget.cut !== undefined);
+  }
 
   /**
    * Where the walk resumes: the position in `nextToken`, or the first page when it is absent or
@@ -187,12 +204,12 @@ export class PageCursor {
    */
   start(nextToken: string | undefined): { readonly after: string | undefined; readonly page: number; readonly budget: MatchBudget } {
     if (!nextToken) {
-      this.#budget = new MatchBudget();
+      this.#budget = new MatchBudget(undefined, this.matchWork);
       return { after: undefined, page: 1, budget: this.#budget };
     }
     const position = this.tokens.read(nextToken, this.scope, this.now);
     this.#tokenExpiresAt = position.expiresAt;
-    this.#budget = new MatchBudget(position.progress);
+    this.#budget = new MatchBudget(position.progress, this.matchWork);
     return { after: position.after, page: position.page, budget: this.#budget };
   }
 
