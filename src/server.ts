@@ -307,14 +307,15 @@ async function applyInjected(
 }
 
 /**
- * Refuses an EC2 request while the server holds its bound of answers nobody has read
- * (src/http/connections.ts, UnreadAnswers): 503 Unavailable, which the SDKs retry, and the
- * connection closed. Said once in the log as refusing begins; each refusal has its request line.
+ * Refuses an EC2 request while the server holds its bound of answers nobody has read, once closing
+ * the connections found stalled has not made room (src/http/connections.ts, UnreadAnswers): 503
+ * Unavailable, which the SDKs retry, and the connection closed. Said once in the log as refusing
+ * begins; each refusal has its request line.
  */
 function unreadGate(logger: Logger, log: LogRequest, unread: UnreadAnswers) {
   let refusing = false;
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    if (!unread.full) {
+    if (unread.admits()) {
       refusing = false;
       return undefined;
     }
@@ -406,11 +407,16 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   const requestTimeout = emulator.config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const log = requestLog(logger);
   // Answer bytes written and not yet taken by their clients are bounded server-wide (src/http/connections.ts).
-  const unread = new UnreadAnswers(emulator.config.unreadAnswerBytes ?? UNREAD_ANSWER_BYTES, (socket, bytes) =>
-    logger.warn(
-      { remoteAddress: socket.remoteAddress, unreadBytes: bytes },
-      "closed a connection whose client stopped reading its answer while answers unread were at their bound",
-    ),
+  const unread = new UnreadAnswers(
+    emulator.config.unreadAnswerBytes ?? UNREAD_ANSWER_BYTES,
+    (socket, bytes) =>
+      logger.warn(
+        { remoteAddress: socket.remoteAddress, unreadBytes: bytes },
+        "closed a connection whose client stopped reading its answer while answers unread were at their bound",
+      ),
+    // Not a warning: a stalled connection costs nothing until the bound is full.
+    (socket, bytes, moved) =>
+      logger.debug({ remoteAddress: socket.remoteAddress, unreadBytes: bytes, readBefore: moved }, "a connection's client stopped reading its answer"),
   );
   const app = Fastify({
     // No logger for Fastify itself: each request's line is written by requestLog() (see there).

@@ -158,37 +158,60 @@ export function limitBufferedBodies(
 export const UNREAD_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
- * How often connections holding unread output are looked at (ms). One whose output made no progress
- * over two looks in a row (for a whole interval between looks, 250 to 500 ms, and at least two turns
- * of the event loop in which the server could have written more) is a stalled reader.
+ * How often connections holding unread output are looked at (ms). One whose output never moved since
+ * it began to hold it, over two looks in a row (for a whole interval between looks, 100 to 200 ms,
+ * and at least two turns of the event loop in which the server could have written more), is a
+ * stalled reader; one whose output moved and then stopped is given ten looks (1 to 1.1 s): a client
+ * that reads slowly shows progress only as the kernel's buffers make room, now and then. Each look
+ * costs one pass over the connections holding output, and runs only while some do. Shorter than the
+ * 250 ms it was: a flood of new connections each asking a large page and never reading holds, at
+ * any moment, what it asked within one stall's detection (docs/decisions.md, "Answers nobody reads:
+ * room made from the stalled").
  */
-export const UNREAD_LOOK_MS = 250;
+export const UNREAD_LOOK_MS = 100;
 const STALLED_AFTER_LOOKS = 2;
+const MOVED_STALLED_AFTER_LOOKS = 10;
 
-/** What one connection holds unread: its bytes as last counted, its libuv queue as last looked at, and the looks since it last moved. */
+/** What one connection holds unread: its bytes as last counted, its libuv queue as last looked at, the looks since it last moved, and whether it ever moved. */
 interface Holding {
   bytes: number;
   queued: number;
   idleLooks: number;
+  /** The look at which its output last moved, or at which it began to hold output. */
+  movedAt: number;
+  /** Whether its output moved at all since it began to hold output: a client that reads, however slowly. */
+  moved: boolean;
+  /** Whether it was reported stalled since it last moved. */
+  reported: boolean;
 }
+
+/** Whether a connection's output made no progress for long enough to be closed while the bound is full. */
+const isStalled = (holding: Holding): boolean =>
+  holding.idleLooks >= (holding.moved ? MOVED_STALLED_AFTER_LOOKS : STALLED_AFTER_LOOKS);
 
 /**
  * The answer bytes the server holds for clients that have not taken them, counted per connection as
- * each answer ends, as it is written out, and as connections close. Past `limit` (`full`), the EC2
- * endpoint refuses new work with 503 (src/server.ts), and connections whose output made no progress
- * over two looks are closed, the largest first, until the server holds less than `limit` again. A
- * client that reads keeps making progress, however large its answer, and is never closed for it.
+ * each answer ends, as it is written out, and as connections close. Past `limit`, a new EC2 request
+ * first closes the connections found stalled (`admits`, UNREAD_LOOK_MS), and only when
+ * that leaves the server at its bound is it refused with 503 (src/server.ts); the looks close them
+ * too while the bound is full. Those whose output never moved since they began to hold it are closed
+ * first, the longest held first; then those that moved and stopped, the longest stopped first. So a
+ * flood of answers nobody reads makes room out of its own answers, and a client that reads keeps
+ * making progress, however large its answer, and is closed only after every one that does not.
  */
 export class UnreadAnswers {
   private readonly holding = new Map<Socket, Holding>();
   /** Sockets with a close listener that gives their bytes back: one listener a connection, not one an answer. */
   private readonly watched = new WeakSet<Socket>();
   private held = 0;
+  private looks = 0;
   private looking: NodeJS.Timeout | undefined;
 
   constructor(
     readonly limit: number,
     private readonly onStalledClosed: (socket: Socket, bytes: number) => void,
+    /** Told once when a connection is found stalled (`moved`: its output moved before it stopped). */
+    private readonly onStalled: (socket: Socket, bytes: number, moved: boolean) => void = () => undefined,
   ) {}
 
   /** Answer bytes held for clients that have not taken them. */
@@ -199,6 +222,19 @@ export class UnreadAnswers {
   /** True while the server holds `limit` answer bytes or more that their clients have not taken. */
   get full(): boolean {
     return this.held >= this.limit;
+  }
+
+  /**
+   * True when a new request may be given work: the server holds less than `limit`, or closing the
+   * connections found stalled brought it below. A connection's progress is looked at again first,
+   * so one that moved since the last look is not taken for stalled. Costs one comparison while the
+   * server is below its bound.
+   */
+  admits(): boolean {
+    if (this.held < this.limit) return true;
+    for (const [socket, holding] of this.holding) this.notice(socket, holding, false);
+    this.closeStalled();
+    return this.held < this.limit;
   }
 
   /**
@@ -225,7 +261,7 @@ export class UnreadAnswers {
       return;
     }
     if (holding === undefined) {
-      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0 };
+      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: false, reported: false };
       this.holding.set(socket, holding);
       if (!this.watched.has(socket)) {
         this.watched.add(socket);
@@ -238,15 +274,35 @@ export class UnreadAnswers {
     holding.bytes = bytes;
   }
 
+  /**
+   * Counts `socket` again and notes whether its output moved since it was last looked at: fewer bytes
+   * held, or less in libuv's queue. Only a look (`idle`) counts a look without progress: looks are a
+   * whole interval apart, with turns of the event loop between them in which the server could write.
+   */
+  private notice(socket: Socket, holding: Holding, idle: boolean): void {
+    const before = holding.bytes;
+    this.count(socket);
+    if (!this.holding.has(socket)) return;
+    const queued = queuedOf(socket) ?? holding.bytes;
+    if (queued < holding.queued || holding.bytes < before) {
+      holding.idleLooks = 0;
+      holding.moved = true;
+      holding.movedAt = this.looks;
+      holding.reported = false;
+    } else if (idle) {
+      holding.idleLooks += 1;
+    }
+    holding.queued = queued;
+  }
+
   /** Counts every holding connection again, notes which made progress, and closes stalled readers while full. */
   private look(): void {
+    this.looks += 1;
     for (const [socket, holding] of this.holding) {
-      const before = holding.bytes;
-      this.count(socket);
-      if (!this.holding.has(socket)) continue;
-      const queued = queuedOf(socket) ?? holding.bytes;
-      holding.idleLooks = queued < holding.queued || holding.bytes < before ? 0 : holding.idleLooks + 1;
-      holding.queued = queued;
+      this.notice(socket, holding, true);
+      if (holding.reported || !this.holding.has(socket) || !isStalled(holding)) continue;
+      holding.reported = true;
+      this.onStalled(socket, holding.bytes, holding.moved);
     }
     if (this.full) this.closeStalled();
     if (this.holding.size === 0 && this.looking !== undefined) {
@@ -255,14 +311,20 @@ export class UnreadAnswers {
     }
   }
 
-  /** Closes connections whose output made no progress, the largest first, until the server holds less than `limit`. */
+  /**
+   * Closes stalled connections (`isStalled`) until the server holds less than `limit`: first those
+   * whose output never moved (the oldest first: the map keeps the order they began to hold output),
+   * then those that moved and stopped (the longest stopped first).
+   */
   private closeStalled(): void {
-    const stalled = [...this.holding].filter(([, holding]) => holding.idleLooks >= STALLED_AFTER_LOOKS);
-    stalled.sort(([, a], [, b]) => b.bytes - a.bytes);
+    const stalled = [...this.holding].filter(([, holding]) => isStalled(holding));
+    // A stable sort: among those that never moved, the map's order, the oldest first.
+    stalled.sort(([, a], [, b]) => Number(a.moved) - Number(b.moved) || (a.moved ? a.movedAt - b.movedAt : 0));
     for (const [socket, holding] of stalled) {
       if (!this.full) return;
       const bytes = holding.bytes;
-      socket.destroy();
+      // Reset, not closed: a closed socket would keep what the kernel holds for a client that never takes it.
+      socket.resetAndDestroy();
       this.count(socket);
       this.onStalledClosed(socket, bytes);
     }
