@@ -18,7 +18,9 @@ import {
   closeConnectionsAfter,
   countedResponses,
   limitBufferedBodies,
+  limitConnections,
   limitUnsentAnswers,
+  MAX_CONNECTIONS,
   overLimit,
   SHUTDOWN_GRACE_MS,
   UNREAD_ANSWER_BYTES,
@@ -473,6 +475,16 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
       response.end(body);
     },
   );
+  // Connections open at once are bounded; at the bound an idle one is closed to make room, or the new one is refused.
+  limitConnections(app.server, emulator.config.maxConnections ?? MAX_CONNECTIONS, {
+    idleClosed: (socket) =>
+      logger.debug({ remoteAddress: socket.remoteAddress, remotePort: socket.remotePort }, "closed an idle connection to make room for a new one: connections at their bound"),
+    refusing: (socket, refusedSoFar) =>
+      logger.warn(
+        { remoteAddress: socket.remoteAddress, maxConnections: emulator.config.maxConnections ?? MAX_CONNECTIONS, refusedSoFar },
+        "refusing new connections: every connection open is busy and connections are at their bound",
+      ),
+  });
   limitUnsentAnswers(app.server, (request) =>
     logger.warn(
       { remoteAddress: request.socket.remoteAddress, url: request.url?.slice(0, 200) },

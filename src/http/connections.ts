@@ -16,8 +16,17 @@ export const CONNECTION_LIMITS = { unsentAnswers: 16, unreadBytes: 256 * 1024 } 
 /** How long shutting down waits for requests in flight before closing every connection still open. */
 export const SHUTDOWN_GRACE_MS = 5_000;
 
-/** Each connection's answers taken up and not yet written in full, oldest first. */
-const unsentBySocket = new WeakMap<Socket, ServerResponse[]>();
+/**
+ * What the server keeps of each connection: its answers taken up and not yet written in full (oldest
+ * first), and when it was last active (a count that grows with each connection and each request).
+ */
+interface Connection {
+  readonly answers: ServerResponse[];
+  active: number;
+}
+
+const connectionOf = new WeakMap<Socket, Connection>();
+let activity = 0;
 
 /**
  * libuv's queue of a socket's output the kernel has not taken yet, which Node keeps current as the
@@ -66,8 +75,10 @@ export function overLimit(socket: Socket): boolean {
 export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingMessage) => void): void {
   server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
-    let unsent = unsentBySocket.get(socket);
-    if (unsent === undefined) unsentBySocket.set(socket, (unsent = []));
+    let connection = connectionOf.get(socket);
+    if (connection === undefined) connectionOf.set(socket, (connection = { answers: [], active: 0 }));
+    connection.active = ++activity;
+    const unsent = connection.answers;
     // shift(), not splice(): splice makes an array of what it removes, once a request.
     while (unsent.length > 0 && (unsent[0] as ServerResponse).writableFinished) unsent.shift();
     unsent.push(response);
@@ -79,6 +90,72 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
       onClosed(request);
     }
   });
+}
+
+/**
+ * Connections the server keeps open at once. Each may hold, in the kernel's send buffer, an answer its
+ * client does not read, which the process cannot see or count: up to 4 MiB by Linux's default
+ * tcp_wmem (a larger answer leaves the rest in the process, counted by UnreadAnswers). 1,500
+ * connections each asking a 1.9 MB answer and never reading held 1.5 GB of kernel memory while the
+ * process counted nothing unread (issue 21, after the third outside pass). 256 connections bound that
+ * to 1 GiB at worst and about 450 MiB for that attack (each 1.9 MB answer whole in the kernel, 1.73
+ * MiB of kernel memory a socket), and are far more than a test suite keeps busy at once: an idle
+ * connection is closed to make room for a new one, so only busy ones count against the bound.
+ */
+export const MAX_CONNECTIONS = 256;
+
+/**
+ * Keeps at most `max` connections open. A connection that arrives at the bound closes the one least
+ * recently active among those idle (no answer being made or written, nothing unread held by the
+ * process: a keep-alive connection between requests, one that never asked anything, or one whose
+ * answer the kernel holds for a client that does not read it); it is reset, so the kernel lets go of
+ * what it held for it. When every connection is busy, the new one is closed at once: its client sees
+ * the connection reset, which the SDKs retry. Looks at every connection only at the bound; the
+ * request path pays one count a request (see limitUnsentAnswers).
+ */
+export function limitConnections(
+  server: Server,
+  max: number,
+  events: { idleClosed: (socket: Socket) => void; refusing: (socket: Socket, refusedSoFar: number) => void },
+): void {
+  const open = new Set<Socket>();
+  // Said once as refusing begins (again after a connection was taken), not once a refusal.
+  let refusing = false;
+  let refused = 0;
+  server.prependListener("connection", (socket: Socket) => {
+    if (open.size >= max) {
+      const idle = leastActiveIdle(open);
+      if (idle === undefined) {
+        socket.destroy();
+        refused += 1;
+        if (!refusing) events.refusing(socket, refused);
+        refusing = true;
+        return;
+      }
+      open.delete(idle);
+      // Told first: a closed socket no longer says its peer's address.
+      events.idleClosed(idle);
+      idle.resetAndDestroy();
+    }
+    refusing = false;
+    open.add(socket);
+    connectionOf.set(socket, { answers: [], active: ++activity });
+    socket.once("close", () => open.delete(socket));
+  });
+}
+
+/** The open connection least recently active with no answer being made or written and nothing unread held by the process. */
+function leastActiveIdle(open: Set<Socket>): Socket | undefined {
+  let found: Socket | undefined;
+  let foundActive = Infinity;
+  for (const socket of open) {
+    const connection = connectionOf.get(socket);
+    if (connection === undefined || connection.active >= foundActive || socket.destroyed || socket.writableLength > 0) continue;
+    if (connection.answers.some((answer) => !answer.writableFinished)) continue;
+    found = socket;
+    foundActive = connection.active;
+  }
+  return found;
 }
 
 /**
