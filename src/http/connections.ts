@@ -236,17 +236,18 @@ export const UNREAD_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
  * How often connections holding unread output are looked at (ms). One whose output never moved since
- * it began to hold it, over two looks in a row (for a whole interval between looks, 100 to 200 ms,
- * and at least two turns of the event loop in which the server could have written more), is a
- * stalled reader; one whose output moved and then stopped is given ten looks (1 to 1.1 s): a client
- * that reads slowly shows progress only as the kernel's buffers make room, now and then. Each look
- * costs one pass over the connections holding output, and runs only while some do. Shorter than the
- * 250 ms it was: a flood of new connections each asking a large page and never reading holds, at
- * any moment, what it asked within one stall's detection (docs/decisions.md, "Answers nobody reads:
- * room made from the stalled").
+ * it began to hold it, over three looks in a row (200 to 300 ms, with turns of the event loop between
+ * the looks in which the server could have written more), is a stalled reader; one whose output moved
+ * and then stopped is given ten looks (1 to 1.1 s): a client that reads slowly shows progress only as
+ * the kernel's buffers make room, now and then. Each look costs one pass over the connections holding
+ * output, and runs only while some do. A flood of new connections each asking a large page and never
+ * reading holds, at any moment, what it asked within one stall's detection: at 250 to 500 ms (two
+ * looks 250 ms apart, as it was) that alone kept the bound full and refused a third of a reader's
+ * calls, at 100 to 200 ms readers slow to start under load were closed (docs/decisions.md, "Answers
+ * nobody reads: room made from the stalled").
  */
 export const UNREAD_LOOK_MS = 100;
-const STALLED_AFTER_LOOKS = 2;
+const STALLED_AFTER_LOOKS = 3;
 const MOVED_STALLED_AFTER_LOOKS = 10;
 
 /** What one connection holds unread: its bytes as last counted, its libuv queue as last looked at, the looks since it last moved, and whether it ever moved. */
