@@ -317,7 +317,7 @@ async function applyInjected(
 function unreadGate(logger: Logger, log: LogRequest, unread: UnreadAnswers) {
   let refusing = false;
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    if (unread.admits()) {
+    if (unread.admits(request.raw.socket)) {
       refusing = false;
       return undefined;
     }

@@ -261,6 +261,8 @@ interface Holding {
   moved: boolean;
   /** Whether it was reported stalled since it last moved. */
   reported: boolean;
+  /** The server's activity count when it began to hold output: it makes room only for requests that came later. */
+  since: number;
 }
 
 /** Whether a connection's output made no progress for long enough to be closed while the bound is full. */
@@ -303,15 +305,19 @@ export class UnreadAnswers {
   }
 
   /**
-   * True when a new request may be given work: the server holds less than `limit`, or closing the
-   * connections found stalled brought it below. A connection's progress is looked at again first,
-   * so one that moved since the last look is not taken for stalled. Costs one comparison while the
-   * server is below its bound.
+   * True when the request that arrived on `socket` may be given work: the server holds less than
+   * `limit`, or closing the connections found stalled brought it below. A connection's progress is
+   * looked at again first, so one that moved since the last look is not taken for stalled. Only
+   * answers begun before the request arrived make room for it: requests read in one burst (80
+   * non-readers each asking a distinct page, a reader among them) would otherwise each make room
+   * from the answers of those before them as they came to their turn, so all their pages were made
+   * and the reader's came after them (16.6 s); they are refused, cheaply, as the bound fills. Costs
+   * one comparison while the server is below its bound.
    */
-  admits(): boolean {
+  admits(socket: Socket): boolean {
     if (this.held < this.limit) return true;
-    for (const [socket, holding] of this.holding) this.notice(socket, holding, false);
-    this.closeStalled();
+    for (const [held, holding] of this.holding) this.notice(held, holding, false);
+    this.closeStalled(connectionOf.get(socket)?.active ?? activity);
     return this.held < this.limit;
   }
 
@@ -339,7 +345,7 @@ export class UnreadAnswers {
       return;
     }
     if (holding === undefined) {
-      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: false, reported: false };
+      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: false, reported: false, since: activity };
       this.holding.set(socket, holding);
       if (!this.watched.has(socket)) {
         this.watched.add(socket);
@@ -392,10 +398,11 @@ export class UnreadAnswers {
   /**
    * Closes stalled connections (`isStalled`) until the server holds less than `limit`: first those
    * whose output never moved (the oldest first: the map keeps the order they began to hold output),
-   * then those that moved and stopped (the longest stopped first).
+   * then those that moved and stopped (the longest stopped first). Only those that began to hold
+   * output before `before` (a request's arrival; every one for a look).
    */
-  private closeStalled(): void {
-    const stalled = [...this.holding].filter(([, holding]) => isStalled(holding));
+  private closeStalled(before = Infinity): void {
+    const stalled = [...this.holding].filter(([, holding]) => holding.since < before && isStalled(holding));
     // A stable sort: among those that never moved, the map's order, the oldest first.
     stalled.sort(([, a], [, b]) => Number(a.moved) - Number(b.moved) || (a.moved ? a.movedAt - b.movedAt : 0));
     for (const [socket, holding] of stalled) {
