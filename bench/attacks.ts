@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 
 const { values } = parseArgs({ options: { sockets: { type: "string", default: "200" }, only: { type: "string" }, walkers: { type: "string", default: "60" } } });
 const SOCKETS = Number(values.sockets);
@@ -1100,6 +1100,116 @@ async function costlyWalksAtOnce(walk: QueueWalk): Promise<void> {
   ]);
 }
 
+// --- issue 21, after the third outside pass: a flood of large answers nobody reads (finding 1) ---
+
+const floodRows: string[][] = [];
+/** How long each run of the flood lasts, and how often the flood opens a connection (the outsider's figures). */
+const FLOOD_SECONDS = 20;
+const FLOOD_GAP_MS = 50;
+
+/**
+ * Finding 1 of the outside pass after the re-attack: one client opens a connection every 50 ms, asks a
+ * 1,000-instance DescribeInstances page on it (about 15.9 MB: 2,000 instances × 50 tags of 250
+ * characters) and never reads; meanwhile a JS SDK client with its default retries asks a 5-instance
+ * DescribeInstances in a loop (100 ms apart) and health is probed every 50 ms on a kept-alive
+ * connection, and every 250 ms on a new one. Run without the flood, with it, and with a flood of the
+ * same requests that reads its answers (the same work for the server), on one server: what the SDK
+ * client got, health's longest waits, peak RSS.
+ */
+async function floodNobodyReads(): Promise<void> {
+  let closedStalled = 0;
+  let refused = 0;
+  const server = await startServer({
+    onLine: (line) => {
+      if (line.includes("closed a connection whose client stopped reading")) closedStalled += 1;
+      if (line.includes('"errorCode":"Unavailable"')) refused += 1;
+    },
+  });
+  const pid = server.child.pid ?? 0;
+  const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "TagSpecification.1.ResourceType": "instance" };
+  for (let tag = 1; tag <= 50; tag++) {
+    launch[`TagSpecification.1.Tag.${tag}.Key`] = `k${tag}`;
+    launch[`TagSpecification.1.Tag.${tag}.Value`] = String(tag).padEnd(250, "v");
+  }
+  for (let round = 0; round < 2; round++) await call(server.url, launch, "RunInstances of 1,000 with 50 tags");
+  const STATES = ["pending", "stopped", "stopping", "terminated", "shutting-down"];
+  const page = (n: number): string => {
+    const body = new URLSearchParams({ Action: "DescribeInstances", MaxResults: "1000", ...filterParams([{ name: "instance-state-name", values: ["running", STATES[n % STATES.length] as string] }]) }).toString();
+    return `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  };
+  const pageMb = (await call(server.url, { Action: "DescribeInstances", MaxResults: "1000" }, "DescribeInstances, one page of 1,000 with 50 long tags")).text.length / 1e6;
+  const client = new EC2Client({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "AKIAOWNER00000000001", secretAccessKey: "x" } });
+  for (const flood of [undefined, "unread", "read"] as const) {
+    closedStalled = 0;
+    refused = 0;
+    const before = memory(pid).rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, memory(pid).rss)), 100);
+    const sockets: net.Socket[] = [];
+    let running = true;
+    const { hostname, port } = new URL(server.url);
+    // Connections opened on the clock, not once the last was accepted: the flood does not wait for the server.
+    const flooding = (async () => {
+      for (let n = 0; flood && running; n++) {
+        const request = page(n);
+        const socket = net.connect(Number(port), hostname, () => socket.write(request));
+        // A flood that reads takes its answers and lets them go: the same work for the server, nothing left unread.
+        if (flood === "unread") socket.pause();
+        else socket.resume();
+        socket.on("error", () => undefined);
+        sockets.push(socket);
+        await sleep(FLOOD_GAP_MS);
+      }
+    })();
+    // Health over a new connection each time (every 250 ms): what a client that connects meets.
+    let freshMaxMs = 0;
+    const fresh = (async () => {
+      while (running) {
+        const asked = performance.now();
+        await new Promise<void>((resolve) => {
+          http.get(`${server.url}/_emulator/health`, { agent: false }, (response) => response.resume().once("end", resolve)).once("error", () => resolve());
+        });
+        freshMaxMs = Math.max(freshMaxMs, performance.now() - asked);
+        await sleep(250);
+      }
+    })();
+    const { result: got, healthMaxMs, healthOk } = await withHealth(server.url, async () => {
+      const counts = { ok: 0, failed: new Map<string, number>(), slowest: 0 };
+      const began = performance.now();
+      while (performance.now() - began < FLOOD_SECONDS * 1000) {
+        const asked = performance.now();
+        try {
+          await client.send(new DescribeInstancesCommand({ MaxResults: 5 }));
+          counts.ok += 1;
+        } catch (error) {
+          const name = error instanceof Error ? error.name : String(error);
+          counts.failed.set(name, (counts.failed.get(name) ?? 0) + 1);
+        }
+        counts.slowest = Math.max(counts.slowest, performance.now() - asked);
+        await sleep(100);
+      }
+      return counts;
+    });
+    running = false;
+    await Promise.all([flooding, fresh]);
+    clearInterval(sampler);
+    for (const socket of sockets) socket.destroy();
+    const failed = [...got.failed].map(([name, count]) => `${count} ${name}`).join(", ") || "none";
+    floodRows.push([
+      flood === undefined
+        ? "none (the same client alone)"
+        : `a connection every ${FLOOD_GAP_MS} ms (${sockets.length} in all), each asking a ${pageMb.toFixed(1)} MB DescribeInstances page and ${flood === "unread" ? "never reading" : "reading it (for comparison)"}`,
+      `${got.ok} answered, failed: ${failed}; slowest call ${fmt(got.slowest)} (retries included)`,
+      `${fmt(healthMaxMs)}${healthOk ? "" : " (a probe failed)"}; over a new connection each time ${fmt(freshMaxMs)}`,
+      `${before.toFixed(0)} → ${peak.toFixed(0)} MiB`,
+      `${closedStalled} closed as stalled, ${refused} EC2 requests refused 503`,
+    ]);
+    if (!healthOk) broken = true;
+  }
+  client.destroy();
+  await stop(server);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -1143,6 +1253,12 @@ try {
     await costlyWalksAtOnce(largeQueueWalk());
     await costlyWalksAtOnce(smallQueueWalk());
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${queueRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+  }
+  if (only === undefined || only === "flood") {
+    await floodNobodyReads();
+    process.stdout.write(
+      `| flood | the JS SDK client (5-instance DescribeInstances in a loop, ${FLOOD_SECONDS} s, default retries) | health's longest wait (kept-alive connection; new connections) | server RSS | the server's log |\n|---|---|---|---|---|\n${floodRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`,
+    );
   }
   if (only === undefined || only === "unread") {
     await answersNobodyReads();

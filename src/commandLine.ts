@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
+import { MAX_CONNECTIONS } from "./http/connections.js";
 import { MAX_SETTING_SECONDS, settingProblem } from "./domain/settings.js";
 import { REGION_NAME } from "./protocol/sigv4.js";
 import { PACKAGE_NAME } from "./version.js";
@@ -21,6 +22,7 @@ const OPTIONS = {
   check: { type: "boolean" },
   "provisioning-seconds": { type: "string" },
   "instance-transition-seconds": { type: "string" },
+  "max-connections": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -52,6 +54,8 @@ Options:
   --provisioning-seconds N seconds a new capacity reservation reads pending before active (default 0)
   --instance-transition-seconds N
                            seconds an instance stays pending, stopping or shutting-down (default 0)
+  --max-connections N      connections kept open at once; at the bound an idle one is closed for a
+                           new one, and when all are busy the new one is refused (default ${MAX_CONNECTIONS})
   -h, --help               print this help
   -v, --version            print the version
 
@@ -153,6 +157,11 @@ export function parseCommandLine(
     }
     return value;
   };
+  const connectionsGiven = pick("max-connections");
+  const maxConnections = connectionsGiven === undefined ? undefined : Number(connectionsGiven.value);
+  if (connectionsGiven !== undefined && (!/^\d{1,7}$/.test(connectionsGiven.value) || maxConnections === 0)) {
+    throw new UsageError(`${connectionsGiven.from} must be a whole number of connections from 1 to 9999999, not "${connectionsGiven.value}"`);
+  }
   const auth = pick("auth");
   const logLevel = pick("log-level");
   const config = resolveConfig({
@@ -168,6 +177,7 @@ export function parseCommandLine(
     clock,
     provisioningSeconds: seconds("provisioning-seconds"),
     instanceTransitionSeconds: seconds("instance-transition-seconds"),
+    maxConnections,
   });
   return values.check ? { check: config } : config;
 }

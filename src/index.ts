@@ -120,6 +120,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     // An empty token would open the control plane it is meant to close (SPEC section 7).
     throw new TypeError("adminToken must be a non-empty string of printable ASCII without spaces; leave it out to run without one");
   }
+  if (rest.maxConnections !== undefined && !(Number.isInteger(rest.maxConnections) && rest.maxConnections >= 1)) {
+    throw new TypeError(`maxConnections must be a whole number of connections, 1 or more, not ${String(rest.maxConnections)}`);
+  }
   const config = resolveConfig({ port: 0, logLevel: "silent", ...rest, clock: clockAt });
   const settings = readSettings({
     provisioningSeconds: config.provisioningSeconds,

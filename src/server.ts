@@ -18,7 +18,9 @@ import {
   closeConnectionsAfter,
   countedResponses,
   limitBufferedBodies,
+  limitConnections,
   limitUnsentAnswers,
+  MAX_CONNECTIONS,
   overLimit,
   SHUTDOWN_GRACE_MS,
   UNREAD_ANSWER_BYTES,
@@ -308,14 +310,15 @@ async function applyInjected(
 }
 
 /**
- * Refuses an EC2 request while the server holds its bound of answers nobody has read
- * (src/http/connections.ts, UnreadAnswers): 503 Unavailable, which the SDKs retry, and the
- * connection closed. Said once in the log as refusing begins; each refusal has its request line.
+ * Refuses an EC2 request while the server holds its bound of answers nobody has read, once closing
+ * the connections found stalled has not made room (src/http/connections.ts, UnreadAnswers): 503
+ * Unavailable, which the SDKs retry, and the connection closed. Said once in the log as refusing
+ * begins; each refusal has its request line.
  */
 function unreadGate(logger: Logger, log: LogRequest, unread: UnreadAnswers) {
   let refusing = false;
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-    if (!unread.full) {
+    if (unread.admits(request.raw.socket)) {
       refusing = false;
       return undefined;
     }
@@ -408,11 +411,16 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   const requestTimeout = emulator.config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const log = requestLog(logger);
   // Answer bytes written and not yet taken by their clients are bounded server-wide (src/http/connections.ts).
-  const unread = new UnreadAnswers(emulator.config.unreadAnswerBytes ?? UNREAD_ANSWER_BYTES, (socket, bytes) =>
-    logger.warn(
-      { remoteAddress: socket.remoteAddress, unreadBytes: bytes },
-      "closed a connection whose client stopped reading its answer while answers unread were at their bound",
-    ),
+  const unread = new UnreadAnswers(
+    emulator.config.unreadAnswerBytes ?? UNREAD_ANSWER_BYTES,
+    (socket, bytes) =>
+      logger.warn(
+        { remoteAddress: socket.remoteAddress, unreadBytes: bytes },
+        "closed a connection whose client stopped reading its answer while answers unread were at their bound",
+      ),
+    // Not a warning: a stalled connection costs nothing until the bound is full.
+    (socket, bytes, moved) =>
+      logger.debug({ remoteAddress: socket.remoteAddress, unreadBytes: bytes, readBefore: moved }, "a connection's client stopped reading its answer"),
   );
   const app = Fastify({
     // No logger for Fastify itself: each request's line is written by requestLog() (see there).
@@ -469,6 +477,16 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
       response.end(body);
     },
   );
+  // Connections open at once are bounded; at the bound an idle one is closed to make room, or the new one is refused.
+  limitConnections(app.server, emulator.config.maxConnections ?? MAX_CONNECTIONS, {
+    idleClosed: (socket) =>
+      logger.debug({ remoteAddress: socket.remoteAddress, remotePort: socket.remotePort }, "closed an idle connection to make room for a new one: connections at their bound"),
+    refusing: (socket, refusedSoFar) =>
+      logger.warn(
+        { remoteAddress: socket.remoteAddress, maxConnections: emulator.config.maxConnections ?? MAX_CONNECTIONS, refusedSoFar },
+        "refusing new connections: every connection open is busy and connections are at their bound",
+      ),
+  });
   limitUnsentAnswers(app.server, (request) =>
     logger.warn(
       { remoteAddress: request.socket.remoteAddress, url: request.url?.slice(0, 200) },

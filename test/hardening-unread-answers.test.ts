@@ -49,16 +49,21 @@ function logSink(): {
 }
 
 const CLOSED_STALLED = "closed a connection whose client stopped reading its answer while answers unread were at their bound";
+/** Logged at debug once a connection is found stalled; `readBefore` says whether its output had moved. */
+const STALLED = "a connection's client stopped reading its answer";
 /** A page's request line: answered (its action read), or refused before any work (no action read). */
 const isPage = (line: Record<string, unknown>): boolean =>
   line.msg === "request" && (line.action === "DescribeInstances" || line.errorCode === "Unavailable");
 
-/** Starts an emulator with `unreadAnswerBytes` and INSTANCES tagged instances; its log, and the size of a page of all of them. */
-async function startWithInstances(options: { unreadAnswerBytes?: number } = {}): Promise<{ emu: RunningEmulator; log: ReturnType<typeof logSink>; pageBytes: number }> {
+/** Starts an emulator with `unreadAnswerBytes` and `instances` tagged instances (INSTANCES by default); its log, and the size of a page of all of them. */
+async function startWithInstances(
+  options: { unreadAnswerBytes?: number; instances?: number; logLevel?: "info" | "debug" } = {},
+): Promise<{ emu: RunningEmulator; log: ReturnType<typeof logSink>; pageBytes: number }> {
   const log = logSink();
-  const started = await start({ fixtures: [], logLevel: "info", logDestination: log.destination, unreadAnswerBytes: options.unreadAnswerBytes });
+  const started = await start({ fixtures: [], logLevel: options.logLevel ?? "info", logDestination: log.destination, unreadAnswerBytes: options.unreadAnswerBytes });
   emu = started;
-  const launch = new URLSearchParams({ Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: String(INSTANCES), MaxCount: String(INSTANCES), "TagSpecification.1.ResourceType": "instance" });
+  const instances = String(options.instances ?? INSTANCES);
+  const launch = new URLSearchParams({ Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: instances, MaxCount: instances, "TagSpecification.1.ResourceType": "instance" });
   TAGS.forEach(({ key, value }, t) => {
     launch.set(`TagSpecification.1.Tag.${t + 1}.Key`, key);
     launch.set(`TagSpecification.1.Tag.${t + 1}.Value`, value);
@@ -69,9 +74,9 @@ async function startWithInstances(options: { unreadAnswerBytes?: number } = {}):
   return { emu: started, log, pageBytes };
 }
 
-/** A DescribeInstances of every instance with a filter value of its own, so no two requests share a kept answer. */
-const pageRequest = (n: number): string => {
-  const body = `Action=DescribeInstances&MaxResults=1000&Filter.1.Name=instance-type&Filter.1.Value.1=m5.large&Filter.1.Value.2=none-${n}`;
+/** A DescribeInstances of every instance (or the first `maxResults`) with a filter value of its own, so no two requests share a kept answer. */
+const pageRequest = (n: number, maxResults = 1000): string => {
+  const body = `Action=DescribeInstances&MaxResults=${maxResults}&Filter.1.Name=instance-type&Filter.1.Value.1=m5.large&Filter.1.Value.2=none-${n}`;
   return `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 };
 
@@ -134,6 +139,56 @@ function read(socket: net.Socket): Promise<Got> {
     });
     socket.resume();
   });
+}
+
+/** Waits until the log holds `count` lines that pass `test`, counting those already written. */
+async function linesUntil(log: ReturnType<typeof logSink>, count: number, test: (line: Record<string, unknown>) => boolean): Promise<void> {
+  let seen = log.lines.filter(test).length;
+  if (seen >= count) return;
+  await log.next((line) => test(line) && ++seen >= count);
+}
+
+/**
+ * A raw connection that asks `request`, reads its answer until `bytes` of body have come, and stops
+ * reading; `rest()` reads on until the whole answer has come or the server closed the connection.
+ */
+async function partReader(url: string, request: string, bytes: number): Promise<{ socket: net.Socket; got: Got; rest: () => Promise<Got> }> {
+  const socket = await connect(url);
+  const got: Got = { status: 0, bodyBytes: 0, length: -1, closed: false };
+  let head = Buffer.alloc(0);
+  let settle: (() => void) | undefined;
+  const enough = new Promise<void>((resolve) => {
+    socket.on("data", (chunk: Buffer) => {
+      if (got.length < 0) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        const text = head.subarray(0, end).toString("latin1");
+        got.status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+        got.length = Number(/\r\ncontent-length: (\d+)/i.exec(text)?.[1]);
+        chunk = head.subarray(end + 4);
+      }
+      got.bodyBytes += chunk.length;
+      if (got.bodyBytes >= bytes && !socket.isPaused() && settle === undefined) {
+        socket.pause();
+        resolve();
+      }
+      if (got.bodyBytes >= got.length) settle?.();
+    });
+  });
+  socket.once("close", () => {
+    got.closed = true;
+    settle?.();
+  });
+  socket.write(request);
+  await enough;
+  const rest = (): Promise<Got> =>
+    new Promise((resolve) => {
+      settle = () => resolve(got);
+      if (got.closed || got.bodyBytes >= got.length) resolve(got);
+      else socket.resume();
+    });
+  return { socket, got, rest };
 }
 
 async function health(url: string): Promise<{ status: number; unreadAnswerBytes?: number }> {
@@ -200,6 +255,68 @@ describe("answers their clients never read, server-wide", () => {
     for (let look = 0; look < 200 && left !== 0; look++) left = (await health(emu.url)).unreadAnswerBytes;
     expect(left).toBe(0);
     expect(log.lines.filter((line) => line.msg === CLOSED_STALLED)).toEqual([]);
+  });
+
+  it("makes room by closing connections stalled with answers nobody reads, so a client that reads is answered while they hold the bound", async () => {
+    // Room for one page of all 500 instances nobody reads (about 11 MB), not two.
+    const limit = 16 * 1024 * 1024;
+    const { emu, log, pageBytes } = await startWithInstances({ unreadAnswerBytes: limit, logLevel: "debug" });
+    expect(pageBytes).toBeLessThan(limit);
+    expect(2 * pageBytes).toBeGreaterThan(limit + 1024 * 1024);
+    const isAnswered = (line: Record<string, unknown>): boolean => isPage(line) && line.status === 200;
+    // Two non-readers fill the bound; once the first is found stalled, a look closes it and the server holds less.
+    const first = await nonReader(emu.url, pageRequest(1));
+    await linesUntil(log, 1, isAnswered);
+    const second = await nonReader(emu.url, pageRequest(2));
+    await linesUntil(log, 2, isAnswered);
+    await linesUntil(log, 1, (line) => line.msg === CLOSED_STALLED);
+    // The second is found stalled too, and a third, asked now, fills the bound again with an answer not yet judged.
+    await linesUntil(log, 2, (line) => line.msg === STALLED);
+    const third = await nonReader(emu.url, pageRequest(3));
+    await linesUntil(log, 3, isAnswered);
+
+    // A client that reads (no retries), asking while they hold the bound: the stalled connection is
+    // closed (by its request, or by a look just before) and it is answered, not refused.
+    const described = await ec2OverSocket(emu).send(new DescribeInstancesCommand({ MaxResults: 5 }));
+    expect((described.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).length).toBe(5);
+    expect(log.lines.filter((line) => line.errorCode === "Unavailable")).toEqual([]);
+    expect(log.lines.filter((line) => line.msg === CLOSED_STALLED).length).toBe(2);
+
+    // The stalled ones were cut off; the one not yet judged was left whole for its client.
+    const [got1, got2, got3] = await Promise.all([read(first), read(second), read(third)]);
+    for (const got of [got1, got2]) expect(got.closed && got.bodyBytes < got.length).toBe(true);
+    expect(got3).toMatchObject({ status: 200, bodyBytes: got3.length });
+  });
+
+  it("closes connections whose output never moved before one whose client read part of its answer, however large", async () => {
+    // Room for a page of all 500 instances (about 11 MB) read in part and one of 250 (about 5.6 MB),
+    // not those and one of 350 more (7.8 MB). Each is larger than what the kernel takes for a socket:
+    // an answer counts whole until the kernel has taken all of it.
+    const limit = 20 * 1024 * 1024;
+    const { emu, log } = await startWithInstances({ unreadAnswerBytes: limit, logLevel: "debug" });
+    const reader = await partReader(emu.url, pageRequest(1), 1024 * 1024);
+    expect(reader.got.status).toBe(200);
+    // It stops reading and is found stalled after it moved (ten looks, the longest wait there is).
+    await linesUntil(log, 1, (line) => line.msg === STALLED && line.readBefore === true);
+    const readerHolds = (await health(emu.url)).unreadAnswerBytes ?? 0;
+    // A smaller page nobody reads fits beside it and is found stalled (its output never moved)…
+    const never = await nonReader(emu.url, pageRequest(2, 250));
+    await linesUntil(log, 1, (line) => line.msg === STALLED && line.readBefore === false);
+    const bothHold = (await health(emu.url)).unreadAnswerBytes ?? 0;
+    expect(bothHold).toBeGreaterThan(readerHolds);
+    expect(bothHold).toBeLessThan(limit);
+    // …and a third, larger than that one but smaller than the reader's, fills the bound before it is
+    // judged: a look closes the one that never moved, not the reader's larger one that did.
+    const fresh = await nonReader(emu.url, pageRequest(3, 350));
+    await linesUntil(log, 1, (line) => line.msg === CLOSED_STALLED);
+    expect((await health(emu.url)).unreadAnswerBytes).toBeLessThan(limit);
+
+    expect(await read(never)).toMatchObject({ closed: true });
+    const whole = await reader.rest();
+    expect(whole).toMatchObject({ status: 200, bodyBytes: whole.length });
+    const third = await read(fresh);
+    expect(third).toMatchObject({ status: 200, bodyBytes: third.length });
+    expect(log.lines.filter((line) => line.msg === CLOSED_STALLED).length).toBe(1);
   });
 
   it("refuses an answer that finished waiting after others filled the bound (an injected latency)", async () => {

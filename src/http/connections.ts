@@ -16,8 +16,17 @@ export const CONNECTION_LIMITS = { unsentAnswers: 16, unreadBytes: 256 * 1024 } 
 /** How long shutting down waits for requests in flight before closing every connection still open. */
 export const SHUTDOWN_GRACE_MS = 5_000;
 
-/** Each connection's answers taken up and not yet written in full, oldest first. */
-const unsentBySocket = new WeakMap<Socket, ServerResponse[]>();
+/**
+ * What the server keeps of each connection: its answers taken up and not yet written in full (oldest
+ * first), and when it was last active (a count that grows with each connection and each request).
+ */
+interface Connection {
+  readonly answers: ServerResponse[];
+  active: number;
+}
+
+const connectionOf = new WeakMap<Socket, Connection>();
+let activity = 0;
 
 /**
  * libuv's queue of a socket's output the kernel has not taken yet, which Node keeps current as the
@@ -66,8 +75,10 @@ export function overLimit(socket: Socket): boolean {
 export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingMessage) => void): void {
   server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
-    let unsent = unsentBySocket.get(socket);
-    if (unsent === undefined) unsentBySocket.set(socket, (unsent = []));
+    let connection = connectionOf.get(socket);
+    if (connection === undefined) connectionOf.set(socket, (connection = { answers: [], active: 0 }));
+    connection.active = ++activity;
+    const unsent = connection.answers;
     // shift(), not splice(): splice makes an array of what it removes, once a request.
     while (unsent.length > 0 && (unsent[0] as ServerResponse).writableFinished) unsent.shift();
     unsent.push(response);
@@ -79,6 +90,72 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
       onClosed(request);
     }
   });
+}
+
+/**
+ * Connections the server keeps open at once. Each may hold, in the kernel's send buffer, an answer its
+ * client does not read, which the process cannot see or count: up to 4 MiB by Linux's default
+ * tcp_wmem (a larger answer leaves the rest in the process, counted by UnreadAnswers). 1,500
+ * connections each asking a 1.9 MB answer and never reading held 1.5 GB of kernel memory while the
+ * process counted nothing unread (issue 21, after the third outside pass). 256 connections bound that
+ * to 1 GiB at worst and about 450 MiB for that attack (each 1.9 MB answer whole in the kernel, 1.73
+ * MiB of kernel memory a socket), and are far more than a test suite keeps busy at once: an idle
+ * connection is closed to make room for a new one, so only busy ones count against the bound.
+ */
+export const MAX_CONNECTIONS = 256;
+
+/**
+ * Keeps at most `max` connections open. A connection that arrives at the bound closes the one least
+ * recently active among those idle (no answer being made or written, nothing unread held by the
+ * process: a keep-alive connection between requests, one that never asked anything, or one whose
+ * answer the kernel holds for a client that does not read it); it is reset, so the kernel lets go of
+ * what it held for it. When every connection is busy, the new one is closed at once: its client sees
+ * the connection reset, which the SDKs retry. Looks at every connection only at the bound; the
+ * request path pays one count a request (see limitUnsentAnswers).
+ */
+export function limitConnections(
+  server: Server,
+  max: number,
+  events: { idleClosed: (socket: Socket) => void; refusing: (socket: Socket, refusedSoFar: number) => void },
+): void {
+  const open = new Set<Socket>();
+  // Said once as refusing begins (again after a connection was taken), not once a refusal.
+  let refusing = false;
+  let refused = 0;
+  server.prependListener("connection", (socket: Socket) => {
+    if (open.size >= max) {
+      const idle = leastActiveIdle(open);
+      if (idle === undefined) {
+        socket.destroy();
+        refused += 1;
+        if (!refusing) events.refusing(socket, refused);
+        refusing = true;
+        return;
+      }
+      open.delete(idle);
+      // Told first: a closed socket no longer says its peer's address.
+      events.idleClosed(idle);
+      idle.resetAndDestroy();
+    }
+    refusing = false;
+    open.add(socket);
+    connectionOf.set(socket, { answers: [], active: ++activity });
+    socket.once("close", () => open.delete(socket));
+  });
+}
+
+/** The open connection least recently active with no answer being made or written and nothing unread held by the process. */
+function leastActiveIdle(open: Set<Socket>): Socket | undefined {
+  let found: Socket | undefined;
+  let foundActive = Infinity;
+  for (const socket of open) {
+    const connection = connectionOf.get(socket);
+    if (connection === undefined || connection.active >= foundActive || socket.destroyed || socket.writableLength > 0) continue;
+    if (connection.answers.some((answer) => !answer.writableFinished)) continue;
+    found = socket;
+    foundActive = connection.active;
+  }
+  return found;
 }
 
 /**
@@ -158,37 +235,63 @@ export function limitBufferedBodies(
 export const UNREAD_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
- * How often connections holding unread output are looked at (ms). One whose output made no progress
- * over two looks in a row (for a whole interval between looks, 250 to 500 ms, and at least two turns
- * of the event loop in which the server could have written more) is a stalled reader.
+ * How often connections holding unread output are looked at (ms). One whose output never moved since
+ * it began to hold it, over three looks in a row (200 to 300 ms, with turns of the event loop between
+ * the looks in which the server could have written more), is a stalled reader; one whose output moved
+ * and then stopped is given ten looks (1 to 1.1 s): a client that reads slowly shows progress only as
+ * the kernel's buffers make room, now and then. Each look costs one pass over the connections holding
+ * output, and runs only while some do. A flood of new connections each asking a large page and never
+ * reading holds, at any moment, what it asked within one stall's detection: at 250 to 500 ms (two
+ * looks 250 ms apart, as it was) that alone kept the bound full and refused a third of a reader's
+ * calls, at 100 to 200 ms readers slow to start under load were closed (docs/decisions.md, "Answers
+ * nobody reads: room made from the stalled").
  */
-export const UNREAD_LOOK_MS = 250;
-const STALLED_AFTER_LOOKS = 2;
+export const UNREAD_LOOK_MS = 100;
+const STALLED_AFTER_LOOKS = 3;
+const MOVED_STALLED_AFTER_LOOKS = 10;
 
-/** What one connection holds unread: its bytes as last counted, its libuv queue as last looked at, and the looks since it last moved. */
+/** What one connection holds unread: its bytes as last counted, its libuv queue as last looked at, the looks since it last moved, and whether it ever moved. */
 interface Holding {
   bytes: number;
   queued: number;
   idleLooks: number;
+  /** The look at which its output last moved, or at which it began to hold output. */
+  movedAt: number;
+  /** Whether its output moved at all since it began to hold output: a client that reads, however slowly. */
+  moved: boolean;
+  /** Whether it was reported stalled since it last moved. */
+  reported: boolean;
+  /** The server's activity count when it began to hold output: it makes room only for requests that came later. */
+  since: number;
 }
+
+/** Whether a connection's output made no progress for long enough to be closed while the bound is full. */
+const isStalled = (holding: Holding): boolean =>
+  holding.idleLooks >= (holding.moved ? MOVED_STALLED_AFTER_LOOKS : STALLED_AFTER_LOOKS);
 
 /**
  * The answer bytes the server holds for clients that have not taken them, counted per connection as
- * each answer ends, as it is written out, and as connections close. Past `limit` (`full`), the EC2
- * endpoint refuses new work with 503 (src/server.ts), and connections whose output made no progress
- * over two looks are closed, the largest first, until the server holds less than `limit` again. A
- * client that reads keeps making progress, however large its answer, and is never closed for it.
+ * each answer ends, as it is written out, and as connections close. Past `limit`, a new EC2 request
+ * first closes the connections found stalled (`admits`, UNREAD_LOOK_MS), and only when
+ * that leaves the server at its bound is it refused with 503 (src/server.ts); the looks close them
+ * too while the bound is full. Those whose output never moved since they began to hold it are closed
+ * first, the longest held first; then those that moved and stopped, the longest stopped first. So a
+ * flood of answers nobody reads makes room out of its own answers, and a client that reads keeps
+ * making progress, however large its answer, and is closed only after every one that does not.
  */
 export class UnreadAnswers {
   private readonly holding = new Map<Socket, Holding>();
   /** Sockets with a close listener that gives their bytes back: one listener a connection, not one an answer. */
   private readonly watched = new WeakSet<Socket>();
   private held = 0;
+  private looks = 0;
   private looking: NodeJS.Timeout | undefined;
 
   constructor(
     readonly limit: number,
     private readonly onStalledClosed: (socket: Socket, bytes: number) => void,
+    /** Told once when a connection is found stalled (`moved`: its output moved before it stopped). */
+    private readonly onStalled: (socket: Socket, bytes: number, moved: boolean) => void = () => undefined,
   ) {}
 
   /** Answer bytes held for clients that have not taken them. */
@@ -199,6 +302,23 @@ export class UnreadAnswers {
   /** True while the server holds `limit` answer bytes or more that their clients have not taken. */
   get full(): boolean {
     return this.held >= this.limit;
+  }
+
+  /**
+   * True when the request that arrived on `socket` may be given work: the server holds less than
+   * `limit`, or closing the connections found stalled brought it below. A connection's progress is
+   * looked at again first, so one that moved since the last look is not taken for stalled. Only
+   * answers begun before the request arrived make room for it: requests read in one burst (80
+   * non-readers each asking a distinct page, a reader among them) would otherwise each make room
+   * from the answers of those before them as they came to their turn, so all their pages were made
+   * and the reader's came after them (16.6 s); they are refused, cheaply, as the bound fills. Costs
+   * one comparison while the server is below its bound.
+   */
+  admits(socket: Socket): boolean {
+    if (this.held < this.limit) return true;
+    for (const [held, holding] of this.holding) this.notice(held, holding, false);
+    this.closeStalled(connectionOf.get(socket)?.active ?? activity);
+    return this.held < this.limit;
   }
 
   /**
@@ -225,7 +345,7 @@ export class UnreadAnswers {
       return;
     }
     if (holding === undefined) {
-      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0 };
+      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: false, reported: false, since: activity };
       this.holding.set(socket, holding);
       if (!this.watched.has(socket)) {
         this.watched.add(socket);
@@ -238,15 +358,35 @@ export class UnreadAnswers {
     holding.bytes = bytes;
   }
 
+  /**
+   * Counts `socket` again and notes whether its output moved since it was last looked at: fewer bytes
+   * held, or less in libuv's queue. Only a look (`idle`) counts a look without progress: looks are a
+   * whole interval apart, with turns of the event loop between them in which the server could write.
+   */
+  private notice(socket: Socket, holding: Holding, idle: boolean): void {
+    const before = holding.bytes;
+    this.count(socket);
+    if (!this.holding.has(socket)) return;
+    const queued = queuedOf(socket) ?? holding.bytes;
+    if (queued < holding.queued || holding.bytes < before) {
+      holding.idleLooks = 0;
+      holding.moved = true;
+      holding.movedAt = this.looks;
+      holding.reported = false;
+    } else if (idle) {
+      holding.idleLooks += 1;
+    }
+    holding.queued = queued;
+  }
+
   /** Counts every holding connection again, notes which made progress, and closes stalled readers while full. */
   private look(): void {
+    this.looks += 1;
     for (const [socket, holding] of this.holding) {
-      const before = holding.bytes;
-      this.count(socket);
-      if (!this.holding.has(socket)) continue;
-      const queued = queuedOf(socket) ?? holding.bytes;
-      holding.idleLooks = queued < holding.queued || holding.bytes < before ? 0 : holding.idleLooks + 1;
-      holding.queued = queued;
+      this.notice(socket, holding, true);
+      if (holding.reported || !this.holding.has(socket) || !isStalled(holding)) continue;
+      holding.reported = true;
+      this.onStalled(socket, holding.bytes, holding.moved);
     }
     if (this.full) this.closeStalled();
     if (this.holding.size === 0 && this.looking !== undefined) {
@@ -255,14 +395,21 @@ export class UnreadAnswers {
     }
   }
 
-  /** Closes connections whose output made no progress, the largest first, until the server holds less than `limit`. */
-  private closeStalled(): void {
-    const stalled = [...this.holding].filter(([, holding]) => holding.idleLooks >= STALLED_AFTER_LOOKS);
-    stalled.sort(([, a], [, b]) => b.bytes - a.bytes);
+  /**
+   * Closes stalled connections (`isStalled`) until the server holds less than `limit`: first those
+   * whose output never moved (the oldest first: the map keeps the order they began to hold output),
+   * then those that moved and stopped (the longest stopped first). Only those that began to hold
+   * output before `before` (a request's arrival; every one for a look).
+   */
+  private closeStalled(before = Infinity): void {
+    const stalled = [...this.holding].filter(([, holding]) => holding.since < before && isStalled(holding));
+    // A stable sort: among those that never moved, the map's order, the oldest first.
+    stalled.sort(([, a], [, b]) => Number(a.moved) - Number(b.moved) || (a.moved ? a.movedAt - b.movedAt : 0));
     for (const [socket, holding] of stalled) {
       if (!this.full) return;
       const bytes = holding.bytes;
-      socket.destroy();
+      // Reset, not closed: a closed socket would keep what the kernel holds for a client that never takes it.
+      socket.resetAndDestroy();
       this.count(socket);
       this.onStalledClosed(socket, bytes);
     }

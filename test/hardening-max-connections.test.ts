@@ -1,0 +1,173 @@
+// Connections open at once are bounded (issue 21, after the third outside pass): at the bound an idle one makes room for a new one, and a new one is refused only when every connection is busy.
+
+import { DescribeCapacityReservationsCommand } from "@aws-sdk/client-ec2";
+import net from "node:net";
+import type { DestinationStream } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseCommandLine } from "../src/commandLine.js";
+import { MAX_CONNECTIONS } from "../src/http/connections.js";
+import type { RunningEmulator } from "../src/index.js";
+import { ec2OverSocket, start } from "./support.js";
+
+let emu: RunningEmulator | undefined;
+const sockets: net.Socket[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await emu?.close();
+  emu = undefined;
+});
+
+/** The server's log lines as they are written, and a wait for the `count`-th line that passes a test (counting those already written). */
+function logSink(): { lines: Record<string, unknown>[]; destination: DestinationStream; until: (count: number, test: (line: Record<string, unknown>) => boolean) => Promise<void> } {
+  const lines: Record<string, unknown>[] = [];
+  const waiting: { test: (line: Record<string, unknown>) => boolean; count: number; resolve: () => void }[] = [];
+  const settle = (): void => {
+    for (const waiter of [...waiting]) {
+      if (lines.filter(waiter.test).length < waiter.count) continue;
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  };
+  return {
+    lines,
+    destination: {
+      write: (text: string): void => {
+        lines.push(JSON.parse(text) as Record<string, unknown>);
+        settle();
+      },
+    },
+    until: (count, test) =>
+      new Promise((resolve) => {
+        waiting.push({ test, count, resolve });
+        settle();
+      }),
+  };
+}
+
+const HEALTH = "GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n";
+const isHealth = (line: Record<string, unknown>): boolean => line.msg === "request" && line.url === "/_emulator/health";
+
+async function connect(url: string): Promise<net.Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const connected = net.connect(Number(port), hostname, () => resolve(connected));
+    connected.once("error", reject);
+  });
+  socket.on("error", () => undefined);
+  sockets.push(socket);
+  return socket;
+}
+
+/**
+ * What a connection gets once it reads on and asks health once more: "answered" when a second answer
+ * comes (the connection was kept), "closed" when the server closed it first.
+ */
+function askedAgain(socket: net.Socket): Promise<"answered" | "closed"> {
+  return new Promise((resolve) => {
+    // A reset can be seen before the client reads: the socket is then closed already.
+    if (socket.destroyed) return resolve("closed");
+    let text = "";
+    socket.setEncoding("latin1").on("data", (chunk: string) => {
+      text += chunk;
+      if (text.split("HTTP/1.1 200").length - 1 >= 2) resolve("answered");
+    });
+    socket.once("close", () => resolve("closed"));
+    socket.resume();
+    if (!socket.destroyed) socket.write(HEALTH);
+  });
+}
+
+describe("connections open at once", () => {
+  it("at the bound, closes the least recently active idle connection for a new one, even one whose answer its client never read", async () => {
+    const log = logSink();
+    emu = await start({ fixtures: [], logLevel: "debug", logDestination: log.destination, maxConnections: 4 });
+    // Four connections, each asking health once and never reading the answer (the kernel holds it: the process sees nothing unread).
+    const idle: net.Socket[] = [];
+    for (let n = 0; n < 4; n++) {
+      const socket = await connect(emu.url);
+      socket.pause();
+      socket.write(HEALTH);
+      await log.until(n + 1, isHealth);
+      idle.push(socket);
+    }
+    // The oldest asks again, so the second is now the least recently active.
+    const [first, second, ...rest] = idle as [net.Socket, net.Socket, ...net.Socket[]];
+    first.write(HEALTH);
+    await log.until(5, isHealth);
+
+    // A client that connects now is served.
+    const described = await ec2OverSocket(emu).send(new DescribeCapacityReservationsCommand({}));
+    expect(described.CapacityReservations).toEqual([]);
+    expect(await askedAgain(second)).toBe("closed");
+    for (const socket of [first, ...rest]) expect(await askedAgain(socket)).toBe("answered");
+    expect(log.lines.filter((line) => line.msg === "closed an idle connection to make room for a new one: connections at their bound").length).toBe(1);
+  });
+
+  it("refuses a new connection at once when every connection is busy, and takes new ones again once one is idle", async () => {
+    const log = logSink();
+    emu = await start({ fixtures: [], logLevel: "info", logDestination: log.destination, maxConnections: 2 });
+    // Two requests whose bodies have not all come: both connections are busy.
+    const body = "Action=DescribeCapacityReservations&Version=2016-11-15";
+    const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`;
+    const busy = [await connect(emu.url), await connect(emu.url)];
+    // Each sends its head with Expect: 100-continue: the server's 100 says it has taken the request up.
+    const continued = busy.map((socket) => new Promise<void>((resolve) => socket.once("data", () => resolve())));
+    for (const socket of busy) socket.write(head);
+    await Promise.all(continued);
+    const answered = busy.map(
+      (socket) =>
+        new Promise<string>((resolve) => {
+          let text = "";
+          socket.setEncoding("latin1").on("data", (chunk: string) => {
+            text += chunk;
+            if (text.includes("</DescribeCapacityReservationsResponse>")) resolve(text);
+          });
+        }),
+    );
+    for (const socket of busy) socket.write(body.slice(0, 10));
+    // A third is closed at once, before it is answered; the SDKs retry a reset connection.
+    const refused = await connect(emu.url);
+    const outcome = new Promise<{ closed: boolean; text: string }>((resolve) => {
+      let text = "";
+      refused.setEncoding("latin1").on("data", (chunk: string) => {
+        text += chunk;
+        if (text.includes("\r\n\r\n")) resolve({ closed: false, text: text.slice(0, 12) });
+      });
+      refused.once("close", () => resolve({ closed: true, text }));
+    });
+    refused.write(HEALTH);
+    expect(await outcome).toEqual({ closed: true, text: "" });
+    await log.until(1, (line) => line.msg === "refusing new connections: every connection open is busy and connections are at their bound");
+
+    // One finishes its request and is answered: idle again, it makes room for the next.
+    (busy[0] as net.Socket).write(body.slice(10));
+    expect(await answered[0]).toContain("HTTP/1.1 200");
+    const next = await connect(emu.url);
+    next.write(HEALTH);
+    expect(await askedAgain(next)).toBe("answered");
+    (busy[1] as net.Socket).write(body.slice(10));
+    expect(await answered[1]).toContain("HTTP/1.1 200");
+  });
+});
+
+describe("--max-connections", () => {
+  it("reads the option and its variable (the option wins), the default when neither is given, and refuses what is not a count", async () => {
+    const maxConnections = (argv: string[], env: NodeJS.ProcessEnv = {}): number | undefined => {
+      const parsed = parseCommandLine(argv, env);
+      if (typeof parsed === "string" || "check" in parsed) throw new Error(`not a config to serve: ${String(parsed)}`);
+      return parsed.maxConnections;
+    };
+    expect(maxConnections([])).toBeUndefined();
+    expect(MAX_CONNECTIONS).toBe(256);
+    expect(maxConnections(["--max-connections", "2000"])).toBe(2000);
+    expect(maxConnections([], { EC2_EMULATOR_MAX_CONNECTIONS: "64" })).toBe(64);
+    expect(maxConnections(["--max-connections", "8"], { EC2_EMULATOR_MAX_CONNECTIONS: "64" })).toBe(8);
+    for (const bad of ["0", "-1", "1.5", "many"]) {
+      expect(() => parseCommandLine([`--max-connections=${bad}`], {})).toThrow(
+        `--max-connections must be a whole number of connections from 1 to 9999999, not "${bad}"`,
+      );
+    }
+    await expect(start({ fixtures: [], maxConnections: 0 })).rejects.toThrow("maxConnections must be a whole number of connections, 1 or more, not 0");
+  });
+});
