@@ -3,7 +3,7 @@
 import { DescribeCapacityReservationsCommand } from "@aws-sdk/client-ec2";
 import net from "node:net";
 import type { DestinationStream } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseCommandLine } from "../src/commandLine.js";
 import { MAX_CONNECTIONS } from "../src/http/connections.js";
 import type { RunningEmulator } from "../src/index.js";
@@ -104,28 +104,31 @@ describe("connections open at once", () => {
     expect(log.lines.filter((line) => line.msg === "closed an idle connection to make room for a new one: connections at their bound").length).toBe(1);
   });
 
-  it("refuses a new connection at once when every connection is busy, and takes new ones again once one is idle", async () => {
+  it("refuses a new connection at once when every connection is busy, and takes new ones again once one is not", async () => {
     const log = logSink();
     emu = await start({ fixtures: [], logLevel: "info", logDestination: log.destination, maxConnections: 2 });
-    // Two requests whose bodies have not all come: both connections are busy.
+    // Two requests come whole and are being answered (an injected latency holds their answers): both connections are busy.
+    emu.faults.set([{ action: "DescribeCapacityReservations", latencyMs: 300_000, count: 1 }]);
     const body = "Action=DescribeCapacityReservations&Version=2016-11-15";
-    const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`;
-    const busy = [await connect(emu.url), await connect(emu.url)];
-    // Each sends its head with Expect: 100-continue: the server's 100 says it has taken the request up.
-    const continued = busy.map((socket) => new Promise<void>((resolve) => socket.once("data", () => resolve())));
-    for (const socket of busy) socket.write(head);
-    await Promise.all(continued);
-    const answered = busy.map(
-      (socket) =>
-        new Promise<string>((resolve) => {
-          let text = "";
-          socket.setEncoding("latin1").on("data", (chunk: string) => {
-            text += chunk;
-            if (text.includes("</DescribeCapacityReservationsResponse>")) resolve(text);
-          });
-        }),
-    );
-    for (const socket of busy) socket.write(body.slice(0, 10));
+    const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const held = await connect(emu.url);
+    const answered = await connect(emu.url);
+    const answer = new Promise<string>((resolve) => {
+      let text = "";
+      answered.setEncoding("latin1").on("data", (chunk: string) => {
+        text += chunk;
+        if (text.includes("</DescribeCapacityReservationsResponse>")) resolve(text);
+      });
+    });
+    held.write(request);
+    await vi.waitFor(() => expect(emu?.faults.get()[0]?.fired).toBe(1));
+    // The second is answered at once (the rule's count is spent), but its client does not read on: it is paused after the answer.
+    answered.write(request);
+    expect(await answer).toContain("HTTP/1.1 200");
+    emu.faults.set([{ action: "DescribeCapacityReservations", latencyMs: 300_000, count: 1 }]);
+    answered.write(request);
+    await vi.waitFor(() => expect(emu?.faults.get()[0]?.fired).toBe(1));
+
     // A third is closed at once, before it is answered; the SDKs retry a reset connection.
     const refused = await connect(emu.url);
     const outcome = new Promise<{ closed: boolean; text: string }>((resolve) => {
@@ -140,14 +143,42 @@ describe("connections open at once", () => {
     expect(await outcome).toEqual({ closed: true, text: "" });
     await log.until(1, (line) => line.msg === "refusing new connections: every connection open is busy and connections are at their bound");
 
-    // One finishes its request and is answered: idle again, it makes room for the next.
-    (busy[0] as net.Socket).write(body.slice(10));
-    expect(await answered[0]).toContain("HTTP/1.1 200");
+    // One is closed by its client: the next connection is taken.
+    held.destroy();
+    await new Promise((resolve) => held.once("close", resolve));
     const next = await connect(emu.url);
     next.write(HEALTH);
     expect(await askedAgain(next)).toBe("answered");
-    (busy[1] as net.Socket).write(body.slice(10));
-    expect(await answered[1]).toContain("HTTP/1.1 200");
+  });
+
+  it("closes a connection whose request is still arriving, or one that never asked anything, before one that has had its answer, even a less recently active one", async () => {
+    const log = logSink();
+    emu = await start({ fixtures: [], logLevel: "debug", logDestination: log.destination, maxConnections: 3 });
+    // The first asks health and is answered: it has had its answer, and is the least recently active.
+    const answered = await connect(emu.url);
+    answered.pause();
+    answered.write(HEALTH);
+    await log.until(1, isHealth);
+    // The second sends a body a few bytes at a time (taken up: the server's 100); the third never asks anything.
+    const body = "Action=DescribeCapacityReservations&Version=2016-11-15";
+    const uploading = await connect(emu.url);
+    const continued = new Promise<void>((resolve) => uploading.once("data", () => resolve()));
+    uploading.write(
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await continued;
+    uploading.write(body.slice(0, 10));
+    const silent = await connect(emu.url);
+
+    // Two clients connect now: both are served, and make room from the uploading and the silent connection, in that order.
+    const described = await ec2OverSocket(emu).send(new DescribeCapacityReservationsCommand({}));
+    expect(described.CapacityReservations).toEqual([]);
+    expect(await askedAgain(uploading)).toBe("closed");
+    const next = await connect(emu.url);
+    next.write(HEALTH);
+    expect(await askedAgain(next)).toBe("answered");
+    expect(await askedAgain(silent)).toBe("closed");
+    expect(await askedAgain(answered)).toBe("answered");
   });
 });
 

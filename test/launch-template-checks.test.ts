@@ -213,6 +213,15 @@ describe("an image id of the form resolve:ssm:NAME", () => {
     ).toMatchObject({ code: "InvalidAMIID.Malformed", message: expect.stringMatching(SAYS_WHY) });
   });
 
+  it("is refused by a RunInstances with DryRun too, which a well-formed image id passes", async () => {
+    expect(
+      await failure(client.send(new RunInstancesCommand({ ImageId: SSM, InstanceType: "m5.large", MinCount: 1, MaxCount: 1, DryRun: true }))),
+    ).toMatchObject({ code: "InvalidAMIID.Malformed", message: expect.stringMatching(SAYS_WHY) });
+    expect(
+      await failure(client.send(new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: 1, MaxCount: 1, DryRun: true }))),
+    ).toMatchObject({ code: "DryRunOperation" });
+  });
+
   it("is refused by DescribeImages in EC2's own words, as EC2 refuses it there", async () => {
     expect(await failure(client.send(new DescribeImagesCommand({ ImageIds: [SSM] })))).toMatchObject({
       code: "InvalidAMIID.Malformed",

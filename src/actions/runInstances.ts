@@ -5,7 +5,7 @@ import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
-import { SECURITY_GROUP_ID, securityGroupIdMalformed } from "../domain/network.js";
+import { IMAGE_ID, SECURITY_GROUP_ID, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
 import { launch } from "../ec2/launch.js";
 import { checkLaunchValues } from "../ec2/launchValues.js";
 import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
@@ -46,6 +46,12 @@ export const runInstances = defineAction({
   overlay: {
     required: ["MaxCount", "MinCount"],
     members: {
+      // Checked with the parameters, so a DryRun call is refused for it too, as for the ids below.
+      ImageId: {
+        check: (id) => {
+          if (!IMAGE_ID.test(id)) throw launchImageIdMalformed(id);
+        },
+      },
       SecurityGroupIds: {
         check: (ids) => {
           const bad = ids.find((id) => !SECURITY_GROUP_ID.test(id));

@@ -105,13 +105,18 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
 export const MAX_CONNECTIONS = 256;
 
 /**
- * Keeps at most `max` connections open. A connection that arrives at the bound closes the one least
- * recently active among those idle (no answer being made or written, nothing unread held by the
- * process: a keep-alive connection between requests, one that never asked anything, or one whose
- * answer the kernel holds for a client that does not read it); it is reset, so the kernel lets go of
- * what it held for it. When every connection is busy, the new one is closed at once: its client sees
- * the connection reset, which the SDKs retry. Looks at every connection only at the bound; the
- * request path pays one count a request (see limitUnsentAnswers).
+ * Keeps at most `max` connections open. A connection that arrives at the bound closes one that is
+ * not busy, where busy is an answer being made for a request that has come whole, or answer bytes
+ * the process still holds for it. First those that have had no answer: one that never asked
+ * anything, one whose request is still arriving (256 clients each sending a body a byte every 2 s
+ * were all busy, and every new connection, health's included, was refused: issue 21, the fourth
+ * outside pass), the least recently active first; then those that have had their answers (a
+ * keep-alive connection between requests, or one whose answer only the kernel holds, for a client
+ * that does not read it or reads it slowly), the least recently active first, where a large answer
+ * counts as activity when its last byte goes to the kernel. The one closed is reset, so the kernel
+ * lets go of what it held for it. When every connection is busy, the new one is closed at once: its
+ * client sees the connection reset, which the SDKs retry. Looks at every connection only at the
+ * bound; the request path pays one count a request (see limitUnsentAnswers).
  */
 export function limitConnections(
   server: Server,
@@ -144,18 +149,38 @@ export function limitConnections(
   });
 }
 
-/** The open connection least recently active with no answer being made or written and nothing unread held by the process. */
+/**
+ * The open connection to close for a new one (see limitConnections): not busy, one that has had no
+ * answer before one that has, and the least recently active of those.
+ */
 function leastActiveIdle(open: Set<Socket>): Socket | undefined {
   let found: Socket | undefined;
-  let foundActive = Infinity;
+  let foundRank = Infinity;
   for (const socket of open) {
     const connection = connectionOf.get(socket);
-    if (connection === undefined || connection.active >= foundActive || socket.destroyed || socket.writableLength > 0) continue;
-    if (connection.answers.some((answer) => !answer.writableFinished)) continue;
+    if (connection === undefined || socket.destroyed || socket.writableLength > 0) continue;
+    let served = false;
+    let busy = false;
+    let arriving = false;
+    for (const answer of connection.answers) {
+      if (answer.writableFinished) served = true;
+      else if (answer.req.complete) busy = true;
+      else arriving = true;
+    }
+    if (busy) continue;
+    // Below any activity count: those not yet answered go first, whatever their activity.
+    const rank = served && !arriving ? connection.active : connection.active - Number.MAX_SAFE_INTEGER;
+    if (rank >= foundRank) continue;
     found = socket;
-    foundActive = connection.active;
+    foundRank = rank;
   }
   return found;
+}
+
+/** Marks `socket`'s connection active now: a large answer's last byte went to the kernel. */
+function touched(socket: Socket): void {
+  const connection = connectionOf.get(socket);
+  if (connection !== undefined) connection.active = ++activity;
 }
 
 /**
@@ -330,7 +355,12 @@ export class UnreadAnswers {
     if (socket === null || (socket.writableLength === 0 && !this.holding.has(socket))) return;
     this.count(socket);
     // Written out in full: what the socket holds then is only what came after it.
-    if (this.holding.has(socket) && !response.writableFinished) response.once("finish", () => this.count(socket));
+    if (this.holding.has(socket) && !response.writableFinished) {
+      response.once("finish", () => {
+        touched(socket);
+        this.count(socket);
+      });
+    }
   }
 
   /** Counts `socket` again from what it holds now (nothing once closed). */
