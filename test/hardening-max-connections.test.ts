@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseCommandLine } from "../src/commandLine.js";
 import { MAX_CONNECTIONS } from "../src/http/connections.js";
 import type { RunningEmulator } from "../src/index.js";
-import { ec2OverSocket, start } from "./support.js";
+import { ec2OverSocket, rawConnection, start } from "./support.js";
 
 let emu: RunningEmulator | undefined;
 const sockets: net.Socket[] = [];
@@ -48,16 +48,7 @@ function logSink(): { lines: Record<string, unknown>[]; destination: Destination
 const HEALTH = "GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n";
 const isHealth = (line: Record<string, unknown>): boolean => line.msg === "request" && line.url === "/_emulator/health";
 
-async function connect(url: string): Promise<net.Socket> {
-  const { hostname, port } = new URL(url);
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const connected = net.connect(Number(port), hostname, () => resolve(connected));
-    connected.once("error", reject);
-  });
-  socket.on("error", () => undefined);
-  sockets.push(socket);
-  return socket;
-}
+const connect = (url: string): Promise<net.Socket> => rawConnection(url, sockets);
 
 /**
  * What a connection gets once it reads on and asks health once more: "answered" when a second answer

@@ -5,7 +5,7 @@ import net from "node:net";
 import type { DestinationStream } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
-import { ec2OverSocket, errorOf, start } from "./support.js";
+import { ec2OverSocket, errorOf, rawConnection, start } from "./support.js";
 
 /** Instances launched, and the tags each carries: a page of all of them is about 10 MB, more than the kernel's socket buffers take. */
 const INSTANCES = 500;
@@ -80,16 +80,7 @@ const pageRequest = (n: number, maxResults = 1000): string => {
   return `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 };
 
-async function connect(url: string): Promise<net.Socket> {
-  const { hostname, port } = new URL(url);
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const connected = net.connect(Number(port), hostname, () => resolve(connected));
-    connected.once("error", reject);
-  });
-  socket.on("error", () => undefined);
-  sockets.push(socket);
-  return socket;
-}
+const connect = (url: string): Promise<net.Socket> => rawConnection(url, sockets);
 
 /** A raw connection that asks `request` and reads nothing until `read` is called. */
 async function nonReader(url: string, request: string): Promise<net.Socket> {

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import type { HttpRequest, HttpResponse } from "@smithy/types";
 import { XMLParser } from "fast-xml-parser";
+import net from "node:net";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startEmulator, type FixtureDocument, type RunningEmulator, type StartOptions } from "../src/index.js";
 import type { InstanceFixture } from "../src/fixtures/types.js";
@@ -172,6 +173,22 @@ export async function failure(promise: Promise<unknown>): Promise<{ code: string
     return { code: e.name, status: e.$metadata?.httpStatusCode, message: e.message, requestId: e.$metadata?.requestId };
   }
   throw new Error("expected the call to fail, but it succeeded");
+}
+
+/**
+ * A raw TCP connection to the emulator at `url`, for tests where the socket is the point, added to
+ * `opened` for the test to destroy when it ends. Its errors (a reset by the server) are read from
+ * its state and its close, not thrown.
+ */
+export async function rawConnection(url: string, opened: net.Socket[]): Promise<net.Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const connected = net.connect(Number(port), hostname, () => resolve(connected));
+    connected.once("error", reject);
+  });
+  socket.on("error", () => undefined);
+  opened.push(socket);
+  return socket;
 }
 
 /** A raw HTTP call, for what an SDK would never send. */
