@@ -107,10 +107,12 @@ export const MAX_CONNECTIONS = 256;
 /**
  * Keeps at most `max` connections open. A connection that arrives at the bound closes one that is
  * not busy, where busy is an answer being made for a request that has come whole, or answer bytes
- * the process still holds for it. First those that have had no answer: one that never asked
- * anything, one whose request is still arriving (256 clients each sending a body a byte every 2 s
- * were all busy, and every new connection, health's included, was refused: issue 21, the fourth
- * outside pass), the least recently active first; then those that have had their answers (a
+ * the process still holds for it. First those that never asked anything (or are still sending
+ * their request's head), then those whose request's body is still arriving, its last chunk counting
+ * as activity (256 clients each sending a body a byte every 2 s were all busy, and every new
+ * connection, health's included, was refused: issue 21, the fourth outside pass; ranked with the
+ * first kind, a body sent at 160 KB/s was reset by connections trickling their heads), the least
+ * recently active first in each; then those that have had their answers (a
  * keep-alive connection between requests, or one whose answer only the kernel holds, for a client
  * that does not read it or reads it slowly), the least recently active first, where a large answer
  * counts as activity when its last byte goes to the kernel. The one closed is reset, so the kernel
@@ -150,8 +152,9 @@ export function limitConnections(
 }
 
 /**
- * The open connection to close for a new one (see limitConnections): not busy, one that has had no
- * answer before one that has, and the least recently active of those.
+ * The open connection to close for a new one (see limitConnections): not busy; one that never asked
+ * before one whose body is arriving before one that has had its answers; the least recently active
+ * of those.
  */
 function leastActiveIdle(open: Set<Socket>): Socket | undefined {
   let found: Socket | undefined;
@@ -168,8 +171,8 @@ function leastActiveIdle(open: Set<Socket>): Socket | undefined {
       else arriving = true;
     }
     if (busy) continue;
-    // Below any activity count: those not yet answered go first, whatever their activity.
-    const rank = served && !arriving ? connection.active : connection.active - Number.MAX_SAFE_INTEGER;
+    // Below any activity count: those that never asked first, then those whose body is arriving.
+    const rank = arriving ? connection.active - TIER : served ? connection.active : connection.active - 2 * TIER;
     if (rank >= foundRank) continue;
     found = socket;
     foundRank = rank;
@@ -177,7 +180,10 @@ function leastActiveIdle(open: Set<Socket>): Socket | undefined {
   return found;
 }
 
-/** Marks `socket`'s connection active now: a large answer's last byte went to the kernel. */
+/** Far above any activity count: ranks of one kind of connection, shifted by it, never meet another's. */
+const TIER = 2 ** 50;
+
+/** Marks `socket`'s connection active now: a large answer's last byte went to the kernel, or a body's chunk came. */
 function touched(socket: Socket): void {
   const connection = connectionOf.get(socket);
   if (connection !== undefined) connection.active = ++activity;
@@ -238,6 +244,8 @@ export function limitBufferedBodies(
       }
       held += chunk.length;
       charged += chunk.length;
+      // A body arriving at a steady pace is active, however long ago its request began (see leastActiveIdle).
+      touched(request.socket);
       return push.call(this, chunk, encoding);
     };
     response.once("close", () => {
