@@ -626,6 +626,22 @@ async function bigFixtureLoad(folder: string): Promise<void> {
 const a3: string[][] = [];
 
 /**
+ * Text of `letters` from a seeded generator (a linear congruential one): the same texts every run,
+ * each different from the last, so nothing a request remembers saves it work.
+ */
+function seededText(seed: number, letters: string): (length: number) => string {
+  let state = seed;
+  return (length) => {
+    let text = "";
+    while (text.length < length) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      text += letters[state % letters.length];
+    }
+    return text;
+  };
+}
+
+/**
  * A3: about 7,800 wildcard values whose plain pieces (single letters) every tag holds, each failing
  * only at its end (on `z`, which no tag holds), and last one value that matches the last tag: one
  * record's decision is the whole cost. Against one instance, one reservation and one launch template
@@ -635,15 +651,7 @@ const a3: string[][] = [];
 async function oneRecordDecided(): Promise<void> {
   const server = await startServer();
   const letters = "abcdefghijklmnopqrstuvwxy";
-  let state = 1;
-  const random = (length: number): string => {
-    let text = "";
-    while (text.length < length) {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      text += letters[state % letters.length];
-    }
-    return text;
-  };
+  const random = seededText(1, letters);
   const tags = Array.from({ length: 50 }, (_, t) => ({
     key: `k${String(t).padStart(2, "0")}-${letters}${random(128 - 4 - letters.length)}`,
     value: `${letters}${random(256 - letters.length)}`,
@@ -1000,15 +1008,7 @@ function largeQueueWalk(): QueueWalk {
  * they all share, which the one literal value matches.
  */
 function smallQueueWalk(): QueueWalk {
-  let state = 7;
-  const random = (length: number): string => {
-    let text = "";
-    while (text.length < length) {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      text += QUEUE_LETTERS[state % QUEUE_LETTERS.length];
-    }
-    return text;
-  };
+  const random = seededText(7, QUEUE_LETTERS);
   const launches = Array.from({ length: 10 }, () => {
     const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1", MaxCount: "1", "TagSpecification.1.ResourceType": "instance" };
     for (let tag = 0; tag < 50; tag++) {
