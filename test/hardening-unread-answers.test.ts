@@ -99,11 +99,31 @@ interface Got {
   closed: boolean;
 }
 
+/**
+ * What each chunk of an answer brings of its body: undefined while its head has not all come, then
+ * the body's part of the chunk; the head's status and Content-Length are set on `got` as it ends.
+ */
+function answerBody(got: Got): (chunk: Buffer) => Buffer | undefined {
+  let head: Buffer | undefined = Buffer.alloc(0);
+  return (chunk) => {
+    if (head === undefined) return chunk;
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf("\r\n\r\n");
+    if (end === -1) return undefined;
+    const text = head.subarray(0, end).toString("latin1");
+    got.status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+    got.length = Number(/\r\ncontent-length: (\d+)/i.exec(text)?.[1]);
+    const body = head.subarray(end + 4);
+    head = undefined;
+    return body;
+  };
+}
+
 /** Reads `socket` until one whole answer has come, or the server closed it. */
 function read(socket: net.Socket): Promise<Got> {
   return new Promise((resolve) => {
     const got: Got = { status: 0, bodyBytes: 0, length: -1, closed: false };
-    let head = Buffer.alloc(0);
+    const bodyOf = answerBody(got);
     let body = "";
     const done = (): void => {
       socket.removeAllListeners("data");
@@ -111,15 +131,9 @@ function read(socket: net.Socket): Promise<Got> {
       resolve(got);
     };
     socket.on("data", (chunk: Buffer) => {
-      if (got.length < 0) {
-        head = Buffer.concat([head, chunk]);
-        const end = head.indexOf("\r\n\r\n");
-        if (end === -1) return;
-        const text = head.subarray(0, end).toString("latin1");
-        got.status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
-        got.length = Number(/\r\ncontent-length: (\d+)/i.exec(text)?.[1]);
-        chunk = head.subarray(end + 4);
-      }
+      const part = bodyOf(chunk);
+      if (part === undefined) return;
+      chunk = part;
       got.bodyBytes += chunk.length;
       if (got.status !== 200) body += chunk.toString("utf8");
       if (got.bodyBytes >= got.length && got.status === 200) done();
@@ -146,19 +160,13 @@ async function linesUntil(log: ReturnType<typeof logSink>, count: number, test: 
 async function partReader(url: string, request: string, bytes: number): Promise<{ socket: net.Socket; got: Got; rest: () => Promise<Got> }> {
   const socket = await connect(url);
   const got: Got = { status: 0, bodyBytes: 0, length: -1, closed: false };
-  let head = Buffer.alloc(0);
+  const bodyOf = answerBody(got);
   let settle: (() => void) | undefined;
   const enough = new Promise<void>((resolve) => {
     socket.on("data", (chunk: Buffer) => {
-      if (got.length < 0) {
-        head = Buffer.concat([head, chunk]);
-        const end = head.indexOf("\r\n\r\n");
-        if (end === -1) return;
-        const text = head.subarray(0, end).toString("latin1");
-        got.status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
-        got.length = Number(/\r\ncontent-length: (\d+)/i.exec(text)?.[1]);
-        chunk = head.subarray(end + 4);
-      }
+      const part = bodyOf(chunk);
+      if (part === undefined) return;
+      chunk = part;
       got.bodyBytes += chunk.length;
       if (got.bodyBytes >= bytes && !socket.isPaused() && settle === undefined) {
         socket.pause();
