@@ -1,11 +1,11 @@
 // Many costly describe walks at once do not queue a small request behind all of them (issue 21, the re-attack of the result, finding 2): their pages get shorter while others wait, and small requests wait in a lane of their own.
 
 import { connect } from "node:net";
-import { DescribeInstancesCommand, RunInstancesCommand, type EC2Client, type Filter } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, type EC2Client, type Filter } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../src/index.js";
 import { LARGE_REQUEST_BYTES } from "../src/http/turns.js";
-import { ec2, start } from "./support.js";
+import { ec2, instanceIdsOf, runInstances, start } from "./support.js";
 
 const LAUNCHES = 12;
 const TAGS = 50;
@@ -27,10 +27,8 @@ beforeAll(async () => {
   client = ec2(emu);
   for (let launch = 0; launch < LAUNCHES; launch += 1) {
     const tags = Array.from({ length: TAGS }, (_, tag) => ({ Key: `k${tag}`, Value: valueOf(launch, tag) }));
-    const run = await client.send(
-      new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: "instance", Tags: tags }] }),
-    );
-    launched.push(run.Instances?.[0]?.InstanceId ?? "");
+    const run = await runInstances(client, { InstanceType: "t3.micro", TagSpecifications: [{ ResourceType: "instance", Tags: tags }] });
+    launched.push(...instanceIdsOf(run));
   }
 });
 
