@@ -54,7 +54,7 @@ Options:
   --provisioning-seconds N seconds a new capacity reservation reads pending before active (default 0)
   --instance-transition-seconds N
                            seconds an instance stays pending, stopping or shutting-down (default 0)
-  --max-connections N      connections kept open at once; at the bound an idle one is closed for a
+  --max-connections N      connections kept open at once; at the bound one not busy is closed for a
                            new one, and when all are busy the new one is refused (default ${MAX_CONNECTIONS})
   -h, --help               print this help
   -v, --version            print the version

@@ -26,7 +26,7 @@ export interface Config {
   readonly bufferedBodyBytes?: number;
   /** Answer bytes the server holds written and not yet read by their clients, past which EC2 requests are answered 503 (default 64 MiB, UNREAD_ANSWER_BYTES); for tests. */
   readonly unreadAnswerBytes?: number;
-  /** Connections kept open at once; at the bound an idle one is closed for a new one, else the new one is refused (default 256, MAX_CONNECTIONS). */
+  /** Connections kept open at once; at the bound one that is not busy is closed for a new one (see limitConnections), else the new one is refused (default 256, MAX_CONNECTIONS). */
   readonly maxConnections?: number;
   /** How long close() and SIGTERM wait for requests in flight before closing every connection (default 5 s). */
   readonly shutdownGraceMs?: number;

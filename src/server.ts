@@ -477,7 +477,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
       response.end(body);
     },
   );
-  // Connections open at once are bounded; at the bound an idle one is closed to make room, or the new one is refused.
+  // Connections open at once are bounded; at the bound one that is not busy is closed to make room (see limitConnections), or the new one is refused.
   limitConnections(app.server, emulator.config.maxConnections ?? MAX_CONNECTIONS, {
     idleClosed: (socket) =>
       logger.debug({ remoteAddress: socket.remoteAddress, remotePort: socket.remotePort }, "closed an idle connection to make room for a new one: connections at their bound"),
