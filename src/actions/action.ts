@@ -1,6 +1,5 @@
 // How an EC2 action is declared: the model operation it serves, what the model lacks (the overlay), and its handler.
 
-import type { TimeSpan } from "../domain/capacityReservation.js";
 import type { Caller } from "../domain/identity.js";
 import type { Clock } from "../domain/clock.js";
 import type { Settings } from "../domain/settings.js";
@@ -29,17 +28,18 @@ export interface ActionContext extends Ec2Context {
   readonly pages: PageCursor;
   /** SPEC section 7's times (provisioningSeconds, instanceTransitionSeconds) as they are now. */
   readonly settings: Readonly<Settings>;
-  /**
-   * Says the answer depends only on the stored state, the request and the caller, and stays the
-   * same while the clock is in `span` (each call narrows it). A large answer may then be given again
-   * without running the handler until a write or the clock leaves the span (AnswerCache). A handler
-   * that never calls it is always run.
-   */
-  steadyBetween(span: TimeSpan): void;
 }
 
-/** What an action file declares. */
-export interface ActionDefinition<O extends OperationName, R extends keyof RequestOf<O> & string> {
+/**
+ * What the handler of an action whose answer is kept (ActionDefinition.answerKept) may use: who
+ * calls, the state, the request's time and its page tokens. Neither the clock nor the settings: its
+ * answer may depend on the time only through what stateAt() and instanceStateAt() make of `now` and
+ * the stored times (Store.nextChangeAfter), and on nothing a write does not move the generation of.
+ */
+export type KeptAnswerContext = Pick<ActionContext, "caller" | "store" | "now" | "pages">;
+
+/** What every action file declares, whether its answer is kept or not. */
+interface DefinitionBase<O extends OperationName, R extends keyof RequestOf<O> & string> {
   /** The operation's name in the EC2 model; its request and result shapes and types come from there. */
   readonly operation: O;
   /** What it models, in a sentence for users: docs/actions.md is generated from it (`npm run generate:actions-page`). */
@@ -50,12 +50,29 @@ export interface ActionDefinition<O extends OperationName, R extends keyof Reque
    * readCall), so a check that needs the clock or the state belongs in `handle`.
    */
   readonly overlay?: InputRules<RequestOf<O>> & { readonly required?: readonly R[] };
-  /**
-   * Runs once the request is read and checked, the caller known, DryRun answered and permission
-   * granted. Returns the result (written by the model), or throws a Refusal (src/domain/refusal.ts).
-   */
-  handle(input: WithRequired<RequestOf<O>, R>, context: ActionContext): ResultOf<O>;
 }
+
+/**
+ * What an action file declares. `handle` runs once the request is read and checked, the caller
+ * known, DryRun answered and permission granted; it returns the result (written by the model), or
+ * throws a Refusal (src/domain/refusal.ts).
+ *
+ * With `answerKept`, a large answer is given again to the same request without running `handle`
+ * (AnswerCache), while no write is made and the clock stays between the time it was made and the
+ * store's next change (Store.nextChangeAfter). Its handler sees only a KeptAnswerContext, so its
+ * answer can depend on nothing else: no handler says what its answer depends on.
+ */
+export type ActionDefinition<O extends OperationName, R extends keyof RequestOf<O> & string> = DefinitionBase<O, R> &
+  (
+    | {
+        readonly answerKept?: false;
+        handle(input: WithRequired<RequestOf<O>, R>, context: ActionContext): ResultOf<O>;
+      }
+    | {
+        readonly answerKept: true;
+        handle(input: WithRequired<RequestOf<O>, R>, context: KeptAnswerContext): ResultOf<O>;
+      }
+  );
 
 /** A request read and checked against its action, ready to answer. */
 export interface ActionCall {
@@ -75,6 +92,8 @@ export interface Action {
   readonly output: StructureShape;
   /** The members its overlay requires (a test holds them to botocore's `required` lists). */
   readonly required: readonly string[];
+  /** Whether a large answer of it may be given again (ActionDefinition.answerKept). */
+  readonly answerKept: boolean;
   /** Reads the request's parameters (SPEC section 3's first checks); throws a named Ec2Error or a Refusal. */
   read(raw: RawParams): ActionCall;
 }
@@ -93,6 +112,7 @@ export function defineAction<const O extends OperationName, const R extends keyo
     input,
     output,
     required: definition.overlay?.required ?? [],
+    answerKept: definition.answerKept === true,
     read(raw) {
       // readInput refuses a request without every member the overlay requires.
       const request = readInput<RequestOf<O>>(input, raw, definition.overlay) as WithRequired<RequestOf<O>, R>;
@@ -106,7 +126,12 @@ export function defineAction<const O extends OperationName, const R extends keyo
         // a second (V8 gives such literals new hidden classes, which live there), so collections
         // ran long and often (docs/performance.md).
         selection: () => (selection ??= JSON.stringify(Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name)))),
-        run: (context) => definition.handle(request, context),
+        run: (context) => {
+          if (!definition.answerKept) return definition.handle(request, context);
+          // Only what a KeptAnswerContext names: the handler cannot reach the clock or the settings.
+          const { caller, store, now, pages } = context;
+          return definition.handle(request, { caller, store, now, pages });
+        },
       };
     },
   };

@@ -1,6 +1,5 @@
 // Large answers kept whole, as bytes, while nothing is written and the clock stays where they hold.
 
-import type { TimeSpan } from "../domain/capacityReservation.js";
 import { ownCopy } from "../memo.js";
 import type { RawParams } from "../protocol/params.js";
 
@@ -39,7 +38,10 @@ function paramsPart(params: RawParams): string | null {
 interface KeptAnswer {
   /** The store's generation (Store.generation) the answer was made from. */
   readonly generation: number;
-  readonly span: TimeSpan;
+  /** The clock time it was made at: never given before it (its page token would be from the clock's future). */
+  readonly from: number;
+  /** The first clock time it no longer holds at. */
+  readonly until: number;
   /** The answer after its requestId, as bytes. */
   readonly rest: Buffer;
   readonly bytes: number;
@@ -48,9 +50,12 @@ interface KeptAnswer {
 /**
  * The answers of repeated describe pages (a controller polling the same page), by request. An
  * answer is given again only for the same action, caller, region and parameters, from the same
- * state (no write since: the store's generation), at a clock time inside the span its handler said
- * it holds for (ActionContext.steadyBetween), narrowed to the KEPT_ANSWER_SLACK_MS after the time it
- * was made. Only answers of KEPT_ANSWER_FROM characters or more are kept. Oldest dropped first past the limits.
+ * state (no write since: the store's generation), at a clock time from the one it was made at until
+ * the first stored time at which any state read through the clock changes (Store.nextChangeAfter)
+ * or its NextToken expires, and at most KEPT_ANSWER_SLACK_MS after it was made. The dispatcher keeps
+ * answers only of actions that declare it (ActionDefinition.answerKept), whose handlers see nothing
+ * else that could change them (KeptAnswerContext). Only answers of KEPT_ANSWER_FROM characters or
+ * more are kept. Oldest dropped first past the limits.
  */
 export class AnswerCache {
   private readonly answers = new Map<string, KeptAnswer>();
@@ -87,15 +92,15 @@ export class AnswerCache {
   get(key: string, generation: number, now: number): Buffer | undefined {
     const kept = this.answers.get(key);
     if (kept === undefined) return undefined;
-    if (kept.generation !== generation || now < kept.span.from || now >= kept.span.until) {
+    if (kept.generation !== generation || now < kept.from || now >= kept.until) {
       this.drop(key, kept);
       return undefined;
     }
     return kept.rest;
   }
 
-  /** Keeps an answer's bytes after its requestId, made from `generation` at `now`, holding over `span`. */
-  set(key: string, generation: number, now: number, span: TimeSpan, bytes: Buffer): void {
+  /** Keeps an answer's bytes after its requestId, made from `generation` at `now`, holding until `until` (or KEPT_ANSWER_SLACK_MS after `now`, the earlier). */
+  set(key: string, generation: number, now: number, until: number, bytes: Buffer): void {
     const size = bytes.length;
     if (size > KEPT_ANSWER_LIMITS.bytes) return;
     const previous = this.answers.get(key);
@@ -104,13 +109,8 @@ export class AnswerCache {
       if (this.answers.size < KEPT_ANSWER_LIMITS.answers && this.bytes + size <= KEPT_ANSWER_LIMITS.bytes) break;
       this.drop(oldest, kept);
     }
-    const narrowed = {
-      // Never before it was made: its page token would be from the clock's future, which is refused (PageTokens.read).
-      from: Math.max(span.from, now),
-      until: Math.min(span.until, now + KEPT_ANSWER_SLACK_MS),
-    };
     // A copy of the key: a key read from a request may share the whole body's memory.
-    this.answers.set(ownCopy(key), { generation, span: narrowed, rest: bytes, bytes: size });
+    this.answers.set(ownCopy(key), { generation, from: now, until: Math.min(until, now + KEPT_ANSWER_SLACK_MS), rest: bytes, bytes: size });
     this.bytes += size;
   }
 

@@ -3,7 +3,6 @@
 import {
   lifeOf,
   stateAt,
-  stateSteadyAround,
   type CapacityReservationRecord,
   type CapacityReservationState,
   type Tag,
@@ -58,17 +57,14 @@ export const describeCapacityReservations = defineAction({
     },
   },
 
-  handle(input, { caller, store, now, pages, steadyBetween }): DescribeCapacityReservationsResult {
+  answerKept: true,
+  handle(input, { caller, store, now, pages }): DescribeCapacityReservationsResult {
     // The token is checked before any lookup (SPEC section 3's order).
     const position = pages.start(input.NextToken);
 
     const ids = input.CapacityReservationIds?.length ? input.CapacityReservationIds : undefined;
     if (ids) {
-      const missing = [...new Set(ids)].filter((id) => {
-        const seen = seenReservation(store, id, caller, now);
-        if (seen) steadyBetween(stateSteadyAround(seen.life, now));
-        return !seen;
-      });
+      const missing = [...new Set(ids)].filter((id) => !seenReservation(store, id, caller, now));
       if (missing.length > 0) throw capacityReservationNotFound(missing);
     }
 
@@ -106,11 +102,7 @@ export const describeCapacityReservations = defineAction({
         read += 1;
         const reservation = store.findReservation(id);
         if (!reservation) continue;
-        // The page is the stored rows and each read row's state: the same until a write or the first
-        // of those states changes (rows left out for their state count as much as those answered).
-        const life = lifeOf(reservation);
-        steadyBetween(stateSteadyAround(life, now));
-        const state = stateAt(life, now);
+        const state = stateAt(lifeOf(reservation), now);
         if (state === undefined) continue;
         if (undecided.length > 0) {
           const passes = matches(CAPACITY_RESERVATION_FILTERS, undecided, reservation, { now, tags }, budget);

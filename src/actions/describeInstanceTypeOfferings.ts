@@ -9,7 +9,6 @@ import { defineAction } from "./action.js";
 
 /** Without MaxResults a page holds 1,000 offerings, EC2's largest. */
 const DEFAULT_PAGE_SIZE = 1000;
-const ALWAYS = { from: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY };
 
 /** The offering filters the model documents. */
 const OFFERING_FILTERS: FilterTable<InstanceTypeOffering, undefined> = {
@@ -44,11 +43,10 @@ export const describeInstanceTypeOfferings = defineAction({
     },
   },
 
-  handle(input, { caller, store, pages, steadyBetween }): DescribeInstanceTypeOfferingsResult {
+  answerKept: true,
+  handle(input, { caller, store, pages }): DescribeInstanceTypeOfferingsResult {
     const filters = parseFilters(OFFERING_FILTERS, withoutTagFilters(input.Filters));
     const position = pages.start(input.NextToken);
-    // Every type is offered in every zone: the answer is the declared types and the request's, whatever the clock.
-    steadyBetween(ALWAYS);
 
     const locationType = (input.LocationType ?? "region") as LocationType;
     const locations = locationsOf(caller.region, locationType);

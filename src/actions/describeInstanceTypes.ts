@@ -15,7 +15,6 @@ import { defineAction } from "./action.js";
 
 /** Without MaxResults EC2 answers a page of 100, its largest. */
 const DEFAULT_PAGE_SIZE = 100;
-const ALWAYS = { from: Number.NEGATIVE_INFINITY, until: Number.POSITIVE_INFINITY };
 
 /** A record as described: with SupportedInRegion (every type is offered in every region). */
 function itemOf(info: InstanceTypeInfo): InstanceTypeInfo {
@@ -32,15 +31,14 @@ export const describeInstanceTypes = defineAction({
     },
   },
 
-  handle(input, { store, pages, steadyBetween }): DescribeInstanceTypesResult {
+  answerKept: true,
+  handle(input, { store, pages }): DescribeInstanceTypesResult {
     const filters = parseFilters(INSTANCE_TYPE_FILTERS, withoutTagFilters(input.Filters));
     const declared = store.declaredInstanceTypes();
     const asked = input.InstanceTypes ?? [];
     const unknown = [...new Set(asked)].filter((name) => !isInstanceType(name, declared));
     if (unknown.length > 0) throw invalidInstanceType(unknown);
     const position = pages.start(input.NextToken);
-    // The answer is the declared types and the request's: the clock never changes it.
-    steadyBetween(ALWAYS);
 
     const names = asked.length > 0 ? [...new Set(asked)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : instanceTypeNames(declared);
     const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;

@@ -1,15 +1,15 @@
 // DescribeInstances: the caller's instances in its region, by id or filter, paged, grouped by launch (SPEC section 11).
 
 import { matches, parseFilters } from "../domain/filters.js";
-import { stateSteadyAround, type Tag } from "../domain/capacityReservation.js";
+import type { Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord } from "../domain/instance.js";
 import { INSTANCE_FILTERS, type InstanceView } from "../domain/instanceFilters.js";
-import { checkInstanceIds, instanceStateAt, instanceStateSteadyAround } from "../domain/placement.js";
+import { checkInstanceIds, instanceStateAt } from "../domain/placement.js";
 import { instanceNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import { reservationHeldAt } from "../ec2/instances.js";
 import type { DescribeInstancesResult, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
-import { defineAction, type ActionContext } from "./action.js";
+import { defineAction } from "./action.js";
 import { modelInstance } from "./shapes/instance.js";
 
 /** Without MaxResults a page holds this many instances (EC2 answers "all"; a bound keeps memory bounded). */
@@ -50,7 +50,6 @@ function viewsOf(
   accountId: string,
   region: string,
   now: number,
-  steadyBetween: ActionContext["steadyBetween"],
 ): InstanceView[] {
   const seen = records.filter((record) => record.ownerId === accountId && record.region === region);
   const tags =
@@ -62,11 +61,6 @@ function viewsOf(
       : undefined;
   const views: InstanceView[] = [];
   for (const record of seen) {
-    // What the clock decides of an instance: its state, and whether the reservation it names is
-    // active (it holds a place only then); the answer holds until the first of those changes.
-    steadyBetween(instanceStateSteadyAround(record, now));
-    const named = record.capacityReservationId === null ? undefined : store.findReservation(record.capacityReservationId);
-    if (named) steadyBetween(stateSteadyAround(named, now));
     const state = instanceStateAt(record, now);
     if (state === undefined) continue;
     let launchIndex: number | undefined;
@@ -111,7 +105,8 @@ export const describeInstances = defineAction({
     },
   },
 
-  handle(input, { caller, store, now, pages, steadyBetween }): DescribeInstancesResult {
+  answerKept: true,
+  handle(input, { caller, store, now, pages }): DescribeInstancesResult {
     const ids = input.InstanceIds ?? [];
     if (ids.length > 0 && input.MaxResults !== undefined) {
       throw invalidParameterCombination("The parameter instancesSet cannot be used with the parameter maxResults");
@@ -138,7 +133,6 @@ export const describeInstances = defineAction({
       for (const id of new Set(ids)) {
         const record = store.findInstance(id);
         if (record !== undefined && record.ownerId === accountId && record.region === region) {
-          steadyBetween(instanceStateSteadyAround(record, now));
           if (instanceStateAt(record, now) !== undefined) {
             named.push(record);
             continue;
@@ -153,7 +147,7 @@ export const describeInstances = defineAction({
       const found: InstanceView[] = [];
       const last = read.at(-1);
       let next = rest.length > read.length && last ? keyOf(last) : undefined;
-      for (const view of viewsOf(store, read, accountId, region, now, steadyBetween)) {
+      for (const view of viewsOf(store, read, accountId, region, now)) {
         const passes = matches(INSTANCE_FILTERS, filters, view, undefined, budget);
         if (budget.cut) {
           // Cut before this instance, undecided: the next request goes on with it.
@@ -182,7 +176,7 @@ export const describeInstances = defineAction({
       const requested = Math.min(BATCH, size + 1, walk - read);
       const rows = store.instancePage(query, after, requested);
       read += rows.length;
-      for (const view of viewsOf(store, rows, accountId, region, now, steadyBetween)) {
+      for (const view of viewsOf(store, rows, accountId, region, now)) {
         const passes = matches(INSTANCE_FILTERS, filters, view, undefined, budget);
         // Undecided: the page ends before this instance, and the next request goes on with it.
         if (budget.cut) return { Reservations: grouped(page, accountId), NextToken: pages.next(previous, position.page) };

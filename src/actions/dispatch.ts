@@ -1,6 +1,5 @@
 // Runs one EC2 Query request through the checks every action shares, then the action itself.
 
-import type { TimeSpan } from "../domain/capacityReservation.js";
 import type { Clock } from "../domain/clock.js";
 import { DEFAULT_SETTINGS, type Settings } from "../domain/settings.js";
 import { injectedError, type Faults, type InjectedFault } from "../faults/faults.js";
@@ -177,9 +176,10 @@ function answer(
   const lagMs = (fault?.lagSeconds ?? 0) * 1000;
   const store = lagMs > 0 && deps.history ? deps.history.storeAt(now - lagMs) : deps.store;
 
-  // A large answer asked again is given again while it holds (AnswerCache); never one a fault touched.
+  // A large answer asked again is given again while it holds (AnswerCache): only an action that
+  // declares it (Action.answerKept), and never one a fault touched (an error, a lag).
   // Its key is made only when there is a kept answer to find, or one to keep: most answers are small.
-  const answers = fault ? undefined : deps.answers;
+  const answers = fault || !action.answerKept ? undefined : deps.answers;
   const keyOf = (): string | undefined =>
     AnswerCache.keyOf(action.name, caller.accountId, caller.region, request.params, request.repeatable);
   const key = answers !== undefined && answers.size > 0 ? keyOf() : undefined;
@@ -187,22 +187,19 @@ function answer(
   const kept = key === undefined ? undefined : answers?.get(key, generation, now);
   if (kept !== undefined) return [answerHead(action.name, request.requestId), kept];
 
-  let span: TimeSpan | undefined;
-  const steadyBetween = (within: TimeSpan): void => {
-    span = span ? { from: Math.max(span.from, within.from), until: Math.min(span.until, within.until) } : within;
-  };
-  const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings, steadyBetween });
-  // The request's NextToken expires (PAGE_TOKEN_LIFETIME_MS): past that the same request is refused.
-  if (span !== undefined && pages.tokenExpiresAt !== undefined) steadyBetween({ from: Number.NEGATIVE_INFINITY, until: pages.tokenExpiresAt });
+  const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings });
   const answer = writeResult(action.name, request.requestId, action.output, result);
   // A page cut short because others waited is right, but not the one to give the same request again.
-  if (answers !== undefined && span !== undefined && answer.length >= KEPT_ANSWER_FROM && deps.store.generation === generation && !pages.shortened) {
+  if (answers !== undefined && answer.length >= KEPT_ANSWER_FROM && deps.store.generation === generation && !pages.shortened) {
     const keptAs = key ?? keyOf();
     if (keptAs !== undefined) {
+      // Every state the answer read at the clock stays as it is until the store's next change; the
+      // request's NextToken expires (PAGE_TOKEN_LIFETIME_MS), past which the same request is refused.
+      const until = Math.min(deps.store.nextChangeAfter(now), pages.tokenExpiresAt ?? Number.POSITIVE_INFINITY);
       // Encoded once: the bytes kept are the bytes sent now, after the head, as a kept answer goes.
       const head = answerHead(action.name, request.requestId);
       const rest = Buffer.from(answer, "utf8").subarray(Buffer.byteLength(head));
-      answers.set(keptAs, generation, now, span, rest);
+      answers.set(keptAs, generation, now, until, rest);
       return [head, rest];
     }
   }

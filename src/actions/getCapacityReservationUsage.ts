@@ -1,6 +1,6 @@
 // GetCapacityReservationUsage: one reservation's usage by account, paged (SPEC section 3).
 
-import { availableInstanceCount, stateSteadyAround, usageCounts } from "../domain/capacityReservation.js";
+import { availableInstanceCount, usageCounts } from "../domain/capacityReservation.js";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import { capacityReservationNotFound } from "../domain/refusal.js";
 import { seenReservation } from "../ec2/reservations.js";
@@ -28,7 +28,8 @@ export const getCapacityReservationUsage = defineAction({
     },
   },
 
-  handle(input, { caller, store, now, pages, steadyBetween }): GetCapacityReservationUsageResult {
+  answerKept: true,
+  handle(input, { caller, store, now, pages }): GetCapacityReservationUsageResult {
     const id = input.CapacityReservationId;
     // The token is checked before the lookup, so a bad token is reported even for an unknown id.
     const position = pages.start(input.NextToken);
@@ -36,8 +37,6 @@ export const getCapacityReservationUsage = defineAction({
     const seen = seenReservation(store, id, caller, now);
     if (!seen) throw capacityReservationNotFound([id]);
     const { reservation, viewer, state } = seen;
-    // The answer is the stored rows and the state: the same until a write or the state's next change.
-    steadyBetween(stateSteadyAround(seen.life, now));
 
     const pageSize = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     let rows: readonly InstanceUsage[];

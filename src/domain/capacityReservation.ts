@@ -164,49 +164,6 @@ export function lifeOf(reservation: CapacityReservationRecord): ReservationLife 
   };
 }
 
-/** A span of emulator time, [from, until) in ms. */
-export interface TimeSpan {
-  readonly from: number;
-  readonly until: number;
-}
-
-/**
- * The span around `now` in which stateAt() gives the reservation the same answer. Every rule of
- * stateAt() compares the clock with one of the reservation's own times (`now >= t` or `now < t`),
- * so the answer can change only at those times: the span runs from the last of them at or before
- * `now` to the first after it. The describes keep an answer for that span (src/actions/answerCache.ts).
- */
-export function stateSteadyAround(reservation: CapacityReservationRecord | ReservationLife, now: number): TimeSpan {
-  const life = "capacityReservationId" in reservation ? lifeOf(reservation) : reservation;
-  const times = [
-    life.createDate + FAILED_RETENTION_MS,
-    life.startDate,
-    life.endDate,
-    life.endDate === null ? null : life.endDate + CANCELLED_RETENTION_MS,
-    life.provisionedDate,
-    life.cancelDate === null ? null : life.cancelDate + CANCELLED_RETENTION_MS,
-    life.commitmentEndDate,
-    life.commitmentEndDate === null ? null : life.commitmentEndDate + CANCELLED_RETENTION_MS,
-  ];
-  return spanAround(times, now);
-}
-
-/**
- * The span around `now` bounded by the given times (ms; null or not finite: none): from the last at or
- * before `now` to the first after it, unbounded on a side without one. For a state decided only by
- * comparing the clock with those times, the state is the same throughout.
- */
-export function spanAround(times: readonly (number | null)[], now: number): TimeSpan {
-  let from = Number.NEGATIVE_INFINITY;
-  let until = Number.POSITIVE_INFINITY;
-  for (const time of times) {
-    if (time === null || !Number.isFinite(time)) continue;
-    if (time <= now) from = Math.max(from, time);
-    else until = Math.min(until, time);
-  }
-  return { from, until };
-}
-
 /**
  * The state EC2 reports at `now` (ms), or undefined once EC2 no longer returns the reservation.
  * The one place a state over time is decided: every reader (GetCapacityReservationUsage,
@@ -219,7 +176,9 @@ export function spanAround(times: readonly (number | null)[], now: number): Time
  *   `payment-pending` for a capacity block).
  * - `scheduled` (and a paid capacity block): `scheduled` until its startDate, then `active`.
  * - limited: `expired` exactly at its endDate; one made by the API NotFound CANCELLED_RETENTION_MS after.
- * Any other state is the one stored.
+ * Any other state is the one stored. Each rule compares the clock with one of the reservation's own
+ * times: a rule that keys on another time adds it to the store's change times (src/store/changeTimes.ts),
+ * or kept answers would outlive the change.
  */
 export function stateAt(
   reservation: CapacityReservationRecord | ReservationLife,

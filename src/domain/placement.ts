@@ -1,7 +1,6 @@
 // Where EC2 runs an instance (which reservation, if any), and an instance's state over time.
 
 import type { CapacityReservationState } from "../fixtures/types.js";
-import { spanAround, type TimeSpan } from "./capacityReservation.js";
 import {
   Refusal,
   capacityReservationNotFound,
@@ -248,7 +247,8 @@ const SETTLED: Partial<Record<InstanceStateName, InstanceStateName>> = {
 /**
  * The instance state at `now`: `pending` → `running`, `stopping` → `stopped`, `shutting-down` →
  * `terminated` once `settlesAt` is reached; undefined (no longer described at all) an hour after
- * it became `terminated`.
+ * it became `terminated`. It compares the clock only with `settlesAt` and the end of a terminated
+ * instance's visibility, which the store's change times list (src/store/changeTimes.ts).
  */
 export function instanceStateAt(life: InstanceLife, now: number): InstanceStateName | undefined {
   const settled = SETTLED[life.state];
@@ -275,15 +275,6 @@ export function holdsClientToken(life: InstanceLife, now: number): boolean {
   if (state !== "terminated") return true;
   const terminatedAt = life.state === "terminated" ? life.since : life.settlesAt;
   return now < terminatedAt + CLIENT_TOKEN_AFTER_TERMINATION_MS;
-}
-
-/**
- * The span around `now` in which instanceStateAt() gives the same answer: it compares the clock
- * only with `settlesAt` and with the end of a terminated instance's visibility, so the answer can
- * change only at those times (as stateSteadyAround() for reservations).
- */
-export function instanceStateSteadyAround(life: InstanceLife, now: number): TimeSpan {
-  return spanAround([life.settlesAt, life.since + TERMINATED_VISIBILITY_MS, life.settlesAt + TERMINATED_VISIBILITY_MS], now);
 }
 
 /**

@@ -35,7 +35,7 @@ export interface SeenReservation {
   readonly reservation: CapacityReservationRecord;
   readonly viewer: Viewer;
   readonly state: CapacityReservationState;
-  /** Its dates as numbers, read once: what a reader asks next of the clock (stateSteadyAround) reads them too. */
+  /** Its dates as numbers, read once: what a reader asks next of the clock reads them too. */
   readonly life: ReservationLife;
 }
 

@@ -45,6 +45,24 @@ export class ReadCache {
     };
   }
 
+  /**
+   * One answer kept until the next write, which its reader may replace with another of the same
+   * generation (a memo keeps its first answer): for a read whose answer holds over a range of its
+   * argument, kept for the last range asked. Stands aside while a write runs, as a memo does.
+   */
+  slot<V>(): { get(): V | undefined; set(value: V): void } {
+    let kept: V | undefined;
+    let keptIn: number | undefined;
+    return {
+      get: () => (this.#openWrites === 0 && keptIn === this.#generation ? kept : undefined),
+      set: (value) => {
+        if (this.#openWrites > 0) return;
+        kept = frozenDeep(value);
+        keptIn = this.#generation;
+      },
+    };
+  }
+
   /** Runs one write (a transaction, or a savepoint inside one): memos stand aside while it runs, and are stale once it ends. */
   writing<T>(write: () => T): T {
     this.#openWrites++;

@@ -6,6 +6,7 @@ import type { CapacityReservationFixture, DerivedResourceTagsFixture, FixtureDoc
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
+import { prepareNextChange } from "./changeTimes.js";
 import type { Filter } from "../domain/filters.js";
 import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
@@ -123,6 +124,12 @@ export class Store {
   readonly #ending = this.#reads.memo<readonly { capacityReservationId: string; endMs: number }[]>(1);
   readonly #activating = this.#reads.memo<readonly string[]>(1);
   readonly #instanceNetworks = this.#reads.memo<InstanceNetwork | undefined>(10_000);
+  readonly #nextChange: (after: number) => number;
+  /**
+   * The last answer of nextChangeAfter(): the first change after `from` is `at`, so it is the first
+   * after any time in [from, at). Kept until a write (ReadCache) and while the clock stays in it.
+   */
+  readonly #changes = this.#reads.slot<{ readonly from: number; readonly at: number }>();
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -138,6 +145,7 @@ export class Store {
     this.#pools = new CapacityPools(db);
     this.#instanceTypes = new InstanceTypes(db);
     this.#meta = prepareMeta(db);
+    this.#nextChange = prepareNextChange(db);
   }
 
   /** The whole database as bytes (SQLite's serialization): what a lagging describe reads later. */
@@ -483,6 +491,24 @@ export class Store {
   /** Settles the transitions due at `now` (inside write()); returns the zones and types where places were given back. */
   settleInstances(now: number): { availabilityZone: string; instanceType: string }[] {
     return this.#instances.settle(now);
+  }
+
+  /**
+   * The first stored time after `now` (ms) at which some state read through the clock changes, for
+   * any row of the whole state: a reservation's provisioning end, start, end, commitment end, the
+   * end of its retention once failed, cancelled or expired; an instance's transition settling, the
+   * time a terminated one is no longer described and gives up its ClientToken (src/store/changeTimes.ts).
+   * Infinity when none is stored. Until then, with no write, every state at the clock reads the
+   * same: a kept answer made at `now` holds until it (src/actions/answerCache.ts). Kept until a write,
+   * and read again only when the clock leaves the span it was read for.
+   */
+  nextChangeAfter(now: number): number {
+    const kept = this.#changes.get();
+    // Checked on both sides: the clock may be set back to before the span was read.
+    if (kept !== undefined && kept.from <= now && now < kept.at) return kept.at;
+    const at = this.#nextChange(now);
+    this.#changes.set({ from: now, at });
+    return at;
   }
 
   /** The reservation an owner's ClientToken made in a region, with the fingerprint of that request. */
