@@ -104,8 +104,9 @@ function actionOf(params: RawParams, trace: Ec2Trace): Action {
 /**
  * The order of SPEC section 3, the same for every action: the action, the request's own
  * parameters (unknown, missing, then each member's type and rules in model order), identity, (an
- * injected fault, SPEC section 8), DryRun, permission, then the handler (which checks NextToken
- * before it looks anything up). Returns the success body (text, or a kept answer's parts: Answer), or a promise of it when the signature
+ * injected fault, SPEC section 8), DryRun and permission (a launch's DryRun first checks what its
+ * handler checks against what EC2 has: the action's checkDryRun), then the handler (which checks
+ * NextToken before it looks anything up). Returns the success body (text, or a kept answer's parts: Answer), or a promise of it when the signature
  * check is asynchronous (strict auth): a lenient request is answered without one. Throws (or
  * rejects with) an Ec2Error for every refusal.
  */
@@ -159,9 +160,9 @@ function answer(
   if (fault) trace.injected = fault;
   if (fault?.error !== undefined) throw injectedError(fault.error, fault.status, fault.message);
 
-  const denied = deps.store.isDenied(caller.accountId, action.name);
-  if (call.dryRun) throw denied ? unauthorizedOperation() : dryRunOperation();
-  if (denied) throw unauthorizedOperation();
+  if (deps.store.isDenied(caller.accountId, action.name)) throw unauthorizedOperation();
+  // An action whose DryRun checks only its parameters answers here; the others check against the state below.
+  if (call.dryRun && call.checkDryRun === undefined) throw dryRunOperation();
 
   const now = deps.clock.now();
   // Instance transitions that have run their time settle before anything reads them (SPEC section 11).
@@ -176,6 +177,15 @@ function answer(
   // A lagging describe (SPEC section 11) reads the state, and the clock, as they were that long ago.
   const lagMs = (fault?.lagSeconds ?? 0) * 1000;
   const store = lagMs > 0 && deps.history ? deps.history.storeAt(now - lagMs) : deps.store;
+  let span: TimeSpan | undefined;
+  const steadyBetween = (within: TimeSpan): void => {
+    span = span ? { from: Math.max(span.from, within.from), until: Math.min(span.until, within.until) } : within;
+  };
+  const context = { caller, store, clock: deps.clock, now: now - lagMs, pages, settings, steadyBetween };
+  if (call.dryRun) {
+    call.checkDryRun?.(context);
+    throw dryRunOperation();
+  }
 
   // A large answer asked again is given again while it holds (AnswerCache); never one a fault touched.
   // Its key is made only when there is a kept answer to find, or one to keep: most answers are small.
@@ -187,11 +197,7 @@ function answer(
   const kept = key === undefined ? undefined : answers?.get(key, generation, now);
   if (kept !== undefined) return [answerHead(action.name, request.requestId), kept];
 
-  let span: TimeSpan | undefined;
-  const steadyBetween = (within: TimeSpan): void => {
-    span = span ? { from: Math.max(span.from, within.from), until: Math.min(span.until, within.until) } : within;
-  };
-  const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings, steadyBetween });
+  const result = call.run(context);
   // The request's NextToken expires (PAGE_TOKEN_LIFETIME_MS): past that the same request is refused.
   if (span !== undefined && pages.tokenExpiresAt !== undefined) steadyBetween({ from: Number.NEGATIVE_INFINITY, until: pages.tokenExpiresAt });
   const answer = writeResult(action.name, request.requestId, action.output, result);
