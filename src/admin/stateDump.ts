@@ -56,11 +56,6 @@ export class StateDumps {
     private readonly onPass: (bytes: number, dumps: number) => void,
   ) {}
 
-  /** Dumps waiting for a pass or being streamed. */
-  get atOnce(): number {
-    return this.#atOnce;
-  }
-
   /**
    * Takes a place for one dump, unless STATE_DUMPS_AT_ONCE are being made or sent: undefined then.
    * `done` gives it back (once its answer has ended or its client has gone; a second call does nothing).
@@ -130,7 +125,14 @@ export class StateDumps {
         for (const one of asking) one.reject(error);
         continue;
       }
-      for (const one of asking) one.resolve(this.#reader(dump));
+      for (const one of asking) {
+        try {
+          one.resolve(this.#reader(dump));
+        } catch (error) {
+          // A file that cannot be opened (no descriptor left) fails this dump, not the others.
+          one.reject(error);
+        }
+      }
     }
   }
 
