@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -125,6 +125,10 @@ async function withHealth<T>(url: string, work: () => Promise<T>, seen?: (health
   })();
   try {
     const result = await work();
+    // The probe in flight counts too: read before it ends, a health request the server held past the
+    // work's end was not counted (main's dumps held one for over a minute and 90 ms was reported).
+    running = false;
+    await probe;
     return { result, healthMaxMs, healthOk };
   } finally {
     running = false;
@@ -1210,6 +1214,82 @@ async function floodNobodyReads(): Promise<void> {
   await stop(server);
 }
 
+const dumpRows: string[][] = [];
+/** Dumps asked at once in the dumps attack (the sixth outside pass: 256, as many as --max-connections keeps). */
+const DUMPERS = 255;
+
+/**
+ * The sixth outside pass, F2: a 14.6 MB state (1,000 instances, 50 tags of 250 characters) dumped by
+ * DUMPERS connections at once, each reading its status line and then nothing, held 3 s and closed.
+ * Health is probed throughout; the server's debug log counts its passes (main does not log them).
+ */
+async function stateDumpsAtOnce(): Promise<void> {
+  let passes = 0;
+  const server = await startServer({
+    args: ["--log-level", "debug"],
+    onLine: (line) => {
+      if (line.includes("wrote the state for the dumps waiting")) passes += 1;
+    },
+  });
+  const pid = server.child.pid ?? 0;
+  const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "TagSpecification.1.ResourceType": "instance" };
+  for (let tag = 1; tag <= 50; tag++) {
+    launch[`TagSpecification.1.Tag.${tag}.Key`] = `k${tag}`;
+    launch[`TagSpecification.1.Tag.${tag}.Value`] = String(tag).padEnd(250, "v");
+  }
+  await call(server.url, launch, "RunInstances of 1,000 with 50 tags");
+  const before = memory(pid).rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, memory(pid).rss)), 100);
+  let heldMost = -1;
+  const seen = (health: Record<string, unknown>): void => {
+    if (typeof health.unreadAnswerBytes === "number") heldMost = Math.max(heldMost, health.unreadAnswerBytes);
+  };
+  const statuses = new Map<string, number>();
+  const { healthMaxMs, healthOk } = await withHealth(
+    server.url,
+    async () => {
+      const sockets = await Promise.all(Array.from({ length: DUMPERS }, () => connect(server.url)));
+      const answered = sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            let told = false;
+            const tell = (status: string): void => {
+              if (told) return;
+              told = true;
+              clearTimeout(timer);
+              statuses.set(status, (statuses.get(status) ?? 0) + 1);
+              resolve();
+            };
+            const timer = setTimeout(() => tell("no status within 3 s"), 3000);
+            socket.once("data", (chunk: Buffer) => {
+              socket.pause();
+              tell(chunk.toString("latin1").slice(9, 12));
+            });
+            // Reset with no answer: the connection bound (--max-connections) closed it.
+            socket.once("close", () => tell("reset"));
+          }),
+      );
+      for (const socket of sockets) socket.write("GET /_emulator/state HTTP/1.1\r\nHost: x\r\n\r\n");
+      await Promise.all(answered);
+      await sleep(3000);
+      for (const socket of sockets) socket.destroy();
+      // The server's work for clients gone shows in health for a while after they leave.
+      await sleep(5000);
+    },
+    seen,
+  );
+  clearInterval(sampler);
+  await stop(server);
+  const got = [...statuses].sort().map(([status, count]) => `${count} × ${status}`).join(", ");
+  if (!healthOk || healthMaxMs > 3000) broken = true;
+  dumpRows.push([
+    "F2",
+    `${DUMPERS} \`GET /_emulator/state\` of a 14.6 MB state at once, each connection reading its status line and then nothing, closed after 3 s`,
+    `health max ${fmt(healthMaxMs)}${healthOk ? "" : " (a probe failed)"}, its unreadAnswerBytes at most ${heldMost < 0 ? "(not said)" : `${(heldMost / 2 ** 20).toFixed(1)} MiB`}; RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB; the dumps: ${got || "none"}; passes logged: ${passes}`,
+  ]);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -1259,6 +1339,10 @@ try {
     process.stdout.write(
       `| flood | the JS SDK client (5-instance DescribeInstances in a loop, ${FLOOD_SECONDS} s, default retries) | health's longest wait (kept-alive connection; new connections) | server RSS | the server's log |\n|---|---|---|---|---|\n${floodRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`,
     );
+  }
+  if (only === undefined || only === "dumps") {
+    await stateDumpsAtOnce();
+    process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${dumpRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
   if (only === undefined || only === "unread") {
     await answersNobodyReads();

@@ -50,6 +50,15 @@ interface DefinitionBase<O extends OperationName, R extends keyof RequestOf<O> &
    * readCall), so a check that needs the clock or the state belongs in `handle`.
    */
   readonly overlay?: InputRules<RequestOf<O>> & { readonly required?: readonly R[] };
+  /**
+   * What EC2 checks of a DryRun request beyond its parameters' form before it answers
+   * DryRunOperation: the values its handler checks against what EC2 has (an instance type, a zone,
+   * a launch's template, subnet and groups) before it changes anything, never room or capacity
+   * (docs/decisions.md, "What RunInstances checks before it answers DryRun"). Runs only for DryRun,
+   * once permission is granted; throws a Refusal. Without it, DryRun answers from the parameters and
+   * permission alone.
+   */
+  readonly checkDryRun?: (input: WithRequired<RequestOf<O>, R>, context: ActionContext) => void;
 }
 
 /**
@@ -81,6 +90,8 @@ export interface ActionCall {
   readonly selection: () => string;
   /** Runs the handler; returns the result to write with the operation's output shape. */
   run(context: ActionContext): object;
+  /** The action's checks of a DryRun request against what EC2 has (ActionDefinition.checkDryRun), if it has any. */
+  readonly checkDryRun?: (context: ActionContext) => void;
 }
 
 /** An action as the registry and dispatch see it, its types sealed inside. */
@@ -119,6 +130,7 @@ export function defineAction<const O extends OperationName, const R extends keyo
       const { DryRun } = request as { DryRun?: unknown };
       // Made at most once: a reading may serve every request that repeats its text (dispatch.ts).
       let selection: string | undefined;
+      const check = definition.checkDryRun;
       return {
         dryRun: DryRun === true,
         // Only a page token reads it: built then, not for every request. A function, not a getter:
@@ -132,6 +144,7 @@ export function defineAction<const O extends OperationName, const R extends keyo
           const { caller, store, now, pages } = context;
           return definition.handle(request, { caller, store, now, pages });
         },
+        checkDryRun: check === undefined ? undefined : (context) => check(request, context),
       };
     },
   };

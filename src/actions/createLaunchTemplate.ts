@@ -9,10 +9,11 @@ import {
 } from "../domain/launchTemplate.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
-import { tagsFromSpecifications } from "../domain/tags.js";
+import { tagsFromSpecifications, type Tag } from "../domain/tags.js";
 import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
 import type { CreateLaunchTemplateRequest, CreateLaunchTemplateResult, RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
-import { defineAction } from "./action.js";
+import type { WithRequired } from "../protocol/query.js";
+import { defineAction, type ActionContext } from "./action.js";
 import { invalidParameterValue, orThrow } from "../domain/refusal.js";
 import { zoneNamed } from "../domain/zones.js";
 import { checkLaunchData } from "../ec2/launchData.js";
@@ -27,6 +28,41 @@ const CLIENT_TOKEN_MAX = 128;
 function digestOf(input: CreateLaunchTemplateRequest): string {
   const bound = Object.entries(input).filter(([name]) => name !== "ClientToken" && name !== "DryRun");
   return createHash("sha256").update(JSON.stringify(bound)).digest("base64url");
+}
+
+/**
+ * Every check of the request that changes nothing: the ClientToken's form, the data's instance type
+ * and zone, the tags. Also what it checks before it answers DryRun. Returns the template's tags.
+ */
+function checkTemplate(input: WithRequired<CreateLaunchTemplateRequest, "LaunchTemplateData">, { caller, store }: ActionContext): Tag[] {
+  // CreateLaunchTemplate's own bound: "Constraint: Maximum 128 ASCII characters." (its API reference).
+  orThrow(checkClientToken(input.ClientToken, CLIENT_TOKEN_MAX) ?? null);
+  // The catalogue's check (SPEC section 13), as RunInstances makes it: a type a fixture added counts.
+  const type = input.LaunchTemplateData.InstanceType;
+  if (type !== undefined) orThrow(checkInstanceType(type, store.declaredInstanceTypes()) ?? null);
+  // A zone of the caller's region from the one list (src/domain/zones.ts), in RunInstances' words.
+  const zone = input.LaunchTemplateData.Placement?.AvailabilityZone;
+  if (zone !== undefined && zoneNamed(zone)?.regionName !== caller.region) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
+  const tags = orThrow(
+    tagsFromSpecifications(
+      (input.TagSpecifications ?? []).map((spec) => ({
+        resourceType: spec.ResourceType,
+        tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
+      })),
+      "launch-template",
+    ),
+  );
+  orThrow(
+    tagsFromSpecifications(
+      (input.LaunchTemplateData.TagSpecifications ?? []).map((spec) => ({
+        resourceType: spec.ResourceType,
+        tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
+      })),
+      "instance",
+      DATA_TAGGABLE,
+    ),
+  );
+  return tags;
 }
 
 export const createLaunchTemplate = defineAction({
@@ -55,34 +91,12 @@ export const createLaunchTemplate = defineAction({
     },
   },
 
-  handle(input, { caller, store, now }): CreateLaunchTemplateResult {
-    // CreateLaunchTemplate's own bound: "Constraint: Maximum 128 ASCII characters." (its API reference).
-    orThrow(checkClientToken(input.ClientToken, CLIENT_TOKEN_MAX) ?? null);
-    // The catalogue's check (SPEC section 13), as RunInstances makes it: a type a fixture added counts.
-    const type = input.LaunchTemplateData.InstanceType;
-    if (type !== undefined) orThrow(checkInstanceType(type, store.declaredInstanceTypes()) ?? null);
-    // A zone of the caller's region from the one list (src/domain/zones.ts), in RunInstances' words.
-    const zone = input.LaunchTemplateData.Placement?.AvailabilityZone;
-    if (zone !== undefined && zoneNamed(zone)?.regionName !== caller.region) throw invalidParameterValue(`Invalid availability zone: [${zone}]`);
-    const tags = orThrow(
-      tagsFromSpecifications(
-        (input.TagSpecifications ?? []).map((spec) => ({
-          resourceType: spec.ResourceType,
-          tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
-        })),
-        "launch-template",
-      ),
-    );
-    orThrow(
-      tagsFromSpecifications(
-        (input.LaunchTemplateData.TagSpecifications ?? []).map((spec) => ({
-          resourceType: spec.ResourceType,
-          tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
-        })),
-        "instance",
-        DATA_TAGGABLE,
-      ),
-    );
+  // What the template would hold, as Karpenter's DryRun check of its template data relies on (docs/decisions.md).
+  checkDryRun: (input, context) => void checkTemplate(input, context),
+
+  handle(input, context): CreateLaunchTemplateResult {
+    const { caller, store, now } = context;
+    const tags = checkTemplate(input, context);
     const token = input.ClientToken;
     const digest = token === undefined ? null : digestOf(input);
     return store.write(() => {

@@ -103,8 +103,9 @@ function actionOf(params: RawParams, trace: Ec2Trace): Action {
 /**
  * The order of SPEC section 3, the same for every action: the action, the request's own
  * parameters (unknown, missing, then each member's type and rules in model order), identity, (an
- * injected fault, SPEC section 8), DryRun, permission, then the handler (which checks NextToken
- * before it looks anything up). Returns the success body (text, or a kept answer's parts: Answer), or a promise of it when the signature
+ * injected fault, SPEC section 8), DryRun and permission (a launch's DryRun first checks what its
+ * handler checks against what EC2 has: the action's checkDryRun), then the handler (which checks
+ * NextToken before it looks anything up). Returns the success body (text, or a kept answer's parts: Answer), or a promise of it when the signature
  * check is asynchronous (strict auth): a lenient request is answered without one. Throws (or
  * rejects with) an Ec2Error for every refusal.
  */
@@ -158,9 +159,9 @@ function answer(
   if (fault) trace.injected = fault;
   if (fault?.error !== undefined) throw injectedError(fault.error, fault.status, fault.message);
 
-  const denied = deps.store.isDenied(caller.accountId, action.name);
-  if (call.dryRun) throw denied ? unauthorizedOperation() : dryRunOperation();
-  if (denied) throw unauthorizedOperation();
+  if (deps.store.isDenied(caller.accountId, action.name)) throw unauthorizedOperation();
+  // An action whose DryRun checks only its parameters answers here; the others check against the state below.
+  if (call.dryRun && call.checkDryRun === undefined) throw dryRunOperation();
 
   const now = deps.clock.now();
   // Instance transitions that have run their time settle before anything reads them (SPEC section 11).
@@ -175,6 +176,11 @@ function answer(
   // A lagging describe (SPEC section 11) reads the state, and the clock, as they were that long ago.
   const lagMs = (fault?.lagSeconds ?? 0) * 1000;
   const store = lagMs > 0 && deps.history ? deps.history.storeAt(now - lagMs) : deps.store;
+  const context = { caller, store, clock: deps.clock, now: now - lagMs, pages, settings };
+  if (call.dryRun) {
+    call.checkDryRun?.(context);
+    throw dryRunOperation();
+  }
 
   // A large answer asked again is given again while it holds (AnswerCache): only an action that
   // declares it (Action.answerKept), and never one a fault touched (an error, a lag).
@@ -187,7 +193,7 @@ function answer(
   const kept = key === undefined ? undefined : answers?.get(key, generation, now);
   if (kept !== undefined) return [answerHead(action.name, request.requestId), kept];
 
-  const result = call.run({ caller, store, clock: deps.clock, now: now - lagMs, pages, settings });
+  const result = call.run(context);
   const answer = writeResult(action.name, request.requestId, action.output, result);
   // A page cut short because others waited is right, but not the one to give the same request again.
   if (answers !== undefined && answer.length >= KEPT_ANSWER_FROM && deps.store.generation === generation && !pages.shortened) {

@@ -6,12 +6,13 @@ import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
-import { launch } from "../ec2/launch.js";
+import { checkLaunch, launch, type LaunchSpecification } from "../ec2/launch.js";
 import { checkLaunchValues } from "../ec2/launchValues.js";
 import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
 import type { Tag, TagSpecificationInput } from "../domain/tags.js";
 import { OPERATIONS, type Reservation, type RunInstancesRequest } from "../protocol/model/ec2.generated.js";
-import { defineAction } from "./action.js";
+import type { WithRequired } from "../protocol/query.js";
+import { defineAction, type ActionContext } from "./action.js";
 import { launchItem } from "./shapes/instance.js";
 
 /** What a ClientToken is bound to: the request without the token and DryRun. */
@@ -37,6 +38,59 @@ function withTemplateTags(specifications: TagSpecificationInput[] | undefined, t
   for (const tag of instance?.tags ?? []) tags.set(tag.key, tag.value);
   const merged: TagSpecificationInput = { resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) };
   return instance === undefined ? [...own, merged] : own.map((spec) => (spec === instance ? merged : spec));
+}
+
+/**
+ * What the request asks to launch, in the launch's terms: a launch template's data fills what the
+ * request leaves out (its members override the template's, as EC2 documents), resolved as
+ * CreateFleet resolves one. Refuses a template the caller does not have.
+ */
+function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "MinCount">, context: ActionContext): LaunchSpecification {
+  const template =
+    input.LaunchTemplate === undefined
+      ? undefined
+      : templateLaunch(templateData(orThrow(templateOfSpecification(context.store, context.caller, input.LaunchTemplate))));
+  const specification = input.CapacityReservationSpecification;
+  // The request's groups, by id, by name or on its first interface, replace the template's whole.
+  const groupsNamed = input.SecurityGroupIds !== undefined || input.SecurityGroups !== undefined || primaryInterface(input)?.Groups !== undefined;
+  return {
+    imageId: input.ImageId ?? template?.imageId,
+    instanceType: input.InstanceType ?? template?.instanceType ?? "m1.small",
+    availabilityZone: input.Placement?.AvailabilityZone ?? template?.availabilityZone,
+    // As the model's enum types name them (the emulator's types are narrower; the store's CHECKs hold the rest).
+    tenancy: (input.Placement?.Tenancy as InstanceTenancy | undefined) ?? template?.tenancy,
+    minCount: input.MinCount,
+    maxCount: input.MaxCount,
+    // The reservation preference and target go together: the request's, or else the template's.
+    capacityReservationPreference:
+      specification === undefined
+        ? template?.capacityReservationPreference
+        : (specification.CapacityReservationPreference as CapacityReservationPreference | undefined),
+    capacityReservationTargetId:
+      specification === undefined ? template?.capacityReservationTargetId : specification.CapacityReservationTarget?.CapacityReservationId,
+    marketType: input.InstanceMarketOptions?.MarketType ?? template?.marketType,
+    tagSpecifications: withTemplateTags(
+      input.TagSpecifications?.map((spec) => ({
+        resourceType: spec.ResourceType,
+        tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
+      })),
+      template?.instanceTags ?? [],
+    ),
+    // A first network interface (device 0) names the subnet and groups as the top-level members do.
+    subnetId: input.SubnetId ?? primaryInterface(input)?.SubnetId ?? template?.subnetId,
+    securityGroupIds: groupsNamed ? (input.SecurityGroupIds ?? primaryInterface(input)?.Groups) : template?.securityGroupIds,
+    securityGroupNames: groupsNamed ? input.SecurityGroups : template?.securityGroupNames,
+    clientToken: input.ClientToken,
+    requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+    disableApiTermination: input.DisableApiTermination ?? template?.disableApiTermination,
+    disableApiStop: input.DisableApiStop ?? template?.disableApiStop,
+    // The overlay has held it to the model's enum, `stop` or `terminate`.
+    instanceInitiatedShutdownBehavior:
+      (input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined) ?? template?.instanceInitiatedShutdownBehavior,
+    userData: input.UserData ?? template?.userData,
+    ebsOptimized: input.EbsOptimized ?? template?.ebsOptimized,
+    keyName: input.KeyName ?? template?.keyName,
+  };
 }
 
 export const runInstances = defineAction({
@@ -69,54 +123,13 @@ export const runInstances = defineAction({
     request: (input) => checkLaunchValues(OPERATIONS.RunInstances.input, input, ""),
   },
 
+  // What a launch checks before it asks for room, as EC2 refuses a DryRun launch for the image, the
+  // type, the subnet or a group before it answers DryRunOperation (docs/decisions.md).
+  checkDryRun(input, context) {
+    orThrow(checkLaunch(context, specificationOf(input, context)));
+  },
+
   handle(input, context): Reservation {
-    // A launch template's data fills what the request leaves out (its members override the
-    // template's, as EC2 documents), resolved as CreateFleet resolves one.
-    const template =
-      input.LaunchTemplate === undefined
-        ? undefined
-        : templateLaunch(templateData(orThrow(templateOfSpecification(context.store, context.caller, input.LaunchTemplate))));
-    const specification = input.CapacityReservationSpecification;
-    // The request's groups, by id, by name or on its first interface, replace the template's whole.
-    const groupsNamed = input.SecurityGroupIds !== undefined || input.SecurityGroups !== undefined || primaryInterface(input)?.Groups !== undefined;
-    const launched = launch(context, {
-      imageId: input.ImageId ?? template?.imageId,
-      instanceType: input.InstanceType ?? template?.instanceType ?? "m1.small",
-      availabilityZone: input.Placement?.AvailabilityZone ?? template?.availabilityZone,
-      // As the model's enum types name them (the emulator's types are narrower; the store's CHECKs hold the rest).
-      tenancy: (input.Placement?.Tenancy as InstanceTenancy | undefined) ?? template?.tenancy,
-      minCount: input.MinCount,
-      maxCount: input.MaxCount,
-      // The reservation preference and target go together: the request's, or else the template's.
-      capacityReservationPreference:
-        specification === undefined
-          ? template?.capacityReservationPreference
-          : (specification.CapacityReservationPreference as CapacityReservationPreference | undefined),
-      capacityReservationTargetId:
-        specification === undefined ? template?.capacityReservationTargetId : specification.CapacityReservationTarget?.CapacityReservationId,
-      marketType: input.InstanceMarketOptions?.MarketType ?? template?.marketType,
-      tagSpecifications: withTemplateTags(
-        input.TagSpecifications?.map((spec) => ({
-          resourceType: spec.ResourceType,
-          tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
-        })),
-        template?.instanceTags ?? [],
-      ),
-      // A first network interface (device 0) names the subnet and groups as the top-level members do.
-      subnetId: input.SubnetId ?? primaryInterface(input)?.SubnetId ?? template?.subnetId,
-      securityGroupIds: groupsNamed ? (input.SecurityGroupIds ?? primaryInterface(input)?.Groups) : template?.securityGroupIds,
-      securityGroupNames: groupsNamed ? input.SecurityGroups : template?.securityGroupNames,
-      clientToken: input.ClientToken,
-      requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
-      disableApiTermination: input.DisableApiTermination ?? template?.disableApiTermination,
-      disableApiStop: input.DisableApiStop ?? template?.disableApiStop,
-      // The overlay has held it to the model's enum, `stop` or `terminate`.
-      instanceInitiatedShutdownBehavior:
-        (input.InstanceInitiatedShutdownBehavior as ShutdownBehavior | undefined) ?? template?.instanceInitiatedShutdownBehavior,
-      userData: input.UserData ?? template?.userData,
-      ebsOptimized: input.EbsOptimized ?? template?.ebsOptimized,
-      keyName: input.KeyName ?? template?.keyName,
-    });
-    return launchItem(context.store, orThrow(launched), context.now);
+    return launchItem(context.store, orThrow(launch(context, specificationOf(input, context))), context.now);
   },
 });

@@ -1,4 +1,4 @@
-// A control-plane refusal: a status below 500 and a JSON body {error, message, ...details}.
+// A control-plane refusal: a status below 500 (or 503 for a bound the server is at) and a JSON body {error, message, ...details}.
 
 export class AdminError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 // The /_emulator/ control plane (SPEC section 7): JSON bodies, errors, the admin token, then each route group.
 
 import type { FastifyError, FastifyInstance } from "fastify";
+import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Emulator } from "../emulator.js";
 import type { LogRequest } from "../http/requestLog.js";
@@ -25,14 +26,20 @@ export const bodyTooLarge = (): AdminError =>
     { limitBytes: ADMIN_BODY_LIMIT },
   );
 
-/** What the HTTP server holds beside the emulator's state, for health to say. */
+/** What the HTTP server holds beside the emulator's state, for health to say and the state dump to count in. */
 export interface ServerHolding {
-  /** Answer bytes written and not yet taken by their clients (src/http/connections.ts). */
-  readonly unreadAnswers: { readonly bytes: number };
+  /** Answer bytes written and not yet taken by their clients (src/http/connections.ts); a streamed answer counts its bytes as they stall. */
+  readonly unreadAnswers: { readonly bytes: number; streaming(socket: Socket): void };
+}
+
+/** The server's log: its logger, and the request line of a request a route answers by closing (a client gone). */
+export interface AdminLog {
+  readonly logger: Logger;
+  readonly log: LogRequest;
 }
 
 /** Adds one group of routes under /_emulator/; each group lives in its own file. */
-export type AdminRouteGroup = (app: FastifyInstance, emulator: Emulator, server: ServerHolding) => void;
+export type AdminRouteGroup = (app: FastifyInstance, emulator: Emulator, server: ServerHolding, log: AdminLog) => void;
 
 /** Every route group, in one place: a new group is one import and one entry here. */
 const ROUTE_GROUPS: readonly AdminRouteGroup[] = [healthRoutes, stateRoutes, clockRoutes, faultRoutes, settingsRoutes];
@@ -80,7 +87,7 @@ export function adminRoutes(emulator: Emulator, logger: Logger, log: LogRequest,
     // Checked for emptiness at start (cli.ts, startEmulator): here any token given, even "", closes the door.
     if (adminToken !== undefined) requireAdminToken(app, adminToken);
 
-    for (const group of ROUTE_GROUPS) group(app, emulator, server);
+    for (const group of ROUTE_GROUPS) group(app, emulator, server, { logger, log });
     // Without this, an unknown /_emulator/ path would fall through to the EC2 endpoint's catch-all.
     app.all("/*", async (request) => {
       throw new AdminError(404, "NotFound", `no control-plane route ${request.method} ${request.url}`);

@@ -123,7 +123,95 @@ interface PlacedLaunch {
  * alone: a refused launch rolls back only what it wrote.
  */
 export function launch(context: Ec2Context, specification: LaunchSpecification): Refusal | LaunchedInstances {
+  const checked = checkLaunch(context, specification);
+  if (checked instanceof Refusal) return checked;
+  const { imageId, request, zone, network, tags, userData } = checked;
   const { store, caller, now, settings } = context;
+  try {
+    return store.write(() => {
+      const token = specification.clientToken;
+      if (token !== undefined) {
+        const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
+        // A launch whose instances all terminated more than 24 hours ago gives its token up: a new
+        // launch, whatever it asks, takes it over (Store.putLaunch). Until then a launch whose
+        // instances are all terminated answers IdempotentInstanceTerminated.
+        const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
+        if (earlier && held) {
+          const before = launched(context, earlier.reservationId, false);
+          if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
+          if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
+          return before;
+        }
+      }
+      const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
+      const placement = orThrow(
+        placeLaunch(launching, placementReservations(store, zone, launching.instanceType, now, caller.accountId, request.targetId)),
+      );
+      let count = placement.count;
+      if (placement.capacityReservationId === null) {
+        const fits = launchCountWithin(launching.minCount, count, roomOutside(store, zone, launching.instanceType, now));
+        if (fits === undefined) throw insufficientInstanceCapacity();
+        count = fits;
+      }
+      const addresses = allocateAddresses(store, network.subnet, count);
+      if (addresses.length < launching.minCount) throw insufficientFreeAddresses(network.subnet.subnetId);
+      count = addresses.length;
+      const reservationId = newId("r");
+      const placed: PlacedLaunch = {
+        specification,
+        reservationId,
+        imageId,
+        availabilityZone: zone,
+        tenancy: request.tenancy,
+        capacityReservationId: placement.capacityReservationId,
+        transitionMs: instanceTransitionMs(settings),
+        userData,
+      };
+      const records = Array.from({ length: count }, () => instanceRecord(context, placed));
+      const launchRecord: LaunchRecord = {
+        reservationId,
+        ownerId: caller.accountId,
+        region: caller.region,
+        clientToken: token ?? null,
+        requestDigest: token === undefined ? null : (specification.requestDigest ?? null),
+      };
+      store.putLaunch(launchRecord, records);
+      records.forEach((record, index) =>
+        store.putInstanceNetwork(record.instanceId, {
+          subnetId: network.subnet.subnetId,
+          vpcId: network.subnet.vpcId,
+          privateIp: addresses[index] ?? 0,
+          securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
+        }),
+      );
+      if (tags.length > 0) tagInstances(context, records, tags);
+      takeIn(store, now, zone, launching.instanceType);
+      return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]) };
+    });
+  } catch (error) {
+    if (error instanceof Refusal) return error;
+    throw error;
+  }
+}
+
+/** A launch whose checks passed (checkLaunch): what its write takes. */
+interface CheckedLaunch {
+  readonly imageId: string;
+  readonly request: LaunchRequest;
+  readonly zone: string;
+  readonly network: Exclude<ReturnType<typeof launchNetwork>, Refusal>;
+  readonly tags: readonly Tag[];
+  readonly userData: string | null;
+}
+
+/**
+ * Every check of a launch that needs no room: the image id, the instance type, the target reservation
+ * the caller sees, the zone, the subnet and groups, the counts, the ClientToken's form, the tags, the
+ * user data, the key name. What RunInstances checks before it answers DryRun (checkDryRun), and
+ * launch's first step; the refusal is returned, not thrown.
+ */
+export function checkLaunch(context: Ec2Context, specification: LaunchSpecification): Refusal | CheckedLaunch {
+  const { store, caller, now } = context;
   const imageId = specification.imageId;
   if (imageId === undefined || imageId === "") return missingParameter("ImageId");
   if (!IMAGE_ID.test(imageId)) return launchImageIdMalformed(imageId);
@@ -172,72 +260,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   // Key pairs are not modelled: any name of EC2's length is taken, and a longer one cannot exist.
   const keyName = specification.keyName;
   if (keyName !== undefined && keyName.length > KEY_NAME_MAX) return keyPairNotFound(keyName);
-
-  try {
-    return store.write(() => {
-      const token = specification.clientToken;
-      if (token !== undefined) {
-        const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        // A launch whose instances all terminated more than 24 hours ago gives its token up: a new
-        // launch, whatever it asks, takes it over (Store.putLaunch). Until then a launch whose
-        // instances are all terminated answers IdempotentInstanceTerminated.
-        const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
-        if (earlier && held) {
-          const before = launched(context, earlier.reservationId, false);
-          if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
-          if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
-          return before;
-        }
-      }
-      const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
-      const placement = orThrow(
-        placeLaunch(launching, placementReservations(store, zone, launching.instanceType, now, caller.accountId, targetId)),
-      );
-      let count = placement.count;
-      if (placement.capacityReservationId === null) {
-        const fits = launchCountWithin(launching.minCount, count, roomOutside(store, zone, launching.instanceType, now));
-        if (fits === undefined) throw insufficientInstanceCapacity();
-        count = fits;
-      }
-      const addresses = allocateAddresses(store, network.subnet, count);
-      if (addresses.length < launching.minCount) throw insufficientFreeAddresses(network.subnet.subnetId);
-      count = addresses.length;
-      const reservationId = newId("r");
-      const placed: PlacedLaunch = {
-        specification,
-        reservationId,
-        imageId,
-        availabilityZone: zone,
-        tenancy: request.tenancy,
-        capacityReservationId: placement.capacityReservationId,
-        transitionMs: instanceTransitionMs(settings),
-        userData,
-      };
-      const records = Array.from({ length: count }, () => instanceRecord(context, placed));
-      const launchRecord: LaunchRecord = {
-        reservationId,
-        ownerId: caller.accountId,
-        region: caller.region,
-        clientToken: token ?? null,
-        requestDigest: token === undefined ? null : (specification.requestDigest ?? null),
-      };
-      store.putLaunch(launchRecord, records);
-      records.forEach((record, index) =>
-        store.putInstanceNetwork(record.instanceId, {
-          subnetId: network.subnet.subnetId,
-          vpcId: network.subnet.vpcId,
-          privateIp: addresses[index] ?? 0,
-          securityGroups: network.securityGroups.map(({ groupId, groupName }) => ({ groupId, groupName })),
-        }),
-      );
-      if (tags.length > 0) tagInstances(context, records, tags);
-      takeIn(store, now, zone, launching.instanceType);
-      return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]) };
-    });
-  } catch (error) {
-    if (error instanceof Refusal) return error;
-    throw error;
-  }
+  return { imageId, request, zone, network, tags, userData };
 }
 
 /** The longest key pair name EC2 takes (CreateKeyPair: "Up to 255 ASCII characters"). */

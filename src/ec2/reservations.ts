@@ -22,6 +22,7 @@ import {
   zoneOfRequest,
   type CancelCapacityReservationInput,
   type CreateCapacityReservationInput,
+  type CreateCapacityReservationPlan,
   type ModifyCapacityReservationInput,
 } from "../domain/reservationLife.js";
 import type { CapacityReservationToStore } from "../domain/state.js";
@@ -132,17 +133,29 @@ export interface ReservationNow {
 }
 
 /**
+ * CreateCapacityReservation's checks before it asks for room: every parameter rule (planCreate), the
+ * instance type, the zone. Also what it checks before it answers DryRun. Throws the refusal.
+ */
+export function checkCreate(
+  { store, caller, now, settings }: Ec2Context,
+  input: CreateCapacityReservationInput,
+): { plan: CreateCapacityReservationPlan; zone: { availabilityZone: string; availabilityZoneId: string | null } } {
+  const plan = orThrow(planCreate(input, now, settings.provisioningSeconds * 1000));
+  orThrow(checkInstanceType(plan.instanceType, store.declaredInstanceTypes()));
+  const zone = orThrow(zoneOfRequest(caller.region, plan.availabilityZone, plan.availabilityZoneId));
+  return { plan, zone };
+}
+
+/**
  * CreateCapacityReservation: a new reservation of the caller's, or the one its ClientToken already
  * made (IdempotentParameterMismatch when the request differs), within its zone's capacity pool.
  * One transaction: the token, the pool's room and the new reservation with its tags are decided
  * together; an open reservation takes in the matching instances running outside any (SPEC section 11).
  */
 export function createReservation(context: Ec2Context, input: CreateCapacityReservationInput): ReservationNow {
-  const { store, caller, now, settings } = context;
+  const { store, caller, now } = context;
   const fingerprint = createRequestFingerprint(input);
-  const plan = orThrow(planCreate(input, now, settings.provisioningSeconds * 1000));
-  orThrow(checkInstanceType(plan.instanceType, store.declaredInstanceTypes()));
-  const zone = orThrow(zoneOfRequest(caller.region, plan.availabilityZone, plan.availabilityZoneId));
+  const { plan, zone } = checkCreate(context, input);
 
   return store.write(() => {
     const clientToken = input.clientToken;

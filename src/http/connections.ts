@@ -371,6 +371,11 @@ export class UnreadAnswers {
     }
   }
 
+  /** Counts what `socket` holds of an answer still being streamed (a state dump), as `answered` does once an answer has ended. */
+  streaming(socket: Socket): void {
+    this.count(socket);
+  }
+
   /** Counts `socket` again from what it holds now (nothing once closed). */
   private count(socket: Socket): void {
     const bytes = socket.destroyed ? 0 : socket.writableLength;

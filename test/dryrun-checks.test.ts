@@ -1,0 +1,108 @@
+// DryRun is answered only once the request passes what EC2 checks of it (issue 21, sixth outside pass, F4): a launch's image, type, subnet, zone and template, a template's or reservation's instance type; never room or capacity.
+
+import {
+  CreateCapacityReservationCommand,
+  CreateLaunchTemplateCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  RunInstancesCommand,
+  type RunInstancesCommandInput,
+} from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import { AMI, ec2, failure, OWNER, sharedEmulator } from "./support.js";
+
+const FULL = "cr-0bbbbbbbbbbbbbbb2";
+const shared = sharedEmulator({
+  fixtures: [
+    {
+      accounts: [{ accountId: "444444444444", accessKeys: [{ accessKeyId: "AKIADENIED0000000004" }], deniedActions: ["RunInstances"] }],
+      capacityReservations: [
+        {
+          capacityReservationId: FULL,
+          ownerId: OWNER,
+          availabilityZone: "us-east-1b",
+          instanceType: "c5.large",
+          totalInstanceCount: 1,
+          state: "active",
+          instanceMatchCriteria: "targeted",
+          usage: [{ accountId: OWNER, usedInstanceCount: 1 }],
+        },
+      ],
+      // No room at all for r5.large in us-east-1c outside reservations.
+      capacityPools: [{ availabilityZone: "us-east-1c", instanceType: "r5.large", available: 0 }],
+    },
+  ],
+});
+
+const run = (input: Partial<RunInstancesCommandInput>) =>
+  shared.client.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, ...input } as RunInstancesCommandInput));
+
+/** The refusal of `input` without DryRun and with it: the same code, status and words. */
+async function bothWays(input: Partial<RunInstancesCommandInput>): Promise<{ code: string; status?: number; message: string }> {
+  const without = await failure(run(input));
+  const withDryRun = await failure(run({ ...input, DryRun: true }));
+  expect({ code: withDryRun.code, status: withDryRun.status, message: withDryRun.message }).toEqual({
+    code: without.code,
+    status: without.status,
+    message: without.message,
+  });
+  return withDryRun;
+}
+
+describe("RunInstances with DryRun checks the launch before it answers DryRunOperation", () => {
+  it("refuses a launch with no ImageId (and no template) with MissingParameter, as without DryRun", async () => {
+    expect(await bothWays({ InstanceType: "m5.large" })).toMatchObject({
+      code: "MissingParameter",
+      status: 400,
+      message: "The request must contain the parameter ImageId",
+    });
+  });
+
+  it("refuses an instance type EC2 does not have with InvalidParameterValue, as without DryRun", async () => {
+    expect(await bothWays({ ImageId: AMI, InstanceType: "zz.huge" as RunInstancesCommandInput["InstanceType"] })).toMatchObject({
+      code: "InvalidParameterValue",
+      message: "Invalid value 'zz.huge' for InstanceType.",
+    });
+  });
+
+  it("refuses a subnet, a launch template or a zone that is not there as without DryRun, but not a launch only room refuses; a denied caller first", async () => {
+    expect((await bothWays({ ImageId: AMI, InstanceType: "m5.large", SubnetId: "subnet-0123456789abcdef0" })).code).toBe("InvalidSubnetID.NotFound");
+    expect((await bothWays({ LaunchTemplate: { LaunchTemplateName: "not-there" } })).code).toMatch(/^InvalidLaunchTemplate/);
+    expect((await bothWays({ ImageId: AMI, InstanceType: "m5.large", Placement: { AvailabilityZone: "us-west-2a" } })).code).toBe(
+      "InvalidParameterValue",
+    );
+    // Room is not checked: a full reservation or a pool with none answers DryRunOperation.
+    const full = { ImageId: AMI, InstanceType: "c5.large", CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: FULL } } } as const;
+    expect((await failure(run(full))).code).toBe("ReservationCapacityExceeded");
+    expect((await failure(run({ ...full, DryRun: true }))).code).toBe("DryRunOperation");
+    const noPool = { ImageId: AMI, InstanceType: "r5.large", Placement: { AvailabilityZone: "us-east-1c" } } as const;
+    expect((await failure(run(noPool))).code).toBe("InsufficientInstanceCapacity");
+    expect(await failure(run({ ...noPool, DryRun: true }))).toMatchObject({ code: "DryRunOperation", status: 412 });
+    const denied = ec2(shared.emu, "AKIADENIED0000000004");
+    expect((await failure(denied.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, DryRun: true })))).code).toBe("UnauthorizedOperation");
+    expect((await shared.client.send(new DescribeInstancesCommand({}))).Reservations).toEqual([]);
+  });
+});
+
+describe("CreateLaunchTemplate and CreateCapacityReservation check the instance type before DryRun", () => {
+  const UNKNOWN = "zz.huge";
+  const refusal = { code: "InvalidParameterValue", message: `Invalid value '${UNKNOWN}' for InstanceType.` };
+
+  it("refuses a type EC2 does not have as without DryRun, answers DryRunOperation for a known one, and makes nothing", async () => {
+    const template = (instanceType: string) =>
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: "dry", DryRun: true, LaunchTemplateData: { ImageId: AMI, InstanceType: instanceType as "m5.large" } });
+    expect(await failure(shared.client.send(template(UNKNOWN)))).toMatchObject(refusal);
+    expect((await failure(shared.client.send(template("m5.large")))).code).toBe("DryRunOperation");
+    const reservation = (instanceType: string) =>
+      new CreateCapacityReservationCommand({
+        InstanceType: instanceType,
+        InstancePlatform: "Linux/UNIX",
+        InstanceCount: 1,
+        AvailabilityZone: "us-east-1a",
+        DryRun: true,
+      });
+    expect(await failure(shared.client.send(reservation(UNKNOWN)))).toMatchObject(refusal);
+    expect((await failure(shared.client.send(reservation("m5.large")))).code).toBe("DryRunOperation");
+    expect((await shared.client.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates).toEqual([]);
+  });
+});

@@ -1,0 +1,190 @@
+// State dumps are bounded in number (issue 21, the sixth outside pass): dumps of one state share one pass, a dump whose client left is not made, and past a few at once the control plane answers 503.
+
+import { CreateTagsCommand } from "@aws-sdk/client-ec2";
+import net from "node:net";
+import type { DestinationStream } from "pino";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { STATE_DUMPS_AT_ONCE } from "../src/admin/stateDump.js";
+import type { RunningEmulator } from "../src/index.js";
+import { Store } from "../src/store/store.js";
+import { ec2, instanceIdsOf, rawConnection, runInstances, start } from "./support.js";
+
+const TAGS = Array.from({ length: 50 }, (_, t) => ({ Key: `key-${t}-${"k".repeat(120)}`, Value: "v".repeat(256) }));
+
+let emu: RunningEmulator | undefined;
+const sockets: net.Socket[] = [];
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await emu?.close();
+  emu = undefined;
+});
+
+/** What happened, in order: "pass" as the store writes a dump, and "health" as health's request line is written. */
+function recordEvents(): { events: string[]; destination: DestinationStream } {
+  const events: string[] = [];
+  const writeDump = Store.prototype.writeDump;
+  vi.spyOn(Store.prototype, "writeDump").mockImplementation(function (this: Store, ...args: Parameters<Store["writeDump"]>) {
+    events.push("pass");
+    return writeDump.apply(this, args);
+  });
+  const destination = {
+    write: (text: string): void => {
+      const line = JSON.parse(text) as Record<string, unknown>;
+      if (line.msg === "request" && line.url === "/_emulator/health") events.push("health");
+      if (line.msg === "request" && line.url === "/_emulator/state" && line.closedBy === "client") events.push("left");
+    },
+  };
+  return { events, destination };
+}
+
+/** An emulator with `instances` instances, each with 50 long tags (1,000 make a dump of about 19 MB, more than the kernel's buffers take). */
+async function startWith(instances: number, destination: DestinationStream): Promise<RunningEmulator> {
+  const started = await start({ fixtures: [], logLevel: "info", logDestination: destination });
+  emu = started;
+  await runInstances(ec2(started), { MinCount: instances, MaxCount: instances, TagSpecifications: [{ ResourceType: "instance", Tags: TAGS }] });
+  return started;
+}
+
+const dumpRequest = "GET /_emulator/state HTTP/1.1\r\nHost: x\r\n\r\n";
+const healthRequest = "GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n";
+
+/** Reads one answer with a Content-Length from `socket`, whole. */
+function answerOn(socket: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let got = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      got = Buffer.concat([got, chunk]);
+      const end = got.indexOf("\r\n\r\n");
+      if (end === -1) return;
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(got.subarray(0, end).toString("latin1"))?.[1]);
+      if (got.length < end + 4 + length) return;
+      socket.off("data", onData);
+      resolve(got.toString("utf8"));
+    };
+    socket.on("data", onData);
+  });
+}
+
+/** A raw keep-alive connection the server has taken in and answered once (health), so what is written on it next is read at once. */
+async function warmConnection(url: string): Promise<net.Socket> {
+  const socket = await rawConnection(url, sockets);
+  const answered = answerOn(socket);
+  socket.write(healthRequest);
+  await answered;
+  return socket;
+}
+
+const closed = (socket: net.Socket): Promise<void> => new Promise((resolve) => (socket.closed ? resolve() : socket.once("close", () => resolve())));
+
+describe("dumps of one state share one pass", () => {
+  it("makes one pass for many dumps of an unchanged state, each answered whole, and one more after a write", async () => {
+    const { events, destination } = recordEvents();
+    const started = await startWith(50, destination);
+    const dump = async (query = ""): Promise<string> => {
+      const response = await fetch(`${started.url}/_emulator/state${query}`);
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const texts = await Promise.all(Array.from({ length: 6 }, () => dump()));
+    expect(new Set(texts).size).toBe(1);
+    expect((JSON.parse(texts[0] ?? "") as { instances: unknown[] }).instances).toHaveLength(50);
+    expect(await dump()).toBe(texts[0]);
+    expect(events.filter((event) => event === "pass")).toHaveLength(1);
+
+    // With secrets: a dump of its own.
+    await Promise.all([dump("?secrets=true"), dump("?secrets=true")]);
+    expect(events.filter((event) => event === "pass")).toHaveLength(2);
+
+    // A write moves the state on: the next dumps share one new pass, and show the write.
+    const [first] = instanceIdsOf(await runInstances(ec2(started)));
+    await ec2(started).send(new CreateTagsCommand({ Resources: [first ?? ""], Tags: [{ Key: "after", Value: "write" }] }));
+    const after = await Promise.all([dump(), dump(), dump()]);
+    expect(new Set(after).size).toBe(1);
+    expect(after[0]).toContain('"after"');
+    expect(events.filter((event) => event === "pass")).toHaveLength(3);
+  });
+
+  it("answers health asked with several dumps before the dumps' pass", async () => {
+    const { events, destination } = recordEvents();
+    const started = await startWith(50, destination);
+    const dumpers = await Promise.all(Array.from({ length: 4 }, () => warmConnection(started.url)));
+    const health = await warmConnection(started.url);
+    events.length = 0;
+    // Written in one turn: the server reads them in one go, the dumps first.
+    const dumped = dumpers.map((socket) => new Promise<void>((resolve) => socket.once("data", () => resolve())));
+    for (const socket of dumpers) socket.write(dumpRequest);
+    const answered = answerOn(health);
+    health.write(healthRequest);
+    expect(await answered).toMatch(/^HTTP\/1\.1 200/);
+    await Promise.all(dumped);
+    expect(events).toEqual(["health", "pass"]);
+  });
+});
+
+describe("a dump whose client left is not made", () => {
+  it("makes no pass for dumps whose clients closed their side right after asking", async () => {
+    const { events, destination } = recordEvents();
+    const started = await startWith(50, destination);
+    const leavers = await Promise.all(Array.from({ length: 5 }, () => warmConnection(started.url)));
+    events.length = 0;
+    for (const socket of leavers) socket.end(dumpRequest);
+    await Promise.all(leavers.map(closed));
+    expect(events.filter((event) => event === "pass")).toHaveLength(0);
+    expect(events.filter((event) => event === "left")).toHaveLength(5);
+
+    // A dump asked now is made.
+    const response = await fetch(`${started.url}/_emulator/state`);
+    expect(response.status).toBe(200);
+    expect((JSON.parse(await response.text()) as { instances: unknown[] }).instances).toHaveLength(50);
+    expect(events.filter((event) => event === "pass")).toHaveLength(1);
+  });
+});
+
+describe("dumps at once are bounded", () => {
+  it(`refuses a dump past ${STATE_DUMPS_AT_ONCE} being sent with 503 Unavailable and Retry-After, counts their stalled bytes as unread, and serves again once one is gone`, async () => {
+    const { events, destination } = recordEvents();
+    const started = await startWith(1000, destination);
+    // Clients that read the first bytes of their dump and then stop: each dump is left being sent.
+    const stalled = await Promise.all(
+      Array.from({ length: STATE_DUMPS_AT_ONCE }, async () => {
+        const socket = await rawConnection(started.url, sockets);
+        const begun = new Promise<void>((resolve) =>
+          socket.once("data", () => {
+            socket.pause();
+            resolve();
+          }),
+        );
+        socket.write(dumpRequest);
+        await begun;
+        return socket;
+      }),
+    );
+    const refused = await fetch(`${started.url}/_emulator/state`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    const body = (await refused.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ error: "Unavailable", limit: STATE_DUMPS_AT_ONCE });
+    expect(String(body.message)).toContain("state dumps");
+    expect(events.filter((event) => event === "pass")).toHaveLength(1);
+
+    // The bytes the stalled dumps leave in the process count where unread answers are counted.
+    let unread = 0;
+    while (unread === 0) {
+      const health = (await (await fetch(`${started.url}/_emulator/health`)).json()) as { unreadAnswerBytes: number };
+      unread = health.unreadAnswerBytes;
+    }
+    expect(unread).toBeGreaterThan(0);
+
+    // One client gone gives its place back.
+    stalled[0]?.resetAndDestroy();
+    let status = 503;
+    while (status === 503) {
+      const again = await fetch(`${started.url}/_emulator/state`);
+      status = again.status;
+      await again.arrayBuffer();
+    }
+    expect(status).toBe(200);
+  });
+});
