@@ -315,6 +315,11 @@ describe("fleet fixtures", () => {
     const fresh = await start({ clock: NOW });
     try {
       await expect(fresh.load({ fleets: [{ ...kept!, configuration }] })).rejects.toThrow(/fleets\[0\]\.configuration: Value \(-5\) for parameter TotalTargetCapacity/);
+      // A template named both ways: CreateFleet refuses it where it looks the template up, so a kept request never had it.
+      const both = { ...kept?.configuration, LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateId: "lt-1234567890abcdef0", LaunchTemplateName: TEMPLATE, Version: "1" } }] };
+      await expect(fresh.load({ fleets: [{ ...kept!, configuration: both }] })).rejects.toThrow(
+        /fleets\[0\]\.configuration: A launch template ID and a launch template name cannot be specified in the same request/,
+      );
     } finally {
       await fresh.close();
     }

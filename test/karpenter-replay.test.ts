@@ -5,12 +5,14 @@ import {
   CreateLaunchTemplateCommand,
   DeleteLaunchTemplateCommand,
   DescribeCapacityReservationsCommand,
+  DescribeFleetsCommand,
   DescribeImagesCommand,
   DescribeInstanceTypesCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
+  RunInstancesCommand,
   TerminateInstancesCommand,
   paginateDescribeInstanceTypeOfferings,
   paginateDescribeInstanceTypes,
@@ -375,5 +377,62 @@ describe("Karpenter's launch path, replayed", () => {
     expect((await failure(client.send(new CreateFleetCommand(fleetInput("karpenter.k8s.aws/none", "on-demand", [])))))).toMatchObject({
       code: "InvalidLaunchTemplateName.NotFoundException",
     });
+  });
+
+  it("answers the EC2NodeClass validation's three DryRun calls DryRunOperation, as EC2 does, and changes nothing", async () => {
+    // pkg/controllers/nodeclass/validation.go: a NodeClass is Ready only when each of these answers
+    // DryRunOperation (or UnauthorizedOperation); any other error stops every launch of its pools.
+    const before = {
+      instances: (await client.send(new DescribeInstancesCommand({}))).Reservations?.length ?? 0,
+      fleets: (await client.send(new DescribeFleetsCommand({}))).Fleets?.length ?? 0,
+    };
+    // validateCreateFleetAuthorization: GetCreateFleetInput with mockLaunchTemplateConfig, a template
+    // named both by a name and an id that do not exist, and subnets that do not exist.
+    const mockFleet = fleetInput("mock-lt-name", "on-demand", []);
+    mockFleet.LaunchTemplateConfigs = [
+      {
+        LaunchTemplateSpecification: { LaunchTemplateName: "mock-lt-name", LaunchTemplateId: "lt-1234567890abcdef0", Version: "1" },
+        Overrides: [
+          { InstanceType: "t3.micro", SubnetId: "subnet-1234567890abcdef0" },
+          { InstanceType: "t3.small", SubnetId: "subnet-1234567890abcdef1" },
+        ],
+      },
+    ];
+    expect((await failure(client.send(new CreateFleetCommand({ ...mockFleet, DryRun: true })))).code).toBe("DryRunOperation");
+    // validateCreateLaunchTemplateAuthorization: the template the pool's first launch would make.
+    const template = launchTemplateInput("karpenter.k8s.aws/9999");
+    expect((await failure(client.send(new CreateLaunchTemplateCommand({ ...template, DryRun: true })))).code).toBe("DryRunOperation");
+    // validateRunInstancesAuthorization: the resolved image, subnet and groups, the groups both in
+    // the network interface and on the instance, the instance profile by name.
+    const data = template.LaunchTemplateData ?? {};
+    const run = await failure(
+      client.send(
+        new RunInstancesCommand({
+          DryRun: true,
+          MinCount: 1,
+          MaxCount: 1,
+          InstanceType: "m5.large",
+          MetadataOptions: { HttpEndpoint: "enabled", HttpTokens: "required", HttpProtocolIpv6: "disabled", HttpPutResponseHopLimit: 1 },
+          Monitoring: { Enabled: false },
+          TagSpecifications: (["instance", "volume", "network-interface"] as const).map((ResourceType) => ({ ResourceType, Tags: karpenterTags })),
+          ImageId: AMI,
+          IamInstanceProfile: { Name: `${CLUSTER}_node` },
+          UserData: data.UserData,
+          BlockDeviceMappings: data.BlockDeviceMappings,
+          NetworkInterfaces: [{ DeviceIndex: 0, Groups: [NODE_GROUP], SubnetId: SUBNET_A }],
+          SecurityGroupIds: [NODE_GROUP],
+        }),
+      ),
+    );
+    expect(run.code).toBe("DryRunOperation");
+    expect((await failure(client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ["karpenter.k8s.aws/9999"] })))).code).toBe(
+      "InvalidLaunchTemplateName.NotFoundException",
+    );
+    expect({
+      instances: (await client.send(new DescribeInstancesCommand({}))).Reservations?.length ?? 0,
+      fleets: (await client.send(new DescribeFleetsCommand({}))).Fleets?.length ?? 0,
+    }).toEqual(before);
+    // Without DryRun, EC2 refuses a template named both ways (FleetLaunchTemplateSpecificationRequest).
+    expect((await failure(client.send(new CreateFleetCommand(mockFleet)))).code).toBe("InvalidParameterCombination");
   });
 });

@@ -5,7 +5,6 @@ import { invalidParameterCombination, invalidParameterValue, missingParameter } 
 import { IMAGE_ID, launchImageIdMalformed, SUBNET_ID } from "../domain/network.js";
 import { zoneNamed, zoneWithId } from "../domain/zones.js";
 import { subnetIdMalformed } from "./launchData.js";
-import { templateIdAndName } from "./launchTemplates.js";
 import type { FleetConfiguration } from "./fleetConfiguration.js";
 import { checkLaunchValues } from "./launchValues.js";
 import { OPERATIONS } from "../protocol/model/ec2.generated.js";
@@ -36,7 +35,7 @@ function checkOverrideValues(override: NonNullable<NonNullable<FleetConfiguratio
 
 /**
  * Throws EC2's refusal for what a CreateFleet request may not ask, by the members' wire names:
- * counts and quotas, a template named by both id and name, capacities below zero or weights not
+ * counts and quotas, capacities below zero or weights not
  * above it, every value's form and length (checkLaunchValues; the reader has held each enum to the
  * model's values, src/protocol/query.ts), and the reserved-capacity combinations the
  * ReservedCapacityOptionsRequest reference and the interruptible-reservation tutorial rule out
@@ -44,7 +43,10 @@ function checkOverrideValues(override: NonNullable<NonNullable<FleetConfiguratio
  * reserved-capacity"; "Using OnDemandTargetCapacity or SpotTargetCapacity while also setting
  * reserved-capacity as the DefaultTargetCapacityType is not supported"; "Capacity Reservation IDs
  * or a Capacity Reservation Resource Group ARN, but not both"). The emulator's own bounds: Type
- * instant only, and at most MAX_TARGET instances, weights counted.
+ * instant only, and at most MAX_TARGET instances, weights counted. A template named by both id and
+ * name is refused where the template is looked up (templateOfSpecification), after DryRun: EC2
+ * answers DryRunOperation to Karpenter's EC2NodeClass check, which names a template both ways
+ * (docs/decisions.md, "CreateFleet's DryRun and a template named both ways").
  */
 export function checkFleetRequest(request: FleetConfiguration): void {
   if (request.Type === undefined) throw invalidParameterValue("The emulator runs fleets of Type instant only; set Type to instant");
@@ -64,7 +66,6 @@ export function checkFleetRequest(request: FleetConfiguration): void {
     if (specification?.LaunchTemplateId === undefined && specification?.LaunchTemplateName === undefined) {
       throw invalidParameterValue(`LaunchTemplateConfigs.${i + 1}.LaunchTemplateSpecification must name a LaunchTemplateId or a LaunchTemplateName`);
     }
-    if (specification.LaunchTemplateId !== undefined && specification.LaunchTemplateName !== undefined) throw templateIdAndName();
     (config.Overrides ?? []).forEach((override, j) => {
       const at = `LaunchTemplateConfigs.${i + 1}.Overrides.${j + 1}`;
       const weight = override.WeightedCapacity;
