@@ -104,26 +104,44 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
  */
 export const MAX_CONNECTIONS = 256;
 
+/** What limitConnections asks of the queue where EC2 requests wait their turn (TurnShare). */
+export interface WaitingTurns {
+  /** How many of the connection's requests wait for their turn, none of them begun. */
+  waitingOf(connection: object): number;
+  /** The event-loop time the connection's requests have run, per request (ms). */
+  costOf(connection: object): number;
+}
+
 /**
  * Keeps at most `max` connections open. A connection that arrives at the bound closes one that is
- * not busy, where busy is an answer being made for a request that has come whole, or answer bytes
- * the process still holds for it. First those that never asked anything (or are still sending
- * their request's head), then those whose request's body is still arriving, its last chunk counting
- * as activity (256 clients each sending a body a byte every 2 s were all busy, and every new
- * connection, health's included, was refused: issue 21, the fourth outside pass; ranked with the
- * first kind, a body sent at 160 KB/s was reset by connections trickling their heads), the least
- * recently active first in each; then those that have had their answers (a
- * keep-alive connection between requests, or one whose answer only the kernel holds, for a client
- * that does not read it or reads it slowly), the least recently active first, where a large answer
- * counts as activity when its last byte goes to the kernel. The one closed is reset, so the kernel
- * lets go of what it held for it. When every connection is busy, the new one is closed at once: its
- * client sees the connection reset, which the SDKs retry. Looks at every connection only at the
+ * not busy, where busy is an answer being made for a request that has come whole (its work begun),
+ * or answer bytes the process still holds for it. First those that never asked anything (or are
+ * still sending their request's head), then those whose request's body is still arriving, its last
+ * chunk counting as activity (256 clients each sending a body a byte every 2 s were all busy, and
+ * every new connection, health's included, was refused: issue 21, the fourth outside pass; ranked
+ * with the first kind, a body sent at 160 KB/s was reset by connections trickling their heads), the
+ * least recently active first in each; then those that have had their answers (a keep-alive
+ * connection between requests, or one whose answer only the kernel holds, for a client that does not
+ * read it or reads it slowly), the least recently active first, where a large answer counts as
+ * activity when its last byte goes to the kernel; last those whose whole requests wait their turn in
+ * `turns` (none of their work begun: 256 connections each keeping a 4 ms request waiting were all
+ * busy, and every new connection was refused: issue 21, the fifth outside pass), the one whose
+ * requests have cost the most event-loop time each first (a connection none of whose requests has
+ * run is taken at the typical cost), the least recently active first among equals. The one closed is
+ * reset, so the kernel lets go of what it held for it; a request that waited its turn on it then
+ * does nothing when its turn comes. When every connection is busy, the new one is closed at once:
+ * its client sees the connection reset, which the SDKs retry. Looks at every connection only at the
  * bound; the request path pays one count a request (see limitUnsentAnswers).
  */
 export function limitConnections(
   server: Server,
   max: number,
-  events: { idleClosed: (socket: Socket) => void; refusing: (socket: Socket, refusedSoFar: number) => void },
+  events: {
+    /** `waiting`: how many whole requests of the connection waited their turn (they do nothing when it comes). */
+    idleClosed: (socket: Socket, waiting: number) => void;
+    refusing: (socket: Socket, refusedSoFar: number) => void;
+  },
+  turns: WaitingTurns = { waitingOf: () => 0, costOf: () => 0 },
 ): void {
   const open = new Set<Socket>();
   // Said once as refusing begins (again after a connection was taken), not once a refusal.
@@ -131,7 +149,7 @@ export function limitConnections(
   let refused = 0;
   server.prependListener("connection", (socket: Socket) => {
     if (open.size >= max) {
-      const idle = leastActiveIdle(open);
+      const idle = leastActiveIdle(open, turns);
       if (idle === undefined) {
         socket.destroy();
         refused += 1;
@@ -141,7 +159,7 @@ export function limitConnections(
       }
       open.delete(idle);
       // Told first: a closed socket no longer says its peer's address.
-      events.idleClosed(idle);
+      events.idleClosed(idle, turns.waitingOf(idle));
       idle.resetAndDestroy();
     }
     refusing = false;
@@ -151,37 +169,46 @@ export function limitConnections(
   });
 }
 
+/** The kinds of connection that are not busy, in the order they make room (see limitConnections). */
+const NEVER_ASKED = 0;
+const BODY_ARRIVING = 1;
+const SERVED = 2;
+const WAITING = 3;
+
 /**
  * The open connection to close for a new one (see limitConnections): not busy; one that never asked
- * before one whose body is arriving before one that has had its answers; the least recently active
- * of those.
+ * before one whose body is arriving before one that has had its answers before one whose requests
+ * wait their turn; the least recently active of the first three kinds, the costliest of the last.
  */
-function leastActiveIdle(open: Set<Socket>): Socket | undefined {
+function leastActiveIdle(open: Set<Socket>, turns: WaitingTurns): Socket | undefined {
   let found: Socket | undefined;
-  let foundRank = Infinity;
+  let foundKind = WAITING;
+  let foundCost = 0;
+  let foundActive = Infinity;
   for (const socket of open) {
     const connection = connectionOf.get(socket);
     if (connection === undefined || socket.destroyed || socket.writableLength > 0) continue;
     let served = false;
-    let busy = false;
+    let whole = 0;
     let arriving = false;
     for (const answer of connection.answers) {
       if (answer.writableFinished) served = true;
-      else if (answer.req.complete) busy = true;
+      else if (answer.req.complete) whole += 1;
       else arriving = true;
     }
-    if (busy) continue;
-    // Below any activity count: those that never asked first, then those whose body is arriving.
-    const rank = arriving ? connection.active - TIER : served ? connection.active : connection.active - 2 * TIER;
-    if (rank >= foundRank) continue;
+    // A whole request whose work has begun (or is about to, outside the queue) is being answered.
+    if (whole > 0 && whole > turns.waitingOf(socket)) continue;
+    const kind = whole > 0 ? WAITING : arriving ? BODY_ARRIVING : served ? SERVED : NEVER_ASKED;
+    if (kind > foundKind) continue;
+    const cost = kind === WAITING ? turns.costOf(socket) : 0;
+    if (found !== undefined && kind === foundKind && (cost < foundCost || (cost === foundCost && connection.active >= foundActive))) continue;
     found = socket;
-    foundRank = rank;
+    foundKind = kind;
+    foundCost = cost;
+    foundActive = connection.active;
   }
   return found;
 }
-
-/** Far above any activity count: ranks of one kind of connection, shifted by it, never meet another's. */
-const TIER = 2 ** 50;
 
 /** Marks `socket`'s connection active now: a large answer's last byte went to the kernel, or a body's chunk came. */
 function touched(socket: Socket): void {
