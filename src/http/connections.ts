@@ -23,6 +23,8 @@ export const SHUTDOWN_GRACE_MS = 5_000;
 interface Connection {
   readonly answers: ServerResponse[];
   active: number;
+  /** Opened so lately that the server has not yet had a turn to read what its client sent (see limitConnections). */
+  justOpened: boolean;
 }
 
 const connectionOf = new WeakMap<Socket, Connection>();
@@ -76,7 +78,7 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
   server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
     let connection = connectionOf.get(socket);
-    if (connection === undefined) connectionOf.set(socket, (connection = { answers: [], active: 0 }));
+    if (connection === undefined) connectionOf.set(socket, (connection = { answers: [], active: 0, justOpened: false }));
     connection.active = ++activity;
     const unsent = connection.answers;
     // shift(), not splice(): splice makes an array of what it removes, once a request.
@@ -164,7 +166,11 @@ export function limitConnections(
     }
     refusing = false;
     open.add(socket);
-    connectionOf.set(socket, { answers: [], active: ++activity });
+    const connection: Connection = { answers: [], active: ++activity, justOpened: true };
+    connectionOf.set(socket, connection);
+    // What its client sent is read in the next turn's poll at the earliest (a socket accepted in a
+    // poll is read from the next one): until that turn's check phase it has not had its chance to ask.
+    setImmediate(() => setImmediate(() => (connection.justOpened = false)));
     socket.once("close", () => open.delete(socket));
   });
 }
@@ -175,16 +181,42 @@ const BODY_ARRIVING = 1;
 const SERVED = 2;
 const WAITING = 3;
 
+/** A connection that could make room, and how it ranks (see limitConnections). */
+interface Candidate {
+  socket: Socket | undefined;
+  kind: number;
+  cost: number;
+  active: number;
+}
+
+/** Takes `socket` for `best` when it ranks before it: an earlier kind; of the waiting, the costlier; else the less recently active. */
+function rank(best: Candidate, socket: Socket, kind: number, cost: number, active: number): void {
+  if (best.socket !== undefined) {
+    if (kind !== best.kind) {
+      if (kind > best.kind) return;
+    } else if (cost < best.cost || (cost === best.cost && active >= best.active)) return;
+  }
+  best.socket = socket;
+  best.kind = kind;
+  best.cost = cost;
+  best.active = active;
+}
+
 /**
  * The open connection to close for a new one (see limitConnections): not busy; one that never asked
  * before one whose body is arriving before one that has had its answers before one whose requests
  * wait their turn; the least recently active of the first three kinds, the costliest of the last.
+ * While some connection's request waits its turn, one opened so lately that the server has had no
+ * turn to read it yet comes after all of them: the event loop is busy then, reads a new connection
+ * only between slices of work, and a client that reconnects at once each time it is closed (256
+ * connections keeping requests waiting, issue 21, fifth outside pass) closed every new connection,
+ * the SDK's and health's, before their requests could be read.
  */
 function leastActiveIdle(open: Set<Socket>, turns: WaitingTurns): Socket | undefined {
-  let found: Socket | undefined;
-  let foundKind = WAITING;
-  let foundCost = 0;
-  let foundActive = Infinity;
+  const best: Candidate = { socket: undefined, kind: WAITING, cost: 0, active: Infinity };
+  // The same without connections opened too lately to have been read.
+  const bestRead: Candidate = { ...best };
+  let waiting = false;
   for (const socket of open) {
     const connection = connectionOf.get(socket);
     if (connection === undefined || socket.destroyed || socket.writableLength > 0) continue;
@@ -199,15 +231,12 @@ function leastActiveIdle(open: Set<Socket>, turns: WaitingTurns): Socket | undef
     // A whole request whose work has begun (or is about to, outside the queue) is being answered.
     if (whole > 0 && whole > turns.waitingOf(socket)) continue;
     const kind = whole > 0 ? WAITING : arriving ? BODY_ARRIVING : served ? SERVED : NEVER_ASKED;
-    if (kind > foundKind) continue;
     const cost = kind === WAITING ? turns.costOf(socket) : 0;
-    if (found !== undefined && kind === foundKind && (cost < foundCost || (cost === foundCost && connection.active >= foundActive))) continue;
-    found = socket;
-    foundKind = kind;
-    foundCost = cost;
-    foundActive = connection.active;
+    waiting ||= kind === WAITING;
+    rank(best, socket, kind, cost, connection.active);
+    if (kind !== NEVER_ASKED || !connection.justOpened) rank(bestRead, socket, kind, cost, connection.active);
   }
-  return found;
+  return waiting && bestRead.socket !== undefined ? bestRead.socket : best.socket;
 }
 
 /** Marks `socket`'s connection active now: a large answer's last byte went to the kernel, or a body's chunk came. */
