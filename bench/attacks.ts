@@ -1237,7 +1237,10 @@ async function waitingAtTheBound(): Promise<void> {
   await call(server.url, launch, "RunInstances of 1,000 with 50 tags");
   const body = new URLSearchParams({ Action: "DescribeInstances", Version: "2016-11-15", "Filter.1.Name": "tag:k1", "Filter.1.Value.1": "nomatch" }).toString();
   const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-  const oneMs = (await call(server.url, Object.fromEntries(new URLSearchParams(body)), "DescribeInstances matching none of 1,000 × 50 tags")).ms;
+  const alone = (): Promise<{ ms: number }> => call(server.url, Object.fromEntries(new URLSearchParams(body)), "DescribeInstances matching none of 1,000 × 50 tags");
+  // The first call builds what later ones reuse: the second is what each of the attack's costs.
+  await alone();
+  const oneMs = (await alone()).ms;
   const { hostname, port } = new URL(server.url);
   let running = true;
   let answers = 0;
