@@ -129,7 +129,8 @@ export interface WaitingTurns {
  * `turns` (none of their work begun: 256 connections each keeping a 4 ms request waiting were all
  * busy, and every new connection was refused: issue 21, the fifth outside pass), the one whose
  * requests have cost the most event-loop time each first (a connection none of whose requests has
- * run is taken at the typical cost), the least recently active first among equals. The one closed is
+ * run is taken at the typical cost), the least recently active first among equals; while some
+ * wait, one opened too lately to have been read goes after them (see leastActiveIdle). The one closed is
  * reset, so the kernel lets go of what it held for it; a request that waited its turn on it then
  * does nothing when its turn comes. When every connection is busy, the new one is closed at once:
  * its client sees the connection reset, which the SDKs retry. Looks at every connection only at the
