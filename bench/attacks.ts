@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps|busy] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -1215,11 +1215,11 @@ async function floodNobodyReads(): Promise<void> {
 }
 
 const dumpRows: string[][] = [];
-/** Dumps asked at once in the dumps attack (the sixth outside pass: 256, as many as --max-connections keeps). */
+/** Dumps asked at once in the dumps attack (the outside pass on 55e7ed6: 256, as many as --max-connections keeps). */
 const DUMPERS = 255;
 
 /**
- * The sixth outside pass, F2: a 14.6 MB state (1,000 instances, 50 tags of 250 characters) dumped by
+ * The outside pass on 55e7ed6, F2: a 14.6 MB state (1,000 instances, 50 tags of 250 characters) dumped by
  * DUMPERS connections at once, each reading its status line and then nothing, held 3 s and closed.
  * Health is probed throughout; the server's debug log counts its passes (main does not log them).
  */
@@ -1290,6 +1290,104 @@ async function stateDumpsAtOnce(): Promise<void> {
   ]);
 }
 
+// --- issue 21, the outside pass on 55e7ed6: whole requests that wait their turn at the connection bound (F1) ---
+
+const busyRows: string[][] = [];
+/** How long the client runs while the connections keep their requests waiting, and how many they are (the bound). */
+const BUSY_SECONDS = 15;
+const BUSY_CONNECTIONS = 256;
+
+/**
+ * F1 of the outside pass on 55e7ed6: 256 keep-alive connections (the default bound), each sending a
+ * DescribeInstances that matches none of 1,000 instances × 50 tags of 250 characters (a small answer
+ * that costs milliseconds) and the next as soon as it has its answer, reopening at once when closed:
+ * every connection always has a whole request waiting its turn. Meanwhile a JS SDK client with its
+ * default retries asks a 5-instance DescribeInstances every 200 ms, and health is asked on a new
+ * connection after each call: what the client and health got, and how often the connections were
+ * closed.
+ */
+async function waitingAtTheBound(): Promise<void> {
+  const server = await startServer();
+  const launch: Record<string, string> = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "TagSpecification.1.ResourceType": "instance" };
+  for (let tag = 1; tag <= 50; tag++) {
+    launch[`TagSpecification.1.Tag.${tag}.Key`] = `k${tag}`;
+    launch[`TagSpecification.1.Tag.${tag}.Value`] = String(tag).padEnd(250, "v");
+  }
+  await call(server.url, launch, "RunInstances of 1,000 with 50 tags");
+  const body = new URLSearchParams({ Action: "DescribeInstances", Version: "2016-11-15", "Filter.1.Name": "tag:k1", "Filter.1.Value.1": "nomatch" }).toString();
+  const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const alone = (): Promise<{ ms: number }> => call(server.url, Object.fromEntries(new URLSearchParams(body)), "DescribeInstances matching none of 1,000 × 50 tags");
+  // The first call builds what later ones reuse: the second is what each of the attack's costs.
+  await alone();
+  const oneMs = (await alone()).ms;
+  const { hostname, port } = new URL(server.url);
+  let running = true;
+  let answers = 0;
+  let closed = 0;
+  const sockets = new Set<net.Socket>();
+  const open = (): void => {
+    if (!running) return;
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    sockets.add(socket);
+    let tail = "";
+    socket.setEncoding("latin1").on("data", (chunk: string) => {
+      const text = tail + chunk;
+      const count = text.split("HTTP/1.1 ").length - 1;
+      tail = text.slice(-8);
+      answers += count;
+      if (count > 0 && running) socket.write(request.repeat(count));
+    });
+    socket.on("error", () => undefined);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      closed += 1;
+      open();
+    });
+  };
+  for (let n = 0; n < BUSY_CONNECTIONS; n++) open();
+  await sleep(3000);
+  const client = new EC2Client({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "AKIAOWNER00000000001", secretAccessKey: "x" } });
+  const got = { ok: 0, failed: new Map<string, number>(), times: [] as number[], health: 0, healthFailed: 0, healthMaxMs: 0 };
+  const answersBefore = answers;
+  const closedBefore = closed;
+  const began = performance.now();
+  while (performance.now() - began < BUSY_SECONDS * 1000) {
+    const asked = performance.now();
+    try {
+      await client.send(new DescribeInstancesCommand({ MaxResults: 5 }));
+      got.ok += 1;
+    } catch (error) {
+      const name = error instanceof Error ? error.name : String(error);
+      got.failed.set(name, (got.failed.get(name) ?? 0) + 1);
+    }
+    got.times.push(performance.now() - asked);
+    const probed = performance.now();
+    const healthy = await new Promise<boolean>((resolve) => {
+      http
+        .get(`${server.url}/_emulator/health`, { agent: false, timeout: 5000 }, (response) => response.resume().once("end", () => resolve(response.statusCode === 200)))
+        .once("error", () => resolve(false));
+    });
+    if (healthy) got.health += 1;
+    else got.healthFailed += 1;
+    got.healthMaxMs = Math.max(got.healthMaxMs, performance.now() - probed);
+    await sleep(200);
+  }
+  const seconds = (performance.now() - began) / 1000;
+  running = false;
+  for (const socket of sockets) socket.destroy();
+  client.destroy();
+  await stop(server);
+  const times = got.times.sort((a, b) => a - b);
+  const failed = [...got.failed].map(([name, count]) => `${count} ${name}`).join(", ") || "none";
+  busyRows.push([
+    `${BUSY_CONNECTIONS} keep-alive connections, each keeping one DescribeInstances matching none of 1,000 instances × 50 tags waiting (${fmt(oneMs)} a call alone), reopened when closed`,
+    `${got.ok} answered, failed: ${failed}; median ${fmt(times[times.length >> 1] ?? 0)}, slowest ${fmt(times.at(-1) ?? 0)} (retries included)`,
+    `${got.health} of ${got.health + got.healthFailed} answered, longest ${fmt(got.healthMaxMs)}`,
+    `${Math.round((answers - answersBefore) / seconds)} answers/s; ${Math.round((closed - closedBefore) / seconds)} of its connections closed/s`,
+  ]);
+  if (got.ok === 0 || got.healthFailed > 0) broken = true;
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -1338,6 +1436,12 @@ try {
     await floodNobodyReads();
     process.stdout.write(
       `| flood | the JS SDK client (5-instance DescribeInstances in a loop, ${FLOOD_SECONDS} s, default retries) | health's longest wait (kept-alive connection; new connections) | server RSS | the server's log |\n|---|---|---|---|---|\n${floodRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`,
+    );
+  }
+  if (only === undefined || only === "busy") {
+    await waitingAtTheBound();
+    process.stdout.write(
+      `| attack | the JS SDK client (5-instance DescribeInstances every 200 ms, ${BUSY_SECONDS} s, default retries) | health on a new connection after each call | the attack |\n|---|---|---|---|\n${busyRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`,
     );
   }
   if (only === undefined || only === "dumps") {

@@ -3,7 +3,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { isUtf8 } from "node:buffer";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -12,7 +12,7 @@ import { dispatch, type Ec2Request, type Ec2Trace } from "./actions/dispatch.js"
 import { adminRoutes } from "./admin/routes.js";
 import type { Emulator } from "./emulator.js";
 import { requestLog, startTrace, type LogRequest } from "./http/requestLog.js";
-import { LARGE_REQUEST_BYTES, TurnShare } from "./http/turns.js";
+import { keepTurnShare, LARGE_REQUEST_BYTES, TURN_SLICE_MS, TurnShare } from "./http/turns.js";
 import {
   BUFFERED_BODY_BYTES,
   closeConnectionsAfter,
@@ -331,7 +331,14 @@ function unreadGate(logger: Logger, log: LogRequest, unread: UnreadAnswers) {
   };
 }
 
-function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorHandler, closing: AbortSignal, refuseWhileFull: ReturnType<typeof unreadGate>) {
+function ec2Routes(
+  emulator: Emulator,
+  log: LogRequest,
+  answerOtherError: ErrorHandler,
+  closing: AbortSignal,
+  refuseWhileFull: ReturnType<typeof unreadGate>,
+  turns: TurnShare,
+) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     // The body is kept as the bytes that arrived: a signature covers them, not their decoding. Its
@@ -360,9 +367,6 @@ function ec2Routes(emulator: Emulator, log: LogRequest, answerOtherError: ErrorH
         .send(answer.length > LARGE_ANSWER_CHARS ? Buffer.from(answer) : answer);
     };
 
-    // Requests read in one turn of the event loop take a slice of it each (TurnShare): health and
-    // other I/O get in between large answers, and small requests are not queued behind every large one.
-    const turns = new TurnShare();
     /**
      * A request's answer, or undefined when it was answered otherwise: its connection closed while
      * it waited, or the server holds its bound of unread answers. The part of a request that takes
@@ -477,16 +481,30 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
       response.end(body);
     },
   );
-  // Connections open at once are bounded; at the bound one that is not busy is closed to make room (see limitConnections), or the new one is refused.
-  limitConnections(app.server, emulator.config.maxConnections ?? MAX_CONNECTIONS, {
-    idleClosed: (socket) =>
-      logger.debug({ remoteAddress: socket.remoteAddress, remotePort: socket.remotePort }, "closed an idle connection to make room for a new one: connections at their bound"),
-    refusing: (socket, refusedSoFar) =>
-      logger.warn(
-        { remoteAddress: socket.remoteAddress, maxConnections: emulator.config.maxConnections ?? MAX_CONNECTIONS, refusedSoFar },
-        "refusing new connections: every connection open is busy and connections are at their bound",
-      ),
-  });
+  // Requests read in one turn of the event loop take a slice of it each (TurnShare): health and
+  // other I/O get in between large answers, and small requests are not queued behind every large one.
+  // A request whose connection was reset while it waited does nothing when its turn comes.
+  const turns = new TurnShare(TURN_SLICE_MS, (connection) => connection instanceof Socket && connection.destroyed);
+  keepTurnShare(app.server, turns);
+  // Connections open at once are bounded; at the bound one that is not busy is closed to make room
+  // (see limitConnections: one whose request waits its turn is not busy), or the new one is refused.
+  limitConnections(
+    app.server,
+    emulator.config.maxConnections ?? MAX_CONNECTIONS,
+    {
+      idleClosed: (socket, waiting) =>
+        logger.debug(
+          { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, ...(waiting > 0 && { requestsWaiting: waiting }) },
+          "closed an idle connection to make room for a new one: connections at their bound",
+        ),
+      refusing: (socket, refusedSoFar) =>
+        logger.warn(
+          { remoteAddress: socket.remoteAddress, maxConnections: emulator.config.maxConnections ?? MAX_CONNECTIONS, refusedSoFar },
+          "refusing new connections: every connection open is busy and connections are at their bound",
+        ),
+    },
+    turns,
+  );
   limitUnsentAnswers(app.server, (request) =>
     logger.warn(
       { remoteAddress: request.socket.remoteAddress, url: request.url?.slice(0, 200) },
@@ -503,7 +521,7 @@ export function buildServer(emulator: Emulator, logger: Logger): FastifyInstance
   app.server.on("connect", (_request: unknown, socket: Duplex) =>
     answerOnSocket(socket, methodNotAllowed("CONNECT"), logger, { method: "CONNECT" }),
   );
-  app.register(ec2Routes(emulator, log, answerOtherError, closing.signal, unreadGate(logger, log, unread)));
+  app.register(ec2Routes(emulator, log, answerOtherError, closing.signal, unreadGate(logger, log, unread), turns));
   app.register(async (scope) => {
     scope.addHook("onRequest", (_request, reply, done) => {
       reply.header("date", httpDate());

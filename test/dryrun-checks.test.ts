@@ -1,4 +1,4 @@
-// DryRun is answered only once the request passes what EC2 checks of it (issue 21, sixth outside pass, F4): a launch's image, type, subnet, zone and template, a template's or reservation's instance type; never room or capacity.
+// DryRun is answered only once the request passes what EC2 checks of it (issue 21, outside pass on 55e7ed6, F4): a launch's image, type, subnet, zone and template, a template's or reservation's instance type; never room or capacity.
 
 import {
   CreateCapacityReservationCommand,

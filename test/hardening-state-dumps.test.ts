@@ -1,4 +1,4 @@
-// State dumps are bounded in number (issue 21, the sixth outside pass): dumps of one state share one pass, a dump whose client left is not made, and past a few at once the control plane answers 503.
+// State dumps are bounded in number (issue 21, the outside pass on 55e7ed6): dumps of one state share one pass, a dump whose client left is not made, and past a few at once the control plane answers 503.
 
 import { CreateTagsCommand } from "@aws-sdk/client-ec2";
 import net from "node:net";

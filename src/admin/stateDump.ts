@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import type { Emulator } from "../emulator.js";
 
 /**
- * State dumps the control plane makes or sends at once (issue 21, the sixth outside pass: 256
+ * State dumps the control plane makes or sends at once (issue 21, the outside pass on 55e7ed6: 256
  * dumps of a 14.6 MB state asked at once and never read each made a pass of its own, about 300 ms
  * each, and health waited 36 s). Dumps of one state share one pass, so this bounds what is streamed
  * (a file each while read, one read buffer each), not the passes; a dump asked past it is refused

@@ -23,6 +23,8 @@ export const SHUTDOWN_GRACE_MS = 5_000;
 interface Connection {
   readonly answers: ServerResponse[];
   active: number;
+  /** Opened so lately that the server has not yet had a turn to read what its client sent (see limitConnections). */
+  justOpened: boolean;
 }
 
 const connectionOf = new WeakMap<Socket, Connection>();
@@ -76,7 +78,7 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
   server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
     let connection = connectionOf.get(socket);
-    if (connection === undefined) connectionOf.set(socket, (connection = { answers: [], active: 0 }));
+    if (connection === undefined) connectionOf.set(socket, (connection = { answers: [], active: 0, justOpened: false }));
     connection.active = ++activity;
     const unsent = connection.answers;
     // shift(), not splice(): splice makes an array of what it removes, once a request.
@@ -104,26 +106,45 @@ export function limitUnsentAnswers(server: Server, onClosed: (request: IncomingM
  */
 export const MAX_CONNECTIONS = 256;
 
+/** What limitConnections asks of the queue where EC2 requests wait their turn (TurnShare). */
+export interface WaitingTurns {
+  /** How many of the connection's requests wait for their turn, none of them begun. */
+  waitingOf(connection: object): number;
+  /** The event-loop time the connection's requests have run, per request (ms). */
+  costOf(connection: object): number;
+}
+
 /**
  * Keeps at most `max` connections open. A connection that arrives at the bound closes one that is
- * not busy, where busy is an answer being made for a request that has come whole, or answer bytes
- * the process still holds for it. First those that never asked anything (or are still sending
- * their request's head), then those whose request's body is still arriving, its last chunk counting
- * as activity (256 clients each sending a body a byte every 2 s were all busy, and every new
- * connection, health's included, was refused: issue 21, the fourth outside pass; ranked with the
- * first kind, a body sent at 160 KB/s was reset by connections trickling their heads), the least
- * recently active first in each; then those that have had their answers (a
- * keep-alive connection between requests, or one whose answer only the kernel holds, for a client
- * that does not read it or reads it slowly), the least recently active first, where a large answer
- * counts as activity when its last byte goes to the kernel. The one closed is reset, so the kernel
- * lets go of what it held for it. When every connection is busy, the new one is closed at once: its
- * client sees the connection reset, which the SDKs retry. Looks at every connection only at the
+ * not busy, where busy is an answer being made for a request that has come whole (its work begun),
+ * or answer bytes the process still holds for it. First those that never asked anything (or are
+ * still sending their request's head), then those whose request's body is still arriving, its last
+ * chunk counting as activity (256 clients each sending a body a byte every 2 s were all busy, and
+ * every new connection, health's included, was refused: issue 21, the fourth outside pass; ranked
+ * with the first kind, a body sent at 160 KB/s was reset by connections trickling their heads), the
+ * least recently active first in each; then those that have had their answers (a keep-alive
+ * connection between requests, or one whose answer only the kernel holds, for a client that does not
+ * read it or reads it slowly), the least recently active first, where a large answer counts as
+ * activity when its last byte goes to the kernel; last those whose whole requests wait their turn in
+ * `turns` (none of their work begun: 256 connections each keeping a 4 ms request waiting were all
+ * busy, and every new connection was refused: issue 21, the outside pass on 55e7ed6), the one whose
+ * requests have cost the most event-loop time each first (a connection none of whose requests has
+ * run is taken at the typical cost), the least recently active first among equals; while some
+ * wait, one opened too lately to have been read goes after them (see leastActiveIdle). The one closed is
+ * reset, so the kernel lets go of what it held for it; a request that waited its turn on it then
+ * does nothing when its turn comes. When every connection is busy, the new one is closed at once:
+ * its client sees the connection reset, which the SDKs retry. Looks at every connection only at the
  * bound; the request path pays one count a request (see limitUnsentAnswers).
  */
 export function limitConnections(
   server: Server,
   max: number,
-  events: { idleClosed: (socket: Socket) => void; refusing: (socket: Socket, refusedSoFar: number) => void },
+  events: {
+    /** `waiting`: how many whole requests of the connection waited their turn (they do nothing when it comes). */
+    idleClosed: (socket: Socket, waiting: number) => void;
+    refusing: (socket: Socket, refusedSoFar: number) => void;
+  },
+  turns: WaitingTurns = { waitingOf: () => 0, costOf: () => 0 },
 ): void {
   const open = new Set<Socket>();
   // Said once as refusing begins (again after a connection was taken), not once a refusal.
@@ -131,7 +152,7 @@ export function limitConnections(
   let refused = 0;
   server.prependListener("connection", (socket: Socket) => {
     if (open.size >= max) {
-      const idle = leastActiveIdle(open);
+      const idle = leastActiveIdle(open, turns);
       if (idle === undefined) {
         socket.destroy();
         refused += 1;
@@ -141,47 +162,83 @@ export function limitConnections(
       }
       open.delete(idle);
       // Told first: a closed socket no longer says its peer's address.
-      events.idleClosed(idle);
+      events.idleClosed(idle, turns.waitingOf(idle));
       idle.resetAndDestroy();
     }
     refusing = false;
     open.add(socket);
-    connectionOf.set(socket, { answers: [], active: ++activity });
+    const connection: Connection = { answers: [], active: ++activity, justOpened: true };
+    connectionOf.set(socket, connection);
+    // What its client sent is read in the next turn's poll at the earliest (a socket accepted in a
+    // poll is read from the next one): until that turn's check phase it has not had its chance to ask.
+    setImmediate(() => setImmediate(() => (connection.justOpened = false)));
     socket.once("close", () => open.delete(socket));
   });
 }
 
+/** The kinds of connection that are not busy, in the order they make room (see limitConnections). */
+const NEVER_ASKED = 0;
+const BODY_ARRIVING = 1;
+const SERVED = 2;
+const WAITING = 3;
+
+/** A connection that could make room, and how it ranks (see limitConnections). */
+interface Candidate {
+  socket: Socket | undefined;
+  kind: number;
+  cost: number;
+  active: number;
+}
+
+/** Takes `socket` for `best` when it ranks before it: an earlier kind; of the waiting, the costlier; else the less recently active. */
+function rank(best: Candidate, socket: Socket, kind: number, cost: number, active: number): void {
+  if (best.socket !== undefined) {
+    if (kind !== best.kind) {
+      if (kind > best.kind) return;
+    } else if (cost < best.cost || (cost === best.cost && active >= best.active)) return;
+  }
+  best.socket = socket;
+  best.kind = kind;
+  best.cost = cost;
+  best.active = active;
+}
+
 /**
  * The open connection to close for a new one (see limitConnections): not busy; one that never asked
- * before one whose body is arriving before one that has had its answers; the least recently active
- * of those.
+ * before one whose body is arriving before one that has had its answers before one whose requests
+ * wait their turn; the least recently active of the first three kinds, the costliest of the last.
+ * While some connection's request waits its turn, one opened so lately that the server has had no
+ * turn to read it yet comes after all of them: the event loop is busy then, reads a new connection
+ * only between slices of work, and a client that reconnects at once each time it is closed (256
+ * connections keeping requests waiting, issue 21, outside pass on 55e7ed6) closed every new connection,
+ * the SDK's and health's, before their requests could be read.
  */
-function leastActiveIdle(open: Set<Socket>): Socket | undefined {
-  let found: Socket | undefined;
-  let foundRank = Infinity;
+function leastActiveIdle(open: Set<Socket>, turns: WaitingTurns): Socket | undefined {
+  const best: Candidate = { socket: undefined, kind: WAITING, cost: 0, active: Infinity };
+  // The same without connections opened too lately to have been read.
+  const bestRead: Candidate = { ...best };
+  let waiting = false;
   for (const socket of open) {
     const connection = connectionOf.get(socket);
     if (connection === undefined || socket.destroyed || socket.writableLength > 0) continue;
     let served = false;
-    let busy = false;
+    let whole = 0;
     let arriving = false;
     for (const answer of connection.answers) {
       if (answer.writableFinished) served = true;
-      else if (answer.req.complete) busy = true;
+      else if (answer.req.complete) whole += 1;
       else arriving = true;
     }
-    if (busy) continue;
-    // Below any activity count: those that never asked first, then those whose body is arriving.
-    const rank = arriving ? connection.active - TIER : served ? connection.active : connection.active - 2 * TIER;
-    if (rank >= foundRank) continue;
-    found = socket;
-    foundRank = rank;
+    // A whole request whose work has begun (or is about to, outside the queue) is being answered.
+    if (whole > 0 && whole > turns.waitingOf(socket)) continue;
+    const kind = whole > 0 ? WAITING : arriving ? BODY_ARRIVING : served ? SERVED : NEVER_ASKED;
+    const cost = kind === WAITING ? turns.costOf(socket) : 0;
+    waiting ||= kind === WAITING;
+    rank(best, socket, kind, cost, connection.active);
+    if (kind !== NEVER_ASKED || !connection.justOpened) rank(bestRead, socket, kind, cost, connection.active);
   }
-  return found;
+  return waiting && bestRead.socket !== undefined ? bestRead.socket : best.socket;
 }
-
-/** Far above any activity count: ranks of one kind of connection, shifted by it, never meet another's. */
-const TIER = 2 ** 50;
 
 /** Marks `socket`'s connection active now: a large answer's last byte went to the kernel, or a body's chunk came. */
 function touched(socket: Socket): void {

@@ -23,6 +23,18 @@ interface Piece {
   readonly connection: object | undefined;
 }
 
+/** The event-loop time a connection's pieces have run (ms), and how many ran: what ranks it when it waits at the connection bound. */
+interface Cost {
+  ms: number;
+  runs: number;
+}
+
+/**
+ * How much each new piece moves the typical cost of a piece (an average that forgets: 1/32 of the
+ * way to each new piece's time), which stands for a connection none of whose pieces has run yet.
+ */
+const TYPICAL_WEIGHT = 1 / 32;
+
 /** The pieces of one size waiting, and the time the pieces taken from it have run (ms). */
 interface Lane {
   readonly pieces: Piece[];
@@ -53,17 +65,43 @@ export class TurnShare {
   private readonly large: Lane = { pieces: [], spent: 0 };
   /** Per connection with pieces waiting, the lane they wait in and how many they are. */
   private readonly byConnection = new Map<object, { readonly lane: Lane; count: number }>();
+  /** Per connection, the time its pieces have run. */
+  private readonly costs = new WeakMap<object, Cost>();
+  /** The time a piece typically runs (ms), as the last pieces ran (TYPICAL_WEIGHT). */
+  private typicalMs = 0;
 
-  constructor(private readonly sliceMs: number = TURN_SLICE_MS) {}
+  /**
+   * `gone`: true for a connection closed while its pieces waited (reset to make room at the
+   * connection bound): they still run, to do nothing, and their time is not taken for a piece's.
+   */
+  constructor(
+    private readonly sliceMs: number = TURN_SLICE_MS,
+    private readonly gone: (connection: object) => boolean = () => false,
+  ) {}
 
   /** How many pieces wait for their turn (read by a piece as it starts: the ones still behind it). */
   get waiting(): number {
     return this.small.pieces.length + this.large.pieces.length;
   }
 
+  /** How many pieces of `connection` wait for their turn (none has begun). */
+  waitingOf(connection: object): number {
+    return this.byConnection.get(connection)?.count ?? 0;
+  }
+
+  /**
+   * The event-loop time `connection`'s pieces have run, per piece (ms); for a connection none of whose
+   * pieces has run yet, the time pieces typically run (a new connection is taken to cost what the
+   * others cost, neither more nor less).
+   */
+  costOf(connection: object): number {
+    const cost = this.costs.get(connection);
+    return cost === undefined ? this.typicalMs : cost.ms / cost.runs;
+  }
+
   /** `large`: the request's text is longer than LARGE_REQUEST_BYTES; `connection`: the one it came on. */
   run<T>(work: () => T | Promise<T>, large = false, connection?: object): T | Promise<T> {
-    if (this.small.pieces.length + this.large.pieces.length === 0 && !this.running && this.spent < this.sliceMs) return this.timed(work, undefined);
+    if (this.small.pieces.length + this.large.pieces.length === 0 && !this.running && this.spent < this.sliceMs) return this.timed(work, undefined, connection);
     const ahead = connection === undefined ? undefined : this.byConnection.get(connection);
     const lane = ahead?.lane ?? (large ? this.large : this.small);
     const other = lane === this.large ? this.small : this.large;
@@ -75,7 +113,7 @@ export class TurnShare {
         connection,
         go: () => {
           try {
-            resolve(this.timed(work, lane));
+            resolve(this.timed(work, lane, connection));
           } catch (error) {
             reject(error);
           }
@@ -84,7 +122,7 @@ export class TurnShare {
     });
   }
 
-  private timed<T>(work: () => T | Promise<T>, lane: Lane | undefined): T | Promise<T> {
+  private timed<T>(work: () => T | Promise<T>, lane: Lane | undefined, connection: object | undefined): T | Promise<T> {
     if (!this.marked) {
       this.marked = true;
       setImmediate(this.nextTurn);
@@ -94,6 +132,15 @@ export class TurnShare {
       const ms = performance.now() - began;
       this.spent += ms;
       if (lane !== undefined) lane.spent += ms;
+      if (connection !== undefined && this.gone(connection)) return;
+      this.typicalMs += (ms - this.typicalMs) * TYPICAL_WEIGHT;
+      if (connection === undefined) return;
+      const cost = this.costs.get(connection);
+      if (cost === undefined) this.costs.set(connection, { ms, runs: 1 });
+      else {
+        cost.ms += ms;
+        cost.runs += 1;
+      }
     };
     let result: T | Promise<T>;
     try {
@@ -111,6 +158,12 @@ export class TurnShare {
       this.running = false;
       charge();
       this.runWaiting();
+      // A piece that outlasted its turn leaves that turn's slice spent and no next turn marked: the
+      // pieces still waiting would wait for a piece that never comes to run.
+      if (this.waiting > 0 && !this.marked) {
+        this.marked = true;
+        setImmediate(this.nextTurn);
+      }
     };
     result.then(settled, settled);
     return result;
@@ -141,4 +194,19 @@ export class TurnShare {
       piece.go();
     }
   }
+}
+
+/** Each server's TurnShare, by its HTTP server (not part of the package's API). */
+const shares = new WeakMap<object, TurnShare>();
+
+export function keepTurnShare(server: object, turns: TurnShare): void {
+  shares.set(server, turns);
+}
+
+/**
+ * The TurnShare of an HTTP server buildServer made: a test holds its turns with a piece of its own,
+ * as a long request would, so requests wait their turn for as long as the test needs and no longer.
+ */
+export function turnShareOf(server: object): TurnShare | undefined {
+  return shares.get(server);
 }
