@@ -9,7 +9,7 @@ import {
 } from "../src/domain/capacityReservationFilters.js";
 import { stateAt } from "../src/domain/capacityReservation.js";
 import { CAPACITY_RESERVATION_STATES } from "../src/fixtures/types.js";
-import { compilePattern, matches, parseFilters, type RequestFilter, type Tag } from "../src/domain/filters.js";
+import { compilePattern, compileValues, matches, parseFilters, type RequestFilter, type Tag } from "../src/domain/filters.js";
 import { Ec2Error } from "../src/protocol/errors.js";
 import type { CapacityReservationFixture } from "../src/fixtures/types.js";
 import { FILTER_COLUMNS, planFilters } from "../src/store/capacityReservationFilters.js";
@@ -144,7 +144,10 @@ describe("filter values: EC2's wildcards and escapes", () => {
     const subject = fc.string({ unit: fc.constantFrom("a", "b", "*", "?", "\\", "[", "é", "😀"), maxLength: 14 });
     fc.assert(
       fc.property(text, subject, (pattern, value) => {
-        expect(compilePattern(pattern).test(value)).toBe(reference(pattern, value));
+        const expected = reference(pattern, value);
+        expect(compilePattern(pattern).test(value)).toBe(expected);
+        // As a filter's value: its longest plain run is looked for first, and must not lose a match.
+        expect(compileValues([pattern]).decide([value], 0, undefined)).toBe(expected);
       }),
       { numRuns: 5000 },
     );
@@ -156,6 +159,18 @@ describe("filter values: EC2's wildcards and escapes", () => {
     expect(compilePattern(`x*${long}*y`).test(`xzz${"abc".repeat(29)}azzy`)).toBe(false);
     expect(compilePattern(`*${"a".repeat(40)}`).test("a".repeat(100))).toBe(true);
     expect(compilePattern(`*${"a".repeat(40)}b*`).test("a".repeat(100))).toBe(false);
+  });
+
+  it("compiles values of hundreds of thousands of characters, stars and escapes among them, to the same matches", () => {
+    const stars = "v*".repeat(131_000);
+    expect(compilePattern(stars).test("v".repeat(131_000))).toBe(true);
+    expect(compilePattern(stars).test("v".repeat(130_999))).toBe(false);
+    expect(compilePattern(`x${"v*".repeat(131_000)}`).test(`x${"v".repeat(131_000)}`)).toBe(true);
+    const escaped = `${"a".repeat(100_000)}\\*${"b".repeat(100_000)}`;
+    expect(compilePattern(escaped)).toMatchObject({ literal: `${"a".repeat(100_000)}*${"b".repeat(100_000)}` });
+    const astral = `${"😀".repeat(50_000)}*`;
+    expect(compilePattern(astral).test(`${"😀".repeat(50_000)}tail`)).toBe(true);
+    expect(compileValues([astral]).decide([`${"😀".repeat(49_999)}tail`], 0, undefined)).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import {
 } from "../domain/capacityReservation.js";
 import { checkCapacityReservationIds } from "../domain/capacityReservationId.js";
 import { CAPACITY_RESERVATION_FILTERS } from "../domain/capacityReservationFilters.js";
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters } from "../domain/filters.js";
 import { capacityReservationNotFound, invalidParameterCombination } from "../domain/refusal.js";
 import type { CapacityReservation, DescribeCapacityReservationsResult } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
@@ -47,7 +47,7 @@ export const describeCapacityReservations = defineAction({
       CapacityReservationIds: { check: checkCapacityReservationIds },
       MaxResults: { range: [1, 1000] },
       // Unknown names and filters without values are refused with the request, before identity and DryRun.
-      Filters: { check: (filters) => void parseFilters(CAPACITY_RESERVATION_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(CAPACITY_RESERVATION_FILTERS, filters) },
     },
     // EC2's rule for every describe: ids and MaxResults together are refused (docs/decisions.md).
     request: (input) => {

@@ -1,7 +1,7 @@
 // DescribeFleets: the caller's instant fleets it names by id (EC2 lists an instant fleet only when named), with what each was asked, its state, its instances and errors, filters and pages.
 
 import { FLEET_ID, fleetIdMalformed, fleetNotFound, type FleetRecord } from "../domain/fleet.js";
-import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters, type FilterTable } from "../domain/filters.js";
 import { findFleet } from "../ec2/fleet.js";
 import { fleetConfiguration } from "../ec2/fleetConfiguration.js";
 import type {
@@ -99,7 +99,7 @@ export const describeFleets = defineAction({
         },
       },
       MaxResults: { range: [1, 1000] },
-      Filters: { check: (filters) => void parseFilters(FLEET_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(FLEET_FILTERS, filters) },
     },
   },
 

@@ -1,7 +1,7 @@
 // DescribeImages: the images fixtures declared that the caller may launch (its own and public ones, of its region), by id, owner or filter, paged (SPEC section 14).
 
 import type { Caller } from "../domain/identity.js";
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters } from "../domain/filters.js";
 import { IMAGE_ID, imageIdMalformed, imageNotFound, type ImageRecord } from "../domain/network.js";
 import { IMAGE_FILTERS } from "../domain/networkFilters.js";
 import { Refusal } from "../domain/refusal.js";
@@ -50,7 +50,7 @@ export const describeImages = defineAction({
         },
       },
       MaxResults: { range: [1, 1000] },
-      Filters: { check: (filters) => void parseFilters(IMAGE_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(IMAGE_FILTERS, filters) },
     },
   },
 

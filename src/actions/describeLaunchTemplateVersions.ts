@@ -1,6 +1,6 @@
 // DescribeLaunchTemplateVersions: the one version each launch template has ($Latest, $Default and 1), by template id or name or across the caller's templates, with the data the template keeps.
 
-import { matches, parseFilters, type FilterTable, type MatchBudget } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters, type FilterTable, type MatchBudget } from "../domain/filters.js";
 import {
   LAUNCH_TEMPLATE_ID,
   TEMPLATE_VERSION,
@@ -99,7 +99,7 @@ export const describeLaunchTemplateVersions = defineAction({
         },
       },
       MaxResults: { range: [1, 200] },
-      Filters: { check: (filters) => void parseFilters(VERSION_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(VERSION_FILTERS, filters) },
     },
     request: (input) => {
       if (input.LaunchTemplateId !== undefined && input.LaunchTemplateName !== undefined) {

@@ -1,6 +1,6 @@
 // DescribeLaunchTemplates: the caller's launch templates in its region, by id, name or filter, paged (SPEC section 14).
 
-import { matches, parseFilters, type FilterTable } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters, type FilterTable } from "../domain/filters.js";
 import {
   LAUNCH_TEMPLATE_ID,
   launchTemplateIdMalformed,
@@ -38,7 +38,7 @@ export const describeLaunchTemplates = defineAction({
         },
       },
       MaxResults: { range: [1, 200] },
-      Filters: { check: (filters) => void parseFilters(LAUNCH_TEMPLATE_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(LAUNCH_TEMPLATE_FILTERS, filters) },
     },
   },
 

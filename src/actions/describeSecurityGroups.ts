@@ -1,6 +1,6 @@
 // DescribeSecurityGroups: the caller's groups in its region (its default VPC's `default` and those fixtures added), by id, name or filter, paged (SPEC section 14).
 
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters } from "../domain/filters.js";
 import {
   SECURITY_GROUP_ID,
   defaultVpcId,
@@ -30,7 +30,7 @@ export const describeSecurityGroups = defineAction({
         },
       },
       MaxResults: { range: [5, 1000] },
-      Filters: { check: (filters) => void parseFilters(SECURITY_GROUP_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(SECURITY_GROUP_FILTERS, filters) },
     },
   },
 

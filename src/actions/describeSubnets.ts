@@ -1,6 +1,6 @@
 // DescribeSubnets: the caller's subnets in its region (its default VPC's, one per zone, and those fixtures added), by id or filter, paged (SPEC section 14).
 
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters } from "../domain/filters.js";
 import { subnetNotFound } from "../domain/network.js";
 import { SUBNET_FILTERS } from "../domain/networkFilters.js";
 import { findSubnet, modelSubnet, subnetPage } from "../ec2/network.js";
@@ -18,7 +18,7 @@ export const describeSubnets = defineAction({
   overlay: {
     members: {
       MaxResults: { range: [5, 1000] },
-      Filters: { check: (filters) => void parseFilters(SUBNET_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(SUBNET_FILTERS, filters) },
     },
   },
 

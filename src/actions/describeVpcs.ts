@@ -1,6 +1,6 @@
 // DescribeVpcs: the caller's VPCs in its region (its default VPC, and those its fixtures' subnets and security groups name), by id or filter, paged.
 
-import { matches, parseFilters } from "../domain/filters.js";
+import { matches, checkFilters, parseFilters } from "../domain/filters.js";
 import { VPC_FILTERS } from "../domain/networkFilters.js";
 import { vpcNotFound, type VpcRecord } from "../domain/vpc.js";
 import { findVpc, modelVpc, vpcsOf } from "../ec2/network.js";
@@ -18,7 +18,7 @@ export const describeVpcs = defineAction({
   overlay: {
     members: {
       MaxResults: { range: [5, 1000] },
-      Filters: { check: (filters) => void parseFilters(VPC_FILTERS, filters) },
+      Filters: { check: (filters) => checkFilters(VPC_FILTERS, filters) },
     },
   },
 
