@@ -502,10 +502,7 @@ export class UnreadAnswers {
    * output before `before` (a request's arrival; every one for a look).
    */
   private closeStalled(before = Infinity): void {
-    const stalled = [...this.holding].filter(([, holding]) => holding.since < before && isStalled(holding));
-    // A stable sort: among those that never moved, the map's order, the oldest first.
-    stalled.sort(([, a], [, b]) => Number(a.moved) - Number(b.moved) || (a.moved ? a.movedAt - b.movedAt : 0));
-    for (const [socket, holding] of stalled) {
+    for (const [socket, holding] of this.stalledInOrder((_, holding) => holding.since < before)) {
       if (!this.full) return;
       const bytes = holding.bytes;
       // Reset, not closed: a closed socket would keep what the kernel holds for a client that never takes it.
@@ -513,6 +510,29 @@ export class UnreadAnswers {
       this.count(socket);
       this.onStalledClosed(socket, bytes);
     }
+  }
+
+  /**
+   * Resets the first of `sockets` found stalled, in closeStalled's order, whatever the bound: for a
+   * place other than bytes that a stalled reader holds (a state dump's: src/admin/state.ts). Every
+   * connection holding output is looked at again first, as a request's `admits` does. The socket
+   * reset, or undefined when none of them is stalled.
+   */
+  resetStalledAmong(sockets: { has(socket: Socket): boolean }): Socket | undefined {
+    for (const [held, holding] of this.holding) this.notice(held, holding, false);
+    const [first] = this.stalledInOrder((socket) => sockets.has(socket));
+    if (first === undefined) return undefined;
+    const [socket] = first;
+    socket.resetAndDestroy();
+    this.count(socket);
+    return socket;
+  }
+
+  /** The stalled connections `picked` keeps: those whose output never moved first (the oldest first), then those that moved and stopped (the longest stopped first). */
+  private stalledInOrder(picked: (socket: Socket, holding: Holding) => boolean): [Socket, Holding][] {
+    const stalled = [...this.holding].filter(([socket, holding]) => picked(socket, holding) && isStalled(holding));
+    // A stable sort: among those that never moved, the map's order, the oldest first.
+    return stalled.sort(([, a], [, b]) => Number(a.moved) - Number(b.moved) || (a.moved ? a.movedAt - b.movedAt : 0));
   }
 }
 
