@@ -76,6 +76,7 @@ describe("fixture checks", () => {
     ["a limited end without an endDate", { endDateType: "limited" }, "capacityReservations[0].endDate: missing, but endDateType is limited"],
     ["a date that is not a date", { createDate: "2026-13-45T00:00:00Z" }, "capacityReservations[0].createDate: \"2026-13-45T00:00:00Z\" is not a real date"],
     ["a day the month does not have", { startDate: "2026-02-30T00:00:00Z" }, "capacityReservations[0].startDate: \"2026-02-30T00:00:00Z\" is not a real date"],
+    ["an offset no time zone has", { startDate: "2026-03-01T15:00:00+15:00" }, "capacityReservations[0].startDate: \"2026-03-01T15:00:00+15:00\" is not a real date"],
     ["a usage row twice for one account", { usage: [{ accountId: OWNER, usedInstanceCount: 1 }, { accountId: OWNER, usedInstanceCount: 1 }] }, "capacityReservations[0].usage[1].accountId: \"123456789012\" has a usage row already"],
   ])("refuses %s", async (_what, changes, expected) => {
     const problems = await problemsOf([withReservation(changes)]);
