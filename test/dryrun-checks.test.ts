@@ -71,6 +71,9 @@ describe("RunInstances with DryRun checks the launch before it answers DryRunOpe
     expect((await bothWays({ ImageId: AMI, InstanceType: "m5.large", Placement: { AvailabilityZone: "us-west-2a" } })).code).toBe(
       "InvalidParameterValue",
     );
+    // A target reservation the caller does not see: NotFound both ways, as if it did not exist.
+    const target = (id: string) => ({ ImageId: AMI, InstanceType: "m5.large", CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: id } } }) as const;
+    expect((await bothWays(target("cr-0123456789abcdef9"))).code).toBe("InvalidCapacityReservationId.NotFound");
     // Room is not checked: a full reservation or a pool with none answers DryRunOperation.
     const full = { ImageId: AMI, InstanceType: "c5.large", CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: FULL } } } as const;
     expect((await failure(run(full))).code).toBe("ReservationCapacityExceeded");

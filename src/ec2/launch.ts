@@ -15,6 +15,7 @@ import {
   type LaunchRequest,
 } from "../domain/placement.js";
 import {
+  capacityReservationNotFound,
   keyPairNotFound,
   insufficientInstanceCapacity,
   instanceLimitExceeded,
@@ -222,6 +223,8 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
   // Only a reservation the caller sees lends the launch its zone: another account's or region's is
   // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
   const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
+  // Checked here, before DryRun is answered, as the placement step checks it (the outside pass on 6bbe612, F4).
+  if (targetId !== undefined && target === undefined) return capacityReservationNotFound([targetId]);
   // A subnet named gives the launch its zone (SPEC section 14).
   const named = specification.subnetId === undefined ? undefined : findSubnet(store, caller, specification.subnetId);
   const zone = specification.availabilityZone ?? named?.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;
