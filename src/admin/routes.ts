@@ -29,7 +29,7 @@ export const bodyTooLarge = (): AdminError =>
 /** What the HTTP server holds beside the emulator's state, for health to say and the state dump to count in. */
 export interface ServerHolding {
   /** Answer bytes written and not yet taken by their clients (src/http/connections.ts); a streamed answer counts its bytes as they stall. */
-  readonly unreadAnswers: { readonly bytes: number; streaming(socket: Socket): void; resetStalledAmong(sockets: { has(socket: Socket): boolean }): Socket | undefined };
+  readonly unreadAnswers: { readonly bytes: number; streaming(socket: Socket): void };
 }
 
 /** The server's log: its logger, and the request line of a request a route answers by closing (a client gone). */

@@ -1,7 +1,6 @@
 // The state routes: reset to the start, load a fixture object whole or not at all, dump everything.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { FixtureError } from "../fixtures/check.js";
 import { AdminError } from "./errors.js";
@@ -20,8 +19,6 @@ const tooManyDumps = (): AdminError =>
 export const stateRoutes: AdminRouteGroup = (app, emulator, server, { logger, log }) => {
   const dumps = new StateDumps(emulator, (bytes, waiting) => logger.debug({ bytes, dumps: waiting }, "wrote the state for the dumps waiting"));
   app.addHook("onClose", async () => dumps.close());
-  /** The connections sending a dump, each with what gives its place back. */
-  const sending = new Map<Socket, () => void>();
 
   app.post("/reset", async () => {
     emulator.reset();
@@ -45,19 +42,7 @@ export const stateRoutes: AdminRouteGroup = (app, emulator, server, { logger, lo
     const socket = request.raw.socket;
     // A client already gone gets nothing made for it.
     if (clientGone(socket)) return closedByClient(request, reply);
-    let place = dumps.take();
-    // Every place held: one whose client stopped reading its dump gives its place up (reset, as
-    // stalled readers are when the unread bound is full), so clients that never read cannot keep
-    // the dumps from everyone (the outside pass on 6bbe612, F2).
-    if (place === undefined) {
-      const reset = server.unreadAnswers.resetStalledAmong(sending);
-      if (reset !== undefined) {
-        logger.warn({ remoteAddress: reset.remoteAddress }, "closed a connection whose client stopped reading its state dump, for a new dump: every place was held");
-        // Its place is given back now, not at its close event a turn later.
-        sending.get(reset)?.();
-      }
-      place = dumps.take();
-    }
+    const place = dumps.take();
     if (place === undefined) {
       // curl --retry and most HTTP clients wait this long before they ask again.
       reply.header("retry-after", "1");
@@ -65,24 +50,18 @@ export const stateRoutes: AdminRouteGroup = (app, emulator, server, { logger, lo
     }
     // Given back when the answer has been sent or its connection closed (a request queued behind
     // another on its connection is told by its own close), whichever comes first.
-    const taken = place;
-    const done = (): void => {
-      sending.delete(socket);
-      taken.done();
-    };
-    reply.raw.once("close", done);
-    request.raw.once("close", done);
+    reply.raw.once("close", place.done);
+    request.raw.once("close", place.done);
     let stream: Readable | undefined;
     try {
       stream = await dumps.stream(request.query.secrets === "true", socket);
     } finally {
-      if (stream === undefined) done();
+      if (stream === undefined) place.done();
     }
     // Its client left before its dump was made: nothing was made for it, nothing is sent.
     if (stream === undefined) return closedByClient(request, reply);
     // A client that stops reading leaves what the stream has read in the socket: counted as any unread answer.
     stream.on("pause", () => server.unreadAnswers.streaming(socket));
-    sending.set(socket, done);
     return reply.type("application/json; charset=utf-8").send(stream);
   });
 

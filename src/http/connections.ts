@@ -351,6 +351,13 @@ interface Holding {
   moved: boolean;
   /** Whether it was reported stalled since it last moved. */
   reported: boolean;
+  /**
+   * The socket's bytesWritten as last looked at. A streamed answer (a state dump) is written on as
+   * its client takes it, so what the socket holds stays near full while the client reads: only the
+   * bytes written going up shows that it moved (the outside pass on 3b6c17a: dumps read at 0.25 to
+   * 2 MB/s were taken for stalled).
+   */
+  written: number;
   /** The server's activity count when it began to hold output: it makes room only for requests that came later. */
   since: number;
 }
@@ -445,7 +452,11 @@ export class UnreadAnswers {
       return;
     }
     if (holding === undefined) {
-      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: false, reported: false, since: activity };
+      // A connection that held output before and gave it all to its client has read: a streamed
+      // dump holds output again each time the kernel takes a share, and was taken for one that
+      // never moved (three looks) at each new hold (the outside pass on 3b6c17a).
+      const readBefore = this.watched.has(socket);
+      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: readBefore, reported: false, since: activity, written: socket.bytesWritten };
       this.holding.set(socket, holding);
       if (!this.watched.has(socket)) {
         this.watched.add(socket);
@@ -460,15 +471,17 @@ export class UnreadAnswers {
 
   /**
    * Counts `socket` again and notes whether its output moved since it was last looked at: fewer bytes
-   * held, or less in libuv's queue. Only a look (`idle`) counts a look without progress: looks are a
-   * whole interval apart, with turns of the event loop between them in which the server could write.
+   * held, less in libuv's queue, or more written (a streamed answer is written on as it is taken).
+   * Only a look (`idle`) counts a look without progress: looks are a whole interval apart, with turns
+   * of the event loop between them in which the server could write.
    */
   private notice(socket: Socket, holding: Holding, idle: boolean): void {
     const before = holding.bytes;
     this.count(socket);
     if (!this.holding.has(socket)) return;
     const queued = queuedOf(socket) ?? holding.bytes;
-    if (queued < holding.queued || holding.bytes < before) {
+    const written = socket.bytesWritten;
+    if (queued < holding.queued || holding.bytes < before || written > holding.written) {
       holding.idleLooks = 0;
       holding.moved = true;
       holding.movedAt = this.looks;
@@ -477,6 +490,7 @@ export class UnreadAnswers {
       holding.idleLooks += 1;
     }
     holding.queued = queued;
+    holding.written = written;
   }
 
   /** Counts every holding connection again, notes which made progress, and closes stalled readers while full. */
@@ -510,22 +524,6 @@ export class UnreadAnswers {
       this.count(socket);
       this.onStalledClosed(socket, bytes);
     }
-  }
-
-  /**
-   * Resets the first of `sockets` found stalled, in closeStalled's order, whatever the bound: for a
-   * place other than bytes that a stalled reader holds (a state dump's: src/admin/state.ts). Every
-   * connection holding output is looked at again first, as a request's `admits` does. The socket
-   * reset, or undefined when none of them is stalled.
-   */
-  resetStalledAmong(sockets: { has(socket: Socket): boolean }): Socket | undefined {
-    for (const [held, holding] of this.holding) this.notice(held, holding, false);
-    const [first] = this.stalledInOrder((socket) => sockets.has(socket));
-    if (first === undefined) return undefined;
-    const [socket] = first;
-    socket.resetAndDestroy();
-    this.count(socket);
-    return socket;
   }
 
   /** The stalled connections `picked` keeps: those whose output never moved first (the oldest first), then those that moved and stopped (the longest stopped first). */
