@@ -351,13 +351,6 @@ interface Holding {
   moved: boolean;
   /** Whether it was reported stalled since it last moved. */
   reported: boolean;
-  /**
-   * The socket's bytesWritten as last looked at. A streamed answer (a state dump) is written on as
-   * its client takes it, so what the socket holds stays near full while the client reads: only the
-   * bytes written going up shows that it moved (the outside pass on 3b6c17a: dumps read at 0.25 to
-   * 2 MB/s were taken for stalled).
-   */
-  written: number;
   /** The server's activity count when it began to hold output: it makes room only for requests that came later. */
   since: number;
 }
@@ -452,11 +445,7 @@ export class UnreadAnswers {
       return;
     }
     if (holding === undefined) {
-      // A connection that held output before and gave it all to its client has read: a streamed
-      // dump holds output again each time the kernel takes a share, and was taken for one that
-      // never moved (three looks) at each new hold (the outside pass on 3b6c17a).
-      const readBefore = this.watched.has(socket);
-      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: readBefore, reported: false, since: activity, written: socket.bytesWritten };
+      holding = { bytes: 0, queued: queuedOf(socket) ?? bytes, idleLooks: 0, movedAt: this.looks, moved: false, reported: false, since: activity };
       this.holding.set(socket, holding);
       if (!this.watched.has(socket)) {
         this.watched.add(socket);
@@ -471,17 +460,15 @@ export class UnreadAnswers {
 
   /**
    * Counts `socket` again and notes whether its output moved since it was last looked at: fewer bytes
-   * held, less in libuv's queue, or more written (a streamed answer is written on as it is taken).
-   * Only a look (`idle`) counts a look without progress: looks are a whole interval apart, with turns
-   * of the event loop between them in which the server could write.
+   * held, or less in libuv's queue. Only a look (`idle`) counts a look without progress: looks are a
+   * whole interval apart, with turns of the event loop between them in which the server could write.
    */
   private notice(socket: Socket, holding: Holding, idle: boolean): void {
     const before = holding.bytes;
     this.count(socket);
     if (!this.holding.has(socket)) return;
     const queued = queuedOf(socket) ?? holding.bytes;
-    const written = socket.bytesWritten;
-    if (queued < holding.queued || holding.bytes < before || written > holding.written) {
+    if (queued < holding.queued || holding.bytes < before) {
       holding.idleLooks = 0;
       holding.moved = true;
       holding.movedAt = this.looks;
@@ -490,7 +477,6 @@ export class UnreadAnswers {
       holding.idleLooks += 1;
     }
     holding.queued = queued;
-    holding.written = written;
   }
 
   /** Counts every holding connection again, notes which made progress, and closes stalled readers while full. */
@@ -516,7 +502,10 @@ export class UnreadAnswers {
    * output before `before` (a request's arrival; every one for a look).
    */
   private closeStalled(before = Infinity): void {
-    for (const [socket, holding] of this.stalledInOrder((_, holding) => holding.since < before)) {
+    const stalled = [...this.holding].filter(([, holding]) => holding.since < before && isStalled(holding));
+    // A stable sort: among those that never moved, the map's order, the oldest first.
+    stalled.sort(([, a], [, b]) => Number(a.moved) - Number(b.moved) || (a.moved ? a.movedAt - b.movedAt : 0));
+    for (const [socket, holding] of stalled) {
       if (!this.full) return;
       const bytes = holding.bytes;
       // Reset, not closed: a closed socket would keep what the kernel holds for a client that never takes it.
@@ -524,13 +513,6 @@ export class UnreadAnswers {
       this.count(socket);
       this.onStalledClosed(socket, bytes);
     }
-  }
-
-  /** The stalled connections `picked` keeps: those whose output never moved first (the oldest first), then those that moved and stopped (the longest stopped first). */
-  private stalledInOrder(picked: (socket: Socket, holding: Holding) => boolean): [Socket, Holding][] {
-    const stalled = [...this.holding].filter(([socket, holding]) => picked(socket, holding) && isStalled(holding));
-    // A stable sort: among those that never moved, the map's order, the oldest first.
-    return stalled.sort(([, a], [, b]) => Number(a.moved) - Number(b.moved) || (a.moved ? a.movedAt - b.movedAt : 0));
   }
 }
 
