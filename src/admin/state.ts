@@ -61,7 +61,10 @@ export const stateRoutes: AdminRouteGroup = (app, emulator, server, { logger, lo
     // Its client left before its dump was made: nothing was made for it, nothing is sent.
     if (stream === undefined) return closedByClient(request, reply);
     // A client that stops reading leaves what the stream has read in the socket: counted as any unread answer.
-    stream.on("pause", () => server.unreadAnswers.streaming(socket));
+    // Counted once each piece has been written to the socket (a microtask after the stream's "data",
+    // whose listeners write it), not on the stream's "pause": on Node 24 that never came, and the
+    // bytes a stalled client left went uncounted.
+    stream.on("data", () => queueMicrotask(() => server.unreadAnswers.streaming(socket)));
     return reply.type("application/json; charset=utf-8").send(stream);
   });
 
