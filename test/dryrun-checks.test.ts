@@ -1,6 +1,7 @@
 // DryRun is answered only once the request passes what EC2 checks of it (issue 21, outside pass on 55e7ed6, F4): a launch's image, type, subnet, zone and template, a template's or reservation's instance type; never room or capacity.
 
 import {
+  CancelCapacityReservationCommand,
   CreateCapacityReservationCommand,
   CreateLaunchTemplateCommand,
   DescribeInstancesCommand,
@@ -84,6 +85,30 @@ describe("RunInstances with DryRun checks the launch before it answers DryRunOpe
     const denied = ec2(shared.emu, "AKIADENIED0000000004");
     expect((await failure(denied.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, DryRun: true })))).code).toBe("UnauthorizedOperation");
     expect((await shared.client.send(new DescribeInstancesCommand({}))).Reservations).toEqual([]);
+  });
+});
+
+describe("a launch retried with its ClientToken", () => {
+  it("gets its first answer once its target reservation is gone, where a DryRun naming that target is NotFound", async () => {
+    const { client, emu } = shared;
+    const created = await client.send(
+      new CreateCapacityReservationCommand({ InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", AvailabilityZone: "us-east-1a", InstanceCount: 1, InstanceMatchCriteria: "targeted" }),
+    );
+    const id = created.CapacityReservation?.CapacityReservationId ?? "";
+    const input = {
+      ImageId: AMI,
+      InstanceType: "m5.large",
+      ClientToken: "retried-after-its-target-went",
+      CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: id } },
+    } as const;
+    const first = await run(input);
+    await client.send(new CancelCapacityReservationCommand({ CapacityReservationId: id }));
+    // A cancelled reservation is described for a day, then NotFound; its instance runs on, holding the token.
+    emu.clock.set(new Date(emu.clock.now().getTime() + 25 * 60 * 60 * 1000));
+    expect((await failure(run({ ...input, DryRun: true }))).code).toBe("InvalidCapacityReservationId.NotFound");
+    const again = await run(input);
+    expect(again.ReservationId).toBe(first.ReservationId);
+    expect(again.Instances?.map((i) => i.InstanceId)).toEqual(first.Instances?.map((i) => i.InstanceId));
   });
 });
 

@@ -6,7 +6,7 @@ import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
-import { checkLaunch, launch, type LaunchSpecification } from "../ec2/launch.js";
+import { checkLaunch, checkLaunchTarget, launch, type LaunchSpecification } from "../ec2/launch.js";
 import { checkLaunchValues } from "../ec2/launchValues.js";
 import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
 import type { Tag, TagSpecificationInput } from "../domain/tags.js";
@@ -126,7 +126,9 @@ export const runInstances = defineAction({
   // What a launch checks before it asks for room, as EC2 refuses a DryRun launch for the image, the
   // type, the subnet or a group before it answers DryRunOperation (docs/decisions.md).
   checkDryRun(input, context) {
-    orThrow(checkLaunch(context, specificationOf(input, context)));
+    const specification = specificationOf(input, context);
+    orThrow(checkLaunch(context, specification));
+    orThrow(checkLaunchTarget(context, specification) ?? null);
   },
 
   handle(input, context): Reservation {

@@ -206,6 +206,17 @@ interface CheckedLaunch {
 }
 
 /**
+ * What a DryRun launch is refused for beyond checkLaunch: a target reservation the caller does not
+ * see, NotFound as the placement step refuses it (the outside pass on 6bbe612, F4). Not a step of
+ * launch() itself: there a ClientToken's earlier answer comes first, even once its target is gone.
+ */
+export function checkLaunchTarget(context: Ec2Context, specification: LaunchSpecification): Refusal | undefined {
+  const targetId = specification.capacityReservationTargetId;
+  if (targetId === undefined || seenReservation(context.store, targetId, context.caller, context.now) !== undefined) return undefined;
+  return capacityReservationNotFound([targetId]);
+}
+
+/**
  * Every check of a launch that needs no room: the image id, the instance type, the target reservation
  * the caller sees, the zone, the subnet and groups, the counts, the ClientToken's form, the tags, the
  * user data, the key name. What RunInstances checks before it answers DryRun (checkDryRun), and
@@ -223,8 +234,6 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
   // Only a reservation the caller sees lends the launch its zone: another account's or region's is
   // NotFound, exactly as if it did not exist (SPEC section 15), never a refusal naming its zone.
   const target = targetId === undefined ? undefined : seenReservation(store, targetId, caller, now)?.reservation;
-  // Checked here, before DryRun is answered, as the placement step checks it (the outside pass on 6bbe612, F4).
-  if (targetId !== undefined && target === undefined) return capacityReservationNotFound([targetId]);
   // A subnet named gives the launch its zone (SPEC section 14).
   const named = specification.subnetId === undefined ? undefined : findSubnet(store, caller, specification.subnetId);
   const zone = specification.availabilityZone ?? named?.availabilityZone ?? target?.availabilityZone ?? `${caller.region}a`;

@@ -7,7 +7,6 @@ import {
   viewerOf,
   type CapacityReservationRecord,
   type CapacityReservationState,
-  type ReservationLife,
   type Viewer,
 } from "../domain/capacityReservation.js";
 import type { Caller } from "../domain/identity.js";
@@ -36,8 +35,6 @@ export interface SeenReservation {
   readonly reservation: CapacityReservationRecord;
   readonly viewer: Viewer;
   readonly state: CapacityReservationState;
-  /** Its dates as numbers, read once: what a reader asks next of the clock reads them too. */
-  readonly life: ReservationLife;
 }
 
 /**
@@ -50,9 +47,8 @@ export function seenReservation(store: Store, id: string, caller: Caller, now: n
   if (!reservation) return undefined;
   const viewer = viewerOf(reservation, caller.accountId, caller.region, (account) => store.isSharedWith(id, account));
   if (!viewer) return undefined;
-  const life = lifeOf(reservation);
-  const state = stateAt(life, now);
-  return state ? { reservation, viewer, state, life } : undefined;
+  const state = stateAt(lifeOf(reservation), now);
+  return state ? { reservation, viewer, state } : undefined;
 }
 
 /**
