@@ -48,6 +48,7 @@ export class StateDumps {
   readonly #latest = new Map<boolean, Dump>();
   #waiting: Waiting[] = [];
   #passScheduled = false;
+  #closed = false;
   #atOnce = 0;
 
   constructor(
@@ -93,6 +94,8 @@ export class StateDumps {
 
   /** Removes every file no stream reads; those still read go when their last stream closes. */
   close(): void {
+    // A pass already scheduled makes nothing once closed: its file would outlive the server.
+    this.#closed = true;
     for (const dump of this.#latest.values()) this.#replace(dump);
     this.#latest.clear();
   }
@@ -109,7 +112,7 @@ export class StateDumps {
     const waiting = this.#waiting;
     this.#waiting = [];
     const live = waiting.filter((one) => {
-      if (!clientGone(one.socket)) return true;
+      if (!this.#closed && !clientGone(one.socket)) return true;
       one.resolve(undefined);
       return false;
     });
