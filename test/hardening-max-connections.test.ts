@@ -51,6 +51,13 @@ const isHealth = (line: Record<string, unknown>): boolean => line.msg === "reque
 const connect = (url: string): Promise<net.Socket> => rawConnection(url, sockets);
 
 /**
+ * Waits until the in-process server has had its turns to read what a connection made before sent:
+ * it counts a connection as read two check phases after it took it, and the client may hear of the
+ * connection one phase before the server takes it.
+ */
+const serverHadTurns = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
+
+/**
  * What a connection gets once it reads on and asks health once more: "answered" when a second answer
  * comes (the connection was kept), "closed" when the server closed it first.
  */
@@ -160,6 +167,8 @@ describe("connections open at once", () => {
     await continued;
     uploading.write(body.slice(0, 10));
     const silent = await connect(emu.url);
+    // Until the server has had a turn to read it, a new connection is kept before all others.
+    await serverHadTurns();
 
     // Two clients connect now: both are served, and make room from the silent connection (though the
     // more recently active), then from the uploading one (each new connection closes one: the
@@ -176,6 +185,27 @@ describe("connections open at once", () => {
     expect(await askedAgain(next)).toBe("answered");
     await uploadingClosed;
     expect(await askedAgain(answered)).toBe("answered");
+  });
+
+  it("keeps a connection it has not yet had a turn to read, even while no request waits, and makes room from one that has had its answer", async () => {
+    const log = logSink();
+    emu = await start({ fixtures: [], logLevel: "debug", logDestination: log.destination, maxConnections: 2 });
+    const answered = await connect(emu.url);
+    answered.pause();
+    answered.write(HEALTH);
+    await log.until(1, isHealth);
+
+    // Two clients connect in one turn, so the server takes both before it reads either: the first
+    // asks health as soon as it is connected. The second's arrival makes room from the one that has
+    // had its answer, not from the first, whose request the server has not had a turn to read (as
+    // when a long request holds the loop and clients that reconnect at once keep coming).
+    const [asking, other] = await Promise.all([connect(emu.url), connect(emu.url)]);
+    const askingClosed = new Promise<boolean>((resolve) => asking.once("close", () => resolve(true)));
+    asking.write(HEALTH);
+    expect(await askedAgain(asking)).toBe("answered");
+    expect(await askedAgain(answered)).toBe("closed");
+    expect(other.destroyed).toBe(false);
+    expect(await Promise.race([askingClosed, Promise.resolve(false)])).toBe(false);
   });
 });
 

@@ -129,8 +129,8 @@ export interface WaitingTurns {
  * `turns` (none of their work begun: 256 connections each keeping a 4 ms request waiting were all
  * busy, and every new connection was refused: issue 21, the outside pass on 55e7ed6), the one whose
  * requests have cost the most event-loop time each first (a connection none of whose requests has
- * run is taken at the typical cost), the least recently active first among equals; while some
- * wait, one opened too lately to have been read goes after them (see leastActiveIdle). The one closed is
+ * run is taken at the typical cost), the least recently active first among equals; one opened
+ * too lately to have been read goes after all of them (see leastActiveIdle). The one closed is
  * reset, so the kernel lets go of what it held for it; a request that waited its turn on it then
  * does nothing when its turn comes. When every connection is busy, the new one is closed at once:
  * its client sees the connection reset, which the SDKs retry. Looks at every connection only at the
@@ -207,17 +207,18 @@ function rank(best: Candidate, socket: Socket, kind: number, cost: number, activ
  * The open connection to close for a new one (see limitConnections): not busy; one that never asked
  * before one whose body is arriving before one that has had its answers before one whose requests
  * wait their turn; the least recently active of the first three kinds, the costliest of the last.
- * While some connection's request waits its turn, one opened so lately that the server has had no
- * turn to read it yet comes after all of them: the event loop is busy then, reads a new connection
- * only between slices of work, and a client that reconnects at once each time it is closed (256
- * connections keeping requests waiting, issue 21, outside pass on 55e7ed6) closed every new connection,
- * the SDK's and health's, before their requests could be read.
+ * One opened so lately that the server has had no turn to read it yet comes after all of them: a
+ * busy event loop reads a new connection only between slices of work, and a client that reconnects
+ * at once each time it is closed closed every new connection, the SDK's and health's, before their
+ * requests could be read. That was so while requests waited their turn (256 connections keeping
+ * requests waiting, issue 21, outside pass on 55e7ed6), and also while none did, during one long
+ * request (300 connections of quickly answered calls beside a client asking 400-instance pages:
+ * health on a new connection got through 8 times of 17, issue 21, outside pass on 6bbe612).
  */
 function leastActiveIdle(open: Set<Socket>, turns: WaitingTurns): Socket | undefined {
   const best: Candidate = { socket: undefined, kind: WAITING, cost: 0, active: Infinity };
   // The same without connections opened too lately to have been read.
   const bestRead: Candidate = { ...best };
-  let waiting = false;
   for (const socket of open) {
     const connection = connectionOf.get(socket);
     if (connection === undefined || socket.destroyed || socket.writableLength > 0) continue;
@@ -233,11 +234,10 @@ function leastActiveIdle(open: Set<Socket>, turns: WaitingTurns): Socket | undef
     if (whole > 0 && whole > turns.waitingOf(socket)) continue;
     const kind = whole > 0 ? WAITING : arriving ? BODY_ARRIVING : served ? SERVED : NEVER_ASKED;
     const cost = kind === WAITING ? turns.costOf(socket) : 0;
-    waiting ||= kind === WAITING;
     rank(best, socket, kind, cost, connection.active);
     if (kind !== NEVER_ASKED || !connection.justOpened) rank(bestRead, socket, kind, cost, connection.active);
   }
-  return waiting && bestRead.socket !== undefined ? bestRead.socket : best.socket;
+  return bestRead.socket ?? best.socket;
 }
 
 /** Marks `socket`'s connection active now: a large answer's last byte went to the kernel, or a body's chunk came. */
