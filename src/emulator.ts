@@ -184,6 +184,7 @@ export class Emulator {
               verifySigV4(request.http, credential, {
                 secretOf: (accessKeyId) => store.accessKey(accessKeyId)?.secretAccessKey,
                 now: () => this.clock.now(),
+                hostNow: Date.now,
               })
           : undefined,
     };

@@ -317,6 +317,25 @@ describe("--auth strict through the real EC2Client, on real time", () => {
   });
 });
 
+describe("--auth strict, with the emulator's clock moved two hours past the host's", () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await start({ auth: "strict", clock: new Date(Date.now() + 2 * 60 * MINUTE) });
+  });
+  afterAll(async () => emu.close());
+
+  it("accepts a request signed at the host's time, as boto3 and the AWS CLI sign, and one signed at the emulator's", async () => {
+    expect((await send(emu, await signedPost(emu, { at: new Date() }))).status).toBe(200);
+    expect((await send(emu, await signedPost(emu, { at: emu.clock.now() }))).status).toBe(200);
+  });
+
+  it("answers a request signed more than 15 minutes from both clocks with RequestExpired", async () => {
+    for (const at of [new Date(Date.now() - 16 * MINUTE), new Date(Date.now() + 60 * MINUTE)]) {
+      expect(refusal(await send(emu, await signedPost(emu, { at })))).toEqual({ status: 400, code: "RequestExpired" });
+    }
+  });
+});
+
 describe("lenient mode (the default)", () => {
   let emu: RunningEmulator;
   beforeAll(async () => {
