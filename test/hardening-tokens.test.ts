@@ -3,6 +3,8 @@
 import {
   CancelCapacityReservationCommand,
   CreateCapacityReservationCommand,
+  CreateFleetCommand,
+  CreateLaunchTemplateCommand,
   type CreateCapacityReservationCommandInput,
   RunInstancesCommand,
   type RunInstancesCommandInput,
@@ -10,7 +12,7 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../src/index.js";
+import type { FixtureDocument, RunningEmulator } from "../src/index.js";
 import { ec2, failure, OWNER, start } from "./support.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -153,5 +155,43 @@ describe("RunInstances' ClientToken", () => {
     expect(new Set(dump.instances?.filter((i) => i.clientToken === "r-3").map((i) => i.reservationId))).toEqual(new Set([second.ReservationId]));
     await emu.load(dump);
     expect((await run({ ClientToken: "r-3", InstanceType: "c5.large", MaxCount: 3 })).ReservationId).toBe(second.ReservationId);
+  });
+});
+
+describe("an empty ClientToken", () => {
+  it("is no token: each call with one makes its own, and the state they leave loads back", async () => {
+    const reservations = [(await create({ ClientToken: "" })).CapacityReservation, (await create({ ClientToken: "", InstanceCount: 2 })).CapacityReservation];
+    expect(new Set(reservations.map((reservation) => reservation?.CapacityReservationId)).size).toBe(2);
+
+    const launched = [await run({ ClientToken: "" }), await run({ ClientToken: "", InstanceType: "m5.xlarge" })];
+    expect(new Set(launched.map((launch) => launch.ReservationId)).size).toBe(2);
+
+    const template = (name: string) =>
+      client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: name, ClientToken: "", LaunchTemplateData: { InstanceType: "m5.large", ImageId: "ami-0123456789abcdef0" } }));
+    const templates = [(await template("first")).LaunchTemplate, (await template("second")).LaunchTemplate];
+    expect(templates.map((created) => created?.LaunchTemplateName)).toEqual(["first", "second"]);
+
+    const fleet = () =>
+      client.send(
+        new CreateFleetCommand({
+          Type: "instant",
+          ClientToken: "",
+          LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateName: "first", Version: "$Latest" } }],
+          TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: "on-demand" },
+        }),
+      );
+    const fleets = [await fleet(), await fleet()];
+    expect(new Set(fleets.map((made) => made.FleetId)).size).toBe(2);
+
+    const state = await emu.state();
+    expect(JSON.stringify(state)).not.toContain('"clientToken":""');
+    const fresh = await start({ fixtures: [state], clock: "2026-03-01T00:00:00Z" });
+    try {
+      const counts = (document: FixtureDocument) => [document.capacityReservations?.length, document.instances?.length, document.launchTemplates?.length, document.fleets?.length];
+      expect(counts(await fresh.state())).toEqual([2, 4, 2, 2]);
+      expect(counts(state)).toEqual([2, 4, 2, 2]);
+    } finally {
+      await fresh.close();
+    }
   });
 });

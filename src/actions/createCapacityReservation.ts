@@ -1,6 +1,6 @@
 // CreateCapacityReservation: a new reservation of the caller's, idempotent by ClientToken, within a capacity pool's room (SPEC section 10).
 
-import type { CreateCapacityReservationInput } from "../domain/reservationLife.js";
+import { clientTokenOf, type CreateCapacityReservationInput } from "../domain/reservationLife.js";
 import { checkCreate, createReservation } from "../ec2/reservations.js";
 import type {
   CreateCapacityReservationRequest,
@@ -35,7 +35,7 @@ function domainInput(request: CreateCapacityReservationRequest): CreateCapacityR
     startDate: time(request.StartDate),
     commitmentDuration: request.CommitmentDuration,
     deliveryPreference: request.DeliveryPreference,
-    clientToken: request.ClientToken,
+    clientToken: clientTokenOf(request.ClientToken),
   };
 }
 

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { FleetError, FleetLaunch, FleetOverride, FleetPass } from "../domain/fleet.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { orThrow } from "../domain/refusal.js";
+import { clientTokenOf } from "../domain/reservationLife.js";
 import { createFleet as runFleet } from "../ec2/fleet.js";
 import { configurationParams } from "../ec2/fleetConfiguration.js";
 import { checkFleetRequest } from "../ec2/fleetRequest.js";
@@ -95,8 +96,8 @@ export const createFleet = defineAction({
           resourceType: spec.ResourceType,
           tags: spec.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value })),
         })),
-        clientToken: input.ClientToken,
-        requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+        clientToken: clientTokenOf(input.ClientToken),
+        requestDigest: clientTokenOf(input.ClientToken) === undefined ? undefined : digestOf(input),
         configuration: configurationParams(input),
       }),
     );

@@ -8,7 +8,7 @@ import {
   type LaunchTemplateRecord,
 } from "../domain/launchTemplate.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
-import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
+import { checkClientToken, clientTokenOf, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { tagsFromSpecifications, type Tag } from "../domain/tags.js";
 import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
 import type { CreateLaunchTemplateRequest, CreateLaunchTemplateResult, RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
@@ -97,7 +97,7 @@ export const createLaunchTemplate = defineAction({
   handle(input, context): CreateLaunchTemplateResult {
     const { caller, store, now } = context;
     const tags = checkTemplate(input, context);
-    const token = input.ClientToken;
+    const token = clientTokenOf(input.ClientToken);
     const digest = token === undefined ? null : digestOf(input);
     return store.write(() => {
       if (token !== undefined) {

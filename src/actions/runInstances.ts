@@ -5,6 +5,7 @@ import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { ShutdownBehavior } from "../domain/instance.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
+import { clientTokenOf } from "../domain/reservationLife.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
 import { checkLaunch, checkLaunchTarget, launch, type LaunchSpecification } from "../ec2/launch.js";
 import { checkLaunchValues } from "../ec2/launchValues.js";
@@ -80,8 +81,8 @@ function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "
     subnetId: input.SubnetId ?? primaryInterface(input)?.SubnetId ?? template?.subnetId,
     securityGroupIds: groupsNamed ? (input.SecurityGroupIds ?? primaryInterface(input)?.Groups) : template?.securityGroupIds,
     securityGroupNames: groupsNamed ? input.SecurityGroups : template?.securityGroupNames,
-    clientToken: input.ClientToken,
-    requestDigest: input.ClientToken === undefined ? undefined : digestOf(input),
+    clientToken: clientTokenOf(input.ClientToken),
+    requestDigest: clientTokenOf(input.ClientToken) === undefined ? undefined : digestOf(input),
     disableApiTermination: input.DisableApiTermination ?? template?.disableApiTermination,
     disableApiStop: input.DisableApiStop ?? template?.disableApiStop,
     // The overlay has held it to the model's enum, `stop` or `terminate`.
