@@ -36,7 +36,8 @@ export function parseInstant(text: string): Date | undefined {
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second, zoneHour, zoneMinute] = match.map(Number);
   if ((month ?? 0) < 1 || (month ?? 0) > 12 || (hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) return undefined;
-  if ((zoneHour ?? 0) > 23 || (zoneMinute ?? 0) > 59) return undefined;
+  // An offset past ±14:00 is no time zone's; fixtures refuse such dates too (fixtures/check.ts).
+  if ((zoneMinute ?? 0) > 59 || (zoneHour ?? 0) * 60 + (zoneMinute ?? 0) > 14 * 60) return undefined;
   const probe = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1));
   if (probe.getUTCDate() !== day || (year ?? 0) < 1) return undefined;
   const time = new Date(text);
