@@ -556,7 +556,19 @@ describe("CreateTags and DeleteTags", () => {
     expect(await failure(untag([id], [{ Key: "AWS:x" }]))).toMatchObject({ code: "InvalidParameterValue" });
     expect(await failure(tag([id], [{ Key: "k".repeat(129), Value: "b" }]))).toMatchObject({ code: "InvalidParameterValue" });
     expect(await failure(tag([id], [{ Key: "a", Value: "v".repeat(257) }]))).toMatchObject({ code: "InvalidParameterValue" });
+    expect(await failure(tag([id], [{ Key: "a", Value: "🚀".repeat(257) }]))).toMatchObject({ code: "InvalidParameterValue" });
+    expect(await failure(tag([id], [{ Key: "🚀".repeat(129), Value: "b" }]))).toMatchObject({ code: "InvalidParameterValue" });
     expect(await emu.state()).toEqual(before);
+  });
+
+  it("counts a tag's length in characters as EC2 does, an emoji as one (JavaScript's length counts two)", async () => {
+    const id = (await create()).CapacityReservation?.CapacityReservationId ?? "";
+    const tags = [{ Key: "🚀".repeat(128), Value: "🌍".repeat(256) }];
+    await tag([id], tags);
+    expect((await describeOne(id))?.Tags).toEqual(tags);
+    // The state it leaves loads back: the fixture checks count the same way.
+    const fresh = await start({ fixtures: [await emu.state()] });
+    await fresh.close();
   });
 });
 

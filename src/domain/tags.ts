@@ -16,9 +16,28 @@ export interface TagInput {
 
 /** User tags a resource may carry (the EC2 user guide's tag restrictions; `aws:` tags do not count). */
 export const MAX_TAGS_PER_RESOURCE = 50;
-/** Characters, as EC2 counts them (UTF-16 code units here; EC2 says "Unicode characters in UTF-8"). */
+/** Characters, as EC2 counts them ("Unicode characters in UTF-8": code points, see `characters`). */
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * The characters of `text` as EC2 counts a tag's (code points: an emoji is one, where JavaScript's
+ * `length` counts two), without making an array of them.
+ */
+export function characters(text: string): number {
+  let count = text.length;
+  for (let i = 1; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) {
+      const before = text.charCodeAt(i - 1);
+      if (before >= 0xd800 && before <= 0xdbff) count -= 1;
+    }
+  }
+  return count;
+}
+
+/** True when `text` is longer than `limit` characters: `length` alone decides when it is within it. */
+const longerThan = (text: string, limit: number): boolean => text.length > limit && characters(text) > limit;
 /** CreateTags / DeleteTags: "Constraints: Up to 1000 resource IDs" and "Up to 1000 tags" (the API model). */
 export const MAX_TAG_REQUEST_ITEMS = 1000;
 
@@ -52,7 +71,7 @@ export function checkTagsToSet(tags: readonly TagInput[]): Refusal | Tag[] {
     const refusal = checkKey(tag.key);
     if (refusal) return refusal;
     const value = tag.value ?? "";
-    if (value.length > MAX_TAG_VALUE_LENGTH) {
+    if (longerThan(value, MAX_TAG_VALUE_LENGTH)) {
       return invalidParameterValue(`Tag value exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters`);
     }
     if (seen.has(tag.key)) return invalidParameterValue(`Duplicate tag key '${tag.key}' specified`);
@@ -64,7 +83,7 @@ export function checkTagsToSet(tags: readonly TagInput[]): Refusal | Tag[] {
 
 function checkKey(key: string): Refusal | undefined {
   if (key.length === 0) return invalidParameterValue("Tag key cannot be empty");
-  if (key.length > MAX_TAG_KEY_LENGTH) {
+  if (longerThan(key, MAX_TAG_KEY_LENGTH)) {
     return invalidParameterValue(`Tag key exceeds the maximum length of ${MAX_TAG_KEY_LENGTH} characters`);
   }
   if (isReservedTagKey(key)) return reservedTagKey();
