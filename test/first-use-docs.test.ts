@@ -1,7 +1,7 @@
 // Issue 15's documentation and compose items: what a user copies must be true, so each is checked against its source (the dated examples on the real clock too).
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { RunInstancesCommand, type _InstanceType } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, RunInstancesCommand, type _InstanceType } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import type { FixtureDocument } from "../src/index.js";
 import { AMI, ec2, start, usage } from "./support.js";
@@ -240,6 +240,29 @@ describe("what the pages say of an ended reservation's AvailableInstanceCount", 
       const client = ec2(emu);
       expect(await usage(client, { CapacityReservationId: expired })).toMatchObject({ State: "expired", AvailableInstanceCount: Number(expiredCount) });
       expect(await usage(client, { CapacityReservationId: cancelled })).toMatchObject({ State: "cancelled", AvailableInstanceCount: Number(cancelledCount) });
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("docs/instances.md's DescribeInstances filters", () => {
+  it("match a launched instance on the members the page says it describes, and on none of those it says it does not", async () => {
+    const page = read("docs/instances.md");
+    const names = (sentence: RegExp): string[] => [...(sentence.exec(page)?.[1] ?? "").matchAll(/`([a-z.*-]+)`/g)].map((m) => m[1] ?? "");
+    const described = names(/so ((?:`[a-z-]+`,?\s+(?:and\s+)?)+)match it/);
+    const absent = names(/the\s+emulator does not describe \(([^)]*)\)/).filter((name) => !name.endsWith(".*"));
+    expect(described).toEqual(["vpc-id", "subnet-id", "private-ip-address", "group-id", "group-name"]);
+    expect(absent.length).toBeGreaterThan(0);
+    const emu = await start({ fixtures: [] });
+    try {
+      const client = ec2(emu);
+      await client.send(new RunInstancesCommand({ ImageId: AMI, InstanceType: "m5.large", MinCount: 1, MaxCount: 1 }));
+      const matching = async (name: string, value = "*"): Promise<number> =>
+        ((await client.send(new DescribeInstancesCommand({ Filters: [{ Name: name, Values: [value] }] }))).Reservations ?? []).flatMap((r) => r.Instances ?? []).length;
+      for (const name of described) expect([name, await matching(name)]).toEqual([name, 1]);
+      for (const name of absent) expect([name, await matching(name)]).toEqual([name, 0]);
+      expect(await matching("vpc-id", "vpc-*")).toBe(1);
     } finally {
       await emu.close();
     }
