@@ -49,6 +49,23 @@ describe("the documentation users copy from", () => {
     expect(recipe).toMatch(/AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+/);
   });
 
+  it("gives every AWS CLI command of the pages a user reads the region and credentials the CLI needs", () => {
+    const missing: string[] = [];
+    for (const doc of USER_DOCS) {
+      // A block that runs the CLI (directly or through a variable holding `aws ec2 …`) sets both, in
+      // the command or exported for the block; a command written inline in the text carries both.
+      for (const { code } of blocksOf(doc).filter((b) => /\baws ec2 /.test(b.code))) {
+        if (!/--region |AWS_(DEFAULT_)?REGION=/.test(code)) missing.push(`${doc}: no region in ${code.split("\n")[0]}`);
+        if (!/AWS_ACCESS_KEY_ID=\S+/.test(code) || !/AWS_SECRET_ACCESS_KEY=\S+/.test(code)) missing.push(`${doc}: no credentials in ${code.split("\n")[0]}`);
+      }
+      const prose = read(doc).replace(/^```[\s\S]*?^```$/gm, "");
+      for (const [span] of prose.matchAll(/`aws ec2 [^`]*--endpoint-url[^`]*`/g)) {
+        if (!/--region /.test(span) || !/AWS_ACCESS_KEY_ID=/.test(span)) missing.push(`${doc}: ${span}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("names no folder of a developer's machine", () => {
     for (const doc of DOCS) expect([doc, read(doc).match(/\/work\/[\w./-]*|\/home\/\w+|\/tmp\/[\w-]+\//g)]).toEqual([doc, null]);
   });
