@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
+import { ACTIONS } from "../src/actions/index.js";
 import { CLI, freePort, ROOT, runCommand, runToExit, type RunningCommand } from "./process.js";
 import { DEMO_SHARED, OWNER_KEY, ec2, errorOf, failure, parseXml } from "./support.js";
 
@@ -70,6 +71,14 @@ describe.concurrent("the command's help and version", () => {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain("EC2_EMULATOR_<NAME>");
+  });
+
+  it("names in --help every action the registry answers", async () => {
+    const { code, stdout } = await runToExit(["--help"]);
+    expect(code).toBe(0);
+    const summary = stdout.slice(0, stdout.indexOf("Each option"));
+    expect([...ACTIONS.keys()].filter((name) => !new RegExp(`\\b${name}\\b`).test(summary))).toEqual([]);
+    expect(ACTIONS.size).toBeGreaterThanOrEqual(31);
   });
 
   it("prints the package version with --version", async () => {
