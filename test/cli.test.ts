@@ -99,6 +99,17 @@ describe.concurrent("the command's options", () => {
     expect(out.State).toBe("active");
   });
 
+  it("says, bound to every interface (the image's 0.0.0.0), a URL a user can open, and the bind address beside it", async () => {
+    const command = start(["--host", "0.0.0.0", "--port", "0"]);
+    const line = await command.waitForLine((l) => typeof l.url === "string" && String(l.msg).includes("ready"));
+    const port = /:(\d+)$/.exec(String(line.url))?.[1];
+    expect(line.url).toBe(`http://127.0.0.1:${port}`);
+    expect(line.listening).toBe(`0.0.0.0:${port}`);
+    expect(line.msg).toContain(`ready on http://127.0.0.1:${port} (listening on 0.0.0.0:${port}; `);
+    const out = await ec2(at(String(line.url))).send(new GetCapacityReservationUsageCommand({ CapacityReservationId: DEMO_SHARED }));
+    expect(out.State).toBe("active");
+  });
+
   // The same settings given both ways must have the same effects. The port is a free one the system
   // gave a moment before (at warn level the command writes no ready line to read a port 0 from).
   const settings = (port: number, db: string) => ({
