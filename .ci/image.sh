@@ -145,6 +145,11 @@ chmod -R a+rX "$work"
 started=$(date +%s)
 run_image team.log -e EC2_EMULATOR_PORT=0 -v "$fixtures:/fixtures:ro"
 say "serving the mounted folder on port $port ($(( $(date +%s) - started )) s to healthy)"
+# The ready line names a URL a user can open, with the image's 0.0.0.0 bind beside it.
+ready=$(grep -m1 '"msg":"ec2-capacity-emulator ready' "$work/team.log")
+[[ "$ready" == *"\"url\":\"http://127.0.0.1:$port\""* && "$ready" == *"\"listening\":\"0.0.0.0:$port\""* ]] ||
+  fail "the ready line does not give http://127.0.0.1:$port with its 0.0.0.0 bind: $ready"
+say "ready line: http://127.0.0.1:$port, listening on 0.0.0.0:$port"
 
 answer=$(AWS_ACCESS_KEY_ID=AKIATEAMOWNER0000005 AWS_SECRET_ACCESS_KEY=team-owner-secret \
   aws_ec2 get-capacity-reservation-usage --region us-west-2 --capacity-reservation-id cr-0aaaabbbbcccc0001) ||

@@ -104,12 +104,14 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(startFailure(error, config, modules), EXIT_START);
   }
-  const { emulator, server, logger, url } = started;
+  const { emulator, server, logger, url, listening } = started;
   const fixtures = fixtureNames(config);
   const { capacityReservations } = emulator.store.counts();
+  // The URL is one a user can open; a wildcard bind (the image's 0.0.0.0) is named beside it.
+  const bound = url.endsWith(`//${listening}`) ? "" : `listening on ${listening}; `;
   logger.info(
-    { url, version: VERSION, fixtures: config.fixtures.filter((entry) => typeof entry === "string"), capacityReservations },
-    `${PACKAGE_NAME} ready on ${url} (${counted(capacityReservations, "capacity reservation")} from ${fixtures})`,
+    { url, listening, version: VERSION, fixtures: config.fixtures.filter((entry) => typeof entry === "string"), capacityReservations },
+    `${PACKAGE_NAME} ready on ${url} (${bound}${counted(capacityReservations, "capacity reservation")} from ${fixtures})`,
   );
 
   let stopping = false;

@@ -6,6 +6,7 @@ import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
 import { MAX_CONNECTIONS } from "./http/connections.js";
 import { MAX_SETTING_SECONDS, settingProblem } from "./domain/settings.js";
 import { REGION_NAME } from "./protocol/sigv4.js";
+import { actionLines } from "./actions/names.js";
 import { PACKAGE_NAME } from "./version.js";
 
 const OPTIONS = {
@@ -31,10 +32,9 @@ type OptionName = Exclude<keyof typeof OPTIONS, "help" | "version" | "check">;
 
 export const HELP = `Usage: ${PACKAGE_NAME} [options]
 
-Serves EC2's capacity reservation API (GetCapacityReservationUsage, DescribeCapacityReservations,
-Create/Modify/CancelCapacityReservation, CreateTags, DeleteTags, and the instances that fill
-reservations: Run/Describe/Start/Stop/TerminateInstances) from fixture files,
-on http://127.0.0.1:4580 by default.
+Serves these EC2 actions from fixture files, on http://127.0.0.1:4580 by default:
+${actionLines("  ", 100)}
+
 Each option can also be set with an environment variable EC2_EMULATOR_<NAME> (for example
 EC2_EMULATOR_PORT=4600); a command-line option wins over the variable.
 

@@ -37,7 +37,7 @@ export interface StartOptions extends Partial<Omit<Config, "clock">> {
 }
 
 export interface RunningEmulator {
-  /** The endpoint to give an SDK, such as http://127.0.0.1:43817. */
+  /** The endpoint to give an SDK, such as http://127.0.0.1:43817 (a wildcard host, 0.0.0.0 or ::, is given on the loopback). */
   readonly url: string;
   readonly config: Config;
   /** Back to the state loaded at start. */
@@ -83,7 +83,17 @@ export interface StartedServer {
   readonly server: FastifyInstance;
   /** The emulator's logger (Fastify itself has none). */
   readonly logger: Logger;
+  /** A URL a client on this machine can open: a wildcard bind (0.0.0.0, ::) is given on the loopback. */
   readonly url: string;
+  /** The address and port the server is bound to, as the system reports them (`0.0.0.0:4580`, `[::]:4580`). */
+  readonly listening: string;
+}
+
+/** The host of a URL that reaches a server bound to `address`: nobody can open 0.0.0.0 or :: itself, so a wildcard bind is reached on the loopback. */
+function reachableHost(address: string, family: string): string {
+  if (address === "0.0.0.0") return "127.0.0.1";
+  if (address === "::") return "[::1]";
+  return family === "IPv6" ? `[${address}]` : address;
 }
 
 /** Opens the state and listens; the command and the library both start here. */
@@ -100,8 +110,8 @@ export async function listen(config: Config, logDestination?: DestinationStream)
   }
   const address = server.server.address();
   if (address === null || typeof address === "string") throw new Error("the server is not listening on a TCP port");
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return { emulator, server, logger, url: `http://${host}:${address.port}` };
+  const bound = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return { emulator, server, logger, url: `http://${reachableHost(address.address, address.family)}:${address.port}`, listening: `${bound}:${address.port}` };
 }
 
 /** A Date from a Date or an ISO 8601 string with a zone, or a TypeError naming what was expected where. */

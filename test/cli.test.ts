@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
+import { ACTIONS } from "../src/actions/index.js";
 import { CLI, freePort, ROOT, runCommand, runToExit, type RunningCommand } from "./process.js";
 import { DEMO_SHARED, OWNER_KEY, ec2, errorOf, failure, parseXml } from "./support.js";
 
@@ -72,6 +73,14 @@ describe.concurrent("the command's help and version", () => {
     expect(stdout).toContain("EC2_EMULATOR_<NAME>");
   });
 
+  it("names in --help every action the registry answers", async () => {
+    const { code, stdout } = await runToExit(["--help"]);
+    expect(code).toBe(0);
+    const summary = stdout.slice(0, stdout.indexOf("Each option"));
+    expect([...ACTIONS.keys()].filter((name) => !new RegExp(`\\b${name}\\b`).test(summary))).toEqual([]);
+    expect(ACTIONS.size).toBeGreaterThanOrEqual(31);
+  });
+
   it("prints the package version with --version", async () => {
     const { code, stdout } = await runToExit(["--version"]);
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
@@ -87,6 +96,17 @@ describe.concurrent("the command's options", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(url).not.toMatch(/:0$/);
     const out = await ec2(at(url)).send(new GetCapacityReservationUsageCommand({ CapacityReservationId: DEMO_SHARED }));
+    expect(out.State).toBe("active");
+  });
+
+  it("says, bound to every interface (the image's 0.0.0.0), a URL a user can open, and the bind address beside it", async () => {
+    const command = start(["--host", "0.0.0.0", "--port", "0"]);
+    const line = await command.waitForLine((l) => typeof l.url === "string" && String(l.msg).includes("ready"));
+    const port = /:(\d+)$/.exec(String(line.url))?.[1];
+    expect(line.url).toBe(`http://127.0.0.1:${port}`);
+    expect(line.listening).toBe(`0.0.0.0:${port}`);
+    expect(line.msg).toContain(`ready on http://127.0.0.1:${port} (listening on 0.0.0.0:${port}; `);
+    const out = await ec2(at(String(line.url))).send(new GetCapacityReservationUsageCommand({ CapacityReservationId: DEMO_SHARED }));
     expect(out.State).toBe("active");
   });
 

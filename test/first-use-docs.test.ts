@@ -1,7 +1,10 @@
-// Issue 15's documentation and compose items: what a user copies must be true, so each is checked against its source.
+// Issue 15's documentation and compose items: what a user copies must be true, so each is checked against its source (the dated examples on the real clock too).
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { DescribeInstancesCommand, RunInstancesCommand, type _InstanceType } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
+import type { FixtureDocument } from "../src/index.js";
+import { AMI, ec2, start, usage } from "./support.js";
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
 const DOCS = [
@@ -11,6 +14,25 @@ const DOCS = [
 ];
 /** The pages a user reads (the design log, the performance record and the architecture are the project's own). */
 const USER_DOCS = DOCS.filter((doc) => !["docs/decisions.md", "docs/performance.md", "docs/architecture.md"].includes(doc));
+
+/** The fenced blocks of a page, each with its language and where it ends in the page's text. */
+const blocksOf = (doc: string): { lang: string; code: string; end: number }[] =>
+  [...read(doc).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1] ?? "", code: m[2] ?? "", end: (m.index ?? 0) + m[0].length }));
+
+/** The first fenced block of `lang` after `heading` in a page. */
+function blockAfter(doc: string, heading: string, lang: string): string {
+  const text = read(doc);
+  const at = text.indexOf(heading);
+  const block = blocksOf(doc).find((b) => b.end > at && b.lang === lang && at >= 0);
+  if (block === undefined) throw new Error(`${doc} has no \`\`\`${lang} block after ${heading}`);
+  return block.code;
+}
+
+/** An instant written in a code block (`2026-01-15T00:00:00Z`): what can rot as the real clock passes it. */
+const INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
+/** A code block that sets the emulator's clock: the start option, its variable, the library's option or the control plane. */
+const SETS_CLOCK = /--clock |EC2_EMULATOR_CLOCK|\bclock: "|clock\.set\(|\/_emulator\/clock/;
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 const anchorOf = (heading: string): string =>
@@ -25,6 +47,23 @@ describe("the documentation users copy from", () => {
     const readme = read("README.md");
     const recipe = [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "").find((code) => code.includes("aws ec2 "));
     expect(recipe).toMatch(/AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+/);
+  });
+
+  it("gives every AWS CLI command of the pages a user reads the region and credentials the CLI needs", () => {
+    const missing: string[] = [];
+    for (const doc of USER_DOCS) {
+      // A block that runs the CLI (directly or through a variable holding `aws ec2 …`) sets both, in
+      // the command or exported for the block; a command written inline in the text carries both.
+      for (const { code } of blocksOf(doc).filter((b) => /\baws ec2 /.test(b.code))) {
+        if (!/--region |AWS_(DEFAULT_)?REGION=/.test(code)) missing.push(`${doc}: no region in ${code.split("\n")[0]}`);
+        if (!/AWS_ACCESS_KEY_ID=\S+/.test(code) || !/AWS_SECRET_ACCESS_KEY=\S+/.test(code)) missing.push(`${doc}: no credentials in ${code.split("\n")[0]}`);
+      }
+      const prose = read(doc).replace(/^```[\s\S]*?^```$/gm, "");
+      for (const [span] of prose.matchAll(/`aws ec2 [^`]*--endpoint-url[^`]*`/g)) {
+        if (!/--region /.test(span) || !/AWS_ACCESS_KEY_ID=/.test(span)) missing.push(`${doc}: ${span}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it("names no folder of a developer's machine", () => {
@@ -124,5 +163,125 @@ describe("the compose example", () => {
     expect(forEntrypoint.length).toBeGreaterThan(0);
     for (const [, ...attributes] of forEntrypoint) expect(attributes).toContain("eol=lf");
     expect(read("docker/entrypoint.sh")).not.toContain("\r");
+  });
+});
+
+describe("the dated examples, run on the real clock", () => {
+  it("set the emulator's clock in the example itself, or in the line after it", () => {
+    const loose: string[] = [];
+    for (const doc of USER_DOCS) {
+      const text = read(doc);
+      for (const block of blocksOf(doc)) {
+        if (!INSTANT.test(block.code) || SETS_CLOCK.test(block.code)) continue;
+        // The paragraph right after the block says how to serve it (a fixture file's --clock).
+        const after = text.slice(block.end, text.indexOf("\n\n", block.end + 2));
+        if (!SETS_CLOCK.test(after)) loose.push(`${doc}: ${INSTANT.exec(block.code)?.[0] ?? ""}`);
+      }
+    }
+    expect(loose).toEqual([]);
+  });
+
+  it("docs/instances.md: its setup, sent as written to an emulator on the real clock, lets the capacity block launch", async () => {
+    const setup = blockAfter("docs/instances.md", "# Instances in reservations", "sh");
+    const calls = [...setup.matchAll(/curl -s -X (PUT|POST) http:\/\/127\.0\.0\.1:4580(\/_emulator\/\S+) -H '[^']*' -d '([^']*)'/g)];
+    expect(calls.map((call) => call[2])).toEqual(["/_emulator/clock", "/_emulator/fixtures"]);
+    const launch = blockAfter("docs/instances.md", "## A capacity block launch", "sh");
+    const instanceType = /--instance-type (\S+)/.exec(launch)?.[1];
+    const block = /CapacityReservationId=(cr-[0-9a-f]+)/.exec(launch)?.[1] ?? "";
+    expect(launch).toContain("MarketType=capacity-block");
+
+    const emu = await start(); // the command's defaults: the demo set, the real clock
+    try {
+      for (const [, method, path, body] of calls) {
+        const answer = await fetch(`${emu.url}${path}`, { method, headers: { "content-type": "application/json" }, body });
+        expect([path, answer.status]).toEqual([path, 200]);
+      }
+      const client = ec2(emu, "123456789012");
+      expect(await usage(client, { CapacityReservationId: block })).toMatchObject({ State: "active", AvailableInstanceCount: 1 });
+      const out = await client.send(
+        new RunInstancesCommand({
+          ImageId: AMI,
+          InstanceType: instanceType as _InstanceType,
+          MinCount: 1,
+          MaxCount: 1,
+          InstanceMarketOptions: { MarketType: "capacity-block" },
+          CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationId: block } },
+        }),
+      );
+      expect(out.Instances?.map((i) => i.CapacityReservationId)).toEqual([block]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("docs/fixtures.md: its example, served as the line after it says, answers what that line says", async () => {
+    const example = JSON.parse(blockAfter("docs/fixtures.md", "# Writing fixtures", "json")) as FixtureDocument;
+    const text = read("docs/fixtures.md");
+    const serve = /`npx ec2-capacity-emulator --fixtures team\.json --clock (\S+)`/.exec(text)?.[1];
+    expect(serve).toBeDefined();
+    expect(text).toMatch(/reads `active` with 5 of its 10 instances available/);
+    const emu = await start({ fixtures: [example], clock: serve });
+    try {
+      const id = example.capacityReservations?.[0]?.capacityReservationId ?? "";
+      const owner = await usage(ec2(emu, "AKIAOWNER00000000001"), { CapacityReservationId: id });
+      expect(owner).toMatchObject({ State: "active", TotalInstanceCount: 10, AvailableInstanceCount: 5 });
+      const sharee = await usage(ec2(emu, "222222222222"), { CapacityReservationId: id });
+      expect(sharee.InstanceUsages).toEqual([{ AccountId: "222222222222", UsedInstanceCount: 2 }]);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("what the pages say of an ended reservation's AvailableInstanceCount", () => {
+  it("counts it for expired and cancelled reservations wherever a page says it is 0 in other states", () => {
+    const wrong: string[] = [];
+    for (const doc of USER_DOCS) {
+      const text = read(doc);
+      for (const m of text.matchAll(/0 in (?:any|every) other\s+state/g)) {
+        const before = text.slice(Math.max(0, (m.index ?? 0) - 300), m.index);
+        if (!/availableInstanceCount/.test(before)) continue;
+        if (!/`expired`/.test(before) || !/`cancelled`/.test(before)) wrong.push(`${doc}: …${before.slice(-120)}${m[0]}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("reads the demo's expired and cancelled reservations as docs/reservations.md's table says", async () => {
+    const table = read("docs/reservations.md");
+    const row = /^\| `(cr-\w+)` \/ `(cr-\w+)` \| expired \/ cancelled \(availableInstanceCount (\d+) \/ (\d+)/m.exec(table);
+    expect(row).not.toBeNull();
+    const [, expired = "", cancelled = "", expiredCount, cancelledCount] = row ?? [];
+    const emu = await start();
+    try {
+      const client = ec2(emu);
+      expect(await usage(client, { CapacityReservationId: expired })).toMatchObject({ State: "expired", AvailableInstanceCount: Number(expiredCount) });
+      expect(await usage(client, { CapacityReservationId: cancelled })).toMatchObject({ State: "cancelled", AvailableInstanceCount: Number(cancelledCount) });
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("docs/instances.md's DescribeInstances filters", () => {
+  it("match a launched instance on the members the page says it describes, and on none of those it says it does not", async () => {
+    const page = read("docs/instances.md");
+    const names = (sentence: RegExp): string[] => [...(sentence.exec(page)?.[1] ?? "").matchAll(/`([a-z.*-]+)`/g)].map((m) => m[1] ?? "");
+    const described = names(/so ((?:`[a-z-]+`,?\s+(?:and\s+)?)+)match it/);
+    const absent = names(/the\s+emulator does not describe \(([^)]*)\)/).filter((name) => !name.endsWith(".*"));
+    expect(described).toEqual(["vpc-id", "subnet-id", "private-ip-address", "group-id", "group-name"]);
+    expect(absent.length).toBeGreaterThan(0);
+    const emu = await start({ fixtures: [] });
+    try {
+      const client = ec2(emu);
+      await client.send(new RunInstancesCommand({ ImageId: AMI, InstanceType: "m5.large", MinCount: 1, MaxCount: 1 }));
+      const matching = async (name: string, value = "*"): Promise<number> =>
+        ((await client.send(new DescribeInstancesCommand({ Filters: [{ Name: name, Values: [value] }] }))).Reservations ?? []).flatMap((r) => r.Instances ?? []).length;
+      for (const name of described) expect([name, await matching(name)]).toEqual([name, 1]);
+      for (const name of absent) expect([name, await matching(name)]).toEqual([name, 0]);
+      expect(await matching("vpc-id", "vpc-*")).toBe(1);
+    } finally {
+      await emu.close();
+    }
   });
 });

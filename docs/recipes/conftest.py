@@ -23,12 +23,14 @@ import shlex
 import signal
 import subprocess
 import threading
+import time
 import urllib.request
 
 import boto3
 import pytest
 
 START_TIMEOUT_SECONDS = 60
+STOP_TIMEOUT_SECONDS = 10
 
 
 class Emulator:
@@ -74,12 +76,55 @@ class Emulator:
         )
 
 
+# Process groups are POSIX; elsewhere (Windows) only the started process itself can be signalled.
+_GROUPS = hasattr(os, "killpg")
+
+
+def _group_alive(group):
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop(process, first_signal=signal.SIGTERM):
+    """Signals the emulator's whole process group and waits until none of it is left: SIGKILL after STOP_TIMEOUT_SECONDS."""
+    if not _GROUPS:
+        process.send_signal(first_signal)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return
+    group = process.pid  # the leader of its own session, so of its own group
+    for sig in (first_signal, signal.SIGKILL):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            # poll() reaps the leader; the others (node, orphaned once npx exits) are reaped by init.
+            if process.poll() is not None and not _group_alive(group):
+                return
+            time.sleep(0.05)
+    process.wait()
+
+
 def _start(command):
+    # Its own session, so its own process group: npx runs the server as a grandchild (npm exec, then
+    # sh -c, then node), and a shell such as Debian's dash does not pass a signal on to node, so only
+    # a signal to the whole group reaches the server.
     process = subprocess.Popen(
         command + ["--port", "0", "--log-level", "info"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=_GROUPS,
     )
     found = {}
     ready = threading.Event()
@@ -100,7 +145,7 @@ def _start(command):
 
     threading.Thread(target=read_stdout, daemon=True).start()
     if not ready.wait(START_TIMEOUT_SECONDS) or "url" not in found:
-        process.kill()
+        _stop(process, signal.SIGKILL)
         raise RuntimeError(
             "ec2-capacity-emulator did not start (" + " ".join(command) + "): " + process.stderr.read().strip()
         )
@@ -120,11 +165,7 @@ def ec2_emulator():
     try:
         yield Emulator(url, token)
     finally:
-        process.send_signal(signal.SIGTERM)  # it finishes requests in flight and exits
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)  # SIGTERM: it finishes requests in flight and exits
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-// The registry of EC2 actions this emulator answers: adding one is a new file and a line here.
+// The registry of EC2 actions this emulator answers: adding one is a new file, a line here and its name in names.ts (for --help).
 
 import type { Action } from "./action.js";
+import { ACTION_NAMES } from "./names.js";
 import { cancelCapacityReservation } from "./cancelCapacityReservation.js";
 import { createCapacityReservation } from "./createCapacityReservation.js";
 import { createFleet } from "./createFleet.js";
@@ -68,3 +69,13 @@ const REGISTERED: readonly Action[] = [
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));
+
+// --help names the actions from names.ts, which loads none of them: a registry it does not list
+// (or that lacks one it lists) is a mistake to stop at, not a help text to let drift.
+{
+  const registered = [...ACTIONS.keys()].sort();
+  const named = [...new Set(ACTION_NAMES)].sort();
+  if (named.length !== ACTION_NAMES.length || registered.join() !== named.join()) {
+    throw new Error(`src/actions/names.ts lists ${named.join(", ")}; the registry has ${registered.join(", ")}`);
+  }
+}

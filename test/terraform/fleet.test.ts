@@ -1,4 +1,4 @@
-// docs/terraform.md's instant fleet, run by real Terraform: aws_ec2_fleet (type instant) through an aws_launch_template into an open reservation with use-capacity-reservations-first; the reservation's numbers after apply and destroy, an empty plan, import.
+// docs/terraform.md's instant fleet, run by real Terraform: aws_ec2_fleet (type instant) through an aws_launch_template into an open reservation with use-capacity-reservations-first; the reservation's numbers after apply and destroy, an empty plan, and the page's import commands through the destroy.
 
 import { readFileSync } from "node:fs";
 import { DescribeCapacityReservationsCommand, DescribeFleetsCommand, DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
@@ -13,6 +13,16 @@ function snippet(): string {
   const block = /```hcl\n([\s\S]*?)```/.exec(section)?.[1];
   if (block === undefined) throw new Error("docs/terraform.md has no ```hcl block under ## An instant fleet into a reservation");
   return block;
+}
+
+/** The `sh` block under "### After `terraform import` of a fleet" in docs/terraform.md, for this fleet id. */
+function importCommands(fleetId: string): string {
+  const page = readFileSync(new URL("../../docs/terraform.md", import.meta.url), "utf8");
+  const section = page.slice(page.indexOf("### After `terraform import` of a fleet"));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (block === undefined) throw new Error("docs/terraform.md has no ```sh block under ### After `terraform import` of a fleet");
+  expect(block).toContain("<fleet id>");
+  return block.replaceAll("<fleet id>", fleetId);
 }
 
 let log: LoggedEmulator;
@@ -31,7 +41,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(TERRAFORM_OPTED_OUT)("docs/terraform.md's instant fleet", { timeout: 900_000 }, () => {
-  it("launches into the reservation, plans nothing more, imports, and destroys, with the reservation's numbers right", async () => {
+  it("launches into the reservation, plans nothing more, imports as the page says, and destroys from the imported state, with the reservation's numbers right", async () => {
     const config = terraform.configuration("fleet", providerBlock(log.emu.url) + snippet());
     await config.apply();
     await config.expectEmptyPlan();
@@ -51,10 +61,15 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("docs/terraform.md's instant fleet", { time
     const instances = (await client.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }))).Reservations?.flatMap((r) => r.Instances ?? []);
     expect(instances?.map((i) => i.CapacityReservationId)).toEqual([reservation, reservation]);
 
-    // Import reads the fleet back into a fresh state, and the plan after it is empty too.
-    const imported = terraform.configuration("fleet-import", providerBlock(log.emu.url) + snippet());
-    await imported.importResource("aws_ec2_fleet.batch", fleetId);
-    expect(imported.state()["aws_ec2_fleet.batch"]).toMatchObject({ id: fleetId, type: "instant", fleet_state: "active" });
+    // The page's import path: the fleet taken out of the state and imported back with the page's
+    // commands, after which the plan is empty and the destroy (from the imported state) deletes it.
+    await config.run("state", "rm", "-no-color", "aws_ec2_fleet.batch");
+    const beforeImport = log.calls;
+    await config.shell(importCommands(fleetId));
+    expect(config.state()["aws_ec2_fleet.batch"]).toMatchObject({ id: fleetId, type: "instant", fleet_state: "active", terminate_instances: true });
+    // The state fix sent nothing to EC2: the import's reads only.
+    expect(new Set(log.actionsSince(beforeImport))).toEqual(new Set(["DescribeFleets"]));
+    await config.expectEmptyPlan();
 
     await config.destroy();
     expect(config.state()).toEqual({});

@@ -261,7 +261,7 @@ async function install(): Promise<Installed> {
   return { binary, env, initDir, root };
 }
 
-/** Runs terraform in `dir`; the output is stdout and stderr together. */
+/** Runs terraform (or `sh`, for a page's commands) in `dir`; the output is stdout and stderr together. */
 function runTerraform(binary: string, env: NodeJS.ProcessEnv, dir: string, args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -510,6 +510,25 @@ export class Terraform {
     return run;
   }
 
+  /**
+   * Runs a shell script in `dir` as a reader runs a page's commands (`sh -e`), `terraform` in it being
+   * this Terraform with its environment; it must exit 0, or the failure names the emulator calls that failed.
+   */
+  async mustShell(dir: string, script: string): Promise<Run> {
+    const mark = this.log.calls;
+    const env = { ...this.env, EMULATOR_TERRAFORM_RUN: this.installation.binary };
+    const run = await runTerraform("sh", env, dir, ["-e", "-c", `terraform() { "$EMULATOR_TERRAFORM_RUN" "$@"; }\n${script}`]);
+    if (run.code !== 0) {
+      const failed = this.log.failedCallsSince(mark);
+      throw new Error(
+        `sh -e -c <<${script}>> exited ${run.code} (with ${this.provider})\n` +
+          `emulator calls that failed: ${failed.length === 0 ? "none" : failed.join("; ")}\n` +
+          `--- output (last 60 lines) ---\n${run.output.split("\n").slice(-60).join("\n")}`,
+      );
+    }
+    return run;
+  }
+
   /** Runs a command that must succeed (exit 0, or `expectedCodes`); a failure names the emulator calls that failed meanwhile. */
   async must(dir: string, args: readonly string[], expectedCodes: readonly number[] = [0]): Promise<Run> {
     const mark = this.log.calls;
@@ -557,6 +576,16 @@ export class Configuration {
   async expectEmptyPlan(): Promise<void> {
     const run = await this.terraform.must(this.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"], [0, 2]);
     if (run.code !== 0) throw new Error(`the plan after apply is not empty:\n${run.output}`);
+  }
+
+  /** Runs a shell script here (Terraform.mustShell): a page's commands as a reader runs them. */
+  shell(script: string): Promise<Run> {
+    return this.terraform.mustShell(this.dir, script);
+  }
+
+  /** Runs `terraform ARGS…` here, which must exit 0. */
+  run(...args: string[]): Promise<Run> {
+    return this.terraform.must(this.dir, args);
   }
 
   importResource(address: string, id: string): Promise<Run> {
