@@ -1,4 +1,4 @@
-// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none) and reads the instance data sources; each reservation's numbers after apply and after destroy.
+// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none) and from a launch template, and reads the instance, VPC and subnet data sources; each reservation's numbers after apply and after destroy.
 
 import { DescribeCapacityReservationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -65,6 +65,21 @@ resource "aws_instance" "none" {
   }
 }
 
+resource "aws_launch_template" "plain" {
+  name          = "tf-plain"
+  image_id      = "${IMAGE}"
+  instance_type = "c5.large"
+}
+
+# Outside the reservations (they hold m5.large); EC2's aws:ec2launchtemplate:* tags tie it to its template.
+resource "aws_instance" "from_template" {
+  availability_zone = "us-east-1a"
+  launch_template {
+    id      = aws_launch_template.plain.id
+    version = "$Latest"
+  }
+}
+
 data "aws_instance" "targeted" {
   instance_id = aws_instance.targeted.id
 }
@@ -123,6 +138,9 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(await numbers(OPEN)).toEqual({ total: 2, available: 1, state: "active" });
 
     expect(state["aws_instance.targeted"]).toMatchObject({ instance_state: "running", instance_type: "m5.large", ami: IMAGE });
+    // Read back through its tags (the empty plan above holds it: no "forces replacement").
+    const templateId = String(state["aws_launch_template.plain"]?.id);
+    expect(state["aws_instance.from_template"]).toMatchObject({ instance_type: "c5.large", launch_template: [{ id: templateId, name: "tf-plain", version: "$Latest" }] });
     expect(state["data.aws_instance.targeted"]).toMatchObject({ id: targeted, instance_type: "m5.large", availability_zone: "us-east-1a" });
     expect([...((state["data.aws_instances.tagged"]?.ids as string[] | undefined) ?? [])].sort()).toEqual([targeted, open, none].sort());
     expect(state["data.aws_ec2_instance_type.m5"]).toMatchObject({ instance_type: "m5.large", default_vcpus: 2, memory_size: 8192 });
@@ -144,7 +162,8 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     // main route table data "aws_vpc" looks for: the emulator has no route tables, and the provider only warns.
     expect(new Set(setUp.log.failedCallsSince(0))).toEqual(new Set(["DescribeRouteTables → 400 UnsupportedOperation"]));
     expect(new Set(setUp.log.actionsSince(0))).toEqual(
-      new Set(["DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables", "DescribeSubnets", "DescribeInstanceTypes", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
+      new Set(["DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables", "DescribeSubnets", "DescribeInstanceTypes",
+        "CreateLaunchTemplate", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DeleteLaunchTemplate", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
     );
   });
 });
