@@ -67,6 +67,7 @@ resource "aws_instance" "none" {
 
 resource "aws_launch_template" "plain" {
   name          = "tf-plain"
+  description   = "outside the reservations"
   image_id      = "${IMAGE}"
   instance_type = "c5.large"
 }
@@ -140,6 +141,8 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(state["aws_instance.targeted"]).toMatchObject({ instance_state: "running", instance_type: "m5.large", ami: IMAGE });
     // Read back through its tags (the empty plan above holds it: no "forces replacement").
     const templateId = String(state["aws_launch_template.plain"]?.id);
+    // Its description is its version's VersionDescription, read back (the empty plan holds it too).
+    expect(state["aws_launch_template.plain"]).toMatchObject({ description: "outside the reservations", latest_version: 1 });
     expect(state["aws_instance.from_template"]).toMatchObject({ instance_type: "c5.large", launch_template: [{ id: templateId, name: "tf-plain", version: "$Latest" }] });
     expect(state["data.aws_instance.targeted"]).toMatchObject({ id: targeted, instance_type: "m5.large", availability_zone: "us-east-1a" });
     expect([...((state["data.aws_instances.tagged"]?.ids as string[] | undefined) ?? [])].sort()).toEqual([targeted, open, none].sort());
