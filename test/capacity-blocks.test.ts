@@ -4,11 +4,13 @@ import {
   DescribeCapacityBlockOfferingsCommand,
   type DescribeCapacityBlockOfferingsCommandInput,
   DescribeCapacityReservationsCommand,
+  DescribeInstanceTypesCommand,
   type EC2Client,
   PurchaseCapacityBlockCommand,
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CAPACITY_BLOCK_HOURLY_USD } from "../src/domain/capacityBlocks.js";
 import type { RunningEmulator } from "../src/index.js";
 import { OWNER, OWNER_KEY, SHAREE, SHAREE_KEY, ec2, failure, start, usage } from "./support.js";
 
@@ -105,6 +107,42 @@ describe("DescribeCapacityBlockOfferings", () => {
     }
     expect((await search({ CapacityDurationHours: 14 * 24 })).CapacityBlockOfferings).toHaveLength(1);
     expect((await search({ CapacityDurationHours: 21 * 24 })).CapacityBlockOfferings).toHaveLength(1);
+  });
+
+  it("offers every type DescribeInstanceTypes says supports Capacity Blocks, where there is room, and none where there is not, never refusing it", async () => {
+    const listed = await client.send(
+      new DescribeInstanceTypesCommand({ Filters: [{ Name: "supported-usage-class", Values: ["capacity-block"] }], MaxResults: 100 }),
+    );
+    const types = (listed.InstanceTypes ?? []).map((t) => t.InstanceType ?? "").sort();
+    // The six the audit found refused among them, and every type has a rate.
+    expect(types).toEqual(expect.arrayContaining(["p4de.24xlarge", "p5.4xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "trn2.3xlarge", "trn2.48xlarge"]));
+    expect(types).toEqual(Object.keys(CAPACITY_BLOCK_HOURLY_USD).sort());
+    for (const type of types) {
+      const [offering, ...more] = (await search({ InstanceType: type, InstanceCount: 2 })).CapacityBlockOfferings ?? [];
+      expect(more, type).toEqual([]);
+      expect(offering, type).toMatchObject({ InstanceType: type, AvailabilityZone: "us-east-1a", UpfrontFee: ((CAPACITY_BLOCK_HOURLY_USD[type] ?? 0) * 2 * 24).toFixed(2) });
+    }
+    // A pool without room for the block: no offering, and no error.
+    await emu.load({ capacityPools: [{ availabilityZone: "us-east-1b", instanceType: "p6-b200.48xlarge", available: 1 }] });
+    expect((await search({ InstanceType: "p6-b200.48xlarge", InstanceCount: 2 })).CapacityBlockOfferings).toEqual([]);
+    expect((await search({ InstanceType: "p6-b200.48xlarge", InstanceCount: 1 })).CapacityBlockOfferings?.map((o) => o.AvailabilityZone)).toEqual(["us-east-1b"]);
+  });
+
+  it("goes by a type's SupportedUsageClasses, a fixture's declared type included, and refuses a type without capacity-block", async () => {
+    await emu.load({
+      instanceTypes: [
+        { InstanceType: "x9.block" as "m5.large", SupportedUsageClasses: ["capacity-block"], VCpuInfo: { DefaultVCpus: 2 } },
+        // A catalogue type a fixture changes to sell no blocks.
+        { InstanceType: "p5.4xlarge", SupportedUsageClasses: ["on-demand"] },
+      ],
+    });
+    expect((await search({ InstanceType: "x9.block" })).CapacityBlockOfferings).toHaveLength(1);
+    for (const type of ["p5.4xlarge", "m5.large", "x9.unknown"]) {
+      expect(await failure(search({ InstanceType: type })), type).toMatchObject({
+        code: "InvalidParameterValue",
+        message: expect.stringContaining(`Capacity Blocks are not offered for instance type ${type}`),
+      });
+    }
   });
 
   it("refuses a search without CapacityDurationHours with MissingParameter", async () => {

@@ -1,10 +1,11 @@
-// DescribeVpcs through the JS SDK: every account's default VPC in every region, the VPCs fixtures' subnets and groups name, filters, pages, tags and refusals.
+// DescribeVpcs and DescribeVpcAttribute through the JS SDK: every account's default VPC in every region, the VPCs fixtures' subnets and groups name, filters (the model's aliases too), attributes, pages, tags and refusals.
 
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeSubnetsCommand,
   DescribeTagsCommand,
+  DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
   RunInstancesCommand,
   DescribeInstancesCommand,
@@ -88,6 +89,35 @@ describe("DescribeVpcs", () => {
     expect(await vpcs({ Filters: [{ Name: "is-default", Values: ["false"] }] })).toHaveLength(2);
   });
 
+  it("takes isDefault, is-default's older name that Terraform's data \"aws_vpc\" sends, and DescribeSubnets' documented aliases", async () => {
+    const byDefault = await vpcs({ Filters: [{ Name: "isDefault", Values: ["true"] }] });
+    expect(byDefault.map((v) => v.VpcId)).toEqual((await vpcs({ Filters: [{ Name: "is-default", Values: ["true"] }] })).map((v) => v.VpcId));
+    expect(byDefault).toHaveLength(1);
+    expect(await vpcs({ Filters: [{ Name: "isDefault", Values: ["false"] }] })).toHaveLength(2);
+
+    const subnets = async (filters: { Name: string; Values: string[] }[]) =>
+      ((await ec2(emu).send(new DescribeSubnetsCommand({ Filters: filters }))).Subnets ?? []).map((s) => s.SubnetId).sort();
+    // Each alias the model documents ("You can also use availabilityZone as the filter name", …) answers as its name does.
+    const pairs: [string, string, string][] = [
+      ["availabilityZone", "availability-zone", "us-east-1b"],
+      ["availabilityZoneId", "availability-zone-id", "use1-az1"],
+      ["cidrBlock", "cidr-block", "10.20.2.0/24"],
+      ["cidr", "cidr-block", "10.20.2.0/24"],
+      ["defaultForAz", "default-for-az", "true"],
+    ];
+    for (const [alias, name, value] of pairs) {
+      const found = await subnets([{ Name: alias, Values: [value] }]);
+      expect(found.length, alias).toBeGreaterThan(0);
+      expect(found, alias).toEqual(await subnets([{ Name: name, Values: [value] }]));
+    }
+    // Terraform's data "aws_subnet" { availability_zone = "us-east-1b"  default_for_az = true }.
+    const terraform = await subnets([
+      { Name: "availabilityZone", Values: ["us-east-1b"] },
+      { Name: "defaultForAz", Values: ["true"] },
+    ]);
+    expect(terraform).toHaveLength(1);
+  });
+
   it("refuses an unknown filter name with InvalidParameterValue", async () => {
     expect((await failure(vpcs({ Filters: [{ Name: "no-such-filter", Values: ["x"] }] }))).code).toBe("InvalidParameterValue");
   });
@@ -118,6 +148,37 @@ describe("DescribeVpcs", () => {
       const refused = await failure(vpcs({ VpcIds: [id] }));
       expect(refused).toMatchObject({ code: "InvalidVpcID.NotFound", message: `The vpc ID '${id}' does not exist` });
     }
+  });
+
+  it("answers DescribeVpcAttribute as EC2 sets a VPC: DNS support and hostnames on in the default VPC, hostnames off in another, NAU metrics off", async () => {
+    const client = ec2(emu);
+    const attribute = async (VpcId: string, Attribute: "enableDnsSupport" | "enableDnsHostnames" | "enableNetworkAddressUsageMetrics") => {
+      const answer = await client.send(new DescribeVpcAttributeCommand({ VpcId, Attribute }));
+      return { VpcId: answer.VpcId, EnableDnsSupport: answer.EnableDnsSupport, EnableDnsHostnames: answer.EnableDnsHostnames, EnableNetworkAddressUsageMetrics: answer.EnableNetworkAddressUsageMetrics };
+    };
+    const id = (await vpcs({ Filters: [{ Name: "is-default", Values: ["true"] }] }))[0]?.VpcId ?? "";
+    expect(await attribute(id, "enableDnsSupport")).toEqual({ VpcId: id, EnableDnsSupport: { Value: true } });
+    expect(await attribute(id, "enableDnsHostnames")).toEqual({ VpcId: id, EnableDnsHostnames: { Value: true } });
+    expect(await attribute(id, "enableNetworkAddressUsageMetrics")).toEqual({ VpcId: id, EnableNetworkAddressUsageMetrics: { Value: false } });
+    expect(await attribute(OTHER_VPC, "enableDnsSupport")).toEqual({ VpcId: OTHER_VPC, EnableDnsSupport: { Value: true } });
+    expect(await attribute(OTHER_VPC, "enableDnsHostnames")).toEqual({ VpcId: OTHER_VPC, EnableDnsHostnames: { Value: false } });
+  });
+
+  it("refuses DescribeVpcAttribute for a VPC the caller does not see, an unknown attribute, and a missing member", async () => {
+    const client = ec2(emu);
+    const theirs = (await vpcs({}, SHAREE_KEY))[0]?.VpcId ?? "";
+    for (const id of [theirs, "vpc-00000000000000000", "nonsense"]) {
+      expect(await failure(client.send(new DescribeVpcAttributeCommand({ VpcId: id, Attribute: "enableDnsSupport" })))).toMatchObject({
+        code: "InvalidVpcID.NotFound",
+        message: `The vpc ID '${id}' does not exist`,
+      });
+    }
+    const refused = await failure(client.send(new DescribeVpcAttributeCommand({ VpcId: OTHER_VPC, Attribute: "enableDnsResolution" as "enableDnsSupport" })));
+    expect(refused.code).toBe("InvalidParameterValue");
+    expect(refused.message).toContain("enableDnsResolution");
+    expect((await failure(client.send(new DescribeVpcAttributeCommand({ VpcId: OTHER_VPC } as { VpcId: string; Attribute: "enableDnsSupport" })))).code).toBe(
+      "MissingParameter",
+    );
   });
 
   it("pages with MaxResults and NextToken, and refuses MaxResults below 5", async () => {

@@ -1,4 +1,4 @@
-// DescribeLaunchTemplateVersions through the JS SDK: a template's one version by id or name, $Latest, $Default and 1, the data as the template kept it, across templates, and EC2's refusals.
+// DescribeLaunchTemplateVersions through the JS SDK: a template's one version by id or name, $Latest, $Default and 1, the data and version description as the template kept them (through a state dump too), across templates, and EC2's refusals.
 
 import {
   CreateLaunchTemplateCommand,
@@ -32,7 +32,9 @@ let second = "";
 beforeAll(async () => {
   emu = await start({ fixtures: [], clock: "2026-03-01T00:00:00Z" });
   const client = ec2(emu);
-  first = (await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "web", LaunchTemplateData: DATA }))).LaunchTemplate?.LaunchTemplateId ?? "";
+  first =
+    (await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "web", VersionDescription: "web servers, v1", LaunchTemplateData: DATA })))
+      .LaunchTemplate?.LaunchTemplateId ?? "";
   second = (await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "batch", LaunchTemplateData: { InstanceType: "c5.large" } })))
     .LaunchTemplate?.LaunchTemplateId ?? "";
 });
@@ -54,8 +56,22 @@ describe("DescribeLaunchTemplateVersions", () => {
       DefaultVersion: true,
       CreatedBy: "arn:aws:iam::123456789012:root",
       CreateTime: new Date("2026-03-01T00:00:00Z"),
+      VersionDescription: "web servers, v1",
     });
     expect(version?.LaunchTemplateData).toEqual(DATA);
+  });
+
+  it("answers no VersionDescription for a template made without one, and keeps one through a state dump", async () => {
+    expect((await versions({ LaunchTemplateId: second }))[0]).not.toHaveProperty("VersionDescription");
+    const dump = await emu.state({ secrets: true });
+    expect(dump.launchTemplates?.find((t) => t.launchTemplateId === first)?.versionDescription).toBe("web servers, v1");
+    const fresh = await start({ fixtures: [dump], clock: "2026-03-01T00:00:00Z" });
+    try {
+      const again = (await ec2(fresh).send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: first }))).LaunchTemplateVersions ?? [];
+      expect(again[0]?.VersionDescription).toBe("web servers, v1");
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("names the version by $Latest, $Default or 1, and by the template's name", async () => {

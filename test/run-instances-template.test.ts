@@ -153,7 +153,10 @@ describe("RunInstances with LaunchTemplate", () => {
       SecurityGroups: [{ GroupId: OTHER_GROUP, GroupName: "others" }],
       CapacityReservationId: OPEN,
     });
+    // The template's and the request's by key, then the two EC2 adds for the template (src/domain/tags.ts).
     expect([...(instance?.Tags ?? [])].sort((a, b) => ((a.Key ?? "") < (b.Key ?? "") ? -1 : 1))).toEqual([
+      { Key: "aws:ec2launchtemplate:id", Value: templateId },
+      { Key: "aws:ec2launchtemplate:version", Value: "1" },
       { Key: "pool", Value: "reserved" },
       { Key: "team", Value: "request" },
     ]);

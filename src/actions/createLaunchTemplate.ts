@@ -117,6 +117,7 @@ export const createLaunchTemplate = defineAction({
         launchTemplateName: input.LaunchTemplateName,
         createTime: now,
         data: dataParams(input.LaunchTemplateData),
+        versionDescription: input.VersionDescription ?? null,
         clientToken: token ?? null,
         requestDigest: digest,
       };

@@ -1,6 +1,7 @@
 // DescribeCapacityBlockOfferings: the Capacity Blocks the capacity the emulator holds can sell, at its clock (SPEC section 13).
 
 import { checkOfferingSearch, type CapacityBlockOffering } from "../domain/capacityBlocks.js";
+import { instanceTypeInfo } from "../domain/instanceTypes.js";
 import { Refusal, orThrow } from "../domain/refusal.js";
 import { offeringsFor } from "../ec2/capacityBlocks.js";
 import type {
@@ -45,14 +46,19 @@ export const describeCapacityBlockOfferings = defineAction({
     if (input.UltraserverType !== undefined || input.UltraserverCount !== undefined) {
       throw new Refusal("UnsupportedOperation", "ec2-capacity-emulator does not offer UltraServer Capacity Blocks.");
     }
+    // What is sold is what DescribeInstanceTypes says: the type's SupportedUsageClasses, a fixture's declared type included.
+    const usageClassesOf = (instanceType: string) => instanceTypeInfo(instanceType, store.declaredInstanceTypes())?.SupportedUsageClasses;
     const search = orThrow(
-      checkOfferingSearch({
-        instanceType: input.InstanceType,
-        instanceCount: input.InstanceCount,
-        capacityDurationHours: input.CapacityDurationHours,
-        startDateRange: input.StartDateRange?.getTime(),
-        endDateRange: input.EndDateRange?.getTime(),
-      }),
+      checkOfferingSearch(
+        {
+          instanceType: input.InstanceType,
+          instanceCount: input.InstanceCount,
+          capacityDurationHours: input.CapacityDurationHours,
+          startDateRange: input.StartDateRange?.getTime(),
+          endDateRange: input.EndDateRange?.getTime(),
+        },
+        usageClassesOf,
+      ),
     );
     const position = pages.start(input.NextToken);
     // One offering per zone at most: a page is the zones after the last one given.

@@ -65,6 +65,7 @@ function modelVersion(record: LaunchTemplateRecord): LaunchTemplateVersion {
     LaunchTemplateId: record.launchTemplateId,
     LaunchTemplateName: record.launchTemplateName,
     VersionNumber: TEMPLATE_VERSION,
+    VersionDescription: record.versionDescription ?? undefined,
     CreateTime: new Date(record.createTime),
     CreatedBy: createdBy(record.ownerId),
     DefaultVersion: true,

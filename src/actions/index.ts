@@ -25,6 +25,7 @@ import { describeLaunchTemplateVersions } from "./describeLaunchTemplateVersions
 import { describeSecurityGroups } from "./describeSecurityGroups.js";
 import { describeSubnets } from "./describeSubnets.js";
 import { describeVpcs } from "./describeVpcs.js";
+import { describeVpcAttribute } from "./describeVpcAttribute.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
@@ -63,6 +64,7 @@ const REGISTERED: readonly Action[] = [
   deleteLaunchTemplate,
   createFleet,
   describeVpcs,
+  describeVpcAttribute,
   describeLaunchTemplateVersions,
   describeFleets,
   deleteFleets,

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { checkCapacityReservationId } from "../domain/capacityReservationId.js";
 import type { ShutdownBehavior } from "../domain/instance.js";
+import { TEMPLATE_VERSION } from "../domain/launchTemplate.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
 import { clientTokenOf } from "../domain/reservationLife.js";
@@ -47,10 +48,8 @@ function withTemplateTags(specifications: TagSpecificationInput[] | undefined, t
  * CreateFleet resolves one. Refuses a template the caller does not have.
  */
 function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "MinCount">, context: ActionContext): LaunchSpecification {
-  const template =
-    input.LaunchTemplate === undefined
-      ? undefined
-      : templateLaunch(templateData(orThrow(templateOfSpecification(context.store, context.caller, input.LaunchTemplate))));
+  const record = input.LaunchTemplate === undefined ? undefined : orThrow(templateOfSpecification(context.store, context.caller, input.LaunchTemplate));
+  const template = record === undefined ? undefined : templateLaunch(templateData(record));
   const specification = input.CapacityReservationSpecification;
   // The request's groups, by id, by name or on its first interface, replace the template's whole.
   const groupsNamed = input.SecurityGroupIds !== undefined || input.SecurityGroups !== undefined || primaryInterface(input)?.Groups !== undefined;
@@ -91,6 +90,8 @@ function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "
     userData: input.UserData ?? template?.userData,
     ebsOptimized: input.EbsOptimized ?? template?.ebsOptimized,
     keyName: input.KeyName ?? template?.keyName,
+    // A template keeps one version, whichever the request names ($Latest, $Default, 1).
+    launchTemplate: record === undefined ? undefined : { id: record.launchTemplateId, version: String(TEMPLATE_VERSION) },
   };
 }
 

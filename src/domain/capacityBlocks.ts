@@ -14,9 +14,12 @@ export const MAX_START_LEAD_MS = 8 * 7 * DAY_MS;
 const BLOCK_BOUNDARY_MS = (11 * 60 + 30) * 60 * 1000;
 
 /**
- * The types EC2 sells Capacity Blocks for (the user guide's list) with each one's effective hourly
- * rate per instance in USD, as AWS's Capacity Blocks pricing page listed them (US East, before the
- * January 2025 update). EC2 prices blocks by supply and demand; the emulator's are fixed.
+ * The effective hourly rate per instance in USD of a block of each type the catalogue sells Capacity
+ * Blocks for (`capacity-block` among its SupportedUsageClasses, which alone decides what is sold; a
+ * test holds this table to that list). EC2 prices blocks by supply and demand; the emulator's are
+ * fixed. The first five are the rates AWS's Capacity Blocks pricing page listed (US East, before the
+ * January 2025 update); the page gave none for the others, whose rates are the emulator's, from the
+ * nearest listed type by accelerators (docs/decisions.md).
  */
 export const CAPACITY_BLOCK_HOURLY_USD: Readonly<Record<string, number>> = {
   "p4d.24xlarge": 14.75,
@@ -24,7 +27,23 @@ export const CAPACITY_BLOCK_HOURLY_USD: Readonly<Record<string, number>> = {
   "p5e.48xlarge": 43.26,
   "p5en.48xlarge": 43.26,
   "trn1.32xlarge": 15.49,
+  // 8 A100s, as p4d.24xlarge.
+  "p4de.24xlarge": 14.75,
+  // One of p5.48xlarge's 8 H100s.
+  "p5.4xlarge": 4.92,
+  // 8 GPUs of the newest generation, at the newest listed 8-GPU rate (p5en.48xlarge).
+  "p6-b200.48xlarge": 43.26,
+  "p6-b300.48xlarge": 43.26,
+  // 16 Trainium devices, as trn1.32xlarge; trn2.3xlarge holds one of trn2.48xlarge's 16.
+  "trn2.48xlarge": 15.49,
+  "trn2.3xlarge": 0.97,
 };
+
+/** The rate of a type a fixture declares with `capacity-block` and the table above lacks: p5.48xlarge's, the type most blocks are bought for. */
+const DECLARED_TYPE_HOURLY_USD = 39.33;
+
+/** Whether a type's SupportedUsageClasses (its InstanceTypeInfo: the catalogue's, or a fixture's) sell Capacity Blocks. */
+export const sellsCapacityBlocks = (usageClasses: readonly string[] | undefined): boolean => (usageClasses ?? []).includes("capacity-block");
 
 /** A DescribeCapacityBlockOfferings search as the request gives it. */
 export interface OfferingSearchInput {
@@ -57,10 +76,14 @@ export function isBlockDuration(hours: number): boolean {
 /**
  * Checks a search. Refusals: MissingParameter for InstanceType or InstanceCount (the emulator sells
  * no UltraServer blocks, the other form of the search); InvalidParameterValue for a duration EC2
- * does not sell, a count outside 1–64, a type Capacity Blocks are not sold for, and an end of the
- * date range before its start. The messages are the emulator's (docs/decisions.md).
+ * does not sell, a count outside 1–64, a type Capacity Blocks are not sold for (one whose
+ * SupportedUsageClasses, by `usageClassesOf`, lack `capacity-block`, or that does not exist), and an
+ * end of the date range before its start. The messages are the emulator's (docs/decisions.md).
  */
-export function checkOfferingSearch(input: OfferingSearchInput): Refusal | OfferingSearch {
+export function checkOfferingSearch(
+  input: OfferingSearchInput,
+  usageClassesOf: (instanceType: string) => readonly string[] | undefined,
+): Refusal | OfferingSearch {
   if (input.capacityDurationHours === undefined) return missingParameter("CapacityDurationHours");
   if (input.instanceType === undefined || input.instanceType === "") return missingParameter("InstanceType");
   if (input.instanceCount === undefined) return missingParameter("InstanceCount");
@@ -77,10 +100,10 @@ export function checkOfferingSearch(input: OfferingSearchInput): Refusal | Offer
       `Value (${count}) for parameter InstanceCount is invalid. A Capacity Block has from 1 to ${MAX_BLOCK_INSTANCES} instances`,
     );
   }
-  if (!Object.hasOwn(CAPACITY_BLOCK_HOURLY_USD, input.instanceType)) {
+  if (!sellsCapacityBlocks(usageClassesOf(input.instanceType))) {
     return invalidParameterValue(
       `Capacity Blocks are not offered for instance type ${input.instanceType}; ` +
-        `they are for ${Object.keys(CAPACITY_BLOCK_HOURLY_USD).join(", ")}`,
+        "they are for the types whose SupportedUsageClasses include capacity-block (DescribeInstanceTypes, filter supported-usage-class)",
     );
   }
   const start = input.startDateRange ?? null;
@@ -136,7 +159,7 @@ export function offeringOf(
   bought: number,
 ): CapacityBlockOffering {
   const key = JSON.stringify([region, availabilityZone, search.instanceType, search.instanceCount, block.start, search.durationHours, bought]);
-  const rate = CAPACITY_BLOCK_HOURLY_USD[search.instanceType] ?? 0;
+  const rate = CAPACITY_BLOCK_HOURLY_USD[search.instanceType] ?? DECLARED_TYPE_HOURLY_USD;
   return {
     capacityBlockOfferingId: `cb-${createHash("sha256").update(key).digest("hex").slice(0, 17)}`,
     region,

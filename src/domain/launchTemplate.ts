@@ -15,6 +15,8 @@ export interface LaunchTemplateRecord {
   /** Epoch ms. */
   readonly createTime: number;
   readonly data: ReadonlyMap<string, string>;
+  /** CreateLaunchTemplate's VersionDescription: its one version's description, or none. */
+  readonly versionDescription: string | null;
   readonly clientToken: string | null;
   readonly requestDigest: string | null;
 }

@@ -1,4 +1,4 @@
-// The filters DescribeSubnets, DescribeSecurityGroups and DescribeImages take (every name the AWS model documents for each), read from the item as the describe answers it.
+// The filters DescribeSubnets, DescribeVpcs, DescribeSecurityGroups and DescribeImages take (every name the AWS model documents for each, its aliases too), read from the item as the describe answers it.
 
 import type { FilterTable } from "./filters.js";
 import type { Image, IpPermission, SecurityGroup, Subnet, Tag, Vpc } from "../protocol/model/ec2.generated.js";
@@ -49,6 +49,13 @@ export const SUBNET_FILTERS = describedTable<Subnet>({
   "subnet-arn": (s) => s.SubnetArn,
   "subnet-id": (s) => s.SubnetId,
   "vpc-id": (s) => s.VpcId,
+  // The names the model's documentation also gives ("You can also use availabilityZone as the filter
+  // name", "cidr or cidrBlock", …); Terraform's data "aws_subnet" sends them.
+  availabilityZone: (s) => s.AvailabilityZone,
+  availabilityZoneId: (s) => s.AvailabilityZoneId,
+  cidr: (s) => s.CidrBlock,
+  cidrBlock: (s) => s.CidrBlock,
+  defaultForAz: (s) => text(s.DefaultForAz),
 });
 
 /** The ip-permission.* filters of one direction of a group's rules. */
@@ -128,4 +135,7 @@ export const VPC_FILTERS = describedTable<Vpc>({
   "owner-id": (v) => v.OwnerId,
   state: (v) => v.State,
   "vpc-id": (v) => v.VpcId,
+  // is-default's name before the model renamed it (older models documented `isDefault`); EC2 still
+  // takes it, and Terraform's data "aws_vpc" { default = true } sends it (docs/decisions.md).
+  isDefault: (v) => text(v.IsDefault),
 });

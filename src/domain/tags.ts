@@ -171,6 +171,30 @@ export function classifyResourceIds(ids: readonly string[]): Refusal | TaggableR
   return resources;
 }
 
+/** The keys launchSystemTags writes: an instance's fixture (a state dump's) may carry them. */
+export const LAUNCH_SYSTEM_TAG_KEYS: ReadonlySet<string> = new Set(["aws:ec2:fleet-id", "aws:ec2launchtemplate:id", "aws:ec2launchtemplate:version"]);
+
+/**
+ * The tags EC2 itself puts on an instance at launch: `aws:ec2launchtemplate:id` and
+ * `aws:ec2launchtemplate:version` (the version number used) when it comes from a launch template,
+ * `aws:ec2:fleet-id` when an EC2 Fleet launched it. Reserved keys: they do not count against the
+ * 50, and CreateTags and DeleteTags refuse them (docs/decisions.md).
+ */
+export function launchSystemTags(
+  template: { readonly id: string; readonly version: string } | undefined,
+  fleetId: string | undefined,
+): Tag[] {
+  return [
+    ...(fleetId === undefined ? [] : [{ key: "aws:ec2:fleet-id", value: fleetId }]),
+    ...(template === undefined
+      ? []
+      : [
+          { key: "aws:ec2launchtemplate:id", value: template.id },
+          { key: "aws:ec2launchtemplate:version", value: template.version },
+        ]),
+  ];
+}
+
 /** A `TagSpecification.N` as a create request carries it. */
 export interface TagSpecificationInput {
   readonly resourceType?: string | undefined;

@@ -57,3 +57,17 @@ export const vpcNotFound = (ids: readonly string[]): Refusal =>
     "InvalidVpcID.NotFound",
     ids.length === 1 ? `The vpc ID '${ids[0]}' does not exist` : `The vpc IDs '${ids.join(", ")}' do not exist`,
   );
+
+/**
+ * A VPC's DNS and Network Address Usage attributes (DescribeVpcAttribute). EC2 turns on DNS support
+ * and DNS hostnames in a default VPC, only DNS support in a VPC made any other way, and NAU metrics in
+ * neither (the VPC user guide's "DNS attributes for your VPC" and "Network Address Usage"). The
+ * emulator has no ModifyVpcAttribute, so these never change.
+ */
+export const vpcAttributesOf = (
+  vpc: VpcRecord,
+): { readonly enableDnsSupport: boolean; readonly enableDnsHostnames: boolean; readonly enableNetworkAddressUsageMetrics: boolean } => ({
+  enableDnsSupport: true,
+  enableDnsHostnames: vpc.isDefault,
+  enableNetworkAddressUsageMetrics: false,
+});

@@ -175,6 +175,8 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
     );
   }
 
+  // Made before the launches: EC2 tags each instance with it (aws:ec2:fleet-id).
+  const fleetId = `fleet-${randomUUID()}`;
   try {
     return store.write(() => {
       const launches: FleetLaunch[] = [];
@@ -198,7 +200,7 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
             // room is launched first, and what is left goes on in the next round.
             const room = unused ? unusedRoom(context, override, dataOf) : 0;
             const count = room > 0 ? Math.min(wanted, room) : wanted;
-            const specification = launchOf(context, request, pass, override, data, count, fleetTags);
+            const specification = { ...launchOf(context, request, pass, override, data, count, fleetTags), fleetId };
             const lifecycle = instanceLifecycleOf(specification.marketType ?? null) ?? "on-demand";
             const launched = specification.instanceType === "" ? missingInstanceType() : launch(context, specification);
             if (launched instanceof Refusal) {
@@ -232,7 +234,7 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
           passes.push({ capacityType: "on-demand", units: remaining });
         }
       }
-      const outcome: FleetOutcome = { fleetId: `fleet-${randomUUID()}`, launches, errors };
+      const outcome: FleetOutcome = { fleetId, launches, errors };
       store.putFleet({
         outcome,
         fleetState: "active",
@@ -335,6 +337,7 @@ function launchOf(
     capacityReservationTargetId: targetId,
     marketType,
     subnetId: override.subnetId ?? template.subnetId,
+    launchTemplate: { id: override.launchTemplateId, version: override.version },
     tagSpecifications: tags.size > 0 ? [{ resourceType: "instance", tags: [...tags].map(([key, value]) => ({ key, value })) }] : [],
   };
 }

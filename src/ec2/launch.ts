@@ -26,7 +26,7 @@ import {
   Refusal,
 } from "../domain/refusal.js";
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
-import { tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
+import { launchSystemTags, tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { IMAGE_ID, insufficientFreeAddresses, launchImageIdMalformed } from "../domain/network.js";
 import { zoneNamed } from "../domain/zones.js";
@@ -88,6 +88,10 @@ export interface LaunchSpecification {
   readonly ebsOptimized?: boolean | undefined;
   /** `KeyName`: kept and answered; key pairs are not modelled, so any name of EC2's length is taken. */
   readonly keyName?: string | undefined;
+  /** The launch template it comes from, its id and the version number used: the instances' `aws:ec2launchtemplate:*` tags. */
+  readonly launchTemplate?: { readonly id: string; readonly version: string } | undefined;
+  /** The EC2 Fleet that launches it: the instances' `aws:ec2:fleet-id` tag. */
+  readonly fleetId?: string | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -265,8 +269,10 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
   const refusal = checkLaunchRequest(request) ?? checkClientToken(specification.clientToken);
   if (refusal) return refusal;
   if (request.minCount > MAX_LAUNCH) return instanceLimitExceeded(request.minCount, MAX_LAUNCH);
-  const tags = tagsFromSpecifications(specification.tagSpecifications ?? [], "instance", ALSO_TAGGABLE);
-  if (tags instanceof Refusal) return tags;
+  const userTags = tagsFromSpecifications(specification.tagSpecifications ?? [], "instance", ALSO_TAGGABLE);
+  if (userTags instanceof Refusal) return userTags;
+  // After the user's tags, which alone the limit counts.
+  const tags = [...userTags, ...launchSystemTags(specification.launchTemplate, specification.fleetId)];
   const userData = specification.userData === undefined || specification.userData === "" ? null : checkUserData(specification.userData);
   if (userData instanceof Refusal) return userData;
   // Key pairs are not modelled: any name of EC2's length is taken, and a longer one cannot exist.

@@ -16,6 +16,7 @@ export function launchTemplateFixtureOf(record: LaunchTemplateRecord, tags: read
     // Through JSON: dates as ISO text, as a fixture writes them.
     launchTemplateData: JSON.parse(JSON.stringify(templateData(record))) as Record<string, unknown>,
   };
+  if (record.versionDescription !== null) fixture.versionDescription = record.versionDescription;
   if (record.clientToken !== null && record.requestDigest !== null) {
     fixture.clientToken = record.clientToken;
     fixture.requestFingerprint = record.requestDigest;

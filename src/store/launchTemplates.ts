@@ -11,6 +11,7 @@ interface LaunchTemplateRow {
   create_time: number;
   created_by: string;
   data: string;
+  version_description: string | null;
   client_token: string | null;
   request_digest: string | null;
 }
@@ -23,6 +24,7 @@ const recordOf = (row: LaunchTemplateRow): LaunchTemplateRecord =>
     launchTemplateName: row.launch_template_name,
     createTime: row.create_time,
     data: new Map(JSON.parse(row.data) as [string, string][]),
+    versionDescription: row.version_description,
     clientToken: row.client_token,
     requestDigest: row.request_digest,
   });
@@ -43,8 +45,8 @@ function prepare(db: SqliteDatabase) {
     all: db.prepare<[], LaunchTemplateRow>("SELECT * FROM launch_template ORDER BY launch_template_id"),
     insert: db.prepare<[LaunchTemplateRow]>(
       `INSERT INTO launch_template (launch_template_id, owner_id, region, launch_template_name, create_time, created_by,
-        data, client_token, request_digest) VALUES (@launch_template_id, @owner_id, @region, @launch_template_name,
-        @create_time, @created_by, @data, @client_token, @request_digest)`,
+        data, version_description, client_token, request_digest) VALUES (@launch_template_id, @owner_id, @region,
+        @launch_template_name, @create_time, @created_by, @data, @version_description, @client_token, @request_digest)`,
     ),
     delete: db.prepare<[string]>("DELETE FROM launch_template WHERE launch_template_id = ?"),
     deleteByName: db.prepare<[string, string, string]>(
@@ -96,6 +98,7 @@ export class LaunchTemplates {
       create_time: record.createTime,
       created_by: createdBy(record.ownerId),
       data: JSON.stringify([...record.data]),
+      version_description: record.versionDescription,
       client_token: record.clientToken,
       request_digest: record.requestDigest,
     });

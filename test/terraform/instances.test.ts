@@ -1,4 +1,4 @@
-// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none) and reads the instance data sources; each reservation's numbers after apply and after destroy.
+// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none) and from a launch template, and reads the instance, VPC and subnet data sources; each reservation's numbers after apply and after destroy.
 
 import { DescribeCapacityReservationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -65,6 +65,22 @@ resource "aws_instance" "none" {
   }
 }
 
+resource "aws_launch_template" "plain" {
+  name          = "tf-plain"
+  description   = "outside the reservations"
+  image_id      = "${IMAGE}"
+  instance_type = "c5.large"
+}
+
+# Outside the reservations (they hold m5.large); EC2's aws:ec2launchtemplate:* tags tie it to its template.
+resource "aws_instance" "from_template" {
+  availability_zone = "us-east-1a"
+  launch_template {
+    id      = aws_launch_template.plain.id
+    version = "$Latest"
+  }
+}
+
 data "aws_instance" "targeted" {
   instance_id = aws_instance.targeted.id
 }
@@ -79,6 +95,15 @@ data "aws_instances" "tagged" {
 
 data "aws_ec2_instance_type" "m5" {
   instance_type = "m5.large"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnet" "default_b" {
+  availability_zone = "us-east-1b"
+  default_for_az    = true
 }
 `;
 
@@ -114,9 +139,19 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(await numbers(OPEN)).toEqual({ total: 2, available: 1, state: "active" });
 
     expect(state["aws_instance.targeted"]).toMatchObject({ instance_state: "running", instance_type: "m5.large", ami: IMAGE });
+    // Read back through its tags (the empty plan above holds it: no "forces replacement").
+    const templateId = String(state["aws_launch_template.plain"]?.id);
+    // Its description is its version's VersionDescription, read back (the empty plan holds it too).
+    expect(state["aws_launch_template.plain"]).toMatchObject({ description: "outside the reservations", latest_version: 1 });
+    expect(state["aws_instance.from_template"]).toMatchObject({ instance_type: "c5.large", launch_template: [{ id: templateId, name: "tf-plain", version: "$Latest" }] });
     expect(state["data.aws_instance.targeted"]).toMatchObject({ id: targeted, instance_type: "m5.large", availability_zone: "us-east-1a" });
     expect([...((state["data.aws_instances.tagged"]?.ids as string[] | undefined) ?? [])].sort()).toEqual([targeted, open, none].sort());
     expect(state["data.aws_ec2_instance_type.m5"]).toMatchObject({ instance_type: "m5.large", default_vcpus: 2, memory_size: 8192 });
+    // The default VPC and subnet, found by the filter names the provider sends (isDefault, availabilityZone, defaultForAz).
+    const defaultVpc = String(state["data.aws_vpc.default"]?.id);
+    expect(state["data.aws_vpc.default"]).toMatchObject({ default: true, cidr_block: "172.31.0.0/16", enable_dns_support: true, enable_dns_hostnames: true, enable_network_address_usage_metrics: false });
+    expect(state["data.aws_subnet.default_b"]).toMatchObject({ availability_zone: "us-east-1b", default_for_az: true, vpc_id: defaultVpc });
+    expect(byId.get(open)?.VpcId).toBe(defaultVpc);
 
     await config.destroy();
     const after = (await setUp.client.send(new DescribeInstancesCommand({ InstanceIds: [targeted, open, none] }))).Reservations?.flatMap(
@@ -126,10 +161,12 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(await numbers(TARGETED)).toEqual({ total: 2, available: 2, state: "active" });
     expect(await numbers(OPEN)).toEqual({ total: 2, available: 2, state: "active" });
     expect(config.state()).toEqual({});
-    // Every call the provider made was answered, DescribeVpcs (its read of an instance's VPC) included.
-    expect(setUp.log.failedCallsSince(0)).toEqual([]);
+    // Every call the provider made was answered, DescribeVpcs (its read of an instance's VPC) included, but the
+    // main route table data "aws_vpc" looks for: the emulator has no route tables, and the provider only warns.
+    expect(new Set(setUp.log.failedCallsSince(0))).toEqual(new Set(["DescribeRouteTables → 400 UnsupportedOperation"]));
     expect(new Set(setUp.log.actionsSince(0))).toEqual(
-      new Set(["DescribeVpcs", "DescribeInstanceTypes", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
+      new Set(["DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables", "DescribeSubnets", "DescribeInstanceTypes",
+        "CreateLaunchTemplate", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DeleteLaunchTemplate", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
     );
   });
 });

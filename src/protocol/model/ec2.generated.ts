@@ -362,6 +362,9 @@ export const VirtualizationType$ = enumOf("VirtualizationType", VirtualizationTy
 export const VolumeTypeValues = ["gp2","gp3","io1","io2","sc1","st1","standard"] as const;
 export type VolumeType = (typeof VolumeTypeValues)[number];
 export const VolumeType$ = enumOf("VolumeType", VolumeTypeValues);
+export const VpcAttributeNameValues = ["enableDnsHostnames","enableDnsSupport","enableNetworkAddressUsageMetrics"] as const;
+export type VpcAttributeName = (typeof VpcAttributeNameValues)[number];
+export const VpcAttributeName$ = enumOf("VpcAttributeName", VpcAttributeNameValues);
 export const VpcCidrBlockStateCodeValues = ["associated","associating","disassociated","disassociating","failed","failing"] as const;
 export type VpcCidrBlockStateCode = (typeof VpcCidrBlockStateCodeValues)[number];
 export const VpcCidrBlockStateCode$ = enumOf("VpcCidrBlockStateCode", VpcCidrBlockStateCodeValues);
@@ -2953,6 +2956,19 @@ const DeleteFleetsResult$ = structureOf("DeleteFleetsResult", [
   ["UnsuccessfulFleetDeletions", "UnsuccessfulFleetDeletionSet", "unsuccessfulFleetDeletionSet", listOf(DeleteFleetErrorItem$)],
 ]);
 
+const DescribeVpcAttributeRequest$ = structureOf("DescribeVpcAttributeRequest", [
+  ["Attribute", "Attribute", "Attribute", VpcAttributeName$],
+  ["VpcId", "VpcId", "VpcId", STRING],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const DescribeVpcAttributeResult$ = structureOf("DescribeVpcAttributeResult", [
+  ["EnableDnsHostnames", "EnableDnsHostnames", "enableDnsHostnames", AttributeBooleanValue$],
+  ["EnableDnsSupport", "EnableDnsSupport", "enableDnsSupport", AttributeBooleanValue$],
+  ["EnableNetworkAddressUsageMetrics", "EnableNetworkAddressUsageMetrics", "enableNetworkAddressUsageMetrics", AttributeBooleanValue$],
+  ["VpcId", "VpcId", "vpcId", STRING],
+]);
+
 export interface GetCapacityReservationUsageRequest {
   CapacityReservationId?: string;
   NextToken?: string;
@@ -5528,6 +5544,19 @@ export interface DeleteFleetsResult {
   UnsuccessfulFleetDeletions?: readonly DeleteFleetErrorItem[];
 }
 
+export interface DescribeVpcAttributeRequest {
+  Attribute?: VpcAttributeName | UncheckedEnum;
+  VpcId?: string;
+  DryRun?: boolean;
+}
+
+export interface DescribeVpcAttributeResult {
+  EnableDnsHostnames?: AttributeBooleanValue;
+  EnableDnsSupport?: AttributeBooleanValue;
+  EnableNetworkAddressUsageMetrics?: AttributeBooleanValue;
+  VpcId?: string;
+}
+
 /** The declared operations' request and result shapes. */
 export const OPERATIONS = {
   GetCapacityReservationUsage: { name: "GetCapacityReservationUsage", input: GetCapacityReservationUsageRequest$, output: GetCapacityReservationUsageResult$ },
@@ -5561,6 +5590,7 @@ export const OPERATIONS = {
   DescribeLaunchTemplateVersions: { name: "DescribeLaunchTemplateVersions", input: DescribeLaunchTemplateVersionsRequest$, output: DescribeLaunchTemplateVersionsResult$ },
   DescribeFleets: { name: "DescribeFleets", input: DescribeFleetsRequest$, output: DescribeFleetsResult$ },
   DeleteFleets: { name: "DeleteFleets", input: DeleteFleetsRequest$, output: DeleteFleetsResult$ },
+  DescribeVpcAttribute: { name: "DescribeVpcAttribute", input: DescribeVpcAttributeRequest$, output: DescribeVpcAttributeResult$ },
 } as const;
 
 /** The declared operations' request and result types. */
@@ -5596,6 +5626,7 @@ export interface OperationTypes {
   DescribeLaunchTemplateVersions: { input: DescribeLaunchTemplateVersionsRequest; output: DescribeLaunchTemplateVersionsResult };
   DescribeFleets: { input: DescribeFleetsRequest; output: DescribeFleetsResult };
   DeleteFleets: { input: DeleteFleetsRequest; output: DeleteFleetsResult };
+  DescribeVpcAttribute: { input: DescribeVpcAttributeRequest; output: DescribeVpcAttributeResult };
 }
 
 export type OperationName = keyof OperationTypes;
