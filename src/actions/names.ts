@@ -15,7 +15,7 @@ export const ACTION_GROUPS: readonly (readonly [string, readonly string[]])[] = 
   ["instant fleets", ["CreateFleet", "DescribeFleets", "DeleteFleets"]],
   ["tags", ["CreateTags", "DeleteTags", "DescribeTags"]],
   ["what EC2 offers", ["DescribeInstanceTypes", "DescribeInstanceTypeOfferings", "DescribeAvailabilityZones", "DescribeImages"]],
-  ["default VPCs", ["DescribeVpcs", "DescribeSubnets", "DescribeSecurityGroups"]],
+  ["default VPCs", ["DescribeVpcs", "DescribeVpcAttribute", "DescribeSubnets", "DescribeSecurityGroups"]],
 ];
 
 /** Every action name, once. */
