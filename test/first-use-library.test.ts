@@ -155,6 +155,17 @@ describe("--check and fixture errors", () => {
     ]);
   });
 
+  it("--check refuses a type the catalogue lacks and a made-up zone, which every launch into them would be refused for", async () => {
+    const file = write("names.json", { capacityReservations: [{ ...RESERVATION, instanceType: "m5.lrge", availabilityZone: "us-east-9z" }] });
+    const result = await runToExit(["--check", "--fixtures", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "ec2-capacity-emulator: the fixtures have 2 problems:",
+      `${file}: capacityReservations[0].availabilityZone: "us-east-9z" is not a zone of any region EC2 has (a made-up region has no zones)`,
+      `${file}: capacityReservations[0].instanceType: "m5.lrge" is not an instance type the catalogue has nor one the fixtures declare in instanceTypes (did you mean m5.large?)`,
+    ]);
+  });
+
   it("gives a JSON syntax error's line and column", async () => {
     const file = write("broken.json", '{\n  "capacityReservations": [\n    { "ownerId": "123456789012", }\n  ]\n}\n');
     const result = await runToExit(["--check", "--fixtures", file]);
