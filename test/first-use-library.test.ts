@@ -1,7 +1,7 @@
 // Issue 15's items on what is loaded: keys never move between accounts, health and the ready line say what is served, --check, and fixture errors a person can act on.
 
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -171,6 +171,38 @@ describe("--check and fixture errors", () => {
     const result = await runToExit(["--check", "--fixtures", file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^ec2-capacity-emulator: ${file}: not valid JSON at line 3, column 34: \\S`));
+  });
+
+  it("places every JSON syntax error by line and column: an unquoted value, a cut-off file (at its end), a trailing comma", async () => {
+    const unquoted = write("unquoted.json", '{\n  "capacityReservations": [\n    { "capacityReservationId": cr-0aaaaaaaaaaaaaaa1 }\n  ]\n}\n');
+    const cut = write("cut.json", '{\n  "capacityReservations": [\n    { "ownerId": "123456789012" },\n');
+    const comma = write("comma.json", '{"capacityReservations": [],}');
+    const lines = await Promise.all([unquoted, cut, comma].map(async (file) => {
+      const result = await runToExit(["--check", "--fixtures", file]);
+      expect(result.code).toBe(1);
+      return result.stderr.trimEnd();
+    }));
+    expect(lines).toEqual([
+      `ec2-capacity-emulator: ${unquoted}: not valid JSON at line 3, column 32: 'c' where a value was expected (a string is written in double quotes)`,
+      `ec2-capacity-emulator: ${cut}: not valid JSON at line 4, column 1: the text ends where a value was expected (the array opened with [ at line 2, column 27 is not closed)`,
+      `ec2-capacity-emulator: ${comma}: not valid JSON at line 1, column 29: } after a comma: JSON allows no comma after the last property`,
+    ]);
+  });
+
+  it("--check on a folder lists every file's problems, past a file it cannot parse", async () => {
+    const folder = join(work, "folder");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "a-broken.json"), '{"capacityReservations": [');
+    writeFileSync(join(folder, "b-typo.json"), JSON.stringify({ capacityReservations: [{ ...RESERVATION, state: "actve" }] }));
+    writeFileSync(join(folder, "c-instance.json"), JSON.stringify({ instances: [{ instanceId: "i-0123456789abcdef0", ownerId: OWNER, imageId: "ami-0123456789abcdef0", instanceType: "m5.large", availabilityZone: "us-east-1a", state: "running", capacityReservationId: "cr-0bbbbbbbbbbbbbbb1" }] }));
+    const result = await runToExit(["--check", "--fixtures", folder]);
+    expect(result.code).toBe(1);
+    // The instance may name a reservation of the unread file: that is not reported as missing.
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "ec2-capacity-emulator: the fixtures have 2 problems:",
+      `${join(folder, "a-broken.json")}: not valid JSON at line 1, column 27: the text ends where a value was expected (the array opened with [ at line 1, column 26 is not closed)`,
+      expect.stringMatching(new RegExp(`^${join(folder, "b-typo.json")}: capacityReservations\\[0\\]\\.state: "actve" is not one of `)),
+    ]);
   });
 
   it("starts with one problem per line too", async () => {

@@ -268,6 +268,7 @@ describe("instance types and zones a fixture names are ones the wire takes", () 
           lifecycle: "on-demand",
           instanceType,
           availabilityZone,
+          subnetId: undefined,
           instanceIds: [],
         },
       ],
@@ -316,7 +317,7 @@ describe("instance types and zones a fixture names are ones the wire takes", () 
   });
 
   it("takes a type the set declares in any of its files, and at run time one an earlier load declared", async () => {
-    const declared = { instanceTypes: [{ InstanceType: "x9.test" }] };
+    const declared = { instanceTypes: [{ InstanceType: "x9.test" as "m5.large" }] };
     const emu = await start({ fixtures: [everywhere("x9.test", "us-east-1a"), declared] });
     try {
       expect((await emu.state()).capacityReservations?.map((r) => r.instanceType)).toEqual(["x9.test"]);
