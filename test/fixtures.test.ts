@@ -134,6 +134,22 @@ describe("fixture checks", () => {
     expect(problems).toHaveLength(3);
   });
 
+  it("reports a misspelt key once: the unknown key names the required one it was meant for, which is missing", async () => {
+    const { instanceType, ownerId, ...withCount } = good;
+    const rest = Object.fromEntries(Object.entries(withCount).filter(([key]) => key !== "totalInstanceCount"));
+    const dir = folderWith({
+      "misspelt.json": { capacityReservations: [{ ...rest, instanceTpye: instanceType, ownerID: ownerId, totalInstanceCount: 10 }] },
+      // A near miss of a key that is there is only unknown; a key missing with nothing like it, only missing.
+      "other.json": { capacityReservations: [{ ...rest, capacityReservationId: "cr-0a0000000000000a2", ownerId, instanceType, instanceTyp: instanceType }] },
+    });
+    expect(await problemsOf([dir])).toEqual([
+      `${join(dir, "misspelt.json")}: capacityReservations[0].instanceTpye: unknown key (did you mean instanceType, which is missing?)`,
+      `${join(dir, "misspelt.json")}: capacityReservations[0].ownerID: unknown key (did you mean ownerId, which is missing?)`,
+      `${join(dir, "other.json")}: capacityReservations[0]: missing required key totalInstanceCount`,
+      `${join(dir, "other.json")}: capacityReservations[0].instanceTyp: unknown key (did you mean instanceType?)`,
+    ]);
+  });
+
   it("names a file that is not JSON, and a path that does not exist", async () => {
     const dir = folderWith({ "broken.json": "{ not json" });
     const [broken] = await problemsOf([dir]);
