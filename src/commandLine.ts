@@ -87,6 +87,33 @@ function oneOf<T extends string>(given: Given, allowed: readonly T[]): T {
   return given.value as T;
 }
 
+/** The options that take a value, as written on the command line (`--port`). */
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(
+  Object.entries(OPTIONS).flatMap(([name, option]) => (option.type === "string" ? [`--${name}`] : [])),
+);
+
+/**
+ * `--port -1` as `--port=-1`: parseArgs takes a value starting with `-` for an option and refuses it
+ * as "ambiguous", where the `=` form reaches the option's own check and its message. A value
+ * starting with `--` is another option: the one before it lacks its value.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const next = argv[i + 1];
+    if (VALUE_OPTIONS.has(arg) && next === undefined) throw new UsageError(`${arg} needs a value`);
+    if (!VALUE_OPTIONS.has(arg) || next === undefined || !next.startsWith("-")) {
+      args.push(arg);
+      continue;
+    }
+    if (next.startsWith("--")) throw new UsageError(`${arg} needs a value before ${next} (a value that starts with -- is written ${arg}=VALUE)`);
+    args.push(`${arg}=${next}`);
+    i++;
+  }
+  return args;
+}
+
 /** Reads argv and the environment into a Config; throws UsageError with one clear sentence. */
 export function parseCommandLine(
   argv: readonly string[],
@@ -94,7 +121,7 @@ export function parseCommandLine(
 ): Config | "help" | "version" | { check: Config } {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; args: string[]; allowPositionals: false }>>["values"];
   try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }));
+    ({ values } = parseArgs({ args: joinDashValues(argv), options: OPTIONS, allowPositionals: false, strict: true }));
   } catch (error) {
     throw new UsageError((error as Error).message.split("\n")[0] ?? "bad option");
   }
