@@ -1,7 +1,7 @@
 // The command line: the options and EC2_EMULATOR_* variables read into a Config, with one clear sentence for anything else. Importing it starts nothing.
 
 import { parseArgs } from "node:util";
-import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
+import { AUTH_MODES, DEFAULTS, LOG_LEVELS, resolveConfig, type Config } from "./config.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
 import { MAX_CONNECTIONS } from "./http/connections.js";
 import { MAX_SETTING_SECONDS, settingProblem } from "./domain/settings.js";
@@ -67,8 +67,6 @@ database and exits 0.
 /** A command line that cannot be used: its message is one sentence for the user. */
 export class UsageError extends Error {}
 
-const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const AUTH_MODES: readonly AuthMode[] = ["lenient", "strict"];
 
 export function envName(option: OptionName): string {
   return `EC2_EMULATOR_${option.toUpperCase().replaceAll("-", "_")}`;

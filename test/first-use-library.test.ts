@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FixtureError, type RunningEmulator } from "../src/index.js";
+import { FixtureError, startEmulator, type RunningEmulator } from "../src/index.js";
 import { VERSION } from "../src/version.js";
 import { ROOT, runCommand, runToExit, servedUrl } from "./process.js";
 import { OWNER, OWNER_KEY, start } from "./support.js";
@@ -214,6 +214,43 @@ describe("--check and fixture errors", () => {
       `${file}: capacityReservations[0].totalInstanceCount: -1 is below the minimum of 0`,
       expect.stringMatching(new RegExp(`^${file}: capacityReservations\\[0\\]\\.state: "actve" is not one of `)),
     ]);
+  });
+});
+
+describe("the library's errors name the option and what it takes, as the command's do", () => {
+  it("refuses a port or log level of the wrong form with a TypeError naming the option and the values allowed", async () => {
+    await expect(startEmulator({ port: "abc" as never, fixtures: [] })).rejects.toThrow(
+      new TypeError('port must be a whole number from 0 to 65535 (0, the default: a free port), not "abc"'),
+    );
+    await expect(startEmulator({ port: 70000, fixtures: [] })).rejects.toThrow(TypeError);
+    await expect(startEmulator({ logLevel: "loud" as never, fixtures: [] })).rejects.toThrow(
+      new TypeError('logLevel must be one of fatal, error, warn, info, debug, trace, silent, not "loud"'),
+    );
+    await expect(startEmulator({ auth: "open" as never, fixtures: [] })).rejects.toThrow(new TypeError('auth must be one of lenient, strict, not "open"'));
+  });
+
+  it("names the port in use, keeping the system's code", async () => {
+    const first = await startEmulator({ fixtures: [] });
+    try {
+      const port = Number(new URL(first.url).port);
+      const refusal = await startEmulator({ port, fixtures: [] }).then(
+        () => undefined,
+        (error: unknown) => error as Error & { code?: string },
+      );
+      expect(refusal?.message).toBe(`port ${port} on 127.0.0.1 is in use: choose another port, or leave port out (0) for a free one`);
+      expect(refusal?.code).toBe("EADDRINUSE");
+    } finally {
+      await first.close();
+    }
+  });
+
+  it("says the emulator is closed to a call after close(), and a second close() is no error", async () => {
+    const emu = await startEmulator({ fixtures: [] });
+    await emu.close();
+    for (const [call, made] of [["state()", () => emu.state()], ["load()", () => emu.load({})], ["reset()", () => emu.reset()]] as const) {
+      await expect(made()).rejects.toThrow(`${call}: the emulator is closed (close() was called); start another with startEmulator()`);
+    }
+    await expect(emu.close()).resolves.toBeUndefined();
   });
 });
 
