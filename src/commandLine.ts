@@ -1,7 +1,7 @@
 // The command line: the options and EC2_EMULATOR_* variables read into a Config, with one clear sentence for anything else. Importing it starts nothing.
 
 import { parseArgs } from "node:util";
-import { DEFAULTS, resolveConfig, type AuthMode, type Config, type LogLevel } from "./config.js";
+import { AUTH_MODES, DEFAULTS, LOG_LEVELS, resolveConfig, type Config } from "./config.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, parseInstant } from "./domain/clock.js";
 import { MAX_CONNECTIONS } from "./http/connections.js";
 import { MAX_SETTING_SECONDS, settingProblem } from "./domain/settings.js";
@@ -67,8 +67,6 @@ database and exits 0.
 /** A command line that cannot be used: its message is one sentence for the user. */
 export class UsageError extends Error {}
 
-const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const AUTH_MODES: readonly AuthMode[] = ["lenient", "strict"];
 
 export function envName(option: OptionName): string {
   return `EC2_EMULATOR_${option.toUpperCase().replaceAll("-", "_")}`;
@@ -87,6 +85,33 @@ function oneOf<T extends string>(given: Given, allowed: readonly T[]): T {
   return given.value as T;
 }
 
+/** The options that take a value, as written on the command line (`--port`). */
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(
+  Object.entries(OPTIONS).flatMap(([name, option]) => (option.type === "string" ? [`--${name}`] : [])),
+);
+
+/**
+ * `--port -1` as `--port=-1`: parseArgs takes a value starting with `-` for an option and refuses it
+ * as "ambiguous", where the `=` form reaches the option's own check and its message. A value
+ * starting with `--` is another option: the one before it lacks its value.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const next = argv[i + 1];
+    if (VALUE_OPTIONS.has(arg) && next === undefined) throw new UsageError(`${arg} needs a value`);
+    if (!VALUE_OPTIONS.has(arg) || next === undefined || !next.startsWith("-")) {
+      args.push(arg);
+      continue;
+    }
+    if (next.startsWith("--")) throw new UsageError(`${arg} needs a value before ${next} (a value that starts with -- is written ${arg}=VALUE)`);
+    args.push(`${arg}=${next}`);
+    i++;
+  }
+  return args;
+}
+
 /** Reads argv and the environment into a Config; throws UsageError with one clear sentence. */
 export function parseCommandLine(
   argv: readonly string[],
@@ -94,7 +119,7 @@ export function parseCommandLine(
 ): Config | "help" | "version" | { check: Config } {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; args: string[]; allowPositionals: false }>>["values"];
   try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }));
+    ({ values } = parseArgs({ args: joinDashValues(argv), options: OPTIONS, allowPositionals: false, strict: true }));
   } catch (error) {
     throw new UsageError((error as Error).message.split("\n")[0] ?? "bad option");
   }

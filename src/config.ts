@@ -6,6 +6,10 @@ import type { FixtureDocument } from "./fixtures/types.js";
 export type AuthMode = "lenient" | "strict";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
+/** Every log level, most severe first; the command and the library refuse any other. */
+export const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+export const AUTH_MODES: readonly AuthMode[] = ["lenient", "strict"];
+
 export interface Config {
   readonly host: string;
   readonly port: number;

@@ -102,6 +102,7 @@ export function loadedState(store: Store, now: number): LoadedState {
     },
     namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
     placeOf: (id) => (id.startsWith("lt-") ? store.launchTemplateById(id) : store.findInstance(id)),
+    declaresInstanceType: (instanceType) => store.declaredInstanceTypes().has(instanceType),
   };
 }
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import type { DestinationStream, Logger } from "pino";
 import { ACTIONS } from "./actions/index.js";
-import { resolveConfig, type Config } from "./config.js";
+import { AUTH_MODES, LOG_LEVELS, resolveConfig, type Config } from "./config.js";
 import { parseInstant, type ClockReading } from "./domain/clock.js";
 import { readSettings, type Settings } from "./domain/settings.js";
 import { checkFaultRules, type FaultRule, type FaultRuleState } from "./faults/faults.js";
@@ -11,6 +11,8 @@ import { Emulator } from "./emulator.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { keepServer } from "./inProcess.js";
 import { createLogger } from "./logger.js";
+import { REGION_NAME } from "./protocol/sigv4.js";
+import { given } from "./schemaProblems.js";
 import { buildServer } from "./server.js";
 
 export type { Config, AuthMode, LogLevel } from "./config.js";
@@ -123,8 +125,49 @@ function toDate(value: Date | string, where: string): Date {
   return time;
 }
 
+/**
+ * Refuses an option of the wrong form with a TypeError naming it and what it takes, as the command
+ * does: what Node, pino or Fastify would say of it later names neither.
+ */
+function checkOptions(options: Omit<StartOptions, "logDestination" | "clock">): void {
+  const { port, logLevel, auth, host, db, defaultAccount, defaultRegion, fixtures } = options;
+  const refuse = (name: string, takes: string, value: unknown): never => {
+    throw new TypeError(`${name} must be ${takes}, not ${given(value)}`);
+  };
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) refuse("port", "a whole number from 0 to 65535 (0, the default: a free port)", port);
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) refuse("logLevel", `one of ${LOG_LEVELS.join(", ")}`, logLevel);
+  if (auth !== undefined && !AUTH_MODES.includes(auth)) refuse("auth", `one of ${AUTH_MODES.join(", ")}`, auth);
+  if (host !== undefined && !(typeof host === "string" && host !== "")) refuse("host", "an address to listen on, such as 127.0.0.1", host);
+  if (db !== undefined && !(typeof db === "string" && db !== "")) refuse("db", "the path of a SQLite file (leave it out to keep the state in memory)", db);
+  if (defaultAccount !== undefined && !(typeof defaultAccount === "string" && /^\d{12}$/.test(defaultAccount))) {
+    refuse("defaultAccount", "an account id of 12 digits", defaultAccount);
+  }
+  if (defaultRegion !== undefined && !(typeof defaultRegion === "string" && REGION_NAME.test(defaultRegion))) {
+    refuse("defaultRegion", "a region name such as us-east-1", defaultRegion);
+  }
+  if (fixtures !== undefined && !Array.isArray(fixtures)) refuse("fixtures", "a list of fixture paths and objects (such as [\"fixtures\"])", fixtures);
+}
+
+/** Why `listen` failed, naming the port or host (Node says only `listen EADDRINUSE`); the error's code and cause are kept. */
+function listenFailure(error: unknown, config: Config): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message =
+    code === "EADDRINUSE"
+      ? `port ${config.port} on ${config.host} is in use: choose another port, or leave port out (0) for a free one`
+      : code === "EADDRNOTAVAIL" || code === "ENOTFOUND"
+        ? `cannot listen on host ${config.host}: no such address on this machine`
+        : code === "EACCES"
+          ? `not allowed to listen on ${config.host}:${config.port}`
+          : undefined;
+  return message === undefined ? error : Object.assign(new Error(message, { cause: error }), { code });
+}
+
+/** The error of a call to an emulator close() has closed. */
+const closedError = (call: string): Error => new Error(`${call}: the emulator is closed (close() was called); start another with startEmulator()`);
+
 export async function startEmulator(options: StartOptions = {}): Promise<RunningEmulator> {
   const { logDestination, clock, ...rest } = options;
+  checkOptions(rest);
   const clockAt = clock === undefined ? undefined : toDate(clock, "the clock option");
   if (rest.adminToken !== undefined && !(typeof rest.adminToken === "string" && /^[\x21-\x7e]+$/.test(rest.adminToken))) {
     // An empty token would open the control plane it is meant to close (SPEC section 7).
@@ -139,14 +182,35 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
     instanceTransitionSeconds: config.instanceTransitionSeconds,
   });
   if ("problems" in settings) throw new TypeError(settings.problems.join("; "));
-  const { emulator, server, url } = await listen(config, logDestination);
+  let started: StartedServer;
+  try {
+    started = await listen(config, logDestination);
+  } catch (error) {
+    throw listenFailure(error, config);
+  }
+  const { emulator, server, url } = started;
+  // Set when close() is called: the database is closed (or closing), and a call would meet it.
+  let closed = false;
+  const open = (call: string): void => {
+    if (closed) throw closedError(call);
+  };
   const running: RunningEmulator = {
     url,
     config,
-    reset: async () => emulator.reset(),
-    load: async (fixture) => emulator.load([{ source: "load()", document: fixture }]),
-    state: async (options) => emulator.state(options),
+    reset: async () => {
+      open("reset()");
+      emulator.reset();
+    },
+    load: async (fixture) => {
+      open("load()");
+      return emulator.load([{ source: "load()", document: fixture }]);
+    },
+    state: async (options) => {
+      open("state()");
+      return emulator.state(options);
+    },
     close: async () => {
+      closed = true;
       await server.close();
     },
     clock: {

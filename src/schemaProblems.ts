@@ -96,8 +96,11 @@ export function nearMiss(name: string, known: readonly string[], maxDistance?: n
   const lower = name.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
+    const most = maxDistance ?? Math.max(1, Math.floor(candidate.length / 4));
+    // Lengths further apart than that are that many edits at least: no need to count them.
+    if (Math.abs(candidate.length - name.length) > most) continue;
     const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase());
-    if (d <= (maxDistance ?? Math.max(1, Math.floor(candidate.length / 4))) && (best === undefined || d < best.distance)) {
+    if (d <= most && (best === undefined || d < best.distance)) {
       best = { name: candidate, distance: d };
     }
   }

@@ -1,12 +1,12 @@
 // Issue 15's items on what is loaded: keys never move between accounts, health and the ready line say what is served, --check, and fixture errors a person can act on.
 
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FixtureError, type RunningEmulator } from "../src/index.js";
+import { FixtureError, startEmulator, type RunningEmulator } from "../src/index.js";
 import { VERSION } from "../src/version.js";
 import { ROOT, runCommand, runToExit, servedUrl } from "./process.js";
 import { OWNER, OWNER_KEY, start } from "./support.js";
@@ -155,11 +155,54 @@ describe("--check and fixture errors", () => {
     ]);
   });
 
+  it("--check refuses a type the catalogue lacks and a made-up zone, which every launch into them would be refused for", async () => {
+    const file = write("names.json", { capacityReservations: [{ ...RESERVATION, instanceType: "m5.lrge", availabilityZone: "us-east-9z" }] });
+    const result = await runToExit(["--check", "--fixtures", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "ec2-capacity-emulator: the fixtures have 2 problems:",
+      `${file}: capacityReservations[0].availabilityZone: "us-east-9z" is not a zone of any region EC2 has (a made-up region has no zones)`,
+      `${file}: capacityReservations[0].instanceType: "m5.lrge" is not an instance type the catalogue has nor one the fixtures declare in instanceTypes (did you mean m5.large?)`,
+    ]);
+  });
+
   it("gives a JSON syntax error's line and column", async () => {
     const file = write("broken.json", '{\n  "capacityReservations": [\n    { "ownerId": "123456789012", }\n  ]\n}\n');
     const result = await runToExit(["--check", "--fixtures", file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^ec2-capacity-emulator: ${file}: not valid JSON at line 3, column 34: \\S`));
+  });
+
+  it("places every JSON syntax error by line and column: an unquoted value, a cut-off file (at its end), a trailing comma", async () => {
+    const unquoted = write("unquoted.json", '{\n  "capacityReservations": [\n    { "capacityReservationId": cr-0aaaaaaaaaaaaaaa1 }\n  ]\n}\n');
+    const cut = write("cut.json", '{\n  "capacityReservations": [\n    { "ownerId": "123456789012" },\n');
+    const comma = write("comma.json", '{"capacityReservations": [],}');
+    const lines = await Promise.all([unquoted, cut, comma].map(async (file) => {
+      const result = await runToExit(["--check", "--fixtures", file]);
+      expect(result.code).toBe(1);
+      return result.stderr.trimEnd();
+    }));
+    expect(lines).toEqual([
+      `ec2-capacity-emulator: ${unquoted}: not valid JSON at line 3, column 32: 'c' where a value was expected (a string is written in double quotes)`,
+      `ec2-capacity-emulator: ${cut}: not valid JSON at line 4, column 1: the text ends where a value was expected (the array opened with [ at line 2, column 27 is not closed)`,
+      `ec2-capacity-emulator: ${comma}: not valid JSON at line 1, column 29: } after a comma: JSON allows no comma after the last property`,
+    ]);
+  });
+
+  it("--check on a folder lists every file's problems, past a file it cannot parse", async () => {
+    const folder = join(work, "folder");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "a-broken.json"), '{"capacityReservations": [');
+    writeFileSync(join(folder, "b-typo.json"), JSON.stringify({ capacityReservations: [{ ...RESERVATION, state: "actve" }] }));
+    writeFileSync(join(folder, "c-instance.json"), JSON.stringify({ instances: [{ instanceId: "i-0123456789abcdef0", ownerId: OWNER, imageId: "ami-0123456789abcdef0", instanceType: "m5.large", availabilityZone: "us-east-1a", state: "running", capacityReservationId: "cr-0bbbbbbbbbbbbbbb1" }] }));
+    const result = await runToExit(["--check", "--fixtures", folder]);
+    expect(result.code).toBe(1);
+    // The instance may name a reservation of the unread file: that is not reported as missing.
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "ec2-capacity-emulator: the fixtures have 2 problems:",
+      `${join(folder, "a-broken.json")}: not valid JSON at line 1, column 27: the text ends where a value was expected (the array opened with [ at line 1, column 26 is not closed)`,
+      expect.stringMatching(new RegExp(`^${join(folder, "b-typo.json")}: capacityReservations\\[0\\]\\.state: "actve" is not one of `)),
+    ]);
   });
 
   it("starts with one problem per line too", async () => {
@@ -171,6 +214,43 @@ describe("--check and fixture errors", () => {
       `${file}: capacityReservations[0].totalInstanceCount: -1 is below the minimum of 0`,
       expect.stringMatching(new RegExp(`^${file}: capacityReservations\\[0\\]\\.state: "actve" is not one of `)),
     ]);
+  });
+});
+
+describe("the library's errors name the option and what it takes, as the command's do", () => {
+  it("refuses a port or log level of the wrong form with a TypeError naming the option and the values allowed", async () => {
+    await expect(startEmulator({ port: "abc" as never, fixtures: [] })).rejects.toThrow(
+      new TypeError('port must be a whole number from 0 to 65535 (0, the default: a free port), not "abc"'),
+    );
+    await expect(startEmulator({ port: 70000, fixtures: [] })).rejects.toThrow(TypeError);
+    await expect(startEmulator({ logLevel: "loud" as never, fixtures: [] })).rejects.toThrow(
+      new TypeError('logLevel must be one of fatal, error, warn, info, debug, trace, silent, not "loud"'),
+    );
+    await expect(startEmulator({ auth: "open" as never, fixtures: [] })).rejects.toThrow(new TypeError('auth must be one of lenient, strict, not "open"'));
+  });
+
+  it("names the port in use, keeping the system's code", async () => {
+    const first = await startEmulator({ fixtures: [] });
+    try {
+      const port = Number(new URL(first.url).port);
+      const refusal = await startEmulator({ port, fixtures: [] }).then(
+        () => undefined,
+        (error: unknown) => error as Error & { code?: string },
+      );
+      expect(refusal?.message).toBe(`port ${port} on 127.0.0.1 is in use: choose another port, or leave port out (0) for a free one`);
+      expect(refusal?.code).toBe("EADDRINUSE");
+    } finally {
+      await first.close();
+    }
+  });
+
+  it("says the emulator is closed to a call after close(), and a second close() is no error", async () => {
+    const emu = await startEmulator({ fixtures: [] });
+    await emu.close();
+    for (const [call, made] of [["state()", () => emu.state()], ["load()", () => emu.load({})], ["reset()", () => emu.reset()]] as const) {
+      await expect(made()).rejects.toThrow(`${call}: the emulator is closed (close() was called); start another with startEmulator()`);
+    }
+    await expect(emu.close()).resolves.toBeUndefined();
   });
 });
 

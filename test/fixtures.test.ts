@@ -134,6 +134,22 @@ describe("fixture checks", () => {
     expect(problems).toHaveLength(3);
   });
 
+  it("reports a misspelt key once: the unknown key names the required one it was meant for, which is missing", async () => {
+    const { instanceType, ownerId, ...withCount } = good;
+    const rest = Object.fromEntries(Object.entries(withCount).filter(([key]) => key !== "totalInstanceCount"));
+    const dir = folderWith({
+      "misspelt.json": { capacityReservations: [{ ...rest, instanceTpye: instanceType, ownerID: ownerId, totalInstanceCount: 10 }] },
+      // A near miss of a key that is there is only unknown; a key missing with nothing like it, only missing.
+      "other.json": { capacityReservations: [{ ...rest, capacityReservationId: "cr-0a0000000000000a2", ownerId, instanceType, instanceTyp: instanceType }] },
+    });
+    expect(await problemsOf([dir])).toEqual([
+      `${join(dir, "misspelt.json")}: capacityReservations[0].instanceTpye: unknown key (did you mean instanceType, which is missing?)`,
+      `${join(dir, "misspelt.json")}: capacityReservations[0].ownerID: unknown key (did you mean ownerId, which is missing?)`,
+      `${join(dir, "other.json")}: capacityReservations[0]: missing required key totalInstanceCount`,
+      `${join(dir, "other.json")}: capacityReservations[0].instanceTyp: unknown key (did you mean instanceType?)`,
+    ]);
+  });
+
   it("names a file that is not JSON, and a path that does not exist", async () => {
     const dir = folderWith({ "broken.json": "{ not json" });
     const [broken] = await problemsOf([dir]);
@@ -248,6 +264,85 @@ describe("fixture instances in reservations (SPEC sections 4 and 11)", () => {
         { AccountId: OWNER, UsedInstanceCount: 7 },
         { AccountId: SHAREE, UsedInstanceCount: 3 },
       ]);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("instance types and zones a fixture names are ones the wire takes", () => {
+  const FLEET_ID = "fleet-0a0a0a0a-0a0a-0a0a-0a0a-0a0a0a0a0a0a";
+  const fleet = (instanceType: string, availabilityZone: string): NonNullable<FixtureDocument["fleets"]>[number] => ({
+    fleetId: FLEET_ID,
+    ownerId: OWNER,
+    region: "us-east-1",
+    createTime: "2026-01-01T00:00:00Z",
+    outcome: {
+      launches: [
+        {
+          override: { launchTemplateId: "lt-0a0a0a0a0a0a0a0a0", launchTemplateName: "team", version: "1", position: 0 },
+          lifecycle: "on-demand",
+          instanceType,
+          availabilityZone,
+          subnetId: undefined,
+          instanceIds: [],
+        },
+      ],
+      errors: [],
+    },
+    configuration: {
+      Type: "instant",
+      LaunchTemplateConfigs: [{ LaunchTemplateSpecification: { LaunchTemplateId: "lt-0a0a0a0a0a0a0a0a0", Version: "1" }, Overrides: [{ InstanceType: instanceType }] }],
+      TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: "on-demand" },
+    },
+  });
+  const everywhere = (instanceType: string, availabilityZone: string): FixtureDocument => ({
+    capacityReservations: [{ ...good, instanceType, availabilityZone, usage: [] }],
+    instances: [instanceFixture("0c", 1, { instanceType, availabilityZone })],
+    capacityPools: [{ availabilityZone, instanceType, available: 1 }],
+    launchTemplates: [
+      { launchTemplateId: "lt-0a0a0a0a0a0a0a0a0", launchTemplateName: "team", ownerId: OWNER, region: "us-east-1", launchTemplateData: { InstanceType: instanceType } },
+    ],
+    fleets: [fleet(instanceType, availabilityZone)],
+  });
+
+  it("refuses a misspelt type and a made-up zone in every record that names one, by file and path, with the type meant", async () => {
+    const dir = folderWith({ "team.json": everywhere("m5.lrge", "us-east-9z") });
+    const file = join(dir, "team.json");
+    const problems = await problemsOf([dir]);
+    const zone = '"us-east-9z" is not a zone of any region EC2 has (a made-up region has no zones)';
+    const type = '"m5.lrge" is not an instance type the catalogue has nor one the fixtures declare in instanceTypes (did you mean m5.large?)';
+    expect(problems).toEqual([
+      `${file}: capacityReservations[0].availabilityZone: ${zone}`,
+      `${file}: instances[0].availabilityZone: ${zone}`,
+      `${file}: capacityPools[0].availabilityZone: ${zone}`,
+      `${file}: fleets[0].outcome.launches[0].availabilityZone: "us-east-9z" is not a zone of us-east-1, whose zones are us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f`,
+      `${file}: capacityReservations[0].instanceType: ${type}`,
+      `${file}: instances[0].instanceType: ${type}`,
+      `${file}: capacityPools[0].instanceType: ${type}`,
+      `${file}: launchTemplates[0].launchTemplateData.InstanceType: ${type}`,
+      `${file}: fleets[0].outcome.launches[0].instanceType: ${type}`,
+      `${file}: fleets[0].configuration.LaunchTemplateConfigs[0].Overrides[0].InstanceType: ${type}`,
+    ]);
+  });
+
+  it("names the zones of the region a zone letter is not one of", async () => {
+    expect(await problemsOf([withReservation({ availabilityZone: "us-east-1g" })])).toEqual([
+      "fixtures[0]: capacityReservations[0].availabilityZone: \"us-east-1g\" is not a zone of us-east-1, whose zones are us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f",
+    ]);
+  });
+
+  it("takes a type the set declares in any of its files, and at run time one an earlier load declared", async () => {
+    const declared = { instanceTypes: [{ InstanceType: "x9.test" as "m5.large" }] };
+    const emu = await start({ fixtures: [everywhere("x9.test", "us-east-1a"), declared] });
+    try {
+      expect((await emu.state()).capacityReservations?.map((r) => r.instanceType)).toEqual(["x9.test"]);
+      const more = { capacityReservations: [{ ...good, capacityReservationId: "cr-0a0000000000000c2", instanceType: "x9.test", usage: [] }] };
+      await emu.load(more);
+      // A type no load declared is refused at run time too, naming it.
+      await expect(emu.load({ capacityReservations: [{ ...more.capacityReservations[0]!, instanceType: "x9.tset" }] })).rejects.toThrow(
+        'load(): capacityReservations[0].instanceType: "x9.tset" is not an instance type the catalogue has nor one the fixtures declare in instanceTypes',
+      );
     } finally {
       await emu.close();
     }

@@ -52,6 +52,42 @@ describe.concurrent("item 12: option values outside their one documented form", 
   });
 });
 
+describe.concurrent("an option's value that starts with a dash, and a --db folder that is not there", () => {
+  it("gives a negative value the option's own message, as the = form does, for every option that takes a number or a time", async () => {
+    const options = ["port", "provisioning-seconds", "instance-transition-seconds", "max-connections", "default-account", "clock"];
+    const spaced = await Promise.all(options.map((option) => refused([`--${option}`, "-1"])));
+    const joined = await Promise.all(options.map((option) => refused([`--${option}=-1`])));
+    expect(spaced).toEqual(joined);
+    expect(spaced[0]).toBe('ec2-capacity-emulator: --port must be a number from 0 to 65535, not "-1" (see --help)');
+    expect(spaced[1]).toBe('ec2-capacity-emulator: --provisioning-seconds must be a number of seconds from 0 to 31536000, not "-1" (see --help)');
+    for (const line of spaced) expect(line).not.toMatch(/ambiguous/);
+  });
+
+  it("says an option lacks its value when another option or nothing follows it", async () => {
+    const [before, last] = await Promise.all([refused(["--db", "--port", "0"]), refused(["--db"])]);
+    expect(before).toBe("ec2-capacity-emulator: --db needs a value before --port (a value that starts with -- is written --db=VALUE) (see --help)");
+    expect(last).toBe("ec2-capacity-emulator: --db needs a value (see --help)");
+  });
+
+  it("says a --db file's folder does not exist, or is a file, rather than that it may not be written", async () => {
+    const work = mkdtempSync(join(tmpdir(), "ec2-db-folder-"));
+    writeFileSync(join(work, "plain"), "");
+    const runs = await Promise.all(
+      [join(work, "nowhere", "x.db"), join(work, "plain", "x.db"), work].map((db) => runToExit(["--port", "0", "--db", db])),
+    );
+    const [missing, file, folder] = runs;
+    if (!missing || !file || !folder) throw new Error("three runs expected");
+    for (const run of runs) {
+      expect(run.code).toBe(1);
+      expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(run.stderr).not.toMatch(/read-only|permission denied/);
+    }
+    expect(missing.stderr.trimEnd()).toBe(`ec2-capacity-emulator: ${join(work, "nowhere", "x.db")}: its folder ${join(work, "nowhere")} does not exist; create it or choose another --db file`);
+    expect(file.stderr.trimEnd()).toBe(`ec2-capacity-emulator: ${join(work, "plain", "x.db")}: ${join(work, "plain")} is a file, not a folder; choose another --db file`);
+    expect(folder.stderr.trimEnd()).toBe(`ec2-capacity-emulator: ${work}: is a folder, not a database file; choose another --db file`);
+  });
+});
+
 describe("item 14: one emulator per --db file", () => {
   it("refuses a second emulator on a file in use with one line, leaves the first serving, and leaves no stale lock after a kill", async () => {
     const db = join(mkdtempSync(join(tmpdir(), "ec2-lock-")), "state.db");

@@ -1,7 +1,7 @@
 // Opens the SQLite database and brings its schema up to date from migrations/NNN_*.sql.
 
 import Database from "better-sqlite3";
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -56,10 +56,23 @@ export function openSnapshot(snapshot: Buffer): SqliteDatabase {
 
 /**
  * Refuses a file (or, for a new one and the WAL files beside it, a folder) the process may not write,
- * saying so: SQLite itself only says "disk I/O error" or "attempt to write a readonly database".
+ * saying so: SQLite itself only says "disk I/O error" or "attempt to write a readonly database". A
+ * folder that does not exist (or is a file) is named as such, not as one that may not be written.
  */
 function refuseReadOnly(path: string): void {
   const folder = dirname(resolve(path));
+  const choose = "choose another --db file";
+  let folderStat;
+  try {
+    folderStat = statSync(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new DatabaseError(`${path}: its folder ${folder} does not exist; create it or ${choose}`);
+    if (code === "ENOTDIR") throw new DatabaseError(`${path}: ${folder} is not a folder (a part of it is a file); ${choose}`);
+    // Another reason (a folder on the way may not be searched): the write check below says it.
+  }
+  if (folderStat !== undefined && !folderStat.isDirectory()) throw new DatabaseError(`${path}: ${folder} is a file, not a folder; ${choose}`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new DatabaseError(`${path}: is a folder, not a database file; ${choose}`);
   for (const [target, what] of [
     [path, "the database file"],
     [folder, "its folder (SQLite writes its -wal and -shm files beside it)"],
@@ -68,7 +81,7 @@ function refuseReadOnly(path: string): void {
     try {
       accessSync(target, constants.W_OK);
     } catch {
-      throw new DatabaseError(`${path}: ${what} is read-only or not writable by this process (permission denied); the emulator writes to it: make it writable or choose another --db file`);
+      throw new DatabaseError(`${path}: ${what} is read-only or not writable by this process (permission denied); the emulator writes to it: make it writable or ${choose}`);
     }
   }
 }
