@@ -254,6 +254,9 @@ export class Network {
    * indexed read), else the first gap.
    */
   freeAddress(subnetId: string, first: number, last: number): number | undefined {
+    // A launch asks again from past its last pick, before any of its picks is written: without this
+    // bound it walked on past the subnet's end (the outside pass on c063112, F2).
+    if (first > last) return undefined;
     const highest = this.s.highestAddress.get(subnetId) ?? null;
     if (highest === null || highest < first) return first;
     if (highest < last) return highest + 1;
