@@ -102,6 +102,14 @@ export function loadedState(store: Store, now: number): LoadedState {
     },
     namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
     placeOf: (id) => (id.startsWith("lt-") ? store.launchTemplateById(id) : store.findInstance(id)),
+    subnet: (id) => {
+      const record = store.subnet(id);
+      return record && { record, instances: (limit) => store.instancesInSubnet(id, limit) };
+    },
+    securityGroup: (id) => {
+      const record = store.securityGroup(id);
+      return record && { record, instances: (limit) => store.instancesInGroup(id, limit) };
+    },
   };
 }
 

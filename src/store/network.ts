@@ -165,6 +165,18 @@ function prepare(db: SqliteDatabase) {
     addressesInUse: db
       .prepare<[string], number>("SELECT count(*) FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ?")
       .pluck(true),
+    // Live instances in a subnet, or naming a security group: what a load replacing one would move (checkAgainstLoaded).
+    instancesInSubnet: db
+      .prepare<[string, number], string>(
+        "SELECT instance_id FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ? LIMIT ?",
+      )
+      .pluck(true),
+    // The groups are a JSON list of [id, name] pairs: a scan, run only for a group a load changes.
+    instancesInGroup: db
+      .prepare<[string, number], string>(
+        "SELECT instance_id FROM instance_network WHERE EXISTS (SELECT 1 FROM json_each(security_groups) WHERE value ->> 0 = ?) LIMIT ?",
+      )
+      .pluck(true),
     highestAddress: db
       .prepare<[string], number | null>(
         "SELECT max(private_ip) FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ?",
@@ -246,6 +258,16 @@ export class Network {
   /** How many addresses of a subnet instances hold (terminated ones hold none). */
   addressesInUse(subnetId: string): number {
     return this.s.addressesInUse.get(subnetId) ?? 0;
+  }
+
+  /** Up to `limit` live instances with an address in a subnet (terminated ones hold none). */
+  instancesInSubnet(subnetId: string, limit: number): string[] {
+    return this.s.instancesInSubnet.all(subnetId, limit);
+  }
+
+  /** Up to `limit` live instances that name a security group. */
+  instancesInGroup(groupId: string, limit: number): string[] {
+    return this.s.instancesInGroup.all(groupId, limit);
   }
 
   /**
