@@ -106,6 +106,8 @@ export function loadedState(store: Store, now: number): LoadedState {
       const record = store.subnet(id);
       return record && { record, instances: (limit) => store.instancesInSubnet(id, limit) };
     },
+    instanceAtAddress: (subnetId, address) => store.instanceAtAddress(subnetId, address),
+    securityGroupNamed: (ownerId, region, vpcId, name) => store.securityGroupByName(ownerId, region, vpcId, name)?.groupId,
     securityGroup: (id) => {
       const record = store.securityGroup(id);
       return record && { record, instances: (limit) => store.instancesInGroup(id, limit) };

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import type { FixtureDocument, RunningEmulator } from "../src/index.js";
-import { AMI, failure, instanceIdsOf, OWNER, SHAREE, sharedEmulator, start } from "./support.js";
+import { AMI, failure, instanceFixture, instanceIdsOf, OWNER, SHAREE, sharedEmulator, start } from "./support.js";
 
 /** A /28: 16 addresses, of which EC2 keeps .0 to .3 and .15, so 11 (.4 to .14) for instances. */
 const SMALL = "subnet-0aaaaaaaaaaaaaaa1";
@@ -147,6 +147,29 @@ describe("a load does not move a subnet or security group from under its instanc
     await expect(refused).rejects.toThrow(instanceId);
     const [instance] = await described(shared.client);
     expect([instance?.SubnetId, instance?.Placement?.AvailabilityZone, instance?.SecurityGroups?.[0]?.GroupName]).toEqual([SMALL, "us-east-1a", "web"]);
+    await dumpLoadsBack(shared.emu);
+  });
+
+  it("a new group taking an in-use group's name (which would replace it) is refused", async () => {
+    const instanceId = await inUse();
+    const refused = shared.emu.load({ securityGroups: [{ ...GROUP_FIXTURE, groupId: "sg-0bbbbbbbbbbbbbbb1" }] });
+    await expect(refused).rejects.toThrow(/"web" is the name of security group sg-0aaaaaaaaaaaaaaa1 already loaded/);
+    await expect(refused).rejects.toThrow(instanceId);
+    expect((await described(shared.client))[0]?.SecurityGroups).toEqual([{ GroupId: GROUP, GroupName: "web" }]);
+  });
+
+  it("an instance of a set in a subnet already loaded gets neither an address outside it nor one a loaded instance holds", async () => {
+    const instanceId = await inUse();
+    const [instance] = await described(shared.client);
+    const inSubnet = (privateIpAddress: string) => instanceFixture("cc", 1, { subnetId: SMALL, vpcId: instance?.VpcId, privateIpAddress });
+    const held = shared.emu.load({ instances: [inSubnet(instance?.PrivateIpAddress ?? "")] });
+    await expect(held).rejects.toThrow(`is held by instance ${instanceId} of ${SMALL}, already loaded`);
+    await expect(shared.emu.load({ instances: [inSubnet("10.0.0.9")] })).rejects.toThrow(/"10.0.0.9" is not an address subnet-0aaaaaaaaaaaaaaa1/);
+    await expect(shared.emu.load({ instances: [inSubnet("172.31.128.15")] })).rejects.toThrow(/"172.31.128.15" is not an address/);
+    await expect(shared.emu.load({ instances: [inSubnet("172.31.128.9"), { ...inSubnet("172.31.128.9"), instanceId: "i-cc000000000000002" }] })).rejects.toThrow(
+      /"172.31.128.9" is held by another instance/,
+    );
+    await shared.emu.load({ instances: [inSubnet("172.31.128.9")] });
     await dumpLoadsBack(shared.emu);
   });
 

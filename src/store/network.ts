@@ -171,6 +171,11 @@ function prepare(db: SqliteDatabase) {
         "SELECT instance_id FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ? LIMIT ?",
       )
       .pluck(true),
+    instanceAtAddress: db
+      .prepare<[string, number], string>(
+        "SELECT instance_id FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ? AND private_ip = ? LIMIT 1",
+      )
+      .pluck(true),
     // The groups are a JSON list of [id, name] pairs: a scan, run only for a group a load changes.
     instancesInGroup: db
       .prepare<[string, number], string>(
@@ -263,6 +268,11 @@ export class Network {
   /** Up to `limit` live instances with an address in a subnet (terminated ones hold none). */
   instancesInSubnet(subnetId: string, limit: number): string[] {
     return this.s.instancesInSubnet.all(subnetId, limit);
+  }
+
+  /** The live instance that holds an address (a number) in a subnet, or undefined. */
+  instanceAtAddress(subnetId: string, address: number): string | undefined {
+    return this.s.instanceAtAddress.get(subnetId, address);
   }
 
   /** Up to `limit` live instances that name a security group. */

@@ -308,6 +308,11 @@ export class Store {
     return this.#network.instancesInSubnet(subnetId, limit);
   }
 
+  /** The live instance that holds an address (a number) in a subnet, or undefined. */
+  instanceAtAddress(subnetId: string, address: number): string | undefined {
+    return this.#network.instanceAtAddress(subnetId, address);
+  }
+
   /** Up to `limit` live instances that name a security group. */
   instancesInGroup(groupId: string, limit: number): string[] {
     return this.#network.instancesInGroup(groupId, limit);
