@@ -103,6 +103,16 @@ export function loadedState(store: Store, now: number): LoadedState {
     namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
     placeOf: (id) => (id.startsWith("lt-") ? store.launchTemplateById(id) : store.findInstance(id)),
     declaresInstanceType: (instanceType) => store.declaredInstanceTypes().has(instanceType),
+    subnet: (id) => {
+      const record = store.subnet(id);
+      return record && { record, instances: (limit) => store.instancesInSubnet(id, limit) };
+    },
+    instanceAtAddress: (subnetId, address) => store.instanceAtAddress(subnetId, address),
+    securityGroupNamed: (ownerId, region, vpcId, name) => store.securityGroupByName(ownerId, region, vpcId, name)?.groupId,
+    securityGroup: (id) => {
+      const record = store.securityGroup(id);
+      return record && { record, instances: (limit) => store.instancesInGroup(id, limit) };
+    },
   };
 }
 

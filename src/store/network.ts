@@ -165,6 +165,23 @@ function prepare(db: SqliteDatabase) {
     addressesInUse: db
       .prepare<[string], number>("SELECT count(*) FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ?")
       .pluck(true),
+    // Live instances in a subnet, or naming a security group: what a load replacing one would move (checkAgainstLoaded).
+    instancesInSubnet: db
+      .prepare<[string, number], string>(
+        "SELECT instance_id FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ? LIMIT ?",
+      )
+      .pluck(true),
+    instanceAtAddress: db
+      .prepare<[string, number], string>(
+        "SELECT instance_id FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ? AND private_ip = ? LIMIT 1",
+      )
+      .pluck(true),
+    // The groups are a JSON list of [id, name] pairs: a scan, run only for a group a load changes.
+    instancesInGroup: db
+      .prepare<[string, number], string>(
+        "SELECT instance_id FROM instance_network WHERE EXISTS (SELECT 1 FROM json_each(security_groups) WHERE value ->> 0 = ?) LIMIT ?",
+      )
+      .pluck(true),
     highestAddress: db
       .prepare<[string], number | null>(
         "SELECT max(private_ip) FROM instance_network INDEXED BY instance_network_by_address WHERE subnet_id = ?",
@@ -248,12 +265,30 @@ export class Network {
     return this.s.addressesInUse.get(subnetId) ?? 0;
   }
 
+  /** Up to `limit` live instances with an address in a subnet (terminated ones hold none). */
+  instancesInSubnet(subnetId: string, limit: number): string[] {
+    return this.s.instancesInSubnet.all(subnetId, limit);
+  }
+
+  /** The live instance that holds an address (a number) in a subnet, or undefined. */
+  instanceAtAddress(subnetId: string, address: number): string | undefined {
+    return this.s.instanceAtAddress.get(subnetId, address);
+  }
+
+  /** Up to `limit` live instances that name a security group. */
+  instancesInGroup(groupId: string, limit: number): string[] {
+    return this.s.instancesInGroup.all(groupId, limit);
+  }
+
   /**
    * The lowest free address of a subnet at or after `first` (addresses as numbers), up to `last`;
    * undefined when every one is taken. The next after the highest held one when that fits (one
    * indexed read), else the first gap.
    */
   freeAddress(subnetId: string, first: number, last: number): number | undefined {
+    // A launch asks again from past its last pick, before any of its picks is written: without this
+    // bound it walked on past the subnet's end (the outside pass on c063112, F2).
+    if (first > last) return undefined;
     const highest = this.s.highestAddress.get(subnetId) ?? null;
     if (highest === null || highest < first) return first;
     if (highest < last) return highest + 1;

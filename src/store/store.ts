@@ -303,6 +303,21 @@ export class Store {
     return this.#network.imagePage(region, after, limit);
   }
 
+  /** Up to `limit` live instances with an address in a subnet. */
+  instancesInSubnet(subnetId: string, limit: number): string[] {
+    return this.#network.instancesInSubnet(subnetId, limit);
+  }
+
+  /** The live instance that holds an address (a number) in a subnet, or undefined. */
+  instanceAtAddress(subnetId: string, address: number): string | undefined {
+    return this.#network.instanceAtAddress(subnetId, address);
+  }
+
+  /** Up to `limit` live instances that name a security group. */
+  instancesInGroup(groupId: string, limit: number): string[] {
+    return this.#network.instancesInGroup(groupId, limit);
+  }
+
   /** How many of a subnet's addresses live (not terminated) instances hold. */
   addressesInUse(subnetId: string): number {
     return this.#network.addressesInUse(subnetId);
