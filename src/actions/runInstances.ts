@@ -99,6 +99,9 @@ export const runInstances = defineAction({
     "Launches instances into a targeted reservation, the first open one with room, a Capacity Block, or outside any (bounded by a fixture's capacity pool); MinCount/MaxCount, ClientToken, tags, a LaunchTemplate whose data fills what the request leaves out; ReservationCapacityExceeded when full.",
   overlay: {
     required: ["MaxCount", "MinCount"],
+    // An empty zone is no zone, as EC2 reads it: Terraform's provider sends `Placement.AvailabilityZone=`
+    // for every aws_instance without availability_zone (docs/decisions.md).
+    emptyIsAbsent: new Set(["Placement.AvailabilityZone"]),
     members: {
       // Checked with the parameters, so a DryRun call is refused for it too, as for the ids below.
       ImageId: {

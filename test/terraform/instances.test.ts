@@ -1,4 +1,4 @@
-// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none) and reads the instance data sources; each reservation's numbers after apply and after destroy.
+// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none: the last without a zone) and reads the instance data sources; each reservation's numbers after apply and after destroy.
 
 import { DescribeCapacityReservationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -52,10 +52,10 @@ resource "aws_instance" "open" {
   }
 }
 
+# No availability_zone: the provider sends Placement.AvailabilityZone= (empty), which EC2 reads as none.
 resource "aws_instance" "none" {
-  ami               = "${IMAGE}"
-  instance_type     = "m5.large"
-  availability_zone = "us-east-1b"
+  ami           = "${IMAGE}"
+  instance_type = "m5.large"
   capacity_reservation_specification {
     capacity_reservation_preference = "none"
   }
@@ -109,6 +109,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(byId.get(targeted)).toMatchObject({ State: { Name: "running" }, CapacityReservationId: TARGETED });
     expect(byId.get(open)).toMatchObject({ State: { Name: "running" }, CapacityReservationId: OPEN });
     expect(byId.get(none)?.CapacityReservationId).toBeUndefined();
+    expect(byId.get(none)?.Placement?.AvailabilityZone).toBe("us-east-1a");
 
     expect(await numbers(TARGETED)).toEqual({ total: 2, available: 1, state: "active" });
     expect(await numbers(OPEN)).toEqual({ total: 2, available: 1, state: "active" });
