@@ -1,6 +1,12 @@
 // What aws_instance's launch sends and reads back (SPEC section 13), through the real JS SDK v3 client: an empty zone, metadata options, monitoring, the private address, the instance profile and CPU options.
 
-import { DescribeInstancesCommand, type Instance } from "@aws-sdk/client-ec2";
+import {
+  CreateLaunchTemplateCommand,
+  DescribeInstancesCommand,
+  ModifyInstanceMetadataOptionsCommand,
+  StopInstancesCommand,
+  type Instance,
+} from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { defaultSecurityGroupId, defaultSubnetId } from "../src/domain/network.js";
 import { ec2, failure, OWNER, runInstances, sharedEmulator } from "./support.js";
@@ -31,5 +37,62 @@ describe("an empty Placement.AvailabilityZone, as Terraform's provider sends it"
       code: "InvalidParameterValue",
       message: "Invalid availability zone: [us-west-2a]",
     });
+  });
+});
+
+describe("MetadataOptions", () => {
+  const DEFAULTS = { State: "applied", HttpTokens: "optional", HttpPutResponseHopLimit: 1, HttpEndpoint: "enabled", HttpProtocolIpv6: "disabled", InstanceMetadataTags: "disabled" };
+
+  it("are EC2's defaults for a launch that gives none, in RunInstances' answer and DescribeInstances'", async () => {
+    const launched = await runInstances(shared.client);
+    expect(launched.Instances?.[0]?.MetadataOptions).toEqual(DEFAULTS);
+    expect((await described(launched.Instances?.[0]?.InstanceId))?.MetadataOptions).toEqual(DEFAULTS);
+  });
+
+  it("are the launch's, each member left out at its default, and carried by the state dump", async () => {
+    const launched = await runInstances(shared.client, { MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2 } });
+    const id = launched.Instances?.[0]?.InstanceId ?? "";
+    expect((await described(id))?.MetadataOptions).toEqual({ ...DEFAULTS, HttpTokens: "required", HttpPutResponseHopLimit: 2 });
+    const found = await shared.client.send(new DescribeInstancesCommand({ Filters: [{ Name: "metadata-options.http-tokens", Values: ["required"] }] }));
+    expect(found.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId)).toEqual([id]);
+    const dump = await shared.emu.state();
+    expect(dump.instances?.find((i) => i.instanceId === id)?.metadataOptions).toEqual({ httpTokens: "required", httpPutResponseHopLimit: 2 });
+    await shared.emu.reset();
+    await shared.emu.load(dump);
+    expect((await described(id))?.MetadataOptions).toEqual({ ...DEFAULTS, HttpTokens: "required", HttpPutResponseHopLimit: 2 });
+  });
+
+  it("come from a launch template when the request gives none", async () => {
+    await shared.client.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: "imds",
+        LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", MetadataOptions: { HttpTokens: "required", InstanceMetadataTags: "enabled" } },
+      }),
+    );
+    const launched = await runInstances(shared.client, { LaunchTemplate: { LaunchTemplateName: "imds" } });
+    expect((await described(launched.Instances?.[0]?.InstanceId))?.MetadataOptions).toEqual({ ...DEFAULTS, HttpTokens: "required", InstanceMetadataTags: "enabled" });
+  });
+
+  it("are changed by ModifyInstanceMetadataOptions, answered pending and described applied, running or stopped", async () => {
+    const launched = await runInstances(shared.client, { MetadataOptions: { HttpPutResponseHopLimit: 3 } });
+    const id = launched.Instances?.[0]?.InstanceId ?? "";
+    const modified = await shared.client.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpTokens: "required" }));
+    expect(modified).toMatchObject({ InstanceId: id, InstanceMetadataOptions: { ...DEFAULTS, State: "pending", HttpTokens: "required", HttpPutResponseHopLimit: 3 } });
+    expect((await described(id))?.MetadataOptions).toEqual({ ...DEFAULTS, HttpTokens: "required", HttpPutResponseHopLimit: 3 });
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    await shared.client.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpEndpoint: "disabled" }));
+    expect((await described(id))?.MetadataOptions).toEqual({ ...DEFAULTS, HttpTokens: "required", HttpPutResponseHopLimit: 3, HttpEndpoint: "disabled" });
+  });
+
+  it("refuses an instance the caller does not have, and a hop limit outside 1 to 64", async () => {
+    const launched = await runInstances(shared.client);
+    const id = launched.Instances?.[0]?.InstanceId ?? "";
+    expect((await failure(shared.client.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: "i-0000000000000000f", HttpTokens: "required" })))).code).toBe(
+      "InvalidInstanceID.NotFound",
+    );
+    expect((await failure(shared.client.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpPutResponseHopLimit: 65 })))).code).toBe(
+      "InvalidParameterValue",
+    );
+    expect(await failure(runInstances(shared.client, { MetadataOptions: { HttpPutResponseHopLimit: 0 } }))).toMatchObject({ code: "InvalidParameterValue" });
   });
 });

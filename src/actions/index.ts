@@ -26,6 +26,7 @@ import { describeSubnets } from "./describeSubnets.js";
 import { describeVpcs } from "./describeVpcs.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
+import { modifyInstanceMetadataOptions } from "./modifyInstanceMetadataOptions.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
 import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
@@ -65,6 +66,7 @@ const REGISTERED: readonly Action[] = [
   describeLaunchTemplateVersions,
   describeFleets,
   deleteFleets,
+  modifyInstanceMetadataOptions,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

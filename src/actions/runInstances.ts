@@ -90,6 +90,8 @@ function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "
     userData: input.UserData ?? template?.userData,
     ebsOptimized: input.EbsOptimized ?? template?.ebsOptimized,
     keyName: input.KeyName ?? template?.keyName,
+    // The request's options replace the template's whole, as its other structures do.
+    metadataOptions: input.MetadataOptions ?? template?.metadataOptions,
   };
 }
 

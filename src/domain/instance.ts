@@ -34,6 +34,62 @@ export interface InstanceRecord extends InstanceLife {
   readonly ebsOptimized: boolean;
   /** The key pair named at launch (KeyName), or null. */
   readonly keyName: string | null;
+  /** The instance metadata service's options: the launch's (or its template's) over EC2's defaults, as ModifyInstanceMetadataOptions last set them. */
+  readonly metadataOptions: MetadataOptions;
+}
+
+/** `enabled` or `disabled`: the metadata endpoint, its IPv6 address, and tags in metadata. */
+export type MetadataSwitch = "enabled" | "disabled";
+
+/** An instance's metadata options (EC2's InstanceMetadataOptionsResponse, less its `state`). */
+export interface MetadataOptions {
+  readonly httpTokens: "optional" | "required";
+  readonly httpPutResponseHopLimit: number;
+  readonly httpEndpoint: MetadataSwitch;
+  readonly httpProtocolIpv6: MetadataSwitch;
+  readonly instanceMetadataTags: MetadataSwitch;
+}
+
+/**
+ * EC2's metadata options for a launch that gives none (the API reference's defaults: tokens
+ * `optional` for an image without `ImdsSupport` v2.0, which the emulator's images never declare;
+ * hop limit 1; the endpoint `enabled`; its IPv6 address and tags in metadata `disabled`).
+ */
+export const DEFAULT_METADATA_OPTIONS: MetadataOptions = Object.freeze({
+  httpTokens: "optional",
+  httpPutResponseHopLimit: 1,
+  httpEndpoint: "enabled",
+  httpProtocolIpv6: "disabled",
+  instanceMetadataTags: "disabled",
+});
+
+/** The metadata options as a request (or a template) names them, each as the model spells it. */
+export interface MetadataOptionsInput {
+  readonly HttpTokens?: string | undefined;
+  readonly HttpPutResponseHopLimit?: number | undefined;
+  readonly HttpEndpoint?: string | undefined;
+  readonly HttpProtocolIpv6?: string | undefined;
+  readonly InstanceMetadataTags?: string | undefined;
+}
+
+const switchOf = (value: string | undefined, otherwise: MetadataSwitch): MetadataSwitch =>
+  value === "enabled" || value === "disabled" ? value : otherwise;
+
+/**
+ * The options `input` sets over `base`: a member it leaves out keeps the base's (EC2's defaults at
+ * launch, the instance's own in ModifyInstanceMetadataOptions). Values outside the model's enums
+ * keep the base's too (the reader refuses them in a request; a database written before may hold one).
+ */
+export function metadataOptionsOf(input: MetadataOptionsInput | undefined, base: MetadataOptions = DEFAULT_METADATA_OPTIONS): MetadataOptions {
+  if (input === undefined) return base;
+  const tokens = input.HttpTokens;
+  return {
+    httpTokens: tokens === "optional" || tokens === "required" ? tokens : base.httpTokens,
+    httpPutResponseHopLimit: input.HttpPutResponseHopLimit ?? base.httpPutResponseHopLimit,
+    httpEndpoint: switchOf(input.HttpEndpoint, base.httpEndpoint),
+    httpProtocolIpv6: switchOf(input.HttpProtocolIpv6, base.httpProtocolIpv6),
+    instanceMetadataTags: switchOf(input.InstanceMetadataTags, base.instanceMetadataTags),
+  };
 }
 
 export type ShutdownBehavior = "stop" | "terminate";

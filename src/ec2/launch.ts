@@ -2,7 +2,7 @@
 
 import type { Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
-import { DEFAULT_INSTANCE_ATTRIBUTES, stateChange } from "../domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, metadataOptionsOf, stateChange, type MetadataOptionsInput } from "../domain/instance.js";
 import { checkUserData } from "../domain/instanceAttributes.js";
 import {
   checkLaunchRequest,
@@ -88,6 +88,8 @@ export interface LaunchSpecification {
   readonly ebsOptimized?: boolean | undefined;
   /** `KeyName`: kept and answered; key pairs are not modelled, so any name of EC2's length is taken. */
   readonly keyName?: string | undefined;
+  /** `MetadataOptions`: the members given over EC2's defaults (DEFAULT_METADATA_OPTIONS). */
+  readonly metadataOptions?: MetadataOptionsInput | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -311,6 +313,7 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     userData: placed.userData,
     ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
     keyName: specification.keyName || null,
+    metadataOptions: metadataOptionsOf(specification.metadataOptions),
   };
 }
 

@@ -112,6 +112,7 @@ export type TemplateLaunch = Pick<
   | "instanceInitiatedShutdownBehavior"
   | "userData"
   | "ebsOptimized"
+  | "metadataOptions"
 > & { readonly instanceType: string | undefined; readonly instanceTags: readonly Tag[] };
 
 /** The network interface at device index 0, whose subnet and groups the instance takes. */
@@ -137,6 +138,7 @@ export function templateLaunch(data: RequestLaunchTemplateData): TemplateLaunch 
     instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
     userData: data.UserData,
     ebsOptimized: data.EbsOptimized,
+    metadataOptions: data.MetadataOptions,
     instanceTags: instanceTags.map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
   };
 }

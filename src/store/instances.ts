@@ -1,6 +1,6 @@
 // Instances and their launches: statements, writes, the pages DescribeInstances reads, and the dump.
 
-import type { InstanceRecord, InstanceStateChange, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
+import type { InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions, MetadataSwitch, ShutdownBehavior } from "../domain/instance.js";
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
@@ -30,6 +30,11 @@ interface InstanceRow {
   user_data: string | null;
   ebs_optimized: 0 | 1;
   key_name: string | null;
+  metadata_http_tokens: MetadataOptions["httpTokens"];
+  metadata_hop_limit: number;
+  metadata_http_endpoint: MetadataSwitch;
+  metadata_http_protocol_ipv6: MetadataSwitch;
+  metadata_tags: MetadataSwitch;
 }
 
 interface LaunchRow {
@@ -43,7 +48,8 @@ interface LaunchRow {
 const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instance_type, availability_zone, tenancy,
   platform, state, state_since, settles_at, launch_time, capacity_reservation_preference, capacity_reservation_target_id,
   market_type, capacity_reservation_id, disable_api_termination, disable_api_stop, instance_initiated_shutdown_behavior,
-  user_data, ebs_optimized, key_name`;
+  user_data, ebs_optimized, key_name, metadata_http_tokens, metadata_hop_limit, metadata_http_endpoint,
+  metadata_http_protocol_ipv6, metadata_tags`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   return {
@@ -70,6 +76,13 @@ function toRecord(row: InstanceRow): InstanceRecord {
     userData: row.user_data,
     ebsOptimized: row.ebs_optimized === 1,
     keyName: row.key_name,
+    metadataOptions: {
+      httpTokens: row.metadata_http_tokens,
+      httpPutResponseHopLimit: row.metadata_hop_limit,
+      httpEndpoint: row.metadata_http_endpoint,
+      httpProtocolIpv6: row.metadata_http_protocol_ipv6,
+      instanceMetadataTags: row.metadata_tags,
+    },
   };
 }
 
@@ -98,6 +111,17 @@ function toRow(record: InstanceRecord): InstanceRow {
     user_data: record.userData,
     ebs_optimized: record.ebsOptimized ? 1 : 0,
     key_name: record.keyName,
+    ...metadataColumns(record.metadataOptions),
+  };
+}
+
+function metadataColumns(options: MetadataOptions) {
+  return {
+    metadata_http_tokens: options.httpTokens,
+    metadata_hop_limit: options.httpPutResponseHopLimit,
+    metadata_http_endpoint: options.httpEndpoint,
+    metadata_http_protocol_ipv6: options.httpProtocolIpv6,
+    metadata_tags: options.instanceMetadataTags,
   };
 }
 
@@ -151,9 +175,16 @@ function prepare(db: SqliteDatabase) {
       `INSERT INTO instance (${COLUMNS}) VALUES (@instance_id, @reservation_id, @owner_id, @region, @image_id,
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
         @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id,
-        @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name)`,
+        @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name,
+        @metadata_http_tokens, @metadata_hop_limit, @metadata_http_endpoint, @metadata_http_protocol_ipv6, @metadata_tags)`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
+    metadataOptions: db.prepare<[ReturnType<typeof metadataColumns> & { instance_id: string }]>(
+      `UPDATE instance SET metadata_http_tokens = @metadata_http_tokens, metadata_hop_limit = @metadata_hop_limit,
+          metadata_http_endpoint = @metadata_http_endpoint, metadata_http_protocol_ipv6 = @metadata_http_protocol_ipv6,
+          metadata_tags = @metadata_tags
+        WHERE instance_id = @instance_id`,
+    ),
     attributes: db.prepare<[string, string | null, 0 | 1, ShutdownBehavior, 0 | 1, 0 | 1, string]>(
       `UPDATE instance SET instance_type = ?, user_data = ?, disable_api_termination = ?,
           instance_initiated_shutdown_behavior = ?, ebs_optimized = ?, disable_api_stop = ?
@@ -399,6 +430,12 @@ export class Instances {
       bit(values.disableApiStop),
       instanceId,
     );
+  }
+
+  /** Sets an instance's metadata options (ModifyInstanceMetadataOptions). */
+  setMetadataOptions(instanceId: string, options: MetadataOptions): void {
+    assertInWrite(this.db, "Instances.setMetadataOptions()");
+    this.s.metadataOptions.run({ ...metadataColumns(options), instance_id: instanceId });
   }
 
   /** Moves an instance into a reservation (or out of any, with null). */

@@ -2,7 +2,7 @@
 
 import { createHash } from "node:crypto";
 import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
-import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
+import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord, type MetadataOptions } from "../../domain/instance.js";
 import {
   DEFAULT_SECURITY_GROUP_NAME,
   defaultSecurityGroupId,
@@ -19,6 +19,7 @@ import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/insta
 import {
   type Instance,
   type InstanceLifecycleType,
+  type InstanceMetadataOptionsResponse,
   type InstanceStateChange,
   type InstanceType,
   type PlatformValues,
@@ -38,6 +39,20 @@ export const modelInstanceType = (type: string): InstanceType => type as Instanc
 export const modelState = (state: InstanceStateName): { Code: number; Name: InstanceStateName } => ({
   Code: INSTANCE_STATE_CODES[state],
   Name: state,
+});
+
+/**
+ * The options in the model's form, in the state given: `pending` in this action's answer (EC2's
+ * "being updated and the changes are not yet applied"), `applied` in DescribeInstances', which is
+ * what Terraform's provider waits for after a change.
+ */
+export const modelMetadataOptions = (options: MetadataOptions, state: "pending" | "applied"): InstanceMetadataOptionsResponse => ({
+  State: state,
+  HttpTokens: options.httpTokens,
+  HttpPutResponseHopLimit: options.httpPutResponseHopLimit,
+  HttpEndpoint: options.httpEndpoint,
+  HttpProtocolIpv6: options.httpProtocolIpv6,
+  InstanceMetadataTags: options.instanceMetadataTags,
 });
 
 /** The model's form of a tag list. */
@@ -127,6 +142,7 @@ export function modelInstance(
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
     InstanceLifecycle: lifecycle,
+    MetadataOptions: modelMetadataOptions(instance.metadataOptions, "applied"),
   };
 }
 

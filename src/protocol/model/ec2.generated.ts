@@ -2953,6 +2953,46 @@ const DeleteFleetsResult$ = structureOf("DeleteFleetsResult", [
   ["UnsuccessfulFleetDeletions", "UnsuccessfulFleetDeletionSet", "unsuccessfulFleetDeletionSet", listOf(DeleteFleetErrorItem$)],
 ]);
 
+const ModifyInstanceMetadataOptionsRequest$ = structureOf("ModifyInstanceMetadataOptionsRequest", [
+  ["InstanceId", "InstanceId", "InstanceId", STRING],
+  ["HttpTokens", "HttpTokens", "HttpTokens", HttpTokensState$],
+  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
+  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", InstanceMetadataEndpointState$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["HttpProtocolIpv6", "HttpProtocolIpv6", "HttpProtocolIpv6", InstanceMetadataProtocolState$],
+  ["InstanceMetadataTags", "InstanceMetadataTags", "InstanceMetadataTags", InstanceMetadataTagsState$],
+]);
+
+const ModifyInstanceMetadataOptionsResult$ = structureOf("ModifyInstanceMetadataOptionsResult", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["InstanceMetadataOptions", "InstanceMetadataOptions", "instanceMetadataOptions", InstanceMetadataOptionsResponse$],
+]);
+
+const MonitorInstancesRequest$ = structureOf("MonitorInstancesRequest", [
+  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
+  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const InstanceMonitoring$ = structureOf("InstanceMonitoring", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["Monitoring", "Monitoring", "monitoring", Monitoring$],
+]);
+
+const MonitorInstancesResult$ = structureOf("MonitorInstancesResult", [
+  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+]);
+
+const UnmonitorInstancesRequest$ = structureOf("UnmonitorInstancesRequest", [
+  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
+  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const UnmonitorInstancesResult$ = structureOf("UnmonitorInstancesResult", [
+  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+]);
+
 export interface GetCapacityReservationUsageRequest {
   CapacityReservationId?: string;
   NextToken?: string;
@@ -5528,6 +5568,46 @@ export interface DeleteFleetsResult {
   UnsuccessfulFleetDeletions?: readonly DeleteFleetErrorItem[];
 }
 
+export interface ModifyInstanceMetadataOptionsRequest {
+  InstanceId?: string;
+  HttpTokens?: HttpTokensState | UncheckedEnum;
+  HttpPutResponseHopLimit?: number;
+  HttpEndpoint?: InstanceMetadataEndpointState | UncheckedEnum;
+  DryRun?: boolean;
+  HttpProtocolIpv6?: InstanceMetadataProtocolState | UncheckedEnum;
+  InstanceMetadataTags?: InstanceMetadataTagsState | UncheckedEnum;
+}
+
+export interface ModifyInstanceMetadataOptionsResult {
+  InstanceId?: string;
+  InstanceMetadataOptions?: InstanceMetadataOptionsResponse;
+}
+
+export interface MonitorInstancesRequest {
+  InstanceIds?: readonly string[];
+  MetricCategoryIds?: readonly string[];
+  DryRun?: boolean;
+}
+
+export interface InstanceMonitoring {
+  InstanceId?: string;
+  Monitoring?: Monitoring;
+}
+
+export interface MonitorInstancesResult {
+  InstanceMonitorings?: readonly InstanceMonitoring[];
+}
+
+export interface UnmonitorInstancesRequest {
+  InstanceIds?: readonly string[];
+  MetricCategoryIds?: readonly string[];
+  DryRun?: boolean;
+}
+
+export interface UnmonitorInstancesResult {
+  InstanceMonitorings?: readonly InstanceMonitoring[];
+}
+
 /** The declared operations' request and result shapes. */
 export const OPERATIONS = {
   GetCapacityReservationUsage: { name: "GetCapacityReservationUsage", input: GetCapacityReservationUsageRequest$, output: GetCapacityReservationUsageResult$ },
@@ -5561,6 +5641,9 @@ export const OPERATIONS = {
   DescribeLaunchTemplateVersions: { name: "DescribeLaunchTemplateVersions", input: DescribeLaunchTemplateVersionsRequest$, output: DescribeLaunchTemplateVersionsResult$ },
   DescribeFleets: { name: "DescribeFleets", input: DescribeFleetsRequest$, output: DescribeFleetsResult$ },
   DeleteFleets: { name: "DeleteFleets", input: DeleteFleetsRequest$, output: DeleteFleetsResult$ },
+  ModifyInstanceMetadataOptions: { name: "ModifyInstanceMetadataOptions", input: ModifyInstanceMetadataOptionsRequest$, output: ModifyInstanceMetadataOptionsResult$ },
+  MonitorInstances: { name: "MonitorInstances", input: MonitorInstancesRequest$, output: MonitorInstancesResult$ },
+  UnmonitorInstances: { name: "UnmonitorInstances", input: UnmonitorInstancesRequest$, output: UnmonitorInstancesResult$ },
 } as const;
 
 /** The declared operations' request and result types. */
@@ -5596,6 +5679,9 @@ export interface OperationTypes {
   DescribeLaunchTemplateVersions: { input: DescribeLaunchTemplateVersionsRequest; output: DescribeLaunchTemplateVersionsResult };
   DescribeFleets: { input: DescribeFleetsRequest; output: DescribeFleetsResult };
   DeleteFleets: { input: DeleteFleetsRequest; output: DeleteFleetsResult };
+  ModifyInstanceMetadataOptions: { input: ModifyInstanceMetadataOptionsRequest; output: ModifyInstanceMetadataOptionsResult };
+  MonitorInstances: { input: MonitorInstancesRequest; output: MonitorInstancesResult };
+  UnmonitorInstances: { input: UnmonitorInstancesRequest; output: UnmonitorInstancesResult };
 }
 
 export type OperationName = keyof OperationTypes;
