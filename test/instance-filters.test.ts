@@ -76,6 +76,7 @@ describe("DescribeInstances' filter names", () => {
 const record = (changes: Partial<InstanceRecord> = {}): InstanceRecord => ({
   keyName: null,
   metadataOptions: DEFAULT_METADATA_OPTIONS,
+  monitoring: false,
   instanceId: "i-0123456789abcdef0",
   reservationId: "r-0123456789abcdef0",
   ownerId: "123456789012",

@@ -4,6 +4,8 @@ import {
   CreateLaunchTemplateCommand,
   DescribeInstancesCommand,
   ModifyInstanceMetadataOptionsCommand,
+  MonitorInstancesCommand,
+  UnmonitorInstancesCommand,
   StopInstancesCommand,
   type Instance,
 } from "@aws-sdk/client-ec2";
@@ -94,5 +96,49 @@ describe("MetadataOptions", () => {
       "InvalidParameterValue",
     );
     expect(await failure(runInstances(shared.client, { MetadataOptions: { HttpPutResponseHopLimit: 0 } }))).toMatchObject({ code: "InvalidParameterValue" });
+  });
+});
+
+describe("Monitoring", () => {
+  it("is disabled for a launch without it, and pending then enabled for one with Monitoring.Enabled, or its template's", async () => {
+    const plain = await runInstances(shared.client, { Monitoring: { Enabled: false } });
+    expect(plain.Instances?.[0]?.Monitoring).toEqual({ State: "disabled" });
+    const monitored = await runInstances(shared.client, { Monitoring: { Enabled: true } });
+    const id = monitored.Instances?.[0]?.InstanceId ?? "";
+    expect(monitored.Instances?.[0]?.Monitoring).toEqual({ State: "pending" });
+    expect((await described(id))?.Monitoring).toEqual({ State: "enabled" });
+    const dump = await shared.emu.state();
+    expect(dump.instances?.find((i) => i.instanceId === id)?.monitoring).toBe(true);
+    await shared.client.send(
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: "watched", LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", Monitoring: { Enabled: true } } }),
+    );
+    const fromTemplate = await runInstances(shared.client, { LaunchTemplate: { LaunchTemplateName: "watched" } });
+    expect((await described(fromTemplate.Instances?.[0]?.InstanceId))?.Monitoring).toEqual({ State: "enabled" });
+  });
+
+  it("is turned on by MonitorInstances (answered pending) and off by UnmonitorInstances (answered disabling)", async () => {
+    const launched = await runInstances(shared.client, { MinCount: 2, MaxCount: 2 });
+    const [a = "", b = ""] = launched.Instances?.map((i) => i.InstanceId ?? "") ?? [];
+    const on = await shared.client.send(new MonitorInstancesCommand({ InstanceIds: [a, b] }));
+    expect(on.InstanceMonitorings).toEqual([
+      { InstanceId: a, Monitoring: { State: "pending" } },
+      { InstanceId: b, Monitoring: { State: "pending" } },
+    ]);
+    expect((await described(a))?.Monitoring).toEqual({ State: "enabled" });
+    const found = await shared.client.send(new DescribeInstancesCommand({ Filters: [{ Name: "monitoring-state", Values: ["enabled"] }] }));
+    expect(found.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId).sort()).toEqual([a, b].sort());
+    const off = await shared.client.send(new UnmonitorInstancesCommand({ InstanceIds: [b] }));
+    expect(off.InstanceMonitorings).toEqual([{ InstanceId: b, Monitoring: { State: "disabling" } }]);
+    expect((await described(b))?.Monitoring).toEqual({ State: "disabled" });
+    expect((await described(a))?.Monitoring).toEqual({ State: "enabled" });
+  });
+
+  it("changes nothing when one of the instances is not the caller's", async () => {
+    const launched = await runInstances(shared.client);
+    const id = launched.Instances?.[0]?.InstanceId ?? "";
+    expect(await failure(shared.client.send(new MonitorInstancesCommand({ InstanceIds: [id, "i-0000000000000000f"] })))).toMatchObject({
+      code: "InvalidInstanceID.NotFound",
+    });
+    expect((await described(id))?.Monitoring).toEqual({ State: "disabled" });
   });
 });

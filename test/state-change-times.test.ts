@@ -111,6 +111,7 @@ function instanceOf(life: Generated<typeof instanceArb>, n: number): InstanceRec
     ebsOptimized: false,
     keyName: null,
     metadataOptions: DEFAULT_METADATA_OPTIONS,
+    monitoring: false,
     state: life.state,
     since: life.since,
     // A settled state settles when it was set (as the store keeps it).

@@ -27,6 +27,8 @@ import { describeVpcs } from "./describeVpcs.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceMetadataOptions } from "./modifyInstanceMetadataOptions.js";
+import { monitorInstances } from "./monitorInstances.js";
+import { unmonitorInstances } from "./unmonitorInstances.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
 import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
@@ -67,6 +69,8 @@ const REGISTERED: readonly Action[] = [
   describeFleets,
   deleteFleets,
   modifyInstanceMetadataOptions,
+  monitorInstances,
+  unmonitorInstances,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

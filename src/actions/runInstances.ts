@@ -92,6 +92,7 @@ function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "
     keyName: input.KeyName ?? template?.keyName,
     // The request's options replace the template's whole, as its other structures do.
     metadataOptions: input.MetadataOptions ?? template?.metadataOptions,
+    monitoring: input.Monitoring?.Enabled ?? template?.monitoring,
   };
 }
 

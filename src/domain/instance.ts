@@ -36,6 +36,8 @@ export interface InstanceRecord extends InstanceLife {
   readonly keyName: string | null;
   /** The instance metadata service's options: the launch's (or its template's) over EC2's defaults, as ModifyInstanceMetadataOptions last set them. */
   readonly metadataOptions: MetadataOptions;
+  /** Detailed monitoring (Monitoring.State `enabled`): the launch's Monitoring.Enabled, then MonitorInstances and UnmonitorInstances. */
+  readonly monitoring: boolean;
 }
 
 /** `enabled` or `disabled`: the metadata endpoint, its IPv6 address, and tags in metadata. */

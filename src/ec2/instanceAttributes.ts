@@ -27,6 +27,19 @@ export function modifyInstanceAttribute(context: Ec2Context, instanceId: string,
 }
 
 /**
+ * MonitorInstances (`enabled` true) and UnmonitorInstances: detailed monitoring turned on or off for
+ * each of the request's instances (all of them the caller's, or InvalidInstanceID.NotFound naming
+ * those that are not, with nothing changed); their ids in request order, each once.
+ */
+export function setMonitoring({ store, caller, now }: Ec2Context, instanceIds: readonly string[], enabled: boolean): string[] {
+  const found = findInstances(store, instanceIds, caller, now);
+  store.write(() => {
+    for (const { record } of found) store.setInstanceMonitoring(record.instanceId, enabled);
+  });
+  return found.map(({ record }) => record.instanceId);
+}
+
+/**
  * ModifyInstanceMetadataOptions: the members given over the instance's own options, written; the
  * options as they are now. EC2 applies them while the instance runs or is stopped alike.
  */

@@ -90,6 +90,8 @@ export interface LaunchSpecification {
   readonly keyName?: string | undefined;
   /** `MetadataOptions`: the members given over EC2's defaults (DEFAULT_METADATA_OPTIONS). */
   readonly metadataOptions?: MetadataOptionsInput | undefined;
+  /** `Monitoring.Enabled`: detailed monitoring from launch; absent: off. */
+  readonly monitoring?: boolean | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -314,6 +316,7 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
     keyName: specification.keyName || null,
     metadataOptions: metadataOptionsOf(specification.metadataOptions),
+    monitoring: specification.monitoring ?? false,
   };
 }
 

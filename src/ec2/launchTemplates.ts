@@ -113,6 +113,7 @@ export type TemplateLaunch = Pick<
   | "userData"
   | "ebsOptimized"
   | "metadataOptions"
+  | "monitoring"
 > & { readonly instanceType: string | undefined; readonly instanceTags: readonly Tag[] };
 
 /** The network interface at device index 0, whose subnet and groups the instance takes. */
@@ -139,6 +140,7 @@ export function templateLaunch(data: RequestLaunchTemplateData): TemplateLaunch 
     userData: data.UserData,
     ebsOptimized: data.EbsOptimized,
     metadataOptions: data.MetadataOptions,
+    monitoring: data.Monitoring?.Enabled,
     instanceTags: instanceTags.map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
   };
 }

@@ -37,6 +37,7 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[], 
   if (record.keyName !== null) fixture.keyName = record.keyName;
   const metadataOptions = changedMetadataOptions(record.metadataOptions);
   if (metadataOptions !== undefined) fixture.metadataOptions = metadataOptions;
+  if (record.monitoring) fixture.monitoring = true;
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
 }

@@ -35,6 +35,7 @@ interface InstanceRow {
   metadata_http_endpoint: MetadataSwitch;
   metadata_http_protocol_ipv6: MetadataSwitch;
   metadata_tags: MetadataSwitch;
+  monitoring: 0 | 1;
 }
 
 interface LaunchRow {
@@ -49,7 +50,7 @@ const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instan
   platform, state, state_since, settles_at, launch_time, capacity_reservation_preference, capacity_reservation_target_id,
   market_type, capacity_reservation_id, disable_api_termination, disable_api_stop, instance_initiated_shutdown_behavior,
   user_data, ebs_optimized, key_name, metadata_http_tokens, metadata_hop_limit, metadata_http_endpoint,
-  metadata_http_protocol_ipv6, metadata_tags`;
+  metadata_http_protocol_ipv6, metadata_tags, monitoring`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   return {
@@ -83,6 +84,7 @@ function toRecord(row: InstanceRow): InstanceRecord {
       httpProtocolIpv6: row.metadata_http_protocol_ipv6,
       instanceMetadataTags: row.metadata_tags,
     },
+    monitoring: row.monitoring === 1,
   };
 }
 
@@ -112,6 +114,7 @@ function toRow(record: InstanceRecord): InstanceRow {
     ebs_optimized: record.ebsOptimized ? 1 : 0,
     key_name: record.keyName,
     ...metadataColumns(record.metadataOptions),
+    monitoring: record.monitoring ? 1 : 0,
   };
 }
 
@@ -176,9 +179,10 @@ function prepare(db: SqliteDatabase) {
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
         @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id,
         @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name,
-        @metadata_http_tokens, @metadata_hop_limit, @metadata_http_endpoint, @metadata_http_protocol_ipv6, @metadata_tags)`,
+        @metadata_http_tokens, @metadata_hop_limit, @metadata_http_endpoint, @metadata_http_protocol_ipv6, @metadata_tags, @monitoring)`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
+    monitoring: db.prepare<[0 | 1, string]>("UPDATE instance SET monitoring = ? WHERE instance_id = ?"),
     metadataOptions: db.prepare<[ReturnType<typeof metadataColumns> & { instance_id: string }]>(
       `UPDATE instance SET metadata_http_tokens = @metadata_http_tokens, metadata_hop_limit = @metadata_hop_limit,
           metadata_http_endpoint = @metadata_http_endpoint, metadata_http_protocol_ipv6 = @metadata_http_protocol_ipv6,
@@ -436,6 +440,12 @@ export class Instances {
   setMetadataOptions(instanceId: string, options: MetadataOptions): void {
     assertInWrite(this.db, "Instances.setMetadataOptions()");
     this.s.metadataOptions.run({ ...metadataColumns(options), instance_id: instanceId });
+  }
+
+  /** Turns an instance's detailed monitoring on or off (MonitorInstances, UnmonitorInstances). */
+  setMonitoring(instanceId: string, enabled: boolean): void {
+    assertInWrite(this.db, "Instances.setMonitoring()");
+    this.s.monitoring.run(enabled ? 1 : 0, instanceId);
   }
 
   /** Moves an instance into a reservation (or out of any, with null). */

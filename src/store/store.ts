@@ -443,6 +443,11 @@ export class Store {
     this.#instances.setMetadataOptions(instanceId, options);
   }
 
+  /** Turns an instance's detailed monitoring on or off (inside write()). */
+  setInstanceMonitoring(instanceId: string, enabled: boolean): void {
+    this.#instances.setMonitoring(instanceId, enabled);
+  }
+
   /** Moves an instance into a reservation, or out of any with null (inside write()). */
   placeInstance(instanceId: string, capacityReservationId: string | null): void {
     this.#instances.place(instanceId, capacityReservationId);

@@ -1,4 +1,4 @@
-// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none: the last without a zone) and reads the instance data sources; each reservation's numbers after apply and after destroy.
+// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none: the last without a zone, monitored, with IMDSv2 required) and reads the instance data sources; each reservation's numbers after apply and after destroy.
 
 import { DescribeCapacityReservationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -53,9 +53,15 @@ resource "aws_instance" "open" {
 }
 
 # No availability_zone: the provider sends Placement.AvailabilityZone= (empty), which EC2 reads as none.
+# Monitoring (MonitorInstances) and metadata options must read back as set for the plan after to be empty.
 resource "aws_instance" "none" {
   ami           = "${IMAGE}"
   instance_type = "m5.large"
+  monitoring    = true
+  metadata_options {
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 2
+  }
   capacity_reservation_specification {
     capacity_reservation_preference = "none"
   }
@@ -109,7 +115,11 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(byId.get(targeted)).toMatchObject({ State: { Name: "running" }, CapacityReservationId: TARGETED });
     expect(byId.get(open)).toMatchObject({ State: { Name: "running" }, CapacityReservationId: OPEN });
     expect(byId.get(none)?.CapacityReservationId).toBeUndefined();
-    expect(byId.get(none)?.Placement?.AvailabilityZone).toBe("us-east-1a");
+    expect(byId.get(none)).toMatchObject({
+      Placement: { AvailabilityZone: "us-east-1a" },
+      Monitoring: { State: "enabled" },
+      MetadataOptions: { State: "applied", HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },
+    });
 
     expect(await numbers(TARGETED)).toEqual({ total: 2, available: 1, state: "active" });
     expect(await numbers(OPEN)).toEqual({ total: 2, available: 1, state: "active" });
@@ -130,7 +140,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     // Every call the provider made was answered, DescribeVpcs (its read of an instance's VPC) included.
     expect(setUp.log.failedCallsSince(0)).toEqual([]);
     expect(new Set(setUp.log.actionsSince(0))).toEqual(
-      new Set(["DescribeVpcs", "DescribeInstanceTypes", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
+      new Set(["DescribeVpcs", "DescribeInstanceTypes", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "MonitorInstances", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
     );
   });
 });

@@ -106,7 +106,7 @@ export function modelInstance(
       Tenancy: instance.tenancy,
       GroupName: "",
     },
-    Monitoring: { State: "disabled" },
+    Monitoring: { State: instance.monitoring ? "enabled" : "disabled" },
     PrivateIpAddress: address,
     SubnetId: network?.subnetId,
     VpcId: network?.vpcId,
@@ -205,7 +205,9 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
       // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
       // transition time is 0 and they are stored running already; the next read shows them running.
       const answered = launch.launchedNow ? "pending" : state;
-      return [modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index)];
+      const item = modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index);
+      // Monitoring asked for at launch is `pending` in its answer, as in EC2's (run-instances --monitoring Enabled=true).
+      return [launch.launchedNow && instance.monitoring ? { ...item, Monitoring: { State: "pending" } } : item];
     }),
   };
 }
