@@ -77,6 +77,8 @@ const record = (changes: Partial<InstanceRecord> = {}): InstanceRecord => ({
   keyName: null,
   metadataOptions: DEFAULT_METADATA_OPTIONS,
   monitoring: false,
+  iamInstanceProfile: null,
+  cpuOptions: null,
   instanceId: "i-0123456789abcdef0",
   reservationId: "r-0123456789abcdef0",
   ownerId: "123456789012",

@@ -7,6 +7,7 @@ import {
   MonitorInstancesCommand,
   UnmonitorInstancesCommand,
   StopInstancesCommand,
+  TerminateInstancesCommand,
   type Instance,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -140,5 +141,92 @@ describe("Monitoring", () => {
       code: "InvalidInstanceID.NotFound",
     });
     expect((await described(id))?.Monitoring).toEqual({ State: "disabled" });
+  });
+});
+
+describe("PrivateIpAddress", () => {
+  const subnetA = defaultSubnetId(OWNER, "us-east-1a");
+
+  it("is the instance's address when it is one of its subnet's free hosts, top-level or on the first interface", async () => {
+    const launched = await runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.5.5" });
+    expect(launched.Instances?.[0]?.PrivateIpAddress).toBe("172.31.5.5");
+    expect((await described(launched.Instances?.[0]?.InstanceId))?.PrivateIpAddress).toBe("172.31.5.5");
+    const onInterface = await runInstances(shared.client, { NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetA, PrivateIpAddress: "172.31.6.6" }] });
+    expect((await described(onInterface.Instances?.[0]?.InstanceId))?.PrivateIpAddress).toBe("172.31.6.6");
+    // The next launch without one still takes the next free address, not one of these.
+    const next = await runInstances(shared.client, { SubnetId: subnetA });
+    expect(["172.31.5.5", "172.31.6.6"]).not.toContain(next.Instances?.[0]?.PrivateIpAddress);
+  });
+
+  it("refuses an address another instance holds, one EC2 keeps, one outside the subnet, and one for several instances", async () => {
+    await runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.5.5" });
+    expect(await failure(runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.5.5" }))).toMatchObject({
+      code: "InvalidIPAddress.InUse",
+      message: "Address 172.31.5.5 is in use.",
+    });
+    expect((await failure(runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.0.1" }))).code).toBe("InvalidIPAddress.InUse");
+    expect(await failure(runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "10.0.0.5" }))).toMatchObject({
+      code: "InvalidParameterValue",
+      message: "Address 10.0.0.5 does not fall within the subnet's address range",
+    });
+    expect((await failure(runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.7.7", MaxCount: 2 }))).code).toBe(
+      "InvalidParameterCombination",
+    );
+  });
+
+  it("is free again once its instance has terminated", async () => {
+    const first = await runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.5.5" });
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [first.Instances?.[0]?.InstanceId ?? ""] }));
+    const again = await runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.5.5" });
+    expect(again.Instances?.[0]?.PrivateIpAddress).toBe("172.31.5.5");
+  });
+});
+
+describe("IamInstanceProfile", () => {
+  it("is answered with its ARN and an AIPA id, named by name or by ARN, and carried by the state dump", async () => {
+    const byName = await runInstances(shared.client, { IamInstanceProfile: { Name: "app-profile" } });
+    const id = byName.Instances?.[0]?.InstanceId ?? "";
+    const profile = (await described(id))?.IamInstanceProfile;
+    expect(profile?.Arn).toBe(`arn:aws:iam::${OWNER}:instance-profile/app-profile`);
+    expect(profile?.Id).toMatch(/^AIPA[A-Z0-9]{17}$/);
+    const arn = "arn:aws:iam::123456789012:instance-profile/team/app-profile";
+    const byArn = await runInstances(shared.client, { IamInstanceProfile: { Arn: arn } });
+    expect((await described(byArn.Instances?.[0]?.InstanceId))?.IamInstanceProfile?.Arn).toBe(arn);
+    const dump = await shared.emu.state();
+    expect(dump.instances?.find((i) => i.instanceId === id)?.iamInstanceProfile).toEqual({ arn: profile?.Arn, id: profile?.Id });
+    expect((await described((await runInstances(shared.client)).Instances?.[0]?.InstanceId))?.IamInstanceProfile).toBeUndefined();
+  });
+
+  it("refuses a name or an ARN not of IAM's form", async () => {
+    expect(await failure(runInstances(shared.client, { IamInstanceProfile: { Name: "no spaces" } }))).toMatchObject({
+      code: "InvalidParameterValue",
+      message: "Value (no spaces) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+    });
+    expect((await failure(runInstances(shared.client, { IamInstanceProfile: { Arn: "arn:aws:iam::123456789012:role/x" } }))).message).toMatch(
+      /Invalid IAM Instance Profile ARN/,
+    );
+  });
+});
+
+describe("CpuOptions", () => {
+  it("are the instance type's defaults when the launch gives none, and the launch's when it does", async () => {
+    const plain = await runInstances(shared.client, { InstanceType: "m5.2xlarge" });
+    expect((await described(plain.Instances?.[0]?.InstanceId))?.CpuOptions).toEqual({ CoreCount: 4, ThreadsPerCore: 2 });
+    const given = await runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions: { CoreCount: 2, ThreadsPerCore: 1 } });
+    const id = given.Instances?.[0]?.InstanceId ?? "";
+    expect((await described(id))?.CpuOptions).toEqual({ CoreCount: 2, ThreadsPerCore: 1 });
+    const dump = await shared.emu.state();
+    expect(dump.instances?.find((i) => i.instanceId === id)?.cpuOptions).toEqual({ coreCount: 2, threadsPerCore: 1 });
+    const threadsOnly = await runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions: { ThreadsPerCore: 1 } });
+    expect((await described(threadsOnly.Instances?.[0]?.InstanceId))?.CpuOptions).toEqual({ CoreCount: 4, ThreadsPerCore: 1 });
+  });
+
+  it("refuses a core count or threads per core the type does not have", async () => {
+    expect((await failure(runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions: { CoreCount: 3, ThreadsPerCore: 2 } }))).code).toBe(
+      "InvalidParameterValue",
+    );
+    expect((await failure(runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions: { CoreCount: 2, ThreadsPerCore: 3 } }))).code).toBe(
+      "InvalidParameterValue",
+    );
   });
 });

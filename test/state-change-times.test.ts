@@ -112,6 +112,8 @@ function instanceOf(life: Generated<typeof instanceArb>, n: number): InstanceRec
     keyName: null,
     metadataOptions: DEFAULT_METADATA_OPTIONS,
     monitoring: false,
+    iamInstanceProfile: null,
+    cpuOptions: null,
     state: life.state,
     since: life.since,
     // A settled state settles when it was set (as the store keeps it).

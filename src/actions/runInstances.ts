@@ -93,6 +93,15 @@ function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "
     // The request's options replace the template's whole, as its other structures do.
     metadataOptions: input.MetadataOptions ?? template?.metadataOptions,
     monitoring: input.Monitoring?.Enabled ?? template?.monitoring,
+    privateIpAddress: input.PrivateIpAddress ?? primaryInterface(input)?.PrivateIpAddress ?? template?.privateIpAddress,
+    iamInstanceProfile:
+      input.IamInstanceProfile === undefined
+        ? template?.iamInstanceProfile
+        : { arn: input.IamInstanceProfile.Arn, name: input.IamInstanceProfile.Name },
+    cpuOptions:
+      input.CpuOptions === undefined
+        ? template?.cpuOptions
+        : { coreCount: input.CpuOptions.CoreCount, threadsPerCore: input.CpuOptions.ThreadsPerCore },
   };
 }
 

@@ -114,6 +114,9 @@ export type TemplateLaunch = Pick<
   | "ebsOptimized"
   | "metadataOptions"
   | "monitoring"
+  | "privateIpAddress"
+  | "iamInstanceProfile"
+  | "cpuOptions"
 > & { readonly instanceType: string | undefined; readonly instanceTags: readonly Tag[] };
 
 /** The network interface at device index 0, whose subnet and groups the instance takes. */
@@ -141,6 +144,9 @@ export function templateLaunch(data: RequestLaunchTemplateData): TemplateLaunch 
     ebsOptimized: data.EbsOptimized,
     metadataOptions: data.MetadataOptions,
     monitoring: data.Monitoring?.Enabled,
+    privateIpAddress: network?.PrivateIpAddress,
+    iamInstanceProfile: data.IamInstanceProfile && { arn: data.IamInstanceProfile.Arn, name: data.IamInstanceProfile.Name },
+    cpuOptions: data.CpuOptions && { coreCount: data.CpuOptions.CoreCount, threadsPerCore: data.CpuOptions.ThreadsPerCore },
     instanceTags: instanceTags.map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
   };
 }

@@ -38,6 +38,8 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[], 
   const metadataOptions = changedMetadataOptions(record.metadataOptions);
   if (metadataOptions !== undefined) fixture.metadataOptions = metadataOptions;
   if (record.monitoring) fixture.monitoring = true;
+  if (record.iamInstanceProfile !== null) fixture.iamInstanceProfile = { ...record.iamInstanceProfile };
+  if (record.cpuOptions !== null) fixture.cpuOptions = { ...record.cpuOptions };
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
 }

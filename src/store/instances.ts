@@ -36,6 +36,10 @@ interface InstanceRow {
   metadata_http_protocol_ipv6: MetadataSwitch;
   metadata_tags: MetadataSwitch;
   monitoring: 0 | 1;
+  iam_instance_profile_arn: string | null;
+  iam_instance_profile_id: string | null;
+  cpu_core_count: number | null;
+  cpu_threads_per_core: number | null;
 }
 
 interface LaunchRow {
@@ -50,7 +54,8 @@ const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instan
   platform, state, state_since, settles_at, launch_time, capacity_reservation_preference, capacity_reservation_target_id,
   market_type, capacity_reservation_id, disable_api_termination, disable_api_stop, instance_initiated_shutdown_behavior,
   user_data, ebs_optimized, key_name, metadata_http_tokens, metadata_hop_limit, metadata_http_endpoint,
-  metadata_http_protocol_ipv6, metadata_tags, monitoring`;
+  metadata_http_protocol_ipv6, metadata_tags, monitoring, iam_instance_profile_arn, iam_instance_profile_id, cpu_core_count,
+  cpu_threads_per_core`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   return {
@@ -85,6 +90,14 @@ function toRecord(row: InstanceRow): InstanceRecord {
       instanceMetadataTags: row.metadata_tags,
     },
     monitoring: row.monitoring === 1,
+    iamInstanceProfile:
+      row.iam_instance_profile_arn === null || row.iam_instance_profile_id === null
+        ? null
+        : { arn: row.iam_instance_profile_arn, id: row.iam_instance_profile_id },
+    cpuOptions:
+      row.cpu_core_count === null || row.cpu_threads_per_core === null
+        ? null
+        : { coreCount: row.cpu_core_count, threadsPerCore: row.cpu_threads_per_core },
   };
 }
 
@@ -115,6 +128,10 @@ function toRow(record: InstanceRecord): InstanceRow {
     key_name: record.keyName,
     ...metadataColumns(record.metadataOptions),
     monitoring: record.monitoring ? 1 : 0,
+    iam_instance_profile_arn: record.iamInstanceProfile?.arn ?? null,
+    iam_instance_profile_id: record.iamInstanceProfile?.id ?? null,
+    cpu_core_count: record.cpuOptions?.coreCount ?? null,
+    cpu_threads_per_core: record.cpuOptions?.threadsPerCore ?? null,
   };
 }
 
@@ -179,7 +196,8 @@ function prepare(db: SqliteDatabase) {
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
         @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id,
         @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name,
-        @metadata_http_tokens, @metadata_hop_limit, @metadata_http_endpoint, @metadata_http_protocol_ipv6, @metadata_tags, @monitoring)`,
+        @metadata_http_tokens, @metadata_hop_limit, @metadata_http_endpoint, @metadata_http_protocol_ipv6, @metadata_tags, @monitoring,
+        @iam_instance_profile_arn, @iam_instance_profile_id, @cpu_core_count, @cpu_threads_per_core)`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
     monitoring: db.prepare<[0 | 1, string]>("UPDATE instance SET monitoring = ? WHERE instance_id = ?"),

@@ -53,11 +53,14 @@ resource "aws_instance" "open" {
 }
 
 # No availability_zone: the provider sends Placement.AvailabilityZone= (empty), which EC2 reads as none.
-# Monitoring (MonitorInstances) and metadata options must read back as set for the plan after to be empty.
+# Monitoring (MonitorInstances), the private address (ForceNew), the instance profile and the metadata
+# options must read back as set for the plan after to be empty.
 resource "aws_instance" "none" {
-  ami           = "${IMAGE}"
-  instance_type = "m5.large"
-  monitoring    = true
+  ami                  = "${IMAGE}"
+  instance_type        = "m5.large"
+  monitoring           = true
+  private_ip           = "172.31.5.5"
+  iam_instance_profile = "tf-test-profile"
   metadata_options {
     http_tokens                 = "required"
     http_put_response_hop_limit = 2
@@ -118,6 +121,8 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(byId.get(none)).toMatchObject({
       Placement: { AvailabilityZone: "us-east-1a" },
       Monitoring: { State: "enabled" },
+      PrivateIpAddress: "172.31.5.5",
+      IamInstanceProfile: { Arn: `arn:aws:iam::${OWNER}:instance-profile/tf-test-profile` },
       MetadataOptions: { State: "applied", HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },
     });
 

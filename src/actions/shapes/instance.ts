@@ -2,7 +2,14 @@
 
 import { createHash } from "node:crypto";
 import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
-import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord, type MetadataOptions } from "../../domain/instance.js";
+import {
+  defaultCpuOptions,
+  instanceLifecycleOf as lifecycleOfMarket,
+  stateReasonOf,
+  type CpuOptions,
+  type InstanceRecord,
+  type MetadataOptions,
+} from "../../domain/instance.js";
 import {
   DEFAULT_SECURITY_GROUP_NAME,
   defaultSecurityGroupId,
@@ -54,6 +61,10 @@ export const modelMetadataOptions = (options: MetadataOptions, state: "pending" 
   HttpProtocolIpv6: options.httpProtocolIpv6,
   InstanceMetadataTags: options.instanceMetadataTags,
 });
+
+/** CpuOptions in the model's form; absent for a type the catalogue does not know. */
+const modelCpuOptions = (options: CpuOptions | undefined) =>
+  options === undefined ? undefined : { CoreCount: options.coreCount, ThreadsPerCore: options.threadsPerCore };
 
 /** The model's form of a tag list. */
 function modelTagsOf(tags: readonly Tag[]): ModelTag[] {
@@ -143,6 +154,8 @@ export function modelInstance(
     },
     InstanceLifecycle: lifecycle,
     MetadataOptions: modelMetadataOptions(instance.metadataOptions, "applied"),
+    IamInstanceProfile: instance.iamInstanceProfile === null ? undefined : { Arn: instance.iamInstanceProfile.arn, Id: instance.iamInstanceProfile.id },
+    CpuOptions: modelCpuOptions(instance.cpuOptions ?? defaultCpuOptions(instance.instanceType, store.declaredInstanceTypes())),
   };
 }
 
