@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_INSTANCE_ATTRIBUTES, type InstanceRecord } from "../src/domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, DEFAULT_METADATA_OPTIONS, type InstanceRecord } from "../src/domain/instance.js";
 import {
   DESCRIBED_FILTER_MEMBERS,
   INSTANCE_FILTERS,
@@ -75,6 +75,10 @@ describe("DescribeInstances' filter names", () => {
 
 const record = (changes: Partial<InstanceRecord> = {}): InstanceRecord => ({
   keyName: null,
+  metadataOptions: DEFAULT_METADATA_OPTIONS,
+  monitoring: false,
+  iamInstanceProfile: null,
+  cpuOptions: null,
   instanceId: "i-0123456789abcdef0",
   reservationId: "r-0123456789abcdef0",
   ownerId: "123456789012",

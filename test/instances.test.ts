@@ -418,6 +418,9 @@ describe("DescribeInstances' documented filters", () => {
       // Where each sits in its VPC (SPEC section 14): the default subnet of its zone and the default group.
       "subnet-id": 6, "vpc-id": 6, "group-id": 6, "group-name": 6, "source-dest-check": 6,
       "instance.group-id": 6, "instance.group-name": 6,
+      // Every instance's metadata options, EC2's defaults here (test/instance-launch-options.test.ts).
+      "metadata-options.http-endpoint": 6, "metadata-options.http-protocol-ipv6": 6, "metadata-options.http-put-response-hop-limit": 6,
+      "metadata-options.http-tokens": 6, "metadata-options.instance-metadata-tags": 6, "metadata-options.state": 6,
     };
     for (const name of Object.keys(INSTANCE_FILTERS.filters)) {
       expect([name, (await matching(name, ["*"])).length]).toEqual([name, described[name] ?? 0]);

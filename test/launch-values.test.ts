@@ -143,7 +143,15 @@ describe("launch values' form and length", () => {
     expect(data?.LicenseSpecifications).toEqual(AT_THE_BOUNDS.LicenseSpecifications);
 
     // Security group names are looked up at launch (none of these exists): from the template, and sent, the rest is taken.
-    const launchable: RequestLaunchTemplateData = { ...AT_THE_BOUNDS, SecurityGroups: undefined };
+    // So are an interface's address (it must be a free host of the launch's subnet) and an instance
+    // profile's name (IAM's 128 characters at most): those at the bounds are kept, not launched.
+    const [first, ...otherInterfaces] = AT_THE_BOUNDS.NetworkInterfaces ?? [];
+    const launchable: RequestLaunchTemplateData = {
+      ...AT_THE_BOUNDS,
+      SecurityGroups: undefined,
+      NetworkInterfaces: [{ ...first, PrivateIpAddress: undefined }, ...otherInterfaces],
+      IamInstanceProfile: { Arn: `${IAM_ARN}${"p".repeat(128)}` },
+    };
     await client().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "launchable", LaunchTemplateData: launchable }));
     const fromTemplate = await client().send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, LaunchTemplate: { LaunchTemplateName: "launchable" } }));
     expect(fromTemplate.Instances).toHaveLength(1);

@@ -8,7 +8,7 @@ import {
   stateAt,
   type CapacityReservationState,
 } from "../src/domain/capacityReservation.js";
-import { DEFAULT_INSTANCE_ATTRIBUTES, type InstanceRecord } from "../src/domain/instance.js";
+import { DEFAULT_INSTANCE_ATTRIBUTES, DEFAULT_METADATA_OPTIONS, type InstanceRecord } from "../src/domain/instance.js";
 import { holdsClientToken, instanceStateAt, type InstanceStateName } from "../src/domain/placement.js";
 import type { CapacityReservationToStore } from "../src/domain/state.js";
 import { Store } from "../src/store/store.js";
@@ -110,6 +110,10 @@ function instanceOf(life: Generated<typeof instanceArb>, n: number): InstanceRec
     capacityReservationId: null,
     ebsOptimized: false,
     keyName: null,
+    metadataOptions: DEFAULT_METADATA_OPTIONS,
+    monitoring: false,
+    iamInstanceProfile: null,
+    cpuOptions: null,
     state: life.state,
     since: life.since,
     // A settled state settles when it was set (as the store keeps it).

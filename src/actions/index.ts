@@ -28,6 +28,9 @@ import { describeVpcs } from "./describeVpcs.js";
 import { describeVpcAttribute } from "./describeVpcAttribute.js";
 import { getCapacityReservationUsage } from "./getCapacityReservationUsage.js";
 import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
+import { modifyInstanceMetadataOptions } from "./modifyInstanceMetadataOptions.js";
+import { monitorInstances } from "./monitorInstances.js";
+import { unmonitorInstances } from "./unmonitorInstances.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
 import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
@@ -68,6 +71,9 @@ const REGISTERED: readonly Action[] = [
   describeLaunchTemplateVersions,
   describeFleets,
   deleteFleets,
+  modifyInstanceMetadataOptions,
+  monitorInstances,
+  unmonitorInstances,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

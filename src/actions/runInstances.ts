@@ -92,6 +92,18 @@ function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "
     keyName: input.KeyName ?? template?.keyName,
     // A template keeps one version, whichever the request names ($Latest, $Default, 1).
     launchTemplate: record === undefined ? undefined : { id: record.launchTemplateId, version: String(TEMPLATE_VERSION) },
+    // The request's options replace the template's whole, as its other structures do.
+    metadataOptions: input.MetadataOptions ?? template?.metadataOptions,
+    monitoring: input.Monitoring?.Enabled ?? template?.monitoring,
+    privateIpAddress: input.PrivateIpAddress ?? primaryInterface(input)?.PrivateIpAddress ?? template?.privateIpAddress,
+    iamInstanceProfile:
+      input.IamInstanceProfile === undefined
+        ? template?.iamInstanceProfile
+        : { arn: input.IamInstanceProfile.Arn, name: input.IamInstanceProfile.Name },
+    cpuOptions:
+      input.CpuOptions === undefined
+        ? template?.cpuOptions
+        : { coreCount: input.CpuOptions.CoreCount, threadsPerCore: input.CpuOptions.ThreadsPerCore },
   };
 }
 
@@ -101,6 +113,9 @@ export const runInstances = defineAction({
     "Launches instances into a targeted reservation, the first open one with room, a Capacity Block, or outside any (bounded by a fixture's capacity pool); MinCount/MaxCount, ClientToken, tags, a LaunchTemplate whose data fills what the request leaves out; ReservationCapacityExceeded when full.",
   overlay: {
     required: ["MaxCount", "MinCount"],
+    // An empty zone is no zone, as EC2 reads it: Terraform's provider sends `Placement.AvailabilityZone=`
+    // for every aws_instance without availability_zone (docs/decisions.md).
+    emptyIsAbsent: new Set(["Placement.AvailabilityZone"]),
     members: {
       // Checked with the parameters, so a DryRun call is refused for it too, as for the ids below.
       ImageId: {

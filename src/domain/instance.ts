@@ -1,6 +1,9 @@
 // An EC2 instance as the emulator holds it (SPEC section 11): where it runs, its state as last set, and its launch.
 
+import { createHash } from "node:crypto";
+import { instanceTypeInfo, type DeclaredInstanceTypes } from "./instanceTypes.js";
 import type { CapacityReservationPreference, InstanceLife, InstanceStateName, InstanceTenancy } from "./placement.js";
+import { invalidParameterValue, type Refusal } from "./refusal.js";
 
 /** One instance row; times are epoch milliseconds. */
 export interface InstanceRecord extends InstanceLife {
@@ -34,6 +37,148 @@ export interface InstanceRecord extends InstanceLife {
   readonly ebsOptimized: boolean;
   /** The key pair named at launch (KeyName), or null. */
   readonly keyName: string | null;
+  /** The instance metadata service's options: the launch's (or its template's) over EC2's defaults, as ModifyInstanceMetadataOptions last set them. */
+  readonly metadataOptions: MetadataOptions;
+  /** Detailed monitoring (Monitoring.State `enabled`): the launch's Monitoring.Enabled, then MonitorInstances and UnmonitorInstances. */
+  readonly monitoring: boolean;
+  /** The instance profile named at launch (IamInstanceProfile), or null. */
+  readonly iamInstanceProfile: InstanceProfile | null;
+  /** The CPU options the launch gave (the type's defaults filling a member left out); null: the type's defaults, whatever its type. */
+  readonly cpuOptions: CpuOptions | null;
+}
+
+/** An instance profile as DescribeInstances answers it (EC2's IamInstanceProfile: its ARN and its `AIPA…` id). */
+export interface InstanceProfile {
+  readonly arn: string;
+  readonly id: string;
+}
+
+/** EC2's CpuOptions: cores and threads per core. */
+export interface CpuOptions {
+  readonly coreCount: number;
+  readonly threadsPerCore: number;
+}
+
+/** An IAM name (of an instance profile): "[\w+=,.@-]+", 1 to 128 characters (IAM's API reference). */
+const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
+/** An instance profile's ARN: `arn:aws:iam::ACCOUNT:instance-profile/` then an optional path and its name. */
+const INSTANCE_PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+
+/**
+ * The instance profile a launch names, by ARN or by name (a name is the caller's account's profile),
+ * with its id: IAM is not modelled, so any profile of IAM's form exists, and its id is derived from
+ * its ARN (the same on every launch, as a real profile's is). EC2's words for a name or ARN it
+ * cannot find (the provider retries on "Invalid IAM Instance Profile", so only the form is refused).
+ */
+export function instanceProfileOf(
+  requested: { readonly arn?: string | undefined; readonly name?: string | undefined } | undefined,
+  accountId: string,
+): InstanceProfile | Refusal | null {
+  if (requested === undefined || (requested.arn === undefined && requested.name === undefined)) return null;
+  let arn: string;
+  if (requested.arn !== undefined) {
+    if (!INSTANCE_PROFILE_ARN.test(requested.arn)) {
+      return invalidParameterValue(`Value (${requested.arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`);
+    }
+    arn = requested.arn;
+  } else {
+    const name = requested.name ?? "";
+    if (!IAM_NAME.test(name)) return invalidParameterValue(`Value (${name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`);
+    arn = `arn:aws:iam::${accountId}:instance-profile/${name}`;
+  }
+  return { arn, id: instanceProfileId(arn) };
+}
+
+/** IAM's form of an instance profile id: `AIPA` and 17 characters of A-Z and 2-7, from the ARN. */
+function instanceProfileId(arn: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bytes = createHash("sha256").update(arn).digest();
+  return `AIPA${Array.from(bytes.subarray(0, 17), (byte) => alphabet[byte % 32]).join("")}`;
+}
+
+/**
+ * The CPU options a launch gives, checked against its type's (VCpuInfo: ValidCores and
+ * ValidThreadsPerCore when the catalogue lists them); a member left out is the type's default.
+ * Null when the launch gives none: the type's defaults are answered (defaultCpuOptions).
+ */
+export function checkCpuOptions(
+  requested: { readonly coreCount?: number | undefined; readonly threadsPerCore?: number | undefined } | undefined,
+  instanceType: string,
+  declared: DeclaredInstanceTypes,
+): CpuOptions | Refusal | null {
+  if (requested === undefined || (requested.coreCount === undefined && requested.threadsPerCore === undefined)) return null;
+  const vcpu = instanceTypeInfo(instanceType, declared)?.VCpuInfo;
+  const coreCount = requested.coreCount ?? vcpu?.DefaultCores ?? vcpu?.DefaultVCpus ?? 1;
+  const threadsPerCore = requested.threadsPerCore ?? vcpu?.DefaultThreadsPerCore ?? 1;
+  const validCores = vcpu?.ValidCores;
+  const validThreads = vcpu?.ValidThreadsPerCore ?? [vcpu?.DefaultThreadsPerCore ?? 1];
+  if ((validCores !== undefined && !validCores.includes(coreCount)) || !validThreads.includes(threadsPerCore)) {
+    return invalidParameterValue(`CPU options (CoreCount ${coreCount}, ThreadsPerCore ${threadsPerCore}) are not valid for instance type ${instanceType}.`);
+  }
+  return { coreCount, threadsPerCore };
+}
+
+/** An instance type's CPU options when a launch gives none (its VCpuInfo's defaults), or undefined for a type the catalogue lacks. */
+export function defaultCpuOptions(instanceType: string, declared: DeclaredInstanceTypes): CpuOptions | undefined {
+  const vcpu = instanceTypeInfo(instanceType, declared)?.VCpuInfo;
+  if (vcpu === undefined) return undefined;
+  const threadsPerCore = vcpu.DefaultThreadsPerCore ?? 1;
+  const coreCount = vcpu.DefaultCores ?? Math.max(1, Math.floor((vcpu.DefaultVCpus ?? 1) / threadsPerCore));
+  return { coreCount, threadsPerCore };
+}
+
+/** `enabled` or `disabled`: the metadata endpoint, its IPv6 address, and tags in metadata. */
+export type MetadataSwitch = "enabled" | "disabled";
+
+/** An instance's metadata options (EC2's InstanceMetadataOptionsResponse, less its `state`). */
+export interface MetadataOptions {
+  readonly httpTokens: "optional" | "required";
+  readonly httpPutResponseHopLimit: number;
+  readonly httpEndpoint: MetadataSwitch;
+  readonly httpProtocolIpv6: MetadataSwitch;
+  readonly instanceMetadataTags: MetadataSwitch;
+}
+
+/**
+ * EC2's metadata options for a launch that gives none (the API reference's defaults: tokens
+ * `optional` for an image without `ImdsSupport` v2.0, which the emulator's images never declare;
+ * hop limit 1; the endpoint `enabled`; its IPv6 address and tags in metadata `disabled`).
+ */
+export const DEFAULT_METADATA_OPTIONS: MetadataOptions = Object.freeze({
+  httpTokens: "optional",
+  httpPutResponseHopLimit: 1,
+  httpEndpoint: "enabled",
+  httpProtocolIpv6: "disabled",
+  instanceMetadataTags: "disabled",
+});
+
+/** The metadata options as a request (or a template) names them, each as the model spells it. */
+export interface MetadataOptionsInput {
+  readonly HttpTokens?: string | undefined;
+  readonly HttpPutResponseHopLimit?: number | undefined;
+  readonly HttpEndpoint?: string | undefined;
+  readonly HttpProtocolIpv6?: string | undefined;
+  readonly InstanceMetadataTags?: string | undefined;
+}
+
+const switchOf = (value: string | undefined, otherwise: MetadataSwitch): MetadataSwitch =>
+  value === "enabled" || value === "disabled" ? value : otherwise;
+
+/**
+ * The options `input` sets over `base`: a member it leaves out keeps the base's (EC2's defaults at
+ * launch, the instance's own in ModifyInstanceMetadataOptions). Values outside the model's enums
+ * keep the base's too (the reader refuses them in a request; a database written before may hold one).
+ */
+export function metadataOptionsOf(input: MetadataOptionsInput | undefined, base: MetadataOptions = DEFAULT_METADATA_OPTIONS): MetadataOptions {
+  if (input === undefined) return base;
+  const tokens = input.HttpTokens;
+  return {
+    httpTokens: tokens === "optional" || tokens === "required" ? tokens : base.httpTokens,
+    httpPutResponseHopLimit: input.HttpPutResponseHopLimit ?? base.httpPutResponseHopLimit,
+    httpEndpoint: switchOf(input.HttpEndpoint, base.httpEndpoint),
+    httpProtocolIpv6: switchOf(input.HttpProtocolIpv6, base.httpProtocolIpv6),
+    instanceMetadataTags: switchOf(input.InstanceMetadataTags, base.instanceMetadataTags),
+  };
 }
 
 export type ShutdownBehavior = "stop" | "terminate";

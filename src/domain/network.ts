@@ -1,7 +1,7 @@
 // Subnets, security groups and images in EC2's words: the default VPC every account has in every region, addresses in a subnet's range, and the records fixtures add.
 
 import { hash } from "node:crypto";
-import { Refusal } from "./refusal.js";
+import { invalidParameterValue, Refusal } from "./refusal.js";
 import { REGION_NAMES, zonesOf, zoneNamed, type Zone } from "./zones.js";
 
 /** A subnet as the emulator holds it: a default one (derived) or one a fixture added. */
@@ -276,6 +276,13 @@ export const subnetInOtherZone = (zone: string, subnet: SubnetRecord): Refusal =
   );
 
 /** A subnet whose addresses are all taken (Karpenter's pkg/errors lists the code as unfulfillable capacity). */
+/** A requested private address outside its subnet's block (recorded: JamesWoolfenden/terraform-aws-cassandra#18). */
+export const addressOutsideSubnet = (address: string): Refusal =>
+  invalidParameterValue(`Address ${address} does not fall within the subnet's address range`);
+
+/** A requested private address another instance holds, or one of the five EC2 keeps in every subnet (recorded: aws/aws-cli#7178). */
+export const addressInUse = (address: string): Refusal => new Refusal("InvalidIPAddress.InUse", `Address ${address} is in use.`);
+
 export const insufficientFreeAddresses = (subnetId: string): Refusal =>
   new Refusal(
     "InsufficientFreeAddressesInSubnet",

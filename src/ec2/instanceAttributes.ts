@@ -1,6 +1,6 @@
-// Instance attributes over the store (SPEC section 13): one instance's, as DescribeInstanceAttribute reads them and ModifyInstanceAttribute changes them.
+// Instance attributes over the store (SPEC section 13): one instance's, as DescribeInstanceAttribute reads them and ModifyInstanceAttribute (and ModifyInstanceMetadataOptions) changes them.
 
-import type { InstanceRecord } from "../domain/instance.js";
+import { metadataOptionsOf, type InstanceRecord, type MetadataOptions, type MetadataOptionsInput } from "../domain/instance.js";
 import { applyAttributeChange, type AttributeChange } from "../domain/instanceAttributes.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { orThrow } from "../domain/refusal.js";
@@ -24,4 +24,28 @@ export function modifyInstanceAttribute(context: Ec2Context, instanceId: string,
   const { record, state } = oneInstance(context, instanceId);
   const values = orThrow(applyAttributeChange(record, state, change));
   context.store.write(() => context.store.setInstanceAttributes(record.instanceId, values));
+}
+
+/**
+ * MonitorInstances (`enabled` true) and UnmonitorInstances: detailed monitoring turned on or off for
+ * each of the request's instances (all of them the caller's, or InvalidInstanceID.NotFound naming
+ * those that are not, with nothing changed); their ids in request order, each once.
+ */
+export function setMonitoring({ store, caller, now }: Ec2Context, instanceIds: readonly string[], enabled: boolean): string[] {
+  const found = findInstances(store, instanceIds, caller, now);
+  store.write(() => {
+    for (const { record } of found) store.setInstanceMonitoring(record.instanceId, enabled);
+  });
+  return found.map(({ record }) => record.instanceId);
+}
+
+/**
+ * ModifyInstanceMetadataOptions: the members given over the instance's own options, written; the
+ * options as they are now. EC2 applies them while the instance runs or is stopped alike.
+ */
+export function modifyInstanceMetadataOptions(context: Ec2Context, instanceId: string, input: MetadataOptionsInput): MetadataOptions {
+  const { record } = oneInstance(context, instanceId);
+  const options = metadataOptionsOf(input, record.metadataOptions);
+  context.store.write(() => context.store.setInstanceMetadataOptions(record.instanceId, options));
+  return options;
 }

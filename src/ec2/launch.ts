@@ -2,7 +2,16 @@
 
 import type { Tag } from "../domain/capacityReservation.js";
 import type { InstanceRecord, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
-import { DEFAULT_INSTANCE_ATTRIBUTES, stateChange } from "../domain/instance.js";
+import {
+  DEFAULT_INSTANCE_ATTRIBUTES,
+  checkCpuOptions,
+  instanceProfileOf,
+  metadataOptionsOf,
+  stateChange,
+  type CpuOptions,
+  type InstanceProfile,
+  type MetadataOptionsInput,
+} from "../domain/instance.js";
 import { checkUserData } from "../domain/instanceAttributes.js";
 import {
   checkLaunchRequest,
@@ -28,8 +37,19 @@ import {
 import { checkClientToken, idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { launchSystemTags, tagsFromSpecifications, type TagSpecificationInput } from "../domain/tags.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
-import { IMAGE_ID, insufficientFreeAddresses, launchImageIdMalformed } from "../domain/network.js";
+import {
+  IMAGE_ID,
+  addressInUse,
+  addressOutsideSubnet,
+  hostRange,
+  insufficientFreeAddresses,
+  ipv4Number,
+  launchImageIdMalformed,
+  parseCidr,
+  type SubnetRecord,
+} from "../domain/network.js";
 import { zoneNamed } from "../domain/zones.js";
+import type { Store } from "../store/store.js";
 import type { Ec2Context } from "./context.js";
 import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { seenReservation } from "./reservations.js";
@@ -92,6 +112,16 @@ export interface LaunchSpecification {
   readonly launchTemplate?: { readonly id: string; readonly version: string } | undefined;
   /** The EC2 Fleet that launches it: the instances' `aws:ec2:fleet-id` tag. */
   readonly fleetId?: string | undefined;
+  /** `MetadataOptions`: the members given over EC2's defaults (DEFAULT_METADATA_OPTIONS). */
+  readonly metadataOptions?: MetadataOptionsInput | undefined;
+  /** `Monitoring.Enabled`: detailed monitoring from launch; absent: off. */
+  readonly monitoring?: boolean | undefined;
+  /** `PrivateIpAddress` (or the first network interface's): the one instance's address, in its subnet and free; absent: the next free one. */
+  readonly privateIpAddress?: string | undefined;
+  /** `IamInstanceProfile`: its ARN, or its name (the caller's account's profile of that name); IAM is not modelled, so any of IAM's form is taken. */
+  readonly iamInstanceProfile?: { readonly arn?: string | undefined; readonly name?: string | undefined } | undefined;
+  /** `CpuOptions`: a member left out is the instance type's default (its VCpuInfo). */
+  readonly cpuOptions?: { readonly coreCount?: number | undefined; readonly threadsPerCore?: number | undefined } | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -117,6 +147,8 @@ interface PlacedLaunch {
   readonly transitionMs: number;
   /** The specification's user data, checked. */
   readonly userData: string | null;
+  readonly iamInstanceProfile: InstanceProfile | null;
+  readonly cpuOptions: CpuOptions | null;
 }
 
 /**
@@ -130,7 +162,7 @@ interface PlacedLaunch {
 export function launch(context: Ec2Context, specification: LaunchSpecification): Refusal | LaunchedInstances {
   const checked = checkLaunch(context, specification);
   if (checked instanceof Refusal) return checked;
-  const { imageId, request, zone, network, tags, userData } = checked;
+  const { imageId, request, zone, network, tags, userData, iamInstanceProfile, cpuOptions } = checked;
   const { store, caller, now, settings } = context;
   try {
     return store.write(() => {
@@ -158,7 +190,8 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         if (fits === undefined) throw insufficientInstanceCapacity();
         count = fits;
       }
-      const addresses = allocateAddresses(store, network.subnet, count);
+      const requested = checked.privateIp;
+      const addresses = requested === undefined ? allocateAddresses(store, network.subnet, count) : [requested];
       if (addresses.length < launching.minCount) throw insufficientFreeAddresses(network.subnet.subnetId);
       count = addresses.length;
       const reservationId = newId("r");
@@ -171,6 +204,8 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         capacityReservationId: placement.capacityReservationId,
         transitionMs: instanceTransitionMs(settings),
         userData,
+        iamInstanceProfile,
+        cpuOptions,
       };
       const records = Array.from({ length: count }, () => instanceRecord(context, placed));
       const launchRecord: LaunchRecord = {
@@ -207,6 +242,10 @@ interface CheckedLaunch {
   readonly network: Exclude<ReturnType<typeof launchNetwork>, Refusal>;
   readonly tags: readonly Tag[];
   readonly userData: string | null;
+  /** The requested private address, checked: in the subnet's hosts and free. */
+  readonly privateIp: number | undefined;
+  readonly iamInstanceProfile: InstanceProfile | null;
+  readonly cpuOptions: CpuOptions | null;
 }
 
 /**
@@ -278,7 +317,33 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
   // Key pairs are not modelled: any name of EC2's length is taken, and a longer one cannot exist.
   const keyName = specification.keyName;
   if (keyName !== undefined && keyName.length > KEY_NAME_MAX) return keyPairNotFound(keyName);
-  return { imageId, request, zone, network, tags, userData };
+  const privateIp = requestedAddress(store, network.subnet, specification);
+  if (privateIp instanceof Refusal) return privateIp;
+  const iamInstanceProfile = instanceProfileOf(specification.iamInstanceProfile, caller.accountId);
+  if (iamInstanceProfile instanceof Refusal) return iamInstanceProfile;
+  const cpuOptions = checkCpuOptions(specification.cpuOptions, specification.instanceType, store.declaredInstanceTypes());
+  if (cpuOptions instanceof Refusal) return cpuOptions;
+  return { imageId, request, zone, network, tags, userData, privateIp, iamInstanceProfile, cpuOptions };
+}
+
+/**
+ * The private address a launch asks for, as a number, when it is one of its subnet's hosts and no
+ * instance holds it: only for a launch of one instance ("You cannot specify this option if you're
+ * launching more than one instance in the request": the model's RunInstances documentation).
+ */
+function requestedAddress(store: Store, subnet: SubnetRecord, specification: LaunchSpecification): Refusal | number | undefined {
+  const text = specification.privateIpAddress;
+  if (text === undefined) return undefined;
+  if (specification.maxCount > 1) return invalidParameterCombination("You cannot specify a private IP address when launching more than one instance.");
+  const address = ipv4Number(text);
+  const cidr = parseCidr(subnet.cidrBlock);
+  if (address === undefined || cidr === undefined) return addressOutsideSubnet(text);
+  const size = 2 ** (32 - cidr.prefix);
+  if (address < cidr.base || address >= cidr.base + size) return addressOutsideSubnet(text);
+  const { first, last } = hostRange(cidr);
+  // The four first and the last address of a subnet are EC2's own: in use from the start.
+  if (address < first || address > last || store.freeAddress(subnet.subnetId, address, address) !== address) return addressInUse(text);
+  return address;
 }
 
 /** The longest key pair name EC2 takes (CreateKeyPair: "Up to 255 ASCII characters"). */
@@ -317,6 +382,10 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     userData: placed.userData,
     ebsOptimized: specification.ebsOptimized ?? DEFAULT_INSTANCE_ATTRIBUTES.ebsOptimized,
     keyName: specification.keyName || null,
+    metadataOptions: metadataOptionsOf(specification.metadataOptions),
+    monitoring: specification.monitoring ?? false,
+    iamInstanceProfile: placed.iamInstanceProfile,
+    cpuOptions: placed.cpuOptions,
   };
 }
 

@@ -112,6 +112,11 @@ export type TemplateLaunch = Pick<
   | "instanceInitiatedShutdownBehavior"
   | "userData"
   | "ebsOptimized"
+  | "metadataOptions"
+  | "monitoring"
+  | "privateIpAddress"
+  | "iamInstanceProfile"
+  | "cpuOptions"
 > & { readonly instanceType: string | undefined; readonly instanceTags: readonly Tag[] };
 
 /** The network interface at device index 0, whose subnet and groups the instance takes. */
@@ -137,6 +142,11 @@ export function templateLaunch(data: RequestLaunchTemplateData): TemplateLaunch 
     instanceInitiatedShutdownBehavior: shutdownBehaviorOf(data.InstanceInitiatedShutdownBehavior),
     userData: data.UserData,
     ebsOptimized: data.EbsOptimized,
+    metadataOptions: data.MetadataOptions,
+    monitoring: data.Monitoring?.Enabled,
+    privateIpAddress: network?.PrivateIpAddress,
+    iamInstanceProfile: data.IamInstanceProfile && { arn: data.IamInstanceProfile.Arn, name: data.IamInstanceProfile.Name },
+    cpuOptions: data.CpuOptions && { coreCount: data.CpuOptions.CoreCount, threadsPerCore: data.CpuOptions.ThreadsPerCore },
     instanceTags: instanceTags.map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
   };
 }

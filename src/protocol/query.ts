@@ -19,6 +19,12 @@ export interface InputRules<I> {
   readonly members?: { readonly [K in keyof I]?: MemberRule<NonNullable<I[K]>> };
   /** Checks across members (EC2's InvalidParameterCombination), after every member's own: throws as `check` does. */
   readonly request?: (input: I) => void;
+  /**
+   * Wire names whose empty value EC2 reads as not sent (`Placement.AvailabilityZone=`, which
+   * Terraform's provider sends for every aws_instance without a zone). Any other empty value is
+   * read, and refused or kept, as sent.
+   */
+  readonly emptyIsAbsent?: ReadonlySet<string>;
 }
 
 /**
@@ -143,6 +149,7 @@ export function readInput<I extends object>(shape: StructureShape, raw: RawParam
   const root: Branch = { wireName: "", children: new Map() };
   for (const [name, value] of raw) {
     if (PROTOCOL_PARAMETERS.has(name)) continue;
+    if (value === "" && rules.emptyIsAbsent?.has(name) === true) continue;
     if (!place(root, shape, name, value)) throw unknownParameter(name);
   }
   for (const name of rules.required ?? []) {

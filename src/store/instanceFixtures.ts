@@ -1,7 +1,7 @@
 // An instance record in its fixture form (SPEC section 4), as a dump writes it: members at their defaults left out (a load applies them: src/fixtures/records.ts).
 
 import type { Tag } from "../domain/capacityReservation.js";
-import type { InstanceRecord, LaunchRecord } from "../domain/instance.js";
+import { DEFAULT_METADATA_OPTIONS, type InstanceRecord, type LaunchRecord, type MetadataOptions } from "../domain/instance.js";
 import type { InstanceFixture } from "../fixtures/types.js";
 
 /** A record as a fixture writes it: members at their defaults left out; the launch's ClientToken on each of its instances. */
@@ -35,6 +35,19 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[], 
   if (record.userData !== null) fixture.userData = record.userData;
   if (record.ebsOptimized) fixture.ebsOptimized = true;
   if (record.keyName !== null) fixture.keyName = record.keyName;
+  const metadataOptions = changedMetadataOptions(record.metadataOptions);
+  if (metadataOptions !== undefined) fixture.metadataOptions = metadataOptions;
+  if (record.monitoring) fixture.monitoring = true;
+  if (record.iamInstanceProfile !== null) fixture.iamInstanceProfile = { ...record.iamInstanceProfile };
+  if (record.cpuOptions !== null) fixture.cpuOptions = { ...record.cpuOptions };
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
+}
+
+/** The metadata options that differ from EC2's defaults, or undefined when none does. */
+function changedMetadataOptions(options: MetadataOptions): InstanceFixture["metadataOptions"] {
+  const changed = Object.fromEntries(
+    Object.entries(options).filter(([name, value]) => DEFAULT_METADATA_OPTIONS[name as keyof MetadataOptions] !== value),
+  );
+  return Object.keys(changed).length === 0 ? undefined : changed;
 }

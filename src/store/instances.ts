@@ -1,6 +1,6 @@
 // Instances and their launches: statements, writes, the pages DescribeInstances reads, and the dump.
 
-import type { InstanceRecord, InstanceStateChange, LaunchRecord, ShutdownBehavior } from "../domain/instance.js";
+import type { InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions, MetadataSwitch, ShutdownBehavior } from "../domain/instance.js";
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
@@ -30,6 +30,16 @@ interface InstanceRow {
   user_data: string | null;
   ebs_optimized: 0 | 1;
   key_name: string | null;
+  metadata_http_tokens: MetadataOptions["httpTokens"];
+  metadata_hop_limit: number;
+  metadata_http_endpoint: MetadataSwitch;
+  metadata_http_protocol_ipv6: MetadataSwitch;
+  metadata_tags: MetadataSwitch;
+  monitoring: 0 | 1;
+  iam_instance_profile_arn: string | null;
+  iam_instance_profile_id: string | null;
+  cpu_core_count: number | null;
+  cpu_threads_per_core: number | null;
 }
 
 interface LaunchRow {
@@ -43,7 +53,9 @@ interface LaunchRow {
 const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instance_type, availability_zone, tenancy,
   platform, state, state_since, settles_at, launch_time, capacity_reservation_preference, capacity_reservation_target_id,
   market_type, capacity_reservation_id, disable_api_termination, disable_api_stop, instance_initiated_shutdown_behavior,
-  user_data, ebs_optimized, key_name`;
+  user_data, ebs_optimized, key_name, metadata_http_tokens, metadata_hop_limit, metadata_http_endpoint,
+  metadata_http_protocol_ipv6, metadata_tags, monitoring, iam_instance_profile_arn, iam_instance_profile_id, cpu_core_count,
+  cpu_threads_per_core`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   return {
@@ -70,6 +82,22 @@ function toRecord(row: InstanceRow): InstanceRecord {
     userData: row.user_data,
     ebsOptimized: row.ebs_optimized === 1,
     keyName: row.key_name,
+    metadataOptions: {
+      httpTokens: row.metadata_http_tokens,
+      httpPutResponseHopLimit: row.metadata_hop_limit,
+      httpEndpoint: row.metadata_http_endpoint,
+      httpProtocolIpv6: row.metadata_http_protocol_ipv6,
+      instanceMetadataTags: row.metadata_tags,
+    },
+    monitoring: row.monitoring === 1,
+    iamInstanceProfile:
+      row.iam_instance_profile_arn === null || row.iam_instance_profile_id === null
+        ? null
+        : { arn: row.iam_instance_profile_arn, id: row.iam_instance_profile_id },
+    cpuOptions:
+      row.cpu_core_count === null || row.cpu_threads_per_core === null
+        ? null
+        : { coreCount: row.cpu_core_count, threadsPerCore: row.cpu_threads_per_core },
   };
 }
 
@@ -98,6 +126,22 @@ function toRow(record: InstanceRecord): InstanceRow {
     user_data: record.userData,
     ebs_optimized: record.ebsOptimized ? 1 : 0,
     key_name: record.keyName,
+    ...metadataColumns(record.metadataOptions),
+    monitoring: record.monitoring ? 1 : 0,
+    iam_instance_profile_arn: record.iamInstanceProfile?.arn ?? null,
+    iam_instance_profile_id: record.iamInstanceProfile?.id ?? null,
+    cpu_core_count: record.cpuOptions?.coreCount ?? null,
+    cpu_threads_per_core: record.cpuOptions?.threadsPerCore ?? null,
+  };
+}
+
+function metadataColumns(options: MetadataOptions) {
+  return {
+    metadata_http_tokens: options.httpTokens,
+    metadata_hop_limit: options.httpPutResponseHopLimit,
+    metadata_http_endpoint: options.httpEndpoint,
+    metadata_http_protocol_ipv6: options.httpProtocolIpv6,
+    metadata_tags: options.instanceMetadataTags,
   };
 }
 
@@ -151,9 +195,18 @@ function prepare(db: SqliteDatabase) {
       `INSERT INTO instance (${COLUMNS}) VALUES (@instance_id, @reservation_id, @owner_id, @region, @image_id,
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
         @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id,
-        @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name)`,
+        @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name,
+        @metadata_http_tokens, @metadata_hop_limit, @metadata_http_endpoint, @metadata_http_protocol_ipv6, @metadata_tags, @monitoring,
+        @iam_instance_profile_arn, @iam_instance_profile_id, @cpu_core_count, @cpu_threads_per_core)`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
+    monitoring: db.prepare<[0 | 1, string]>("UPDATE instance SET monitoring = ? WHERE instance_id = ?"),
+    metadataOptions: db.prepare<[ReturnType<typeof metadataColumns> & { instance_id: string }]>(
+      `UPDATE instance SET metadata_http_tokens = @metadata_http_tokens, metadata_hop_limit = @metadata_hop_limit,
+          metadata_http_endpoint = @metadata_http_endpoint, metadata_http_protocol_ipv6 = @metadata_http_protocol_ipv6,
+          metadata_tags = @metadata_tags
+        WHERE instance_id = @instance_id`,
+    ),
     attributes: db.prepare<[string, string | null, 0 | 1, ShutdownBehavior, 0 | 1, 0 | 1, string]>(
       `UPDATE instance SET instance_type = ?, user_data = ?, disable_api_termination = ?,
           instance_initiated_shutdown_behavior = ?, ebs_optimized = ?, disable_api_stop = ?
@@ -399,6 +452,18 @@ export class Instances {
       bit(values.disableApiStop),
       instanceId,
     );
+  }
+
+  /** Sets an instance's metadata options (ModifyInstanceMetadataOptions). */
+  setMetadataOptions(instanceId: string, options: MetadataOptions): void {
+    assertInWrite(this.db, "Instances.setMetadataOptions()");
+    this.s.metadataOptions.run({ ...metadataColumns(options), instance_id: instanceId });
+  }
+
+  /** Turns an instance's detailed monitoring on or off (MonitorInstances, UnmonitorInstances). */
+  setMonitoring(instanceId: string, enabled: boolean): void {
+    assertInWrite(this.db, "Instances.setMonitoring()");
+    this.s.monitoring.run(enabled ? 1 : 0, instanceId);
   }
 
   /** Moves an instance into a reservation (or out of any, with null). */

@@ -15,7 +15,7 @@ import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange, type VisiblePage } from "./reservations.js";
 import { Instances, type InstancePosition } from "./instances.js";
 import { Tags, type TagPosition, type TagRow } from "./tags.js";
-import type { InstanceRecord, InstanceStateChange, LaunchRecord } from "../domain/instance.js";
+import type { InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions } from "../domain/instance.js";
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
@@ -451,6 +451,16 @@ export class Store {
   /** Sets the attributes ModifyInstanceAttribute changes (inside write()). */
   setInstanceAttributes(instanceId: string, values: InstanceAttributeValues): void {
     this.#instances.setAttributes(instanceId, values);
+  }
+
+  /** Sets an instance's metadata options, as ModifyInstanceMetadataOptions changes them (inside write()). */
+  setInstanceMetadataOptions(instanceId: string, options: MetadataOptions): void {
+    this.#instances.setMetadataOptions(instanceId, options);
+  }
+
+  /** Turns an instance's detailed monitoring on or off (inside write()). */
+  setInstanceMonitoring(instanceId: string, enabled: boolean): void {
+    this.#instances.setMonitoring(instanceId, enabled);
   }
 
   /** Moves an instance into a reservation, or out of any with null (inside write()). */

@@ -1,4 +1,4 @@
-// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none) and from a launch template, and reads the instance, VPC and subnet data sources; each reservation's numbers after apply and after destroy.
+// Real Terraform (hashicorp/aws) launches aws_instance into reservations (targeted, open, none: the last without a zone, monitored, with IMDSv2 required) and from a launch template, and reads the instance, VPC and subnet data sources; each reservation's numbers after apply and after destroy.
 
 import { DescribeCapacityReservationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -52,10 +52,19 @@ resource "aws_instance" "open" {
   }
 }
 
+# No availability_zone: the provider sends Placement.AvailabilityZone= (empty), which EC2 reads as none.
+# Monitoring (MonitorInstances), the private address (ForceNew), the instance profile and the metadata
+# options must read back as set for the plan after to be empty.
 resource "aws_instance" "none" {
-  ami               = "${IMAGE}"
-  instance_type     = "m5.large"
-  availability_zone = "us-east-1b"
+  ami                  = "${IMAGE}"
+  instance_type        = "m5.large"
+  monitoring           = true
+  private_ip           = "172.31.5.5"
+  iam_instance_profile = "tf-test-profile"
+  metadata_options {
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 2
+  }
   capacity_reservation_specification {
     capacity_reservation_preference = "none"
   }
@@ -134,6 +143,13 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(byId.get(targeted)).toMatchObject({ State: { Name: "running" }, CapacityReservationId: TARGETED });
     expect(byId.get(open)).toMatchObject({ State: { Name: "running" }, CapacityReservationId: OPEN });
     expect(byId.get(none)?.CapacityReservationId).toBeUndefined();
+    expect(byId.get(none)).toMatchObject({
+      Placement: { AvailabilityZone: "us-east-1a" },
+      Monitoring: { State: "enabled" },
+      PrivateIpAddress: "172.31.5.5",
+      IamInstanceProfile: { Arn: `arn:aws:iam::${OWNER}:instance-profile/tf-test-profile` },
+      MetadataOptions: { State: "applied", HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },
+    });
 
     expect(await numbers(TARGETED)).toEqual({ total: 2, available: 1, state: "active" });
     expect(await numbers(OPEN)).toEqual({ total: 2, available: 1, state: "active" });
@@ -166,7 +182,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(new Set(setUp.log.failedCallsSince(0))).toEqual(new Set(["DescribeRouteTables → 400 UnsupportedOperation"]));
     expect(new Set(setUp.log.actionsSince(0))).toEqual(
       new Set(["DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables", "DescribeSubnets", "DescribeInstanceTypes",
-        "CreateLaunchTemplate", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DeleteLaunchTemplate", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
+        "CreateLaunchTemplate", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DeleteLaunchTemplate", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "MonitorInstances", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
     );
   });
 });

@@ -2,7 +2,14 @@
 
 import { createHash } from "node:crypto";
 import type { CapacityReservationRecord, Tag } from "../../domain/capacityReservation.js";
-import { instanceLifecycleOf as lifecycleOfMarket, stateReasonOf, type InstanceRecord } from "../../domain/instance.js";
+import {
+  defaultCpuOptions,
+  instanceLifecycleOf as lifecycleOfMarket,
+  stateReasonOf,
+  type CpuOptions,
+  type InstanceRecord,
+  type MetadataOptions,
+} from "../../domain/instance.js";
 import {
   DEFAULT_SECURITY_GROUP_NAME,
   defaultSecurityGroupId,
@@ -19,6 +26,7 @@ import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/insta
 import {
   type Instance,
   type InstanceLifecycleType,
+  type InstanceMetadataOptionsResponse,
   type InstanceStateChange,
   type InstanceType,
   type PlatformValues,
@@ -39,6 +47,24 @@ export const modelState = (state: InstanceStateName): { Code: number; Name: Inst
   Code: INSTANCE_STATE_CODES[state],
   Name: state,
 });
+
+/**
+ * The options in the model's form, in the state given: `pending` in this action's answer (EC2's
+ * "being updated and the changes are not yet applied"), `applied` in DescribeInstances', which is
+ * what Terraform's provider waits for after a change.
+ */
+export const modelMetadataOptions = (options: MetadataOptions, state: "pending" | "applied"): InstanceMetadataOptionsResponse => ({
+  State: state,
+  HttpTokens: options.httpTokens,
+  HttpPutResponseHopLimit: options.httpPutResponseHopLimit,
+  HttpEndpoint: options.httpEndpoint,
+  HttpProtocolIpv6: options.httpProtocolIpv6,
+  InstanceMetadataTags: options.instanceMetadataTags,
+});
+
+/** CpuOptions in the model's form; absent for a type the catalogue does not know. */
+const modelCpuOptions = (options: CpuOptions | undefined) =>
+  options === undefined ? undefined : { CoreCount: options.coreCount, ThreadsPerCore: options.threadsPerCore };
 
 /** The model's form of a tag list. */
 function modelTagsOf(tags: readonly Tag[]): ModelTag[] {
@@ -91,7 +117,7 @@ export function modelInstance(
       Tenancy: instance.tenancy,
       GroupName: "",
     },
-    Monitoring: { State: "disabled" },
+    Monitoring: { State: instance.monitoring ? "enabled" : "disabled" },
     PrivateIpAddress: address,
     SubnetId: network?.subnetId,
     VpcId: network?.vpcId,
@@ -127,6 +153,9 @@ export function modelInstance(
       CapacityReservationTarget: target === null ? undefined : { CapacityReservationId: target },
     },
     InstanceLifecycle: lifecycle,
+    MetadataOptions: modelMetadataOptions(instance.metadataOptions, "applied"),
+    IamInstanceProfile: instance.iamInstanceProfile === null ? undefined : { Arn: instance.iamInstanceProfile.arn, Id: instance.iamInstanceProfile.id },
+    CpuOptions: modelCpuOptions(instance.cpuOptions ?? defaultCpuOptions(instance.instanceType, store.declaredInstanceTypes())),
   };
 }
 
@@ -189,7 +218,9 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
       // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
       // transition time is 0 and they are stored running already; the next read shows them running.
       const answered = launch.launchedNow ? "pending" : state;
-      return [modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index)];
+      const item = modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index);
+      // Monitoring asked for at launch is `pending` in its answer, as in EC2's (run-instances --monitoring Enabled=true).
+      return [launch.launchedNow && instance.monitoring ? { ...item, Monitoring: { State: "pending" } } : item];
     }),
   };
 }

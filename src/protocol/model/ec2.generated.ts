@@ -2969,6 +2969,46 @@ const DescribeVpcAttributeResult$ = structureOf("DescribeVpcAttributeResult", [
   ["VpcId", "VpcId", "vpcId", STRING],
 ]);
 
+const ModifyInstanceMetadataOptionsRequest$ = structureOf("ModifyInstanceMetadataOptionsRequest", [
+  ["InstanceId", "InstanceId", "InstanceId", STRING],
+  ["HttpTokens", "HttpTokens", "HttpTokens", HttpTokensState$],
+  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
+  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", InstanceMetadataEndpointState$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["HttpProtocolIpv6", "HttpProtocolIpv6", "HttpProtocolIpv6", InstanceMetadataProtocolState$],
+  ["InstanceMetadataTags", "InstanceMetadataTags", "InstanceMetadataTags", InstanceMetadataTagsState$],
+]);
+
+const ModifyInstanceMetadataOptionsResult$ = structureOf("ModifyInstanceMetadataOptionsResult", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["InstanceMetadataOptions", "InstanceMetadataOptions", "instanceMetadataOptions", InstanceMetadataOptionsResponse$],
+]);
+
+const MonitorInstancesRequest$ = structureOf("MonitorInstancesRequest", [
+  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
+  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const InstanceMonitoring$ = structureOf("InstanceMonitoring", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["Monitoring", "Monitoring", "monitoring", Monitoring$],
+]);
+
+const MonitorInstancesResult$ = structureOf("MonitorInstancesResult", [
+  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+]);
+
+const UnmonitorInstancesRequest$ = structureOf("UnmonitorInstancesRequest", [
+  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
+  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const UnmonitorInstancesResult$ = structureOf("UnmonitorInstancesResult", [
+  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+]);
+
 export interface GetCapacityReservationUsageRequest {
   CapacityReservationId?: string;
   NextToken?: string;
@@ -5557,6 +5597,46 @@ export interface DescribeVpcAttributeResult {
   VpcId?: string;
 }
 
+export interface ModifyInstanceMetadataOptionsRequest {
+  InstanceId?: string;
+  HttpTokens?: HttpTokensState | UncheckedEnum;
+  HttpPutResponseHopLimit?: number;
+  HttpEndpoint?: InstanceMetadataEndpointState | UncheckedEnum;
+  DryRun?: boolean;
+  HttpProtocolIpv6?: InstanceMetadataProtocolState | UncheckedEnum;
+  InstanceMetadataTags?: InstanceMetadataTagsState | UncheckedEnum;
+}
+
+export interface ModifyInstanceMetadataOptionsResult {
+  InstanceId?: string;
+  InstanceMetadataOptions?: InstanceMetadataOptionsResponse;
+}
+
+export interface MonitorInstancesRequest {
+  InstanceIds?: readonly string[];
+  MetricCategoryIds?: readonly string[];
+  DryRun?: boolean;
+}
+
+export interface InstanceMonitoring {
+  InstanceId?: string;
+  Monitoring?: Monitoring;
+}
+
+export interface MonitorInstancesResult {
+  InstanceMonitorings?: readonly InstanceMonitoring[];
+}
+
+export interface UnmonitorInstancesRequest {
+  InstanceIds?: readonly string[];
+  MetricCategoryIds?: readonly string[];
+  DryRun?: boolean;
+}
+
+export interface UnmonitorInstancesResult {
+  InstanceMonitorings?: readonly InstanceMonitoring[];
+}
+
 /** The declared operations' request and result shapes. */
 export const OPERATIONS = {
   GetCapacityReservationUsage: { name: "GetCapacityReservationUsage", input: GetCapacityReservationUsageRequest$, output: GetCapacityReservationUsageResult$ },
@@ -5591,6 +5671,9 @@ export const OPERATIONS = {
   DescribeFleets: { name: "DescribeFleets", input: DescribeFleetsRequest$, output: DescribeFleetsResult$ },
   DeleteFleets: { name: "DeleteFleets", input: DeleteFleetsRequest$, output: DeleteFleetsResult$ },
   DescribeVpcAttribute: { name: "DescribeVpcAttribute", input: DescribeVpcAttributeRequest$, output: DescribeVpcAttributeResult$ },
+  ModifyInstanceMetadataOptions: { name: "ModifyInstanceMetadataOptions", input: ModifyInstanceMetadataOptionsRequest$, output: ModifyInstanceMetadataOptionsResult$ },
+  MonitorInstances: { name: "MonitorInstances", input: MonitorInstancesRequest$, output: MonitorInstancesResult$ },
+  UnmonitorInstances: { name: "UnmonitorInstances", input: UnmonitorInstancesRequest$, output: UnmonitorInstancesResult$ },
 } as const;
 
 /** The declared operations' request and result types. */
@@ -5627,6 +5710,9 @@ export interface OperationTypes {
   DescribeFleets: { input: DescribeFleetsRequest; output: DescribeFleetsResult };
   DeleteFleets: { input: DeleteFleetsRequest; output: DeleteFleetsResult };
   DescribeVpcAttribute: { input: DescribeVpcAttributeRequest; output: DescribeVpcAttributeResult };
+  ModifyInstanceMetadataOptions: { input: ModifyInstanceMetadataOptionsRequest; output: ModifyInstanceMetadataOptionsResult };
+  MonitorInstances: { input: MonitorInstancesRequest; output: MonitorInstancesResult };
+  UnmonitorInstances: { input: UnmonitorInstancesRequest; output: UnmonitorInstancesResult };
 }
 
 export type OperationName = keyof OperationTypes;
