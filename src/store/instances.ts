@@ -101,6 +101,14 @@ function toRow(record: InstanceRecord): InstanceRow {
   };
 }
 
+/** What a reservation matches an instance on (SPEC section 11): the index take-in reads by. */
+export interface WaitingKind {
+  readonly availabilityZone: string;
+  readonly instanceType: string;
+  readonly platform: string;
+  readonly tenancy: string;
+}
+
 /** Where a DescribeInstances page starts: after this launch and instance (keyset order). */
 export interface InstancePosition {
   readonly reservationId: string;
@@ -109,6 +117,10 @@ export interface InstancePosition {
 
 /** A launch's instances in id order, by the launch index (migration 006): RunInstances answers with them. */
 export const OF_LAUNCH_SQL = `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`;
+
+/** The rows of the `instance_waiting` index: outside any reservation, preference open, no target, pending or running (waitsToBeTakenIn). */
+export const WAITING = `capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
+  AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running')`;
 
 function prepare(db: SqliteDatabase) {
   return {
@@ -140,13 +152,30 @@ function prepare(db: SqliteDatabase) {
       )
       .pluck(true),
     ofLaunch: db.prepare<[string], InstanceRow>(OF_LAUNCH_SQL),
-    waiting: db.prepare<[string, string], InstanceRow>(
+    // One account's instances of one kind (what a reservation matches on) waiting outside any
+    // reservation, oldest first, at most as many as may be taken in (instance_waiting, migration 018).
+    waitingOf: db.prepare<[string, string, string, string, string, number], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_waiting
-        WHERE availability_zone = ? AND instance_type = ? AND capacity_reservation_id IS NULL
-          AND capacity_reservation_preference = 'open' AND capacity_reservation_target_id IS NULL
-          AND state IN ('pending', 'running')
-        ORDER BY launch_time, instance_id`,
+        WHERE availability_zone = ? AND instance_type = ? AND platform = ? AND tenancy = ? AND owner_id = ?
+          AND ${WAITING}
+        ORDER BY launch_time, instance_id LIMIT ?`,
     ),
+    // Of the owners of these reservations and the accounts they are shared with (ids as a JSON
+    // array), those with instances of one kind waiting outside any reservation.
+    waitingAccounts: db
+      .prepare<[string, string, string, string, string, string], string>(
+        `SELECT a.account_id FROM (
+           SELECT owner_id AS account_id FROM capacity_reservation
+            WHERE capacity_reservation_id IN (SELECT value FROM json_each(?))
+           UNION
+           SELECT account_id FROM capacity_reservation_share
+            WHERE capacity_reservation_id IN (SELECT value FROM json_each(?))) AS a
+          WHERE EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_waiting
+                         WHERE i.availability_zone = ? AND i.instance_type = ? AND i.platform = ? AND i.tenancy = ?
+                           AND i.owner_id = a.account_id AND ${WAITING})
+          ORDER BY a.account_id`,
+      )
+      .pluck(true),
     insert: db.prepare<[InstanceRow]>(
       `INSERT INTO instance (${COLUMNS}) VALUES (@instance_id, @reservation_id, @owner_id, @region, @image_id,
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
@@ -345,8 +374,14 @@ export class Instances {
   }
 
   /** Instances outside any reservation, preference open, pending or running, of one zone and type, oldest first. */
-  waiting(availabilityZone: string, instanceType: string): InstanceRecord[] {
-    return this.s.waiting.all(availabilityZone, instanceType).map(toRecord);
+  waitingOf(kind: WaitingKind, ownerId: string, limit: number): InstanceRecord[] {
+    const { availabilityZone, instanceType, platform, tenancy } = kind;
+    return this.s.waitingOf.all(availabilityZone, instanceType, platform, tenancy, ownerId, limit).map(toRecord);
+  }
+
+  waitingAccounts(kind: WaitingKind, capacityReservationIds: readonly string[]): string[] {
+    const ids = JSON.stringify(capacityReservationIds);
+    return this.s.waitingAccounts.all(ids, ids, kind.availabilityZone, kind.instanceType, kind.platform, kind.tenancy);
   }
 
   /** A launch by its `r-` id; kept until the next write (every described instance reads its launch's ClientToken). */
