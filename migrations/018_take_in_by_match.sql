@@ -9,9 +9,10 @@ DROP INDEX instance_waiting;
 CREATE INDEX instance_waiting ON instance (availability_zone, instance_type, platform, tenancy, owner_id, launch_time, instance_id)
   WHERE capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
     AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running');
--- Open reservations of the usual kind with places left and a state that may still be active (the
--- state at the clock is decided by the code, stateAt): the only ones take-in may fill.
+-- Open reservations with places left and a state that may still be active (the state at the clock
+-- is decided by the code, stateAt): the only ones take-in may fill, and the only ones whose
+-- activation over time takes in (Store.reservationsActivatingWithWaiting, which walked every waiting
+-- instance before each request after a write).
 CREATE INDEX capacity_reservation_open_with_room ON capacity_reservation (availability_zone, instance_type, capacity_reservation_id)
-  WHERE instance_match_criteria = 'open' AND reservation_type = 'default'
-    AND total_instance_count > used_instance_count_total
+  WHERE instance_match_criteria = 'open' AND total_instance_count > used_instance_count_total
     AND state NOT IN ('cancelled', 'cancelling', 'failed', 'expired');

@@ -211,17 +211,17 @@ function prepare(db: SqliteDatabase) {
       )
       .raw(true),
     // Open reservations with room that become active over time (made by the API, or scheduled) in a
-    // zone and type where instances wait outside any: the ones that take them in when they do.
+    // zone and type where instances wait outside any: the ones that take them in when they do. Read
+    // from the reservations with room (migration 018), each asking the waiting index for one row:
+    // read from the waiting instances, it walked them all before each request after a write.
     activating: db
       .prepare<[], string>(
-        `SELECT r.capacity_reservation_id
-           FROM (SELECT DISTINCT availability_zone, instance_type FROM instance INDEXED BY instance_waiting
-                  WHERE capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
-                    AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running')) AS w
-           JOIN capacity_reservation AS r INDEXED BY capacity_reservation_by_zone_and_type
-             ON r.availability_zone = w.availability_zone AND r.instance_type = w.instance_type
+        `SELECT r.capacity_reservation_id FROM capacity_reservation AS r INDEXED BY capacity_reservation_open_with_room
           WHERE r.instance_match_criteria = 'open' AND r.total_instance_count > r.used_instance_count_total
-            AND (r.provisioned_date IS NOT NULL OR r.state IN ('scheduled', 'payment-pending'))`,
+            AND r.state NOT IN ('cancelled', 'cancelling', 'failed', 'expired')
+            AND (r.provisioned_date IS NOT NULL OR r.state IN ('scheduled', 'payment-pending'))
+            AND EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_waiting
+                         WHERE i.availability_zone = r.availability_zone AND i.instance_type = r.instance_type AND ${WAITING})`,
       )
       .pluck(true),
     release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),

@@ -73,9 +73,9 @@ function prepareReservationsOfZone(db: SqliteDatabase) {
   const withRoom = db
     .prepare<[string, string], string>(
       `SELECT capacity_reservation_id FROM capacity_reservation AS r INDEXED BY capacity_reservation_open_with_room
-        WHERE availability_zone = ? AND instance_type = ? AND instance_match_criteria = 'open' AND reservation_type = 'default'
+        WHERE availability_zone = ? AND instance_type = ? AND instance_match_criteria = 'open'
           AND total_instance_count > used_instance_count_total
-          AND state NOT IN ('cancelled', 'cancelling', 'failed', 'expired')
+          AND state NOT IN ('cancelled', 'cancelling', 'failed', 'expired') AND reservation_type = 'default'
           AND EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_waiting
                        WHERE i.availability_zone = r.availability_zone AND i.instance_type = r.instance_type
                          AND i.platform = r.instance_platform AND i.tenancy = r.tenancy AND ${WAITING})
