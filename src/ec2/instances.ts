@@ -120,14 +120,16 @@ function placementReservationAt(store: Store, capacityReservationId: string, now
  * migration 005, only keep the usage counts of each move.)
  */
 export function takeIn(store: Store, now: number, availabilityZone: string, instanceType: string): void {
-  // Only what may be taken in is read, by index (migration 018): the open reservations with room
-  // that have instances of their kind waiting (with none, one seek and nothing more), then, for each
-  // kind they match, each account that may use them and has instances waiting, at most as many of
-  // its oldest as the reservations it may use have places. Reading every waiting instance of the
-  // zone and type made each write there cost 150 ms with 10,000 of them running (outside pass on
-  // c063112, finding F1); reading every reservation first, a minute for 10,000 creates in one zone.
+  // Only what may be taken in is read, by index (migration 018): whether anything waits (one seek;
+  // with nothing waiting no reservation is read, as reading them first made 10,000 creates in one
+  // zone take minutes, docs/performance.md); the open reservations with room that have instances of
+  // their kind waiting; then, for each kind they match, each account that may use them and has
+  // instances waiting, at most as many of its oldest as the reservations it may use have places.
+  // Reading every waiting instance of the zone and type made each write there cost 150 ms with
+  // 10,000 of them running, and StartInstances of N, N such reads (outside pass on c063112, F1).
   // The moves are `instancesToTakeIn`'s over all that wait: an account's instances taken in are the
   // oldest of its kind (room only shrinks as they are placed), never more than the room it may use.
+  if (!store.anyInstanceWaiting(availabilityZone, instanceType)) return;
   const open = store
     .openReservationIdsWithRoom(availabilityZone, instanceType)
     .map((id) => placementReservationAt(store, id, now))

@@ -160,6 +160,12 @@ function prepare(db: SqliteDatabase) {
           AND ${WAITING}
         ORDER BY launch_time, instance_id LIMIT ?`,
     ),
+    anyWaiting: db
+      .prepare<[string, string], number>(
+        `SELECT EXISTS (SELECT 1 FROM instance INDEXED BY instance_waiting
+                         WHERE availability_zone = ? AND instance_type = ? AND ${WAITING})`,
+      )
+      .pluck(true),
     // Of the owners of these reservations and the accounts they are shared with (ids as a JSON
     // array), those with instances of one kind waiting outside any reservation.
     waitingAccounts: db
@@ -377,6 +383,10 @@ export class Instances {
   waitingOf(kind: WaitingKind, ownerId: string, limit: number): InstanceRecord[] {
     const { availabilityZone, instanceType, platform, tenancy } = kind;
     return this.s.waitingOf.all(availabilityZone, instanceType, platform, tenancy, ownerId, limit).map(toRecord);
+  }
+
+  anyWaiting(availabilityZone: string, instanceType: string): boolean {
+    return this.s.anyWaiting.get(availabilityZone, instanceType) === 1;
   }
 
   waitingAccounts(kind: WaitingKind, capacityReservationIds: readonly string[]): string[] {

@@ -425,6 +425,11 @@ export class Store {
     return this.#instances.waitingOf(kind, ownerId, limit);
   }
 
+  /** Whether any instance of a zone and type waits to be taken in (one seek). */
+  anyInstanceWaiting(availabilityZone: string, instanceType: string): boolean {
+    return this.#instances.anyWaiting(availabilityZone, instanceType);
+  }
+
   /** Of the owners of these reservations and the accounts they are shared with, those with instances of `kind` waiting to be taken in. */
   accountsWaiting(kind: WaitingKind, capacityReservationIds: readonly string[]): string[] {
     return this.#instances.waitingAccounts(kind, capacityReservationIds);
