@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps|busy] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps|busy|start] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -1388,6 +1388,54 @@ async function waitingAtTheBound(): Promise<void> {
   if (got.ok === 0 || got.healthFailed > 0) broken = true;
 }
 
+const startRows: string[][] = [];
+
+/**
+ * Outside pass on c063112, finding F1: take-in's cost followed every instance running with
+ * preference open in a zone and type, not what it could take in. 10,000 such instances run in a /16
+ * subnet; StartInstances of 1,000 stopped ones (with no open reservation, then beside one of 100
+ * that took in the oldest), with health probed meanwhile, and the slowest of five one-item writes of each kind.
+ */
+async function startBesideWaiting(): Promise<void> {
+  const server = await startServer();
+  const subnet = "subnet-0aaaaaaaaaaaaaaa1";
+  const fixture = { subnets: [{ subnetId: subnet, ownerId: OWNER, availabilityZone: "us-east-1a", cidrBlock: "10.0.0.0/16", vpcId: "vpc-0bbbbbbbbbbbbbbb1" }] };
+  const loaded = await fetch(`${server.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fixture) });
+  if (loaded.status !== 200) throw new Error(`the subnet fixture was refused: ${loaded.status} ${await loaded.text()}`);
+  const launch = (count: number): Record<string, string> => ({ Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: String(count), MaxCount: String(count), SubnetId: subnet });
+  for (let i = 0; i < 10; i++) await call(server.url, launch(1000), "RunInstances of 1,000");
+  const ids = (text: string): string[] => [...text.matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1] ?? "");
+  const idParams = (action: string, list: readonly string[]): Record<string, string> => ({ Action: action, ...Object.fromEntries(list.map((id, n) => [`InstanceId.${n + 1}`, id])) });
+  const mine = ids((await call(server.url, launch(1000), "RunInstances of 1,000")).text);
+  const startAll = async (what: string): Promise<void> => {
+    await call(server.url, idParams("StopInstances", mine), "StopInstances of 1,000");
+    worst = { ms: 0, what: "" };
+    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, idParams("StartInstances", mine), what));
+    if (result.status !== 200 || !healthOk) broken = true;
+    startRows.push([what, `${result.status} in ${fmt(result.ms)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
+  };
+  await startAll("StartInstances of 1,000 stopped (preference open) beside 10,000 running open, no open reservation with room");
+  const created = await call(server.url, { Action: "CreateCapacityReservation", InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", InstanceCount: "100", AvailabilityZone: "us-east-1a" }, "CreateCapacityReservation open of 100");
+  startRows.push(["CreateCapacityReservation open of 100 (takes in the 100 oldest of 11,000 waiting)", `${created.status} in ${fmt(created.ms)}`, ""]);
+  await startAll("the same StartInstances of 1,000 beside that reservation, full");
+  const slowest = async (what: string, params: () => Record<string, string>): Promise<void> => {
+    let most = 0;
+    for (let i = 0; i < 5; i++) {
+      const answer = await call(server.url, params(), what);
+      if (answer.status !== 200) broken = true;
+      most = Math.max(most, answer.ms);
+    }
+    startRows.push([`${what}, slowest of 5 (11,000 open instances running)`, fmt(most), ""]);
+  };
+  let next = 0;
+  await slowest("CreateCapacityReservation targeted of 1", () => ({ Action: "CreateCapacityReservation", InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", InstanceCount: "1", AvailabilityZone: "us-east-1a", InstanceMatchCriteria: "targeted" }));
+  await slowest("StopInstances of 1", () => idParams("StopInstances", [mine[200 + next++] ?? ""]));
+  next = 0;
+  await slowest("StartInstances of 1", () => idParams("StartInstances", [mine[200 + next++] ?? ""]));
+  await slowest("RunInstances of 1", () => launch(1));
+  await stop(server);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -1447,6 +1495,10 @@ try {
   if (only === undefined || only === "dumps") {
     await stateDumpsAtOnce();
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${dumpRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+  }
+  if (only === undefined || only === "start") {
+    await startBesideWaiting();
+    process.stdout.write(`| attack | the request | health meanwhile (50 ms probes) |\n|---|---|---|\n${startRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
   if (only === undefined || only === "unread") {
     await answersNobodyReads();

@@ -417,8 +417,12 @@ export function instancesToTakeIn(
     .filter(waitsToBeTakenIn)
     .sort((a, b) => a.launchTime - b.launchTime || (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   const moves: { instanceId: string; capacityReservationId: string }[] = [];
+  // Each owner's order once, not once per instance: take-in may move thousands in one call.
+  const orders = new Map<string, PlacementReservation[]>();
   for (const instance of waiting) {
-    const home = placementOrder(instance.ownerId, reservations).find(
+    const order = orders.get(instance.ownerId) ?? placementOrder(instance.ownerId, reservations);
+    orders.set(instance.ownerId, order);
+    const home = order.find(
       (r) =>
         takesOpenLaunches(r, instance) &&
         (room.get(r.capacityReservationId) ?? 0) > 0 &&

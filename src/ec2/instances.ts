@@ -8,6 +8,7 @@ import {
   instanceStateAt,
   instancesToTakeIn,
   placeStart,
+  roomIn,
   startChange,
   stopChange,
   terminateChange,
@@ -19,7 +20,7 @@ import {
 import { stopRefusal, terminationAllowed } from "../domain/instanceAttributes.js";
 import { insufficientInstanceCapacity, instanceNotFound, orThrow, Refusal } from "../domain/refusal.js";
 import type { Settings } from "../domain/settings.js";
-import type { Store } from "../store/store.js";
+import type { Store, WaitingKind } from "../store/store.js";
 import type { Ec2Context } from "./context.js";
 import { zoneRoom } from "./reservations.js";
 
@@ -84,25 +85,31 @@ export function placementReservations(
     if (usable) ids.push(targetId);
   }
   for (const id of ids) {
-    const record = store.findReservation(id);
-    const state = record && stateAt(record, now);
-    if (!record || !state) continue;
-    reservations.push({
-      capacityReservationId: record.capacityReservationId,
-      ownerId: record.ownerId,
-      state,
-      instanceType: record.instanceType,
-      instancePlatform: record.instancePlatform,
-      availabilityZone: record.availabilityZone,
-      tenancy: record.tenancy,
-      instanceMatchCriteria: record.instanceMatchCriteria,
-      reservationType: record.reservationType,
-      interruptible: record.interruptible === true,
-      totalInstanceCount: record.totalInstanceCount,
-      usedInstanceCount: record.usedInstanceCountTotal,
-    });
+    const reservation = placementReservationAt(store, id, now);
+    if (reservation) reservations.push(reservation);
   }
   return reservations;
+}
+
+/** A reservation as placement sees it at `now`, or undefined when there is none or it is no longer described. */
+function placementReservationAt(store: Store, capacityReservationId: string, now: number): PlacementReservation | undefined {
+  const record = store.findReservation(capacityReservationId);
+  const state = record && stateAt(record, now);
+  if (!record || !state) return undefined;
+  return {
+    capacityReservationId: record.capacityReservationId,
+    ownerId: record.ownerId,
+    state,
+    instanceType: record.instanceType,
+    instancePlatform: record.instancePlatform,
+    availabilityZone: record.availabilityZone,
+    tenancy: record.tenancy,
+    instanceMatchCriteria: record.instanceMatchCriteria,
+    reservationType: record.reservationType,
+    interruptible: record.interruptible === true,
+    totalInstanceCount: record.totalInstanceCount,
+    usedInstanceCount: record.usedInstanceCountTotal,
+  };
 }
 
 /**
@@ -113,24 +120,45 @@ export function placementReservations(
  * migration 005, only keep the usage counts of each move.)
  */
 export function takeIn(store: Store, now: number, availabilityZone: string, instanceType: string): void {
-  // What waits is looked at first (one indexed query, the rows `waitsToBeTakenIn` accepts): with
-  // nothing waiting, the zone's reservations are not read at all. Read first, they made each create
-  // cost a read of every reservation of its zone and type, and 10,000 creates in one zone took
-  // minutes (docs/performance.md).
-  const candidates = store.waitingInstances(availabilityZone, instanceType);
-  if (candidates.length === 0) return;
-  const reservations = placementReservations(store, availabilityZone, instanceType, now);
-  if (!reservations.some((r) => r.state === "active" && r.instanceMatchCriteria === "open")) return;
-  const waiting: PlacedInstance[] = [];
-  for (const instance of candidates) {
-    const state = instanceStateAt(instance, now);
-    if (state === undefined) continue;
-    waiting.push({ ...instance, state });
-  }
+  // Only what may be taken in is read, by index (migration 018): whether anything waits (one seek;
+  // with nothing waiting no reservation is read, as reading them first made 10,000 creates in one
+  // zone take minutes, docs/performance.md); the open reservations with room that have instances of
+  // their kind waiting; then, for each kind they match, each account that may use them and has
+  // instances waiting, at most as many of its oldest as the reservations it may use have places.
+  // Reading every waiting instance of the zone and type made each write there cost 150 ms with
+  // 10,000 of them running, and StartInstances of N, N such reads (outside pass on c063112, F1).
+  // The moves are `instancesToTakeIn`'s over all that wait: an account's instances taken in are the
+  // oldest of its kind (room only shrinks as they are placed), never more than the room it may use.
+  if (!store.anyInstanceWaiting(availabilityZone, instanceType)) return;
+  const open = store
+    .openReservationIdsWithRoom(availabilityZone, instanceType)
+    .map((id) => placementReservationAt(store, id, now))
+    .filter((r): r is PlacementReservation => r !== undefined && roomIn(r) > 0);
+  if (open.length === 0) return;
   const usableBy = (r: PlacementReservation, accountId: string): boolean =>
     r.ownerId === accountId || store.isSharedWith(r.capacityReservationId, accountId);
-  for (const move of instancesToTakeIn(reservations, waiting, usableBy)) {
-    store.placeInstance(move.instanceId, move.capacityReservationId);
+  // A reservation takes in only instances of its platform and tenancy: each such kind is read apart.
+  const kinds = new Map<string, { kind: WaitingKind; reservations: PlacementReservation[] }>();
+  for (const r of open) {
+    const key = `${r.instancePlatform}\n${r.tenancy}`;
+    const kind = { availabilityZone, instanceType, platform: r.instancePlatform, tenancy: r.tenancy };
+    const entry = kinds.get(key) ?? { kind, reservations: [] };
+    entry.reservations.push(r);
+    kinds.set(key, entry);
+  }
+  for (const { kind, reservations } of kinds.values()) {
+    const ids = reservations.map((r) => r.capacityReservationId);
+    const waiting: PlacedInstance[] = [];
+    for (const accountId of store.accountsWaiting(kind, ids)) {
+      const room = reservations.reduce((sum, r) => sum + (usableBy(r, accountId) ? roomIn(r) : 0), 0);
+      for (const instance of store.waitingInstances(kind, accountId, room)) {
+        const state = instanceStateAt(instance, now);
+        if (state !== undefined) waiting.push({ ...instance, state });
+      }
+    }
+    for (const move of instancesToTakeIn(reservations, waiting, usableBy)) {
+      store.placeInstance(move.instanceId, move.capacityReservationId);
+    }
   }
 }
 

@@ -145,6 +145,14 @@ function metadataColumns(options: MetadataOptions) {
   };
 }
 
+/** What a reservation matches an instance on (SPEC section 11): the index take-in reads by. */
+export interface WaitingKind {
+  readonly availabilityZone: string;
+  readonly instanceType: string;
+  readonly platform: string;
+  readonly tenancy: string;
+}
+
 /** Where a DescribeInstances page starts: after this launch and instance (keyset order). */
 export interface InstancePosition {
   readonly reservationId: string;
@@ -153,6 +161,10 @@ export interface InstancePosition {
 
 /** A launch's instances in id order, by the launch index (migration 006): RunInstances answers with them. */
 export const OF_LAUNCH_SQL = `SELECT ${COLUMNS} FROM instance WHERE reservation_id = ? ORDER BY instance_id`;
+
+/** The rows of the `instance_waiting` index: outside any reservation, preference open, no target, pending or running (waitsToBeTakenIn). */
+export const WAITING = `capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
+  AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running')`;
 
 function prepare(db: SqliteDatabase) {
   return {
@@ -184,13 +196,36 @@ function prepare(db: SqliteDatabase) {
       )
       .pluck(true),
     ofLaunch: db.prepare<[string], InstanceRow>(OF_LAUNCH_SQL),
-    waiting: db.prepare<[string, string], InstanceRow>(
+    // One account's instances of one kind (what a reservation matches on) waiting outside any
+    // reservation, oldest first, at most as many as may be taken in (instance_waiting, migration 018).
+    waitingOf: db.prepare<[string, string, string, string, string, number], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_waiting
-        WHERE availability_zone = ? AND instance_type = ? AND capacity_reservation_id IS NULL
-          AND capacity_reservation_preference = 'open' AND capacity_reservation_target_id IS NULL
-          AND state IN ('pending', 'running')
-        ORDER BY launch_time, instance_id`,
+        WHERE availability_zone = ? AND instance_type = ? AND platform = ? AND tenancy = ? AND owner_id = ?
+          AND ${WAITING}
+        ORDER BY launch_time, instance_id LIMIT ?`,
     ),
+    anyWaiting: db
+      .prepare<[string, string], number>(
+        `SELECT EXISTS (SELECT 1 FROM instance INDEXED BY instance_waiting
+                         WHERE availability_zone = ? AND instance_type = ? AND ${WAITING})`,
+      )
+      .pluck(true),
+    // Of the owners of these reservations and the accounts they are shared with (ids as a JSON
+    // array), those with instances of one kind waiting outside any reservation.
+    waitingAccounts: db
+      .prepare<[string, string, string, string, string, string], string>(
+        `SELECT a.account_id FROM (
+           SELECT owner_id AS account_id FROM capacity_reservation
+            WHERE capacity_reservation_id IN (SELECT value FROM json_each(?))
+           UNION
+           SELECT account_id FROM capacity_reservation_share
+            WHERE capacity_reservation_id IN (SELECT value FROM json_each(?))) AS a
+          WHERE EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_waiting
+                         WHERE i.availability_zone = ? AND i.instance_type = ? AND i.platform = ? AND i.tenancy = ?
+                           AND i.owner_id = a.account_id AND ${WAITING})
+          ORDER BY a.account_id`,
+      )
+      .pluck(true),
     insert: db.prepare<[InstanceRow]>(
       `INSERT INTO instance (${COLUMNS}) VALUES (@instance_id, @reservation_id, @owner_id, @region, @image_id,
         @instance_type, @availability_zone, @tenancy, @platform, @state, @state_since, @settles_at, @launch_time,
@@ -235,17 +270,17 @@ function prepare(db: SqliteDatabase) {
       )
       .raw(true),
     // Open reservations with room that become active over time (made by the API, or scheduled) in a
-    // zone and type where instances wait outside any: the ones that take them in when they do.
+    // zone and type where instances wait outside any: the ones that take them in when they do. Read
+    // from the reservations with room (migration 018), each asking the waiting index for one row:
+    // read from the waiting instances, it walked them all before each request after a write.
     activating: db
       .prepare<[], string>(
-        `SELECT r.capacity_reservation_id
-           FROM (SELECT DISTINCT availability_zone, instance_type FROM instance INDEXED BY instance_waiting
-                  WHERE capacity_reservation_id IS NULL AND capacity_reservation_preference = 'open'
-                    AND capacity_reservation_target_id IS NULL AND state IN ('pending', 'running')) AS w
-           JOIN capacity_reservation AS r INDEXED BY capacity_reservation_by_zone_and_type
-             ON r.availability_zone = w.availability_zone AND r.instance_type = w.instance_type
+        `SELECT r.capacity_reservation_id FROM capacity_reservation AS r INDEXED BY capacity_reservation_open_with_room
           WHERE r.instance_match_criteria = 'open' AND r.total_instance_count > r.used_instance_count_total
-            AND (r.provisioned_date IS NOT NULL OR r.state IN ('scheduled', 'payment-pending'))`,
+            AND r.state NOT IN ('cancelled', 'cancelling', 'failed', 'expired')
+            AND (r.provisioned_date IS NOT NULL OR r.state IN ('scheduled', 'payment-pending'))
+            AND EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_waiting
+                         WHERE i.availability_zone = r.availability_zone AND i.instance_type = r.instance_type AND ${WAITING})`,
       )
       .pluck(true),
     release: db.prepare<[string]>("UPDATE instance SET capacity_reservation_id = NULL WHERE capacity_reservation_id = ?"),
@@ -398,8 +433,18 @@ export class Instances {
   }
 
   /** Instances outside any reservation, preference open, pending or running, of one zone and type, oldest first. */
-  waiting(availabilityZone: string, instanceType: string): InstanceRecord[] {
-    return this.s.waiting.all(availabilityZone, instanceType).map(toRecord);
+  waitingOf(kind: WaitingKind, ownerId: string, limit: number): InstanceRecord[] {
+    const { availabilityZone, instanceType, platform, tenancy } = kind;
+    return this.s.waitingOf.all(availabilityZone, instanceType, platform, tenancy, ownerId, limit).map(toRecord);
+  }
+
+  anyWaiting(availabilityZone: string, instanceType: string): boolean {
+    return this.s.anyWaiting.get(availabilityZone, instanceType) === 1;
+  }
+
+  waitingAccounts(kind: WaitingKind, capacityReservationIds: readonly string[]): string[] {
+    const ids = JSON.stringify(capacityReservationIds);
+    return this.s.waitingAccounts.all(ids, ids, kind.availabilityZone, kind.instanceType, kind.platform, kind.tenancy);
   }
 
   /** A launch by its `r-` id; kept until the next write (every described instance reads its launch's ClientToken). */

@@ -13,7 +13,7 @@ import { CapacityPools } from "./capacityPools.js";
 import { InstanceTypes } from "./instanceTypes.js";
 import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange, type VisiblePage } from "./reservations.js";
-import { Instances, type InstancePosition } from "./instances.js";
+import { Instances, WAITING, type InstancePosition, type WaitingKind } from "./instances.js";
 import { Tags, type TagPosition, type TagRow } from "./tags.js";
 import type { InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions } from "../domain/instance.js";
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
@@ -35,7 +35,7 @@ export type { AccessKeyRecord } from "./accounts.js";
 export type { ReservationChange, VisiblePage } from "./reservations.js";
 export type { ReservationQuery } from "./capacityReservationFilters.js";
 export type { CapacityReservationRecord, UsagePage } from "../domain/capacityReservation.js";
-export type { InstancePosition } from "./instances.js";
+export type { InstancePosition, WaitingKind } from "./instances.js";
 export type { TagPosition, TagRow } from "./tags.js";
 
 /** What is told of each outermost write (Store.listenToWrites). */
@@ -68,9 +68,24 @@ function prepareReservationsOfZone(db: SqliteDatabase) {
         WHERE availability_zone = ? AND instance_type = ? ORDER BY capacity_reservation_id`,
     )
     .pluck(true);
+  // The open reservations that may have room to take in instances waiting of their kind (the state
+  // at the clock is still the caller's to check): one seek when none has room.
+  const withRoom = db
+    .prepare<[string, string], string>(
+      `SELECT capacity_reservation_id FROM capacity_reservation AS r INDEXED BY capacity_reservation_open_with_room
+        WHERE availability_zone = ? AND instance_type = ? AND instance_match_criteria = 'open'
+          AND total_instance_count > used_instance_count_total
+          AND state NOT IN ('cancelled', 'cancelling', 'failed', 'expired') AND reservation_type = 'default'
+          AND EXISTS (SELECT 1 FROM instance AS i INDEXED BY instance_waiting
+                       WHERE i.availability_zone = r.availability_zone AND i.instance_type = r.instance_type
+                         AND i.platform = r.instance_platform AND i.tenancy = r.tenancy AND ${WAITING})
+        ORDER BY capacity_reservation_id`,
+    )
+    .pluck(true);
   return {
     usableBy: (zone: string, type: string, accountId: string) => statement.all(zone, type, accountId, accountId),
     all: (zone: string, type: string) => all.all(zone, type),
+    withRoom: (zone: string, type: string) => withRoom.all(zone, type),
   };
 }
 
@@ -417,9 +432,31 @@ export class Store {
     return this.#instances.ofLaunch(reservationId);
   }
 
-  /** Instances an open reservation of this zone and type may take in: outside any, preference open, pending or running, oldest first. */
-  waitingInstances(availabilityZone: string, instanceType: string): InstanceRecord[] {
-    return this.#instances.waiting(availabilityZone, instanceType);
+  /**
+   * An account's instances of one kind that an open reservation may take in (outside any, preference
+   * open, no target, pending or running), oldest first, at most `limit`.
+   */
+  waitingInstances(kind: WaitingKind, ownerId: string, limit: number): InstanceRecord[] {
+    return this.#instances.waitingOf(kind, ownerId, limit);
+  }
+
+  /** Whether any instance of a zone and type waits to be taken in (one seek). */
+  anyInstanceWaiting(availabilityZone: string, instanceType: string): boolean {
+    return this.#instances.anyWaiting(availabilityZone, instanceType);
+  }
+
+  /** Of the owners of these reservations and the accounts they are shared with, those with instances of `kind` waiting to be taken in. */
+  accountsWaiting(kind: WaitingKind, capacityReservationIds: readonly string[]): string[] {
+    return this.#instances.waitingAccounts(kind, capacityReservationIds);
+  }
+
+  /**
+   * The open reservations of a zone and type, by id, that have places left and a stored state that
+   * may be active, and instances of their kind waiting outside any reservation: the only ones
+   * take-in may fill. Their state at the clock is the caller's to check.
+   */
+  openReservationIdsWithRoom(availabilityZone: string, instanceType: string): string[] {
+    return this.#reservationsOfZone.withRoom(availabilityZone, instanceType);
   }
 
   /** The reservations of a zone and type an account owns or is shared (all of them when accountId is undefined), by id. */
