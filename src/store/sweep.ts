@@ -6,10 +6,11 @@ import { assertInWrite, type SqliteDatabase } from "./database.js";
 import { COMMITMENT_END, ms } from "./changeTimes.js";
 
 /**
- * The most instance rows one sweep deletes (a launch goes whole, so one larger launch may pass it
- * when it is the first), and the most candidate rows it looks at: what one step pays at most.
+ * What one step's sweep pays at most: the instance rows it deletes (a launch goes whole, so one
+ * larger launch may pass it when it is the first), the candidate rows it looks at, and the instance
+ * rows it reads to decide whether their launches go (the same bound: one more launch may pass it).
  */
-export const SWEEP_LIMITS = { rows: 2_000, candidates: 1_000 } as const;
+export const SWEEP_LIMITS = { rows: 2_000, candidates: 1_000, checked: 4_000 } as const;
 
 /**
  * One walk of the sweep: the rows of one index whose time, moved by `offset`, is at or before the
@@ -148,28 +149,34 @@ export class Sweep {
    * Looks at the rows due at `now`, at most SWEEP_LIMITS of them, and deletes those no caller can
    * describe again (inside a write): a launch when every instance of it is terminated, an hour ago
    * at least, and 24 hours when it still has its ClientToken; a reservation `forgotten` says is past
-   * its retention and that no instance holds a place in (one that targets it places as if it were gone, either way). Returns the rows deleted.
+   * its retention and that no instance holds a place in (one that only targets it places as if
+   * it were gone, either way). Returns the rows deleted.
    */
   run(now: number, forgotten: (capacityReservationId: string) => boolean): number {
     assertInWrite(this.db, "Sweep.run()");
     let deleted = 0;
     let looked = 0;
-    const gone = new Set<string>();
+    let checked = 0;
+    // Each launch's verdict, once a batch: its candidates follow one another (one termination time).
+    const verdicts = new Map<string, boolean>();
     for (const [i, walk] of this.#walks.entries()) {
       const limit = SWEEP_LIMITS.candidates - looked;
       if (limit <= 0 || deleted >= SWEEP_LIMITS.rows) break;
       for (const candidate of walk.candidates(this.#cursors[i] ?? START, now - walk.offset, limit)) {
         if (walk.kind === "instance") {
-          if (!gone.has(candidate.launch)) {
+          if (!verdicts.has(candidate.launch)) {
+            if (checked >= SWEEP_LIMITS.checked) break;
             const life = this.#launch.life(candidate.launch);
+            checked += life.n;
             const held = (this.#launch.tokenOf(candidate.launch)?.client_token ?? null) !== null;
             const until = (life.last ?? 0) + (held ? CLIENT_TOKEN_AFTER_TERMINATION_MS : TERMINATED_VISIBILITY_MS);
-            if (life.live === 0 && until <= now) {
-              // A launch goes whole: its instances' AmiLaunchIndex is their place among its rows.
-              if (deleted > 0 && deleted + life.n > SWEEP_LIMITS.rows) break;
+            const forget = life.live === 0 && until <= now;
+            // A launch goes whole: its instances' AmiLaunchIndex is their place among its rows.
+            if (forget && deleted > 0 && deleted + life.n > SWEEP_LIMITS.rows) break;
+            verdicts.set(candidate.launch, forget);
+            if (forget) {
               this.#launch.deleteInstances(candidate.launch);
               this.#launch.deleteLaunch(candidate.launch);
-              gone.add(candidate.launch);
               deleted += life.n;
             }
           }
