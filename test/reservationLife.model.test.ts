@@ -89,7 +89,8 @@ async function checkAgainstModel(model: Map<string, Expected>, now: number): Pro
     const state = expectedState(r, now);
     const seen = described.get(id);
     expect(seen?.State, id).toBe(state);
-    expect(dumped.get(id)?.totalInstanceCount).toBe(r.total);
+    // One past its retention may already be deleted by an EC2 call (src/store/sweep.ts); until then the dump holds it.
+    if (state !== undefined || dumped.has(id)) expect(dumped.get(id)?.totalInstanceCount).toBe(r.total);
     if (state === undefined) continue;
     // Nothing is used in these, and an ended one counts nothing (SPEC section 3): all of it reads available.
     const available = state === "active" || state === "cancelled" || state === "expired" ? r.total : 0;

@@ -19,6 +19,24 @@ import type {
 import { defineAction } from "./action.js";
 import { errorItem, instanceItem } from "./createFleet.js";
 
+/** Without MaxResults a page holds at most this many fleets (the most MaxResults takes); EC2 answers every fleet named. */
+const DEFAULT_PAGE_SIZE = 1000;
+
+/**
+ * The most members (instance ids, launches, errors, overrides, tags) one page describes, whatever
+ * MaxResults says: a fleet holds up to 1,000 instances, 300 overrides and 50 tags (about 240 KB),
+ * so 250 named fleets made a 59.6 MB page. Past it the page ends before the next fleet, with a
+ * NextToken there (EC2 may answer fewer items than MaxResults); it always holds one fleet.
+ */
+export const FLEET_MEMBERS_PER_PAGE = 5_000;
+
+/** What a described fleet answers, in members: its answer's bytes grow with these. */
+function membersOf(item: FleetData): number {
+  const launches = (item.Instances ?? []).reduce((sum, launch) => sum + 1 + (launch.InstanceIds?.length ?? 0), 0);
+  const overrides = (item.LaunchTemplateConfigs ?? []).reduce((sum, config) => sum + 1 + (config.Overrides?.length ?? 0), 0);
+  return 1 + launches + overrides + (item.Errors?.length ?? 0) + (item.Tags?.length ?? 0);
+}
+
 const text = (value: boolean | undefined): string | undefined => (value === undefined ? undefined : String(value));
 
 /**
@@ -114,19 +132,24 @@ export const describeFleets = defineAction({
     if (missing.length > 0) throw fleetNotFound(missing);
 
     const start = position.after === undefined ? 0 : ids.indexOf(position.after) + 1;
-    const size = input.MaxResults ?? ids.length;
+    const size = input.MaxResults ?? DEFAULT_PAGE_SIZE;
     const items: FleetData[] = [];
     // One request spends at most one MatchBudget on its filters (SPEC section 15): past it, the page
     // ends after the fleet that spent it, or before the one it left undecided, with a NextToken there.
     const { budget } = position;
     const rest = found.slice(start);
     let last: string | undefined;
+    // Members of the fleets read so far, matched or not: what this request has described.
+    let members = 0;
     for (const [i, fleet] of rest.entries()) {
       if (!fleet) continue;
       if (items.length === size) {
         return { Fleets: items, NextToken: last === undefined ? undefined : pages.next(last, position.page) };
       }
       const item = modelFleet(fleet, store.tagsOf(fleet.outcome.fleetId, caller.accountId));
+      members += membersOf(item);
+      // Past the page's members, after at least one fleet read: the next page starts at this one.
+      if (last !== undefined && members > FLEET_MEMBERS_PER_PAGE) return { Fleets: items, NextToken: pages.next(last, position.page) };
       const passes = matches(FLEET_FILTERS, filters, item, undefined, budget);
       // "" is before the first id named: the next page starts at this fleet.
       if (budget.cut) return { Fleets: items, NextToken: pages.next(last ?? position.after ?? "", position.page) };

@@ -120,7 +120,7 @@ function placementReservationAt(store: Store, capacityReservationId: string, now
  * migration 005, only keep the usage counts of each move.)
  */
 export function takeIn(store: Store, now: number, availabilityZone: string, instanceType: string): void {
-  // Only what may be taken in is read, by index (migration 018): whether anything waits (one seek;
+  // Only what may be taken in is read, by index (migration 022): whether anything waits (one seek;
   // with nothing waiting no reservation is read, as reading them first made 10,000 creates in one
   // zone take minutes, docs/performance.md); the open reservations with room that have instances of
   // their kind waiting; then, for each kind they match, each account that may use them and has
@@ -165,10 +165,11 @@ export function takeIn(store: Store, now: number, availabilityZone: string, inst
 /**
  * The instance step, run before each action and before a dump: settles every instance transition
  * due at `now` (a stop or terminate that has run its time gives its place back), lets the instances
- * of ended reservations go, and lets open reservations take in what waits. Cheap when nothing is
- * due: a few kept reads, until the next write.
+ * of ended reservations go, lets open reservations take in what waits, and deletes a batch of the
+ * rows no caller can describe again (src/store/sweep.ts) unless `sweep` is false: only EC2 calls
+ * pay for it, not health or a dump. Cheap when nothing is due: a few kept reads, until the next write.
  */
-export function settleInstances(store: Store, now: number): void {
+export function settleInstances(store: Store, now: number, sweep = true): void {
   const next = store.nextInstanceSettle();
   const activated = reservationsActivatedSinceLastStep(store, now);
   // A reservation that has ended lets its instances run on outside it (SPEC section 11); a capacity
@@ -181,7 +182,10 @@ export function settleInstances(store: Store, now: number): void {
       const reservation = store.findReservation(capacityReservationId);
       return reservation !== undefined && stateAt(reservation, now) !== "active";
     });
-  if ((next === undefined || next > now) && ended.length === 0 && activated.length === 0) return;
+  // Rows no caller can describe again go in bounded batches, one a step (src/store/sweep.ts).
+  const sweepAt = sweep ? store.nextSweep() : undefined;
+  const sweepDue = sweepAt !== undefined && sweepAt <= now;
+  if ((next === undefined || next > now) && ended.length === 0 && activated.length === 0 && !sweepDue) return;
   store.write(() => {
     const freed = next !== undefined && next <= now ? store.settleInstances(now) : [];
     for (const { capacityReservationId, endMs } of ended) {
@@ -192,6 +196,13 @@ export function settleInstances(store: Store, now: number): void {
       freed.push({ availabilityZone: reservation.availabilityZone, instanceType: reservation.instanceType });
     }
     for (const { availabilityZone, instanceType } of [...freed, ...activated]) takeIn(store, now, availabilityZone, instanceType);
+    // Last, so that what this step terminated is already written when the sweep passes its time.
+    if (sweepDue) {
+      store.sweepForgotten(now, (id) => {
+        const reservation = store.findReservation(id);
+        return reservation !== undefined && stateAt(reservation, now) === undefined;
+      });
+    }
   });
 }
 

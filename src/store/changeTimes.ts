@@ -8,8 +8,8 @@ import type { SqliteDatabase } from "./database.js";
  * A reservation's date as epoch ms, as each index of migration 017 has it (the query must repeat the
  * index's expression for SQLite to seek it).
  */
-const ms = (date: string): string => `round(unixepoch(${date}, 'subsec') * 1000)`;
-const COMMITMENT_END = "json_extract(commitment_info, '$.commitmentEndDate')";
+export const ms = (date: string): string => `round(unixepoch(${date}, 'subsec') * 1000)`;
+export const COMMITMENT_END = "json_extract(commitment_info, '$.commitmentEndDate')";
 
 /**
  * The first of one date's values, moved by `offset` ms, that is after the clock (`@after`): an

@@ -197,7 +197,7 @@ function prepare(db: SqliteDatabase) {
       .pluck(true),
     ofLaunch: db.prepare<[string], InstanceRow>(OF_LAUNCH_SQL),
     // One account's instances of one kind (what a reservation matches on) waiting outside any
-    // reservation, oldest first, at most as many as may be taken in (instance_waiting, migration 018).
+    // reservation, oldest first, at most as many as may be taken in (instance_waiting, migration 022).
     waitingOf: db.prepare<[string, string, string, string, string, number], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_waiting
         WHERE availability_zone = ? AND instance_type = ? AND platform = ? AND tenancy = ? AND owner_id = ?
@@ -271,7 +271,7 @@ function prepare(db: SqliteDatabase) {
       .raw(true),
     // Open reservations with room that become active over time (made by the API, or scheduled) in a
     // zone and type where instances wait outside any: the ones that take them in when they do. Read
-    // from the reservations with room (migration 018), each asking the waiting index for one row:
+    // from the reservations with room (migration 022), each asking the waiting index for one row:
     // read from the waiting instances, it walked them all before each request after a write.
     activating: db
       .prepare<[], string>(

@@ -7,6 +7,7 @@ import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
 import { prepareNextChange } from "./changeTimes.js";
+import { Sweep } from "./sweep.js";
 import type { Filter } from "../domain/filters.js";
 import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
@@ -140,6 +141,10 @@ export class Store {
   readonly #activating = this.#reads.memo<readonly string[]>(1);
   readonly #instanceNetworks = this.#reads.memo<InstanceNetwork | undefined>(10_000);
   readonly #nextChange: (after: number) => number;
+  /** Deletes the rows no caller can describe again, as the clock passes their times (src/store/sweep.ts). */
+  readonly #sweep: Sweep;
+  /** When the sweep next has a row to look at: asked before every action, kept until a write. */
+  readonly #nextSweep = this.#reads.memo<number | undefined>(1);
   /**
    * The last answer of nextChangeAfter(): the first change after `from` is `at`, so it is the first
    * after any time in [from, at). Kept until a write (ReadCache) and while the clock stays in it.
@@ -158,6 +163,7 @@ export class Store {
     this.#takenIn = new FixtureRecordsTakenIn(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
+    this.#sweep = new Sweep(db);
     this.#instanceTypes = new InstanceTypes(db);
     this.#meta = prepareMeta(db);
     this.#nextChange = prepareNextChange(db);
@@ -550,6 +556,19 @@ export class Store {
     return this.#nextSettle.get("", () => this.#instances.nextSettle());
   }
 
+  /** The first clock time at which a row may be past every time a caller could describe it, or undefined. */
+  nextSweep(): number | undefined {
+    return this.#nextSweep.get(String(this.#sweep.version), () => this.#sweep.nextDue());
+  }
+
+  /**
+   * Deletes, in one bounded batch, launches and reservations no caller can describe again at `now`
+   * (inside write(); src/store/sweep.ts): a reservation when `forgotten` says so. Returns the rows deleted.
+   */
+  sweepForgotten(now: number, forgotten: (capacityReservationId: string) => boolean): number {
+    return this.#sweep.run(now, forgotten);
+  }
+
   /** Settles the transitions due at `now` (inside write()); returns the zones and types where places were given back. */
   settleInstances(now: number): { availabilityZone: string; instanceType: string }[] {
     return this.#instances.settle(now);
@@ -657,6 +676,8 @@ export class Store {
    * database has taken in (hasTakenIn), in the same transaction.
    */
   load(records: StateRecords, takenIn: Iterable<FixtureRecordKey> = []): void {
+    // A load may write rows whose times the sweep has passed.
+    this.#sweep.rewind();
     this.write(() => {
       this.#takenIn.add(takenIn);
       for (const account of records.accounts) this.#accounts.put(account);
@@ -728,6 +749,8 @@ export class Store {
   stepTo(now: number): number {
     const since = this.#lastStep;
     this.#lastStep = now;
+    // Set back, the clock may see rows written at times the sweep has passed.
+    if (now < since) this.#sweep.rewind();
     return since;
   }
 
@@ -749,6 +772,7 @@ export class Store {
     if (!startState) throw new Error("restoreStartState() before saveStartState()");
     this.#lastStep = this.#startLastStep;
     if (this.generation === this.#startGeneration) return;
+    this.#sweep.rewind();
     this.write(() => startState.restoreSaved());
     this.#startGeneration = this.generation;
     // An in-memory database (auto_vacuum incremental: openDatabase) gives back the pages the rows
