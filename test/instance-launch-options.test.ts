@@ -3,6 +3,7 @@
 import {
   CreateLaunchTemplateCommand,
   DescribeInstancesCommand,
+  ModifyInstanceAttributeCommand,
   ModifyInstanceMetadataOptionsCommand,
   MonitorInstancesCommand,
   UnmonitorInstancesCommand,
@@ -174,6 +175,16 @@ describe("PrivateIpAddress", () => {
     );
   });
 
+  it("answers a retry with the launch's ClientToken with its first answer, the address held by its own instance", async () => {
+    const first = await runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.8.8", ClientToken: "address-retry" });
+    const retried = await runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.8.8", ClientToken: "address-retry" });
+    expect(retried.ReservationId).toBe(first.ReservationId);
+    expect(retried.Instances?.map((i) => i.InstanceId)).toEqual(first.Instances?.map((i) => i.InstanceId));
+    expect((await failure(runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.8.8", ClientToken: "another" }))).code).toBe(
+      "InvalidIPAddress.InUse",
+    );
+  });
+
   it("is free again once its instance has terminated", async () => {
     const first = await runInstances(shared.client, { SubnetId: subnetA, PrivateIpAddress: "172.31.5.5" });
     await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [first.Instances?.[0]?.InstanceId ?? ""] }));
@@ -219,6 +230,22 @@ describe("CpuOptions", () => {
     expect(dump.instances?.find((i) => i.instanceId === id)?.cpuOptions).toEqual({ coreCount: 2, threadsPerCore: 1 });
     const threadsOnly = await runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions: { ThreadsPerCore: 1 } });
     expect((await described(threadsOnly.Instances?.[0]?.InstanceId))?.CpuOptions).toEqual({ CoreCount: 4, ThreadsPerCore: 1 });
+  });
+
+  it("takes only its defaults for a type whose catalogue entry lists no valid values, so the dump loads back", async () => {
+    expect((await failure(runInstances(shared.client, { InstanceType: "t2.micro", CpuOptions: { CoreCount: 5000, ThreadsPerCore: 1 } }))).code).toBe(
+      "InvalidParameterValue",
+    );
+    const launched = await runInstances(shared.client, { InstanceType: "t2.micro", CpuOptions: { CoreCount: 1, ThreadsPerCore: 1 } });
+    expect((await described(launched.Instances?.[0]?.InstanceId))?.CpuOptions).toEqual({ CoreCount: 1, ThreadsPerCore: 1 });
+  });
+
+  it("are the new type's defaults after the instance type changes", async () => {
+    const launched = await runInstances(shared.client, { InstanceType: "m5.4xlarge", CpuOptions: { CoreCount: 8, ThreadsPerCore: 1 } });
+    const id = launched.Instances?.[0]?.InstanceId ?? "";
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    await shared.client.send(new ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: "t3.micro" } }));
+    expect((await described(id))?.CpuOptions).toEqual({ CoreCount: 1, ThreadsPerCore: 2 });
   });
 
   it("refuses a core count or threads per core the type does not have", async () => {

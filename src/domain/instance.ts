@@ -98,7 +98,7 @@ function instanceProfileId(arn: string): string {
 
 /**
  * The CPU options a launch gives, checked against its type's (VCpuInfo: ValidCores and
- * ValidThreadsPerCore when the catalogue lists them); a member left out is the type's default.
+ * ValidThreadsPerCore, else its defaults alone); a member left out is the type's default.
  * Null when the launch gives none: the type's defaults are answered (defaultCpuOptions).
  */
 export function checkCpuOptions(
@@ -108,11 +108,14 @@ export function checkCpuOptions(
 ): CpuOptions | Refusal | null {
   if (requested === undefined || (requested.coreCount === undefined && requested.threadsPerCore === undefined)) return null;
   const vcpu = instanceTypeInfo(instanceType, declared)?.VCpuInfo;
-  const coreCount = requested.coreCount ?? vcpu?.DefaultCores ?? vcpu?.DefaultVCpus ?? 1;
-  const threadsPerCore = requested.threadsPerCore ?? vcpu?.DefaultThreadsPerCore ?? 1;
-  const validCores = vcpu?.ValidCores;
-  const validThreads = vcpu?.ValidThreadsPerCore ?? [vcpu?.DefaultThreadsPerCore ?? 1];
-  if ((validCores !== undefined && !validCores.includes(coreCount)) || !validThreads.includes(threadsPerCore)) {
+  const defaults = defaultCpuOptions(instanceType, declared) ?? { coreCount: 1, threadsPerCore: 1 };
+  const coreCount = requested.coreCount ?? defaults.coreCount;
+  const threadsPerCore = requested.threadsPerCore ?? defaults.threadsPerCore;
+  // A type whose catalogue entry lists no valid values (t2, a1, metal, a fixture's) takes only its
+  // defaults: any core count was kept, and a dump holding 5,000 cores did not load back.
+  const validCores = vcpu?.ValidCores ?? [defaults.coreCount];
+  const validThreads = vcpu?.ValidThreadsPerCore ?? [defaults.threadsPerCore];
+  if (!validCores.includes(coreCount) || !validThreads.includes(threadsPerCore)) {
     return invalidParameterValue(`CPU options (CoreCount ${coreCount}, ThreadsPerCore ${threadsPerCore}) are not valid for instance type ${instanceType}.`);
   }
   return { coreCount, threadsPerCore };

@@ -275,7 +275,6 @@ export const subnetInOtherZone = (zone: string, subnet: SubnetRecord): Refusal =
     `Value (${zone}) for parameter availabilityZone is invalid. Subnet '${subnet.subnetId}' is in the availability zone ${subnet.availabilityZone}`,
   );
 
-/** A subnet whose addresses are all taken (Karpenter's pkg/errors lists the code as unfulfillable capacity). */
 /** A requested private address outside its subnet's block (recorded: JamesWoolfenden/terraform-aws-cassandra#18). */
 export const addressOutsideSubnet = (address: string): Refusal =>
   invalidParameterValue(`Address ${address} does not fall within the subnet's address range`);
@@ -283,6 +282,7 @@ export const addressOutsideSubnet = (address: string): Refusal =>
 /** A requested private address another instance holds, or one of the five EC2 keeps in every subnet (recorded: aws/aws-cli#7178). */
 export const addressInUse = (address: string): Refusal => new Refusal("InvalidIPAddress.InUse", `Address ${address} is in use.`);
 
+/** A subnet whose addresses are all taken (Karpenter's pkg/errors lists the code as unfulfillable capacity). */
 export const insufficientFreeAddresses = (subnetId: string): Refusal =>
   new Refusal(
     "InsufficientFreeAddressesInSubnet",

@@ -162,10 +162,6 @@ export function planCreate(
 }
 
 /**
- * A ClientToken's refusal (over 64 ASCII characters, or `maxLength` where an action's reference
- * gives another bound: CreateLaunchTemplate's is 128), shared by every action that takes one.
- */
-/**
  * The ClientToken a request gives: none when it is empty. An empty token kept as a token made a
  * second call with it create nothing and a dump that would not load back (a kept token must not be
  * empty); read as none, each call is its own, as a call without a token is.
@@ -174,6 +170,10 @@ export function clientTokenOf(token: string | undefined): string | undefined {
   return token === "" ? undefined : token;
 }
 
+/**
+ * A ClientToken's refusal (over 64 ASCII characters, or `maxLength` where an action's reference
+ * gives another bound: CreateLaunchTemplate's is 128), shared by every action that takes one.
+ */
 export function checkClientToken(token: string | undefined, maxLength = MAX_CLIENT_TOKEN_LENGTH): Refusal | undefined {
   if (token === undefined) return undefined;
   // eslint-disable-next-line no-control-regex -- "ASCII characters" is EC2's rule, control characters included

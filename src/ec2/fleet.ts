@@ -14,6 +14,7 @@ import {
   type FleetState,
 } from "../domain/fleet.js";
 import type { Caller } from "../domain/identity.js";
+import { TEMPLATE_VERSION } from "../domain/launchTemplate.js";
 import type { Store } from "../store/store.js";
 import { instanceLifecycleOf } from "../domain/instance.js";
 import { Refusal, capacityReservationNotFound, missingParameter } from "../domain/refusal.js";
@@ -164,7 +165,7 @@ export function createFleet(context: Ec2Context, request: FleetRequest): Refusal
         position: configIndex * 10_000 + overrideIndex,
         launchTemplateId: template.launchTemplateId,
         launchTemplateName: template.launchTemplateName,
-        version: "1",
+        version: String(TEMPLATE_VERSION),
         instanceType: override.InstanceType,
         subnetId: override.SubnetId,
         availabilityZone: override.AvailabilityZone,

@@ -49,7 +49,6 @@ import {
   type SubnetRecord,
 } from "../domain/network.js";
 import { zoneNamed } from "../domain/zones.js";
-import type { Store } from "../store/store.js";
 import type { Ec2Context } from "./context.js";
 import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { seenReservation } from "./reservations.js";
@@ -262,7 +261,8 @@ export function checkLaunchTarget(context: Ec2Context, specification: LaunchSpec
 /**
  * Every check of a launch that needs no room: the image id, the instance type, the target reservation
  * the caller sees, the zone, the subnet and groups, the counts, the ClientToken's form, the tags, the
- * user data, the key name. What RunInstances checks before it answers DryRun (checkDryRun), and
+ * user data, the key name, the private address, the instance profile's form and the CPU options.
+ * What RunInstances checks before it answers DryRun (checkDryRun), and
  * launch's first step; the refusal is returned, not thrown.
  */
 export function checkLaunch(context: Ec2Context, specification: LaunchSpecification): Refusal | CheckedLaunch {
@@ -317,7 +317,7 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
   // Key pairs are not modelled: any name of EC2's length is taken, and a longer one cannot exist.
   const keyName = specification.keyName;
   if (keyName !== undefined && keyName.length > KEY_NAME_MAX) return keyPairNotFound(keyName);
-  const privateIp = requestedAddress(store, network.subnet, specification);
+  const privateIp = requestedAddress(context, network.subnet, specification);
   if (privateIp instanceof Refusal) return privateIp;
   const iamInstanceProfile = instanceProfileOf(specification.iamInstanceProfile, caller.accountId);
   if (iamInstanceProfile instanceof Refusal) return iamInstanceProfile;
@@ -331,7 +331,7 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
  * instance holds it: only for a launch of one instance ("You cannot specify this option if you're
  * launching more than one instance in the request": the model's RunInstances documentation).
  */
-function requestedAddress(store: Store, subnet: SubnetRecord, specification: LaunchSpecification): Refusal | number | undefined {
+function requestedAddress(context: Ec2Context, subnet: SubnetRecord, specification: LaunchSpecification): Refusal | number | undefined {
   const text = specification.privateIpAddress;
   if (text === undefined) return undefined;
   if (specification.maxCount > 1) return invalidParameterCombination("You cannot specify a private IP address when launching more than one instance.");
@@ -342,8 +342,21 @@ function requestedAddress(store: Store, subnet: SubnetRecord, specification: Lau
   if (address < cidr.base || address >= cidr.base + size) return addressOutsideSubnet(text);
   const { first, last } = hostRange(cidr);
   // The four first and the last address of a subnet are EC2's own: in use from the start.
-  if (address < first || address > last || store.freeAddress(subnet.subnetId, address, address) !== address) return addressInUse(text);
+  if (address < first || address > last) return addressInUse(text);
+  const holder = context.store.instanceAtAddress(subnet.subnetId, address);
+  if (holder !== undefined && !launchedWithToken(context, specification.clientToken, holder)) return addressInUse(text);
   return address;
+}
+
+/**
+ * Whether `instanceId` is of the launch a ClientToken already made for the caller: a retry of that
+ * launch finds the address it asked for held by its own instance, and gets its first answer from
+ * launch() (an SDK resends a launch whose answer it lost, with the same token).
+ */
+function launchedWithToken({ store, caller }: Ec2Context, token: string | undefined, instanceId: string): boolean {
+  if (token === undefined) return false;
+  const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
+  return earlier !== undefined && store.instancesOfLaunch(earlier.reservationId).some((instance) => instance.instanceId === instanceId);
 }
 
 /** The longest key pair name EC2 takes (CreateKeyPair: "Up to 255 ASCII characters"). */

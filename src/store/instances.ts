@@ -242,8 +242,11 @@ function prepare(db: SqliteDatabase) {
           metadata_tags = @metadata_tags
         WHERE instance_id = @instance_id`,
     ),
-    attributes: db.prepare<[string, string | null, 0 | 1, ShutdownBehavior, 0 | 1, 0 | 1, string]>(
-      `UPDATE instance SET instance_type = ?, user_data = ?, disable_api_termination = ?,
+    // CPU options given at launch belong to the type they were checked against: a new type answers its own defaults.
+    attributes: db.prepare<[string, string, string, string | null, 0 | 1, ShutdownBehavior, 0 | 1, 0 | 1, string]>(
+      `UPDATE instance SET cpu_core_count = CASE WHEN instance_type = ? THEN cpu_core_count END,
+          cpu_threads_per_core = CASE WHEN instance_type = ? THEN cpu_threads_per_core END,
+          instance_type = ?, user_data = ?, disable_api_termination = ?,
           instance_initiated_shutdown_behavior = ?, ebs_optimized = ?, disable_api_stop = ?
         WHERE instance_id = ?`,
     ),
@@ -489,6 +492,8 @@ export class Instances {
     assertInWrite(this.db, "Instances.setAttributes()");
     const bit = (value: boolean): 0 | 1 => (value ? 1 : 0);
     this.s.attributes.run(
+      values.instanceType,
+      values.instanceType,
       values.instanceType,
       values.userData,
       bit(values.disableApiTermination),
