@@ -214,7 +214,9 @@ def _reads(client):
         client.describe_instance_type_offerings(LocationType=location, Filters=[{"Name": "instance-type", "Values": ["m5.*", "p5.*"]}])
     client.describe_images(ImageIds=[IMAGE])
     client.describe_images(Owners=["self"])
-    client.describe_vpcs()
+    vpc = client.describe_vpcs()["Vpcs"][0]["VpcId"]
+    for attribute in ("enableDnsSupport", "enableDnsHostnames"):
+        client.describe_vpc_attribute(VpcId=vpc, Attribute=attribute)
     client.describe_subnets()
     client.describe_security_groups()
 
@@ -273,6 +275,9 @@ def _instances(client, template_id):
     client.modify_instance_attribute(InstanceId=ids[0], EbsOptimized={"Value": False})
     client.modify_instance_attribute(InstanceId=ids[2], DisableApiTermination={"Value": False})
     client.start_instances(InstanceIds=[ids[0]])
+    client.modify_instance_metadata_options(InstanceId=ids[0], HttpTokens="required", HttpPutResponseHopLimit=3)
+    client.monitor_instances(InstanceIds=[ids[1], ids[2]])
+    client.unmonitor_instances(InstanceIds=[ids[2]])
     vpc = client.describe_vpcs()["Vpcs"][0]["VpcId"]
     client.create_tags(Resources=[ids[1], RESERVATION, vpc, SUBNET, GROUP, template_id], Tags=[{"Key": "stage", "Value": "test"}])
     client.describe_tags()
