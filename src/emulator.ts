@@ -73,6 +73,8 @@ export function movedAccessKeys(
 
 /** The state a fixture set is loaded over, as the whole-set checks read it, at `now` (ms). */
 export function loadedState(store: Store, now: number): LoadedState {
+  // Read once a load, on its first question about a group.
+  let byGroup: Map<string, string[]> | undefined;
   return {
     reservation: (id) => {
       const record = store.findReservation(id);
@@ -111,7 +113,7 @@ export function loadedState(store: Store, now: number): LoadedState {
     securityGroupNamed: (ownerId, region, vpcId, name) => store.securityGroupByName(ownerId, region, vpcId, name)?.groupId,
     securityGroup: (id) => {
       const record = store.securityGroup(id);
-      return record && { record, instances: (limit) => store.instancesInGroup(id, limit) };
+      return record && { record, instances: (limit) => (byGroup ??= store.instancesByGroup()).get(id)?.slice(0, limit) ?? [] };
     },
   };
 }

@@ -74,6 +74,23 @@ describe("DescribeLaunchTemplateVersions", () => {
     }
   });
 
+  it("counts a description's length in characters, an emoji as one, and a dump holding 255 of them loads back", async () => {
+    const own = await start({ fixtures: [], clock: "2026-03-01T00:00:00Z" });
+    const fresh: RunningEmulator[] = [];
+    try {
+      const description = "🚀".repeat(255);
+      const made = await ec2(own).send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "emoji", VersionDescription: description, LaunchTemplateData: DATA }));
+      const longer = ec2(own).send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "longer", VersionDescription: `${description}🚀`, LaunchTemplateData: DATA }));
+      expect(await failure(longer)).toMatchObject({ code: "InvalidParameterValue" });
+      fresh.push(await start({ fixtures: [await own.state({ secrets: true })], clock: "2026-03-01T00:00:00Z" }));
+      const id = made.LaunchTemplate?.LaunchTemplateId ?? "";
+      const again = (await ec2(fresh[0] as RunningEmulator).send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id }))).LaunchTemplateVersions ?? [];
+      expect(again[0]?.VersionDescription).toBe(description);
+    } finally {
+      for (const emulator of [own, ...fresh]) await emulator.close();
+    }
+  });
+
   it("names the version by $Latest, $Default or 1, and by the template's name", async () => {
     for (const v of ["$Latest", "$Default", "1"]) {
       expect((await versions({ LaunchTemplateName: "web", Versions: [v] })).map((x) => x.VersionNumber)).toEqual([1]);

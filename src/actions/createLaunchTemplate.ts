@@ -6,10 +6,11 @@ import {
   launchTemplateNameInUse,
   launchTemplateNameMalformed,
   type LaunchTemplateRecord,
+  VERSION_DESCRIPTION_MAX,
 } from "../domain/launchTemplate.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { checkClientToken, clientTokenOf, idempotentParameterMismatch } from "../domain/reservationLife.js";
-import { tagsFromSpecifications, type Tag } from "../domain/tags.js";
+import { characters, tagsFromSpecifications, type Tag } from "../domain/tags.js";
 import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
 import type { CreateLaunchTemplateRequest, CreateLaunchTemplateResult, RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import type { WithRequired } from "../protocol/query.js";
@@ -21,7 +22,6 @@ import { checkLaunchData } from "../ec2/launchData.js";
 /** What a template's data may tag besides the instance (the model's LaunchTemplateTagSpecificationRequest). */
 const DATA_TAGGABLE = ["volume", "network-interface", "spot-instances-request", "elastic-gpu"];
 
-const VERSION_DESCRIPTION_MAX = 255;
 const CLIENT_TOKEN_MAX = 128;
 
 /** What a ClientToken is bound to: the request without the token and DryRun. */
@@ -83,7 +83,7 @@ export const createLaunchTemplate = defineAction({
       // The model's bound ("Length Constraints: Maximum length of 255."); the words are the emulator's.
       VersionDescription: {
         check: (description) => {
-          if ([...description].length > VERSION_DESCRIPTION_MAX) {
+          if (characters(description) > VERSION_DESCRIPTION_MAX) {
             throw invalidParameterValue(`The parameter VersionDescription must be at most ${VERSION_DESCRIPTION_MAX} characters long.`);
           }
         },

@@ -28,6 +28,9 @@ export const LAUNCH_TEMPLATE_ID = /^lt-[0-9a-f]{17}$/;
 /** The one version kept: 1, which `$Default` and `$Latest` name too (SPEC section 14). */
 export const TEMPLATE_VERSION = 1;
 
+/** CreateLaunchTemplate's VersionDescription: "Length Constraints: Maximum length of 255", in characters. */
+export const VERSION_DESCRIPTION_MAX = 255;
+
 /** Who made a template, as EC2 writes CreatedBy for an account's root credentials. */
 export const createdBy = (accountId: string): string => `arn:aws:iam::${accountId}:root`;
 

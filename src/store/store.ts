@@ -334,9 +334,9 @@ export class Store {
     return this.#network.instanceAtAddress(subnetId, address);
   }
 
-  /** Up to `limit` live instances that name a security group. */
-  instancesInGroup(groupId: string, limit: number): string[] {
-    return this.#network.instancesInGroup(groupId, limit);
+  /** The live instances that name each security group, by group id (one pass over them). */
+  instancesByGroup(): Map<string, string[]> {
+    return this.#network.instancesByGroup();
   }
 
   /** How many of a subnet's addresses live (not terminated) instances hold. */
