@@ -105,6 +105,7 @@ export function loadedState(store: Store, now: number): LoadedState {
     namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
     placeOf: (id) => (id.startsWith("lt-") ? store.launchTemplateById(id) : store.findInstance(id)),
     declaresInstanceType: (instanceType) => store.declaredInstanceTypes().has(instanceType),
+    subnetsOfVpc: (vpcId) => store.subnetsOfVpc(vpcId),
     subnet: (id) => {
       const record = store.subnet(id);
       return record && { record, instances: (limit) => store.instancesInSubnet(id, limit) };

@@ -173,6 +173,15 @@ describe("a load does not move a subnet or security group from under its instanc
     await dumpLoadsBack(shared.emu);
   });
 
+  it("a new subnet over the addresses of one already loaded in its VPC is refused, one clear of them taken", async () => {
+    const overlapping = { subnetId: "subnet-0ccccccccccccccc1", ownerId: OWNER, availabilityZone: "us-east-1b", cidrBlock: "172.31.130.16/28" };
+    await expect(shared.emu.load({ subnets: [overlapping] })).rejects.toThrow(
+      /"172.31.130.16\/28" overlaps subnet subnet-0bbbbbbbbbbbbbbb1 \(172.31.130.0\/24\) already loaded/,
+    );
+    await shared.emu.load({ subnets: [{ ...overlapping, cidrBlock: "172.31.140.0/28" }] });
+    await dumpLoadsBack(shared.emu);
+  });
+
   it("what the instances do not hold may change, and once they are terminated the rest may too", async () => {
     const instanceId = await inUse();
     await shared.emu.load({ subnets: [{ ...SUBNET, mapPublicIpOnLaunch: true, tags: [{ key: "Name", value: "small" }] }], securityGroups: [{ ...GROUP_FIXTURE, description: "new" }] });
