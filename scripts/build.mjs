@@ -2,7 +2,7 @@
 // Builds dist/ with tsc (`npm run build`); with --if-stale only when a source is newer than the last build, so `npm start` on a current build starts at once.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,4 +35,7 @@ const built = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.json"
 if (built.status !== 0) process.exit(built.status ?? 1);
 // Data the code reads beside its module at run time (tsc copies only what is imported).
 for (const file of ["instanceTypes/catalogue.generated.jsonl"]) copyFileSync(join(root, "src", file), join(root, "dist", file));
+// The package's bin, run as a command in a checkout too (npx ec2-capacity-emulator, the pytest recipe's
+// default): npm makes an installed package's bin executable, and tsc writes it without the bit.
+chmodSync(join(root, "dist", "cli.js"), 0o755);
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
