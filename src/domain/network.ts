@@ -190,6 +190,12 @@ export function hostRange(cidr: Cidr): { readonly first: number; readonly last: 
   return { first, last, size: Math.max(0, last - first + 1) };
 }
 
+/** Whether a subnet of block `cidr` gives `address` out to an instance (inside hostRange). */
+export function givesOut(cidr: Cidr, address: number): boolean {
+  const { first, last } = hostRange(cidr);
+  return address >= first && address <= last;
+}
+
 /**
  * The private DNS name EC2 gives an address (IP-based naming): `ip-172-31-5-10.ec2.internal` in
  * us-east-1, `ip-172-31-5-10.REGION.compute.internal` elsewhere (the VPC user guide, "DNS attributes").

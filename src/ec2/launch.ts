@@ -41,12 +41,13 @@ import {
   IMAGE_ID,
   addressInUse,
   addressOutsideSubnet,
-  hostRange,
+  givesOut,
   insufficientFreeAddresses,
   ipv4Number,
   launchImageIdMalformed,
   parseCidr,
   type SubnetRecord,
+  within,
 } from "../domain/network.js";
 import { zoneNamed } from "../domain/zones.js";
 import type { Ec2Context } from "./context.js";
@@ -337,12 +338,9 @@ function requestedAddress(context: Ec2Context, subnet: SubnetRecord, specificati
   if (specification.maxCount > 1) return invalidParameterCombination("You cannot specify a private IP address when launching more than one instance.");
   const address = ipv4Number(text);
   const cidr = parseCidr(subnet.cidrBlock);
-  if (address === undefined || cidr === undefined) return addressOutsideSubnet(text);
-  const size = 2 ** (32 - cidr.prefix);
-  if (address < cidr.base || address >= cidr.base + size) return addressOutsideSubnet(text);
-  const { first, last } = hostRange(cidr);
+  if (address === undefined || cidr === undefined || !within({ base: address, prefix: 32 }, cidr)) return addressOutsideSubnet(text);
   // The four first and the last address of a subnet are EC2's own: in use from the start.
-  if (address < first || address > last) return addressInUse(text);
+  if (!givesOut(cidr, address)) return addressInUse(text);
   const holder = context.store.instanceAtAddress(subnet.subnetId, address);
   if (holder !== undefined && !launchedWithToken(context, specification.clientToken, holder)) return addressInUse(text);
   return address;
