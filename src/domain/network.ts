@@ -176,6 +176,53 @@ const blockSize = (prefix: number): number => 2 ** (32 - prefix);
 export const overlaps = (a: Cidr, b: Cidr): boolean =>
   a.base < b.base + blockSize(b.prefix) && b.base < a.base + blockSize(a.prefix);
 
+/**
+ * Blocks of one VPC that share no address, with what each is, kept in address order: which of them a
+ * block overlaps is a binary search, not a look at every one (10,000 subnets in one VPC took 43 s to
+ * load when each was compared with all before it).
+ */
+export class DisjointBlocks<T> {
+  // Sorted by base; no two overlap, so the blocks a new one overlaps are consecutive.
+  readonly #blocks: { cidr: Cidr; value: T; order: number }[] = [];
+  #added = 0;
+
+  get size(): number {
+    return this.#blocks.length;
+  }
+
+  /** The block `cidr` overlaps that was added first, or undefined when it overlaps none. */
+  overlapping(cidr: Cidr): T | undefined {
+    const end = cidr.base + blockSize(cidr.prefix);
+    // The first block whose end lies past cidr's start: every block before it ends before cidr begins.
+    let low = 0;
+    let high = this.#blocks.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const block = this.#blocks[middle]!;
+      if (block.cidr.base + blockSize(block.cidr.prefix) <= cidr.base) low = middle + 1;
+      else high = middle;
+    }
+    let first: { value: T; order: number } | undefined;
+    for (let i = low; i < this.#blocks.length && this.#blocks[i]!.cidr.base < end; i++) {
+      const block = this.#blocks[i]!;
+      if (first === undefined || block.order < first.order) first = block;
+    }
+    return first?.value;
+  }
+
+  /** Adds a block that overlaps none of these (`overlapping` said so). */
+  add(cidr: Cidr, value: T): void {
+    let low = 0;
+    let high = this.#blocks.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#blocks[middle]!.cidr.base < cidr.base) low = middle + 1;
+      else high = middle;
+    }
+    this.#blocks.splice(low, 0, { cidr, value, order: this.#added++ });
+  }
+}
+
 /** Whether `inner` lies inside `outer`. */
 export const within = (inner: Cidr, outer: Cidr): boolean =>
   inner.base >= outer.base && inner.base + blockSize(inner.prefix) <= outer.base + blockSize(outer.prefix);
