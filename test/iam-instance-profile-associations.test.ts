@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   AssociateIamInstanceProfileCommand,
   DescribeIamInstanceProfileAssociationsCommand,
+  type DescribeIamInstanceProfileAssociationsCommandInput,
   DescribeInstancesCommand,
   DisassociateIamInstanceProfileCommand,
   ReplaceIamInstanceProfileAssociationCommand,
@@ -223,7 +224,7 @@ describe("DescribeIamInstanceProfileAssociations", () => {
   });
 
   it("refuses a filter it does not have, a MaxResults out of 5-1000, and a malformed id", async () => {
-    const describeWith = (input: ConstructorParameters<typeof DescribeIamInstanceProfileAssociationsCommand>[0]) =>
+    const describeWith = (input: DescribeIamInstanceProfileAssociationsCommandInput) =>
       failure(shared.client.send(new DescribeIamInstanceProfileAssociationsCommand(input)));
     expect(await describeWith({ Filters: [{ Name: "tag:Name", Values: ["x"] }] })).toMatchObject({
       code: "InvalidParameterValue",
