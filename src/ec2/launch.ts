@@ -6,6 +6,7 @@ import {
   DEFAULT_INSTANCE_ATTRIBUTES,
   checkCpuOptions,
   instanceProfileOf,
+  launchAssociation,
   metadataOptionsOf,
   stateChange,
   type CpuOptions,
@@ -395,7 +396,8 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     keyName: specification.keyName || null,
     metadataOptions: metadataOptionsOf(specification.metadataOptions),
     monitoring: specification.monitoring ?? false,
-    iamInstanceProfile: placed.iamInstanceProfile,
+    // The launch makes the instance's association with its profile (DescribeIamInstanceProfileAssociations lists it).
+    iamInstanceProfile: placed.iamInstanceProfile && launchAssociation(placed.iamInstanceProfile, instanceId, now),
     cpuOptions: placed.cpuOptions,
   };
 }

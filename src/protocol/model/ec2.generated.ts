@@ -167,6 +167,9 @@ export const HttpTokensState$ = enumOf("HttpTokensState", HttpTokensStateValues)
 export const HypervisorTypeValues = ["ovm","xen"] as const;
 export type HypervisorType = (typeof HypervisorTypeValues)[number];
 export const HypervisorType$ = enumOf("HypervisorType", HypervisorTypeValues);
+export const IamInstanceProfileAssociationStateValues = ["associated","associating","disassociated","disassociating"] as const;
+export type IamInstanceProfileAssociationState = (typeof IamInstanceProfileAssociationStateValues)[number];
+export const IamInstanceProfileAssociationState$ = enumOf("IamInstanceProfileAssociationState", IamInstanceProfileAssociationStateValues);
 export const ImageStateValues = ["available","deregistered","disabled","error","failed","invalid","pending","transient"] as const;
 export type ImageState = (typeof ImageStateValues)[number];
 export const ImageState$ = enumOf("ImageState", ImageStateValues);
@@ -1342,6 +1345,52 @@ const UnmonitorInstancesRequest$ = structureOf("UnmonitorInstancesRequest", [
 
 const UnmonitorInstancesResult$ = structureOf("UnmonitorInstancesResult", [
   ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+]);
+
+const DescribeIamInstanceProfileAssociationsRequest$ = structureOf("DescribeIamInstanceProfileAssociationsRequest", [
+  ["AssociationIds", "AssociationId", "AssociationId", listOf(STRING, "AssociationId")],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+]);
+
+const IamInstanceProfileAssociation$ = structureOf("IamInstanceProfileAssociation", [
+  ["AssociationId", "AssociationId", "associationId", STRING],
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["IamInstanceProfile", "IamInstanceProfile", "iamInstanceProfile", IamInstanceProfile$],
+  ["State", "State", "state", IamInstanceProfileAssociationState$],
+  ["Timestamp", "Timestamp", "timestamp", TIMESTAMP],
+]);
+
+const DescribeIamInstanceProfileAssociationsResult$ = structureOf("DescribeIamInstanceProfileAssociationsResult", [
+  ["IamInstanceProfileAssociations", "IamInstanceProfileAssociationSet", "iamInstanceProfileAssociationSet", listOf(IamInstanceProfileAssociation$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const AssociateIamInstanceProfileRequest$ = structureOf("AssociateIamInstanceProfileRequest", [
+  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", IamInstanceProfileSpecification$],
+  ["InstanceId", "InstanceId", "InstanceId", STRING],
+]);
+
+const AssociateIamInstanceProfileResult$ = structureOf("AssociateIamInstanceProfileResult", [
+  ["IamInstanceProfileAssociation", "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", IamInstanceProfileAssociation$],
+]);
+
+const ReplaceIamInstanceProfileAssociationRequest$ = structureOf("ReplaceIamInstanceProfileAssociationRequest", [
+  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", IamInstanceProfileSpecification$],
+  ["AssociationId", "AssociationId", "AssociationId", STRING],
+]);
+
+const ReplaceIamInstanceProfileAssociationResult$ = structureOf("ReplaceIamInstanceProfileAssociationResult", [
+  ["IamInstanceProfileAssociation", "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", IamInstanceProfileAssociation$],
+]);
+
+const DisassociateIamInstanceProfileRequest$ = structureOf("DisassociateIamInstanceProfileRequest", [
+  ["AssociationId", "AssociationId", "AssociationId", STRING],
+]);
+
+const DisassociateIamInstanceProfileResult$ = structureOf("DisassociateIamInstanceProfileResult", [
+  ["IamInstanceProfileAssociation", "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", IamInstanceProfileAssociation$],
 ]);
 
 const LaunchTemplateIamInstanceProfileSpecificationRequest$ = structureOf("LaunchTemplateIamInstanceProfileSpecificationRequest", [
@@ -3968,6 +4017,52 @@ export interface UnmonitorInstancesResult {
   InstanceMonitorings?: readonly InstanceMonitoring[];
 }
 
+export interface DescribeIamInstanceProfileAssociationsRequest {
+  AssociationIds?: readonly string[];
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface IamInstanceProfileAssociation {
+  AssociationId?: string;
+  InstanceId?: string;
+  IamInstanceProfile?: IamInstanceProfile;
+  State?: IamInstanceProfileAssociationState;
+  Timestamp?: Date;
+}
+
+export interface DescribeIamInstanceProfileAssociationsResult {
+  IamInstanceProfileAssociations?: readonly IamInstanceProfileAssociation[];
+  NextToken?: string;
+}
+
+export interface AssociateIamInstanceProfileRequest {
+  IamInstanceProfile?: IamInstanceProfileSpecification;
+  InstanceId?: string;
+}
+
+export interface AssociateIamInstanceProfileResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation;
+}
+
+export interface ReplaceIamInstanceProfileAssociationRequest {
+  IamInstanceProfile?: IamInstanceProfileSpecification;
+  AssociationId?: string;
+}
+
+export interface ReplaceIamInstanceProfileAssociationResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation;
+}
+
+export interface DisassociateIamInstanceProfileRequest {
+  AssociationId?: string;
+}
+
+export interface DisassociateIamInstanceProfileResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation;
+}
+
 export interface LaunchTemplateIamInstanceProfileSpecificationRequest {
   Arn?: string;
   Name?: string;
@@ -5656,6 +5751,10 @@ export const OPERATIONS = {
   ModifyInstanceMetadataOptions: { name: "ModifyInstanceMetadataOptions", input: ModifyInstanceMetadataOptionsRequest$, output: ModifyInstanceMetadataOptionsResult$ },
   MonitorInstances: { name: "MonitorInstances", input: MonitorInstancesRequest$, output: MonitorInstancesResult$ },
   UnmonitorInstances: { name: "UnmonitorInstances", input: UnmonitorInstancesRequest$, output: UnmonitorInstancesResult$ },
+  DescribeIamInstanceProfileAssociations: { name: "DescribeIamInstanceProfileAssociations", input: DescribeIamInstanceProfileAssociationsRequest$, output: DescribeIamInstanceProfileAssociationsResult$ },
+  AssociateIamInstanceProfile: { name: "AssociateIamInstanceProfile", input: AssociateIamInstanceProfileRequest$, output: AssociateIamInstanceProfileResult$ },
+  ReplaceIamInstanceProfileAssociation: { name: "ReplaceIamInstanceProfileAssociation", input: ReplaceIamInstanceProfileAssociationRequest$, output: ReplaceIamInstanceProfileAssociationResult$ },
+  DisassociateIamInstanceProfile: { name: "DisassociateIamInstanceProfile", input: DisassociateIamInstanceProfileRequest$, output: DisassociateIamInstanceProfileResult$ },
   CreateLaunchTemplate: { name: "CreateLaunchTemplate", input: CreateLaunchTemplateRequest$, output: CreateLaunchTemplateResult$ },
   DescribeLaunchTemplates: { name: "DescribeLaunchTemplates", input: DescribeLaunchTemplatesRequest$, output: DescribeLaunchTemplatesResult$ },
   DescribeLaunchTemplateVersions: { name: "DescribeLaunchTemplateVersions", input: DescribeLaunchTemplateVersionsRequest$, output: DescribeLaunchTemplateVersionsResult$ },
@@ -5695,6 +5794,10 @@ export interface OperationTypes {
   ModifyInstanceMetadataOptions: { input: ModifyInstanceMetadataOptionsRequest; output: ModifyInstanceMetadataOptionsResult };
   MonitorInstances: { input: MonitorInstancesRequest; output: MonitorInstancesResult };
   UnmonitorInstances: { input: UnmonitorInstancesRequest; output: UnmonitorInstancesResult };
+  DescribeIamInstanceProfileAssociations: { input: DescribeIamInstanceProfileAssociationsRequest; output: DescribeIamInstanceProfileAssociationsResult };
+  AssociateIamInstanceProfile: { input: AssociateIamInstanceProfileRequest; output: AssociateIamInstanceProfileResult };
+  ReplaceIamInstanceProfileAssociation: { input: ReplaceIamInstanceProfileAssociationRequest; output: ReplaceIamInstanceProfileAssociationResult };
+  DisassociateIamInstanceProfile: { input: DisassociateIamInstanceProfileRequest; output: DisassociateIamInstanceProfileResult };
   CreateLaunchTemplate: { input: CreateLaunchTemplateRequest; output: CreateLaunchTemplateResult };
   DescribeLaunchTemplates: { input: DescribeLaunchTemplatesRequest; output: DescribeLaunchTemplatesResult };
   DescribeLaunchTemplateVersions: { input: DescribeLaunchTemplateVersionsRequest; output: DescribeLaunchTemplateVersionsResult };
