@@ -415,6 +415,11 @@ export class Store {
     return this.#instances.find(instanceId);
   }
 
+  /** An instance's owner and region, or undefined when there is none by that id. */
+  instancePlace(instanceId: string): { ownerId: string; region: string } | undefined {
+    return this.#instances.placeOf(instanceId);
+  }
+
   /**
    * A page of an account's instances in a region, in (launch, instance) order after `after`: the
    * walk DescribeInstances filters in memory. A `capacity-reservation-id` filter of one literal value
