@@ -11,6 +11,7 @@ import {
   StopInstancesCommand,
   TerminateInstancesCommand,
   type Instance,
+  type RequestLaunchTemplateData,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { defaultSecurityGroupId, defaultSubnetId } from "../src/domain/network.js";
@@ -246,7 +247,7 @@ describe("CpuOptions", () => {
 
   it("are kept by a launch template as given, and refused by the launch from it, as EC2 validates a template's data at launch", async () => {
     // Impossible for m5.large (one core), one member only: both templates are created and described as given.
-    const data = { ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", CpuOptions: { CoreCount: 8, ThreadsPerCore: 1 } };
+    const data: RequestLaunchTemplateData = { ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", CpuOptions: { CoreCount: 8, ThreadsPerCore: 1 } };
     await shared.client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "eight-cores", LaunchTemplateData: data }));
     await shared.client.send(
       new CreateLaunchTemplateCommand({ LaunchTemplateName: "cores-only", LaunchTemplateData: { ...data, CpuOptions: { CoreCount: 1 } } }),
