@@ -8,7 +8,7 @@ import type { CapacityReservationPreference, InstanceTenancy } from "../domain/p
 import { orThrow } from "../domain/refusal.js";
 import { clientTokenOf } from "../domain/reservationLife.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, checkLaunchNetworkMembers, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
-import { checkLaunch, checkLaunchTarget, launch, type LaunchSpecification } from "../ec2/launch.js";
+import { checkLaunch, checkDryRunLaunch, launch, type LaunchSpecification } from "../ec2/launch.js";
 import { checkLaunchValues } from "../ec2/launchValues.js";
 import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
 import type { Tag, TagSpecificationInput } from "../domain/tags.js";
@@ -163,7 +163,7 @@ export const runInstances = defineAction({
   checkDryRun(input, context) {
     const specification = specificationOf(input, context, true);
     orThrow(checkLaunch(context, specification));
-    orThrow(checkLaunchTarget(context, specification) ?? null);
+    orThrow(checkDryRunLaunch(context, specification) ?? null);
   },
 
   handle(input, context): Reservation {

@@ -265,7 +265,7 @@ function launchOfToken(context: Ec2Context, specification: LaunchSpecification):
  * call would repeat its answer, whatever its target is now), then a target reservation the caller
  * does not see, NotFound as the placement step refuses it (the outside pass on 6bbe612, F4).
  */
-export function checkLaunchTarget(context: Ec2Context, specification: LaunchSpecification): Refusal | undefined {
+export function checkDryRunLaunch(context: Ec2Context, specification: LaunchSpecification): Refusal | undefined {
   const before = launchOfToken(context, specification);
   if (before instanceof Refusal) return before;
   if (before !== undefined) return undefined;
