@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { instanceTypeInfo, type DeclaredInstanceTypes } from "./instanceTypes.js";
 import type { CapacityReservationPreference, InstanceLife, InstanceStateName, InstanceTenancy } from "./placement.js";
-import { invalidParameterValue, type Refusal } from "./refusal.js";
+import { invalidParameterValue, Refusal } from "./refusal.js";
 
 /** One instance row; times are epoch milliseconds. */
 export interface InstanceRecord extends InstanceLife {
@@ -133,8 +133,16 @@ function instanceProfileId(arn: string): string {
 }
 
 /**
- * The CPU options a launch gives, checked against its type's (VCpuInfo: ValidCores and
- * ValidThreadsPerCore, else its defaults alone); a member left out is the type's default.
+ * EC2's refusal of CpuOptions with one member: the user guide's rule ("To configure CPU options, you
+ * must specify both the number of CPU cores and threads per core in the request") in EC2's words
+ * (MissingParameter, as ModifyInstanceCpuOptions answers it: terraform-provider-aws#46821).
+ */
+export const cpuOptionsNeedBoth = (): Refusal =>
+  new Refusal("MissingParameter", "When specifying CpuOptions you must specify both CoreCount and ThreadsPerCore.");
+
+/**
+ * The CPU options a launch gives, both members (cpuOptionsNeedBoth() when one is left out), checked
+ * against its type's (VCpuInfo: ValidCores and ValidThreadsPerCore, else its defaults alone).
  * Null when the launch gives none: the type's defaults are answered (defaultCpuOptions).
  */
 export function checkCpuOptions(
@@ -143,10 +151,10 @@ export function checkCpuOptions(
   declared: DeclaredInstanceTypes,
 ): CpuOptions | Refusal | null {
   if (requested === undefined || (requested.coreCount === undefined && requested.threadsPerCore === undefined)) return null;
+  const { coreCount, threadsPerCore } = requested;
+  if (coreCount === undefined || threadsPerCore === undefined) return cpuOptionsNeedBoth();
   const vcpu = instanceTypeInfo(instanceType, declared)?.VCpuInfo;
   const defaults = defaultCpuOptions(instanceType, declared) ?? { coreCount: 1, threadsPerCore: 1 };
-  const coreCount = requested.coreCount ?? defaults.coreCount;
-  const threadsPerCore = requested.threadsPerCore ?? defaults.threadsPerCore;
   // A type whose catalogue entry lists no valid values (t2, a1, metal, a fixture's) takes only its
   // defaults: any core count was kept, and a dump holding 5,000 cores did not load back.
   const validCores = vcpu?.ValidCores ?? [defaults.coreCount];

@@ -1,7 +1,7 @@
 // Subnets, security groups and images in EC2's words: the default VPC every account has in every region, addresses in a subnet's range, and the records fixtures add.
 
 import { hash } from "node:crypto";
-import { invalidParameterValue, Refusal } from "./refusal.js";
+import { invalidParameterCombination, invalidParameterValue, Refusal } from "./refusal.js";
 import { REGION_NAMES, zonesOf, zoneNamed, type Zone } from "./zones.js";
 
 /** A subnet as the emulator holds it: a default one (derived) or one a fixture added. */
@@ -341,3 +341,40 @@ export const insufficientFreeAddresses = (subnetId: string): Refusal =>
     "InsufficientFreeAddressesInSubnet",
     `There are not enough free addresses in subnet '${subnetId}' to satisfy the requested number of instances.`,
   );
+
+/** A launch's network members as the request (with its launch template's data) names them. */
+export interface LaunchNetworkMembers {
+  /** `NetworkInterface.N`, the request's or else its template's: how many it gives. */
+  readonly networkInterfaces: number;
+  /** The instance-level `SubnetId`. */
+  readonly subnetId: string | undefined;
+  /** The instance-level `PrivateIpAddress`. */
+  readonly privateIpAddress: string | undefined;
+  /** Instance-level groups (`SecurityGroupId.N` or `SecurityGroup.N`), the request's or else its template's: how many. */
+  readonly securityGroups: number;
+}
+
+/**
+ * EC2's refusal of network interfaces beside an instance-level subnet, private address or security
+ * groups (InvalidParameterCombination), in its words: "Network interfaces and an instance-level
+ * subnet ID may not be specified on the same request" (moto's
+ * test_run_instance_cannot_have_subnet_and_networkinterface_parameter; terraform-provider-aws'
+ * instance create quotes it), "… private IP address should not be specified …" and "… security
+ * groups may not be specified …" (quoted by public launch scripts that hit them). A launch
+ * template's interfaces count as the request's: EC2 refuses `--subnet-id` with a template that
+ * defines them (docs/decisions.md). Checked in that order. A DryRun passes no groups here: EC2
+ * answers DryRunOperation to a DryRun with both (Karpenter's EC2NodeClass validation sends one).
+ */
+export function checkLaunchNetworkMembers(members: LaunchNetworkMembers): Refusal | undefined {
+  if (members.networkInterfaces === 0) return undefined;
+  if (members.subnetId !== undefined) {
+    return invalidParameterCombination("Network interfaces and an instance-level subnet ID may not be specified on the same request");
+  }
+  if (members.privateIpAddress !== undefined) {
+    return invalidParameterCombination("Network interfaces and an instance-level private IP address should not be specified on the same request");
+  }
+  if (members.securityGroups > 0) {
+    return invalidParameterCombination("Network interfaces and an instance-level security groups may not be specified on the same request");
+  }
+  return undefined;
+}
