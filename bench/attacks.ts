@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps|busy|start] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps|busy|start|tags] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -1436,6 +1436,67 @@ async function startBesideWaiting(): Promise<void> {
   await stop(server);
 }
 
+// --- issue 21, the last outside pass (F7): CreateTags of 50 long tags on 1,000 instances at a time ---
+
+const tagRows: string[][] = [];
+/** How many clients tag at once in the last row, each its own 1,000 instances. */
+const TAGGERS = 4;
+
+/**
+ * F7 of the last outside pass: CreateTags of 50 tags with the longest key (127 characters) and value
+ * (255) EC2 takes, on 1,000 instances at a time, health probed every 50 ms. Three cases: instances
+ * launched without tags (every one's tags the same before and after), the same call again with other
+ * values, instances that each have a Name of their own and get 49 such tags (no two alike after: 50,000
+ * rows to write), and
+ * then TAGGERS clients at once, each on its own 1,000 such instances, three rounds each.
+ */
+async function createTagsOnMany(): Promise<void> {
+  const server = await startServer();
+  const ids = (text: string): string[] => [...text.matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1] ?? "");
+  const launch = async (): Promise<string[]> =>
+    ids((await call(server.url, { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000" }, "RunInstances of 1,000")).text);
+  const tagging = (list: readonly string[], round: string, count = 50): Record<string, string> => {
+    const params: Record<string, string> = { Action: "CreateTags" };
+    list.forEach((id, n) => (params[`ResourceId.${n + 1}`] = id));
+    for (let tag = 1; tag <= count; tag++) {
+      params[`Tag.${tag}.Key`] = `${tag}-`.padEnd(127, "k");
+      params[`Tag.${tag}.Value`] = `${round}-${tag}-`.padEnd(255, "v");
+    }
+    return params;
+  };
+  const measured = async (what: string, list: readonly string[], round: string, count?: number): Promise<void> => {
+    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, tagging(list, round, count), what));
+    if (result.status !== 200 || !healthOk) broken = true;
+    tagRows.push([what, `${result.status} in ${fmt(result.ms)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
+  };
+  const plain = await launch();
+  await measured("CreateTags of 50 long tags on 1,000 instances launched without tags", plain, "a");
+  await measured("the same again with other values", plain, "b");
+  const named = await launch();
+  // A Name of its own on each instance (ten clients at a time), so that no two have the same tags.
+  for (let from = 0; from < named.length; from += 10) {
+    await Promise.all(named.slice(from, from + 10).map((id) => call(server.url, { Action: "CreateTags", "ResourceId.1": id, "Tag.1.Key": "Name", "Tag.1.Value": id }, "CreateTags of a Name")));
+  }
+  await measured("CreateTags of 49 long tags on 1,000 instances each with a Name of its own (50,000 rows to write)", named, "c", 49);
+  await measured("the same again with other values", named, "d", 49);
+  const lists = await Promise.all(Array.from({ length: TAGGERS }, () => launch()));
+  let slowest = 0;
+  const { healthMaxMs, healthOk } = await withHealth(server.url, () =>
+    Promise.all(
+      lists.map(async (list, client) => {
+        for (let round = 0; round < 3; round++) {
+          const answer = await call(server.url, tagging(list, `${client}-${round}`), "CreateTags of 4 clients");
+          if (answer.status !== 200) broken = true;
+          slowest = Math.max(slowest, answer.ms);
+        }
+      }),
+    ),
+  );
+  if (!healthOk) broken = true;
+  tagRows.push([`${TAGGERS} clients at once, each 3 such CreateTags on its own 1,000 instances`, `slowest ${fmt(slowest)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
+  await stop(server);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -1499,6 +1560,10 @@ try {
   if (only === undefined || only === "start") {
     await startBesideWaiting();
     process.stdout.write(`| attack | the request | health meanwhile (50 ms probes) |\n|---|---|---|\n${startRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+  }
+  if (only === undefined || only === "tags") {
+    await createTagsOnMany();
+    process.stdout.write(`| attack | the request | health meanwhile (50 ms probes) |\n|---|---|---|\n${tagRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
   if (only === undefined || only === "unread") {
     await answersNobodyReads();
