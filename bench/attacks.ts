@@ -1436,6 +1436,38 @@ async function startBesideWaiting(): Promise<void> {
   await stop(server);
 }
 
+/**
+ * StartInstances beside many reservations of one zone and type: 500 targeted reservations of one
+ * place (none of which the starts may use), StartInstances of 1,000 stopped instances with health
+ * probed meanwhile. Each start read all 500 before (issue 21, the take-in pass's open item).
+ */
+async function startBesideReservations(): Promise<void> {
+  const server = await startServer();
+  const reservations = Array.from({ length: 500 }, (_, n) => ({
+    capacityReservationId: `cr-${(n + 1).toString(16).padStart(17, "0")}`,
+    ownerId: OWNER,
+    availabilityZone: "us-east-1a",
+    instanceType: "m5.large",
+    totalInstanceCount: 1,
+    state: "active",
+    createDate: "2026-01-01T00:00:00Z",
+    instanceMatchCriteria: "targeted",
+  }));
+  const loaded = await fetch(`${server.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ capacityReservations: reservations }) });
+  if (loaded.status !== 200) throw new Error(`the reservations were refused: ${loaded.status} ${await loaded.text()}`);
+  const launched = await call(server.url, { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "Placement.AvailabilityZone": "us-east-1a" }, "RunInstances of 1,000");
+  const ids = [...launched.text.matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1] ?? "");
+  const idParams = (action: string): Record<string, string> => ({ Action: action, ...Object.fromEntries(ids.map((id, n) => [`InstanceId.${n + 1}`, id])) });
+  for (let round = 0; round < 2; round++) {
+    await call(server.url, idParams("StopInstances"), "StopInstances of 1,000");
+    const what = "StartInstances of 1,000 stopped beside 500 targeted reservations of their zone and type";
+    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, idParams("StartInstances"), what));
+    if (result.status !== 200 || !healthOk) broken = true;
+    startRows.push([`${what}${round === 0 ? "" : ", again"}`, `${result.status} in ${fmt(result.ms)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
+  }
+  await stop(server);
+}
+
 // --- issue 21, the last outside pass (F7): CreateTags of 50 long tags on 1,000 instances at a time ---
 
 const tagRows: string[][] = [];
@@ -1558,6 +1590,7 @@ try {
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${dumpRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
   if (only === undefined || only === "start") {
+    await startBesideReservations();
     await startBesideWaiting();
     process.stdout.write(`| attack | the request | health meanwhile (50 ms probes) |\n|---|---|---|\n${startRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
