@@ -1485,8 +1485,14 @@ const TAGGERS = 4;
 async function createTagsOnMany(): Promise<void> {
   const server = await startServer();
   const ids = (text: string): string[] => [...text.matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1] ?? "");
-  const launch = async (): Promise<string[]> =>
-    ids((await call(server.url, { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000" }, "RunInstances of 1,000")).text);
+  // Each 1,000 in a zone of its own: a zone's default subnet has 4,091 addresses.
+  const zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
+  const launch = async (): Promise<string[]> => {
+    const params = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "Placement.AvailabilityZone": zones.shift() ?? "" };
+    const launched = ids((await call(server.url, params, "RunInstances of 1,000")).text);
+    if (launched.length !== 1000) throw new Error(`a launch of 1,000 gave ${launched.length}`);
+    return launched;
+  };
   const tagging = (list: readonly string[], round: string, count = 50): Record<string, string> => {
     const params: Record<string, string> = { Action: "CreateTags" };
     list.forEach((id, n) => (params[`ResourceId.${n + 1}`] = id));
