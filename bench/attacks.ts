@@ -1,6 +1,6 @@
 // Measures the bounds of issues 11 and 21 against the built command (not a test, not a benchmark of speed): memory, shutdown, a stalled log reader, and each kind of failure issue 21 found, with health probed throughout.
 //
-// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps|busy|start] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
+// Run: npm run attacks [-- --sockets 200] [-- --only issue11|issue21|outside21|a3|third21db|unread|queue|flood|dumps|busy|start|tags] [-- --walkers 60]   (prints Markdown tables; exits 1 if a bound is broken)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -1436,6 +1436,105 @@ async function startBesideWaiting(): Promise<void> {
   await stop(server);
 }
 
+/**
+ * StartInstances beside many reservations of one zone and type: 500 targeted reservations of one
+ * place (none of which the starts may use), StartInstances of 1,000 stopped instances with health
+ * probed meanwhile. Each start read all 500 before (issue 21, the take-in pass's open item).
+ */
+async function startBesideReservations(): Promise<void> {
+  const server = await startServer();
+  const reservations = Array.from({ length: 500 }, (_, n) => ({
+    capacityReservationId: `cr-${(n + 1).toString(16).padStart(17, "0")}`,
+    ownerId: OWNER,
+    availabilityZone: "us-east-1a",
+    instanceType: "m5.large",
+    totalInstanceCount: 1,
+    state: "active",
+    createDate: "2026-01-01T00:00:00Z",
+    instanceMatchCriteria: "targeted",
+  }));
+  const loaded = await fetch(`${server.url}/_emulator/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ capacityReservations: reservations }) });
+  if (loaded.status !== 200) throw new Error(`the reservations were refused: ${loaded.status} ${await loaded.text()}`);
+  const launched = await call(server.url, { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "Placement.AvailabilityZone": "us-east-1a" }, "RunInstances of 1,000");
+  const ids = [...launched.text.matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1] ?? "");
+  const idParams = (action: string): Record<string, string> => ({ Action: action, ...Object.fromEntries(ids.map((id, n) => [`InstanceId.${n + 1}`, id])) });
+  for (let round = 0; round < 2; round++) {
+    await call(server.url, idParams("StopInstances"), "StopInstances of 1,000");
+    const what = "StartInstances of 1,000 stopped beside 500 targeted reservations of their zone and type";
+    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, idParams("StartInstances"), what));
+    if (result.status !== 200 || !healthOk) broken = true;
+    startRows.push([`${what}${round === 0 ? "" : ", again"}`, `${result.status} in ${fmt(result.ms)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
+  }
+  await stop(server);
+}
+
+// --- issue 21, the last outside pass (F7): CreateTags of 50 long tags on 1,000 instances at a time ---
+
+const tagRows: string[][] = [];
+/** How many clients tag at once in the last row, each its own 1,000 instances. */
+const TAGGERS = 4;
+
+/**
+ * F7 of the last outside pass: CreateTags of 50 tags with the longest key (127 characters) and value
+ * (255) EC2 takes, on 1,000 instances at a time, health probed every 50 ms. Three cases: instances
+ * launched without tags (every one's tags the same before and after), the same call again with other
+ * values, instances that each have a Name of their own and get 49 such tags (no two alike after: 50,000
+ * rows to write), and
+ * then TAGGERS clients at once, each on its own 1,000 such instances, three rounds each.
+ */
+async function createTagsOnMany(): Promise<void> {
+  const server = await startServer();
+  const ids = (text: string): string[] => [...text.matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1] ?? "");
+  // Each 1,000 in a zone of its own: a zone's default subnet has 4,091 addresses.
+  const zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
+  const launch = async (): Promise<string[]> => {
+    const params = { Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", MinCount: "1000", MaxCount: "1000", "Placement.AvailabilityZone": zones.shift() ?? "" };
+    const launched = ids((await call(server.url, params, "RunInstances of 1,000")).text);
+    if (launched.length !== 1000) throw new Error(`a launch of 1,000 gave ${launched.length}`);
+    return launched;
+  };
+  const tagging = (list: readonly string[], round: string, count = 50): Record<string, string> => {
+    const params: Record<string, string> = { Action: "CreateTags" };
+    list.forEach((id, n) => (params[`ResourceId.${n + 1}`] = id));
+    for (let tag = 1; tag <= count; tag++) {
+      params[`Tag.${tag}.Key`] = `${tag}-`.padEnd(127, "k");
+      params[`Tag.${tag}.Value`] = `${round}-${tag}-`.padEnd(255, "v");
+    }
+    return params;
+  };
+  const measured = async (what: string, list: readonly string[], round: string, count?: number): Promise<void> => {
+    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, tagging(list, round, count), what));
+    if (result.status !== 200 || !healthOk) broken = true;
+    tagRows.push([what, `${result.status} in ${fmt(result.ms)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
+  };
+  const plain = await launch();
+  await measured("CreateTags of 50 long tags on 1,000 instances launched without tags", plain, "a");
+  await measured("the same again with other values", plain, "b");
+  const named = await launch();
+  // A Name of its own on each instance (ten clients at a time), so that no two have the same tags.
+  for (let from = 0; from < named.length; from += 10) {
+    await Promise.all(named.slice(from, from + 10).map((id) => call(server.url, { Action: "CreateTags", "ResourceId.1": id, "Tag.1.Key": "Name", "Tag.1.Value": id }, "CreateTags of a Name")));
+  }
+  await measured("CreateTags of 49 long tags on 1,000 instances each with a Name of its own (50,000 rows to write)", named, "c", 49);
+  await measured("the same again with other values", named, "d", 49);
+  const lists = await Promise.all(Array.from({ length: TAGGERS }, () => launch()));
+  let slowest = 0;
+  const { healthMaxMs, healthOk } = await withHealth(server.url, () =>
+    Promise.all(
+      lists.map(async (list, client) => {
+        for (let round = 0; round < 3; round++) {
+          const answer = await call(server.url, tagging(list, `${client}-${round}`), "CreateTags of 4 clients");
+          if (answer.status !== 200) broken = true;
+          slowest = Math.max(slowest, answer.ms);
+        }
+      }),
+    ),
+  );
+  if (!healthOk) broken = true;
+  tagRows.push([`${TAGGERS} clients at once, each 3 such CreateTags on its own 1,000 instances`, `slowest ${fmt(slowest)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
+  await stop(server);
+}
+
 const only = values.only;
 const folder = mkdtempSync(join(tmpdir(), "ec2-attacks-"));
 try {
@@ -1497,8 +1596,13 @@ try {
     process.stdout.write(`| finding | attack | result |\n|---|---|---|\n${dumpRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
   if (only === undefined || only === "start") {
+    await startBesideReservations();
     await startBesideWaiting();
     process.stdout.write(`| attack | the request | health meanwhile (50 ms probes) |\n|---|---|---|\n${startRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
+  }
+  if (only === undefined || only === "tags") {
+    await createTagsOnMany();
+    process.stdout.write(`| attack | the request | health meanwhile (50 ms probes) |\n|---|---|---|\n${tagRows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
   }
   if (only === undefined || only === "unread") {
     await answersNobodyReads();

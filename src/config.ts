@@ -32,6 +32,8 @@ export interface Config {
   readonly unreadAnswerBytes?: number;
   /** Connections kept open at once; at the bound one that is not busy is closed for a new one (see limitConnections), else the new one is refused (default 256, MAX_CONNECTIONS). */
   readonly maxConnections?: number;
+  /** How long a state dump waits on a client that takes none of it before its connection is reset and its place given back (default 30 s, STATE_DUMP_STALL_MS); for tests. */
+  readonly stateDumpStallMs?: number;
   /** How long close() and SIGTERM wait for requests in flight before closing every connection (default 5 s). */
   readonly shutdownGraceMs?: number;
   /** Seconds a new reservation reads `pending` (SPEC section 7); default 0. */

@@ -278,6 +278,73 @@ describe("a launch's tags kept once for its instances", () => {
       db.close();
     }
   });
+
+  it("are written once for instances tagged alike before, own rows or none, named together (F7 of the last outside pass), answering as before", async () => {
+    const file = join(folder, "alike.db");
+    let emu = await start({ clock: CLOCK, fixtures: [], db: file });
+    /** Closes the server, counts rows in its file, and starts it again on the file. */
+    const counted = async (sql: string[]): Promise<unknown[]> => {
+      await emu.close();
+      const db = new Database(file, { readonly: true });
+      try {
+        return sql.map((query) => db.prepare(query).pluck().get());
+      } finally {
+        db.close();
+        emu = await start({ clock: CLOCK, fixtures: [], db: file });
+      }
+    };
+    try {
+      const ids = await launch(ec2(emu, OWNER), 6, []);
+      const [a = "", b = "", c = "", d = "", e = "", f = ""] = ids;
+      // Untagged instances named together: one set of the tags, not a copy each.
+      await ec2(emu, OWNER).send(new CreateTagsCommand({ Resources: [a, b, c, d], Tags: LAUNCH_TAGS }));
+      expect(await counted(["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM tag_set_tag"])).toEqual([0, LAUNCH_TAGS.length]);
+      const client = ec2(emu, OWNER);
+      // One at a time, each gets its own rows; then named together, the two alike share one set, a
+      // third of other tags keeps its own, and the set's members not named keep theirs.
+      await client.send(new CreateTagsCommand({ Resources: [e], Tags: [{ Key: "team", Value: "own" }] }));
+      await client.send(new CreateTagsCommand({ Resources: [f], Tags: [{ Key: "team", Value: "own" }] }));
+      await client.send(new CreateTagsCommand({ Resources: [a], Tags: [{ Key: "solo", Value: "1" }] }));
+      await client.send(new CreateTagsCommand({ Resources: [e, a, f, b, e], Tags: [{ Key: "added", Value: "2" }] }));
+      const added = { Key: "added", Value: "2" };
+      const expected = new Map<string, Tag[]>([
+        [a, sorted([...LAUNCH_TAGS, { Key: "solo", Value: "1" }, added])],
+        [b, sorted([...LAUNCH_TAGS, added])],
+        [c, sorted(LAUNCH_TAGS)],
+        [d, sorted(LAUNCH_TAGS)],
+        [e, sorted([{ Key: "team", Value: "own" }, added])],
+        [f, sorted([{ Key: "team", Value: "own" }, added])],
+      ]);
+      expect(await instanceTags(client, ids)).toEqual(expected);
+      // a's own rows, b's own rows (named alone of its set); e and f one set, c and d the first.
+      expect(await counted(["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM resource_tag_set"])).toEqual([
+        LAUNCH_TAGS.length + 2 + LAUNCH_TAGS.length + 1,
+        4,
+      ]);
+      const again = ec2(emu, OWNER);
+      expect(await instanceTags(again, ids)).toEqual(expected);
+      expect(await passing(again, [{ Name: "tag:added", Values: ["2"] }])).toEqual([a, b, e, f].sort());
+      expect(await passing(again, [{ Name: "tag:team", Values: ["own"] }])).toEqual([e, f].sort());
+      // Past 50 tags on any one: refused, nothing changed.
+      const many = Array.from({ length: 45 }, (_, n): Tag => ({ Key: `many${n}`, Value: "x" }));
+      expect(await failure(again.send(new CreateTagsCommand({ Resources: [e, f, a], Tags: many })))).toMatchObject({ code: "TagLimitExceeded" });
+      expect(await instanceTags(again, ids)).toEqual(expected);
+      // DeleteTags over them all, alike or not.
+      await again.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: "team" }, { Key: "added" }] }));
+      const less = new Map([...expected].map(([id, tags]): [string, Tag[]] => [id, tags.filter((tag) => tag.Key !== "team" && tag.Key !== "added")]));
+      expect(await instanceTags(again, ids)).toEqual(less);
+      const before = await everyRead(again, ids);
+      const dump = await emu.state({ secrets: true });
+      const loaded = await start({ clock: CLOCK, fixtures: [dump] });
+      try {
+        expect(await everyRead(ec2(loaded, OWNER), ids)).toEqual(before);
+      } finally {
+        await loaded.close();
+      }
+    } finally {
+      await emu.close();
+    }
+  });
 });
 
 const hex = (prefix: string, n: number): string => `${prefix}-${n.toString(16).padStart(17, "0")}`;

@@ -21,22 +21,40 @@ afterEach(async () => {
   emu = undefined;
 });
 
-/** What happened, in order: "pass" as the store writes a dump, and "health" as health's request line is written. */
-function recordEvents(): { events: string[]; destination: DestinationStream } {
+/**
+ * What happened, in order: "pass" as the store writes a dump, "health" as health's request line is
+ * written, "left" as a dump's client is found gone, "stalled" as a dump's connection is reset for
+ * taking nothing; `seen` resolves once an event has happened `count` times.
+ */
+function recordEvents(): { events: string[]; destination: DestinationStream; seen: (event: string, count: number) => Promise<void> } {
   const events: string[] = [];
+  const waiting: { event: string; count: number; resolve: () => void }[] = [];
+  const check = (): void => {
+    for (const one of waiting) if (events.filter((e) => e === one.event).length >= one.count) one.resolve();
+  };
+  const happened = (event: string): void => {
+    events.push(event);
+    check();
+  };
   const writeDump = Store.prototype.writeDump;
   vi.spyOn(Store.prototype, "writeDump").mockImplementation(function (this: Store, ...args: Parameters<Store["writeDump"]>) {
-    events.push("pass");
+    happened("pass");
     return writeDump.apply(this, args);
   });
   const destination = {
     write: (text: string): void => {
       const line = JSON.parse(text) as Record<string, unknown>;
-      if (line.msg === "request" && line.url === "/_emulator/health") events.push("health");
-      if (line.msg === "request" && line.url === "/_emulator/state" && line.closedBy === "client") events.push("left");
+      if (line.msg === "request" && line.url === "/_emulator/health") happened("health");
+      if (line.msg === "request" && line.url === "/_emulator/state" && line.closedBy === "client") happened("left");
+      if (typeof line.msg === "string" && line.msg.startsWith("reset a state dump's connection")) happened("stalled");
     },
   };
-  return { events, destination };
+  const seen = (event: string, count: number): Promise<void> =>
+    new Promise((resolve) => {
+      waiting.push({ event, count, resolve });
+      check();
+    });
+  return { events, destination, seen };
 }
 
 /** An emulator with `instances` instances, each with 50 long tags (1,000 make a dump of about 19 MB, more than the kernel's buffers take). */
@@ -186,5 +204,38 @@ describe("dumps at once are bounded", () => {
       await again.arrayBuffer();
     }
     expect(status).toBe(200);
+  });
+
+  it("resets the connection of a dump whose client takes none of it for the stall time, giving its place to a later dump", async () => {
+    const { events, destination, seen } = recordEvents();
+    const started = await start({ fixtures: [], logLevel: "info", logDestination: destination, stateDumpStallMs: 300 });
+    emu = started;
+    await runInstances(ec2(started), { MinCount: 1000, MaxCount: 1000, TagSpecifications: [{ ResourceType: "instance", Tags: TAGS }] });
+    // Every place taken by a client that reads the status line of its 19 MB dump and nothing more.
+    const stalled = await Promise.all(
+      Array.from({ length: STATE_DUMPS_AT_ONCE }, async () => {
+        const socket = await rawConnection(started.url, sockets);
+        const begun = new Promise<void>((resolve) =>
+          socket.once("data", () => {
+            socket.pause();
+            resolve();
+          }),
+        );
+        socket.write(dumpRequest);
+        await begun;
+        return socket;
+      }),
+    );
+    const refused = await fetch(`${started.url}/_emulator/state`);
+    expect(refused.status).toBe(503);
+    await refused.arrayBuffer();
+    // Reset by the server once the stall time passes with nothing taken, each of them; their clients,
+    // paused, still hold their sockets open.
+    await seen("stalled", STATE_DUMPS_AT_ONCE);
+    expect(stalled.every((socket) => !socket.destroyed)).toBe(true);
+    const answered = await fetch(`${started.url}/_emulator/state`);
+    expect(answered.status).toBe(200);
+    expect((JSON.parse(await answered.text()) as { instances: unknown[] }).instances).toHaveLength(1000);
+    expect(events.filter((event) => event === "pass")).toHaveLength(1);
   });
 });

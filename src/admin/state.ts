@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Readable } from "node:stream";
 import { FixtureError } from "../fixtures/check.js";
 import { AdminError } from "./errors.js";
-import { clientGone, STATE_DUMPS_AT_ONCE, StateDumps } from "./stateDump.js";
+import { clientGone, STATE_DUMP_STALL_MS, STATE_DUMPS_AT_ONCE, StateDumps } from "./stateDump.js";
 import type { AdminRouteGroup } from "./routes.js";
 
 /** The refusal of a dump past STATE_DUMPS_AT_ONCE, in the control plane's form (docs/running.md). */
@@ -18,6 +18,7 @@ const tooManyDumps = (): AdminError =>
 
 export const stateRoutes: AdminRouteGroup = (app, emulator, server, { logger, log }) => {
   const dumps = new StateDumps(emulator, (bytes, waiting) => logger.debug({ bytes, dumps: waiting }, "wrote the state for the dumps waiting"));
+  const stallMs = emulator.config.stateDumpStallMs ?? STATE_DUMP_STALL_MS;
   app.addHook("onClose", async () => dumps.close());
 
   app.post("/reset", async () => {
@@ -65,6 +66,20 @@ export const stateRoutes: AdminRouteGroup = (app, emulator, server, { logger, lo
     // whose listeners write it), not on the stream's "pause": on Node 24 that never came, and the
     // bytes a stalled client left went uncounted.
     stream.on("data", () => queueMicrotask(() => server.unreadAnswers.streaming(socket)));
+    // A client that takes none of its dump for stallMs loses its connection and its place; each piece
+    // the stream reads is one its socket took (the stream waits for the socket to drain). Once the
+    // stream has handed its last piece over, the place is given back: what is left is the socket's,
+    // counted as an unread answer.
+    const stall = setTimeout(() => {
+      logger.info({ reqId: request.id, stallMs }, "reset a state dump's connection: its client took none of it");
+      socket.resetAndDestroy();
+    }, stallMs);
+    stream.on("data", () => stall.refresh());
+    stream.once("end", () => {
+      clearTimeout(stall);
+      place.done();
+    });
+    stream.once("close", () => clearTimeout(stall));
     return reply.type("application/json; charset=utf-8").send(stream);
   });
 

@@ -16,6 +16,16 @@ import type { Emulator } from "../emulator.js";
  */
 export const STATE_DUMPS_AT_ONCE = 8;
 
+/**
+ * How long a dump being sent may wait on a client that takes none of it (no piece of the file is
+ * handed to its socket) before the connection is reset and its place given back (issue 21: clients
+ * that asked a dump and never read held every place, and every later dump was refused while they
+ * stayed). On loopback the kernel takes up to about 10 MB of a connection's output and tells the
+ * server it may write again only once a third of that has gone, so a client reading a few hundred
+ * KB/s shows no progress for several seconds (docs/reliability.md): this is far above that.
+ */
+export const STATE_DUMP_STALL_MS = 30_000;
+
 /** One pass's output: a temporary file, or (where none can be made) its pieces in memory. */
 interface Dump {
   /** The store's generation the pass wrote: the dump answers for it until a write moves it on. */

@@ -117,9 +117,9 @@ function placementReservationAt(store: Store, capacityReservationId: string, now
  * instances that wait outside any, as `instancesToTakeIn` (src/domain/placement.ts) decides. Call it
  * inside a write after anything that may leave room or add instances: a create, a modify, a cancel,
  * a launch, a start, an instance leaving, a reservation becoming active. (The schema's triggers,
- * migration 005, only keep the usage counts of each move.)
+ * migration 005, only keep the usage counts of each move.) Returns whether it moved any instance.
  */
-export function takeIn(store: Store, now: number, availabilityZone: string, instanceType: string): void {
+export function takeIn(store: Store, now: number, availabilityZone: string, instanceType: string): boolean {
   // Only what may be taken in is read, by index (migration 022): whether anything waits (one seek;
   // with nothing waiting no reservation is read, as reading them first made 10,000 creates in one
   // zone take minutes, docs/performance.md); the open reservations with room that have instances of
@@ -129,12 +129,12 @@ export function takeIn(store: Store, now: number, availabilityZone: string, inst
   // 10,000 of them running, and StartInstances of N, N such reads (outside pass on c063112, F1).
   // The moves are `instancesToTakeIn`'s over all that wait: an account's instances taken in are the
   // oldest of its kind (room only shrinks as they are placed), never more than the room it may use.
-  if (!store.anyInstanceWaiting(availabilityZone, instanceType)) return;
+  if (!store.anyInstanceWaiting(availabilityZone, instanceType)) return false;
   const open = store
     .openReservationIdsWithRoom(availabilityZone, instanceType)
     .map((id) => placementReservationAt(store, id, now))
     .filter((r): r is PlacementReservation => r !== undefined && roomIn(r) > 0);
-  if (open.length === 0) return;
+  if (open.length === 0) return false;
   const usableBy = (r: PlacementReservation, accountId: string): boolean =>
     r.ownerId === accountId || store.isSharedWith(r.capacityReservationId, accountId);
   // A reservation takes in only instances of its platform and tenancy: each such kind is read apart.
@@ -146,6 +146,7 @@ export function takeIn(store: Store, now: number, availabilityZone: string, inst
     entry.reservations.push(r);
     kinds.set(key, entry);
   }
+  let moved = false;
   for (const { kind, reservations } of kinds.values()) {
     const ids = reservations.map((r) => r.capacityReservationId);
     const waiting: PlacedInstance[] = [];
@@ -158,8 +159,10 @@ export function takeIn(store: Store, now: number, availabilityZone: string, inst
     }
     for (const move of instancesToTakeIn(reservations, waiting, usableBy)) {
       store.placeInstance(move.instanceId, move.capacityReservationId);
+      moved = true;
     }
   }
+  return moved;
 }
 
 /**
@@ -356,23 +359,32 @@ export function startInstances({ store, caller, now, settings }: Ec2Context, ids
   const changes = found.map(({ record, state }) => ({ record, change: orThrow(startChange(record.instanceId, state)) }));
   return store.write(() => {
     const entered = new Map<string, InstanceStateName>();
+    // The reservations each instance may start in, read once a call for each zone, type, owner and
+    // target, not once an instance (beside 500 reservations of one zone and type, a start of 1,000
+    // read 500,000 of them: 4 s). What a start changes is read again: the reservation it entered
+    // (its use), and all of them when take-in moved an instance.
+    const readFor = new Map<string, PlacementReservation[]>();
     for (const { record, change } of changes) {
       if (change.next === null) continue;
-      const visible = placementReservations(
-        store,
-        record.availabilityZone,
-        record.instanceType,
-        now,
-        record.ownerId,
-        record.targetId ?? undefined,
-      );
+      const key = [record.availabilityZone, record.instanceType, record.ownerId, record.targetId ?? ""].join("\n");
+      let visible = readFor.get(key);
+      if (visible === undefined) {
+        visible = placementReservations(store, record.availabilityZone, record.instanceType, now, record.ownerId, record.targetId ?? undefined);
+        readFor.set(key, visible);
+      }
       const place = orThrow(placeStart({ ...record, marketType: record.marketType ?? undefined }, visible));
       if (place === null && roomOutside(store, record.availabilityZone, record.instanceType, now) < 1) {
         throw insufficientInstanceCapacity();
       }
       store.changeInstance(stateChange(record.instanceId, change.next, now, instanceTransitionMs(settings), place));
       entered.set(record.instanceId, change.next);
-      takeIn(store, now, record.availabilityZone, record.instanceType);
+      if (takeIn(store, now, record.availabilityZone, record.instanceType)) readFor.clear();
+      else if (place !== null) {
+        const placed = placementReservationAt(store, place, now);
+        for (const [readKey, list] of readFor) {
+          readFor.set(readKey, list.flatMap((r) => (r.capacityReservationId !== place ? [r] : placed === undefined ? [] : [placed])));
+        }
+      }
     }
     return transitions(store, found, entered, now);
   });
