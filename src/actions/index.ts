@@ -31,6 +31,9 @@ import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceMetadataOptions } from "./modifyInstanceMetadataOptions.js";
 import { monitorInstances } from "./monitorInstances.js";
 import { unmonitorInstances } from "./unmonitorInstances.js";
+import { describeVolumes } from "./describeVolumes.js";
+import { modifyVolume } from "./modifyVolume.js";
+import { describeVolumesModifications } from "./describeVolumesModifications.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
 import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
@@ -74,6 +77,9 @@ const REGISTERED: readonly Action[] = [
   modifyInstanceMetadataOptions,
   monitorInstances,
   unmonitorInstances,
+  describeVolumes,
+  modifyVolume,
+  describeVolumesModifications,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));
