@@ -1,4 +1,4 @@
-// Real Terraform (hashicorp/aws) manages aws_instance's root_block_device and ebs_block_device: apply makes the volumes, the plan after is empty, a bigger root volume goes through ModifyVolume and DescribeVolumesModifications, and destroy deletes them; each step checked through the JS SDK.
+// Real Terraform (hashicorp/aws) manages aws_instance's root_block_device and ebs_block_device: apply makes the volumes, the plan after is empty, a bigger root volume goes through ModifyVolume and DescribeVolumesModifications, import reads them back, and destroy deletes them; each step checked through the JS SDK.
 
 import { DescribeInstancesCommand, DescribeVolumesCommand, type Volume } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -51,7 +51,7 @@ async function volumesOf(instanceId: string): Promise<Map<string, Volume>> {
 }
 
 describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance with root_block_device and ebs_block_device", { timeout: 600_000 }, () => {
-  it("applies, plans nothing more, grows the root volume in place, and destroys the volumes with the instance", async () => {
+  it("applies, plans nothing more, grows the root volume in place, imports, and destroys the volumes with the instance", async () => {
     const config = setUp.terraform.configuration("volumes", CONFIG(setUp.emu.url, 20));
     await config.apply();
     await config.expectEmptyPlan();
@@ -76,6 +76,15 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance with root_block_d
     expect(setUp.log.actionsSince(mark)).toEqual(expect.arrayContaining(["ModifyVolume", "DescribeVolumesModifications"]));
     expect(String(config.state()["aws_instance.disks"]?.id)).toBe(instanceId);
     expect((await volumesOf(instanceId)).get("/dev/xvda")).toMatchObject({ VolumeId: rootId, Size: 30, VolumeType: "gp3" });
+
+    // Imported again, the instance reads back both block devices as the configuration has them.
+    await config.run("state", "rm", "aws_instance.disks");
+    await config.importResource("aws_instance.disks", instanceId);
+    await config.expectEmptyPlan();
+    expect(config.state()["aws_instance.disks"]).toMatchObject({
+      root_block_device: [{ volume_id: rootId, volume_size: 30, volume_type: "gp3", tags: { Name: "root" } }],
+      ebs_block_device: [expect.objectContaining({ device_name: "/dev/sdf", volume_size: 10, volume_type: "gp2", delete_on_termination: true })],
+    });
 
     await config.destroy();
     expect(config.state()).toEqual({});
