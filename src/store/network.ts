@@ -106,7 +106,7 @@ const imageOf = (row: ImageRow): ImageRecord =>
     blockDeviceMappings: row.block_device_mappings === null ? null : imageBlockDevicesOf(row.block_device_mappings),
   });
 
-/** The JSON list migration 023 keeps: written by putImage from checked records, so read as it was written. */
+/** The JSON list the volumes migration adds to `image`: written by putImage from checked records, so read as it was written. */
 function imageBlockDevicesOf(text: string): readonly ImageBlockDevice[] {
   const parsed: unknown = JSON.parse(text);
   return Array.isArray(parsed) ? parsed.filter(isImageBlockDevice) : [];

@@ -1,4 +1,4 @@
-// EBS volumes (migration 023): statements, an account's keyset pages, an instance's volumes, the writes of a launch and of ModifyVolume, load and dump.
+// EBS volumes (migrations/*_volumes.sql): statements, an account's keyset pages, an instance's volumes, the writes of a launch and of ModifyVolume, load and dump.
 
 import type { Tag } from "../domain/capacityReservation.js";
 import { isVolumeType, type VolumeRecord, type VolumeType } from "../domain/volume.js";
@@ -150,7 +150,7 @@ export class Volumes {
   /** Writes a volume whole, replacing the one of its id (a load, a launch, a modification). */
   put(record: VolumeRecord): void {
     assertInWrite(this.db, "Volumes.put()");
-    // An upsert, never a delete and insert: deleting the row would take its tags with it (migration 023's trigger).
+    // An upsert, never a delete and insert: deleting the row would take its tags with it (the volumes migration's trigger).
     this.s.insert.run(rowOf(record));
   }
 }

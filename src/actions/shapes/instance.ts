@@ -132,7 +132,7 @@ export function modelInstance(
     ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
     RootDeviceType: "ebs",
     RootDeviceName: rootDeviceNameOf(store, instance.imageId),
-    // A terminated instance's volumes are deleted or detached (migration 023): it answers none.
+    // A terminated instance's volumes are deleted or detached (the volumes migration, `migrations/*_volumes.sql`): it answers none.
     BlockDeviceMappings: state === "terminated" ? [] : blockDeviceMappingsOf(store.volumesOfInstance(instance.instanceId)),
     VirtualizationType: "hvm",
     Hypervisor: "xen",
