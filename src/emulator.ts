@@ -139,6 +139,8 @@ function heldRecords(store: Store): HeldRecords {
           return store.launchTemplateById(id) !== undefined;
         case "fleet":
           return store.fleet(id) !== undefined;
+        case "volume":
+          return store.volume(id) !== undefined;
       }
     },
     launchTemplateNamed: (ownerId, region, name) => store.launchTemplateByName(ownerId, region, name)?.launchTemplateId,

@@ -122,7 +122,7 @@ describe("fault injection", () => {
       await putFaults(emu, [{ action: ACTION, error: "InternalError", count: 1 }]);
       const refused = await putFaults(emu, [
         { action: ACTION, error: "RequestLimitExceeded", count: 1 },
-        { action: "DescribeVolumes", error: "Throttling Error", count: 0, probability: 1.5, colour: "red" },
+        { action: "DescribeKeyPairs", error: "Throttling Error", count: 0, probability: 1.5, colour: "red" },
         { action: ACTION, status: 503, seed: 4, accountId: "12345" },
         { action: ACTION, latencyMs: "50", dropConnection: "yes", onPage: 0 },
         "not a rule",
@@ -136,7 +136,7 @@ describe("fault injection", () => {
           expect.stringMatching(/^\[1\]\.error: "Throttling Error" is not an EC2 error code/),
           expect.stringMatching(/^\[1\]\.count: 0 is below the minimum of 1/),
           expect.stringMatching(/^\[1\]\.probability: 1\.5 is above the maximum of 1/),
-          expect.stringMatching(/^\[1\]\.action: DescribeVolumes is not an action this emulator answers/),
+          expect.stringMatching(/^\[1\]\.action: DescribeKeyPairs is not an action this emulator answers/),
           expect.stringMatching(/^\[2\]\.accountId: "12345" is not an account id of 12 digits/),
           expect.stringMatching(/^\[2\]: does nothing/),
           expect.stringMatching(/^\[2\]\.status: only goes with an error/),

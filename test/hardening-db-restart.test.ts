@@ -16,6 +16,8 @@ import {
   DescribeCapacityReservationsCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
+  DescribeVolumesCommand,
+  ModifyVolumeCommand,
   PurchaseCapacityBlockCommand,
   ModifyCapacityReservationCommand,
   RunInstancesCommand,
@@ -142,6 +144,49 @@ describe("a --db server with fixtures restarts after every kind of write (issue 
           new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro", MinCount: 3, MaxCount: 3, ClientToken: "launch" }),
         ),
     ]);
+  });
+
+  it("after each volume write: a launch with block devices, ModifyVolume, tags on a volume, terminations that delete one fixture volume and free another", async () => {
+    const withVolumes: FixtureDocument = {
+      ...FIXTURES,
+      images: [
+        {
+          imageId: "ami-0000000000000c001",
+          ownerId: OWNER,
+          region: "us-east-1",
+          name: "two-disks",
+          blockDeviceMappings: [{ deviceName: "/dev/xvda" }, { deviceName: "/dev/sdb", volumeSize: 20, volumeType: "gp2", deleteOnTermination: false }],
+        },
+      ],
+      volumes: [
+        { volumeId: "vol-00000000000000c01", ownerId: OWNER, availabilityZone: "us-east-1a", size: 8, volumeType: "gp3", attachment: { instanceId: "i-00000000000000b01", device: "/dev/xvda", deleteOnTermination: true } },
+        { volumeId: "vol-00000000000000c02", ownerId: OWNER, availabilityZone: "us-east-1a", size: 50, attachment: { instanceId: "i-00000000000000b02", device: "/dev/sdf" } },
+      ],
+    };
+    const volumeOf = async (client: EC2Client, device: string): Promise<string> =>
+      (await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.device", Values: [device] }, { Name: "status", Values: ["in-use"] }] }))).Volumes?.find(
+        (volume) => volume.VolumeId?.startsWith("vol-00000000000000c") !== true,
+      )?.VolumeId ?? "";
+    await restartsAfterEach(
+      "volumes",
+      [
+        (client) =>
+          client.send(
+            new RunInstancesCommand({
+              ImageId: "ami-0000000000000c001",
+              InstanceType: "m5.large",
+              MinCount: 1,
+              MaxCount: 1,
+              BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: 30 } }],
+              TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "team", Value: "storage" }] }],
+            }),
+          ),
+        async (client) => client.send(new ModifyVolumeCommand({ VolumeId: await volumeOf(client, "/dev/xvda"), Size: 40, VolumeType: "io2", Iops: 1000 })),
+        async (client) => client.send(new CreateTagsCommand({ Resources: [await volumeOf(client, "/dev/sdb"), "vol-00000000000000c02"], Tags: [{ Key: "Name", Value: "data" }] })),
+        (client) => client.send(new TerminateInstancesCommand({ InstanceIds: ["i-00000000000000b01", "i-00000000000000b02"] })),
+      ],
+      withVolumes,
+    );
   });
 
   it("after a fixture load at run time that replaces a fixture reservation and adds another, and after a reset", async () => {

@@ -421,6 +421,9 @@ describe("DescribeInstances' documented filters", () => {
       // Every instance's metadata options, EC2's defaults here (test/instance-launch-options.test.ts).
       "metadata-options.http-endpoint": 6, "metadata-options.http-protocol-ipv6": 6, "metadata-options.http-put-response-hop-limit": 6,
       "metadata-options.http-tokens": 6, "metadata-options.instance-metadata-tags": 6, "metadata-options.state": 6,
+      // Each one's root volume (test/volumes.test.ts).
+      "block-device-mapping.attach-time": 6, "block-device-mapping.delete-on-termination": 6, "block-device-mapping.device-name": 6,
+      "block-device-mapping.status": 6, "block-device-mapping.volume-id": 6,
     };
     for (const name of Object.keys(INSTANCE_FILTERS.filters)) {
       expect([name, (await matching(name, ["*"])).length]).toEqual([name, described[name] ?? 0]);

@@ -103,10 +103,10 @@ describe("the EC2 Query wire", () => {
     });
 
     it("UnsupportedOperation, naming it, for an EC2 action the emulator does not implement", async () => {
-      expect(await refused({ body: "Action=DescribeVolumes&VolumeId.1=vol-1" })).toMatchObject({
+      expect(await refused({ body: "Action=DescribeKeyPairs&KeyName.1=k" })).toMatchObject({
         status: 400,
         code: "UnsupportedOperation",
-        message: "The action DescribeVolumes is an EC2 action that ec2-capacity-emulator does not implement.",
+        message: "The action DescribeKeyPairs is an EC2 action that ec2-capacity-emulator does not implement.",
       });
     });
 

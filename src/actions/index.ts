@@ -35,6 +35,9 @@ import { describeIamInstanceProfileAssociations } from "./describeIamInstancePro
 import { associateIamInstanceProfile } from "./associateIamInstanceProfile.js";
 import { replaceIamInstanceProfileAssociation } from "./replaceIamInstanceProfileAssociation.js";
 import { disassociateIamInstanceProfile } from "./disassociateIamInstanceProfile.js";
+import { describeVolumes } from "./describeVolumes.js";
+import { modifyVolume } from "./modifyVolume.js";
+import { describeVolumesModifications } from "./describeVolumesModifications.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
 import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
@@ -82,6 +85,9 @@ const REGISTERED: readonly Action[] = [
   associateIamInstanceProfile,
   replaceIamInstanceProfileAssociation,
   disassociateIamInstanceProfile,
+  describeVolumes,
+  modifyVolume,
+  describeVolumesModifications,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -26,6 +26,7 @@ export const ACTION_GROUPS: readonly (readonly [string, readonly string[]])[] = 
       "DisassociateIamInstanceProfile",
     ],
   ],
+  ["EBS volumes", ["DescribeVolumes", "ModifyVolume", "DescribeVolumesModifications"]],
   ["launch templates", ["CreateLaunchTemplate", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DeleteLaunchTemplate"]],
   ["instant fleets", ["CreateFleet", "DescribeFleets", "DeleteFleets"]],
   ["tags", ["CreateTags", "DeleteTags", "DescribeTags"]],

@@ -10,7 +10,7 @@ import { clientTokenOf } from "../domain/reservationLife.js";
 import { IMAGE_ID, SECURITY_GROUP_ID, checkLaunchNetworkMembers, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
 import { checkLaunch, checkDryRunLaunch, launch, type LaunchSpecification } from "../ec2/launch.js";
 import { checkLaunchValues } from "../ec2/launchValues.js";
-import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
+import { blockDeviceMappingOf, templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
 import type { Tag, TagSpecificationInput } from "../domain/tags.js";
 import { OPERATIONS, type Reservation, type RunInstancesRequest } from "../protocol/model/ec2.generated.js";
 import type { WithRequired } from "../protocol/query.js";
@@ -122,6 +122,8 @@ function specificationOf(
       input.CpuOptions === undefined
         ? template?.cpuOptions
         : { coreCount: input.CpuOptions.CoreCount, threadsPerCore: input.CpuOptions.ThreadsPerCore },
+    // The request's mappings replace the template's whole, as its groups do.
+    blockDeviceMappings: input.BlockDeviceMappings?.map(blockDeviceMappingOf) ?? template?.blockDeviceMappings,
   };
 }
 

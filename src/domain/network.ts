@@ -1,5 +1,6 @@
 // Subnets, security groups and images in EC2's words: the default VPC every account has in every region, addresses in a subnet's range, and the records fixtures add.
 
+import { defaultImageBlockDevices, type ImageBlockDevice } from "./volume.js";
 import { hash } from "node:crypto";
 import { invalidParameterCombination, invalidParameterValue, Refusal } from "./refusal.js";
 import { REGION_NAMES, zonesOf, zoneNamed, type Zone } from "./zones.js";
@@ -49,6 +50,17 @@ export interface ImageRecord {
   readonly bootMode: string | null;
   /** ISO 8601; past it the image is deprecated (left out unless IncludeDeprecated or owned). */
   readonly deprecationTime: string | null;
+  /** Its EBS block device mappings as a fixture declared them; null: one default root volume (imageBlockDevices). */
+  readonly blockDeviceMappings: readonly ImageBlockDevice[] | null;
+}
+
+/**
+ * The EBS mappings an image gives a launch and DescribeImages answers: those it declares, else one
+ * root volume of the emulator's default on its root device (none for an instance-store image).
+ */
+export function imageBlockDevices(image: ImageRecord): readonly ImageBlockDevice[] {
+  if (image.blockDeviceMappings !== null) return image.blockDeviceMappings;
+  return image.rootDeviceType === "ebs" ? defaultImageBlockDevices(image.imageId, image.rootDeviceName) : [];
 }
 
 /** Where an instance sits in its VPC: what DescribeInstances shows of it and what a subnet's count reads. */

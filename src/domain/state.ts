@@ -8,6 +8,7 @@ import type {
 import type { InstanceRecord, LaunchRecord } from "./instance.js";
 import type { InstanceTypeInfo } from "../protocol/model/ec2.generated.js";
 import type { FleetRecord } from "./fleet.js";
+import type { VolumeRecord } from "./volume.js";
 import type { LaunchTemplateRecord } from "./launchTemplate.js";
 import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "./network.js";
 
@@ -65,6 +66,8 @@ export interface StateRecords {
   readonly launchTemplates: readonly { readonly template: LaunchTemplateRecord; readonly tags: readonly Tag[] }[];
   /** Instant fleets kept for their ClientToken. */
   readonly fleets: readonly { readonly fleet: FleetRecord; readonly tags: readonly Tag[] }[];
+  /** EBS volumes with their owner's tags (written after the instances they are attached to). */
+  readonly volumes: readonly { readonly volume: VolumeRecord; readonly tags: readonly Tag[] }[];
   /** Where each instance of the set that names a subnet sits in its VPC (written after the instances). */
   readonly instanceNetworks: readonly { readonly instanceId: string; readonly network: InstanceNetwork }[];
   /**
@@ -91,6 +94,7 @@ export type FixtureRecordKind =
   | "image"
   | "launch-template"
   | "fleet"
+  | "volume"
   | "derived-tag";
 
 /** One fixture record a --db file has taken in. */

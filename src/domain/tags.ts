@@ -146,6 +146,7 @@ const TAGGABLE_ID_FORMS = {
   "launch-template": /^lt-[0-9a-f]{17}$/,
   vpc: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
   fleet: /^fleet-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  volume: /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
 } as const;
 
 export type TaggableResourceType = keyof typeof TAGGABLE_ID_FORMS;

@@ -41,7 +41,7 @@ const idPool = Buffer.alloc(ID_BYTES * 512);
 let idPoolUsed = idPool.length;
 
 /** A fresh EC2-style id: the prefix and 17 lowercase hex digits. */
-export function newId(prefix: "i" | "r"): string {
+export function newId(prefix: "i" | "r" | "vol"): string {
   if (idPoolUsed + ID_BYTES > idPool.length) {
     randomFillSync(idPool);
     idPoolUsed = 0;

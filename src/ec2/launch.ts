@@ -55,12 +55,16 @@ import type { Ec2Context } from "./context.js";
 import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
+import { attachLaunchVolumes, launchVolumes } from "./volumes.js";
+import type { BlockDeviceMappingRequest, VolumeToMake } from "../domain/volume.js";
 
 /** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
 export const MAX_LAUNCH = 1000;
 
 /** What a launch may tag besides the instance (the model's documentation of RunInstances' TagSpecifications). */
 const ALSO_TAGGABLE = ["volume", "network-interface", "spot-instances-request", "elastic-gpu"];
+/** The same kinds seen from the launch's volumes, whose `volume` tags they take. */
+const TAGGABLE_BESIDE_VOLUMES = ["instance", "network-interface", "spot-instances-request", "elastic-gpu"];
 
 /** The reservation platform a launched instance counts as: the emulator's images are all Linux/UNIX. */
 const PLATFORM = "Linux/UNIX";
@@ -123,6 +127,8 @@ export interface LaunchSpecification {
   readonly iamInstanceProfile?: { readonly arn?: string | undefined; readonly name?: string | undefined } | undefined;
   /** `CpuOptions`: a member left out is the instance type's default (its VCpuInfo). */
   readonly cpuOptions?: { readonly coreCount?: number | undefined; readonly threadsPerCore?: number | undefined } | undefined;
+  /** `BlockDeviceMappings`: merged over the image's by device name; each EBS one makes a volume per instance. */
+  readonly blockDeviceMappings?: readonly BlockDeviceMappingRequest[] | undefined;
 }
 
 /** A launch made (or made before with the same ClientToken): EC2's reservation (`r-…`) and its instances. */
@@ -163,7 +169,7 @@ interface PlacedLaunch {
 export function launch(context: Ec2Context, specification: LaunchSpecification): Refusal | LaunchedInstances {
   const checked = checkLaunch(context, specification);
   if (checked instanceof Refusal) return checked;
-  const { imageId, request, zone, network, tags, userData, iamInstanceProfile, cpuOptions } = checked;
+  const { imageId, request, zone, network, tags, userData, iamInstanceProfile, cpuOptions, volumes, volumeTags } = checked;
   const { store, caller, now, settings } = context;
   try {
     return store.write(() => {
@@ -216,6 +222,7 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         }),
       );
       if (tags.length > 0) tagInstances(context, records, tags);
+      attachLaunchVolumes(context, records, volumes, volumeTags);
       takeIn(store, now, zone, launching.instanceType);
       return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]) };
     });
@@ -237,6 +244,10 @@ interface CheckedLaunch {
   readonly privateIp: number | undefined;
   readonly iamInstanceProfile: InstanceProfile | null;
   readonly cpuOptions: CpuOptions | null;
+  /** The volumes each instance gets (its image's mappings merged with the request's). */
+  readonly volumes: readonly VolumeToMake[];
+  /** The launch's `volume` tags, on every one of them. */
+  readonly volumeTags: readonly Tag[];
 }
 
 /**
@@ -340,7 +351,12 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
   if (iamInstanceProfile instanceof Refusal) return iamInstanceProfile;
   const cpuOptions = checkCpuOptions(specification.cpuOptions, specification.instanceType, store.declaredInstanceTypes());
   if (cpuOptions instanceof Refusal) return cpuOptions;
-  return { imageId, request, zone, network, tags, userData, privateIp, iamInstanceProfile, cpuOptions };
+  const volumes = launchVolumes(store, caller, imageId, specification.blockDeviceMappings ?? []);
+  if (volumes instanceof Refusal) return volumes;
+  // Checked with the instance's tags above; only the `volume` ones are taken here.
+  const volumeTags = tagsFromSpecifications(specification.tagSpecifications ?? [], "volume", TAGGABLE_BESIDE_VOLUMES);
+  if (volumeTags instanceof Refusal) return volumeTags;
+  return { imageId, request, zone, network, tags, userData, privateIp, iamInstanceProfile, cpuOptions, volumes, volumeTags };
 }
 
 /**

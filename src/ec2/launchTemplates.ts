@@ -19,7 +19,14 @@ import {
 import { Refusal } from "../domain/refusal.js";
 import { idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { flatten } from "../protocol/flatten.js";
-import { OPERATIONS, type LaunchTemplate, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
+import {
+  OPERATIONS,
+  type BlockDeviceMapping,
+  type LaunchTemplate,
+  type LaunchTemplateBlockDeviceMappingRequest,
+  type RequestLaunchTemplateData,
+} from "../protocol/model/ec2.generated.js";
+import type { BlockDeviceMappingRequest } from "../domain/volume.js";
 import type { StructureShape } from "../protocol/model/shape.js";
 import { readInput } from "../protocol/query.js";
 import type { Store } from "../store/store.js";
@@ -143,6 +150,7 @@ export type TemplateLaunch = Pick<
   | "privateIpAddress"
   | "iamInstanceProfile"
   | "cpuOptions"
+  | "blockDeviceMappings"
 > & { readonly instanceType: string | undefined; readonly instanceTags: readonly Tag[] };
 
 /** The network interface at device index 0, whose subnet and groups the instance takes. */
@@ -174,8 +182,26 @@ export function templateLaunch(data: RequestLaunchTemplateData): TemplateLaunch 
     iamInstanceProfile: data.IamInstanceProfile && { arn: data.IamInstanceProfile.Arn, name: data.IamInstanceProfile.Name },
     cpuOptions: data.CpuOptions && { coreCount: data.CpuOptions.CoreCount, threadsPerCore: data.CpuOptions.ThreadsPerCore },
     instanceTags: instanceTags.map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
+    blockDeviceMappings: data.BlockDeviceMappings?.map(blockDeviceMappingOf),
   };
 }
+
+/** A block device mapping as a launch reads it, from RunInstances' or a template's form (the same members). */
+export const blockDeviceMappingOf = (mapping: BlockDeviceMapping | LaunchTemplateBlockDeviceMappingRequest): BlockDeviceMappingRequest => ({
+  deviceName: mapping.DeviceName,
+  virtualName: mapping.VirtualName,
+  noDevice: mapping.NoDevice,
+  ebs: mapping.Ebs && {
+    deleteOnTermination: mapping.Ebs.DeleteOnTermination,
+    iops: mapping.Ebs.Iops,
+    snapshotId: mapping.Ebs.SnapshotId,
+    volumeSize: mapping.Ebs.VolumeSize,
+    volumeType: mapping.Ebs.VolumeType,
+    kmsKeyId: mapping.Ebs.KmsKeyId,
+    throughput: mapping.Ebs.Throughput,
+    encrypted: mapping.Ebs.Encrypted,
+  },
+});
 
 /**
  * A template's shutdown behavior, tenancy and reservation preference when they are EC2's:

@@ -15,6 +15,7 @@ import {
   subnetInOtherZone,
   subnetNotFound,
   type ImageRecord,
+  imageBlockDevices,
   type SecurityGroupRecord,
   type SubnetRecord,
 } from "../domain/network.js";
@@ -181,7 +182,18 @@ export function modelImage(image: ImageRecord, tags: readonly { key: string; val
   return {
     PlatformDetails: image.platformDetails,
     UsageOperation: image.platformDetails === "Linux/UNIX" ? "RunInstances" : undefined,
-    BlockDeviceMappings: [],
+    BlockDeviceMappings: imageBlockDevices(image).map((m) => ({
+      DeviceName: m.deviceName,
+      Ebs: {
+        DeleteOnTermination: m.deleteOnTermination,
+        Iops: m.iops ?? undefined,
+        SnapshotId: m.snapshotId,
+        VolumeSize: m.volumeSize,
+        VolumeType: m.volumeType,
+        Throughput: m.throughput ?? undefined,
+        Encrypted: m.encrypted,
+      },
+    })),
     Description: image.description ?? undefined,
     EnaSupport: image.enaSupport,
     Hypervisor: "xen",

@@ -23,6 +23,8 @@ import { findTemplateById } from "./launchTemplates.js";
 import { findSecurityGroup, findSubnet, findVpc } from "./network.js";
 import type { Ec2Context } from "./context.js";
 import { seenReservation } from "./reservations.js";
+import { seenVolume } from "./volumes.js";
+import { volumeNotFound } from "../domain/volume.js";
 
 /** One kind of taggable resource. */
 export interface TaggableKind {
@@ -86,6 +88,11 @@ export const TAGGABLE_KINDS: Record<TaggableResource["resourceType"], TaggableKi
   fleet: {
     visible: (store, id, caller) => findFleet(store, caller, id) !== undefined,
     notFound: fleetNotFound,
+  },
+  // An EBS volume: its owner's, in its region, attached or not.
+  volume: {
+    visible: (store, id, caller) => seenVolume(store, caller, id) !== undefined,
+    notFound: volumeNotFound,
   },
 };
 

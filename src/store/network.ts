@@ -1,6 +1,7 @@
 // Subnets, security groups and images that fixtures add: statements, keyset pages, load and dump (default ones are derived, never stored).
 
 import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
+import type { ImageBlockDevice } from "../domain/volume.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
 
 interface SubnetRow {
@@ -58,6 +59,7 @@ interface ImageRow {
   ena_support: number;
   boot_mode: string | null;
   deprecation_time: string | null;
+  block_device_mappings: string | null;
 }
 
 const subnetOf = (row: SubnetRow): SubnetRecord =>
@@ -101,10 +103,20 @@ const imageOf = (row: ImageRow): ImageRecord =>
     enaSupport: row.ena_support === 1,
     bootMode: row.boot_mode,
     deprecationTime: row.deprecation_time,
+    blockDeviceMappings: row.block_device_mappings === null ? null : imageBlockDevicesOf(row.block_device_mappings),
   });
 
+/** The JSON list the volumes migration adds to `image`: written by putImage from checked records, so read as it was written. */
+function imageBlockDevicesOf(text: string): readonly ImageBlockDevice[] {
+  const parsed: unknown = JSON.parse(text);
+  return Array.isArray(parsed) ? parsed.filter(isImageBlockDevice) : [];
+}
+
+const isImageBlockDevice = (value: unknown): value is ImageBlockDevice =>
+  typeof value === "object" && value !== null && "deviceName" in value && "volumeSize" in value && "volumeType" in value;
+
 const IMAGE_COLUMNS = `image_id, owner_id, region, name, architecture, state, image_owner_alias, public, creation_date,
-  description, platform_details, root_device_type, root_device_name, virtualization_type, ena_support, boot_mode, deprecation_time`;
+  description, platform_details, root_device_type, root_device_name, virtualization_type, ena_support, boot_mode, deprecation_time, block_device_mappings`;
 
 function prepare(db: SqliteDatabase) {
   return {
@@ -151,7 +163,7 @@ function prepare(db: SqliteDatabase) {
     putImage: db.prepare<[ImageRow]>(
       `INSERT INTO image (${IMAGE_COLUMNS}) VALUES (@image_id, @owner_id, @region, @name, @architecture, @state,
         @image_owner_alias, @public, @creation_date, @description, @platform_details, @root_device_type,
-        @root_device_name, @virtualization_type, @ena_support, @boot_mode, @deprecation_time)`,
+        @root_device_name, @virtualization_type, @ena_support, @boot_mode, @deprecation_time, @block_device_mappings)`,
     ),
     deleteImage: db.prepare<[string]>("DELETE FROM image WHERE image_id = ?"),
     derivedRegion: db
@@ -382,6 +394,7 @@ export class Network {
       ena_support: image.enaSupport ? 1 : 0,
       boot_mode: image.bootMode,
       deprecation_time: image.deprecationTime,
+      block_device_mappings: image.blockDeviceMappings === null ? null : JSON.stringify(image.blockDeviceMappings),
     });
   }
 

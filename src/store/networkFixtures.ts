@@ -56,6 +56,19 @@ export function imageFixtureOf(record: ImageRecord, tags: readonly Tag[]): Image
   if (!record.enaSupport) fixture.enaSupport = false;
   if (record.bootMode !== null) fixture.bootMode = record.bootMode as NonNullable<ImageFixture["bootMode"]>;
   if (record.deprecationTime !== null) fixture.deprecationTime = record.deprecationTime;
+  // Written whole: a load gives back the same figures whatever the defaults become.
+  if (record.blockDeviceMappings !== null) {
+    fixture.blockDeviceMappings = record.blockDeviceMappings.map((m) => ({
+      deviceName: m.deviceName,
+      snapshotId: m.snapshotId,
+      volumeSize: m.volumeSize,
+      volumeType: m.volumeType,
+      ...(m.iops === null || m.volumeType === "gp2" ? {} : { iops: m.iops }),
+      ...(m.throughput === null ? {} : { throughput: m.throughput }),
+      deleteOnTermination: m.deleteOnTermination,
+      encrypted: m.encrypted,
+    }));
+  }
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
 }

@@ -30,6 +30,7 @@ export const STATE_TABLES = [
   "instance_network",
   "fixture_record_taken_in",
   "derived_resource_region",
+  "volume",
 ] as const;
 
 /** Tables that are not state: kept across reset and left out of the snapshot. */

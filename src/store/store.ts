@@ -30,6 +30,8 @@ import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
 import { launchTemplateFixtureOf } from "./launchTemplateFixtures.js";
 import { FixtureRecordsTakenIn } from "./takenIn.js";
 import { imageFixtureOf, securityGroupFixtureOf, subnetFixtureOf } from "./networkFixtures.js";
+import { Volumes, volumeFixtureOf } from "./volumes.js";
+import type { VolumeRecord } from "../domain/volume.js";
 import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 
 export type { AccessKeyRecord } from "./accounts.js";
@@ -127,6 +129,9 @@ export class Store {
   readonly #network: Network;
   readonly #launchTemplates: LaunchTemplates;
   readonly #fleets: Fleets;
+  readonly #volumes: Volumes;
+  /** Each instance's volumes, read for every instance DescribeInstances describes: kept until a write. */
+  readonly #instanceVolumes = this.#reads.memo<readonly VolumeRecord[]>(10_000);
   readonly #takenIn: FixtureRecordsTakenIn;
   readonly #reservationsOfZone: ReturnType<typeof prepareReservationsOfZone>;
   readonly #pools: CapacityPools;
@@ -160,6 +165,7 @@ export class Store {
     this.#network = new Network(db);
     this.#launchTemplates = new LaunchTemplates(db);
     this.#fleets = new Fleets(db);
+    this.#volumes = new Volumes(db);
     this.#takenIn = new FixtureRecordsTakenIn(db);
     this.#reservationsOfZone = prepareReservationsOfZone(db);
     this.#pools = new CapacityPools(db);
@@ -347,6 +353,26 @@ export class Store {
   /** The lowest free address of a subnet in `first`..`last` (as numbers), or undefined when none is. */
   freeAddress(subnetId: string, first: number, last: number): number | undefined {
     return this.#network.freeAddress(subnetId, first, last);
+  }
+
+  /** A volume by id, whoever owns it. */
+  volume(volumeId: string): VolumeRecord | undefined {
+    return this.#volumes.byId(volumeId);
+  }
+
+  /** The volumes attached to an instance, by device name (kept until the next write). */
+  volumesOfInstance(instanceId: string): readonly VolumeRecord[] {
+    return this.#instanceVolumes.get(instanceId, () => this.#volumes.ofInstance(instanceId));
+  }
+
+  /** Up to `limit` of an account's volumes in a region after `after`, by id. */
+  volumePage(ownerId: string, region: string, after: string, limit: number): VolumeRecord[] {
+    return this.#volumes.page(ownerId, region, after, limit);
+  }
+
+  /** Writes a volume whole (inside write()): a launch's, a modification's, a load's. */
+  putVolume(volume: VolumeRecord): void {
+    this.#volumes.put(volume);
   }
 
   /** Where an instance sits in its VPC (kept until the next write), or undefined when it has no address. */
@@ -747,6 +773,11 @@ export class Store {
         if (tags.length > 0) this.#reservations.setTags(fleet.outcome.fleetId, fleet.ownerId, tags);
       }
       for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
+      // After the instances: a volume attached to one of them goes with it when it terminates.
+      for (const { volume, tags } of records.volumes) {
+        this.#volumes.put(volume);
+        if (tags.length > 0) this.#reservations.setTags(volume.volumeId, volume.ownerId, tags);
+      }
       for (const { resourceId, accountId, region, tags } of records.derivedResourceTags) {
         this.#reservations.setTags(resourceId, accountId, tags);
         this.#network.putDerivedRegion(resourceId, accountId, region);
@@ -932,7 +963,7 @@ export class Store {
   }
 
   /** The added subnets, security groups and images in fixture form, each list only when there are some. */
-  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets" | "derivedResourceTags"> {
+  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets" | "volumes" | "derivedResourceTags"> {
     const tags = (id: string, ownerId: string) => this.#reservations.tagsOf(id, ownerId);
     const subnets = this.#network.allSubnets().map((subnet) => subnetFixtureOf(subnet, tags(subnet.subnetId, subnet.ownerId)));
     const securityGroups = this.#network
@@ -957,12 +988,14 @@ export class Store {
       .all()
       .map((template) => launchTemplateFixtureOf(template, tags(template.launchTemplateId, template.ownerId)));
     const derivedResourceTags = this.#derivedResourceTags();
+    const volumes = this.#volumes.all().map((volume) => volumeFixtureOf(volume, tags(volume.volumeId, volume.ownerId)));
     return {
       ...(subnets.length > 0 ? { subnets } : {}),
       ...(securityGroups.length > 0 ? { securityGroups } : {}),
       ...(images.length > 0 ? { images } : {}),
       ...(launchTemplates.length > 0 ? { launchTemplates } : {}),
       ...(fleets.length > 0 ? { fleets } : {}),
+      ...(volumes.length > 0 ? { volumes } : {}),
       ...(derivedResourceTags.length > 0 ? { derivedResourceTags } : {}),
     };
   }

@@ -50,6 +50,7 @@ NEWER_MEMBERS = {
     ("CapacityReservationCommitmentInfo", "commitmentDuration"): CAPACITY_BLOCKS,
     ("Placement", "availabilityZoneId"): "Placement.AvailabilityZoneId (2025)",
     ("SecurityGroup", "securityGroupArn"): "security group ARNs (2024)",
+    ("Volume", "availabilityZoneId"): "a volume's AvailabilityZoneId (added since 2022)",
     ("Subnet", "blockPublicAccessStates"): BLOCK_PUBLIC_ACCESS,
     ("Vpc", "blockPublicAccessStates"): BLOCK_PUBLIC_ACCESS,
     **{
@@ -292,6 +293,11 @@ def _instances(client, template_id):
     client.describe_tags()
     client.describe_tags(Filters=[{"Name": "resource-type", "Values": ["instance"]}], MaxResults=5)
     client.delete_tags(Resources=[vpc], Tags=[{"Key": "stage"}])
+    volumes = client.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [ids[1]]}])["Volumes"]
+    client.create_tags(Resources=[volumes[0]["VolumeId"]], Tags=[{"Key": "stage", "Value": "test"}])
+    client.modify_volume(VolumeId=volumes[0]["VolumeId"], Size=volumes[0]["Size"] + 8, VolumeType="gp3", Iops=4000, Throughput=200)
+    client.describe_volumes(VolumeIds=[volumes[0]["VolumeId"]])
+    client.describe_volumes_modifications(VolumeIds=[volumes[0]["VolumeId"]])
     client.terminate_instances(InstanceIds=ids)
 
 

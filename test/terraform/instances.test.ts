@@ -182,7 +182,7 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance in capacity reser
     expect(new Set(setUp.log.failedCallsSince(0))).toEqual(new Set(["DescribeRouteTables → 400 UnsupportedOperation"]));
     expect(new Set(setUp.log.actionsSince(0))).toEqual(
       new Set(["DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables", "DescribeSubnets", "DescribeInstanceTypes",
-        "CreateLaunchTemplate", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DeleteLaunchTemplate", "RunInstances", "DescribeInstances", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "MonitorInstances", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
+        "CreateLaunchTemplate", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DeleteLaunchTemplate", "RunInstances", "DescribeInstances", "DescribeVolumes", "DescribeTags", "DescribeInstanceAttribute", "ModifyInstanceAttribute", "MonitorInstances", "TerminateInstances", "DescribeCapacityReservations", "GetCapacityReservationUsage"]),
     );
   });
 });

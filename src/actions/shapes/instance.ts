@@ -24,10 +24,13 @@ import { privateAddressOf } from "../../domain/privateAddress.js";
 import { zoneNamed } from "../../domain/zones.js";
 import type { LaunchedInstances } from "../../ec2/launch.js";
 import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
+import { rootDeviceNameOf } from "../../ec2/volumes.js";
+import type { VolumeRecord } from "../../domain/volume.js";
 import {
   type IamInstanceProfileAssociation,
   type IamInstanceProfileAssociationState,
   type Instance,
+  type InstanceBlockDeviceMapping,
   type InstanceLifecycleType,
   type InstanceMetadataOptionsResponse,
   type InstanceStateChange,
@@ -131,7 +134,9 @@ export function modelInstance(
     // "" when the launch gave none, as EC2's recorded answers show it.
     ClientToken: store.launch(instance.reservationId)?.clientToken ?? "",
     RootDeviceType: "ebs",
-    RootDeviceName: "/dev/xvda",
+    RootDeviceName: rootDeviceNameOf(store, instance.imageId),
+    // A terminated instance's volumes are deleted or detached (the volumes migration, `migrations/*_volumes.sql`): it answers none.
+    BlockDeviceMappings: state === "terminated" ? [] : blockDeviceMappingsOf(store.volumesOfInstance(instance.instanceId)),
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: instance.ebsOptimized,
@@ -160,6 +165,20 @@ export function modelInstance(
     IamInstanceProfile: instance.iamInstanceProfile === null ? undefined : { Arn: instance.iamInstanceProfile.arn, Id: instance.iamInstanceProfile.id },
     CpuOptions: modelCpuOptions(instance.cpuOptions ?? defaultCpuOptions(instance.instanceType, store.declaredInstanceTypes())),
   };
+}
+
+/** An instance's volumes as its BlockDeviceMappings: each device's volume, attached. */
+function blockDeviceMappingsOf(volumes: readonly VolumeRecord[]): InstanceBlockDeviceMapping[] {
+  return volumes.flatMap(({ volumeId, attachment }) =>
+    attachment === null
+      ? []
+      : [
+          {
+            DeviceName: attachment.device,
+            Ebs: { AttachTime: new Date(attachment.attachTime), DeleteOnTermination: attachment.deleteOnTermination, Status: "attached", VolumeId: volumeId },
+          },
+        ],
+  );
 }
 
 /** `capacity-block` for a Capacity Block's instance, `interruptible-capacity-reservation` for one in an interruptible reservation. */

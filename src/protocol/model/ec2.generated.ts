@@ -317,6 +317,9 @@ export const ResourceType$ = enumOf("ResourceType", ResourceTypeValues);
 export const RootDeviceTypeValues = ["ebs","instance-store"] as const;
 export type RootDeviceType = (typeof RootDeviceTypeValues)[number];
 export const RootDeviceType$ = enumOf("RootDeviceType", RootDeviceTypeValues);
+export const SSETypeValues = ["none","sse-ebs","sse-kms"] as const;
+export type SSEType = (typeof SSETypeValues)[number];
+export const SSEType$ = enumOf("SSEType", SSETypeValues);
 export const SecondaryInterfaceStatusValues = ["available","in-use"] as const;
 export type SecondaryInterfaceStatus = (typeof SecondaryInterfaceStatusValues)[number];
 export const SecondaryInterfaceStatus$ = enumOf("SecondaryInterfaceStatus", SecondaryInterfaceStatusValues);
@@ -362,6 +365,15 @@ export const UsageClassType$ = enumOf("UsageClassType", UsageClassTypeValues);
 export const VirtualizationTypeValues = ["hvm","paravirtual"] as const;
 export type VirtualizationType = (typeof VirtualizationTypeValues)[number];
 export const VirtualizationType$ = enumOf("VirtualizationType", VirtualizationTypeValues);
+export const VolumeAttachmentStateValues = ["attached","attaching","busy","detached","detaching"] as const;
+export type VolumeAttachmentState = (typeof VolumeAttachmentStateValues)[number];
+export const VolumeAttachmentState$ = enumOf("VolumeAttachmentState", VolumeAttachmentStateValues);
+export const VolumeModificationStateValues = ["completed","failed","modifying","optimizing"] as const;
+export type VolumeModificationState = (typeof VolumeModificationStateValues)[number];
+export const VolumeModificationState$ = enumOf("VolumeModificationState", VolumeModificationStateValues);
+export const VolumeStateValues = ["available","creating","deleted","deleting","error","in-use"] as const;
+export type VolumeState = (typeof VolumeStateValues)[number];
+export const VolumeState$ = enumOf("VolumeState", VolumeStateValues);
 export const VolumeTypeValues = ["gp2","gp3","io1","io2","sc1","st1","standard"] as const;
 export type VolumeType = (typeof VolumeTypeValues)[number];
 export const VolumeType$ = enumOf("VolumeType", VolumeTypeValues);
@@ -1391,6 +1403,106 @@ const DisassociateIamInstanceProfileRequest$ = structureOf("DisassociateIamInsta
 
 const DisassociateIamInstanceProfileResult$ = structureOf("DisassociateIamInstanceProfileResult", [
   ["IamInstanceProfileAssociation", "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", IamInstanceProfileAssociation$],
+]);
+
+const DescribeVolumesRequest$ = structureOf("DescribeVolumesRequest", [
+  ["VolumeIds", "VolumeId", "VolumeId", listOf(STRING, "VolumeId")],
+  ["IncludeManagedResources", "IncludeManagedResources", "IncludeManagedResources", BOOLEAN],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["MaxResults", "MaxResults", "maxResults", INTEGER],
+]);
+
+const VolumeAttachment$ = structureOf("VolumeAttachment", [
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+  ["AssociatedResource", "AssociatedResource", "associatedResource", STRING],
+  ["InstanceOwningService", "InstanceOwningService", "instanceOwningService", STRING],
+  ["EbsCardIndex", "EbsCardIndex", "ebsCardIndex", INTEGER],
+  ["VolumeId", "VolumeId", "volumeId", STRING],
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["Device", "Device", "device", STRING],
+  ["State", "Status", "status", VolumeAttachmentState$],
+  ["AttachTime", "AttachTime", "attachTime", TIMESTAMP],
+]);
+
+const Volume$ = structureOf("Volume", [
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["OutpostArn", "OutpostArn", "outpostArn", STRING],
+  ["SourceVolumeId", "SourceVolumeId", "sourceVolumeId", STRING],
+  ["Iops", "Iops", "iops", INTEGER],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["VolumeType", "VolumeType", "volumeType", VolumeType$],
+  ["FastRestored", "FastRestored", "fastRestored", BOOLEAN],
+  ["MultiAttachEnabled", "MultiAttachEnabled", "multiAttachEnabled", BOOLEAN],
+  ["Throughput", "Throughput", "throughput", INTEGER],
+  ["SseType", "SseType", "sseType", SSEType$],
+  ["Operator", "Operator", "operator", OperatorResponse$],
+  ["VolumeInitializationRate", "VolumeInitializationRate", "volumeInitializationRate", INTEGER],
+  ["VolumeArn", "VolumeArn", "volumeArn", STRING],
+  ["OwnerId", "OwnerId", "ownerId", STRING],
+  ["VolumeId", "VolumeId", "volumeId", STRING],
+  ["Size", "Size", "size", INTEGER],
+  ["SnapshotId", "SnapshotId", "snapshotId", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["State", "Status", "status", VolumeState$],
+  ["CreateTime", "CreateTime", "createTime", TIMESTAMP],
+  ["Attachments", "AttachmentSet", "attachmentSet", listOf(VolumeAttachment$)],
+  ["Encrypted", "Encrypted", "encrypted", BOOLEAN],
+  ["KmsKeyId", "KmsKeyId", "kmsKeyId", STRING],
+]);
+
+const DescribeVolumesResult$ = structureOf("DescribeVolumesResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Volumes", "VolumeSet", "volumeSet", listOf(Volume$)],
+]);
+
+const ModifyVolumeRequest$ = structureOf("ModifyVolumeRequest", [
+  ["VolumeId", "VolumeId", "VolumeId", STRING],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["Size", "Size", "Size", INTEGER],
+  ["VolumeType", "VolumeType", "VolumeType", VolumeType$],
+  ["Iops", "Iops", "Iops", INTEGER],
+  ["Throughput", "Throughput", "Throughput", INTEGER],
+  ["MultiAttachEnabled", "MultiAttachEnabled", "MultiAttachEnabled", BOOLEAN],
+]);
+
+const VolumeModification$ = structureOf("VolumeModification", [
+  ["VolumeId", "VolumeId", "volumeId", STRING],
+  ["ModificationState", "ModificationState", "modificationState", VolumeModificationState$],
+  ["StatusMessage", "StatusMessage", "statusMessage", STRING],
+  ["TargetSize", "TargetSize", "targetSize", INTEGER],
+  ["TargetIops", "TargetIops", "targetIops", INTEGER],
+  ["TargetVolumeType", "TargetVolumeType", "targetVolumeType", VolumeType$],
+  ["TargetThroughput", "TargetThroughput", "targetThroughput", INTEGER],
+  ["TargetMultiAttachEnabled", "TargetMultiAttachEnabled", "targetMultiAttachEnabled", BOOLEAN],
+  ["OriginalSize", "OriginalSize", "originalSize", INTEGER],
+  ["OriginalIops", "OriginalIops", "originalIops", INTEGER],
+  ["OriginalVolumeType", "OriginalVolumeType", "originalVolumeType", VolumeType$],
+  ["OriginalThroughput", "OriginalThroughput", "originalThroughput", INTEGER],
+  ["OriginalMultiAttachEnabled", "OriginalMultiAttachEnabled", "originalMultiAttachEnabled", BOOLEAN],
+  ["Progress", "Progress", "progress", LONG],
+  ["StartTime", "StartTime", "startTime", TIMESTAMP],
+  ["EndTime", "EndTime", "endTime", TIMESTAMP],
+  ["Operator", "Operator", "operator", OperatorResponse$],
+]);
+
+const ModifyVolumeResult$ = structureOf("ModifyVolumeResult", [
+  ["VolumeModification", "VolumeModification", "volumeModification", VolumeModification$],
+]);
+
+const DescribeVolumesModificationsRequest$ = structureOf("DescribeVolumesModificationsRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["VolumeIds", "VolumeId", "VolumeId", listOf(STRING, "VolumeId")],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["IncludeManagedResources", "IncludeManagedResources", "IncludeManagedResources", BOOLEAN],
+]);
+
+const DescribeVolumesModificationsResult$ = structureOf("DescribeVolumesModificationsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["VolumesModifications", "VolumeModificationSet", "volumeModificationSet", listOf(VolumeModification$)],
 ]);
 
 const LaunchTemplateIamInstanceProfileSpecificationRequest$ = structureOf("LaunchTemplateIamInstanceProfileSpecificationRequest", [
@@ -4063,6 +4175,106 @@ export interface DisassociateIamInstanceProfileResult {
   IamInstanceProfileAssociation?: IamInstanceProfileAssociation;
 }
 
+export interface DescribeVolumesRequest {
+  VolumeIds?: readonly string[];
+  IncludeManagedResources?: boolean;
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+  NextToken?: string;
+  MaxResults?: number;
+}
+
+export interface VolumeAttachment {
+  DeleteOnTermination?: boolean;
+  AssociatedResource?: string;
+  InstanceOwningService?: string;
+  EbsCardIndex?: number;
+  VolumeId?: string;
+  InstanceId?: string;
+  Device?: string;
+  State?: VolumeAttachmentState;
+  AttachTime?: Date;
+}
+
+export interface Volume {
+  AvailabilityZoneId?: string;
+  OutpostArn?: string;
+  SourceVolumeId?: string;
+  Iops?: number;
+  Tags?: readonly Tag[];
+  VolumeType?: VolumeType;
+  FastRestored?: boolean;
+  MultiAttachEnabled?: boolean;
+  Throughput?: number;
+  SseType?: SSEType;
+  Operator?: OperatorResponse;
+  VolumeInitializationRate?: number;
+  VolumeArn?: string;
+  OwnerId?: string;
+  VolumeId?: string;
+  Size?: number;
+  SnapshotId?: string;
+  AvailabilityZone?: string;
+  State?: VolumeState;
+  CreateTime?: Date;
+  Attachments?: readonly VolumeAttachment[];
+  Encrypted?: boolean;
+  KmsKeyId?: string;
+}
+
+export interface DescribeVolumesResult {
+  NextToken?: string;
+  Volumes?: readonly Volume[];
+}
+
+export interface ModifyVolumeRequest {
+  VolumeId?: string;
+  DryRun?: boolean;
+  Size?: number;
+  VolumeType?: VolumeType | UncheckedEnum;
+  Iops?: number;
+  Throughput?: number;
+  MultiAttachEnabled?: boolean;
+}
+
+export interface VolumeModification {
+  VolumeId?: string;
+  ModificationState?: VolumeModificationState;
+  StatusMessage?: string;
+  TargetSize?: number;
+  TargetIops?: number;
+  TargetVolumeType?: VolumeType;
+  TargetThroughput?: number;
+  TargetMultiAttachEnabled?: boolean;
+  OriginalSize?: number;
+  OriginalIops?: number;
+  OriginalVolumeType?: VolumeType;
+  OriginalThroughput?: number;
+  OriginalMultiAttachEnabled?: boolean;
+  Progress?: number;
+  StartTime?: Date;
+  EndTime?: Date;
+  Operator?: OperatorResponse;
+}
+
+export interface ModifyVolumeResult {
+  VolumeModification?: VolumeModification;
+}
+
+export interface DescribeVolumesModificationsRequest {
+  DryRun?: boolean;
+  VolumeIds?: readonly string[];
+  Filters?: readonly Filter[];
+  NextToken?: string;
+  MaxResults?: number;
+  IncludeManagedResources?: boolean;
+}
+
+export interface DescribeVolumesModificationsResult {
+  NextToken?: string;
+  VolumesModifications?: readonly VolumeModification[];
+}
+
 export interface LaunchTemplateIamInstanceProfileSpecificationRequest {
   Arn?: string;
   Name?: string;
@@ -5755,6 +5967,9 @@ export const OPERATIONS = {
   AssociateIamInstanceProfile: { name: "AssociateIamInstanceProfile", input: AssociateIamInstanceProfileRequest$, output: AssociateIamInstanceProfileResult$ },
   ReplaceIamInstanceProfileAssociation: { name: "ReplaceIamInstanceProfileAssociation", input: ReplaceIamInstanceProfileAssociationRequest$, output: ReplaceIamInstanceProfileAssociationResult$ },
   DisassociateIamInstanceProfile: { name: "DisassociateIamInstanceProfile", input: DisassociateIamInstanceProfileRequest$, output: DisassociateIamInstanceProfileResult$ },
+  DescribeVolumes: { name: "DescribeVolumes", input: DescribeVolumesRequest$, output: DescribeVolumesResult$ },
+  ModifyVolume: { name: "ModifyVolume", input: ModifyVolumeRequest$, output: ModifyVolumeResult$ },
+  DescribeVolumesModifications: { name: "DescribeVolumesModifications", input: DescribeVolumesModificationsRequest$, output: DescribeVolumesModificationsResult$ },
   CreateLaunchTemplate: { name: "CreateLaunchTemplate", input: CreateLaunchTemplateRequest$, output: CreateLaunchTemplateResult$ },
   DescribeLaunchTemplates: { name: "DescribeLaunchTemplates", input: DescribeLaunchTemplatesRequest$, output: DescribeLaunchTemplatesResult$ },
   DescribeLaunchTemplateVersions: { name: "DescribeLaunchTemplateVersions", input: DescribeLaunchTemplateVersionsRequest$, output: DescribeLaunchTemplateVersionsResult$ },
@@ -5798,6 +6013,9 @@ export interface OperationTypes {
   AssociateIamInstanceProfile: { input: AssociateIamInstanceProfileRequest; output: AssociateIamInstanceProfileResult };
   ReplaceIamInstanceProfileAssociation: { input: ReplaceIamInstanceProfileAssociationRequest; output: ReplaceIamInstanceProfileAssociationResult };
   DisassociateIamInstanceProfile: { input: DisassociateIamInstanceProfileRequest; output: DisassociateIamInstanceProfileResult };
+  DescribeVolumes: { input: DescribeVolumesRequest; output: DescribeVolumesResult };
+  ModifyVolume: { input: ModifyVolumeRequest; output: ModifyVolumeResult };
+  DescribeVolumesModifications: { input: DescribeVolumesModificationsRequest; output: DescribeVolumesModificationsResult };
   CreateLaunchTemplate: { input: CreateLaunchTemplateRequest; output: CreateLaunchTemplateResult };
   DescribeLaunchTemplates: { input: DescribeLaunchTemplatesRequest; output: DescribeLaunchTemplatesResult };
   DescribeLaunchTemplateVersions: { input: DescribeLaunchTemplateVersionsRequest; output: DescribeLaunchTemplateVersionsResult };

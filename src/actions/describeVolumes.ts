@@ -1,0 +1,72 @@
+// DescribeVolumes: the caller's EBS volumes in its region, by id or filter, paged; an instance's volumes are read through their attachment.
+
+import { checkFilters, matches, parseFilters } from "../domain/filters.js";
+import { VOLUME_ID, volumeIdMalformed, volumeNotFound, type VolumeRecord } from "../domain/volume.js";
+import { VOLUME_FILTERS } from "../domain/volumeFilters.js";
+import { seenVolume } from "../ec2/volumes.js";
+import type { DescribeVolumesRequest, DescribeVolumesResult, Volume } from "../protocol/model/ec2.generated.js";
+import { defineAction } from "./action.js";
+import { modelVolume } from "./shapes/volume.js";
+import { namedPage, walkPage } from "./walkPage.js";
+
+/** Without MaxResults EC2 answers every volume; a page of the most MaxResults allows keeps memory bounded. */
+const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * The instance ids an `attachment.instance-id` filter names exactly (no wildcard), when it has one:
+ * only their volumes can match, so they are read by instance rather than by walking every volume.
+ */
+function namedInstances(input: DescribeVolumesRequest): string[] | undefined {
+  const filter = input.Filters?.find((f) => f.Name === "attachment.instance-id");
+  const values = filter?.Values;
+  if (values === undefined || values.some((value) => /[*?\\]/.test(value))) return undefined;
+  return [...new Set(values)];
+}
+
+export const describeVolumes = defineAction({
+  operation: "DescribeVolumes",
+  summary:
+    "The caller's EBS volumes in its region (each launch makes one per block device mapping): size, type, IOPS, throughput, attachment, state, tags; by id or filter, paged.",
+  overlay: {
+    members: {
+      VolumeIds: {
+        check: (ids) => {
+          const bad = ids.find((id) => !VOLUME_ID.test(id));
+          if (bad !== undefined) throw volumeIdMalformed(bad);
+        },
+      },
+      MaxResults: { range: [5, 500] },
+      Filters: { check: (filters) => checkFilters(VOLUME_FILTERS, filters) },
+    },
+  },
+
+  handle(input, { caller, store, pages }): DescribeVolumesResult {
+    const position = pages.start(input.NextToken);
+    const filters = parseFilters(VOLUME_FILTERS, input.Filters);
+    // One request spends at most one MatchBudget on its filters, named or walked (SPEC section 15).
+    const { budget } = position;
+    const describe = (volume: VolumeRecord): Volume | undefined => {
+      const item = modelVolume(volume, store.tagsOf(volume.volumeId, caller.accountId));
+      return matches(VOLUME_FILTERS, filters, item, undefined, budget) ? item : undefined;
+    };
+    const page = { idOf: (volume: VolumeRecord) => volume.volumeId, describe, after: position.after ?? "", size: input.MaxResults ?? DEFAULT_PAGE_SIZE, budget };
+    const answer = ({ items, next }: { items: Volume[]; next: string | undefined }): DescribeVolumesResult => ({
+      Volumes: items,
+      NextToken: next === undefined ? undefined : pages.next(next, position.page),
+    });
+
+    const ids = input.VolumeIds?.length ? [...new Set(input.VolumeIds)] : undefined;
+    if (ids) {
+      const found = ids.map((id) => seenVolume(store, caller, id));
+      const missing = ids.filter((_, i) => found[i] === undefined);
+      if (missing.length > 0) throw volumeNotFound(missing);
+      return answer(namedPage({ ...page, records: found.flatMap((volume) => volume ?? []) }));
+    }
+    const instances = namedInstances(input);
+    if (instances) {
+      const records = instances.flatMap((id) => store.volumesOfInstance(id)).filter((volume) => seenVolume(store, caller, volume.volumeId) !== undefined);
+      return answer(namedPage({ ...page, records }));
+    }
+    return answer(walkPage({ ...page, read: (after, limit) => store.volumePage(caller.accountId, caller.region, after, limit) }));
+  },
+});

@@ -1,0 +1,322 @@
+// EBS volumes in EC2's words: the record, a volume type's sizes and performance, a launch's block device mappings merged over its image's, and a modification's state at a time.
+
+import { invalidParameterCombination, invalidParameterValue, Refusal } from "./refusal.js";
+
+export const VOLUME_TYPES = ["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"] as const;
+export type VolumeType = (typeof VOLUME_TYPES)[number];
+
+export const isVolumeType = (value: string): value is VolumeType => (VOLUME_TYPES as readonly string[]).includes(value);
+
+/** `vol-` and 8 or 17 hex digits, as EC2 writes volume ids. */
+export const VOLUME_ID = /^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** A volume's attachment to an instance: one device of it. */
+export interface VolumeAttachmentRecord {
+  readonly instanceId: string;
+  readonly device: string;
+  /** Epoch ms. */
+  readonly attachTime: number;
+  readonly deleteOnTermination: boolean;
+}
+
+/** The last ModifyVolume of a volume: when it started and ends, and the values it changed from. */
+export interface VolumeModificationRecord {
+  /** Epoch ms. */
+  readonly startTime: number;
+  /** Epoch ms: `modifying` before it, `completed` from it (volumeModificationStateAt). */
+  readonly endTime: number;
+  readonly originalSize: number;
+  readonly originalVolumeType: VolumeType;
+  readonly originalIops: number | null;
+  readonly originalThroughput: number | null;
+}
+
+/** One EBS volume: its figures as they are now (a modification's targets once made) and its attachment. */
+export interface VolumeRecord {
+  readonly volumeId: string;
+  readonly ownerId: string;
+  readonly region: string;
+  readonly availabilityZone: string;
+  /** GiB. */
+  readonly size: number;
+  readonly volumeType: VolumeType;
+  /** Provisioned (gp3, io1, io2) or baseline (gp2) IOPS; null for standard, st1 and sc1, which EC2 answers without. */
+  readonly iops: number | null;
+  /** MiB/s, gp3 only. */
+  readonly throughput: number | null;
+  readonly encrypted: boolean;
+  readonly kmsKeyId: string | null;
+  readonly snapshotId: string | null;
+  /** Epoch ms. */
+  readonly createTime: number;
+  /** Null once detached (its instance terminated without DeleteOnTermination): the volume is `available`. */
+  readonly attachment: VolumeAttachmentRecord | null;
+  readonly modification: VolumeModificationRecord | null;
+}
+
+/** An EBS block device as a launch asks for it (RunInstances', a template's or an image's `Ebs`). */
+export interface EbsRequest {
+  readonly deleteOnTermination?: boolean | undefined;
+  readonly iops?: number | undefined;
+  readonly snapshotId?: string | undefined;
+  readonly volumeSize?: number | undefined;
+  readonly volumeType?: string | undefined;
+  readonly kmsKeyId?: string | undefined;
+  readonly throughput?: number | undefined;
+  readonly encrypted?: boolean | undefined;
+}
+
+/** One block device mapping of a launch or an image: an EBS volume, an instance store (VirtualName), or NoDevice. */
+export interface BlockDeviceMappingRequest {
+  readonly deviceName?: string | undefined;
+  readonly virtualName?: string | undefined;
+  /** Present (any text): the image's mapping of this device is left out. */
+  readonly noDevice?: string | undefined;
+  readonly ebs?: EbsRequest | undefined;
+}
+
+/** An image's EBS mapping with every figure decided: what a launch starts from, and what DescribeImages answers. */
+export interface ImageBlockDevice {
+  readonly deviceName: string;
+  readonly snapshotId: string;
+  readonly volumeSize: number;
+  readonly volumeType: VolumeType;
+  readonly iops: number | null;
+  readonly throughput: number | null;
+  readonly deleteOnTermination: boolean;
+  readonly encrypted: boolean;
+}
+
+/** One volume a launch makes for each of its instances. */
+export interface VolumeToMake {
+  readonly deviceName: string;
+  readonly size: number;
+  readonly volumeType: VolumeType;
+  readonly iops: number | null;
+  readonly throughput: number | null;
+  readonly encrypted: boolean;
+  readonly kmsKeyId: string | null;
+  readonly snapshotId: string | null;
+  readonly deleteOnTermination: boolean;
+}
+
+/** The size range of each type, in GiB (EC2's "Amazon EBS volume types" tables). */
+const SIZES: Record<VolumeType, readonly [number, number]> = {
+  gp2: [1, 16_384],
+  gp3: [1, 16_384],
+  io1: [4, 16_384],
+  io2: [4, 65_536],
+  st1: [125, 16_384],
+  sc1: [125, 16_384],
+  standard: [1, 1_024],
+};
+
+/** The IOPS a type may be given: gp3's default is its baseline 3,000; io1 and io2 must be given theirs. */
+const IOPS: Partial<Record<VolumeType, readonly [number, number]>> = {
+  gp3: [3_000, 16_000],
+  io1: [100, 64_000],
+  io2: [100, 256_000],
+};
+
+/** gp3's throughput range and default, in MiB/s. */
+const GP3_THROUGHPUT: readonly [number, number] = [125, 1_000];
+
+/** The emulator's root volume for an image that declares no mappings: Amazon Linux 2023's, 8 GiB of gp3 (docs/decisions.md). */
+export const DEFAULT_ROOT_SIZE = 8;
+export const DEFAULT_ROOT_TYPE: VolumeType = "gp3";
+
+/** gp2's baseline IOPS: 3 per GiB, at least 100 and at most 16,000 (what EC2 answers as its Iops). */
+const gp2Iops = (size: number): number => Math.min(16_000, Math.max(100, 3 * size));
+
+/** The IOPS EC2 answers for a volume of this type and size when none were given. */
+export function defaultIops(volumeType: VolumeType, size: number): number | null {
+  if (volumeType === "gp2") return gp2Iops(size);
+  if (volumeType === "gp3") return 3_000;
+  return null;
+}
+
+/**
+ * The performance of a volume of `volumeType` and `size` given `iops` and `throughput` (either may
+ * be absent): EC2's refusals for a value the type does not take or one out of its range.
+ */
+export function volumePerformance(
+  volumeType: VolumeType,
+  size: number,
+  iops: number | undefined,
+  throughput: number | undefined,
+): Refusal | { iops: number | null; throughput: number | null } {
+  const [minSize, maxSize] = SIZES[volumeType];
+  if (size < minSize) return invalidParameterValue(`Volume of ${size}GiB is too small; minimum is ${minSize}GiB.`);
+  if (size > maxSize) return invalidParameterValue(`Volume of ${size}GiB is too large; maximum is ${maxSize}GiB.`);
+  const range = IOPS[volumeType];
+  if (iops !== undefined && range === undefined) return invalidParameterCombination(`The parameter iops is not supported for ${volumeType} volumes.`);
+  if (iops === undefined && (volumeType === "io1" || volumeType === "io2")) {
+    return invalidParameterCombination(`The parameter iops must be specified for ${volumeType} volumes.`);
+  }
+  if (iops !== undefined && range !== undefined && (iops < range[0] || iops > range[1])) {
+    return invalidParameterValue(`Iops value ${iops} is out of range for ${volumeType} volumes: [${range[0]}, ${range[1]}].`);
+  }
+  if (throughput !== undefined && volumeType !== "gp3") return invalidParameterCombination("throughput can only be specified for volumeType gp3.");
+  if (throughput !== undefined && (throughput < GP3_THROUGHPUT[0] || throughput > GP3_THROUGHPUT[1])) {
+    return invalidParameterValue(`Throughput value ${throughput} is out of range for gp3 volumes: [${GP3_THROUGHPUT[0]}, ${GP3_THROUGHPUT[1]}].`);
+  }
+  return {
+    iops: iops ?? defaultIops(volumeType, size),
+    throughput: volumeType === "gp3" ? (throughput ?? GP3_THROUGHPUT[0]) : null,
+  };
+}
+
+/**
+ * The volumes a launch makes for each instance: the image's EBS mappings, each changed by the
+ * request's mapping of the same device (its members over the image's; NoDevice leaves it out), and
+ * the request's mappings of other devices (an instance store's VirtualName makes no volume). A
+ * mapping without a snapshot needs its size; one from a snapshot may not be smaller than it.
+ */
+export function volumesToMake(
+  image: readonly ImageBlockDevice[],
+  requested: readonly BlockDeviceMappingRequest[],
+): Refusal | VolumeToMake[] {
+  const byDevice = new Map<string, BlockDeviceMappingRequest>();
+  for (const mapping of requested) {
+    const device = mapping.deviceName;
+    if (device === undefined || device === "") return new Refusal("MissingParameter", "The request must contain the parameter BlockDeviceMapping.DeviceName");
+    if (byDevice.has(device)) return invalidBlockDeviceMapping(`The device '${device}' is used in more than one block-device mapping`);
+    byDevice.set(device, mapping);
+  }
+  const volumes: VolumeToMake[] = [];
+  for (const base of image) {
+    const mapping = byDevice.get(base.deviceName);
+    byDevice.delete(base.deviceName);
+    if (mapping?.noDevice !== undefined || (mapping?.virtualName !== undefined && mapping.ebs === undefined)) continue;
+    const made = volumeOf(base.deviceName, mapping?.ebs ?? {}, base);
+    if (made instanceof Refusal) return made;
+    volumes.push(made);
+  }
+  for (const [device, mapping] of byDevice) {
+    if (mapping.noDevice !== undefined || mapping.ebs === undefined) continue;
+    const made = volumeOf(device, mapping.ebs, undefined);
+    if (made instanceof Refusal) return made;
+    volumes.push(made);
+  }
+  return volumes;
+}
+
+/** One mapping's volume: the request's members over the image's (its type's defaults for the rest). */
+function volumeOf(device: string, ebs: EbsRequest, base: ImageBlockDevice | undefined): Refusal | VolumeToMake {
+  const typeName = ebs.volumeType ?? base?.volumeType ?? "gp2";
+  if (!isVolumeType(typeName)) return invalidParameterValue(`Value (${typeName}) for parameter volumeType is invalid.`);
+  const snapshotId = ebs.snapshotId ?? base?.snapshotId ?? null;
+  const size = ebs.volumeSize ?? base?.volumeSize;
+  if (size === undefined) return invalidBlockDeviceMapping(`The device '${device}' needs a volume size or a snapshot`);
+  if (base !== undefined && size < base.volumeSize && snapshotId === base.snapshotId) {
+    return invalidBlockDeviceMapping(`Volume of size ${size}GB is smaller than snapshot '${base.snapshotId}', expect size >= ${base.volumeSize}GB`);
+  }
+  // A type changed from the image's does not keep the image's performance figures.
+  const sameType = base !== undefined && typeName === base.volumeType;
+  // gp2's IOPS follow its size: only a request's own are checked (and refused).
+  const iops = ebs.iops ?? (sameType && typeName !== "gp2" ? (base.iops ?? undefined) : undefined);
+  const throughput = ebs.throughput ?? (sameType ? (base.throughput ?? undefined) : undefined);
+  const performance = volumePerformance(typeName, size, iops, throughput);
+  if (performance instanceof Refusal) return performance;
+  return {
+    deviceName: device,
+    size,
+    volumeType: typeName,
+    ...performance,
+    encrypted: ebs.encrypted ?? base?.encrypted ?? false,
+    kmsKeyId: ebs.kmsKeyId ?? null,
+    snapshotId,
+    deleteOnTermination: ebs.deleteOnTermination ?? base?.deleteOnTermination ?? true,
+  };
+}
+
+const invalidBlockDeviceMapping = (message: string): Refusal => new Refusal("InvalidBlockDeviceMapping", message);
+
+/** The figures ModifyVolume asks for; absent ones stay as they are. */
+export interface VolumeChange {
+  readonly size?: number | undefined;
+  readonly volumeType?: string | undefined;
+  readonly iops?: number | undefined;
+  readonly throughput?: number | undefined;
+}
+
+/** How long EC2 makes a volume wait between modifications (its "Requirements for EBS volume modifications"). */
+export const MODIFICATION_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * A volume's figures after `change`, or EC2's refusal: a smaller size, a change that changes
+ * nothing, a modification within 6 hours of the last one's start, values the new type does not
+ * take. A new type drops the old one's performance figures unless they are given again.
+ */
+export function modifiedVolume(
+  volume: VolumeRecord,
+  change: VolumeChange,
+  now: number,
+): Refusal | { size: number; volumeType: VolumeType; iops: number | null; throughput: number | null } {
+  const typeName = change.volumeType ?? volume.volumeType;
+  if (!isVolumeType(typeName)) return invalidParameterValue(`Value (${typeName}) for parameter volumeType is invalid.`);
+  const size = change.size ?? volume.size;
+  if (size < volume.size) return invalidParameterValue(`New size cannot be smaller than existing size`);
+  if (volume.modification !== null && now < volume.modification.startTime + MODIFICATION_INTERVAL_MS) {
+    return new Refusal(
+      "VolumeModificationRateExceeded",
+      `You've reached the maximum modification rate per volume limit. Wait at least 6 hours between modifications per EBS volume.`,
+    );
+  }
+  const sameType = typeName === volume.volumeType;
+  const keptIops = sameType && typeName !== "gp2" ? (volume.iops ?? undefined) : undefined;
+  const keptThroughput = sameType ? (volume.throughput ?? undefined) : undefined;
+  const performance = volumePerformance(typeName, size, change.iops ?? keptIops, change.throughput ?? keptThroughput);
+  if (performance instanceof Refusal) return performance;
+  const next = { size, volumeType: typeName, ...performance };
+  if (next.size === volume.size && next.volumeType === volume.volumeType && next.iops === volume.iops && next.throughput === volume.throughput) {
+    return invalidParameterCombination("The modification request does not change the volume: give a new size, type, iops or throughput.");
+  }
+  return next;
+}
+
+/** A modification's state at `now`: `modifying` until its end, then `completed` (EC2's optimizing step is not modelled). */
+export const volumeModificationStateAt = (modification: VolumeModificationRecord, now: number): "modifying" | "completed" =>
+  now < modification.endTime ? "modifying" : "completed";
+
+/** A volume's state: `in-use` while attached, `available` otherwise. */
+export const volumeStateOf = (volume: VolumeRecord): "in-use" | "available" => (volume.attachment === null ? "available" : "in-use");
+
+/** "The volume 'vol-…' does not exist.", EC2's InvalidVolume.NotFound. */
+export const volumeNotFound = (ids: readonly string[]): Refusal =>
+  new Refusal(
+    "InvalidVolume.NotFound",
+    ids.length === 1 ? `The volume '${ids[0]}' does not exist.` : `The volumes '${ids.join(", ")}' do not exist.`,
+  );
+
+/** EC2's words for a malformed volume id, as for its other ids. */
+export const volumeIdMalformed = (id: string): Refusal => new Refusal("InvalidVolumeID.Malformed", `Invalid id: "${id}" (expecting "vol-...")`);
+
+/** No modification of the volume was ever made: DescribeVolumesModifications by its id. */
+export const volumeModificationNotFound = (id: string): Refusal =>
+  new Refusal("InvalidVolumeModification.NotFound", `Modification for volume '${id}' does not exist.`);
+
+/** The snapshot an image's default root volume comes from: `snap-` and 17 hex digits derived from the image id, the same on every read. */
+export function defaultRootSnapshotId(imageId: string): string {
+  const digits = imageId.slice(4).padEnd(17, "0").slice(0, 17);
+  return `snap-${digits}`;
+}
+
+/** The one EBS root mapping an image without declared mappings has (and a launch of an image id no fixture declares). */
+export function defaultImageBlockDevices(imageId: string, rootDeviceName: string): ImageBlockDevice[] {
+  return [
+    {
+      deviceName: rootDeviceName,
+      snapshotId: defaultRootSnapshotId(imageId),
+      volumeSize: DEFAULT_ROOT_SIZE,
+      volumeType: DEFAULT_ROOT_TYPE,
+      iops: defaultIops(DEFAULT_ROOT_TYPE, DEFAULT_ROOT_SIZE),
+      throughput: 125,
+      deleteOnTermination: true,
+      encrypted: false,
+    },
+  ];
+}
+
+/** The root device an image id no fixture declares is launched with: Amazon Linux's. */
+export const DEFAULT_ROOT_DEVICE_NAME = "/dev/xvda";

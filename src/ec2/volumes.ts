@@ -1,0 +1,104 @@
+// EBS volumes over the store: what a launch makes for each instance (its image's mappings and the request's), what a caller sees, ModifyVolume.
+
+import type { Tag } from "../domain/capacityReservation.js";
+import type { Caller } from "../domain/identity.js";
+import { DEFAULT_ROOT_DEVICE_NAME, defaultImageBlockDevices, modifiedVolume, volumeNotFound, volumesToMake } from "../domain/volume.js";
+import type { BlockDeviceMappingRequest, VolumeChange, VolumeRecord, VolumeToMake } from "../domain/volume.js";
+import { imageBlockDevices } from "../domain/network.js";
+import { orThrow, type Refusal } from "../domain/refusal.js";
+import type { Store } from "../store/store.js";
+import type { Ec2Context } from "./context.js";
+import { instanceTransitionMs, newId } from "./instances.js";
+import { imageVisibleTo } from "./network.js";
+
+/** The root device of an instance of `imageId`: its image's, or Amazon Linux's for an image id no fixture declares. */
+export function rootDeviceNameOf(store: Store, imageId: string): string {
+  return store.image(imageId)?.rootDeviceName ?? DEFAULT_ROOT_DEVICE_NAME;
+}
+
+/**
+ * The volumes each instance of a launch gets: its image's EBS mappings (the image a fixture
+ * declares, when the caller may launch it; else one default root volume) merged with the request's
+ * mappings. Refused as EC2 refuses a mapping it cannot make.
+ */
+export function launchVolumes(
+  store: Store,
+  caller: Caller,
+  imageId: string,
+  requested: readonly BlockDeviceMappingRequest[],
+): Refusal | VolumeToMake[] {
+  const image = store.image(imageId);
+  const base = image !== undefined && imageVisibleTo(image, caller) ? imageBlockDevices(image) : defaultImageBlockDevices(imageId, DEFAULT_ROOT_DEVICE_NAME);
+  return volumesToMake(base, requested);
+}
+
+/**
+ * Makes the launch's volumes of each instance, attached from `now` (inside the launch's write), with
+ * the launch's `volume` tags, kept once for all of them.
+ */
+export function attachLaunchVolumes(
+  { store, caller, now }: Ec2Context,
+  instances: readonly { readonly instanceId: string; readonly availabilityZone: string }[],
+  volumes: readonly VolumeToMake[],
+  tags: readonly Tag[],
+): void {
+  if (volumes.length === 0) return;
+  const ids: string[] = [];
+  for (const instance of instances) {
+    for (const volume of volumes) {
+      const volumeId = newId("vol");
+      ids.push(volumeId);
+      store.putVolume({
+        volumeId,
+        ownerId: caller.accountId,
+        region: caller.region,
+        availabilityZone: instance.availabilityZone,
+        size: volume.size,
+        volumeType: volume.volumeType,
+        iops: volume.iops,
+        throughput: volume.throughput,
+        encrypted: volume.encrypted,
+        kmsKeyId: volume.kmsKeyId,
+        snapshotId: volume.snapshotId,
+        createTime: now,
+        attachment: { instanceId: instance.instanceId, device: volume.deviceName, attachTime: now, deleteOnTermination: volume.deleteOnTermination },
+        modification: null,
+      });
+    }
+  }
+  if (tags.length > 0) store.shareTagsOfInstances(ids, caller.accountId, tags);
+}
+
+/** A volume the caller sees: its own, in its region. Another account's or region's is not found. */
+export function seenVolume(store: Store, caller: Caller, volumeId: string): VolumeRecord | undefined {
+  const volume = store.volume(volumeId);
+  return volume !== undefined && volume.ownerId === caller.accountId && volume.region === caller.region ? volume : undefined;
+}
+
+/**
+ * ModifyVolume: the new figures take effect at once (DescribeVolumes answers them), and the
+ * modification is `modifying` for the instance transition time, then `completed`. Refusals:
+ * InvalidVolume.NotFound, and modifiedVolume's.
+ */
+export function modifyVolume(context: Ec2Context, volumeId: string, change: VolumeChange): VolumeRecord {
+  const { store, caller, now, settings } = context;
+  return store.write(() => {
+    const volume = seenVolume(store, caller, volumeId);
+    if (volume === undefined) throw volumeNotFound([volumeId]);
+    const next = orThrow(modifiedVolume(volume, change, now));
+    const modified: VolumeRecord = {
+      ...volume,
+      ...next,
+      modification: {
+        startTime: now,
+        endTime: now + instanceTransitionMs(settings),
+        originalSize: volume.size,
+        originalVolumeType: volume.volumeType,
+        originalIops: volume.iops,
+        originalThroughput: volume.throughput,
+      },
+    };
+    store.putVolume(modified);
+    return modified;
+  });
+}
