@@ -5,8 +5,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FixtureError } from "../src/index.js";
 import { CLI, ROOT, runToExit } from "./process.js";
-import { OWNER } from "./support.js";
+import { OWNER, start } from "./support.js";
 
 const RESERVATION = {
   capacityReservationId: "cr-0aaaaaaaaaaaaaaa1",
@@ -122,5 +123,51 @@ describe.concurrent("a fixture file as editors save it", () => {
     rmSync(folder, { recursive: true, force: true });
     expect(code).toBe(1);
     expect(stderr.trimEnd().split("\n")).toEqual([`ec2-capacity-emulator: ${file}: cannot read: permission denied (this process may not read it)`]);
+  });
+});
+
+describe("the problems listed are bounded per file, so one huge bad file hides no other file's", () => {
+  /** A folder of a file with `bad` reservations of six problems each (a bad id, five required keys missing), and a file with two problems after it. */
+  function folderOf(bad: number): { folder: string; huge: string; small: string } {
+    const folder = join(work, `bounded-${bad}`);
+    mkdirSync(folder);
+    const huge = join(folder, "a-huge.json");
+    writeFileSync(huge, JSON.stringify({ capacityReservations: Array.from({ length: bad }, () => ({ capacityReservationId: "bad" })) }));
+    const small = join(folder, "b-small.json");
+    writeFileSync(small, JSON.stringify({ capacityReservations: [{ ...RESERVATION, totalInstanceCount: "2", instanceTpye: "m5.large" }] }));
+    return { folder, huge, small };
+  }
+
+  it("--check lists each file's first 100 problems and counts the rest of each, by file", async () => {
+    const { folder, huge, small } = folderOf(50);
+    const { code, lines } = await check(folder);
+    expect(code).toBe(1);
+    expect(lines[0]).toBe("ec2-capacity-emulator: the fixtures have 302 problems:");
+    expect(lines.slice(1, 101).every((line) => line.startsWith(`${huge}: `))).toBe(true);
+    expect(lines.slice(101)).toEqual([
+      `${small}: capacityReservations[0].instanceTpye: unknown key (did you mean instanceType?)`,
+      `${small}: capacityReservations[0].totalInstanceCount: "2" is not a whole number`,
+      `and 200 more in ${huge}`,
+    ]);
+  });
+
+  it("a start through the library refuses with a FixtureError listing both files, and how many more the huge one has", async () => {
+    const { huge, small } = folderOf(20_000);
+    const error = await start({ fixtures: [huge, small] }).then(
+      () => undefined,
+      (refusal: unknown) => refusal,
+    );
+    expect(error).toBeInstanceOf(FixtureError);
+    const refused = error as FixtureError;
+    expect(refused.problemCount).toBe(120_002);
+    expect(refused.problems).toHaveLength(102);
+    expect(refused.problems.slice(100)).toEqual([
+      `${small}: capacityReservations[0].instanceTpye: unknown key (did you mean instanceType?)`,
+      `${small}: capacityReservations[0].totalInstanceCount: "2" is not a whole number`,
+    ]);
+    expect(refused.unlisted).toEqual([{ source: huge, count: 119_900 }]);
+    expect(refused.message).toMatch(new RegExp(`; and 119900 more in ${huge}$`));
+    // Bounded: the message holds the listed problems, not the 120,002.
+    expect(refused.message.length).toBeLessThan(20_000);
   });
 });
