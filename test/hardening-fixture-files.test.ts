@@ -73,6 +73,25 @@ describe.concurrent("a fixture file as editors save it", () => {
     });
   });
 
+  it("refuses a key written twice in one object, where JSON.parse would keep the last and lose the first unsaid", async () => {
+    const record = JSON.stringify(RESERVATION);
+    const lines = ["{", `  "capacityReservations": [${record}],`, `  "capacityReservations": []`, "}", ""];
+    const twice = write("twice.json", lines.join("\n"));
+    expect(await check(twice)).toMatchObject({
+      code: 1,
+      lines: [
+        `ec2-capacity-emulator: ${twice}: the key "capacityReservations" at line 3, column 3 is written twice in one object (first at line 2, column 3); JSON keeps only the last, so the first one's value would be lost: merge them`,
+      ],
+    });
+    // Within a record too; the same key in two records, or in an object inside one, is no duplicate.
+    const inRecord = write("twice-in-record.json", `{"capacityReservations": [${record.replace('"state":"active"', '"state":"active","state":"cancelled"')}, ${record.replace("aaa1", "aaa2")}]}`);
+    const result = await check(inRecord);
+    expect(result.code).toBe(1);
+    expect(result.lines).toEqual([expect.stringMatching(new RegExp(`^ec2-capacity-emulator: ${inRecord}: the key "state" at line 1, column \\d+ is written twice in one object \\(first at line 1, column \\d+\\)`))]);
+    const distinct = write("distinct.json", `{"capacityReservations": [${record}, ${record.replace("aaa1", "aaa2")}]}`);
+    expect((await check(distinct)).code).toBe(0);
+  });
+
   it("refuses UTF-16 text (Notepad's \"Unicode\") with one line that says to save it as UTF-8", async () => {
     const file = write("utf16.json", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("{}", "utf16le")]));
     expect(await check(file)).toMatchObject({
