@@ -104,7 +104,7 @@ export function loadedState(store: Store, now: number): LoadedState {
       return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };
     },
     namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
-    placeOf: (id) => (id.startsWith("lt-") ? store.launchTemplateById(id) : store.findInstance(id)),
+    placeOf: (id) => (id.startsWith("lt-") ? store.launchTemplateById(id) : store.instancePlace(id)),
     declaresInstanceType: (instanceType) => store.declaredInstanceTypes().has(instanceType),
     subnetsOfVpc: (vpcId) => store.subnetsOfVpc(vpcId),
     subnet: (id) => {

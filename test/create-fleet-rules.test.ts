@@ -334,6 +334,10 @@ describe("fleet fixtures", () => {
       // Loaded over a state that holds them, the same.
       await fresh.load({ ...state, fleets: [] });
       await expect(fresh.load({ fleets })).rejects.toThrow(/not of the fleet's owner 999999999999/);
+      // Each reference is checked against the loaded state: its instance as well as its template.
+      await expect(fresh.load({ fleets })).rejects.toThrow(
+        /fleets\[0\]\.outcome\.launches\[0\]\.instanceIds\[0\]: "i-[0-9a-f]+" is an? instance of 123456789012 in us-east-1, not of the fleet's owner 999999999999/,
+      );
     } finally {
       await fresh.close();
     }

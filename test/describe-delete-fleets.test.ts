@@ -194,6 +194,35 @@ describe("DescribeFleets and DeleteFleets (instant fleets)", () => {
     expect((await failure(client.send(new DeleteFleetsCommand({ FleetIds: [id] } as never)))).code).toBe("MissingParameter");
   });
 
+  it("terminates up to 1,000 instances a request: a fleet past that budget stays active, and is deleted in a request of its own", async () => {
+    const big = (): CreateFleetCommandInput =>
+      request(600, {
+        LaunchTemplateConfigs: [
+          { LaunchTemplateSpecification: { LaunchTemplateName: TEMPLATE, Version: "$Latest" }, Overrides: [{ InstanceType: "c5.large", AvailabilityZone: "us-east-1b" }] },
+        ],
+        OnDemandOptions: { AllocationStrategy: "lowest-price" },
+      });
+    const first = (await client.send(new CreateFleetCommand(big()))).FleetId ?? "";
+    const second = await client.send(new CreateFleetCommand(big()));
+    const secondId = second.FleetId ?? "";
+    expect(second.Instances?.flatMap((i) => i.InstanceIds ?? [])).toHaveLength(600);
+
+    const out = await client.send(new DeleteFleetsCommand({ FleetIds: [first, secondId], TerminateInstances: true }));
+    expect(out.SuccessfulFleetDeletions?.map((d) => d.FleetId)).toEqual([first]);
+    expect(out.UnsuccessfulFleetDeletions).toEqual([
+      {
+        FleetId: secondId,
+        Error: {
+          Code: "unexpectedError",
+          Message: `The fleet '${secondId}' has more instances to terminate than the 400 this request has left: up to 1000 instances can be terminated in a single request to delete instant fleets`,
+        },
+      },
+    ]);
+    expect((await describeOne(secondId))?.FleetState).toBe("active");
+    const alone = await client.send(new DeleteFleetsCommand({ FleetIds: [secondId], TerminateInstances: true }));
+    expect(alone.SuccessfulFleetDeletions?.map((d) => d.FleetId)).toEqual([secondId]);
+  });
+
   it("keeps a fleet's state, configuration and tags through a dump and a load", async () => {
     const id = (await client.send(new CreateFleetCommand(request(1)))).FleetId ?? "";
     const kept = (await client.send(new CreateFleetCommand(request(1)))).FleetId ?? "";

@@ -9,6 +9,7 @@ import {
   matches,
   placeLaunch,
 } from "../src/domain/placement.js";
+import { type Cidr, DisjointBlocks, overlaps } from "../src/domain/network.js";
 import { Refusal } from "../src/domain/refusal.js";
 import { type ReservationLife, planCreate } from "../src/domain/reservationLife.js";
 import { stateAt } from "../src/domain/capacityReservation.js";
@@ -199,6 +200,34 @@ describe("tag properties", () => {
     fc.assert(
       fc.property(fc.array(tagArb, { maxLength: 20 }), (tags) => {
         expect(applyDeleteTags(tags, undefined)).toEqual(tags.filter((t) => isReservedTagKey(t.key)));
+      }),
+    );
+  });
+});
+
+describe("DisjointBlocks", () => {
+  // Blocks within 10.0.0.0/16, /16 to /28, each at its first address.
+  const blockArb: fc.Arbitrary<Cidr> = fc
+    .record({ prefix: fc.integer({ min: 16, max: 28 }), offset: fc.integer({ min: 0, max: 0xffff }) })
+    .map(({ prefix, offset }) => {
+      const size = 2 ** (32 - prefix);
+      return { base: 0x0a000000 + Math.floor(offset / size) * size, prefix };
+    });
+
+  it("names the block a new one overlaps that was added first, as comparing it with every one does", () => {
+    fc.assert(
+      fc.property(fc.array(blockArb, { maxLength: 60 }), (blocks) => {
+        const set = new DisjointBlocks<number>();
+        const added: { cidr: Cidr; n: number }[] = [];
+        blocks.forEach((cidr, n) => {
+          const expected = added.find((block) => overlaps(block.cidr, cidr))?.n;
+          expect(set.overlapping(cidr)).toBe(expected);
+          if (expected === undefined) {
+            set.add(cidr, n);
+            added.push({ cidr, n });
+          }
+        });
+        expect(set.size).toBe(added.length);
       }),
     );
   });

@@ -7,6 +7,7 @@ import {
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   RunInstancesCommand,
+  TerminateInstancesCommand,
   type RunInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -89,7 +90,7 @@ describe("RunInstances with DryRun checks the launch before it answers DryRunOpe
 });
 
 describe("a launch retried with its ClientToken", () => {
-  it("gets its first answer once its target reservation is gone, where a DryRun naming that target is NotFound", async () => {
+  it("gets its first answer once its target reservation is gone, and so does its DryRun; another launch naming that target is NotFound", async () => {
     const { client, emu } = shared;
     const created = await client.send(
       new CreateCapacityReservationCommand({ InstanceType: "m5.large", InstancePlatform: "Linux/UNIX", AvailabilityZone: "us-east-1a", InstanceCount: 1, InstanceMatchCriteria: "targeted" }),
@@ -105,7 +106,9 @@ describe("a launch retried with its ClientToken", () => {
     await client.send(new CancelCapacityReservationCommand({ CapacityReservationId: id }));
     // A cancelled reservation is described for a day, then NotFound; its instance runs on, holding the token.
     emu.clock.set(new Date(emu.clock.now().getTime() + 25 * 60 * 60 * 1000));
-    expect((await failure(run({ ...input, DryRun: true }))).code).toBe("InvalidCapacityReservationId.NotFound");
+    // The same request again would repeat its answer, so its DryRun passes; another naming the gone target is NotFound.
+    expect((await failure(run({ ...input, DryRun: true }))).code).toBe("DryRunOperation");
+    expect((await failure(run({ ...input, ClientToken: undefined, DryRun: true }))).code).toBe("InvalidCapacityReservationId.NotFound");
     const again = await run(input);
     expect(again.ReservationId).toBe(first.ReservationId);
     expect(again.Instances?.map((i) => i.InstanceId)).toEqual(first.Instances?.map((i) => i.InstanceId));
@@ -132,5 +135,73 @@ describe("CreateLaunchTemplate and CreateCapacityReservation check the instance 
     expect(await failure(shared.client.send(reservation(UNKNOWN)))).toMatchObject(refusal);
     expect((await failure(shared.client.send(reservation("m5.large")))).code).toBe("DryRunOperation");
     expect((await shared.client.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates).toEqual([]);
+  });
+});
+
+describe("a DryRun the call would be refused for by what EC2 already has (issue #21)", () => {
+  const MISMATCH = {
+    code: "IdempotentParameterMismatch",
+    message: "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).",
+  };
+  const instanceCount = async (): Promise<number> =>
+    ((await shared.client.send(new DescribeInstancesCommand({}))).Reservations ?? []).flatMap((r) => r.Instances ?? []).length;
+
+  it("RunInstances: a ClientToken used by another request is IdempotentParameterMismatch, the same request DryRunOperation", async () => {
+    const input = { ImageId: AMI, InstanceType: "m5.large", ClientToken: "dry-token" } as const;
+    await run(input);
+    expect(await failure(run({ ...input, InstanceType: "c5.large", DryRun: true }))).toMatchObject(MISMATCH);
+    expect((await failure(run({ ...input, DryRun: true }))).code).toBe("DryRunOperation");
+    expect(await instanceCount()).toBe(1);
+  });
+
+  it("RunInstances: a ClientToken whose instances all terminated is IdempotentInstanceTerminated", async () => {
+    const input = { ImageId: AMI, InstanceType: "m5.large", ClientToken: "dry-terminated" } as const;
+    const first = await run(input);
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: (first.Instances ?? []).map((i) => i.InstanceId ?? "") }));
+    expect((await failure(run({ ...input, DryRun: true }))).code).toBe("IdempotentInstanceTerminated");
+    expect((await failure(run(input))).code).toBe("IdempotentInstanceTerminated");
+  });
+
+  it("CreateLaunchTemplate: a name taken is AlreadyExistsException, a token of another request IdempotentParameterMismatch, and it makes nothing", async () => {
+    const create = (input: { name: string; token?: string; type?: "m5.large" | "c5.large"; dryRun?: boolean }) =>
+      shared.client.send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: input.name,
+          ClientToken: input.token,
+          DryRun: input.dryRun,
+          LaunchTemplateData: { ImageId: AMI, InstanceType: input.type ?? "m5.large" },
+        }),
+      );
+    await create({ name: "taken" });
+    expect(await failure(create({ name: "taken", dryRun: true }))).toMatchObject({
+      code: "InvalidLaunchTemplateName.AlreadyExistsException",
+      status: 400,
+      message: "Launch template name already in use.",
+    });
+    await create({ name: "by-token", token: "lt-token" });
+    expect(await failure(create({ name: "by-token", token: "lt-token", type: "c5.large", dryRun: true }))).toMatchObject(MISMATCH);
+    // The same request again would answer the template its token made, so its DryRun passes though the name is taken.
+    expect((await failure(create({ name: "by-token", token: "lt-token", dryRun: true }))).code).toBe("DryRunOperation");
+    expect((await shared.client.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates?.map((t) => t.LaunchTemplateName).sort()).toEqual([
+      "by-token",
+      "taken",
+    ]);
+  });
+
+  it("CreateCapacityReservation: a ClientToken used by another request is IdempotentParameterMismatch, the same request DryRunOperation", async () => {
+    const reserve = (count: number, dryRun: boolean) =>
+      shared.client.send(
+        new CreateCapacityReservationCommand({
+          InstanceType: "m5.large",
+          InstancePlatform: "Linux/UNIX",
+          InstanceCount: count,
+          AvailabilityZone: "us-east-1a",
+          ClientToken: "cr-token",
+          DryRun: dryRun,
+        }),
+      );
+    await reserve(1, false);
+    expect(await failure(reserve(2, true))).toMatchObject(MISMATCH);
+    expect((await failure(reserve(1, true))).code).toBe("DryRunOperation");
   });
 });

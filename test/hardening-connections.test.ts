@@ -203,17 +203,28 @@ describe("item 10: a log reader that stops reading", () => {
     // Every answer comes while nobody reads the log: were a log write to wait for the reader, the
     // pipe (64 KiB) would fill after a few hundred lines and these would never be answered (the
     // test's timeout, not a measured time, is the bound; `npm run attacks` measures the time).
-    for (let round = 0; round < 300; round++) {
-      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(call).then((r) => r.status)));
-      expect(new Set(answers)).toEqual(new Set([200]));
+    // node:http on keep-alive connections, as fetch keeps them: a third of fetch's CPU a call in the
+    // test's process (107 against 329 µs), for 6,000 or more calls whose status alone is read.
+    const agent = new Agent({ keepAlive: true });
+    const status = (): Promise<number | undefined> =>
+      new Promise((resolve, reject) => {
+        httpGet(call, { agent }, (response) => response.resume().on("end", () => resolve(response.statusCode))).on("error", reject);
+      });
+    try {
+      for (let round = 0; round < 300; round++) {
+        const answers = await Promise.all(Array.from({ length: 20 }, status));
+        expect(new Set(answers)).toEqual(new Set([200]));
+      }
+      expect(memory(pid).rss - before.rss).toBeLessThan(60);
+      stdout.resume();
+      // Once the reader reads again, the next write says how many lines were lost: each call is a
+      // turn of both event loops (the pipe drains, the command sees it), until the line comes.
+      const dropped = command.waitForLine((line) => typeof line.droppedLines === "number");
+      for (let i = 0; i < 2_000 && !command.lines.some((line) => typeof line.droppedLines === "number"); i++) await status();
+      expect((await dropped).droppedLines as number).toBeGreaterThan(100);
+    } finally {
+      agent.destroy();
     }
-    expect(memory(pid).rss - before.rss).toBeLessThan(60);
-    stdout.resume();
-    // Once the reader reads again, the next write says how many lines were lost: each call is a
-    // turn of both event loops (the pipe drains, the command sees it), until the line comes.
-    const dropped = command.waitForLine((line) => typeof line.droppedLines === "number");
-    for (let i = 0; i < 2_000 && !command.lines.some((line) => typeof line.droppedLines === "number"); i++) await fetch(call);
-    expect((await dropped).droppedLines as number).toBeGreaterThan(100);
   });
 });
 

@@ -1,12 +1,15 @@
 // Issue 21, item 4: lag rules keep what a lag needs within a fixed budget, never a copy per write; an in-memory database gives back what a reset frees.
 
-import { CreateTagsCommand, DescribeCapacityReservationsCommand } from "@aws-sdk/client-ec2";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateTagsCommand, DescribeCapacityReservationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CapacityReservationFixture } from "../src/fixtures/types.js";
 import { resolveConfig } from "../src/config.js";
 import { listen, type StartedServer } from "../src/index.js";
 import { MAX_SNAPSHOT_BYTES, MAX_SNAPSHOTS } from "../src/store/lagHistory.js";
-import { OWNER } from "./support.js";
+import { ec2, OWNER, start, usage } from "./support.js";
 import { EC2Client } from "@aws-sdk/client-ec2";
 
 const hex = (n: number): string => `cr-${n.toString(16).padStart(17, "0")}`;
@@ -124,5 +127,33 @@ describe("reset() of an in-memory database", () => {
       await emu.reset();
     }
     expect(emu.emulator.store.snapshot().length).toBeLessThanOrEqual(start * 1.1);
+  });
+});
+
+describe("a lag rule on a server with a --db file", () => {
+  it("answers every lagged describe from the past state, as in memory (a WAL file's copy opened as one, not a 500)", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "lag-db-"));
+    const onFile = await start({ db: join(folder, "state.db"), fixtures: [{ capacityReservations: [reservation(1)] }], clock: new Date("2026-03-01T00:00:00Z") });
+    try {
+      const fileClient = ec2(onFile);
+      onFile.faults.set([
+        { action: "DescribeCapacityReservations", lagSeconds: 5 },
+        { action: "DescribeInstances", lagSeconds: 5 },
+        { action: "GetCapacityReservationUsage", lagSeconds: 5 },
+      ]);
+      await onFile.clock.advance(10_000);
+      await fileClient.send(new CreateTagsCommand({ Resources: [hex(1)], Tags: [{ Key: "team", Value: "after" }] }));
+      const lagged = await fileClient.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [hex(1)] }));
+      expect(lagged.CapacityReservations?.[0]?.Tags?.find((t) => t.Key === "team")).toBeUndefined();
+      expect((await fileClient.send(new DescribeInstancesCommand({}))).Reservations).toEqual([]);
+      expect((await usage(fileClient, { CapacityReservationId: hex(1) })).AvailableInstanceCount).toBe(1);
+      await onFile.clock.advance(5_000);
+      const caughtUp = await fileClient.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [hex(1)] }));
+      expect(caughtUp.CapacityReservations?.[0]?.Tags?.find((t) => t.Key === "team")?.Value).toBe("after");
+      fileClient.destroy();
+    } finally {
+      await onFile.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -187,8 +187,14 @@ describe("RunInstances values it does not keep (finding 8)", () => {
       expect(answer.status, JSON.stringify(extra).slice(0, 60)).toBe(400);
       expect(errorOf(answer.text).code).toBe("InvalidParameterValue");
     }
-    // An address of the launch's subnet (us-east-1a's default, 172.31.0.0/20) and a core count the type has.
-    const fine = await post({ ...base, PrivateIpAddress: "172.31.0.12", "Placement.GroupName": "my-group", "CpuOptions.CoreCount": "1" });
+    // An address of the launch's subnet (us-east-1a's default, 172.31.0.0/20) and CPU options the type has.
+    const fine = await post({
+      ...base,
+      PrivateIpAddress: "172.31.0.12",
+      "Placement.GroupName": "my-group",
+      "CpuOptions.CoreCount": "1",
+      "CpuOptions.ThreadsPerCore": "2",
+    });
     expect(fine.status).toBe(200);
   });
 });

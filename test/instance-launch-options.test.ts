@@ -3,6 +3,7 @@
 import {
   CreateLaunchTemplateCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
   ModifyInstanceAttributeCommand,
   ModifyInstanceMetadataOptionsCommand,
   MonitorInstancesCommand,
@@ -10,6 +11,7 @@ import {
   StopInstancesCommand,
   TerminateInstancesCommand,
   type Instance,
+  type RequestLaunchTemplateData,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { defaultSecurityGroupId, defaultSubnetId } from "../src/domain/network.js";
@@ -228,8 +230,42 @@ describe("CpuOptions", () => {
     expect((await described(id))?.CpuOptions).toEqual({ CoreCount: 2, ThreadsPerCore: 1 });
     const dump = await shared.emu.state();
     expect(dump.instances?.find((i) => i.instanceId === id)?.cpuOptions).toEqual({ coreCount: 2, threadsPerCore: 1 });
-    const threadsOnly = await runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions: { ThreadsPerCore: 1 } });
-    expect((await described(threadsOnly.Instances?.[0]?.InstanceId))?.CpuOptions).toEqual({ CoreCount: 4, ThreadsPerCore: 1 });
+  });
+
+  it("refuses one member without the other with EC2's MissingParameter, a DryRun too, launching nothing", async () => {
+    const bothWords = "When specifying CpuOptions you must specify both CoreCount and ThreadsPerCore.";
+    for (const CpuOptions of [{ ThreadsPerCore: 1 }, { CoreCount: 2 }]) {
+      expect(await failure(runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions }))).toEqual(
+        expect.objectContaining({ code: "MissingParameter", status: 400, message: bothWords }),
+      );
+      expect(await failure(runInstances(shared.client, { InstanceType: "m5.2xlarge", CpuOptions, DryRun: true }))).toEqual(
+        expect.objectContaining({ code: "MissingParameter", message: bothWords }),
+      );
+    }
+    expect((await shared.client.send(new DescribeInstancesCommand({}))).Reservations ?? []).toEqual([]);
+  });
+
+  it("are kept by a launch template as given, and refused by the launch from it, as EC2 validates a template's data at launch", async () => {
+    // Impossible for m5.large (one core), one member only: both templates are created and described as given.
+    const data: RequestLaunchTemplateData = { ImageId: "ami-0123456789abcdef0", InstanceType: "m5.large", CpuOptions: { CoreCount: 8, ThreadsPerCore: 1 } };
+    await shared.client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "eight-cores", LaunchTemplateData: data }));
+    await shared.client.send(
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: "cores-only", LaunchTemplateData: { ...data, CpuOptions: { CoreCount: 1 } } }),
+    );
+    const kept = await shared.client.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "eight-cores", Versions: ["$Latest"] }));
+    expect(kept.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.CpuOptions).toEqual({ CoreCount: 8, ThreadsPerCore: 1 });
+    expect(await failure(runInstances(shared.client, { InstanceType: undefined, LaunchTemplate: { LaunchTemplateName: "eight-cores" } }))).toEqual(
+      expect.objectContaining({
+        code: "InvalidParameterValue",
+        message: "CPU options (CoreCount 8, ThreadsPerCore 1) are not valid for instance type m5.large.",
+      }),
+    );
+    expect((await failure(runInstances(shared.client, { InstanceType: undefined, LaunchTemplate: { LaunchTemplateName: "cores-only" } }))).code).toBe(
+      "MissingParameter",
+    );
+    // A type that has eight cores, given by the request over the template's, launches with them.
+    const launched = await runInstances(shared.client, { InstanceType: "m5.4xlarge", LaunchTemplate: { LaunchTemplateName: "eight-cores" } });
+    expect((await described(launched.Instances?.[0]?.InstanceId))?.CpuOptions).toEqual({ CoreCount: 8, ThreadsPerCore: 1 });
   });
 
   it("takes only its defaults for a type whose catalogue entry lists no valid values, so the dump loads back", async () => {

@@ -135,8 +135,27 @@ describe("RunInstances with LaunchTemplate", () => {
   });
 
   it("lets the request's members override the template's: type, subnet, reservation preference, groups, tags by key", async () => {
+    // The template's data with its groups at the top level and no network interfaces: beside the
+    // template's interfaces, an instance-level subnet or groups are InvalidParameterCombination
+    // (test/launch-network-members.test.ts).
+    const flat = await client.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: "flat",
+        LaunchTemplateData: {
+          ImageId: "ami-0123456789abcdef0",
+          InstanceType: "m5.large",
+          KeyName: "nodes-key",
+          SecurityGroupIds: [GROUP],
+          CapacityReservationSpecification: {
+            CapacityReservationPreference: "capacity-reservations-only",
+            CapacityReservationTarget: { CapacityReservationId: TARGETED },
+          },
+          TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "template" }, { Key: "pool", Value: "reserved" }] }],
+        },
+      }),
+    );
     const answer = await run({
-      LaunchTemplate: { LaunchTemplateName: TEMPLATE },
+      LaunchTemplate: { LaunchTemplateName: "flat" },
       InstanceType: "c5.large",
       SubnetId: defaultSubnetId(OWNER, "us-east-1a"),
       CapacityReservationSpecification: { CapacityReservationPreference: "open" },
@@ -155,7 +174,7 @@ describe("RunInstances with LaunchTemplate", () => {
     });
     // The template's and the request's by key, then the two EC2 adds for the template (src/domain/tags.ts).
     expect([...(instance?.Tags ?? [])].sort((a, b) => ((a.Key ?? "") < (b.Key ?? "") ? -1 : 1))).toEqual([
-      { Key: "aws:ec2launchtemplate:id", Value: templateId },
+      { Key: "aws:ec2launchtemplate:id", Value: flat.LaunchTemplate?.LaunchTemplateId },
       { Key: "aws:ec2launchtemplate:version", Value: "1" },
       { Key: "pool", Value: "reserved" },
       { Key: "team", Value: "request" },

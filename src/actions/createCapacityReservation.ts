@@ -1,7 +1,7 @@
 // CreateCapacityReservation: a new reservation of the caller's, idempotent by ClientToken, within a capacity pool's room (SPEC section 10).
 
 import { clientTokenOf, type CreateCapacityReservationInput } from "../domain/reservationLife.js";
-import { checkCreate, createReservation } from "../ec2/reservations.js";
+import { checkCreateDryRun, createReservation } from "../ec2/reservations.js";
 import type {
   CreateCapacityReservationRequest,
   CreateCapacityReservationResult,
@@ -48,7 +48,7 @@ export const createCapacityReservation = defineAction({
   },
 
   // The parameter rules, the type and the zone, never the pool's room (docs/decisions.md).
-  checkDryRun: (request, context) => void checkCreate(context, domainInput(request)),
+  checkDryRun: (request, context) => checkCreateDryRun(context, domainInput(request)),
 
   handle(request, context): CreateCapacityReservationResult {
     const { reservation, state, tags } = createReservation(context, domainInput(request));

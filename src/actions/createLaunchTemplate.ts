@@ -3,15 +3,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
   LAUNCH_TEMPLATE_NAME,
-  launchTemplateNameInUse,
   launchTemplateNameMalformed,
   type LaunchTemplateRecord,
   VERSION_DESCRIPTION_MAX,
 } from "../domain/launchTemplate.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
-import { checkClientToken, clientTokenOf, idempotentParameterMismatch } from "../domain/reservationLife.js";
+import { checkClientToken, clientTokenOf } from "../domain/reservationLife.js";
 import { characters, tagsFromSpecifications, type Tag } from "../domain/tags.js";
-import { dataParams, modelLaunchTemplate } from "../ec2/launchTemplates.js";
+import { dataParams, modelLaunchTemplate, templateMadeBefore } from "../ec2/launchTemplates.js";
 import type { CreateLaunchTemplateRequest, CreateLaunchTemplateResult, RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import type { WithRequired } from "../protocol/query.js";
 import { defineAction, type ActionContext } from "./action.js";
@@ -91,8 +90,13 @@ export const createLaunchTemplate = defineAction({
     },
   },
 
-  // What the template would hold, as Karpenter's DryRun check of its template data relies on (docs/decisions.md).
-  checkDryRun: (input, context) => void checkTemplate(input, context),
+  // What the template would hold, as Karpenter's DryRun check of its template data relies on, and
+  // what the call would find: its token's earlier template, or the name taken (docs/decisions.md).
+  checkDryRun: (input, context) => {
+    checkTemplate(input, context);
+    const token = clientTokenOf(input.ClientToken);
+    templateMadeBefore(context.store, context.caller, input.LaunchTemplateName, token, token === undefined ? null : digestOf(input));
+  },
 
   handle(input, context): CreateLaunchTemplateResult {
     const { caller, store, now } = context;
@@ -100,16 +104,8 @@ export const createLaunchTemplate = defineAction({
     const token = clientTokenOf(input.ClientToken);
     const digest = token === undefined ? null : digestOf(input);
     return store.write(() => {
-      if (token !== undefined) {
-        const earlier = store.launchTemplateByClientToken(caller.accountId, caller.region, token);
-        if (earlier) {
-          if (earlier.requestDigest !== digest) throw idempotentParameterMismatch();
-          return { LaunchTemplate: modelLaunchTemplate(earlier, store.tagsOf(earlier.launchTemplateId, caller.accountId)) };
-        }
-      }
-      if (store.launchTemplateByName(caller.accountId, caller.region, input.LaunchTemplateName)) {
-        throw launchTemplateNameInUse();
-      }
+      const earlier = templateMadeBefore(store, caller, input.LaunchTemplateName, token, digest);
+      if (earlier) return { LaunchTemplate: modelLaunchTemplate(earlier, store.tagsOf(earlier.launchTemplateId, caller.accountId)) };
       const record: LaunchTemplateRecord = {
         launchTemplateId: `lt-${randomBytes(9).toString("hex").slice(0, 17)}`,
         ownerId: caller.accountId,

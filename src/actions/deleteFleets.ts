@@ -9,7 +9,7 @@ import { defineAction } from "./action.js";
 export const deleteFleets = defineAction({
   operation: "DeleteFleets",
   summary:
-    "Deletes instant fleets (up to 25 a call; TerminateInstances must be true): terminates each fleet's instances and leaves it deleted_terminating; fleets that cannot be deleted come back in UnsuccessfulFleetDeletions.",
+    "Deletes instant fleets (up to 25 a call, terminating up to 1,000 instances; TerminateInstances must be true): terminates each fleet's instances and leaves it deleted_terminating; fleets that cannot be deleted come back in UnsuccessfulFleetDeletions.",
   overlay: {
     required: ["FleetIds", "TerminateInstances"],
     members: {

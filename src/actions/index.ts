@@ -31,6 +31,10 @@ import { modifyCapacityReservation } from "./modifyCapacityReservation.js";
 import { modifyInstanceMetadataOptions } from "./modifyInstanceMetadataOptions.js";
 import { monitorInstances } from "./monitorInstances.js";
 import { unmonitorInstances } from "./unmonitorInstances.js";
+import { describeIamInstanceProfileAssociations } from "./describeIamInstanceProfileAssociations.js";
+import { associateIamInstanceProfile } from "./associateIamInstanceProfile.js";
+import { replaceIamInstanceProfileAssociation } from "./replaceIamInstanceProfileAssociation.js";
+import { disassociateIamInstanceProfile } from "./disassociateIamInstanceProfile.js";
 import { modifyInstanceAttribute } from "./modifyInstanceAttribute.js";
 import { purchaseCapacityBlock } from "./purchaseCapacityBlock.js";
 import { runInstances } from "./runInstances.js";
@@ -74,6 +78,10 @@ const REGISTERED: readonly Action[] = [
   modifyInstanceMetadataOptions,
   monitorInstances,
   unmonitorInstances,
+  describeIamInstanceProfileAssociations,
+  associateIamInstanceProfile,
+  replaceIamInstanceProfileAssociation,
+  disassociateIamInstanceProfile,
 ];
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(REGISTERED.map((action) => [action.name, action]));

@@ -7,8 +7,8 @@ import { TEMPLATE_VERSION } from "../domain/launchTemplate.js";
 import type { CapacityReservationPreference, InstanceTenancy } from "../domain/placement.js";
 import { orThrow } from "../domain/refusal.js";
 import { clientTokenOf } from "../domain/reservationLife.js";
-import { IMAGE_ID, SECURITY_GROUP_ID, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
-import { checkLaunch, checkLaunchTarget, launch, type LaunchSpecification } from "../ec2/launch.js";
+import { IMAGE_ID, SECURITY_GROUP_ID, checkLaunchNetworkMembers, launchImageIdMalformed, securityGroupIdMalformed } from "../domain/network.js";
+import { checkLaunch, checkDryRunLaunch, launch, type LaunchSpecification } from "../ec2/launch.js";
 import { checkLaunchValues } from "../ec2/launchValues.js";
 import { templateData, templateLaunch, templateOfSpecification } from "../ec2/launchTemplates.js";
 import type { Tag, TagSpecificationInput } from "../domain/tags.js";
@@ -45,14 +45,32 @@ function withTemplateTags(specifications: TagSpecificationInput[] | undefined, t
 /**
  * What the request asks to launch, in the launch's terms: a launch template's data fills what the
  * request leaves out (its members override the template's, as EC2 documents), resolved as
- * CreateFleet resolves one. Refuses a template the caller does not have.
+ * CreateFleet resolves one. Refuses a template the caller does not have, and network interfaces (the
+ * request's or the template's) beside an instance-level subnet, address or groups.
  */
-function specificationOf(input: WithRequired<RunInstancesRequest, "MaxCount" | "MinCount">, context: ActionContext): LaunchSpecification {
+function specificationOf(
+  input: WithRequired<RunInstancesRequest, "MaxCount" | "MinCount">,
+  context: ActionContext,
+  dryRun = false,
+): LaunchSpecification {
   const record = input.LaunchTemplate === undefined ? undefined : orThrow(templateOfSpecification(context.store, context.caller, input.LaunchTemplate));
-  const template = record === undefined ? undefined : templateLaunch(templateData(record));
+  const data = record === undefined ? undefined : templateData(record);
+  const template = data === undefined ? undefined : templateLaunch(data);
   const specification = input.CapacityReservationSpecification;
   // The request's groups, by id, by name or on its first interface, replace the template's whole.
   const groupsNamed = input.SecurityGroupIds !== undefined || input.SecurityGroups !== undefined || primaryInterface(input)?.Groups !== undefined;
+  const instanceLevelGroups = groupsNamed
+    ? (input.SecurityGroupIds?.length ?? 0) + (input.SecurityGroups?.length ?? 0)
+    : (data?.SecurityGroupIds?.length ?? 0) + (data?.SecurityGroups?.length ?? 0);
+  const conflict = checkLaunchNetworkMembers({
+    networkInterfaces: (input.NetworkInterfaces ?? data?.NetworkInterfaces ?? []).length,
+    subnetId: input.SubnetId,
+    privateIpAddress: input.PrivateIpAddress,
+    // A DryRun with groups on both answers DryRunOperation: Karpenter's EC2NodeClass validation
+    // sends exactly that and needs DryRunOperation (docs/decisions.md).
+    securityGroups: dryRun ? 0 : instanceLevelGroups,
+  });
+  if (conflict !== undefined) throw conflict;
   return {
     imageId: input.ImageId ?? template?.imageId,
     instanceType: input.InstanceType ?? template?.instanceType ?? "m1.small",
@@ -143,9 +161,9 @@ export const runInstances = defineAction({
   // What a launch checks before it asks for room, as EC2 refuses a DryRun launch for the image, the
   // type, the subnet or a group before it answers DryRunOperation (docs/decisions.md).
   checkDryRun(input, context) {
-    const specification = specificationOf(input, context);
+    const specification = specificationOf(input, context, true);
     orThrow(checkLaunch(context, specification));
-    orThrow(checkLaunchTarget(context, specification) ?? null);
+    orThrow(checkDryRunLaunch(context, specification) ?? null);
   },
 
   handle(input, context): Reservation {

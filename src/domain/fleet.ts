@@ -134,3 +134,10 @@ export const fleetIdMalformed = (id: string): Refusal => new Refusal("InvalidFle
 
 /** DeleteFleets: "You can delete up to 25 fleets of type instant in a single request." */
 export const MAX_INSTANT_FLEETS_PER_DELETE = 25;
+
+/**
+ * DeleteFleets: "Up to 1000 instances can be terminated in a single request to delete instant
+ * fleets" (the API reference; its newer text: "For fleets with more than 1000 instances, the deletion
+ * request might fail"). An instant fleet has at most 1,000, so each can always be deleted alone.
+ */
+export const MAX_INSTANCES_TERMINATED_PER_DELETE = 1000;

@@ -1,9 +1,9 @@
 // An EC2 instance as the emulator holds it (SPEC section 11): where it runs, its state as last set, and its launch.
 
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { instanceTypeInfo, type DeclaredInstanceTypes } from "./instanceTypes.js";
 import type { CapacityReservationPreference, InstanceLife, InstanceStateName, InstanceTenancy } from "./placement.js";
-import { invalidParameterValue, type Refusal } from "./refusal.js";
+import { invalidParameterValue, Refusal } from "./refusal.js";
 
 /** One instance row; times are epoch milliseconds. */
 export interface InstanceRecord extends InstanceLife {
@@ -41,8 +41,8 @@ export interface InstanceRecord extends InstanceLife {
   readonly metadataOptions: MetadataOptions;
   /** Detailed monitoring (Monitoring.State `enabled`): the launch's Monitoring.Enabled, then MonitorInstances and UnmonitorInstances. */
   readonly monitoring: boolean;
-  /** The instance profile named at launch (IamInstanceProfile), or null. */
-  readonly iamInstanceProfile: InstanceProfile | null;
+  /** Its IAM instance profile association (the launch's IamInstanceProfile, or AssociateIamInstanceProfile's), or null. */
+  readonly iamInstanceProfile: InstanceProfileAssociation | null;
   /** The CPU options the launch gave (the type's defaults filling a member left out); null: the type's defaults, whatever its type. */
   readonly cpuOptions: CpuOptions | null;
 }
@@ -51,6 +51,42 @@ export interface InstanceRecord extends InstanceLife {
 export interface InstanceProfile {
   readonly arn: string;
   readonly id: string;
+}
+
+/**
+ * An instance's association with an instance profile (EC2's IamInstanceProfileAssociation): the
+ * profile, the association's `iip-assoc-` id, and when it was made (its Timestamp). An instance has
+ * at most one; a replacement is a new association, with a new id.
+ */
+export interface InstanceProfileAssociation extends InstanceProfile {
+  readonly associationId: string;
+  readonly associatedAt: number;
+}
+
+/** EC2's form of an association id: `iip-assoc-` and 17 hex digits (its API reference's examples), or 8 as EC2's shorter ids. */
+const IAM_INSTANCE_PROFILE_ASSOCIATION_ID = /^iip-assoc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** An association id of another form: "Invalid value for associationId." (EC2's words for an instance id given as one, aws/aws-cli#2570). */
+export function checkAssociationId(associationId: string): void {
+  if (!IAM_INSTANCE_PROFILE_ASSOCIATION_ID.test(associationId)) throw invalidParameterValue("Invalid value for associationId.");
+}
+
+/**
+ * The association a launch makes for the profile it names: an id derived from the instance's (the
+ * same on every load of a fixture that leaves it out, so a dump can leave it out too), at launch time.
+ */
+export function launchAssociation(profile: InstanceProfile, instanceId: string, launchTime: number): InstanceProfileAssociation {
+  return { ...profile, associationId: launchAssociationId(instanceId), associatedAt: launchTime };
+}
+
+/** The association id a launch gives an instance: `iip-assoc-` and 17 hex digits of a hash of its id. */
+export function launchAssociationId(instanceId: string): string {
+  return `iip-assoc-${createHash("sha256").update(`iip-assoc:${instanceId}`).digest("hex").slice(0, 17)}`;
+}
+
+/** A new association's id (AssociateIamInstanceProfile, ReplaceIamInstanceProfileAssociation). */
+export function newAssociationId(): string {
+  return `iip-assoc-${randomBytes(9).toString("hex").slice(0, 17)}`;
 }
 
 /** EC2's CpuOptions: cores and threads per core. */
@@ -97,8 +133,16 @@ function instanceProfileId(arn: string): string {
 }
 
 /**
- * The CPU options a launch gives, checked against its type's (VCpuInfo: ValidCores and
- * ValidThreadsPerCore, else its defaults alone); a member left out is the type's default.
+ * EC2's refusal of CpuOptions with one member: the user guide's rule ("To configure CPU options, you
+ * must specify both the number of CPU cores and threads per core in the request") in EC2's words
+ * (MissingParameter, as ModifyInstanceCpuOptions answers it: terraform-provider-aws#46821).
+ */
+export const cpuOptionsNeedBoth = (): Refusal =>
+  new Refusal("MissingParameter", "When specifying CpuOptions you must specify both CoreCount and ThreadsPerCore.");
+
+/**
+ * The CPU options a launch gives, both members (cpuOptionsNeedBoth() when one is left out), checked
+ * against its type's (VCpuInfo: ValidCores and ValidThreadsPerCore, else its defaults alone).
  * Null when the launch gives none: the type's defaults are answered (defaultCpuOptions).
  */
 export function checkCpuOptions(
@@ -107,10 +151,10 @@ export function checkCpuOptions(
   declared: DeclaredInstanceTypes,
 ): CpuOptions | Refusal | null {
   if (requested === undefined || (requested.coreCount === undefined && requested.threadsPerCore === undefined)) return null;
+  const { coreCount, threadsPerCore } = requested;
+  if (coreCount === undefined || threadsPerCore === undefined) return cpuOptionsNeedBoth();
   const vcpu = instanceTypeInfo(instanceType, declared)?.VCpuInfo;
   const defaults = defaultCpuOptions(instanceType, declared) ?? { coreCount: 1, threadsPerCore: 1 };
-  const coreCount = requested.coreCount ?? defaults.coreCount;
-  const threadsPerCore = requested.threadsPerCore ?? defaults.threadsPerCore;
   // A type whose catalogue entry lists no valid values (t2, a1, metal, a fixture's) takes only its
   // defaults: any core count was kept, and a dump holding 5,000 cores did not load back.
   const validCores = vcpu?.ValidCores ?? [defaults.coreCount];

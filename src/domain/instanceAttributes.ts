@@ -29,6 +29,21 @@ export type AttributeChange =
   | { readonly attribute: "instanceInitiatedShutdownBehavior"; readonly value: string }
   | { readonly attribute: "disableApiTermination" | "ebsOptimized" | "disableApiStop"; readonly value: boolean };
 
+/**
+ * EC2's refusal of a write to an instance that is shutting down or terminated (its attributes, its
+ * metadata options, its monitoring): "The instance 'i-0b26c88f3546aefee' must be in a 'running',
+ * 'pending', 'stopping' or 'stopped' state for this operation." (IncorrectInstanceState, the
+ * answer to ModifyInstanceAttribute DisableApiTermination=false on a terminated instance quoted in
+ * giantswarm/aws-operator, service/controller/v25/resource/tccp/error.go).
+ */
+export function checkWritable(instanceId: string, state: InstanceStateName): Refusal | undefined {
+  if (state !== "shutting-down" && state !== "terminated") return undefined;
+  return new Refusal(
+    "IncorrectInstanceState",
+    `The instance '${instanceId}' must be in a 'running', 'pending', 'stopping' or 'stopped' state for this operation.`,
+  );
+}
+
 /** Attributes EC2 changes only on a stopped instance ("To modify some attributes, the instance must be stopped"). */
 const ONLY_WHEN_STOPPED: ReadonlySet<KeptAttribute> = new Set(["instanceType", "userData", "ebsOptimized"]);
 
@@ -73,7 +88,8 @@ export function oneChange(changes: readonly AttributeChange[], named: readonly s
 }
 
 /**
- * The instance's attributes after `change`, at state `state`. Refusals: IncorrectInstanceState
+ * The instance's attributes after `change`, at state `state`. Refusals: IncorrectInstanceState as
+ * checkWritable() for an instance shutting down or terminated, whatever the attribute; then
  * "The instance 'i-…' is not in the 'stopped' state." for instanceType, userData and ebsOptimized
  * on an instance that is not stopped (EC2's words, from AWS CLI output); InvalidParameterValue for
  * a shutdown behaviour other than `stop` or `terminate`; user data as checkUserData(). The
@@ -84,6 +100,8 @@ export function applyAttributeChange(
   state: InstanceStateName,
   change: AttributeChange,
 ): Refusal | InstanceAttributeValues {
+  const gone = checkWritable(instance.instanceId, state);
+  if (gone !== undefined) return gone;
   if (ONLY_WHEN_STOPPED.has(change.attribute) && state !== "stopped") {
     return new Refusal("IncorrectInstanceState", `The instance '${instance.instanceId}' is not in the 'stopped' state.`);
   }

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import {
   FLEET_ID,
   fleetPasses,
+  MAX_INSTANCES_TERMINATED_PER_DELETE,
   overrideOrder,
   type FleetError,
   type FleetLaunch,
@@ -70,17 +71,18 @@ export function findFleet(store: Store, caller: Caller, fleetId: string): FleetR
 /**
  * The instances of a fleet's launches that are still described and not yet shutting down or
  * terminated: the fleet owner's, in its region (an id of another's is one the owner cannot see, as
- * if gone, so DeleteFleets never fails on it).
+ * if gone, so DeleteFleets never fails on it); the first `limit` of them.
  */
-export function liveInstancesOf({ store, now }: Ec2Context, fleet: FleetRecord): string[] {
-  return fleet.outcome.launches
-    .flatMap((launched) => launched.instanceIds)
-    .filter((id) => {
-      const found = store.findInstance(id);
-      const instance = found && found.ownerId === fleet.ownerId && found.region === fleet.region ? found : undefined;
-      const state = instance && instanceStateAt(instance, now);
-      return state !== undefined && state !== "shutting-down" && state !== "terminated";
-    });
+export function liveInstancesOf({ store, now }: Ec2Context, fleet: FleetRecord, limit: number): string[] {
+  const live: string[] = [];
+  for (const id of fleet.outcome.launches.flatMap((launched) => launched.instanceIds)) {
+    if (live.length === limit) break;
+    const found = store.findInstance(id);
+    const instance = found && found.ownerId === fleet.ownerId && found.region === fleet.region ? found : undefined;
+    const state = instance && instanceStateAt(instance, now);
+    if (state !== undefined && state !== "shutting-down" && state !== "terminated") live.push(id);
+  }
+  return live;
 }
 
 /** What DeleteFleets did to one fleet: deleted (its state before and after) or not, with EC2's code. */
@@ -97,6 +99,7 @@ export type FleetDeletion =
  */
 export function deleteFleets(context: Ec2Context, fleetIds: readonly string[], terminateInstancesToo: boolean): FleetDeletion[] {
   const { store, caller } = context;
+  let terminated = 0;
   return [...new Set(fleetIds)].map((fleetId): FleetDeletion => {
     if (!FLEET_ID.test(fleetId)) return { fleetId, code: "fleetIdMalformed", message: `The fleet ID '${fleetId}' is malformed` };
     const fleet = findFleet(store, caller, fleetId);
@@ -111,12 +114,23 @@ export function deleteFleets(context: Ec2Context, fleetIds: readonly string[], t
         message: `The fleet '${fleetId}' is of type instant: its instances must be terminated with it (TerminateInstances true)`,
       };
     }
+    // The request's budget: 25 fleets of 1,000 each held every other request for seconds. One past
+    // what is left is enough to know a fleet does not fit, so a fleet refused costs no more to read.
+    const left = MAX_INSTANCES_TERMINATED_PER_DELETE - terminated;
+    const live = liveInstancesOf(context, fleet, left + 1);
+    if (live.length > left) {
+      return {
+        fleetId,
+        code: "unexpectedError",
+        message: `The fleet '${fleetId}' has more instances to terminate than the ${left} this request has left: up to ${MAX_INSTANCES_TERMINATED_PER_DELETE} instances can be terminated in a single request to delete instant fleets`,
+      };
+    }
     try {
       store.write(() => {
-        const live = liveInstancesOf(context, fleet);
         if (live.length > 0) terminateInstances(context, live);
         store.setFleetState(fleetId, "deleted_terminating");
       });
+      terminated += live.length;
     } catch (error) {
       // Termination protection on one of its instances (OperationNotPermitted): the fleet stays.
       if (error instanceof Refusal) return { fleetId, code: "unexpectedError", message: error.message };

@@ -1,7 +1,7 @@
 // Instance attributes over the store (SPEC section 13): one instance's, as DescribeInstanceAttribute reads them and ModifyInstanceAttribute (and ModifyInstanceMetadataOptions) changes them.
 
 import { metadataOptionsOf, type InstanceRecord, type MetadataOptions, type MetadataOptionsInput } from "../domain/instance.js";
-import { applyAttributeChange, type AttributeChange } from "../domain/instanceAttributes.js";
+import { applyAttributeChange, checkWritable, type AttributeChange } from "../domain/instanceAttributes.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { orThrow } from "../domain/refusal.js";
 import type { Ec2Context } from "./context.js";
@@ -29,10 +29,13 @@ export function modifyInstanceAttribute(context: Ec2Context, instanceId: string,
 /**
  * MonitorInstances (`enabled` true) and UnmonitorInstances: detailed monitoring turned on or off for
  * each of the request's instances (all of them the caller's, or InvalidInstanceID.NotFound naming
- * those that are not, with nothing changed); their ids in request order, each once.
+ * those that are not, with nothing changed; one shutting down or terminated, checkWritable()'s
+ * refusal naming the first, with nothing changed); their ids in request order, each once.
  */
 export function setMonitoring({ store, caller, now }: Ec2Context, instanceIds: readonly string[], enabled: boolean): string[] {
   const found = findInstances(store, instanceIds, caller, now);
+  const refusal = found.map(({ record, state }) => checkWritable(record.instanceId, state)).find((r) => r !== undefined);
+  if (refusal !== undefined) throw refusal;
   store.write(() => {
     for (const { record } of found) store.setInstanceMonitoring(record.instanceId, enabled);
   });
@@ -41,10 +44,13 @@ export function setMonitoring({ store, caller, now }: Ec2Context, instanceIds: r
 
 /**
  * ModifyInstanceMetadataOptions: the members given over the instance's own options, written; the
- * options as they are now. EC2 applies them while the instance runs or is stopped alike.
+ * options as they are now. EC2 applies them while the instance runs or is stopped alike; one shutting
+ * down or terminated is refused as checkWritable() says.
  */
 export function modifyInstanceMetadataOptions(context: Ec2Context, instanceId: string, input: MetadataOptionsInput): MetadataOptions {
-  const { record } = oneInstance(context, instanceId);
+  const { record, state } = oneInstance(context, instanceId);
+  const refusal = checkWritable(record.instanceId, state);
+  if (refusal !== undefined) throw refusal;
   const options = metadataOptionsOf(input, record.metadataOptions);
   context.store.write(() => context.store.setInstanceMetadataOptions(record.instanceId, options));
   return options;

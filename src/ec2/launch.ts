@@ -6,6 +6,7 @@ import {
   DEFAULT_INSTANCE_ATTRIBUTES,
   checkCpuOptions,
   instanceProfileOf,
+  launchAssociation,
   metadataOptionsOf,
   stateChange,
   type CpuOptions,
@@ -167,19 +168,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
   try {
     return store.write(() => {
       const token = specification.clientToken;
-      if (token !== undefined) {
-        const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
-        // A launch whose instances all terminated more than 24 hours ago gives its token up: a new
-        // launch, whatever it asks, takes it over (Store.putLaunch). Until then a launch whose
-        // instances are all terminated answers IdempotentInstanceTerminated.
-        const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
-        if (earlier && held) {
-          const before = launched(context, earlier.reservationId, false);
-          if (before.instances.every((instance) => isGone(instance, now))) throw idempotentInstanceTerminated();
-          if (earlier.requestDigest !== (specification.requestDigest ?? null)) throw idempotentParameterMismatch();
-          return before;
-        }
-      }
+      const before = launchOfToken(context, specification);
+      if (before instanceof Refusal) throw before;
+      if (before !== undefined) return before;
       const launching = { ...request, maxCount: Math.min(request.maxCount, MAX_LAUNCH) };
       const placement = orThrow(
         placeLaunch(launching, placementReservations(store, zone, launching.instanceType, now, caller.accountId, request.targetId)),
@@ -249,11 +240,36 @@ interface CheckedLaunch {
 }
 
 /**
- * What a DryRun launch is refused for beyond checkLaunch: a target reservation the caller does not
- * see, NotFound as the placement step refuses it (the outside pass on 6bbe612, F4). Not a step of
- * launch() itself: there a ClientToken's earlier answer comes first, even once its target is gone.
+ * The launch the specification's ClientToken already made, while it holds the token: its instances
+ * as they are now, the answer the call repeats. IdempotentInstanceTerminated when they are all
+ * terminated, IdempotentParameterMismatch when the request differs. A launch whose instances all
+ * terminated more than 24 hours ago gives its token up: a new launch, whatever it asks, takes it
+ * over (Store.putLaunch).
  */
-export function checkLaunchTarget(context: Ec2Context, specification: LaunchSpecification): Refusal | undefined {
+function launchOfToken(context: Ec2Context, specification: LaunchSpecification): Refusal | LaunchedInstances | undefined {
+  const { store, caller, now } = context;
+  const token = specification.clientToken;
+  if (token === undefined) return undefined;
+  const earlier = store.launchByClientToken(caller.accountId, caller.region, token);
+  const held = earlier && store.instancesOfLaunch(earlier.reservationId).some((i) => holdsClientToken(i, now));
+  if (!earlier || !held) return undefined;
+  const before = launched(context, earlier.reservationId, false);
+  if (before.instances.every((instance) => isGone(instance, now))) return idempotentInstanceTerminated();
+  if (earlier.requestDigest !== (specification.requestDigest ?? null)) return idempotentParameterMismatch();
+  return before;
+}
+
+/**
+ * What a DryRun launch is refused for beyond checkLaunch, in launch()'s order after it: first what
+ * the ClientToken's earlier launch answers (launchOfToken: IdempotentInstanceTerminated or
+ * IdempotentParameterMismatch, as the call would be refused; the same request again passes, as the
+ * call would repeat its answer, whatever its target is now), then a target reservation the caller
+ * does not see, NotFound as the placement step refuses it (the outside pass on 6bbe612, F4).
+ */
+export function checkDryRunLaunch(context: Ec2Context, specification: LaunchSpecification): Refusal | undefined {
+  const before = launchOfToken(context, specification);
+  if (before instanceof Refusal) return before;
+  if (before !== undefined) return undefined;
   const targetId = specification.capacityReservationTargetId;
   if (targetId === undefined || seenReservation(context.store, targetId, context.caller, context.now) !== undefined) return undefined;
   return capacityReservationNotFound([targetId]);
@@ -395,7 +411,8 @@ function instanceRecord({ caller, now }: Ec2Context, placed: PlacedLaunch): Inst
     keyName: specification.keyName || null,
     metadataOptions: metadataOptionsOf(specification.metadataOptions),
     monitoring: specification.monitoring ?? false,
-    iamInstanceProfile: placed.iamInstanceProfile,
+    // The launch makes the instance's association with its profile (DescribeIamInstanceProfileAssociations lists it).
+    iamInstanceProfile: placed.iamInstanceProfile && launchAssociation(placed.iamInstanceProfile, instanceId, now),
     cpuOptions: placed.cpuOptions,
   };
 }

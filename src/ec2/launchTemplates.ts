@@ -11,11 +11,13 @@ import {
   isKeptVersion,
   launchTemplateIdMalformed,
   launchTemplateIdNotFound,
+  launchTemplateNameInUse,
   launchTemplateNameNotFound,
   launchTemplateVersionNotFound,
   type LaunchTemplateRecord,
 } from "../domain/launchTemplate.js";
 import { Refusal } from "../domain/refusal.js";
+import { idempotentParameterMismatch } from "../domain/reservationLife.js";
 import { flatten } from "../protocol/flatten.js";
 import { OPERATIONS, type LaunchTemplate, type RequestLaunchTemplateData } from "../protocol/model/ec2.generated.js";
 import type { StructureShape } from "../protocol/model/shape.js";
@@ -51,6 +53,30 @@ export function findTemplateById(store: Store, caller: Caller, id: string): Laun
 
 export function findTemplateByName(store: Store, caller: Caller, name: string): LaunchTemplateRecord | undefined {
   return store.launchTemplateByName(caller.accountId, caller.region, name);
+}
+
+/**
+ * What a CreateLaunchTemplate finds before it creates: the template its ClientToken already made
+ * (IdempotentParameterMismatch when `digest`, the request's, differs), else nothing; a name the
+ * caller already has is InvalidLaunchTemplateName.AlreadyExistsException. The call and its DryRun
+ * both ask (docs/decisions.md).
+ */
+export function templateMadeBefore(
+  store: Store,
+  caller: Caller,
+  name: string,
+  token: string | undefined,
+  digest: string | null,
+): LaunchTemplateRecord | undefined {
+  if (token !== undefined) {
+    const earlier = store.launchTemplateByClientToken(caller.accountId, caller.region, token);
+    if (earlier) {
+      if (earlier.requestDigest !== digest) throw idempotentParameterMismatch();
+      return earlier;
+    }
+  }
+  if (findTemplateByName(store, caller, name)) throw launchTemplateNameInUse();
+  return undefined;
 }
 
 /**

@@ -210,6 +210,16 @@ export function createReservation(context: Ec2Context, input: CreateCapacityRese
   });
 }
 
+/**
+ * What a DryRun of CreateCapacityReservation is refused for: checkCreate's refusals, then its
+ * ClientToken's reservation made by another request (IdempotentParameterMismatch), as the call would
+ * be refused; the same request again passes (docs/decisions.md). Throws the refusal.
+ */
+export function checkCreateDryRun(context: Ec2Context, input: CreateCapacityReservationInput): void {
+  checkCreate(context, input);
+  if (input.clientToken !== undefined) madeWithToken(context, input.clientToken, createRequestFingerprint(input));
+}
+
 /** The reservation a ClientToken already made, as it is now; IdempotentParameterMismatch when the request differs. */
 function madeWithToken({ store, caller, now }: Ec2Context, clientToken: string, fingerprint: string): ReservationNow | undefined {
   const made = store.reservationOfClientToken(caller.accountId, caller.region, clientToken);

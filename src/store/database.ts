@@ -60,6 +60,13 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 
 /** Opens a snapshot (Store.snapshot()) read-only in memory: its schema is already current. */
 export function openSnapshot(snapshot: Buffer): SqliteDatabase {
+  // A copy of a --db file carries the file's WAL mode in its header (bytes 18 and 19 are 2), and a
+  // database in memory cannot open a write-ahead log: every read then failed with SQLITE_CANTOPEN.
+  // 1 is the rollback journal's mark, which a read-only database in memory opens as it is.
+  if (snapshot[18] === 2 && snapshot[19] === 2) {
+    snapshot[18] = 1;
+    snapshot[19] = 1;
+  }
   return new Database(snapshot, { readonly: true });
 }
 

@@ -1,7 +1,14 @@
 // An instance record in its fixture form (SPEC section 4), as a dump writes it: members at their defaults left out (a load applies them: src/fixtures/records.ts).
 
 import type { Tag } from "../domain/capacityReservation.js";
-import { DEFAULT_METADATA_OPTIONS, type InstanceRecord, type LaunchRecord, type MetadataOptions } from "../domain/instance.js";
+import {
+  DEFAULT_METADATA_OPTIONS,
+  launchAssociationId,
+  type InstanceProfileAssociation,
+  type InstanceRecord,
+  type LaunchRecord,
+  type MetadataOptions,
+} from "../domain/instance.js";
 import type { InstanceFixture } from "../fixtures/types.js";
 
 /** A record as a fixture writes it: members at their defaults left out; the launch's ClientToken on each of its instances. */
@@ -38,10 +45,18 @@ export function instanceFixtureOf(record: InstanceRecord, tags: readonly Tag[], 
   const metadataOptions = changedMetadataOptions(record.metadataOptions);
   if (metadataOptions !== undefined) fixture.metadataOptions = metadataOptions;
   if (record.monitoring) fixture.monitoring = true;
-  if (record.iamInstanceProfile !== null) fixture.iamInstanceProfile = { ...record.iamInstanceProfile };
+  if (record.iamInstanceProfile !== null) fixture.iamInstanceProfile = profileFixtureOf(record, record.iamInstanceProfile);
   if (record.cpuOptions !== null) fixture.cpuOptions = { ...record.cpuOptions };
   if (tags.length > 0) fixture.tags = [...tags];
   return fixture;
+}
+
+/** An association as a fixture writes it: the id and time a launch gives left out (a load derives them again). */
+function profileFixtureOf(record: InstanceRecord, association: InstanceProfileAssociation): NonNullable<InstanceFixture["iamInstanceProfile"]> {
+  const profile: NonNullable<InstanceFixture["iamInstanceProfile"]> = { arn: association.arn, id: association.id };
+  if (association.associationId !== launchAssociationId(record.instanceId)) profile.associationId = association.associationId;
+  if (association.associatedAt !== record.launchTime) profile.associatedAt = new Date(association.associatedAt).toISOString();
+  return profile;
 }
 
 /** The metadata options that differ from EC2's defaults, or undefined when none does. */

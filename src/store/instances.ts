@@ -1,6 +1,6 @@
 // Instances and their launches: statements, writes, the pages DescribeInstances reads, and the dump.
 
-import type { InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions, MetadataSwitch, ShutdownBehavior } from "../domain/instance.js";
+import type { InstanceProfileAssociation, InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions, MetadataSwitch, ShutdownBehavior } from "../domain/instance.js";
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import type { CapacityReservationPreference, InstanceStateName, InstanceTenancy } from "../domain/placement.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
@@ -38,6 +38,8 @@ interface InstanceRow {
   monitoring: 0 | 1;
   iam_instance_profile_arn: string | null;
   iam_instance_profile_id: string | null;
+  iam_instance_profile_association_id: string | null;
+  iam_instance_profile_associated_at: number | null;
   cpu_core_count: number | null;
   cpu_threads_per_core: number | null;
 }
@@ -55,7 +57,7 @@ const COLUMNS = `instance_id, reservation_id, owner_id, region, image_id, instan
   market_type, capacity_reservation_id, disable_api_termination, disable_api_stop, instance_initiated_shutdown_behavior,
   user_data, ebs_optimized, key_name, metadata_http_tokens, metadata_hop_limit, metadata_http_endpoint,
   metadata_http_protocol_ipv6, metadata_tags, monitoring, iam_instance_profile_arn, iam_instance_profile_id, cpu_core_count,
-  cpu_threads_per_core`;
+  cpu_threads_per_core, iam_instance_profile_association_id, iam_instance_profile_associated_at`;
 
 function toRecord(row: InstanceRow): InstanceRecord {
   return {
@@ -90,10 +92,7 @@ function toRecord(row: InstanceRow): InstanceRecord {
       instanceMetadataTags: row.metadata_tags,
     },
     monitoring: row.monitoring === 1,
-    iamInstanceProfile:
-      row.iam_instance_profile_arn === null || row.iam_instance_profile_id === null
-        ? null
-        : { arn: row.iam_instance_profile_arn, id: row.iam_instance_profile_id },
+    iamInstanceProfile: associationOf(row),
     cpuOptions:
       row.cpu_core_count === null || row.cpu_threads_per_core === null
         ? null
@@ -128,10 +127,26 @@ function toRow(record: InstanceRecord): InstanceRow {
     key_name: record.keyName,
     ...metadataColumns(record.metadataOptions),
     monitoring: record.monitoring ? 1 : 0,
-    iam_instance_profile_arn: record.iamInstanceProfile?.arn ?? null,
-    iam_instance_profile_id: record.iamInstanceProfile?.id ?? null,
+    ...associationColumns(record.iamInstanceProfile),
     cpu_core_count: record.cpuOptions?.coreCount ?? null,
     cpu_threads_per_core: record.cpuOptions?.threadsPerCore ?? null,
+  };
+}
+
+/** An instance's profile association from its row: all four columns, or none (migration 023). */
+function associationOf(row: InstanceRow): InstanceProfileAssociation | null {
+  const { iam_instance_profile_arn: arn, iam_instance_profile_id: id } = row;
+  const { iam_instance_profile_association_id: associationId, iam_instance_profile_associated_at: associatedAt } = row;
+  if (arn === null || id === null || associationId === null || associatedAt === null) return null;
+  return { arn, id, associationId, associatedAt };
+}
+
+function associationColumns(association: InstanceProfileAssociation | null) {
+  return {
+    iam_instance_profile_arn: association?.arn ?? null,
+    iam_instance_profile_id: association?.id ?? null,
+    iam_instance_profile_association_id: association?.associationId ?? null,
+    iam_instance_profile_associated_at: association?.associatedAt ?? null,
   };
 }
 
@@ -169,6 +184,7 @@ export const WAITING = `capacity_reservation_id IS NULL AND capacity_reservation
 function prepare(db: SqliteDatabase) {
   return {
     instance: db.prepare<[string], InstanceRow>(`SELECT ${COLUMNS} FROM instance WHERE instance_id = ?`),
+    ownerAndRegion: db.prepare<[string], { owner_id: string; region: string }>("SELECT owner_id, region FROM instance WHERE instance_id = ?"),
     all: db.prepare<[], InstanceRow>(`SELECT ${COLUMNS} FROM instance ORDER BY reservation_id, instance_id`),
     ofOwner: db.prepare<[string, string, string, string, number], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_owner
@@ -232,7 +248,25 @@ function prepare(db: SqliteDatabase) {
         @capacity_reservation_preference, @capacity_reservation_target_id, @market_type, @capacity_reservation_id,
         @disable_api_termination, @disable_api_stop, @instance_initiated_shutdown_behavior, @user_data, @ebs_optimized, @key_name,
         @metadata_http_tokens, @metadata_hop_limit, @metadata_http_endpoint, @metadata_http_protocol_ipv6, @metadata_tags, @monitoring,
-        @iam_instance_profile_arn, @iam_instance_profile_id, @cpu_core_count, @cpu_threads_per_core)`,
+        @iam_instance_profile_arn, @iam_instance_profile_id, @cpu_core_count, @cpu_threads_per_core,
+        @iam_instance_profile_association_id, @iam_instance_profile_associated_at)`,
+    ),
+    // An instance's profile association, made, replaced or removed (all four columns null).
+    association: db.prepare<[ReturnType<typeof associationColumns> & { instance_id: string }]>(
+      `UPDATE instance SET iam_instance_profile_arn = @iam_instance_profile_arn, iam_instance_profile_id = @iam_instance_profile_id,
+          iam_instance_profile_association_id = @iam_instance_profile_association_id,
+          iam_instance_profile_associated_at = @iam_instance_profile_associated_at
+        WHERE instance_id = @instance_id`,
+    ),
+    byAssociation: db.prepare<[string], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_iam_association WHERE iam_instance_profile_association_id = ?`,
+    ),
+    // An account's instances with an association in a region, by association id after one (Describe's walk).
+    associationPage: db.prepare<[string, string, string, number], InstanceRow>(
+      `SELECT ${COLUMNS} FROM instance INDEXED BY instance_iam_associations
+        WHERE owner_id = ? AND region = ? AND iam_instance_profile_association_id IS NOT NULL
+          AND iam_instance_profile_association_id > ?
+        ORDER BY iam_instance_profile_association_id LIMIT ?`,
     ),
     deleteInstance: db.prepare<[string]>("DELETE FROM instance WHERE instance_id = ?"),
     monitoring: db.prepare<[0 | 1, string]>("UPDATE instance SET monitoring = ? WHERE instance_id = ?"),
@@ -389,6 +423,15 @@ export class Instances {
     });
   }
 
+  /**
+   * Whose an instance is and where, without the rest of its row: a load checks the place of every
+   * instance its fleets name (50,000 whole records took a second).
+   */
+  placeOf(instanceId: string): { ownerId: string; region: string } | undefined {
+    const row = this.s.ownerAndRegion.get(instanceId);
+    return row && { ownerId: row.owner_id, region: row.region };
+  }
+
   /** A page of an account's instances in a region, in (launch, instance) order after `after`. */
   pageOfOwner(ownerId: string, region: string, after: InstancePosition | undefined, limit: number): readonly InstanceRecord[] {
     const from = [after?.reservationId ?? "", after?.instanceId ?? ""] as const;
@@ -508,6 +551,23 @@ export class Instances {
   setMetadataOptions(instanceId: string, options: MetadataOptions): void {
     assertInWrite(this.db, "Instances.setMetadataOptions()");
     this.s.metadataOptions.run({ ...metadataColumns(options), instance_id: instanceId });
+  }
+
+  /** Sets an instance's profile association, or removes it with null (Associate, Replace, Disassociate). */
+  setAssociation(instanceId: string, association: InstanceProfileAssociation | null): void {
+    assertInWrite(this.db, "Instances.setAssociation()");
+    this.s.association.run({ ...associationColumns(association), instance_id: instanceId });
+  }
+
+  /** The instance whose profile association has this id, if any. */
+  byAssociation(associationId: string): InstanceRecord | undefined {
+    const row = this.s.byAssociation.get(associationId);
+    return row && toRecord(row);
+  }
+
+  /** Up to `limit` of an account's instances with a profile association in a region, by association id after `after`. */
+  associationPage(ownerId: string, region: string, after: string, limit: number): InstanceRecord[] {
+    return this.s.associationPage.all(ownerId, region, after, limit).map(toRecord);
   }
 
   /** Turns an instance's detailed monitoring on or off (MonitorInstances, UnmonitorInstances). */

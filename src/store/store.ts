@@ -16,7 +16,7 @@ import type { DeclaredInstanceTypes } from "../domain/instanceTypes.js";
 import { Reservations, type ReservationChange, type VisiblePage } from "./reservations.js";
 import { Instances, WAITING, type InstancePosition, type WaitingKind } from "./instances.js";
 import { Tags, type TagPosition, type TagRow } from "./tags.js";
-import type { InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions } from "../domain/instance.js";
+import type { InstanceProfileAssociation, InstanceRecord, InstanceStateChange, LaunchRecord, MetadataOptions } from "../domain/instance.js";
 import type { InstanceAttributeValues } from "../domain/instanceAttributes.js";
 import { StartState } from "./stateTables.js";
 import { instanceFixtureOf } from "./instanceFixtures.js";
@@ -415,6 +415,11 @@ export class Store {
     return this.#instances.find(instanceId);
   }
 
+  /** An instance's owner and region, or undefined when there is none by that id. */
+  instancePlace(instanceId: string): { ownerId: string; region: string } | undefined {
+    return this.#instances.placeOf(instanceId);
+  }
+
   /**
    * A page of an account's instances in a region, in (launch, instance) order after `after`: the
    * walk DescribeInstances filters in memory. A `capacity-reservation-id` filter of one literal value
@@ -499,6 +504,21 @@ export class Store {
   /** Sets an instance's metadata options, as ModifyInstanceMetadataOptions changes them (inside write()). */
   setInstanceMetadataOptions(instanceId: string, options: MetadataOptions): void {
     this.#instances.setMetadataOptions(instanceId, options);
+  }
+
+  /** Sets an instance's IAM instance profile association, or removes it with null (inside write()). */
+  setInstanceProfileAssociation(instanceId: string, association: InstanceProfileAssociation | null): void {
+    this.#instances.setAssociation(instanceId, association);
+  }
+
+  /** The instance whose IAM instance profile association has this id, whoever owns it. */
+  instanceByProfileAssociation(associationId: string): InstanceRecord | undefined {
+    return this.#instances.byAssociation(associationId);
+  }
+
+  /** A page of an account's instances with an IAM instance profile association in a region, in association id order after `after`. */
+  instanceProfileAssociationPage(ownerId: string, region: string, after: string, limit: number): InstanceRecord[] {
+    return this.#instances.associationPage(ownerId, region, after, limit);
   }
 
   /** Turns an instance's detailed monitoring on or off (inside write()). */

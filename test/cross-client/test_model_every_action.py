@@ -276,6 +276,15 @@ def _instances(client, template_id):
     client.modify_instance_attribute(InstanceId=ids[2], DisableApiTermination={"Value": False})
     client.start_instances(InstanceIds=[ids[0]])
     client.modify_instance_metadata_options(InstanceId=ids[0], HttpTokens="required", HttpPutResponseHopLimit=3)
+    # What Terraform calls when iam_instance_profile changes on an instance (its template's profile made one at launch):
+    # describe, replace, disassociate, associate.
+    launched = client.describe_iam_instance_profile_associations(Filters=[{"Name": "instance-id", "Values": [ids[1]]}])
+    replaced = client.replace_iam_instance_profile_association(
+        AssociationId=launched["IamInstanceProfileAssociations"][0]["AssociationId"], IamInstanceProfile={"Name": "model-other"}
+    )
+    client.disassociate_iam_instance_profile(AssociationId=replaced["IamInstanceProfileAssociation"]["AssociationId"])
+    client.associate_iam_instance_profile(InstanceId=ids[1], IamInstanceProfile={"Name": "model-profile"})
+    client.describe_iam_instance_profile_associations(MaxResults=5)
     client.monitor_instances(InstanceIds=[ids[1], ids[2]])
     client.unmonitor_instances(InstanceIds=[ids[2]])
     vpc = client.describe_vpcs()["Vpcs"][0]["VpcId"]

@@ -134,8 +134,12 @@ export function useTerraform(options: Parameters<typeof start>[0] = {}): Terrafo
     terraform = await Terraform.init(log);
   }, 120_000);
   afterAll(async () => {
+    // The provider's own process (not its keeper) must be gone once the file's Terraform is: a
+    // provider left running holds most of a gigabyte and serves nothing.
+    const pid = terraform?.providerPid;
     await terraform?.dispose();
     await log?.emu.close();
+    if (pid !== undefined && exists(pid)) throw new Error(`hashicorp/aws (pid ${pid}) still runs after its test file's Terraform was disposed`);
   });
   const ready = (): { log: LoggedEmulator; terraform: Terraform } => {
     if (log === undefined || terraform === undefined) throw new Error("the Terraform set-up is read before its beforeAll ran");
@@ -423,6 +427,11 @@ class Provider {
     });
   }
 
+  /** The provider's own process id (from its TF_REATTACH_PROVIDERS line), once it listens. */
+  get processId(): number | undefined {
+    return this.pid;
+  }
+
   /** Why the provider is gone, or undefined while it runs. */
   get stopped(): string | undefined {
     return this.gone;
@@ -498,6 +507,11 @@ export class Terraform {
     if (options.versions !== false) writeFileSync(join(dir, "versions.tf"), REQUIRED_PROVIDERS);
     writeFileSync(join(dir, "main.tf"), main);
     return new Configuration(this, dir);
+  }
+
+  /** The process id of the file's provider: the test file's teardown checks it is gone after dispose(). */
+  get providerPid(): number | undefined {
+    return this.provider.processId;
   }
 
   /** Runs terraform in `dir`; the output is stdout and stderr together. Throws at once, in one line, when the provider is gone. */

@@ -7,6 +7,7 @@ import {
   instanceLifecycleOf as lifecycleOfMarket,
   stateReasonOf,
   type CpuOptions,
+  type InstanceProfileAssociation,
   type InstanceRecord,
   type MetadataOptions,
 } from "../../domain/instance.js";
@@ -24,6 +25,8 @@ import { zoneNamed } from "../../domain/zones.js";
 import type { LaunchedInstances } from "../../ec2/launch.js";
 import { reservationHeldAt, type InstanceStateTransition } from "../../ec2/instances.js";
 import {
+  type IamInstanceProfileAssociation,
+  type IamInstanceProfileAssociationState,
   type Instance,
   type InstanceLifecycleType,
   type InstanceMetadataOptionsResponse,
@@ -231,3 +234,23 @@ export const stateChangeItem = (change: InstanceStateTransition): InstanceStateC
   CurrentState: modelState(change.currentState),
   PreviousState: modelState(change.previousState),
 });
+
+/**
+ * An instance's profile association in the model's form (IamInstanceProfileAssociation). Its
+ * Timestamp only where asked: Describe answers it, while the recorded answers of Associate, Replace
+ * and Disassociate (their API reference and AWS CLI examples) carry none.
+ */
+export function modelProfileAssociation(
+  instanceId: string,
+  association: InstanceProfileAssociation,
+  state: IamInstanceProfileAssociationState,
+  withTimestamp = false,
+): IamInstanceProfileAssociation {
+  return {
+    AssociationId: association.associationId,
+    InstanceId: instanceId,
+    IamInstanceProfile: { Arn: association.arn, Id: association.id },
+    State: state,
+    Timestamp: withTimestamp ? new Date(association.associatedAt) : undefined,
+  };
+}

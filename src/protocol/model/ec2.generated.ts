@@ -167,6 +167,9 @@ export const HttpTokensState$ = enumOf("HttpTokensState", HttpTokensStateValues)
 export const HypervisorTypeValues = ["ovm","xen"] as const;
 export type HypervisorType = (typeof HypervisorTypeValues)[number];
 export const HypervisorType$ = enumOf("HypervisorType", HypervisorTypeValues);
+export const IamInstanceProfileAssociationStateValues = ["associated","associating","disassociated","disassociating"] as const;
+export type IamInstanceProfileAssociationState = (typeof IamInstanceProfileAssociationStateValues)[number];
+export const IamInstanceProfileAssociationState$ = enumOf("IamInstanceProfileAssociationState", IamInstanceProfileAssociationStateValues);
 export const ImageStateValues = ["available","deregistered","disabled","error","failed","invalid","pending","transient"] as const;
 export type ImageState = (typeof ImageStateValues)[number];
 export const ImageState$ = enumOf("ImageState", ImageStateValues);
@@ -575,21 +578,66 @@ const CancelCapacityReservationResult$ = structureOf("CancelCapacityReservationR
   ["Return", "Return", "return", BOOLEAN],
 ]);
 
-const CreateTagsRequest$ = structureOf("CreateTagsRequest", [
-  ["Resources", "ResourceId", "ResourceId", listOf(STRING, "member")],
-  ["Tags", "Tag", "Tag", listOf(Tag$)],
-  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+const DescribeCapacityBlockOfferingsRequest$ = structureOf("DescribeCapacityBlockOfferingsRequest", [
+  ["CapacityDurationHours", "CapacityDurationHours", "CapacityDurationHours", INTEGER],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["InstanceType", "InstanceType", "InstanceType", STRING],
+  ["InstanceCount", "InstanceCount", "InstanceCount", INTEGER],
+  ["StartDateRange", "StartDateRange", "StartDateRange", TIMESTAMP],
+  ["EndDateRange", "EndDateRange", "EndDateRange", TIMESTAMP],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["UltraserverType", "UltraserverType", "UltraserverType", STRING],
+  ["UltraserverCount", "UltraserverCount", "UltraserverCount", INTEGER],
+  ["AllAvailabilityZones", "AllAvailabilityZones", "AllAvailabilityZones", BOOLEAN],
 ]);
 
-const CreateTagsResult$ = structureOf("CreateTagsResult", []);
-
-const DeleteTagsRequest$ = structureOf("DeleteTagsRequest", [
-  ["Resources", "ResourceId", "resourceId", listOf(STRING, "member")],
-  ["DryRun", "DryRun", "dryRun", BOOLEAN],
-  ["Tags", "Tag", "tag", listOf(Tag$)],
+const CapacityBlockOffering$ = structureOf("CapacityBlockOffering", [
+  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "capacityBlockOfferingId", STRING],
+  ["InstanceType", "InstanceType", "instanceType", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["InstanceCount", "InstanceCount", "instanceCount", INTEGER],
+  ["StartDate", "StartDate", "startDate", TIMESTAMP],
+  ["EndDate", "EndDate", "endDate", TIMESTAMP],
+  ["CapacityBlockDurationHours", "CapacityBlockDurationHours", "capacityBlockDurationHours", INTEGER],
+  ["UpfrontFee", "UpfrontFee", "upfrontFee", STRING],
+  ["CurrencyCode", "CurrencyCode", "currencyCode", STRING],
+  ["Tenancy", "Tenancy", "tenancy", CapacityReservationTenancy$],
+  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
+  ["UltraserverCount", "UltraserverCount", "ultraserverCount", INTEGER],
+  ["CapacityBlockDurationMinutes", "CapacityBlockDurationMinutes", "capacityBlockDurationMinutes", INTEGER],
+  ["ZoneType", "ZoneType", "zoneType", STRING],
 ]);
 
-const DeleteTagsResult$ = structureOf("DeleteTagsResult", []);
+const DescribeCapacityBlockOfferingsResult$ = structureOf("DescribeCapacityBlockOfferingsResult", [
+  ["CapacityBlockOfferings", "CapacityBlockOfferingSet", "capacityBlockOfferingSet", listOf(CapacityBlockOffering$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const PurchaseCapacityBlockRequest$ = structureOf("PurchaseCapacityBlockRequest", [
+  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "CapacityBlockOfferingId", STRING],
+  ["InstancePlatform", "InstancePlatform", "InstancePlatform", CapacityReservationInstancePlatform$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
+]);
+
+const CapacityBlock$ = structureOf("CapacityBlock", [
+  ["CapacityBlockId", "CapacityBlockId", "capacityBlockId", STRING],
+  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["CapacityReservationIds", "CapacityReservationIdSet", "capacityReservationIdSet", listOf(STRING)],
+  ["StartDate", "StartDate", "startDate", TIMESTAMP],
+  ["EndDate", "EndDate", "endDate", TIMESTAMP],
+  ["CreateDate", "CreateDate", "createDate", TIMESTAMP],
+  ["State", "State", "state", CapacityBlockResourceState$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+]);
+
+const PurchaseCapacityBlockResult$ = structureOf("PurchaseCapacityBlockResult", [
+  ["CapacityReservation", "CapacityReservation", "capacityReservation", CapacityReservation$],
+  ["CapacityBlocks", "CapacityBlockSet", "capacityBlockSet", listOf(CapacityBlock$)],
+]);
 
 const EbsBlockDevice$ = structureOf("EbsBlockDevice", [
   ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
@@ -1186,25 +1234,6 @@ const TerminateInstancesResult$ = structureOf("TerminateInstancesResult", [
   ["TerminatingInstances", "InstancesSet", "instancesSet", listOf(InstanceStateChange$)],
 ]);
 
-const DescribeTagsRequest$ = structureOf("DescribeTagsRequest", [
-  ["DryRun", "DryRun", "dryRun", BOOLEAN],
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
-  ["MaxResults", "MaxResults", "maxResults", INTEGER],
-  ["NextToken", "NextToken", "nextToken", STRING],
-]);
-
-const TagDescription$ = structureOf("TagDescription", [
-  ["Key", "Key", "key", STRING],
-  ["ResourceId", "ResourceId", "resourceId", STRING],
-  ["ResourceType", "ResourceType", "resourceType", ResourceType$],
-  ["Value", "Value", "value", STRING],
-]);
-
-const DescribeTagsResult$ = structureOf("DescribeTagsResult", [
-  ["NextToken", "NextToken", "nextToken", STRING],
-  ["Tags", "TagSet", "tagSet", listOf(TagDescription$)],
-]);
-
 const DescribeInstanceAttributeRequest$ = structureOf("DescribeInstanceAttributeRequest", [
   ["InstanceId", "InstanceId", "instanceId", STRING],
   ["Attribute", "Attribute", "attribute", InstanceAttributeName$],
@@ -1278,588 +1307,90 @@ const ModifyInstanceAttributeRequest$ = structureOf("ModifyInstanceAttributeRequ
 
 const ModifyInstanceAttributeResult$ = structureOf("ModifyInstanceAttributeResult", []);
 
-const DescribeCapacityBlockOfferingsRequest$ = structureOf("DescribeCapacityBlockOfferingsRequest", [
-  ["CapacityDurationHours", "CapacityDurationHours", "CapacityDurationHours", INTEGER],
+const ModifyInstanceMetadataOptionsRequest$ = structureOf("ModifyInstanceMetadataOptionsRequest", [
+  ["InstanceId", "InstanceId", "InstanceId", STRING],
+  ["HttpTokens", "HttpTokens", "HttpTokens", HttpTokensState$],
+  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
+  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", InstanceMetadataEndpointState$],
   ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["InstanceType", "InstanceType", "InstanceType", STRING],
-  ["InstanceCount", "InstanceCount", "InstanceCount", INTEGER],
-  ["StartDateRange", "StartDateRange", "StartDateRange", TIMESTAMP],
-  ["EndDateRange", "EndDateRange", "EndDateRange", TIMESTAMP],
-  ["NextToken", "NextToken", "NextToken", STRING],
-  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
-  ["UltraserverType", "UltraserverType", "UltraserverType", STRING],
-  ["UltraserverCount", "UltraserverCount", "UltraserverCount", INTEGER],
-  ["AllAvailabilityZones", "AllAvailabilityZones", "AllAvailabilityZones", BOOLEAN],
+  ["HttpProtocolIpv6", "HttpProtocolIpv6", "HttpProtocolIpv6", InstanceMetadataProtocolState$],
+  ["InstanceMetadataTags", "InstanceMetadataTags", "InstanceMetadataTags", InstanceMetadataTagsState$],
 ]);
 
-const CapacityBlockOffering$ = structureOf("CapacityBlockOffering", [
-  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "capacityBlockOfferingId", STRING],
-  ["InstanceType", "InstanceType", "instanceType", STRING],
-  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
-  ["InstanceCount", "InstanceCount", "instanceCount", INTEGER],
-  ["StartDate", "StartDate", "startDate", TIMESTAMP],
-  ["EndDate", "EndDate", "endDate", TIMESTAMP],
-  ["CapacityBlockDurationHours", "CapacityBlockDurationHours", "capacityBlockDurationHours", INTEGER],
-  ["UpfrontFee", "UpfrontFee", "upfrontFee", STRING],
-  ["CurrencyCode", "CurrencyCode", "currencyCode", STRING],
-  ["Tenancy", "Tenancy", "tenancy", CapacityReservationTenancy$],
-  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
-  ["UltraserverCount", "UltraserverCount", "ultraserverCount", INTEGER],
-  ["CapacityBlockDurationMinutes", "CapacityBlockDurationMinutes", "capacityBlockDurationMinutes", INTEGER],
-  ["ZoneType", "ZoneType", "zoneType", STRING],
+const ModifyInstanceMetadataOptionsResult$ = structureOf("ModifyInstanceMetadataOptionsResult", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["InstanceMetadataOptions", "InstanceMetadataOptions", "instanceMetadataOptions", InstanceMetadataOptionsResponse$],
 ]);
 
-const DescribeCapacityBlockOfferingsResult$ = structureOf("DescribeCapacityBlockOfferingsResult", [
-  ["CapacityBlockOfferings", "CapacityBlockOfferingSet", "capacityBlockOfferingSet", listOf(CapacityBlockOffering$)],
-  ["NextToken", "NextToken", "nextToken", STRING],
-]);
-
-const PurchaseCapacityBlockRequest$ = structureOf("PurchaseCapacityBlockRequest", [
-  ["CapacityBlockOfferingId", "CapacityBlockOfferingId", "CapacityBlockOfferingId", STRING],
-  ["InstancePlatform", "InstancePlatform", "InstancePlatform", CapacityReservationInstancePlatform$],
-  ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
-]);
-
-const CapacityBlock$ = structureOf("CapacityBlock", [
-  ["CapacityBlockId", "CapacityBlockId", "capacityBlockId", STRING],
-  ["UltraserverType", "UltraserverType", "ultraserverType", STRING],
-  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
-  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
-  ["CapacityReservationIds", "CapacityReservationIdSet", "capacityReservationIdSet", listOf(STRING)],
-  ["StartDate", "StartDate", "startDate", TIMESTAMP],
-  ["EndDate", "EndDate", "endDate", TIMESTAMP],
-  ["CreateDate", "CreateDate", "createDate", TIMESTAMP],
-  ["State", "State", "state", CapacityBlockResourceState$],
-  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
-]);
-
-const PurchaseCapacityBlockResult$ = structureOf("PurchaseCapacityBlockResult", [
-  ["CapacityReservation", "CapacityReservation", "capacityReservation", CapacityReservation$],
-  ["CapacityBlocks", "CapacityBlockSet", "capacityBlockSet", listOf(CapacityBlock$)],
-]);
-
-const DescribeInstanceTypesRequest$ = structureOf("DescribeInstanceTypesRequest", [
-  ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["InstanceTypes", "InstanceType", "InstanceType", listOf(InstanceType$, "member")],
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
-  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
-  ["NextToken", "NextToken", "NextToken", STRING],
-  ["IncludeUnsupportedInRegion", "IncludeUnsupportedInRegion", "IncludeUnsupportedInRegion", BOOLEAN],
-]);
-
-const ProcessorInfo$ = structureOf("ProcessorInfo", [
-  ["SupportedArchitectures", "SupportedArchitectures", "supportedArchitectures", listOf(ArchitectureType$)],
-  ["SustainedClockSpeedInGhz", "SustainedClockSpeedInGhz", "sustainedClockSpeedInGhz", DOUBLE],
-  ["SupportedFeatures", "SupportedFeatures", "supportedFeatures", listOf(SupportedAdditionalProcessorFeature$)],
-  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
-]);
-
-const VCpuInfo$ = structureOf("VCpuInfo", [
-  ["DefaultVCpus", "DefaultVCpus", "defaultVCpus", INTEGER],
-  ["DefaultCores", "DefaultCores", "defaultCores", INTEGER],
-  ["DefaultThreadsPerCore", "DefaultThreadsPerCore", "defaultThreadsPerCore", INTEGER],
-  ["ValidCores", "ValidCores", "validCores", listOf(INTEGER)],
-  ["ValidThreadsPerCore", "ValidThreadsPerCore", "validThreadsPerCore", listOf(INTEGER)],
-]);
-
-const MemoryInfo$ = structureOf("MemoryInfo", [
-  ["SizeInMiB", "SizeInMiB", "sizeInMiB", LONG],
-]);
-
-const DiskInfo$ = structureOf("DiskInfo", [
-  ["SizeInGB", "SizeInGB", "sizeInGB", LONG],
-  ["Count", "Count", "count", INTEGER],
-  ["Type", "Type", "type", DiskType$],
-]);
-
-const InstanceStorageInfo$ = structureOf("InstanceStorageInfo", [
-  ["TotalSizeInGB", "TotalSizeInGB", "totalSizeInGB", LONG],
-  ["Disks", "Disks", "disks", listOf(DiskInfo$)],
-  ["NvmeSupport", "NvmeSupport", "nvmeSupport", EphemeralNvmeSupport$],
-  ["EncryptionSupport", "EncryptionSupport", "encryptionSupport", InstanceStorageEncryptionSupport$],
-]);
-
-const EbsOptimizedInfo$ = structureOf("EbsOptimizedInfo", [
-  ["BaselineBandwidthInMbps", "BaselineBandwidthInMbps", "baselineBandwidthInMbps", INTEGER],
-  ["BaselineThroughputInMBps", "BaselineThroughputInMBps", "baselineThroughputInMBps", DOUBLE],
-  ["BaselineIops", "BaselineIops", "baselineIops", INTEGER],
-  ["MaximumBandwidthInMbps", "MaximumBandwidthInMbps", "maximumBandwidthInMbps", INTEGER],
-  ["MaximumThroughputInMBps", "MaximumThroughputInMBps", "maximumThroughputInMBps", DOUBLE],
-  ["MaximumIops", "MaximumIops", "maximumIops", INTEGER],
-]);
-
-const EbsCardInfo$ = structureOf("EbsCardInfo", [
-  ["EbsCardIndex", "EbsCardIndex", "ebsCardIndex", INTEGER],
-  ["BaselineBandwidthInMbps", "BaselineBandwidthInMbps", "baselineBandwidthInMbps", INTEGER],
-  ["BaselineThroughputInMBps", "BaselineThroughputInMBps", "baselineThroughputInMBps", INTEGER],
-  ["BaselineIops", "BaselineIops", "baselineIops", INTEGER],
-  ["MaximumBandwidthInMbps", "MaximumBandwidthInMbps", "maximumBandwidthInMbps", INTEGER],
-  ["MaximumThroughputInMBps", "MaximumThroughputInMBps", "maximumThroughputInMBps", INTEGER],
-  ["MaximumIops", "MaximumIops", "maximumIops", INTEGER],
-]);
-
-const EbsInfo$ = structureOf("EbsInfo", [
-  ["EbsOptimizedSupport", "EbsOptimizedSupport", "ebsOptimizedSupport", EbsOptimizedSupport$],
-  ["EncryptionSupport", "EncryptionSupport", "encryptionSupport", EbsEncryptionSupport$],
-  ["EbsOptimizedInfo", "EbsOptimizedInfo", "ebsOptimizedInfo", EbsOptimizedInfo$],
-  ["NvmeSupport", "NvmeSupport", "nvmeSupport", EbsNvmeSupport$],
-  ["MaximumEbsAttachments", "MaximumEbsAttachments", "maximumEbsAttachments", INTEGER],
-  ["AttachmentLimitType", "AttachmentLimitType", "attachmentLimitType", AttachmentLimitType$],
-  ["MaximumEbsCards", "MaximumEbsCards", "maximumEbsCards", INTEGER],
-  ["EbsCards", "EbsCardSet", "ebsCardSet", listOf(EbsCardInfo$)],
-]);
-
-const NetworkCardInfo$ = structureOf("NetworkCardInfo", [
-  ["NetworkCardIndex", "NetworkCardIndex", "networkCardIndex", INTEGER],
-  ["NetworkPerformance", "NetworkPerformance", "networkPerformance", STRING],
-  ["MaximumNetworkInterfaces", "MaximumNetworkInterfaces", "maximumNetworkInterfaces", INTEGER],
-  ["AdditionalFlexibleNetworkInterfaces", "AdditionalFlexibleNetworkInterfaces", "additionalFlexibleNetworkInterfaces", INTEGER],
-  ["BaselineBandwidthInGbps", "BaselineBandwidthInGbps", "baselineBandwidthInGbps", INTEGER],
-  ["PeakBandwidthInGbps", "PeakBandwidthInGbps", "peakBandwidthInGbps", INTEGER],
-  ["DefaultEnaQueueCountPerInterface", "DefaultEnaQueueCountPerInterface", "defaultEnaQueueCountPerInterface", INTEGER],
-  ["MaximumEnaQueueCount", "MaximumEnaQueueCount", "maximumEnaQueueCount", INTEGER],
-  ["MaximumEnaQueueCountPerInterface", "MaximumEnaQueueCountPerInterface", "maximumEnaQueueCountPerInterface", INTEGER],
-  ["InterfaceTypes", "InterfaceTypeSet", "interfaceTypeSet", listOf(NetworkCardInterfaceType$)],
-]);
-
-const EfaInfo$ = structureOf("EfaInfo", [
-  ["MaximumEfaInterfaces", "MaximumEfaInterfaces", "maximumEfaInterfaces", INTEGER],
-]);
-
-const DefaultConnectionTrackingConfiguration$ = structureOf("DefaultConnectionTrackingConfiguration", [
-  ["DefaultTcpEstablishedTimeout", "DefaultTcpEstablishedTimeout", "defaultTcpEstablishedTimeout", INTEGER],
-  ["DefaultUdpTimeout", "DefaultUdpTimeout", "defaultUdpTimeout", INTEGER],
-  ["DefaultUdpStreamTimeout", "DefaultUdpStreamTimeout", "defaultUdpStreamTimeout", INTEGER],
-]);
-
-const NetworkInfo$ = structureOf("NetworkInfo", [
-  ["NetworkPerformance", "NetworkPerformance", "networkPerformance", STRING],
-  ["MaximumNetworkInterfaces", "MaximumNetworkInterfaces", "maximumNetworkInterfaces", INTEGER],
-  ["MaximumNetworkCards", "MaximumNetworkCards", "maximumNetworkCards", INTEGER],
-  ["DefaultNetworkCardIndex", "DefaultNetworkCardIndex", "defaultNetworkCardIndex", INTEGER],
-  ["NetworkCards", "NetworkCards", "networkCards", listOf(NetworkCardInfo$)],
-  ["Ipv4AddressesPerInterface", "Ipv4AddressesPerInterface", "ipv4AddressesPerInterface", INTEGER],
-  ["Ipv6AddressesPerInterface", "Ipv6AddressesPerInterface", "ipv6AddressesPerInterface", INTEGER],
-  ["Ipv6Supported", "Ipv6Supported", "ipv6Supported", BOOLEAN],
-  ["EnaSupport", "EnaSupport", "enaSupport", EnaSupport$],
-  ["EfaSupported", "EfaSupported", "efaSupported", BOOLEAN],
-  ["EfaInfo", "EfaInfo", "efaInfo", EfaInfo$],
-  ["EncryptionInTransitSupported", "EncryptionInTransitSupported", "encryptionInTransitSupported", BOOLEAN],
-  ["EnaSrdSupported", "EnaSrdSupported", "enaSrdSupported", BOOLEAN],
-  ["BandwidthWeightings", "BandwidthWeightings", "bandwidthWeightings", listOf(BandwidthWeightingType$)],
-  ["FlexibleEnaQueuesSupport", "FlexibleEnaQueuesSupport", "flexibleEnaQueuesSupport", FlexibleEnaQueuesSupport$],
-  ["ConnectionTrackingConfiguration", "ConnectionTrackingConfiguration", "connectionTrackingConfiguration", DefaultConnectionTrackingConfiguration$],
-  ["SecondaryNetworkSupported", "SecondaryNetworkSupported", "secondaryNetworkSupported", BOOLEAN],
-  ["MaximumSecondaryNetworkInterfaces", "MaximumSecondaryNetworkInterfaces", "maximumSecondaryNetworkInterfaces", INTEGER],
-  ["Ipv4AddressesPerSecondaryInterface", "Ipv4AddressesPerSecondaryInterface", "ipv4AddressesPerSecondaryInterface", INTEGER],
-]);
-
-const GpuDeviceMemoryInfo$ = structureOf("GpuDeviceMemoryInfo", [
-  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
-]);
-
-const GpuDeviceInfo$ = structureOf("GpuDeviceInfo", [
-  ["Name", "Name", "name", STRING],
-  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
-  ["Count", "Count", "count", INTEGER],
-  ["LogicalGpuCount", "LogicalGpuCount", "logicalGpuCount", INTEGER],
-  ["GpuPartitionSize", "GpuPartitionSize", "gpuPartitionSize", INTEGER],
-  ["Workloads", "WorkloadSet", "workloadSet", listOf(STRING)],
-  ["MemoryInfo", "MemoryInfo", "memoryInfo", GpuDeviceMemoryInfo$],
-]);
-
-const GpuInfo$ = structureOf("GpuInfo", [
-  ["Gpus", "Gpus", "gpus", listOf(GpuDeviceInfo$)],
-  ["TotalGpuMemoryInMiB", "TotalGpuMemoryInMiB", "totalGpuMemoryInMiB", INTEGER],
-]);
-
-const FpgaDeviceMemoryInfo$ = structureOf("FpgaDeviceMemoryInfo", [
-  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
-]);
-
-const FpgaDeviceInfo$ = structureOf("FpgaDeviceInfo", [
-  ["Name", "Name", "name", STRING],
-  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
-  ["Count", "Count", "count", INTEGER],
-  ["MemoryInfo", "MemoryInfo", "memoryInfo", FpgaDeviceMemoryInfo$],
-]);
-
-const FpgaInfo$ = structureOf("FpgaInfo", [
-  ["Fpgas", "Fpgas", "fpgas", listOf(FpgaDeviceInfo$)],
-  ["TotalFpgaMemoryInMiB", "TotalFpgaMemoryInMiB", "totalFpgaMemoryInMiB", INTEGER],
-]);
-
-const PlacementGroupInfo$ = structureOf("PlacementGroupInfo", [
-  ["SupportedStrategies", "SupportedStrategies", "supportedStrategies", listOf(PlacementGroupStrategy$)],
-]);
-
-const InferenceDeviceMemoryInfo$ = structureOf("InferenceDeviceMemoryInfo", [
-  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
-]);
-
-const InferenceDeviceInfo$ = structureOf("InferenceDeviceInfo", [
-  ["Count", "Count", "count", INTEGER],
-  ["Name", "Name", "name", STRING],
-  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
-  ["MemoryInfo", "MemoryInfo", "memoryInfo", InferenceDeviceMemoryInfo$],
-]);
-
-const InferenceAcceleratorInfo$ = structureOf("InferenceAcceleratorInfo", [
-  ["Accelerators", "Accelerators", "accelerators", listOf(InferenceDeviceInfo$, "member")],
-  ["TotalInferenceMemoryInMiB", "TotalInferenceMemoryInMiB", "totalInferenceMemoryInMiB", INTEGER],
-]);
-
-const NitroTpmInfo$ = structureOf("NitroTpmInfo", [
-  ["SupportedVersions", "SupportedVersions", "supportedVersions", listOf(STRING)],
-]);
-
-const MediaDeviceMemoryInfo$ = structureOf("MediaDeviceMemoryInfo", [
-  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
-]);
-
-const MediaDeviceInfo$ = structureOf("MediaDeviceInfo", [
-  ["Count", "Count", "count", INTEGER],
-  ["Name", "Name", "name", STRING],
-  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
-  ["MemoryInfo", "MemoryInfo", "memoryInfo", MediaDeviceMemoryInfo$],
-]);
-
-const MediaAcceleratorInfo$ = structureOf("MediaAcceleratorInfo", [
-  ["Accelerators", "Accelerators", "accelerators", listOf(MediaDeviceInfo$)],
-  ["TotalMediaMemoryInMiB", "TotalMediaMemoryInMiB", "totalMediaMemoryInMiB", INTEGER],
-]);
-
-const NeuronDeviceCoreInfo$ = structureOf("NeuronDeviceCoreInfo", [
-  ["Count", "Count", "count", INTEGER],
-  ["Version", "Version", "version", INTEGER],
-]);
-
-const NeuronDeviceMemoryInfo$ = structureOf("NeuronDeviceMemoryInfo", [
-  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
-]);
-
-const NeuronDeviceInfo$ = structureOf("NeuronDeviceInfo", [
-  ["Count", "Count", "count", INTEGER],
-  ["Name", "Name", "name", STRING],
-  ["CoreInfo", "CoreInfo", "coreInfo", NeuronDeviceCoreInfo$],
-  ["MemoryInfo", "MemoryInfo", "memoryInfo", NeuronDeviceMemoryInfo$],
-]);
-
-const NeuronInfo$ = structureOf("NeuronInfo", [
-  ["NeuronDevices", "NeuronDevices", "neuronDevices", listOf(NeuronDeviceInfo$)],
-  ["TotalNeuronDeviceMemoryInMiB", "TotalNeuronDeviceMemoryInMiB", "totalNeuronDeviceMemoryInMiB", INTEGER],
-]);
-
-const InstanceTypeInfo$ = structureOf("InstanceTypeInfo", [
-  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
-  ["CurrentGeneration", "CurrentGeneration", "currentGeneration", BOOLEAN],
-  ["FreeTierEligible", "FreeTierEligible", "freeTierEligible", BOOLEAN],
-  ["SupportedUsageClasses", "SupportedUsageClasses", "supportedUsageClasses", listOf(UsageClassType$)],
-  ["SupportedRootDeviceTypes", "SupportedRootDeviceTypes", "supportedRootDeviceTypes", listOf(RootDeviceType$)],
-  ["SupportedVirtualizationTypes", "SupportedVirtualizationTypes", "supportedVirtualizationTypes", listOf(VirtualizationType$)],
-  ["BareMetal", "BareMetal", "bareMetal", BOOLEAN],
-  ["Hypervisor", "Hypervisor", "hypervisor", InstanceTypeHypervisor$],
-  ["ProcessorInfo", "ProcessorInfo", "processorInfo", ProcessorInfo$],
-  ["VCpuInfo", "VCpuInfo", "vCpuInfo", VCpuInfo$],
-  ["MemoryInfo", "MemoryInfo", "memoryInfo", MemoryInfo$],
-  ["InstanceStorageSupported", "InstanceStorageSupported", "instanceStorageSupported", BOOLEAN],
-  ["InstanceStorageInfo", "InstanceStorageInfo", "instanceStorageInfo", InstanceStorageInfo$],
-  ["EbsInfo", "EbsInfo", "ebsInfo", EbsInfo$],
-  ["NetworkInfo", "NetworkInfo", "networkInfo", NetworkInfo$],
-  ["GpuInfo", "GpuInfo", "gpuInfo", GpuInfo$],
-  ["FpgaInfo", "FpgaInfo", "fpgaInfo", FpgaInfo$],
-  ["PlacementGroupInfo", "PlacementGroupInfo", "placementGroupInfo", PlacementGroupInfo$],
-  ["InferenceAcceleratorInfo", "InferenceAcceleratorInfo", "inferenceAcceleratorInfo", InferenceAcceleratorInfo$],
-  ["HibernationSupported", "HibernationSupported", "hibernationSupported", BOOLEAN],
-  ["BurstablePerformanceSupported", "BurstablePerformanceSupported", "burstablePerformanceSupported", BOOLEAN],
-  ["DedicatedHostsSupported", "DedicatedHostsSupported", "dedicatedHostsSupported", BOOLEAN],
-  ["AutoRecoverySupported", "AutoRecoverySupported", "autoRecoverySupported", BOOLEAN],
-  ["SupportedBootModes", "SupportedBootModes", "supportedBootModes", listOf(BootModeType$)],
-  ["NitroEnclavesSupport", "NitroEnclavesSupport", "nitroEnclavesSupport", NitroEnclavesSupport$],
-  ["NitroTpmSupport", "NitroTpmSupport", "nitroTpmSupport", NitroTpmSupport$],
-  ["NitroTpmInfo", "NitroTpmInfo", "nitroTpmInfo", NitroTpmInfo$],
-  ["MediaAcceleratorInfo", "MediaAcceleratorInfo", "mediaAcceleratorInfo", MediaAcceleratorInfo$],
-  ["NeuronInfo", "NeuronInfo", "neuronInfo", NeuronInfo$],
-  ["PhcSupport", "PhcSupport", "phcSupport", PhcSupport$],
-  ["RebootMigrationSupport", "RebootMigrationSupport", "rebootMigrationSupport", RebootMigrationSupport$],
-  ["SupportedInRegion", "SupportedInRegion", "supportedInRegion", BOOLEAN],
-]);
-
-const DescribeInstanceTypesResult$ = structureOf("DescribeInstanceTypesResult", [
-  ["InstanceTypes", "InstanceTypeSet", "instanceTypeSet", listOf(InstanceTypeInfo$)],
-  ["NextToken", "NextToken", "nextToken", STRING],
-]);
-
-const DescribeInstanceTypeOfferingsRequest$ = structureOf("DescribeInstanceTypeOfferingsRequest", [
-  ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["LocationType", "LocationType", "LocationType", LocationType$],
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
-  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
-  ["NextToken", "NextToken", "NextToken", STRING],
-]);
-
-const InstanceTypeOffering$ = structureOf("InstanceTypeOffering", [
-  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
-  ["LocationType", "LocationType", "locationType", LocationType$],
-  ["Location", "Location", "location", STRING],
-]);
-
-const DescribeInstanceTypeOfferingsResult$ = structureOf("DescribeInstanceTypeOfferingsResult", [
-  ["InstanceTypeOfferings", "InstanceTypeOfferingSet", "instanceTypeOfferingSet", listOf(InstanceTypeOffering$)],
-  ["NextToken", "NextToken", "nextToken", STRING],
-]);
-
-const DescribeAvailabilityZonesRequest$ = structureOf("DescribeAvailabilityZonesRequest", [
-  ["ZoneNames", "ZoneName", "ZoneName", listOf(STRING, "ZoneName")],
-  ["ZoneIds", "ZoneId", "ZoneId", listOf(STRING, "ZoneId")],
-  ["AllAvailabilityZones", "AllAvailabilityZones", "AllAvailabilityZones", BOOLEAN],
-  ["DryRun", "DryRun", "dryRun", BOOLEAN],
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
-]);
-
-const AvailabilityZoneMessage$ = structureOf("AvailabilityZoneMessage", [
-  ["Message", "Message", "message", STRING],
-]);
-
-const AvailabilityZoneGeography$ = structureOf("AvailabilityZoneGeography", [
-  ["Name", "Name", "name", STRING],
-]);
-
-const AvailabilityZoneSubGeography$ = structureOf("AvailabilityZoneSubGeography", [
-  ["Name", "Name", "name", STRING],
-]);
-
-const AvailabilityZone$ = structureOf("AvailabilityZone", [
-  ["OptInStatus", "OptInStatus", "optInStatus", AvailabilityZoneOptInStatus$],
-  ["Messages", "MessageSet", "messageSet", listOf(AvailabilityZoneMessage$)],
-  ["RegionName", "RegionName", "regionName", STRING],
-  ["ZoneName", "ZoneName", "zoneName", STRING],
-  ["ZoneId", "ZoneId", "zoneId", STRING],
-  ["GroupName", "GroupName", "groupName", STRING],
-  ["NetworkBorderGroup", "NetworkBorderGroup", "networkBorderGroup", STRING],
-  ["ZoneType", "ZoneType", "zoneType", STRING],
-  ["ParentZoneName", "ParentZoneName", "parentZoneName", STRING],
-  ["ParentZoneId", "ParentZoneId", "parentZoneId", STRING],
-  ["GroupLongName", "GroupLongName", "groupLongName", STRING],
-  ["Geography", "GeographySet", "geographySet", listOf(AvailabilityZoneGeography$)],
-  ["SubGeography", "SubGeographySet", "subGeographySet", listOf(AvailabilityZoneSubGeography$)],
-  ["State", "ZoneState", "zoneState", AvailabilityZoneState$],
-]);
-
-const DescribeAvailabilityZonesResult$ = structureOf("DescribeAvailabilityZonesResult", [
-  ["AvailabilityZones", "AvailabilityZoneInfo", "availabilityZoneInfo", listOf(AvailabilityZone$)],
-]);
-
-const DescribeSubnetsRequest$ = structureOf("DescribeSubnetsRequest", [
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
-  ["SubnetIds", "SubnetId", "SubnetId", listOf(STRING, "SubnetId")],
-  ["NextToken", "NextToken", "NextToken", STRING],
-  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+const MonitorInstancesRequest$ = structureOf("MonitorInstancesRequest", [
+  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
+  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
   ["DryRun", "DryRun", "dryRun", BOOLEAN],
 ]);
 
-const SubnetCidrBlockState$ = structureOf("SubnetCidrBlockState", [
-  ["State", "State", "state", SubnetCidrBlockStateCode$],
-  ["StatusMessage", "StatusMessage", "statusMessage", STRING],
+const InstanceMonitoring$ = structureOf("InstanceMonitoring", [
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["Monitoring", "Monitoring", "monitoring", Monitoring$],
 ]);
 
-const SubnetIpv6CidrBlockAssociation$ = structureOf("SubnetIpv6CidrBlockAssociation", [
+const MonitorInstancesResult$ = structureOf("MonitorInstancesResult", [
+  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+]);
+
+const UnmonitorInstancesRequest$ = structureOf("UnmonitorInstancesRequest", [
+  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
+  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const UnmonitorInstancesResult$ = structureOf("UnmonitorInstancesResult", [
+  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+]);
+
+const DescribeIamInstanceProfileAssociationsRequest$ = structureOf("DescribeIamInstanceProfileAssociationsRequest", [
+  ["AssociationIds", "AssociationId", "AssociationId", listOf(STRING, "AssociationId")],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+]);
+
+const IamInstanceProfileAssociation$ = structureOf("IamInstanceProfileAssociation", [
   ["AssociationId", "AssociationId", "associationId", STRING],
-  ["Ipv6CidrBlock", "Ipv6CidrBlock", "ipv6CidrBlock", STRING],
-  ["Ipv6CidrBlockState", "Ipv6CidrBlockState", "ipv6CidrBlockState", SubnetCidrBlockState$],
-  ["Ipv6AddressAttribute", "Ipv6AddressAttribute", "ipv6AddressAttribute", Ipv6AddressAttribute$],
-  ["IpSource", "IpSource", "ipSource", IpSource$],
+  ["InstanceId", "InstanceId", "instanceId", STRING],
+  ["IamInstanceProfile", "IamInstanceProfile", "iamInstanceProfile", IamInstanceProfile$],
+  ["State", "State", "state", IamInstanceProfileAssociationState$],
+  ["Timestamp", "Timestamp", "timestamp", TIMESTAMP],
 ]);
 
-const PrivateDnsNameOptionsOnLaunch$ = structureOf("PrivateDnsNameOptionsOnLaunch", [
-  ["HostnameType", "HostnameType", "hostnameType", HostnameType$],
-  ["EnableResourceNameDnsARecord", "EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", BOOLEAN],
-  ["EnableResourceNameDnsAAAARecord", "EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", BOOLEAN],
-]);
-
-const BlockPublicAccessStates$ = structureOf("BlockPublicAccessStates", [
-  ["InternetGatewayBlockMode", "InternetGatewayBlockMode", "internetGatewayBlockMode", BlockPublicAccessMode$],
-]);
-
-const Subnet$ = structureOf("Subnet", [
-  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
-  ["EnableLniAtDeviceIndex", "EnableLniAtDeviceIndex", "enableLniAtDeviceIndex", INTEGER],
-  ["MapCustomerOwnedIpOnLaunch", "MapCustomerOwnedIpOnLaunch", "mapCustomerOwnedIpOnLaunch", BOOLEAN],
-  ["CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", "customerOwnedIpv4Pool", STRING],
-  ["OwnerId", "OwnerId", "ownerId", STRING],
-  ["AssignIpv6AddressOnCreation", "AssignIpv6AddressOnCreation", "assignIpv6AddressOnCreation", BOOLEAN],
-  ["Ipv6CidrBlockAssociationSet", "Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", listOf(SubnetIpv6CidrBlockAssociation$)],
-  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
-  ["SubnetArn", "SubnetArn", "subnetArn", STRING],
-  ["OutpostArn", "OutpostArn", "outpostArn", STRING],
-  ["EnableDns64", "EnableDns64", "enableDns64", BOOLEAN],
-  ["Ipv6Native", "Ipv6Native", "ipv6Native", BOOLEAN],
-  ["PrivateDnsNameOptionsOnLaunch", "PrivateDnsNameOptionsOnLaunch", "privateDnsNameOptionsOnLaunch", PrivateDnsNameOptionsOnLaunch$],
-  ["BlockPublicAccessStates", "BlockPublicAccessStates", "blockPublicAccessStates", BlockPublicAccessStates$],
-  ["Type", "Type", "type", STRING],
-  ["SubnetId", "SubnetId", "subnetId", STRING],
-  ["State", "State", "state", SubnetState$],
-  ["VpcId", "VpcId", "vpcId", STRING],
-  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
-  ["AvailableIpAddressCount", "AvailableIpAddressCount", "availableIpAddressCount", INTEGER],
-  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
-  ["DefaultForAz", "DefaultForAz", "defaultForAz", BOOLEAN],
-  ["MapPublicIpOnLaunch", "MapPublicIpOnLaunch", "mapPublicIpOnLaunch", BOOLEAN],
-]);
-
-const DescribeSubnetsResult$ = structureOf("DescribeSubnetsResult", [
+const DescribeIamInstanceProfileAssociationsResult$ = structureOf("DescribeIamInstanceProfileAssociationsResult", [
+  ["IamInstanceProfileAssociations", "IamInstanceProfileAssociationSet", "iamInstanceProfileAssociationSet", listOf(IamInstanceProfileAssociation$)],
   ["NextToken", "NextToken", "nextToken", STRING],
-  ["Subnets", "SubnetSet", "subnetSet", listOf(Subnet$)],
 ]);
 
-const DescribeSecurityGroupsRequest$ = structureOf("DescribeSecurityGroupsRequest", [
-  ["GroupIds", "GroupId", "GroupId", listOf(STRING, "groupId")],
-  ["GroupNames", "GroupName", "GroupName", listOf(STRING, "GroupName")],
-  ["NextToken", "NextToken", "NextToken", STRING],
-  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
-  ["DryRun", "DryRun", "dryRun", BOOLEAN],
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+const AssociateIamInstanceProfileRequest$ = structureOf("AssociateIamInstanceProfileRequest", [
+  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", IamInstanceProfileSpecification$],
+  ["InstanceId", "InstanceId", "InstanceId", STRING],
 ]);
 
-const UserIdGroupPair$ = structureOf("UserIdGroupPair", [
-  ["Description", "Description", "description", STRING],
-  ["UserId", "UserId", "userId", STRING],
-  ["GroupName", "GroupName", "groupName", STRING],
-  ["GroupId", "GroupId", "groupId", STRING],
-  ["VpcId", "VpcId", "vpcId", STRING],
-  ["VpcPeeringConnectionId", "VpcPeeringConnectionId", "vpcPeeringConnectionId", STRING],
-  ["PeeringStatus", "PeeringStatus", "peeringStatus", STRING],
+const AssociateIamInstanceProfileResult$ = structureOf("AssociateIamInstanceProfileResult", [
+  ["IamInstanceProfileAssociation", "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", IamInstanceProfileAssociation$],
 ]);
 
-const IpRange$ = structureOf("IpRange", [
-  ["Description", "Description", "description", STRING],
-  ["CidrIp", "CidrIp", "cidrIp", STRING],
+const ReplaceIamInstanceProfileAssociationRequest$ = structureOf("ReplaceIamInstanceProfileAssociationRequest", [
+  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", IamInstanceProfileSpecification$],
+  ["AssociationId", "AssociationId", "AssociationId", STRING],
 ]);
 
-const Ipv6Range$ = structureOf("Ipv6Range", [
-  ["Description", "Description", "description", STRING],
-  ["CidrIpv6", "CidrIpv6", "cidrIpv6", STRING],
+const ReplaceIamInstanceProfileAssociationResult$ = structureOf("ReplaceIamInstanceProfileAssociationResult", [
+  ["IamInstanceProfileAssociation", "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", IamInstanceProfileAssociation$],
 ]);
 
-const PrefixListId$ = structureOf("PrefixListId", [
-  ["Description", "Description", "description", STRING],
-  ["PrefixListId", "PrefixListId", "prefixListId", STRING],
+const DisassociateIamInstanceProfileRequest$ = structureOf("DisassociateIamInstanceProfileRequest", [
+  ["AssociationId", "AssociationId", "AssociationId", STRING],
 ]);
 
-const IpPermission$ = structureOf("IpPermission", [
-  ["IpProtocol", "IpProtocol", "ipProtocol", STRING],
-  ["FromPort", "FromPort", "fromPort", INTEGER],
-  ["ToPort", "ToPort", "toPort", INTEGER],
-  ["UserIdGroupPairs", "Groups", "groups", listOf(UserIdGroupPair$)],
-  ["IpRanges", "IpRanges", "ipRanges", listOf(IpRange$)],
-  ["Ipv6Ranges", "Ipv6Ranges", "ipv6Ranges", listOf(Ipv6Range$)],
-  ["PrefixListIds", "PrefixListIds", "prefixListIds", listOf(PrefixListId$)],
-]);
-
-const SecurityGroup$ = structureOf("SecurityGroup", [
-  ["GroupId", "GroupId", "groupId", STRING],
-  ["IpPermissionsEgress", "IpPermissionsEgress", "ipPermissionsEgress", listOf(IpPermission$)],
-  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
-  ["VpcId", "VpcId", "vpcId", STRING],
-  ["SecurityGroupArn", "SecurityGroupArn", "securityGroupArn", STRING],
-  ["OwnerId", "OwnerId", "ownerId", STRING],
-  ["GroupName", "GroupName", "groupName", STRING],
-  ["Description", "GroupDescription", "groupDescription", STRING],
-  ["IpPermissions", "IpPermissions", "ipPermissions", listOf(IpPermission$)],
-]);
-
-const DescribeSecurityGroupsResult$ = structureOf("DescribeSecurityGroupsResult", [
-  ["NextToken", "NextToken", "nextToken", STRING],
-  ["SecurityGroups", "SecurityGroupInfo", "securityGroupInfo", listOf(SecurityGroup$)],
-]);
-
-const DescribeImagesRequest$ = structureOf("DescribeImagesRequest", [
-  ["ExecutableUsers", "ExecutableBy", "ExecutableBy", listOf(STRING, "ExecutableBy")],
-  ["ImageIds", "ImageId", "ImageId", listOf(STRING, "ImageId")],
-  ["Owners", "Owner", "Owner", listOf(STRING, "Owner")],
-  ["IncludeDeprecated", "IncludeDeprecated", "IncludeDeprecated", BOOLEAN],
-  ["IncludeDisabled", "IncludeDisabled", "IncludeDisabled", BOOLEAN],
-  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
-  ["NextToken", "NextToken", "NextToken", STRING],
-  ["DryRun", "DryRun", "dryRun", BOOLEAN],
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
-]);
-
-const ImageWatermark$ = structureOf("ImageWatermark", [
-  ["WatermarkKey", "WatermarkKey", "watermarkKey", STRING],
-  ["SourceImageRegion", "SourceImageRegion", "sourceImageRegion", STRING],
-  ["SourceImageId", "SourceImageId", "sourceImageId", STRING],
-  ["SourceImageCreationTime", "SourceImageCreationTime", "sourceImageCreationTime", TIMESTAMP],
-  ["WatermarkCreationTime", "WatermarkCreationTime", "watermarkCreationTime", TIMESTAMP],
-]);
-
-const ScanResults$ = structureOf("ScanResults", [
-  ["HighestFindingSeverityLabel", "HighestFindingSeverityLabel", "highestFindingSeverityLabel", SeverityLabel$],
-  ["FindingScanDate", "FindingScanDate", "findingScanDate", TIMESTAMP],
-  ["InformationalFixAvailableSince", "InformationalFixAvailableSince", "informationalFixAvailableSince", TIMESTAMP],
-  ["LowFixAvailableSince", "LowFixAvailableSince", "lowFixAvailableSince", TIMESTAMP],
-  ["MediumFixAvailableSince", "MediumFixAvailableSince", "mediumFixAvailableSince", TIMESTAMP],
-  ["HighFixAvailableSince", "HighFixAvailableSince", "highFixAvailableSince", TIMESTAMP],
-  ["CriticalFixAvailableSince", "CriticalFixAvailableSince", "criticalFixAvailableSince", TIMESTAMP],
-]);
-
-const InstanceTypeItem$ = structureOf("InstanceTypeItem", [
-  ["InstanceType", "InstanceType", "instanceType", STRING],
-]);
-
-const InstanceTypeSpecification$ = structureOf("InstanceTypeSpecification", [
-  ["SupportedInstanceTypes", "SupportedInstanceTypeSet", "supportedInstanceTypeSet", listOf(InstanceTypeItem$)],
-  ["UnsupportedInstanceTypes", "UnsupportedInstanceTypeSet", "unsupportedInstanceTypeSet", listOf(InstanceTypeItem$)],
-]);
-
-const Image$ = structureOf("Image", [
-  ["PlatformDetails", "PlatformDetails", "platformDetails", STRING],
-  ["UsageOperation", "UsageOperation", "usageOperation", STRING],
-  ["BlockDeviceMappings", "BlockDeviceMapping", "blockDeviceMapping", listOf(BlockDeviceMapping$)],
-  ["Description", "Description", "description", STRING],
-  ["EnaSupport", "EnaSupport", "enaSupport", BOOLEAN],
-  ["Hypervisor", "Hypervisor", "hypervisor", HypervisorType$],
-  ["ImageOwnerAlias", "ImageOwnerAlias", "imageOwnerAlias", STRING],
-  ["Name", "Name", "name", STRING],
-  ["RootDeviceName", "RootDeviceName", "rootDeviceName", STRING],
-  ["RootDeviceType", "RootDeviceType", "rootDeviceType", DeviceType$],
-  ["SriovNetSupport", "SriovNetSupport", "sriovNetSupport", STRING],
-  ["StateReason", "StateReason", "stateReason", StateReason$],
-  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
-  ["VirtualizationType", "VirtualizationType", "virtualizationType", VirtualizationType$],
-  ["BootMode", "BootMode", "bootMode", BootModeValues$],
-  ["TpmSupport", "TpmSupport", "tpmSupport", TpmSupportValues$],
-  ["DeprecationTime", "DeprecationTime", "deprecationTime", STRING],
-  ["ImdsSupport", "ImdsSupport", "imdsSupport", ImdsSupportValues$],
-  ["SourceInstanceId", "SourceInstanceId", "sourceInstanceId", STRING],
-  ["DeregistrationProtection", "DeregistrationProtection", "deregistrationProtection", STRING],
-  ["LastLaunchedTime", "LastLaunchedTime", "lastLaunchedTime", STRING],
-  ["ImageAllowed", "ImageAllowed", "imageAllowed", BOOLEAN],
-  ["SourceImageId", "SourceImageId", "sourceImageId", STRING],
-  ["SourceImageRegion", "SourceImageRegion", "sourceImageRegion", STRING],
-  ["FreeTierEligible", "FreeTierEligible", "freeTierEligible", BOOLEAN],
-  ["PublicSsmParameterName", "PublicSsmParameterName", "publicSsmParameterName", STRING],
-  ["ImageWatermarks", "ImageWatermarkSet", "imageWatermarkSet", listOf(ImageWatermark$)],
-  ["ScanResults", "ScanResults", "scanResults", ScanResults$],
-  ["InstanceTypeSpecification", "InstanceTypeSpecification", "instanceTypeSpecification", InstanceTypeSpecification$],
-  ["ImageId", "ImageId", "imageId", STRING],
-  ["ImageLocation", "ImageLocation", "imageLocation", STRING],
-  ["State", "ImageState", "imageState", ImageState$],
-  ["OwnerId", "ImageOwnerId", "imageOwnerId", STRING],
-  ["CreationDate", "CreationDate", "creationDate", STRING],
-  ["Public", "IsPublic", "isPublic", BOOLEAN],
-  ["ProductCodes", "ProductCodes", "productCodes", listOf(ProductCode$)],
-  ["Architecture", "Architecture", "architecture", ArchitectureValues$],
-  ["ImageType", "ImageType", "imageType", ImageTypeValues$],
-  ["KernelId", "KernelId", "kernelId", STRING],
-  ["RamdiskId", "RamdiskId", "ramdiskId", STRING],
-  ["Platform", "Platform", "platform", PlatformValues$],
-]);
-
-const DescribeImagesResult$ = structureOf("DescribeImagesResult", [
-  ["NextToken", "NextToken", "nextToken", STRING],
-  ["Images", "ImagesSet", "imagesSet", listOf(Image$)],
+const DisassociateIamInstanceProfileResult$ = structureOf("DisassociateIamInstanceProfileResult", [
+  ["IamInstanceProfileAssociation", "IamInstanceProfileAssociation", "iamInstanceProfileAssociation", IamInstanceProfileAssociation$],
 ]);
 
 const LaunchTemplateIamInstanceProfileSpecificationRequest$ = structureOf("LaunchTemplateIamInstanceProfileSpecificationRequest", [
@@ -2191,383 +1722,6 @@ const DescribeLaunchTemplatesResult$ = structureOf("DescribeLaunchTemplatesResul
   ["NextToken", "NextToken", "nextToken", STRING],
 ]);
 
-const DeleteLaunchTemplateRequest$ = structureOf("DeleteLaunchTemplateRequest", [
-  ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
-  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
-]);
-
-const DeleteLaunchTemplateResult$ = structureOf("DeleteLaunchTemplateResult", [
-  ["LaunchTemplate", "LaunchTemplate", "launchTemplate", LaunchTemplate$],
-]);
-
-const FleetLaunchTemplateSpecificationRequest$ = structureOf("FleetLaunchTemplateSpecificationRequest", [
-  ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
-  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
-  ["Version", "Version", "Version", STRING],
-  ["LaunchTemplateSpecificationUserData", "LaunchTemplateSpecificationUserData", "LaunchTemplateSpecificationUserData", STRING],
-]);
-
-const FleetEbsBlockDeviceRequest$ = structureOf("FleetEbsBlockDeviceRequest", [
-  ["Encrypted", "Encrypted", "Encrypted", BOOLEAN],
-  ["DeleteOnTermination", "DeleteOnTermination", "DeleteOnTermination", BOOLEAN],
-  ["Iops", "Iops", "Iops", INTEGER],
-  ["Throughput", "Throughput", "Throughput", INTEGER],
-  ["KmsKeyId", "KmsKeyId", "KmsKeyId", STRING],
-  ["SnapshotId", "SnapshotId", "SnapshotId", STRING],
-  ["VolumeSize", "VolumeSize", "VolumeSize", INTEGER],
-  ["VolumeType", "VolumeType", "VolumeType", VolumeType$],
-]);
-
-const FleetBlockDeviceMappingRequest$ = structureOf("FleetBlockDeviceMappingRequest", [
-  ["DeviceName", "DeviceName", "DeviceName", STRING],
-  ["VirtualName", "VirtualName", "VirtualName", STRING],
-  ["Ebs", "Ebs", "Ebs", FleetEbsBlockDeviceRequest$],
-  ["NoDevice", "NoDevice", "NoDevice", STRING],
-]);
-
-const FleetIamInstanceProfileSpecificationRequest$ = structureOf("FleetIamInstanceProfileSpecificationRequest", [
-  ["Arn", "Arn", "Arn", STRING],
-  ["Name", "Name", "Name", STRING],
-]);
-
-const FleetInstanceMetadataOptionsRequest$ = structureOf("FleetInstanceMetadataOptionsRequest", [
-  ["HttpTokens", "HttpTokens", "HttpTokens", FleetHttpTokensState$],
-  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
-  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", FleetInstanceMetadataEndpointState$],
-]);
-
-const FleetLaunchTemplateOverridesRequest$ = structureOf("FleetLaunchTemplateOverridesRequest", [
-  ["InstanceType", "InstanceType", "InstanceType", InstanceType$],
-  ["MaxPrice", "MaxPrice", "MaxPrice", STRING],
-  ["SubnetId", "SubnetId", "SubnetId", STRING],
-  ["AvailabilityZone", "AvailabilityZone", "AvailabilityZone", STRING],
-  ["WeightedCapacity", "WeightedCapacity", "WeightedCapacity", DOUBLE],
-  ["Priority", "Priority", "Priority", DOUBLE],
-  ["Placement", "Placement", "Placement", Placement$],
-  ["KeyName", "KeyName", "KeyName", STRING],
-  ["BlockDeviceMappings", "BlockDeviceMapping", "BlockDeviceMapping", listOf(FleetBlockDeviceMappingRequest$, "BlockDeviceMapping")],
-  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", FleetIamInstanceProfileSpecificationRequest$],
-  ["MetadataOptions", "MetadataOptions", "MetadataOptions", FleetInstanceMetadataOptionsRequest$],
-  ["InstanceRequirements", "InstanceRequirements", "InstanceRequirements", InstanceRequirementsRequest$],
-  ["ImageId", "ImageId", "ImageId", STRING],
-  ["AvailabilityZoneId", "AvailabilityZoneId", "AvailabilityZoneId", STRING],
-]);
-
-const FleetLaunchTemplateConfigRequest$ = structureOf("FleetLaunchTemplateConfigRequest", [
-  ["LaunchTemplateSpecification", "LaunchTemplateSpecification", "LaunchTemplateSpecification", FleetLaunchTemplateSpecificationRequest$],
-  ["Overrides", "Overrides", "Overrides", listOf(FleetLaunchTemplateOverridesRequest$)],
-]);
-
-const TargetCapacitySpecificationRequest$ = structureOf("TargetCapacitySpecificationRequest", [
-  ["TotalTargetCapacity", "TotalTargetCapacity", "TotalTargetCapacity", INTEGER],
-  ["OnDemandTargetCapacity", "OnDemandTargetCapacity", "OnDemandTargetCapacity", INTEGER],
-  ["SpotTargetCapacity", "SpotTargetCapacity", "SpotTargetCapacity", INTEGER],
-  ["DefaultTargetCapacityType", "DefaultTargetCapacityType", "DefaultTargetCapacityType", DefaultTargetCapacityType$],
-  ["TargetCapacityUnitType", "TargetCapacityUnitType", "TargetCapacityUnitType", TargetCapacityUnitType$],
-]);
-
-const FleetSpotCapacityRebalanceRequest$ = structureOf("FleetSpotCapacityRebalanceRequest", [
-  ["ReplacementStrategy", "ReplacementStrategy", "ReplacementStrategy", FleetReplacementStrategy$],
-  ["TerminationDelay", "TerminationDelay", "TerminationDelay", INTEGER],
-]);
-
-const FleetSpotMaintenanceStrategiesRequest$ = structureOf("FleetSpotMaintenanceStrategiesRequest", [
-  ["CapacityRebalance", "CapacityRebalance", "CapacityRebalance", FleetSpotCapacityRebalanceRequest$],
-]);
-
-const SpotOptionsRequest$ = structureOf("SpotOptionsRequest", [
-  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", SpotAllocationStrategy$],
-  ["MaintenanceStrategies", "MaintenanceStrategies", "MaintenanceStrategies", FleetSpotMaintenanceStrategiesRequest$],
-  ["InstanceInterruptionBehavior", "InstanceInterruptionBehavior", "InstanceInterruptionBehavior", SpotInstanceInterruptionBehavior$],
-  ["InstancePoolsToUseCount", "InstancePoolsToUseCount", "InstancePoolsToUseCount", INTEGER],
-  ["SingleInstanceType", "SingleInstanceType", "SingleInstanceType", BOOLEAN],
-  ["SingleAvailabilityZone", "SingleAvailabilityZone", "SingleAvailabilityZone", BOOLEAN],
-  ["MinTargetCapacity", "MinTargetCapacity", "MinTargetCapacity", INTEGER],
-  ["MaxTotalPrice", "MaxTotalPrice", "MaxTotalPrice", STRING],
-]);
-
-const CapacityReservationOptionsRequest$ = structureOf("CapacityReservationOptionsRequest", [
-  ["UsageStrategy", "UsageStrategy", "UsageStrategy", FleetCapacityReservationUsageStrategy$],
-]);
-
-const OnDemandOptionsRequest$ = structureOf("OnDemandOptionsRequest", [
-  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", FleetOnDemandAllocationStrategy$],
-  ["CapacityReservationOptions", "CapacityReservationOptions", "CapacityReservationOptions", CapacityReservationOptionsRequest$],
-  ["SingleInstanceType", "SingleInstanceType", "SingleInstanceType", BOOLEAN],
-  ["SingleAvailabilityZone", "SingleAvailabilityZone", "SingleAvailabilityZone", BOOLEAN],
-  ["MinTargetCapacity", "MinTargetCapacity", "MinTargetCapacity", INTEGER],
-  ["MaxTotalPrice", "MaxTotalPrice", "MaxTotalPrice", STRING],
-]);
-
-const FleetCapacityReservationTargetRequest$ = structureOf("FleetCapacityReservationTargetRequest", [
-  ["CapacityReservationIds", "CapacityReservationId", "CapacityReservationId", listOf(STRING)],
-  ["CapacityReservationResourceGroupArns", "CapacityReservationResourceGroupArn", "CapacityReservationResourceGroupArn", listOf(STRING)],
-]);
-
-const ReservedCapacityFallbackOptionsRequest$ = structureOf("ReservedCapacityFallbackOptionsRequest", [
-  ["MarketTypes", "MarketType", "MarketType", listOf(ReservedCapacityFallbackMarketType$)],
-]);
-
-const ReservedCapacityOptionsRequest$ = structureOf("ReservedCapacityOptionsRequest", [
-  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", ReservedCapacityAllocationStrategy$],
-  ["ReservationTypes", "ReservationType", "ReservationType", listOf(FleetReservationType$, "ReservationType")],
-  ["CapacityReservationTarget", "CapacityReservationTarget", "CapacityReservationTarget", FleetCapacityReservationTargetRequest$],
-  ["ReservedCapacityFallbackOptions", "ReservedCapacityFallbackOptions", "ReservedCapacityFallbackOptions", ReservedCapacityFallbackOptionsRequest$],
-]);
-
-const CreateFleetRequest$ = structureOf("CreateFleetRequest", [
-  ["LaunchTemplateConfigs", "LaunchTemplateConfigs", "LaunchTemplateConfigs", listOf(FleetLaunchTemplateConfigRequest$)],
-  ["TargetCapacitySpecification", "TargetCapacitySpecification", "TargetCapacitySpecification", TargetCapacitySpecificationRequest$],
-  ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["ClientToken", "ClientToken", "ClientToken", STRING],
-  ["SpotOptions", "SpotOptions", "SpotOptions", SpotOptionsRequest$],
-  ["OnDemandOptions", "OnDemandOptions", "OnDemandOptions", OnDemandOptionsRequest$],
-  ["ReservedCapacityOptions", "ReservedCapacityOptions", "ReservedCapacityOptions", ReservedCapacityOptionsRequest$],
-  ["ExcessCapacityTerminationPolicy", "ExcessCapacityTerminationPolicy", "ExcessCapacityTerminationPolicy", FleetExcessCapacityTerminationPolicy$],
-  ["TerminateInstancesWithExpiration", "TerminateInstancesWithExpiration", "TerminateInstancesWithExpiration", BOOLEAN],
-  ["Type", "Type", "Type", FleetType$],
-  ["ValidFrom", "ValidFrom", "ValidFrom", TIMESTAMP],
-  ["ValidUntil", "ValidUntil", "ValidUntil", TIMESTAMP],
-  ["ReplaceUnhealthyInstances", "ReplaceUnhealthyInstances", "ReplaceUnhealthyInstances", BOOLEAN],
-  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
-  ["Context", "Context", "Context", STRING],
-]);
-
-const FleetLaunchTemplateSpecification$ = structureOf("FleetLaunchTemplateSpecification", [
-  ["LaunchTemplateId", "LaunchTemplateId", "launchTemplateId", STRING],
-  ["LaunchTemplateName", "LaunchTemplateName", "launchTemplateName", STRING],
-  ["Version", "Version", "version", STRING],
-]);
-
-const PlacementResponse$ = structureOf("PlacementResponse", [
-  ["GroupName", "GroupName", "groupName", STRING],
-]);
-
-const VCpuCountRange$ = structureOf("VCpuCountRange", [
-  ["Min", "Min", "min", INTEGER],
-  ["Max", "Max", "max", INTEGER],
-]);
-
-const MemoryMiB$ = structureOf("MemoryMiB", [
-  ["Min", "Min", "min", INTEGER],
-  ["Max", "Max", "max", INTEGER],
-]);
-
-const MemoryGiBPerVCpu$ = structureOf("MemoryGiBPerVCpu", [
-  ["Min", "Min", "min", DOUBLE],
-  ["Max", "Max", "max", DOUBLE],
-]);
-
-const NetworkInterfaceCount$ = structureOf("NetworkInterfaceCount", [
-  ["Min", "Min", "min", INTEGER],
-  ["Max", "Max", "max", INTEGER],
-]);
-
-const TotalLocalStorageGB$ = structureOf("TotalLocalStorageGB", [
-  ["Min", "Min", "min", DOUBLE],
-  ["Max", "Max", "max", DOUBLE],
-]);
-
-const BaselineEbsBandwidthMbps$ = structureOf("BaselineEbsBandwidthMbps", [
-  ["Min", "Min", "min", INTEGER],
-  ["Max", "Max", "max", INTEGER],
-]);
-
-const AcceleratorCount$ = structureOf("AcceleratorCount", [
-  ["Min", "Min", "min", INTEGER],
-  ["Max", "Max", "max", INTEGER],
-]);
-
-const AcceleratorTotalMemoryMiB$ = structureOf("AcceleratorTotalMemoryMiB", [
-  ["Min", "Min", "min", INTEGER],
-  ["Max", "Max", "max", INTEGER],
-]);
-
-const NetworkBandwidthGbps$ = structureOf("NetworkBandwidthGbps", [
-  ["Min", "Min", "min", DOUBLE],
-  ["Max", "Max", "max", DOUBLE],
-]);
-
-const PerformanceFactorReference$ = structureOf("PerformanceFactorReference", [
-  ["InstanceFamily", "InstanceFamily", "instanceFamily", STRING],
-]);
-
-const CpuPerformanceFactor$ = structureOf("CpuPerformanceFactor", [
-  ["References", "ReferenceSet", "referenceSet", listOf(PerformanceFactorReference$)],
-]);
-
-const BaselinePerformanceFactors$ = structureOf("BaselinePerformanceFactors", [
-  ["Cpu", "Cpu", "cpu", CpuPerformanceFactor$],
-]);
-
-const InstanceRequirements$ = structureOf("InstanceRequirements", [
-  ["VCpuCount", "VCpuCount", "vCpuCount", VCpuCountRange$],
-  ["MemoryMiB", "MemoryMiB", "memoryMiB", MemoryMiB$],
-  ["CpuManufacturers", "CpuManufacturerSet", "cpuManufacturerSet", listOf(CpuManufacturer$)],
-  ["MemoryGiBPerVCpu", "MemoryGiBPerVCpu", "memoryGiBPerVCpu", MemoryGiBPerVCpu$],
-  ["ExcludedInstanceTypes", "ExcludedInstanceTypeSet", "excludedInstanceTypeSet", listOf(STRING)],
-  ["InstanceGenerations", "InstanceGenerationSet", "instanceGenerationSet", listOf(InstanceGeneration$)],
-  ["SpotMaxPricePercentageOverLowestPrice", "SpotMaxPricePercentageOverLowestPrice", "spotMaxPricePercentageOverLowestPrice", INTEGER],
-  ["OnDemandMaxPricePercentageOverLowestPrice", "OnDemandMaxPricePercentageOverLowestPrice", "onDemandMaxPricePercentageOverLowestPrice", INTEGER],
-  ["BareMetal", "BareMetal", "bareMetal", BareMetal$],
-  ["BurstablePerformance", "BurstablePerformance", "burstablePerformance", BurstablePerformance$],
-  ["RequireHibernateSupport", "RequireHibernateSupport", "requireHibernateSupport", BOOLEAN],
-  ["NetworkInterfaceCount", "NetworkInterfaceCount", "networkInterfaceCount", NetworkInterfaceCount$],
-  ["LocalStorage", "LocalStorage", "localStorage", LocalStorage$],
-  ["LocalStorageTypes", "LocalStorageTypeSet", "localStorageTypeSet", listOf(LocalStorageType$)],
-  ["TotalLocalStorageGB", "TotalLocalStorageGB", "totalLocalStorageGB", TotalLocalStorageGB$],
-  ["BaselineEbsBandwidthMbps", "BaselineEbsBandwidthMbps", "baselineEbsBandwidthMbps", BaselineEbsBandwidthMbps$],
-  ["AcceleratorTypes", "AcceleratorTypeSet", "acceleratorTypeSet", listOf(AcceleratorType$)],
-  ["AcceleratorCount", "AcceleratorCount", "acceleratorCount", AcceleratorCount$],
-  ["AcceleratorManufacturers", "AcceleratorManufacturerSet", "acceleratorManufacturerSet", listOf(AcceleratorManufacturer$)],
-  ["AcceleratorNames", "AcceleratorNameSet", "acceleratorNameSet", listOf(AcceleratorName$)],
-  ["AcceleratorTotalMemoryMiB", "AcceleratorTotalMemoryMiB", "acceleratorTotalMemoryMiB", AcceleratorTotalMemoryMiB$],
-  ["NetworkBandwidthGbps", "NetworkBandwidthGbps", "networkBandwidthGbps", NetworkBandwidthGbps$],
-  ["AllowedInstanceTypes", "AllowedInstanceTypeSet", "allowedInstanceTypeSet", listOf(STRING)],
-  ["MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "maxSpotPriceAsPercentageOfOptimalOnDemandPrice", INTEGER],
-  ["BaselinePerformanceFactors", "BaselinePerformanceFactors", "baselinePerformanceFactors", BaselinePerformanceFactors$],
-  ["RequireEncryptionInTransit", "RequireEncryptionInTransit", "requireEncryptionInTransit", BOOLEAN],
-]);
-
-const EbsBlockDeviceResponse$ = structureOf("EbsBlockDeviceResponse", [
-  ["Encrypted", "Encrypted", "encrypted", BOOLEAN],
-  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
-  ["Iops", "Iops", "iops", INTEGER],
-  ["Throughput", "Throughput", "throughput", INTEGER],
-  ["KmsKeyId", "KmsKeyId", "kmsKeyId", STRING],
-  ["SnapshotId", "SnapshotId", "snapshotId", STRING],
-  ["VolumeSize", "VolumeSize", "volumeSize", INTEGER],
-  ["VolumeType", "VolumeType", "volumeType", VolumeType$],
-]);
-
-const BlockDeviceMappingResponse$ = structureOf("BlockDeviceMappingResponse", [
-  ["DeviceName", "DeviceName", "deviceName", STRING],
-  ["VirtualName", "VirtualName", "virtualName", STRING],
-  ["Ebs", "Ebs", "ebs", EbsBlockDeviceResponse$],
-  ["NoDevice", "NoDevice", "noDevice", STRING],
-]);
-
-const FleetLaunchTemplateOverrides$ = structureOf("FleetLaunchTemplateOverrides", [
-  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
-  ["MaxPrice", "MaxPrice", "maxPrice", STRING],
-  ["SubnetId", "SubnetId", "subnetId", STRING],
-  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
-  ["WeightedCapacity", "WeightedCapacity", "weightedCapacity", DOUBLE],
-  ["Priority", "Priority", "priority", DOUBLE],
-  ["Placement", "Placement", "placement", PlacementResponse$],
-  ["InstanceRequirements", "InstanceRequirements", "instanceRequirements", InstanceRequirements$],
-  ["ImageId", "ImageId", "imageId", STRING],
-  ["BlockDeviceMappings", "BlockDeviceMappingSet", "blockDeviceMappingSet", listOf(BlockDeviceMappingResponse$)],
-  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
-]);
-
-const LaunchTemplateAndOverridesResponse$ = structureOf("LaunchTemplateAndOverridesResponse", [
-  ["LaunchTemplateSpecification", "LaunchTemplateSpecification", "launchTemplateSpecification", FleetLaunchTemplateSpecification$],
-  ["Overrides", "Overrides", "overrides", FleetLaunchTemplateOverrides$],
-]);
-
-const CreateFleetError$ = structureOf("CreateFleetError", [
-  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
-  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
-  ["ErrorCode", "ErrorCode", "errorCode", STRING],
-  ["ErrorMessage", "ErrorMessage", "errorMessage", STRING],
-]);
-
-const CreateFleetInstance$ = structureOf("CreateFleetInstance", [
-  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
-  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
-  ["InstanceIds", "InstanceIds", "instanceIds", listOf(STRING)],
-  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
-  ["Platform", "Platform", "platform", PlatformValues$],
-  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
-  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
-  ["SubnetId", "SubnetId", "subnetId", STRING],
-]);
-
-const CreateFleetResult$ = structureOf("CreateFleetResult", [
-  ["FleetId", "FleetId", "fleetId", STRING],
-  ["Errors", "ErrorSet", "errorSet", listOf(CreateFleetError$)],
-  ["Instances", "FleetInstanceSet", "fleetInstanceSet", listOf(CreateFleetInstance$)],
-]);
-
-const DescribeVpcsRequest$ = structureOf("DescribeVpcsRequest", [
-  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
-  ["VpcIds", "VpcId", "VpcId", listOf(STRING, "VpcId")],
-  ["NextToken", "NextToken", "NextToken", STRING],
-  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
-  ["DryRun", "DryRun", "dryRun", BOOLEAN],
-]);
-
-const VpcCidrBlockState$ = structureOf("VpcCidrBlockState", [
-  ["State", "State", "state", VpcCidrBlockStateCode$],
-  ["StatusMessage", "StatusMessage", "statusMessage", STRING],
-]);
-
-const VpcIpv6CidrBlockAssociation$ = structureOf("VpcIpv6CidrBlockAssociation", [
-  ["AssociationId", "AssociationId", "associationId", STRING],
-  ["Ipv6CidrBlock", "Ipv6CidrBlock", "ipv6CidrBlock", STRING],
-  ["Ipv6CidrBlockState", "Ipv6CidrBlockState", "ipv6CidrBlockState", VpcCidrBlockState$],
-  ["NetworkBorderGroup", "NetworkBorderGroup", "networkBorderGroup", STRING],
-  ["Ipv6Pool", "Ipv6Pool", "ipv6Pool", STRING],
-  ["Ipv6AddressAttribute", "Ipv6AddressAttribute", "ipv6AddressAttribute", Ipv6AddressAttribute$],
-  ["IpSource", "IpSource", "ipSource", IpSource$],
-]);
-
-const VpcCidrBlockAssociation$ = structureOf("VpcCidrBlockAssociation", [
-  ["AssociationId", "AssociationId", "associationId", STRING],
-  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
-  ["CidrBlockState", "CidrBlockState", "cidrBlockState", VpcCidrBlockState$],
-]);
-
-const VpcEncryptionControlExclusion$ = structureOf("VpcEncryptionControlExclusion", [
-  ["State", "State", "state", VpcEncryptionControlExclusionState$],
-  ["StateMessage", "StateMessage", "stateMessage", STRING],
-]);
-
-const VpcEncryptionControlExclusions$ = structureOf("VpcEncryptionControlExclusions", [
-  ["InternetGateway", "InternetGateway", "internetGateway", VpcEncryptionControlExclusion$],
-  ["EgressOnlyInternetGateway", "EgressOnlyInternetGateway", "egressOnlyInternetGateway", VpcEncryptionControlExclusion$],
-  ["NatGateway", "NatGateway", "natGateway", VpcEncryptionControlExclusion$],
-  ["VirtualPrivateGateway", "VirtualPrivateGateway", "virtualPrivateGateway", VpcEncryptionControlExclusion$],
-  ["VpcPeering", "VpcPeering", "vpcPeering", VpcEncryptionControlExclusion$],
-  ["Lambda", "Lambda", "lambda", VpcEncryptionControlExclusion$],
-  ["VpcLattice", "VpcLattice", "vpcLattice", VpcEncryptionControlExclusion$],
-  ["ElasticFileSystem", "ElasticFileSystem", "elasticFileSystem", VpcEncryptionControlExclusion$],
-  ["GlobalAccelerator", "GlobalAccelerator", "globalAccelerator", VpcEncryptionControlExclusion$],
-  ["ApiGatewayV2", "ApiGatewayV2", "apiGatewayV2", VpcEncryptionControlExclusion$],
-]);
-
-const VpcEncryptionControl$ = structureOf("VpcEncryptionControl", [
-  ["VpcId", "VpcId", "vpcId", STRING],
-  ["VpcEncryptionControlId", "VpcEncryptionControlId", "vpcEncryptionControlId", STRING],
-  ["Mode", "Mode", "mode", VpcEncryptionControlMode$],
-  ["State", "State", "state", VpcEncryptionControlState$],
-  ["StateMessage", "StateMessage", "stateMessage", STRING],
-  ["ResourceExclusions", "ResourceExclusions", "resourceExclusions", VpcEncryptionControlExclusions$],
-  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
-]);
-
-const Vpc$ = structureOf("Vpc", [
-  ["OwnerId", "OwnerId", "ownerId", STRING],
-  ["InstanceTenancy", "InstanceTenancy", "instanceTenancy", Tenancy$],
-  ["Ipv6CidrBlockAssociationSet", "Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", listOf(VpcIpv6CidrBlockAssociation$)],
-  ["CidrBlockAssociationSet", "CidrBlockAssociationSet", "cidrBlockAssociationSet", listOf(VpcCidrBlockAssociation$)],
-  ["IsDefault", "IsDefault", "isDefault", BOOLEAN],
-  ["EncryptionControl", "EncryptionControl", "encryptionControl", VpcEncryptionControl$],
-  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
-  ["BlockPublicAccessStates", "BlockPublicAccessStates", "blockPublicAccessStates", BlockPublicAccessStates$],
-  ["VpcId", "VpcId", "vpcId", STRING],
-  ["State", "State", "state", VpcState$],
-  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
-  ["DhcpOptionsId", "DhcpOptionsId", "dhcpOptionsId", STRING],
-]);
-
-const DescribeVpcsResult$ = structureOf("DescribeVpcsResult", [
-  ["NextToken", "NextToken", "nextToken", STRING],
-  ["Vpcs", "VpcSet", "vpcSet", listOf(Vpc$)],
-]);
-
 const DescribeLaunchTemplateVersionsRequest$ = structureOf("DescribeLaunchTemplateVersionsRequest", [
   ["DryRun", "DryRun", "DryRun", BOOLEAN],
   ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
@@ -2738,6 +1892,92 @@ const LaunchTemplateEnclaveOptions$ = structureOf("LaunchTemplateEnclaveOptions"
   ["Enabled", "Enabled", "enabled", BOOLEAN],
 ]);
 
+const VCpuCountRange$ = structureOf("VCpuCountRange", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const MemoryMiB$ = structureOf("MemoryMiB", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const MemoryGiBPerVCpu$ = structureOf("MemoryGiBPerVCpu", [
+  ["Min", "Min", "min", DOUBLE],
+  ["Max", "Max", "max", DOUBLE],
+]);
+
+const NetworkInterfaceCount$ = structureOf("NetworkInterfaceCount", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const TotalLocalStorageGB$ = structureOf("TotalLocalStorageGB", [
+  ["Min", "Min", "min", DOUBLE],
+  ["Max", "Max", "max", DOUBLE],
+]);
+
+const BaselineEbsBandwidthMbps$ = structureOf("BaselineEbsBandwidthMbps", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const AcceleratorCount$ = structureOf("AcceleratorCount", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const AcceleratorTotalMemoryMiB$ = structureOf("AcceleratorTotalMemoryMiB", [
+  ["Min", "Min", "min", INTEGER],
+  ["Max", "Max", "max", INTEGER],
+]);
+
+const NetworkBandwidthGbps$ = structureOf("NetworkBandwidthGbps", [
+  ["Min", "Min", "min", DOUBLE],
+  ["Max", "Max", "max", DOUBLE],
+]);
+
+const PerformanceFactorReference$ = structureOf("PerformanceFactorReference", [
+  ["InstanceFamily", "InstanceFamily", "instanceFamily", STRING],
+]);
+
+const CpuPerformanceFactor$ = structureOf("CpuPerformanceFactor", [
+  ["References", "ReferenceSet", "referenceSet", listOf(PerformanceFactorReference$)],
+]);
+
+const BaselinePerformanceFactors$ = structureOf("BaselinePerformanceFactors", [
+  ["Cpu", "Cpu", "cpu", CpuPerformanceFactor$],
+]);
+
+const InstanceRequirements$ = structureOf("InstanceRequirements", [
+  ["VCpuCount", "VCpuCount", "vCpuCount", VCpuCountRange$],
+  ["MemoryMiB", "MemoryMiB", "memoryMiB", MemoryMiB$],
+  ["CpuManufacturers", "CpuManufacturerSet", "cpuManufacturerSet", listOf(CpuManufacturer$)],
+  ["MemoryGiBPerVCpu", "MemoryGiBPerVCpu", "memoryGiBPerVCpu", MemoryGiBPerVCpu$],
+  ["ExcludedInstanceTypes", "ExcludedInstanceTypeSet", "excludedInstanceTypeSet", listOf(STRING)],
+  ["InstanceGenerations", "InstanceGenerationSet", "instanceGenerationSet", listOf(InstanceGeneration$)],
+  ["SpotMaxPricePercentageOverLowestPrice", "SpotMaxPricePercentageOverLowestPrice", "spotMaxPricePercentageOverLowestPrice", INTEGER],
+  ["OnDemandMaxPricePercentageOverLowestPrice", "OnDemandMaxPricePercentageOverLowestPrice", "onDemandMaxPricePercentageOverLowestPrice", INTEGER],
+  ["BareMetal", "BareMetal", "bareMetal", BareMetal$],
+  ["BurstablePerformance", "BurstablePerformance", "burstablePerformance", BurstablePerformance$],
+  ["RequireHibernateSupport", "RequireHibernateSupport", "requireHibernateSupport", BOOLEAN],
+  ["NetworkInterfaceCount", "NetworkInterfaceCount", "networkInterfaceCount", NetworkInterfaceCount$],
+  ["LocalStorage", "LocalStorage", "localStorage", LocalStorage$],
+  ["LocalStorageTypes", "LocalStorageTypeSet", "localStorageTypeSet", listOf(LocalStorageType$)],
+  ["TotalLocalStorageGB", "TotalLocalStorageGB", "totalLocalStorageGB", TotalLocalStorageGB$],
+  ["BaselineEbsBandwidthMbps", "BaselineEbsBandwidthMbps", "baselineEbsBandwidthMbps", BaselineEbsBandwidthMbps$],
+  ["AcceleratorTypes", "AcceleratorTypeSet", "acceleratorTypeSet", listOf(AcceleratorType$)],
+  ["AcceleratorCount", "AcceleratorCount", "acceleratorCount", AcceleratorCount$],
+  ["AcceleratorManufacturers", "AcceleratorManufacturerSet", "acceleratorManufacturerSet", listOf(AcceleratorManufacturer$)],
+  ["AcceleratorNames", "AcceleratorNameSet", "acceleratorNameSet", listOf(AcceleratorName$)],
+  ["AcceleratorTotalMemoryMiB", "AcceleratorTotalMemoryMiB", "acceleratorTotalMemoryMiB", AcceleratorTotalMemoryMiB$],
+  ["NetworkBandwidthGbps", "NetworkBandwidthGbps", "networkBandwidthGbps", NetworkBandwidthGbps$],
+  ["AllowedInstanceTypes", "AllowedInstanceTypeSet", "allowedInstanceTypeSet", listOf(STRING)],
+  ["MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "maxSpotPriceAsPercentageOfOptimalOnDemandPrice", INTEGER],
+  ["BaselinePerformanceFactors", "BaselinePerformanceFactors", "baselinePerformanceFactors", BaselinePerformanceFactors$],
+  ["RequireEncryptionInTransit", "RequireEncryptionInTransit", "requireEncryptionInTransit", BOOLEAN],
+]);
+
 const LaunchTemplatePrivateDnsNameOptions$ = structureOf("LaunchTemplatePrivateDnsNameOptions", [
   ["HostnameType", "HostnameType", "hostnameType", HostnameType$],
   ["EnableResourceNameDnsARecord", "EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", BOOLEAN],
@@ -2818,6 +2058,220 @@ const LaunchTemplateVersion$ = structureOf("LaunchTemplateVersion", [
 const DescribeLaunchTemplateVersionsResult$ = structureOf("DescribeLaunchTemplateVersionsResult", [
   ["LaunchTemplateVersions", "LaunchTemplateVersionSet", "launchTemplateVersionSet", listOf(LaunchTemplateVersion$)],
   ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const DeleteLaunchTemplateRequest$ = structureOf("DeleteLaunchTemplateRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
+]);
+
+const DeleteLaunchTemplateResult$ = structureOf("DeleteLaunchTemplateResult", [
+  ["LaunchTemplate", "LaunchTemplate", "launchTemplate", LaunchTemplate$],
+]);
+
+const FleetLaunchTemplateSpecificationRequest$ = structureOf("FleetLaunchTemplateSpecificationRequest", [
+  ["LaunchTemplateId", "LaunchTemplateId", "LaunchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "LaunchTemplateName", STRING],
+  ["Version", "Version", "Version", STRING],
+  ["LaunchTemplateSpecificationUserData", "LaunchTemplateSpecificationUserData", "LaunchTemplateSpecificationUserData", STRING],
+]);
+
+const FleetEbsBlockDeviceRequest$ = structureOf("FleetEbsBlockDeviceRequest", [
+  ["Encrypted", "Encrypted", "Encrypted", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "DeleteOnTermination", BOOLEAN],
+  ["Iops", "Iops", "Iops", INTEGER],
+  ["Throughput", "Throughput", "Throughput", INTEGER],
+  ["KmsKeyId", "KmsKeyId", "KmsKeyId", STRING],
+  ["SnapshotId", "SnapshotId", "SnapshotId", STRING],
+  ["VolumeSize", "VolumeSize", "VolumeSize", INTEGER],
+  ["VolumeType", "VolumeType", "VolumeType", VolumeType$],
+]);
+
+const FleetBlockDeviceMappingRequest$ = structureOf("FleetBlockDeviceMappingRequest", [
+  ["DeviceName", "DeviceName", "DeviceName", STRING],
+  ["VirtualName", "VirtualName", "VirtualName", STRING],
+  ["Ebs", "Ebs", "Ebs", FleetEbsBlockDeviceRequest$],
+  ["NoDevice", "NoDevice", "NoDevice", STRING],
+]);
+
+const FleetIamInstanceProfileSpecificationRequest$ = structureOf("FleetIamInstanceProfileSpecificationRequest", [
+  ["Arn", "Arn", "Arn", STRING],
+  ["Name", "Name", "Name", STRING],
+]);
+
+const FleetInstanceMetadataOptionsRequest$ = structureOf("FleetInstanceMetadataOptionsRequest", [
+  ["HttpTokens", "HttpTokens", "HttpTokens", FleetHttpTokensState$],
+  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
+  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", FleetInstanceMetadataEndpointState$],
+]);
+
+const FleetLaunchTemplateOverridesRequest$ = structureOf("FleetLaunchTemplateOverridesRequest", [
+  ["InstanceType", "InstanceType", "InstanceType", InstanceType$],
+  ["MaxPrice", "MaxPrice", "MaxPrice", STRING],
+  ["SubnetId", "SubnetId", "SubnetId", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "AvailabilityZone", STRING],
+  ["WeightedCapacity", "WeightedCapacity", "WeightedCapacity", DOUBLE],
+  ["Priority", "Priority", "Priority", DOUBLE],
+  ["Placement", "Placement", "Placement", Placement$],
+  ["KeyName", "KeyName", "KeyName", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMapping", "BlockDeviceMapping", listOf(FleetBlockDeviceMappingRequest$, "BlockDeviceMapping")],
+  ["IamInstanceProfile", "IamInstanceProfile", "IamInstanceProfile", FleetIamInstanceProfileSpecificationRequest$],
+  ["MetadataOptions", "MetadataOptions", "MetadataOptions", FleetInstanceMetadataOptionsRequest$],
+  ["InstanceRequirements", "InstanceRequirements", "InstanceRequirements", InstanceRequirementsRequest$],
+  ["ImageId", "ImageId", "ImageId", STRING],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "AvailabilityZoneId", STRING],
+]);
+
+const FleetLaunchTemplateConfigRequest$ = structureOf("FleetLaunchTemplateConfigRequest", [
+  ["LaunchTemplateSpecification", "LaunchTemplateSpecification", "LaunchTemplateSpecification", FleetLaunchTemplateSpecificationRequest$],
+  ["Overrides", "Overrides", "Overrides", listOf(FleetLaunchTemplateOverridesRequest$)],
+]);
+
+const TargetCapacitySpecificationRequest$ = structureOf("TargetCapacitySpecificationRequest", [
+  ["TotalTargetCapacity", "TotalTargetCapacity", "TotalTargetCapacity", INTEGER],
+  ["OnDemandTargetCapacity", "OnDemandTargetCapacity", "OnDemandTargetCapacity", INTEGER],
+  ["SpotTargetCapacity", "SpotTargetCapacity", "SpotTargetCapacity", INTEGER],
+  ["DefaultTargetCapacityType", "DefaultTargetCapacityType", "DefaultTargetCapacityType", DefaultTargetCapacityType$],
+  ["TargetCapacityUnitType", "TargetCapacityUnitType", "TargetCapacityUnitType", TargetCapacityUnitType$],
+]);
+
+const FleetSpotCapacityRebalanceRequest$ = structureOf("FleetSpotCapacityRebalanceRequest", [
+  ["ReplacementStrategy", "ReplacementStrategy", "ReplacementStrategy", FleetReplacementStrategy$],
+  ["TerminationDelay", "TerminationDelay", "TerminationDelay", INTEGER],
+]);
+
+const FleetSpotMaintenanceStrategiesRequest$ = structureOf("FleetSpotMaintenanceStrategiesRequest", [
+  ["CapacityRebalance", "CapacityRebalance", "CapacityRebalance", FleetSpotCapacityRebalanceRequest$],
+]);
+
+const SpotOptionsRequest$ = structureOf("SpotOptionsRequest", [
+  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", SpotAllocationStrategy$],
+  ["MaintenanceStrategies", "MaintenanceStrategies", "MaintenanceStrategies", FleetSpotMaintenanceStrategiesRequest$],
+  ["InstanceInterruptionBehavior", "InstanceInterruptionBehavior", "InstanceInterruptionBehavior", SpotInstanceInterruptionBehavior$],
+  ["InstancePoolsToUseCount", "InstancePoolsToUseCount", "InstancePoolsToUseCount", INTEGER],
+  ["SingleInstanceType", "SingleInstanceType", "SingleInstanceType", BOOLEAN],
+  ["SingleAvailabilityZone", "SingleAvailabilityZone", "SingleAvailabilityZone", BOOLEAN],
+  ["MinTargetCapacity", "MinTargetCapacity", "MinTargetCapacity", INTEGER],
+  ["MaxTotalPrice", "MaxTotalPrice", "MaxTotalPrice", STRING],
+]);
+
+const CapacityReservationOptionsRequest$ = structureOf("CapacityReservationOptionsRequest", [
+  ["UsageStrategy", "UsageStrategy", "UsageStrategy", FleetCapacityReservationUsageStrategy$],
+]);
+
+const OnDemandOptionsRequest$ = structureOf("OnDemandOptionsRequest", [
+  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", FleetOnDemandAllocationStrategy$],
+  ["CapacityReservationOptions", "CapacityReservationOptions", "CapacityReservationOptions", CapacityReservationOptionsRequest$],
+  ["SingleInstanceType", "SingleInstanceType", "SingleInstanceType", BOOLEAN],
+  ["SingleAvailabilityZone", "SingleAvailabilityZone", "SingleAvailabilityZone", BOOLEAN],
+  ["MinTargetCapacity", "MinTargetCapacity", "MinTargetCapacity", INTEGER],
+  ["MaxTotalPrice", "MaxTotalPrice", "MaxTotalPrice", STRING],
+]);
+
+const FleetCapacityReservationTargetRequest$ = structureOf("FleetCapacityReservationTargetRequest", [
+  ["CapacityReservationIds", "CapacityReservationId", "CapacityReservationId", listOf(STRING)],
+  ["CapacityReservationResourceGroupArns", "CapacityReservationResourceGroupArn", "CapacityReservationResourceGroupArn", listOf(STRING)],
+]);
+
+const ReservedCapacityFallbackOptionsRequest$ = structureOf("ReservedCapacityFallbackOptionsRequest", [
+  ["MarketTypes", "MarketType", "MarketType", listOf(ReservedCapacityFallbackMarketType$)],
+]);
+
+const ReservedCapacityOptionsRequest$ = structureOf("ReservedCapacityOptionsRequest", [
+  ["AllocationStrategy", "AllocationStrategy", "AllocationStrategy", ReservedCapacityAllocationStrategy$],
+  ["ReservationTypes", "ReservationType", "ReservationType", listOf(FleetReservationType$, "ReservationType")],
+  ["CapacityReservationTarget", "CapacityReservationTarget", "CapacityReservationTarget", FleetCapacityReservationTargetRequest$],
+  ["ReservedCapacityFallbackOptions", "ReservedCapacityFallbackOptions", "ReservedCapacityFallbackOptions", ReservedCapacityFallbackOptionsRequest$],
+]);
+
+const CreateFleetRequest$ = structureOf("CreateFleetRequest", [
+  ["LaunchTemplateConfigs", "LaunchTemplateConfigs", "LaunchTemplateConfigs", listOf(FleetLaunchTemplateConfigRequest$)],
+  ["TargetCapacitySpecification", "TargetCapacitySpecification", "TargetCapacitySpecification", TargetCapacitySpecificationRequest$],
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["ClientToken", "ClientToken", "ClientToken", STRING],
+  ["SpotOptions", "SpotOptions", "SpotOptions", SpotOptionsRequest$],
+  ["OnDemandOptions", "OnDemandOptions", "OnDemandOptions", OnDemandOptionsRequest$],
+  ["ReservedCapacityOptions", "ReservedCapacityOptions", "ReservedCapacityOptions", ReservedCapacityOptionsRequest$],
+  ["ExcessCapacityTerminationPolicy", "ExcessCapacityTerminationPolicy", "ExcessCapacityTerminationPolicy", FleetExcessCapacityTerminationPolicy$],
+  ["TerminateInstancesWithExpiration", "TerminateInstancesWithExpiration", "TerminateInstancesWithExpiration", BOOLEAN],
+  ["Type", "Type", "Type", FleetType$],
+  ["ValidFrom", "ValidFrom", "ValidFrom", TIMESTAMP],
+  ["ValidUntil", "ValidUntil", "ValidUntil", TIMESTAMP],
+  ["ReplaceUnhealthyInstances", "ReplaceUnhealthyInstances", "ReplaceUnhealthyInstances", BOOLEAN],
+  ["TagSpecifications", "TagSpecification", "TagSpecification", listOf(TagSpecification$)],
+  ["Context", "Context", "Context", STRING],
+]);
+
+const FleetLaunchTemplateSpecification$ = structureOf("FleetLaunchTemplateSpecification", [
+  ["LaunchTemplateId", "LaunchTemplateId", "launchTemplateId", STRING],
+  ["LaunchTemplateName", "LaunchTemplateName", "launchTemplateName", STRING],
+  ["Version", "Version", "version", STRING],
+]);
+
+const PlacementResponse$ = structureOf("PlacementResponse", [
+  ["GroupName", "GroupName", "groupName", STRING],
+]);
+
+const EbsBlockDeviceResponse$ = structureOf("EbsBlockDeviceResponse", [
+  ["Encrypted", "Encrypted", "encrypted", BOOLEAN],
+  ["DeleteOnTermination", "DeleteOnTermination", "deleteOnTermination", BOOLEAN],
+  ["Iops", "Iops", "iops", INTEGER],
+  ["Throughput", "Throughput", "throughput", INTEGER],
+  ["KmsKeyId", "KmsKeyId", "kmsKeyId", STRING],
+  ["SnapshotId", "SnapshotId", "snapshotId", STRING],
+  ["VolumeSize", "VolumeSize", "volumeSize", INTEGER],
+  ["VolumeType", "VolumeType", "volumeType", VolumeType$],
+]);
+
+const BlockDeviceMappingResponse$ = structureOf("BlockDeviceMappingResponse", [
+  ["DeviceName", "DeviceName", "deviceName", STRING],
+  ["VirtualName", "VirtualName", "virtualName", STRING],
+  ["Ebs", "Ebs", "ebs", EbsBlockDeviceResponse$],
+  ["NoDevice", "NoDevice", "noDevice", STRING],
+]);
+
+const FleetLaunchTemplateOverrides$ = structureOf("FleetLaunchTemplateOverrides", [
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["MaxPrice", "MaxPrice", "maxPrice", STRING],
+  ["SubnetId", "SubnetId", "subnetId", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["WeightedCapacity", "WeightedCapacity", "weightedCapacity", DOUBLE],
+  ["Priority", "Priority", "priority", DOUBLE],
+  ["Placement", "Placement", "placement", PlacementResponse$],
+  ["InstanceRequirements", "InstanceRequirements", "instanceRequirements", InstanceRequirements$],
+  ["ImageId", "ImageId", "imageId", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMappingSet", "blockDeviceMappingSet", listOf(BlockDeviceMappingResponse$)],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+]);
+
+const LaunchTemplateAndOverridesResponse$ = structureOf("LaunchTemplateAndOverridesResponse", [
+  ["LaunchTemplateSpecification", "LaunchTemplateSpecification", "launchTemplateSpecification", FleetLaunchTemplateSpecification$],
+  ["Overrides", "Overrides", "overrides", FleetLaunchTemplateOverrides$],
+]);
+
+const CreateFleetError$ = structureOf("CreateFleetError", [
+  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
+  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
+  ["ErrorCode", "ErrorCode", "errorCode", STRING],
+  ["ErrorMessage", "ErrorMessage", "errorMessage", STRING],
+]);
+
+const CreateFleetInstance$ = structureOf("CreateFleetInstance", [
+  ["LaunchTemplateAndOverrides", "LaunchTemplateAndOverrides", "launchTemplateAndOverrides", LaunchTemplateAndOverridesResponse$],
+  ["Lifecycle", "Lifecycle", "lifecycle", InstanceLifecycle$],
+  ["InstanceIds", "InstanceIds", "instanceIds", listOf(STRING)],
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["Platform", "Platform", "platform", PlatformValues$],
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["SubnetId", "SubnetId", "subnetId", STRING],
+]);
+
+const CreateFleetResult$ = structureOf("CreateFleetResult", [
+  ["FleetId", "FleetId", "fleetId", STRING],
+  ["Errors", "ErrorSet", "errorSet", listOf(CreateFleetError$)],
+  ["Instances", "FleetInstanceSet", "fleetInstanceSet", listOf(CreateFleetInstance$)],
 ]);
 
 const DescribeFleetsRequest$ = structureOf("DescribeFleetsRequest", [
@@ -2956,6 +2410,522 @@ const DeleteFleetsResult$ = structureOf("DeleteFleetsResult", [
   ["UnsuccessfulFleetDeletions", "UnsuccessfulFleetDeletionSet", "unsuccessfulFleetDeletionSet", listOf(DeleteFleetErrorItem$)],
 ]);
 
+const CreateTagsRequest$ = structureOf("CreateTagsRequest", [
+  ["Resources", "ResourceId", "ResourceId", listOf(STRING, "member")],
+  ["Tags", "Tag", "Tag", listOf(Tag$)],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const CreateTagsResult$ = structureOf("CreateTagsResult", []);
+
+const DeleteTagsRequest$ = structureOf("DeleteTagsRequest", [
+  ["Resources", "ResourceId", "resourceId", listOf(STRING, "member")],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Tags", "Tag", "tag", listOf(Tag$)],
+]);
+
+const DeleteTagsResult$ = structureOf("DeleteTagsResult", []);
+
+const DescribeTagsRequest$ = structureOf("DescribeTagsRequest", [
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "maxResults", INTEGER],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const TagDescription$ = structureOf("TagDescription", [
+  ["Key", "Key", "key", STRING],
+  ["ResourceId", "ResourceId", "resourceId", STRING],
+  ["ResourceType", "ResourceType", "resourceType", ResourceType$],
+  ["Value", "Value", "value", STRING],
+]);
+
+const DescribeTagsResult$ = structureOf("DescribeTagsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Tags", "TagSet", "tagSet", listOf(TagDescription$)],
+]);
+
+const DescribeInstanceTypesRequest$ = structureOf("DescribeInstanceTypesRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["InstanceTypes", "InstanceType", "InstanceType", listOf(InstanceType$, "member")],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["IncludeUnsupportedInRegion", "IncludeUnsupportedInRegion", "IncludeUnsupportedInRegion", BOOLEAN],
+]);
+
+const ProcessorInfo$ = structureOf("ProcessorInfo", [
+  ["SupportedArchitectures", "SupportedArchitectures", "supportedArchitectures", listOf(ArchitectureType$)],
+  ["SustainedClockSpeedInGhz", "SustainedClockSpeedInGhz", "sustainedClockSpeedInGhz", DOUBLE],
+  ["SupportedFeatures", "SupportedFeatures", "supportedFeatures", listOf(SupportedAdditionalProcessorFeature$)],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+]);
+
+const VCpuInfo$ = structureOf("VCpuInfo", [
+  ["DefaultVCpus", "DefaultVCpus", "defaultVCpus", INTEGER],
+  ["DefaultCores", "DefaultCores", "defaultCores", INTEGER],
+  ["DefaultThreadsPerCore", "DefaultThreadsPerCore", "defaultThreadsPerCore", INTEGER],
+  ["ValidCores", "ValidCores", "validCores", listOf(INTEGER)],
+  ["ValidThreadsPerCore", "ValidThreadsPerCore", "validThreadsPerCore", listOf(INTEGER)],
+]);
+
+const MemoryInfo$ = structureOf("MemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", LONG],
+]);
+
+const DiskInfo$ = structureOf("DiskInfo", [
+  ["SizeInGB", "SizeInGB", "sizeInGB", LONG],
+  ["Count", "Count", "count", INTEGER],
+  ["Type", "Type", "type", DiskType$],
+]);
+
+const InstanceStorageInfo$ = structureOf("InstanceStorageInfo", [
+  ["TotalSizeInGB", "TotalSizeInGB", "totalSizeInGB", LONG],
+  ["Disks", "Disks", "disks", listOf(DiskInfo$)],
+  ["NvmeSupport", "NvmeSupport", "nvmeSupport", EphemeralNvmeSupport$],
+  ["EncryptionSupport", "EncryptionSupport", "encryptionSupport", InstanceStorageEncryptionSupport$],
+]);
+
+const EbsOptimizedInfo$ = structureOf("EbsOptimizedInfo", [
+  ["BaselineBandwidthInMbps", "BaselineBandwidthInMbps", "baselineBandwidthInMbps", INTEGER],
+  ["BaselineThroughputInMBps", "BaselineThroughputInMBps", "baselineThroughputInMBps", DOUBLE],
+  ["BaselineIops", "BaselineIops", "baselineIops", INTEGER],
+  ["MaximumBandwidthInMbps", "MaximumBandwidthInMbps", "maximumBandwidthInMbps", INTEGER],
+  ["MaximumThroughputInMBps", "MaximumThroughputInMBps", "maximumThroughputInMBps", DOUBLE],
+  ["MaximumIops", "MaximumIops", "maximumIops", INTEGER],
+]);
+
+const EbsCardInfo$ = structureOf("EbsCardInfo", [
+  ["EbsCardIndex", "EbsCardIndex", "ebsCardIndex", INTEGER],
+  ["BaselineBandwidthInMbps", "BaselineBandwidthInMbps", "baselineBandwidthInMbps", INTEGER],
+  ["BaselineThroughputInMBps", "BaselineThroughputInMBps", "baselineThroughputInMBps", INTEGER],
+  ["BaselineIops", "BaselineIops", "baselineIops", INTEGER],
+  ["MaximumBandwidthInMbps", "MaximumBandwidthInMbps", "maximumBandwidthInMbps", INTEGER],
+  ["MaximumThroughputInMBps", "MaximumThroughputInMBps", "maximumThroughputInMBps", INTEGER],
+  ["MaximumIops", "MaximumIops", "maximumIops", INTEGER],
+]);
+
+const EbsInfo$ = structureOf("EbsInfo", [
+  ["EbsOptimizedSupport", "EbsOptimizedSupport", "ebsOptimizedSupport", EbsOptimizedSupport$],
+  ["EncryptionSupport", "EncryptionSupport", "encryptionSupport", EbsEncryptionSupport$],
+  ["EbsOptimizedInfo", "EbsOptimizedInfo", "ebsOptimizedInfo", EbsOptimizedInfo$],
+  ["NvmeSupport", "NvmeSupport", "nvmeSupport", EbsNvmeSupport$],
+  ["MaximumEbsAttachments", "MaximumEbsAttachments", "maximumEbsAttachments", INTEGER],
+  ["AttachmentLimitType", "AttachmentLimitType", "attachmentLimitType", AttachmentLimitType$],
+  ["MaximumEbsCards", "MaximumEbsCards", "maximumEbsCards", INTEGER],
+  ["EbsCards", "EbsCardSet", "ebsCardSet", listOf(EbsCardInfo$)],
+]);
+
+const NetworkCardInfo$ = structureOf("NetworkCardInfo", [
+  ["NetworkCardIndex", "NetworkCardIndex", "networkCardIndex", INTEGER],
+  ["NetworkPerformance", "NetworkPerformance", "networkPerformance", STRING],
+  ["MaximumNetworkInterfaces", "MaximumNetworkInterfaces", "maximumNetworkInterfaces", INTEGER],
+  ["AdditionalFlexibleNetworkInterfaces", "AdditionalFlexibleNetworkInterfaces", "additionalFlexibleNetworkInterfaces", INTEGER],
+  ["BaselineBandwidthInGbps", "BaselineBandwidthInGbps", "baselineBandwidthInGbps", INTEGER],
+  ["PeakBandwidthInGbps", "PeakBandwidthInGbps", "peakBandwidthInGbps", INTEGER],
+  ["DefaultEnaQueueCountPerInterface", "DefaultEnaQueueCountPerInterface", "defaultEnaQueueCountPerInterface", INTEGER],
+  ["MaximumEnaQueueCount", "MaximumEnaQueueCount", "maximumEnaQueueCount", INTEGER],
+  ["MaximumEnaQueueCountPerInterface", "MaximumEnaQueueCountPerInterface", "maximumEnaQueueCountPerInterface", INTEGER],
+  ["InterfaceTypes", "InterfaceTypeSet", "interfaceTypeSet", listOf(NetworkCardInterfaceType$)],
+]);
+
+const EfaInfo$ = structureOf("EfaInfo", [
+  ["MaximumEfaInterfaces", "MaximumEfaInterfaces", "maximumEfaInterfaces", INTEGER],
+]);
+
+const DefaultConnectionTrackingConfiguration$ = structureOf("DefaultConnectionTrackingConfiguration", [
+  ["DefaultTcpEstablishedTimeout", "DefaultTcpEstablishedTimeout", "defaultTcpEstablishedTimeout", INTEGER],
+  ["DefaultUdpTimeout", "DefaultUdpTimeout", "defaultUdpTimeout", INTEGER],
+  ["DefaultUdpStreamTimeout", "DefaultUdpStreamTimeout", "defaultUdpStreamTimeout", INTEGER],
+]);
+
+const NetworkInfo$ = structureOf("NetworkInfo", [
+  ["NetworkPerformance", "NetworkPerformance", "networkPerformance", STRING],
+  ["MaximumNetworkInterfaces", "MaximumNetworkInterfaces", "maximumNetworkInterfaces", INTEGER],
+  ["MaximumNetworkCards", "MaximumNetworkCards", "maximumNetworkCards", INTEGER],
+  ["DefaultNetworkCardIndex", "DefaultNetworkCardIndex", "defaultNetworkCardIndex", INTEGER],
+  ["NetworkCards", "NetworkCards", "networkCards", listOf(NetworkCardInfo$)],
+  ["Ipv4AddressesPerInterface", "Ipv4AddressesPerInterface", "ipv4AddressesPerInterface", INTEGER],
+  ["Ipv6AddressesPerInterface", "Ipv6AddressesPerInterface", "ipv6AddressesPerInterface", INTEGER],
+  ["Ipv6Supported", "Ipv6Supported", "ipv6Supported", BOOLEAN],
+  ["EnaSupport", "EnaSupport", "enaSupport", EnaSupport$],
+  ["EfaSupported", "EfaSupported", "efaSupported", BOOLEAN],
+  ["EfaInfo", "EfaInfo", "efaInfo", EfaInfo$],
+  ["EncryptionInTransitSupported", "EncryptionInTransitSupported", "encryptionInTransitSupported", BOOLEAN],
+  ["EnaSrdSupported", "EnaSrdSupported", "enaSrdSupported", BOOLEAN],
+  ["BandwidthWeightings", "BandwidthWeightings", "bandwidthWeightings", listOf(BandwidthWeightingType$)],
+  ["FlexibleEnaQueuesSupport", "FlexibleEnaQueuesSupport", "flexibleEnaQueuesSupport", FlexibleEnaQueuesSupport$],
+  ["ConnectionTrackingConfiguration", "ConnectionTrackingConfiguration", "connectionTrackingConfiguration", DefaultConnectionTrackingConfiguration$],
+  ["SecondaryNetworkSupported", "SecondaryNetworkSupported", "secondaryNetworkSupported", BOOLEAN],
+  ["MaximumSecondaryNetworkInterfaces", "MaximumSecondaryNetworkInterfaces", "maximumSecondaryNetworkInterfaces", INTEGER],
+  ["Ipv4AddressesPerSecondaryInterface", "Ipv4AddressesPerSecondaryInterface", "ipv4AddressesPerSecondaryInterface", INTEGER],
+]);
+
+const GpuDeviceMemoryInfo$ = structureOf("GpuDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const GpuDeviceInfo$ = structureOf("GpuDeviceInfo", [
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["Count", "Count", "count", INTEGER],
+  ["LogicalGpuCount", "LogicalGpuCount", "logicalGpuCount", INTEGER],
+  ["GpuPartitionSize", "GpuPartitionSize", "gpuPartitionSize", INTEGER],
+  ["Workloads", "WorkloadSet", "workloadSet", listOf(STRING)],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", GpuDeviceMemoryInfo$],
+]);
+
+const GpuInfo$ = structureOf("GpuInfo", [
+  ["Gpus", "Gpus", "gpus", listOf(GpuDeviceInfo$)],
+  ["TotalGpuMemoryInMiB", "TotalGpuMemoryInMiB", "totalGpuMemoryInMiB", INTEGER],
+]);
+
+const FpgaDeviceMemoryInfo$ = structureOf("FpgaDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const FpgaDeviceInfo$ = structureOf("FpgaDeviceInfo", [
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["Count", "Count", "count", INTEGER],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", FpgaDeviceMemoryInfo$],
+]);
+
+const FpgaInfo$ = structureOf("FpgaInfo", [
+  ["Fpgas", "Fpgas", "fpgas", listOf(FpgaDeviceInfo$)],
+  ["TotalFpgaMemoryInMiB", "TotalFpgaMemoryInMiB", "totalFpgaMemoryInMiB", INTEGER],
+]);
+
+const PlacementGroupInfo$ = structureOf("PlacementGroupInfo", [
+  ["SupportedStrategies", "SupportedStrategies", "supportedStrategies", listOf(PlacementGroupStrategy$)],
+]);
+
+const InferenceDeviceMemoryInfo$ = structureOf("InferenceDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const InferenceDeviceInfo$ = structureOf("InferenceDeviceInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", InferenceDeviceMemoryInfo$],
+]);
+
+const InferenceAcceleratorInfo$ = structureOf("InferenceAcceleratorInfo", [
+  ["Accelerators", "Accelerators", "accelerators", listOf(InferenceDeviceInfo$, "member")],
+  ["TotalInferenceMemoryInMiB", "TotalInferenceMemoryInMiB", "totalInferenceMemoryInMiB", INTEGER],
+]);
+
+const NitroTpmInfo$ = structureOf("NitroTpmInfo", [
+  ["SupportedVersions", "SupportedVersions", "supportedVersions", listOf(STRING)],
+]);
+
+const MediaDeviceMemoryInfo$ = structureOf("MediaDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const MediaDeviceInfo$ = structureOf("MediaDeviceInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Name", "Name", "name", STRING],
+  ["Manufacturer", "Manufacturer", "manufacturer", STRING],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", MediaDeviceMemoryInfo$],
+]);
+
+const MediaAcceleratorInfo$ = structureOf("MediaAcceleratorInfo", [
+  ["Accelerators", "Accelerators", "accelerators", listOf(MediaDeviceInfo$)],
+  ["TotalMediaMemoryInMiB", "TotalMediaMemoryInMiB", "totalMediaMemoryInMiB", INTEGER],
+]);
+
+const NeuronDeviceCoreInfo$ = structureOf("NeuronDeviceCoreInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Version", "Version", "version", INTEGER],
+]);
+
+const NeuronDeviceMemoryInfo$ = structureOf("NeuronDeviceMemoryInfo", [
+  ["SizeInMiB", "SizeInMiB", "sizeInMiB", INTEGER],
+]);
+
+const NeuronDeviceInfo$ = structureOf("NeuronDeviceInfo", [
+  ["Count", "Count", "count", INTEGER],
+  ["Name", "Name", "name", STRING],
+  ["CoreInfo", "CoreInfo", "coreInfo", NeuronDeviceCoreInfo$],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", NeuronDeviceMemoryInfo$],
+]);
+
+const NeuronInfo$ = structureOf("NeuronInfo", [
+  ["NeuronDevices", "NeuronDevices", "neuronDevices", listOf(NeuronDeviceInfo$)],
+  ["TotalNeuronDeviceMemoryInMiB", "TotalNeuronDeviceMemoryInMiB", "totalNeuronDeviceMemoryInMiB", INTEGER],
+]);
+
+const InstanceTypeInfo$ = structureOf("InstanceTypeInfo", [
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["CurrentGeneration", "CurrentGeneration", "currentGeneration", BOOLEAN],
+  ["FreeTierEligible", "FreeTierEligible", "freeTierEligible", BOOLEAN],
+  ["SupportedUsageClasses", "SupportedUsageClasses", "supportedUsageClasses", listOf(UsageClassType$)],
+  ["SupportedRootDeviceTypes", "SupportedRootDeviceTypes", "supportedRootDeviceTypes", listOf(RootDeviceType$)],
+  ["SupportedVirtualizationTypes", "SupportedVirtualizationTypes", "supportedVirtualizationTypes", listOf(VirtualizationType$)],
+  ["BareMetal", "BareMetal", "bareMetal", BOOLEAN],
+  ["Hypervisor", "Hypervisor", "hypervisor", InstanceTypeHypervisor$],
+  ["ProcessorInfo", "ProcessorInfo", "processorInfo", ProcessorInfo$],
+  ["VCpuInfo", "VCpuInfo", "vCpuInfo", VCpuInfo$],
+  ["MemoryInfo", "MemoryInfo", "memoryInfo", MemoryInfo$],
+  ["InstanceStorageSupported", "InstanceStorageSupported", "instanceStorageSupported", BOOLEAN],
+  ["InstanceStorageInfo", "InstanceStorageInfo", "instanceStorageInfo", InstanceStorageInfo$],
+  ["EbsInfo", "EbsInfo", "ebsInfo", EbsInfo$],
+  ["NetworkInfo", "NetworkInfo", "networkInfo", NetworkInfo$],
+  ["GpuInfo", "GpuInfo", "gpuInfo", GpuInfo$],
+  ["FpgaInfo", "FpgaInfo", "fpgaInfo", FpgaInfo$],
+  ["PlacementGroupInfo", "PlacementGroupInfo", "placementGroupInfo", PlacementGroupInfo$],
+  ["InferenceAcceleratorInfo", "InferenceAcceleratorInfo", "inferenceAcceleratorInfo", InferenceAcceleratorInfo$],
+  ["HibernationSupported", "HibernationSupported", "hibernationSupported", BOOLEAN],
+  ["BurstablePerformanceSupported", "BurstablePerformanceSupported", "burstablePerformanceSupported", BOOLEAN],
+  ["DedicatedHostsSupported", "DedicatedHostsSupported", "dedicatedHostsSupported", BOOLEAN],
+  ["AutoRecoverySupported", "AutoRecoverySupported", "autoRecoverySupported", BOOLEAN],
+  ["SupportedBootModes", "SupportedBootModes", "supportedBootModes", listOf(BootModeType$)],
+  ["NitroEnclavesSupport", "NitroEnclavesSupport", "nitroEnclavesSupport", NitroEnclavesSupport$],
+  ["NitroTpmSupport", "NitroTpmSupport", "nitroTpmSupport", NitroTpmSupport$],
+  ["NitroTpmInfo", "NitroTpmInfo", "nitroTpmInfo", NitroTpmInfo$],
+  ["MediaAcceleratorInfo", "MediaAcceleratorInfo", "mediaAcceleratorInfo", MediaAcceleratorInfo$],
+  ["NeuronInfo", "NeuronInfo", "neuronInfo", NeuronInfo$],
+  ["PhcSupport", "PhcSupport", "phcSupport", PhcSupport$],
+  ["RebootMigrationSupport", "RebootMigrationSupport", "rebootMigrationSupport", RebootMigrationSupport$],
+  ["SupportedInRegion", "SupportedInRegion", "supportedInRegion", BOOLEAN],
+]);
+
+const DescribeInstanceTypesResult$ = structureOf("DescribeInstanceTypesResult", [
+  ["InstanceTypes", "InstanceTypeSet", "instanceTypeSet", listOf(InstanceTypeInfo$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const DescribeInstanceTypeOfferingsRequest$ = structureOf("DescribeInstanceTypeOfferingsRequest", [
+  ["DryRun", "DryRun", "DryRun", BOOLEAN],
+  ["LocationType", "LocationType", "LocationType", LocationType$],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+]);
+
+const InstanceTypeOffering$ = structureOf("InstanceTypeOffering", [
+  ["InstanceType", "InstanceType", "instanceType", InstanceType$],
+  ["LocationType", "LocationType", "locationType", LocationType$],
+  ["Location", "Location", "location", STRING],
+]);
+
+const DescribeInstanceTypeOfferingsResult$ = structureOf("DescribeInstanceTypeOfferingsResult", [
+  ["InstanceTypeOfferings", "InstanceTypeOfferingSet", "instanceTypeOfferingSet", listOf(InstanceTypeOffering$)],
+  ["NextToken", "NextToken", "nextToken", STRING],
+]);
+
+const DescribeAvailabilityZonesRequest$ = structureOf("DescribeAvailabilityZonesRequest", [
+  ["ZoneNames", "ZoneName", "ZoneName", listOf(STRING, "ZoneName")],
+  ["ZoneIds", "ZoneId", "ZoneId", listOf(STRING, "ZoneId")],
+  ["AllAvailabilityZones", "AllAvailabilityZones", "AllAvailabilityZones", BOOLEAN],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+]);
+
+const AvailabilityZoneMessage$ = structureOf("AvailabilityZoneMessage", [
+  ["Message", "Message", "message", STRING],
+]);
+
+const AvailabilityZoneGeography$ = structureOf("AvailabilityZoneGeography", [
+  ["Name", "Name", "name", STRING],
+]);
+
+const AvailabilityZoneSubGeography$ = structureOf("AvailabilityZoneSubGeography", [
+  ["Name", "Name", "name", STRING],
+]);
+
+const AvailabilityZone$ = structureOf("AvailabilityZone", [
+  ["OptInStatus", "OptInStatus", "optInStatus", AvailabilityZoneOptInStatus$],
+  ["Messages", "MessageSet", "messageSet", listOf(AvailabilityZoneMessage$)],
+  ["RegionName", "RegionName", "regionName", STRING],
+  ["ZoneName", "ZoneName", "zoneName", STRING],
+  ["ZoneId", "ZoneId", "zoneId", STRING],
+  ["GroupName", "GroupName", "groupName", STRING],
+  ["NetworkBorderGroup", "NetworkBorderGroup", "networkBorderGroup", STRING],
+  ["ZoneType", "ZoneType", "zoneType", STRING],
+  ["ParentZoneName", "ParentZoneName", "parentZoneName", STRING],
+  ["ParentZoneId", "ParentZoneId", "parentZoneId", STRING],
+  ["GroupLongName", "GroupLongName", "groupLongName", STRING],
+  ["Geography", "GeographySet", "geographySet", listOf(AvailabilityZoneGeography$)],
+  ["SubGeography", "SubGeographySet", "subGeographySet", listOf(AvailabilityZoneSubGeography$)],
+  ["State", "ZoneState", "zoneState", AvailabilityZoneState$],
+]);
+
+const DescribeAvailabilityZonesResult$ = structureOf("DescribeAvailabilityZonesResult", [
+  ["AvailabilityZones", "AvailabilityZoneInfo", "availabilityZoneInfo", listOf(AvailabilityZone$)],
+]);
+
+const DescribeImagesRequest$ = structureOf("DescribeImagesRequest", [
+  ["ExecutableUsers", "ExecutableBy", "ExecutableBy", listOf(STRING, "ExecutableBy")],
+  ["ImageIds", "ImageId", "ImageId", listOf(STRING, "ImageId")],
+  ["Owners", "Owner", "Owner", listOf(STRING, "Owner")],
+  ["IncludeDeprecated", "IncludeDeprecated", "IncludeDeprecated", BOOLEAN],
+  ["IncludeDisabled", "IncludeDisabled", "IncludeDisabled", BOOLEAN],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+]);
+
+const ImageWatermark$ = structureOf("ImageWatermark", [
+  ["WatermarkKey", "WatermarkKey", "watermarkKey", STRING],
+  ["SourceImageRegion", "SourceImageRegion", "sourceImageRegion", STRING],
+  ["SourceImageId", "SourceImageId", "sourceImageId", STRING],
+  ["SourceImageCreationTime", "SourceImageCreationTime", "sourceImageCreationTime", TIMESTAMP],
+  ["WatermarkCreationTime", "WatermarkCreationTime", "watermarkCreationTime", TIMESTAMP],
+]);
+
+const ScanResults$ = structureOf("ScanResults", [
+  ["HighestFindingSeverityLabel", "HighestFindingSeverityLabel", "highestFindingSeverityLabel", SeverityLabel$],
+  ["FindingScanDate", "FindingScanDate", "findingScanDate", TIMESTAMP],
+  ["InformationalFixAvailableSince", "InformationalFixAvailableSince", "informationalFixAvailableSince", TIMESTAMP],
+  ["LowFixAvailableSince", "LowFixAvailableSince", "lowFixAvailableSince", TIMESTAMP],
+  ["MediumFixAvailableSince", "MediumFixAvailableSince", "mediumFixAvailableSince", TIMESTAMP],
+  ["HighFixAvailableSince", "HighFixAvailableSince", "highFixAvailableSince", TIMESTAMP],
+  ["CriticalFixAvailableSince", "CriticalFixAvailableSince", "criticalFixAvailableSince", TIMESTAMP],
+]);
+
+const InstanceTypeItem$ = structureOf("InstanceTypeItem", [
+  ["InstanceType", "InstanceType", "instanceType", STRING],
+]);
+
+const InstanceTypeSpecification$ = structureOf("InstanceTypeSpecification", [
+  ["SupportedInstanceTypes", "SupportedInstanceTypeSet", "supportedInstanceTypeSet", listOf(InstanceTypeItem$)],
+  ["UnsupportedInstanceTypes", "UnsupportedInstanceTypeSet", "unsupportedInstanceTypeSet", listOf(InstanceTypeItem$)],
+]);
+
+const Image$ = structureOf("Image", [
+  ["PlatformDetails", "PlatformDetails", "platformDetails", STRING],
+  ["UsageOperation", "UsageOperation", "usageOperation", STRING],
+  ["BlockDeviceMappings", "BlockDeviceMapping", "blockDeviceMapping", listOf(BlockDeviceMapping$)],
+  ["Description", "Description", "description", STRING],
+  ["EnaSupport", "EnaSupport", "enaSupport", BOOLEAN],
+  ["Hypervisor", "Hypervisor", "hypervisor", HypervisorType$],
+  ["ImageOwnerAlias", "ImageOwnerAlias", "imageOwnerAlias", STRING],
+  ["Name", "Name", "name", STRING],
+  ["RootDeviceName", "RootDeviceName", "rootDeviceName", STRING],
+  ["RootDeviceType", "RootDeviceType", "rootDeviceType", DeviceType$],
+  ["SriovNetSupport", "SriovNetSupport", "sriovNetSupport", STRING],
+  ["StateReason", "StateReason", "stateReason", StateReason$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["VirtualizationType", "VirtualizationType", "virtualizationType", VirtualizationType$],
+  ["BootMode", "BootMode", "bootMode", BootModeValues$],
+  ["TpmSupport", "TpmSupport", "tpmSupport", TpmSupportValues$],
+  ["DeprecationTime", "DeprecationTime", "deprecationTime", STRING],
+  ["ImdsSupport", "ImdsSupport", "imdsSupport", ImdsSupportValues$],
+  ["SourceInstanceId", "SourceInstanceId", "sourceInstanceId", STRING],
+  ["DeregistrationProtection", "DeregistrationProtection", "deregistrationProtection", STRING],
+  ["LastLaunchedTime", "LastLaunchedTime", "lastLaunchedTime", STRING],
+  ["ImageAllowed", "ImageAllowed", "imageAllowed", BOOLEAN],
+  ["SourceImageId", "SourceImageId", "sourceImageId", STRING],
+  ["SourceImageRegion", "SourceImageRegion", "sourceImageRegion", STRING],
+  ["FreeTierEligible", "FreeTierEligible", "freeTierEligible", BOOLEAN],
+  ["PublicSsmParameterName", "PublicSsmParameterName", "publicSsmParameterName", STRING],
+  ["ImageWatermarks", "ImageWatermarkSet", "imageWatermarkSet", listOf(ImageWatermark$)],
+  ["ScanResults", "ScanResults", "scanResults", ScanResults$],
+  ["InstanceTypeSpecification", "InstanceTypeSpecification", "instanceTypeSpecification", InstanceTypeSpecification$],
+  ["ImageId", "ImageId", "imageId", STRING],
+  ["ImageLocation", "ImageLocation", "imageLocation", STRING],
+  ["State", "ImageState", "imageState", ImageState$],
+  ["OwnerId", "ImageOwnerId", "imageOwnerId", STRING],
+  ["CreationDate", "CreationDate", "creationDate", STRING],
+  ["Public", "IsPublic", "isPublic", BOOLEAN],
+  ["ProductCodes", "ProductCodes", "productCodes", listOf(ProductCode$)],
+  ["Architecture", "Architecture", "architecture", ArchitectureValues$],
+  ["ImageType", "ImageType", "imageType", ImageTypeValues$],
+  ["KernelId", "KernelId", "kernelId", STRING],
+  ["RamdiskId", "RamdiskId", "ramdiskId", STRING],
+  ["Platform", "Platform", "platform", PlatformValues$],
+]);
+
+const DescribeImagesResult$ = structureOf("DescribeImagesResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Images", "ImagesSet", "imagesSet", listOf(Image$)],
+]);
+
+const DescribeVpcsRequest$ = structureOf("DescribeVpcsRequest", [
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["VpcIds", "VpcId", "VpcId", listOf(STRING, "VpcId")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
+  ["DryRun", "DryRun", "dryRun", BOOLEAN],
+]);
+
+const VpcCidrBlockState$ = structureOf("VpcCidrBlockState", [
+  ["State", "State", "state", VpcCidrBlockStateCode$],
+  ["StatusMessage", "StatusMessage", "statusMessage", STRING],
+]);
+
+const VpcIpv6CidrBlockAssociation$ = structureOf("VpcIpv6CidrBlockAssociation", [
+  ["AssociationId", "AssociationId", "associationId", STRING],
+  ["Ipv6CidrBlock", "Ipv6CidrBlock", "ipv6CidrBlock", STRING],
+  ["Ipv6CidrBlockState", "Ipv6CidrBlockState", "ipv6CidrBlockState", VpcCidrBlockState$],
+  ["NetworkBorderGroup", "NetworkBorderGroup", "networkBorderGroup", STRING],
+  ["Ipv6Pool", "Ipv6Pool", "ipv6Pool", STRING],
+  ["Ipv6AddressAttribute", "Ipv6AddressAttribute", "ipv6AddressAttribute", Ipv6AddressAttribute$],
+  ["IpSource", "IpSource", "ipSource", IpSource$],
+]);
+
+const VpcCidrBlockAssociation$ = structureOf("VpcCidrBlockAssociation", [
+  ["AssociationId", "AssociationId", "associationId", STRING],
+  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
+  ["CidrBlockState", "CidrBlockState", "cidrBlockState", VpcCidrBlockState$],
+]);
+
+const VpcEncryptionControlExclusion$ = structureOf("VpcEncryptionControlExclusion", [
+  ["State", "State", "state", VpcEncryptionControlExclusionState$],
+  ["StateMessage", "StateMessage", "stateMessage", STRING],
+]);
+
+const VpcEncryptionControlExclusions$ = structureOf("VpcEncryptionControlExclusions", [
+  ["InternetGateway", "InternetGateway", "internetGateway", VpcEncryptionControlExclusion$],
+  ["EgressOnlyInternetGateway", "EgressOnlyInternetGateway", "egressOnlyInternetGateway", VpcEncryptionControlExclusion$],
+  ["NatGateway", "NatGateway", "natGateway", VpcEncryptionControlExclusion$],
+  ["VirtualPrivateGateway", "VirtualPrivateGateway", "virtualPrivateGateway", VpcEncryptionControlExclusion$],
+  ["VpcPeering", "VpcPeering", "vpcPeering", VpcEncryptionControlExclusion$],
+  ["Lambda", "Lambda", "lambda", VpcEncryptionControlExclusion$],
+  ["VpcLattice", "VpcLattice", "vpcLattice", VpcEncryptionControlExclusion$],
+  ["ElasticFileSystem", "ElasticFileSystem", "elasticFileSystem", VpcEncryptionControlExclusion$],
+  ["GlobalAccelerator", "GlobalAccelerator", "globalAccelerator", VpcEncryptionControlExclusion$],
+  ["ApiGatewayV2", "ApiGatewayV2", "apiGatewayV2", VpcEncryptionControlExclusion$],
+]);
+
+const VpcEncryptionControl$ = structureOf("VpcEncryptionControl", [
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["VpcEncryptionControlId", "VpcEncryptionControlId", "vpcEncryptionControlId", STRING],
+  ["Mode", "Mode", "mode", VpcEncryptionControlMode$],
+  ["State", "State", "state", VpcEncryptionControlState$],
+  ["StateMessage", "StateMessage", "stateMessage", STRING],
+  ["ResourceExclusions", "ResourceExclusions", "resourceExclusions", VpcEncryptionControlExclusions$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+]);
+
+const BlockPublicAccessStates$ = structureOf("BlockPublicAccessStates", [
+  ["InternetGatewayBlockMode", "InternetGatewayBlockMode", "internetGatewayBlockMode", BlockPublicAccessMode$],
+]);
+
+const Vpc$ = structureOf("Vpc", [
+  ["OwnerId", "OwnerId", "ownerId", STRING],
+  ["InstanceTenancy", "InstanceTenancy", "instanceTenancy", Tenancy$],
+  ["Ipv6CidrBlockAssociationSet", "Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", listOf(VpcIpv6CidrBlockAssociation$)],
+  ["CidrBlockAssociationSet", "CidrBlockAssociationSet", "cidrBlockAssociationSet", listOf(VpcCidrBlockAssociation$)],
+  ["IsDefault", "IsDefault", "isDefault", BOOLEAN],
+  ["EncryptionControl", "EncryptionControl", "encryptionControl", VpcEncryptionControl$],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["BlockPublicAccessStates", "BlockPublicAccessStates", "blockPublicAccessStates", BlockPublicAccessStates$],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["State", "State", "state", VpcState$],
+  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
+  ["DhcpOptionsId", "DhcpOptionsId", "dhcpOptionsId", STRING],
+]);
+
+const DescribeVpcsResult$ = structureOf("DescribeVpcsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Vpcs", "VpcSet", "vpcSet", listOf(Vpc$)],
+]);
+
 const DescribeVpcAttributeRequest$ = structureOf("DescribeVpcAttributeRequest", [
   ["Attribute", "Attribute", "Attribute", VpcAttributeName$],
   ["VpcId", "VpcId", "VpcId", STRING],
@@ -2969,44 +2939,123 @@ const DescribeVpcAttributeResult$ = structureOf("DescribeVpcAttributeResult", [
   ["VpcId", "VpcId", "vpcId", STRING],
 ]);
 
-const ModifyInstanceMetadataOptionsRequest$ = structureOf("ModifyInstanceMetadataOptionsRequest", [
-  ["InstanceId", "InstanceId", "InstanceId", STRING],
-  ["HttpTokens", "HttpTokens", "HttpTokens", HttpTokensState$],
-  ["HttpPutResponseHopLimit", "HttpPutResponseHopLimit", "HttpPutResponseHopLimit", INTEGER],
-  ["HttpEndpoint", "HttpEndpoint", "HttpEndpoint", InstanceMetadataEndpointState$],
-  ["DryRun", "DryRun", "DryRun", BOOLEAN],
-  ["HttpProtocolIpv6", "HttpProtocolIpv6", "HttpProtocolIpv6", InstanceMetadataProtocolState$],
-  ["InstanceMetadataTags", "InstanceMetadataTags", "InstanceMetadataTags", InstanceMetadataTagsState$],
-]);
-
-const ModifyInstanceMetadataOptionsResult$ = structureOf("ModifyInstanceMetadataOptionsResult", [
-  ["InstanceId", "InstanceId", "instanceId", STRING],
-  ["InstanceMetadataOptions", "InstanceMetadataOptions", "instanceMetadataOptions", InstanceMetadataOptionsResponse$],
-]);
-
-const MonitorInstancesRequest$ = structureOf("MonitorInstancesRequest", [
-  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
-  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+const DescribeSubnetsRequest$ = structureOf("DescribeSubnetsRequest", [
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
+  ["SubnetIds", "SubnetId", "SubnetId", listOf(STRING, "SubnetId")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
   ["DryRun", "DryRun", "dryRun", BOOLEAN],
 ]);
 
-const InstanceMonitoring$ = structureOf("InstanceMonitoring", [
-  ["InstanceId", "InstanceId", "instanceId", STRING],
-  ["Monitoring", "Monitoring", "monitoring", Monitoring$],
+const SubnetCidrBlockState$ = structureOf("SubnetCidrBlockState", [
+  ["State", "State", "state", SubnetCidrBlockStateCode$],
+  ["StatusMessage", "StatusMessage", "statusMessage", STRING],
 ]);
 
-const MonitorInstancesResult$ = structureOf("MonitorInstancesResult", [
-  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+const SubnetIpv6CidrBlockAssociation$ = structureOf("SubnetIpv6CidrBlockAssociation", [
+  ["AssociationId", "AssociationId", "associationId", STRING],
+  ["Ipv6CidrBlock", "Ipv6CidrBlock", "ipv6CidrBlock", STRING],
+  ["Ipv6CidrBlockState", "Ipv6CidrBlockState", "ipv6CidrBlockState", SubnetCidrBlockState$],
+  ["Ipv6AddressAttribute", "Ipv6AddressAttribute", "ipv6AddressAttribute", Ipv6AddressAttribute$],
+  ["IpSource", "IpSource", "ipSource", IpSource$],
 ]);
 
-const UnmonitorInstancesRequest$ = structureOf("UnmonitorInstancesRequest", [
-  ["InstanceIds", "InstanceId", "InstanceId", listOf(STRING, "InstanceId")],
-  ["MetricCategoryIds", "MetricCategoryId", "MetricCategoryId", listOf(STRING)],
+const PrivateDnsNameOptionsOnLaunch$ = structureOf("PrivateDnsNameOptionsOnLaunch", [
+  ["HostnameType", "HostnameType", "hostnameType", HostnameType$],
+  ["EnableResourceNameDnsARecord", "EnableResourceNameDnsARecord", "enableResourceNameDnsARecord", BOOLEAN],
+  ["EnableResourceNameDnsAAAARecord", "EnableResourceNameDnsAAAARecord", "enableResourceNameDnsAAAARecord", BOOLEAN],
+]);
+
+const Subnet$ = structureOf("Subnet", [
+  ["AvailabilityZoneId", "AvailabilityZoneId", "availabilityZoneId", STRING],
+  ["EnableLniAtDeviceIndex", "EnableLniAtDeviceIndex", "enableLniAtDeviceIndex", INTEGER],
+  ["MapCustomerOwnedIpOnLaunch", "MapCustomerOwnedIpOnLaunch", "mapCustomerOwnedIpOnLaunch", BOOLEAN],
+  ["CustomerOwnedIpv4Pool", "CustomerOwnedIpv4Pool", "customerOwnedIpv4Pool", STRING],
+  ["OwnerId", "OwnerId", "ownerId", STRING],
+  ["AssignIpv6AddressOnCreation", "AssignIpv6AddressOnCreation", "assignIpv6AddressOnCreation", BOOLEAN],
+  ["Ipv6CidrBlockAssociationSet", "Ipv6CidrBlockAssociationSet", "ipv6CidrBlockAssociationSet", listOf(SubnetIpv6CidrBlockAssociation$)],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["SubnetArn", "SubnetArn", "subnetArn", STRING],
+  ["OutpostArn", "OutpostArn", "outpostArn", STRING],
+  ["EnableDns64", "EnableDns64", "enableDns64", BOOLEAN],
+  ["Ipv6Native", "Ipv6Native", "ipv6Native", BOOLEAN],
+  ["PrivateDnsNameOptionsOnLaunch", "PrivateDnsNameOptionsOnLaunch", "privateDnsNameOptionsOnLaunch", PrivateDnsNameOptionsOnLaunch$],
+  ["BlockPublicAccessStates", "BlockPublicAccessStates", "blockPublicAccessStates", BlockPublicAccessStates$],
+  ["Type", "Type", "type", STRING],
+  ["SubnetId", "SubnetId", "subnetId", STRING],
+  ["State", "State", "state", SubnetState$],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["CidrBlock", "CidrBlock", "cidrBlock", STRING],
+  ["AvailableIpAddressCount", "AvailableIpAddressCount", "availableIpAddressCount", INTEGER],
+  ["AvailabilityZone", "AvailabilityZone", "availabilityZone", STRING],
+  ["DefaultForAz", "DefaultForAz", "defaultForAz", BOOLEAN],
+  ["MapPublicIpOnLaunch", "MapPublicIpOnLaunch", "mapPublicIpOnLaunch", BOOLEAN],
+]);
+
+const DescribeSubnetsResult$ = structureOf("DescribeSubnetsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["Subnets", "SubnetSet", "subnetSet", listOf(Subnet$)],
+]);
+
+const DescribeSecurityGroupsRequest$ = structureOf("DescribeSecurityGroupsRequest", [
+  ["GroupIds", "GroupId", "GroupId", listOf(STRING, "groupId")],
+  ["GroupNames", "GroupName", "GroupName", listOf(STRING, "GroupName")],
+  ["NextToken", "NextToken", "NextToken", STRING],
+  ["MaxResults", "MaxResults", "MaxResults", INTEGER],
   ["DryRun", "DryRun", "dryRun", BOOLEAN],
+  ["Filters", "Filter", "Filter", listOf(Filter$, "Filter")],
 ]);
 
-const UnmonitorInstancesResult$ = structureOf("UnmonitorInstancesResult", [
-  ["InstanceMonitorings", "InstancesSet", "instancesSet", listOf(InstanceMonitoring$)],
+const UserIdGroupPair$ = structureOf("UserIdGroupPair", [
+  ["Description", "Description", "description", STRING],
+  ["UserId", "UserId", "userId", STRING],
+  ["GroupName", "GroupName", "groupName", STRING],
+  ["GroupId", "GroupId", "groupId", STRING],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["VpcPeeringConnectionId", "VpcPeeringConnectionId", "vpcPeeringConnectionId", STRING],
+  ["PeeringStatus", "PeeringStatus", "peeringStatus", STRING],
+]);
+
+const IpRange$ = structureOf("IpRange", [
+  ["Description", "Description", "description", STRING],
+  ["CidrIp", "CidrIp", "cidrIp", STRING],
+]);
+
+const Ipv6Range$ = structureOf("Ipv6Range", [
+  ["Description", "Description", "description", STRING],
+  ["CidrIpv6", "CidrIpv6", "cidrIpv6", STRING],
+]);
+
+const PrefixListId$ = structureOf("PrefixListId", [
+  ["Description", "Description", "description", STRING],
+  ["PrefixListId", "PrefixListId", "prefixListId", STRING],
+]);
+
+const IpPermission$ = structureOf("IpPermission", [
+  ["IpProtocol", "IpProtocol", "ipProtocol", STRING],
+  ["FromPort", "FromPort", "fromPort", INTEGER],
+  ["ToPort", "ToPort", "toPort", INTEGER],
+  ["UserIdGroupPairs", "Groups", "groups", listOf(UserIdGroupPair$)],
+  ["IpRanges", "IpRanges", "ipRanges", listOf(IpRange$)],
+  ["Ipv6Ranges", "Ipv6Ranges", "ipv6Ranges", listOf(Ipv6Range$)],
+  ["PrefixListIds", "PrefixListIds", "prefixListIds", listOf(PrefixListId$)],
+]);
+
+const SecurityGroup$ = structureOf("SecurityGroup", [
+  ["GroupId", "GroupId", "groupId", STRING],
+  ["IpPermissionsEgress", "IpPermissionsEgress", "ipPermissionsEgress", listOf(IpPermission$)],
+  ["Tags", "TagSet", "tagSet", listOf(Tag$)],
+  ["VpcId", "VpcId", "vpcId", STRING],
+  ["SecurityGroupArn", "SecurityGroupArn", "securityGroupArn", STRING],
+  ["OwnerId", "OwnerId", "ownerId", STRING],
+  ["GroupName", "GroupName", "groupName", STRING],
+  ["Description", "GroupDescription", "groupDescription", STRING],
+  ["IpPermissions", "IpPermissions", "ipPermissions", listOf(IpPermission$)],
+]);
+
+const DescribeSecurityGroupsResult$ = structureOf("DescribeSecurityGroupsResult", [
+  ["NextToken", "NextToken", "nextToken", STRING],
+  ["SecurityGroups", "SecurityGroupInfo", "securityGroupInfo", listOf(SecurityGroup$)],
 ]);
 
 export interface GetCapacityReservationUsageRequest {
@@ -3197,24 +3246,65 @@ export interface CancelCapacityReservationResult {
   Return?: boolean;
 }
 
-export interface CreateTagsRequest {
-  Resources?: readonly string[];
-  Tags?: readonly Tag[];
+export interface DescribeCapacityBlockOfferingsRequest {
+  CapacityDurationHours?: number;
   DryRun?: boolean;
+  InstanceType?: string;
+  InstanceCount?: number;
+  StartDateRange?: Date;
+  EndDateRange?: Date;
+  NextToken?: string;
+  MaxResults?: number;
+  UltraserverType?: string;
+  UltraserverCount?: number;
+  AllAvailabilityZones?: boolean;
 }
 
-export interface CreateTagsResult {
-  readonly [noMembers]?: never;
+export interface CapacityBlockOffering {
+  CapacityBlockOfferingId?: string;
+  InstanceType?: string;
+  AvailabilityZone?: string;
+  InstanceCount?: number;
+  StartDate?: Date;
+  EndDate?: Date;
+  CapacityBlockDurationHours?: number;
+  UpfrontFee?: string;
+  CurrencyCode?: string;
+  Tenancy?: CapacityReservationTenancy;
+  UltraserverType?: string;
+  UltraserverCount?: number;
+  CapacityBlockDurationMinutes?: number;
+  ZoneType?: string;
 }
 
-export interface DeleteTagsRequest {
-  Resources?: readonly string[];
+export interface DescribeCapacityBlockOfferingsResult {
+  CapacityBlockOfferings?: readonly CapacityBlockOffering[];
+  NextToken?: string;
+}
+
+export interface PurchaseCapacityBlockRequest {
+  CapacityBlockOfferingId?: string;
+  InstancePlatform?: CapacityReservationInstancePlatform | UncheckedEnum;
   DryRun?: boolean;
+  TagSpecifications?: readonly TagSpecification[];
+}
+
+export interface CapacityBlock {
+  CapacityBlockId?: string;
+  UltraserverType?: string;
+  AvailabilityZone?: string;
+  AvailabilityZoneId?: string;
+  CapacityReservationIds?: readonly string[];
+  StartDate?: Date;
+  EndDate?: Date;
+  CreateDate?: Date;
+  State?: CapacityBlockResourceState;
   Tags?: readonly Tag[];
 }
 
-export interface DeleteTagsResult {
-  readonly [noMembers]?: never;
+export interface PurchaseCapacityBlockResult {
+  CapacityReservation?: CapacityReservation;
+  CapacityBlocks?: readonly CapacityBlock[];
 }
 
 export interface EbsBlockDevice {
@@ -3812,25 +3902,6 @@ export interface TerminateInstancesResult {
   TerminatingInstances?: readonly InstanceStateChange[];
 }
 
-export interface DescribeTagsRequest {
-  DryRun?: boolean;
-  Filters?: readonly Filter[];
-  MaxResults?: number;
-  NextToken?: string;
-}
-
-export interface TagDescription {
-  Key?: string;
-  ResourceId?: string;
-  ResourceType?: ResourceType;
-  Value?: string;
-}
-
-export interface DescribeTagsResult {
-  NextToken?: string;
-  Tags?: readonly TagDescription[];
-}
-
 export interface DescribeInstanceAttributeRequest {
   InstanceId?: string;
   Attribute?: InstanceAttributeName | UncheckedEnum;
@@ -3906,588 +3977,90 @@ export interface ModifyInstanceAttributeResult {
   readonly [noMembers]?: never;
 }
 
-export interface DescribeCapacityBlockOfferingsRequest {
-  CapacityDurationHours?: number;
+export interface ModifyInstanceMetadataOptionsRequest {
+  InstanceId?: string;
+  HttpTokens?: HttpTokensState | UncheckedEnum;
+  HttpPutResponseHopLimit?: number;
+  HttpEndpoint?: InstanceMetadataEndpointState | UncheckedEnum;
   DryRun?: boolean;
-  InstanceType?: string;
-  InstanceCount?: number;
-  StartDateRange?: Date;
-  EndDateRange?: Date;
-  NextToken?: string;
-  MaxResults?: number;
-  UltraserverType?: string;
-  UltraserverCount?: number;
-  AllAvailabilityZones?: boolean;
+  HttpProtocolIpv6?: InstanceMetadataProtocolState | UncheckedEnum;
+  InstanceMetadataTags?: InstanceMetadataTagsState | UncheckedEnum;
 }
 
-export interface CapacityBlockOffering {
-  CapacityBlockOfferingId?: string;
-  InstanceType?: string;
-  AvailabilityZone?: string;
-  InstanceCount?: number;
-  StartDate?: Date;
-  EndDate?: Date;
-  CapacityBlockDurationHours?: number;
-  UpfrontFee?: string;
-  CurrencyCode?: string;
-  Tenancy?: CapacityReservationTenancy;
-  UltraserverType?: string;
-  UltraserverCount?: number;
-  CapacityBlockDurationMinutes?: number;
-  ZoneType?: string;
+export interface ModifyInstanceMetadataOptionsResult {
+  InstanceId?: string;
+  InstanceMetadataOptions?: InstanceMetadataOptionsResponse;
 }
 
-export interface DescribeCapacityBlockOfferingsResult {
-  CapacityBlockOfferings?: readonly CapacityBlockOffering[];
-  NextToken?: string;
-}
-
-export interface PurchaseCapacityBlockRequest {
-  CapacityBlockOfferingId?: string;
-  InstancePlatform?: CapacityReservationInstancePlatform | UncheckedEnum;
+export interface MonitorInstancesRequest {
+  InstanceIds?: readonly string[];
+  MetricCategoryIds?: readonly string[];
   DryRun?: boolean;
-  TagSpecifications?: readonly TagSpecification[];
 }
 
-export interface CapacityBlock {
-  CapacityBlockId?: string;
-  UltraserverType?: string;
-  AvailabilityZone?: string;
-  AvailabilityZoneId?: string;
-  CapacityReservationIds?: readonly string[];
-  StartDate?: Date;
-  EndDate?: Date;
-  CreateDate?: Date;
-  State?: CapacityBlockResourceState;
-  Tags?: readonly Tag[];
+export interface InstanceMonitoring {
+  InstanceId?: string;
+  Monitoring?: Monitoring;
 }
 
-export interface PurchaseCapacityBlockResult {
-  CapacityReservation?: CapacityReservation;
-  CapacityBlocks?: readonly CapacityBlock[];
+export interface MonitorInstancesResult {
+  InstanceMonitorings?: readonly InstanceMonitoring[];
 }
 
-export interface DescribeInstanceTypesRequest {
+export interface UnmonitorInstancesRequest {
+  InstanceIds?: readonly string[];
+  MetricCategoryIds?: readonly string[];
   DryRun?: boolean;
-  InstanceTypes?: readonly (InstanceType | UncheckedEnum)[];
-  Filters?: readonly Filter[];
-  MaxResults?: number;
-  NextToken?: string;
-  IncludeUnsupportedInRegion?: boolean;
 }
 
-export interface ProcessorInfo {
-  SupportedArchitectures?: readonly ArchitectureType[];
-  SustainedClockSpeedInGhz?: number;
-  SupportedFeatures?: readonly SupportedAdditionalProcessorFeature[];
-  Manufacturer?: string;
+export interface UnmonitorInstancesResult {
+  InstanceMonitorings?: readonly InstanceMonitoring[];
 }
 
-export interface VCpuInfo {
-  DefaultVCpus?: number;
-  DefaultCores?: number;
-  DefaultThreadsPerCore?: number;
-  ValidCores?: readonly number[];
-  ValidThreadsPerCore?: readonly number[];
-}
-
-export interface MemoryInfo {
-  SizeInMiB?: number;
-}
-
-export interface DiskInfo {
-  SizeInGB?: number;
-  Count?: number;
-  Type?: DiskType;
-}
-
-export interface InstanceStorageInfo {
-  TotalSizeInGB?: number;
-  Disks?: readonly DiskInfo[];
-  NvmeSupport?: EphemeralNvmeSupport;
-  EncryptionSupport?: InstanceStorageEncryptionSupport;
-}
-
-export interface EbsOptimizedInfo {
-  BaselineBandwidthInMbps?: number;
-  BaselineThroughputInMBps?: number;
-  BaselineIops?: number;
-  MaximumBandwidthInMbps?: number;
-  MaximumThroughputInMBps?: number;
-  MaximumIops?: number;
-}
-
-export interface EbsCardInfo {
-  EbsCardIndex?: number;
-  BaselineBandwidthInMbps?: number;
-  BaselineThroughputInMBps?: number;
-  BaselineIops?: number;
-  MaximumBandwidthInMbps?: number;
-  MaximumThroughputInMBps?: number;
-  MaximumIops?: number;
-}
-
-export interface EbsInfo {
-  EbsOptimizedSupport?: EbsOptimizedSupport;
-  EncryptionSupport?: EbsEncryptionSupport;
-  EbsOptimizedInfo?: EbsOptimizedInfo;
-  NvmeSupport?: EbsNvmeSupport;
-  MaximumEbsAttachments?: number;
-  AttachmentLimitType?: AttachmentLimitType;
-  MaximumEbsCards?: number;
-  EbsCards?: readonly EbsCardInfo[];
-}
-
-export interface NetworkCardInfo {
-  NetworkCardIndex?: number;
-  NetworkPerformance?: string;
-  MaximumNetworkInterfaces?: number;
-  AdditionalFlexibleNetworkInterfaces?: number;
-  BaselineBandwidthInGbps?: number;
-  PeakBandwidthInGbps?: number;
-  DefaultEnaQueueCountPerInterface?: number;
-  MaximumEnaQueueCount?: number;
-  MaximumEnaQueueCountPerInterface?: number;
-  InterfaceTypes?: readonly NetworkCardInterfaceType[];
-}
-
-export interface EfaInfo {
-  MaximumEfaInterfaces?: number;
-}
-
-export interface DefaultConnectionTrackingConfiguration {
-  DefaultTcpEstablishedTimeout?: number;
-  DefaultUdpTimeout?: number;
-  DefaultUdpStreamTimeout?: number;
-}
-
-export interface NetworkInfo {
-  NetworkPerformance?: string;
-  MaximumNetworkInterfaces?: number;
-  MaximumNetworkCards?: number;
-  DefaultNetworkCardIndex?: number;
-  NetworkCards?: readonly NetworkCardInfo[];
-  Ipv4AddressesPerInterface?: number;
-  Ipv6AddressesPerInterface?: number;
-  Ipv6Supported?: boolean;
-  EnaSupport?: EnaSupport;
-  EfaSupported?: boolean;
-  EfaInfo?: EfaInfo;
-  EncryptionInTransitSupported?: boolean;
-  EnaSrdSupported?: boolean;
-  BandwidthWeightings?: readonly BandwidthWeightingType[];
-  FlexibleEnaQueuesSupport?: FlexibleEnaQueuesSupport;
-  ConnectionTrackingConfiguration?: DefaultConnectionTrackingConfiguration;
-  SecondaryNetworkSupported?: boolean;
-  MaximumSecondaryNetworkInterfaces?: number;
-  Ipv4AddressesPerSecondaryInterface?: number;
-}
-
-export interface GpuDeviceMemoryInfo {
-  SizeInMiB?: number;
-}
-
-export interface GpuDeviceInfo {
-  Name?: string;
-  Manufacturer?: string;
-  Count?: number;
-  LogicalGpuCount?: number;
-  GpuPartitionSize?: number;
-  Workloads?: readonly string[];
-  MemoryInfo?: GpuDeviceMemoryInfo;
-}
-
-export interface GpuInfo {
-  Gpus?: readonly GpuDeviceInfo[];
-  TotalGpuMemoryInMiB?: number;
-}
-
-export interface FpgaDeviceMemoryInfo {
-  SizeInMiB?: number;
-}
-
-export interface FpgaDeviceInfo {
-  Name?: string;
-  Manufacturer?: string;
-  Count?: number;
-  MemoryInfo?: FpgaDeviceMemoryInfo;
-}
-
-export interface FpgaInfo {
-  Fpgas?: readonly FpgaDeviceInfo[];
-  TotalFpgaMemoryInMiB?: number;
-}
-
-export interface PlacementGroupInfo {
-  SupportedStrategies?: readonly PlacementGroupStrategy[];
-}
-
-export interface InferenceDeviceMemoryInfo {
-  SizeInMiB?: number;
-}
-
-export interface InferenceDeviceInfo {
-  Count?: number;
-  Name?: string;
-  Manufacturer?: string;
-  MemoryInfo?: InferenceDeviceMemoryInfo;
-}
-
-export interface InferenceAcceleratorInfo {
-  Accelerators?: readonly InferenceDeviceInfo[];
-  TotalInferenceMemoryInMiB?: number;
-}
-
-export interface NitroTpmInfo {
-  SupportedVersions?: readonly string[];
-}
-
-export interface MediaDeviceMemoryInfo {
-  SizeInMiB?: number;
-}
-
-export interface MediaDeviceInfo {
-  Count?: number;
-  Name?: string;
-  Manufacturer?: string;
-  MemoryInfo?: MediaDeviceMemoryInfo;
-}
-
-export interface MediaAcceleratorInfo {
-  Accelerators?: readonly MediaDeviceInfo[];
-  TotalMediaMemoryInMiB?: number;
-}
-
-export interface NeuronDeviceCoreInfo {
-  Count?: number;
-  Version?: number;
-}
-
-export interface NeuronDeviceMemoryInfo {
-  SizeInMiB?: number;
-}
-
-export interface NeuronDeviceInfo {
-  Count?: number;
-  Name?: string;
-  CoreInfo?: NeuronDeviceCoreInfo;
-  MemoryInfo?: NeuronDeviceMemoryInfo;
-}
-
-export interface NeuronInfo {
-  NeuronDevices?: readonly NeuronDeviceInfo[];
-  TotalNeuronDeviceMemoryInMiB?: number;
-}
-
-export interface InstanceTypeInfo {
-  InstanceType?: InstanceType;
-  CurrentGeneration?: boolean;
-  FreeTierEligible?: boolean;
-  SupportedUsageClasses?: readonly UsageClassType[];
-  SupportedRootDeviceTypes?: readonly RootDeviceType[];
-  SupportedVirtualizationTypes?: readonly VirtualizationType[];
-  BareMetal?: boolean;
-  Hypervisor?: InstanceTypeHypervisor;
-  ProcessorInfo?: ProcessorInfo;
-  VCpuInfo?: VCpuInfo;
-  MemoryInfo?: MemoryInfo;
-  InstanceStorageSupported?: boolean;
-  InstanceStorageInfo?: InstanceStorageInfo;
-  EbsInfo?: EbsInfo;
-  NetworkInfo?: NetworkInfo;
-  GpuInfo?: GpuInfo;
-  FpgaInfo?: FpgaInfo;
-  PlacementGroupInfo?: PlacementGroupInfo;
-  InferenceAcceleratorInfo?: InferenceAcceleratorInfo;
-  HibernationSupported?: boolean;
-  BurstablePerformanceSupported?: boolean;
-  DedicatedHostsSupported?: boolean;
-  AutoRecoverySupported?: boolean;
-  SupportedBootModes?: readonly BootModeType[];
-  NitroEnclavesSupport?: NitroEnclavesSupport;
-  NitroTpmSupport?: NitroTpmSupport;
-  NitroTpmInfo?: NitroTpmInfo;
-  MediaAcceleratorInfo?: MediaAcceleratorInfo;
-  NeuronInfo?: NeuronInfo;
-  PhcSupport?: PhcSupport;
-  RebootMigrationSupport?: RebootMigrationSupport;
-  SupportedInRegion?: boolean;
-}
-
-export interface DescribeInstanceTypesResult {
-  InstanceTypes?: readonly InstanceTypeInfo[];
-  NextToken?: string;
-}
-
-export interface DescribeInstanceTypeOfferingsRequest {
-  DryRun?: boolean;
-  LocationType?: LocationType | UncheckedEnum;
+export interface DescribeIamInstanceProfileAssociationsRequest {
+  AssociationIds?: readonly string[];
   Filters?: readonly Filter[];
   MaxResults?: number;
   NextToken?: string;
 }
 
-export interface InstanceTypeOffering {
-  InstanceType?: InstanceType;
-  LocationType?: LocationType;
-  Location?: string;
-}
-
-export interface DescribeInstanceTypeOfferingsResult {
-  InstanceTypeOfferings?: readonly InstanceTypeOffering[];
-  NextToken?: string;
-}
-
-export interface DescribeAvailabilityZonesRequest {
-  ZoneNames?: readonly string[];
-  ZoneIds?: readonly string[];
-  AllAvailabilityZones?: boolean;
-  DryRun?: boolean;
-  Filters?: readonly Filter[];
-}
-
-export interface AvailabilityZoneMessage {
-  Message?: string;
-}
-
-export interface AvailabilityZoneGeography {
-  Name?: string;
-}
-
-export interface AvailabilityZoneSubGeography {
-  Name?: string;
-}
-
-export interface AvailabilityZone {
-  OptInStatus?: AvailabilityZoneOptInStatus;
-  Messages?: readonly AvailabilityZoneMessage[];
-  RegionName?: string;
-  ZoneName?: string;
-  ZoneId?: string;
-  GroupName?: string;
-  NetworkBorderGroup?: string;
-  ZoneType?: string;
-  ParentZoneName?: string;
-  ParentZoneId?: string;
-  GroupLongName?: string;
-  Geography?: readonly AvailabilityZoneGeography[];
-  SubGeography?: readonly AvailabilityZoneSubGeography[];
-  State?: AvailabilityZoneState;
-}
-
-export interface DescribeAvailabilityZonesResult {
-  AvailabilityZones?: readonly AvailabilityZone[];
-}
-
-export interface DescribeSubnetsRequest {
-  Filters?: readonly Filter[];
-  SubnetIds?: readonly string[];
-  NextToken?: string;
-  MaxResults?: number;
-  DryRun?: boolean;
-}
-
-export interface SubnetCidrBlockState {
-  State?: SubnetCidrBlockStateCode;
-  StatusMessage?: string;
-}
-
-export interface SubnetIpv6CidrBlockAssociation {
+export interface IamInstanceProfileAssociation {
   AssociationId?: string;
-  Ipv6CidrBlock?: string;
-  Ipv6CidrBlockState?: SubnetCidrBlockState;
-  Ipv6AddressAttribute?: Ipv6AddressAttribute;
-  IpSource?: IpSource;
+  InstanceId?: string;
+  IamInstanceProfile?: IamInstanceProfile;
+  State?: IamInstanceProfileAssociationState;
+  Timestamp?: Date;
 }
 
-export interface PrivateDnsNameOptionsOnLaunch {
-  HostnameType?: HostnameType;
-  EnableResourceNameDnsARecord?: boolean;
-  EnableResourceNameDnsAAAARecord?: boolean;
-}
-
-export interface BlockPublicAccessStates {
-  InternetGatewayBlockMode?: BlockPublicAccessMode;
-}
-
-export interface Subnet {
-  AvailabilityZoneId?: string;
-  EnableLniAtDeviceIndex?: number;
-  MapCustomerOwnedIpOnLaunch?: boolean;
-  CustomerOwnedIpv4Pool?: string;
-  OwnerId?: string;
-  AssignIpv6AddressOnCreation?: boolean;
-  Ipv6CidrBlockAssociationSet?: readonly SubnetIpv6CidrBlockAssociation[];
-  Tags?: readonly Tag[];
-  SubnetArn?: string;
-  OutpostArn?: string;
-  EnableDns64?: boolean;
-  Ipv6Native?: boolean;
-  PrivateDnsNameOptionsOnLaunch?: PrivateDnsNameOptionsOnLaunch;
-  BlockPublicAccessStates?: BlockPublicAccessStates;
-  Type?: string;
-  SubnetId?: string;
-  State?: SubnetState;
-  VpcId?: string;
-  CidrBlock?: string;
-  AvailableIpAddressCount?: number;
-  AvailabilityZone?: string;
-  DefaultForAz?: boolean;
-  MapPublicIpOnLaunch?: boolean;
-}
-
-export interface DescribeSubnetsResult {
+export interface DescribeIamInstanceProfileAssociationsResult {
+  IamInstanceProfileAssociations?: readonly IamInstanceProfileAssociation[];
   NextToken?: string;
-  Subnets?: readonly Subnet[];
 }
 
-export interface DescribeSecurityGroupsRequest {
-  GroupIds?: readonly string[];
-  GroupNames?: readonly string[];
-  NextToken?: string;
-  MaxResults?: number;
-  DryRun?: boolean;
-  Filters?: readonly Filter[];
+export interface AssociateIamInstanceProfileRequest {
+  IamInstanceProfile?: IamInstanceProfileSpecification;
+  InstanceId?: string;
 }
 
-export interface UserIdGroupPair {
-  Description?: string;
-  UserId?: string;
-  GroupName?: string;
-  GroupId?: string;
-  VpcId?: string;
-  VpcPeeringConnectionId?: string;
-  PeeringStatus?: string;
+export interface AssociateIamInstanceProfileResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation;
 }
 
-export interface IpRange {
-  Description?: string;
-  CidrIp?: string;
+export interface ReplaceIamInstanceProfileAssociationRequest {
+  IamInstanceProfile?: IamInstanceProfileSpecification;
+  AssociationId?: string;
 }
 
-export interface Ipv6Range {
-  Description?: string;
-  CidrIpv6?: string;
+export interface ReplaceIamInstanceProfileAssociationResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation;
 }
 
-export interface PrefixListId {
-  Description?: string;
-  PrefixListId?: string;
+export interface DisassociateIamInstanceProfileRequest {
+  AssociationId?: string;
 }
 
-export interface IpPermission {
-  IpProtocol?: string;
-  FromPort?: number;
-  ToPort?: number;
-  UserIdGroupPairs?: readonly UserIdGroupPair[];
-  IpRanges?: readonly IpRange[];
-  Ipv6Ranges?: readonly Ipv6Range[];
-  PrefixListIds?: readonly PrefixListId[];
-}
-
-export interface SecurityGroup {
-  GroupId?: string;
-  IpPermissionsEgress?: readonly IpPermission[];
-  Tags?: readonly Tag[];
-  VpcId?: string;
-  SecurityGroupArn?: string;
-  OwnerId?: string;
-  GroupName?: string;
-  Description?: string;
-  IpPermissions?: readonly IpPermission[];
-}
-
-export interface DescribeSecurityGroupsResult {
-  NextToken?: string;
-  SecurityGroups?: readonly SecurityGroup[];
-}
-
-export interface DescribeImagesRequest {
-  ExecutableUsers?: readonly string[];
-  ImageIds?: readonly string[];
-  Owners?: readonly string[];
-  IncludeDeprecated?: boolean;
-  IncludeDisabled?: boolean;
-  MaxResults?: number;
-  NextToken?: string;
-  DryRun?: boolean;
-  Filters?: readonly Filter[];
-}
-
-export interface ImageWatermark {
-  WatermarkKey?: string;
-  SourceImageRegion?: string;
-  SourceImageId?: string;
-  SourceImageCreationTime?: Date;
-  WatermarkCreationTime?: Date;
-}
-
-export interface ScanResults {
-  HighestFindingSeverityLabel?: SeverityLabel;
-  FindingScanDate?: Date;
-  InformationalFixAvailableSince?: Date;
-  LowFixAvailableSince?: Date;
-  MediumFixAvailableSince?: Date;
-  HighFixAvailableSince?: Date;
-  CriticalFixAvailableSince?: Date;
-}
-
-export interface InstanceTypeItem {
-  InstanceType?: string;
-}
-
-export interface InstanceTypeSpecification {
-  SupportedInstanceTypes?: readonly InstanceTypeItem[];
-  UnsupportedInstanceTypes?: readonly InstanceTypeItem[];
-}
-
-export interface Image {
-  PlatformDetails?: string;
-  UsageOperation?: string;
-  BlockDeviceMappings?: readonly BlockDeviceMapping[];
-  Description?: string;
-  EnaSupport?: boolean;
-  Hypervisor?: HypervisorType;
-  ImageOwnerAlias?: string;
-  Name?: string;
-  RootDeviceName?: string;
-  RootDeviceType?: DeviceType;
-  SriovNetSupport?: string;
-  StateReason?: StateReason;
-  Tags?: readonly Tag[];
-  VirtualizationType?: VirtualizationType;
-  BootMode?: BootModeValues;
-  TpmSupport?: TpmSupportValues;
-  DeprecationTime?: string;
-  ImdsSupport?: ImdsSupportValues;
-  SourceInstanceId?: string;
-  DeregistrationProtection?: string;
-  LastLaunchedTime?: string;
-  ImageAllowed?: boolean;
-  SourceImageId?: string;
-  SourceImageRegion?: string;
-  FreeTierEligible?: boolean;
-  PublicSsmParameterName?: string;
-  ImageWatermarks?: readonly ImageWatermark[];
-  ScanResults?: ScanResults;
-  InstanceTypeSpecification?: InstanceTypeSpecification;
-  ImageId?: string;
-  ImageLocation?: string;
-  State?: ImageState;
-  OwnerId?: string;
-  CreationDate?: string;
-  Public?: boolean;
-  ProductCodes?: readonly ProductCode[];
-  Architecture?: ArchitectureValues;
-  ImageType?: ImageTypeValues;
-  KernelId?: string;
-  RamdiskId?: string;
-  Platform?: PlatformValues;
-}
-
-export interface DescribeImagesResult {
-  NextToken?: string;
-  Images?: readonly Image[];
+export interface DisassociateIamInstanceProfileResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation;
 }
 
 export interface LaunchTemplateIamInstanceProfileSpecificationRequest {
@@ -4819,383 +4392,6 @@ export interface DescribeLaunchTemplatesResult {
   NextToken?: string;
 }
 
-export interface DeleteLaunchTemplateRequest {
-  DryRun?: boolean;
-  LaunchTemplateId?: string;
-  LaunchTemplateName?: string;
-}
-
-export interface DeleteLaunchTemplateResult {
-  LaunchTemplate?: LaunchTemplate;
-}
-
-export interface FleetLaunchTemplateSpecificationRequest {
-  LaunchTemplateId?: string;
-  LaunchTemplateName?: string;
-  Version?: string;
-  LaunchTemplateSpecificationUserData?: string;
-}
-
-export interface FleetEbsBlockDeviceRequest {
-  Encrypted?: boolean;
-  DeleteOnTermination?: boolean;
-  Iops?: number;
-  Throughput?: number;
-  KmsKeyId?: string;
-  SnapshotId?: string;
-  VolumeSize?: number;
-  VolumeType?: VolumeType | UncheckedEnum;
-}
-
-export interface FleetBlockDeviceMappingRequest {
-  DeviceName?: string;
-  VirtualName?: string;
-  Ebs?: FleetEbsBlockDeviceRequest;
-  NoDevice?: string;
-}
-
-export interface FleetIamInstanceProfileSpecificationRequest {
-  Arn?: string;
-  Name?: string;
-}
-
-export interface FleetInstanceMetadataOptionsRequest {
-  HttpTokens?: FleetHttpTokensState | UncheckedEnum;
-  HttpPutResponseHopLimit?: number;
-  HttpEndpoint?: FleetInstanceMetadataEndpointState | UncheckedEnum;
-}
-
-export interface FleetLaunchTemplateOverridesRequest {
-  InstanceType?: InstanceType | UncheckedEnum;
-  MaxPrice?: string;
-  SubnetId?: string;
-  AvailabilityZone?: string;
-  WeightedCapacity?: number;
-  Priority?: number;
-  Placement?: Placement;
-  KeyName?: string;
-  BlockDeviceMappings?: readonly FleetBlockDeviceMappingRequest[];
-  IamInstanceProfile?: FleetIamInstanceProfileSpecificationRequest;
-  MetadataOptions?: FleetInstanceMetadataOptionsRequest;
-  InstanceRequirements?: InstanceRequirementsRequest;
-  ImageId?: string;
-  AvailabilityZoneId?: string;
-}
-
-export interface FleetLaunchTemplateConfigRequest {
-  LaunchTemplateSpecification?: FleetLaunchTemplateSpecificationRequest;
-  Overrides?: readonly FleetLaunchTemplateOverridesRequest[];
-}
-
-export interface TargetCapacitySpecificationRequest {
-  TotalTargetCapacity?: number;
-  OnDemandTargetCapacity?: number;
-  SpotTargetCapacity?: number;
-  DefaultTargetCapacityType?: DefaultTargetCapacityType | UncheckedEnum;
-  TargetCapacityUnitType?: TargetCapacityUnitType | UncheckedEnum;
-}
-
-export interface FleetSpotCapacityRebalanceRequest {
-  ReplacementStrategy?: FleetReplacementStrategy | UncheckedEnum;
-  TerminationDelay?: number;
-}
-
-export interface FleetSpotMaintenanceStrategiesRequest {
-  CapacityRebalance?: FleetSpotCapacityRebalanceRequest;
-}
-
-export interface SpotOptionsRequest {
-  AllocationStrategy?: SpotAllocationStrategy | UncheckedEnum;
-  MaintenanceStrategies?: FleetSpotMaintenanceStrategiesRequest;
-  InstanceInterruptionBehavior?: SpotInstanceInterruptionBehavior | UncheckedEnum;
-  InstancePoolsToUseCount?: number;
-  SingleInstanceType?: boolean;
-  SingleAvailabilityZone?: boolean;
-  MinTargetCapacity?: number;
-  MaxTotalPrice?: string;
-}
-
-export interface CapacityReservationOptionsRequest {
-  UsageStrategy?: FleetCapacityReservationUsageStrategy | UncheckedEnum;
-}
-
-export interface OnDemandOptionsRequest {
-  AllocationStrategy?: FleetOnDemandAllocationStrategy | UncheckedEnum;
-  CapacityReservationOptions?: CapacityReservationOptionsRequest;
-  SingleInstanceType?: boolean;
-  SingleAvailabilityZone?: boolean;
-  MinTargetCapacity?: number;
-  MaxTotalPrice?: string;
-}
-
-export interface FleetCapacityReservationTargetRequest {
-  CapacityReservationIds?: readonly string[];
-  CapacityReservationResourceGroupArns?: readonly string[];
-}
-
-export interface ReservedCapacityFallbackOptionsRequest {
-  MarketTypes?: readonly (ReservedCapacityFallbackMarketType | UncheckedEnum)[];
-}
-
-export interface ReservedCapacityOptionsRequest {
-  AllocationStrategy?: ReservedCapacityAllocationStrategy | UncheckedEnum;
-  ReservationTypes?: readonly (FleetReservationType | UncheckedEnum)[];
-  CapacityReservationTarget?: FleetCapacityReservationTargetRequest;
-  ReservedCapacityFallbackOptions?: ReservedCapacityFallbackOptionsRequest;
-}
-
-export interface CreateFleetRequest {
-  LaunchTemplateConfigs?: readonly FleetLaunchTemplateConfigRequest[];
-  TargetCapacitySpecification?: TargetCapacitySpecificationRequest;
-  DryRun?: boolean;
-  ClientToken?: string;
-  SpotOptions?: SpotOptionsRequest;
-  OnDemandOptions?: OnDemandOptionsRequest;
-  ReservedCapacityOptions?: ReservedCapacityOptionsRequest;
-  ExcessCapacityTerminationPolicy?: FleetExcessCapacityTerminationPolicy | UncheckedEnum;
-  TerminateInstancesWithExpiration?: boolean;
-  Type?: FleetType | UncheckedEnum;
-  ValidFrom?: Date;
-  ValidUntil?: Date;
-  ReplaceUnhealthyInstances?: boolean;
-  TagSpecifications?: readonly TagSpecification[];
-  Context?: string;
-}
-
-export interface FleetLaunchTemplateSpecification {
-  LaunchTemplateId?: string;
-  LaunchTemplateName?: string;
-  Version?: string;
-}
-
-export interface PlacementResponse {
-  GroupName?: string;
-}
-
-export interface VCpuCountRange {
-  Min?: number;
-  Max?: number;
-}
-
-export interface MemoryMiB {
-  Min?: number;
-  Max?: number;
-}
-
-export interface MemoryGiBPerVCpu {
-  Min?: number;
-  Max?: number;
-}
-
-export interface NetworkInterfaceCount {
-  Min?: number;
-  Max?: number;
-}
-
-export interface TotalLocalStorageGB {
-  Min?: number;
-  Max?: number;
-}
-
-export interface BaselineEbsBandwidthMbps {
-  Min?: number;
-  Max?: number;
-}
-
-export interface AcceleratorCount {
-  Min?: number;
-  Max?: number;
-}
-
-export interface AcceleratorTotalMemoryMiB {
-  Min?: number;
-  Max?: number;
-}
-
-export interface NetworkBandwidthGbps {
-  Min?: number;
-  Max?: number;
-}
-
-export interface PerformanceFactorReference {
-  InstanceFamily?: string;
-}
-
-export interface CpuPerformanceFactor {
-  References?: readonly PerformanceFactorReference[];
-}
-
-export interface BaselinePerformanceFactors {
-  Cpu?: CpuPerformanceFactor;
-}
-
-export interface InstanceRequirements {
-  VCpuCount?: VCpuCountRange;
-  MemoryMiB?: MemoryMiB;
-  CpuManufacturers?: readonly CpuManufacturer[];
-  MemoryGiBPerVCpu?: MemoryGiBPerVCpu;
-  ExcludedInstanceTypes?: readonly string[];
-  InstanceGenerations?: readonly InstanceGeneration[];
-  SpotMaxPricePercentageOverLowestPrice?: number;
-  OnDemandMaxPricePercentageOverLowestPrice?: number;
-  BareMetal?: BareMetal;
-  BurstablePerformance?: BurstablePerformance;
-  RequireHibernateSupport?: boolean;
-  NetworkInterfaceCount?: NetworkInterfaceCount;
-  LocalStorage?: LocalStorage;
-  LocalStorageTypes?: readonly LocalStorageType[];
-  TotalLocalStorageGB?: TotalLocalStorageGB;
-  BaselineEbsBandwidthMbps?: BaselineEbsBandwidthMbps;
-  AcceleratorTypes?: readonly AcceleratorType[];
-  AcceleratorCount?: AcceleratorCount;
-  AcceleratorManufacturers?: readonly AcceleratorManufacturer[];
-  AcceleratorNames?: readonly AcceleratorName[];
-  AcceleratorTotalMemoryMiB?: AcceleratorTotalMemoryMiB;
-  NetworkBandwidthGbps?: NetworkBandwidthGbps;
-  AllowedInstanceTypes?: readonly string[];
-  MaxSpotPriceAsPercentageOfOptimalOnDemandPrice?: number;
-  BaselinePerformanceFactors?: BaselinePerformanceFactors;
-  RequireEncryptionInTransit?: boolean;
-}
-
-export interface EbsBlockDeviceResponse {
-  Encrypted?: boolean;
-  DeleteOnTermination?: boolean;
-  Iops?: number;
-  Throughput?: number;
-  KmsKeyId?: string;
-  SnapshotId?: string;
-  VolumeSize?: number;
-  VolumeType?: VolumeType;
-}
-
-export interface BlockDeviceMappingResponse {
-  DeviceName?: string;
-  VirtualName?: string;
-  Ebs?: EbsBlockDeviceResponse;
-  NoDevice?: string;
-}
-
-export interface FleetLaunchTemplateOverrides {
-  InstanceType?: InstanceType;
-  MaxPrice?: string;
-  SubnetId?: string;
-  AvailabilityZone?: string;
-  WeightedCapacity?: number;
-  Priority?: number;
-  Placement?: PlacementResponse;
-  InstanceRequirements?: InstanceRequirements;
-  ImageId?: string;
-  BlockDeviceMappings?: readonly BlockDeviceMappingResponse[];
-  AvailabilityZoneId?: string;
-}
-
-export interface LaunchTemplateAndOverridesResponse {
-  LaunchTemplateSpecification?: FleetLaunchTemplateSpecification;
-  Overrides?: FleetLaunchTemplateOverrides;
-}
-
-export interface CreateFleetError {
-  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
-  Lifecycle?: InstanceLifecycle;
-  ErrorCode?: string;
-  ErrorMessage?: string;
-}
-
-export interface CreateFleetInstance {
-  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
-  Lifecycle?: InstanceLifecycle;
-  InstanceIds?: readonly string[];
-  InstanceType?: InstanceType;
-  Platform?: PlatformValues;
-  AvailabilityZoneId?: string;
-  AvailabilityZone?: string;
-  SubnetId?: string;
-}
-
-export interface CreateFleetResult {
-  FleetId?: string;
-  Errors?: readonly CreateFleetError[];
-  Instances?: readonly CreateFleetInstance[];
-}
-
-export interface DescribeVpcsRequest {
-  Filters?: readonly Filter[];
-  VpcIds?: readonly string[];
-  NextToken?: string;
-  MaxResults?: number;
-  DryRun?: boolean;
-}
-
-export interface VpcCidrBlockState {
-  State?: VpcCidrBlockStateCode;
-  StatusMessage?: string;
-}
-
-export interface VpcIpv6CidrBlockAssociation {
-  AssociationId?: string;
-  Ipv6CidrBlock?: string;
-  Ipv6CidrBlockState?: VpcCidrBlockState;
-  NetworkBorderGroup?: string;
-  Ipv6Pool?: string;
-  Ipv6AddressAttribute?: Ipv6AddressAttribute;
-  IpSource?: IpSource;
-}
-
-export interface VpcCidrBlockAssociation {
-  AssociationId?: string;
-  CidrBlock?: string;
-  CidrBlockState?: VpcCidrBlockState;
-}
-
-export interface VpcEncryptionControlExclusion {
-  State?: VpcEncryptionControlExclusionState;
-  StateMessage?: string;
-}
-
-export interface VpcEncryptionControlExclusions {
-  InternetGateway?: VpcEncryptionControlExclusion;
-  EgressOnlyInternetGateway?: VpcEncryptionControlExclusion;
-  NatGateway?: VpcEncryptionControlExclusion;
-  VirtualPrivateGateway?: VpcEncryptionControlExclusion;
-  VpcPeering?: VpcEncryptionControlExclusion;
-  Lambda?: VpcEncryptionControlExclusion;
-  VpcLattice?: VpcEncryptionControlExclusion;
-  ElasticFileSystem?: VpcEncryptionControlExclusion;
-  GlobalAccelerator?: VpcEncryptionControlExclusion;
-  ApiGatewayV2?: VpcEncryptionControlExclusion;
-}
-
-export interface VpcEncryptionControl {
-  VpcId?: string;
-  VpcEncryptionControlId?: string;
-  Mode?: VpcEncryptionControlMode;
-  State?: VpcEncryptionControlState;
-  StateMessage?: string;
-  ResourceExclusions?: VpcEncryptionControlExclusions;
-  Tags?: readonly Tag[];
-}
-
-export interface Vpc {
-  OwnerId?: string;
-  InstanceTenancy?: Tenancy;
-  Ipv6CidrBlockAssociationSet?: readonly VpcIpv6CidrBlockAssociation[];
-  CidrBlockAssociationSet?: readonly VpcCidrBlockAssociation[];
-  IsDefault?: boolean;
-  EncryptionControl?: VpcEncryptionControl;
-  Tags?: readonly Tag[];
-  BlockPublicAccessStates?: BlockPublicAccessStates;
-  VpcId?: string;
-  State?: VpcState;
-  CidrBlock?: string;
-  DhcpOptionsId?: string;
-}
-
-export interface DescribeVpcsResult {
-  NextToken?: string;
-  Vpcs?: readonly Vpc[];
-}
-
 export interface DescribeLaunchTemplateVersionsRequest {
   DryRun?: boolean;
   LaunchTemplateId?: string;
@@ -5366,6 +4562,92 @@ export interface LaunchTemplateEnclaveOptions {
   Enabled?: boolean;
 }
 
+export interface VCpuCountRange {
+  Min?: number;
+  Max?: number;
+}
+
+export interface MemoryMiB {
+  Min?: number;
+  Max?: number;
+}
+
+export interface MemoryGiBPerVCpu {
+  Min?: number;
+  Max?: number;
+}
+
+export interface NetworkInterfaceCount {
+  Min?: number;
+  Max?: number;
+}
+
+export interface TotalLocalStorageGB {
+  Min?: number;
+  Max?: number;
+}
+
+export interface BaselineEbsBandwidthMbps {
+  Min?: number;
+  Max?: number;
+}
+
+export interface AcceleratorCount {
+  Min?: number;
+  Max?: number;
+}
+
+export interface AcceleratorTotalMemoryMiB {
+  Min?: number;
+  Max?: number;
+}
+
+export interface NetworkBandwidthGbps {
+  Min?: number;
+  Max?: number;
+}
+
+export interface PerformanceFactorReference {
+  InstanceFamily?: string;
+}
+
+export interface CpuPerformanceFactor {
+  References?: readonly PerformanceFactorReference[];
+}
+
+export interface BaselinePerformanceFactors {
+  Cpu?: CpuPerformanceFactor;
+}
+
+export interface InstanceRequirements {
+  VCpuCount?: VCpuCountRange;
+  MemoryMiB?: MemoryMiB;
+  CpuManufacturers?: readonly CpuManufacturer[];
+  MemoryGiBPerVCpu?: MemoryGiBPerVCpu;
+  ExcludedInstanceTypes?: readonly string[];
+  InstanceGenerations?: readonly InstanceGeneration[];
+  SpotMaxPricePercentageOverLowestPrice?: number;
+  OnDemandMaxPricePercentageOverLowestPrice?: number;
+  BareMetal?: BareMetal;
+  BurstablePerformance?: BurstablePerformance;
+  RequireHibernateSupport?: boolean;
+  NetworkInterfaceCount?: NetworkInterfaceCount;
+  LocalStorage?: LocalStorage;
+  LocalStorageTypes?: readonly LocalStorageType[];
+  TotalLocalStorageGB?: TotalLocalStorageGB;
+  BaselineEbsBandwidthMbps?: BaselineEbsBandwidthMbps;
+  AcceleratorTypes?: readonly AcceleratorType[];
+  AcceleratorCount?: AcceleratorCount;
+  AcceleratorManufacturers?: readonly AcceleratorManufacturer[];
+  AcceleratorNames?: readonly AcceleratorName[];
+  AcceleratorTotalMemoryMiB?: AcceleratorTotalMemoryMiB;
+  NetworkBandwidthGbps?: NetworkBandwidthGbps;
+  AllowedInstanceTypes?: readonly string[];
+  MaxSpotPriceAsPercentageOfOptimalOnDemandPrice?: number;
+  BaselinePerformanceFactors?: BaselinePerformanceFactors;
+  RequireEncryptionInTransit?: boolean;
+}
+
 export interface LaunchTemplatePrivateDnsNameOptions {
   HostnameType?: HostnameType;
   EnableResourceNameDnsARecord?: boolean;
@@ -5446,6 +4728,220 @@ export interface LaunchTemplateVersion {
 export interface DescribeLaunchTemplateVersionsResult {
   LaunchTemplateVersions?: readonly LaunchTemplateVersion[];
   NextToken?: string;
+}
+
+export interface DeleteLaunchTemplateRequest {
+  DryRun?: boolean;
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+}
+
+export interface DeleteLaunchTemplateResult {
+  LaunchTemplate?: LaunchTemplate;
+}
+
+export interface FleetLaunchTemplateSpecificationRequest {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  Version?: string;
+  LaunchTemplateSpecificationUserData?: string;
+}
+
+export interface FleetEbsBlockDeviceRequest {
+  Encrypted?: boolean;
+  DeleteOnTermination?: boolean;
+  Iops?: number;
+  Throughput?: number;
+  KmsKeyId?: string;
+  SnapshotId?: string;
+  VolumeSize?: number;
+  VolumeType?: VolumeType | UncheckedEnum;
+}
+
+export interface FleetBlockDeviceMappingRequest {
+  DeviceName?: string;
+  VirtualName?: string;
+  Ebs?: FleetEbsBlockDeviceRequest;
+  NoDevice?: string;
+}
+
+export interface FleetIamInstanceProfileSpecificationRequest {
+  Arn?: string;
+  Name?: string;
+}
+
+export interface FleetInstanceMetadataOptionsRequest {
+  HttpTokens?: FleetHttpTokensState | UncheckedEnum;
+  HttpPutResponseHopLimit?: number;
+  HttpEndpoint?: FleetInstanceMetadataEndpointState | UncheckedEnum;
+}
+
+export interface FleetLaunchTemplateOverridesRequest {
+  InstanceType?: InstanceType | UncheckedEnum;
+  MaxPrice?: string;
+  SubnetId?: string;
+  AvailabilityZone?: string;
+  WeightedCapacity?: number;
+  Priority?: number;
+  Placement?: Placement;
+  KeyName?: string;
+  BlockDeviceMappings?: readonly FleetBlockDeviceMappingRequest[];
+  IamInstanceProfile?: FleetIamInstanceProfileSpecificationRequest;
+  MetadataOptions?: FleetInstanceMetadataOptionsRequest;
+  InstanceRequirements?: InstanceRequirementsRequest;
+  ImageId?: string;
+  AvailabilityZoneId?: string;
+}
+
+export interface FleetLaunchTemplateConfigRequest {
+  LaunchTemplateSpecification?: FleetLaunchTemplateSpecificationRequest;
+  Overrides?: readonly FleetLaunchTemplateOverridesRequest[];
+}
+
+export interface TargetCapacitySpecificationRequest {
+  TotalTargetCapacity?: number;
+  OnDemandTargetCapacity?: number;
+  SpotTargetCapacity?: number;
+  DefaultTargetCapacityType?: DefaultTargetCapacityType | UncheckedEnum;
+  TargetCapacityUnitType?: TargetCapacityUnitType | UncheckedEnum;
+}
+
+export interface FleetSpotCapacityRebalanceRequest {
+  ReplacementStrategy?: FleetReplacementStrategy | UncheckedEnum;
+  TerminationDelay?: number;
+}
+
+export interface FleetSpotMaintenanceStrategiesRequest {
+  CapacityRebalance?: FleetSpotCapacityRebalanceRequest;
+}
+
+export interface SpotOptionsRequest {
+  AllocationStrategy?: SpotAllocationStrategy | UncheckedEnum;
+  MaintenanceStrategies?: FleetSpotMaintenanceStrategiesRequest;
+  InstanceInterruptionBehavior?: SpotInstanceInterruptionBehavior | UncheckedEnum;
+  InstancePoolsToUseCount?: number;
+  SingleInstanceType?: boolean;
+  SingleAvailabilityZone?: boolean;
+  MinTargetCapacity?: number;
+  MaxTotalPrice?: string;
+}
+
+export interface CapacityReservationOptionsRequest {
+  UsageStrategy?: FleetCapacityReservationUsageStrategy | UncheckedEnum;
+}
+
+export interface OnDemandOptionsRequest {
+  AllocationStrategy?: FleetOnDemandAllocationStrategy | UncheckedEnum;
+  CapacityReservationOptions?: CapacityReservationOptionsRequest;
+  SingleInstanceType?: boolean;
+  SingleAvailabilityZone?: boolean;
+  MinTargetCapacity?: number;
+  MaxTotalPrice?: string;
+}
+
+export interface FleetCapacityReservationTargetRequest {
+  CapacityReservationIds?: readonly string[];
+  CapacityReservationResourceGroupArns?: readonly string[];
+}
+
+export interface ReservedCapacityFallbackOptionsRequest {
+  MarketTypes?: readonly (ReservedCapacityFallbackMarketType | UncheckedEnum)[];
+}
+
+export interface ReservedCapacityOptionsRequest {
+  AllocationStrategy?: ReservedCapacityAllocationStrategy | UncheckedEnum;
+  ReservationTypes?: readonly (FleetReservationType | UncheckedEnum)[];
+  CapacityReservationTarget?: FleetCapacityReservationTargetRequest;
+  ReservedCapacityFallbackOptions?: ReservedCapacityFallbackOptionsRequest;
+}
+
+export interface CreateFleetRequest {
+  LaunchTemplateConfigs?: readonly FleetLaunchTemplateConfigRequest[];
+  TargetCapacitySpecification?: TargetCapacitySpecificationRequest;
+  DryRun?: boolean;
+  ClientToken?: string;
+  SpotOptions?: SpotOptionsRequest;
+  OnDemandOptions?: OnDemandOptionsRequest;
+  ReservedCapacityOptions?: ReservedCapacityOptionsRequest;
+  ExcessCapacityTerminationPolicy?: FleetExcessCapacityTerminationPolicy | UncheckedEnum;
+  TerminateInstancesWithExpiration?: boolean;
+  Type?: FleetType | UncheckedEnum;
+  ValidFrom?: Date;
+  ValidUntil?: Date;
+  ReplaceUnhealthyInstances?: boolean;
+  TagSpecifications?: readonly TagSpecification[];
+  Context?: string;
+}
+
+export interface FleetLaunchTemplateSpecification {
+  LaunchTemplateId?: string;
+  LaunchTemplateName?: string;
+  Version?: string;
+}
+
+export interface PlacementResponse {
+  GroupName?: string;
+}
+
+export interface EbsBlockDeviceResponse {
+  Encrypted?: boolean;
+  DeleteOnTermination?: boolean;
+  Iops?: number;
+  Throughput?: number;
+  KmsKeyId?: string;
+  SnapshotId?: string;
+  VolumeSize?: number;
+  VolumeType?: VolumeType;
+}
+
+export interface BlockDeviceMappingResponse {
+  DeviceName?: string;
+  VirtualName?: string;
+  Ebs?: EbsBlockDeviceResponse;
+  NoDevice?: string;
+}
+
+export interface FleetLaunchTemplateOverrides {
+  InstanceType?: InstanceType;
+  MaxPrice?: string;
+  SubnetId?: string;
+  AvailabilityZone?: string;
+  WeightedCapacity?: number;
+  Priority?: number;
+  Placement?: PlacementResponse;
+  InstanceRequirements?: InstanceRequirements;
+  ImageId?: string;
+  BlockDeviceMappings?: readonly BlockDeviceMappingResponse[];
+  AvailabilityZoneId?: string;
+}
+
+export interface LaunchTemplateAndOverridesResponse {
+  LaunchTemplateSpecification?: FleetLaunchTemplateSpecification;
+  Overrides?: FleetLaunchTemplateOverrides;
+}
+
+export interface CreateFleetError {
+  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
+  Lifecycle?: InstanceLifecycle;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+export interface CreateFleetInstance {
+  LaunchTemplateAndOverrides?: LaunchTemplateAndOverridesResponse;
+  Lifecycle?: InstanceLifecycle;
+  InstanceIds?: readonly string[];
+  InstanceType?: InstanceType;
+  Platform?: PlatformValues;
+  AvailabilityZoneId?: string;
+  AvailabilityZone?: string;
+  SubnetId?: string;
+}
+
+export interface CreateFleetResult {
+  FleetId?: string;
+  Errors?: readonly CreateFleetError[];
+  Instances?: readonly CreateFleetInstance[];
 }
 
 export interface DescribeFleetsRequest {
@@ -5584,6 +5080,526 @@ export interface DeleteFleetsResult {
   UnsuccessfulFleetDeletions?: readonly DeleteFleetErrorItem[];
 }
 
+export interface CreateTagsRequest {
+  Resources?: readonly string[];
+  Tags?: readonly Tag[];
+  DryRun?: boolean;
+}
+
+export interface CreateTagsResult {
+  readonly [noMembers]?: never;
+}
+
+export interface DeleteTagsRequest {
+  Resources?: readonly string[];
+  DryRun?: boolean;
+  Tags?: readonly Tag[];
+}
+
+export interface DeleteTagsResult {
+  readonly [noMembers]?: never;
+}
+
+export interface DescribeTagsRequest {
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface TagDescription {
+  Key?: string;
+  ResourceId?: string;
+  ResourceType?: ResourceType;
+  Value?: string;
+}
+
+export interface DescribeTagsResult {
+  NextToken?: string;
+  Tags?: readonly TagDescription[];
+}
+
+export interface DescribeInstanceTypesRequest {
+  DryRun?: boolean;
+  InstanceTypes?: readonly (InstanceType | UncheckedEnum)[];
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+  IncludeUnsupportedInRegion?: boolean;
+}
+
+export interface ProcessorInfo {
+  SupportedArchitectures?: readonly ArchitectureType[];
+  SustainedClockSpeedInGhz?: number;
+  SupportedFeatures?: readonly SupportedAdditionalProcessorFeature[];
+  Manufacturer?: string;
+}
+
+export interface VCpuInfo {
+  DefaultVCpus?: number;
+  DefaultCores?: number;
+  DefaultThreadsPerCore?: number;
+  ValidCores?: readonly number[];
+  ValidThreadsPerCore?: readonly number[];
+}
+
+export interface MemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface DiskInfo {
+  SizeInGB?: number;
+  Count?: number;
+  Type?: DiskType;
+}
+
+export interface InstanceStorageInfo {
+  TotalSizeInGB?: number;
+  Disks?: readonly DiskInfo[];
+  NvmeSupport?: EphemeralNvmeSupport;
+  EncryptionSupport?: InstanceStorageEncryptionSupport;
+}
+
+export interface EbsOptimizedInfo {
+  BaselineBandwidthInMbps?: number;
+  BaselineThroughputInMBps?: number;
+  BaselineIops?: number;
+  MaximumBandwidthInMbps?: number;
+  MaximumThroughputInMBps?: number;
+  MaximumIops?: number;
+}
+
+export interface EbsCardInfo {
+  EbsCardIndex?: number;
+  BaselineBandwidthInMbps?: number;
+  BaselineThroughputInMBps?: number;
+  BaselineIops?: number;
+  MaximumBandwidthInMbps?: number;
+  MaximumThroughputInMBps?: number;
+  MaximumIops?: number;
+}
+
+export interface EbsInfo {
+  EbsOptimizedSupport?: EbsOptimizedSupport;
+  EncryptionSupport?: EbsEncryptionSupport;
+  EbsOptimizedInfo?: EbsOptimizedInfo;
+  NvmeSupport?: EbsNvmeSupport;
+  MaximumEbsAttachments?: number;
+  AttachmentLimitType?: AttachmentLimitType;
+  MaximumEbsCards?: number;
+  EbsCards?: readonly EbsCardInfo[];
+}
+
+export interface NetworkCardInfo {
+  NetworkCardIndex?: number;
+  NetworkPerformance?: string;
+  MaximumNetworkInterfaces?: number;
+  AdditionalFlexibleNetworkInterfaces?: number;
+  BaselineBandwidthInGbps?: number;
+  PeakBandwidthInGbps?: number;
+  DefaultEnaQueueCountPerInterface?: number;
+  MaximumEnaQueueCount?: number;
+  MaximumEnaQueueCountPerInterface?: number;
+  InterfaceTypes?: readonly NetworkCardInterfaceType[];
+}
+
+export interface EfaInfo {
+  MaximumEfaInterfaces?: number;
+}
+
+export interface DefaultConnectionTrackingConfiguration {
+  DefaultTcpEstablishedTimeout?: number;
+  DefaultUdpTimeout?: number;
+  DefaultUdpStreamTimeout?: number;
+}
+
+export interface NetworkInfo {
+  NetworkPerformance?: string;
+  MaximumNetworkInterfaces?: number;
+  MaximumNetworkCards?: number;
+  DefaultNetworkCardIndex?: number;
+  NetworkCards?: readonly NetworkCardInfo[];
+  Ipv4AddressesPerInterface?: number;
+  Ipv6AddressesPerInterface?: number;
+  Ipv6Supported?: boolean;
+  EnaSupport?: EnaSupport;
+  EfaSupported?: boolean;
+  EfaInfo?: EfaInfo;
+  EncryptionInTransitSupported?: boolean;
+  EnaSrdSupported?: boolean;
+  BandwidthWeightings?: readonly BandwidthWeightingType[];
+  FlexibleEnaQueuesSupport?: FlexibleEnaQueuesSupport;
+  ConnectionTrackingConfiguration?: DefaultConnectionTrackingConfiguration;
+  SecondaryNetworkSupported?: boolean;
+  MaximumSecondaryNetworkInterfaces?: number;
+  Ipv4AddressesPerSecondaryInterface?: number;
+}
+
+export interface GpuDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface GpuDeviceInfo {
+  Name?: string;
+  Manufacturer?: string;
+  Count?: number;
+  LogicalGpuCount?: number;
+  GpuPartitionSize?: number;
+  Workloads?: readonly string[];
+  MemoryInfo?: GpuDeviceMemoryInfo;
+}
+
+export interface GpuInfo {
+  Gpus?: readonly GpuDeviceInfo[];
+  TotalGpuMemoryInMiB?: number;
+}
+
+export interface FpgaDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface FpgaDeviceInfo {
+  Name?: string;
+  Manufacturer?: string;
+  Count?: number;
+  MemoryInfo?: FpgaDeviceMemoryInfo;
+}
+
+export interface FpgaInfo {
+  Fpgas?: readonly FpgaDeviceInfo[];
+  TotalFpgaMemoryInMiB?: number;
+}
+
+export interface PlacementGroupInfo {
+  SupportedStrategies?: readonly PlacementGroupStrategy[];
+}
+
+export interface InferenceDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface InferenceDeviceInfo {
+  Count?: number;
+  Name?: string;
+  Manufacturer?: string;
+  MemoryInfo?: InferenceDeviceMemoryInfo;
+}
+
+export interface InferenceAcceleratorInfo {
+  Accelerators?: readonly InferenceDeviceInfo[];
+  TotalInferenceMemoryInMiB?: number;
+}
+
+export interface NitroTpmInfo {
+  SupportedVersions?: readonly string[];
+}
+
+export interface MediaDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface MediaDeviceInfo {
+  Count?: number;
+  Name?: string;
+  Manufacturer?: string;
+  MemoryInfo?: MediaDeviceMemoryInfo;
+}
+
+export interface MediaAcceleratorInfo {
+  Accelerators?: readonly MediaDeviceInfo[];
+  TotalMediaMemoryInMiB?: number;
+}
+
+export interface NeuronDeviceCoreInfo {
+  Count?: number;
+  Version?: number;
+}
+
+export interface NeuronDeviceMemoryInfo {
+  SizeInMiB?: number;
+}
+
+export interface NeuronDeviceInfo {
+  Count?: number;
+  Name?: string;
+  CoreInfo?: NeuronDeviceCoreInfo;
+  MemoryInfo?: NeuronDeviceMemoryInfo;
+}
+
+export interface NeuronInfo {
+  NeuronDevices?: readonly NeuronDeviceInfo[];
+  TotalNeuronDeviceMemoryInMiB?: number;
+}
+
+export interface InstanceTypeInfo {
+  InstanceType?: InstanceType;
+  CurrentGeneration?: boolean;
+  FreeTierEligible?: boolean;
+  SupportedUsageClasses?: readonly UsageClassType[];
+  SupportedRootDeviceTypes?: readonly RootDeviceType[];
+  SupportedVirtualizationTypes?: readonly VirtualizationType[];
+  BareMetal?: boolean;
+  Hypervisor?: InstanceTypeHypervisor;
+  ProcessorInfo?: ProcessorInfo;
+  VCpuInfo?: VCpuInfo;
+  MemoryInfo?: MemoryInfo;
+  InstanceStorageSupported?: boolean;
+  InstanceStorageInfo?: InstanceStorageInfo;
+  EbsInfo?: EbsInfo;
+  NetworkInfo?: NetworkInfo;
+  GpuInfo?: GpuInfo;
+  FpgaInfo?: FpgaInfo;
+  PlacementGroupInfo?: PlacementGroupInfo;
+  InferenceAcceleratorInfo?: InferenceAcceleratorInfo;
+  HibernationSupported?: boolean;
+  BurstablePerformanceSupported?: boolean;
+  DedicatedHostsSupported?: boolean;
+  AutoRecoverySupported?: boolean;
+  SupportedBootModes?: readonly BootModeType[];
+  NitroEnclavesSupport?: NitroEnclavesSupport;
+  NitroTpmSupport?: NitroTpmSupport;
+  NitroTpmInfo?: NitroTpmInfo;
+  MediaAcceleratorInfo?: MediaAcceleratorInfo;
+  NeuronInfo?: NeuronInfo;
+  PhcSupport?: PhcSupport;
+  RebootMigrationSupport?: RebootMigrationSupport;
+  SupportedInRegion?: boolean;
+}
+
+export interface DescribeInstanceTypesResult {
+  InstanceTypes?: readonly InstanceTypeInfo[];
+  NextToken?: string;
+}
+
+export interface DescribeInstanceTypeOfferingsRequest {
+  DryRun?: boolean;
+  LocationType?: LocationType | UncheckedEnum;
+  Filters?: readonly Filter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface InstanceTypeOffering {
+  InstanceType?: InstanceType;
+  LocationType?: LocationType;
+  Location?: string;
+}
+
+export interface DescribeInstanceTypeOfferingsResult {
+  InstanceTypeOfferings?: readonly InstanceTypeOffering[];
+  NextToken?: string;
+}
+
+export interface DescribeAvailabilityZonesRequest {
+  ZoneNames?: readonly string[];
+  ZoneIds?: readonly string[];
+  AllAvailabilityZones?: boolean;
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+}
+
+export interface AvailabilityZoneMessage {
+  Message?: string;
+}
+
+export interface AvailabilityZoneGeography {
+  Name?: string;
+}
+
+export interface AvailabilityZoneSubGeography {
+  Name?: string;
+}
+
+export interface AvailabilityZone {
+  OptInStatus?: AvailabilityZoneOptInStatus;
+  Messages?: readonly AvailabilityZoneMessage[];
+  RegionName?: string;
+  ZoneName?: string;
+  ZoneId?: string;
+  GroupName?: string;
+  NetworkBorderGroup?: string;
+  ZoneType?: string;
+  ParentZoneName?: string;
+  ParentZoneId?: string;
+  GroupLongName?: string;
+  Geography?: readonly AvailabilityZoneGeography[];
+  SubGeography?: readonly AvailabilityZoneSubGeography[];
+  State?: AvailabilityZoneState;
+}
+
+export interface DescribeAvailabilityZonesResult {
+  AvailabilityZones?: readonly AvailabilityZone[];
+}
+
+export interface DescribeImagesRequest {
+  ExecutableUsers?: readonly string[];
+  ImageIds?: readonly string[];
+  Owners?: readonly string[];
+  IncludeDeprecated?: boolean;
+  IncludeDisabled?: boolean;
+  MaxResults?: number;
+  NextToken?: string;
+  DryRun?: boolean;
+  Filters?: readonly Filter[];
+}
+
+export interface ImageWatermark {
+  WatermarkKey?: string;
+  SourceImageRegion?: string;
+  SourceImageId?: string;
+  SourceImageCreationTime?: Date;
+  WatermarkCreationTime?: Date;
+}
+
+export interface ScanResults {
+  HighestFindingSeverityLabel?: SeverityLabel;
+  FindingScanDate?: Date;
+  InformationalFixAvailableSince?: Date;
+  LowFixAvailableSince?: Date;
+  MediumFixAvailableSince?: Date;
+  HighFixAvailableSince?: Date;
+  CriticalFixAvailableSince?: Date;
+}
+
+export interface InstanceTypeItem {
+  InstanceType?: string;
+}
+
+export interface InstanceTypeSpecification {
+  SupportedInstanceTypes?: readonly InstanceTypeItem[];
+  UnsupportedInstanceTypes?: readonly InstanceTypeItem[];
+}
+
+export interface Image {
+  PlatformDetails?: string;
+  UsageOperation?: string;
+  BlockDeviceMappings?: readonly BlockDeviceMapping[];
+  Description?: string;
+  EnaSupport?: boolean;
+  Hypervisor?: HypervisorType;
+  ImageOwnerAlias?: string;
+  Name?: string;
+  RootDeviceName?: string;
+  RootDeviceType?: DeviceType;
+  SriovNetSupport?: string;
+  StateReason?: StateReason;
+  Tags?: readonly Tag[];
+  VirtualizationType?: VirtualizationType;
+  BootMode?: BootModeValues;
+  TpmSupport?: TpmSupportValues;
+  DeprecationTime?: string;
+  ImdsSupport?: ImdsSupportValues;
+  SourceInstanceId?: string;
+  DeregistrationProtection?: string;
+  LastLaunchedTime?: string;
+  ImageAllowed?: boolean;
+  SourceImageId?: string;
+  SourceImageRegion?: string;
+  FreeTierEligible?: boolean;
+  PublicSsmParameterName?: string;
+  ImageWatermarks?: readonly ImageWatermark[];
+  ScanResults?: ScanResults;
+  InstanceTypeSpecification?: InstanceTypeSpecification;
+  ImageId?: string;
+  ImageLocation?: string;
+  State?: ImageState;
+  OwnerId?: string;
+  CreationDate?: string;
+  Public?: boolean;
+  ProductCodes?: readonly ProductCode[];
+  Architecture?: ArchitectureValues;
+  ImageType?: ImageTypeValues;
+  KernelId?: string;
+  RamdiskId?: string;
+  Platform?: PlatformValues;
+}
+
+export interface DescribeImagesResult {
+  NextToken?: string;
+  Images?: readonly Image[];
+}
+
+export interface DescribeVpcsRequest {
+  Filters?: readonly Filter[];
+  VpcIds?: readonly string[];
+  NextToken?: string;
+  MaxResults?: number;
+  DryRun?: boolean;
+}
+
+export interface VpcCidrBlockState {
+  State?: VpcCidrBlockStateCode;
+  StatusMessage?: string;
+}
+
+export interface VpcIpv6CidrBlockAssociation {
+  AssociationId?: string;
+  Ipv6CidrBlock?: string;
+  Ipv6CidrBlockState?: VpcCidrBlockState;
+  NetworkBorderGroup?: string;
+  Ipv6Pool?: string;
+  Ipv6AddressAttribute?: Ipv6AddressAttribute;
+  IpSource?: IpSource;
+}
+
+export interface VpcCidrBlockAssociation {
+  AssociationId?: string;
+  CidrBlock?: string;
+  CidrBlockState?: VpcCidrBlockState;
+}
+
+export interface VpcEncryptionControlExclusion {
+  State?: VpcEncryptionControlExclusionState;
+  StateMessage?: string;
+}
+
+export interface VpcEncryptionControlExclusions {
+  InternetGateway?: VpcEncryptionControlExclusion;
+  EgressOnlyInternetGateway?: VpcEncryptionControlExclusion;
+  NatGateway?: VpcEncryptionControlExclusion;
+  VirtualPrivateGateway?: VpcEncryptionControlExclusion;
+  VpcPeering?: VpcEncryptionControlExclusion;
+  Lambda?: VpcEncryptionControlExclusion;
+  VpcLattice?: VpcEncryptionControlExclusion;
+  ElasticFileSystem?: VpcEncryptionControlExclusion;
+  GlobalAccelerator?: VpcEncryptionControlExclusion;
+  ApiGatewayV2?: VpcEncryptionControlExclusion;
+}
+
+export interface VpcEncryptionControl {
+  VpcId?: string;
+  VpcEncryptionControlId?: string;
+  Mode?: VpcEncryptionControlMode;
+  State?: VpcEncryptionControlState;
+  StateMessage?: string;
+  ResourceExclusions?: VpcEncryptionControlExclusions;
+  Tags?: readonly Tag[];
+}
+
+export interface BlockPublicAccessStates {
+  InternetGatewayBlockMode?: BlockPublicAccessMode;
+}
+
+export interface Vpc {
+  OwnerId?: string;
+  InstanceTenancy?: Tenancy;
+  Ipv6CidrBlockAssociationSet?: readonly VpcIpv6CidrBlockAssociation[];
+  CidrBlockAssociationSet?: readonly VpcCidrBlockAssociation[];
+  IsDefault?: boolean;
+  EncryptionControl?: VpcEncryptionControl;
+  Tags?: readonly Tag[];
+  BlockPublicAccessStates?: BlockPublicAccessStates;
+  VpcId?: string;
+  State?: VpcState;
+  CidrBlock?: string;
+  DhcpOptionsId?: string;
+}
+
+export interface DescribeVpcsResult {
+  NextToken?: string;
+  Vpcs?: readonly Vpc[];
+}
+
 export interface DescribeVpcAttributeRequest {
   Attribute?: VpcAttributeName | UncheckedEnum;
   VpcId?: string;
@@ -5597,44 +5613,123 @@ export interface DescribeVpcAttributeResult {
   VpcId?: string;
 }
 
-export interface ModifyInstanceMetadataOptionsRequest {
-  InstanceId?: string;
-  HttpTokens?: HttpTokensState | UncheckedEnum;
-  HttpPutResponseHopLimit?: number;
-  HttpEndpoint?: InstanceMetadataEndpointState | UncheckedEnum;
-  DryRun?: boolean;
-  HttpProtocolIpv6?: InstanceMetadataProtocolState | UncheckedEnum;
-  InstanceMetadataTags?: InstanceMetadataTagsState | UncheckedEnum;
-}
-
-export interface ModifyInstanceMetadataOptionsResult {
-  InstanceId?: string;
-  InstanceMetadataOptions?: InstanceMetadataOptionsResponse;
-}
-
-export interface MonitorInstancesRequest {
-  InstanceIds?: readonly string[];
-  MetricCategoryIds?: readonly string[];
+export interface DescribeSubnetsRequest {
+  Filters?: readonly Filter[];
+  SubnetIds?: readonly string[];
+  NextToken?: string;
+  MaxResults?: number;
   DryRun?: boolean;
 }
 
-export interface InstanceMonitoring {
-  InstanceId?: string;
-  Monitoring?: Monitoring;
+export interface SubnetCidrBlockState {
+  State?: SubnetCidrBlockStateCode;
+  StatusMessage?: string;
 }
 
-export interface MonitorInstancesResult {
-  InstanceMonitorings?: readonly InstanceMonitoring[];
+export interface SubnetIpv6CidrBlockAssociation {
+  AssociationId?: string;
+  Ipv6CidrBlock?: string;
+  Ipv6CidrBlockState?: SubnetCidrBlockState;
+  Ipv6AddressAttribute?: Ipv6AddressAttribute;
+  IpSource?: IpSource;
 }
 
-export interface UnmonitorInstancesRequest {
-  InstanceIds?: readonly string[];
-  MetricCategoryIds?: readonly string[];
+export interface PrivateDnsNameOptionsOnLaunch {
+  HostnameType?: HostnameType;
+  EnableResourceNameDnsARecord?: boolean;
+  EnableResourceNameDnsAAAARecord?: boolean;
+}
+
+export interface Subnet {
+  AvailabilityZoneId?: string;
+  EnableLniAtDeviceIndex?: number;
+  MapCustomerOwnedIpOnLaunch?: boolean;
+  CustomerOwnedIpv4Pool?: string;
+  OwnerId?: string;
+  AssignIpv6AddressOnCreation?: boolean;
+  Ipv6CidrBlockAssociationSet?: readonly SubnetIpv6CidrBlockAssociation[];
+  Tags?: readonly Tag[];
+  SubnetArn?: string;
+  OutpostArn?: string;
+  EnableDns64?: boolean;
+  Ipv6Native?: boolean;
+  PrivateDnsNameOptionsOnLaunch?: PrivateDnsNameOptionsOnLaunch;
+  BlockPublicAccessStates?: BlockPublicAccessStates;
+  Type?: string;
+  SubnetId?: string;
+  State?: SubnetState;
+  VpcId?: string;
+  CidrBlock?: string;
+  AvailableIpAddressCount?: number;
+  AvailabilityZone?: string;
+  DefaultForAz?: boolean;
+  MapPublicIpOnLaunch?: boolean;
+}
+
+export interface DescribeSubnetsResult {
+  NextToken?: string;
+  Subnets?: readonly Subnet[];
+}
+
+export interface DescribeSecurityGroupsRequest {
+  GroupIds?: readonly string[];
+  GroupNames?: readonly string[];
+  NextToken?: string;
+  MaxResults?: number;
   DryRun?: boolean;
+  Filters?: readonly Filter[];
 }
 
-export interface UnmonitorInstancesResult {
-  InstanceMonitorings?: readonly InstanceMonitoring[];
+export interface UserIdGroupPair {
+  Description?: string;
+  UserId?: string;
+  GroupName?: string;
+  GroupId?: string;
+  VpcId?: string;
+  VpcPeeringConnectionId?: string;
+  PeeringStatus?: string;
+}
+
+export interface IpRange {
+  Description?: string;
+  CidrIp?: string;
+}
+
+export interface Ipv6Range {
+  Description?: string;
+  CidrIpv6?: string;
+}
+
+export interface PrefixListId {
+  Description?: string;
+  PrefixListId?: string;
+}
+
+export interface IpPermission {
+  IpProtocol?: string;
+  FromPort?: number;
+  ToPort?: number;
+  UserIdGroupPairs?: readonly UserIdGroupPair[];
+  IpRanges?: readonly IpRange[];
+  Ipv6Ranges?: readonly Ipv6Range[];
+  PrefixListIds?: readonly PrefixListId[];
+}
+
+export interface SecurityGroup {
+  GroupId?: string;
+  IpPermissionsEgress?: readonly IpPermission[];
+  Tags?: readonly Tag[];
+  VpcId?: string;
+  SecurityGroupArn?: string;
+  OwnerId?: string;
+  GroupName?: string;
+  Description?: string;
+  IpPermissions?: readonly IpPermission[];
+}
+
+export interface DescribeSecurityGroupsResult {
+  NextToken?: string;
+  SecurityGroups?: readonly SecurityGroup[];
 }
 
 /** The declared operations' request and result shapes. */
@@ -5644,36 +5739,40 @@ export const OPERATIONS = {
   CreateCapacityReservation: { name: "CreateCapacityReservation", input: CreateCapacityReservationRequest$, output: CreateCapacityReservationResult$ },
   ModifyCapacityReservation: { name: "ModifyCapacityReservation", input: ModifyCapacityReservationRequest$, output: ModifyCapacityReservationResult$ },
   CancelCapacityReservation: { name: "CancelCapacityReservation", input: CancelCapacityReservationRequest$, output: CancelCapacityReservationResult$ },
-  CreateTags: { name: "CreateTags", input: CreateTagsRequest$, output: CreateTagsResult$ },
-  DeleteTags: { name: "DeleteTags", input: DeleteTagsRequest$, output: DeleteTagsResult$ },
+  DescribeCapacityBlockOfferings: { name: "DescribeCapacityBlockOfferings", input: DescribeCapacityBlockOfferingsRequest$, output: DescribeCapacityBlockOfferingsResult$ },
+  PurchaseCapacityBlock: { name: "PurchaseCapacityBlock", input: PurchaseCapacityBlockRequest$, output: PurchaseCapacityBlockResult$ },
   RunInstances: { name: "RunInstances", input: RunInstancesRequest$, output: Reservation$ },
   DescribeInstances: { name: "DescribeInstances", input: DescribeInstancesRequest$, output: DescribeInstancesResult$ },
   StartInstances: { name: "StartInstances", input: StartInstancesRequest$, output: StartInstancesResult$ },
   StopInstances: { name: "StopInstances", input: StopInstancesRequest$, output: StopInstancesResult$ },
   TerminateInstances: { name: "TerminateInstances", input: TerminateInstancesRequest$, output: TerminateInstancesResult$ },
-  DescribeTags: { name: "DescribeTags", input: DescribeTagsRequest$, output: DescribeTagsResult$ },
   DescribeInstanceAttribute: { name: "DescribeInstanceAttribute", input: DescribeInstanceAttributeRequest$, output: InstanceAttribute$ },
   ModifyInstanceAttribute: { name: "ModifyInstanceAttribute", input: ModifyInstanceAttributeRequest$, output: ModifyInstanceAttributeResult$ },
-  DescribeCapacityBlockOfferings: { name: "DescribeCapacityBlockOfferings", input: DescribeCapacityBlockOfferingsRequest$, output: DescribeCapacityBlockOfferingsResult$ },
-  PurchaseCapacityBlock: { name: "PurchaseCapacityBlock", input: PurchaseCapacityBlockRequest$, output: PurchaseCapacityBlockResult$ },
-  DescribeInstanceTypes: { name: "DescribeInstanceTypes", input: DescribeInstanceTypesRequest$, output: DescribeInstanceTypesResult$ },
-  DescribeInstanceTypeOfferings: { name: "DescribeInstanceTypeOfferings", input: DescribeInstanceTypeOfferingsRequest$, output: DescribeInstanceTypeOfferingsResult$ },
-  DescribeAvailabilityZones: { name: "DescribeAvailabilityZones", input: DescribeAvailabilityZonesRequest$, output: DescribeAvailabilityZonesResult$ },
-  DescribeSubnets: { name: "DescribeSubnets", input: DescribeSubnetsRequest$, output: DescribeSubnetsResult$ },
-  DescribeSecurityGroups: { name: "DescribeSecurityGroups", input: DescribeSecurityGroupsRequest$, output: DescribeSecurityGroupsResult$ },
-  DescribeImages: { name: "DescribeImages", input: DescribeImagesRequest$, output: DescribeImagesResult$ },
-  CreateLaunchTemplate: { name: "CreateLaunchTemplate", input: CreateLaunchTemplateRequest$, output: CreateLaunchTemplateResult$ },
-  DescribeLaunchTemplates: { name: "DescribeLaunchTemplates", input: DescribeLaunchTemplatesRequest$, output: DescribeLaunchTemplatesResult$ },
-  DeleteLaunchTemplate: { name: "DeleteLaunchTemplate", input: DeleteLaunchTemplateRequest$, output: DeleteLaunchTemplateResult$ },
-  CreateFleet: { name: "CreateFleet", input: CreateFleetRequest$, output: CreateFleetResult$ },
-  DescribeVpcs: { name: "DescribeVpcs", input: DescribeVpcsRequest$, output: DescribeVpcsResult$ },
-  DescribeLaunchTemplateVersions: { name: "DescribeLaunchTemplateVersions", input: DescribeLaunchTemplateVersionsRequest$, output: DescribeLaunchTemplateVersionsResult$ },
-  DescribeFleets: { name: "DescribeFleets", input: DescribeFleetsRequest$, output: DescribeFleetsResult$ },
-  DeleteFleets: { name: "DeleteFleets", input: DeleteFleetsRequest$, output: DeleteFleetsResult$ },
-  DescribeVpcAttribute: { name: "DescribeVpcAttribute", input: DescribeVpcAttributeRequest$, output: DescribeVpcAttributeResult$ },
   ModifyInstanceMetadataOptions: { name: "ModifyInstanceMetadataOptions", input: ModifyInstanceMetadataOptionsRequest$, output: ModifyInstanceMetadataOptionsResult$ },
   MonitorInstances: { name: "MonitorInstances", input: MonitorInstancesRequest$, output: MonitorInstancesResult$ },
   UnmonitorInstances: { name: "UnmonitorInstances", input: UnmonitorInstancesRequest$, output: UnmonitorInstancesResult$ },
+  DescribeIamInstanceProfileAssociations: { name: "DescribeIamInstanceProfileAssociations", input: DescribeIamInstanceProfileAssociationsRequest$, output: DescribeIamInstanceProfileAssociationsResult$ },
+  AssociateIamInstanceProfile: { name: "AssociateIamInstanceProfile", input: AssociateIamInstanceProfileRequest$, output: AssociateIamInstanceProfileResult$ },
+  ReplaceIamInstanceProfileAssociation: { name: "ReplaceIamInstanceProfileAssociation", input: ReplaceIamInstanceProfileAssociationRequest$, output: ReplaceIamInstanceProfileAssociationResult$ },
+  DisassociateIamInstanceProfile: { name: "DisassociateIamInstanceProfile", input: DisassociateIamInstanceProfileRequest$, output: DisassociateIamInstanceProfileResult$ },
+  CreateLaunchTemplate: { name: "CreateLaunchTemplate", input: CreateLaunchTemplateRequest$, output: CreateLaunchTemplateResult$ },
+  DescribeLaunchTemplates: { name: "DescribeLaunchTemplates", input: DescribeLaunchTemplatesRequest$, output: DescribeLaunchTemplatesResult$ },
+  DescribeLaunchTemplateVersions: { name: "DescribeLaunchTemplateVersions", input: DescribeLaunchTemplateVersionsRequest$, output: DescribeLaunchTemplateVersionsResult$ },
+  DeleteLaunchTemplate: { name: "DeleteLaunchTemplate", input: DeleteLaunchTemplateRequest$, output: DeleteLaunchTemplateResult$ },
+  CreateFleet: { name: "CreateFleet", input: CreateFleetRequest$, output: CreateFleetResult$ },
+  DescribeFleets: { name: "DescribeFleets", input: DescribeFleetsRequest$, output: DescribeFleetsResult$ },
+  DeleteFleets: { name: "DeleteFleets", input: DeleteFleetsRequest$, output: DeleteFleetsResult$ },
+  CreateTags: { name: "CreateTags", input: CreateTagsRequest$, output: CreateTagsResult$ },
+  DeleteTags: { name: "DeleteTags", input: DeleteTagsRequest$, output: DeleteTagsResult$ },
+  DescribeTags: { name: "DescribeTags", input: DescribeTagsRequest$, output: DescribeTagsResult$ },
+  DescribeInstanceTypes: { name: "DescribeInstanceTypes", input: DescribeInstanceTypesRequest$, output: DescribeInstanceTypesResult$ },
+  DescribeInstanceTypeOfferings: { name: "DescribeInstanceTypeOfferings", input: DescribeInstanceTypeOfferingsRequest$, output: DescribeInstanceTypeOfferingsResult$ },
+  DescribeAvailabilityZones: { name: "DescribeAvailabilityZones", input: DescribeAvailabilityZonesRequest$, output: DescribeAvailabilityZonesResult$ },
+  DescribeImages: { name: "DescribeImages", input: DescribeImagesRequest$, output: DescribeImagesResult$ },
+  DescribeVpcs: { name: "DescribeVpcs", input: DescribeVpcsRequest$, output: DescribeVpcsResult$ },
+  DescribeVpcAttribute: { name: "DescribeVpcAttribute", input: DescribeVpcAttributeRequest$, output: DescribeVpcAttributeResult$ },
+  DescribeSubnets: { name: "DescribeSubnets", input: DescribeSubnetsRequest$, output: DescribeSubnetsResult$ },
+  DescribeSecurityGroups: { name: "DescribeSecurityGroups", input: DescribeSecurityGroupsRequest$, output: DescribeSecurityGroupsResult$ },
 } as const;
 
 /** The declared operations' request and result types. */
@@ -5683,36 +5782,40 @@ export interface OperationTypes {
   CreateCapacityReservation: { input: CreateCapacityReservationRequest; output: CreateCapacityReservationResult };
   ModifyCapacityReservation: { input: ModifyCapacityReservationRequest; output: ModifyCapacityReservationResult };
   CancelCapacityReservation: { input: CancelCapacityReservationRequest; output: CancelCapacityReservationResult };
-  CreateTags: { input: CreateTagsRequest; output: CreateTagsResult };
-  DeleteTags: { input: DeleteTagsRequest; output: DeleteTagsResult };
+  DescribeCapacityBlockOfferings: { input: DescribeCapacityBlockOfferingsRequest; output: DescribeCapacityBlockOfferingsResult };
+  PurchaseCapacityBlock: { input: PurchaseCapacityBlockRequest; output: PurchaseCapacityBlockResult };
   RunInstances: { input: RunInstancesRequest; output: Reservation };
   DescribeInstances: { input: DescribeInstancesRequest; output: DescribeInstancesResult };
   StartInstances: { input: StartInstancesRequest; output: StartInstancesResult };
   StopInstances: { input: StopInstancesRequest; output: StopInstancesResult };
   TerminateInstances: { input: TerminateInstancesRequest; output: TerminateInstancesResult };
-  DescribeTags: { input: DescribeTagsRequest; output: DescribeTagsResult };
   DescribeInstanceAttribute: { input: DescribeInstanceAttributeRequest; output: InstanceAttribute };
   ModifyInstanceAttribute: { input: ModifyInstanceAttributeRequest; output: ModifyInstanceAttributeResult };
-  DescribeCapacityBlockOfferings: { input: DescribeCapacityBlockOfferingsRequest; output: DescribeCapacityBlockOfferingsResult };
-  PurchaseCapacityBlock: { input: PurchaseCapacityBlockRequest; output: PurchaseCapacityBlockResult };
-  DescribeInstanceTypes: { input: DescribeInstanceTypesRequest; output: DescribeInstanceTypesResult };
-  DescribeInstanceTypeOfferings: { input: DescribeInstanceTypeOfferingsRequest; output: DescribeInstanceTypeOfferingsResult };
-  DescribeAvailabilityZones: { input: DescribeAvailabilityZonesRequest; output: DescribeAvailabilityZonesResult };
-  DescribeSubnets: { input: DescribeSubnetsRequest; output: DescribeSubnetsResult };
-  DescribeSecurityGroups: { input: DescribeSecurityGroupsRequest; output: DescribeSecurityGroupsResult };
-  DescribeImages: { input: DescribeImagesRequest; output: DescribeImagesResult };
-  CreateLaunchTemplate: { input: CreateLaunchTemplateRequest; output: CreateLaunchTemplateResult };
-  DescribeLaunchTemplates: { input: DescribeLaunchTemplatesRequest; output: DescribeLaunchTemplatesResult };
-  DeleteLaunchTemplate: { input: DeleteLaunchTemplateRequest; output: DeleteLaunchTemplateResult };
-  CreateFleet: { input: CreateFleetRequest; output: CreateFleetResult };
-  DescribeVpcs: { input: DescribeVpcsRequest; output: DescribeVpcsResult };
-  DescribeLaunchTemplateVersions: { input: DescribeLaunchTemplateVersionsRequest; output: DescribeLaunchTemplateVersionsResult };
-  DescribeFleets: { input: DescribeFleetsRequest; output: DescribeFleetsResult };
-  DeleteFleets: { input: DeleteFleetsRequest; output: DeleteFleetsResult };
-  DescribeVpcAttribute: { input: DescribeVpcAttributeRequest; output: DescribeVpcAttributeResult };
   ModifyInstanceMetadataOptions: { input: ModifyInstanceMetadataOptionsRequest; output: ModifyInstanceMetadataOptionsResult };
   MonitorInstances: { input: MonitorInstancesRequest; output: MonitorInstancesResult };
   UnmonitorInstances: { input: UnmonitorInstancesRequest; output: UnmonitorInstancesResult };
+  DescribeIamInstanceProfileAssociations: { input: DescribeIamInstanceProfileAssociationsRequest; output: DescribeIamInstanceProfileAssociationsResult };
+  AssociateIamInstanceProfile: { input: AssociateIamInstanceProfileRequest; output: AssociateIamInstanceProfileResult };
+  ReplaceIamInstanceProfileAssociation: { input: ReplaceIamInstanceProfileAssociationRequest; output: ReplaceIamInstanceProfileAssociationResult };
+  DisassociateIamInstanceProfile: { input: DisassociateIamInstanceProfileRequest; output: DisassociateIamInstanceProfileResult };
+  CreateLaunchTemplate: { input: CreateLaunchTemplateRequest; output: CreateLaunchTemplateResult };
+  DescribeLaunchTemplates: { input: DescribeLaunchTemplatesRequest; output: DescribeLaunchTemplatesResult };
+  DescribeLaunchTemplateVersions: { input: DescribeLaunchTemplateVersionsRequest; output: DescribeLaunchTemplateVersionsResult };
+  DeleteLaunchTemplate: { input: DeleteLaunchTemplateRequest; output: DeleteLaunchTemplateResult };
+  CreateFleet: { input: CreateFleetRequest; output: CreateFleetResult };
+  DescribeFleets: { input: DescribeFleetsRequest; output: DescribeFleetsResult };
+  DeleteFleets: { input: DeleteFleetsRequest; output: DeleteFleetsResult };
+  CreateTags: { input: CreateTagsRequest; output: CreateTagsResult };
+  DeleteTags: { input: DeleteTagsRequest; output: DeleteTagsResult };
+  DescribeTags: { input: DescribeTagsRequest; output: DescribeTagsResult };
+  DescribeInstanceTypes: { input: DescribeInstanceTypesRequest; output: DescribeInstanceTypesResult };
+  DescribeInstanceTypeOfferings: { input: DescribeInstanceTypeOfferingsRequest; output: DescribeInstanceTypeOfferingsResult };
+  DescribeAvailabilityZones: { input: DescribeAvailabilityZonesRequest; output: DescribeAvailabilityZonesResult };
+  DescribeImages: { input: DescribeImagesRequest; output: DescribeImagesResult };
+  DescribeVpcs: { input: DescribeVpcsRequest; output: DescribeVpcsResult };
+  DescribeVpcAttribute: { input: DescribeVpcAttributeRequest; output: DescribeVpcAttributeResult };
+  DescribeSubnets: { input: DescribeSubnetsRequest; output: DescribeSubnetsResult };
+  DescribeSecurityGroups: { input: DescribeSecurityGroupsRequest; output: DescribeSecurityGroupsResult };
 }
 
 export type OperationName = keyof OperationTypes;
