@@ -33,10 +33,14 @@ function fail(message: string, status: number): never {
   process.exit(status);
 }
 
-/** Every problem of a refused fixture set on its own line, after one line that counts them. */
+/**
+ * Every listed problem of a refused fixture set on its own line, after one line that counts them
+ * all, then a line for each file with problems past those listed (each file lists its first ones).
+ */
 function fixtureProblems(error: InstanceType<Serving["FixtureError"]>): string {
-  if (error.problems.length === 1) return error.message;
-  return [`the fixtures have ${error.problems.length} problems:`, ...error.problems].join("\n");
+  if (error.problemCount === 1) return error.message;
+  const more = error.unlisted.map(({ source, count }) => `and ${count} more${source === "" ? "" : ` in ${source}`}`);
+  return [`the fixtures have ${error.problemCount} problems:`, ...error.problems, ...more].join("\n");
 }
 
 /** Why the server could not start, in the user's terms (never a stack trace): one line, or one per fixture problem. */

@@ -24,6 +24,7 @@ import { recordsOfFixture } from "./fixtures/records.js";
 import { fixtureRecordKeys, notYetTakenIn, type HeldRecords } from "./fixtures/takeIn.js";
 import type { FixtureDocument } from "./fixtures/types.js";
 import { verifySigV4 } from "./protocol/sigv4Verify.js";
+import { damagedDatabase } from "./store/database.js";
 import { Store } from "./store/store.js";
 import { LagHistory } from "./store/lagHistory.js";
 
@@ -226,11 +227,12 @@ export class Emulator {
       // A --db file may already hold reservations, instances and tokens the fixtures meet.
       refuseWhatDoesNotFit(toLoad, store, now);
       store.load(recordsOfFixture(toLoad.fixture, new Date(now)), takeIn?.takenIn);
+      return new Emulator(config, store);
     } catch (error) {
       store.close();
-      throw error;
+      // A damaged page may be read first here, past the ones opening read: said as the file's problem.
+      throw (config.db === undefined ? undefined : damagedDatabase(config.db, error)) ?? error;
     }
-    return new Emulator(config, store);
   }
 
   /**

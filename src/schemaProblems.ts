@@ -1,19 +1,75 @@
 // Shared by the fixture and fault-rule checks: a refusal listing a bounded number of problems, and JSON paths as people write them.
 
-/** The most problems a refusal lists; the rest are only counted, so an answer never grows with its input. */
+/**
+ * The most problems a refusal lists of one source (one fixture file, one request body); the rest are
+ * only counted, so an answer never grows with one input's size, and one huge bad file does not hide
+ * the problems of the files after it.
+ */
 export const MAX_LISTED_PROBLEMS = 100;
 /** The most characters of a client's value quoted back in one problem. */
 const MAX_SHOWN_CHARS = 120;
 
-/** Problems as a check finds them: the first MAX_LISTED_PROBLEMS kept as text, every one counted. */
+/** The problems of one source past those listed: how many, and the source ("" when the check does not tell sources apart). */
+export interface Unlisted {
+  readonly source: string;
+  readonly count: number;
+}
+
+/**
+ * Problems as a check finds them: the first MAX_LISTED_PROBLEMS of each source kept as text, every
+ * one counted. A problem's source is the name it starts with (`source: …`), one of `sources`; a
+ * check of one input gives none, and all its problems share one bound.
+ */
 export class Problems {
   readonly listed: string[] = [];
   count = 0;
+  readonly #sources: ReadonlySet<string>;
+  /** Per source: how many problems it had, and how many of them are listed. */
+  readonly #bySource = new Map<string, { count: number; listed: number }>();
 
-  /** Counts a problem and lists it while the list has room; a function is called only then. */
-  add(problem: string | (() => string)): void {
+  constructor(sources: Iterable<string> = []) {
+    this.#sources = new Set(sources);
+  }
+
+  /**
+   * Counts a problem and lists it while its source has room; a function is called only then, so its
+   * `source` is given beside it (a text's is read from its start).
+   */
+  add(problem: string | (() => string), source?: string): void {
+    const key = source ?? (typeof problem === "string" ? this.#sourceOf(problem) : "");
+    const tally = this.#bySource.get(key) ?? { count: 0, listed: 0 };
+    this.#bySource.set(key, tally);
     this.count += 1;
-    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(typeof problem === "string" ? problem : problem());
+    tally.count += 1;
+    if (tally.listed >= MAX_LISTED_PROBLEMS) return;
+    tally.listed += 1;
+    this.listed.push(typeof problem === "string" ? problem : problem());
+  }
+
+  /** Adds another check's problems (listed and counted) after these, each source still bounded. */
+  absorb(other: Problems): void {
+    for (const problem of other.listed) this.add(problem);
+    for (const { source, count } of other.unlisted) {
+      const tally = this.#bySource.get(source) ?? { count: 0, listed: 0 };
+      this.#bySource.set(source, tally);
+      tally.count += count;
+      this.count += count;
+    }
+  }
+
+  /** Each source with problems past those listed, in the order its first problem came. */
+  get unlisted(): Unlisted[] {
+    return [...this.#bySource].flatMap(([source, { count, listed }]) => (count > listed ? [{ source, count: count - listed }] : []));
+  }
+
+  /** The source a problem's text starts with (`source: `), or "" for none of them. */
+  #sourceOf(problem: string): string {
+    if (this.#sources.size === 0) return "";
+    for (let at = problem.indexOf(": "); at !== -1; at = problem.indexOf(": ", at + 1)) {
+      const source = problem.slice(0, at);
+      if (this.#sources.has(source)) return source;
+    }
+    return "";
   }
 }
 
@@ -22,15 +78,21 @@ export class ProblemsError extends Error {
   readonly problems: readonly string[];
   /** Every problem found, listed or not. */
   readonly problemCount: number;
+  /** The sources with problems past those listed, and how many ("" for an input not told apart by source). */
+  readonly unlisted: readonly Unlisted[];
 
   constructor(problems: readonly string[] | Problems) {
-    const listed = Array.isArray(problems) ? problems.slice(0, MAX_LISTED_PROBLEMS) : (problems as Problems).listed;
-    const count = Array.isArray(problems) ? problems.length : (problems as Problems).count;
-    const more = count - listed.length;
-    const tail = more > 0 ? `; and ${more} more` : "";
-    super(count === 1 ? (listed[0] ?? "") : `${count} problems: ${listed.join("; ")}${tail}`);
-    this.problems = listed;
-    this.problemCount = count;
+    let found: Problems;
+    if (problems instanceof Problems) found = problems;
+    else {
+      found = new Problems();
+      for (const problem of problems) found.add(problem);
+    }
+    const tail = found.unlisted.map(({ source, count }) => `; and ${count} more${source === "" ? "" : ` in ${source}`}`).join("");
+    super(found.count === 1 ? (found.listed[0] ?? "") : `${found.count} problems: ${found.listed.join("; ")}${tail}`);
+    this.problems = found.listed;
+    this.problemCount = found.count;
+    this.unlisted = found.unlisted;
   }
 }
 

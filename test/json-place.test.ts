@@ -2,7 +2,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { firstJsonOffence } from "../src/fixtures/jsonPlace.js";
+import { firstDuplicateKey, firstJsonOffence } from "../src/fixtures/jsonPlace.js";
 
 const parses = (text: string): boolean => {
   try {
@@ -36,5 +36,24 @@ describe("firstJsonOffence", () => {
     const deep = "[".repeat(200_000);
     expect(firstJsonOffence(deep)).toMatchObject({ offset: deep.length });
     expect(firstJsonOffence(`${deep}${"]".repeat(200_000)}`)).toBeUndefined();
+  });
+});
+
+describe("firstDuplicateKey", () => {
+  it("finds none in any text JSON.stringify writes (keys and strings with colons, escaped ones too), and finds one put in", () => {
+    const colonly = fc.string({ unit: fc.constantFrom("a", ":", "\u003a", "\\", '"') });
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, colonly, fc.integer(), fc.array(tie("node")), fc.dictionary(colonly, tie("node"))),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(colonly, value), colonly, (object, key) => {
+        const text = JSON.stringify(object);
+        expect(firstDuplicateKey(text, JSON.parse(text))).toBeUndefined();
+        // The same key written twice at the top: found, at the second.
+        const twice = `{${JSON.stringify(key)}:1,${text.slice(1, -1)}${text === "{}" ? "" : ","}${JSON.stringify(key)}:2}`;
+        expect(firstDuplicateKey(twice, JSON.parse(twice))).toMatchObject({ key, first: 1 });
+      }),
+      { numRuns: 500 },
+    );
   });
 });

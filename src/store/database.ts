@@ -1,6 +1,7 @@
 // Opens the SQLite database and brings its schema up to date from migrations/NNN_*.sql.
 
 import Database from "better-sqlite3";
+import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,14 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+}
+
+/**
+ * A migration's checksum as schema_migration records it: SHA-256 of its text, line ends made "\n"
+ * so that a checkout that writes CR LF (git's autocrlf) reads the same migration.
+ */
+export function migrationChecksum(migration: Migration): string {
+  return createHash("sha256").update(migration.sql.replace(/\r\n?/g, "\n")).digest("hex");
 }
 
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
@@ -80,6 +89,13 @@ function refuseReadOnly(path: string): void {
   }
   if (folderStat !== undefined && !folderStat.isDirectory()) throw new DatabaseError(`${path}: ${folder} is a file, not a folder; ${choose}`);
   if (existsSync(path) && statSync(path).isDirectory()) throw new DatabaseError(`${path}: is a folder, not a database file; ${choose}`);
+  if (existsSync(path)) {
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      throw new DatabaseError(`${path}: the database file is not readable by this process (permission denied); make it readable or ${choose}`);
+    }
+  }
   for (const [target, what] of [
     [path, "the database file"],
     [folder, "its folder (SQLite writes its -wal and -shm files beside it)"],
@@ -93,10 +109,54 @@ function refuseReadOnly(path: string): void {
   }
 }
 
+/** One schema_migration row: what a database file says it has applied. */
+interface AppliedMigration {
+  readonly version: number;
+  readonly name: string;
+  /** Null in a file recorded before checksums were (upgraded on open, see openDatabase). */
+  readonly checksum: string | null;
+}
+
+const ANOTHER_BUILD = "it was written by another build of ec2-capacity-emulator: open it with that build, or choose another --db file";
+
+/**
+ * Why a file's applied migrations are not this build's, or undefined when every one it recorded is
+ * this build's migration of that number, by name and (where recorded) by text. A migration this
+ * build lacks, above its newest or between its own, is another build's schema, not guessed at.
+ */
+function migrationMismatch(path: string, applied: readonly AppliedMigration[], migrations: readonly Migration[]): string | undefined {
+  const byVersion = new Map(migrations.map((migration) => [migration.version, migration]));
+  const newest = migrations.at(-1);
+  for (const row of applied) {
+    const own = byVersion.get(row.version);
+    if (own === undefined && row.version > (newest?.version ?? 0)) {
+      return `${path}: the database is at schema version ${row.version}, newer than this release knows (${newest?.version ?? 0}): it has migration ${row.name}, which this build lacks; use a newer ec2-capacity-emulator or another --db file`;
+    }
+    if (own === undefined) return `${path}: the database has migration ${row.name}, which this build lacks; ${ANOTHER_BUILD}`;
+    if (own.name !== row.name) return `${path}: the database's migration ${row.version} is ${row.name}, but this build's is ${own.name}; ${ANOTHER_BUILD}`;
+    if (row.checksum !== null && row.checksum !== migrationChecksum(own)) {
+      return `${path}: the database's migration ${row.name} was applied from another text than this build's (its checksum differs); ${ANOTHER_BUILD}`;
+    }
+  }
+  return undefined;
+}
+
+/** The damage or foreign format an SQLite error at open reports, said as the user's problem; undefined for any other error. */
+export function damagedDatabase(path: string, error: unknown): DatabaseError | undefined {
+  const code = String((error as { code?: unknown }).code ?? "");
+  if (code === "SQLITE_NOTADB") return new DatabaseError(`${path}: is not an SQLite database file (${(error as Error).message}); choose another --db file`);
+  if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_IOERR_SHORT_READ") {
+    return new DatabaseError(`${path}: the database file is damaged (${(error as Error).message}); restore it from a copy, or choose another --db file`);
+  }
+  return undefined;
+}
+
 /**
  * Opens the database (":memory:" or a file, in WAL mode) and applies each migration not yet
- * recorded, in order, each in its own transaction. A database recorded at a version newer than
- * the newest migration here was written by a newer release and is refused, not guessed at.
+ * recorded, in order, each in its own transaction. A file whose recorded migrations are not this
+ * build's (a name or text another build had under that number, or one this build lacks: a newer
+ * release, another branch) is refused with one DatabaseError naming the file and the migration, as is
+ * an SQLite database some other program made, before anything is written to it.
  */
 export function openDatabase(path: string, migrations: readonly Migration[] = readMigrations()): SqliteDatabase {
   let db: SqliteDatabase;
@@ -112,6 +172,14 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
       // from the first write until close, and the operating system drops it when the process dies
       // (even by SIGKILL), so no stale lock is ever left behind.
       db.pragma("locking_mode = EXCLUSIVE");
+      // Another program's database is refused before the emulator changes anything in it (its
+      // journal mode, its tables).
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[];
+      if (tables.length > 0 && !tables.includes("schema_migration")) {
+        throw new DatabaseError(
+          `${path}: is an SQLite database, but not an ec2-capacity-emulator one (it has tables such as ${tables[0]}, and no schema_migration); choose another --db file`,
+        );
+      }
       db.pragma("journal_mode = WAL");
       db.exec("BEGIN EXCLUSIVE; COMMIT");
     } else {
@@ -120,49 +188,64 @@ export function openDatabase(path: string, migrations: readonly Migration[] = re
       db.pragma("auto_vacuum = INCREMENTAL");
     }
     db.pragma("synchronous = NORMAL");
-    db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    );
   } catch (error) {
     opened?.close();
+    if (error instanceof DatabaseError) throw error;
     if ((error as { code?: string }).code === "SQLITE_BUSY") {
       throw new DatabaseError(`${path}: the database is in use by another process (another ec2-capacity-emulator?); stop it or choose another --db file`);
     }
-    throw new DatabaseError(`${path}: cannot open the database: ${(error as Error).message}`);
+    throw damagedDatabase(path, error) ?? new DatabaseError(`${path}: cannot open the database: ${(error as Error).message}`);
   }
-  const current = (db.prepare("SELECT max(version) AS version FROM schema_migration").get() as {
-    version: number | null;
-  }).version ?? 0;
-  const newest = migrations.at(-1)?.version ?? 0;
-  if (current > newest) {
+  try {
+    migrate(db, path, migrations);
+  } catch (error) {
+    // Closed, so that the file's lock goes with the failure.
     db.close();
-    throw new DatabaseError(
-      `${path}: the database is at schema version ${current}, newer than this release knows (${newest}); use a newer ec2-capacity-emulator or another --db file`,
-    );
+    throw damagedDatabase(path, error) ?? error;
   }
-  const record = db.prepare("INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)");
+  db.pragma("foreign_keys = ON");
+  return db;
+}
+
+/** Checks what a database has applied against `migrations`, then records checksums and applies what it lacks. */
+function migrate(db: SqliteDatabase, path: string, migrations: readonly Migration[]): void {
+  const recorded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'").get() !== undefined;
+  const columns = recorded ? (db.prepare("SELECT name FROM pragma_table_info('schema_migration')").pluck().all() as string[]) : [];
+  const hasChecksum = columns.includes("checksum");
+  const applied = recorded
+    ? (db.prepare(`SELECT version, name, ${hasChecksum ? "checksum" : "NULL AS checksum"} FROM schema_migration ORDER BY version`).all() as AppliedMigration[])
+    : [];
+  const mismatch = migrationMismatch(path, applied, migrations);
+  if (mismatch !== undefined) throw new DatabaseError(mismatch);
+
+  // A file recorded by version and name only (before checksums) gets this build's checksums for
+  // the migrations whose names it matched above, in one transaction with the column.
+  db.transaction(() => {
+    db.exec("CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT)");
+    if (recorded && !hasChecksum) db.exec("ALTER TABLE schema_migration ADD COLUMN checksum TEXT");
+    const fill = db.prepare("UPDATE schema_migration SET checksum = ? WHERE version = ? AND checksum IS NULL");
+    const byVersion = new Map(migrations.map((migration) => [migration.version, migration]));
+    for (const row of applied) {
+      const own = byVersion.get(row.version);
+      if (row.checksum === null && own !== undefined) fill.run(migrationChecksum(own), row.version);
+    }
+  })();
+
+  const record = db.prepare("INSERT INTO schema_migration (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)");
   // Foreign keys are off while migrating (SQLite's way of changing a table: a migration may rebuild
   // a parent table without its drop cascading to the children) and checked before each commit.
   db.pragma("foreign_keys = OFF");
   const check = db.prepare("PRAGMA foreign_key_check");
   // Each migration not yet recorded, in order: one numbered below the newest applied (a branch's
   // number that reached main later) is still applied.
-  const applied = new Set((db.prepare("SELECT version FROM schema_migration").all() as { version: number }[]).map((row) => row.version));
+  const done = new Set(applied.map((row) => row.version));
   for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
-    try {
-      db.transaction(() => {
-        db.exec(migration.sql);
-        const broken = check.get() as { table: string } | undefined;
-        if (broken) throw new DatabaseError(`${migration.name}: leaves a row of ${broken.table} without its parent`);
-        record.run(migration.version, migration.name, new Date().toISOString());
-      })();
-    } catch (error) {
-      // Closed, so that the file's lock goes with the failure.
-      db.close();
-      throw error;
-    }
+    if (done.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      const broken = check.get() as { table: string } | undefined;
+      if (broken) throw new DatabaseError(`${migration.name}: leaves a row of ${broken.table} without its parent`);
+      record.run(migration.version, migration.name, new Date().toISOString(), migrationChecksum(migration));
+    })();
   }
-  db.pragma("foreign_keys = ON");
-  return db;
 }
