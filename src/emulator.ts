@@ -19,6 +19,7 @@ import {
   type FixtureSource,
   type LoadedState,
 } from "./fixtures/check.js";
+import type { LoadedFleet } from "./fixtures/checkHeld.js";
 import { readFixtureFiles } from "./fixtures/read.js";
 import { recordsOfFixture } from "./fixtures/records.js";
 import { fixtureRecordKeys, notYetTakenIn, type HeldRecords } from "./fixtures/takeIn.js";
@@ -74,8 +75,9 @@ export function movedAccessKeys(
 
 /** The state a fixture set is loaded over, as the whole-set checks read it, at `now` (ms). */
 export function loadedState(store: Store, now: number): LoadedState {
-  // Read once a load, on its first question about a group.
+  // Read once a load, on its first question about a group, or about what fleets name.
   let byGroup: Map<string, string[]> | undefined;
+  let namedByFleets: Map<string, LoadedFleet[]> | undefined;
   return {
     reservation: (id) => {
       const record = store.findReservation(id);
@@ -103,6 +105,11 @@ export function loadedState(store: Store, now: number): LoadedState {
       const launch = store.launch(reservationId);
       return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };
     },
+    launchPlace: (reservationId) => store.launch(reservationId),
+    launchTemplateNamed: (ownerId, region, name) => store.launchTemplateByName(ownerId, region, name)?.launchTemplateId,
+    launchTemplateOfClientToken: (ownerId, region, token) => store.launchTemplateByClientToken(ownerId, region, token)?.launchTemplateId,
+    fleetOfClientToken: (ownerId, region, token) => store.fleetByClientToken(ownerId, region, token)?.outcome.fleetId,
+    fleetsNaming: (id) => (namedByFleets ??= fleetsByNamedId(store)).get(id) ?? [],
     namesVpc: (ownerId, region, vpcId) => store.vpcNamedBy(vpcId, ownerId)?.region === region,
     placeOf: (id) => (id.startsWith("lt-") ? store.launchTemplateById(id) : store.instancePlace(id)),
     declaresInstanceType: (instanceType) => store.declaredInstanceTypes().has(instanceType),
@@ -118,6 +125,25 @@ export function loadedState(store: Store, now: number): LoadedState {
       return record && { record, instances: (limit) => (byGroup ??= store.instancesByGroup()).get(id)?.slice(0, limit) ?? [] };
     },
   };
+}
+
+/** Each launch template and instance id the fleets already loaded name, with the fleets naming it. */
+function fleetsByNamedId(store: Store): Map<string, LoadedFleet[]> {
+  const named = new Map<string, LoadedFleet[]>();
+  const add = (id: string, fleet: LoadedFleet): void => {
+    const fleets = named.get(id);
+    if (fleets === undefined) named.set(id, [fleet]);
+    else if (!fleets.includes(fleet)) fleets.push(fleet);
+  };
+  for (const { outcome, ownerId, region } of store.allFleets()) {
+    const fleet = { fleetId: outcome.fleetId, ownerId, region };
+    for (const launch of outcome.launches) {
+      add(launch.override.launchTemplateId, fleet);
+      for (const id of launch.instanceIds) add(id, fleet);
+    }
+    for (const error of outcome.errors) add(error.override.launchTemplateId, fleet);
+  }
+  return named;
 }
 
 /** What a --db file holds, as a start reads it to choose what of its fixtures to take in. */

@@ -45,7 +45,7 @@ describe("fixtures of a reservation's life", () => {
     expect(
       problemsOf({ capacityReservations: [reservation, { ...reservation, capacityReservationId: "cr-0aaaaaaaaaaaaaaa2" }] }),
     ).toEqual([
-      "t.json: capacityReservations[1].clientToken: \"123456789012 us-east-1 token\" is a duplicate clientToken of an owner in a region (first at t.json: capacityReservations[0].clientToken)",
+      "t.json: capacityReservations[1].clientToken: \"token\" is a duplicate clientToken of 123456789012 in us-east-1 (first at t.json: capacityReservations[0].clientToken)",
     ]);
     expect(problemsOf({ capacityReservations: [{ ...reservation, cancelDate: "2026-02-30T00:00:00Z" }] })).toEqual([
       "t.json: capacityReservations[0].cancelDate: \"2026-02-30T00:00:00Z\" is not a real date",

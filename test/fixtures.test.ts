@@ -359,10 +359,10 @@ describe("RunInstances clientTokens in fixtures (one launch per token, owner and
     const first = instance(1, launched("r-0b0000000000000b1", "tok"));
     const second = instance(2, launched("r-0b0000000000000b2", "tok"));
     expect(await problemsOf([{ instances: [first, second] }])).toEqual([
-      `fixtures[0]: instances[1].clientToken: "${OWNER} us-east-1 tok" is a duplicate RunInstances clientToken of an owner in a region (first at fixtures[0]: instances[0].clientToken)`,
+      `fixtures[0]: instances[1].clientToken: "tok" is a duplicate RunInstances clientToken of ${OWNER} in us-east-1 (first at fixtures[0]: instances[0].clientToken)`,
     ]);
     expect(await problemsOf([{ instances: [first] }, { instances: [second] }])).toEqual([
-      `fixtures[1]: instances[0].clientToken: "${OWNER} us-east-1 tok" is a duplicate RunInstances clientToken of an owner in a region (first at fixtures[0]: instances[0].clientToken)`,
+      `fixtures[1]: instances[0].clientToken: "tok" is a duplicate RunInstances clientToken of ${OWNER} in us-east-1 (first at fixtures[0]: instances[0].clientToken)`,
     ]);
   });
 

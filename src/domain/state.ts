@@ -34,6 +34,8 @@ export interface CapacityReservationToStore extends Omit<CapacityReservationReco
 export interface ReservationToLoad {
   readonly reservation: CapacityReservationToStore;
   readonly tags: readonly Tag[];
+  /** The tags each account it is shared with keeps on it. */
+  readonly shareeTags?: readonly { readonly accountId: string; readonly tags: readonly Tag[] }[];
   readonly sharedWith: readonly string[];
   readonly usage: readonly InstanceUsage[];
 }

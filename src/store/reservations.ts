@@ -15,7 +15,7 @@ import {
   type UsagePage,
 } from "../domain/capacityReservation.js";
 import type { ReservationToLoad } from "../domain/state.js";
-import type { CapacityReservationFixture } from "../fixtures/types.js";
+import type { CapacityReservationFixture, ShareeTagsFixture } from "../fixtures/types.js";
 import type { Filter } from "../domain/filters.js";
 import { planFilters, RESERVATION_FILTER_CONDITION, type FilterParameters, type PlannedFilters, type ReservationQuery } from "./capacityReservationFilters.js";
 import { assertInWrite, type SqliteDatabase } from "./database.js";
@@ -322,6 +322,12 @@ function prepare(db: SqliteDatabase) {
       )
       .raw(true),
     tagSet: db.prepare<[number], Tag>("SELECT key, value FROM tag_set_tag WHERE tag_set_id = ? ORDER BY key"),
+    // The tags of the accounts a reservation is shared with (a reservation's are rows, never a shared set).
+    shareeTagsOf: db.prepare<[string], { account_id: string; key: string; value: string }>(
+      `SELECT t.account_id, t.key, t.value FROM resource_tag AS t
+        JOIN capacity_reservation_share AS s ON s.capacity_reservation_id = t.resource_id AND s.account_id = t.account_id
+        WHERE t.resource_id = ? ORDER BY t.account_id, t.key`,
+    ),
     // A resource has its own rows or one shared set, never both: the union is whichever it has.
     tagsOf: db.prepare<[{ resourceId: string; accountId: string }], Tag>(
       `SELECT key, value FROM resource_tag WHERE resource_id = @resourceId AND account_id = @accountId
@@ -466,7 +472,7 @@ export class Reservations {
   }
 
   /** Replaces the reservation whole, with its owner's tags, its shares and its usage rows; only inside Store.write(). */
-  put({ reservation, tags, sharedWith, usage }: ReservationToLoad): void {
+  put({ reservation, tags, shareeTags = [], sharedWith, usage }: ReservationToLoad): void {
     assertInWrite(this.db, "Reservations.put()");
     const s = this.s;
     const region = regionOfZone(reservation.availabilityZone);
@@ -502,6 +508,10 @@ export class Reservations {
     });
     if (tags.length > 0) {
       s.insertTags.run(reservation.capacityReservationId, reservation.ownerId, JSON.stringify(tags.map((tag) => [tag.key, tag.value])));
+    }
+    for (const sharee of shareeTags) {
+      if (sharee.tags.length === 0) continue;
+      s.insertTags.run(reservation.capacityReservationId, sharee.accountId, JSON.stringify(sharee.tags.map((tag) => [tag.key, tag.value])));
     }
     if (sharedWith.length > 0) s.insertShares.run(reservation.capacityReservationId, JSON.stringify(sharedWith));
     if (usage.length > 0) {
@@ -743,6 +753,14 @@ export class Reservations {
     Object.assign(tail, membersFixture(record));
     const tags = this.tagsOf(record.capacityReservationId, record.ownerId);
     if (tags.length > 0) tail.tags = tags;
+    // Each account it is shared with keeps its own tags on it (docs/fixtures.md, shareeTags).
+    const shareeTags: ShareeTagsFixture[] = [];
+    for (const { account_id: accountId, key, value } of this.s.shareeTagsOf.iterate(record.capacityReservationId)) {
+      const last = shareeTags.at(-1);
+      if (last?.accountId === accountId) last.tags.push({ key, value });
+      else shareeTags.push({ accountId, tags: [{ key, value }] });
+    }
+    if (shareeTags.length > 0) tail.shareeTags = shareeTags;
     return { head, tail };
   }
 }

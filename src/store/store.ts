@@ -425,6 +425,11 @@ export class Store {
     return this.#fleets.byId(fleetId);
   }
 
+  /** Every instant fleet, whoever owns it, in id order. */
+  allFleets(): FleetRecord[] {
+    return this.#fleets.all();
+  }
+
   /** A fleet's new state (inside write()). */
   setFleetState(fleetId: string, state: FleetState): void {
     this.#fleets.setState(fleetId, state);
@@ -764,6 +769,9 @@ export class Store {
         this.#network.putImage(image);
         if (tags.length > 0) this.#reservations.setTags(image.imageId, image.ownerId, tags);
       }
+      // Every replaced template goes first, so that a ClientToken one of them gives up can go to
+      // another of the set whatever their order (the index of migration 008 keeps a token to one).
+      for (const { template } of records.launchTemplates) this.#launchTemplates.delete(template.launchTemplateId);
       for (const { template, tags } of records.launchTemplates) {
         this.#launchTemplates.put(template);
         if (tags.length > 0) this.#reservations.setTags(template.launchTemplateId, template.ownerId, tags);
