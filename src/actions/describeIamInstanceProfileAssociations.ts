@@ -7,7 +7,7 @@ import { findAssociation, seenAssociation, type SeenAssociation } from "../ec2/i
 import type { DescribeIamInstanceProfileAssociationsResult, IamInstanceProfileAssociation } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { modelProfileAssociation } from "./shapes/instance.js";
-import { namedPage, walkPage } from "./walkPage.js";
+import { INSTANCES_READ_PER_REQUEST, namedPage, walkPage } from "./walkPage.js";
 
 /** Without MaxResults a page holds the most MaxResults allows. */
 const DEFAULT_PAGE_SIZE = 1000;
@@ -61,6 +61,8 @@ export const describeIamInstanceProfileAssociations = defineAction({
       after,
       size,
       budget,
+      // At most INSTANCES_READ_PER_REQUEST read a request, as DescribeInstances reads instances (SPEC section 15).
+      maxRead: INSTANCES_READ_PER_REQUEST,
     });
     return { IamInstanceProfileAssociations: items, NextToken: next === undefined ? undefined : pages.next(next, position.page) };
   },

@@ -10,18 +10,15 @@ import { reservationHeldAt } from "../ec2/instances.js";
 import type { DescribeInstancesResult, Instance, Reservation } from "../protocol/model/ec2.generated.js";
 import type { InstancePosition, Store } from "../store/store.js";
 import { defineAction } from "./action.js";
+import { INSTANCES_READ_PER_REQUEST } from "./walkPage.js";
 import { modelInstance } from "./shapes/instance.js";
 
 /** Without MaxResults a page holds this many instances (EC2 answers "all"; a bound keeps memory bounded). */
 const DEFAULT_PAGE_SIZE = 1000;
 /** Rows read from SQLite per trip while a filtered page fills. */
 const BATCH = 200;
-/**
- * The most instances one request reads: a filter that few instances pass answers a short page, or
- * an empty one, with a NextToken after the last instance read, as EC2 does (a filter matching
- * nothing read all of the caller's instances in one request, issue 21).
- */
-export const WALK_PER_REQUEST = 1_000;
+/** The most instances one request reads (walkPage.ts). */
+const WALK_PER_REQUEST = INSTANCES_READ_PER_REQUEST;
 const NO_TAGS: readonly Tag[] = [];
 
 /** An instance's place in the walk, as its page token keeps it. */

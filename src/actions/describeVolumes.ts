@@ -7,7 +7,7 @@ import { seenVolume } from "../ec2/volumes.js";
 import type { DescribeVolumesRequest, DescribeVolumesResult, Volume } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { modelVolume } from "./shapes/volume.js";
-import { namedPage, walkPage } from "./walkPage.js";
+import { INSTANCES_READ_PER_REQUEST, namedPage, walkPage } from "./walkPage.js";
 
 /** Without MaxResults EC2 answers every volume; a page of the most MaxResults allows keeps memory bounded. */
 const DEFAULT_PAGE_SIZE = 500;
@@ -67,6 +67,7 @@ export const describeVolumes = defineAction({
       const records = instances.flatMap((id) => store.volumesOfInstance(id)).filter((volume) => seenVolume(store, caller, volume.volumeId) !== undefined);
       return answer(namedPage({ ...page, records }));
     }
-    return answer(walkPage({ ...page, read: (after, limit) => store.volumePage(caller.accountId, caller.region, after, limit) }));
+    // At most INSTANCES_READ_PER_REQUEST volumes read a request, as DescribeInstances reads instances (SPEC section 15).
+    return answer(walkPage({ ...page, maxRead: INSTANCES_READ_PER_REQUEST, read: (after, limit) => store.volumePage(caller.accountId, caller.region, after, limit) }));
   },
 });

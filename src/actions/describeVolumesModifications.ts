@@ -7,7 +7,7 @@ import { seenVolume } from "../ec2/volumes.js";
 import type { DescribeVolumesModificationsResult, VolumeModification } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { modelVolumeModification } from "./shapes/volume.js";
-import { namedPage, walkPage } from "./walkPage.js";
+import { INSTANCES_READ_PER_REQUEST, namedPage, walkPage } from "./walkPage.js";
 
 const DEFAULT_PAGE_SIZE = 500;
 
@@ -53,6 +53,7 @@ export const describeVolumesModifications = defineAction({
       if (unmodified !== undefined) throw volumeModificationNotFound(unmodified.volumeId);
       return answer(namedPage({ ...page, records: found.flatMap((volume) => volume ?? []) }));
     }
-    return answer(walkPage({ ...page, read: (after, limit) => store.volumePage(caller.accountId, caller.region, after, limit) }));
+    // At most INSTANCES_READ_PER_REQUEST volumes read a request, as DescribeInstances reads instances (SPEC section 15).
+    return answer(walkPage({ ...page, maxRead: INSTANCES_READ_PER_REQUEST, read: (after, limit) => store.volumePage(caller.accountId, caller.region, after, limit) }));
   },
 });
