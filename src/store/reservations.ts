@@ -567,10 +567,10 @@ export class Reservations {
   }
 
   /**
-   * Gives each of a launch's instances the same tags of one account, written once as a shared set
-   * that each refers to (a 1,000-instance launch with 50 tags writes 50 rows and 1,000 references, not
-   * 50,000 rows); only inside Store.write(). Only instances: a reservation's tags are its own rows,
-   * which its tag filters read in SQL.
+   * Gives each of a launch's instances (or each of their volumes) the same tags of one account,
+   * written once as a shared set that each refers to (a 1,000-instance launch with 50 tags writes 50
+   * rows and 1,000 references, not 50,000 rows); only inside Store.write(). Never a reservation: its
+   * tags are its own rows, which its tag filters read in SQL.
    */
   shareTagsOfInstances(instanceIds: readonly string[], accountId: string, tags: readonly Tag[]): void {
     assertInWrite(this.db, "Reservations.shareTagsOfInstances()");
