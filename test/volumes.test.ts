@@ -264,6 +264,23 @@ describe("ModifyVolume and DescribeVolumesModifications", () => {
     other.destroy();
     expect(await failure(client.send(new ModifyVolumeCommand({ VolumeId: "vol-x", Size: 11 })))).toMatchObject({ code: "InvalidVolumeID.Malformed" });
   });
+
+  it("checks a DryRun as the call: a volume not there or another account's is InvalidVolume.NotFound, a refused change refused, and only then DryRunOperation", async () => {
+    const [volume] = await volumesOf(await launch());
+    const VolumeId = volume?.VolumeId ?? "";
+    const missing = "vol-0123456789abcdef0";
+    expect(await failure(client.send(new ModifyVolumeCommand({ VolumeId: missing, Size: 20, DryRun: true })))).toMatchObject({
+      code: "InvalidVolume.NotFound",
+      message: `The volume '${missing}' does not exist.`,
+    });
+    const other = ec2(emu, SHAREE_KEY);
+    expect(await failure(other.send(new ModifyVolumeCommand({ VolumeId, Size: 20, DryRun: true })))).toMatchObject({ code: "InvalidVolume.NotFound" });
+    other.destroy();
+    expect(await failure(client.send(new ModifyVolumeCommand({ VolumeId, Size: 4, DryRun: true })))).toMatchObject({ code: "InvalidParameterValue" });
+    expect(await failure(client.send(new ModifyVolumeCommand({ VolumeId, Size: 20, DryRun: true })))).toMatchObject({ code: "DryRunOperation" });
+    // The DryRun modified nothing: the real call may still change the volume.
+    await client.send(new ModifyVolumeCommand({ VolumeId, Size: 20 }));
+  });
 });
 
 describe("the state dump", () => {

@@ -1,8 +1,8 @@
 // ModifyVolume: a new size (never smaller), type, IOPS or throughput for one of the caller's volumes, at once; its modification is `modifying` for the instance transition time, then `completed`.
 
-import { VOLUME_ID, volumeIdMalformed } from "../domain/volume.js";
-import { modifyVolume as modify } from "../ec2/volumes.js";
-import type { ModifyVolumeResult } from "../protocol/model/ec2.generated.js";
+import { VOLUME_ID, volumeIdMalformed, type VolumeChange } from "../domain/volume.js";
+import { checkModifyVolume, modifyVolume as modify } from "../ec2/volumes.js";
+import type { ModifyVolumeRequest, ModifyVolumeResult } from "../protocol/model/ec2.generated.js";
 import { invalidParameterValue } from "../domain/refusal.js";
 import { defineAction } from "./action.js";
 import { modelVolumeModification } from "./shapes/volume.js";
@@ -28,13 +28,13 @@ export const modifyVolume = defineAction({
     },
   },
 
+  // A DryRun is refused as the call would be: a volume not the caller's is not found, a change EC2 refuses is refused.
+  checkDryRun(input, context) {
+    checkModifyVolume(context, input.VolumeId, changeOf(input));
+  },
+
   handle(input, context): ModifyVolumeResult {
-    const volume = modify(context, input.VolumeId, {
-      size: input.Size,
-      volumeType: input.VolumeType,
-      iops: input.Iops,
-      throughput: input.Throughput,
-    });
+    const volume = modify(context, input.VolumeId, changeOf(input));
     const { modification } = volume;
     // ModifyVolume's own answer is `modifying`, as EC2's is, whatever the transition time.
     return {
@@ -44,4 +44,12 @@ export const modifyVolume = defineAction({
           : { ...modelVolumeModification(volume, modification, modification.startTime), ModificationState: "modifying", Progress: 0, EndTime: undefined },
     };
   },
+});
+
+/** The figures a ModifyVolume request asks for. */
+const changeOf = (input: ModifyVolumeRequest): VolumeChange => ({
+  size: input.Size,
+  volumeType: input.VolumeType,
+  iops: input.Iops,
+  throughput: input.Throughput,
 });

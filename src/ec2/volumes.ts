@@ -76,16 +76,28 @@ export function seenVolume(store: Store, caller: Caller, volumeId: string): Volu
 }
 
 /**
+ * What ModifyVolume checks against the volume (its DryRun too): the caller's volume in its region
+ * (else InvalidVolume.NotFound), and modifiedVolume's refusals. Answers the volume and its new figures.
+ */
+export function checkModifyVolume(
+  { store, caller, now }: Ec2Context,
+  volumeId: string,
+  change: VolumeChange,
+): { volume: VolumeRecord; next: Pick<VolumeRecord, "size" | "volumeType" | "iops" | "throughput"> } {
+  const volume = seenVolume(store, caller, volumeId);
+  if (volume === undefined) throw volumeNotFound([volumeId]);
+  return { volume, next: orThrow(modifiedVolume(volume, change, now)) };
+}
+
+/**
  * ModifyVolume: the new figures take effect at once (DescribeVolumes answers them), and the
  * modification is `modifying` for the instance transition time, then `completed`. Refusals:
  * InvalidVolume.NotFound, and modifiedVolume's.
  */
 export function modifyVolume(context: Ec2Context, volumeId: string, change: VolumeChange): VolumeRecord {
-  const { store, caller, now, settings } = context;
+  const { store, now, settings } = context;
   return store.write(() => {
-    const volume = seenVolume(store, caller, volumeId);
-    if (volume === undefined) throw volumeNotFound([volumeId]);
-    const next = orThrow(modifiedVolume(volume, change, now));
+    const { volume, next } = checkModifyVolume(context, volumeId, change);
     const modified: VolumeRecord = {
       ...volume,
       ...next,
