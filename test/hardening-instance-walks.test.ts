@@ -17,11 +17,13 @@ const INSTANCES = 1_300;
 describe("walks over as many records as instances", () => {
   let emu: RunningEmulator;
   let client: EC2Client;
+  const instanceIds: string[] = [];
   beforeAll(async () => {
     emu = await start({ clock: "2026-12-07T00:00:00.000Z" });
     client = ec2(emu);
     for (const count of [1_000, INSTANCES - 1_000]) {
-      await runInstances(client, { MinCount: count, MaxCount: count, InstanceType: "c5.large", IamInstanceProfile: { Name: "walker" } });
+      const out = await runInstances(client, { MinCount: count, MaxCount: count, InstanceType: "c5.large", IamInstanceProfile: { Name: "walker" } });
+      instanceIds.push(...(out.Instances ?? []).flatMap((instance) => instance.InstanceId ?? []));
     }
   });
   afterAll(async () => {
@@ -58,6 +60,25 @@ describe("walks over as many records as instances", () => {
     const ids = pages.flat();
     expect(ids).toHaveLength(INSTANCES);
     expect(new Set(ids).size).toBe(INSTANCES);
+  });
+
+  it("DescribeVolumes naming more instances by attachment.instance-id than one request reads walks them: a short page and a NextToken", async () => {
+    expect(instanceIds).toHaveLength(INSTANCES);
+    const named = { Name: "attachment.instance-id", Values: instanceIds };
+    const none = await walk(async (NextToken) => {
+      const out = await client.send(new DescribeVolumesCommand({ Filters: [named, { Name: "size", Values: ["999"] }], NextToken }));
+      return { items: out.Volumes ?? [], next: out.NextToken };
+    });
+    expect(none).toEqual([[], []]);
+    const every = await walk(async (NextToken) => {
+      const out = await client.send(new DescribeVolumesCommand({ Filters: [named], MaxResults: 500, NextToken }));
+      return { items: (out.Volumes ?? []).map((v) => v.VolumeId), next: out.NextToken };
+    });
+    expect(new Set(every.flat()).size).toBe(INSTANCES);
+    // Instances whose volumes fit one request's reads are read by instance: one page, no NextToken.
+    const few = await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.instance-id", Values: instanceIds.slice(0, 3) }] }));
+    expect(few.Volumes?.map((v) => v.Attachments?.[0]?.InstanceId).sort()).toEqual(instanceIds.slice(0, 3).sort());
+    expect(few.NextToken).toBeUndefined();
   });
 
   it("DescribeVolumesModifications of volumes never modified reads them a page at a time", async () => {

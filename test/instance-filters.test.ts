@@ -105,7 +105,7 @@ afterAll(() => store.close());
 
 /** A view whose described instance is modelInstance's, as DescribeInstances builds it. */
 function view(of: InstanceRecord, state: InstanceStateName, held: string | undefined, tags: { key: string; value: string }[], launchIndex: number): InstanceView {
-  const described = modelInstance(store, of, state, of.launchTime, tags, launchIndex, held);
+  const described = modelInstance(store, of, state, of.launchTime, tags, launchIndex, [], held);
   return { record: of, state, capacityReservationId: held, tags, launchIndex: () => launchIndex, described: () => described };
 }
 

@@ -148,6 +148,28 @@ describe("a launch's volumes", () => {
     expect(await failure(launch({ BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { VolumeType: "gp3" } }] }))).toMatchObject({ code: "InvalidBlockDeviceMapping" });
     expect((await client.send(new DescribeVolumesCommand({}))).Volumes).toEqual([]);
   });
+
+  it("refuses a device name EC2 does not take, and more volumes an instance than its type's EBS attachment limit, with DryRun too", async () => {
+    for (const DeviceName of ["/dev/sd0", "/dev/sdf16", "/dev/nvme1n1", "sdb/../x"]) {
+      const mapping = [{ DeviceName, Ebs: { VolumeSize: 1 } }];
+      expect(await failure(launch({ BlockDeviceMappings: mapping }))).toMatchObject({ code: "InvalidBlockDeviceMapping", message: `Invalid device name ${DeviceName}` });
+      expect(await failure(launch({ BlockDeviceMappings: mapping, DryRun: true }))).toMatchObject({ code: "InvalidBlockDeviceMapping" });
+    }
+    // m5.large's EbsInfo.MaximumEbsAttachments is 27: the image's root and 26 more fit, 27 more do not.
+    const data = (count: number) =>
+      Array.from({ length: count }, (_, n) => ({ DeviceName: `/dev/xvd${String.fromCharCode(98 + Math.floor(n / 26))}${String.fromCharCode(97 + (n % 26))}`, Ebs: { VolumeSize: 1 } }));
+    expect(await failure(launch({ BlockDeviceMappings: data(27) }))).toMatchObject({
+      code: "AttachmentLimitExceeded",
+      message: "The launch would attach 28 EBS volumes to each instance; an instance of type m5.large takes at most 27.",
+    });
+    expect(await failure(launch({ BlockDeviceMappings: data(27), DryRun: true }))).toMatchObject({ code: "AttachmentLimitExceeded" });
+    expect((await client.send(new DescribeVolumesCommand({}))).Volumes).toEqual([]);
+    const id = await launch({ BlockDeviceMappings: [...data(25), { DeviceName: "xvdz", Ebs: { VolumeSize: 1 } }] });
+    expect(await volumesOf(id)).toHaveLength(27);
+    // m7i.48xlarge's limit is 128, not shared with its network interfaces.
+    const large = await launch({ InstanceType: "m7i.48xlarge", BlockDeviceMappings: data(127) });
+    expect((await instanceOf(large))?.BlockDeviceMappings).toHaveLength(128);
+  });
 });
 
 describe("DescribeImages' mappings", () => {

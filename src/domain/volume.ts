@@ -167,6 +167,28 @@ export function volumePerformance(
 }
 
 /**
+ * A device name EC2 takes in a block device mapping: its Linux names (`/dev/sd[a-z]` with an optional
+ * partition 1 to 15, `/dev/xvd` or `/dev/hd` and one or two letters) and its Windows ones (the same
+ * without `/dev/`). Anything else is "Invalid device name …" (InvalidBlockDeviceMapping), as EC2
+ * answers `/dev/sde1`-like names it does not take (docs/decisions.md).
+ */
+export const DEVICE_NAME = /^(?:\/dev\/)?(?:sd|xvd|hd)[a-z]{1,2}(?:[1-9]|1[0-5])?$/;
+
+/**
+ * The most EBS volumes an instance of a type may have attached: its EbsInfo.MaximumEbsAttachments
+ * (DescribeInstanceTypes), or, for a type that answers none, Xen's 40 (EC2's "Amazon EBS volume
+ * limits", the highest shared limit).
+ */
+export const DEFAULT_EBS_ATTACHMENTS = 40;
+
+/** "The limit on the number of Amazon EBS volumes attached to one instance has been exceeded." (EC2's AttachmentLimitExceeded). */
+export const attachmentLimitExceeded = (count: number, limit: number, instanceType: string): Refusal =>
+  new Refusal(
+    "AttachmentLimitExceeded",
+    `The launch would attach ${count} EBS volumes to each instance; an instance of type ${instanceType} takes at most ${limit}.`,
+  );
+
+/**
  * The volumes a launch makes for each instance: the image's EBS mappings, each changed by the
  * request's mapping of the same device (its members over the image's; NoDevice leaves it out), and
  * the request's mappings of other devices (an instance store's VirtualName makes no volume). A
@@ -180,6 +202,7 @@ export function volumesToMake(
   for (const mapping of requested) {
     const device = mapping.deviceName;
     if (device === undefined || device === "") return new Refusal("MissingParameter", "The request must contain the parameter BlockDeviceMapping.DeviceName");
+    if (!DEVICE_NAME.test(device)) return invalidBlockDeviceMapping(`Invalid device name ${device}`);
     if (byDevice.has(device)) return invalidBlockDeviceMapping(`The device '${device}' is used in more than one block-device mapping`);
     byDevice.set(device, mapping);
   }

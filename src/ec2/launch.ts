@@ -351,7 +351,7 @@ export function checkLaunch(context: Ec2Context, specification: LaunchSpecificat
   if (iamInstanceProfile instanceof Refusal) return iamInstanceProfile;
   const cpuOptions = checkCpuOptions(specification.cpuOptions, specification.instanceType, store.declaredInstanceTypes());
   if (cpuOptions instanceof Refusal) return cpuOptions;
-  const volumes = launchVolumes(store, caller, imageId, specification.blockDeviceMappings ?? []);
+  const volumes = launchVolumes(store, caller, imageId, specification.instanceType, specification.blockDeviceMappings ?? []);
   if (volumes instanceof Refusal) return volumes;
   // Checked with the instance's tags above; only the `volume` ones are taken here.
   const volumeTags = tagsFromSpecifications(specification.tagSpecifications ?? [], "volume", TAGGABLE_BESIDE_VOLUMES);

@@ -2,11 +2,21 @@
 
 import type { Tag } from "../domain/capacityReservation.js";
 import type { Caller } from "../domain/identity.js";
-import { DEFAULT_ROOT_DEVICE_NAME, defaultImageBlockDevices, modifiedVolume, volumeNotFound, volumesToMake } from "../domain/volume.js";
+import {
+  attachmentLimitExceeded,
+  DEFAULT_EBS_ATTACHMENTS,
+  DEFAULT_ROOT_DEVICE_NAME,
+  defaultImageBlockDevices,
+  modifiedVolume,
+  volumeNotFound,
+  volumesToMake,
+} from "../domain/volume.js";
+import { instanceTypeInfo } from "../domain/instanceTypes.js";
 import type { BlockDeviceMappingRequest, VolumeChange, VolumeRecord, VolumeToMake } from "../domain/volume.js";
 import { imageBlockDevices } from "../domain/network.js";
-import { orThrow, type Refusal } from "../domain/refusal.js";
+import { orThrow, Refusal } from "../domain/refusal.js";
 import type { Store } from "../store/store.js";
+import type { LaunchVolumeRow } from "../store/volumes.js";
 import type { Ec2Context } from "./context.js";
 import { instanceTransitionMs, newId } from "./instances.js";
 import { imageVisibleTo } from "./network.js";
@@ -25,16 +35,21 @@ export function launchVolumes(
   store: Store,
   caller: Caller,
   imageId: string,
+  instanceType: string,
   requested: readonly BlockDeviceMappingRequest[],
 ): Refusal | VolumeToMake[] {
   const image = store.image(imageId);
   const base = image !== undefined && imageVisibleTo(image, caller) ? imageBlockDevices(image) : defaultImageBlockDevices(imageId, DEFAULT_ROOT_DEVICE_NAME);
-  return volumesToMake(base, requested);
+  const volumes = volumesToMake(base, requested);
+  if (volumes instanceof Refusal) return volumes;
+  // Each volume is a row written, read and deleted with its instance: the type's limit bounds what one launch costs (SPEC section 15).
+  const limit = instanceTypeInfo(instanceType, store.declaredInstanceTypes())?.EbsInfo?.MaximumEbsAttachments ?? DEFAULT_EBS_ATTACHMENTS;
+  return volumes.length > limit ? attachmentLimitExceeded(volumes.length, limit, instanceType) : volumes;
 }
 
 /**
- * Makes the launch's volumes of each instance, attached from `now` (inside the launch's write), with
- * the launch's `volume` tags, kept once for all of them.
+ * Makes the launch's volumes of each instance, attached from `now` (inside the launch's write), in
+ * one statement, with the launch's `volume` tags, kept once for all of them.
  */
 export function attachLaunchVolumes(
   { store, caller, now }: Ec2Context,
@@ -43,30 +58,27 @@ export function attachLaunchVolumes(
   tags: readonly Tag[],
 ): void {
   if (volumes.length === 0) return;
-  const ids: string[] = [];
+  const rows: LaunchVolumeRow[] = [];
   for (const instance of instances) {
     for (const volume of volumes) {
-      const volumeId = newId("vol");
-      ids.push(volumeId);
-      store.putVolume({
-        volumeId,
-        ownerId: caller.accountId,
-        region: caller.region,
-        availabilityZone: instance.availabilityZone,
-        size: volume.size,
-        volumeType: volume.volumeType,
-        iops: volume.iops,
-        throughput: volume.throughput,
-        encrypted: volume.encrypted,
-        kmsKeyId: volume.kmsKeyId,
-        snapshotId: volume.snapshotId,
-        createTime: now,
-        attachment: { instanceId: instance.instanceId, device: volume.deviceName, attachTime: now, deleteOnTermination: volume.deleteOnTermination },
-        modification: null,
-      });
+      rows.push([
+        newId("vol"),
+        instance.instanceId,
+        instance.availabilityZone,
+        volume.deviceName,
+        volume.size,
+        volume.volumeType,
+        volume.iops,
+        volume.throughput,
+        volume.encrypted ? 1 : 0,
+        volume.kmsKeyId,
+        volume.snapshotId,
+        volume.deleteOnTermination ? 1 : 0,
+      ]);
     }
   }
-  if (tags.length > 0) store.shareTagsOfInstances(ids, caller.accountId, tags);
+  store.insertLaunchVolumes(caller.accountId, caller.region, now, rows);
+  if (tags.length > 0) store.shareTagsOfInstances(rows.map(([volumeId]) => volumeId), caller.accountId, tags);
 }
 
 /** A volume the caller sees: its own, in its region. Another account's or region's is not found. */

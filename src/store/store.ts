@@ -30,7 +30,7 @@ import type { LaunchTemplateRecord } from "../domain/launchTemplate.js";
 import { launchTemplateFixtureOf } from "./launchTemplateFixtures.js";
 import { FixtureRecordsTakenIn } from "./takenIn.js";
 import { imageFixtureOf, securityGroupFixtureOf, subnetFixtureOf } from "./networkFixtures.js";
-import { Volumes, volumeFixtureOf } from "./volumes.js";
+import { Volumes, volumeFixtureOf, type LaunchVolumeRow } from "./volumes.js";
 import type { VolumeRecord } from "../domain/volume.js";
 import type { ImageRecord, InstanceNetwork, SecurityGroupRecord, SubnetRecord } from "../domain/network.js";
 
@@ -360,9 +360,23 @@ export class Store {
     return this.#volumes.byId(volumeId);
   }
 
-  /** The volumes attached to an instance, by device name (kept until the next write). */
-  volumesOfInstance(instanceId: string): readonly VolumeRecord[] {
-    return this.#instanceVolumes.get(instanceId, () => this.#volumes.ofInstance(instanceId));
+  /** The volumes attached to each of `instanceIds`, by device name (kept until the next write), in one read. */
+  volumesOfInstances(instanceIds: readonly string[]): ReadonlyMap<string, readonly VolumeRecord[]> {
+    // Each instance's kept until a write; one not kept has all of them read in one statement.
+    let read: ReadonlyMap<string, readonly VolumeRecord[]> | undefined;
+    const found = new Map<string, readonly VolumeRecord[]>();
+    for (const id of instanceIds) found.set(id, this.#instanceVolumes.get(id, () => (read ??= this.#volumes.ofInstances(instanceIds)).get(id) ?? []));
+    return found;
+  }
+
+  /** An account's volumes in a region attached to any of `instanceIds`, in no order, in one read; undefined when more than `limit` are attached to them. */
+  seenVolumesOfInstances(ownerId: string, region: string, instanceIds: readonly string[], limit: number): VolumeRecord[] | undefined {
+    return this.#volumes.seenOfInstances(ownerId, region, instanceIds, limit);
+  }
+
+  /** Writes a launch's new volumes in one statement (inside write()). */
+  insertLaunchVolumes(ownerId: string, region: string, now: number, rows: readonly LaunchVolumeRow[]): void {
+    this.#volumes.insertLaunch(ownerId, region, now, rows);
   }
 
   /** Up to `limit` of an account's volumes in a region after `after`, by id. */

@@ -97,6 +97,8 @@ export function modelInstance(
   now: number,
   tags: readonly Tag[],
   launchIndex: number,
+  /** Its attached volumes, by device name: read for a page or a launch in one trip (Store.volumesOfInstances). */
+  volumes: readonly VolumeRecord[],
   held: string | undefined = reservationHeldAt(store, instance, now),
 ): Instance {
   const modelTags = modelTagsOf(tags);
@@ -136,7 +138,7 @@ export function modelInstance(
     RootDeviceType: "ebs",
     RootDeviceName: rootDeviceNameOf(store, instance.imageId),
     // A terminated instance's volumes are deleted or detached (the volumes migration, `migrations/*_volumes.sql`): it answers none.
-    BlockDeviceMappings: state === "terminated" ? [] : blockDeviceMappingsOf(store.volumesOfInstance(instance.instanceId)),
+    BlockDeviceMappings: state === "terminated" ? [] : blockDeviceMappingsOf(volumes),
     VirtualizationType: "hvm",
     Hypervisor: "xen",
     EbsOptimized: instance.ebsOptimized,
@@ -230,6 +232,8 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
           launch.ownerId,
         )
       : new Map(launch.instances.map((instance) => [instance.instanceId, shared]));
+  // Their volumes in one trip too: one read an instance was a third of a DescribeInstances of 1,000.
+  const volumes = store.volumesOfInstances(launch.instances.map((instance) => instance.instanceId));
   return {
     ReservationId: launch.reservationId,
     OwnerId: launch.ownerId,
@@ -240,7 +244,7 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
       // Just launched, they answer `pending`, as every recorded RunInstances answer does, even when the
       // transition time is 0 and they are stored running already; the next read shows them running.
       const answered = launch.launchedNow ? "pending" : state;
-      const item = modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index);
+      const item = modelInstance(store, instance, answered, now, tags.get(instance.instanceId) ?? [], index, volumes.get(instance.instanceId) ?? []);
       // Monitoring asked for at launch is `pending` in its answer, as in EC2's (run-instances --monitoring Enabled=true).
       return [launch.launchedNow && instance.monitoring ? { ...item, Monitoring: { State: "pending" } } : item];
     }),
