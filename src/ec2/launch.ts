@@ -56,7 +56,7 @@ import { allocateAddresses, findSubnet, launchNetwork } from "./network.js";
 import { seenReservation } from "./reservations.js";
 import { instanceTransitionMs, newId, placementReservations, roomOutside, takeIn } from "./instances.js";
 import { attachLaunchVolumes, launchVolumes } from "./volumes.js";
-import type { BlockDeviceMappingRequest, VolumeToMake } from "../domain/volume.js";
+import type { BlockDeviceMappingRequest, VolumeRecord, VolumeToMake } from "../domain/volume.js";
 
 /** The most instances one call launches: a bound on what a request can make the emulator hold (EC2's own limit is per account and type). */
 export const MAX_LAUNCH = 1000;
@@ -141,6 +141,8 @@ export interface LaunchedInstances {
   readonly launchedNow: boolean;
   /** For a launch just made, the tags every one of its instances has (one frozen list); absent when answered again. */
   readonly tags?: readonly Tag[];
+  /** For a launch just made, each instance's volumes by device name, as written; absent when answered again. */
+  readonly volumes?: ReadonlyMap<string, readonly VolumeRecord[]>;
 }
 
 /** Where the instances go, and how many: what every record of a launch shares. */
@@ -222,9 +224,9 @@ export function launch(context: Ec2Context, specification: LaunchSpecification):
         }),
       );
       if (tags.length > 0) tagInstances(context, records, tags);
-      attachLaunchVolumes(context, records, volumes, volumeTags);
+      const made = attachLaunchVolumes(context, records, volumes, volumeTags);
       takeIn(store, now, zone, launching.instanceType);
-      return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]) };
+      return { ...launched(context, reservationId, true), tags: Object.freeze([...tags]), volumes: made };
     });
   } catch (error) {
     if (error instanceof Refusal) return error;

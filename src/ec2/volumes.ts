@@ -49,20 +49,25 @@ export function launchVolumes(
 
 /**
  * Makes the launch's volumes of each instance, attached from `now` (inside the launch's write), in
- * one statement, with the launch's `volume` tags, kept once for all of them.
+ * one statement, with the launch's `volume` tags, kept once for all of them. Answers each instance's
+ * volumes by device name, as Store.volumesOfInstances reads them: the launch's answer needs no read.
  */
 export function attachLaunchVolumes(
   { store, caller, now }: Ec2Context,
   instances: readonly { readonly instanceId: string; readonly availabilityZone: string }[],
   volumes: readonly VolumeToMake[],
   tags: readonly Tag[],
-): void {
-  if (volumes.length === 0) return;
+): ReadonlyMap<string, readonly VolumeRecord[]> {
+  const made = new Map<string, readonly VolumeRecord[]>();
+  if (volumes.length === 0) return made;
+  const byDevice = [...volumes].sort((a, b) => (a.deviceName < b.deviceName ? -1 : a.deviceName > b.deviceName ? 1 : 0));
   const rows: LaunchVolumeRow[] = [];
   for (const instance of instances) {
-    for (const volume of volumes) {
+    const records: VolumeRecord[] = [];
+    for (const volume of byDevice) {
+      const volumeId = newId("vol");
       rows.push([
-        newId("vol"),
+        volumeId,
         instance.instanceId,
         instance.availabilityZone,
         volume.deviceName,
@@ -75,10 +80,28 @@ export function attachLaunchVolumes(
         volume.snapshotId,
         volume.deleteOnTermination ? 1 : 0,
       ]);
+      records.push({
+        volumeId,
+        ownerId: caller.accountId,
+        region: caller.region,
+        availabilityZone: instance.availabilityZone,
+        size: volume.size,
+        volumeType: volume.volumeType,
+        iops: volume.iops,
+        throughput: volume.throughput,
+        encrypted: volume.encrypted,
+        kmsKeyId: volume.kmsKeyId,
+        snapshotId: volume.snapshotId,
+        createTime: now,
+        attachment: { instanceId: instance.instanceId, device: volume.deviceName, attachTime: now, deleteOnTermination: volume.deleteOnTermination },
+        modification: null,
+      });
     }
+    made.set(instance.instanceId, records);
   }
   store.insertLaunchVolumes(caller.accountId, caller.region, now, rows);
   if (tags.length > 0) store.shareTagsOfInstances(rows.map(([volumeId]) => volumeId), caller.accountId, tags);
+  return made;
 }
 
 /** A volume the caller sees: its own, in its region. Another account's or region's is not found. */

@@ -232,8 +232,8 @@ export function launchItem(store: Store, launch: LaunchedInstances, now: number)
           launch.ownerId,
         )
       : new Map(launch.instances.map((instance) => [instance.instanceId, shared]));
-  // Their volumes in one trip too: one read an instance was a third of a DescribeInstances of 1,000.
-  const volumes = store.volumesOfInstances(launch.instances.map((instance) => instance.instanceId));
+  // Their volumes as the launch wrote them, or, answered again, read in one trip.
+  const volumes = launch.volumes ?? store.volumesOfInstances(launch.instances.map((instance) => instance.instanceId));
   return {
     ReservationId: launch.reservationId,
     OwnerId: launch.ownerId,
