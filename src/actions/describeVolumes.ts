@@ -1,9 +1,9 @@
 // DescribeVolumes: the caller's EBS volumes in its region, by id or filter, paged; an instance's volumes are read through their attachment.
 
 import { checkFilters, matches, parseFilters } from "../domain/filters.js";
-import { VOLUME_ID, volumeIdMalformed, volumeNotFound, type VolumeRecord } from "../domain/volume.js";
+import type { VolumeRecord } from "../domain/volume.js";
 import { VOLUME_FILTERS } from "../domain/volumeFilters.js";
-import { seenVolume } from "../ec2/volumes.js";
+import { checkVolumeIds, namedVolumes } from "../ec2/volumes.js";
 import type { DescribeVolumesRequest, DescribeVolumesResult, Volume } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { modelVolume } from "./shapes/volume.js";
@@ -29,12 +29,7 @@ export const describeVolumes = defineAction({
     "The caller's EBS volumes in its region (each launch makes one per block device mapping): size, type, IOPS, throughput, attachment, state, tags; by id or filter, paged.",
   overlay: {
     members: {
-      VolumeIds: {
-        check: (ids) => {
-          const bad = ids.find((id) => !VOLUME_ID.test(id));
-          if (bad !== undefined) throw volumeIdMalformed(bad);
-        },
-      },
+      VolumeIds: { check: checkVolumeIds },
       MaxResults: { range: [5, 500] },
       Filters: { check: (filters) => checkFilters(VOLUME_FILTERS, filters) },
     },
@@ -55,13 +50,7 @@ export const describeVolumes = defineAction({
       NextToken: next === undefined ? undefined : pages.next(next, position.page),
     });
 
-    const ids = input.VolumeIds?.length ? [...new Set(input.VolumeIds)] : undefined;
-    if (ids) {
-      const found = ids.map((id) => seenVolume(store, caller, id));
-      const missing = ids.filter((_, i) => found[i] === undefined);
-      if (missing.length > 0) throw volumeNotFound(missing);
-      return answer(namedPage({ ...page, records: found.flatMap((volume) => volume ?? []) }));
-    }
+    if (input.VolumeIds?.length) return answer(namedPage({ ...page, records: namedVolumes(store, caller, input.VolumeIds) }));
     const instances = namedInstances(input);
     if (instances) {
       // Read by instance only while their volumes fit the request's reads (counted first, in the

@@ -1,9 +1,9 @@
 // DescribeVolumesModifications: the last modification of each of the caller's volumes that has one, by volume id or filter, paged; what Terraform's provider waits on after ModifyVolume.
 
 import { checkFilters, matches, parseFilters } from "../domain/filters.js";
-import { VOLUME_ID, volumeIdMalformed, volumeModificationNotFound, volumeNotFound, type VolumeRecord } from "../domain/volume.js";
+import { volumeModificationNotFound, type VolumeRecord } from "../domain/volume.js";
 import { VOLUME_MODIFICATION_FILTERS } from "../domain/volumeFilters.js";
-import { seenVolume } from "../ec2/volumes.js";
+import { checkVolumeIds, namedVolumes } from "../ec2/volumes.js";
 import type { DescribeVolumesModificationsResult, VolumeModification } from "../protocol/model/ec2.generated.js";
 import { defineAction } from "./action.js";
 import { modelVolumeModification } from "./shapes/volume.js";
@@ -17,12 +17,7 @@ export const describeVolumesModifications = defineAction({
     "The last modification of each of the caller's volumes that has one (ModifyVolume's), modifying then completed over the emulator's clock; by volume id or filter, paged.",
   overlay: {
     members: {
-      VolumeIds: {
-        check: (ids) => {
-          const bad = ids.find((id) => !VOLUME_ID.test(id));
-          if (bad !== undefined) throw volumeIdMalformed(bad);
-        },
-      },
+      VolumeIds: { check: checkVolumeIds },
       MaxResults: { range: [5, 500] },
       Filters: { check: (filters) => checkFilters(VOLUME_MODIFICATION_FILTERS, filters) },
     },
@@ -43,15 +38,12 @@ export const describeVolumesModifications = defineAction({
       NextToken: next === undefined ? undefined : pages.next(next, position.page),
     });
 
-    const ids = input.VolumeIds?.length ? [...new Set(input.VolumeIds)] : undefined;
-    if (ids) {
-      const found = ids.map((id) => seenVolume(store, caller, id));
-      const missing = ids.filter((_, i) => found[i] === undefined);
-      if (missing.length > 0) throw volumeNotFound(missing);
+    if (input.VolumeIds?.length) {
+      const found = namedVolumes(store, caller, input.VolumeIds);
       // A volume never modified: EC2 names the first such id.
-      const unmodified = found.find((volume) => volume?.modification === null);
+      const unmodified = found.find((volume) => volume.modification === null);
       if (unmodified !== undefined) throw volumeModificationNotFound(unmodified.volumeId);
-      return answer(namedPage({ ...page, records: found.flatMap((volume) => volume ?? []) }));
+      return answer(namedPage({ ...page, records: found }));
     }
     // At most INSTANCES_READ_PER_REQUEST volumes read a request, as DescribeInstances reads instances (SPEC section 15).
     return answer(walkPage({ ...page, maxRead: INSTANCES_READ_PER_REQUEST, read: (after, limit) => store.volumePage(caller.accountId, caller.region, after, limit) }));

@@ -132,6 +132,28 @@ export interface FilterTable<R, C> {
   readonly tags: (record: R, context: C) => readonly Tag[];
 }
 
+// The readers the describes' tables share: EC2 matches a filter on a Boolean, a number or a time by the text its response writes.
+/** A Boolean's or a number's text, as the response writes it. */
+export const text = (value: boolean | number | undefined): string | undefined => (value === undefined ? undefined : String(value));
+/** A time's text, as the response writes it (ISO 8601). */
+export const date = (value: Date | undefined): string | undefined => value?.toISOString();
+/** The values `read` gives of each item of a list (any may match); items without one are left out. */
+export const each = <T>(list: readonly T[] | undefined, read: (item: T) => string | undefined): readonly string[] =>
+  (list ?? []).flatMap((item) => {
+    const value = read(item);
+    return value === undefined ? [] : [value];
+  });
+
+/** A table over described items: each filter reads the item; `tag:` and `tag-key` read its Tags. */
+export function describedTable<T extends { Tags?: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined }>(
+  reads: Record<string, (item: T) => string | readonly string[] | undefined>,
+): FilterTable<T, undefined> {
+  return {
+    filters: Object.fromEntries(Object.entries(reads).map(([name, read]) => [name, { read: (item: T) => read(item) }])),
+    tags: (item) => (item.Tags ?? []).map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
+  };
+}
+
 const TAG_PREFIX = "tag:";
 const STAR = -1;
 const ANY = -2;

@@ -2,7 +2,7 @@
 
 import type { InstanceRecord } from "./instance.js";
 import { INSTANCE_STATE_CODES, type InstanceStateName } from "./placement.js";
-import type { FilterDefinition, FilterTable, Tag } from "./filters.js";
+import { date, each, text, type FilterDefinition, type FilterTable, type Tag } from "./filters.js";
 import type { Instance } from "../protocol/model/ec2.generated.js";
 
 /** An instance as DescribeInstances reads it at the clock. */
@@ -27,15 +27,6 @@ interface LaunchMembers {
   readonly OwnerId: string;
   readonly RequesterId?: string;
 }
-
-// EC2 matches a filter on a Boolean, a number or a date by the text its response writes.
-const text = (value: boolean | number | undefined): string | undefined => (value === undefined ? undefined : String(value));
-const date = (value: Date | undefined): string | undefined => value?.toISOString();
-const each = <T>(list: readonly T[] | undefined, read: (item: T) => string | undefined): readonly string[] =>
-  (list ?? []).flatMap((item) => {
-    const value = read(item);
-    return value === undefined ? [] : [value];
-  });
 
 /**
  * Every filter name DescribeInstances documents (the `Filters` member of DescribeInstancesRequest in

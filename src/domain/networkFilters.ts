@@ -1,26 +1,7 @@
 // The filters DescribeSubnets, DescribeVpcs, DescribeSecurityGroups and DescribeImages take (every name the AWS model documents for each, its aliases too), read from the item as the describe answers it.
 
-import type { FilterTable } from "./filters.js";
-import type { Image, IpPermission, SecurityGroup, Subnet, Tag, Vpc } from "../protocol/model/ec2.generated.js";
-
-/** What a filter reads: one value, several (any may match), or none (no value matches). */
-type FilterValue = string | readonly string[] | undefined;
-
-// EC2 matches a filter on a Boolean or a number by the text its response writes.
-const text = (value: boolean | number | undefined): string | undefined => (value === undefined ? undefined : String(value));
-const each = <T>(list: readonly T[] | undefined, read: (item: T) => string | undefined): readonly string[] =>
-  (list ?? []).flatMap((item) => {
-    const value = read(item);
-    return value === undefined ? [] : [value];
-  });
-
-/** A table over described items: each filter reads the item; `tag:` and `tag-key` read its Tags. */
-function describedTable<T extends { Tags?: readonly Tag[] }>(reads: Record<string, (item: T) => FilterValue>): FilterTable<T, undefined> {
-  return {
-    filters: Object.fromEntries(Object.entries(reads).map(([name, read]) => [name, { read: (item: T) => read(item) }])),
-    tags: (item) => (item.Tags ?? []).map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
-  };
-}
+import { describedTable, each, text } from "./filters.js";
+import type { Image, IpPermission, SecurityGroup, Subnet, Vpc } from "../protocol/model/ec2.generated.js";
 
 /** DescribeSubnets' documented filters (botocore's DescribeSubnetsRequest). */
 export const SUBNET_FILTERS = describedTable<Subnet>({

@@ -1,25 +1,7 @@
 // The filters DescribeVolumes and DescribeVolumesModifications take (every name the AWS model documents for each), read from the item as the describe answers it.
 
-import type { FilterTable } from "./filters.js";
-import type { Tag, Volume, VolumeModification } from "../protocol/model/ec2.generated.js";
-
-type FilterValue = string | readonly string[] | undefined;
-
-// EC2 matches a filter on a Boolean, a number or a time by the text its response writes.
-const text = (value: boolean | number | undefined): string | undefined => (value === undefined ? undefined : String(value));
-const date = (value: Date | undefined): string | undefined => value?.toISOString();
-const each = <T>(list: readonly T[] | undefined, read: (item: T) => string | undefined): readonly string[] =>
-  (list ?? []).flatMap((item) => {
-    const value = read(item);
-    return value === undefined ? [] : [value];
-  });
-
-function describedTable<T extends { Tags?: readonly Tag[] }>(reads: Record<string, (item: T) => FilterValue>): FilterTable<T, undefined> {
-  return {
-    filters: Object.fromEntries(Object.entries(reads).map(([name, read]) => [name, { read: (item: T) => read(item) }])),
-    tags: (item) => (item.Tags ?? []).map((tag) => ({ key: tag.Key ?? "", value: tag.Value ?? "" })),
-  };
-}
+import { date, describedTable, each, text, type FilterTable } from "./filters.js";
+import type { Volume, VolumeModification } from "../protocol/model/ec2.generated.js";
 
 /** DescribeVolumes' documented filters (botocore's DescribeVolumesRequest). */
 export const VOLUME_FILTERS = describedTable<Volume>({

@@ -8,6 +8,8 @@ import {
   DEFAULT_ROOT_DEVICE_NAME,
   defaultImageBlockDevices,
   modifiedVolume,
+  VOLUME_ID,
+  volumeIdMalformed,
   volumeNotFound,
   volumesToMake,
 } from "../domain/volume.js";
@@ -108,6 +110,21 @@ export function attachLaunchVolumes(
 export function seenVolume(store: Store, caller: Caller, volumeId: string): VolumeRecord | undefined {
   const volume = store.volume(volumeId);
   return volume !== undefined && volume.ownerId === caller.accountId && volume.region === caller.region ? volume : undefined;
+}
+
+/** The VolumeIds member's check (DescribeVolumes, DescribeVolumesModifications): each in EC2's form, else InvalidVolumeID.Malformed. */
+export function checkVolumeIds(ids: readonly string[]): void {
+  const bad = ids.find((id) => !VOLUME_ID.test(id));
+  if (bad !== undefined) throw volumeIdMalformed(bad);
+}
+
+/** The volumes a describe names (each once, in the order named): InvalidVolume.NotFound for those the caller does not see. */
+export function namedVolumes(store: Store, caller: Caller, ids: readonly string[]): VolumeRecord[] {
+  const unique = [...new Set(ids)];
+  const found = unique.map((id) => seenVolume(store, caller, id));
+  const missing = unique.filter((_, i) => found[i] === undefined);
+  if (missing.length > 0) throw volumeNotFound(missing);
+  return found.flatMap((volume) => volume ?? []);
 }
 
 /**
