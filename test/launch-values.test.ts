@@ -72,7 +72,8 @@ const AT_THE_BOUNDS: RequestLaunchTemplateData = {
     ...Array.from({ length: MAX_NETWORK_INTERFACES - 1 }, (_, i) => ({ DeviceIndex: i + 1, NetworkCardIndex: MAX_NETWORK_CARDS - 1 })),
   ],
   BlockDeviceMappings: Array.from({ length: 128 }, (_, i) => ({
-    DeviceName: `/dev/xvd${i}`,
+    // Names EC2 takes: the root's, then /dev/xvdba, /dev/xvdbb, … (128 volumes: m7i.48xlarge's attachment limit, below).
+    DeviceName: i === 0 ? "/dev/xvda" : `/dev/xvd${String.fromCharCode(98 + Math.floor((i - 1) / 26))}${String.fromCharCode(97 + ((i - 1) % 26))}`,
     Ebs: { VolumeType: "io2", VolumeSize: i === 0 ? 65_536 : 4, Iops: 256_000 },
   })),
   InstanceMarketOptions: { MarketType: "spot", SpotOptions: { MaxPrice: "0.001" } },
@@ -148,6 +149,9 @@ describe("launch values' form and length", () => {
     const [first, ...otherInterfaces] = AT_THE_BOUNDS.NetworkInterfaces ?? [];
     const launchable: RequestLaunchTemplateData = {
       ...AT_THE_BOUNDS,
+      // A type that takes 128 EBS volumes an instance (m5.large takes 27); one core is m5.large's CPU option, not its.
+      InstanceType: "m7i.48xlarge",
+      CpuOptions: undefined,
       SecurityGroups: undefined,
       NetworkInterfaces: [{ ...first, PrivateIpAddress: undefined }, ...otherInterfaces],
       IamInstanceProfile: { Arn: `${IAM_ARN}${"p".repeat(128)}` },
