@@ -7,3 +7,9 @@ BEGIN
   UPDATE volume SET instance_id = NULL, device = NULL, attach_time = NULL, delete_on_termination = 0
    WHERE instance_id = NEW.instance_id;
 END;
+
+-- A --db file written before this migration may hold such volumes: released now, as they would have been.
+DELETE FROM volume WHERE delete_on_termination = 1
+  AND instance_id IN (SELECT instance_id FROM instance WHERE state = 'terminated');
+UPDATE volume SET instance_id = NULL, device = NULL, attach_time = NULL, delete_on_termination = 0
+ WHERE instance_id IN (SELECT instance_id FROM instance WHERE state = 'terminated');
