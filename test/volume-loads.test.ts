@@ -88,6 +88,19 @@ describe("a load over volumes already loaded", () => {
     expect((await volumesOf(client)).find((v) => v.id === "vol-0aaaaaaaaaaaaaaa1")).toEqual({ id: "vol-0aaaaaaaaaaaaaaa1", state: "in-use", on: id });
   });
 
+  it("loads a set that swaps two volumes' devices on an instance it writes", async () => {
+    const [id = ""] = instanceIdsOf(await runInstances(client, { Placement: { AvailabilityZone: ZONE } }));
+    const two = { instances: [instance(id)], volumes: [volume("vol-0ccccccccccccccc1", id, "/dev/xvda"), volume("vol-0ccccccccccccccc2", id, "/dev/sdf")] };
+    expect((await post(emu, two)).status).toBe(200);
+    const swapped = { instances: [instance(id)], volumes: [volume("vol-0ccccccccccccccc1", id, "/dev/sdf"), volume("vol-0ccccccccccccccc2", id, "/dev/xvda")] };
+    expect((await post(emu, swapped)).status).toBe(200);
+    const described = (await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0];
+    expect(described?.BlockDeviceMappings?.map((m) => [m.DeviceName, m.Ebs?.VolumeId])).toEqual([
+      ["/dev/sdf", "vol-0ccccccccccccccc1"],
+      ["/dev/xvda", "vol-0ccccccccccccccc2"],
+    ]);
+  });
+
   it("refuses an IAM instance profile association id another instance holds", async () => {
     const profile = (associationId: string) => ({ arn: `arn:aws:iam::${OWNER}:instance-profile/p`, id: "AIPAEXAMPLE0000000001", associationId });
     await emu.load({ instances: [{ ...instance("i-0bbbbbbbbbbbbbbb1"), iamInstanceProfile: profile("iip-assoc-0bbbbbbbbbbbbbbb1") }] });
