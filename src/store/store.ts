@@ -781,7 +781,21 @@ export class Store {
         if (tags.length > 0) this.#reservations.setTags(fleet.outcome.fleetId, fleet.ownerId, tags);
       }
       for (const { instanceId, network } of records.instanceNetworks) this.#network.putInstanceNetwork(instanceId, network);
-      // After the instances: a volume attached to one of them goes with it when it terminates.
+      // After the instances: a volume attached to one of them goes with it when it terminates. The
+      // set's volumes of an instance it writes replace the ones attached to it (its launch's, an
+      // earlier load's); the set's volumes are taken off their instances first, so that one may take
+      // a device another of the set leaves (docs/fixtures.md, "Volumes").
+      const setVolumes = new Set(records.volumes.map(({ volume }) => volume.volumeId));
+      const writtenInstances = new Set(records.instances.map(({ instance }) => instance.instanceId));
+      const replacedOn = new Set<string>();
+      for (const { volume } of records.volumes) {
+        const instanceId = volume.attachment?.instanceId;
+        if (instanceId !== undefined && writtenInstances.has(instanceId)) replacedOn.add(instanceId);
+      }
+      for (const instanceId of replacedOn) {
+        for (const { volumeId } of this.#volumes.ofInstance(instanceId)) if (!setVolumes.has(volumeId)) this.#volumes.remove(volumeId);
+      }
+      for (const volumeId of setVolumes) this.#volumes.detach(volumeId);
       for (const { volume, tags } of records.volumes) {
         this.#volumes.put(volume);
         if (tags.length > 0) this.#reservations.setTags(volume.volumeId, volume.ownerId, tags);
