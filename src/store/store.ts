@@ -896,8 +896,13 @@ export class Store {
     if (pools.length > 0) put(`,"capacityPools":${JSON.stringify(pools)}`);
     const instanceTypes = this.#instanceTypes.dump();
     if (instanceTypes.length > 0) put(`,"instanceTypes":${JSON.stringify(instanceTypes)}`);
-    // Few (fixtures add them): written whole, as dump() does.
-    for (const [name, records] of Object.entries(this.#networkDump())) put(`,${JSON.stringify(name)}:${JSON.stringify(records)}`);
+    // Each record apart, as instances are: volumes are as many as instances times their block
+    // devices, and 128,000 of them made one string past V8's limit (a 500 after 27 s).
+    for (const [name, records] of Object.entries(this.#networkDump())) {
+      put(`,${JSON.stringify(name)}:[`);
+      for (const [n, record] of (records ?? []).entries()) put(`${n === 0 ? "" : ","}${JSON.stringify(record)}`);
+      put("]");
+    }
     put("}");
     if (pending !== "") write(pending);
   }
