@@ -70,6 +70,20 @@ describe("a load over volumes already loaded", () => {
     }
   });
 
+  it("refuses to move an instance with volumes attached to another owner or zone, unless the set gives its volumes", async () => {
+    const [id = ""] = instanceIdsOf(await runInstances(client, { Placement: { AvailabilityZone: ZONE } }));
+    const [root] = (await volumesOf(client)).filter((v) => v.on === id);
+    const toSharee = await post(emu, { instances: [{ ...instance(id), ownerId: SHAREE }] });
+    expect(toSharee.status).toBe(400);
+    expect(toSharee.text).toContain(`instance ${id} already loaded has volumes attached (${root?.id}); a load does not move it to another owner or zone under them (was ${OWNER}, ${ZONE})`);
+    const toZone = await post(emu, { instances: [{ ...instance(id), availabilityZone: "us-east-1b" }] });
+    expect(toZone.status).toBe(400);
+    expect(toZone.text).toContain("a load does not move it to another owner or zone");
+    // Written again where it is, it keeps its volume.
+    expect((await post(emu, { instances: [instance(id)] })).status).toBe(200);
+    expect((await volumesOf(client)).filter((v) => v.on === id).map((v) => v.id)).toEqual([root?.id]);
+  });
+
   it("refuses a volume on a device another volume of that instance holds, or its id under another owner", async () => {
     const [id = ""] = instanceIdsOf(await runInstances(client, { Placement: { AvailabilityZone: ZONE } }));
     const [root] = (await volumesOf(client)).filter((v) => v.on === id);

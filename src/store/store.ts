@@ -446,8 +446,8 @@ export class Store {
     return this.#instances.find(instanceId);
   }
 
-  /** An instance's owner and region, or undefined when there is none by that id. */
-  instancePlace(instanceId: string): { ownerId: string; region: string } | undefined {
+  /** An instance's owner, region and zone, or undefined when there is none by that id. */
+  instancePlace(instanceId: string): { ownerId: string; region: string; availabilityZone: string } | undefined {
     return this.#instances.placeOf(instanceId);
   }
 
