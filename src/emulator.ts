@@ -106,6 +106,12 @@ export function loadedState(store: Store, now: number): LoadedState {
       return launch && { clientToken: launch.clientToken, requestFingerprint: launch.requestDigest };
     },
     launchPlace: (reservationId) => store.launch(reservationId),
+    instanceOfIamAssociation: (associationId) => store.instanceByProfileAssociation(associationId)?.instanceId,
+    instanceHeld: (instanceId) => store.findInstance(instanceId),
+    volumeHeld: (volumeId) => store.volume(volumeId),
+    volumeOnDevice: (instanceId, device) => store.volumesOfInstance(instanceId).find((volume) => volume.attachment?.device === device)?.volumeId,
+    instancePlace: (instanceId) => store.instancePlace(instanceId),
+    volumesAttachedTo: (instanceId, limit) => store.volumesOfInstance(instanceId).slice(0, limit).map((volume) => volume.volumeId),
     launchTemplateNamed: (ownerId, region, name) => store.launchTemplateByName(ownerId, region, name)?.launchTemplateId,
     launchTemplateOfClientToken: (ownerId, region, token) => store.launchTemplateByClientToken(ownerId, region, token)?.launchTemplateId,
     fleetOfClientToken: (ownerId, region, token) => store.fleetByClientToken(ownerId, region, token)?.outcome.fleetId,

@@ -111,6 +111,15 @@ describe.concurrent("a --db file whose migrations are not this build's", () => {
     openDatabase(other, [one, branch, three]).close();
   });
 
+  it("refuses a file that holds a migration's changes without its record, naming the file and the migration", async () => {
+    const middle = migrations.find((m) => m.name === "020_instance_monitoring.sql");
+    if (middle === undefined) throw new Error("020_instance_monitoring.sql is not shipped");
+    const db = dbWith((sqlite) => sqlite.prepare("DELETE FROM schema_migration WHERE version = ?").run(middle.version));
+    const line = await refusedLine(db);
+    expect(line).toMatch(new RegExp(`^ec2-capacity-emulator: ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: migration ${middle.name} does not apply to it \\(.+\\), though the file does not record it as applied; `));
+    expect((await libraryRefusal(db)).message).toContain(`migration ${middle.name} does not apply to it`);
+  });
+
   it("opens a file recorded by number and name only (before checksums), recording this build's checksums", async () => {
     const db = dbWith((sqlite) => {
       sqlite.exec(`CREATE TABLE old_record (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);

@@ -1,13 +1,14 @@
 // State dumps are bounded in number (issue 21, the outside pass on 55e7ed6): dumps of one state share one pass, a dump whose client left is not made, and past a few at once the control plane answers 503.
 
-import { CreateTagsCommand } from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import net from "node:net";
 import type { DestinationStream } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { STATE_DUMPS_AT_ONCE } from "../src/admin/stateDump.js";
-import type { RunningEmulator } from "../src/index.js";
+import { resolveConfig } from "../src/config.js";
+import { listen, type RunningEmulator } from "../src/index.js";
 import { Store } from "../src/store/store.js";
-import { ec2, instanceIdsOf, rawConnection, runInstances, start } from "./support.js";
+import { AMI, ec2, instanceIdsOf, OWNER, rawConnection, runInstances, start } from "./support.js";
 
 const TAGS = Array.from({ length: 50 }, (_, t) => ({ Key: `key-${t}-${"k".repeat(120)}`, Value: "v".repeat(256) }));
 
@@ -240,5 +241,28 @@ describe("dumps at once are bounded", () => {
     expect(answered.status).toBe(200);
     expect((JSON.parse(await answered.text()) as { instances: unknown[] }).instances).toHaveLength(1000);
     expect(events.filter((event) => event === "pass")).toHaveLength(1);
+  });
+});
+
+describe("a state dump of many volumes", () => {
+  it("writes each volume apart, as it writes instances, never all of them as one string", async () => {
+    const served = await listen(resolveConfig({ port: 0, fixtures: [], clock: new Date("2026-03-01T00:00:00Z") }));
+    try {
+      const client = new EC2Client({ endpoint: served.url, region: "us-east-1", credentials: { accessKeyId: OWNER, secretAccessKey: "x" }, maxAttempts: 1 });
+      // 1,000 volumes with 50 long tags each: about 20 MB of volumes.
+      await client.send(
+        new RunInstancesCommand({ ImageId: AMI, InstanceType: "c5.large", MinCount: 1000, MaxCount: 1000, TagSpecifications: [{ ResourceType: "volume", Tags: TAGS }] }),
+      );
+      client.destroy();
+      const chunks: string[] = [];
+      served.emulator.store.writeDump((chunk) => chunks.push(chunk), { secrets: false, chunkBytes: 64 * 1024 });
+      const document = JSON.parse(chunks.join("")) as { volumes?: unknown[] };
+      expect(document.volumes).toHaveLength(1000);
+      // A chunk is at most the chunk size and one record past it (a volume with its tags: about 20 KB).
+      expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(128 * 1024);
+    } finally {
+      await served.server.close();
+      served.emulator.close();
+    }
   });
 });

@@ -43,6 +43,7 @@ const REFUSED: [string, RequestLaunchTemplateData, string, RegExp][] = [
   ["a negative core count", { CpuOptions: { CoreCount: -5 } }, "CpuOptions.CoreCount", /It must be 1 or greater/],
   ["an IPv6 address that is not one", { NetworkInterfaces: [{ DeviceIndex: 0, Ipv6Addresses: [{ Ipv6Address: "2001:db8::g" }] }] }, "NetworkInterface.1.Ipv6Addresses.1.Ipv6Address", /not a valid IPv6 address/],
   ["65 addresses on one interface", { NetworkInterfaces: [{ DeviceIndex: 0, PrivateIpAddresses: Array.from({ length: 65 }, (_, i) => ({ PrivateIpAddress: `10.0.${i}.1` })) }] }, "NetworkInterface.1.PrivateIpAddresses", /it may have at most 64/],
+  ["an empty KMS key id", { BlockDeviceMappings: [{ DeviceName: "/dev/xvdb", Ebs: { VolumeSize: 8, KmsKeyId: "" } }] }, "BlockDeviceMapping.1.Ebs.KmsKeyId", /may not be empty/],
   ["a network interface type EC2 does not have", { NetworkInterfaces: [{ DeviceIndex: 0, InterfaceType: "tunnel" }] }, "NetworkInterface.1.InterfaceType", /Expecting one of: interface, efa, efa-only/],
 ];
 
@@ -112,6 +113,22 @@ describe("launch values' form and length", () => {
     expect(refused.message).toMatch(words);
     expect(await instanceCount()).toBe(0);
   });
+
+  it.each(["foo", "", "snap-0123456789ABCDEF0", "snap-12"])(
+    "refuses a block device's snapshot id %j with InvalidSnapshotID.Malformed, from RunInstances and a template, keeping nothing",
+    async (snapshotId) => {
+      const data: RequestLaunchTemplateData = { BlockDeviceMappings: [{ DeviceName: "/dev/xvdb", Ebs: { SnapshotId: snapshotId, VolumeSize: 8 } }] };
+      for (const call of [
+        client().send(new RunInstancesCommand(runInput(data))),
+        client().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "refused", LaunchTemplateData: { ImageId: AMI, ...data } })),
+      ]) {
+        const refused = await failure(call);
+        expect(refused).toMatchObject({ code: "InvalidSnapshotID.Malformed", message: `Invalid id: "${snapshotId}" (expecting "snap-...")` });
+      }
+      expect(await instanceCount()).toBe(0);
+      expect(await templateNames()).toEqual([]);
+    },
+  );
 
   it("refuses a range whose Min is greater than its Max (InstanceRequirements), and keeps nothing", async () => {
     const requirements = { VCpuCount: { Min: 8, Max: 2 }, MemoryMiB: { Min: 1024 } };

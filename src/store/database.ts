@@ -241,11 +241,20 @@ function migrate(db: SqliteDatabase, path: string, migrations: readonly Migratio
   const done = new Set(applied.map((row) => row.version));
   for (const migration of migrations) {
     if (done.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      const broken = check.get() as { table: string } | undefined;
-      if (broken) throw new DatabaseError(`${migration.name}: leaves a row of ${broken.table} without its parent`);
-      record.run(migration.version, migration.name, new Date().toISOString(), migrationChecksum(migration));
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        const broken = check.get() as { table: string } | undefined;
+        if (broken) throw new DatabaseError(`${migration.name}: leaves a row of ${broken.table} without its parent`);
+        record.run(migration.version, migration.name, new Date().toISOString(), migrationChecksum(migration));
+      })();
+    } catch (error) {
+      if (error instanceof DatabaseError || path === ":memory:") throw error;
+      // A file that lacks the record of a migration whose changes it holds (another build's, or an
+      // edited record): SQLite's own words ("duplicate column name") named neither file nor migration.
+      throw new DatabaseError(
+        `${path}: migration ${migration.name} does not apply to it (${(error as Error).message}), though the file does not record it as applied; ${ANOTHER_BUILD}`,
+      );
+    }
   }
 }

@@ -184,7 +184,9 @@ export const WAITING = `capacity_reservation_id IS NULL AND capacity_reservation
 function prepare(db: SqliteDatabase) {
   return {
     instance: db.prepare<[string], InstanceRow>(`SELECT ${COLUMNS} FROM instance WHERE instance_id = ?`),
-    ownerAndRegion: db.prepare<[string], { owner_id: string; region: string }>("SELECT owner_id, region FROM instance WHERE instance_id = ?"),
+    ownerAndRegion: db.prepare<[string], { owner_id: string; region: string; availability_zone: string }>(
+      "SELECT owner_id, region, availability_zone FROM instance WHERE instance_id = ?",
+    ),
     all: db.prepare<[], InstanceRow>(`SELECT ${COLUMNS} FROM instance ORDER BY reservation_id, instance_id`),
     ofOwner: db.prepare<[string, string, string, string, number], InstanceRow>(
       `SELECT ${COLUMNS} FROM instance INDEXED BY instance_by_owner
@@ -427,9 +429,9 @@ export class Instances {
    * Whose an instance is and where, without the rest of its row: a load checks the place of every
    * instance its fleets name (50,000 whole records took a second).
    */
-  placeOf(instanceId: string): { ownerId: string; region: string } | undefined {
+  placeOf(instanceId: string): { ownerId: string; region: string; availabilityZone: string } | undefined {
     const row = this.s.ownerAndRegion.get(instanceId);
-    return row && { ownerId: row.owner_id, region: row.region };
+    return row && { ownerId: row.owner_id, region: row.region, availabilityZone: row.availability_zone };
   }
 
   /** A page of an account's instances in a region, in (launch, instance) order after `after`. */

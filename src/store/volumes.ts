@@ -120,6 +120,8 @@ function prepare(db: SqliteDatabase) {
           value ->> 9, value ->> 10, @now, value ->> 1, value ->> 3, @now, value ->> 11, NULL, NULL, NULL, NULL, NULL, NULL
         FROM json_each(@rows)`,
     ),
+    detach: db.prepare<[string]>(`UPDATE volume SET instance_id = NULL, device = NULL, attach_time = NULL WHERE volume_id = ?`),
+    remove: db.prepare<[string]>(`DELETE FROM volume WHERE volume_id = ?`),
     insert: db.prepare<[VolumeRow]>(
       `INSERT INTO volume (${COLUMNS}) VALUES (@volume_id, @owner_id, @region, @availability_zone, @size, @volume_type, @iops,
         @throughput, @encrypted, @kms_key_id, @snapshot_id, @create_time, @instance_id, @device, @attach_time,
@@ -174,6 +176,11 @@ export class Volumes {
     return this.s.page.all(ownerId, region, after, limit).map(recordOf);
   }
 
+  /** The volumes attached to an instance, by device name. */
+  ofInstance(instanceId: string): VolumeRecord[] {
+    return this.ofInstances([instanceId]).get(instanceId) ?? [];
+  }
+
   /** The volumes attached to each of `instanceIds`, by device name, in one read. */
   ofInstances(instanceIds: readonly string[]): Map<string, VolumeRecord[]> {
     const byInstance = new Map<string, VolumeRecord[]>();
@@ -208,6 +215,18 @@ export class Volumes {
 
   all(): VolumeRecord[] {
     return this.s.all.all().map(recordOf);
+  }
+
+  /** Takes a volume off its instance (a load about to write it, maybe onto a device another volume of the load leaves). */
+  detach(volumeId: string): void {
+    assertInWrite(this.db, "Volumes.detach()");
+    this.s.detach.run(volumeId);
+  }
+
+  /** Deletes a volume, its tags with it (the volumes migration's trigger). */
+  remove(volumeId: string): void {
+    assertInWrite(this.db, "Volumes.remove()");
+    this.s.remove.run(volumeId);
   }
 
   /** Writes a volume whole, replacing the one of its id (a load, a launch, a modification). */

@@ -104,7 +104,10 @@ export async function startLogged(options: Parameters<typeof start>[0] = {}): Pr
     failedCallsSince: (from) =>
       lines
         .slice(from)
-        .filter((line) => (line.status ?? 0) >= 400)
+        // A 408 with no action is no EC2 call: a request begun on a connection and not whole within
+        // 30 s, seen once in CI on a machine loaded past 20 (this emulator shares its process with
+        // other test files); the provider sends the call again, and a call that fails is still listed.
+        .filter((line) => (line.status ?? 0) >= 400 && !(line.status === 408 && line.action === undefined))
         .map((line) => `${line.action ?? "(no action)"} → ${line.status} ${line.errorCode ?? ""}`.trim()),
     actionsSince: (from) => lines.slice(from).map((line) => line.action ?? "(no action)"),
   };
