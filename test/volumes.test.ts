@@ -145,8 +145,17 @@ describe("a launch's volumes", () => {
       message: "The parameter iops is not supported for gp2 volumes.",
     });
     expect(await failure(root({ VolumeType: "io1" }))).toMatchObject({ code: "InvalidParameterCombination", message: "The parameter iops must be specified for io1 volumes." });
-    expect(await failure(launch({ BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { VolumeType: "gp3" } }] }))).toMatchObject({ code: "InvalidBlockDeviceMapping" });
+    expect(await failure(launch({ BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { VolumeType: "gp3" } }] }))).toMatchObject({
+      code: "InvalidBlockDeviceMapping",
+      message: "Either snapshot ID or volume size must be provided for: /dev/sdf",
+    });
     expect((await client.send(new DescribeVolumesCommand({}))).Volumes).toEqual([]);
+  });
+
+  it("makes a volume from a snapshot alone, of the default root volume's size (snapshots are not modelled)", async () => {
+    await launch({ BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { SnapshotId: "snap-0123456789abcdef0" } }] });
+    const made = (await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.device", Values: ["/dev/sdf"] }] }))).Volumes ?? [];
+    expect(made.map((v) => [v.SnapshotId, v.Size])).toEqual([["snap-0123456789abcdef0", 8]]);
   });
 
   it("refuses a device name EC2 does not take, and more volumes an instance than its type's EBS attachment limit, with DryRun too", async () => {

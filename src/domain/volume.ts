@@ -229,8 +229,10 @@ function volumeOf(device: string, ebs: EbsRequest, base: ImageBlockDevice | unde
   const typeName = ebs.volumeType ?? base?.volumeType ?? "gp2";
   if (!isVolumeType(typeName)) return invalidParameterValue(`Value (${typeName}) for parameter volumeType is invalid.`);
   const snapshotId = ebs.snapshotId ?? base?.snapshotId ?? null;
-  const size = ebs.volumeSize ?? base?.volumeSize;
-  if (size === undefined) return invalidBlockDeviceMapping(`The device '${device}' needs a volume size or a snapshot`);
+  // A snapshot alone gives the volume its size. Snapshots are not modelled: one no image declares is
+  // taken as 8 GiB, the default root volume's. Neither: EC2's words (recorded in public issues).
+  const size = ebs.volumeSize ?? base?.volumeSize ?? (snapshotId === null ? undefined : DEFAULT_ROOT_SIZE);
+  if (size === undefined) return invalidBlockDeviceMapping(`Either snapshot ID or volume size must be provided for: ${device}`);
   if (base !== undefined && size < base.volumeSize && snapshotId === base.snapshotId) {
     return invalidBlockDeviceMapping(`Volume of size ${size}GB is smaller than snapshot '${base.snapshotId}', expect size >= ${base.volumeSize}GB`);
   }
