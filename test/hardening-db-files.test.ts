@@ -188,15 +188,18 @@ describe.concurrent("a --db file that is not an emulator's database, or not whol
   });
 
   it("says a --db file this process may not read is not readable (not that it is read-only)", async () => {
-    // Tests run as root, which reads everything: the reader is played by nobody.
+    // Tests may run as root, which reads everything: the command then runs as root without the
+    // capabilities that pass over file permissions, so the file's mode holds for it as for anyone,
+    // while the checkout stays reachable wherever it is (a user switch could not reach one in /root,
+    // nor in CI's private copy for another Node).
     const folder = mkdtempSync(join(tmpdir(), "ec2-db-locked-"));
     chmodSync(folder, 0o777);
     const db = join(folder, "state.sqlite");
     copyFileSync(template, db);
     chmodSync(db, 0o222);
-    const asNobody = process.getuid?.() === 0;
-    const [command, args] = asNobody
-      ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, "--port", "0", "--db", db]]
+    const asRoot = process.getuid?.() === 0;
+    const [command, args] = asRoot
+      ? ["setpriv", ["--bounding-set", "-dac_override,-dac_read_search", process.execPath, CLI, "--port", "0", "--db", db]]
       : [process.execPath, [CLI, "--port", "0", "--db", db]];
     const child = spawn(command, args as string[], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";

@@ -125,15 +125,18 @@ describe.concurrent("a fixture file as editors save it", () => {
   });
 
   it("says a file it may not read is not readable, in its own words, not Node's", async () => {
-    // Tests run as root, which reads everything: the reader is played by nobody.
+    // Tests may run as root, which reads everything: the command then runs as root without the
+    // capabilities that pass over file permissions, so the file's mode holds for it as for anyone,
+    // while the checkout stays reachable wherever it is (a user switch could not reach one in /root,
+    // nor in CI's private copy for another Node).
     const folder = mkdtempSync(join(tmpdir(), "ec2-fixture-locked-"));
     chmodSync(folder, 0o755);
     const file = join(folder, "locked.json");
     writeFileSync(file, "{}");
     chmodSync(file, 0o000);
-    const asNobody = process.getuid?.() === 0;
-    const [command, args] = asNobody
-      ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, "--check", "--fixtures", file]]
+    const asRoot = process.getuid?.() === 0;
+    const [command, args] = asRoot
+      ? ["setpriv", ["--bounding-set", "-dac_override,-dac_read_search", process.execPath, CLI, "--check", "--fixtures", file]]
       : [process.execPath, [CLI, "--check", "--fixtures", file]];
     const child = spawn(command, args as string[], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
