@@ -10,7 +10,12 @@ for (const report of process.argv.slice(2)) {
   } else if (report.endsWith(".json")) {
     const json = JSON.parse(readFileSync(report, "utf8"));
     passed += json.numPassedTests;
-    failed += json.numFailedTests + (json.numFailedTestSuites ?? 0);
+    // numFailedTestSuites counts describe blocks as well as files, so one failed test read as three:
+    // add only the files that failed with no failed test of their own (one that could not load).
+    const brokenFiles = (json.testResults ?? []).filter(
+      (file) => file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed"),
+    ).length;
+    failed += json.numFailedTests + brokenFiles;
   } else {
     const match = /(\d+) passed, (\d+) failed/.exec(readFileSync(report, "utf8"));
     if (match) {
