@@ -1,13 +1,24 @@
-// DryRun is answered only once the request passes what EC2 checks of it (issue 21, outside pass on 55e7ed6, F4): a launch's image, type, subnet, zone and template, a template's or reservation's instance type; never room or capacity.
+// DryRun is answered only once the request passes what EC2 checks of it (issue 21, outside pass on 55e7ed6, F4): a launch's image, type, subnet, zone and template, a template's or reservation's instance type, a change's resources and their state; never room or capacity.
 
 import {
   CancelCapacityReservationCommand,
   CreateCapacityReservationCommand,
   CreateLaunchTemplateCommand,
+  CreateTagsCommand,
+  DeleteLaunchTemplateCommand,
+  DeleteTagsCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
+  ModifyCapacityReservationCommand,
+  ModifyInstanceAttributeCommand,
+  ModifyInstanceMetadataOptionsCommand,
+  ModifyVolumeCommand,
+  MonitorInstancesCommand,
   RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
   TerminateInstancesCommand,
+  UnmonitorInstancesCommand,
   type RunInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -203,5 +214,85 @@ describe("a DryRun the call would be refused for by what EC2 already has (issue 
     await reserve(1, false);
     expect(await failure(reserve(2, true))).toMatchObject(MISMATCH);
     expect((await failure(reserve(1, true))).code).toBe("DryRunOperation");
+  });
+});
+
+describe("a DryRun of a change to what EC2 has is refused as its call would be (issue #21, outside pass B8)", () => {
+  const UNKNOWN_VOLUME = "vol-0123456789abcdef0";
+  const UNKNOWN_INSTANCE = "i-0123456789abcdef0";
+
+  /** The call's answer with DryRun and without it: the same refusal, or DryRunOperation for one that passes. */
+  async function both(send: (dryRun: boolean) => Promise<unknown>): Promise<{ dry: unknown; real: unknown }> {
+    const dry = await failure(send(true));
+    const real = await send(false).then(
+      () => "succeeded",
+      (error: unknown) => (error instanceof Error ? error.name : error),
+    );
+    return { dry, real };
+  }
+
+  it("a terminated instance: ModifyInstanceAttribute, Monitor, Unmonitor, ModifyInstanceMetadataOptions, Start and Stop are IncorrectInstanceState", async () => {
+    shared.emu.settings.set({ instanceTransitionSeconds: 0 });
+    const id = (await run({ ImageId: AMI, InstanceType: "m5.large" })).Instances?.[0]?.InstanceId ?? "";
+    await shared.client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    const client = shared.client;
+    const calls: [string, (dryRun: boolean) => Promise<unknown>][] = [
+      ["ModifyInstanceAttribute", (DryRun) => client.send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiStop: { Value: true }, DryRun }))],
+      ["MonitorInstances", (DryRun) => client.send(new MonitorInstancesCommand({ InstanceIds: [id], DryRun }))],
+      ["UnmonitorInstances", (DryRun) => client.send(new UnmonitorInstancesCommand({ InstanceIds: [id], DryRun }))],
+      ["ModifyInstanceMetadataOptions", (DryRun) => client.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpTokens: "required", DryRun }))],
+      ["StartInstances", (DryRun) => client.send(new StartInstancesCommand({ InstanceIds: [id], DryRun }))],
+      ["StopInstances", (DryRun) => client.send(new StopInstancesCommand({ InstanceIds: [id], DryRun }))],
+    ];
+    for (const [name, send] of calls) {
+      const { dry, real } = await both(send);
+      expect({ name, dry }).toMatchObject({ name, dry: { code: "IncorrectInstanceState", status: 400 } });
+      expect({ name, real }).toEqual({ name, real: "IncorrectInstanceState" });
+    }
+  });
+
+  it("a volume, instance, reservation or template not there is NotFound", async () => {
+    const client = shared.client;
+    const calls: [string, string, (dryRun: boolean) => Promise<unknown>][] = [
+      ["CreateTags", "InvalidVolume.NotFound", (DryRun) => client.send(new CreateTagsCommand({ Resources: [UNKNOWN_VOLUME], Tags: [{ Key: "a", Value: "b" }], DryRun }))],
+      ["DeleteTags", "InvalidVolume.NotFound", (DryRun) => client.send(new DeleteTagsCommand({ Resources: [UNKNOWN_VOLUME], Tags: [{ Key: "a" }], DryRun }))],
+      ["ModifyVolume", "InvalidVolume.NotFound", (DryRun) => client.send(new ModifyVolumeCommand({ VolumeId: UNKNOWN_VOLUME, Size: 100, DryRun }))],
+      ["TerminateInstances", "InvalidInstanceID.NotFound", (DryRun) => client.send(new TerminateInstancesCommand({ InstanceIds: [UNKNOWN_INSTANCE], DryRun }))],
+      [
+        "CancelCapacityReservation",
+        "InvalidCapacityReservationId.NotFound",
+        (DryRun) => client.send(new CancelCapacityReservationCommand({ CapacityReservationId: "cr-0123456789abcdef0", DryRun })),
+      ],
+      [
+        "ModifyCapacityReservation",
+        "InvalidCapacityReservationId.NotFound",
+        (DryRun) => client.send(new ModifyCapacityReservationCommand({ CapacityReservationId: "cr-0123456789abcdef0", InstanceCount: 2, DryRun })),
+      ],
+      [
+        "DeleteLaunchTemplate",
+        "InvalidLaunchTemplateId.NotFound",
+        (DryRun) => client.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: "lt-0123456789abcdef0", DryRun })),
+      ],
+    ];
+    for (const [name, code, send] of calls) {
+      const { dry, real } = await both(send);
+      expect({ name, dry }).toMatchObject({ name, dry: { code, status: 400 } });
+      expect({ name, real }).toEqual({ name, real: code });
+    }
+  });
+
+  it("a change that would be made answers DryRunOperation and changes nothing", async () => {
+    shared.emu.settings.set({ instanceTransitionSeconds: 0 });
+    const id = (await run({ ImageId: AMI, InstanceType: "m5.large" })).Instances?.[0]?.InstanceId ?? "";
+    expect(await failure(shared.client.send(new StopInstancesCommand({ InstanceIds: [id], DryRun: true })))).toMatchObject({
+      code: "DryRunOperation",
+      status: 412,
+    });
+    expect(await failure(shared.client.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "k", Value: "v" }], DryRun: true })))).toMatchObject({
+      code: "DryRunOperation",
+    });
+    const instance = (await shared.client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0];
+    expect(instance?.State?.Name).toBe("running");
+    expect(instance?.Tags ?? []).toEqual([]);
   });
 });

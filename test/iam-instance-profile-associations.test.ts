@@ -178,6 +178,27 @@ describe("DisassociateIamInstanceProfile", () => {
       await failure(shared.client.send(new DisassociateIamInstanceProfileCommand({ AssociationId: association?.AssociationId }))),
     ).toMatchObject({ code: "InvalidAssociationID.NotFound" });
   });
+  it("refuses a pending or stopping instance's association as Associate does: EC2 disassociates from a running or stopped instance", async () => {
+    shared.emu.settings.set({ instanceTransitionSeconds: 60 });
+    const pending = await launch(shared.client, "early");
+    const [early] = await associationsOf(shared.client, pending);
+    const disassociate = (associationId: string | undefined) =>
+      shared.client.send(new DisassociateIamInstanceProfileCommand({ AssociationId: associationId }));
+    expect(await failure(disassociate(early?.AssociationId))).toMatchObject({
+      code: "IncorrectInstanceState",
+      status: 400,
+      message: `The instance '${pending}' is not in the 'running' or 'stopped' state.`,
+    });
+    expect(await profileOf(shared.client, pending)).toBe(profileArn("early"));
+
+    shared.emu.settings.set({ instanceTransitionSeconds: 0 });
+    const stopping = await launch(shared.client, "late");
+    shared.emu.settings.set({ instanceTransitionSeconds: 60 });
+    await shared.client.send(new StopInstancesCommand({ InstanceIds: [stopping] }));
+    const [late] = await associationsOf(shared.client, stopping);
+    expect(await failure(disassociate(late?.AssociationId))).toMatchObject({ code: "IncorrectInstanceState" });
+    expect(await associationsOf(shared.client, stopping)).toMatchObject([{ AssociationId: late?.AssociationId, State: "associated" }]);
+  });
 });
 
 describe("DescribeIamInstanceProfileAssociations", () => {

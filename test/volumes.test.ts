@@ -195,6 +195,38 @@ describe("DescribeImages' mappings", () => {
   });
 });
 
+describe("an image fixture's root device", () => {
+  const image = (rootDeviceName: string, devices: string[]) => ({
+    images: [{ imageId: "ami-0ccccccccccccccc1", ownerId: OWNER, region: "us-east-1", name: "no-root", rootDeviceName, blockDeviceMappings: devices.map((deviceName) => ({ deviceName })) }],
+  });
+  const problem = 'images[0].rootDeviceName: "/dev/sda1" has no mapping in blockDeviceMappings';
+
+  it("is refused, in one problem, when no mapping holds it: at start and at a load", async () => {
+    await expect(start({ fixtures: [image("/dev/sda1", ["/dev/sdz", "/dev/sdy"])] })).rejects.toThrow(problem);
+    const answer = await fetch(`${emu.url}/_emulator/fixtures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(image("/dev/sda1", ["/dev/sdz"])),
+    });
+    expect(answer.status).toBe(400);
+    const { problems } = (await answer.json()) as { problems: string[] };
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(problem);
+    expect(await failure(client.send(new DescribeImagesCommand({ ImageIds: ["ami-0ccccccccccccccc1"] })))).toMatchObject({ code: "InvalidAMIID.NotFound" });
+  });
+
+  it("is taken on the disk it is a partition of, as images EC2 has are (/dev/sda1 over /dev/sda)", async () => {
+    const answer = await fetch(`${emu.url}/_emulator/fixtures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(image("/dev/sda1", ["/dev/sda", "/dev/sdb"])),
+    });
+    expect(answer.status).toBe(200);
+    const id = await launch({ ImageId: "ami-0ccccccccccccccc1" });
+    expect((await volumesOf(id)).map((volume) => volume.Attachments?.[0]?.Device).sort()).toEqual(["/dev/sda", "/dev/sdb"]);
+  });
+});
+
 describe("DescribeVolumes", () => {
   it("pages the caller's volumes by id, and filters on device, size and tags; another account's are not found", async () => {
     const ids = await Promise.all([launch(), launch(), launch()]);

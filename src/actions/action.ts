@@ -59,6 +59,15 @@ interface DefinitionBase<O extends OperationName, R extends keyof RequestOf<O> &
    * permission alone.
    */
   readonly checkDryRun?: (input: WithRequired<RequestOf<O>, R>, context: ActionContext) => void;
+  /**
+   * For an action that changes what EC2 has (an instance, a volume, a tag, a reservation): a DryRun
+   * runs `handle` up to its first write, which is not made (Store.checkBeforeWrite), so it is
+   * refused as the call would be, by what the handler checks before it changes anything (the
+   * resources named are the caller's, their state takes the change), then answers DryRunOperation.
+   * What a handler checks inside its write (room in a reservation) a DryRun does not check
+   * (docs/decisions.md, "A DryRun of a change to what EC2 has"). Not with checkDryRun.
+   */
+  readonly dryRunChecksBeforeWrite?: boolean;
 }
 
 /**
@@ -90,7 +99,7 @@ export interface ActionCall {
   readonly selection: () => string;
   /** Runs the handler; returns the result to write with the operation's output shape. */
   run(context: ActionContext): object;
-  /** The action's checks of a DryRun request against what EC2 has (ActionDefinition.checkDryRun), if it has any. */
+  /** The action's checks of a DryRun request against what EC2 has (ActionDefinition.checkDryRun or dryRunChecksBeforeWrite), if it has any. */
   readonly checkDryRun?: (context: ActionContext) => void;
 }
 
@@ -131,6 +140,12 @@ export function defineAction<const O extends OperationName, const R extends keyo
       // Made at most once: a reading may serve every request that repeats its text (dispatch.ts).
       let selection: string | undefined;
       const check = definition.checkDryRun;
+      const run = (context: ActionContext): object => {
+        if (!definition.answerKept) return definition.handle(request, context);
+        // Only what a KeptAnswerContext names: the handler cannot reach the clock or the settings.
+        const { caller, store, now, pages } = context;
+        return definition.handle(request, { caller, store, now, pages });
+      };
       return {
         dryRun: DryRun === true,
         // Only a page token reads it: built then, not for every request. A function, not a getter:
@@ -138,13 +153,13 @@ export function defineAction<const O extends OperationName, const R extends keyo
         // a second (V8 gives such literals new hidden classes, which live there), so collections
         // ran long and often (docs/performance.md).
         selection: () => (selection ??= JSON.stringify(Object.entries(request).filter(([name]) => !NOT_SELECTION.has(name)))),
-        run: (context) => {
-          if (!definition.answerKept) return definition.handle(request, context);
-          // Only what a KeptAnswerContext names: the handler cannot reach the clock or the settings.
-          const { caller, store, now, pages } = context;
-          return definition.handle(request, { caller, store, now, pages });
-        },
-        checkDryRun: check === undefined ? undefined : (context) => check(request, context),
+        run,
+        checkDryRun:
+          check !== undefined
+            ? (context) => check(request, context)
+            : definition.dryRunChecksBeforeWrite === true
+              ? (context) => context.store.checkBeforeWrite(() => run(context))
+              : undefined,
       };
     },
   };

@@ -16,6 +16,9 @@ export const cancelCapacityReservation = defineAction({
     },
   },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(request, context): CancelCapacityReservationResult {
     cancelReservation(context, request.CapacityReservationId, {
       applyCancellationCharges: request.ApplyCancellationCharges,

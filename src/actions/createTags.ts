@@ -12,6 +12,9 @@ export const createTags = defineAction({
     "Adds or replaces tags on capacity reservations (cr-) and instances (i-); each account keeps its own tags on a shared reservation; at most 50 per resource.",
   overlay: { required: ["Resources", "Tags"] },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(request, context): CreateTagsResult {
     const adding = orThrow(checkTagsToSet(request.Tags.map((tag) => ({ key: tag.Key, value: tag.Value }))));
     tagResources(context, request.Resources, adding);

@@ -26,6 +26,9 @@ export const deleteFleets = defineAction({
     },
   },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): DeleteFleetsResult {
     const outcome = runDeleteFleets(context, input.FleetIds ?? [], input.TerminateInstances === true);
     const successful: DeleteFleetSuccessItem[] = [];

@@ -25,6 +25,9 @@ export const deleteLaunchTemplate = defineAction({
     },
   },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, { caller, store }): DeleteLaunchTemplateResult {
     const id = input.LaunchTemplateId;
     const name = input.LaunchTemplateName;

@@ -11,6 +11,9 @@ export const deleteTags = defineAction({
     "Removes tags, by key or by key and value, from capacity reservations and instances.",
   overlay: { required: ["Resources"] },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(request, context): DeleteTagsResult {
     // Absent: every user tag goes. A key alone deletes it whatever its value; with a value, only that value.
     const deleting = request.Tags?.map((tag) => ({ key: tag.Key, value: tag.Value }));

@@ -18,8 +18,6 @@ import { modelInstance } from "./shapes/instance.js";
 const DEFAULT_PAGE_SIZE = 1000;
 /** Rows read from SQLite per trip while a filtered page fills. */
 const BATCH = 200;
-/** The most instances one request reads (walkPage.ts). */
-const WALK_PER_REQUEST = INSTANCES_READ_PER_REQUEST;
 const NO_TAGS: readonly Tag[] = [];
 
 /** An instance's place in the walk, as its page token keeps it. */
@@ -118,10 +116,10 @@ export const describeInstances = defineAction({
     const position = pages.start(input.NextToken);
     const { accountId, region } = caller;
 
-    // One request reads at most WALK_PER_REQUEST instances, fewer when its filters cost more: the walk
+    // One request reads at most INSTANCES_READ_PER_REQUEST instances (walkPage.ts), fewer when its filters cost more: the walk
     // stops after the instance whose matching spends the last of the request's MatchBudget, or
     // before the one it leaves undecided, and the rest is for the next request (SPEC section 15).
-    const walk = WALK_PER_REQUEST;
+    const walk = INSTANCES_READ_PER_REQUEST;
     const { budget } = position;
     // The instance decided before the one being matched ("" before the first): where a page cut before it resumes.
     let previous = position.after ?? "";

@@ -9,7 +9,7 @@ import { modelProfileAssociation } from "./shapes/instance.js";
 export const disassociateIamInstanceProfile = defineAction({
   operation: "DisassociateIamInstanceProfile",
   summary:
-    "Removes one of the caller's instance profile associations (running or stopped instance): answered `disassociating`; from the next read it is no longer described, nor the instance's `IamInstanceProfile`.",
+    "Removes one of the caller's instance profile associations (running or stopped instance; another state is `IncorrectInstanceState`): answered `disassociating`; from the next read it is no longer described, nor the instance's `IamInstanceProfile`.",
   overlay: {
     required: ["AssociationId"],
     members: { AssociationId: { check: checkAssociationId } },

@@ -103,8 +103,9 @@ function actionOf(params: RawParams, trace: Ec2Trace): Action {
 /**
  * The order of SPEC section 3, the same for every action: the action, the request's own
  * parameters (unknown, missing, then each member's type and rules in model order), identity, (an
- * injected fault, SPEC section 8), DryRun and permission (a launch's DryRun first checks what its
- * handler checks against what EC2 has: the action's checkDryRun), then the handler (which checks
+ * injected fault, SPEC section 8), DryRun and permission (the DryRun of a launch, or of a change to
+ * what EC2 has, first checks what its handler checks against the state: the action's checkDryRun,
+ * or its handler up to its first write), then the handler (which checks
  * NextToken before it looks anything up). Returns the success body (text, or a kept answer's parts: Answer), or a promise of it when the signature
  * check is asynchronous (strict auth): a lenient request is answered without one. Throws (or
  * rejects with) an Ec2Error for every refusal.

@@ -16,6 +16,9 @@ export const modifyCapacityReservation = defineAction({
     },
   },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(request, context): ModifyCapacityReservationResult {
     modifyReservation(context, request.CapacityReservationId, {
       instanceCount: request.InstanceCount,

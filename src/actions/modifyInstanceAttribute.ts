@@ -99,6 +99,9 @@ export const modifyInstanceAttribute = defineAction({
     members: { InstanceId: { check: (id) => checkInstanceIds([id]) } },
   },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): ModifyInstanceAttributeResult {
     const { changes, named } = requestedChanges(input);
     if (named.length === 1 && changes.length === 0) {

@@ -18,6 +18,9 @@ export const modifyInstanceMetadataOptions = defineAction({
     },
   },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): ModifyInstanceMetadataOptionsResult {
     const options = modify(context, input.InstanceId, input);
     return { InstanceId: input.InstanceId, InstanceMetadataOptions: modelMetadataOptions(options, "pending") };

@@ -1,7 +1,7 @@
 // ModifyVolume: a new size (never smaller), type, IOPS or throughput for one of the caller's volumes, at once; its modification is `modifying` for the instance transition time, then `completed`.
 
 import { VOLUME_ID, volumeIdMalformed, type VolumeChange } from "../domain/volume.js";
-import { checkModifyVolume, modifyVolume as modify } from "../ec2/volumes.js";
+import { modifyVolume as modify } from "../ec2/volumes.js";
 import type { ModifyVolumeRequest, ModifyVolumeResult } from "../protocol/model/ec2.generated.js";
 import { invalidParameterValue } from "../domain/refusal.js";
 import { defineAction } from "./action.js";
@@ -29,9 +29,7 @@ export const modifyVolume = defineAction({
   },
 
   // A DryRun is refused as the call would be: a volume not the caller's is not found, a change EC2 refuses is refused.
-  checkDryRun(input, context) {
-    checkModifyVolume(context, input.VolumeId, changeOf(input));
-  },
+  dryRunChecksBeforeWrite: true,
 
   handle(input, context): ModifyVolumeResult {
     const volume = modify(context, input.VolumeId, changeOf(input));

@@ -11,6 +11,9 @@ export const monitorInstances = defineAction({
     "Turns on detailed monitoring of the caller's instances: answered `pending` for each, described `enabled` after (the emulator keeps no metrics).",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): MonitorInstancesResult {
     // EC2 answers `pending` while it turns monitoring on; DescribeInstances says `enabled` from the next read.
     const ids = setMonitoring(context, input.InstanceIds, true);

@@ -12,6 +12,9 @@ export const startInstances = defineAction({
     "Starts stopped instances back into their reservation (ReservationCapacityExceeded if it filled meanwhile); all or nothing.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): StartInstancesResult {
     return { StartingInstances: start(context, input.InstanceIds).map(stateChangeItem) };
   },

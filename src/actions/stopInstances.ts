@@ -12,6 +12,9 @@ export const stopInstances = defineAction({
     "Stops instances; a stopping instance holds its place until stopped, then gives it back; all or nothing.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): StopInstancesResult {
     return { StoppingInstances: stop(context, input.InstanceIds).map(stateChangeItem) };
   },

@@ -12,6 +12,9 @@ export const terminateInstances = defineAction({
     "Terminates instances, giving their reservation place back; described as terminated for an hour of emulator time.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): TerminateInstancesResult {
     return { TerminatingInstances: terminate(context, input.InstanceIds).map(stateChangeItem) };
   },

@@ -10,6 +10,9 @@ export const unmonitorInstances = defineAction({
   summary: "Turns off detailed monitoring of the caller's instances: answered `disabling` for each, described `disabled` after.",
   overlay: { required: ["InstanceIds"], members: { InstanceIds: { check: checkInstanceIds } } },
 
+  // A DryRun is refused as the call would be, by what it checks before it changes anything.
+  dryRunChecksBeforeWrite: true,
+
   handle(input, context): UnmonitorInstancesResult {
     // EC2 answers `disabling` while it turns monitoring off; DescribeInstances says `disabled` from the next read.
     const ids = setMonitoring(context, input.InstanceIds, false);

@@ -75,29 +75,19 @@ export interface BlockDeviceMappingRequest {
   readonly ebs?: EbsRequest | undefined;
 }
 
-/** An image's EBS mapping with every figure decided: what a launch starts from, and what DescribeImages answers. */
-export interface ImageBlockDevice {
+/** One volume a launch makes for each of its instances: the volume's own figures, its device and whether termination deletes it. */
+export interface VolumeToMake extends Pick<VolumeRecord, "size" | "volumeType" | "iops" | "throughput" | "encrypted" | "kmsKeyId" | "snapshotId"> {
   readonly deviceName: string;
-  readonly snapshotId: string;
-  readonly volumeSize: number;
-  readonly volumeType: VolumeType;
-  readonly iops: number | null;
-  readonly throughput: number | null;
   readonly deleteOnTermination: boolean;
-  readonly encrypted: boolean;
 }
 
-/** One volume a launch makes for each of its instances. */
-export interface VolumeToMake {
-  readonly deviceName: string;
-  readonly size: number;
-  readonly volumeType: VolumeType;
-  readonly iops: number | null;
-  readonly throughput: number | null;
-  readonly encrypted: boolean;
-  readonly kmsKeyId: string | null;
-  readonly snapshotId: string | null;
-  readonly deleteOnTermination: boolean;
+/**
+ * An image's EBS mapping with every figure decided: what a launch starts from, and what DescribeImages
+ * answers. Its size is `volumeSize` and its snapshot always named, as DescribeImages answers them.
+ */
+export interface ImageBlockDevice extends Pick<VolumeToMake, "deviceName" | "volumeType" | "iops" | "throughput" | "encrypted" | "deleteOnTermination"> {
+  readonly snapshotId: string;
+  readonly volumeSize: number;
 }
 
 /** The size range of each type, in GiB (EC2's "Amazon EBS volume types" tables). */

@@ -38,7 +38,10 @@ const notActiveAssociation = (associationId: string): Refusal =>
 export const associationNotFound = (associationId: string): Refusal =>
   new Refusal("InvalidAssociationID.NotFound", `An invalid association-id of '${associationId}' was given`);
 
-/** An instance neither running nor stopped ("Associates an IAM instance profile with a running or stopped instance"); the words are a choice (docs/decisions.md). */
+/**
+ * An instance neither running nor stopped, for Associate and Disassociate ("… with a running or
+ * stopped instance", "… from a running or stopped instance"); the words are a choice (docs/decisions.md).
+ */
 const notRunningOrStopped = (instanceId: string): Refusal =>
   new Refusal("IncorrectInstanceState", `The instance '${instanceId}' is not in the 'running' or 'stopped' state.`);
 
@@ -106,9 +109,14 @@ export function replaceAssociation(
   return { instance, association };
 }
 
-/** DisassociateIamInstanceProfile: the association removed; the instance describes no profile from the next read. */
+/**
+ * DisassociateIamInstanceProfile: the association removed; the instance describes no profile from the
+ * next read. EC2 disassociates "from a running or stopped instance", the words its Associate has: a
+ * pending, stopping or shutting-down instance's association is refused as Associate refuses it.
+ */
 export function disassociateProfile(context: Ec2Context, associationId: string): SeenAssociation {
   const seen = findAssociation(context, associationId);
+  if (seen.state !== "running" && seen.state !== "stopped") throw notRunningOrStopped(seen.instance.instanceId);
   context.store.write(() => context.store.setInstanceProfileAssociation(seen.instance.instanceId, null));
   return seen;
 }

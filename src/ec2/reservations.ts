@@ -240,22 +240,24 @@ function madeWithToken({ store, caller, now }: Ec2Context, clientToken: string, 
  */
 export function modifyReservation(context: Ec2Context, id: string, change: ModifyCapacityReservationInput): void {
   const { store, caller, now } = context;
+  // Planned before the write: a DryRun checks what the call checks up to its write (Store.checkBeforeWrite);
+  // the pool's room, checked inside it, is not (a DryRun promises no capacity).
+  const { reservation } = ownedReservation(store, id, caller, now);
+  const plan = orThrow(
+    planModify(
+      {
+        capacityReservationId: id,
+        life: lifeOf(reservation),
+        totalInstanceCount: reservation.totalInstanceCount,
+        usedInstanceCount: reservation.usedInstanceCountTotal,
+        instanceMatchCriteria: reservation.instanceMatchCriteria,
+        committedInstanceCount: reservation.commitmentInfo?.committedInstanceCount ?? null,
+      },
+      change,
+      now,
+    ),
+  );
   store.write(() => {
-    const { reservation } = ownedReservation(store, id, caller, now);
-    const plan = orThrow(
-      planModify(
-        {
-          capacityReservationId: id,
-          life: lifeOf(reservation),
-          totalInstanceCount: reservation.totalInstanceCount,
-          usedInstanceCount: reservation.usedInstanceCountTotal,
-          instanceMatchCriteria: reservation.instanceMatchCriteria,
-          committedInstanceCount: reservation.commitmentInfo?.committedInstanceCount ?? null,
-        },
-        change,
-        now,
-      ),
-    );
     const { availabilityZone, instanceType } = reservation;
     const roomBefore = zoneRoom(store, availabilityZone, instanceType, now);
     store.modifyReservation(id, {
@@ -275,9 +277,10 @@ export function modifyReservation(context: Ec2Context, id: string, change: Modif
  */
 export function cancelReservation(context: Ec2Context, id: string, input: CancelCapacityReservationInput): void {
   const { store, caller, now } = context;
+  // Planned before the write: a DryRun checks what the call checks up to its write (Store.checkBeforeWrite).
+  const { reservation } = ownedReservation(store, id, caller, now);
+  const plan = orThrow(planCancel(id, lifeOf(reservation), input, now));
   store.write(() => {
-    const { reservation } = ownedReservation(store, id, caller, now);
-    const plan = orThrow(planCancel(id, lifeOf(reservation), input, now));
     store.cancelReservation(id, plan.state, new Date(plan.cancelDate).toISOString());
     store.releaseInstances(id);
     takeIn(store, now, reservation.availabilityZone, reservation.instanceType);

@@ -123,8 +123,9 @@ export function taggableResources(
  * resource. One transaction: a resource pushed past the tag limit leaves every other one as it was.
  */
 export function createTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], adding: readonly Tag[]): void {
+  // Found before the write: a DryRun checks what the call checks up to its write (Store.checkBeforeWrite).
+  const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
   store.write(() => {
-    const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
     store.retag(ids, caller.accountId, (tags) => orThrow(applyCreateTags(tags, adding)));
     // A default resource's id is a hash of its account and region: the dump needs the region written
     // down, as it cannot find a made-up one ("local") from the id.
@@ -136,10 +137,8 @@ export function createTags({ store, caller, now }: Ec2Context, resourceIds: read
 
 /** DeleteTags: the caller's tags removed from each resource as `applyDeleteTags` says (absent: every user tag). */
 export function deleteTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], deleting: readonly TagInput[] | undefined): void {
-  store.write(() => {
-    const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
-    store.retag(ids, caller.accountId, (tags) => applyDeleteTags(tags, deleting));
-  });
+  const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
+  store.write(() => store.retag(ids, caller.accountId, (tags) => applyDeleteTags(tags, deleting)));
 }
 
 /**

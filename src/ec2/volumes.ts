@@ -128,10 +128,10 @@ export function namedVolumes(store: Store, caller: Caller, ids: readonly string[
 }
 
 /**
- * What ModifyVolume checks against the volume (its DryRun too): the caller's volume in its region
+ * What ModifyVolume checks against the volume (before its write, so its DryRun too): the caller's volume in its region
  * (else InvalidVolume.NotFound), and modifiedVolume's refusals. Answers the volume and its new figures.
  */
-export function checkModifyVolume(
+function checkModifyVolume(
   { store, caller, now }: Ec2Context,
   volumeId: string,
   change: VolumeChange,
@@ -148,8 +148,9 @@ export function checkModifyVolume(
  */
 export function modifyVolume(context: Ec2Context, volumeId: string, change: VolumeChange): VolumeRecord {
   const { store, now, settings } = context;
+  // Checked before the write: a DryRun checks what the call checks up to its write (Store.checkBeforeWrite).
+  const { volume, next } = checkModifyVolume(context, volumeId, change);
   return store.write(() => {
-    const { volume, next } = checkModifyVolume(context, volumeId, change);
     const modified: VolumeRecord = {
       ...volume,
       ...next,

@@ -106,6 +106,9 @@ function prepareMeta(db: SqliteDatabase) {
   };
 }
 
+/** What write() throws while Store.checkBeforeWrite runs: the caller has reached the change it would make. */
+class WriteReached extends Error {}
+
 /**
  * Every read and write of emulator state. The database handle is private to src/store/ (a lint
  * rule refuses better-sqlite3 and openDatabase elsewhere), and every change goes through write(),
@@ -117,6 +120,8 @@ export class Store {
   readonly #db: SqliteDatabase;
   /** The request path's reads, answered from memory after their first trip into SQLite. */
   readonly #reads = new ReadCache();
+  /** Set while checkBeforeWrite runs: write() makes no change and ends it. */
+  #writesHeld = false;
 
   /** A number that changes with every write(), committed or not: what an answer was made from. */
   get generation(): number {
@@ -214,12 +219,30 @@ export class Store {
    * rolled back, is never served afterwards.
    */
   write<T>(fn: () => T): T {
+    if (this.#writesHeld) throw new WriteReached("a write reached while checkBeforeWrite runs");
     const outermost = !this.#db.inTransaction;
     if (outermost) this.#writeListener?.before();
     try {
       return this.#reads.writing(() => this.#db.transaction(fn)());
     } finally {
       if (outermost) this.#writeListener?.after();
+    }
+  }
+
+  /**
+   * Runs `fn` up to its first write(), which is not made: what a DryRun of a change checks
+   * (ActionDefinition.dryRunChecksBeforeWrite). Returns when `fn` returns or reaches a write, with
+   * nothing changed; a refusal `fn` throws before that is thrown.
+   */
+  checkBeforeWrite(fn: () => unknown): void {
+    if (this.#writesHeld) throw new Error("checkBeforeWrite does not nest");
+    this.#writesHeld = true;
+    try {
+      fn();
+    } catch (error) {
+      if (!(error instanceof WriteReached)) throw error;
+    } finally {
+      this.#writesHeld = false;
     }
   }
 
