@@ -12,6 +12,7 @@ import {
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeTagsCommand,
+  DescribeVolumesCommand,
   RunInstancesCommand,
   type EC2Client,
   type Filter,
@@ -341,6 +342,93 @@ describe("a launch's tags kept once for its instances", () => {
       } finally {
         await loaded.close();
       }
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("keep what instances and volumes each with tags of their own have in common after a write as one set beside their own rows, answering as own rows did", async () => {
+    const file = join(folder, "beside.db");
+    let emu = await start({ clock: CLOCK, fixtures: [], db: file });
+    /** Closes the server, counts rows in its file, and starts it again on the file. */
+    const counted = async (sql: string[]): Promise<unknown[]> => {
+      await emu.close();
+      const db = new Database(file, { readonly: true });
+      try {
+        return sql.map((query) => db.prepare(query).pluck().get());
+      } finally {
+        db.close();
+        emu = await start({ clock: CLOCK, fixtures: [], db: file });
+      }
+    };
+    const rows = ["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM tag_set_tag", "SELECT count(*) FROM resource_tag_set"];
+    // A key past U+FFFF of their own and one just below it in common: the order of the merged list is SQLite's (code points), not UTF-16's.
+    const ownKey = "\u{1F600}";
+    const common: Tag[] = [...LAUNCH_TAGS, { Key: "\uFF01", Value: "x" }];
+    try {
+      const client = ec2(emu, OWNER);
+      const ids = await launch(client, 4, []);
+      const [a = "", b = "", c = "", d = ""] = ids;
+      for (const id of ids) await client.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "Name", Value: id }, { Key: ownKey, Value: id }] }));
+      await client.send(new CreateTagsCommand({ Resources: [a, b, c, d, a], Tags: common }));
+      const mine = (id: string): Tag[] => [{ Key: "Name", Value: id }, { Key: ownKey, Value: id }];
+      let expected = new Map(ids.map((id): [string, Tag[]] => [id, sorted([...mine(id), ...common])]));
+      expect(await instanceTags(client, ids)).toEqual(expected);
+      // Each instance's Names and the 6 in common once.
+      expect(await counted(rows)).toEqual([2 * 4, common.length, 4]);
+      const codePoints = (tags: readonly Tag[]): string[] => tags.map((tag) => tag.Key ?? "").sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      const described = (await ec2(emu, OWNER).send(new DescribeInstancesCommand({ InstanceIds: [a] }))).Reservations?.[0]?.Instances?.[0]?.Tags ?? [];
+      expect(described.map((tag) => tag.Key)).toEqual(codePoints(expected.get(a) ?? []));
+
+      // Again over the set beside own rows, three of the four: a Name overwritten, a common value changed, a tag added.
+      const again = ec2(emu, OWNER);
+      await again.send(new CreateTagsCommand({ Resources: [a, b, c], Tags: [{ Key: "team", Value: "changed" }, { Key: "Name", Value: "same" }, { Key: "added", Value: "1" }] }));
+      const changed = (tags: readonly Tag[]): Tag[] =>
+        sorted([...tags.filter((tag) => !["team", "Name", "added"].includes(tag.Key ?? "")), { Key: "team", Value: "changed" }, { Key: "Name", Value: "same" }, { Key: "added", Value: "1" }]);
+      expected = new Map([...expected].map(([id, tags]): [string, Tag[]] => [id, id === d ? tags : changed(tags)]));
+      expect(await instanceTags(again, ids)).toEqual(expected);
+      expect(await passing(again, [{ Name: "tag:team", Values: ["changed"] }])).toEqual([a, b, c].sort());
+      expect(await passing(again, [{ Name: "tag:Name", Values: [d] }])).toEqual([d]);
+      expect(await passing(again, [{ Name: "tag-key", Values: [ownKey] }])).toEqual([...ids].sort());
+      // Past 50 tags on any one: refused, nothing changed (2 own and 6 in common, 43 more).
+      const many = Array.from({ length: 43 }, (_, n): Tag => ({ Key: `many${n}`, Value: "x" }));
+      expect(await failure(again.send(new CreateTagsCommand({ Resources: [d, c], Tags: many })))).toMatchObject({ code: "TagLimitExceeded" });
+      expect(await instanceTags(again, ids)).toEqual(expected);
+      const before = await everyRead(again, ids);
+      const tags = await allTags(again);
+      // The same after a restart and in a dump loaded elsewhere.
+      await counted([]);
+      expect(await everyRead(ec2(emu, OWNER), ids)).toEqual(before);
+      const loaded = await start({ clock: CLOCK, fixtures: [await emu.state({ secrets: true })] });
+      try {
+        expect(await everyRead(ec2(loaded, OWNER), ids)).toEqual(before);
+        expect(await allTags(ec2(loaded, OWNER))).toEqual(tags);
+      } finally {
+        await loaded.close();
+      }
+
+      // DeleteTags over them all: by key, by a value that matches one, by one that matches none; then everything.
+      const last = ec2(emu, OWNER);
+      await last.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: "empty" }, { Key: "Name", Value: d }, { Key: "team", Value: "other" }] }));
+      expected = new Map([...expected].map(([id, list]): [string, Tag[]] => [id, list.filter((tag) => tag.Key !== "empty" && !(tag.Key === "Name" && tag.Value === d))]));
+      expect(await instanceTags(last, ids)).toEqual(expected);
+      await last.send(new DeleteTagsCommand({ Resources: ids }));
+      expect(await instanceTags(last, ids)).toEqual(new Map(ids.map((id): [string, Tag[]] => [id, []])));
+
+      // Volumes too: the root volume of each, with a Name of its own, then tags in common.
+      const volumes = ((await last.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.instance-id", Values: ids }] }))).Volumes ?? []).map((v) => v.VolumeId ?? "");
+      expect(volumes).toHaveLength(4);
+      for (const id of volumes) await last.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "Name", Value: id }] }));
+      await last.send(new CreateTagsCommand({ Resources: volumes, Tags: common }));
+      const volumeTags = async (): Promise<Map<string, Tag[]>> =>
+        new Map(((await last.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
+      expect(await volumeTags()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common])])));
+      expect(await counted(rows)).toEqual([4, common.length, 4]);
+      await ec2(emu, OWNER).send(new DeleteTagsCommand({ Resources: volumes, Tags: [{ Key: "team" }] }));
+      expect(await (async () => {
+        const answer = await ec2(emu, OWNER).send(new DescribeVolumesCommand({ VolumeIds: volumes }));
+        return new Map((answer.Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
+      })()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common.filter((tag) => tag.Key !== "team")])])));
     } finally {
       await emu.close();
     }
