@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import fc from "fast-check";
 import {
   CreateLaunchTemplateCommand,
   CreateTagsCommand,
@@ -21,6 +22,8 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CapacityReservationFixture, FixtureDocument } from "../src/index.js";
+import { orThrow } from "../src/domain/refusal.js";
+import { applyCreateTags, applyDeleteTags, type Tag as DomainTag } from "../src/domain/tags.js";
 import { ec2, failure, OWNER, start } from "./support.js";
 
 const CLOCK = "2026-03-01T00:00:00.000Z";
@@ -429,6 +432,65 @@ describe("a launch's tags kept once for its instances", () => {
         const answer = await ec2(emu, OWNER).send(new DescribeVolumesCommand({ VolumeIds: volumes }));
         return new Map((answer.Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
       })()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common.filter((tag) => tag.Key !== "team")])])));
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("answer for any CreateTags and DeleteTags on instances and volumes named together what the tag rules make of each one's tags, in key order", async () => {
+    const emu = await start({ clock: CLOCK, fixtures: [] });
+    // A key past U+FFFF and one just below it, so that a merge of own rows with a set shows its order.
+    const keys = ["Name", "team", "\u{1F600}", "\uFF01", "k".repeat(127)];
+    const values = ["", "x", "y", "v".repeat(255)];
+    const tag = fc.record({ key: fc.constantFrom(...keys), value: fc.constantFrom(...values) });
+    const step = fc.record({
+      action: fc.constantFrom("CreateTags", "CreateTags", "DeleteTags"),
+      volumes: fc.boolean(),
+      picks: fc.array(fc.nat(5), { minLength: 1, maxLength: 8 }),
+      tags: fc.uniqueArray(tag, { minLength: 1, maxLength: 4, selector: (t) => t.key }),
+      withValues: fc.boolean(),
+      everything: fc.boolean(),
+    });
+    const inCodePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    try {
+      const client = ec2(emu, OWNER);
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 16 }), async (steps) => {
+          const instances = await launch(client, 6, [{ Key: "team", Value: "x" }]);
+          const volumes = ((await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.instance-id", Values: instances }] }))).Volumes ?? []).map(
+            (volume) => volume.VolumeId ?? "",
+          );
+          // What the tag rules make of each one's tags, call after call.
+          const model = new Map<string, readonly DomainTag[]>([
+            ...instances.map((id): [string, DomainTag[]] => [id, [{ key: "team", value: "x" }]]),
+            ...volumes.map((id): [string, DomainTag[]] => [id, []]),
+          ]);
+          for (const { action, volumes: onVolumes, picks, tags, withValues, everything } of steps) {
+            const ids = picks.map((n) => (onVolumes ? volumes : instances)[n] ?? "");
+            if (action === "CreateTags") {
+              await client.send(new CreateTagsCommand({ Resources: ids, Tags: tags.map(({ key, value }) => ({ Key: key, Value: value })) }));
+              for (const id of ids) model.set(id, orThrow(applyCreateTags(model.get(id) ?? [], tags)));
+            } else {
+              const deleting = everything ? undefined : tags.map(({ key, value }) => (withValues ? { key, value } : { key }));
+              await client.send(new DeleteTagsCommand({ Resources: ids, Tags: deleting?.map(({ key, value }) => ({ Key: key, Value: value })) }));
+              for (const id of ids) model.set(id, applyDeleteTags(model.get(id) ?? [], deleting));
+            }
+          }
+          const expected = (id: string): Tag[] =>
+            [...(model.get(id) ?? [])].sort((a, b) => inCodePoints(a.key, b.key)).map(({ key, value }) => ({ Key: key, Value: value }));
+          const described = await client.send(new DescribeInstancesCommand({ InstanceIds: instances }));
+          for (const instance of (described.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+            expect(instance.Tags ?? []).toEqual(expected(instance.InstanceId ?? ""));
+          }
+          for (const volume of (await client.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []) {
+            expect(volume.Tags ?? []).toEqual(expected(volume.VolumeId ?? ""));
+          }
+          const listed = await allTags(client, [{ Name: "resource-id", Values: [...instances, ...volumes] }]);
+          const byResource = [...instances, ...volumes].flatMap((id) => expected(id).map((t) => `${id} ${t.Key} ${t.Value}`));
+          expect(listed.map((t) => `${t.ResourceId} ${t.Key} ${t.Value}`).sort()).toEqual(byResource.sort());
+        }),
+        { numRuns: 60 },
+      );
     } finally {
       await emu.close();
     }
