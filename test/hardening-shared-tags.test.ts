@@ -432,6 +432,13 @@ describe("a launch's tags kept once for its instances", () => {
         const answer = await ec2(emu, OWNER).send(new DescribeVolumesCommand({ VolumeIds: volumes }));
         return new Map((answer.Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
       })()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common.filter((tag) => tag.Key !== "team")])])));
+      // One of them alone loses every tag of the set: left with its own Name, the others keep the set.
+      const [one = "", ...others] = volumes;
+      const restarted = ec2(emu, OWNER);
+      await restarted.send(new DeleteTagsCommand({ Resources: [one], Tags: common.map((tag) => ({ Key: tag.Key })) }));
+      const left = new Map(((await restarted.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
+      expect(left.get(one)).toEqual([{ Key: "Name", Value: one }]);
+      for (const id of others) expect(left.get(id)).toHaveLength(common.length);
     } finally {
       await emu.close();
     }
