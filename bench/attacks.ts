@@ -1479,7 +1479,7 @@ const TAGGERS = 4;
  * (255) EC2 takes, on 1,000 instances at a time, health probed every 50 ms. Three cases: instances
  * launched without tags (every one's tags the same before and after), the same call again with other
  * values, instances that each have a Name of their own and get 49 such tags (no two alike after: 50,000
- * rows to write), and
+ * rows to write) and then lose them (DeleteTags), the same on those instances' root volumes, and
  * then TAGGERS clients at once, each on its own 1,000 such instances, three rounds each.
  */
 async function createTagsOnMany(): Promise<void> {
@@ -1493,17 +1493,18 @@ async function createTagsOnMany(): Promise<void> {
     if (launched.length !== 1000) throw new Error(`a launch of 1,000 gave ${launched.length}`);
     return launched;
   };
-  const tagging = (list: readonly string[], round: string, count = 50): Record<string, string> => {
-    const params: Record<string, string> = { Action: "CreateTags" };
+  // DeleteTags names the keys alone (whatever their values).
+  const tagging = (list: readonly string[], round: string, count = 50, action = "CreateTags"): Record<string, string> => {
+    const params: Record<string, string> = { Action: action };
     list.forEach((id, n) => (params[`ResourceId.${n + 1}`] = id));
     for (let tag = 1; tag <= count; tag++) {
       params[`Tag.${tag}.Key`] = `${tag}-`.padEnd(127, "k");
-      params[`Tag.${tag}.Value`] = `${round}-${tag}-`.padEnd(255, "v");
+      if (action === "CreateTags") params[`Tag.${tag}.Value`] = `${round}-${tag}-`.padEnd(255, "v");
     }
     return params;
   };
-  const measured = async (what: string, list: readonly string[], round: string, count?: number): Promise<void> => {
-    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, tagging(list, round, count), what));
+  const measured = async (what: string, list: readonly string[], round: string, count?: number, action?: string): Promise<void> => {
+    const { result, healthMaxMs, healthOk } = await withHealth(server.url, () => call(server.url, tagging(list, round, count, action), what));
     if (result.status !== 200 || !healthOk) broken = true;
     tagRows.push([what, `${result.status} in ${fmt(result.ms)}`, `${healthOk ? "all answered" : "some failed"}, longest ${fmt(healthMaxMs)}`]);
   };
@@ -1517,6 +1518,25 @@ async function createTagsOnMany(): Promise<void> {
   }
   await measured("CreateTags of 49 long tags on 1,000 instances each with a Name of its own (50,000 rows to write)", named, "c", 49);
   await measured("the same again with other values", named, "d", 49);
+  await measured("DeleteTags of those 49 keys on the 1,000", named, "", 49, "DeleteTags");
+  // The same on the root volumes of those instances, each given a Name of its own.
+  const volumes: string[] = [];
+  let token: string | undefined;
+  do {
+    const params: Record<string, string> = { Action: "DescribeVolumes", "Filter.1.Name": "attachment.instance-id", MaxResults: "500", ...(token ? { NextToken: token } : {}) };
+    named.forEach((id, n) => (params[`Filter.1.Value.${n + 1}`] = id));
+    const page = (await call(server.url, params, "DescribeVolumes")).text;
+    volumes.push(...[...page.matchAll(/<volumeId>(vol-[0-9a-f]+)<\/volumeId>/g)].map((m) => m[1] ?? ""));
+    token = /<nextToken>([^<]+)<\/nextToken>/.exec(page)?.[1];
+  } while (token);
+  const rootVolumes = [...new Set(volumes)];
+  if (rootVolumes.length !== 1000) throw new Error(`1,000 instances have ${rootVolumes.length} volumes`);
+  for (let from = 0; from < rootVolumes.length; from += 10) {
+    await Promise.all(rootVolumes.slice(from, from + 10).map((id) => call(server.url, { Action: "CreateTags", "ResourceId.1": id, "Tag.1.Key": "Name", "Tag.1.Value": id }, "CreateTags of a Name")));
+  }
+  await measured("CreateTags of 49 long tags on their 1,000 root volumes, each with a Name of its own", rootVolumes, "e", 49);
+  await measured("the same again with other values", rootVolumes, "f", 49);
+  await measured("DeleteTags of those 49 keys on the 1,000 volumes", rootVolumes, "", 49, "DeleteTags");
   const lists = await Promise.all(Array.from({ length: TAGGERS }, () => launch()));
   let slowest = 0;
   const { healthMaxMs, healthOk } = await withHealth(server.url, () =>

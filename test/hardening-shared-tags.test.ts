@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import fc from "fast-check";
 import {
   CreateLaunchTemplateCommand,
   CreateTagsCommand,
@@ -12,6 +13,7 @@ import {
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeTagsCommand,
+  DescribeVolumesCommand,
   RunInstancesCommand,
   type EC2Client,
   type Filter,
@@ -20,6 +22,8 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CapacityReservationFixture, FixtureDocument } from "../src/index.js";
+import { orThrow } from "../src/domain/refusal.js";
+import { applyCreateTags, applyDeleteTags, type Tag as DomainTag } from "../src/domain/tags.js";
 import { ec2, failure, OWNER, start } from "./support.js";
 
 const CLOCK = "2026-03-01T00:00:00.000Z";
@@ -341,6 +345,159 @@ describe("a launch's tags kept once for its instances", () => {
       } finally {
         await loaded.close();
       }
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("keep what instances and volumes each with tags of their own have in common after a write as one set beside their own rows, answering as own rows did", async () => {
+    const file = join(folder, "beside.db");
+    let emu = await start({ clock: CLOCK, fixtures: [], db: file });
+    /** Closes the server, counts rows in its file, and starts it again on the file. */
+    const counted = async (sql: string[]): Promise<unknown[]> => {
+      await emu.close();
+      const db = new Database(file, { readonly: true });
+      try {
+        return sql.map((query) => db.prepare(query).pluck().get());
+      } finally {
+        db.close();
+        emu = await start({ clock: CLOCK, fixtures: [], db: file });
+      }
+    };
+    const rows = ["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM tag_set_tag", "SELECT count(*) FROM resource_tag_set"];
+    // A key past U+FFFF of their own and one just below it in common: the order of the merged list is SQLite's (code points), not UTF-16's.
+    const ownKey = "\u{1F600}";
+    const common: Tag[] = [...LAUNCH_TAGS, { Key: "\uFF01", Value: "x" }];
+    try {
+      const client = ec2(emu, OWNER);
+      const ids = await launch(client, 4, []);
+      const [a = "", b = "", c = "", d = ""] = ids;
+      for (const id of ids) await client.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "Name", Value: id }, { Key: ownKey, Value: id }] }));
+      await client.send(new CreateTagsCommand({ Resources: [a, b, c, d, a], Tags: common }));
+      const mine = (id: string): Tag[] => [{ Key: "Name", Value: id }, { Key: ownKey, Value: id }];
+      let expected = new Map(ids.map((id): [string, Tag[]] => [id, sorted([...mine(id), ...common])]));
+      expect(await instanceTags(client, ids)).toEqual(expected);
+      // Each instance's Names and the 6 in common once.
+      expect(await counted(rows)).toEqual([2 * 4, common.length, 4]);
+      const codePoints = (tags: readonly Tag[]): string[] => tags.map((tag) => tag.Key ?? "").sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      const described = (await ec2(emu, OWNER).send(new DescribeInstancesCommand({ InstanceIds: [a] }))).Reservations?.[0]?.Instances?.[0]?.Tags ?? [];
+      expect(described.map((tag) => tag.Key)).toEqual(codePoints(expected.get(a) ?? []));
+
+      // Again over the set beside own rows, three of the four: a Name overwritten, a common value changed, a tag added.
+      const again = ec2(emu, OWNER);
+      await again.send(new CreateTagsCommand({ Resources: [a, b, c], Tags: [{ Key: "team", Value: "changed" }, { Key: "Name", Value: "same" }, { Key: "added", Value: "1" }] }));
+      const changed = (tags: readonly Tag[]): Tag[] =>
+        sorted([...tags.filter((tag) => !["team", "Name", "added"].includes(tag.Key ?? "")), { Key: "team", Value: "changed" }, { Key: "Name", Value: "same" }, { Key: "added", Value: "1" }]);
+      expected = new Map([...expected].map(([id, tags]): [string, Tag[]] => [id, id === d ? tags : changed(tags)]));
+      expect(await instanceTags(again, ids)).toEqual(expected);
+      expect(await passing(again, [{ Name: "tag:team", Values: ["changed"] }])).toEqual([a, b, c].sort());
+      expect(await passing(again, [{ Name: "tag:Name", Values: [d] }])).toEqual([d]);
+      expect(await passing(again, [{ Name: "tag-key", Values: [ownKey] }])).toEqual([...ids].sort());
+      // Past 50 tags on any one: refused, nothing changed (2 own and 6 in common, 43 more).
+      const many = Array.from({ length: 43 }, (_, n): Tag => ({ Key: `many${n}`, Value: "x" }));
+      expect(await failure(again.send(new CreateTagsCommand({ Resources: [d, c], Tags: many })))).toMatchObject({ code: "TagLimitExceeded" });
+      expect(await instanceTags(again, ids)).toEqual(expected);
+      const before = await everyRead(again, ids);
+      const tags = await allTags(again);
+      // The same after a restart and in a dump loaded elsewhere.
+      await counted([]);
+      expect(await everyRead(ec2(emu, OWNER), ids)).toEqual(before);
+      const loaded = await start({ clock: CLOCK, fixtures: [await emu.state({ secrets: true })] });
+      try {
+        expect(await everyRead(ec2(loaded, OWNER), ids)).toEqual(before);
+        expect(await allTags(ec2(loaded, OWNER))).toEqual(tags);
+      } finally {
+        await loaded.close();
+      }
+
+      // DeleteTags over them all: by key, by a value that matches one, by one that matches none; then everything.
+      const last = ec2(emu, OWNER);
+      await last.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: "empty" }, { Key: "Name", Value: d }, { Key: "team", Value: "other" }] }));
+      expected = new Map([...expected].map(([id, list]): [string, Tag[]] => [id, list.filter((tag) => tag.Key !== "empty" && !(tag.Key === "Name" && tag.Value === d))]));
+      expect(await instanceTags(last, ids)).toEqual(expected);
+      await last.send(new DeleteTagsCommand({ Resources: ids }));
+      expect(await instanceTags(last, ids)).toEqual(new Map(ids.map((id): [string, Tag[]] => [id, []])));
+
+      // Volumes too: the root volume of each, with a Name of its own, then tags in common.
+      const volumes = ((await last.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.instance-id", Values: ids }] }))).Volumes ?? []).map((v) => v.VolumeId ?? "");
+      expect(volumes).toHaveLength(4);
+      for (const id of volumes) await last.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "Name", Value: id }] }));
+      await last.send(new CreateTagsCommand({ Resources: volumes, Tags: common }));
+      const volumeTags = async (): Promise<Map<string, Tag[]>> =>
+        new Map(((await last.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
+      expect(await volumeTags()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common])])));
+      expect(await counted(rows)).toEqual([4, common.length, 4]);
+      await ec2(emu, OWNER).send(new DeleteTagsCommand({ Resources: volumes, Tags: [{ Key: "team" }] }));
+      expect(await (async () => {
+        const answer = await ec2(emu, OWNER).send(new DescribeVolumesCommand({ VolumeIds: volumes }));
+        return new Map((answer.Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
+      })()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common.filter((tag) => tag.Key !== "team")])])));
+      // One of them alone loses every tag of the set: left with its own Name, the others keep the set.
+      const [one = "", ...others] = volumes;
+      const restarted = ec2(emu, OWNER);
+      await restarted.send(new DeleteTagsCommand({ Resources: [one], Tags: common.map((tag) => ({ Key: tag.Key })) }));
+      const left = new Map(((await restarted.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
+      expect(left.get(one)).toEqual([{ Key: "Name", Value: one }]);
+      for (const id of others) expect(left.get(id)).toHaveLength(common.length);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("answer for any CreateTags and DeleteTags on instances and volumes named together what the tag rules make of each one's tags, in key order", async () => {
+    const emu = await start({ clock: CLOCK, fixtures: [] });
+    // A key past U+FFFF and one just below it, so that a merge of own rows with a set shows its order.
+    const keys = ["Name", "team", "\u{1F600}", "\uFF01", "k".repeat(127)];
+    const values = ["", "x", "y", "v".repeat(255)];
+    const tag = fc.record({ key: fc.constantFrom(...keys), value: fc.constantFrom(...values) });
+    const step = fc.record({
+      action: fc.constantFrom("CreateTags", "CreateTags", "DeleteTags"),
+      volumes: fc.boolean(),
+      picks: fc.array(fc.nat(5), { minLength: 1, maxLength: 8 }),
+      tags: fc.uniqueArray(tag, { minLength: 1, maxLength: 4, selector: (t) => t.key }),
+      withValues: fc.boolean(),
+      everything: fc.boolean(),
+    });
+    const inCodePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    try {
+      const client = ec2(emu, OWNER);
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 16 }), async (steps) => {
+          const instances = await launch(client, 6, [{ Key: "team", Value: "x" }]);
+          const volumes = ((await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.instance-id", Values: instances }] }))).Volumes ?? []).map(
+            (volume) => volume.VolumeId ?? "",
+          );
+          // What the tag rules make of each one's tags, call after call.
+          const model = new Map<string, readonly DomainTag[]>([
+            ...instances.map((id): [string, DomainTag[]] => [id, [{ key: "team", value: "x" }]]),
+            ...volumes.map((id): [string, DomainTag[]] => [id, []]),
+          ]);
+          for (const { action, volumes: onVolumes, picks, tags, withValues, everything } of steps) {
+            const ids = picks.map((n) => (onVolumes ? volumes : instances)[n] ?? "");
+            if (action === "CreateTags") {
+              await client.send(new CreateTagsCommand({ Resources: ids, Tags: tags.map(({ key, value }) => ({ Key: key, Value: value })) }));
+              for (const id of ids) model.set(id, orThrow(applyCreateTags(model.get(id) ?? [], tags)));
+            } else {
+              const deleting = everything ? undefined : tags.map(({ key, value }) => (withValues ? { key, value } : { key }));
+              await client.send(new DeleteTagsCommand({ Resources: ids, Tags: deleting?.map(({ key, value }) => ({ Key: key, Value: value })) }));
+              for (const id of ids) model.set(id, applyDeleteTags(model.get(id) ?? [], deleting));
+            }
+          }
+          const expected = (id: string): Tag[] =>
+            [...(model.get(id) ?? [])].sort((a, b) => inCodePoints(a.key, b.key)).map(({ key, value }) => ({ Key: key, Value: value }));
+          const described = await client.send(new DescribeInstancesCommand({ InstanceIds: instances }));
+          for (const instance of (described.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+            expect(instance.Tags ?? []).toEqual(expected(instance.InstanceId ?? ""));
+          }
+          for (const volume of (await client.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []) {
+            expect(volume.Tags ?? []).toEqual(expected(volume.VolumeId ?? ""));
+          }
+          const listed = await allTags(client, [{ Name: "resource-id", Values: [...instances, ...volumes] }]);
+          const byResource = [...instances, ...volumes].flatMap((id) => expected(id).map((t) => `${id} ${t.Key} ${t.Value}`));
+          expect(listed.map((t) => `${t.ResourceId} ${t.Key} ${t.Value}`).sort()).toEqual(byResource.sort());
+        }),
+        { numRuns: 60 },
+      );
     } finally {
       await emu.close();
     }

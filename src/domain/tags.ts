@@ -128,9 +128,21 @@ export function checkTagsToDelete(tags: readonly TagInput[] | undefined): Refusa
  */
 export function applyDeleteTags(existing: readonly Tag[], deleting: readonly TagInput[] | undefined): Tag[] {
   if (deleting === undefined) return existing.filter((tag) => isReservedTagKey(tag.key));
-  return existing.filter(
-    (tag) => !deleting.some((d) => d.key === tag.key && (d.value === undefined || d.value === tag.value)),
-  );
+  // By key, the values that delete it (null: any): a lookup a tag, not a walk of the list (49 keys on
+  // 1,000 resources of 50 tags were 2.5 million comparisons).
+  const deleted = new Map<string, Set<string> | null>();
+  for (const { key, value } of deleting) {
+    if (key === undefined) continue;
+    const values = deleted.get(key);
+    if (values === null) continue;
+    if (value === undefined) deleted.set(key, null);
+    else if (values === undefined) deleted.set(key, new Set([value]));
+    else values.add(value);
+  }
+  return existing.filter((tag) => {
+    const values = deleted.get(tag.key);
+    return values === undefined ? true : values !== null && !values.has(tag.value);
+  });
 }
 
 /** What a CreateTags / DeleteTags resource id names, or undefined for an id EC2 calls "not valid". */

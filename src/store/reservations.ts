@@ -328,7 +328,7 @@ function prepare(db: SqliteDatabase) {
         JOIN capacity_reservation_share AS s ON s.capacity_reservation_id = t.resource_id AND s.account_id = t.account_id
         WHERE t.resource_id = ? ORDER BY t.account_id, t.key`,
     ),
-    // A resource has its own rows or one shared set, never both: the union is whichever it has.
+    // A resource has its own rows, one shared set, or both with keys apart (Reservations.retag): the union is its tags.
     tagsOf: db.prepare<[{ resourceId: string; accountId: string }], Tag>(
       `SELECT key, value FROM resource_tag WHERE resource_id = @resourceId AND account_id = @accountId
         UNION ALL
@@ -388,6 +388,76 @@ const SAME_TAGS_LOOKS = 8;
  * until the end when no two are alike (1,000 × 50 long tags) cost a tenth more than writing them.
  */
 const SAME_TAGS_GROUPS = 64;
+
+/** The kinds whose tags may be a shared set (instances and volumes): no other reader of theirs reads resource_tag alone. */
+const SHARES_TAGS = /^(?:i|vol)-/;
+
+/** A resource retag() changes on its own: its own rows, whether it refers to a set too, and its tags after the change. */
+interface Apart {
+  readonly id: string;
+  readonly own: readonly Tag[];
+  readonly shared: boolean;
+  readonly changed: readonly Tag[];
+}
+
+/** A UTF-16 unit moved so that units compare as the code points they begin: surrogates after U+E000–U+FFFF. */
+const inCodePointOrder = (unit: number): number => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
+
+/**
+ * SQLite's BINARY order of two keys (UTF-8 bytes, that is code points), which JS's `<` on UTF-16
+ * units is not past U+FFFF: at the first unit that differs, a surrogate (U+D800–U+DFFF, half of a
+ * code point past U+FFFF) goes after U+E000–U+FFFF. No allocation: merging costs a comparison a tag.
+ */
+function byKey(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let n = 0; n < length; n++) {
+    const x = a.charCodeAt(n);
+    const y = b.charCodeAt(n);
+    if (x === y) continue;
+    return inCodePointOrder(x) - inCodePointOrder(y);
+  }
+  return a.length - b.length;
+}
+
+/** A resource's own rows and its shared set (disjoint keys), each in key order, as one list in key order. */
+function mergedByKey(own: readonly Tag[], set: readonly Tag[]): Tag[] {
+  const merged: Tag[] = [];
+  let o = 0;
+  let s = 0;
+  while (o < own.length && s < set.length) {
+    const mine = own[o];
+    const shared = set[s];
+    if (mine === undefined || shared === undefined) break;
+    if (byKey(mine.key, shared.key) < 0) {
+      merged.push(mine);
+      o++;
+    } else {
+      merged.push(shared);
+      s++;
+    }
+  }
+  merged.push(...own.slice(o), ...set.slice(s));
+  return merged;
+}
+
+/** The tags every list holds with the same value, in the first list's order. */
+function commonTags(lists: readonly (readonly Tag[])[]): Tag[] {
+  const [head = [], ...rest] = lists;
+  const common = new Map(head.map((tag) => [tag.key, tag.value]));
+  for (const list of rest) {
+    if (common.size === 0) break;
+    const values = new Map(list.map((tag) => [tag.key, tag.value]));
+    for (const [key, value] of common) if (values.get(key) !== value) common.delete(key);
+  }
+  return head.filter((tag) => common.has(tag.key));
+}
+
+/** Whether two tag lists hold the same keys with the same values, in whatever order. */
+function sameTagMaps(a: readonly Tag[], b: readonly Tag[]): boolean {
+  if (a.length !== b.length) return false;
+  const values = new Map(a.map((tag) => [tag.key, tag.value]));
+  return b.every((tag) => values.get(tag.key) === tag.value);
+}
 
 /** Whether two tag lists, each in key order, are the same. */
 function sameTags(a: readonly Tag[], b: readonly Tag[]): boolean {
@@ -590,32 +660,48 @@ export class Reservations {
    * share the result as a new set (a CreateTags on 1,000 instances writes its tags once, not 1,000
    * times, even when they had their own rows before); one alone, and every other kind, gets its own
    * rows (issue 21, F7 of the last outside pass: 1,000 instances launched untagged wrote 50,000 rows
-   * on every CreateTags).
+   * on every CreateTags). Instances and volumes named together whose tags differ keep what they have
+   * in common after the change as one shared set beside their own rows for the rest (issue 21: 49 long
+   * tags added to 1,000 instances each with a Name of its own wrote 50,000 rows; now 49 and a
+   * reference each, the Names left as they were).
    */
   retag(resourceIds: readonly string[], accountId: string, change: (tags: readonly Tag[]) => readonly Tag[]): void {
     assertInWrite(this.db, "Reservations.retag()");
     const unique = [...new Set(resourceIds)];
     const ids = JSON.stringify(unique);
-    // The instances of each shared set named, changed once.
+    // Everything read before anything is written: each resource's own rows and its set.
+    const own = this.ownTagsOfResources(ids, accountId);
+    const setOf = new Map<string, number>();
+    // The resources of each shared set with no own rows beside it (their tags are the set), changed once.
     const bySet = new Map<number, string[]>();
     for (const [resourceId, tagSetId] of this.s.tagSetsOfResources.all(ids, accountId)) {
+      setOf.set(resourceId, tagSetId);
+      if (own.has(resourceId)) continue;
       const members = bySet.get(tagSetId);
       if (members) members.push(resourceId);
       else bySet.set(tagSetId, [resourceId]);
     }
-    for (const [tagSetId, members] of bySet) this.retagGroup(members, this.s.tagSet.all(tagSetId), accountId, change);
+    const sets = new Map<number, readonly Tag[]>();
+    const setTags = (tagSetId: number): readonly Tag[] => {
+      let set = sets.get(tagSetId);
+      if (set === undefined) sets.set(tagSetId, (set = this.s.tagSet.all(tagSetId)));
+      return set;
+    };
+    for (const [tagSetId, members] of bySet) this.retagGroup(members, setTags(tagSetId), accountId, change);
     const inSets = new Set([...bySet.values()].flat());
-    // The others, one at a time: each is written at once (a read and a write a resource, as the rows
-    // are still at hand), and an instance whose tags are the same as an earlier one's joins it, the
-    // group then sharing one set. Groups are found by a short signature (the count and the last tag)
-    // and compared whole with a few groups of it: a key of every tag's text cost seconds at 1,000 × 50
+    // The others: an instance whose tags are the same as an earlier one's joins it, the group then
+    // sharing one set. Groups are found by a short signature (the count and the last tag) and
+    // compared whole with a few groups of it: a key of every tag's text cost seconds at 1,000 × 50
     // long tags.
     const bySignature = new Map<string, { tags: readonly Tag[]; ids: string[] }[]>();
     const joined = new Set<{ tags: readonly Tag[]; ids: string[] }>();
+    const apart: Apart[] = [];
     let remembered = 0;
     for (const id of unique) {
       if (inSets.has(id)) continue;
-      const tags = this.tagsOf(id, accountId);
+      const ownTags = own.get(id) ?? [];
+      const tagSetId = setOf.get(id);
+      const tags = tagSetId === undefined ? ownTags : mergedByKey(ownTags, setTags(tagSetId));
       const last = tags.at(-1);
       const signature = last === undefined ? "" : `${tags.length}\u0000${last.key}\u0000${last.value}`;
       const alike = bySignature.get(signature);
@@ -625,12 +711,48 @@ export class Reservations {
         joined.add(group);
         continue;
       }
-      this.setTags(id, accountId, change(tags));
+      apart.push({ id, own: ownTags, shared: tagSetId !== undefined, changed: change(tags) });
       if (!id.startsWith("i-") || remembered++ >= SAME_TAGS_GROUPS) continue;
       if (alike) alike.push({ tags, ids: [id] });
       else bySignature.set(signature, [{ tags, ids: [id] }]);
     }
-    for (const group of joined) this.shareTagsOfInstances(group.ids, accountId, change(group.tags));
+    // A group that joined is written as one set: its first member's result goes with the others'.
+    const first = new Set<string>();
+    for (const group of joined) {
+      first.add(group.ids[0] ?? "");
+      this.shareTagsOfInstances(group.ids, accountId, change(group.tags));
+    }
+    this.writeApart(apart.filter(({ id }) => !first.has(id)), accountId);
+  }
+
+  /**
+   * Writes the results of resources changed one by one. Two or more instances or volumes with tags
+   * in common after the change get those as one new shared set, each keeping its own rows for the
+   * rest (left unwritten where they are the same); every other gets its own rows whole.
+   */
+  private writeApart(apart: readonly Apart[], accountId: string): void {
+    const sharing = apart.filter(({ id }) => SHARES_TAGS.test(id));
+    const common = sharing.length >= 2 ? commonTags(sharing.map(({ changed }) => changed)) : [];
+    const together = common.length > 0 ? new Set(sharing.map(({ id }) => id)) : new Set<string>();
+    for (const { id, own, shared, changed } of apart) {
+      if (together.has(id)) continue;
+      // Nothing to write when the result is what the resource holds as its own rows already.
+      if (!shared && sameTagMaps(own, changed)) continue;
+      this.setTags(id, accountId, changed);
+    }
+    if (together.size === 0) return;
+    const keys = new Set(common.map((tag) => tag.key));
+    for (const { id, own, changed } of sharing) {
+      const rest = changed.filter((tag) => !keys.has(tag.key));
+      if (sameTagMaps(own, rest)) continue;
+      this.s.deleteTags.run(id, accountId);
+      if (rest.length > 0) this.s.insertTags.run(id, accountId, JSON.stringify(rest.map((t) => [t.key, t.value])));
+    }
+    const ids = JSON.stringify([...together]);
+    this.s.dropTagSetsOfResources.run(ids, accountId);
+    const tagSetId = this.s.newTagSetId.get() ?? 1;
+    this.s.insertTagSet.run(tagSetId, JSON.stringify(common.map((t) => [t.key, t.value])));
+    this.s.referTagSet.run(accountId, tagSetId, ids);
   }
 
   /** The resources of one shared set, changed once: instances named together share the result as a new set, one alone gets its own rows. */
@@ -664,7 +786,19 @@ export class Reservations {
     for (const [resourceId, tagSetId] of this.s.tagSetsOfResources.all(ids, accountId)) {
       let set = sets.get(tagSetId);
       if (set === undefined) sets.set(tagSetId, (set = this.s.tagSet.all(tagSetId)));
-      tags.set(resourceId, set);
+      const ownTags = tags.get(resourceId);
+      tags.set(resourceId, ownTags === undefined ? set : mergedByKey(ownTags, set));
+    }
+    return tags;
+  }
+
+  /** One account's own rows (not its shared sets') on several resources, by resource id, in key order. */
+  private ownTagsOfResources(ids: string, accountId: string): Map<string, Tag[]> {
+    const tags = new Map<string, Tag[]>();
+    let list: Tag[] = [];
+    for (const [resourceId, key, value] of this.s.tagsOfResources.all(ids, accountId)) {
+      if (tags.get(resourceId) !== list) tags.set(resourceId, (list = []));
+      list.push({ key, value });
     }
     return tags;
   }
