@@ -33,8 +33,9 @@ try {
 }
 const built = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
 if (built.status !== 0) process.exit(built.status ?? 1);
-// Data the code reads beside its module at run time (tsc copies only what is imported).
-for (const file of ["instanceTypes/catalogue.generated.jsonl"]) copyFileSync(join(root, "src", file), join(root, "dist", file));
+// Data the code reads beside its module at run time (tsc copies only what is imported), and the
+// fixture validator, generated as JavaScript (tsc emits only TypeScript; src/fixtures/generateValidator.ts).
+for (const file of ["instanceTypes/catalogue.generated.jsonl", "fixtures/fixtureSchema.generated.js"]) copyFileSync(join(root, "src", file), join(root, "dist", file));
 // The package's bin, run as a command in a checkout too (npx ec2-capacity-emulator, the pytest recipe's
 // default): npm makes an installed package's bin executable, and tsc writes it without the bit.
 chmodSync(join(root, "dist", "cli.js"), 0o755);

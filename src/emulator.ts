@@ -20,7 +20,7 @@ import {
   type LoadedState,
 } from "./fixtures/check.js";
 import type { LoadedFleet } from "./fixtures/checkHeld.js";
-import { readFixtureFiles } from "./fixtures/read.js";
+import { fixtureSources } from "./fixtures/read.js";
 import { recordsOfFixture } from "./fixtures/records.js";
 import { fixtureRecordKeys, notYetTakenIn, type HeldRecords } from "./fixtures/takeIn.js";
 import type { FixtureDocument } from "./fixtures/types.js";
@@ -28,13 +28,6 @@ import { verifySigV4 } from "./protocol/sigv4Verify.js";
 import { damagedDatabase } from "./store/database.js";
 import { Store } from "./store/store.js";
 import { LagHistory } from "./store/lagHistory.js";
-
-/** Turns the configured fixtures (paths and objects) into sources to check, reading files in order. */
-export function fixtureSources(fixtures: Config["fixtures"]): FixtureSource[] {
-  return fixtures.flatMap((entry, index) =>
-    typeof entry === "string" ? readFixtureFiles([entry]) : [{ source: `fixtures[${index}]`, document: entry }],
-  );
-}
 
 /** A dump with every secretAccessKey left out; loading it back keeps the secrets the keys already have. */
 export function withoutSecrets(fixture: FixtureDocument): FixtureDocument {

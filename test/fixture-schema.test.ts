@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureValidatorSource, GENERATED_PATH } from "../src/fixtures/generateValidator.js";
+import { fixtureValidatorSource, fixtureValidatorTypes, GENERATED_PATH, GENERATED_TYPES_PATH } from "../src/fixtures/generateValidator.js";
 import { FixtureError, startEmulator, type RunningEmulator } from "../src/index.js";
 import { raw, start } from "./support.js";
 
@@ -46,8 +46,9 @@ describe("the fixture schema", () => {
   });
   afterAll(async () => emu.close());
 
-  it("ships a validator generated from fixtures/schema.json as it is now (npm run generate:fixture-validator)", () => {
+  it("ships a validator generated from fixtures/schema.json as it is now (npm run generate:fixture-validator), with its types", () => {
     expect(readFileSync(GENERATED_PATH, "utf8")).toBe(fixtureValidatorSource());
+    expect(readFileSync(GENERATED_TYPES_PATH, "utf8")).toBe(fixtureValidatorTypes());
   });
 
   it("refuses a bad fixture over the control plane with every problem named by its path", async () => {
