@@ -1,12 +1,11 @@
-// Bench: each terraform command's CPU against one reattached hashicorp/aws (terraform's and the provider's), and with --memo the same through a proxy answering a repeated ValidateProviderConfig from the provider's first answer (an idea measured, not what the tests do).
+// Bench: each terraform command's CPU against one reattached hashicorp/aws (terraform's and the provider's), and with --memo the same through a proxy answering a repeated ValidateProviderConfig from the provider's first answer (the proxy the tests use, test/terraform/validationMemo.ts).
 
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from "node:http2";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "../src/index.js";
+import { startValidationMemo } from "../test/terraform/validationMemo.js";
 
 const memo = process.argv.includes("--memo");
 const mirror = process.env.EMULATOR_TERRAFORM_MIRROR ?? "/opt/tf-plugins";
@@ -54,96 +53,6 @@ function cpuOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
-/**
- * An h2c proxy on `listen` in front of the provider's socket: every gRPC call passes through
- * unchanged, but a PrepareProviderConfig (protocol 5's ValidateProviderConfig) whose request bytes
- * it has seen is answered with the provider's first answer to them.
- */
-function memoProxy(upstream: string, listen: string): Promise<{ close(): void; readonly hits: number; readonly misses: number }> {
-  const client = http2.connect("http://localhost", { createConnection: () => net.connect(upstream) });
-  client.on("error", () => undefined);
-  const answers = new Map<string, { headers: IncomingHttpHeaders; data: Buffer[]; trailers: IncomingHttpHeaders }>();
-  const counts = { hits: 0, misses: 0 };
-  const plain = (headers: IncomingHttpHeaders, keep: readonly string[]): OutgoingHttpHeaders =>
-    Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith(":") || keep.includes(name)));
-  const answer = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, data: Buffer, trailers: () => IncomingHttpHeaders): void => {
-    stream.respond(plain(headers, [":status"]), { waitForTrailers: true });
-    stream.on("wantTrailers", () => {
-      try {
-        stream.sendTrailers(plain(trailers(), []));
-      } catch {
-        // The caller went away first.
-      }
-    });
-    stream.end(data);
-  };
-  const server = http2.createServer();
-  server.on("stream", (stream, headers) => {
-    const request = plain(headers, [":path", ":method"]);
-    const path = String(headers[":path"]);
-    if (path.endsWith("/PrepareProviderConfig")) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        const body = Buffer.concat(chunks);
-        const key = body.toString("base64");
-        const seen = answers.get(key);
-        if (seen !== undefined) {
-          counts.hits++;
-          answer(stream, seen.headers, Buffer.concat(seen.data), () => seen.trailers);
-          return;
-        }
-        counts.misses++;
-        const up = client.request(request);
-        const first = { headers: {} as IncomingHttpHeaders, data: [] as Buffer[], trailers: {} as IncomingHttpHeaders };
-        up.on("response", (h) => (first.headers = h));
-        up.on("data", (chunk: Buffer) => first.data.push(chunk));
-        up.on("trailers", (t) => (first.trailers = t));
-        up.on("end", () => {
-          answers.set(key, first);
-          answer(stream, first.headers, Buffer.concat(first.data), () => first.trailers);
-        });
-        up.end(body);
-      });
-      return;
-    }
-    const up = client.request(request, { endStream: false });
-    stream.pipe(up);
-    let trailers: IncomingHttpHeaders = {};
-    up.on("trailers", (t) => (trailers = t));
-    up.on("response", (h) => {
-      stream.respond(plain(h, [":status"]), { waitForTrailers: true });
-      stream.on("wantTrailers", () => {
-        try {
-          stream.sendTrailers(plain(trailers, []));
-        } catch {
-          // The caller went away first.
-        }
-      });
-      up.pipe(stream);
-    });
-    up.on("error", () => stream.destroy());
-    stream.on("error", () => up.destroy());
-    stream.on("close", () => up.close());
-  });
-  return new Promise((resolve) =>
-    server.listen(listen, () =>
-      resolve({
-        close: () => {
-          server.close();
-          client.close();
-        },
-        get hits() {
-          return counts.hits;
-        },
-        get misses() {
-          return counts.misses;
-        },
-      }),
-    ),
-  );
-}
-
 const emu = await startEmulator({ port: 0, logLevel: "warn" });
 const initDir = join(root, "init");
 mkdirSync(initDir);
@@ -170,7 +79,7 @@ const reattach = await new Promise<string>((resolve, reject) => {
 });
 const attached = (JSON.parse(reattach) as Record<string, { Pid: number; Addr: { String: string } }>)["registry.terraform.io/hashicorp/aws"];
 if (attached === undefined) throw new Error(`no hashicorp/aws in ${reattach}`);
-const proxy = memo ? await memoProxy(attached.Addr.String, join(providerDir, "memo.sock")) : undefined;
+const proxy = memo ? await startValidationMemo(attached.Addr.String, join(providerDir, "memo.sock")) : undefined;
 const reattachValue = proxy === undefined ? reattach : reattach.replace(attached.Addr.String, join(providerDir, "memo.sock"));
 
 const dir = join(root, "configuration");
@@ -216,6 +125,6 @@ for (const step of steps) {
   console.log(`${step.name.padEnd(34)} terraform ${run.cpu.toFixed(2)} s, provider ${(cpuOf(attached.Pid) - before).toFixed(2)} s of CPU`);
 }
 if (proxy !== undefined) console.log(`PrepareProviderConfig: ${proxy.misses} sent to the provider, ${proxy.hits} answered from an earlier answer`);
-proxy?.close();
+await proxy?.close();
 provider.kill("SIGINT");
 await emu.close();

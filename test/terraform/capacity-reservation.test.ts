@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OWNER, usage } from "../support.js";
-import { TERRAFORM_OPTED_OUT, providerBlock, useTerraform } from "./terraform.js";
+import { TERRAFORM_OPTED_OUT, VALIDATION_MEMO_OFF, providerBlock, useTerraform } from "./terraform.js";
 
 const ACCESS_KEY = "AKIATERRAFORM0000001";
 const SECRET_KEY = "terraform-test-secret-key-0000000000000";
@@ -74,6 +74,9 @@ resource "aws_ec2_capacity_reservation" "imported" {
   }
 }
 `;
+
+/** Set at the end of the file's first test, which reaches it only when every terraform command in it exited as it must. */
+let everyCommandSucceeded = false;
 
 describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_reservation", { timeout: 600_000 }, () => {
   it("creates with every argument, imports, updates count, end and tags, with an empty plan after each apply, and destroys", async () => {
@@ -141,5 +144,20 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_ec2_capacity_reservation",
       expect(ended?.AvailableInstanceCount).toBe(ended?.TotalInstanceCount);
     }
     expect(setUp.log.failedCallsSince(0)).toEqual([]);
+    everyCommandSucceeded = true;
+  });
+
+  it("answered the file's repeated provider validations from the provider's first answer, every command above having succeeded", () => {
+    // Runs after the test above (vitest keeps a file's order): each of its commands had to exit 0
+    // (Terraform.must) with the validations replayed. The file's one provider block makes every
+    // validation after the first a repeat, answered by the proxy in front of the provider.
+    expect(everyCommandSucceeded).toBe(true);
+    const validations = setUp.terraform.validations;
+    if (VALIDATION_MEMO_OFF) {
+      expect(validations).toBeUndefined();
+      return;
+    }
+    expect(validations?.misses).toBeGreaterThanOrEqual(1);
+    expect(validations?.hits).toBeGreaterThanOrEqual(1);
   });
 });
