@@ -167,7 +167,7 @@ const INSTANCE = {
 };
 const SET = { name: "launch", tags: [{ key: "team", value: "ml" }] };
 
-/** Each mistake with the one problem it gets (after the file name or "request body: "). */
+/** Each mistake with the one problem it gets, after the source's name (a file's, or "request body"), which `{source}` stands for inside it. */
 const REFUSED: [string, object, string][] = [
   ["a set no document names", { volumes: [{ ...VOLUME, tagSet: "missing" }] }, `volumes[0].tagSet: "missing" names no set of this document's tagSets`],
   [
@@ -183,7 +183,7 @@ const REFUSED: [string, object, string][] = [
   ["a key too long", { tagSets: [{ name: "long", tags: [{ key: "k".repeat(129), value: "v" }] }] }, `tagSets[0].tags[0].key: "${"k".repeat(129)}" is not 1 to 128 characters long`],
   ["a value too long", { tagSets: [{ name: "long", tags: [{ key: "k", value: "v".repeat(257) }] }] }, "tagSets[0].tags[0].value: is longer than 256 characters"],
   ["an aws: key", { tagSets: [{ name: "aws", tags: [{ key: "AWS:mine", value: "v" }] }] }, `tagSets[0].tags[0].key: "AWS:mine" starts with aws:, which EC2 reserves`],
-  ["a set named twice", { tagSets: [SET, { ...SET, tags: [] }] }, `tagSets[1].name: "launch" is a duplicate tag set name (first at tagSets[0])`],
+  ["a set named twice", { tagSets: [SET, { ...SET, tags: [] }] }, `tagSets[1].name: "launch" is a duplicate tag set name (first at {source}: tagSets[0])`],
   [
     "a volume naming a set with a key EC2 puts on instances",
     { tagSets: [{ name: "template", tags: [{ key: "aws:ec2launchtemplate:id", value: "lt-0123456789abcdef0" }] }], volumes: [{ ...VOLUME, tagSet: "template" }] },
@@ -196,7 +196,7 @@ describe("the fixture checker on tagSets", () => {
     const emu = await start({ clock: CLOCK, fixtures: [] });
     try {
       for (const [name, document, problem] of REFUSED) {
-        expect({ name, ...(await post(emu, JSON.stringify(document))) }).toEqual({ name, status: 400, problems: [`request body: ${problem}`] });
+        expect({ name, ...(await post(emu, JSON.stringify(document))) }).toEqual({ name, status: 400, problems: [`request body: ${problem.replace("{source}", "request body")}`] });
       }
       await Promise.all(
         REFUSED.map(async ([name, document, problem]) => {
@@ -206,7 +206,7 @@ describe("the fixture checker on tagSets", () => {
           expect({ name, code: result.code, lines: result.stderr.trimEnd().split("\n") }).toEqual({
             name,
             code: 1,
-            lines: [`ec2-capacity-emulator: ${path}: ${problem}`],
+            lines: [`ec2-capacity-emulator: ${path}: ${problem.replace("{source}", path)}`],
           });
         }),
       );
