@@ -253,9 +253,12 @@ describe("a launch's tags kept once for its instances", () => {
       const kept = await launch(client, 2);
       await client.send(new CreateTagsCommand({ Resources: together, Tags: [{ Key: "team", Value: "changed" }] }));
       await client.send(new CreateTagsCommand({ Resources: [alone], Tags: [{ Key: "team", Value: "changed" }] }));
-      // A fixture load upserts an instance whole, its tags with it: the fixture's (none here) replace the launch's.
+      // A fixture load upserts an instance whole, its tags with it: the fixture's (none here) replace the
+      // launch's (which the state names as a set of its tagSets).
       const instances = (await emu.state()).instances ?? [];
-      await emu.load({ instances: instances.filter((i) => replaced.includes(i.instanceId)).map(({ tags: _tags, ...instance }) => instance) });
+      await emu.load({
+        instances: instances.filter((i) => replaced.includes(i.instanceId)).map(({ tags: _tags, tagSet: _tagSet, ...instance }) => instance),
+      });
       expect(await instanceTags(client, [...together, alone, other, ...replaced, ...kept])).toEqual(
         new Map([
           ...together.map((id): [string, Tag[]] => [id, changed]),

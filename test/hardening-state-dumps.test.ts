@@ -6,9 +6,9 @@ import type { DestinationStream } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { STATE_DUMPS_AT_ONCE } from "../src/admin/stateDump.js";
 import { resolveConfig } from "../src/config.js";
-import { listen, type RunningEmulator } from "../src/index.js";
+import { listen, type FixtureDocument, type RunningEmulator } from "../src/index.js";
 import { Store } from "../src/store/store.js";
-import { AMI, ec2, instanceIdsOf, OWNER, rawConnection, runInstances, start } from "./support.js";
+import { AMI, ec2, instanceFixture, instanceIdsOf, OWNER, rawConnection, runInstances, start } from "./support.js";
 
 const TAGS = Array.from({ length: 50 }, (_, t) => ({ Key: `key-${t}-${"k".repeat(120)}`, Value: "v".repeat(256) }));
 
@@ -58,11 +58,20 @@ function recordEvents(): { events: string[]; destination: DestinationStream; see
   return { events, destination, seen };
 }
 
-/** An emulator with `instances` instances, each with 50 long tags (1,000 make a dump of about 19 MB, more than the kernel's buffers take). */
+/**
+ * `count` instances, each with 50 long tags of its own (1,000 make a dump of about 19 MB, more than
+ * the kernel's buffers take): a launch's shared tags would be dumped once (tagSets), a small dump.
+ */
+const instancesWithOwnTags = (count: number): FixtureDocument => ({
+  instances: Array.from({ length: count }, (_, n) =>
+    instanceFixture("0a", n, { tags: TAGS.map(({ Key, Value }, t) => ({ key: Key, value: t === 0 ? `${n}` : Value })) }),
+  ),
+});
+
+/** An emulator with `instances` instances, each with 50 long tags of its own. */
 async function startWith(instances: number, destination: DestinationStream): Promise<RunningEmulator> {
-  const started = await start({ fixtures: [], logLevel: "info", logDestination: destination });
+  const started = await start({ fixtures: [instancesWithOwnTags(instances)], logLevel: "info", logDestination: destination });
   emu = started;
-  await runInstances(ec2(started), { MinCount: instances, MaxCount: instances, TagSpecifications: [{ ResourceType: "instance", Tags: TAGS }] });
   return started;
 }
 
@@ -212,9 +221,8 @@ describe("dumps at once are bounded", () => {
     // Long enough that the ninth dump below is asked before any of the eight can have stalled, on a
     // busy machine too (it is refused only while all eight hold their places); the wait after it is
     // on the server's events, so the test takes this long once.
-    const started = await start({ fixtures: [], logLevel: "info", logDestination: destination, stateDumpStallMs: 5_000 });
+    const started = await start({ fixtures: [instancesWithOwnTags(1000)], logLevel: "info", logDestination: destination, stateDumpStallMs: 5_000 });
     emu = started;
-    await runInstances(ec2(started), { MinCount: 1000, MaxCount: 1000, TagSpecifications: [{ ResourceType: "instance", Tags: TAGS }] });
     // Every place taken by a client that reads the status line of its 19 MB dump and nothing more.
     const stalled = await Promise.all(
       Array.from({ length: STATE_DUMPS_AT_ONCE }, async () => {
@@ -249,16 +257,18 @@ describe("a state dump of many volumes", () => {
     const served = await listen(resolveConfig({ port: 0, fixtures: [], clock: new Date("2026-03-01T00:00:00Z") }));
     try {
       const client = new EC2Client({ endpoint: served.url, region: "us-east-1", credentials: { accessKeyId: OWNER, secretAccessKey: "x" }, maxAttempts: 1 });
-      // 1,000 volumes with 50 long tags each: about 20 MB of volumes.
+      // 1,000 volumes sharing 50 long tags (about 20 MB of volumes when each carried them; once now, in tagSets).
       await client.send(
         new RunInstancesCommand({ ImageId: AMI, InstanceType: "c5.large", MinCount: 1000, MaxCount: 1000, TagSpecifications: [{ ResourceType: "volume", Tags: TAGS }] }),
       );
       client.destroy();
       const chunks: string[] = [];
       served.emulator.store.writeDump((chunk) => chunks.push(chunk), { secrets: false, chunkBytes: 64 * 1024 });
-      const document = JSON.parse(chunks.join("")) as { volumes?: unknown[] };
+      const document = JSON.parse(chunks.join("")) as { volumes?: unknown[]; tagSets?: unknown[] };
       expect(document.volumes).toHaveLength(1000);
-      // A chunk is at most the chunk size and one record past it (a volume with its tags: about 20 KB).
+      expect(document.tagSets).toHaveLength(1);
+      expect(chunks.join("").length).toBeLessThan(1_000_000);
+      // A chunk is at most the chunk size and one record past it.
       expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(128 * 1024);
     } finally {
       await served.server.close();

@@ -322,6 +322,15 @@ function prepare(db: SqliteDatabase) {
       )
       .raw(true),
     tagSet: db.prepare<[number], Tag>("SELECT key, value FROM tag_set_tag WHERE tag_set_id = ? ORDER BY key"),
+    tagSetOf: db
+      .prepare<[string, string], number>("SELECT tag_set_id FROM resource_tag_set WHERE resource_id = ? AND account_id = ?")
+      .pluck(true),
+    // The sets more than one resource refers to: one walk of the index by set.
+    tagSetsShared: db
+      .prepare<[], number>(
+        "SELECT tag_set_id FROM resource_tag_set INDEXED BY resource_tag_set_by_set GROUP BY tag_set_id HAVING count(*) > 1",
+      )
+      .pluck(true),
     // The tags of the accounts a reservation is shared with (a reservation's are rows, never a shared set).
     shareeTagsOf: db.prepare<[string], { account_id: string; key: string; value: string }>(
       `SELECT t.account_id, t.key, t.value FROM resource_tag AS t
@@ -801,6 +810,21 @@ export class Reservations {
       list.push({ key, value });
     }
     return tags;
+  }
+
+  /** The shared set an account's tags on a resource are, if they are one (not its own rows). */
+  tagSetOf(resourceId: string, accountId: string): number | undefined {
+    return this.s.tagSetOf.get(resourceId, accountId);
+  }
+
+  /** The shared sets more than one resource refers to. */
+  tagSetsShared(): number[] {
+    return this.s.tagSetsShared.all();
+  }
+
+  /** A shared set's tags, in key order. */
+  tagSetTags(tagSetId: number): Tag[] {
+    return this.s.tagSet.all(tagSetId);
   }
 
   /** Every reservation as a fixture that loads back to the same answers. */

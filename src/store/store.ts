@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { CapacityReservationRecord, Tag, UsagePage } from "../domain/capacityReservation.js";
-import type { CapacityReservationFixture, DerivedResourceTagsFixture, FixtureDocument, InstanceFixture } from "../fixtures/types.js";
+import type { CapacityReservationFixture, DerivedResourceTagsFixture, FixtureDocument, InstanceFixture, TagSetFixture } from "../fixtures/types.js";
 import { Accounts, type AccessKeyRecord } from "./accounts.js";
 import { openDatabase, openSnapshot, type SqliteDatabase } from "./database.js";
 import { ReadCache } from "./readCache.js";
@@ -782,21 +782,14 @@ export class Store {
         this.#instances.recount(loaded.reservation.capacityReservationId);
       }
       for (const launch of records.launches) this.#instances.putLaunch(launch);
+      for (const { instance } of records.instances) this.#instances.put(instance);
       // Instances of one owner with the same tags share them, as a launch's do: a dump of a
       // 1,000-instance launch with 50 tags loads back as 50 rows, not 50,000.
-      const sameTags = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: Set<string> }>();
-      for (const { instance, tags } of records.instances) {
-        this.#instances.put(instance);
-        if (tags.length === 0) continue;
-        const key = JSON.stringify([instance.ownerId, ...tags.map((tag) => [tag.key, tag.value])]);
-        const group = sameTags.get(key);
-        if (group) group.ids.add(instance.instanceId);
-        else sameTags.set(key, { ownerId: instance.ownerId, tags, ids: new Set([instance.instanceId]) });
-      }
-      for (const { ownerId, tags, ids } of sameTags.values()) {
-        if (ids.size === 1) this.#reservations.setTags([...ids][0] ?? "", ownerId, tags);
-        else this.#reservations.shareTagsOfInstances([...ids], ownerId, tags);
-      }
+      const tagKeys = new Map<readonly Tag[], string>();
+      this.#shareAlike(
+        records.instances.map(({ instance, tags }) => ({ resourceId: instance.instanceId, ownerId: instance.ownerId, tags })),
+        tagKeys,
+      );
       for (const pool of records.capacityPools) this.#pools.put(pool);
       for (const info of records.instanceTypes) this.#instanceTypes.put(info);
       for (const { subnet, tags } of records.subnets) {
@@ -838,15 +831,40 @@ export class Store {
         for (const { volumeId } of this.#volumes.ofInstance(instanceId)) if (!setVolumes.has(volumeId)) this.#volumes.remove(volumeId);
       }
       for (const volumeId of setVolumes) this.#volumes.detach(volumeId);
-      for (const { volume, tags } of records.volumes) {
-        this.#volumes.put(volume);
-        if (tags.length > 0) this.#reservations.setTags(volume.volumeId, volume.ownerId, tags);
-      }
+      for (const { volume } of records.volumes) this.#volumes.put(volume);
+      // Volumes as instances: a launch's 127,000 volumes that a dump names one tag set from load back
+      // as that set once, not as 127,000 copies of it (docs/reliability.md, "C1").
+      this.#shareAlike(
+        records.volumes.map(({ volume, tags }) => ({ resourceId: volume.volumeId, ownerId: volume.ownerId, tags })),
+        tagKeys,
+      );
       for (const { resourceId, accountId, region, tags } of records.derivedResourceTags) {
         this.#reservations.setTags(resourceId, accountId, tags);
         this.#network.putDerivedRegion(resourceId, accountId, region);
       }
     });
+  }
+
+  /**
+   * Gives resources of one owner with the same tags one shared set (one alone gets its own rows;
+   * untagged ones are left as they are); only inside write(). The tags of a fixture's tag set are one
+   * list for every record naming it, so `keys` makes each list's text once, not once per record.
+   */
+  #shareAlike(resources: readonly { resourceId: string; ownerId: string; tags: readonly Tag[] }[], keys: Map<readonly Tag[], string>): void {
+    const groups = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: Set<string> }>();
+    for (const { resourceId, ownerId, tags } of resources) {
+      if (tags.length === 0) continue;
+      let text = keys.get(tags);
+      if (text === undefined) keys.set(tags, (text = JSON.stringify(tags.map((tag) => [tag.key, tag.value]))));
+      const key = `${ownerId} ${text}`;
+      const group = groups.get(key);
+      if (group) group.ids.add(resourceId);
+      else groups.set(key, { ownerId, tags, ids: new Set([resourceId]) });
+    }
+    for (const { ownerId, tags, ids } of groups.values()) {
+      if (ids.size === 1) this.#reservations.setTags([...ids][0] ?? "", ownerId, tags);
+      else this.#reservations.shareTagsOfInstances([...ids], ownerId, tags);
+    }
   }
 
   /** The generation at which the state was last the start state (saved or put back), if it was. */
@@ -924,12 +942,11 @@ export class Store {
     put('],"capacityReservations":[');
     this.#reservations.writeEach(put);
     put("]");
+    const tagSets = this.#dumpTagSets();
     // As dump(): instances and capacityPools only when there are some.
     first = true;
     for (const record of this.#instances.each()) {
-      const instance = this.#withNetwork(
-        instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), this.#instances.launch(record.reservationId)),
-      );
+      const instance = this.#instanceFixture(record, tagSets, this.#instances.launch(record.reservationId));
       put(`${first ? ',"instances":[' : ","}${JSON.stringify(instance)}`);
       first = false;
     }
@@ -940,9 +957,15 @@ export class Store {
     if (instanceTypes.length > 0) put(`,"instanceTypes":${JSON.stringify(instanceTypes)}`);
     // Each record apart, as instances are: volumes are as many as instances times their block
     // devices, and 128,000 of them made one string past V8's limit (a 500 after 27 s).
-    for (const [name, records] of Object.entries(this.#networkDump())) {
+    for (const [name, records] of Object.entries(this.#networkDump(tagSets))) {
       put(`,${JSON.stringify(name)}:[`);
       for (const [n, record] of (records ?? []).entries()) put(`${n === 0 ? "" : ","}${JSON.stringify(record)}`);
+      put("]");
+    }
+    const sets = tagSets.written();
+    if (sets.length > 0) {
+      put(',"tagSets":[');
+      for (const [n, set] of sets.entries()) put(`${n === 0 ? "" : ","}${JSON.stringify(set)}`);
       put("]");
     }
     put("}");
@@ -954,19 +977,47 @@ export class Store {
     const dump: FixtureDocument = { accounts: this.#accounts.dump(), capacityReservations: this.#reservations.dump() };
     const held = this.#instances.dump();
     const launches = new Map(held.launches.map((launch) => [launch.reservationId, launch]));
-    const instances = held.instances.map((record) =>
-      this.#withNetwork(
-        instanceFixtureOf(record, this.#reservations.tagsOf(record.instanceId, record.ownerId), launches.get(record.reservationId)),
-      ),
-    );
+    const tagSets = this.#dumpTagSets();
+    const instances = held.instances.map((record) => this.#instanceFixture(record, tagSets, launches.get(record.reservationId)));
     // Each left out when there are none, so a dump of a database without them reads as before.
     if (instances.length > 0) dump.instances = instances;
     const pools = this.#pools.dump();
     if (pools.length > 0) dump.capacityPools = pools;
     const instanceTypes = this.#instanceTypes.dump();
     if (instanceTypes.length > 0) dump.instanceTypes = instanceTypes;
-    Object.assign(dump, this.#networkDump());
+    Object.assign(dump, this.#networkDump(tagSets));
+    const sets = tagSets.written();
+    if (sets.length > 0) dump.tagSets = sets;
     return dump;
+  }
+
+  /**
+   * The tag sets of one dump: a resource whose tags are a stored set that other resources share
+   * (a launch's instances, its volumes) names it (`tagSet`), and the set is written once in
+   * `tagSets`, named in the order the dump first names it; a resource with tags of its own, or
+   * alone in its set, has them written on it. So a dump of a launch of 127,000 volumes with 50 long
+   * tags holds them once (2.6 GB written before: docs/reliability.md, "C1").
+   */
+  #dumpTagSets(): DumpTagSets {
+    const shared = new Set(this.#reservations.tagSetsShared());
+    const names = new Map<number, string>();
+    return {
+      of: (resourceId, ownerId) => {
+        const tagSetId = shared.size === 0 ? undefined : this.#reservations.tagSetOf(resourceId, ownerId);
+        if (tagSetId === undefined || !shared.has(tagSetId)) return { tags: this.#reservations.tagsOf(resourceId, ownerId) };
+        let name = names.get(tagSetId);
+        if (name === undefined) names.set(tagSetId, (name = `tags-${names.size + 1}`));
+        return { tags: [], tagSet: name };
+      },
+      written: () => [...names].map(([tagSetId, name]) => ({ name, tags: this.#reservations.tagSetTags(tagSetId) })),
+    };
+  }
+
+  /** An instance as a dump writes it: its tags or the set it names, and where it sits in its VPC. */
+  #instanceFixture(record: InstanceRecord, tagSets: DumpTagSets, launch: LaunchRecord | undefined): InstanceFixture {
+    const { tags, tagSet } = tagSets.of(record.instanceId, record.ownerId);
+    const fixture = this.#withNetwork(instanceFixtureOf(record, tags, launch));
+    return tagSet === undefined ? fixture : { ...fixture, tagSet };
   }
 
   /** An instance's fixture with where it sits in its VPC, when it has an address. */
@@ -1032,7 +1083,7 @@ export class Store {
   }
 
   /** The added subnets, security groups and images in fixture form, each list only when there are some. */
-  #networkDump(): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets" | "volumes" | "derivedResourceTags"> {
+  #networkDump(tagSets: DumpTagSets): Pick<FixtureDocument, "subnets" | "securityGroups" | "images" | "launchTemplates" | "fleets" | "volumes" | "derivedResourceTags"> {
     const tags = (id: string, ownerId: string) => this.#reservations.tagsOf(id, ownerId);
     const subnets = this.#network.allSubnets().map((subnet) => subnetFixtureOf(subnet, tags(subnet.subnetId, subnet.ownerId)));
     const securityGroups = this.#network
@@ -1057,7 +1108,11 @@ export class Store {
       .all()
       .map((template) => launchTemplateFixtureOf(template, tags(template.launchTemplateId, template.ownerId)));
     const derivedResourceTags = this.#derivedResourceTags();
-    const volumes = this.#volumes.all().map((volume) => volumeFixtureOf(volume, tags(volume.volumeId, volume.ownerId)));
+    const volumes = this.#volumes.all().map((volume) => {
+      const { tags: own, tagSet } = tagSets.of(volume.volumeId, volume.ownerId);
+      const fixture = volumeFixtureOf(volume, own);
+      return tagSet === undefined ? fixture : { ...fixture, tagSet };
+    });
     return {
       ...(subnets.length > 0 ? { subnets } : {}),
       ...(securityGroups.length > 0 ? { securityGroups } : {}),
@@ -1073,6 +1128,14 @@ export class Store {
   counts(): StateCounts {
     return this.#meta.counts.get() ?? { accounts: 0, capacityReservations: 0, instances: 0, instancesInUse: 0 };
   }
+}
+
+/** What one dump knows of the tag sets it writes (Store.#dumpTagSets). */
+interface DumpTagSets {
+  /** A resource's tags for its owner: its own, or (with `tags` empty) the name of the shared set they are. */
+  of(resourceId: string, ownerId: string): { tags: Tag[]; tagSet?: string };
+  /** Every set named so far, in the order first named. */
+  written(): TagSetFixture[];
 }
 
 /**
