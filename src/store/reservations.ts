@@ -325,6 +325,9 @@ function prepare(db: SqliteDatabase) {
     tagSetOf: db
       .prepare<[string, string], number>("SELECT tag_set_id FROM resource_tag_set WHERE resource_id = ? AND account_id = ?")
       .pluck(true),
+    hasOwnTags: db
+      .prepare<[string, string], number>("SELECT 1 FROM resource_tag WHERE resource_id = ? AND account_id = ? LIMIT 1")
+      .pluck(true),
     // The sets more than one resource refers to: one walk of the index by set.
     tagSetsShared: db
       .prepare<[], number>(
@@ -815,6 +818,11 @@ export class Reservations {
   /** The shared set an account's tags on a resource are, if they are one (not its own rows). */
   tagSetOf(resourceId: string, accountId: string): number | undefined {
     return this.s.tagSetOf.get(resourceId, accountId);
+  }
+
+  /** Whether an account has rows of its own on a resource (beside a shared set it may also refer to). */
+  hasOwnTags(resourceId: string, accountId: string): boolean {
+    return this.s.hasOwnTags.get(resourceId, accountId) !== undefined;
   }
 
   /** The shared sets more than one resource refers to. */

@@ -994,8 +994,8 @@ export class Store {
   /**
    * The tag sets of one dump: a resource whose tags are a stored set that other resources share
    * (a launch's instances, its volumes) names it (`tagSet`), and the set is written once in
-   * `tagSets`, named in the order the dump first names it; a resource with tags of its own, or
-   * alone in its set, has them written on it. So a dump of a launch of 127,000 volumes with 50 long
+   * `tagSets`, named in the order the dump first names it; a resource with tags of its own (alone,
+   * or beside a set), or alone in its set, has them all written on it. So a dump of a launch of 127,000 volumes with 50 long
    * tags holds them once (2.6 GB written before: docs/reliability.md, "C1").
    */
   #dumpTagSets(): DumpTagSets {
@@ -1004,7 +1004,12 @@ export class Store {
     return {
       of: (resourceId, ownerId) => {
         const tagSetId = shared.size === 0 ? undefined : this.#reservations.tagSetOf(resourceId, ownerId);
-        if (tagSetId === undefined || !shared.has(tagSetId)) return { tags: this.#reservations.tagsOf(resourceId, ownerId) };
+        // Rows of its own beside the set (Reservations.retag keeps what resources named together hold
+        // alike as a set): written whole on the resource, the set's tags and its own, as a fixture
+        // names a set or gives tags, not both.
+        if (tagSetId === undefined || !shared.has(tagSetId) || this.#reservations.hasOwnTags(resourceId, ownerId)) {
+          return { tags: this.#reservations.tagsOf(resourceId, ownerId) };
+        }
         let name = names.get(tagSetId);
         if (name === undefined) names.set(tagSetId, (name = `tags-${names.size + 1}`));
         return { tags: [], tagSet: name };
