@@ -12,6 +12,7 @@ import {
   applyCreateTags,
   applyDeleteTags,
   classifyResourceIds,
+  MAX_TAGS_PER_RESOURCE,
   type Tag,
   type TagInput,
   type TaggableResource,
@@ -156,8 +157,8 @@ export function visibleTaggable(store: Store, id: string, caller: Caller, now: n
 /** Rows read from SQLite per trip while a filtered page of tags fills. */
 const TAG_BATCH = 500;
 
-/** Named resources whose tags are read in one trip: at most 50 tags each (EC2's limit), a trip reads about a batch. */
-const NAMED_RESOURCES_PER_TRIP = 10;
+/** Named resources whose tags are read in one trip into SQLite at most: at 50 tags each (EC2's limit), a batch. */
+const NAMED_RESOURCES_PER_TRIP = TAG_BATCH / MAX_TAGS_PER_RESOURCE;
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -207,7 +208,9 @@ function namedTagTrip(store: Store, accountId: string, ids: readonly string[], f
   const rows: TagRow[] = [];
   let next = start;
   while (next < ids.length && rows.length < TAG_BATCH && next - start < TAG_BATCH) {
-    const chunk = ids.slice(next, next + NAMED_RESOURCES_PER_TRIP);
+    // No more resources than the rows still wanted could need: a trip reads less than a batch and one resource's tags past it.
+    const wanted = Math.min(NAMED_RESOURCES_PER_TRIP, Math.ceil((TAG_BATCH - rows.length) / MAX_TAGS_PER_RESOURCE));
+    const chunk = ids.slice(next, next + wanted);
     next += chunk.length;
     const tags = store.tagsOfResources(chunk, accountId);
     for (const resourceId of chunk) {
