@@ -81,6 +81,33 @@ describe("walks over as many records as instances", () => {
     expect(few.NextToken).toBeUndefined();
   });
 
+  it("DescribeVolumes with a volume-id filter naming volumes reads them by id: in pages of MaxResults, in id order, those of no volume left out", async () => {
+    const all = (
+      await walk(async (NextToken) => {
+        const out = await client.send(new DescribeVolumesCommand({ MaxResults: 500, NextToken }));
+        return { items: (out.Volumes ?? []).map((v) => v.VolumeId ?? ""), next: out.NextToken };
+      })
+    ).flat();
+    expect(all).toHaveLength(INSTANCES);
+    // The last volumes of the walk: a walk of every volume reached them only on its second request.
+    const last = all.slice(-3);
+    const few = await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "volume-id", Values: [...last, "vol-00000000000000000"] }] }));
+    expect(few.Volumes?.map((v) => v.VolumeId)).toEqual(last);
+    expect(few.NextToken).toBeUndefined();
+    const named = { Name: "volume-id", Values: [...all].reverse() };
+    const pages = await walk(async (NextToken) => {
+      const out = await client.send(new DescribeVolumesCommand({ Filters: [named], MaxResults: 500, NextToken }));
+      return { items: (out.Volumes ?? []).map((v) => v.VolumeId ?? ""), next: out.NextToken };
+    });
+    expect(pages.map((page) => page.length)).toEqual([500, 500, 300]);
+    expect(pages.flat()).toEqual(all);
+    const byIds = await walk(async (NextToken) => {
+      const out = await client.send(new DescribeVolumesCommand({ VolumeIds: [...all].reverse(), NextToken }));
+      return { items: (out.Volumes ?? []).map((v) => v.VolumeId ?? ""), next: out.NextToken };
+    });
+    expect(byIds.flat()).toEqual(all);
+  });
+
   it("DescribeVolumesModifications of volumes never modified reads them a page at a time", async () => {
     const pages = await walk(async (NextToken) => {
       const out = await client.send(new DescribeVolumesModificationsCommand({ NextToken }));

@@ -19,6 +19,10 @@ const PER_TAG = COSTLY.length * 250;
 let emu: RunningEmulator;
 let client: EC2Client;
 const launched: string[] = [];
+/** The 120 instances of one launch whose 50 tags are alike. */
+const sharing: string[] = [];
+/** Instance ids of no instance: `resource-id` may name them, and they have no tags. */
+const nowhere = (count: number): string[] => Array.from({ length: count }, (_, n) => `i-${(n * 7919).toString(16).padStart(17, "0")}`);
 
 beforeAll(async () => {
   emu = await start({ clock: "2026-03-01T00:00:00Z", fixtures: [] });
@@ -37,7 +41,7 @@ beforeAll(async () => {
     launched.push(run.Instances?.[0]?.InstanceId ?? "");
   }
   // Enough tags on one more launch that a DescribeTags filter matching nothing needs more than one walk.
-  await client.send(
+  const many = await client.send(
     new RunInstancesCommand({
       ImageId: "ami-0123456789abcdef0",
       InstanceType: "t3.micro",
@@ -46,6 +50,7 @@ beforeAll(async () => {
       TagSpecifications: [{ ResourceType: "instance", Tags: Array.from({ length: TAGS }, (_, tag) => ({ Key: `shared${tag}`, Value: "x".repeat(250) })) }],
     }),
   );
+  sharing.push(...(many.Instances ?? []).map((instance) => instance.InstanceId ?? ""));
 });
 
 afterAll(async () => {
@@ -68,12 +73,12 @@ async function instancePages(filters: Filter[]): Promise<{ ids: string[]; pages:
   return { ids, pages, items };
 }
 
-async function tagPages(filters: Filter[]): Promise<{ tags: string[]; pages: number }> {
+async function tagPages(filters: Filter[], maxResults = 1000): Promise<{ tags: string[]; pages: number }> {
   const tags: string[] = [];
   let token: string | undefined;
   let pages = 0;
   do {
-    const page = await client.send(new DescribeTagsCommand({ Filters: filters, MaxResults: 1000, NextToken: token }));
+    const page = await client.send(new DescribeTagsCommand({ Filters: filters, MaxResults: maxResults, NextToken: token }));
     tags.push(...(page.Tags ?? []).map((tag) => `${tag.ResourceId}/${tag.Key}`));
     pages += 1;
     token = page.NextToken;
@@ -118,5 +123,28 @@ describe("the matching work of one describe request is bounded", () => {
     const { tags, pages } = await tagPages([{ Name: "key", Values: ["nothing"] }]);
     expect(tags).toEqual([]);
     expect(pages).toBe(Math.ceil(total / TAG_WALK_PER_REQUEST));
+  });
+
+  it("DescribeTags naming resources in resource-id finds, in small pages, the same tags in the same order as the walk of every tag", async () => {
+    // The named ids out of order, repeated, and among ids of nothing, so that pages end inside a resource, between resources, and after ids without tags.
+    const named = [...nowhere(1_500), ...sharing, ...launched, ...nowhere(1_500).reverse(), ...launched];
+    const keys = [{ Name: "key", Values: ["k1?", "shared7"] }];
+    const all = await tagPages(keys);
+    const walked = await tagPages([{ Name: "resource-id", Values: named }, ...keys], 5);
+    expect(walked.tags).toEqual(all.tags);
+    expect(walked.tags.length).toBe(LAUNCHES * 10 + sharing.length);
+    const every = await tagPages([{ Name: "resource-id", Values: named }], 1000);
+    expect(every.tags).toEqual((await tagPages([])).tags);
+  });
+
+  it("DescribeTags naming thousands of resources in resource-id looks up a bounded number of them a request, to the end", async () => {
+    // Ids of nothing: a request that looked each up and found no tag answered all 5,000 in one.
+    const { tags, pages } = await tagPages([{ Name: "resource-id", Values: nowhere(5_000) }]);
+    expect(tags).toEqual([]);
+    expect(pages).toBe(Math.ceil(5_000 / TAG_WALK_PER_REQUEST));
+    // Named instances of 50 tags each, none of which matches: a request reads at most its walk of their tags.
+    const named = await tagPages([{ Name: "resource-id", Values: sharing }, { Name: "key", Values: ["nothing"] }]);
+    expect(named.tags).toEqual([]);
+    expect(named.pages).toBe(Math.ceil((sharing.length * TAGS) / TAG_WALK_PER_REQUEST));
   });
 });

@@ -152,6 +152,31 @@ describe("a launch's volumes", () => {
     expect((await client.send(new DescribeVolumesCommand({}))).Volumes).toEqual([]);
   });
 
+  it("refuses two mappings of one device named with and without /dev/, in a launch, a launch template and a fixture image, as it refuses one named twice", async () => {
+    const twice = (device: string) => ({ code: "InvalidBlockDeviceMapping", message: `The device '${device}' is used in more than one block-device mapping` });
+    // The image's root /dev/xvda named xvda: a second mapping of it, not a change of its size (hashicorp/terraform#7233).
+    expect(await failure(launch({ BlockDeviceMappings: [{ DeviceName: "xvda", Ebs: { VolumeSize: 10 } }] }))).toMatchObject(twice("/dev/xvda"));
+    expect(await failure(launch({ BlockDeviceMappings: [{ DeviceName: "xvda", Ebs: { VolumeSize: 10 } }], DryRun: true }))).toMatchObject(twice("/dev/xvda"));
+    const both = [
+      { DeviceName: "sdf", Ebs: { VolumeSize: 10 } },
+      { DeviceName: "/dev/sdf", Ebs: { VolumeSize: 10 } },
+    ];
+    expect(await failure(launch({ BlockDeviceMappings: both }))).toMatchObject(twice("sdf"));
+    expect(await failure(launch({ BlockDeviceMappings: [...both].reverse() }))).toMatchObject(twice("/dev/sdf"));
+    await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "aliased", LaunchTemplateData: { ImageId: DECLARED, InstanceType: "m5.large", BlockDeviceMappings: both } }));
+    expect(await failure(launch({ ImageId: undefined, InstanceType: undefined, LaunchTemplate: { LaunchTemplateName: "aliased" } }))).toMatchObject(twice("sdf"));
+    expect((await client.send(new DescribeVolumesCommand({}))).Volumes).toEqual([]);
+    // The same name as the image's changes its device, as before.
+    const id = await launch({ BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: 10 } }] });
+    expect((await volumesOf(id)).map((v) => [v.Attachments?.[0]?.Device, v.Size])).toEqual([["/dev/xvda", 10]]);
+    const image = FIXTURE.images?.[1];
+    if (image === undefined) throw new Error("the fixture's second image");
+    const aliased: FixtureDocument = {
+      images: [{ ...image, blockDeviceMappings: [...(image.blockDeviceMappings ?? []), { deviceName: "sdb", volumeSize: 1 }] }],
+    };
+    await expect(start({ fixtures: [{ accounts: FIXTURE.accounts }, aliased], clock: CLOCK })).rejects.toThrow(/blockDeviceMappings\[2\]\.deviceName: "sdb" is mapped twice/);
+  });
+
   it("makes a volume from a snapshot alone, of the default root volume's size (snapshots are not modelled)", async () => {
     await launch({ BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { SnapshotId: "snap-0123456789abcdef0" } }] });
     const made = (await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.device", Values: ["/dev/sdf"] }] }))).Volumes ?? [];

@@ -165,6 +165,18 @@ export function volumePerformance(
 export const DEVICE_NAME = /^(?:\/dev\/)?(?:sd|xvd|hd)[a-z]{1,2}(?:[1-9]|1[0-5])?$/;
 
 /**
+ * The device a mapping's name names: `/dev/sdf` and `sdf` are one device, as EC2 reads them (a launch
+ * mapping `/dev/xvdb` over an image's `xvdb` is refused as "The device 'xvdb' is used in more than
+ * one block-device mapping", hashicorp/terraform#7233). Every check of two mappings naming one
+ * device compares these.
+ */
+export const deviceKey = (deviceName: string): string => (deviceName.startsWith("/dev/") ? deviceName.slice("/dev/".length) : deviceName);
+
+/** EC2's refusal of two mappings naming one device: `deviceName` as the first of them names it. */
+export const deviceMappedTwice = (deviceName: string): Refusal =>
+  invalidBlockDeviceMapping(`The device '${deviceName}' is used in more than one block-device mapping`);
+
+/**
  * The most EBS volumes an instance of a type may have attached: its EbsInfo.MaximumEbsAttachments
  * (DescribeInstanceTypes), or, for a type that answers none, Xen's 40 (EC2's "Amazon EBS volume
  * limits", the highest shared limit).
@@ -188,24 +200,29 @@ export function volumesToMake(
   image: readonly ImageBlockDevice[],
   requested: readonly BlockDeviceMappingRequest[],
 ): Refusal | VolumeToMake[] {
-  const byDevice = new Map<string, BlockDeviceMappingRequest>();
+  // The request's mappings by the device they name (deviceKey), each with the name it was given.
+  const byDevice = new Map<string, { readonly device: string; readonly mapping: BlockDeviceMappingRequest }>();
   for (const mapping of requested) {
     const device = mapping.deviceName;
     if (device === undefined || device === "") return new Refusal("MissingParameter", "The request must contain the parameter BlockDeviceMapping.DeviceName");
     if (!DEVICE_NAME.test(device)) return invalidBlockDeviceMapping(`Invalid device name ${device}`);
-    if (byDevice.has(device)) return invalidBlockDeviceMapping(`The device '${device}' is used in more than one block-device mapping`);
-    byDevice.set(device, mapping);
+    const earlier = byDevice.get(deviceKey(device));
+    if (earlier !== undefined) return deviceMappedTwice(earlier.device);
+    byDevice.set(deviceKey(device), { device, mapping });
   }
   const volumes: VolumeToMake[] = [];
   for (const base of image) {
-    const mapping = byDevice.get(base.deviceName);
-    byDevice.delete(base.deviceName);
+    const named = byDevice.get(deviceKey(base.deviceName));
+    // The image's device named the other way (`xvda` for `/dev/xvda`) is a second mapping of it, not a change of it.
+    if (named !== undefined && named.device !== base.deviceName) return deviceMappedTwice(base.deviceName);
+    const mapping = named?.mapping;
+    byDevice.delete(deviceKey(base.deviceName));
     if (mapping?.noDevice !== undefined || (mapping?.virtualName !== undefined && mapping.ebs === undefined)) continue;
     const made = volumeOf(base.deviceName, mapping?.ebs ?? {}, base);
     if (made instanceof Refusal) return made;
     volumes.push(made);
   }
-  for (const [device, mapping] of byDevice) {
+  for (const { device, mapping } of byDevice.values()) {
     if (mapping.noDevice !== undefined || mapping.ebs === undefined) continue;
     const made = volumeOf(device, mapping.ebs, undefined);
     if (made instanceof Refusal) return made;

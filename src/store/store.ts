@@ -383,6 +383,11 @@ export class Store {
     return this.#volumes.byId(volumeId);
   }
 
+  /** Which of `volumeIds` are an account's volumes in a region, in id order, each once (no volume row is read). */
+  seenVolumeIds(ownerId: string, region: string, volumeIds: readonly string[]): string[] {
+    return this.#volumes.seenIds(ownerId, region, volumeIds);
+  }
+
   /** The volumes attached to an instance, by device name (kept until the next write). */
   volumesOfInstance(instanceId: string): readonly VolumeRecord[] {
     return this.volumesOfInstances([instanceId]).get(instanceId) ?? [];

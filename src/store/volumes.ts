@@ -112,6 +112,12 @@ function prepare(db: SqliteDatabase) {
       `SELECT ${COLUMNS} FROM volume INDEXED BY volume_by_instance WHERE instance_id IN (SELECT value FROM json_each(?))
         AND owner_id = ? AND region = ?`,
     ),
+    // Ids only, from the primary key: naming 9,000 volumes reads no volume row.
+    seenIds: db
+      .prepare<[string, string, string], string>(
+        `SELECT volume_id FROM volume WHERE volume_id IN (SELECT value FROM json_each(?)) AND owner_id = ? AND region = ? ORDER BY volume_id`,
+      )
+      .pluck(),
     all: db.prepare<[], VolumeRow>(`SELECT ${COLUMNS} FROM volume ORDER BY volume_id`),
     // A launch's volumes in one statement: each row a JSON array of what differs between them (LaunchVolumeRow).
     insertLaunch: db.prepare<[{ owner: string; region: string; now: number; rows: string }]>(
@@ -174,6 +180,11 @@ export class Volumes {
   /** Up to `limit` of an account's volumes in a region after `after`, by id. */
   page(ownerId: string, region: string, after: string, limit: number): VolumeRecord[] {
     return this.s.page.all(ownerId, region, after, limit).map(recordOf);
+  }
+
+  /** Which of `volumeIds` are an account's volumes in a region, in id order. */
+  seenIds(ownerId: string, region: string, volumeIds: readonly string[]): string[] {
+    return this.s.seenIds.all(JSON.stringify(volumeIds), ownerId, region);
   }
 
   /** The volumes attached to an instance, by device name. */
