@@ -156,6 +156,87 @@ describe("a dump's shared tag sets", () => {
   });
 });
 
+/** 49 long tags set together on resources each with a Name of its own (EC2's 50 a resource, the Name the 50th). */
+const SHARED_VALUE = `shared-${"s".repeat(240)}`;
+const SHARED_TAGS: Tag[] = Array.from({ length: 49 }, (_, n) => ({ Key: `s${n}-${"S".repeat(100)}`, Value: `${SHARED_VALUE}${n}` }));
+
+/** 3 instances of one mapping each (6 volumes with the roots), a Name of its own put on each one by one, then SHARED_TAGS on all 9 in one CreateTags. */
+async function tagApart(client: EC2Client): Promise<string[]> {
+  const launched = await client.send(
+    new RunInstancesCommand({
+      ImageId: "ami-0123456789abcdef0",
+      InstanceType: "m5.large",
+      MinCount: 3,
+      MaxCount: 3,
+      BlockDeviceMappings: [{ DeviceName: "/dev/xvdb", Ebs: { VolumeSize: 1 } }],
+    }),
+  );
+  const instanceIds = (launched.Instances ?? []).map(({ InstanceId }) => InstanceId ?? "");
+  const volumes = await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "attachment.instance-id", Values: instanceIds }] }));
+  const ids = [...instanceIds, ...(volumes.Volumes ?? []).map(({ VolumeId }) => VolumeId ?? "")];
+  expect(ids).toHaveLength(9);
+  for (const [n, id] of ids.entries()) await client.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "Name", Value: `own-${n}` }] }));
+  await client.send(new CreateTagsCommand({ Resources: ids, Tags: SHARED_TAGS }));
+  return ids;
+}
+
+describe("a dump of resources with tags of their own beside a shared set", () => {
+  it("names the set once and writes each record's own tags beside it; a fresh emulator and a --db file load it to the same answers and the same dump", async () => {
+    const emu = await start({ clock: CLOCK, fixtures: [] });
+    const fresh = await start({ clock: CLOCK, fixtures: [] });
+    const file = join(folder, "beside.db");
+    try {
+      const ids = await tagApart(ec2(emu, OWNER));
+      const text = await dumpText(emu);
+      const dump = JSON.parse(text) as FixtureDocument;
+      expect(occurrences(text, SHARED_VALUE)).toBe(SHARED_TAGS.length);
+      expect(dump.tagSets?.map(({ name, tags }) => ({ name, count: tags.length }))).toEqual([{ name: "tags-1", count: 49 }]);
+      const records = [...(dump.instances ?? []), ...(dump.volumes ?? [])];
+      expect(records).toHaveLength(9);
+      for (const record of [...(dump.instances ?? []).map((r) => ({ id: r.instanceId, r })), ...(dump.volumes ?? []).map((r) => ({ id: r.volumeId, r }))]) {
+        expect({ id: record.id, tagSet: record.r.tagSet, tags: record.r.tags }).toEqual({
+          id: record.id,
+          tagSet: "tags-1",
+          tags: [{ key: "Name", value: `own-${ids.indexOf(record.id)}` }],
+        });
+      }
+
+      expect(await post(fresh, text)).toEqual({ status: 200, problems: [] });
+      const before = await answers(ec2(emu, OWNER));
+      expect(await answers(ec2(fresh, OWNER))).toEqual(before);
+      expect(await dumpText(fresh)).toBe(text);
+
+      let onFile = await start({ clock: CLOCK, fixtures: [], db: file });
+      try {
+        expect(await post(onFile, text)).toEqual({ status: 200, problems: [] });
+      } finally {
+        await onFile.close();
+      }
+      const db = new Database(file, { readonly: true });
+      try {
+        const count = (sql: string): unknown => db.prepare(sql).pluck(true).get();
+        // The set stored once, each resource referring to it, its Name its own row beside it.
+        expect(count("SELECT count(*) FROM tag_set_tag")).toBe(SHARED_TAGS.length);
+        expect(count("SELECT count(*) FROM resource_tag_set")).toBe(9);
+        expect(count("SELECT count(*) FROM resource_tag")).toBe(9);
+        expect(count("SELECT count(*) FROM resource_tag WHERE key <> 'Name'")).toBe(0);
+      } finally {
+        db.close();
+      }
+      onFile = await start({ clock: CLOCK, fixtures: [], db: file });
+      try {
+        expect(await answers(ec2(onFile, OWNER))).toEqual(before);
+        expect(await dumpText(onFile)).toBe(text);
+      } finally {
+        await onFile.close();
+      }
+    } finally {
+      await emu.close();
+      await fresh.close();
+    }
+  });
+});
+
 const VOLUME = { volumeId: "vol-0aaaaaaaaaaaaaaa1", ownerId: OWNER, availabilityZone: "us-east-1a", size: 8 };
 const INSTANCE = {
   instanceId: "i-0aaaaaaaaaaaaaaa1",
@@ -171,9 +252,22 @@ const SET = { name: "launch", tags: [{ key: "team", value: "ml" }] };
 const REFUSED: [string, object, string][] = [
   ["a set no document names", { volumes: [{ ...VOLUME, tagSet: "missing" }] }, `volumes[0].tagSet: "missing" names no set of this document's tagSets`],
   [
-    "tags and tagSet both",
-    { tagSets: [SET], instances: [{ ...INSTANCE, tags: [{ key: "a", value: "b" }], tagSet: "launch" }] },
-    "instances[0].tagSet: gives both tags and tagSet; a record has its own tags or names a set, not both",
+    "a key both in tags and the set",
+    { tagSets: [SET], instances: [{ ...INSTANCE, tags: [{ key: "team", value: "web" }], tagSet: "launch" }] },
+    `instances[0].tags: the key "team" is in the set "launch" (tagSets[0]) too; a record's own tags and its set's have keys apart`,
+  ],
+  [
+    "51 tags with the set's",
+    {
+      tagSets: [{ name: "many", tags: Array.from({ length: 49 }, (_, n) => ({ key: `k${n}`, value: "v" })) }],
+      volumes: [{ ...VOLUME, tags: [{ key: "a", value: "1" }, { key: "b", value: "2" }], tagSet: "many" }],
+    },
+    `volumes[0].tags: 51 tags with those of the set "many" (tagSets[0]) is more than EC2's limit of 50 on a resource`,
+  ],
+  [
+    "an aws: key of its own beside a set",
+    { tagSets: [SET], volumes: [{ ...VOLUME, tags: [{ key: "aws:mine", value: "v" }], tagSet: "launch" }] },
+    `volumes[0].tags[0].key: "aws:mine" starts with aws:, which EC2 reserves`,
   ],
   [
     "51 tags in a set",
@@ -216,6 +310,10 @@ describe("the fixture checker on tagSets", () => {
         problems: [],
       });
       expect((await emu.state()).instances?.[0]?.tags).toEqual(SET.tags);
+      // Tags of its own beside a set: the whole on the instance (its set named by it alone, written whole by a dump).
+      const beside = { ...INSTANCE, instanceId: "i-0aaaaaaaaaaaaaaa2", tags: [{ key: "Name", value: "web" }], tagSet: "launch" };
+      expect(await post(emu, JSON.stringify({ tagSets: [SET], instances: [beside] }))).toEqual({ status: 200, problems: [] });
+      expect((await emu.state()).instances?.find(({ instanceId }) => instanceId === beside.instanceId)?.tags).toEqual([{ key: "Name", value: "web" }, ...SET.tags]);
     } finally {
       await emu.close();
     }

@@ -48,6 +48,16 @@ export interface CapacityPool {
 }
 
 /**
+ * An instance's or volume's tags as a load writes them: `tags` all of them; `tagSetTags`, when the
+ * record named a set of its document beside tags of its own, the set's (kept shared by the records
+ * naming it, the rest of `tags` as the record's own rows beside it, as CreateTags leaves them).
+ */
+export interface TaggedInSet {
+  readonly tags: readonly Tag[];
+  readonly tagSetTags?: readonly Tag[];
+}
+
+/**
  * What one load writes, in one transaction: each account, reservation and instance replaced whole
  * by id, each launch's ClientToken kept unless given one, each pool upserted by zone and type.
  */
@@ -56,8 +66,8 @@ export interface StateRecords {
   readonly capacityReservations: readonly ReservationToLoad[];
   /** Every launch an instance names, before the instances. */
   readonly launches: readonly LaunchRecord[];
-  /** Each instance with its owner's tags. */
-  readonly instances: readonly { readonly instance: InstanceRecord; readonly tags: readonly Tag[] }[];
+  /** Each instance with its owner's tags (and the set it named beside its own: TaggedInSet). */
+  readonly instances: readonly ({ readonly instance: InstanceRecord } & TaggedInSet)[];
   readonly capacityPools: readonly CapacityPool[];
   /** Instance types the set adds to the catalogue or overrides, upserted by name (SPEC section 13). */
   readonly instanceTypes: readonly InstanceTypeInfo[];
@@ -69,7 +79,7 @@ export interface StateRecords {
   /** Instant fleets kept for their ClientToken. */
   readonly fleets: readonly { readonly fleet: FleetRecord; readonly tags: readonly Tag[] }[];
   /** EBS volumes with their owner's tags (written after the instances they are attached to). */
-  readonly volumes: readonly { readonly volume: VolumeRecord; readonly tags: readonly Tag[] }[];
+  readonly volumes: readonly ({ readonly volume: VolumeRecord } & TaggedInSet)[];
   /** Where each instance of the set that names a subnet sits in its VPC (written after the instances). */
   readonly instanceNetworks: readonly { readonly instanceId: string; readonly network: InstanceNetwork }[];
   /**

@@ -325,9 +325,7 @@ function prepare(db: SqliteDatabase) {
     tagSetOf: db
       .prepare<[string, string], number>("SELECT tag_set_id FROM resource_tag_set WHERE resource_id = ? AND account_id = ?")
       .pluck(true),
-    hasOwnTags: db
-      .prepare<[string, string], number>("SELECT 1 FROM resource_tag WHERE resource_id = ? AND account_id = ? LIMIT 1")
-      .pluck(true),
+    ownTagsOf: db.prepare<[string, string], Tag>("SELECT key, value FROM resource_tag WHERE resource_id = ? AND account_id = ? ORDER BY key"),
     // The sets more than one resource refers to: one walk of the index by set.
     tagSetsShared: db
       .prepare<[], number>(
@@ -820,9 +818,20 @@ export class Reservations {
     return this.s.tagSetOf.get(resourceId, accountId);
   }
 
-  /** Whether an account has rows of its own on a resource (beside a shared set it may also refer to). */
-  hasOwnTags(resourceId: string, accountId: string): boolean {
-    return this.s.hasOwnTags.get(resourceId, accountId) !== undefined;
+  /** An account's rows of its own on a resource (beside a shared set it may also refer to), in key order. */
+  ownTagsOf(resourceId: string, accountId: string): Tag[] {
+    return this.s.ownTagsOf.all(resourceId, accountId);
+  }
+
+  /**
+   * Replaces one account's own rows on a resource, leaving the shared set it refers to as it is
+   * (a load writes a record's own tags beside the set it names); only inside Store.write(). The
+   * caller keeps the keys apart from the set's.
+   */
+  setOwnTagsBeside(resourceId: string, accountId: string, tags: readonly Tag[]): void {
+    assertInWrite(this.db, "Reservations.setOwnTagsBeside()");
+    this.s.deleteTags.run(resourceId, accountId);
+    if (tags.length > 0) this.s.insertTags.run(resourceId, accountId, JSON.stringify(tags.map((t) => [t.key, t.value])));
   }
 
   /** The shared sets more than one resource refers to. */

@@ -788,13 +788,6 @@ export class Store {
       }
       for (const launch of records.launches) this.#instances.putLaunch(launch);
       for (const { instance } of records.instances) this.#instances.put(instance);
-      // Instances of one owner with the same tags share them, as a launch's do: a dump of a
-      // 1,000-instance launch with 50 tags loads back as 50 rows, not 50,000.
-      const tagKeys = new Map<readonly Tag[], string>();
-      this.#shareAlike(
-        records.instances.map(({ instance, tags }) => ({ resourceId: instance.instanceId, ownerId: instance.ownerId, tags })),
-        tagKeys,
-      );
       for (const pool of records.capacityPools) this.#pools.put(pool);
       for (const info of records.instanceTypes) this.#instanceTypes.put(info);
       for (const { subnet, tags } of records.subnets) {
@@ -837,12 +830,14 @@ export class Store {
       }
       for (const volumeId of setVolumes) this.#volumes.detach(volumeId);
       for (const { volume } of records.volumes) this.#volumes.put(volume);
-      // Volumes as instances: a launch's 127,000 volumes that a dump names one tag set from load back
-      // as that set once, not as 127,000 copies of it (docs/reliability.md, "C1").
-      this.#shareAlike(
-        records.volumes.map(({ volume, tags }) => ({ resourceId: volume.volumeId, ownerId: volume.ownerId, tags })),
-        tagKeys,
-      );
+      // Instances and volumes of one owner with the same tags share them, as a launch's do: a dump of
+      // a 1,000-instance launch with 50 tags loads back as 50 rows, not 50,000, and a launch's 127,000
+      // volumes that a dump names one tag set from as that set once (docs/reliability.md, "C1"). Both
+      // kinds in one pass: a set CreateTags kept for instances and volumes together stays one.
+      this.#shareAlike([
+        ...records.instances.map(({ instance, tags, tagSetTags }) => ({ resourceId: instance.instanceId, ownerId: instance.ownerId, tags, tagSetTags })),
+        ...records.volumes.map(({ volume, tags, tagSetTags }) => ({ resourceId: volume.volumeId, ownerId: volume.ownerId, tags, tagSetTags })),
+      ]);
       for (const { resourceId, accountId, region, tags } of records.derivedResourceTags) {
         this.#reservations.setTags(resourceId, accountId, tags);
         this.#network.putDerivedRegion(resourceId, accountId, region);
@@ -852,23 +847,37 @@ export class Store {
 
   /**
    * Gives resources of one owner with the same tags one shared set (one alone gets its own rows;
-   * untagged ones are left as they are); only inside write(). The tags of a fixture's tag set are one
-   * list for every record naming it, so `keys` makes each list's text once, not once per record.
+   * untagged ones are left as they are); only inside write(). A resource that named a set beside
+   * tags of its own (`tagSetTags`) goes with the others of that set's tags, and keeps the rest as its
+   * own rows beside the shared set, as CreateTags left them (so a dump writes it back the same). The
+   * tags of a fixture's tag set are one list for every record naming it, so `keys` makes each list's
+   * text once, not once per record.
    */
-  #shareAlike(resources: readonly { resourceId: string; ownerId: string; tags: readonly Tag[] }[], keys: Map<readonly Tag[], string>): void {
-    const groups = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: Set<string> }>();
-    for (const { resourceId, ownerId, tags } of resources) {
+  #shareAlike(resources: readonly { resourceId: string; ownerId: string; tags: readonly Tag[]; tagSetTags?: readonly Tag[] | undefined }[]): void {
+    const keys = new Map<readonly Tag[], string>();
+    const groups = new Map<string, { ownerId: string; tags: readonly Tag[]; ids: Set<string>; beside: Map<string, readonly Tag[]> }>();
+    for (const { resourceId, ownerId, tags, tagSetTags } of resources) {
       if (tags.length === 0) continue;
-      let text = keys.get(tags);
-      if (text === undefined) keys.set(tags, (text = JSON.stringify(tags.map((tag) => [tag.key, tag.value]))));
+      const shared = tagSetTags ?? tags;
+      let text = keys.get(shared);
+      if (text === undefined) keys.set(shared, (text = JSON.stringify(shared.map((tag) => [tag.key, tag.value]))));
       const key = `${ownerId} ${text}`;
-      const group = groups.get(key);
+      let group = groups.get(key);
       if (group) group.ids.add(resourceId);
-      else groups.set(key, { ownerId, tags, ids: new Set([resourceId]) });
+      else groups.set(key, (group = { ownerId, tags: shared, ids: new Set([resourceId]), beside: new Map() }));
+      if (tagSetTags !== undefined) {
+        const setKeys = new Set(tagSetTags.map(({ key: tagKey }) => tagKey));
+        group.beside.set(resourceId, tags.filter(({ key: tagKey }) => !setKeys.has(tagKey)));
+      } else group.beside.delete(resourceId);
     }
-    for (const { ownerId, tags, ids } of groups.values()) {
-      if (ids.size === 1) this.#reservations.setTags([...ids][0] ?? "", ownerId, tags);
-      else this.#reservations.shareTagsOfInstances([...ids], ownerId, tags);
+    for (const { ownerId, tags, ids, beside } of groups.values()) {
+      if (ids.size === 1) {
+        const [resourceId = ""] = ids;
+        this.#reservations.setTags(resourceId, ownerId, [...tags, ...(beside.get(resourceId) ?? [])]);
+        continue;
+      }
+      this.#reservations.shareTagsOfInstances([...ids], ownerId, tags);
+      for (const [resourceId, own] of beside) this.#reservations.setOwnTagsBeside(resourceId, ownerId, own);
     }
   }
 
@@ -999,9 +1008,11 @@ export class Store {
   /**
    * The tag sets of one dump: a resource whose tags are a stored set that other resources share
    * (a launch's instances, its volumes) names it (`tagSet`), and the set is written once in
-   * `tagSets`, named in the order the dump first names it; a resource with tags of its own (alone,
-   * or beside a set), or alone in its set, has them all written on it. So a dump of a launch of 127,000 volumes with 50 long
-   * tags holds them once (2.6 GB written before: docs/reliability.md, "C1").
+   * `tagSets`, named in the order the dump first names it, with the resource's own rows beside it
+   * (keys apart) if it has some; a resource with tags of its own alone, or alone in its set, has
+   * them all written on it. So a dump of a launch of 127,000 volumes with 50 long tags holds them
+   * once (2.6 GB written before), and 1,000 volumes each with a Name beside 49 long tags set
+   * together the 49 once too (docs/reliability.md, "C1").
    */
   #dumpTagSets(): DumpTagSets {
     const shared = new Set(this.#reservations.tagSetsShared());
@@ -1009,15 +1020,12 @@ export class Store {
     return {
       of: (resourceId, ownerId) => {
         const tagSetId = shared.size === 0 ? undefined : this.#reservations.tagSetOf(resourceId, ownerId);
-        // Rows of its own beside the set (Reservations.retag keeps what resources named together hold
-        // alike as a set): written whole on the resource, the set's tags and its own, as a fixture
-        // names a set or gives tags, not both.
-        if (tagSetId === undefined || !shared.has(tagSetId) || this.#reservations.hasOwnTags(resourceId, ownerId)) {
-          return { tags: this.#reservations.tagsOf(resourceId, ownerId) };
-        }
+        if (tagSetId === undefined || !shared.has(tagSetId)) return { tags: this.#reservations.tagsOf(resourceId, ownerId) };
         let name = names.get(tagSetId);
         if (name === undefined) names.set(tagSetId, (name = `tags-${names.size + 1}`));
-        return { tags: [], tagSet: name };
+        // Rows of its own beside the set (Reservations.retag keeps what resources named together hold
+        // alike as a set): written beside the set's name, which a load keeps shared.
+        return { tags: this.#reservations.ownTagsOf(resourceId, ownerId), tagSet: name };
       },
       written: () => [...names].map(([tagSetId, name]) => ({ name, tags: this.#reservations.tagSetTags(tagSetId) })),
     };
@@ -1142,7 +1150,7 @@ export class Store {
 
 /** What one dump knows of the tag sets it writes (Store.#dumpTagSets). */
 interface DumpTagSets {
-  /** A resource's tags for its owner: its own, or (with `tags` empty) the name of the shared set they are. */
+  /** A resource's tags for its owner: all of them, or the name of the shared set it refers to and its own rows beside it. */
   of(resourceId: string, ownerId: string): { tags: Tag[]; tagSet?: string };
   /** Every set named so far, in the order first named. */
   written(): TagSetFixture[];
