@@ -265,6 +265,11 @@ const REFUSED: [string, object, string][] = [
     `volumes[0].tags: 51 tags with those of the set "many" (tagSets[0]) is more than EC2's limit of 50 on a resource`,
   ],
   [
+    "51 tags of its own beside a set",
+    { tagSets: [SET], volumes: [{ ...VOLUME, tags: Array.from({ length: 51 }, (_, n) => ({ key: `k${n}`, value: "v" })), tagSet: "launch" }] },
+    "volumes[0].tags: 51 tags is more than EC2's limit of 50 on a resource",
+  ],
+  [
     "an aws: key of its own beside a set",
     { tagSets: [SET], volumes: [{ ...VOLUME, tags: [{ key: "aws:mine", value: "v" }], tagSet: "launch" }] },
     `volumes[0].tags[0].key: "aws:mine" starts with aws:, which EC2 reserves`,
