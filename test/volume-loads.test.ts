@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
+  DescribeTagsCommand,
   DescribeVolumesCommand,
   TerminateInstancesCommand,
   type EC2Client,
@@ -134,6 +135,74 @@ describe("a load over volumes already loaded", () => {
     });
     const given = await client.send(new DescribeIamInstanceProfileAssociationsCommand({ AssociationIds: ["iip-assoc-0bbbbbbbbbbbbbbb1"] }));
     expect(given.IamInstanceProfileAssociations?.map((a) => a.InstanceId)).toEqual(["i-0bbbbbbbbbbbbbbb2"]);
+  });
+});
+
+describe("a volume named again in a load", () => {
+  let emu: RunningEmulator;
+  let client: EC2Client;
+  beforeAll(async () => {
+    emu = await start({ clock: CLOCK, fixtures: [{ accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY }] }] }] });
+    client = ec2(emu);
+  });
+  afterAll(async () => emu.close());
+
+  /** Each named volume's tags, as DescribeTags answers them. */
+  const tagsOf = async (...volumeIds: string[]) => {
+    const answer = await client.send(new DescribeTagsCommand({ Filters: [{ Name: "resource-id", Values: volumeIds }] }));
+    return (answer.Tags ?? []).map((t) => [t.ResourceId, t.Key, t.Value]);
+  };
+
+  it("is replaced with its tags: its own rows and its shared set's reference go, and what the record gives is written", async () => {
+    const [own, shared, stays] = ["vol-0ddddddddddddddd1", "vol-0ddddddddddddddd2", "vol-0ddddddddddddddd3"];
+    const first = {
+      tagSets: [{ name: "s", tags: [{ key: "set", value: "1" }] }],
+      volumes: [{ ...volume(own), tags: [{ key: "own", value: "1" }] }, { ...volume(shared), tagSet: "s" }, { ...volume(stays), tagSet: "s" }],
+    };
+    expect((await post(emu, first)).status).toBe(200);
+    expect(await tagsOf(own, shared, stays)).toEqual([
+      [own, "own", "1"],
+      [shared, "set", "1"],
+      [stays, "set", "1"],
+    ]);
+    expect((await post(emu, { volumes: [{ ...volume(own), size: 20 }, volume(shared)] })).status).toBe(200);
+    expect(await tagsOf(own, shared, stays)).toEqual([[stays, "set", "1"]]);
+    const sizes = (await client.send(new DescribeVolumesCommand({ VolumeIds: [own] }))).Volumes?.map((v) => v.Size);
+    expect(sizes).toEqual([20]);
+    const dump = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as FixtureDocument;
+    const dumped = (dump.volumes ?? []).filter((v) => v.volumeId === own || v.volumeId === shared);
+    expect(dumped.map((v) => [v.volumeId, v.tags, v.tagSet])).toEqual([
+      [own, undefined, undefined],
+      [shared, undefined, undefined],
+    ]);
+    // Named again with tags, it has those only.
+    const retagged = { volumes: [{ ...volume(own), tags: [{ key: "new", value: "2" }] }, { ...volume(shared), tags: [{ key: "new", value: "2" }] }] };
+    expect((await post(emu, retagged)).status).toBe(200);
+    expect(await tagsOf(own, shared, stays)).toEqual([
+      [own, "new", "2"],
+      [shared, "new", "2"],
+      [stays, "set", "1"],
+    ]);
+  });
+
+  it("takes a launch's dump back with one volume's tagSet taken off: that volume has no tags, its fellows keep theirs", async () => {
+    const launched = await runInstances(client, {
+      MinCount: 2,
+      MaxCount: 2,
+      Placement: { AvailabilityZone: ZONE },
+      TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "vt", Value: "y" }] }],
+    });
+    const ids = instanceIdsOf(launched);
+    const dump = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as FixtureDocument;
+    const instances = (dump.instances ?? []).filter((i) => ids.includes(i.instanceId));
+    const volumes = (dump.volumes ?? []).filter((v) => ids.includes(v.attachment?.instanceId ?? ""));
+    expect(volumes.map((v) => v.tagSet !== undefined)).toEqual([true, true]);
+    const [bare, kept] = volumes.map((v) => v.volumeId);
+    const edited = volumes.map(({ tagSet, ...rest }) => (rest.volumeId === bare ? rest : { ...rest, tagSet }));
+    expect((await post(emu, { tagSets: dump.tagSets, instances, volumes: edited })).status).toBe(200);
+    expect(await tagsOf(bare ?? "", kept ?? "")).toEqual([[kept, "vt", "y"]]);
+    const after = await client.send(new DescribeVolumesCommand({ Filters: [{ Name: "tag:vt", Values: ["y"] }] }));
+    expect(after.Volumes?.map((v) => v.VolumeId)).toEqual([kept]);
   });
 });
 

@@ -303,6 +303,9 @@ function prepare(db: SqliteDatabase) {
     deleteTagsOfResources: db.prepare<[string, string]>(
       "DELETE FROM resource_tag WHERE resource_id IN (SELECT value FROM json_each(?)) AND account_id = ?",
     ),
+    // Every account's rows and set references of some resources, as the volume_tags_deleted trigger takes them.
+    deleteEveryTagOfResources: db.prepare<[string]>("DELETE FROM resource_tag WHERE resource_id IN (SELECT value FROM json_each(?))"),
+    dropEveryTagSetOfResources: db.prepare<[string]>("DELETE FROM resource_tag_set WHERE resource_id IN (SELECT value FROM json_each(?))"),
     // Shared tag sets (migration 014): a launch's tags once, and its instances' references to them.
     dropTagSet: db.prepare<[string, string]>("DELETE FROM resource_tag_set WHERE resource_id = ? AND account_id = ?"),
     dropTagSetsOfResources: db.prepare<[string, string]>(
@@ -644,6 +647,20 @@ export class Reservations {
     this.s.deleteTags.run(resourceId, accountId);
     this.s.dropTagSet.run(resourceId, accountId);
     if (tags.length > 0) this.s.insertTags.run(resourceId, accountId, JSON.stringify(tags.map((t) => [t.key, t.value])));
+  }
+
+  /**
+   * Takes every tag off each resource, its own rows and its reference to a shared set, whatever
+   * account kept them; only inside Store.write(). A load replacing volumes whole (their rows are
+   * upserted, never deleted, so the volume_tags_deleted trigger does not run) clears their tags first,
+   * as an instance's delete and insert does.
+   */
+  untag(resourceIds: readonly string[]): void {
+    assertInWrite(this.db, "Reservations.untag()");
+    if (resourceIds.length === 0) return;
+    const ids = JSON.stringify(resourceIds);
+    this.s.deleteEveryTagOfResources.run(ids);
+    this.s.dropEveryTagSetOfResources.run(ids);
   }
 
   /**

@@ -830,6 +830,10 @@ export class Store {
       }
       for (const volumeId of setVolumes) this.#volumes.detach(volumeId);
       for (const { volume } of records.volumes) this.#volumes.put(volume);
+      // A volume named again is replaced with its tags, as an instance is: its old ones (own rows, a
+      // shared set's reference) go, and the record's own are written below (D3 of the sixteenth outside
+      // pass: a volume loaded again without tags kept its old ones, and every later dump wrote them).
+      this.#reservations.untag([...setVolumes]);
       // Instances and volumes of one owner with the same tags share them, as a launch's do: a dump of
       // a 1,000-instance launch with 50 tags loads back as 50 rows, not 50,000, and a launch's 127,000
       // volumes that a dump names one tag set from as that set once (docs/reliability.md, "C1"). Both
