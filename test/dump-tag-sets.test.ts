@@ -283,6 +283,42 @@ const REFUSED: [string, object, string][] = [
   ["a value too long", { tagSets: [{ name: "long", tags: [{ key: "k", value: "v".repeat(257) }] }] }, "tagSets[0].tags[0].value: is longer than 256 characters"],
   ["an aws: key", { tagSets: [{ name: "aws", tags: [{ key: "AWS:mine", value: "v" }] }] }, `tagSets[0].tags[0].key: "AWS:mine" starts with aws:, which EC2 reserves`],
   ["a set named twice", { tagSets: [SET, { ...SET, tags: [] }] }, `tagSets[1].name: "launch" is a duplicate tag set name (first at {source}: tagSets[0])`],
+  // The characters CreateTags refuses (XML 1.0 cannot carry them): kept, they were answered as U+FFFD.
+  [
+    "a NUL in a set's value",
+    { tagSets: [{ name: "s", tags: [{ key: "a", value: "x\u0000y" }] }], instances: [{ ...INSTANCE, tagSet: "s" }] },
+    "tagSets[0].tags[0].value: character U+0000 is not allowed in a tag value (EC2 refuses it)",
+  ],
+  [
+    "a U+FFFE in a set's value",
+    { tagSets: [{ name: "s", tags: [{ key: "a", value: "x\uFFFEy" }] }], volumes: [{ ...VOLUME, tagSet: "s" }] },
+    "tagSets[0].tags[0].value: character U+FFFE is not allowed in a tag value (EC2 refuses it)",
+  ],
+  [
+    "a NUL in a set's name",
+    { tagSets: [{ name: "a\u0000b", tags: [{ key: "a", value: "1" }] }], instances: [{ ...INSTANCE, tagSet: "a\u0000b" }] },
+    "tagSets[0].name: character U+0000 is not allowed in a tag set name",
+  ],
+  [
+    "a lone surrogate in a set's key",
+    { tagSets: [{ name: "s", tags: [{ key: "a\uD800", value: "1" }] }] },
+    "tagSets[0].tags[0].key: character U+D800 is not allowed in a tag key (EC2 refuses it)",
+  ],
+  [
+    "a NUL in an instance's own key",
+    { instances: [{ ...INSTANCE, tags: [{ key: "a\u0000b", value: "x" }] }] },
+    "instances[0].tags[0].key: character U+0000 is not allowed in a tag key (EC2 refuses it)",
+  ],
+  [
+    "a U+FFFF in a volume's own value",
+    { volumes: [{ ...VOLUME, tags: [{ key: "a", value: "\uFFFF" }] }] },
+    "volumes[0].tags[0].value: character U+FFFF is not allowed in a tag value (EC2 refuses it)",
+  ],
+  [
+    "a control character in a subnet's key",
+    { subnets: [{ subnetId: "subnet-0aaaaaaaaaaaaaaa1", ownerId: OWNER, availabilityZone: "us-east-1a", cidrBlock: "172.31.200.0/24", tags: [{ key: "a\u0001", value: "x" }] }] },
+    "subnets[0].tags[0].key: character U+0001 is not allowed in a tag key (EC2 refuses it)",
+  ],
   [
     "a volume naming a set with a key EC2 puts on instances",
     { tagSets: [{ name: "template", tags: [{ key: "aws:ec2launchtemplate:id", value: "lt-0123456789abcdef0" }] }], volumes: [{ ...VOLUME, tagSet: "template" }] },

@@ -203,6 +203,16 @@ function readValue(shape: Shape, node: Node, mode: ReadMode, rule: MemberRule<un
 /** A character XML 1.0 cannot carry (its Char production), or a lone surrogate. */
 const NOT_XML_CHARACTER = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/**
+ * The first character of `value` that EC2 refuses in a string member ("U+0000"), or undefined: one
+ * that XML 1.0 cannot carry would be answered as U+FFFD, and no later request could name it. The
+ * fixture checks (src/fixtures/check.ts) refuse the same in tags a fixture keeps.
+ */
+export function notAllowedCharacter(value: string): string | undefined {
+  const bad = NOT_XML_CHARACTER.exec(value);
+  return bad ? `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}` : undefined;
+}
+
 function readScalar(shape: Shape, { wireName, value }: Leaf, mode: ReadMode, rule: MemberRule<unknown> | undefined): unknown {
   const invalid = (expecting: string) =>
     invalidParameterValue(`Value ( ${value} ) for parameter ${wireName} is invalid. ${expecting}`);
@@ -211,11 +221,8 @@ function readScalar(shape: Shape, { wireName, value }: Leaf, mode: ReadMode, rul
     case "blob": {
       // A character XML 1.0 cannot carry would be kept and answered as U+FFFD: the caller could never
       // name it again (a tag key, a KeyName, a ClientToken). Refused here, where every string member is read.
-      const bad = NOT_XML_CHARACTER.exec(value);
-      if (bad) {
-        const point = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
-        throw invalidParameterValue(`Value for parameter ${wireName} is invalid. Character U+${point} is not allowed.`);
-      }
+      const bad = notAllowedCharacter(value);
+      if (bad !== undefined) throw invalidParameterValue(`Value for parameter ${wireName} is invalid. Character ${bad} is not allowed.`);
       return value;
     }
     case "enum":
