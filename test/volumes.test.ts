@@ -250,6 +250,55 @@ describe("an image fixture's root device", () => {
     const id = await launch({ ImageId: "ami-0ccccccccccccccc1" });
     expect((await volumesOf(id)).map((volume) => volume.Attachments?.[0]?.Device).sort()).toEqual(["/dev/sda", "/dev/sdb"]);
   });
+
+  it("is changed, not doubled, by a launch mapping naming the root device (/dev/sda1) or its disk; the instance's root device is the volume's", async () => {
+    const loaded = await fetch(`${emu.url}/_emulator/fixtures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(image("/dev/sda1", ["/dev/sda", "/dev/sdb"])),
+    });
+    expect(loaded.status).toBe(200);
+    const devices = async (id: string) =>
+      (await volumesOf(id)).map((volume) => [volume.Attachments?.[0]?.Device, volume.Size, volume.VolumeType]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    for (const name of ["/dev/sda1", "/dev/sda"]) {
+      const id = await launch({ ImageId: "ami-0ccccccccccccccc1", BlockDeviceMappings: [{ DeviceName: name, Ebs: { VolumeSize: 30, VolumeType: "gp2" } }] });
+      expect(await devices(id)).toEqual([
+        ["/dev/sda", 30, "gp2"],
+        ["/dev/sdb", 8, "gp3"],
+      ]);
+      // Terraform's provider finds root_block_device as the mapping on the instance's RootDeviceName.
+      const instance = await instanceOf(id);
+      expect(instance?.RootDeviceName).toBe("/dev/sda");
+      expect(instance?.BlockDeviceMappings?.map((mapping) => mapping.DeviceName).sort()).toEqual(["/dev/sda", "/dev/sdb"]);
+    }
+    // A launch template's mapping of the root device is the same change.
+    await client.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: "root-by-partition",
+        LaunchTemplateData: { ImageId: "ami-0ccccccccccccccc1", BlockDeviceMappings: [{ DeviceName: "/dev/sda1", Ebs: { VolumeSize: 40 } }] },
+      }),
+    );
+    const fromTemplate = await launch({ ImageId: undefined, LaunchTemplate: { LaunchTemplateName: "root-by-partition" } });
+    expect((await devices(fromTemplate))[0]).toEqual(["/dev/sda", 40, "gp3"]);
+    // DescribeImages still answers the image as declared.
+    const [declared] = (await client.send(new DescribeImagesCommand({ ImageIds: ["ami-0ccccccccccccccc1"] }))).Images ?? [];
+    expect(declared?.RootDeviceName).toBe("/dev/sda1");
+    // The root and its disk both named, or the root named another way, is one device mapped twice.
+    for (const mappings of [[{ DeviceName: "/dev/sda" }, { DeviceName: "/dev/sda1" }], [{ DeviceName: "sda1" }]]) {
+      const refused = await failure(
+        client.send(
+          new RunInstancesCommand({
+            ImageId: "ami-0ccccccccccccccc1",
+            InstanceType: "m5.large",
+            MinCount: 1,
+            MaxCount: 1,
+            BlockDeviceMappings: mappings.map((mapping) => ({ ...mapping, Ebs: { VolumeSize: 30 } })),
+          }),
+        ),
+      );
+      expect(refused).toMatchObject({ code: "InvalidBlockDeviceMapping", message: "The device '/dev/sda' is used in more than one block-device mapping" });
+    }
+  });
 });
 
 describe("DescribeVolumes", () => {

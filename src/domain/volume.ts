@@ -172,6 +172,18 @@ export const DEVICE_NAME = /^(?:\/dev\/)?(?:sd|xvd|hd)[a-z]{1,2}(?:[1-9]|1[0-5])
  */
 export const deviceKey = (deviceName: string): string => (deviceName.startsWith("/dev/") ? deviceName.slice("/dev/".length) : deviceName);
 
+/**
+ * Which of an image's mappings (by device name) holds its root volume: the one on the root device,
+ * else the one on the disk the root device is a partition of (a root device `/dev/sda1` over a
+ * mapping `/dev/sda`, as images EC2 has are; docs/decisions.md). -1: none does. The partition is a
+ * trailing number, the only one DEVICE_NAME takes.
+ */
+export function rootMappingIndex(deviceNames: readonly string[], rootDeviceName: string): number {
+  const root = deviceKey(rootDeviceName);
+  const own = deviceNames.findIndex((name) => deviceKey(name) === root);
+  return own !== -1 ? own : deviceNames.findIndex((name) => deviceKey(name) === root.replace(/[0-9]+$/, ""));
+}
+
 /** EC2's refusal of two mappings naming one device: `deviceName` as the first of them names it. */
 export const deviceMappedTwice = (deviceName: string): Refusal =>
   invalidBlockDeviceMapping(`The device '${deviceName}' is used in more than one block-device mapping`);
@@ -194,10 +206,13 @@ export const attachmentLimitExceeded = (count: number, limit: number, instanceTy
  * The volumes a launch makes for each instance: the image's EBS mappings, each changed by the
  * request's mapping of the same device (its members over the image's; NoDevice leaves it out), and
  * the request's mappings of other devices (an instance store's VirtualName makes no volume). A
- * mapping without a snapshot needs its size; one from a snapshot may not be smaller than it.
+ * mapping without a snapshot needs its size; one from a snapshot may not be smaller than it. The
+ * image's root mapping is also changed by a mapping of `rootDeviceName` itself when it is on the
+ * root's disk (rootMappingIndex): one root volume, on the image's mapping's device.
  */
 export function volumesToMake(
   image: readonly ImageBlockDevice[],
+  rootDeviceName: string,
   requested: readonly BlockDeviceMappingRequest[],
 ): Refusal | VolumeToMake[] {
   // The request's mappings by the device they name (deviceKey), each with the name it was given.
@@ -209,6 +224,16 @@ export function volumesToMake(
     const earlier = byDevice.get(deviceKey(device));
     if (earlier !== undefined) return deviceMappedTwice(earlier.device);
     byDevice.set(deviceKey(device), { device, mapping });
+  }
+  // A root `/dev/sda1` held by the image's `/dev/sda`: a mapping of `/dev/sda1` is the one of
+  // `/dev/sda` (Terraform and users name the root by the image's RootDeviceName), not a new volume.
+  const rootBase = image[rootMappingIndex(image.map((base) => base.deviceName), rootDeviceName)];
+  const byRoot = byDevice.get(deviceKey(rootDeviceName));
+  if (rootBase !== undefined && byRoot !== undefined && deviceKey(rootBase.deviceName) !== deviceKey(rootDeviceName)) {
+    // Both the root and its disk named, or the root named another way than the image names it, is one device mapped twice.
+    if (byDevice.has(deviceKey(rootBase.deviceName)) || byRoot.device !== rootDeviceName) return deviceMappedTwice(rootBase.deviceName);
+    byDevice.delete(deviceKey(rootDeviceName));
+    byDevice.set(deviceKey(rootBase.deviceName), { device: rootBase.deviceName, mapping: byRoot.mapping });
   }
   const volumes: VolumeToMake[] = [];
   for (const base of image) {

@@ -8,6 +8,7 @@ import {
   DEFAULT_ROOT_DEVICE_NAME,
   defaultImageBlockDevices,
   modifiedVolume,
+  rootMappingIndex,
   VOLUME_ID,
   volumeIdMalformed,
   volumeNotFound,
@@ -23,9 +24,18 @@ import type { Ec2Context } from "./context.js";
 import { instanceTransitionMs, newId } from "./instances.js";
 import { imageVisibleTo } from "./network.js";
 
-/** The root device of an instance of `imageId`: its image's, or Amazon Linux's for an image id no fixture declares. */
+/**
+ * The root device of an instance of `imageId`: the device its image's root mapping attaches the root
+ * volume at (`/dev/sda` for an image whose root `/dev/sda1` is that disk's partition), else the
+ * image's rootDeviceName; Amazon Linux's for an image id no fixture declares. Terraform's provider
+ * finds root_block_device as the instance's mapping on its RootDeviceName (docs/decisions.md).
+ */
 export function rootDeviceNameOf(store: Store, imageId: string): string {
-  return store.image(imageId)?.rootDeviceName ?? DEFAULT_ROOT_DEVICE_NAME;
+  const image = store.image(imageId);
+  if (image === undefined) return DEFAULT_ROOT_DEVICE_NAME;
+  const mappings = imageBlockDevices(image);
+  const root = mappings[rootMappingIndex(mappings.map((mapping) => mapping.deviceName), image.rootDeviceName)];
+  return root?.deviceName ?? image.rootDeviceName;
 }
 
 /**
@@ -41,8 +51,9 @@ export function launchVolumes(
   requested: readonly BlockDeviceMappingRequest[],
 ): Refusal | VolumeToMake[] {
   const image = store.image(imageId);
-  const base = image !== undefined && imageVisibleTo(image, caller) ? imageBlockDevices(image) : defaultImageBlockDevices(imageId, DEFAULT_ROOT_DEVICE_NAME);
-  const volumes = volumesToMake(base, requested);
+  const visible = image !== undefined && imageVisibleTo(image, caller) ? image : undefined;
+  const base = visible !== undefined ? imageBlockDevices(visible) : defaultImageBlockDevices(imageId, DEFAULT_ROOT_DEVICE_NAME);
+  const volumes = volumesToMake(base, visible?.rootDeviceName ?? DEFAULT_ROOT_DEVICE_NAME, requested);
   if (volumes instanceof Refusal) return volumes;
   // Each volume is a row written, read and deleted with its instance: the type's limit bounds what one launch costs (SPEC section 15).
   const limit = instanceTypeInfo(instanceType, store.declaredInstanceTypes())?.EbsInfo?.MaximumEbsAttachments ?? DEFAULT_EBS_ATTACHMENTS;

@@ -9,9 +9,22 @@ import { TERRAFORM_OPTED_OUT, providerBlock, useTerraform } from "./terraform.js
 /** The provider reads the root device name from DescribeImages: the image must be declared. */
 const IMAGE = "ami-0feedfacefeedface";
 
+/** An image whose root device `/dev/sda1` is a partition of the disk it maps, `/dev/sda`, as some of EC2's images are. */
+const PARTITION_IMAGE = "ami-0feedfacefeeda001";
+
 const FIXTURE: FixtureDocument = {
   accounts: [{ accountId: OWNER, accessKeys: [{ accessKeyId: OWNER_KEY }] }],
-  images: [{ imageId: IMAGE, ownerId: OWNER, region: "us-east-1", name: "al2023-like", public: true }],
+  images: [
+    { imageId: IMAGE, ownerId: OWNER, region: "us-east-1", name: "al2023-like", public: true },
+    {
+      imageId: PARTITION_IMAGE,
+      ownerId: OWNER,
+      region: "us-east-1",
+      name: "root-on-a-partition",
+      rootDeviceName: "/dev/sda1",
+      blockDeviceMappings: [{ deviceName: "/dev/sda", volumeSize: 8, volumeType: "gp2" }],
+    },
+  ],
 };
 
 const setUp = useTerraform({ fixtures: [FIXTURE] });
@@ -90,6 +103,33 @@ describe.skipIf(TERRAFORM_OPTED_OUT)("Terraform's aws_instance with root_block_d
     expect(config.state()).toEqual({});
     // Both were marked DeleteOnTermination (the provider's default): none is left.
     expect((await setUp.client.send(new DescribeVolumesCommand({}))).Volumes).toEqual([]);
+    expect(setUp.log.failedCallsSince(0)).toEqual([]);
+  });
+
+  it("resizes the root volume of an image whose root /dev/sda1 is on its mapping of /dev/sda, one volume, read back as root_block_device", async () => {
+    const config = setUp.terraform.configuration(
+      "partition-root",
+      providerBlock(setUp.emu.url) +
+        `
+resource "aws_instance" "partition" {
+  ami           = "${PARTITION_IMAGE}"
+  instance_type = "m5.large"
+
+  root_block_device {
+    volume_size = 30
+  }
+}
+`,
+    );
+    await config.apply();
+    // The provider finds root_block_device as the mapping on the instance's RootDeviceName: an empty plan needs them to agree.
+    await config.expectEmptyPlan();
+    const instanceId = String(config.state()["aws_instance.partition"]?.id);
+    const volumes = await volumesOf(instanceId);
+    expect([...volumes.keys()]).toEqual(["/dev/sda"]);
+    expect(volumes.get("/dev/sda")).toMatchObject({ Size: 30, VolumeType: "gp2" });
+    expect(config.state()["aws_instance.partition"]).toMatchObject({ root_block_device: [{ device_name: "/dev/sda", volume_size: 30 }], ebs_block_device: [] });
+    await config.destroy();
     expect(setUp.log.failedCallsSince(0)).toEqual([]);
   });
 });
