@@ -53,6 +53,18 @@ describe("DescribeInstanceAttribute", () => {
     expect(userData.UserData?.Value).toBeUndefined();
   });
 
+  it("answers the root device and block device mappings DescribeInstances answers, and none once terminated", async () => {
+    const id = await launch({ BlockDeviceMappings: [{ DeviceName: "/dev/sdf", Ebs: { VolumeSize: 20 } }] });
+    const described = (await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0];
+    expect((await attribute(id, "rootDeviceName")).RootDeviceName).toEqual({ Value: described?.RootDeviceName });
+    const mappings = (await attribute(id, "blockDeviceMapping")).BlockDeviceMappings;
+    expect(mappings?.map((mapping) => mapping.DeviceName)).toEqual(["/dev/sdf", "/dev/xvda"]);
+    expect(mappings).toEqual(described?.BlockDeviceMappings);
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    expect(await stateOf(id)).toBe("terminated");
+    expect((await attribute(id, "blockDeviceMapping")).BlockDeviceMappings ?? []).toEqual([]);
+  });
+
   it("answers in EC2's shape: the instance id and the one attribute as <name><value>…</value></name>", async () => {
     const id = await launch();
     const answer = await raw(emu, { body: `Action=DescribeInstanceAttribute&Version=2016-11-15&InstanceId=${id}&Attribute=disableApiTermination` });

@@ -6,13 +6,14 @@ import { instanceWithAttributes } from "../ec2/instanceAttributes.js";
 import type { InstanceAttribute, InstanceAttributeName } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
-import { networkOf } from "./shapes/instance.js";
+import { rootDeviceNameOf } from "../ec2/volumes.js";
+import { blockDeviceMappingsOf, networkOf } from "./shapes/instance.js";
 
 /**
  * The answer's member for each attribute. The kept ones come from the instance; the others are what
- * an instance launched the emulator's way has (no kernel or ramdisk of its own, no block device
- * mappings or product codes, the root device DescribeInstances names). Its groups are the ones
- * DescribeInstances lists for it (its launch's, or its VPC's default group).
+ * an instance launched the emulator's way has (no kernel or ramdisk of its own, no product codes).
+ * Its root device, block device mappings and groups are the ones DescribeInstances answers for it
+ * (its image's root, its attached volumes, its launch's groups or its VPC's default group).
  */
 const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord, store: Store) => InstanceAttribute> = {
   instanceType: (record) => ({ InstanceType: { Value: record.instanceType } }),
@@ -24,8 +25,11 @@ const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord, store: Sto
   instanceInitiatedShutdownBehavior: (record) => ({
     InstanceInitiatedShutdownBehavior: { Value: record.instanceInitiatedShutdownBehavior },
   }),
-  rootDeviceName: () => ({ RootDeviceName: { Value: "/dev/xvda" } }),
-  blockDeviceMapping: () => ({ BlockDeviceMappings: [] }),
+  rootDeviceName: (record, store) => ({ RootDeviceName: { Value: rootDeviceNameOf(store, record.imageId) } }),
+  // A terminated instance answers none, as DescribeInstances does (its volumes are deleted or detached).
+  blockDeviceMapping: (record, store) => ({
+    BlockDeviceMappings: record.state === "terminated" ? [] : blockDeviceMappingsOf(store.volumesOfInstance(record.instanceId)),
+  }),
   productCodes: () => ({ ProductCodes: [] }),
   sourceDestCheck: () => ({ SourceDestCheck: { Value: true } }),
   groupSet: (record, store) => ({

@@ -170,7 +170,7 @@ export function modelInstance(
 }
 
 /** An instance's volumes as its BlockDeviceMappings: each device's volume, attached. */
-function blockDeviceMappingsOf(volumes: readonly VolumeRecord[]): InstanceBlockDeviceMapping[] {
+export function blockDeviceMappingsOf(volumes: readonly VolumeRecord[]): InstanceBlockDeviceMapping[] {
   return volumes.flatMap(({ volumeId, attachment }) =>
     attachment === null
       ? []
