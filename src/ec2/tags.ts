@@ -128,9 +128,14 @@ export function createTags({ store, caller, now }: Ec2Context, resourceIds: read
   const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
   // The tag limit too, on what each resource holds: TagLimitExceeded whichever resource is past it
   // (one message for all), so a DryRun is refused as the call is. retag() checks it again as it writes.
+  // The instances of one shared set get one list: each list is checked once.
   const held = store.tagsOfResources(ids, caller.accountId);
+  const checked = new Set<readonly Tag[]>();
   for (const id of ids) {
-    const refusal = applyCreateTags(held.get(id) ?? [], adding);
+    const tags = held.get(id) ?? [];
+    if (checked.has(tags)) continue;
+    checked.add(tags);
+    const refusal = applyCreateTags(tags, adding);
     if (refusal instanceof Refusal) throw refusal;
   }
   store.write(() => {
