@@ -296,3 +296,65 @@ describe("a DryRun of a change to what EC2 has is refused as its call would be (
     expect(instance?.Tags ?? []).toEqual([]);
   });
 });
+
+describe("a DryRun is refused by a change's own rules checked inside its call's write (outside pass D2, D4)", () => {
+  /** The refusal with DryRun and without it: the same code, status and words. */
+  async function sameRefusal(send: (DryRun: boolean) => Promise<unknown>): Promise<{ code: string; status?: number; message: string }> {
+    const dry = await failure(send(true));
+    const real = await failure(send(false));
+    expect({ code: dry.code, status: dry.status, message: dry.message }).toEqual({ code: real.code, status: real.status, message: real.message });
+    return dry;
+  }
+
+  const tagsOf = async (id: string) =>
+    ((await shared.client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0]?.Tags ?? []).length;
+
+  it("CreateTags taking a resource past 50 tags (49 held, 2 new) is TagLimitExceeded with DryRun too, alone or beside others, and changes nothing", async () => {
+    const many = Array.from({ length: 49 }, (_, n) => ({ Key: `k${n}`, Value: `v${n}` }));
+    const [i1, i2, i3] = await Promise.all([0, 1, 2].map(async () => (await run({ ImageId: AMI, InstanceType: "m5.large" })).Instances?.[0]?.InstanceId ?? ""));
+    await shared.client.send(new CreateTagsCommand({ Resources: [i1 ?? ""], Tags: many }));
+    await shared.client.send(new CreateTagsCommand({ Resources: [i2 ?? "", i3 ?? ""], Tags: many }));
+    const adding = [
+      { Key: "new1", Value: "a" },
+      { Key: "new2", Value: "b" },
+    ];
+    for (const resources of [[i1], [i2, i3], [i3, i1], [i1, i2, i3]]) {
+      const Resources = resources.map((id) => id ?? "");
+      expect(await sameRefusal((DryRun) => shared.client.send(new CreateTagsCommand({ Resources, Tags: adding, DryRun })))).toMatchObject({
+        code: "TagLimitExceeded",
+        status: 400,
+        message: "The maximum number of Tags for a resource has been reached.",
+      });
+    }
+    expect(await Promise.all([i1, i2, i3].map((id) => tagsOf(id ?? "")))).toEqual([49, 49, 49]);
+    // To 50 exactly (one new key, one overwritten) is allowed: the DryRun answers DryRunOperation.
+    const toFifty = [{ Key: "new1", Value: "a" }, { Key: "k0", Value: "again" }];
+    expect(await failure(shared.client.send(new CreateTagsCommand({ Resources: [i1 ?? "", i2 ?? ""], Tags: toFifty, DryRun: true })))).toMatchObject({
+      code: "DryRunOperation",
+      status: 412,
+    });
+    await shared.client.send(new CreateTagsCommand({ Resources: [i1 ?? "", i2 ?? ""], Tags: toFifty }));
+    expect(await Promise.all([i1, i2, i3].map((id) => tagsOf(id ?? "")))).toEqual([50, 50, 49]);
+  });
+
+  it("TerminateInstances naming a protected instance beside one of another zone is OperationNotPermitted with DryRun too; only the call terminates the other", async () => {
+    shared.emu.settings.set({ instanceTransitionSeconds: 0 });
+    const launch = async (zone: string, protect: boolean) =>
+      (await run({ ImageId: AMI, InstanceType: "m5.large", Placement: { AvailabilityZone: zone }, DisableApiTermination: protect })).Instances?.[0]?.InstanceId ?? "";
+    const stateOf = async (id: string) =>
+      (await shared.client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    const send = (InstanceIds: string[], DryRun: boolean) => shared.client.send(new TerminateInstancesCommand({ InstanceIds, DryRun }));
+    const isProtected = { code: "OperationNotPermitted", status: 400 };
+    for (const order of ["protected first", "other first"]) {
+      const protectedId = await launch("us-east-1a", true);
+      const other = await launch("us-east-1b", false);
+      const ids = order === "protected first" ? [protectedId, other] : [other, protectedId];
+      expect(await failure(send(ids, true))).toMatchObject(isProtected);
+      expect(await stateOf(other)).toBe("running");
+      const dry = await failure(send(ids, true));
+      const real = await failure(send(ids, false));
+      expect({ code: dry.code, status: dry.status, message: dry.message }).toEqual({ code: real.code, status: real.status, message: real.message });
+      expect([await stateOf(protectedId), await stateOf(other)]).toEqual(["running", "terminated"]);
+    }
+  });
+});

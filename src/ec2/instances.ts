@@ -345,8 +345,10 @@ export function terminateInstances(context: Ec2Context, ids: readonly string[]):
   const { terminating, refusal } = terminationAllowed(found.filter(({ state }) => terminateChange(state).next !== null));
   if (refusal === undefined) return changeEach(context, ids, ({ state }) => terminateChange(state));
   const allowed = terminating.map(({ record }) => record.instanceId);
-  if (allowed.length > 0) changeEach(context, allowed, ({ state }) => terminateChange(state));
-  throw refusal;
+  // The refusal is known before the write: a DryRun answers it too (Store.writeThenRefuse).
+  return context.store.writeThenRefuse(() => {
+    if (allowed.length > 0) changeEach(context, allowed, ({ state }) => terminateChange(state));
+  }, refusal);
 }
 
 /**

@@ -126,6 +126,18 @@ export function taggableResources(
 export function createTags({ store, caller, now }: Ec2Context, resourceIds: readonly string[], adding: readonly Tag[]): void {
   // Found before the write: a DryRun checks what the call checks up to its write (Store.checkBeforeWrite).
   const ids = taggableResources(store, resourceIds, caller, now).map(({ id }) => id);
+  // The tag limit too, on what each resource holds: TagLimitExceeded whichever resource is past it
+  // (one message for all), so a DryRun is refused as the call is. retag() checks it again as it writes.
+  // The instances of one shared set get one list: each list is checked once.
+  const held = store.tagsOfResources(ids, caller.accountId);
+  const checked = new Set<readonly Tag[]>();
+  for (const id of ids) {
+    const tags = held.get(id) ?? [];
+    if (checked.has(tags)) continue;
+    checked.add(tags);
+    const refusal = applyCreateTags(tags, adding);
+    if (refusal instanceof Refusal) throw refusal;
+  }
   store.write(() => {
     store.retag(ids, caller.accountId, (tags) => orThrow(applyCreateTags(tags, adding)));
     // A default resource's id is a hash of its account and region: the dump needs the region written

@@ -9,6 +9,7 @@ import { ReadCache } from "./readCache.js";
 import { prepareNextChange } from "./changeTimes.js";
 import { Sweep } from "./sweep.js";
 import type { Filter } from "../domain/filters.js";
+import type { Refusal } from "../domain/refusal.js";
 import type { ReservationQuery } from "./capacityReservationFilters.js";
 import { CapacityPools } from "./capacityPools.js";
 import { InstanceTypes } from "./instanceTypes.js";
@@ -244,6 +245,17 @@ export class Store {
     } finally {
       this.#writesHeld = false;
     }
+  }
+
+  /**
+   * A change a call makes and is refused all the same (TerminateInstances terminates the instances
+   * protection does not hold back, then answers OperationNotPermitted): `fn` runs, then `refusal`
+   * is thrown. While checkBeforeWrite runs, `refusal` is thrown without `fn`: the call's answer is
+   * known before its write, so its DryRun is refused as the call is, not answered DryRunOperation.
+   */
+  writeThenRefuse(fn: () => unknown, refusal: Refusal): never {
+    if (!this.#writesHeld) fn();
+    throw refusal;
   }
 
   /** The reservation by id, or undefined when none has it. */
