@@ -21,7 +21,7 @@ import {
   type TagDescription,
 } from "@aws-sdk/client-ec2";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CapacityReservationFixture, FixtureDocument } from "../src/index.js";
+import type { CapacityReservationFixture, FixtureDocument, RunningEmulator } from "../src/index.js";
 import { orThrow } from "../src/domain/refusal.js";
 import { applyCreateTags, applyDeleteTags, type Tag as DomainTag } from "../src/domain/tags.js";
 import { ec2, failure, OWNER, start } from "./support.js";
@@ -41,6 +41,24 @@ const LAUNCH_TAGS: Tag[] = [
 
 const byKey = (a: Tag, b: Tag): number => ((a.Key ?? "") < (b.Key ?? "") ? -1 : (a.Key ?? "") > (b.Key ?? "") ? 1 : 0);
 const sorted = (tags: readonly Tag[]): Tag[] => [...tags].sort(byKey);
+
+/** A server on a --db file, which `counted` closes, counts rows of, and starts again on the file. */
+async function onDbFile(file: string): Promise<{ emu: RunningEmulator; counted(sql: string[]): Promise<unknown[]> }> {
+  const server = {
+    emu: await start({ clock: CLOCK, fixtures: [], db: file }),
+    async counted(sql: string[]): Promise<unknown[]> {
+      await server.emu.close();
+      const db = new Database(file, { readonly: true });
+      try {
+        return sql.map((query) => db.prepare(query).pluck().get());
+      } finally {
+        db.close();
+        server.emu = await start({ clock: CLOCK, fixtures: [], db: file });
+      }
+    },
+  };
+  return server;
+}
 
 async function launch(client: EC2Client, count: number, tags: Tag[] = LAUNCH_TAGS): Promise<string[]> {
   const answer = await client.send(
@@ -288,25 +306,14 @@ describe("a launch's tags kept once for its instances", () => {
 
   it("are written once for instances tagged alike before, own rows or none, named together (F7 of the last outside pass), answering as before", async () => {
     const file = join(folder, "alike.db");
-    let emu = await start({ clock: CLOCK, fixtures: [], db: file });
-    /** Closes the server, counts rows in its file, and starts it again on the file. */
-    const counted = async (sql: string[]): Promise<unknown[]> => {
-      await emu.close();
-      const db = new Database(file, { readonly: true });
-      try {
-        return sql.map((query) => db.prepare(query).pluck().get());
-      } finally {
-        db.close();
-        emu = await start({ clock: CLOCK, fixtures: [], db: file });
-      }
-    };
+    const server = await onDbFile(file);
     try {
-      const ids = await launch(ec2(emu, OWNER), 6, []);
+      const ids = await launch(ec2(server.emu, OWNER), 6, []);
       const [a = "", b = "", c = "", d = "", e = "", f = ""] = ids;
       // Untagged instances named together: one set of the tags, not a copy each.
-      await ec2(emu, OWNER).send(new CreateTagsCommand({ Resources: [a, b, c, d], Tags: LAUNCH_TAGS }));
-      expect(await counted(["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM tag_set_tag"])).toEqual([0, LAUNCH_TAGS.length]);
-      const client = ec2(emu, OWNER);
+      await ec2(server.emu, OWNER).send(new CreateTagsCommand({ Resources: [a, b, c, d], Tags: LAUNCH_TAGS }));
+      expect(await server.counted(["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM tag_set_tag"])).toEqual([0, LAUNCH_TAGS.length]);
+      const client = ec2(server.emu, OWNER);
       // One at a time, each gets its own rows; then named together, the two alike share one set, a
       // third of other tags keeps its own, and the set's members not named keep theirs.
       await client.send(new CreateTagsCommand({ Resources: [e], Tags: [{ Key: "team", Value: "own" }] }));
@@ -324,11 +331,11 @@ describe("a launch's tags kept once for its instances", () => {
       ]);
       expect(await instanceTags(client, ids)).toEqual(expected);
       // a's own rows, b's own rows (named alone of its set); e and f one set, c and d the first.
-      expect(await counted(["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM resource_tag_set"])).toEqual([
+      expect(await server.counted(["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM resource_tag_set"])).toEqual([
         LAUNCH_TAGS.length + 2 + LAUNCH_TAGS.length + 1,
         4,
       ]);
-      const again = ec2(emu, OWNER);
+      const again = ec2(server.emu, OWNER);
       expect(await instanceTags(again, ids)).toEqual(expected);
       expect(await passing(again, [{ Name: "tag:added", Values: ["2"] }])).toEqual([a, b, e, f].sort());
       expect(await passing(again, [{ Name: "tag:team", Values: ["own"] }])).toEqual([e, f].sort());
@@ -341,7 +348,7 @@ describe("a launch's tags kept once for its instances", () => {
       const less = new Map([...expected].map(([id, tags]): [string, Tag[]] => [id, tags.filter((tag) => tag.Key !== "team" && tag.Key !== "added")]));
       expect(await instanceTags(again, ids)).toEqual(less);
       const before = await everyRead(again, ids);
-      const dump = await emu.state({ secrets: true });
+      const dump = await server.emu.state({ secrets: true });
       const loaded = await start({ clock: CLOCK, fixtures: [dump] });
       try {
         expect(await everyRead(ec2(loaded, OWNER), ids)).toEqual(before);
@@ -349,30 +356,19 @@ describe("a launch's tags kept once for its instances", () => {
         await loaded.close();
       }
     } finally {
-      await emu.close();
+      await server.emu.close();
     }
   });
 
   it("keep what instances and volumes each with tags of their own have in common after a write as one set beside their own rows, answering as own rows did", async () => {
     const file = join(folder, "beside.db");
-    let emu = await start({ clock: CLOCK, fixtures: [], db: file });
-    /** Closes the server, counts rows in its file, and starts it again on the file. */
-    const counted = async (sql: string[]): Promise<unknown[]> => {
-      await emu.close();
-      const db = new Database(file, { readonly: true });
-      try {
-        return sql.map((query) => db.prepare(query).pluck().get());
-      } finally {
-        db.close();
-        emu = await start({ clock: CLOCK, fixtures: [], db: file });
-      }
-    };
+    const server = await onDbFile(file);
     const rows = ["SELECT count(*) FROM resource_tag", "SELECT count(*) FROM tag_set_tag", "SELECT count(*) FROM resource_tag_set"];
     // A key past U+FFFF of their own and one just below it in common: the order of the merged list is SQLite's (code points), not UTF-16's.
     const ownKey = "\u{1F600}";
     const common: Tag[] = [...LAUNCH_TAGS, { Key: "\uFF01", Value: "x" }];
     try {
-      const client = ec2(emu, OWNER);
+      const client = ec2(server.emu, OWNER);
       const ids = await launch(client, 4, []);
       const [a = "", b = "", c = "", d = ""] = ids;
       for (const id of ids) await client.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "Name", Value: id }, { Key: ownKey, Value: id }] }));
@@ -381,13 +377,13 @@ describe("a launch's tags kept once for its instances", () => {
       let expected = new Map(ids.map((id): [string, Tag[]] => [id, sorted([...mine(id), ...common])]));
       expect(await instanceTags(client, ids)).toEqual(expected);
       // Each instance's Names and the 6 in common once.
-      expect(await counted(rows)).toEqual([2 * 4, common.length, 4]);
+      expect(await server.counted(rows)).toEqual([2 * 4, common.length, 4]);
       const codePoints = (tags: readonly Tag[]): string[] => tags.map((tag) => tag.Key ?? "").sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-      const described = (await ec2(emu, OWNER).send(new DescribeInstancesCommand({ InstanceIds: [a] }))).Reservations?.[0]?.Instances?.[0]?.Tags ?? [];
+      const described = (await ec2(server.emu, OWNER).send(new DescribeInstancesCommand({ InstanceIds: [a] }))).Reservations?.[0]?.Instances?.[0]?.Tags ?? [];
       expect(described.map((tag) => tag.Key)).toEqual(codePoints(expected.get(a) ?? []));
 
       // Again over the set beside own rows, three of the four: a Name overwritten, a common value changed, a tag added.
-      const again = ec2(emu, OWNER);
+      const again = ec2(server.emu, OWNER);
       await again.send(new CreateTagsCommand({ Resources: [a, b, c], Tags: [{ Key: "team", Value: "changed" }, { Key: "Name", Value: "same" }, { Key: "added", Value: "1" }] }));
       const changed = (tags: readonly Tag[]): Tag[] =>
         sorted([...tags.filter((tag) => !["team", "Name", "added"].includes(tag.Key ?? "")), { Key: "team", Value: "changed" }, { Key: "Name", Value: "same" }, { Key: "added", Value: "1" }]);
@@ -403,9 +399,9 @@ describe("a launch's tags kept once for its instances", () => {
       const before = await everyRead(again, ids);
       const tags = await allTags(again);
       // The same after a restart and in a dump loaded elsewhere.
-      await counted([]);
-      expect(await everyRead(ec2(emu, OWNER), ids)).toEqual(before);
-      const loaded = await start({ clock: CLOCK, fixtures: [await emu.state({ secrets: true })] });
+      await server.counted([]);
+      expect(await everyRead(ec2(server.emu, OWNER), ids)).toEqual(before);
+      const loaded = await start({ clock: CLOCK, fixtures: [await server.emu.state({ secrets: true })] });
       try {
         expect(await everyRead(ec2(loaded, OWNER), ids)).toEqual(before);
         expect(await allTags(ec2(loaded, OWNER))).toEqual(tags);
@@ -414,7 +410,7 @@ describe("a launch's tags kept once for its instances", () => {
       }
 
       // DeleteTags over them all: by key, by a value that matches one, by one that matches none; then everything.
-      const last = ec2(emu, OWNER);
+      const last = ec2(server.emu, OWNER);
       await last.send(new DeleteTagsCommand({ Resources: ids, Tags: [{ Key: "empty" }, { Key: "Name", Value: d }, { Key: "team", Value: "other" }] }));
       expected = new Map([...expected].map(([id, list]): [string, Tag[]] => [id, list.filter((tag) => tag.Key !== "empty" && !(tag.Key === "Name" && tag.Value === d))]));
       expect(await instanceTags(last, ids)).toEqual(expected);
@@ -429,21 +425,21 @@ describe("a launch's tags kept once for its instances", () => {
       const volumeTags = async (): Promise<Map<string, Tag[]>> =>
         new Map(((await last.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
       expect(await volumeTags()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common])])));
-      expect(await counted(rows)).toEqual([4, common.length, 4]);
-      await ec2(emu, OWNER).send(new DeleteTagsCommand({ Resources: volumes, Tags: [{ Key: "team" }] }));
+      expect(await server.counted(rows)).toEqual([4, common.length, 4]);
+      await ec2(server.emu, OWNER).send(new DeleteTagsCommand({ Resources: volumes, Tags: [{ Key: "team" }] }));
       expect(await (async () => {
-        const answer = await ec2(emu, OWNER).send(new DescribeVolumesCommand({ VolumeIds: volumes }));
+        const answer = await ec2(server.emu, OWNER).send(new DescribeVolumesCommand({ VolumeIds: volumes }));
         return new Map((answer.Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
       })()).toEqual(new Map(volumes.map((id): [string, Tag[]] => [id, sorted([{ Key: "Name", Value: id }, ...common.filter((tag) => tag.Key !== "team")])])));
       // One of them alone loses every tag of the set: left with its own Name, the others keep the set.
       const [one = "", ...others] = volumes;
-      const restarted = ec2(emu, OWNER);
+      const restarted = ec2(server.emu, OWNER);
       await restarted.send(new DeleteTagsCommand({ Resources: [one], Tags: common.map((tag) => ({ Key: tag.Key })) }));
       const left = new Map(((await restarted.send(new DescribeVolumesCommand({ VolumeIds: volumes }))).Volumes ?? []).map((v): [string, Tag[]] => [v.VolumeId ?? "", sorted(v.Tags ?? [])]));
       expect(left.get(one)).toEqual([{ Key: "Name", Value: one }]);
       for (const id of others) expect(left.get(id)).toHaveLength(common.length);
     } finally {
-      await emu.close();
+      await server.emu.close();
     }
   });
 
