@@ -6,6 +6,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import {
   CreateTagsCommand,
+  DeleteTagsCommand,
   DescribeInstancesCommand,
   DescribeTagsCommand,
   DescribeVolumesCommand,
@@ -97,7 +98,7 @@ describe("a dump's shared tag sets", () => {
       expect(await answers(ec2(fresh, OWNER))).toEqual(before);
       expect(await fresh.state({ secrets: true })).toEqual(dump);
 
-      // A CreateTags on one volume takes it out of the set in both alike.
+      // A CreateTags on one volume gives it a tag of its own beside the set, in both alike.
       const volumeId = dump.volumes?.[4]?.volumeId ?? "";
       for (const one of [emu, fresh]) {
         await ec2(one, OWNER).send(new CreateTagsCommand({ Resources: [volumeId], Tags: [{ Key: "own", Value: "yes" }] }));
@@ -108,9 +109,9 @@ describe("a dump's shared tag sets", () => {
       for (const one of [emu, fresh]) {
         const state = await one.state({ secrets: true });
         const volume = state.volumes?.find((v) => v.volumeId === volumeId);
-        expect(volume?.tagSet).toBeUndefined();
-        expect(volume?.tags).toHaveLength(VOLUME_TAGS.length + 1);
-        expect(state.volumes?.filter((v) => v.tagSet === "tags-2")).toHaveLength(23);
+        expect(volume?.tagSet).toBe("tags-2");
+        expect(volume?.tags).toEqual([{ key: "own", value: "yes" }]);
+        expect(state.volumes?.filter((v) => v.tagSet === "tags-2")).toHaveLength(24);
       }
       expect(await fresh.state({ secrets: true })).toEqual(await emu.state({ secrets: true }));
     } finally {
@@ -179,6 +180,46 @@ async function tagApart(client: EC2Client): Promise<string[]> {
   await client.send(new CreateTagsCommand({ Resources: ids, Tags: SHARED_TAGS }));
   return ids;
 }
+
+describe("a call naming one resource of a shared set", () => {
+  it("keeps the set: a call that changes nothing writes nothing, one that adds a tag writes it beside the set (E1 of the seventeenth outside pass)", async () => {
+    const emu = await start({ clock: CLOCK, fixtures: [] });
+    try {
+      const client = ec2(emu, OWNER);
+      await launch(client);
+      const volumes = (await client.send(new DescribeVolumesCommand({}))).Volumes ?? [];
+      const before = await answers(client);
+      // One volume at a time: a tag it already holds, a DeleteTags whose value matches nothing.
+      for (const { VolumeId } of volumes) {
+        await client.send(new CreateTagsCommand({ Resources: [VolumeId ?? ""], Tags: [VOLUME_TAGS[0] ?? {}] }));
+        await client.send(new DeleteTagsCommand({ Resources: [VolumeId ?? ""], Tags: [{ Key: VOLUME_TAGS[1]?.Key, Value: "no such value" }] }));
+      }
+      expect(await answers(client)).toEqual(before);
+      expect(occurrences(JSON.stringify(await emu.state({ secrets: true })), LONG_VALUE)).toBe(VOLUME_TAGS.length);
+      // Then a Name of its own on each: beside the set, which is still written once.
+      for (const [n, { VolumeId }] of volumes.entries()) {
+        await client.send(new CreateTagsCommand({ Resources: [VolumeId ?? ""], Tags: [{ Key: "Name", Value: `v${n}` }] }));
+      }
+      const dump = await emu.state({ secrets: true });
+      expect(occurrences(JSON.stringify(dump), LONG_VALUE)).toBe(VOLUME_TAGS.length);
+      expect(dump.volumes?.every((volume) => volume.tagSet !== undefined && volume.tags?.length === 1)).toBe(true);
+      const tagsOfFirst = (await client.send(new DescribeVolumesCommand({ VolumeIds: [volumes[0]?.VolumeId ?? ""] }))).Volumes?.[0]?.Tags;
+      expect(tagsOfFirst?.map((tag) => tag.Key).sort()).toEqual(["Name", ...VOLUME_TAGS.map((tag) => tag.Key ?? "")].sort());
+      // Changing a tag of the set on one of them gives it its own copy, the others keep the set.
+      await client.send(new CreateTagsCommand({ Resources: [volumes[0]?.VolumeId ?? ""], Tags: [{ Key: VOLUME_TAGS[0]?.Key, Value: "changed" }] }));
+      const changed = await emu.state({ secrets: true });
+      expect(occurrences(JSON.stringify(changed), LONG_VALUE)).toBe(2 * VOLUME_TAGS.length - 1);
+      const fresh = await start({ clock: CLOCK, fixtures: [changed] });
+      try {
+        expect(await answers(ec2(fresh, OWNER))).toEqual(await answers(client));
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await emu.close();
+    }
+  });
+});
 
 describe("a dump of resources with tags of their own beside a shared set", () => {
   it("names the set once and writes each record's own tags beside it; a fresh emulator and a --db file load it to the same answers and the same dump", async () => {

@@ -409,8 +409,21 @@ const SHARES_TAGS = /^(?:i|vol)-/;
 interface Apart {
   readonly id: string;
   readonly own: readonly Tag[];
-  readonly shared: boolean;
+  /** The tags of the shared set it refers to, if it refers to one. */
+  readonly set: readonly Tag[] | undefined;
   readonly changed: readonly Tag[];
+}
+
+/**
+ * The tags of `changed` that are not `set`'s when every tag of `set` is in it with its value (the
+ * resource can keep referring to the set, these beside it); undefined when the change took a tag
+ * of the set away or gave it another value.
+ */
+function besideSet(set: readonly Tag[], changed: readonly Tag[]): Tag[] | undefined {
+  const values = new Map(changed.map((tag) => [tag.key, tag.value]));
+  if (!set.every((tag) => values.get(tag.key) === tag.value)) return undefined;
+  const keys = new Set(set.map((tag) => tag.key));
+  return changed.filter((tag) => !keys.has(tag.key));
 }
 
 /** A UTF-16 unit moved so that units compare as the code points they begin: surrogates after U+E000–U+FFFF. */
@@ -738,7 +751,7 @@ export class Reservations {
         joined.add(group);
         continue;
       }
-      apart.push({ id, own: ownTags, shared: tagSetId !== undefined, changed: change(tags) });
+      apart.push({ id, own: ownTags, set: tagSetId === undefined ? undefined : setTags(tagSetId), changed: change(tags) });
       if (!id.startsWith("i-") || remembered++ >= SAME_TAGS_GROUPS) continue;
       if (alike) alike.push({ tags, ids: [id] });
       else bySignature.set(signature, [{ tags, ids: [id] }]);
@@ -761,10 +774,11 @@ export class Reservations {
     const sharing = apart.filter(({ id }) => SHARES_TAGS.test(id));
     const common = sharing.length >= 2 ? commonTags(sharing.map(({ changed }) => changed)) : [];
     const together = common.length > 0 ? new Set(sharing.map(({ id }) => id)) : new Set<string>();
-    for (const { id, own, shared, changed } of apart) {
+    for (const { id, own, set, changed } of apart) {
       if (together.has(id)) continue;
       // Nothing to write when the result is what the resource holds as its own rows already.
-      if (!shared && sameTagMaps(own, changed)) continue;
+      if (set === undefined && sameTagMaps(own, changed)) continue;
+      if (set !== undefined && this.keepSet(id, accountId, own, set, changed)) continue;
       this.setTags(id, accountId, changed);
     }
     if (together.size === 0) return;
@@ -785,8 +799,31 @@ export class Reservations {
   /** The resources of one shared set, changed once: instances named together share the result as a new set, one alone gets its own rows. */
   private retagGroup(ids: readonly string[], tags: readonly Tag[], accountId: string, change: (tags: readonly Tag[]) => readonly Tag[]): void {
     const changed = change(tags);
-    if (ids.length === 1) this.setTags(ids[0] ?? "", accountId, changed);
-    else this.shareTagsOfInstances(ids, accountId, changed);
+    // A change that leaves the set as it was writes nothing; one resource alone keeps the set with
+    // what the change adds beside it.
+    if (sameTagMaps(tags, changed)) return;
+    if (ids.length === 1) {
+      const id = ids[0] ?? "";
+      if (!this.keepSet(id, accountId, [], tags, changed)) this.setTags(id, accountId, changed);
+    } else {
+      this.shareTagsOfInstances(ids, accountId, changed);
+    }
+  }
+
+  /**
+   * Keeps a resource's reference to its set when `changed` leaves every tag of the set as it was,
+   * writing only its own rows beside it (left unwritten when they are what it has); false, with
+   * nothing written, when the change took a tag of the set away or gave it another value. One
+   * resource named alone so costs what the call names, not a copy of its set: 15,000 calls each
+   * naming one volume of a set of 49 long tags made a 298 MB dump (D1 by another route, E1).
+   */
+  private keepSet(id: string, accountId: string, own: readonly Tag[], set: readonly Tag[], changed: readonly Tag[]): boolean {
+    const beside = besideSet(set, changed);
+    if (beside === undefined) return false;
+    if (sameTagMaps(own, beside)) return true;
+    this.s.deleteTags.run(id, accountId);
+    if (beside.length > 0) this.s.insertTags.run(id, accountId, JSON.stringify(beside.map((t) => [t.key, t.value])));
+    return true;
   }
 
   /**
