@@ -361,6 +361,16 @@ const REFUSED: [string, object, string][] = [
     "subnets[0].tags[0].key: character U+0001 is not allowed in a tag key (EC2 refuses it)",
   ],
   [
+    "a NUL in an instance's key pair name (E3 of the seventeenth outside pass)",
+    { instances: [{ ...INSTANCE, keyName: "key\u0000pair" }] },
+    "instances[0].keyName: character U+0000 is not allowed (EC2 refuses it)",
+  ],
+  [
+    "a U+FFFE in an image's description",
+    { images: [{ imageId: "ami-0aaaaaaaaaaaaaaa9", ownerId: OWNER, region: "us-east-1", name: "plain", description: "a\ufffeb" }] },
+    "images[0].description: character U+FFFE is not allowed (EC2 refuses it)",
+  ],
+  [
     "a volume naming a set with a key EC2 puts on instances",
     { tagSets: [{ name: "template", tags: [{ key: "aws:ec2launchtemplate:id", value: "lt-0123456789abcdef0" }] }], volumes: [{ ...VOLUME, tagSet: "template" }] },
     `volumes[0].tagSet: the set "template" (tagSets[0]) holds the key "aws:ec2launchtemplate:id", which EC2 reserves and puts only on instances`,
