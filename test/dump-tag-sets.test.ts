@@ -205,6 +205,12 @@ describe("a call naming one resource of a shared set", () => {
       expect(dump.volumes?.every((volume) => volume.tagSet !== undefined && volume.tags?.length === 1)).toBe(true);
       const tagsOfFirst = (await client.send(new DescribeVolumesCommand({ VolumeIds: [volumes[0]?.VolumeId ?? ""] }))).Volumes?.[0]?.Tags;
       expect(tagsOfFirst?.map((tag) => tag.Key).sort()).toEqual(["Name", ...VOLUME_TAGS.map((tag) => tag.Key ?? "")].sort());
+      // Named two at a time with a tag the set holds, as it holds it: they keep the set, no copy of it.
+      for (let n = 0; n + 1 < volumes.length; n += 2) {
+        const pair = [volumes[n]?.VolumeId ?? "", volumes[n + 1]?.VolumeId ?? ""];
+        await client.send(new CreateTagsCommand({ Resources: pair, Tags: [VOLUME_TAGS[0] ?? {}] }));
+      }
+      expect(occurrences(JSON.stringify(await emu.state({ secrets: true })), LONG_VALUE)).toBe(VOLUME_TAGS.length);
       // Changing a tag of the set on one of them gives it its own copy, the others keep the set.
       await client.send(new CreateTagsCommand({ Resources: [volumes[0]?.VolumeId ?? ""], Tags: [{ Key: VOLUME_TAGS[0]?.Key, Value: "changed" }] }));
       const changed = await emu.state({ secrets: true });
@@ -364,6 +370,11 @@ const REFUSED: [string, object, string][] = [
     "a NUL in an instance's key pair name (E3 of the seventeenth outside pass)",
     { instances: [{ ...INSTANCE, keyName: "key\u0000pair" }] },
     "instances[0].keyName: character U+0000 is not allowed (EC2 refuses it)",
+  ],
+  [
+    "a NUL in a security group's name",
+    { securityGroups: [{ groupId: "sg-0aaaaaaaaaaaaaaa9", ownerId: OWNER, region: "us-east-1", vpcId: "vpc-0aaaaaaaaaaaaaaa9", groupName: "web\u0000x" }] },
+    "securityGroups[0].groupName: character U+0000 is not allowed (EC2 refuses it)",
   ],
   [
     "a U+FFFE in an image's description",

@@ -1,12 +1,12 @@
 // DescribeInstanceAttribute: one attribute of one of the caller's instances, in the model's form (SPEC section 13).
 
 import type { InstanceRecord } from "../domain/instance.js";
-import { checkInstanceIds } from "../domain/placement.js";
+import { checkInstanceIds, type InstanceStateName } from "../domain/placement.js";
 import { instanceWithAttributes } from "../ec2/instanceAttributes.js";
+import { rootDeviceNameOf } from "../ec2/volumes.js";
 import type { InstanceAttribute, InstanceAttributeName } from "../protocol/model/ec2.generated.js";
 import type { Store } from "../store/store.js";
 import { defineAction } from "./action.js";
-import { rootDeviceNameOf } from "../ec2/volumes.js";
 import { blockDeviceMappingsOf, networkOf } from "./shapes/instance.js";
 
 /**
@@ -15,7 +15,7 @@ import { blockDeviceMappingsOf, networkOf } from "./shapes/instance.js";
  * Its root device, block device mappings and groups are the ones DescribeInstances answers for it
  * (its image's root, its attached volumes, its launch's groups or its VPC's default group).
  */
-const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord, store: Store) => InstanceAttribute> = {
+const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord, store: Store, state: InstanceStateName) => InstanceAttribute> = {
   instanceType: (record) => ({ InstanceType: { Value: record.instanceType } }),
   kernel: () => ({ KernelId: {} }),
   ramdisk: () => ({ RamdiskId: {} }),
@@ -26,9 +26,9 @@ const ANSWERS: Record<InstanceAttributeName, (record: InstanceRecord, store: Sto
     InstanceInitiatedShutdownBehavior: { Value: record.instanceInitiatedShutdownBehavior },
   }),
   rootDeviceName: (record, store) => ({ RootDeviceName: { Value: rootDeviceNameOf(store, record.imageId) } }),
-  // A terminated instance answers none, as DescribeInstances does (its volumes are deleted or detached).
-  blockDeviceMapping: (record, store) => ({
-    BlockDeviceMappings: record.state === "terminated" ? [] : blockDeviceMappingsOf(store.volumesOfInstance(record.instanceId)),
+  // A terminated instance (at the clock, as DescribeInstances reads it) answers none: its volumes are deleted or detached.
+  blockDeviceMapping: (record, store, state) => ({
+    BlockDeviceMappings: state === "terminated" ? [] : blockDeviceMappingsOf(store.volumesOfInstance(record.instanceId)),
   }),
   productCodes: () => ({ ProductCodes: [] }),
   sourceDestCheck: () => ({ SourceDestCheck: { Value: true } }),
@@ -52,8 +52,8 @@ export const describeInstanceAttribute = defineAction({
   },
 
   handle(input, context): InstanceAttribute {
-    const record = instanceWithAttributes(context, input.InstanceId);
+    const { record, state } = instanceWithAttributes(context, input.InstanceId);
     const answer = ANSWERS[input.Attribute as InstanceAttributeName];
-    return { InstanceId: record.instanceId, ...answer(record, context.store) };
+    return { InstanceId: record.instanceId, ...answer(record, context.store, state) };
   },
 });

@@ -1,6 +1,6 @@
 // Instance attributes over the store (SPEC section 13): one instance's, as DescribeInstanceAttribute reads them and ModifyInstanceAttribute (and ModifyInstanceMetadataOptions) changes them.
 
-import { metadataOptionsOf, type InstanceRecord, type MetadataOptions, type MetadataOptionsInput } from "../domain/instance.js";
+import { metadataOptionsOf, type MetadataOptions, type MetadataOptionsInput } from "../domain/instance.js";
 import { applyAttributeChange, checkWritable, type AttributeChange } from "../domain/instanceAttributes.js";
 import { checkInstanceType } from "../domain/instanceTypes.js";
 import { orThrow } from "../domain/refusal.js";
@@ -14,8 +14,8 @@ function oneInstance({ store, caller, now }: Ec2Context, instanceId: string): Fo
   return found;
 }
 
-/** The instance whose attributes DescribeInstanceAttribute answers. */
-export const instanceWithAttributes = (context: Ec2Context, instanceId: string): InstanceRecord => oneInstance(context, instanceId).record;
+/** The instance whose attributes DescribeInstanceAttribute answers, and its state at the clock. */
+export const instanceWithAttributes = (context: Ec2Context, instanceId: string): FoundInstance => oneInstance(context, instanceId);
 
 /** ModifyInstanceAttribute's one change (applyAttributeChange's rules), written. */
 export function modifyInstanceAttribute(context: Ec2Context, instanceId: string, change: AttributeChange): void {

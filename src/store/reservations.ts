@@ -782,6 +782,13 @@ export class Reservations {
       this.setTags(id, accountId, changed);
     }
     if (together.size === 0) return;
+    // What they hold in common is the one set they all refer to (a call that changed nothing of
+    // it): they keep it, with their own rows beside it, rather than a new copy of it.
+    const set = sharing[0]?.set;
+    if (set !== undefined && sharing.every((resource) => resource.set === set) && sameTagMaps(set, common)) {
+      for (const { id, own, changed } of sharing) if (!this.keepSet(id, accountId, own, set, changed)) this.setTags(id, accountId, changed);
+      return;
+    }
     const keys = new Set(common.map((tag) => tag.key));
     for (const { id, own, changed } of sharing) {
       const rest = changed.filter((tag) => !keys.has(tag.key));
