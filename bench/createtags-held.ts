@@ -1,24 +1,14 @@
 // `npx tsx <this checkout>/bench/createtags-held.ts [--rounds 30]` from a folder holding a build (dist/): how long CreateTags of one tag takes on 1,000 instances holding 48 long tags in a set, 10 of them a Name beside it (the read of held tags before the write that checks the 50-tag limit, docs/performance.md).
 
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { send, signedRequest } from "./lib.js";
+import { startBuiltCommand } from "./lib.js";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "30" } } });
 const ROUNDS = Number(values.rounds);
-/** A free port is not asked for: the command is started on this one (`--port`). */
-const PORT = Number(process.env.BENCH_PORT ?? 4692);
 const COUNT = 1000;
 
-const server = spawn(process.execPath, [resolve("dist/cli.js"), "--port", String(PORT)], { stdio: ["ignore", "pipe", "inherit"] });
-// Ready once its first log line is written; the rest of its request log is drained unread.
-await once(server.stdout, "data");
-server.stdout.resume();
-const url = `http://127.0.0.1:${PORT}`;
-
-const call = async (params: Record<string, string>): Promise<string> => send(url, await signedRequest(url, new URLSearchParams(params)));
+const server = await startBuiltCommand(4692);
+const { call } = server;
 
 try {
   const launched = await call({ Action: "RunInstances", ImageId: "ami-0123456789abcdef0", InstanceType: "c5.large", MinCount: String(COUNT), MaxCount: String(COUNT) });
@@ -45,5 +35,5 @@ try {
   const at = (q: number): string => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(1);
   console.log(`CreateTags of one tag on ${instances.length} instances, ${ROUNDS} rounds: min ${at(0)} ms, median ${at(0.5)} ms, p90 ${at(0.9)} ms`);
 } finally {
-  server.kill();
+  server.stop();
 }

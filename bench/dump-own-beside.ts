@@ -1,21 +1,11 @@
 // `npx tsx <this checkout>/bench/dump-own-beside.ts` from a folder holding a build (dist/): the size of a state dump of 1,000 volumes each given a Name of its own, then 49 long tags in one CreateTags (docs/reliability.md, "C1").
 
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { resolve } from "node:path";
-import { send, signedRequest } from "./lib.js";
+import { startBuiltCommand } from "./lib.js";
 
-/** A free port is not asked for: the command is started on this one (`--port`). */
-const PORT = Number(process.env.BENCH_PORT ?? 4691);
 const COUNT = 1000;
 
-const server = spawn(process.execPath, [resolve("dist/cli.js"), "--port", String(PORT)], { stdio: ["ignore", "pipe", "inherit"] });
-// Ready once its first log line is written; the rest of its request log is drained unread.
-await once(server.stdout, "data");
-server.stdout.resume();
-const url = `http://127.0.0.1:${PORT}`;
-
-const call = async (params: Record<string, string>): Promise<string> => send(url, await signedRequest(url, new URLSearchParams(params)));
+const server = await startBuiltCommand(4691);
+const { url, call } = server;
 
 try {
   // 1,000 instances of one launch: 1,000 root volumes, untagged.
@@ -46,5 +36,5 @@ try {
     `dump of ${volumes.length} volumes (each a Name, then 49 long tags together) and ${instances.length} untagged instances: ${(bytes / 1e6).toFixed(2)} MB in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`,
   );
 } finally {
-  server.kill();
+  server.stop();
 }

@@ -4,6 +4,8 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import autocannon from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { once } from "node:events";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -185,6 +187,26 @@ export function startChild(
       });
     });
   });
+}
+
+/**
+ * The built command of the folder the bench runs from (dist/cli.js) on `port` (`BENCH_PORT`, else
+ * `fallbackPort`: no free port is asked for), ready once its first log line is written; the rest
+ * of its request log is drained unread. `call` sends one signed request and answers its text.
+ */
+export async function startBuiltCommand(
+  fallbackPort: number,
+): Promise<{ url: string; call(params: Record<string, string>): Promise<string>; stop(): void }> {
+  const port = Number(process.env.BENCH_PORT ?? fallbackPort);
+  const server = spawn(process.execPath, [resolve("dist/cli.js"), "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  await once(server.stdout, "data");
+  server.stdout.resume();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    call: async (params) => send(url, await signedRequest(url, new URLSearchParams(params))),
+    stop: () => void server.kill(),
+  };
 }
 
 export interface LoadResult {

@@ -1,26 +1,18 @@
 // `npx tsx <this checkout>/bench/volumes.ts` from a folder holding a build (dist/): what a launch of many volumes costs (RunInstances, DescribeInstances of its page, TerminateInstances) and DescribeVolumes naming many instances, against the built command in a process of its own, answers read as text (docs/reliability.md).
 
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { resolve } from "node:path";
-import { send, signedRequest } from "./lib.js";
+import { send, signedRequest, startBuiltCommand } from "./lib.js";
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string): string => (argv.includes(name) ? (argv[argv.indexOf(name) + 1] ?? fallback) : fallback);
 const INSTANCE_TYPE = option("--type", "m7i.48xlarge");
 /** Data volumes a launch asks for beside the image's root (127: m7i.48xlarge's limit of 128). */
 const DATA = Number(option("--data", "127"));
-/** A free port is not asked for: the command is started on this one (`--port`). */
-const PORT = Number(process.env.BENCH_PORT ?? 4690);
 
 /** Distinct device names EC2 takes: /dev/xvdba, /dev/xvdbb, … */
 const device = (n: number): string => `/dev/xvd${String.fromCharCode(98 + Math.floor(n / 26))}${String.fromCharCode(97 + (n % 26))}`;
 
-const server = spawn(process.execPath, [resolve("dist/cli.js"), "--port", String(PORT)], { stdio: ["ignore", "pipe", "inherit"] });
-// Ready once its first log line is written; the rest of its request log is drained unread.
-await once(server.stdout, "data");
-server.stdout.resume();
-const url = `http://127.0.0.1:${PORT}`;
+const server = await startBuiltCommand(4690);
+const { url } = server;
 
 /** One request's answer as text, and how long it took to arrive whole. */
 async function timed(label: string, params: Record<string, string>): Promise<string> {
@@ -57,5 +49,5 @@ try {
   ids.forEach((id, n) => (terminate[`InstanceId.${n + 1}`] = id));
   await timed("TerminateInstances of the 1,000", terminate);
 } finally {
-  server.kill();
+  server.stop();
 }
