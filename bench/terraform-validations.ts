@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "../src/index.js";
+import { providerBlock } from "../test/terraform/providerBlock.js";
 import { startValidationMemo } from "../test/terraform/validationMemo.js";
 
 const memo = process.argv.includes("--memo");
@@ -86,21 +87,7 @@ const dir = join(root, "configuration");
 mkdirSync(dir);
 copyFileSync(join(initDir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
 writeFileSync(join(dir, "versions.tf"), versions);
-const main = (count: number): string => `
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "AKIAOWNER00000000001"
-  secret_key                  = "not-checked-in-lenient-mode"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 1
-  endpoints {
-    ec2 = "${emu.url}"
-  }
-}
-
+const main = (count: number): string => `${providerBlock(emu.url)}
 resource "aws_ec2_capacity_reservation" "bench" {
   availability_zone = "us-east-1a"
   instance_type     = "m5.large"

@@ -11,6 +11,8 @@ import type { RunningEmulator } from "../../src/index.js";
 import { ec2, start } from "../support.js";
 import { startValidationMemo, type ValidationMemo } from "./validationMemo.js";
 
+export { providerBlock } from "./providerBlock.js";
+
 /** `EMULATOR_TERRAFORM_TESTS=off` opts a developer's run out of the Terraform tests; nothing else does. */
 export const TERRAFORM_OPTED_OUT = process.env.EMULATOR_TERRAFORM_TESTS === "off";
 
@@ -172,26 +174,6 @@ export function useTerraform(options: Parameters<typeof start>[0] = {}): Terrafo
   };
 }
 
-/** The provider block that points hashicorp/aws at the emulator and keeps it off real AWS. */
-export function providerBlock(url: string, options: { region?: string; accessKey?: string } = {}): string {
-  return `
-provider "aws" {
-  region     = "${options.region ?? "us-east-1"}"
-  access_key = "${options.accessKey ?? "AKIAOWNER00000000001"}"
-  secret_key = "not-checked-in-lenient-mode"
-
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 1
-
-  endpoints {
-    ec2 = "${url}"
-  }
-}
-`;
-}
 
 const REQUIRED_PROVIDERS = `
 terraform {
